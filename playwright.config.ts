@@ -1,0 +1,56 @@
+import { defineConfig, devices } from '@playwright/test';
+import { existsSync, rmSync } from 'node:fs';
+
+const port = Number(process.env.E2E_PORT ?? 4173);
+const databaseFile = `./test-results/e2e-${port}.db`;
+// Every run starts from an empty database, so the demo is seeded the way a fresh install seeds it.
+for (const suffix of ['', '-wal', '-shm']) rmSync(databaseFile + suffix, { force: true });
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	testMatch: '**/*.e2e.ts',
+	fullyParallel: false,
+	workers: 1,
+	retries: 0,
+	timeout: 60_000,
+	expect: { timeout: 10_000 },
+	reporter: process.env.CI ? 'line' : 'list',
+	use: {
+		baseURL: `http://localhost:${port}`,
+		trace: 'retain-on-failure',
+		launchOptions: existsSync(chromium)
+			? {
+					executablePath: chromium,
+					args: [
+						'--no-sandbox',
+						'--disable-gpu',
+						'--disable-background-networking',
+						'--disable-component-update',
+						'--disable-sync',
+						'--no-first-run',
+						'--disable-quic'
+					]
+				}
+			: {}
+	},
+	projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+	webServer: {
+		command: 'node build',
+		url: `http://localhost:${port}/healthz`,
+		timeout: 120_000,
+		reuseExistingServer: false,
+		stdout: 'pipe',
+		env: {
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			ORIGIN: `http://localhost:${port}`,
+			DATABASE_URL: databaseFile,
+			RESONANCE_DEMO: '1',
+			RESONANCE_DEMO_DAYS: '21',
+			RESONANCE_DEMO_RATE: '600',
+			RESONANCE_WRITE_KEY: 'rsn_w_e2e_test_write_key'
+		}
+	}
+});

@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * One table of typed events (DESIGN.md "Event model").
+ * The row key `seq` grows with arrival, so inserts append; the client's random `id` is deliberately not indexed
+ * here (see `eventIds` for de-duplication), because a unique index on random ids slows inserts ~6×.
+ */
+export const events = sqliteTable(
+	'events',
+	{
+		seq: integer('seq').primaryKey(),
+		id: text('id').notNull(),
+		sourceId: integer('source_id'),
+		type: text('type').notNull(),
+		ts: integer('ts').notNull(),
+		receivedAt: integer('received_at').notNull(),
+		customerId: text('customer_id').notNull(),
+		channel: text('channel'),
+		name: text('name'),
+		journey: text('journey'),
+		handledBy: text('handled_by'),
+		queue: text('queue'),
+		teamId: text('team_id'),
+		agentId: text('agent_id'),
+		reason: text('reason'),
+		waitS: real('wait_s'),
+		handleS: real('handle_s'),
+		outcome: text('outcome'),
+		metric: text('metric'),
+		score: real('score'),
+		text: text('text'),
+		contactId: text('contact_id'),
+		category: text('category'),
+		severity: text('severity'),
+		regulator: integer('regulator', { mode: 'boolean' }),
+		/** The customer's segment and region when the event arrived, so rollups can split by them. */
+		segment: text('segment'),
+		region: text('region'),
+		sentiment: real('sentiment'),
+		properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({})
+	},
+	(t) => [
+		index('events_ts').on(t.ts),
+		// Funnels and journey stitching read journey steps per customer; a partial index keeps writes cheap.
+		index('events_journey_steps').on(t.customerId, t.name, t.ts).where(sql`type = 'journey'`),
+		// Timelines, repeat contacts and FCR read the other events per customer.
+		index('events_customer_interactions').on(t.customerId, t.ts).where(sql`type <> 'journey'`)
+	]
+);
+
+/**
+ * De-duplication by (source, client id): a compact 63-bit hash of both, with when it was first seen.
+ * Small rows keep this B-tree hot in the page cache even though the ids are random; rows older than the
+ * de-duplication window are pruned.
+ */
+export const eventIds = sqliteTable('event_ids', {
+	hash: integer('hash').primaryKey(),
+	seenAt: integer('seen_at').notNull()
+});
+
+export type EventRow = typeof events.$inferSelect;
+export type NewEventRow = typeof events.$inferInsert;

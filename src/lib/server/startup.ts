@@ -1,0 +1,26 @@
+import { databasePathFromEnv, openDatabase, useDatabase, type Db } from '$lib/server/db';
+import { ensureWriteKey } from '$lib/server/auth/keys';
+import { startDemo } from '$lib/server/demo/run';
+
+type Env = Record<string, string | undefined>;
+
+let started: Promise<Db> | undefined;
+
+/**
+ * Everything the server does once before it answers: open and migrate the database, make sure the configured
+ * write key exists, and (in demo mode) seed the history in the background and start the live simulator.
+ */
+export function startServer(env: Env): Promise<Db> {
+	started ??= (async () => {
+		const file = databasePathFromEnv(env);
+		const db = useDatabase(openDatabase(file));
+		console.log(`[resonance] database ${file} open and migrated`);
+		if (env.RESONANCE_WRITE_KEY) {
+			const { created } = ensureWriteKey(db, env.RESONANCE_WRITE_KEY, 'RESONANCE_WRITE_KEY');
+			if (created) console.log('[resonance] write key from RESONANCE_WRITE_KEY registered');
+		}
+		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') startDemo(db, env);
+		return db;
+	})();
+	return started;
+}
