@@ -45,6 +45,7 @@ export default defineConfig({
 		env: {
 			PORT: String(port),
 			HOST: '127.0.0.1',
+			BODY_SIZE_LIMIT: 'Infinity',
 			ORIGIN: `http://localhost:${port}`,
 			DATABASE_URL: databaseFile,
 			RESONANCE_DEMO: '1',

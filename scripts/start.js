@@ -33,6 +33,8 @@ if (sourcesChanged) {
 
 process.env.RESONANCE_DEMO ??= '1';
 process.env.PORT ??= '3000';
+// Ingestion and CSV import enforce their own limits (500 KB a batch, 100 MB a CSV); adapter-node's 512 KB cap would cut CSVs.
+process.env.BODY_SIZE_LIMIT ??= 'Infinity';
 process.env.ORIGIN ??= `http://localhost:${process.env.PORT}`;
 process.chdir(root);
 console.log(`[resonance] serving on ${process.env.ORIGIN} (demo ${process.env.RESONANCE_DEMO === '1' ? 'on' : 'off'})`);

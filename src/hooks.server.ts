@@ -1,5 +1,7 @@
 import type { ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
+import { handleAuth } from './hooks/auth';
+import { handleCsrf } from './hooks/csrf';
 import { handleI18n } from './hooks/i18n';
 import { handleSecurityHeaders } from './hooks/security-headers';
 import { startServer } from '$lib/server/startup';
@@ -8,4 +10,5 @@ export const init: ServerInit = async () => {
 	await startServer(process.env);
 };
 
-export const handle = sequence(handleI18n, handleSecurityHeaders);
+// Security headers wrap auth so that auth's own early answers (401) carry them too.
+export const handle = sequence(handleI18n, handleSecurityHeaders, handleCsrf, handleAuth);

@@ -1,9 +1,10 @@
+import type { Pathname } from '$app/types';
 import { m } from '$lib/paraglide/messages';
 
 export type Role = 'admin' | 'executive' | 'researcher' | 'manager';
 
 export interface NavItem {
-	href: string;
+	href: Pathname;
 	label: () => string;
 	/** Roles that see this item; absent means every signed-in role. */
 	roles?: readonly Role[];

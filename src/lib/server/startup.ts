@@ -1,5 +1,6 @@
 import { databasePathFromEnv, openDatabase, useDatabase, type Db } from '$lib/server/db';
 import { ensureWriteKey } from '$lib/server/auth/keys';
+import { bootstrapAccounts } from '$lib/server/auth/bootstrap';
 import { startDemo } from '$lib/server/demo/run';
 
 type Env = Record<string, string | undefined>;
@@ -15,6 +16,7 @@ export function startServer(env: Env): Promise<Db> {
 		const file = databasePathFromEnv(env);
 		const db = useDatabase(openDatabase(file));
 		console.log(`[resonance] database ${file} open and migrated`);
+		await bootstrapAccounts(db, env);
 		if (env.RESONANCE_WRITE_KEY) {
 			const { created } = ensureWriteKey(db, env.RESONANCE_WRITE_KEY, 'RESONANCE_WRITE_KEY');
 			if (created) console.log('[resonance] write key from RESONANCE_WRITE_KEY registered');

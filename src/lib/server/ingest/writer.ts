@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
@@ -22,7 +22,7 @@ export interface WriteOptions {
 
 /** A 63-bit hash of (source, client id), the de-duplication key. Collisions at 2⁻⁶³ per pair are accepted. */
 export function eventIdHash(sourceId: number | null, id: string): bigint {
-	const digest = createHash('sha256').update(`${sourceId ?? 0}\u0000${id}`).digest();
+	const digest = hash('sha256', `${sourceId ?? 0}\u0000${id}`, 'buffer');
 	return BigInt.asIntN(64, digest.readBigUInt64BE(0) >> 1n);
 }
 
@@ -31,10 +31,32 @@ interface Statements {
 	insertEvent: Statement;
 	touchCustomer: Statement;
 	identifyCustomer: Statement;
-	customerTraits: Statement;
 	registerTeam: Statement;
 	registerAgent: Statement;
 	registerDimension: Statement;
+}
+
+/** A customer as the writer last saw it in the database. */
+interface CustomerState {
+	segment: string | null;
+	region: string | null;
+	firstSeen: number;
+	lastSeen: number;
+}
+
+/**
+ * Customers are upserted for every event unless this cache shows the row exists and already covers the event's
+ * time, give or take `LAST_SEEN_RESOLUTION_MS` (so `last_seen` may trail by up to a minute). That saves a random
+ * B-tree write per event of a returning customer. Only the writer changes segment and region; anything else that
+ * changes them must call `forgetCustomers`.
+ */
+const customersByDb = new WeakMap<Db, Map<string, CustomerState>>();
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+const CUSTOMER_CACHE_LIMIT = 500_000;
+
+/** Drops the writer's cache of customers (after traits were changed outside the writer). */
+export function forgetCustomers(db: Db): void {
+	customersByDb.delete(db);
 }
 
 const statementsByDb = new WeakMap<Db, Statements>();
@@ -47,18 +69,20 @@ function statementsFor(db: Db): Statements {
 	const c = db.$client;
 	s = {
 		claimId: c.prepare('INSERT OR IGNORE INTO event_ids (hash, seen_at) VALUES (?, ?)'),
+		// Positional parameters: binding 28 named ones costs about twice as much per row.
 		insertEvent: c.prepare(
 			`INSERT INTO events (id, source_id, type, ts, received_at, customer_id, channel, name, journey, handled_by,
 			  queue, team_id, agent_id, reason, wait_s, handle_s, outcome, metric, score, text, contact_id, category,
 			  severity, regulator, segment, region, sentiment, properties)
-			 VALUES (@id, @sourceId, @type, @ts, @receivedAt, @customerId, @channel, @name, @journey, @handledBy,
-			  @queue, @teamId, @agentId, @reason, @waitS, @handleS, @outcome, @metric, @score, @text, @contactId,
-			  @category, @severity, @regulator, @segment, @region, @sentiment, @properties)`
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		),
+
+		// Both upserts return the customer's segment and region (stamped on the event row) and seen times.
 		touchCustomer: c.prepare(
 			`INSERT INTO customers (id, traits, first_seen, last_seen) VALUES (?, '{}', ?, ?)
 			 ON CONFLICT (id) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
-			   last_seen = max(last_seen, excluded.last_seen)`
+			   last_seen = max(last_seen, excluded.last_seen)
+			 RETURNING segment, region, first_seen AS firstSeen, last_seen AS lastSeen`
 		),
 		identifyCustomer: c.prepare(
 			`INSERT INTO customers (id, segment, tier, region, traits, first_seen, last_seen)
@@ -66,11 +90,13 @@ function statementsFor(db: Db): Statements {
 			 ON CONFLICT (id) DO UPDATE SET segment = coalesce(excluded.segment, segment),
 			   tier = coalesce(excluded.tier, tier), region = coalesce(excluded.region, region),
 			   traits = json_patch(traits, excluded.traits),
-			   first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`
+			   first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
+			 RETURNING segment, region, first_seen AS firstSeen, last_seen AS lastSeen`
 		),
-		customerTraits: c.prepare('SELECT segment, region FROM customers WHERE id = ?'),
 		registerTeam: c.prepare('INSERT OR IGNORE INTO teams (id, name, first_seen) VALUES (?, ?, ?)'),
-		registerAgent: c.prepare('INSERT OR IGNORE INTO agents (id, name, team_id, first_seen) VALUES (?, ?, ?, ?)'),
+		registerAgent: c.prepare(
+			'INSERT OR IGNORE INTO agents (id, name, team_id, first_seen) VALUES (?, ?, ?, ?)'
+		),
 		registerDimension: c.prepare(
 			'INSERT OR IGNORE INTO dimension_values (dimension, value, first_seen) VALUES (?, ?, ?)'
 		)
@@ -79,13 +105,10 @@ function statementsFor(db: Db): Statements {
 	return s;
 }
 
-function register(db: Db, s: Statements, kind: string, key: string, write: () => void) {
+function knownFor(db: Db): Set<string> {
 	let known = knownByDb.get(db);
 	if (!known) knownByDb.set(db, (known = new Set()));
-	const k = `${kind}\u0000${key}`;
-	if (known.has(k)) return;
-	write();
-	known.add(k);
+	return known;
 }
 
 /**
@@ -98,7 +121,21 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 	const receivedAt = options.receivedAt ?? Date.now();
 	const dedupe = options.dedupe ?? true;
 	const result: WriteResult = { accepted: 0, duplicates: 0, duplicateIndexes: [] };
+	const known = knownFor(db);
+	let customers = customersByDb.get(db);
+	if (!customers) customersByDb.set(db, (customers = new Map()));
+	// Registrations and customers are remembered only once their transaction has committed (a rolled-back one
+	// wrote nothing).
+	const registered = new Set<string>();
+	const touched = new Map<string, CustomerState>();
+	const register = (kind: string, key: string, write: () => void) => {
+		const k = `${kind}\u0000${key}`;
+		if (known.has(k) || registered.has(k)) return;
+		write();
+		registered.add(k);
+	};
 
+	// Inside `writeBatches` this nested transaction is a savepoint: a failure rolls back this batch only.
 	db.$client.transaction(() => {
 		events.forEach((e, index) => {
 			if (dedupe && s.claimId.run(eventIdHash(options.sourceId, e.id), receivedAt).changes === 0) {
@@ -106,61 +143,111 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 				result.duplicateIndexes.push(index);
 				return;
 			}
+			let customer = touched.get(e.customerId) ?? customers.get(e.customerId);
 			if (e.type === 'identify') {
 				const { segment, tier, region, ...rest } = e.traits ?? {};
-				s.identifyCustomer.run({
+				customer = s.identifyCustomer.get({
 					id: e.customerId,
 					segment: segment ?? null,
 					tier: tier ?? null,
 					region: region ?? null,
 					traits: JSON.stringify(rest),
 					ts: e.ts
-				});
-			} else {
-				s.touchCustomer.run(e.customerId, e.ts, e.ts);
+				}) as CustomerState;
+				touched.set(e.customerId, customer);
+			} else if (
+				!customer ||
+				e.ts < customer.firstSeen ||
+				e.ts > customer.lastSeen + LAST_SEEN_RESOLUTION_MS
+			) {
+				customer = s.touchCustomer.get(e.customerId, e.ts, e.ts) as CustomerState;
+				touched.set(e.customerId, customer);
 			}
-			const customer = s.customerTraits.get(e.customerId) as
-				| { segment: string | null; region: string | null }
-				| undefined;
-			if (e.teamId) register(db, s, 'team', e.teamId, () => s.registerTeam.run(e.teamId, e.teamId, e.ts));
+			if (e.teamId) register('team', e.teamId, () => s.registerTeam.run(e.teamId, e.teamId, e.ts));
 			if (e.agentId)
-				register(db, s, 'agent', e.agentId, () =>
-					s.registerAgent.run(e.agentId, e.agentId, e.teamId ?? null, e.ts)
-				);
-			if (e.queue) register(db, s, 'queue', e.queue, () => s.registerDimension.run('queue', e.queue, e.ts));
-			if (e.reason) register(db, s, 'reason', e.reason, () => s.registerDimension.run('reason', e.reason, e.ts));
-			s.insertEvent.run({
-				id: e.id,
-				sourceId: options.sourceId,
-				type: e.type,
-				ts: e.ts,
+				register('agent', e.agentId, () => s.registerAgent.run(e.agentId, e.agentId, e.teamId ?? null, e.ts));
+			if (e.queue) register('queue', e.queue, () => s.registerDimension.run('queue', e.queue, e.ts));
+			if (e.reason) register('reason', e.reason, () => s.registerDimension.run('reason', e.reason, e.ts));
+			s.insertEvent.run(
+				e.id,
+				options.sourceId,
+				e.type,
+				e.ts,
 				receivedAt,
-				customerId: e.customerId,
-				channel: e.channel ?? null,
-				name: e.name ?? null,
-				journey: e.journey ?? null,
-				handledBy: e.handledBy ?? null,
-				queue: e.queue ?? null,
-				teamId: e.teamId ?? null,
-				agentId: e.agentId ?? null,
-				reason: e.reason ?? null,
-				waitS: e.waitS ?? null,
-				handleS: e.handleS ?? null,
-				outcome: e.outcome ?? null,
-				metric: e.metric ?? null,
-				score: e.score ?? null,
-				text: e.text ?? null,
-				contactId: e.contactId ?? null,
-				category: e.category ?? null,
-				severity: e.severity ?? null,
-				regulator: e.regulator === undefined ? null : e.regulator ? 1 : 0,
-				segment: customer?.segment ?? null,
-				region: customer?.region ?? null,
-				sentiment: null,
-				properties: JSON.stringify(e.properties ?? {})
-			});
+				e.customerId,
+				e.channel ?? null,
+				e.name ?? null,
+				e.journey ?? null,
+				e.handledBy ?? null,
+				e.queue ?? null,
+				e.teamId ?? null,
+				e.agentId ?? null,
+				e.reason ?? null,
+				e.waitS ?? null,
+				e.handleS ?? null,
+				e.outcome ?? null,
+				e.metric ?? null,
+				e.score ?? null,
+				e.text ?? null,
+				e.contactId ?? null,
+				e.category ?? null,
+				e.severity ?? null,
+				e.regulator === undefined ? null : e.regulator ? 1 : 0,
+				customer.segment,
+				customer.region,
+				null,
+				JSON.stringify(e.properties ?? {})
+			);
 			result.accepted++;
 		});
 	})();
+	for (const k of registered) known.add(k);
+	if (customers.size + touched.size > CUSTOMER_CACHE_LIMIT) customers.clear();
+	for (const [id, state] of touched) customers.set(id, state);
 	return result;
+}
+
+/** One request's events for `writeBatches`. */
+export interface WriteBatch extends WriteOptions {
+	events: readonly CxEvent[];
+}
+
+/**
+ * Group commit: writes several requests' events in one transaction, each request in its own savepoint, so a
+ * request whose write fails (its Error is returned in its place) costs the others nothing. Returns after the
+ * commit; if the commit itself fails, it throws and nothing was written.
+ */
+export function writeBatches(db: Db, batches: readonly WriteBatch[]): (WriteResult | Error)[] {
+	const results: (WriteResult | Error)[] = [];
+	try {
+		db.$client.transaction(() => {
+			for (const batch of batches) {
+				try {
+					results.push(writeEvents(db, batch.events, batch));
+				} catch (error) {
+					results.push(error instanceof Error ? error : new Error(String(error)));
+				}
+			}
+		})();
+	} catch (error) {
+		// What the savepoints above remembered was rolled back with the outer transaction.
+		knownByDb.delete(db);
+		customersByDb.delete(db);
+		throw error;
+	}
+	return results;
+}
+
+/**
+ * Forgets de-duplication ids first seen before `before` (epoch ms), one slice of the id space at a time so no
+ * single statement holds the write lock for long. `event_ids` is keyed by the hash, which is random, so a slice
+ * (a key range) is a cheap range scan with the age filter applied to it. Returns the rows deleted.
+ */
+export function pruneEventIds(db: Db, before: number, slice: number, slices: number): number {
+	const width = (1n << 63n) / BigInt(slices);
+	const lo = width * BigInt(slice);
+	const hi = slice === slices - 1 ? (1n << 63n) - 1n : lo + width - 1n;
+	return db.$client
+		.prepare('DELETE FROM event_ids WHERE hash BETWEEN ? AND ? AND seen_at < ?')
+		.run(lo, hi, before).changes;
 }

@@ -38,14 +38,28 @@ export const events = sqliteTable(
 		segment: text('segment'),
 		region: text('region'),
 		sentiment: real('sentiment'),
+		/**
+		 * Cross-event flags of contact rows, kept by the metrics engine (src/lib/server/metrics/flags.ts) and
+		 * recomputed for a customer's contacts within ±7 days whenever one of their contacts arrives, in any order.
+		 * Null on other events and on short abandons.
+		 */
+		firstContact: integer('first_contact', { mode: 'boolean' }),
+		repeatSameReason7d: integer('repeat_same_reason_7d', { mode: 'boolean' }),
+		repeat48h: integer('repeat_48h', { mode: 'boolean' }),
+		/** feedback: the seq of the contact named by contactId (same customer, within 7 days), set by metrics. */
+		linkedContactSeq: integer('linked_contact_seq'),
 		properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({})
 	},
 	(t) => [
 		index('events_ts').on(t.ts),
 		// Funnels and journey stitching read journey steps per customer; a partial index keeps writes cheap.
-		index('events_journey_steps').on(t.customerId, t.name, t.ts).where(sql`type = 'journey'`),
+		index('events_journey_steps')
+			.on(t.customerId, t.name, t.ts)
+			.where(sql`type = 'journey'`),
 		// Timelines, repeat contacts and FCR read the other events per customer.
-		index('events_customer_interactions').on(t.customerId, t.ts).where(sql`type <> 'journey'`)
+		index('events_customer_interactions')
+			.on(t.customerId, t.ts)
+			.where(sql`type <> 'journey'`)
 	]
 );
 

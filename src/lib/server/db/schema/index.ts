@@ -1,3 +1,6 @@
 export * from './events';
 export * from './directory';
 export * from './access';
+export * from './metrics';
+export * from './journeys';
+export * from './text';

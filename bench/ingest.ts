@@ -1,0 +1,290 @@
+/**
+ * Ingestion benchmark (issue 4): HTTP ingestion over loopback against the real handlers on a temporary file
+ * database, beside raw better-sqlite3 inserts of the same rows into the same schema and indexes.
+ *
+ *   npm run bench -- ingest          (BENCH_SECONDS=15, BENCH_CONNECTIONS=10, BENCH_BATCH=500 by default)
+ *
+ * The server runs in a child process (so its RSS is its own); the load generator runs here on the same cores.
+ */
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CxEvent } from '$lib/model';
+import { openDatabase } from '$lib/server/db';
+import { createWriteKey } from '$lib/server/auth/keys';
+import { ingestConfig } from '$lib/server/ingest/config';
+import { createIngestContext } from '$lib/server/ingest/context';
+import { serveIngestion } from '$lib/server/ingest/serve';
+import { writeEvents } from '$lib/server/ingest/writer';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+/** Enough batches for 15 s at ~80k events/s; the run also stops when they are used up. */
+const MAX_BATCHES = Number(process.env.BENCH_MAX_BATCHES ?? Math.ceil((SECONDS * 80_000) / BATCH));
+const dataDir = path.resolve('bench/.data/ingest');
+
+type ServerMessage = { ready: true; url: string; key: string } | { rss: number };
+
+async function server(file: string) {
+	const db = openDatabase(file);
+	const { key } = createWriteKey(db, { name: 'bench' });
+	// The rate limit is not what is measured here.
+	const ctx = createIngestContext(db, ingestConfig({ ...process.env, RESONANCE_INGEST_RATE: '100000000' }));
+	const { url } = await serveIngestion(ctx);
+	let maxRss = process.memoryUsage.rss();
+	setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage.rss())), 100).unref();
+	process.on('message', (m) => {
+		if (m === 'rss') process.send?.({ rss: maxRss } satisfies ServerMessage);
+		if (m === 'stop') {
+			ctx.close();
+			db.$client.close();
+			process.exit(0);
+		}
+	});
+	process.send?.({ ready: true, url, key } satisfies ServerMessage);
+}
+
+// ---- load generation ----------------------------------------------------------------------------------------
+
+const CHANNELS = ['phone', 'ivr', 'chat', 'bot', 'app', 'wechat'] as const;
+const STEPS = ['loss_reported', 'card_blocked', 'identity_verified', 'reissue_requested', 'card_app_started'];
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)];
+
+/** A realistic mix: half journey steps, a quarter contacts, a fifth survey answers, some complaints and traits. */
+function makeEvent(ts: number): Record<string, unknown> {
+	const r = Math.random();
+	const base = {
+		id: randomUUID(),
+		ts,
+		customerId: `c${Math.floor(Math.random() * 200_000)}`,
+		channel: pick(CHANNELS),
+		properties: {
+			device: 'iPhone15,2',
+			appVersion: '8.3.1',
+			city: '上海',
+			campaign: 'spring-2025',
+			session: randomUUID()
+		}
+	};
+	if (r < 0.5) return { ...base, type: 'journey', name: pick(STEPS), journey: 'lost_card' };
+	if (r < 0.75)
+		return {
+			...base,
+			type: 'contact',
+			handledBy: 'agent',
+			queue: `q${Math.floor(Math.random() * 12)}`,
+			teamId: `T${Math.floor(Math.random() * 20)}`,
+			agentId: `A${Math.floor(Math.random() * 400)}`,
+			reason: pick(['card_lost', 'fraud', 'loan_status', 'password']),
+			waitS: Math.round(Math.random() * 60),
+			handleS: Math.round(60 + Math.random() * 400),
+			outcome: pick(['resolved', 'unresolved', 'transferred'])
+		};
+	if (r < 0.95)
+		return {
+			...base,
+			type: 'feedback',
+			metric: 'nps',
+			score: Math.floor(Math.random() * 11),
+			teamId: `T${Math.floor(Math.random() * 20)}`,
+			text: Math.random() < 0.3 ? '客服很耐心，回电请打13812345678' : undefined
+		};
+	if (r < 0.98) return { ...base, type: 'complaint', category: 'fees', severity: 'medium', regulator: false };
+	return {
+		...base,
+		type: 'identify',
+		traits: { segment: pick(['mass', 'affluent', 'private']), region: '华东' }
+	};
+}
+
+function percentile(sorted: number[], p: number) {
+	return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+}
+
+function post(agent: Agent, url: URL, key: string, body: Buffer): Promise<{ status: number; text: string }> {
+	return new Promise((resolve, reject) => {
+		const req = request(
+			url,
+			{
+				method: 'POST',
+				agent,
+				headers: {
+					'content-type': 'application/json',
+					'content-length': body.length,
+					authorization: `Bearer ${key}`
+				}
+			},
+			(res) => {
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (c) => (text += c));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+			}
+		);
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
+/** The rows the writer would insert, inserted with plain prepared statements: the ceiling for the same schema. */
+function rawInserts(file: string, events: CxEvent[]): number {
+	const db = openDatabase(file);
+	const insert = db.$client.prepare(
+		`INSERT INTO events (id, source_id, type, ts, received_at, customer_id, channel, name, journey, handled_by,
+		  queue, team_id, agent_id, reason, wait_s, handle_s, outcome, metric, score, text, contact_id, category,
+		  severity, regulator, segment, region, sentiment, properties)
+		 VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)`
+	);
+	const insertMany = db.$client.transaction((rows: CxEvent[], receivedAt: number) => {
+		for (const e of rows)
+			insert.run(
+				e.id,
+				e.type,
+				e.ts,
+				receivedAt,
+				e.customerId,
+				e.channel ?? null,
+				e.name ?? null,
+				e.journey ?? null,
+				e.handledBy ?? null,
+				e.queue ?? null,
+				e.teamId ?? null,
+				e.agentId ?? null,
+				e.reason ?? null,
+				e.waitS ?? null,
+				e.handleS ?? null,
+				e.outcome ?? null,
+				e.metric ?? null,
+				e.score ?? null,
+				e.text ?? null,
+				e.contactId ?? null,
+				e.category ?? null,
+				e.severity ?? null,
+				e.regulator === undefined ? null : e.regulator ? 1 : 0,
+				JSON.stringify(e.properties)
+			);
+	});
+	const t0 = performance.now();
+	for (let i = 0; i < events.length; i += 1000) insertMany(events.slice(i, i + 1000), Date.now());
+	const rate = events.length / ((performance.now() - t0) / 1000);
+	db.$client.close();
+	return rate;
+}
+
+/** The writer alone, in-process (dedupe claims, customers, registrations, events), 2,000 events a call. */
+function writerOnly(file: string, events: CxEvent[]): number {
+	const db = openDatabase(file);
+	const t0 = performance.now();
+	for (let i = 0; i < events.length; i += 2000) writeEvents(db, events.slice(i, i + 2000), { sourceId: 1 });
+	const rate = events.length / ((performance.now() - t0) / 1000);
+	db.$client.close();
+	return rate;
+}
+
+function toCxEvent(e: Record<string, unknown>): CxEvent {
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(e)) if (v !== undefined) out[k] = v;
+	return out as unknown as CxEvent;
+}
+
+async function main() {
+	rmSync(dataDir, { recursive: true, force: true });
+	mkdirSync(dataDir, { recursive: true });
+	const file = (name: string) => path.join(dataDir, `${name}-${process.pid}.db`);
+
+	const child = fork(fileURLToPath(import.meta.url), ['server', file('http')], {
+		stdio: 'inherit',
+		// BENCH_PROFILE=1 writes a CPU profile of the server to bench/.data/profile.
+		execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/.data/profile'] : []
+	});
+	const ready = await new Promise<{ url: string; key: string }>((resolve) =>
+		child.once('message', (m: ServerMessage) => 'url' in m && resolve(m))
+	);
+
+	console.error(`generating ${MAX_BATCHES} batches of ${BATCH} events…`);
+	const start = Date.now();
+	const batches: Buffer[] = [];
+	const sent: Record<string, unknown>[][] = [];
+	for (let b = 0; b < MAX_BATCHES; b++) {
+		// Recent, ordered timestamps, as a live source sends them.
+		const events = Array.from({ length: BATCH }, (_, i) => makeEvent(start - 60_000 + b * 10 + i / 100));
+		sent.push(events);
+		batches.push(Buffer.from(JSON.stringify({ events })));
+	}
+	const avgKb = batches.slice(0, 20).reduce((s, b) => s + b.length, 0) / Math.min(20, batches.length) / 1024;
+
+	console.error(`sending for up to ${SECONDS} s over ${CONNECTIONS} connections…`);
+	const loadBefore = loadavg()[0];
+	const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+	const url = new URL('/api/v1/events', ready.url);
+	const latencies: number[] = [];
+	let next = 0;
+	let accepted = 0;
+	let errors = 0;
+	const t0 = performance.now();
+	const deadline = t0 + SECONDS * 1000;
+	await Promise.all(
+		Array.from({ length: CONNECTIONS }, async () => {
+			while (performance.now() < deadline && next < batches.length) {
+				const body = batches[next++];
+				const s = performance.now();
+				const res = await post(agent, url, ready.key, body);
+				latencies.push(performance.now() - s);
+				if (res.status === 200) accepted += (JSON.parse(res.text) as { accepted: number }).accepted;
+				else if (errors++ < 3) console.error(`HTTP ${res.status}: ${res.text.slice(0, 200)}`);
+			}
+		})
+	);
+	const elapsed = (performance.now() - t0) / 1000;
+	agent.destroy();
+	child.send('rss');
+	const rss = await new Promise<number>((resolve) =>
+		child.once('message', (m: ServerMessage) => 'rss' in m && resolve(m.rss))
+	);
+	child.send('stop');
+	await new Promise((resolve) => child.once('exit', resolve));
+
+	const httpRate = accepted / elapsed;
+	const used = sent.slice(0, next).flat().map(toCxEvent);
+	for (const e of used) if (e.text) e.text = '客服很耐心，回电请打[手机号]';
+	console.error(`raw inserts of the same ${used.length} rows…`);
+	const rawRate = rawInserts(file('raw'), used);
+	console.error('writer alone…');
+	const writerRate = writerOnly(file('writer'), used);
+	rmSync(dataDir, { recursive: true, force: true });
+
+	latencies.sort((a, b) => a - b);
+	const ratio = httpRate / rawRate;
+	const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+	const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+	console.log(`## Ingestion over HTTP (bench/ingest.ts)
+
+\`npm run bench -- ingest\`: native \`POST /api/v1/events\`, ${BATCH}-event JSON batches (≈ ${avgKb.toFixed(0)} KB,
+random UUIDv4 ids, recent ordered timestamps, 200k customers), ${CONNECTIONS} keep-alive connections over loopback for
+${elapsed.toFixed(1)} s; the server (node:http + SvelteKit's getRequest/setResponse + the ingestion handlers, group
+commit) in its own process on a fresh temporary file database (WAL); the load generator on the same cores.
+The raw baseline inserts the same rows with one prepared statement, 1,000 a transaction, into the same schema and
+indexes, in the same run.
+
+| measure | value |
+| --- | --- |
+| HTTP ingestion (accepted events/s) | ${fmt(httpRate)} |
+| raw better-sqlite3 inserts, same rows (rows/s) | ${fmt(rawRate)} |
+| HTTP ÷ raw | ${(ratio * 100).toFixed(0)}% |
+| writer alone, in-process: dedupe + customers + events (events/s) | ${fmt(writerRate)} |
+| HTTP ÷ writer alone | ${((httpRate / writerRate) * 100).toFixed(0)}% |
+| requests (errors) | ${fmt(latencies.length)} (${errors}) |
+| request latency p50 / p99 | ${percentile(latencies, 50).toFixed(0)} ms / ${percentile(latencies, 99).toFixed(0)} ms |
+| server RSS (max) | ${(rss / 2 ** 20).toFixed(0)} MB |
+| 1-minute load average before the HTTP run (other processes) | ${loadBefore.toFixed(1)} |
+
+Targets: HTTP ≥ 60% of raw — ${verdict(ratio >= 0.6)}; HTTP ≥ 20,000 events/s — ${verdict(httpRate >= 20_000)}.`);
+}
+
+if (process.argv[2] === 'server') await server(process.argv[3]);
+else await main();

@@ -1,0 +1,154 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '$lib/server/db';
+import { verifyReadKey, verifyWriteKey } from '$lib/server/auth/keys';
+import { authenticate } from '$lib/server/auth/users';
+
+let dir: string;
+let database: string;
+
+beforeAll(() => {
+	dir = mkdtempSync(join(tmpdir(), 'resonance-cli-'));
+	database = join(dir, 'nested', 'cli.db');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `npm run admin -- …` the way a shell does (node scripts/admin.js), against the temp database. */
+function admin(...args: string[]) {
+	const result = spawnSync(process.execPath, ['scripts/admin.js', ...args], {
+		env: { ...process.env, DATABASE_URL: database },
+		encoding: 'utf8'
+	});
+	return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+async function withDb<T>(fn: (db: ReturnType<typeof openDatabase>) => T | Promise<T>): Promise<T> {
+	const db = openDatabase(database);
+	try {
+		return await fn(db);
+	} finally {
+		db.$client.close();
+	}
+}
+
+// Each call is a real process (node + esbuild bundle): give the suite room on a busy machine.
+describe('npm run admin', { timeout: 90_000 }, () => {
+	it('adds, lists, disables and re-passwords users', async () => {
+		const added = admin(
+			'user',
+			'add',
+			'--email',
+			'Lee@Bank.example',
+			'--password',
+			'first-pass',
+			'--role',
+			'manager',
+			'--teams',
+			't-cc1,t-cc2'
+		);
+		expect(added).toMatchObject({ code: 0, err: '' });
+		expect(added.out).toContain('user lee@bank.example added (manager, teams t-cc1,t-cc2)');
+		expect(
+			admin('user', 'add', '--email', 'ops@bank.example', '--password', 'ops-password', '--role', 'admin')
+				.code
+		).toBe(0);
+
+		const list = admin('user', 'list');
+		expect(list.code).toBe(0);
+		expect(list.out).toMatch(/lee@bank\.example\s+manager\s+t-cc1,t-cc2\s+active/);
+		expect(list.out).toMatch(/ops@bank\.example\s+admin\s+-\s+active/);
+
+		expect(admin('user', 'password', '--email', 'lee@bank.example', '--password', 'second-pass').code).toBe(
+			0
+		);
+		await withDb(async (db) => {
+			expect((await authenticate(db, 'lee@bank.example', 'second-pass')).ok).toBe(true);
+			expect((await authenticate(db, 'lee@bank.example', 'first-pass')).ok).toBe(false);
+		});
+
+		expect(admin('user', 'disable', '--email', 'lee@bank.example')).toMatchObject({ code: 0 });
+		expect(admin('user', 'list').out).toMatch(/lee@bank\.example\s+manager\s+t-cc1,t-cc2\s+disabled/);
+	});
+
+	it('refuses with exit code 1 what the rules refuse', () => {
+		const duplicate = admin(
+			'user',
+			'add',
+			'--email',
+			'ops@bank.example',
+			'--password',
+			'whatever1',
+			'--role',
+			'admin'
+		);
+		expect(duplicate.code).toBe(1);
+		expect(duplicate.err).toContain('already has an account');
+		expect(
+			admin('user', 'add', '--email', 'm@bank.example', '--password', 'whatever1', '--role', 'manager').code
+		).toBe(1);
+		expect(
+			admin('user', 'add', '--email', 'x@bank.example', '--password', 'short', '--role', 'admin').code
+		).toBe(1);
+		expect(admin('user', 'disable', '--email', 'nobody@bank.example')).toMatchObject({ code: 1 });
+		expect(admin('key', 'revoke', '--id', '999')).toMatchObject({ code: 1 });
+	});
+
+	it('answers bad arguments with usage and exit code 2', () => {
+		for (const args of [
+			[],
+			['frobnicate'],
+			['user', 'delete', '--email', 'a@b.c'],
+			['user', 'add', '--email', 'a@b.c', '--password', 'password1', '--role', 'boss'],
+			['user', 'add', '--email', 'a@b.c', '--password', 'password1', '--role', 'admin', '--bogus', 'x'],
+			['user', 'add', '--email', 'a@b.c'],
+			['key', 'add', '--name', 'x', '--kind', 'other'],
+			['key', 'add', '--name', 'x', '--kind', 'read'],
+			['key', 'revoke', '--id', 'abc']
+		]) {
+			const result = admin(...args);
+			expect(result.code, args.join(' ')).toBe(2);
+			expect(result.err).toContain('Usage: npm run admin');
+		}
+		expect(admin('help')).toMatchObject({ code: 0 });
+	});
+
+	it('creates write and read keys (printed once), lists and revokes them', async () => {
+		const write = admin('key', 'add', '--name', 'Mobile app', '--kind', 'write');
+		expect(write.code).toBe(0);
+		const writeKey = write.out.trim().split('\n').at(-1) ?? '';
+		expect(writeKey).toMatch(/^rsn_w_[a-z2-7]{32}$/);
+		const read = admin(
+			'key',
+			'add',
+			'--name',
+			'BI board',
+			'--kind',
+			'read',
+			'--role',
+			'manager',
+			'--teams',
+			't-cc1'
+		);
+		expect(read.code).toBe(0);
+		const readKey = read.out.trim().split('\n').at(-1) ?? '';
+		expect(readKey).toMatch(/^rsn_r_[a-z2-7]{32}$/);
+		await withDb((db) => {
+			expect(verifyWriteKey(db, writeKey)).not.toBeNull();
+			expect(verifyReadKey(db, readKey)).toMatchObject({ role: 'manager', teams: ['t-cc1'] });
+		});
+
+		const list = admin('key', 'list');
+		expect(list.code).toBe(0);
+		expect(list.out).toContain('Mobile app');
+		expect(list.out).toContain('manager t-cc1');
+		expect(list.out).not.toContain(writeKey);
+		const id = list.out.match(/^(\d+)\s+write\s+Mobile app/m)?.[1] ?? '';
+
+		expect(admin('key', 'revoke', '--id', id)).toMatchObject({ code: 0 });
+		expect(admin('key', 'list').out).toMatch(new RegExp(`^${id}\\s+write\\s+Mobile app.*revoked$`, 'm'));
+		await withDb((db) => expect(verifyWriteKey(db, writeKey)).toBeNull());
+	});
+});

@@ -1,0 +1,26 @@
+import { m } from '$lib/paraglide/messages';
+
+const labels: Record<string, () => string> = {
+	'auth.sign_in': m.admin_audit_a_sign_in,
+	'auth.sign_in_failed': m.admin_audit_a_sign_in_failed,
+	'auth.sign_in_throttled': m.admin_audit_a_sign_in_throttled,
+	'auth.sign_out': m.admin_audit_a_sign_out,
+	'auth.password_changed': m.admin_audit_a_password_changed,
+	'auth.sessions_revoked': m.admin_audit_a_sessions_revoked,
+	'user.created': m.admin_audit_a_user_created,
+	'user.updated': m.admin_audit_a_user_updated,
+	'user.disabled': m.admin_audit_a_user_disabled,
+	'user.enabled': m.admin_audit_a_user_enabled,
+	'user.password_reset': m.admin_audit_a_user_password_reset,
+	'source.created': m.admin_audit_a_source_created,
+	'source.updated': m.admin_audit_a_source_updated,
+	'key.created': m.admin_audit_a_key_created,
+	'key.revoked': m.admin_audit_a_key_revoked,
+	'data.exported': m.admin_audit_a_data_exported
+};
+
+/** The audit action in the current language, with its code for precision (the stored code when unknown). */
+export function auditActionLabel(action: string): string {
+	const label = labels[action];
+	return label ? `${label()} (${action})` : action;
+}

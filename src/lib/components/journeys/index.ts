@@ -1,0 +1,9 @@
+export { default as AffectedList } from './AffectedList.svelte';
+export { default as BreakpointList } from './BreakpointList.svelte';
+export { default as BreakpointText } from './BreakpointText.svelte';
+export { default as FunnelView } from './FunnelView.svelte';
+export { default as GapPanel } from './GapPanel.svelte';
+export { default as JourneyFilters } from './JourneyFilters.svelte';
+export { default as Measure } from './Measure.svelte';
+export { default as PathMap } from './PathMap.svelte';
+export { default as TimelineView } from './TimelineView.svelte';

@@ -1,0 +1,22 @@
+import type { KpiUnit } from '$lib/kpi-format';
+
+/** What a KPI tile shows: the reading, its n and interval, its target colour and its change. */
+export interface KpiTileData {
+	key: string;
+	label: string;
+	description?: string;
+	unit: KpiUnit;
+	direction: 'higher' | 'lower';
+	value: number | null;
+	n: number;
+	ci95: [number, number] | null;
+	minN: number;
+	target?: number | null;
+	status?: 'good' | 'amber' | 'red' | null;
+	change?: number | null;
+	significant?: boolean;
+	lowConfidence?: boolean;
+	spark?: (number | null)[];
+	/** Extra definition shown on hover, e.g. that abandons count as offered for service level. */
+	note?: string;
+}

@@ -1,0 +1,60 @@
+import { error, redirect } from '@sveltejs/kit';
+import type { Role } from '$lib/server/db/schema';
+import type { AuthSession, AuthUser } from './types';
+
+/**
+ * Authorization for every server entry point (load, action, +server.ts handler). Pages send an anonymous visitor
+ * to /login?redirectTo=…; JSON APIs (paths under /api/) answer 401. A signed-in user without the role gets 403.
+ * The auth hook tells the guard which request `locals` belongs to (rememberRequest); without it, 401 is thrown.
+ */
+const requests = new WeakMap<App.Locals, { pathname: string; search: string }>();
+
+export function rememberRequest(locals: App.Locals, url: URL): void {
+	requests.set(locals, { pathname: url.pathname, search: url.search });
+}
+
+export function isApiPath(pathname: string): boolean {
+	return pathname === '/api' || pathname.startsWith('/api/');
+}
+
+/** Only same-site paths are followed after sign-in (an open redirect would help phishing). */
+export function safeRedirectTarget(value: string | null | undefined): string | null {
+	if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
+	if (value === '/login' || value.startsWith('/login?') || value.startsWith('/logout')) return null;
+	return value;
+}
+
+export function signInUrl(pathname: string, search = ''): string {
+	const back = safeRedirectTarget(pathname + search);
+	return back && back !== '/' ? `/login?redirectTo=${encodeURIComponent(back)}` : '/login';
+}
+
+export function requireUser(locals: App.Locals): AuthUser {
+	if (locals.user) return locals.user;
+	const request = requests.get(locals);
+	if (request && !isApiPath(request.pathname)) redirect(303, signInUrl(request.pathname, request.search));
+	error(401, { code: 'unauthorized', message: 'Sign in or send a valid read key' });
+}
+
+export function requireRole(locals: App.Locals, ...roles: Role[]): AuthUser {
+	const user = requireUser(locals);
+	if (!roles.includes(user.role))
+		error(403, { code: 'forbidden', message: `This needs the role ${roles.join(' or ')}` });
+	return user;
+}
+
+/** A signed-in person (not a read key), for screens about one's own account. */
+export function requireSession(locals: App.Locals): { user: AuthUser; session: AuthSession } {
+	const user = requireUser(locals);
+	if (user.via !== 'session' || !locals.session)
+		error(403, { code: 'forbidden', message: 'This needs a signed-in session' });
+	return { user, session: locals.session };
+}
+
+/** Where each role starts after signing in. */
+export const LANDING_PAGES: Record<Role, string> = {
+	executive: '/wallboard',
+	manager: '/trends',
+	researcher: '/journeys',
+	admin: '/admin'
+};

@@ -1,0 +1,219 @@
+/**
+ * Authorization in every server entry point (STYLE.md rule 7): walks src/routes and fails when a load, an action
+ * or a +server.ts handler neither calls a guard (guard.ts) nor belongs to a route listed in public-routes.ts, and
+ * when a page is covered by neither its own guarded load nor a guarded layout above it.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { isPublicPath } from './public-routes';
+
+const GUARDS = new Set(['requireUser', 'requireRole', 'requireSession']);
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'fallback']);
+
+interface EntryPoint {
+	/** load, actions.<name>, or the HTTP method of a +server.ts export. */
+	name: string;
+	method: string;
+	guarded: boolean;
+}
+
+function callsAny(node: ts.Node, names: Set<string>): boolean {
+	let found = false;
+	const visit = (n: ts.Node) => {
+		if (found) return;
+		if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && names.has(n.expression.text)) found = true;
+		else ts.forEachChild(n, visit);
+	};
+	visit(node);
+	return found;
+}
+
+function unwrap(node: ts.Expression): ts.Expression {
+	let current = node;
+	while (
+		ts.isSatisfiesExpression(current) ||
+		ts.isAsExpression(current) ||
+		ts.isParenthesizedExpression(current) ||
+		ts.isTypeAssertionExpression(current)
+	)
+		current = current.expression;
+	return current;
+}
+
+/** The entry points a server module exports, each marked guarded when it calls a guard (or a local helper that does). */
+function entryPoints(source: string, kind: 'page' | 'layout' | 'endpoint'): EntryPoint[] {
+	const file = ts.createSourceFile('route.ts', source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+	const locals = new Map<string, ts.Node>();
+	const exported: [string, ts.Node][] = [];
+	for (const statement of file.statements) {
+		const isExported = ts.canHaveModifiers(statement)
+			? (ts.getModifiers(statement) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+			: false;
+		if (ts.isFunctionDeclaration(statement) && statement.name) {
+			locals.set(statement.name.text, statement);
+			if (isExported) exported.push([statement.name.text, statement]);
+		} else if (ts.isVariableStatement(statement)) {
+			for (const d of statement.declarationList.declarations) {
+				if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+				locals.set(d.name.text, d.initializer);
+				if (isExported) exported.push([d.name.text, d.initializer]);
+			}
+		} else if (ts.isExportDeclaration(statement) && !statement.isTypeOnly) {
+			// `export { x as GET }` and re-exports cannot be checked here: refuse them for entry points.
+			exported.push(['<re-export>', statement]);
+		}
+	}
+	// Helpers guarded themselves: a call to one counts as a guard call.
+	const guards = new Set(GUARDS);
+	for (let changed = true; changed;) {
+		changed = false;
+		for (const [name, node] of locals)
+			if (!guards.has(name) && callsAny(node, guards)) {
+				guards.add(name);
+				changed = true;
+			}
+	}
+	const entries: EntryPoint[] = [];
+	for (const [name, node] of exported) {
+		if (name === '<re-export>') {
+			entries.push({ name: 're-export', method: '*', guarded: false });
+		} else if (kind !== 'endpoint' && name === 'load') {
+			entries.push({ name, method: 'GET', guarded: callsAny(node, guards) });
+		} else if (kind === 'page' && name === 'actions') {
+			const object = ts.isExpression(node as ts.Expression) ? unwrap(node as ts.Expression) : node;
+			if (!ts.isObjectLiteralExpression(object)) {
+				entries.push({ name: 'actions', method: 'POST', guarded: false });
+				continue;
+			}
+			for (const property of object.properties) {
+				const actionName = property.name && ts.isIdentifier(property.name) ? property.name.text : '?';
+				const body = ts.isShorthandPropertyAssignment(property)
+					? (locals.get(property.name.text) ?? property)
+					: property;
+				entries.push({ name: `actions.${actionName}`, method: 'POST', guarded: callsAny(body, guards) });
+			}
+		} else if (kind === 'endpoint' && METHODS.has(name)) {
+			entries.push({ name, method: name === 'fallback' ? '*' : name, guarded: callsAny(node, guards) });
+		}
+	}
+	return entries;
+}
+
+const routesDir = resolve('src/routes');
+
+function routePath(dir: string): string {
+	const segments = relative(routesDir, dir)
+		.split(/[\\/]/)
+		.filter((s) => s && !(s.startsWith('(') && s.endsWith(')')));
+	return `/${segments.join('/')}`;
+}
+
+function isPublic(path: string, method: string): boolean {
+	return method === '*'
+		? ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].every((m) => isPublicPath(path, m))
+		: isPublicPath(path, method);
+}
+
+function serverFile(dir: string, base: string): string | null {
+	for (const ext of ['.ts', '.js']) if (existsSync(join(dir, base + ext))) return join(dir, base + ext);
+	return null;
+}
+
+interface Finding {
+	file: string;
+	entry: string;
+}
+
+function walk(dir: string, guardedLayoutAbove: boolean, problems: Finding[], checked: string[]) {
+	const path = routePath(dir);
+	let covered = guardedLayoutAbove;
+
+	const layout = serverFile(dir, '+layout.server');
+	if (layout) {
+		const entries = entryPoints(readFileSync(layout, 'utf8'), 'layout');
+		for (const e of entries) {
+			checked.push(`${relative(routesDir, layout)} ${e.name}`);
+			if (!e.guarded && !isPublic(path, e.method))
+				problems.push({ file: relative(routesDir, layout), entry: e.name });
+		}
+		if (entries.some((e) => e.name === 'load' && e.guarded)) covered = true;
+	}
+
+	const pageServer = serverFile(dir, '+page.server');
+	let pageLoadGuarded = false;
+	if (pageServer) {
+		const entries = entryPoints(readFileSync(pageServer, 'utf8'), 'page');
+		for (const e of entries) {
+			checked.push(`${relative(routesDir, pageServer)} ${e.name}`);
+			if (!e.guarded && !isPublic(path, e.method))
+				problems.push({ file: relative(routesDir, pageServer), entry: e.name });
+		}
+		pageLoadGuarded = entries.some((e) => e.name === 'load' && e.guarded);
+	}
+
+	if (existsSync(join(dir, '+page.svelte')) && !covered && !pageLoadGuarded && !isPublicPath(path, 'GET'))
+		problems.push({
+			file: relative(routesDir, join(dir, '+page.svelte')),
+			entry: 'page (no guarded load above it)'
+		});
+
+	const endpoint = serverFile(dir, '+server');
+	if (endpoint)
+		for (const e of entryPoints(readFileSync(endpoint, 'utf8'), 'endpoint')) {
+			checked.push(`${relative(routesDir, endpoint)} ${e.name}`);
+			if (!e.guarded && !isPublic(path, e.method))
+				problems.push({ file: relative(routesDir, endpoint), entry: e.name });
+		}
+
+	for (const entry of readdirSync(dir, { withFileTypes: true }))
+		if (entry.isDirectory()) walk(join(dir, entry.name), covered, problems, checked);
+}
+
+describe('route walk: every server entry point is guarded or public', () => {
+	it('finds no unguarded entry point under src/routes', () => {
+		const problems: Finding[] = [];
+		const checked: string[] = [];
+		walk(routesDir, false, problems, checked);
+		expect(checked.length).toBeGreaterThan(5);
+		expect(problems).toEqual([]);
+	});
+
+	it('knows the shapes it checks (and flags what it cannot see)', () => {
+		const guardedLoad = `import { requireUser } from '$lib/server/auth/guard';
+			export const load = ({ locals }) => { requireUser(locals); return {}; };`;
+		expect(entryPoints(guardedLoad, 'page')).toEqual([{ name: 'load', method: 'GET', guarded: true }]);
+
+		const actions = `export const actions = {
+			ok: async ({ locals }) => { requireRole(locals, 'admin'); },
+			viaHelper: (event) => helper(event),
+			missing: async () => ({ done: true })
+		} satisfies Actions;
+		async function helper(event) { requireRole(event.locals, 'admin'); }`;
+		expect(entryPoints(actions, 'page').map((e) => [e.name, e.guarded])).toEqual([
+			['actions.ok', true],
+			['actions.viaHelper', true],
+			['actions.missing', false]
+		]);
+
+		const endpoint = `export const GET = ({ locals }) => { requireUser(locals); return json({}); };
+			export async function POST() { return json({}); }
+			export { handler as PUT };`;
+		expect(entryPoints(endpoint, 'endpoint').map((e) => [e.name, e.guarded])).toEqual([
+			['GET', true],
+			['POST', false],
+			['re-export', false]
+		]);
+	});
+
+	it('reads the public list per method', () => {
+		expect(isPublic('/api/v1/events', 'POST')).toBe(true);
+		expect(isPublic('/api/v1/events', 'GET')).toBe(false);
+		expect(isPublic('/v1/batch', '*')).toBe(true);
+		expect(isPublic('/api/v1/teams', 'GET')).toBe(false);
+		expect(isPublic('/login', 'POST')).toBe(true);
+		expect(isPublic('/loginx', 'GET')).toBe(false);
+		expect(isPublic('/batch/', 'POST')).toBe(true);
+	});
+});

@@ -1,0 +1,115 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Journey definitions (issue 6). `definition` holds the ordered steps, their alternatives, the success and
+ * failure ends and the time window as JSON (see `JourneyDefinitionBody` in `$lib/server/journeys/definitions`);
+ * the eight demo journeys are preloaded by `ensureDefaultJourneys`.
+ */
+export const journeyDefinitions = sqliteTable('journey_definitions', {
+	key: text('key').primaryKey(),
+	name: text('name').notNull(),
+	nameEn: text('name_en').notNull(),
+	definition: text('definition', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+	builtIn: integer('built_in', { mode: 'boolean' }).notNull().default(false),
+	enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+	/** Bumped on every edit; instances record the version they were stitched with. */
+	version: integer('version').notNull().default(1),
+	updatedAt: integer('updated_at').notNull(),
+	updatedBy: text('updated_by')
+});
+
+/** An incoming event name mapped by an admin to a step event of a journey (e.g. `LoanApproved` → `approved`). */
+export const journeyEventMappings = sqliteTable(
+	'journey_event_mappings',
+	{
+		eventName: text('event_name').notNull(),
+		journeyKey: text('journey_key').notNull(),
+		stepEvent: text('step_event').notNull(),
+		createdAt: integer('created_at').notNull(),
+		createdBy: text('created_by')
+	},
+	(t) => [primaryKey({ columns: [t.eventName, t.journeyKey] })]
+);
+
+/** Volume of every journey event name seen at ingest, so an admin sees unmapped names by volume without a scan. */
+export const journeyEventNames = sqliteTable('journey_event_names', {
+	name: text('name').primaryKey(),
+	events: integer('events').notNull(),
+	firstSeen: integer('first_seen').notNull(),
+	lastSeen: integer('last_seen').notNull()
+});
+
+/**
+ * One customer's pass through one journey, stitched at ingest from the journey step events and kept up to date
+ * as late or out-of-order events arrive. Times are epoch ms. `status` is stored as of the last stitch; an
+ * `in_progress` instance whose `deadline` has passed reads as abandoned (evaluated at query time).
+ */
+export const journeyInstances = sqliteTable(
+	'journey_instances',
+	{
+		id: integer('id').primaryKey(),
+		journeyKey: text('journey_key').notNull(),
+		customerId: text('customer_id').notNull(),
+		/** The seq of the event that started it: the identity kept across re-stitching. */
+		startSeq: integer('start_seq').notNull(),
+		startedAt: integer('started_at').notNull(),
+		lastEventAt: integer('last_event_at').notNull(),
+		endedAt: integer('ended_at'),
+		/** started_at + the journey's time window: no later event belongs to it. */
+		deadline: integer('deadline').notNull(),
+		/** Contacts and complaints up to here are attached to it. */
+		attachEnd: integer('attach_end').notNull(),
+		/** The latest time any event can be attached to it (journey-tagged surveys come later). */
+		reachEnd: integer('reach_end').notNull(),
+		status: text('status').$type<'in_progress' | 'completed' | 'failed' | 'abandoned'>().notNull(),
+		endEvent: text('end_event'),
+		/** 1 + the index of the last step reached in order (0: none). */
+		depth: integer('depth').notNull(),
+		/** The step (key) of the last step event. */
+		lastStep: text('last_step').notNull(),
+		/** Per step, seconds from the start when reached in order ('' when not), `/alt` for an alternative. */
+		stepOffsets: text('step_offsets').notNull(),
+		durationS: integer('duration_s').notNull(),
+		stepEvents: integer('step_events').notNull(),
+		contacts: integer('contacts').notNull(),
+		feedbacks: integer('feedbacks').notNull(),
+		complaints: integer('complaints').notNull(),
+		/** Channels used, in order of first use, comma-separated. */
+		channels: text('channels').notNull(),
+		firstChannel: text('first_channel'),
+		segment: text('segment'),
+		/** `|channel:event|channel:event|…|`: steps and unexplained contacts in time order. */
+		path: text('path').notNull(),
+		/** `,event@from>to,…,`: digital steps followed by an assisted channel within 24 h. */
+		switches: text('switches').notNull(),
+		nps: real('nps'),
+		csat: real('csat'),
+		journeyNps: real('journey_nps'),
+		journeyCsat: real('journey_csat'),
+		/** JSON array of the seqs of its step events, in time order. */
+		stepSeqs: text('step_seqs').notNull(),
+		definitionVersion: integer('definition_version').notNull()
+	},
+	(t) => [
+		index('journey_instances_journey').on(t.journeyKey, t.startedAt),
+		index('journey_instances_customer').on(t.customerId, t.journeyKey, t.startedAt),
+		index('journey_instances_open')
+			.on(t.deadline)
+			.where(sql`status = 'in_progress'`)
+	]
+);
+
+/** Contacts, feedback and complaints that fall inside an instance. */
+export const journeyInteractions = sqliteTable(
+	'journey_interactions',
+	{
+		instanceId: integer('instance_id').notNull(),
+		seq: integer('seq').notNull(),
+		type: text('type').notNull(),
+		ts: integer('ts').notNull()
+	},
+	(t) => [primaryKey({ columns: [t.instanceId, t.seq] })]
+);
+
+export type JourneyInstanceRow = typeof journeyInstances.$inferSelect;

@@ -1,0 +1,137 @@
+/**
+ * Seeds the demo into an empty database: the directory (teams and agents with their names, queue and reason
+ * labels), then the generated history streamed through the ordinary event writer in chunks, yielding to the event
+ * loop between chunks so a server seeding in the background still answers.
+ */
+import { sql } from 'drizzle-orm';
+import { EVENT_TYPES, type CxEvent, type EventType } from '$lib/model';
+import { schema, type Db } from '$lib/server/db';
+import { writeEvents } from '$lib/server/ingest/writer';
+import { AGENTS, QUEUES, REASONS, TEAMS } from './catalog';
+import { estimateHistoryEvents, generateHistory } from './generator';
+import { DAY_MS, chinaDate } from './simulation';
+
+export interface SeedProgress {
+	/** Events written so far. */
+	done: number;
+	/** Events expected in all (an estimate until the end, when it equals `done`). */
+	total: number;
+	/** 0–100, whole numbers; 100 only once everything is written. */
+	percent: number;
+	/** The China-local day (YYYY-MM-DD) just written. */
+	day: string;
+}
+
+export interface SeedOptions {
+	seed: number;
+	/** Days of history (default 90). */
+	days?: number;
+	/** The end of the history, epoch ms (default now). */
+	now?: number;
+	/** Volume multiplier (default 1 ≈ 8,700 events a day). */
+	scale?: number;
+	/** Events per write transaction (default 8,000). */
+	chunkSize?: number;
+	onProgress?: (progress: SeedProgress) => void;
+}
+
+export interface SeedResult {
+	/** True when the database already held events and nothing was written. */
+	skipped: boolean;
+	events: number;
+	byType: Record<EventType, number>;
+	teams: number;
+	agents: number;
+	days: number;
+	/** Wall-clock seconds the seeding took. */
+	seconds: number;
+}
+
+export function isDatabaseEmpty(db: Db): boolean {
+	return db.$client.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
+}
+
+/** Writes the center's teams and agents (with names) and the labels of queues and reasons; safe to repeat. */
+export function seedDirectory(db: Db, firstSeen: number): { teams: number; agents: number } {
+	db.transaction((tx) => {
+		tx.insert(schema.teams)
+			.values(TEAMS.map((t) => ({ id: t.id, name: t.zh, nameEn: t.en, site: t.site, firstSeen })))
+			.onConflictDoUpdate({
+				target: schema.teams.id,
+				set: { name: sql`excluded.name`, nameEn: sql`excluded.name_en`, site: sql`excluded.site` }
+			})
+			.run();
+		tx.insert(schema.agents)
+			.values(AGENTS.map((a) => ({ id: a.id, name: a.name, teamId: a.teamId, firstSeen })))
+			.onConflictDoUpdate({
+				target: schema.agents.id,
+				set: { name: sql`excluded.name`, teamId: sql`excluded.team_id` }
+			})
+			.run();
+		const dimensions = [
+			...QUEUES.map((q) => ({ dimension: 'queue', value: q.id, label: q.zh, labelEn: q.en, firstSeen })),
+			...REASONS.map((r) => ({ dimension: 'reason', value: r.id, label: r.zh, labelEn: r.en, firstSeen }))
+		];
+		tx.insert(schema.dimensionValues)
+			.values(dimensions)
+			.onConflictDoUpdate({
+				target: [schema.dimensionValues.dimension, schema.dimensionValues.value],
+				set: { label: sql`excluded.label`, labelEn: sql`excluded.label_en` }
+			})
+			.run();
+	});
+	return { teams: TEAMS.length, agents: AGENTS.length };
+}
+
+function nextTick(): Promise<void> {
+	return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Seeds the demo history when the events table is empty (otherwise returns `skipped`). Events go through
+ * `writeEvents` without de-duplication: their ids are unique by construction.
+ */
+export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedResult> {
+	const started = performance.now();
+	const days = options.days ?? 90;
+	const scale = options.scale ?? 1;
+	const end = options.now ?? Date.now();
+	const byType = Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as Record<EventType, number>;
+	const result: SeedResult = { skipped: true, events: 0, byType, teams: 0, agents: 0, days, seconds: 0 };
+	if (!isDatabaseEmpty(db)) return result;
+
+	result.skipped = false;
+	Object.assign(result, seedDirectory(db, end - days * DAY_MS));
+	const chunkSize = options.chunkSize ?? 8_000;
+	let total = estimateHistoryEvents(days, scale);
+	let pending: CxEvent[] = [];
+
+	const flush = async (day: string) => {
+		writeEvents(db, pending, { sourceId: null, dedupe: false });
+		result.events += pending.length;
+		for (const e of pending) byType[e.type]++;
+		pending = [];
+		// Keep the estimate ahead of the count so the percentage never reaches 100 early.
+		total = Math.max(total, Math.ceil(result.events * 1.02));
+		options.onProgress?.({
+			done: result.events,
+			total,
+			percent: Math.min(99, Math.floor((100 * result.events) / total)),
+			day
+		});
+		await nextTick();
+	};
+
+	let lastDay = '';
+	for (const dayEvents of generateHistory({ seed: options.seed, days, end, scale })) {
+		lastDay = chinaDate(dayEvents[0].ts);
+		for (const e of dayEvents) {
+			pending.push(e);
+			if (pending.length >= chunkSize) await flush(lastDay);
+		}
+	}
+	if (pending.length > 0) await flush(lastDay);
+	result.seconds = (performance.now() - started) / 1000;
+	options.onProgress?.({ done: result.events, total: result.events, percent: 100, day: lastDay });
+	return result;
+}

@@ -1,0 +1,80 @@
+import type { WriteBatch, WriteResult } from './writer';
+
+export interface GroupCommitOptions {
+	/** How long the first waiting request waits for others to join its transaction. */
+	maxDelayMs: number;
+	/** A transaction starts at once when this many events wait; a bigger backlog is split at request edges. */
+	maxEvents: number;
+}
+
+type WriteMany = (batches: readonly WriteBatch[]) => (WriteResult | Error)[];
+
+interface Waiting {
+	batch: WriteBatch;
+	resolve: (result: WriteResult) => void;
+	reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: concurrent requests' events are written together in short transactions. Each request gets its
+ * own result (or its own error: one failing request never fails another, see `writeBatches`) once the transaction
+ * holding its events has committed.
+ */
+export class GroupCommit {
+	private waiting: Waiting[] = [];
+	private waitingEvents = 0;
+	private timer: ReturnType<typeof setTimeout> | undefined;
+	private scheduled = false;
+
+	constructor(
+		private readonly write: WriteMany,
+		private readonly options: GroupCommitOptions
+	) {}
+
+	submit(batch: WriteBatch): Promise<WriteResult> {
+		return new Promise<WriteResult>((resolve, reject) => {
+			this.waiting.push({ batch, resolve, reject });
+			this.waitingEvents += batch.events.length;
+			if (this.waitingEvents >= this.options.maxEvents) this.flushSoon();
+			else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
+		});
+	}
+
+	/** Writes everything waiting now, one transaction per `maxEvents` (yielding to I/O between them). */
+	flush(): void {
+		clearTimeout(this.timer);
+		this.timer = undefined;
+		this.scheduled = false;
+		let taken = 0;
+		let count = 0;
+		while (count < this.waiting.length && (count === 0 || taken < this.options.maxEvents))
+			taken += this.waiting[count++].batch.events.length;
+		const group = this.waiting.splice(0, count);
+		this.waitingEvents -= taken;
+		if (this.waiting.length) this.flushSoon();
+		if (!group.length) return;
+		let results: (WriteResult | Error)[];
+		try {
+			results = this.write(group.map((w) => w.batch));
+		} catch (error) {
+			for (const w of group) w.reject(error);
+			return;
+		}
+		group.forEach((w, i) => {
+			const r = results[i];
+			if (r instanceof Error) w.reject(r);
+			else w.resolve(r);
+		});
+	}
+
+	private flushSoon() {
+		if (this.scheduled) return;
+		this.scheduled = true;
+		setImmediate(() => this.flush());
+	}
+
+	/** Writes what is waiting (at shutdown). */
+	drain(): void {
+		while (this.waiting.length) this.flush();
+	}
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from './openapi';
+
+describe('openApiDocument', () => {
+	it('describes the ingestion routes from the zod schemas', () => {
+		const doc = openApiDocument() as {
+			paths: Record<string, unknown>;
+			components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+		};
+		expect(Object.keys(doc.paths)).toEqual(
+			expect.arrayContaining(['/api/v1/events', '/v1/batch', '/v1/track', '/batch/', '/capture/'])
+		);
+		const event = doc.components.schemas.NativeEvent;
+		expect(event.required).toEqual(expect.arrayContaining(['id', 'type', 'ts', 'customerId']));
+		expect(Object.keys(event.properties ?? {})).toContain('score');
+		expect(JSON.stringify(doc)).not.toContain('"$ref":"#/$defs');
+	});
+});

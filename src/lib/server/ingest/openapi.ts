@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { LIMITS } from './config';
+import { errorAnswerSchema, ingestAnswerSchema, nativeBatchSchema, nativeEventSchema } from './schema';
+
+/** A piece of the OpenAPI document: paths and the component schemas they refer to. */
+export interface OpenApiPart {
+	paths: Record<string, unknown>;
+	schemas: Record<string, unknown>;
+}
+
+const toSchema = (schema: z.ZodType, io: 'input' | 'output' = 'input') =>
+	z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io });
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+
+const errors = Object.fromEntries(
+	[
+		['400', 'The body is not valid JSON/NDJSON, UTF-8 or gzip, or not shaped like the format.'],
+		['401', 'No write key, or an unknown or revoked one.'],
+		['403', 'A browser post from an origin the source does not allow.'],
+		[
+			'413',
+			`Over ${LIMITS.batchBytes / 1024} KB a request, ${LIMITS.eventBytes / 1024} KB an event or ${LIMITS.batchEvents} events.`
+		],
+		['415', 'Another Content-Type or Content-Encoding.'],
+		['429', 'Over the key’s rate limit; see Retry-After.'],
+		['503', 'The events could not be written; retrying is safe.']
+	].map(([status, description]) => [status, { description, content: json(ref('Error')) }])
+);
+
+const accepted = (description: string) => ({
+	'200': { description, content: json(ref('IngestAnswer')) },
+	...errors
+});
+
+const segmentMessage = {
+	type: 'object',
+	description:
+		'A Segment message (track, identify, page, screen, group, alias). userId ?? anonymousId → customerId, ' +
+		'messageId → id, timestamp → ts; see the README section "Ingestion formats" for the mapping.',
+	properties: {
+		type: { type: 'string', enum: ['track', 'identify', 'page', 'screen', 'group', 'alias'] },
+		messageId: { type: 'string' },
+		userId: { type: 'string' },
+		anonymousId: { type: 'string' },
+		event: { type: 'string' },
+		name: { type: 'string' },
+		timestamp: { type: 'string', format: 'date-time' },
+		properties: { type: 'object', additionalProperties: true },
+		traits: { type: 'object', additionalProperties: true }
+	},
+	additionalProperties: true
+};
+
+const postHogEvent = {
+	type: 'object',
+	description: 'A PostHog event: distinct_id → customerId, uuid → id, $identify/$set with $set → traits.',
+	properties: {
+		event: { type: 'string' },
+		distinct_id: { type: 'string' },
+		uuid: { type: 'string' },
+		timestamp: { type: 'string', format: 'date-time' },
+		properties: { type: 'object', additionalProperties: true }
+	},
+	required: ['event'],
+	additionalProperties: true
+};
+
+const postHogBody = {
+	oneOf: [
+		{
+			type: 'object',
+			properties: { api_key: { type: 'string' }, batch: { type: 'array', items: ref('PostHogEvent') } },
+			required: ['batch']
+		},
+		{ allOf: [ref('PostHogEvent'), { type: 'object', properties: { api_key: { type: 'string' } } }] }
+	]
+};
+
+/** The ingestion routes, generated from the zod schemas the pipeline validates with. */
+export function ingestionOpenApi(): OpenApiPart {
+	const segmentCall = (summary: string, body: unknown) => ({
+		post: {
+			tags: ['ingestion'],
+			summary,
+			security: [{ writeKeyBasic: [] }, {}],
+			requestBody: { required: true, content: { ...json(body), 'text/plain': { schema: body } } },
+			responses: accepted('Committed; counts per item (plus "success": true).')
+		}
+	});
+	const postHog = {
+		post: {
+			tags: ['ingestion'],
+			summary: 'PostHog capture API (api_key in the body; gzip accepted)',
+			requestBody: { required: true, content: json(postHogBody) },
+			responses: accepted('Committed; counts per item (plus "status": 1).')
+		}
+	};
+	return {
+		paths: {
+			'/api/v1/events': {
+				post: {
+					tags: ['ingestion'],
+					summary: 'Native batch (JSON or NDJSON)',
+					security: [{ writeKeyBearer: [] }],
+					requestBody: {
+						required: true,
+						content: {
+							...json(ref('NativeBatch')),
+							'application/x-ndjson': {
+								schema: { type: 'string', description: 'One NativeEvent as JSON a line.' }
+							}
+						}
+					},
+					responses: accepted('Committed; counts per item.')
+				}
+			},
+			'/v1/batch': segmentCall('Segment batch', {
+				type: 'object',
+				properties: {
+					batch: { type: 'array', items: ref('SegmentMessage') },
+					writeKey: { type: 'string' }
+				},
+				required: ['batch']
+			}),
+			...Object.fromEntries(
+				['track', 'identify', 'page', 'screen', 'group', 'alias'].map((call) => [
+					`/v1/${call}`,
+					segmentCall(`Segment ${call}`, ref('SegmentMessage'))
+				])
+			),
+			'/batch/': postHog,
+			'/capture/': postHog
+		},
+		schemas: {
+			NativeEvent: toSchema(nativeEventSchema),
+			NativeBatch: toSchema(nativeBatchSchema),
+			IngestAnswer: toSchema(ingestAnswerSchema, 'output'),
+			Error: toSchema(errorAnswerSchema, 'output'),
+			SegmentMessage: segmentMessage,
+			PostHogEvent: postHogEvent
+		}
+	};
+}
+
+/** The OpenAPI 3.0 document; other domains pass their parts beside ingestion's. */
+export function openApiDocument(parts: OpenApiPart[] = [ingestionOpenApi()]): Record<string, unknown> {
+	return {
+		openapi: '3.0.3',
+		info: {
+			title: 'Resonance (共鸣) API',
+			version: '1',
+			description: 'Live customer-experience measurement for bank customer-service centers.'
+		},
+		paths: Object.assign({}, ...parts.map((p) => p.paths)),
+		components: {
+			schemas: Object.assign({}, ...parts.map((p) => p.schemas)),
+			securitySchemes: {
+				writeKeyBearer: { type: 'http', scheme: 'bearer', description: 'A source’s write key.' },
+				writeKeyBasic: { type: 'http', scheme: 'basic', description: 'The write key as the user name.' }
+			}
+		}
+	};
+}

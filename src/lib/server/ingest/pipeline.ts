@@ -1,0 +1,100 @@
+import type { CxEvent, EventType } from '$lib/model';
+import { publishAccepted } from '$lib/server/live/bus';
+import type { IngestContext } from './context';
+import { dedupeWithinBatch } from './dedupe';
+import { IngestError } from './errors';
+import type { ParsedBatch } from './formats/types';
+import { normalizeEvent } from './normalize';
+import { addCounts, redactText, type RedactionCounts } from './redact';
+import { isRejection, validateCandidate, type Rejection } from './validate';
+
+export interface IngestOutcome {
+	accepted: number;
+	duplicates: number;
+	rejected: Rejection[];
+	ignored: { index: number; reason: string }[];
+	redacted: RedactionCounts;
+}
+
+interface Item {
+	index: number;
+	event: CxEvent;
+}
+
+/** Validate and normalize: each item becomes a `CxEvent` or a rejection naming its fields. */
+export function validateBatch(parsed: ParsedBatch, now: number) {
+	const valid: Item[] = [];
+	const rejected: Rejection[] = [];
+	const ignored: IngestOutcome['ignored'] = [];
+	for (const candidate of parsed.items) {
+		if (candidate.ignored) {
+			ignored.push({ index: candidate.index, reason: candidate.ignored });
+			continue;
+		}
+		const checked = validateCandidate(candidate, parsed, now);
+		if (isRejection(checked)) rejected.push(checked);
+		else valid.push({ index: checked.index, event: normalizeEvent(checked) });
+	}
+	return { valid, rejected, ignored };
+}
+
+/** Redacts PII in each event's free text, in place, and counts it. */
+export function redactEvents(items: readonly Item[]): RedactionCounts {
+	const counts: RedactionCounts = {};
+	for (const { event } of items) {
+		if (!event.text) continue;
+		const r = redactText(event.text);
+		event.text = r.text;
+		addCounts(counts, r.counts);
+	}
+	return counts;
+}
+
+/**
+ * The ingestion pipeline after authentication and decoding: validate → normalize → redact → dedupe (within the
+ * batch, then against the stored ids inside the write) → write (group commit; resolves after the commit) →
+ * publish to the live bus.
+ */
+export async function ingestBatch(
+	ctx: IngestContext,
+	sourceId: number,
+	parsed: ParsedBatch,
+	receivedAt: number
+): Promise<IngestOutcome> {
+	const { valid, rejected, ignored } = validateBatch(parsed, receivedAt);
+	const redacted = redactEvents(valid);
+	const { unique, repeats } = dedupeWithinBatch(valid);
+	let result = { accepted: 0, duplicates: 0, duplicateIndexes: [] as number[] };
+	if (unique.length) {
+		try {
+			result = await ctx.committer.submit({ sourceId, receivedAt, events: unique.map((i) => i.event) });
+		} catch (error) {
+			console.error('ingest: writing a batch failed', error);
+			throw new IngestError(503, 'unavailable', 'the events could not be stored; retry the request', null, {
+				'retry-after': '1'
+			});
+		}
+	}
+	if (result.accepted) {
+		const dup = new Set(result.duplicateIndexes);
+		const events = unique.filter((_, i) => !dup.has(i)).map((i) => i.event);
+		const byType: Partial<Record<EventType, number>> = {};
+		for (const e of events) byType[e.type] = (byType[e.type] ?? 0) + 1;
+		publishAccepted({
+			sourceId,
+			receivedAt,
+			accepted: result.accepted,
+			duplicates: result.duplicates + repeats.length,
+			byType,
+			redacted,
+			events
+		});
+	}
+	return {
+		accepted: result.accepted,
+		duplicates: result.duplicates + repeats.length,
+		rejected,
+		ignored,
+		redacted
+	};
+}

@@ -1,0 +1,42 @@
+import type { Db } from '$lib/server/db';
+import { pruneEventIds } from './writer';
+
+export interface PruneOptions {
+	/** Ids first seen longer ago than this are forgotten (RESONANCE_DEDUPE_WINDOW_DAYS, default 7 days). */
+	windowMs: number;
+	/** Time between sweeps. */
+	everyMs?: number;
+	/** A sweep deletes in this many key-range slices, with a pause between slices. */
+	slices?: number;
+	pauseMs?: number;
+}
+
+/**
+ * Keeps the de-duplication table compact: every `everyMs` (default an hour) a sweep deletes ids older than the
+ * window, slice by slice so ingestion is never blocked for long. Returns a function that stops it.
+ */
+export function startPruning(db: Db, options: PruneOptions): () => void {
+	const { windowMs, everyMs = 3_600_000, slices = 256, pauseMs = 20 } = options;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let stopped = false;
+	const schedule = (fn: () => void, ms: number) => {
+		if (stopped) return;
+		timer = setTimeout(fn, ms);
+		timer.unref?.();
+	};
+	const sweep = (slice: number, before: number) => {
+		try {
+			pruneEventIds(db, before, slice, slices);
+		} catch (error) {
+			console.error('ingest: pruning de-duplication ids failed', error);
+		}
+		if (slice + 1 < slices) schedule(() => sweep(slice + 1, before), pauseMs);
+		else schedule(start, everyMs);
+	};
+	const start = () => sweep(0, Date.now() - windowMs);
+	schedule(start, Math.min(everyMs, 60_000));
+	return () => {
+		stopped = true;
+		clearTimeout(timer);
+	};
+}

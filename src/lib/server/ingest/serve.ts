@@ -1,0 +1,56 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequest, setResponse } from '@sveltejs/kit/node';
+import type { IngestContext } from './context';
+import { jsonResponse, handleNative, handlePostHog, handlePreflight, handleSegment } from './http';
+
+/**
+ * Routes a request to the ingestion handlers the way the SvelteKit routes do (`/v1/[call]`, `/batch`,
+ * `/capture`, `/api/v1/events`). For tests and the benchmark, which run the handlers without SvelteKit.
+ */
+export function routeIngestion(request: Request, ctx: IngestContext): Promise<Response> | Response {
+	const path = new URL(request.url).pathname.replace(/\/$/, '');
+	if (request.method === 'OPTIONS') return handlePreflight(request, ctx);
+	if (request.method !== 'POST')
+		return jsonResponse(405, { error: { code: 'method_not_allowed', message: 'POST only', details: null } });
+	const segment = /^\/v1\/([^/]+)$/.exec(path);
+	if (segment) return handleSegment(request, segment[1], ctx);
+	if (path === '/batch' || path === '/capture') return handlePostHog(request, ctx);
+	if (path === '/api/v1/events') return handleNative(request, ctx);
+	return jsonResponse(404, { error: { code: 'not_found', message: `no route ${path}`, details: null } });
+}
+
+export interface IngestServer {
+	url: string;
+	server: Server;
+	close(): Promise<void>;
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 (random port unless given) turning Node requests into `Request`s with
+ * SvelteKit's own adapter functions, as adapter-node does.
+ */
+export async function serveIngestion(ctx: IngestContext, port = 0): Promise<IngestServer> {
+	const server = createServer(async (req, res) => {
+		try {
+			const request = await getRequest({ request: req, base: `http://${req.headers.host}` });
+			await setResponse(res, await routeIngestion(request, ctx));
+		} catch (error) {
+			console.error('ingest test server', error);
+			if (!res.headersSent) res.writeHead(500);
+			res.end();
+		}
+	});
+	server.keepAliveTimeout = 30_000;
+	await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+	const { port: bound } = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${bound}`,
+		server,
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			})
+	};
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { CxEvent } from '$lib/model';
+import { openDatabase } from '$lib/server/db';
+import { GroupCommit } from './batcher';
+import { storedEvents } from './testing';
+import { eventIdHash, pruneEventIds, writeBatches, writeEvents, type WriteBatch } from './writer';
+
+const ev = (id: string, extra: Partial<CxEvent> = {}): CxEvent => ({
+	id,
+	type: 'journey',
+	name: 'step',
+	ts: Date.now(),
+	customerId: 'c',
+	properties: {},
+	...extra
+});
+
+describe('writer', () => {
+	it('stores an id once per source, across calls and within one', () => {
+		const db = openDatabase(':memory:');
+		expect(writeEvents(db, [ev('a'), ev('b'), ev('a')], { sourceId: 1 })).toEqual({
+			accepted: 2,
+			duplicates: 1,
+			duplicateIndexes: [2]
+		});
+		expect(writeEvents(db, [ev('b')], { sourceId: 1 }).duplicates).toBe(1);
+		expect(writeEvents(db, [ev('b')], { sourceId: 2 }).accepted).toBe(1);
+		expect(storedEvents(db)).toHaveLength(3);
+	});
+
+	it('isolates a failing request inside a group commit', () => {
+		const db = openDatabase(':memory:');
+		const poison = {
+			...ev('p', { teamId: 'T9' }),
+			properties: { big: 1n } as unknown as Record<string, unknown>
+		};
+		const batches: WriteBatch[] = [
+			{ sourceId: 1, events: [ev('x', { teamId: 'T1' })] },
+			{ sourceId: 1, events: [ev('y', { teamId: 'T9' }), poison] },
+			{ sourceId: 1, events: [ev('z')] }
+		];
+		const results = writeBatches(db, batches);
+		expect(results[0]).toMatchObject({ accepted: 1 });
+		expect(results[1]).toBeInstanceOf(Error);
+		expect(results[2]).toMatchObject({ accepted: 1 });
+		expect(storedEvents(db).map((e) => e.id)).toEqual(['x', 'z']);
+		// The failed request's id claims and registrations were rolled back, so its retry is stored.
+		expect(writeEvents(db, [ev('y', { teamId: 'T9' })], { sourceId: 1 }).accepted).toBe(1);
+		expect(db.$client.prepare('SELECT id FROM teams ORDER BY id').pluck().all()).toEqual(['T1', 'T9']);
+	});
+
+	it('keeps customers current while skipping redundant upserts', () => {
+		const db = openDatabase(':memory:');
+		const t = Date.now() - 3_600_000;
+		const seen = () => db.$client.prepare('SELECT first_seen f, last_seen l, segment s FROM customers').get();
+		writeEvents(db, [ev('1', { ts: t })], { sourceId: 1 });
+		writeEvents(db, [ev('2', { ts: t + 30_000 })], { sourceId: 1 });
+		expect(seen()).toEqual({ f: t, l: t, s: null });
+		writeEvents(db, [ev('3', { ts: t + 120_000 }), ev('4', { ts: t - 5000 })], { sourceId: 1 });
+		expect(seen()).toEqual({ f: t - 5000, l: t + 120_000, s: null });
+		writeEvents(db, [ev('5', { type: 'identify', traits: { segment: 'private' } }), ev('6', { ts: t })], {
+			sourceId: 1
+		});
+		expect(seen()).toMatchObject({ s: 'private' });
+		expect(storedEvents(db).find((e) => e.id === '6')?.segment).toBe('private');
+	});
+
+	it('prunes ids older than the window, slice by slice', () => {
+		const db = openDatabase(':memory:');
+		const old = Date.now() - 8 * 86_400_000;
+		writeEvents(db, [ev('old1'), ev('old2')], { sourceId: 1, receivedAt: old });
+		writeEvents(db, [ev('new')], { sourceId: 1 });
+		let deleted = 0;
+		for (let slice = 0; slice < 16; slice++)
+			deleted += pruneEventIds(db, Date.now() - 7 * 86_400_000, slice, 16);
+		expect(deleted).toBe(2);
+		expect(db.$client.prepare('SELECT count(*) FROM event_ids').pluck().get()).toBe(1);
+		expect(eventIdHash(1, 'x') >= 0n).toBe(true);
+	});
+});
+
+describe('GroupCommit', () => {
+	it('writes concurrent requests together and answers each with its own result', async () => {
+		const calls: number[] = [];
+		const commit = new GroupCommit(
+			(batches) => {
+				calls.push(batches.length);
+				return batches.map((b) =>
+					b.sourceId === 666
+						? new Error('boom')
+						: { accepted: b.events.length, duplicates: 0, duplicateIndexes: [] }
+				);
+			},
+			{ maxDelayMs: 5, maxEvents: 1000 }
+		);
+		const [a, b, c] = await Promise.allSettled([
+			commit.submit({ sourceId: 1, events: [ev('1'), ev('2')] }),
+			commit.submit({ sourceId: 666, events: [ev('3')] }),
+			commit.submit({ sourceId: 1, events: [ev('4')] })
+		]);
+		expect(calls).toEqual([3]);
+		expect(a).toMatchObject({ status: 'fulfilled', value: { accepted: 2 } });
+		expect(b).toMatchObject({ status: 'rejected' });
+		expect(c).toMatchObject({ status: 'fulfilled', value: { accepted: 1 } });
+	});
+
+	it('splits a backlog into transactions of about maxEvents', async () => {
+		const sizes: number[] = [];
+		const commit = new GroupCommit(
+			(batches) => {
+				sizes.push(batches.reduce((n, b) => n + b.events.length, 0));
+				return batches.map((b) => ({ accepted: b.events.length, duplicates: 0, duplicateIndexes: [] }));
+			},
+			{ maxDelayMs: 50, maxEvents: 4 }
+		);
+		const three = [ev('a'), ev('b'), ev('c')];
+		await Promise.all([1, 2, 3].map(() => commit.submit({ sourceId: 1, events: three })));
+		expect(sizes).toEqual([6, 3]);
+	});
+});

@@ -1,0 +1,199 @@
+import type { Db } from '$lib/server/db';
+import { effectiveStatus, parseOffsets, type InstanceStatus } from './core';
+import { stepKey, type JourneyDefinition } from './definitions';
+import { instanceFilter, MIN_N, type JourneyQuery } from './query';
+import { quantileSorted } from './stats';
+import { statement } from './statements';
+
+/**
+ * Funnels from the precomputed instances (PERF-NOTES.md): per step, the customers who reached it in order, the
+ * conversion from the start and from the previous step, and the time between steps. A customer counts once: by
+ * their deepest instance started in the range (the earliest of equals).
+ */
+
+export interface FunnelStep {
+	/** The step key: its event name (alternatives joined by `|`). */
+	step: string;
+	events: string[];
+	optional: boolean;
+	customers: number;
+	/** Percent of the customers who started; null when fewer than the minimum n started. */
+	conversionFromStart: number | null;
+	/** Percent of the customers at the previous required step; null under the minimum n. */
+	conversionFromPrevious: number | null;
+	/** The n behind `conversionFromPrevious`. */
+	previousCustomers: number;
+	/** Seconds since the previous step reached (median, 90th percentile); null under the minimum n. */
+	medianSecondsFromPrevious: number | null;
+	p90SecondsFromPrevious: number | null;
+	/** The n behind the times. */
+	timeN: number;
+	/** Customers whose journey stopped at this step and failed or was abandoned. */
+	lost: number;
+	/** Customers at this step whose journey is still within its window. */
+	inProgress: number;
+	/** Customers per alternative, for a step with more than one event. */
+	branches: { event: string; customers: number }[];
+}
+
+export interface FunnelGroup {
+	group: string | null;
+	customers: number;
+	steps: FunnelStep[];
+}
+
+export interface Funnel {
+	journey: string;
+	from: string;
+	to: string;
+	segment: string | null;
+	channel: string | null;
+	minN: number;
+	/** Customers who started the journey in the range. */
+	customers: number;
+	steps: FunnelStep[];
+	/** With `by`: the same funnel per segment or start channel. */
+	by?: 'segment' | 'channel';
+	groups?: FunnelGroup[];
+}
+
+/** One customer's deepest instance, as the funnel reads it. */
+export interface FunnelRow {
+	customerId: string;
+	startedAt: number;
+	depth: number;
+	offsets: string;
+	status: InstanceStatus;
+	segment: string | null;
+	channel: string | null;
+}
+
+/** Keeps each customer's deepest instance (the earliest of equally deep ones). */
+export function bestPerCustomer(rows: readonly FunnelRow[]): FunnelRow[] {
+	const best = new Map<string, FunnelRow>();
+	for (const r of rows) {
+		const b = best.get(r.customerId);
+		if (!b || r.depth > b.depth || (r.depth === b.depth && r.startedAt < b.startedAt))
+			best.set(r.customerId, r);
+	}
+	return [...best.values()];
+}
+
+/** The funnel steps of one set of customers (pure; the arithmetic the tests compute by hand). */
+export function funnelSteps(
+	definition: JourneyDefinition,
+	rows: readonly FunnelRow[],
+	minN = MIN_N
+): FunnelStep[] {
+	const n = definition.steps.length;
+	const reached = new Array<number>(n).fill(0);
+	const lost = new Array<number>(n).fill(0);
+	const inProgress = new Array<number>(n).fill(0);
+	const times: number[][] = definition.steps.map(() => []);
+	const branches: number[][] = definition.steps.map((s) => new Array<number>(s.events.length).fill(0));
+	for (const r of rows) {
+		const offsets = parseOffsets(r.offsets);
+		let previous: number | null = null;
+		for (let k = 0; k < n; k++) {
+			const o = offsets[k];
+			if (!o) continue;
+			reached[k]++;
+			branches[k][o[1]]++;
+			if (previous !== null) times[k].push(o[0] - previous);
+			previous = o[0];
+		}
+		if (r.depth > 0) {
+			const at = r.depth - 1;
+			if (r.status === 'failed' || r.status === 'abandoned') lost[at]++;
+			else if (r.status === 'in_progress') inProgress[at]++;
+		}
+	}
+	const start = reached[0];
+	let previousRequired = 0;
+	return definition.steps.map((step, k) => {
+		const base = k === 0 ? start : reached[previousRequired];
+		const sorted = Float64Array.from(times[k]).sort();
+		const timed = sorted.length >= minN;
+		const out: FunnelStep = {
+			step: stepKey(step),
+			events: [...step.events],
+			optional: step.optional === true,
+			customers: reached[k],
+			conversionFromStart: start >= minN ? (reached[k] / start) * 100 : null,
+			conversionFromPrevious: base >= minN ? (reached[k] / base) * 100 : null,
+			previousCustomers: base,
+			medianSecondsFromPrevious: k > 0 && timed ? quantileSorted(sorted, 0.5) : null,
+			p90SecondsFromPrevious: k > 0 && timed ? quantileSorted(sorted, 0.9) : null,
+			timeN: sorted.length,
+			lost: lost[k],
+			inProgress: inProgress[k],
+			branches:
+				step.events.length > 1 ? step.events.map((event, i) => ({ event, customers: branches[k][i] })) : []
+		};
+		if (!step.optional) previousRequired = k;
+		return out;
+	});
+}
+
+/** Reads the funnel rows of a query: each customer's deepest instance. */
+export function funnelRows(db: Db, journeyKey: string, q: JourneyQuery, now: number): FunnelRow[] {
+	const { where, params } = instanceFilter(journeyKey, q);
+	const raw = statement(
+		db,
+		`SELECT customer_id, started_at, depth, step_offsets, status, deadline, segment, first_channel
+		 FROM journey_instances WHERE ${where}`
+	)
+		.raw()
+		.all(params) as [string, number, number, string, InstanceStatus, number, string | null, string | null][];
+	return bestPerCustomer(
+		raw.map(([customerId, startedAt, depth, offsets, status, deadline, segment, channel]) => ({
+			customerId,
+			startedAt,
+			depth,
+			offsets,
+			status: effectiveStatus(status, deadline, now),
+			segment,
+			channel
+		}))
+	);
+}
+
+export function funnel(
+	db: Db,
+	definition: JourneyDefinition,
+	q: JourneyQuery,
+	options: { by?: 'segment' | 'channel' | null; minN?: number; now?: number } = {}
+): Funnel {
+	const now = options.now ?? Date.now();
+	const minN = options.minN ?? MIN_N;
+	const rows = funnelRows(db, definition.key, q, now);
+	const steps = funnelSteps(definition, rows, minN);
+	const result: Funnel = {
+		journey: definition.key,
+		from: new Date(q.from).toISOString(),
+		to: new Date(q.to).toISOString(),
+		segment: q.segment,
+		channel: q.channel,
+		minN,
+		customers: steps[0]?.customers ?? 0,
+		steps
+	};
+	if (options.by) {
+		const by = options.by;
+		const groups = new Map<string | null, FunnelRow[]>();
+		for (const r of rows) {
+			const g = by === 'segment' ? r.segment : r.channel;
+			const list = groups.get(g);
+			if (list) list.push(r);
+			else groups.set(g, [r]);
+		}
+		result.by = by;
+		result.groups = [...groups.entries()]
+			.map(([group, list]) => {
+				const s = funnelSteps(definition, list, minN);
+				return { group, customers: s[0]?.customers ?? 0, steps: s };
+			})
+			.sort((a, b) => b.customers - a.customers);
+	}
+	return result;
+}

@@ -1,0 +1,108 @@
+import type { Db } from '$lib/server/db';
+import { instanceFilter, MIN_N, type JourneyQuery } from './query';
+import { npsMeasure, shareMeasure, isDetractor, isPromoter, isSatisfied, type Measured } from './stats';
+import { statement } from './statements';
+
+/**
+ * Touchpoint vs journey: the satisfaction of a journey's touchpoints (surveys after its contacts, not tagged
+ * with the journey) beside the journey-level score (answers tagged with the journey), for the journeys started in
+ * the range, so a researcher sees where good touchpoints add up to a poor journey.
+ */
+export interface TouchpointGap {
+	journey: string;
+	from: string;
+	to: string;
+	minN: number;
+	touchpoints: { csat: Measured; nps: Measured; byChannel: { channel: string | null; csat: Measured }[] };
+	journeyLevel: { csat: Measured; nps: Measured };
+	/** Touchpoint − journey, in points, when both sides have the minimum n. */
+	csatGap: number | null;
+	npsGap: number | null;
+}
+
+interface Answer {
+	channel: string | null;
+	metric: string;
+	score: number;
+	tagged: number;
+	teamId: string | null;
+}
+
+class Counter {
+	n = 0;
+	hits = 0;
+	promoters = 0;
+	detractors = 0;
+	add(a: Answer) {
+		this.n++;
+		if (a.metric === 'csat' && isSatisfied(a.score)) this.hits++;
+		if (a.metric === 'nps') {
+			if (isPromoter(a.score)) this.promoters++;
+			if (isDetractor(a.score)) this.detractors++;
+		}
+	}
+}
+
+/**
+ * `teams`: a manager's scope; answers about a team outside it are left out (answers without a team, such as
+ * journey-level surveys in the app, stay).
+ */
+export function touchpointGap(
+	db: Db,
+	journeyKey: string,
+	q: JourneyQuery,
+	options: { teams?: string[] | null; minN?: number } = {}
+): TouchpointGap {
+	const minN = options.minN ?? MIN_N;
+	const { where, params } = instanceFilter(journeyKey, q, 'i');
+	const answers = statement(
+		db,
+		`SELECT DISTINCT e.seq, e.channel, e.metric, e.score, e.journey IS NOT NULL AS tagged, e.team_id AS teamId
+		 FROM journey_instances i
+		 JOIN journey_interactions l ON l.instance_id = i.id AND l.type = 'feedback'
+		 JOIN events e ON e.seq = l.seq
+		 WHERE ${where}
+		   AND e.metric IN ('csat', 'nps') AND e.score IS NOT NULL`
+	).all(params) as Answer[];
+	const teams = options.teams ?? null;
+	const visible = teams ? answers.filter((a) => a.teamId === null || teams.includes(a.teamId)) : answers;
+
+	const tp = { csat: new Counter(), nps: new Counter() };
+	const jl = { csat: new Counter(), nps: new Counter() };
+	const byChannel = new Map<string | null, Counter>();
+	for (const a of visible) {
+		const metric = a.metric as 'csat' | 'nps';
+		if (a.tagged) jl[metric].add(a);
+		else {
+			tp[metric].add(a);
+			if (metric === 'csat') {
+				let c = byChannel.get(a.channel);
+				if (!c) byChannel.set(a.channel, (c = new Counter()));
+				c.add(a);
+			}
+		}
+	}
+	const csat = (c: Counter) => shareMeasure(c.hits, c.n, minN);
+	const nps = (c: Counter) => npsMeasure(c.promoters, c.detractors, c.n, minN);
+	const result: TouchpointGap = {
+		journey: journeyKey,
+		from: new Date(q.from).toISOString(),
+		to: new Date(q.to).toISOString(),
+		minN,
+		touchpoints: {
+			csat: csat(tp.csat),
+			nps: nps(tp.nps),
+			byChannel: [...byChannel.entries()]
+				.map(([channel, c]) => ({ channel, csat: csat(c) }))
+				.sort((a, b) => b.csat.n - a.csat.n)
+		},
+		journeyLevel: { csat: csat(jl.csat), nps: nps(jl.nps) },
+		csatGap: null,
+		npsGap: null
+	};
+	const diff = (a: Measured, b: Measured) =>
+		a.value !== null && b.value !== null ? a.value - b.value : null;
+	result.csatGap = diff(result.touchpoints.csat, result.journeyLevel.csat);
+	result.npsGap = diff(result.touchpoints.nps, result.journeyLevel.nps);
+	return result;
+}

@@ -1,0 +1,443 @@
+import type { Db } from '$lib/server/db';
+import { buildInstances, type InstanceDraft, type InteractionRow, type StepEventRow } from './core';
+import type { CompiledJourney } from './definitions';
+import { countEventNames, ensureDefaultJourneys, journeyCatalog } from './registry';
+import { placeholders, statement } from './statements';
+
+/**
+ * Stitching at ingest. The writer calls `stitchJourneys` inside its transaction with the events it has just
+ * inserted; for every (customer, journey) the batch touches, the instances from the first affected one on are
+ * rebuilt from the stored events (see `core.ts`), so late and out-of-order events give the same instances as
+ * events in order. `restitchAll` rebuilds everything (after a bulk load or a definition change).
+ */
+
+/** What the writer hands over per inserted event: the event's fields and the row's `seq`. */
+export interface StitchInput {
+	seq: number | bigint;
+	type: string;
+	ts: number;
+	customerId: string;
+	name?: string | null;
+	journey?: string | null;
+}
+
+export interface StitchResult {
+	/** (customer, journey) pairs re-stitched. */
+	pairs: number;
+	instancesWritten: number;
+	instancesDeleted: number;
+}
+
+const INTERACTION_TYPES = new Set(['contact', 'feedback', 'complaint']);
+
+const STEP_COLUMNS = 'seq, id, ts, name, channel, journey, segment, properties';
+const INTERACTION_COLUMNS = 'seq, type, ts, channel, journey, metric, score, team_id AS teamId';
+
+const INSERT_INSTANCE = `INSERT INTO journey_instances (journey_key, customer_id, start_seq, started_at, last_event_at,
+	ended_at, deadline, attach_end, reach_end, status, end_event, depth, last_step, step_offsets, duration_s, step_events,
+	contacts, feedbacks, complaints, channels, first_channel, segment, path, switches, nps, csat, journey_nps,
+	journey_csat, step_seqs, definition_version)
+	VALUES (@journeyKey, @customerId, @startSeq, @startedAt, @lastEventAt, @endedAt, @deadline, @attachEnd, @reachEnd,
+	@status, @endEvent, @depth, @lastStep, @stepOffsets, @durationS, @stepEvents, @contacts, @feedbacks, @complaints,
+	@channels, @firstChannel, @segment, @path, @switches, @nps, @csat, @journeyNps, @journeyCsat, @stepSeqs,
+	@definitionVersion)`;
+
+const UPDATE_INSTANCE = `UPDATE journey_instances SET started_at = @startedAt, last_event_at = @lastEventAt,
+	ended_at = @endedAt, deadline = @deadline, attach_end = @attachEnd, reach_end = @reachEnd, status = @status,
+	end_event = @endEvent, depth = @depth, last_step = @lastStep, step_offsets = @stepOffsets, duration_s = @durationS,
+	step_events = @stepEvents, contacts = @contacts, feedbacks = @feedbacks, complaints = @complaints,
+	channels = @channels, first_channel = @firstChannel, segment = @segment, path = @path, switches = @switches,
+	nps = @nps, csat = @csat, journey_nps = @journeyNps, journey_csat = @journeyCsat, step_seqs = @stepSeqs,
+	definition_version = @definitionVersion WHERE id = @id`;
+
+function params(journey: CompiledJourney, customerId: string, d: InstanceDraft) {
+	return {
+		journeyKey: journey.key,
+		customerId,
+		startSeq: d.startSeq,
+		startedAt: d.startedAt,
+		lastEventAt: d.lastEventAt,
+		endedAt: d.endedAt,
+		deadline: d.deadline,
+		attachEnd: d.attachEnd,
+		reachEnd: d.reachEnd,
+		status: d.status,
+		endEvent: d.endEvent,
+		depth: d.depth,
+		lastStep: d.lastStep,
+		stepOffsets: d.stepOffsets,
+		durationS: d.durationS,
+		stepEvents: d.stepEvents,
+		contacts: d.contacts,
+		feedbacks: d.feedbacks,
+		complaints: d.complaints,
+		channels: d.channels,
+		firstChannel: d.firstChannel,
+		segment: d.segment,
+		path: d.path,
+		switches: d.switches,
+		nps: d.nps,
+		csat: d.csat,
+		journeyNps: d.journeyNps,
+		journeyCsat: d.journeyCsat,
+		stepSeqs: JSON.stringify(d.stepSeqs),
+		definitionVersion: journey.version
+	};
+}
+
+function writeLinks(db: Db, instanceId: number, d: InstanceDraft) {
+	const insert = statement(
+		db,
+		'INSERT OR IGNORE INTO journey_interactions (instance_id, seq, type, ts) VALUES (?, ?, ?, ?)'
+	);
+	for (const x of d.interactions) insert.run(instanceId, x.seq, x.type, x.ts);
+}
+
+function deleteLinks(db: Db, instanceId: number) {
+	statement(db, 'DELETE FROM journey_interactions WHERE instance_id = ?').run(instanceId);
+}
+
+function insertInstance(db: Db, journey: CompiledJourney, customerId: string, d: InstanceDraft): number {
+	const id = Number(statement(db, INSERT_INSTANCE).run(params(journey, customerId, d)).lastInsertRowid);
+	writeLinks(db, id, d);
+	return id;
+}
+
+interface StoredInstance {
+	id: number;
+	journeyKey: string;
+	startSeq: number;
+	startedAt: number;
+	reachEnd: number;
+	/** Interactions attached (0: no link rows to delete). */
+	links: number;
+}
+
+/**
+ * Rebuilds one customer's instances of one journey from the first instance that an event at `t0` can touch.
+ * Instances that ended (with their grace) before `t0` cannot change and are kept as they are. `steps` and
+ * `interactions` hold the customer's events from at least the cut on.
+ */
+function restitchPair(
+	db: Db,
+	journey: CompiledJourney,
+	customerId: string,
+	stored: readonly StoredInstance[],
+	cut: number,
+	steps: readonly StepEventRow[],
+	interactions: readonly InteractionRow[],
+	now: number,
+	result: StitchResult
+) {
+	const replaced = stored.filter((s) => s.journeyKey === journey.key && s.startedAt >= cut);
+	const mine = steps.filter((e) => e.ts >= cut);
+	const drafts = mine.length
+		? buildInstances(
+				journey,
+				mine,
+				interactions.filter((x) => x.ts >= cut),
+				now
+			)
+		: [];
+	const byStart = new Map(replaced.map((s) => [s.startSeq, s]));
+	for (const d of drafts) {
+		const old = byStart.get(d.startSeq);
+		if (old) {
+			byStart.delete(d.startSeq);
+			statement(db, UPDATE_INSTANCE).run({ ...params(journey, customerId, d), id: old.id });
+			if (old.links > 0) deleteLinks(db, old.id);
+			writeLinks(db, old.id, d);
+		} else insertInstance(db, journey, customerId, d);
+		result.instancesWritten++;
+	}
+	for (const old of byStart.values()) {
+		statement(db, 'DELETE FROM journey_instances WHERE id = ?').run(old.id);
+		if (old.links > 0) deleteLinks(db, old.id);
+		result.instancesDeleted++;
+	}
+	result.pairs++;
+}
+
+/** Where re-stitching a pair starts: `t0`, or the start of the first instance an event at `t0` can reach. */
+function cutOf(stored: readonly StoredInstance[], journeyKey: string, t0: number): number {
+	let cut = t0;
+	for (const s of stored)
+		if (s.journeyKey === journeyKey && s.reachEnd >= t0 && s.startedAt < cut) cut = s.startedAt;
+	return cut;
+}
+
+/**
+ * Stitches the events a write has just inserted. Call it inside the writer's transaction, after the inserts, with
+ * every inserted (not duplicate) event and its row `seq`. Identify events are ignored. Per customer it reads the
+ * stored instances, the journey steps and the interactions from the earliest point the batch can change, once.
+ */
+export function stitchJourneys(
+	db: Db,
+	inserted: readonly StitchInput[],
+	options: { now?: number } = {}
+): StitchResult {
+	const result: StitchResult = { pairs: 0, instancesWritten: 0, instancesDeleted: 0 };
+	if (inserted.length === 0) return result;
+	const now = options.now ?? Date.now();
+	const catalog = journeyCatalog(db);
+	interface Touched {
+		/** journey key → earliest ts of a step event of it */
+		steps: Map<string, number>;
+		/** ts of new interactions */
+		interactions: number[];
+	}
+	const customers = new Map<string, Touched>();
+	const touchedOf = (customerId: string) => {
+		let t = customers.get(customerId);
+		if (!t) customers.set(customerId, (t = { steps: new Map(), interactions: [] }));
+		return t;
+	};
+	const names = new Map<string, { n: number; first: number; last: number }>();
+	for (const e of inserted) {
+		if (e.type === 'journey' && e.name) {
+			const c = names.get(e.name);
+			if (c) {
+				c.n++;
+				if (e.ts < c.first) c.first = e.ts;
+				if (e.ts > c.last) c.last = e.ts;
+			} else names.set(e.name, { n: 1, first: e.ts, last: e.ts });
+			const journeys = catalog.byName.get(e.name);
+			if (!journeys) continue;
+			for (const j of journeys) {
+				if (e.journey && e.journey !== j.key) continue;
+				const steps = touchedOf(e.customerId).steps;
+				const t = steps.get(j.key);
+				if (t === undefined || e.ts < t) steps.set(j.key, e.ts);
+			}
+		} else if (INTERACTION_TYPES.has(e.type)) touchedOf(e.customerId).interactions.push(e.ts);
+	}
+	countEventNames(db, names);
+
+	const storedOf = statement(
+		db,
+		`SELECT id, journey_key AS journeyKey, start_seq AS startSeq, started_at AS startedAt, reach_end AS reachEnd,
+		   contacts + feedbacks + complaints AS links
+		 FROM journey_instances WHERE customer_id = ?`
+	);
+	const stepsOf = statement(
+		db,
+		`SELECT ${STEP_COLUMNS} FROM events WHERE type = 'journey' AND customer_id = ? AND ts >= ?`
+	);
+	const interactionsOf = statement(
+		db,
+		`SELECT ${INTERACTION_COLUMNS} FROM events
+		 WHERE customer_id = ? AND type <> 'journey' AND type IN ('contact', 'feedback', 'complaint') AND ts >= ?`
+	);
+	for (const [customerId, touched] of customers) {
+		const stored = storedOf.all(customerId) as StoredInstance[];
+		// pair → earliest ts it must be re-stitched from
+		const pairs = new Map(touched.steps);
+		for (const ts of touched.interactions)
+			for (const r of stored)
+				if (r.startedAt <= ts && ts <= r.reachEnd && catalog.byKey.has(r.journeyKey)) {
+					const t = pairs.get(r.journeyKey);
+					if (t === undefined || ts < t) pairs.set(r.journeyKey, ts);
+				}
+		if (pairs.size === 0) continue;
+		const cuts = new Map([...pairs].map(([key, t0]) => [key, cutOf(stored, key, t0)]));
+		const from = Math.min(...cuts.values());
+		const steps = stepsOf.all(customerId, from) as StepEventRow[];
+		const interactions = interactionsOf.all(customerId, from) as InteractionRow[];
+		for (const [key, cut] of cuts) {
+			const journey = catalog.byKey.get(key);
+			if (journey) restitchPair(db, journey, customerId, stored, cut, steps, interactions, now, result);
+		}
+	}
+	return result;
+}
+
+export interface RestitchOptions {
+	/** Only these journeys (default: all enabled ones; instances of disabled journeys are removed). */
+	journeys?: readonly string[];
+	now?: number;
+	/** Customers per transaction. */
+	chunk?: number;
+	/** Recount the journey event names from the stored events (after a bulk load that skipped stitching). */
+	recountNames?: boolean;
+	onProgress?: (customersDone: number) => void;
+}
+
+interface ChunkRows {
+	steps: Map<string, StepEventRow[]>;
+	interactions: Map<string, InteractionRow[]>;
+}
+
+function loadChunk(db: Db, lo: string, hi: string): ChunkRows {
+	const group = <T>(rows: (T & { customerId: string })[]) => {
+		const map = new Map<string, T[]>();
+		for (const row of rows) {
+			const list = map.get(row.customerId);
+			if (list) list.push(row);
+			else map.set(row.customerId, [row]);
+		}
+		return map;
+	};
+	const steps = statement(
+		db,
+		`SELECT customer_id AS customerId, ${STEP_COLUMNS} FROM events
+		 WHERE type = 'journey' AND customer_id >= ? AND customer_id <= ?`
+	).all(lo, hi) as (StepEventRow & { customerId: string })[];
+	const interactions = statement(
+		db,
+		`SELECT customer_id AS customerId, ${INTERACTION_COLUMNS} FROM events
+		 WHERE customer_id >= ? AND customer_id <= ? AND type <> 'journey' AND type IN ('contact', 'feedback', 'complaint')`
+	).all(lo, hi) as (InteractionRow & { customerId: string })[];
+	return { steps: group(steps), interactions: group(interactions) };
+}
+
+function rebuildChunk(db: Db, journeys: readonly CompiledJourney[], rows: ChunkRows, now: number): number {
+	let written = 0;
+	for (const [customerId, steps] of rows.steps) {
+		const interactions = rows.interactions.get(customerId) ?? [];
+		for (const journey of journeys) {
+			if (!steps.some((e) => journey.byName.has(e.name))) continue;
+			for (const d of buildInstances(journey, steps, interactions, now)) {
+				insertInstance(db, journey, customerId, d);
+				written++;
+			}
+		}
+	}
+	return written;
+}
+
+/**
+ * The rebuild as steps: each step re-stitches one chunk of customers in one transaction (deleting their instances
+ * of the journeys concerned first, so instances stay readable until their customer is rebuilt, and events the
+ * writer stitches meanwhile are never doubled). Yields the instances written after each chunk.
+ */
+function* rebuild(db: Db, options: RestitchOptions): Generator<number, void> {
+	ensureDefaultJourneys(db);
+	const catalog = journeyCatalog(db);
+	const now = options.now ?? Date.now();
+	const chunk = options.chunk ?? 500;
+	const keys = options.journeys ? [...options.journeys] : null;
+	const journeys = keys ? catalog.journeys.filter((j) => keys.includes(j.key)) : catalog.journeys;
+	const c = db.$client;
+	const scope = keys ? ` AND journey_key IN (${placeholders(keys.length)})` : '';
+	const dropLinks = c.prepare(
+		`DELETE FROM journey_interactions WHERE instance_id IN
+		 (SELECT id FROM journey_instances WHERE customer_id >= ? AND customer_id <= ?${scope})`
+	);
+	const dropInstances = c.prepare(
+		`DELETE FROM journey_instances WHERE customer_id >= ? AND customer_id <= ?${scope}`
+	);
+	if (options.recountNames)
+		c.transaction(() => {
+			c.prepare('DELETE FROM journey_event_names').run();
+			c.prepare(
+				`INSERT INTO journey_event_names (name, events, first_seen, last_seen)
+				 SELECT name, count(*), min(ts), max(ts) FROM events WHERE type = 'journey' AND name IS NOT NULL GROUP BY name`
+			).run();
+		})();
+	const nextCustomers = c.prepare('SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT ?').pluck();
+	let after = '';
+	let done = 0;
+	for (;;) {
+		const ids = nextCustomers.all(after, chunk) as string[];
+		if (ids.length === 0) break;
+		const lo = ids[0];
+		const hi = ids[ids.length - 1];
+		let written = 0;
+		c.transaction(() => {
+			dropLinks.run(lo, hi, ...(keys ?? []));
+			dropInstances.run(lo, hi, ...(keys ?? []));
+			written = rebuildChunk(db, journeys, loadChunk(db, lo, hi), now);
+		})();
+		after = hi;
+		done += ids.length;
+		options.onProgress?.(done);
+		yield written;
+	}
+}
+
+/**
+ * Rebuilds journey instances from the stored events, customer by customer in chunks (one transaction each, so
+ * ingestion is not held up for long). Returns the number of instances written. Synchronous: for a large
+ * database from a request, prefer `restitchInBackground`.
+ */
+export function restitchAll(db: Db, options: RestitchOptions = {}): number {
+	let written = 0;
+	for (const n of rebuild(db, options)) written += n;
+	return written;
+}
+
+/** Re-stitches one journey (after its definition or name mappings changed). */
+export function restitchJourney(
+	db: Db,
+	key: string,
+	options: Omit<RestitchOptions, 'journeys'> = {}
+): number {
+	return restitchAll(db, { ...options, journeys: [key] });
+}
+
+export interface RestitchStatus {
+	running: boolean;
+	journeys: string[] | null;
+	customersDone: number;
+	startedAt: number;
+	finishedAt: number | null;
+	instances: number;
+	error: string | null;
+}
+
+const statuses = new WeakMap<Db, RestitchStatus>();
+
+/** The last background re-stitch of this database (for the admin screen), or null. */
+export function restitchStatus(db: Db): RestitchStatus | null {
+	const s = statuses.get(db);
+	return s ? { ...s } : null;
+}
+
+/**
+ * The same rebuild, yielding to the event loop between chunks; resolves with the instances written. A second call
+ * while one runs waits for it and then runs (definitions may have changed again).
+ */
+export async function restitchInBackground(db: Db, options: RestitchOptions = {}): Promise<number> {
+	const previous = running.get(db);
+	const run = (async () => {
+		await previous?.catch(() => undefined);
+		const status: RestitchStatus = {
+			running: true,
+			journeys: options.journeys ? [...options.journeys] : null,
+			customersDone: 0,
+			startedAt: Date.now(),
+			finishedAt: null,
+			instances: 0,
+			error: null
+		};
+		statuses.set(db, status);
+		try {
+			for (const n of rebuild(db, { ...options, onProgress: (done) => (status.customersDone = done) })) {
+				status.instances += n;
+				await new Promise((resolve) => setImmediate(resolve));
+			}
+		} catch (error) {
+			status.error = error instanceof Error ? error.message : String(error);
+			throw error;
+		} finally {
+			status.running = false;
+			status.finishedAt = Date.now();
+		}
+		return status.instances;
+	})();
+	running.set(db, run);
+	return run;
+}
+
+const running = new WeakMap<Db, Promise<number>>();
+
+/**
+ * Persists abandonment: open instances past their window become `abandoned`. Queries already read them so;
+ * call it periodically (e.g. every few minutes) to keep the stored status current. Returns the rows changed.
+ */
+export function closeTimedOut(db: Db, now = Date.now()): number {
+	return statement(
+		db,
+		`UPDATE journey_instances SET status = 'abandoned' WHERE status = 'in_progress' AND deadline <= ?`
+	).run(now).changes;
+}

@@ -1,0 +1,64 @@
+import type { Db } from '$lib/server/db';
+import { rankBreakpoints, type Breakpoint } from './breakpoints';
+import type { JourneyDefinition } from './definitions';
+import { instanceGroups } from './groups';
+import { MIN_N, type JourneyQuery } from './query';
+import { listJourneys } from './registry';
+import { addScores, emptyScores, npsMeasure, shareMeasure, type Measured } from './stats';
+
+/** One line of the journey list: volume, outcome, journey-level NPS and the top breakpoint. */
+export interface JourneySummary {
+	key: string;
+	name: { zh: string; en: string };
+	definition: JourneyDefinition;
+	/** Journeys started in the range. */
+	started: number;
+	completed: number;
+	failed: number;
+	abandoned: number;
+	inProgress: number;
+	/** Completed ÷ journeys that have ended (completed, failed or abandoned), percent. */
+	completion: Measured;
+	/** NPS of answers tagged with the journey. */
+	nps: Measured;
+	topBreakpoint: Breakpoint | null;
+}
+
+export function summarizeJourney(
+	db: Db,
+	definition: JourneyDefinition,
+	q: JourneyQuery,
+	options: { minN?: number; now?: number } = {}
+): JourneySummary {
+	const minN = options.minN ?? MIN_N;
+	const groups = instanceGroups(db, definition.key, q, options.now ?? Date.now());
+	const counts = { in_progress: 0, completed: 0, failed: 0, abandoned: 0 };
+	const scores = emptyScores();
+	for (const g of groups) {
+		counts[g.status] += g.count;
+		addScores(scores, g.journeyScores);
+	}
+	const ended = counts.completed + counts.failed + counts.abandoned;
+	return {
+		key: definition.key,
+		name: definition.name,
+		definition,
+		started: ended + counts.in_progress,
+		completed: counts.completed,
+		failed: counts.failed,
+		abandoned: counts.abandoned,
+		inProgress: counts.in_progress,
+		completion: shareMeasure(counts.completed, ended, minN),
+		nps: npsMeasure(scores.promoters, scores.detractors, scores.npsN, minN),
+		topBreakpoint: rankBreakpoints(definition, groups, { minN, limit: 1 }).breakpoints[0] ?? null
+	};
+}
+
+/** The journey list: every enabled journey summarized over the same query. */
+export function journeySummaries(
+	db: Db,
+	q: JourneyQuery,
+	options: { minN?: number; now?: number } = {}
+): JourneySummary[] {
+	return listJourneys(db).map((r) => summarizeJourney(db, r.definition, q, options));
+}

@@ -1,0 +1,104 @@
+/**
+ * Test fixtures for journey analytics: a real in-memory database (migrations applied), events written through
+ * the ingestion writer and stitched as the writer's transaction does. Not imported by application code.
+ */
+import type { CxEvent } from '$lib/model';
+import { openDatabase, type Db } from '$lib/server/db';
+import { writeEvents } from '$lib/server/ingest/writer';
+import type { JourneyDefinitionInput } from './definitions';
+import { ensureDefaultJourneys, saveJourney } from './registry';
+import { stitchJourneys, type StitchInput } from './stitch';
+
+export const T0 = Date.UTC(2025, 0, 6, 2, 0, 0);
+export const MIN = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+
+/** a → b → (c_ok | c_no) → d; d succeeds, c_no fails; a 10-day window. */
+export const FIXTURE_JOURNEY: JourneyDefinitionInput = {
+	key: 'fixture',
+	name: { zh: '测试旅程', en: 'Fixture journey' },
+	steps: [{ events: ['a'] }, { events: ['b'] }, { events: ['c_ok', 'c_no'] }, { events: ['d'] }],
+	labels: {},
+	success: [{ event: 'd' }],
+	failure: [{ event: 'c_no' }],
+	windowHours: 240
+};
+
+export function fixtureDb(journeys: JourneyDefinitionInput[] = [FIXTURE_JOURNEY]): Db {
+	const db = openDatabase(':memory:');
+	ensureDefaultJourneys(db, T0);
+	for (const j of journeys) saveJourney(db, j, 'test', { now: T0 });
+	return db;
+}
+
+let counter = 0;
+
+type EventSpec = Partial<CxEvent> & Pick<CxEvent, 'customerId' | 'ts'>;
+
+/** A journey step event. */
+export function step(
+	customerId: string,
+	name: string,
+	ts: number,
+	channel: CxEvent['channel'] = 'app',
+	extra: Partial<CxEvent> = {}
+): CxEvent {
+	return event({ customerId, ts, type: 'journey', name, channel, ...extra });
+}
+
+export function event(spec: EventSpec): CxEvent {
+	counter++;
+	return { id: `e${String(counter).padStart(7, '0')}`, type: 'journey', properties: {}, ...spec };
+}
+
+export function contact(
+	customerId: string,
+	ts: number,
+	channel: CxEvent['channel'] = 'phone',
+	extra: Partial<CxEvent> = {}
+): CxEvent {
+	return event({
+		customerId,
+		ts,
+		type: 'contact',
+		channel,
+		outcome: 'resolved',
+		handledBy: 'agent',
+		...extra
+	});
+}
+
+export function survey(
+	customerId: string,
+	ts: number,
+	metric: 'nps' | 'csat',
+	score: number,
+	extra: Partial<CxEvent> = {}
+): CxEvent {
+	return event({ customerId, ts, type: 'feedback', metric, score, channel: 'app', ...extra });
+}
+
+/** Writes events as the ingestion writer does, then stitches them with their seqs (one batch). */
+export function ingest(db: Db, events: readonly CxEvent[], now = T0 + 2 * DAY): void {
+	writeEvents(db, events, { sourceId: null, dedupe: false, receivedAt: now });
+	const seqOf = db.$client.prepare('SELECT seq FROM events WHERE id = ?').pluck();
+	const inserted: StitchInput[] = events.map((e) => ({ ...e, seq: seqOf.get(e.id) as number }));
+	db.$client.transaction(() => stitchJourneys(db, inserted, { now }))();
+}
+
+/** The stored instances in a stable order, with seqs replaced by event ids (to compare two ways of stitching). */
+export function instanceSnapshot(db: Db): Record<string, unknown>[] {
+	const idOf = db.$client.prepare('SELECT id FROM events WHERE seq = ?').pluck();
+	const ids = (seqs: number[]) => seqs.map((seq) => idOf.get(seq) as string);
+	const rows = db.$client
+		.prepare('SELECT * FROM journey_instances ORDER BY customer_id, journey_key, started_at')
+		.all() as ({ id: number; start_seq: number; step_seqs: string } & Record<string, unknown>)[];
+	const linked = db.$client.prepare('SELECT seq FROM journey_interactions WHERE instance_id = ?').pluck();
+	return rows.map(({ id, start_seq, step_seqs, ...rest }) => ({
+		...rest,
+		start: idOf.get(start_seq),
+		steps: ids(JSON.parse(step_seqs) as number[]),
+		linked: ids(linked.all(id) as number[]).sort()
+	}));
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { CxEvent } from '$lib/model';
+import { openDatabase } from '$lib/server/db';
+import { componentScore, computeCxIndex, DEFAULT_INDEX_WEIGHTS } from './cx-index';
+import { kpis } from './kpis';
+import type { KpiEstimate, KpiKey } from './registry';
+import { getIndexWeights, setIndexWeights, SettingsError } from './settings';
+import { writeWithRollups } from './testing';
+
+const est = (value: number, se: number, n = 100): KpiEstimate => ({
+	value,
+	n,
+	ci95: [value - 1.96 * se, value + 1.96 * se],
+	se,
+	lowConfidence: false
+});
+
+describe('composite CX index (pure)', () => {
+	const estimates: Partial<Record<KpiKey, KpiEstimate>> = {
+		csat: est(80, 4),
+		ces: est(70, 5),
+		nps: est(20, 10, 60),
+		service_level: est(80, 2),
+		fcr: est(70, 3),
+		repeat_contact_rate: est(10, 1),
+		transfer_rate: est(20, 2),
+		complaint_rate: est(12.5, 1)
+	};
+
+	it('two layers 50/50, equal weights: perception 70, operations 74 → 72, delta-method interval', () => {
+		// Perception: 80, 70, (20 + 100)/2 = 60. Operations: 80, 70, 90, 80, 100·(20 − 12.5)/15 = 50.
+		const r = computeCxIndex(estimates);
+		expect(r.value).toBeCloseTo(72, 12);
+		expect(r.n).toBe(60);
+		// Var = (1/6)²·(4² + 5² + (.5·10)²) + (1/10)²·(2² + 3² + 1² + 2² + (100/15·1)²)
+		const variance = (1 / 36) * (16 + 25 + 25) + (1 / 100) * (4 + 9 + 1 + 4 + (100 / 15) ** 2);
+		expect(r.se).toBeCloseTo(Math.sqrt(variance), 12);
+		expect(r.ci95?.[0]).toBeCloseTo(72 - 1.96 * Math.sqrt(variance), 12);
+		expect(r.components.complaint_rate).toEqual({ score: 50, weight: 0.1 });
+	});
+
+	it('a component under its minimum n is left out and its layer renormalised', () => {
+		const r = computeCxIndex({ ...estimates, ces: { ...est(0, 0, 10), value: null } });
+		// Perception (80 + 60)/2 = 70: unchanged here; its weights become 1/4 each.
+		expect(r.value).toBeCloseTo(72, 12);
+		expect(r.components.csat.weight).toBeCloseTo(0.25, 12);
+		expect(r.components.ces.weight).toBe(0);
+	});
+
+	it('no value without at least one component in each weighted layer', () => {
+		const r = computeCxIndex({ csat: est(80, 4) });
+		expect(r.value).toBeNull();
+		const perceptionOnly = computeCxIndex(
+			{ csat: est(80, 4) },
+			{ layers: { perception: 1, operations: 0 }, components: DEFAULT_INDEX_WEIGHTS.components }
+		);
+		expect(perceptionOnly.value).toBe(80);
+	});
+
+	it('complaint rate maps linearly from 20 per 10k (0) to the target (100), clamped', () => {
+		expect(componentScore('complaint_rate', 5)).toEqual({ score: 100, slope: 0 });
+		expect(componentScore('complaint_rate', 2)).toEqual({ score: 100, slope: 0 });
+		expect(componentScore('complaint_rate', 20).score).toBe(0);
+		expect(componentScore('complaint_rate', 35).score).toBe(0);
+		expect(componentScore('complaint_rate', 10, 10)).toEqual({ score: 100, slope: 0 });
+		expect(componentScore('complaint_rate', 15, 10).score).toBe(50);
+	});
+});
+
+describe('composite CX index (through the registry and stored weights)', () => {
+	let n = 0;
+	const ev = (e: Partial<CxEvent> & Pick<CxEvent, 'type' | 'customerId' | 'ts'>): CxEvent => ({
+		id: `i${++n}`,
+		properties: {},
+		...e
+	});
+	const T0 = Date.parse('2025-03-03T00:00:00+08:00');
+
+	it('known answer: perfect operations and surveys except NPS −100 → (100 + 100 + 0)/3 and 100 → 83.33', () => {
+		const db = openDatabase(':memory:');
+		const events: CxEvent[] = [];
+		for (let i = 0; i < 40; i++) {
+			const customerId = `x${i}`;
+			const ts = T0 + i * 60_000;
+			events.push(
+				ev({
+					type: 'contact',
+					customerId,
+					ts,
+					channel: 'phone',
+					handledBy: 'agent',
+					outcome: 'resolved',
+					waitS: 5,
+					handleS: 100,
+					reason: 'card'
+				}),
+				ev({ type: 'feedback', customerId, ts, metric: 'csat', score: 5 }),
+				ev({ type: 'feedback', customerId, ts, metric: 'ces', score: 7 }),
+				ev({ type: 'feedback', customerId, ts, metric: 'nps', score: 0 })
+			);
+		}
+		writeWithRollups(db, events);
+		const q = {
+			from: T0,
+			to: T0 + 86_400_000,
+			by: null,
+			grain: null,
+			filters: {},
+			compare: null,
+			standardise: false,
+			scope: { teams: null }
+		};
+		const index = kpis(db, q).rows[0].kpis.cx_index;
+		expect(index.value).toBeCloseTo(250 / 3, 10);
+		expect(index.n).toBe(40);
+		expect(index.ci95?.[0]).toBeCloseTo(250 / 3, 10);
+
+		setIndexWeights(db, { layers: { perception: 1, operations: 0 } }, 'admin@example.com');
+		expect(kpis(db, q).rows[0].kpis.cx_index.value).toBeCloseTo(200 / 3, 10);
+		setIndexWeights(db, { components: { nps: 0 } });
+		expect(kpis(db, q).rows[0].kpis.cx_index.value).toBeCloseTo(100, 10);
+		expect(getIndexWeights(db).layers).toEqual({ perception: 1, operations: 0 });
+		expect(() => setIndexWeights(db, { components: { csat: 0, ces: 0 } })).toThrow(SettingsError);
+		expect(() => setIndexWeights(db, { layers: { perception: -1 } })).toThrow(SettingsError);
+	});
+});

@@ -1,0 +1,421 @@
+import type { Db } from '$lib/server/db';
+import { computeCxIndex, type IndexWeights } from './cx-index';
+import {
+	addContribution,
+	addInto,
+	emptyVector,
+	isZero,
+	toMeasures,
+	type Dimension,
+	type MeasureVector,
+	type Measures
+} from './measures';
+import { isGrain, type CxQuery } from './query';
+import {
+	evaluate,
+	evaluateStandardised,
+	KPIS,
+	REGISTRY,
+	significantChange,
+	STANDARDISED,
+	statusOf,
+	type KpiEstimate,
+	type KpiKey,
+	type StandardisedKey,
+	type Thresholds,
+	type Unit
+} from './registry';
+import { CUBOIDS, scanRaw, sumCells } from './rollups';
+import { getIndexWeights, getKpiSettings } from './settings';
+import type { Interval } from './stats';
+import { bucketOf, bucketStart, chinaIso, HOUR_MS, type Grain } from './time';
+
+/**
+ * KPI reads (`metrics.kpis`): summed measures from rollup cells (the smallest cuboid holding every filtered and
+ * grouped dimension) or, when no cuboid holds the combination, from raw rows over the indexed time range. Edges
+ * of the range that do not fall on whole hours use the hour's cell when no event lies in the part of the hour
+ * outside the range (the usual "to = now" case), and raw rows otherwise, so answers are exact either way.
+ * Each answer says which path it took.
+ */
+
+export type Path = 'rollup' | 'rollup+raw' | 'raw';
+
+export interface KpiResult {
+	value: number | null;
+	n: number;
+	ci95: Interval | null;
+	unit: Unit;
+	lowConfidence: boolean;
+	target: number;
+	status: 'green' | 'amber' | 'red' | null;
+	/** CES: the mean score (1–7) beside the top-3-box share. */
+	mean?: { value: number | null; ci95: Interval | null };
+	previous?: { value: number | null; n: number; ci95: Interval | null };
+	/** value − previous.value (display units), null when either is missing. */
+	change?: number | null;
+	significant?: boolean | null;
+}
+
+export interface KpiRow {
+	group: string | null;
+	/** Start of the time bucket (China time ISO) when the query has a grain inside groups. */
+	bucket?: string;
+	kpis: Record<KpiKey, KpiResult> & Partial<Record<StandardisedKey, KpiResult>>;
+}
+
+export interface KpiAnswer {
+	from: string;
+	to: string;
+	by: string | null;
+	grain: Grain | null;
+	compare: { from: string; to: string } | null;
+	path: Path;
+	rows: KpiRow[];
+}
+
+type Filters = Map<Dimension, Set<string>>;
+
+interface AggregateSpec {
+	from: number;
+	to: number;
+	filters: Filters;
+	group: Dimension | null;
+	grain: Grain | null;
+	split: Dimension | null;
+}
+
+/** Summed measures keyed by `group␁bucket␁split` ('' for a missing value, 0 for no bucket). */
+interface Aggregate {
+	path: Path;
+	cells: Map<string, MeasureVector>;
+}
+
+const SEP = '\u0001';
+
+/** The smallest cuboid holding every needed dimension, or null. */
+export function chooseCuboid(needed: ReadonlySet<Dimension>): number | null {
+	let best: number | null = null;
+	CUBOIDS.forEach((dims, i) => {
+		if ([...needed].every((d) => dims.includes(d)) && (best === null || dims.length < CUBOIDS[best].length))
+			best = i;
+	});
+	return best;
+}
+
+const noEventsStatements = new WeakMap<Db, import('better-sqlite3').Statement>();
+
+function noEvents(db: Db, from: number, to: number): boolean {
+	if (from >= to) return true;
+	let st = noEventsStatements.get(db);
+	if (!st)
+		noEventsStatements.set(
+			db,
+			(st = db.$client.prepare('SELECT 1 FROM events WHERE ts >= ? AND ts < ? LIMIT 1'))
+		);
+	return st.get(from, to) === undefined;
+}
+
+function aggregate(db: Db, spec: AggregateSpec): Aggregate {
+	const cells = new Map<string, MeasureVector>();
+	const accumulator = (key: string) => {
+		let acc = cells.get(key);
+		if (!acc) cells.set(key, (acc = emptyVector()));
+		return acc;
+	};
+	const { filters, group, grain, split } = spec;
+	const rawRange = (from: number, to: number, sign: 1 | -1) =>
+		scanRaw(db, from, to, (dims, ts, row) => {
+			for (const [d, values] of filters) {
+				const v = dims[d];
+				if (v === null || !values.has(v)) return;
+			}
+			const key = `${group ? (dims[group] ?? '') : ''}${SEP}${grain ? bucketOf(ts, grain) : 0}${SEP}${split ? (dims[split] ?? '') : ''}`;
+			addContribution(row, accumulator(key), sign);
+		});
+
+	const needed = new Set<Dimension>([...filters.keys()]);
+	if (group) needed.add(group);
+	if (split) needed.add(split);
+	const cuboid = chooseCuboid(needed);
+	if (cuboid === null) {
+		rawRange(spec.from, spec.to, 1);
+		return { path: 'raw', cells };
+	}
+
+	// Hours only partly inside the range: the hour's cell serves when nothing lies in the part outside; otherwise
+	// the cheaper of "raw rows of the part inside" and "the cell minus raw rows of the part outside".
+	const { from, to } = spec;
+	let usedRaw = false;
+	const edge = (hour: number, a: number, b: number): 'cell' | 'raw' => {
+		const start = hour * HOUR_MS;
+		const end = start + HOUR_MS;
+		const before = noEvents(db, start, a);
+		const after = noEvents(db, b, end);
+		if (before && after) return 'cell';
+		usedRaw = true;
+		if (a - start + (end - b) < b - a) {
+			if (!before) rawRange(start, a, -1);
+			if (!after) rawRange(b, end, -1);
+			return 'cell';
+		}
+		rawRange(a, b, 1);
+		return 'raw';
+	};
+	const firstHour = Math.floor(from / HOUR_MS);
+	const endHour = Math.ceil(to / HOUR_MS);
+	let cellFrom = firstHour;
+	let cellTo = endHour;
+	if (endHour - firstHour === 1) {
+		if (from % HOUR_MS !== 0 || to % HOUR_MS !== 0)
+			if (edge(firstHour, from, to) === 'raw') cellTo = firstHour;
+	} else {
+		if (from % HOUR_MS !== 0 && edge(firstHour, from, (firstHour + 1) * HOUR_MS) === 'raw') cellFrom++;
+		if (to % HOUR_MS !== 0 && edge(endHour - 1, (endHour - 1) * HOUR_MS, to) === 'raw') cellTo--;
+	}
+
+	const dims = CUBOIDS[cuboid];
+	const position = (d: Dimension | null) => (d === null ? -1 : dims.indexOf(d));
+	const groupAt = position(group);
+	const splitAt = position(split);
+	const checks = [...filters].map(([d, values]) => [dims.indexOf(d), values] as const);
+	sumCells(
+		db,
+		cuboid,
+		cellFrom,
+		cellTo,
+		grain,
+		(v1, v2) => checks.every(([at, values]) => values.has(at === 0 ? v1 : v2)),
+		(cell) => {
+			const g = groupAt < 0 ? '' : groupAt === 0 ? cell.v1 : cell.v2;
+			const s = splitAt < 0 ? '' : splitAt === 0 ? cell.v1 : cell.v2;
+			addInto(accumulator(`${g}${SEP}${cell.bucket}${SEP}${s}`), cell.vector);
+		}
+	);
+	// A group seen only in a subtracted part sums to nothing: drop it (contributions are never all zero).
+	for (const [key, v] of cells) if (isZero(v)) cells.delete(key);
+	return { path: usedRaw ? 'rollup+raw' : 'rollup', cells };
+}
+
+/** Filters of a query with the caller's scope applied (a manager sees only their teams). */
+export function effectiveFilters(q: Pick<CxQuery, 'filters' | 'scope'>): Filters {
+	const filters: Filters = new Map();
+	for (const [d, values] of Object.entries(q.filters) as [Dimension, string[]][])
+		if (values && values.length) filters.set(d, new Set(values));
+	const teams = q.scope.teams;
+	if (teams !== null) {
+		const requested = filters.get('team');
+		filters.set('team', new Set(requested ? teams.filter((t) => requested.has(t)) : teams));
+	}
+	return filters;
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function combinePaths(paths: Path[]): Path {
+	if (paths.every((p) => p === 'rollup')) return 'rollup';
+	if (paths.every((p) => p === 'raw')) return 'raw';
+	return 'rollup+raw';
+}
+
+export interface KpiOptions {
+	/** Targets and thresholds (default: the stored settings). */
+	settings?: Record<KpiKey, Thresholds>;
+	/** CX index weights (default: the stored weights). */
+	weights?: IndexWeights;
+}
+
+/** Every KPI of the registry as estimates, the composite index included. */
+export function estimateAll(
+	m: Measures,
+	weights: IndexWeights,
+	complaintTarget: number
+): Record<KpiKey, KpiEstimate> {
+	const out = {} as Record<KpiKey, KpiEstimate>;
+	for (const def of REGISTRY) if (def.formula.kind !== 'composite') out[def.key] = evaluate(def, m);
+	out.cx_index = computeCxIndex(out, weights, complaintTarget);
+	return out;
+}
+
+function publicEstimate(e: KpiEstimate): { value: number | null; n: number; ci95: Interval | null } {
+	return { value: e.value, n: e.n, ci95: e.ci95 };
+}
+
+/**
+ * KPIs for a query, shaped as GET /api/v1/kpis answers (DESIGN.md). Rows: one (group null) without `by`; one per
+ * value of the `by` dimension seen in the range (events with no value count only in ungrouped answers); one per
+ * time bucket for a time `by`, empty buckets included. The comparison period is computed for dimension groups and
+ * ungrouped answers, not per time bucket.
+ */
+export function kpis(db: Db, q: CxQuery, options: KpiOptions = {}): KpiAnswer {
+	return db.$client.transaction(() => computeKpis(db, q, options))();
+}
+
+function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
+	const settings = options.settings ?? getKpiSettings(db);
+	const weights = options.weights ?? getIndexWeights(db);
+	const complaintTarget = settings.complaint_rate.target;
+	const filters = effectiveFilters(q);
+	const group = q.by !== null && !isGrain(q.by) ? q.by : null;
+	const grain = isGrain(q.by) ? q.by : q.grain;
+	const spec: AggregateSpec = { from: q.from, to: q.to, filters, group, grain, split: null };
+	const current = aggregate(db, spec);
+	const paths: Path[] = [current.path];
+
+	const groups: string[] = group
+		? [...new Set([...current.cells.keys()].map((k) => k.split(SEP)[0]))].filter((g) => g !== '').sort()
+		: [''];
+	const buckets: number[] = [];
+	if (grain) for (let b = bucketOf(q.from, grain); b <= bucketOf(q.to - 1, grain); b++) buckets.push(b);
+	else buckets.push(0);
+
+	const previous =
+		q.compare && !grain ? aggregate(db, { ...spec, from: q.compare.from, to: q.compare.to }) : null;
+	if (previous) paths.push(previous.path);
+	const split = q.standardise ? aggregate(db, { ...spec, split: 'reason' }) : null;
+	if (split) paths.push(split.path);
+
+	const reference = new Map<string, Measures>();
+	const byRow = new Map<string, Map<string, Measures>>();
+	if (split) {
+		const referenceVectors = new Map<string, MeasureVector>();
+		for (const [key, v] of split.cells) {
+			const [g, b, reason] = key.split(SEP);
+			let acc = referenceVectors.get(reason);
+			if (!acc) referenceVectors.set(reason, (acc = emptyVector()));
+			addInto(acc, v);
+			const rowKey = `${g}${SEP}${b}`;
+			let strata = byRow.get(rowKey);
+			if (!strata) byRow.set(rowKey, (strata = new Map()));
+			strata.set(reason, toMeasures(v));
+		}
+		for (const [reason, v] of referenceVectors) reference.set(reason, toMeasures(v));
+	}
+
+	const zero = emptyVector();
+	const result = (key: KpiKey, e: KpiEstimate): KpiResult => {
+		const def = KPIS[key];
+		const t = settings[key];
+		const r: KpiResult = {
+			...publicEstimate(e),
+			unit: def.unit,
+			lowConfidence: e.lowConfidence,
+			target: t.target,
+			status: statusOf(def.direction, e.value, t)
+		};
+		if (e.mean) r.mean = e.mean;
+		return r;
+	};
+
+	const rows: KpiRow[] = [];
+	for (const g of groups)
+		for (const b of buckets) {
+			const key = `${g}${SEP}${b}${SEP}`;
+			const m = toMeasures(current.cells.get(key) ?? zero);
+			const estimates = estimateAll(m, weights, complaintTarget);
+			const out = {} as KpiRow['kpis'];
+			let prevMeasures: Measures | null = null;
+			let prevEstimates: Record<KpiKey, KpiEstimate> | null = null;
+			if (previous) {
+				prevMeasures = toMeasures(previous.cells.get(key) ?? zero);
+				prevEstimates = estimateAll(prevMeasures, weights, complaintTarget);
+			}
+			for (const def of REGISTRY) {
+				const e = estimates[def.key];
+				const r = result(def.key, e);
+				if (prevMeasures && prevEstimates) {
+					const pe = prevEstimates[def.key];
+					r.previous = publicEstimate(pe);
+					r.change = e.value !== null && pe.value !== null ? e.value - pe.value : null;
+					r.significant = significantChange(
+						def,
+						{ measures: m, estimate: e },
+						{ measures: prevMeasures, estimate: pe }
+					);
+				}
+				out[def.key] = r;
+			}
+			if (split) {
+				const strata = byRow.get(`${g}${SEP}${b}`) ?? new Map<string, Measures>();
+				for (const s of STANDARDISED) {
+					const e = evaluateStandardised(KPIS[s.base], strata, reference);
+					out[s.key] = result(s.base, e);
+				}
+			}
+			const row: KpiRow = { group: group ? g : null, kpis: out };
+			if (grain) {
+				const label = chinaIso(bucketStart(b, grain));
+				if (group) row.bucket = label;
+				else row.group = label;
+			}
+			rows.push(row);
+		}
+
+	return {
+		from: new Date(q.from).toISOString(),
+		to: new Date(q.to).toISOString(),
+		by: q.by,
+		grain: isGrain(q.by) ? null : q.grain,
+		compare:
+			q.compare && !grain
+				? { from: new Date(q.compare.from).toISOString(), to: new Date(q.compare.to).toISOString() }
+				: null,
+		path: combinePaths(paths),
+		rows
+	};
+}
+
+/**
+ * The summed measures behind each row of a query (no KPIs), by the same path selection as `kpis`; for tests,
+ * the benchmark and exports. Keys as rows: `group` (null without a dimension group) and `bucket` (null without a
+ * grain; bucket number otherwise).
+ */
+export function kpiMeasures(
+	db: Db,
+	q: CxQuery
+): { path: Path; rows: { group: string | null; bucket: number | null; measures: Measures }[] } {
+	return db.$client.transaction(() => {
+		const group = q.by !== null && !isGrain(q.by) ? q.by : null;
+		const grain = isGrain(q.by) ? q.by : q.grain;
+		const agg = aggregate(db, {
+			from: q.from,
+			to: q.to,
+			filters: effectiveFilters(q),
+			group,
+			grain,
+			split: null
+		});
+		const rows = [...agg.cells]
+			.map(([key, v]) => {
+				const [g, b] = key.split(SEP);
+				return { group: group ? g : null, bucket: grain ? Number(b) : null, measures: toMeasures(v) };
+			})
+			.filter((r) => r.group !== '')
+			.sort((a, b) => compareText(a.group ?? '', b.group ?? '') || (a.bucket ?? 0) - (b.bucket ?? 0));
+		return { path: agg.path, rows };
+	})();
+}
+
+/**
+ * The same measures summed straight from raw rows (no rollups), for the benchmark's and tests' comparisons.
+ * Returns the vector per `group␁bucket` key.
+ */
+export function measuresFromRaw(
+	db: Db,
+	q: Pick<CxQuery, 'from' | 'to' | 'filters' | 'scope'>,
+	group: Dimension | null,
+	grain: Grain | null
+): Map<string, Measures> {
+	const cells = new Map<string, MeasureVector>();
+	const filters = effectiveFilters(q);
+	scanRaw(db, q.from, q.to, (dims, ts, row) => {
+		for (const [d, values] of filters) {
+			const v = dims[d];
+			if (v === null || !values.has(v)) return;
+		}
+		const key = `${group ? (dims[group] ?? '') : ''}${SEP}${grain ? bucketOf(ts, grain) : 0}`;
+		let acc = cells.get(key);
+		if (!acc) cells.set(key, (acc = emptyVector()));
+		addContribution(row, acc, 1);
+	});
+	return new Map([...cells].map(([k, v]) => [k, toMeasures(v)]));
+}

@@ -1,0 +1,524 @@
+import type { Measure, Measures } from './measures';
+import {
+	isSignificant,
+	isWiderThan,
+	LOW_CONFIDENCE_HALF_WIDTH,
+	meanInterval,
+	MIN_N,
+	npsChangeZ,
+	npsInterval,
+	rateInterval,
+	twoProportionZ,
+	welch,
+	wilson,
+	Z95,
+	type Interval
+} from './stats';
+
+/**
+ * The KPI registry (DOMAIN.md): one entry per KPI. A formula is data over the measures of measures.ts (where the
+ * operational definitions are written down), so adding a KPI is adding one entry here.
+ */
+
+export const KPI_KEYS = [
+	'nps',
+	'csat',
+	'ces',
+	'fcr',
+	'aht_s',
+	'asa_s',
+	'service_level',
+	'answer_rate',
+	'abandonment_rate',
+	'transfer_rate',
+	'repeat_contact_rate',
+	'complaint_rate',
+	'regulator_share',
+	'containment_rate',
+	'sentiment',
+	'cx_index'
+] as const;
+export type KpiKey = (typeof KPI_KEYS)[number];
+
+export type Formula =
+	/** numerator ÷ denominator × 100, Wilson interval. */
+	| { kind: 'proportion'; numerator: Measure; denominator: Measure }
+	/** (positive − negative) ÷ n × 100, NPS standard error. */
+	| { kind: 'balance'; n: Measure; positive: Measure; negative: Measure }
+	/** Σx ÷ n, mean ± 1.96·s/√n. */
+	| { kind: 'mean'; n: Measure; sum: Measure; sumsq: Measure }
+	/** numerator ÷ denominator × per (e.g. per 10,000 contacts). */
+	| { kind: 'rate'; numerator: Measure; denominator: Measure; per: number }
+	/** The composite CX index (cx-index.ts), from the other KPIs. */
+	| { kind: 'composite' };
+
+export type Unit = 'percent' | 'nps' | 'seconds' | 'per_10k' | 'index';
+export type Direction = 'higher' | 'lower';
+export type IntervalMethod = 'wilson' | 'nps' | 'mean' | 'rate' | 'delta';
+
+export interface Thresholds {
+	/** The goal shown on charts. */
+	target: number;
+	/** Worse than this (in the KPI's direction) turns amber. */
+	amber: number;
+	/** Worse than this turns red. */
+	red: number;
+}
+
+export interface KpiDefinition {
+	key: KpiKey;
+	label: { zh: string; en: string };
+	description: { zh: string; en: string };
+	formula: Formula;
+	/** A second figure shown beside the value (CES: the mean score). */
+	mean?: { n: Measure; sum: Measure; sumsq: Measure };
+	unit: Unit;
+	direction: Direction;
+	minN: number;
+	interval: IntervalMethod;
+	defaults: Thresholds;
+	/** Half-width (display units) beyond which the value is flagged low confidence; null: never flagged. */
+	lowConfidenceHalfWidth: number | null;
+}
+
+const P = LOW_CONFIDENCE_HALF_WIDTH.proportion;
+
+export const REGISTRY: readonly KpiDefinition[] = [
+	{
+		key: 'nps',
+		label: { zh: '净推荐值', en: 'Net Promoter Score' },
+		description: {
+			zh: '推荐者（9–10分）占比减去贬损者（0–6分）占比，范围 −100…100。',
+			en: '% promoters (9–10) − % detractors (0–6) of NPS answers, −100…100.'
+		},
+		formula: { kind: 'balance', n: 'npsN', positive: 'npsPromoters', negative: 'npsDetractors' },
+		unit: 'nps',
+		direction: 'higher',
+		minN: MIN_N,
+		interval: 'nps',
+		defaults: { target: 20, amber: 20, red: 10 },
+		lowConfidenceHalfWidth: LOW_CONFIDENCE_HALF_WIDTH.nps
+	},
+	{
+		key: 'csat',
+		label: { zh: '满意度', en: 'Customer satisfaction' },
+		description: {
+			zh: '满意度调查（1–5分）中回答4或5分的占比。',
+			en: 'Top-2-box: answers 4 or 5 on the 1–5 scale ÷ answers.'
+		},
+		formula: { kind: 'proportion', numerator: 'csatTop2', denominator: 'csatN' },
+		unit: 'percent',
+		direction: 'higher',
+		minN: MIN_N,
+		interval: 'wilson',
+		defaults: { target: 85, amber: 85, red: 80 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'ces',
+		label: { zh: '客户费力度', en: 'Customer effort' },
+		description: {
+			zh: '“办理很容易”7分量表中回答5–7分的占比（同时给出平均分）。',
+			en: 'Share answering 5–7 on the 7-point “made it easy” scale (the mean is shown too).'
+		},
+		formula: { kind: 'proportion', numerator: 'cesTop3', denominator: 'cesN' },
+		mean: { n: 'cesN', sum: 'cesSum', sumsq: 'cesSumsq' },
+		unit: 'percent',
+		direction: 'higher',
+		minN: MIN_N,
+		interval: 'wilson',
+		defaults: { target: 75, amber: 75, red: 65 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'fcr',
+		label: { zh: '一次解决率', en: 'First-contact resolution' },
+		description: {
+			zh: '首次来电（7天内无同一原因的来电）中，之后7天内同一客户未因同一原因再次联系的占比。',
+			en: 'First contacts (no contact for the same reason in the 7 days before) with no repeat contact by the same customer for the same reason within 7 days ÷ first contacts.'
+		},
+		formula: { kind: 'proportion', numerator: 'firstResolved', denominator: 'firstContacts' },
+		unit: 'percent',
+		direction: 'higher',
+		minN: MIN_N,
+		interval: 'wilson',
+		defaults: { target: 80, amber: 80, red: 71 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'aht_s',
+		label: { zh: '平均处理时长', en: 'Average handle time' },
+		description: {
+			zh: '人工处理的联络的（通话+保持+话后处理）时长之和 ÷ 人工处理量，单位秒。',
+			en: '(talk + hold + after-call work) of agent-handled contacts ÷ agent-handled contacts, seconds.'
+		},
+		formula: { kind: 'mean', n: 'handleN', sum: 'handleSum', sumsq: 'handleSumsq' },
+		unit: 'seconds',
+		direction: 'lower',
+		minN: MIN_N,
+		interval: 'mean',
+		defaults: { target: 300, amber: 300, red: 360 },
+		lowConfidenceHalfWidth: null
+	},
+	{
+		key: 'asa_s',
+		label: { zh: '平均应答速度', en: 'Average speed of answer' },
+		description: {
+			zh: '人工接通的联络的排队等待时长之和 ÷ 人工接通量，单位秒。',
+			en: 'Total queue wait of agent-answered contacts ÷ agent-answered contacts, seconds.'
+		},
+		formula: { kind: 'mean', n: 'answered', sum: 'waitSum', sumsq: 'waitSumsq' },
+		unit: 'seconds',
+		direction: 'lower',
+		minN: MIN_N,
+		interval: 'mean',
+		defaults: { target: 15, amber: 15, red: 30 },
+		lowConfidenceHalfWidth: null
+	},
+	{
+		key: 'service_level',
+		label: { zh: '20秒服务水平', en: '20-second service level' },
+		description: {
+			zh: '20秒内人工接通量 ÷ 人工呼入量（排队放弃计入呼入量，5秒内放弃除外）。',
+			en: 'Answered within 20 s ÷ offered. Abandons count as offered (abandons under 5 s excluded).'
+		},
+		formula: { kind: 'proportion', numerator: 'answered20s', denominator: 'offered' },
+		unit: 'percent',
+		direction: 'higher',
+		minN: MIN_N,
+		interval: 'wilson',
+		defaults: { target: 80, amber: 80, red: 70 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'answer_rate',
+		label: { zh: '人工接通率', en: 'Agent answer rate' },
+		description: {
+			zh: '人工接通量 ÷ 转人工请求量（含5秒内放弃）。',
+			en: 'Agent-answered ÷ requests for an agent (short abandons included).'
+		},
+		formula: { kind: 'proportion', numerator: 'answered', denominator: 'agentRequests' },
+		unit: 'percent',
+		direction: 'higher',
+		minN: MIN_N,
+		interval: 'wilson',
+		defaults: { target: 95, amber: 95, red: 88 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'abandonment_rate',
+		label: { zh: '放弃率（呼损率）', en: 'Abandonment rate' },
+		description: {
+			zh: '排队放弃量 ÷ 人工呼入量（5秒内放弃不计入分子和分母）。',
+			en: 'Abandoned in queue ÷ offered (abandons under 5 s excluded from both).'
+		},
+		formula: { kind: 'proportion', numerator: 'abandoned', denominator: 'offered' },
+		unit: 'percent',
+		direction: 'lower',
+		minN: MIN_N,
+		interval: 'wilson',
+		defaults: { target: 5, amber: 5, red: 10 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'transfer_rate',
+		label: { zh: '转接率', en: 'Transfer rate' },
+		description: {
+			zh: '被转接的人工处理量 ÷ 人工处理量。',
+			en: 'Transferred ÷ agent-handled contacts.'
+		},
+		formula: { kind: 'proportion', numerator: 'transferred', denominator: 'answered' },
+		unit: 'percent',
+		direction: 'lower',
+		minN: MIN_N,
+		interval: 'wilson',
+		defaults: { target: 10, amber: 10, red: 15 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'repeat_contact_rate',
+		label: { zh: '重复来电率', en: 'Repeat-contact rate' },
+		description: {
+			zh: '48小时内同一客户再次联系（任意原因、任意渠道）的联络 ÷ 联络量。',
+			en: 'Contacts followed by another contact of the same customer (any reason, any channel) within 48 h ÷ contacts.'
+		},
+		formula: { kind: 'proportion', numerator: 'repeated48h', denominator: 'contacts' },
+		unit: 'percent',
+		direction: 'lower',
+		minN: MIN_N,
+		interval: 'wilson',
+		defaults: { target: 15, amber: 15, red: 20 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'complaint_rate',
+		label: { zh: '投诉率', en: 'Complaint rate' },
+		description: {
+			zh: '每万次联络的投诉量。',
+			en: 'Complaints per 10,000 contacts.'
+		},
+		formula: { kind: 'rate', numerator: 'complaints', denominator: 'contacts', per: 10_000 },
+		unit: 'per_10k',
+		direction: 'lower',
+		minN: MIN_N,
+		interval: 'rate',
+		defaults: { target: 5, amber: 5, red: 10 },
+		lowConfidenceHalfWidth: null
+	},
+	{
+		key: 'regulator_share',
+		label: { zh: '监管转送率', en: 'Regulator-referred share' },
+		description: {
+			zh: '经监管渠道（如12378）转送的投诉 ÷ 投诉量；风险指标。',
+			en: 'Complaints via a regulator channel (e.g. 12378) ÷ complaints; a risk flag.'
+		},
+		formula: { kind: 'proportion', numerator: 'regulatorComplaints', denominator: 'complaints' },
+		unit: 'percent',
+		direction: 'lower',
+		minN: MIN_N,
+		interval: 'wilson',
+		// A risk flag with no published norm: placeholders for the admin to set.
+		defaults: { target: 10, amber: 10, red: 20 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'containment_rate',
+		label: { zh: '自助分流率', en: 'Self-service containment' },
+		description: {
+			zh: '由语音导航或智能客服解决、未转人工且48小时内未再次联系的联络 ÷ 联络量。',
+			en: 'Contacts resolved by IVR or bot with no agent and no repeat within 48 h ÷ contacts.'
+		},
+		formula: { kind: 'proportion', numerator: 'contained', denominator: 'contacts' },
+		unit: 'percent',
+		direction: 'higher',
+		minN: MIN_N,
+		interval: 'wilson',
+		defaults: { target: 70, amber: 70, red: 50 },
+		lowConfidenceHalfWidth: P
+	},
+	{
+		key: 'sentiment',
+		label: { zh: '情绪指数', en: 'Sentiment index' },
+		description: {
+			zh: '（正面文本 − 负面文本）÷ 已评分文本 × 100（正面 ≥ 0.2，负面 ≤ −0.2）。',
+			en: '(positive − negative) ÷ scored texts × 100 (positive ≥ 0.2, negative ≤ −0.2 on −1…1).'
+		},
+		formula: { kind: 'balance', n: 'textsScored', positive: 'textsPositive', negative: 'textsNegative' },
+		unit: 'nps',
+		direction: 'higher',
+		minN: MIN_N,
+		interval: 'nps',
+		defaults: { target: 20, amber: 20, red: 0 },
+		lowConfidenceHalfWidth: LOW_CONFIDENCE_HALF_WIDTH.nps
+	},
+	{
+		key: 'cx_index',
+		label: { zh: '远程银行体验指数', en: 'CX index' },
+		description: {
+			zh: '感知层（满意度、费力度、NPS）与运营层（服务水平、一次解决率、1−重复来电率、1−转接率、投诉率）加权合成，0–100。',
+			en: 'Composite 0–100 of a perception layer (CSAT, CES, NPS) and an operations layer (service level, FCR, 1 − repeat-contact rate, 1 − transfer rate, complaint rate).'
+		},
+		formula: { kind: 'composite' },
+		unit: 'index',
+		direction: 'higher',
+		minN: MIN_N,
+		interval: 'delta',
+		defaults: { target: 80, amber: 80, red: 70 },
+		lowConfidenceHalfWidth: P
+	}
+];
+
+export const KPIS: Readonly<Record<KpiKey, KpiDefinition>> = Object.fromEntries(
+	REGISTRY.map((d) => [d.key, d])
+) as Record<KpiKey, KpiDefinition>;
+
+/** A KPI computed from measures: the fixed API fields plus what tests of change and the index need. */
+export interface KpiEstimate {
+	/** Null under the minimum n. */
+	value: number | null;
+	n: number;
+	ci95: Interval | null;
+	/** Standard error in display units (normal approximation), for the composite index and tests of change. */
+	se: number | null;
+	lowConfidence: boolean;
+	/** CES: the mean score with its interval. */
+	mean?: { value: number | null; ci95: Interval | null };
+}
+
+const scale = (ci: Interval | null, k: number): Interval | null => (ci ? [ci[0] * k, ci[1] * k] : null);
+
+/** Evaluates one (non-composite) KPI from summed measures. */
+export function evaluate(def: KpiDefinition, m: Measures): KpiEstimate {
+	const f = def.formula;
+	let n = 0;
+	let value: number | null = null;
+	let ci95: Interval | null = null;
+	let se: number | null = null;
+	switch (f.kind) {
+		case 'proportion': {
+			n = m[f.denominator];
+			if (n > 0) {
+				const p = m[f.numerator] / n;
+				value = p * 100;
+				ci95 = scale(wilson(m[f.numerator], n), 100);
+				se = Math.sqrt((p * (1 - p)) / n) * 100;
+			}
+			break;
+		}
+		case 'balance': {
+			n = m[f.n];
+			const r = npsInterval(m[f.positive], m[f.negative], n);
+			if (r) ({ value, ci95, se } = r);
+			break;
+		}
+		case 'mean': {
+			n = m[f.n];
+			const r = meanInterval(n, m[f.sum], m[f.sumsq]);
+			if (r) ({ mean: value, ci95, se } = r);
+			break;
+		}
+		case 'rate': {
+			n = m[f.denominator];
+			const r = rateInterval(m[f.numerator], n, f.per);
+			if (r) ({ value, ci95, se } = r);
+			break;
+		}
+		case 'composite':
+			throw new Error('The composite index is evaluated by cx-index.ts');
+	}
+	const enough = n >= def.minN && value !== null;
+	const estimate: KpiEstimate = {
+		value: enough ? value : null,
+		n,
+		ci95: enough ? ci95 : null,
+		se: enough ? se : null,
+		lowConfidence:
+			enough && def.lowConfidenceHalfWidth !== null && isWiderThan(ci95, def.lowConfidenceHalfWidth)
+	};
+	if (def.mean) {
+		const r = meanInterval(m[def.mean.n], m[def.mean.sum], m[def.mean.sumsq]);
+		estimate.mean = enough && r ? { value: r.mean, ci95: r.ci95 } : { value: null, ci95: null };
+	}
+	return estimate;
+}
+
+/**
+ * Is the change between two periods significant? Proportions: pooled two-proportion z; NPS-like balances: the NPS
+ * z of DOMAIN.md; means: Welch's t; rates: two-proportion z while counts ≤ trials, else a z on the Poisson SEs;
+ * the composite: a z on the delta-method SEs. Null when either period has no value.
+ */
+export function significantChange(
+	def: KpiDefinition,
+	current: { measures: Measures; estimate: KpiEstimate },
+	previous: { measures: Measures; estimate: KpiEstimate }
+): boolean | null {
+	const a = current.estimate;
+	const b = previous.estimate;
+	if (a.value === null || b.value === null) return null;
+	const f = def.formula;
+	const m1 = current.measures;
+	const m2 = previous.measures;
+	switch (f.kind) {
+		case 'proportion':
+			return isSignificant(
+				twoProportionZ(m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator])
+			);
+		case 'balance':
+			return isSignificant(npsChangeZ(a.value, a.se ?? 0, b.value, b.se ?? 0));
+		case 'mean': {
+			const r = welch(
+				{ n: m1[f.n], sum: m1[f.sum], sumsq: m1[f.sumsq] },
+				{ n: m2[f.n], sum: m2[f.sum], sumsq: m2[f.sumsq] }
+			);
+			return r ? r.significant : null;
+		}
+		case 'rate': {
+			const [x1, n1, x2, n2] = [m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator]];
+			if (x1 <= n1 && x2 <= n2) return isSignificant(twoProportionZ(x1, n1, x2, n2));
+			return isSignificant(npsChangeZ(a.value, a.se ?? 0, b.value, b.se ?? 0));
+		}
+		case 'composite':
+			return isSignificant(npsChangeZ(a.value, a.se ?? 0, b.value, b.se ?? 0));
+	}
+}
+
+export type Status = 'green' | 'amber' | 'red';
+
+/** Green when at least as good as `amber`, red when worse than `red`, amber between; null without a value. */
+export function statusOf(direction: Direction, value: number | null, t: Thresholds): Status | null {
+	if (value === null) return null;
+	const better = (a: number, b: number) => (direction === 'higher' ? a >= b : a <= b);
+	if (better(value, t.amber)) return 'green';
+	if (better(value, t.red)) return 'amber';
+	return 'red';
+}
+
+/** Reason-standardised variants (against Simpson's paradox): key, and the KPI they standardise. */
+export const STANDARDISED = [
+	{ key: 'fcr_std', base: 'fcr' },
+	{ key: 'aht_s_std', base: 'aht_s' },
+	{ key: 'csat_std', base: 'csat' }
+] as const satisfies readonly { key: string; base: KpiKey }[];
+export type StandardisedKey = (typeof STANDARDISED)[number]['key'];
+
+/**
+ * Direct standardisation on a reference reason mix: Σ w_r·KPI_r / Σ w_r over the reasons the group has data for,
+ * w_r = the reference population's share of the KPI's denominator with reason r (its sample size for means).
+ * SE = √Σ (w_r/Σw)²·Var_r (strata independent; a stratum mean with n = 1 borrows the group's SD).
+ */
+export function evaluateStandardised(
+	def: KpiDefinition,
+	group: ReadonlyMap<string, Measures>,
+	reference: ReadonlyMap<string, Measures>
+): KpiEstimate {
+	const f = def.formula;
+	if (f.kind !== 'proportion' && f.kind !== 'mean') throw new Error(`${def.key} cannot be standardised`);
+	const sizeKey = f.kind === 'proportion' ? f.denominator : f.n;
+	let n = 0;
+	let groupSum = 0;
+	let groupSumsq = 0;
+	for (const m of group.values()) {
+		n += m[sizeKey];
+		if (f.kind === 'mean') {
+			groupSum += m[f.sum];
+			groupSumsq += m[f.sumsq];
+		}
+	}
+	const groupSd = f.kind === 'mean' ? (meanInterval(n, groupSum, groupSumsq)?.sd ?? 0) : 0;
+	let weight = 0;
+	let weighted = 0;
+	const parts: { w: number; variance: number }[] = [];
+	for (const [reason, m] of group) {
+		const size = m[sizeKey];
+		const w = reference.get(reason)?.[sizeKey] ?? 0;
+		if (size <= 0 || w <= 0) continue;
+		let estimate: number;
+		let variance: number;
+		if (f.kind === 'proportion') {
+			const p = m[f.numerator] / size;
+			estimate = p * 100;
+			variance = ((p * (1 - p)) / size) * 10_000;
+		} else {
+			const r = meanInterval(size, m[f.sum], m[f.sumsq]);
+			estimate = r?.mean ?? 0;
+			const sd = r?.sd ?? groupSd;
+			variance = (sd * sd) / size;
+		}
+		weight += w;
+		weighted += w * estimate;
+		parts.push({ w, variance });
+	}
+	if (n < def.minN || weight === 0) return { value: null, n, ci95: null, se: null, lowConfidence: false };
+	const value = weighted / weight;
+	const se = Math.sqrt(parts.reduce((acc, p) => acc + (p.w / weight) ** 2 * p.variance, 0));
+	const lo = value - Z95 * se;
+	const hi = value + Z95 * se;
+	const ci95: Interval = def.unit === 'percent' ? [Math.max(0, lo), Math.min(100, hi)] : [lo, hi];
+	return {
+		value,
+		n,
+		ci95,
+		se,
+		lowConfidence: def.lowConfidenceHalfWidth !== null && isWiderThan(ci95, def.lowConfidenceHalfWidth)
+	};
+}

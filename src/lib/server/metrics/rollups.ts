@@ -1,0 +1,609 @@
+import type { Statement } from 'better-sqlite3';
+import type { CxEvent } from '$lib/model';
+import type { Db } from '$lib/server/db';
+import { computeContactFlags, linkedContact, sameFlags, type ContactFlags } from './flags';
+import {
+	addContribution,
+	addInto,
+	contributes,
+	emptyVector,
+	FCR_WINDOW_MS,
+	isCountedContact,
+	isZero,
+	MEASURE_COLUMNS,
+	MEASURE_COUNT,
+	type Dimension,
+	type DimensionValues,
+	type FactRow,
+	type MeasureVector
+} from './measures';
+import { DAY_MS, hourOf, type Grain } from './time';
+
+/**
+ * Rollups: hour cells of additive measures in a few cuboids, maintained in the writer's transaction.
+ *
+ * A cell per full combination of dimensions would be as many as raw rows, so cells exist only for the cuboids
+ * below (sets of dimensions). A query picks the smallest cuboid that holds every dimension it filters or groups
+ * by (summing over the cuboid's other dimensions, whose "no value" is stored as ''), and falls back to raw rows
+ * when none does. Cuboid ids are stored in metric_combos: append new cuboids at the end, then rebuildRollups.
+ */
+export const CUBOIDS: readonly (readonly Dimension[])[] = [
+	[],
+	['channel'],
+	['team'],
+	['agent'],
+	['segment'],
+	['journey'],
+	['region'],
+	['reason'],
+	// Team-scoped managers: everything they can drill into, within their teams.
+	['team', 'channel'],
+	['team', 'agent'],
+	['team', 'segment'],
+	['team', 'journey'],
+	['team', 'region'],
+	['team', 'reason'],
+	// Reason-standardised KPIs by channel and segment (team × reason above serves teams).
+	['channel', 'reason'],
+	['segment', 'reason']
+];
+
+/** Cell key = combo id × HOUR_SPAN + UTC hour number (2²¹ hours ≈ 239 years from 1970). */
+export const HOUR_SPAN = 2 ** 21;
+
+/** What the writer hands over for each event it inserted: the event, its row key, and the stamped traits. */
+export interface InsertedEvent extends CxEvent {
+	seq: number;
+	segment: string | null;
+	region: string | null;
+	/** Set when the writer already knows the text's sentiment (−1…1); usually scored later (applySentimentScores). */
+	sentiment?: number | null;
+}
+
+/** A stored event as rollup maintenance reads it. */
+export interface StoredFact extends FactRow {
+	seq: number;
+	id: string;
+	ts: number;
+	contactId: string | null;
+	linkedContactSeq: number | null;
+	dims: DimensionValues;
+}
+
+const FACT_COLUMNS = `seq, id, type, ts, channel, team_id, agent_id, segment, journey, region, reason, handled_by,
+	outcome, wait_s, handle_s, metric, score, regulator, sentiment, contact_id, first_contact, repeat_same_reason_7d,
+	repeat_48h, linked_contact_seq`;
+
+type RawRow = unknown[];
+
+const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function storedFact(r: RawRow): StoredFact {
+	return {
+		seq: Number(r[0]),
+		id: String(r[1]),
+		type: String(r[2]),
+		ts: Number(r[3]),
+		dims: {
+			channel: str(r[4]),
+			team: str(r[5]),
+			agent: str(r[6]),
+			segment: str(r[7]),
+			journey: str(r[8]),
+			region: str(r[9]),
+			reason: str(r[10])
+		},
+		handledBy: str(r[11]),
+		outcome: str(r[12]),
+		waitS: num(r[13]),
+		handleS: num(r[14]),
+		metric: str(r[15]),
+		score: num(r[16]),
+		regulator: bool(r[17]),
+		sentiment: num(r[18]),
+		contactId: str(r[19]),
+		firstContact: bool(r[20]),
+		repeatSameReason7d: bool(r[21]),
+		repeat48h: bool(r[22]),
+		linkedContactSeq: num(r[23])
+	};
+}
+
+/** A survey answer's dimensions: its own, with team, agent, journey and reason taken from its contact when absent. */
+export function inheritDims(own: DimensionValues, contact: DimensionValues | null): DimensionValues {
+	if (!contact) return own;
+	return {
+		...own,
+		team: own.team ?? contact.team,
+		agent: own.agent ?? contact.agent,
+		journey: own.journey ?? contact.journey,
+		reason: own.reason ?? contact.reason
+	};
+}
+
+function insertedDims(e: InsertedEvent): DimensionValues {
+	return {
+		channel: e.channel ?? null,
+		team: e.teamId ?? null,
+		agent: e.agentId ?? null,
+		segment: e.segment,
+		journey: e.journey ?? null,
+		region: e.region,
+		reason: e.reason ?? null
+	};
+}
+
+function insertedFact(e: InsertedEvent): FactRow {
+	return {
+		type: e.type,
+		handledBy: e.handledBy ?? null,
+		outcome: e.outcome ?? null,
+		waitS: e.waitS ?? null,
+		handleS: e.handleS ?? null,
+		metric: e.metric ?? null,
+		score: e.score ?? null,
+		regulator: e.regulator ?? null,
+		sentiment: e.sentiment ?? null,
+		firstContact: null,
+		repeatSameReason7d: null,
+		repeat48h: null
+	};
+}
+
+interface Statements {
+	customerWindow: Statement;
+	updateFlags: Statement;
+	updateLink: Statement;
+	comboGet: Statement;
+	comboInsert: Statement;
+	comboMax: Statement;
+	upsertCell: Statement;
+	deleteIfEmpty: Statement;
+	factsBySeq: Statement;
+	updateSentiment: Statement;
+}
+
+const statementsByDb = new WeakMap<Db, Statements>();
+
+function statementsFor(db: Db): Statements {
+	let s = statementsByDb.get(db);
+	if (s) return s;
+	const c = db.$client;
+	const columns = MEASURE_COLUMNS.join(', ');
+	s = {
+		// `type <> 'journey'` lets SQLite use the partial (customer_id, ts) index.
+		customerWindow: c
+			.prepare(
+				`SELECT ${FACT_COLUMNS} FROM events
+				 WHERE customer_id = ? AND type <> 'journey' AND ts >= ? AND ts <= ?`
+			)
+			.raw(),
+		updateFlags: c.prepare(
+			'UPDATE events SET first_contact = ?, repeat_same_reason_7d = ?, repeat_48h = ? WHERE seq = ?'
+		),
+		updateLink: c.prepare('UPDATE events SET linked_contact_seq = ? WHERE seq = ?'),
+		comboGet: c.prepare('SELECT id FROM metric_combos WHERE cuboid = ? AND v1 = ? AND v2 = ?').pluck(),
+		comboInsert: c.prepare('INSERT INTO metric_combos (cuboid, v1, v2) VALUES (?, ?, ?)'),
+		comboMax: c.prepare('SELECT coalesce(max(id), 0) FROM metric_combos').pluck(),
+		upsertCell: c.prepare(
+			`INSERT INTO metric_cells (key, ${columns}) VALUES (?${', ?'.repeat(MEASURE_COUNT)})
+			 ON CONFLICT (key) DO UPDATE SET ${MEASURE_COLUMNS.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`
+		),
+		deleteIfEmpty: c.prepare(
+			`DELETE FROM metric_cells WHERE key = ? AND ${MEASURE_COLUMNS.map((m) => `${m} = 0`).join(' AND ')}`
+		),
+		factsBySeq: c
+			.prepare(
+				`SELECT ${FACT_COLUMNS.replace(/(\w+)/g, 'e.$1')},
+				  c.team_id, c.agent_id, c.journey, c.reason, c.seq
+				 FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq WHERE e.seq = ?`
+			)
+			.raw(),
+		updateSentiment: c.prepare('UPDATE events SET sentiment = ? WHERE seq = ?')
+	};
+	statementsByDb.set(db, s);
+	return s;
+}
+
+interface ComboCache {
+	ids: Map<string, number>;
+	maxId: number;
+}
+const combosByDb = new WeakMap<Db, ComboCache>();
+
+/**
+ * Combo ids are cached across calls. A rolled-back transaction can take combos back (and SQLite then reuses their
+ * ids), so each call first compares the stored max(id) with what the cache saw, and starts over when it shrank.
+ */
+function comboCache(db: Db, s: Statements): ComboCache {
+	let cache = combosByDb.get(db);
+	const maxId = Number(s.comboMax.get());
+	if (!cache || maxId < cache.maxId) {
+		cache = { ids: new Map(), maxId };
+		combosByDb.set(db, cache);
+	}
+	return cache;
+}
+
+/** Deltas of one micro-batch, collapsed in memory per cell before they are upserted. */
+class CellDeltas {
+	private readonly cells = new Map<number, MeasureVector>();
+	private readonly scratch = emptyVector();
+	private readonly cache: ComboCache;
+
+	constructor(
+		private readonly s: Statements,
+		db: Db
+	) {
+		this.cache = comboCache(db, s);
+	}
+
+	private combo(cuboid: number, v1: string, v2: string): number {
+		const name = `${cuboid}\u0001${v1}\u0001${v2}`;
+		let id = this.cache.ids.get(name);
+		if (id === undefined) {
+			const found = this.s.comboGet.get(cuboid, v1, v2) as number | undefined;
+			id = found ?? Number(this.s.comboInsert.run(cuboid, v1, v2).lastInsertRowid);
+			this.cache.ids.set(name, id);
+			if (id > this.cache.maxId) this.cache.maxId = id;
+		}
+		return id;
+	}
+
+	add(dims: DimensionValues, ts: number, row: FactRow, sign: 1 | -1): void {
+		const v = this.scratch;
+		v.fill(0);
+		if (!addContribution(row, v, sign)) return;
+		const hour = hourOf(ts);
+		for (let c = 0; c < CUBOIDS.length; c++) {
+			const d = CUBOIDS[c];
+			const v1 = d.length > 0 ? (dims[d[0]] ?? '') : '';
+			const v2 = d.length > 1 ? (dims[d[1]] ?? '') : '';
+			const key = this.combo(c, v1, v2) * HOUR_SPAN + hour;
+			let acc = this.cells.get(key);
+			if (!acc) this.cells.set(key, (acc = emptyVector()));
+			addInto(acc, v);
+		}
+	}
+
+	flush(): number {
+		let written = 0;
+		for (const [key, v] of this.cells) {
+			if (isZero(v)) continue;
+			this.s.upsertCell.run(key, ...v);
+			// A contribution moved away (flags or links changed) can leave an empty cell behind.
+			if (v.some((x) => x < 0)) this.s.deleteIfEmpty.run(key);
+			written++;
+		}
+		this.cells.clear();
+		return written;
+	}
+}
+
+const flagValue = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
+
+/**
+ * Recomputes the flags of one customer's contacts and the links of their survey answers around the events that
+ * just arrived (times min…max), moving every changed contribution between cells. Flags of a contact depend on the
+ * customer's contacts within 7 days of it, so contacts within ±7 days are recomputed from rows within ±14 days.
+ */
+function reconcileCustomer(
+	s: Statements,
+	deltas: CellDeltas,
+	customerId: string,
+	min: number,
+	max: number,
+	newSeqs: ReadonlySet<number>
+): void {
+	const rows = (
+		s.customerWindow.all(customerId, min - 2 * FCR_WINDOW_MS, max + 2 * FCR_WINDOW_MS) as RawRow[]
+	).map(storedFact);
+	const contacts = rows.filter((r) => r.type === 'contact');
+	const flags = computeContactFlags(
+		contacts.map((c) => ({ seq: c.seq, ts: c.ts, reason: c.dims.reason, counted: isCountedContact(c) }))
+	);
+	const lo = min - FCR_WINDOW_MS;
+	const hi = max + FCR_WINDOW_MS;
+	for (const c of contacts) {
+		if (c.ts < lo || c.ts > hi) continue;
+		const next = flags.get(c.seq) as ContactFlags;
+		const isNew = newSeqs.has(c.seq);
+		if (!isNew && sameFlags(c, next)) continue;
+		if (!isNew) deltas.add(c.dims, c.ts, c, -1);
+		deltas.add(c.dims, c.ts, { ...c, ...next }, 1);
+		s.updateFlags.run(
+			flagValue(next.firstContact),
+			flagValue(next.repeatSameReason7d),
+			flagValue(next.repeat48h),
+			c.seq
+		);
+	}
+	for (const f of rows) {
+		// Answers without a contactId were added by applyToRollups directly; they never link.
+		if (f.type !== 'feedback' || !f.contactId || f.ts < lo || f.ts > hi) continue;
+		const isNew = newSeqs.has(f.seq);
+		if (!isNew && f.linkedContactSeq !== null) continue;
+		const link = linkedContact(f, contacts);
+		if (!isNew && link === null) continue;
+		const contact = link === null ? null : (contacts.find((c) => c.seq === link) ?? null);
+		if (!isNew) deltas.add(f.dims, f.ts, f, -1);
+		deltas.add(inheritDims(f.dims, contact?.dims ?? null), f.ts, f, 1);
+		if (link !== null) s.updateLink.run(link, f.seq);
+	}
+}
+
+/**
+ * Adds the events the writer just inserted to the rollups, in the writer's transaction (call it inside, after the
+ * inserts). Contacts and survey answers naming a contact also update the flags/links of the customer's nearby
+ * contacts and answers, whatever order they arrive in. Events that were not inserted (duplicates) must not be
+ * passed; a seq passed twice counts once.
+ */
+export function applyToRollups(db: Db, inserted: readonly InsertedEvent[]): void {
+	if (inserted.length === 0) return;
+	const s = statementsFor(db);
+	const deltas = new CellDeltas(s, db);
+	const newSeqs = new Set<number>();
+	const windows = new Map<string, { min: number; max: number }>();
+	for (const e of inserted) {
+		if (!contributes(e.type) || newSeqs.has(e.seq)) continue;
+		newSeqs.add(e.seq);
+		if (e.type === 'contact' || (e.type === 'feedback' && e.contactId)) {
+			const w = windows.get(e.customerId);
+			if (w) {
+				w.min = Math.min(w.min, e.ts);
+				w.max = Math.max(w.max, e.ts);
+			} else windows.set(e.customerId, { min: e.ts, max: e.ts });
+		} else deltas.add(insertedDims(e), e.ts, insertedFact(e), 1);
+	}
+	for (const [customerId, w] of windows) reconcileCustomer(s, deltas, customerId, w.min, w.max, newSeqs);
+	deltas.flush();
+}
+
+/**
+ * Sets the sentiment of stored events (the text engineer scores texts after they arrive) and moves their
+ * contributions accordingly. Call inside a transaction; unknown seqs are ignored.
+ */
+export function applySentimentScores(
+	db: Db,
+	scores: readonly { seq: number; sentiment: number | null }[]
+): void {
+	const s = statementsFor(db);
+	const deltas = new CellDeltas(s, db);
+	for (const { seq, sentiment } of scores) {
+		const r = s.factsBySeq.get(seq) as RawRow | undefined;
+		if (!r) continue;
+		const fact = storedFact(r);
+		const linked =
+			r[28] === null
+				? null
+				: { ...fact.dims, team: str(r[24]), agent: str(r[25]), journey: str(r[26]), reason: str(r[27]) };
+		const dims = inheritDims(fact.dims, linked);
+		if (contributes(fact.type)) {
+			deltas.add(dims, fact.ts, fact, -1);
+			deltas.add(dims, fact.ts, { ...fact, sentiment }, 1);
+		}
+		s.updateSentiment.run(sentiment, seq);
+	}
+	deltas.flush();
+}
+
+/** The raw-row reading shared by the query fallback and the rebuild: effective dimensions joined in SQL. */
+const RAW_SQL = `SELECT e.ts, e.type, e.channel, coalesce(e.team_id, c.team_id), coalesce(e.agent_id, c.agent_id),
+	  e.segment, coalesce(e.journey, c.journey), e.region, coalesce(e.reason, c.reason), e.handled_by, e.outcome,
+	  e.wait_s, e.handle_s, e.metric, e.score, e.regulator, e.sentiment, e.first_contact, e.repeat_same_reason_7d,
+	  e.repeat_48h
+	FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq
+	WHERE e.ts >= ? AND e.ts < ? AND e.type IN ('contact', 'feedback', 'complaint')`;
+
+const rawStatements = new WeakMap<Db, Statement>();
+
+/** Visits every contributing event with ts in [from, to), with its effective dimensions (slow path). */
+export function scanRaw(
+	db: Db,
+	from: number,
+	to: number,
+	visit: (dims: DimensionValues, ts: number, row: FactRow) => void
+): number {
+	let st = rawStatements.get(db);
+	if (!st) rawStatements.set(db, (st = db.$client.prepare(RAW_SQL).raw()));
+	let count = 0;
+	const dims: DimensionValues = {
+		channel: null,
+		team: null,
+		agent: null,
+		segment: null,
+		journey: null,
+		region: null,
+		reason: null
+	};
+	const row: FactRow = {
+		type: '',
+		handledBy: null,
+		outcome: null,
+		waitS: null,
+		handleS: null,
+		metric: null,
+		score: null,
+		regulator: null,
+		sentiment: null,
+		firstContact: null,
+		repeatSameReason7d: null,
+		repeat48h: null
+	};
+	for (const r of st.iterate(from, to) as IterableIterator<RawRow>) {
+		dims.channel = r[2] as string | null;
+		dims.team = r[3] as string | null;
+		dims.agent = r[4] as string | null;
+		dims.segment = r[5] as string | null;
+		dims.journey = r[6] as string | null;
+		dims.region = r[7] as string | null;
+		dims.reason = r[8] as string | null;
+		row.type = r[1] as string;
+		row.handledBy = r[9] as string | null;
+		row.outcome = r[10] as string | null;
+		row.waitS = r[11] as number | null;
+		row.handleS = r[12] as number | null;
+		row.metric = r[13] as string | null;
+		row.score = r[14] as number | null;
+		row.regulator = bool(r[15]);
+		row.sentiment = r[16] as number | null;
+		row.firstContact = bool(r[17]);
+		row.repeatSameReason7d = bool(r[18]);
+		row.repeat48h = bool(r[19]);
+		visit(dims, r[0] as number, row);
+		count++;
+	}
+	return count;
+}
+
+/** Flags and links recomputed from scratch, one customer at a time (keyset pages of the partial index). */
+function rebuildFlags(db: Db): void {
+	const c = db.$client;
+	const page = c
+		.prepare(
+			`SELECT customer_id, ${FACT_COLUMNS} FROM events WHERE type <> 'journey' AND customer_id > ?
+			 ORDER BY customer_id, ts LIMIT ?`
+		)
+		.raw();
+	const one = c
+		.prepare(`SELECT customer_id, ${FACT_COLUMNS} FROM events WHERE type <> 'journey' AND customer_id = ?`)
+		.raw();
+	const s = statementsFor(db);
+	const PAGE = 20_000;
+	let after = '';
+	for (;;) {
+		let rows = page.all(after, PAGE) as RawRow[];
+		if (rows.length === 0) break;
+		const lastCustomer = String(rows[rows.length - 1][0]);
+		if (rows.length === PAGE) {
+			const complete = rows.filter((r) => r[0] !== lastCustomer);
+			rows = complete.length > 0 ? complete : (one.all(lastCustomer) as RawRow[]);
+		}
+		let start = 0;
+		for (let i = 1; i <= rows.length; i++) {
+			if (i < rows.length && rows[i][0] === rows[start][0]) continue;
+			const facts = rows.slice(start, i).map((r) => storedFact(r.slice(1)));
+			const contacts = facts.filter((f) => f.type === 'contact');
+			const flags = computeContactFlags(
+				contacts.map((x) => ({ seq: x.seq, ts: x.ts, reason: x.dims.reason, counted: isCountedContact(x) }))
+			);
+			for (const x of contacts) {
+				const next = flags.get(x.seq) as ContactFlags;
+				if (!sameFlags(x, next))
+					s.updateFlags.run(
+						flagValue(next.firstContact),
+						flagValue(next.repeatSameReason7d),
+						flagValue(next.repeat48h),
+						x.seq
+					);
+			}
+			for (const f of facts) {
+				if (f.type !== 'feedback') continue;
+				const link = linkedContact(f, contacts);
+				if (link !== f.linkedContactSeq) s.updateLink.run(link, f.seq);
+			}
+			start = i;
+		}
+		after = String(rows[rows.length - 1][0]);
+	}
+}
+
+/**
+ * Rebuilds flags, links and every rollup cell from raw rows, in one transaction (readers keep the old cells until
+ * it commits). For tests, repairs, and after adding a cuboid.
+ */
+export function rebuildRollups(db: Db): { events: number; cells: number } {
+	const c = db.$client;
+	let events = 0;
+	let cells = 0;
+	c.transaction(() => {
+		c.exec('DELETE FROM metric_cells; DELETE FROM metric_combos;');
+		combosByDb.delete(db);
+		rebuildFlags(db);
+		const bounds = c.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events').get() as {
+			lo: number | null;
+			hi: number | null;
+		};
+		if (bounds.lo === null || bounds.hi === null) return;
+		const s = statementsFor(db);
+		for (let from = bounds.lo; from <= bounds.hi; from += DAY_MS) {
+			// A day at a time: the scan's rows are buffered because new combos are written while adding them.
+			const day: [DimensionValues, number, FactRow][] = [];
+			events += scanRaw(db, from, Math.min(from + DAY_MS, bounds.hi + 1), (dims, ts, row) =>
+				day.push([{ ...dims }, ts, { ...row }])
+			);
+			const deltas = new CellDeltas(s, db);
+			for (const [dims, ts, row] of day) deltas.add(dims, ts, row, 1);
+			cells += deltas.flush();
+		}
+	})();
+	return { events, cells };
+}
+
+/** Sums of one combination's cells per time bucket, as queries read them. */
+export interface CellSum {
+	v1: string;
+	v2: string;
+	/** Bucket number of the grain (bucketOf), 0 without a grain. */
+	bucket: number;
+	vector: MeasureVector;
+}
+
+/** Bucket of a cell key in SQL: the hour is key % 2²¹; days and weeks in China time (UTC+8), weeks from Monday. */
+const BUCKET_SQL: Record<Grain | 'none', string> = {
+	none: '0',
+	hour: `key % ${HOUR_SPAN}`,
+	day: `(key % ${HOUR_SPAN} + 8) / 24`,
+	week: `((key % ${HOUR_SPAN} + 8) / 24 + 3) / 7`
+};
+
+const sumStatements = new WeakMap<Db, { combos: Statement; sums: Record<Grain | 'none', Statement> }>();
+
+/**
+ * Sums of the cells of one cuboid with hours in [hourFrom, hourTo), per combination that `keep` accepts and per
+ * bucket of `grain`: one range seek per combination, summed by SQLite. Values come back as stored ('' = none).
+ */
+export function sumCells(
+	db: Db,
+	cuboid: number,
+	hourFrom: number,
+	hourTo: number,
+	grain: Grain | null,
+	keep: (v1: string, v2: string) => boolean,
+	visit: (sum: CellSum) => void
+): number {
+	let st = sumStatements.get(db);
+	if (!st) {
+		const sums = MEASURE_COLUMNS.map((m) => `sum(${m})`).join(', ');
+		const prepare = (bucket: string) =>
+			db.$client
+				.prepare(`SELECT ${bucket} AS b, ${sums} FROM metric_cells WHERE key >= ? AND key < ? GROUP BY b`)
+				.raw();
+		st = {
+			combos: db.$client.prepare('SELECT id, v1, v2 FROM metric_combos WHERE cuboid = ?').raw(),
+			sums: {
+				none: prepare(BUCKET_SQL.none),
+				hour: prepare(BUCKET_SQL.hour),
+				day: prepare(BUCKET_SQL.day),
+				week: prepare(BUCKET_SQL.week)
+			}
+		};
+		sumStatements.set(db, st);
+	}
+	if (hourTo <= hourFrom) return 0;
+	const sums = st.sums[grain ?? 'none'];
+	let count = 0;
+	const vector = emptyVector();
+	for (const [id, v1, v2] of st.combos.all(cuboid) as [number, string, string][]) {
+		if (!keep(v1, v2)) continue;
+		const base = id * HOUR_SPAN;
+		for (const r of sums.all(base + hourFrom, base + hourTo) as number[][]) {
+			for (let i = 0; i < MEASURE_COUNT; i++) vector[i] = r[i + 1];
+			visit({ v1, v2, bucket: r[0], vector });
+			count++;
+		}
+	}
+	return count;
+}

@@ -1,0 +1,127 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '$lib/server/db';
+import { cxIndexWeights, kpiSettings } from '$lib/server/db/schema';
+import {
+	DEFAULT_INDEX_WEIGHTS,
+	INDEX_COMPONENTS,
+	INDEX_LAYERS,
+	validateIndexWeights,
+	type IndexComponent,
+	type IndexLayer,
+	type IndexWeights
+} from './cx-index';
+import { KPI_KEYS, KPIS, type KpiKey, type Thresholds } from './registry';
+
+/**
+ * Admin-editable settings of the metrics engine, stored in the database: KPI targets and amber/red thresholds
+ * (kpi_settings) and the CX index weights (cx_index_weights). Defaults live in the registry and cx-index.ts;
+ * a stored row overrides them. The admin UI and its audit entries belong to the admin pages; these are the
+ * functions they call.
+ */
+
+export class SettingsError extends Error {}
+
+export function getKpiSettings(db: Db): Record<KpiKey, Thresholds> {
+	const out = Object.fromEntries(KPI_KEYS.map((k) => [k, { ...KPIS[k].defaults }])) as Record<
+		KpiKey,
+		Thresholds
+	>;
+	for (const row of db.select().from(kpiSettings).all()) {
+		if (!(row.key in out)) continue;
+		const t = out[row.key as KpiKey];
+		if (row.target !== null) t.target = row.target;
+		if (row.amber !== null) t.amber = row.amber;
+		if (row.red !== null) t.red = row.red;
+	}
+	return out;
+}
+
+/**
+ * Sets a KPI's target and/or thresholds (a null field goes back to the default). Refuses thresholds in the wrong
+ * order for the KPI's direction (for "higher is better", red ≤ amber).
+ */
+export function setKpiSettings(
+	db: Db,
+	key: KpiKey,
+	change: Partial<Record<keyof Thresholds, number | null>>,
+	actor: string | null = null
+): Thresholds {
+	const def = KPIS[key];
+	if (!def) throw new SettingsError(`unknown KPI ${key}`);
+	const stored = db.select().from(kpiSettings).where(eq(kpiSettings.key, key)).get();
+	const pick = (field: keyof Thresholds) =>
+		change[field] === undefined ? (stored?.[field] ?? null) : (change[field] as number | null);
+	const next = { target: pick('target'), amber: pick('amber'), red: pick('red') };
+	for (const [field, value] of Object.entries(next))
+		if (value !== null && !Number.isFinite(value))
+			throw new SettingsError(`${field}: must be a finite number`);
+	const effective: Thresholds = {
+		target: next.target ?? def.defaults.target,
+		amber: next.amber ?? def.defaults.amber,
+		red: next.red ?? def.defaults.red
+	};
+	const ordered =
+		def.direction === 'higher' ? effective.red <= effective.amber : effective.red >= effective.amber;
+	if (!ordered)
+		throw new SettingsError(
+			`red: must be ${def.direction === 'higher' ? 'at most' : 'at least'} amber (${key} is ${def.direction} is better)`
+		);
+	db.insert(kpiSettings)
+		.values({ key, ...next, updatedAt: Date.now(), updatedBy: actor })
+		.onConflictDoUpdate({
+			target: kpiSettings.key,
+			set: { ...next, updatedAt: Date.now(), updatedBy: actor }
+		})
+		.run();
+	return effective;
+}
+
+const layerKey = (layer: IndexLayer) => `layer:${layer}`;
+
+export function getIndexWeights(db: Db): IndexWeights {
+	const w: IndexWeights = {
+		layers: { ...DEFAULT_INDEX_WEIGHTS.layers },
+		components: { ...DEFAULT_INDEX_WEIGHTS.components }
+	};
+	for (const row of db.select().from(cxIndexWeights).all()) {
+		const layer = INDEX_LAYERS.find((l) => layerKey(l) === row.component);
+		if (layer) w.layers[layer] = row.weight;
+		else if (INDEX_COMPONENTS.some((c) => c.key === row.component))
+			w.components[row.component as IndexComponent] = row.weight;
+	}
+	return w;
+}
+
+/** Stores new index weights (any subset; the others keep their current value), after validating the result. */
+export function setIndexWeights(
+	db: Db,
+	change: {
+		layers?: Partial<Record<IndexLayer, number>>;
+		components?: Partial<Record<IndexComponent, number>>;
+	},
+	actor: string | null = null
+): IndexWeights {
+	const current = getIndexWeights(db);
+	const next: IndexWeights = {
+		layers: { ...current.layers, ...change.layers },
+		components: { ...current.components, ...change.components }
+	};
+	const problem = validateIndexWeights(next);
+	if (problem) throw new SettingsError(problem);
+	const now = Date.now();
+	const rows = [
+		...INDEX_LAYERS.map((l) => ({ component: layerKey(l), weight: next.layers[l] })),
+		...INDEX_COMPONENTS.map((c) => ({ component: c.key as string, weight: next.components[c.key] }))
+	];
+	db.$client.transaction(() => {
+		for (const row of rows)
+			db.insert(cxIndexWeights)
+				.values({ ...row, updatedAt: now, updatedBy: actor })
+				.onConflictDoUpdate({
+					target: cxIndexWeights.component,
+					set: { weight: row.weight, updatedAt: now, updatedBy: actor }
+				})
+				.run();
+	})();
+	return next;
+}

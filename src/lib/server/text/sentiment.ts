@@ -1,0 +1,349 @@
+import {
+	A_NOT_A,
+	CONCESSION_WORDS,
+	EXCESS_ADJECTIVES,
+	EXCESS_DEGREE_WORDS,
+	CONTRAST_WORDS,
+	DEGREE_WORDS,
+	NEGATED_DEGREE_WORDS,
+	NEGATIONS,
+	NOT_NEGATIONS,
+	SENTIMENT_PATTERNS,
+	SENTIMENT_WORDS
+} from './lexicon';
+import { hasWords, tokenize, type Token } from './segment';
+
+export type SentimentLabel = 'positive' | 'negative' | 'neutral';
+
+/** One word (or pattern) that moved the score, with the value it contributed after modifiers and clause weight. */
+export interface SentimentHit {
+	word: string;
+	start: number;
+	end: number;
+	value: number;
+}
+
+export interface SentimentResult {
+	/** −1…1; null when the text has no words at all (empty, numbers, punctuation, redaction markers). */
+	score: number | null;
+	/** The weighted sum before squashing into −1…1. */
+	raw: number;
+	hits: SentimentHit[];
+}
+
+/** Scores within ±NEUTRAL_BAND count as neutral in the sentiment KPI. */
+export const NEUTRAL_BAND = 0.05;
+
+const NEGATION_SET = new Set(NEGATIONS);
+const NOT_NEGATION_SET = new Set(NOT_NEGATIONS);
+const NEGATED_DEGREE_SET = new Set(NEGATED_DEGREE_WORDS);
+const CONTRAST_SET = new Set(CONTRAST_WORDS);
+const CONCESSION_SET = new Set(CONCESSION_WORDS);
+const CLAUSE_END = /^[,，、;；:：…~～]+$/;
+const SENTENCE_END = /^[.。!！?？\n\r]+$/;
+const EXCLAMATION = /[!！]/;
+
+/**
+ * Words that are neutral alone but negative under a negation: "没有任何回复", "never called me back",
+ * "nobody answered" — the customer waited for something that did not come.
+ */
+const NEGATIVE_WHEN_NEGATED: Readonly<Record<string, number>> = {
+	回复: -0.6,
+	回应: -0.6,
+	回电: -0.6,
+	消息: -0.5,
+	结果: -0.5,
+	到账: -0.6,
+	处理: -0.6,
+	反馈: -0.5,
+	通知: -0.5,
+	联系: -0.5,
+	接: -0.5,
+	接听: -0.6,
+	人管: -0.7,
+	reply: -0.6,
+	replied: -0.6,
+	response: -0.6,
+	responded: -0.6,
+	answer: -0.6,
+	answered: -0.6,
+	call: -0.5,
+	called: -0.6,
+	callback: -0.6,
+	help: -0.6,
+	helped: -0.6,
+	work: -0.6,
+	works: -0.6,
+	worked: -0.6,
+	working: -0.6,
+	arrive: -0.5,
+	arrived: -0.5,
+	received: -0.5,
+	fix: -0.5,
+	refund: -0.6,
+	入账: -0.6,
+	refunded: -0.6
+};
+
+const EXCESS_ADJECTIVE_SET = new Set(EXCESS_ADJECTIVES);
+const EXCESS_DEGREE_SET = new Set(EXCESS_DEGREE_WORDS);
+/** Value of a neutral adjective after 太/too (before the degree scales it). */
+const EXCESS_VALUE = -0.5;
+
+/** Weights: the clause after a contrast word outweighs what came before it; a concession clause counts less. */
+const AFTER_CONTRAST = 1.5;
+const BEFORE_CONTRAST = 0.5;
+const CONCESSION = 0.5;
+const EXCLAIMED = 1.2;
+/** A negated positive is strongly negative (不满意); a negated negative is only mildly positive (不差). */
+const NEGATE_POSITIVE = 0.9;
+const NEGATE_NEGATIVE = 0.6;
+/** Negation before a degree word (不太满意, 不是很好) softens: half of the flipped value. */
+const SOFTENED_NEGATION = 0.5;
+/** Two negations (不是不好) are a hedged positive. */
+const DOUBLE_NEGATION = 0.8;
+/** Modifiers reach at most this many tokens ahead (spaces and punctuation aside). */
+const MODIFIER_REACH = 3;
+/**
+ * After a negation and a verb, these mark an emphatic "never (met) such a …": 从来没遇到过这么差的服务 and
+ * "never had such a smooth experience" are not negated, they are intensified.
+ */
+const EMPHATIC = new Set(['这么', '如此', '这样', 'such']);
+/** "would like", "feels like", "looks like": not a liking. */
+const LIKE_NOT_LIKING = /^(?:would|i'd|we'd|feel|feels|felt|look|looks|looked|seem|seems|just)$/;
+
+function isNegation(norm: string): boolean {
+	if (NOT_NEGATION_SET.has(norm)) return false;
+	if (NEGATION_SET.has(norm)) return true;
+	// English contractions: don't, didn't, can't, isn't, wasn't, won't …
+	return (
+		/^[a-z]+n't$/.test(norm) || /^(?:dont|didnt|doesnt|cant|isnt|wasnt|wont|arent|havent|hasnt)$/.test(norm)
+	);
+}
+
+/** The lexicon value of a token, also for unlisted compounds made of a modifier and a listed word (太坑, 很不错). */
+function lexiconValue(norm: string): { value: number; degree: number; negated: boolean } | null {
+	const direct = SENTIMENT_WORDS[norm];
+	if (direct !== undefined) return direct === 0 ? null : { value: direct, degree: 1, negated: false };
+	if (norm.length < 2 || !/\p{Script=Han}/u.test(norm)) return null;
+	for (const cut of [1, 2]) {
+		if (norm.length <= cut) continue;
+		const head = norm.slice(0, cut);
+		const rest = SENTIMENT_WORDS[norm.slice(cut)];
+		if (rest === undefined || rest === 0) continue;
+		if (DEGREE_WORDS[head] !== undefined) return { value: rest, degree: DEGREE_WORDS[head], negated: false };
+		if (isNegation(head)) return { value: rest, degree: 1, negated: true };
+	}
+	return null;
+}
+
+interface Clause {
+	start: number;
+	end: number;
+	weight: number;
+	exclaimed: boolean;
+	values: SentimentHit[];
+}
+
+interface Modifiers {
+	negations: number;
+	degree: number;
+	/** A degree word came after the first negation (不是很好): the negation is softened. */
+	softened: boolean;
+	/** Tokens since the last modifier; modifiers lapse beyond MODIFIER_REACH. */
+	distance: number;
+	/** An excess degree word (太, too) is pending. */
+	excess: boolean;
+}
+
+const freshModifiers = (): Modifiers => ({
+	negations: 0,
+	degree: 1,
+	softened: false,
+	distance: 0,
+	excess: false
+});
+
+function applyModifiers(value: number, m: Modifiers): number {
+	if (m.negations === 0) return value * m.degree;
+	if (m.negations % 2 === 0) return value * m.degree * DOUBLE_NEGATION;
+	if (m.softened) return -value * SOFTENED_NEGATION;
+	return -value * m.degree * (value > 0 ? NEGATE_POSITIVE : NEGATE_NEGATIVE);
+}
+
+/** Squashes a weighted sum into −1…1 (x / √(x² + 1)): one plain word ≈ ±0.7, an intensified one ≈ ±0.9. */
+function squash(raw: number): number {
+	return raw / Math.sqrt(raw * raw + 1);
+}
+
+/**
+ * Lexicon sentiment of a tokenized text. Clauses are split at punctuation and contrast words; in each clause a
+ * negation flips and a degree word scales the next sentiment word; after a contrast word the clause weighs
+ * AFTER_CONTRAST and the clauses before it in the sentence BEFORE_CONTRAST; a concession clause (虽然…, although…)
+ * weighs CONCESSION; an exclaimed clause EXCLAIMED. Multi-word patterns (等了半天, waited 40 minutes) add their
+ * value to the clause they start in.
+ */
+export function sentimentOfTokens(text: string, tokens: readonly Token[]): SentimentResult {
+	const clauses: Clause[] = [];
+	let sentenceStart = 0;
+	let clause: Clause = { start: 0, end: 0, weight: 1, exclaimed: false, values: [] };
+	let m = freshModifiers();
+
+	const closeClause = (end: number, nextWeight = 1) => {
+		clause.end = end;
+		if (clause.values.length > 0 || clause.end > clause.start) clauses.push(clause);
+		clause = { start: end, end, weight: nextWeight, exclaimed: false, values: [] };
+		m = freshModifiers();
+	};
+
+	for (let i = 0; i < tokens.length; i++) {
+		const t = tokens[i];
+		const norm = t.norm;
+		if (t.kind === 'space') continue;
+		if (t.kind === 'punct' || t.kind === 'other') {
+			if (SENTENCE_END.test(norm)) {
+				if (EXCLAMATION.test(norm)) clause.exclaimed = true;
+				closeClause(t.end);
+				sentenceStart = clauses.length;
+			} else if (CLAUSE_END.test(norm)) {
+				closeClause(t.end, clause.weight === CONCESSION ? 1 : clause.weight);
+			}
+			continue;
+		}
+		if (CONTRAST_SET.has(norm)) {
+			closeClause(t.start, AFTER_CONTRAST);
+			for (let c = sentenceStart; c < clauses.length; c++) clauses[c].weight *= BEFORE_CONTRAST;
+			continue;
+		}
+		if (CONCESSION_SET.has(norm)) {
+			clause.weight = CONCESSION;
+			continue;
+		}
+		const previous = tokens[i - 1];
+		// A-not-A questions (能不能, 是不是 as two tokens) ask; they do not negate.
+		if (previous && A_NOT_A.test(previous.norm + norm) && norm.length === previous.norm.length + 1) {
+			m = freshModifiers();
+			continue;
+		}
+		if (A_NOT_A.test(norm)) continue;
+		if (NEGATED_DEGREE_SET.has(norm)) {
+			m.negations++;
+			m.softened = true;
+			m.distance = 0;
+			continue;
+		}
+		if (isNegation(norm)) {
+			m.negations++;
+			m.distance = 0;
+			continue;
+		}
+		if (EMPHATIC.has(norm) && m.negations > 0 && m.distance > 0) {
+			m = { ...freshModifiers(), degree: DEGREE_WORDS[norm] ?? 1.3 };
+			continue;
+		}
+		if (norm === 'like' && previous && LIKE_NOT_LIKING.test(previousWord(tokens, i)?.norm ?? '')) continue;
+		const next = nextWord(tokens, i);
+		const degree = DEGREE_WORDS[norm];
+		// 好 and 真 are degree words only right before a sentiment word (好慢, 真棒); alone 好 is praise.
+		const actsAsDegree =
+			degree !== undefined &&
+			(!(norm in SENTIMENT_WORDS) || (next !== undefined && isSentimentWord(next.norm)));
+		if (actsAsDegree) {
+			m.degree *= degree;
+			if (EXCESS_DEGREE_SET.has(norm)) m.excess = true;
+			if (m.negations > 0) m.softened = true;
+			m.distance = 0;
+			continue;
+		}
+		// 麻烦你/麻烦帮我 is a polite "please", not "troublesome".
+		if (norm === '麻烦' && next && /^(?:你|您|你们|帮|帮忙|帮我|给|请)/.test(next.norm)) continue;
+		const found = lexiconValue(norm);
+		let value: number | null = null;
+		if (found) {
+			const inner: Modifiers = found.negated
+				? { ...m, negations: m.negations + 1 }
+				: { ...m, degree: m.degree * found.degree };
+			value = applyModifiers(found.value, inner);
+		} else if (m.negations % 2 === 1 && NEGATIVE_WHEN_NEGATED[norm] !== undefined) {
+			value = NEGATIVE_WHEN_NEGATED[norm];
+		} else if (m.excess && EXCESS_ADJECTIVE_SET.has(norm)) {
+			value = applyModifiers(EXCESS_VALUE, m);
+		} else {
+			// jieba keeps some 太X whole (太长, 太低): read them as excess + adjective.
+			const head = EXCESS_DEGREE_WORDS.find((w) => norm.length > w.length && norm.startsWith(w));
+			if (head && EXCESS_ADJECTIVE_SET.has(norm.slice(head.length)))
+				value = applyModifiers(EXCESS_VALUE, { ...m, degree: m.degree * (DEGREE_WORDS[head] ?? 1) });
+		}
+		if (value !== null) {
+			clause.values.push({ word: text.slice(t.start, t.end), start: t.start, end: t.end, value });
+			m = freshModifiers();
+			continue;
+		}
+		if (++m.distance > MODIFIER_REACH) m = freshModifiers();
+	}
+	closeClause(text.length);
+
+	for (const [pattern, value] of SENTIMENT_PATTERNS) {
+		const match = pattern.exec(text);
+		if (!match) continue;
+		const target = clauses.find((c) => match.index >= c.start && match.index < c.end) ?? clauses[0];
+		target?.values.push({ word: match[0], start: match.index, end: match.index + match[0].length, value });
+	}
+
+	const hits: SentimentHit[] = [];
+	let raw = 0;
+	for (const c of clauses) {
+		const weight = c.weight * (c.exclaimed ? EXCLAIMED : 1);
+		for (const h of c.values) {
+			const v = h.value * weight;
+			raw += v;
+			hits.push({ ...h, value: Math.round(v * 1000) / 1000 });
+		}
+	}
+	hits.sort((a, b) => a.start - b.start);
+	if (hits.length === 0) return { score: hasWords(tokens) ? 0 : null, raw: 0, hits };
+	return { score: Math.round(squash(raw) * 1000) / 1000, raw, hits };
+}
+
+function isSentimentWord(norm: string): boolean {
+	return lexiconValue(norm) !== null;
+}
+
+function previousWord(tokens: readonly Token[], i: number): Token | undefined {
+	for (let j = i - 1; j >= 0; j--) if (tokens[j].kind !== 'space') return tokens[j];
+	return undefined;
+}
+
+function nextWord(tokens: readonly Token[], i: number): Token | undefined {
+	for (let j = i + 1; j < tokens.length; j++) if (tokens[j].kind !== 'space') return tokens[j];
+	return undefined;
+}
+
+/**
+ * The sentiment of one text, −1 (plainly negative) … 1 (plainly positive); 0 when it has words but none that carry
+ * sentiment; null when it has no words at all. Cheap: one jieba cut and a lexicon walk (≈ 10–30 µs a comment).
+ */
+export function scoreSentiment(text: string): number | null {
+	if (!text) return null;
+	return sentimentOfTokens(text, tokenize(text)).score;
+}
+
+/** The KPI class of a score: positive above +NEUTRAL_BAND, negative below −NEUTRAL_BAND, else neutral. */
+export function sentimentLabel(score: number | null): SentimentLabel | null {
+	if (score === null) return null;
+	return score > NEUTRAL_BAND ? 'positive' : score < -NEUTRAL_BAND ? 'negative' : 'neutral';
+}
+
+/** The sentiment KPI of DOMAIN.md: (positive − negative) ÷ scored texts × 100, with its n. */
+export function sentimentIndex(scores: Iterable<number | null>): { value: number | null; n: number } {
+	let n = 0;
+	let balance = 0;
+	for (const s of scores) {
+		const label = sentimentLabel(s);
+		if (label === null) continue;
+		n++;
+		if (label === 'positive') balance++;
+		else if (label === 'negative') balance--;
+	}
+	return { value: n === 0 ? null : (balance / n) * 100, n };
+}

@@ -1,0 +1,125 @@
+import { fail } from '@sveltejs/kit';
+import { asc } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Actions, PageServerLoad } from './$types';
+import { database } from '$lib/server/db';
+import { ROLES, teams } from '$lib/server/db/schema';
+import { audit } from '$lib/server/auth/audit';
+import { refusal, teamsFromForm } from '$lib/server/auth/forms';
+import { requireRole } from '$lib/server/auth/guard';
+import {
+	addReadKey,
+	addWriteKey,
+	getKey,
+	listKeys,
+	listSources,
+	parseOrigins,
+	revokeKey,
+	setSourceOrigins
+} from '$lib/server/auth/keys';
+import { actorOf, clientIp } from '$lib/server/auth/request';
+
+export const load: PageServerLoad = ({ locals }) => {
+	requireRole(locals, 'admin');
+	const db = database();
+	return {
+		sources: listSources(db),
+		keys: listKeys(db),
+		knownTeams: db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).all()
+	};
+};
+
+const WriteKey = z.object({
+	name: z.string().trim().max(100),
+	sourceId: z.union([z.literal(''), z.coerce.number().int().positive()]).default(''),
+	origins: z.string().max(4000).default('')
+});
+const ReadKey = z.object({ name: z.string().trim().max(100), role: z.enum(ROLES) });
+const Revoke = z.object({ id: z.coerce.number().int().positive() });
+const Origins = z.object({ sourceId: z.coerce.number().int().positive(), origins: z.string().max(4000) });
+
+export const actions: Actions = {
+	createWrite: async (event) => {
+		const admin = requireRole(event.locals, 'admin');
+		const parsed = WriteKey.safeParse(Object.fromEntries(await event.request.formData()));
+		if (!parsed.success) return fail(400, { action: 'createWrite', code: 'missing' });
+		const db = database();
+		try {
+			const { name, sourceId, origins } = parsed.data;
+			const created = addWriteKey(db, {
+				name,
+				sourceId: sourceId === '' ? undefined : sourceId,
+				allowedOrigins: parseOrigins(origins),
+				createdBy: admin.email
+			});
+			audit(db, {
+				action: 'key.created',
+				actor: actorOf(admin),
+				target: `key:${created.id}`,
+				ip: clientIp(event),
+				details: { kind: 'write', name, sourceId: created.sourceId, prefix: created.prefix }
+			});
+			// The key text leaves the server this once; only its hash is kept.
+			return { action: 'createWrite', done: true, key: created.key, name };
+		} catch (error) {
+			return refusal('createWrite', error);
+		}
+	},
+	createRead: async (event) => {
+		const admin = requireRole(event.locals, 'admin');
+		const form = await event.request.formData();
+		const parsed = ReadKey.safeParse(Object.fromEntries(form));
+		if (!parsed.success) return fail(400, { action: 'createRead', code: 'missing' });
+		const db = database();
+		try {
+			const created = addReadKey(db, { ...parsed.data, teams: teamsFromForm(form), createdBy: admin.email });
+			audit(db, {
+				action: 'key.created',
+				actor: actorOf(admin),
+				target: `key:${created.id}`,
+				ip: clientIp(event),
+				details: { kind: 'read', name: parsed.data.name, role: parsed.data.role, prefix: created.prefix }
+			});
+			return { action: 'createRead', done: true, key: created.key, name: parsed.data.name };
+		} catch (error) {
+			return refusal('createRead', error);
+		}
+	},
+	revoke: async (event) => {
+		const admin = requireRole(event.locals, 'admin');
+		const parsed = Revoke.safeParse(Object.fromEntries(await event.request.formData()));
+		if (!parsed.success) return fail(400, { action: 'revoke', code: 'missing' });
+		const db = database();
+		const key = getKey(db, parsed.data.id);
+		if (!key) return fail(404, { action: 'revoke', code: 'not_found' });
+		if (revokeKey(db, key.id))
+			audit(db, {
+				action: 'key.revoked',
+				actor: actorOf(admin),
+				target: `key:${key.id}`,
+				ip: clientIp(event),
+				details: { kind: key.kind, name: key.name, prefix: key.prefix }
+			});
+		return { action: 'revoke', done: true, name: key.name };
+	},
+	origins: async (event) => {
+		const admin = requireRole(event.locals, 'admin');
+		const parsed = Origins.safeParse(Object.fromEntries(await event.request.formData()));
+		if (!parsed.success) return fail(400, { action: 'origins', code: 'missing' });
+		const db = database();
+		try {
+			const allowedOrigins = parseOrigins(parsed.data.origins);
+			setSourceOrigins(db, parsed.data.sourceId, allowedOrigins);
+			audit(db, {
+				action: 'source.updated',
+				actor: actorOf(admin),
+				target: `source:${parsed.data.sourceId}`,
+				ip: clientIp(event),
+				details: { allowedOrigins }
+			});
+			return { action: 'origins', done: true, name: `#${parsed.data.sourceId}` };
+		} catch (error) {
+			return refusal('origins', error);
+		}
+	}
+};

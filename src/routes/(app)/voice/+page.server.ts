@@ -1,0 +1,39 @@
+import { error } from '@sveltejs/kit';
+import type { PageServerLoad } from './$types';
+import { requireUser } from '$lib/server/auth/guard';
+import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
+import { database } from '$lib/server/db';
+import * as text from '$lib/server/text';
+
+/** Voice of the customer: topics, emerging topics, keyword trends, tag breakdowns and the comment explorer. */
+export const load: PageServerLoad = async ({ locals, url }) => {
+	const user = requireUser(locals);
+	const parsed = text.parseTextParams(url.searchParams);
+	if (!parsed.ok) error(400, { code: 'invalid_parameter', message: parsed.message });
+	const { requestedTeams, ...q } = parsed.query;
+	// 30 comments a page on the screen unless the link asks for another size.
+	const limit = url.searchParams.has('limit') ? q.limit : 30;
+	const teams = restrictTeams(scopeOf(user), requestedTeams);
+	const db = database();
+	await text.ensureTextIndex(db);
+	const base = { from: q.from, to: q.to, segment: q.segment, journey: q.journey, channel: q.channel, teams };
+	const report = text.topics(db, base);
+	const labels = new Map(text.getTagRules(db).map((r) => [r.id, { zh: r.label, en: r.labelEn }]));
+	const breakdown = (tag: text.TagKind) =>
+		text
+			.tagRuleCounts(db, base, tag)
+			.slice(0, 8)
+			.map((r) => ({ ...r, label: labels.get(r.rule) ?? { zh: r.rule, en: r.rule } }));
+	return {
+		query: { ...q, limit },
+		report: { ...report, topics: report.topics.map(({ sentimentSummary: _, ...t }) => t) },
+		emerging: report.topics
+			.filter((t) => t.emerging)
+			.map((t) => ({ id: t.id, label: t.label, growth: t.growth })),
+		trends: text.keywordTrends(db, { ...base, limit: 8 }),
+		tagCounts: text.tagCounts(db, base),
+		breakdowns: { competitor: breakdown('competitor'), lead: breakdown('lead'), risk: breakdown('risk') },
+		journeys: text.textJourneys(db),
+		comments: text.comments(db, { ...q, ...base, limit })
+	};
+};

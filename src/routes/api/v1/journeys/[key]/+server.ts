@@ -1,0 +1,29 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { apiError } from '$lib/server/auth/api-error';
+import { requireRole, requireUser } from '$lib/server/auth/guard';
+import { database } from '$lib/server/db';
+import * as journeys from '$lib/server/journeys';
+
+/** GET /api/v1/journeys/<key>: one definition. */
+export const GET: RequestHandler = ({ locals, params }) => {
+	requireUser(locals);
+	const found = journeys.journeyOrResponse(database(), params.key);
+	return found instanceof Response ? found : json({ journey: journeys.journeyJson(found) });
+};
+
+/** PUT /api/v1/journeys/<key>: replace a definition (admin); its instances are re-stitched in the background. */
+export const PUT: RequestHandler = async ({ locals, params, request }) => {
+	const admin = requireRole(locals, 'admin');
+	const body: unknown = await request.json().catch(() => undefined);
+	if (!body || typeof body !== 'object') return apiError(400, 'body: not a JSON object', 'invalid_body');
+	const db = database();
+	try {
+		const input = { ...(body as journeys.JourneyDefinitionInput), key: params.key };
+		const saved = journeys.saveJourney(db, input, admin.email, { create: false });
+		void journeys.restitchInBackground(db, { journeys: [saved.definition.key] });
+		return json({ journey: journeys.journeyJson(saved) });
+	} catch (error) {
+		return journeys.validationResponse(error);
+	}
+};
