@@ -51,7 +51,9 @@ export default defineConfig({
 			RESONANCE_DEMO: '1',
 			RESONANCE_DEMO_DAYS: '21',
 			RESONANCE_DEMO_RATE: '600',
-			RESONANCE_WRITE_KEY: 'rsn_w_e2e_test_write_key'
+			RESONANCE_WRITE_KEY: 'rsn_w_e2e_test_write_key',
+			// Every test signs in from 127.0.0.1; the per-address limit of 5 is covered by unit tests.
+			RESONANCE_LOGIN_MAX_FAILURES_PER_IP: '1000'
 		}
 	}
 });

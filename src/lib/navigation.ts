@@ -1,10 +1,9 @@
-import type { Pathname } from '$app/types';
 import { m } from '$lib/paraglide/messages';
 
 export type Role = 'admin' | 'executive' | 'researcher' | 'manager';
 
 export interface NavItem {
-	href: Pathname;
+	href: string;
 	label: () => string;
 	/** Roles that see this item; absent means every signed-in role. */
 	roles?: readonly Role[];

@@ -1,17 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-
-/** Waits until the demo history is in (the overview stops showing the seeding banner). */
-async function waitForDemo(page: Page) {
-	await expect
-		.poll(
-			async () => {
-				await page.goto('/');
-				return page.getByTestId('events-stored').getAttribute('data-value');
-			},
-			{ timeout: 90_000, intervals: [1000] }
-		)
-		.not.toBe('0');
-}
+import { signIn, signedInPage, waitForDemo } from './helpers';
 
 async function storedEvents(page: Page): Promise<number> {
 	return Number(await page.getByTestId('events-stored').getAttribute('data-value'));
@@ -23,44 +11,37 @@ test('healthz answers ok', async ({ request }) => {
 	expect(await response.json()).toEqual({ status: 'ok' });
 });
 
-test('the overview renders in Chinese by default and in English when the browser asks for it', async ({
+test('the overview renders in Chinese for a Chinese browser and in English for an English one', async ({
 	browser
 }) => {
-	const zh = await browser.newContext({ locale: 'zh-CN' });
-	const zhPage = await zh.newPage();
-	await waitForDemo(zhPage);
-	await expect(zhPage.locator('html')).toHaveAttribute('lang', 'zh-CN');
-	await expect(zhPage.getByRole('heading', { level: 1 })).toHaveText('客服中心概览');
-	await expect(zhPage.getByRole('navigation')).toContainText('指标大屏');
-	await zh.close();
+	const zh = await signedInPage(browser, 'executive', 'zh-CN');
+	await waitForDemo(zh.page);
+	await expect(zh.page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+	await expect(zh.page.getByRole('heading', { level: 1 })).toHaveText('客服中心概览');
+	await expect(zh.page.getByRole('navigation')).toContainText('指标大屏');
+	await zh.context.close();
 
-	const en = await browser.newContext({ locale: 'en-US' });
-	const enPage = await en.newPage();
-	await enPage.goto('/');
-	await expect(enPage.locator('html')).toHaveAttribute('lang', 'en');
-	await expect(enPage.getByRole('heading', { level: 1 })).toHaveText('Service center overview');
-	await expect(enPage.getByRole('navigation')).toContainText('Wallboard');
-	await en.close();
+	const en = await signedInPage(browser, 'executive', 'en-US');
+	await en.page.goto('/');
+	await expect(en.page.locator('html')).toHaveAttribute('lang', 'en');
+	await expect(en.page.getByRole('heading', { level: 1 })).toHaveText('Service center overview');
+	await expect(en.page.getByRole('navigation')).toContainText('Wallboard');
+	await en.context.close();
 });
 
 test('the language switch changes the language and remembers it', async ({ browser }) => {
-	const context = await browser.newContext({ locale: 'zh-CN' });
-	const page = await context.newPage();
-	await page.goto('/');
+	const { context, page } = await signedInPage(browser, 'researcher', 'zh-CN');
+	await page.goto('/', { waitUntil: 'networkidle' });
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('客服中心概览');
 	await page.getByTestId('language-switch').click();
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Service center overview');
-	await page.goto('/wallboard');
+	await page.goto('/account');
 	await expect(page.locator('html')).toHaveAttribute('lang', 'en');
 	await context.close();
 });
 
-test('screens not built yet say so honestly', async ({ page }) => {
-	await page.goto('/voice');
-	await expect(page.getByTestId('coming-soon')).toBeVisible();
-});
-
 test('the live simulator keeps sending events through the ingestion API', async ({ page }) => {
+	await signIn(page, 'executive');
 	await waitForDemo(page);
 	const before = await storedEvents(page);
 	await expect

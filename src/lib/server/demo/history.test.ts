@@ -361,8 +361,10 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 		expect(referred.length).toBeGreaterThan(10);
 		const share = (category: string) =>
 			referred.filter((e) => e.category === category).length / referred.length;
-		expect(share('credit_card')).toBeGreaterThan(0.3);
-		expect(share('personal_loan')).toBeGreaterThan(0.1);
+		expect(share('credit_card')).toBeGreaterThan(0.4);
+		expect(share('credit_card')).toBeLessThan(0.6);
+		expect(share('personal_loan')).toBeGreaterThan(0.15);
+		expect(share('personal_loan')).toBeLessThan(0.35);
 		expect(share('credit_card')).toBeGreaterThan(share('personal_loan'));
 		for (const c of complaints) {
 			expect(c.severity).toBeTruthy();

@@ -118,7 +118,7 @@ export const JOURNEYS: readonly JourneyDefinition[] = [
 		startsPerDay: 95,
 		newCustomerShare: 0.55,
 		surveyRate: 0.22,
-		mood: -0.06,
+		mood: -0.1,
 		stages: [
 			{
 				steps: [
@@ -372,7 +372,7 @@ export const JOURNEYS: readonly JourneyDefinition[] = [
 		startsPerDay: 10,
 		newCustomerShare: 0.02,
 		surveyRate: 0.25,
-		mood: -0.05,
+		mood: -0.08,
 		stages: [
 			{
 				steps: [

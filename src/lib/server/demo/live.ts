@@ -36,7 +36,7 @@ export interface LiveStream {
  */
 const LIVE_EVENTS_PER_DAY = 9_500;
 /** Customers in a 90-day history of scale 1, measured; live returning customers are drawn from these. */
-export const HISTORY_CUSTOMERS = 135_000;
+export const HISTORY_CUSTOMERS = 140_000;
 /** Live customers new to the bank are numbered from here, clear of any history. */
 const FIRST_LIVE_CUSTOMER = 2_000_000;
 /** Simulated time spawned before the first batch, so the stream starts mid-flow rather than empty. */

@@ -332,10 +332,15 @@ const SURVEY_RATE: Record<Channel, number> = {
 	branch: 0.12
 };
 
-const REGULATOR_CATEGORY = weightedTable<ProductLine>(
-	['credit_card', 'personal_loan', 'wealth', 'debit_card', 'digital', 'service'],
-	[0.5, 0.25, 0.08, 0.07, 0.05, 0.05]
-);
+/** Product split of complaints referred by the regulator (12378): credit cards ≈ half, personal loans ≈ a quarter. */
+const REGULATOR_SHARES: readonly (readonly [ProductLine, number])[] = [
+	['credit_card', 0.5],
+	['personal_loan', 0.25],
+	['wealth', 0.08],
+	['debit_card', 0.07],
+	['digital', 0.05],
+	['service', 0.05]
+];
 /** The product behind a "complaint" contact, which names no product itself. */
 const COMPLAINT_PRODUCT = weightedTable<ProductLine>(
 	['credit_card', 'personal_loan', 'debit_card', 'wealth', 'digital', 'service', 'account'],
@@ -444,6 +449,7 @@ export class CenterSimulation {
 	private lastTouch = new Float64Array(1 << 16);
 	private previousTouch = new Float64Array(1 << 16);
 	private readonly pressureCache = new Map<number, number>();
+	private readonly regulatorCounts = REGULATOR_SHARES.map(() => 0);
 	/** Contacts of the warm-up, not emitted: their surveys and complaints are dropped too. */
 	private readonly droppedContacts = new Set<string>();
 	private readonly entryTables = new Map<string, WeightedTable<Entry>>();
@@ -1105,7 +1111,7 @@ export class CenterSimulation {
 		const rng = this.rng;
 		const regulator = rng.bernoulli(incident ? 0.25 : 0.17);
 		let category: ProductLine;
-		if (regulator) category = rng.fromTable(REGULATOR_CATEGORY);
+		if (regulator) category = this.regulatorCategory();
 		else if (!reason || reason.id === 'complaint') category = rng.fromTable(COMPLAINT_PRODUCT);
 		else category = reason.product;
 		const severity: ComplaintSeverity = regulator
@@ -1137,6 +1143,25 @@ export class CenterSimulation {
 			customer
 		);
 		this.walkComplaint(customer, received, regulator, channel, ticketId, severity);
+	}
+
+	/**
+	 * Regulator referrals are few (a few dozen in 90 days), so their products are dealt by quota rather than drawn:
+	 * the category furthest below its share comes next. The split then holds in any window, not just on average.
+	 */
+	private regulatorCategory(): ProductLine {
+		const total = this.regulatorCounts.reduce((a, b) => a + b, 0) + 1;
+		let best = 0;
+		let bestDeficit = -Infinity;
+		REGULATOR_SHARES.forEach(([, share], i) => {
+			const deficit = share * total - this.regulatorCounts[i] + this.rng.next() * 0.3;
+			if (deficit > bestDeficit) {
+				bestDeficit = deficit;
+				best = i;
+			}
+		});
+		this.regulatorCounts[best]++;
+		return REGULATOR_SHARES[best][0];
 	}
 
 	// ------------------------------------------------------------------------------------------ journeys

@@ -3,7 +3,7 @@ import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from './kpis';
 import type { CxQuery } from './query';
-import { applySentimentScores, rebuildRollups } from './rollups';
+import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { setKpiSettings } from './settings';
 import { writeWithRollups } from './testing';
 
@@ -51,8 +51,8 @@ function fresh(): Db {
 function cells(db: Db): Record<string, unknown>[] {
 	return db.$client
 		.prepare(
-			`SELECT k.cuboid, k.v1, k.v2, m.key % 2097152 AS hour, m.* FROM metric_cells m
-			 JOIN metric_combos k ON k.id = m.key / 2097152 ORDER BY k.cuboid, k.v1, k.v2, hour`
+			`SELECT k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS hour, m.* FROM metric_cells m
+			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo} ORDER BY k.cuboid, k.v1, k.v2, hour`
 		)
 		.all()
 		.map((r) => {

@@ -5,7 +5,7 @@ import { kpiMeasures, kpis } from './kpis';
 import { emptyMeasures, type Dimension, type Measures } from './measures';
 import type { CxQuery } from './query';
 import { KPIS, REGISTRY, evaluate, type KpiKey } from './registry';
-import { applySentimentScores, rebuildRollups } from './rollups';
+import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { bucketOf, type Grain } from './time';
 import { writeWithRollups } from './testing';
 
@@ -74,7 +74,7 @@ function generate(seed: number, count: number): Generated {
 				handleS: r.maybe(0.85, () => r.int(30, 900)),
 				reason: r.maybe(0.85, () => r.pick(['card', 'loan', 'fraud', 'pwd'])),
 				teamId: handledBy === 'agent' ? team : undefined,
-				agentId: handledBy === 'agent' ? `${team}-a${r.int(1, 2)}` : undefined,
+				agentId: handledBy === 'agent' ? `${team}-a${r.int(1, 4)}` : undefined,
 				journey: r.maybe(0.4, () => r.pick(['j1', 'j2'])),
 				properties: {}
 			});
@@ -371,8 +371,8 @@ function load(g: Generated): Db {
 function cellDump(db: Db): unknown[] {
 	return db.$client
 		.prepare(
-			`SELECT k.cuboid, k.v1, k.v2, m.key % 2097152 AS hour, m.* FROM metric_cells m
-			 JOIN metric_combos k ON k.id = m.key / 2097152 ORDER BY k.cuboid, k.v1, k.v2, hour`
+			`SELECT k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS hour, m.* FROM metric_cells m
+			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo} ORDER BY k.cuboid, k.v1, k.v2, hour`
 		)
 		.raw()
 		.all()
@@ -411,6 +411,8 @@ const QUERIES: [string, Partial<CxQuery>][] = [
 	['by hour', { by: 'hour', to: T0 + DAY }],
 	['channel by day', { by: 'channel', grain: 'day' }],
 	['filter phone by team', { by: 'team', filters: { channel: ['phone'] } }],
+	['one agent (point reads)', { filters: { agent: ['t2-a3'] } }],
+	['one agent by day (point reads)', { by: 'day', filters: { agent: ['t1-a1'] } }],
 	['manager t1 by reason', { by: 'reason', scope: { teams: ['t1'] } }],
 	['manager t1,t2 by agent', { by: 'agent', scope: { teams: ['t1', 't2'] } }],
 	['agent × reason (raw fallback)', { filters: { agent: ['t1-a1', 't2-a1'], reason: ['card', 'loan'] } }],

@@ -17,7 +17,7 @@ import {
 	type FactRow,
 	type MeasureVector
 } from './measures';
-import { DAY_MS, hourOf, type Grain } from './time';
+import { bucketOf, DAY_MS, HOUR_MS, hourOf, type Grain } from './time';
 
 /**
  * Rollups: hour cells of additive measures in a few cuboids, maintained in the writer's transaction.
@@ -48,8 +48,25 @@ export const CUBOIDS: readonly (readonly Dimension[])[] = [
 	['segment', 'reason']
 ];
 
-/** Cell key = combo id × HOUR_SPAN + UTC hour number (2²¹ hours ≈ 239 years from 1970). */
-export const HOUR_SPAN = 2 ** 21;
+/**
+ * Cell key = (cuboid × 2²¹ + UTC hour number) × 2²⁶ + combo id: 6 + 21 + 26 = 53 bits, a safe integer (hours until
+ * 2209, 64 cuboids, 67M combinations). Cuboid-then-hour order keeps what a micro-batch touches (one hour of each
+ * cuboid) and what a query reads (a range of hours of one cuboid) contiguous in the table's own B-tree, so writes
+ * dirty few pages and reads are one range scan, with no second index.
+ */
+export const HOUR_LIMIT = 2 ** 21;
+export const COMBO_LIMIT = 2 ** 26;
+
+export function cellKey(cuboid: number, hour: number, combo: number): number {
+	return (cuboid * HOUR_LIMIT + hour) * COMBO_LIMIT + combo;
+}
+
+/** SQL decoding a cell key (for tests and ad-hoc inspection). */
+export const CELL_KEY_SQL = {
+	combo: `key % ${COMBO_LIMIT}`,
+	hour: `(key / ${COMBO_LIMIT}) % ${HOUR_LIMIT}`,
+	cuboid: `key / ${COMBO_LIMIT * HOUR_LIMIT}`
+} as const;
 
 /** What the writer hands over for each event it inserted: the event, its row key, and the stamped traits. */
 export interface InsertedEvent extends CxEvent {
@@ -246,6 +263,7 @@ class CellDeltas {
 		if (id === undefined) {
 			const found = this.s.comboGet.get(cuboid, v1, v2) as number | undefined;
 			id = found ?? Number(this.s.comboInsert.run(cuboid, v1, v2).lastInsertRowid);
+			if (id >= COMBO_LIMIT) throw new Error('metric_combos is full (2²⁶ combinations)');
 			this.cache.ids.set(name, id);
 			if (id > this.cache.maxId) this.cache.maxId = id;
 		}
@@ -261,7 +279,7 @@ class CellDeltas {
 			const d = CUBOIDS[c];
 			const v1 = d.length > 0 ? (dims[d[0]] ?? '') : '';
 			const v2 = d.length > 1 ? (dims[d[1]] ?? '') : '';
-			const key = this.combo(c, v1, v2) * HOUR_SPAN + hour;
+			const key = cellKey(c, hour, this.combo(c, v1, v2));
 			let acc = this.cells.get(key);
 			if (!acc) this.cells.set(key, (acc = emptyVector()));
 			addInto(acc, v);
@@ -551,19 +569,53 @@ export interface CellSum {
 	vector: MeasureVector;
 }
 
-/** Bucket of a cell key in SQL: the hour is key % 2²¹; days and weeks in China time (UTC+8), weeks from Monday. */
+/** Bucket of a cell's hour in SQL: days and weeks in China time (UTC+8), weeks from Monday. */
 const BUCKET_SQL: Record<Grain | 'none', string> = {
 	none: '0',
-	hour: `key % ${HOUR_SPAN}`,
-	day: `(key % ${HOUR_SPAN} + 8) / 24`,
-	week: `((key % ${HOUR_SPAN} + 8) / 24 + 3) / 7`
+	hour: CELL_KEY_SQL.hour,
+	day: `(${CELL_KEY_SQL.hour} + 8) / 24`,
+	week: `((${CELL_KEY_SQL.hour} + 8) / 24 + 3) / 7`
 };
 
-const sumStatements = new WeakMap<Db, { combos: Statement; sums: Record<Grain | 'none', Statement> }>();
+interface SumStatements {
+	combos: Statement;
+	/** A range of hours of one cuboid, summed per combination and bucket. */
+	range: Record<Grain | 'none', Statement>;
+	/** One combination's hours (point reads), for filters that keep few combinations. */
+	one: Statement;
+}
+const sumStatements = new WeakMap<Db, SumStatements>();
+
+function sumStatementsFor(db: Db): SumStatements {
+	let st = sumStatements.get(db);
+	if (st) return st;
+	const sums = MEASURE_COLUMNS.map((m) => `sum(${m})`).join(', ');
+	const range = (bucket: string) =>
+		db.$client
+			.prepare(
+				`SELECT ${CELL_KEY_SQL.combo} AS combo, ${bucket} AS b, ${sums} FROM metric_cells
+				 WHERE key >= ? AND key < ? GROUP BY combo, b`
+			)
+			.raw();
+	st = {
+		combos: db.$client.prepare('SELECT id, v1, v2 FROM metric_combos WHERE cuboid = ?').raw(),
+		range: {
+			none: range(BUCKET_SQL.none),
+			hour: range(BUCKET_SQL.hour),
+			day: range(BUCKET_SQL.day),
+			week: range(BUCKET_SQL.week)
+		},
+		one: db.$client.prepare(`SELECT ${MEASURE_COLUMNS.join(', ')} FROM metric_cells WHERE key = ?`).raw()
+	};
+	sumStatements.set(db, st);
+	return st;
+}
 
 /**
  * Sums of the cells of one cuboid with hours in [hourFrom, hourTo), per combination that `keep` accepts and per
- * bucket of `grain`: one range seek per combination, summed by SQLite. Values come back as stored ('' = none).
+ * bucket of `grain`. Usually one range scan summed by SQLite; when the filter keeps few of the cuboid's
+ * combinations (an agent among 150), point reads of those combinations' hours instead. Values come back as
+ * stored ('' = none).
  */
 export function sumCells(
 	db: Db,
@@ -574,36 +626,42 @@ export function sumCells(
 	keep: (v1: string, v2: string) => boolean,
 	visit: (sum: CellSum) => void
 ): number {
-	let st = sumStatements.get(db);
-	if (!st) {
-		const sums = MEASURE_COLUMNS.map((m) => `sum(${m})`).join(', ');
-		const prepare = (bucket: string) =>
-			db.$client
-				.prepare(`SELECT ${bucket} AS b, ${sums} FROM metric_cells WHERE key >= ? AND key < ? GROUP BY b`)
-				.raw();
-		st = {
-			combos: db.$client.prepare('SELECT id, v1, v2 FROM metric_combos WHERE cuboid = ?').raw(),
-			sums: {
-				none: prepare(BUCKET_SQL.none),
-				hour: prepare(BUCKET_SQL.hour),
-				day: prepare(BUCKET_SQL.day),
-				week: prepare(BUCKET_SQL.week)
-			}
-		};
-		sumStatements.set(db, st);
-	}
 	if (hourTo <= hourFrom) return 0;
-	const sums = st.sums[grain ?? 'none'];
-	let count = 0;
+	const st = sumStatementsFor(db);
+	const all = st.combos.all(cuboid) as [number, string, string][];
+	const wanted = new Map<number, [string, string]>();
+	for (const [id, v1, v2] of all) if (keep(v1, v2)) wanted.set(id, [v1, v2]);
+	if (wanted.size === 0) return 0;
 	const vector = emptyVector();
-	for (const [id, v1, v2] of st.combos.all(cuboid) as [number, string, string][]) {
-		if (!keep(v1, v2)) continue;
-		const base = id * HOUR_SPAN;
-		for (const r of sums.all(base + hourFrom, base + hourTo) as number[][]) {
-			for (let i = 0; i < MEASURE_COUNT; i++) vector[i] = r[i + 1];
-			visit({ v1, v2, bucket: r[0], vector });
+	let count = 0;
+	const hours = hourTo - hourFrom;
+	if (wanted.size * 8 <= all.length && wanted.size * hours <= 20_000) {
+		const perBucket = new Map<string, MeasureVector>();
+		for (const id of wanted.keys())
+			for (let h = hourFrom; h < hourTo; h++) {
+				const r = st.one.get(cellKey(cuboid, h, id)) as number[] | undefined;
+				if (!r) continue;
+				const bucket = grain ? bucketOf(h * HOUR_MS, grain) : 0;
+				const name = `${id}\u0001${bucket}`;
+				let acc = perBucket.get(name);
+				if (!acc) perBucket.set(name, (acc = emptyVector()));
+				for (let i = 0; i < MEASURE_COUNT; i++) acc[i] += r[i];
+			}
+		for (const [name, acc] of perBucket) {
+			const [id, bucket] = name.split('\u0001').map(Number);
+			const [v1, v2] = wanted.get(id) as [string, string];
+			visit({ v1, v2, bucket, vector: acc });
 			count++;
 		}
+		return count;
+	}
+	const rows = st.range[grain ?? 'none'].all(cellKey(cuboid, hourFrom, 0), cellKey(cuboid, hourTo, 0)) as number[][];
+	for (const r of rows) {
+		const values = wanted.get(r[0]);
+		if (!values) continue;
+		for (let i = 0; i < MEASURE_COUNT; i++) vector[i] = r[i + 2];
+		visit({ v1: values[0], v2: values[1], bucket: r[1], vector });
+		count++;
 	}
 	return count;
 }

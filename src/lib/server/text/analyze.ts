@@ -1,9 +1,15 @@
+import { redactText } from '$lib/server/ingest/redact';
 import { sentimentOfTokens, type SentimentHit } from './sentiment';
 import { termsOf, tokenize, type Token } from './segment';
+import { customerRanges, within } from './speakers';
 import { compileTagRules, defaultTagRules, matchTags, type CompiledTagRules, type TagHit } from './tags';
 
 /** Everything the pipeline derives from one text. */
 export interface TextAnalysis {
+	/** The text analysed: as given, with any personal data redaction missed replaced by markers. */
+	text: string;
+	/** The customer's part ([start, end) ranges): the whole text, or the customer's turns of a transcript. */
+	customer: [number, number][];
 	/** −1…1; 0 for words without sentiment; null for no words at all. */
 	sentiment: number | null;
 	sentimentHits: SentimentHit[];

@@ -26,6 +26,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			.map((r) => ({ ...r, label: labels.get(r.rule) ?? { zh: r.rule, en: r.rule } }));
 	return {
 		query: { ...q, limit },
+		neutralBand: text.NEUTRAL_BAND,
 		report: { ...report, topics: report.topics.map(({ sentimentSummary: _, ...t }) => t) },
 		emerging: report.topics
 			.filter((t) => t.emerging)

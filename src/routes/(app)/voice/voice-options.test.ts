@@ -4,6 +4,7 @@ import {
 	keywordTrendOption,
 	sentimentClassOf,
 	sentimentColor,
+	sentimentRanges,
 	topicTreemapOption,
 	withParams
 } from './voice-options';
@@ -87,11 +88,12 @@ describe('links', () => {
 		expect(withParams('', { topic: null })).toBe('?');
 	});
 
-	it('recognises the sentiment classes of the filter', () => {
-		expect(sentimentClassOf(null, -0.05)).toBe('negative');
-		expect(sentimentClassOf(0.05, null)).toBe('positive');
-		expect(sentimentClassOf(-0.05, 0.05)).toBe('neutral');
-		expect(sentimentClassOf(null, null)).toBe('');
-		expect(sentimentClassOf(-0.5, 0)).toBe('');
+	it('recognises the sentiment classes of the filter for a neutral band', () => {
+		expect(sentimentRanges(0.25).negative).toEqual({ smin: null, smax: '-0.25' });
+		expect(sentimentClassOf(null, -0.25, 0.25)).toBe('negative');
+		expect(sentimentClassOf(0.25, null, 0.25)).toBe('positive');
+		expect(sentimentClassOf(-0.25, 0.25, 0.25)).toBe('neutral');
+		expect(sentimentClassOf(null, null, 0.25)).toBe('');
+		expect(sentimentClassOf(-0.5, 0, 0.25)).toBe('');
 	});
 });

@@ -127,30 +127,26 @@ export function withParams(search: string | URLSearchParams, changes: Record<str
 	return query ? `?${query}` : '?';
 }
 
-/** smin/smax of a sentiment class filter (the KPI's neutral band is ±0.05). */
-export const SENTIMENT_RANGES: Record<
-	'negative' | 'neutral' | 'positive',
-	{ smin: string | null; smax: string | null }
-> = {
-	negative: { smin: null, smax: '-0.05' },
-	neutral: { smin: '-0.05', smax: '0.05' },
-	positive: { smin: '0.05', smax: null }
-};
+export type SentimentClass = 'negative' | 'neutral' | 'positive';
+
+/** smin/smax of a sentiment class filter, given the KPI's neutral band (±band is neutral). */
+export function sentimentRanges(band: number): Record<SentimentClass, { smin: string | null; smax: string | null }> {
+	return {
+		negative: { smin: null, smax: String(-band) },
+		neutral: { smin: String(-band), smax: String(band) },
+		positive: { smin: String(band), smax: null }
+	};
+}
 
 /** Which sentiment class a smin/smax pair is (for the filter's select), or '' for none or a custom range. */
-export function sentimentClassOf(
-	smin: number | null,
-	smax: number | null
-): '' | 'negative' | 'neutral' | 'positive' {
-	for (const [name, r] of Object.entries(SENTIMENT_RANGES) as [
-		keyof typeof SENTIMENT_RANGES,
-		(typeof SENTIMENT_RANGES)['negative']
-	][])
-		if (
-			(r.smin === null ? smin === null : smin === Number(r.smin)) &&
-			(r.smax === null ? smax === null : smax === Number(r.smax))
-		)
-			return name;
+export function sentimentClassOf(smin: number | null, smax: number | null, band: number): SentimentClass | '' {
+	const ranges = sentimentRanges(band);
+	for (const name of ['negative', 'neutral', 'positive'] as const) {
+		const r = ranges[name];
+		const minOk = r.smin === null ? smin === null : smin === Number(r.smin);
+		const maxOk = r.smax === null ? smax === null : smax === Number(r.smax);
+		if (minOk && maxOk) return name;
+	}
 	return '';
 }
 

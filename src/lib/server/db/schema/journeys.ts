@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /**
  * Journey definitions (issue 6). `definition` holds the ordered steps, their alternatives, the success and
@@ -79,10 +79,8 @@ export const journeyInstances = sqliteTable(
 		channels: text('channels').notNull(),
 		firstChannel: text('first_channel'),
 		segment: text('segment'),
-		/** `|channel:event|channel:event|…|`: steps and unexplained contacts in time order. */
-		path: text('path').notNull(),
-		/** `,event@from>to,…,`: digital steps followed by an assisted channel within 24 h. */
-		switches: text('switches').notNull(),
+		/** Its path and channel switches (`journey_shapes`), so path maps group by a small integer. */
+		shapeId: integer('shape_id').notNull().default(0),
 		nps: real('nps'),
 		csat: real('csat'),
 		journeyNps: real('journey_nps'),
@@ -92,12 +90,45 @@ export const journeyInstances = sqliteTable(
 		definitionVersion: integer('definition_version').notNull()
 	},
 	(t) => [
-		index('journey_instances_journey').on(t.journeyKey, t.startedAt),
+		// Covers funnels, path maps and breakpoints: a journey's instances in a time range are read from this index
+		// alone, without a row lookup each (PERF-NOTES.md: precompute, then read sequentially).
+		index('journey_instances_scan').on(
+			t.journeyKey,
+			t.startedAt,
+			t.segment,
+			t.firstChannel,
+			t.customerId,
+			t.depth,
+			t.status,
+			t.deadline,
+			t.shapeId,
+			t.nps,
+			t.csat,
+			t.journeyNps,
+			t.journeyCsat,
+			t.stepOffsets
+		),
 		index('journey_instances_customer').on(t.customerId, t.journeyKey, t.startedAt),
 		index('journey_instances_open')
 			.on(t.deadline)
 			.where(sql`status = 'in_progress'`)
 	]
+);
+
+/**
+ * The distinct shapes of instances: the path (`|channel:event|channel:event|…|`: steps and the contacts no step
+ * explains, in time order) and the channel switches (`,event@from>to,…,`: digital steps followed by an assisted
+ * channel within 24 h). Never deleted: a dictionary that grows with the variety of paths, not with volume.
+ */
+export const journeyShapes = sqliteTable(
+	'journey_shapes',
+	{
+		id: integer('id').primaryKey(),
+		journeyKey: text('journey_key').notNull(),
+		path: text('path').notNull(),
+		switches: text('switches').notNull()
+	},
+	(t) => [uniqueIndex('journey_shapes_key').on(t.journeyKey, t.path, t.switches)]
 );
 
 /** Contacts, feedback and complaints that fall inside an instance. */
