@@ -10,25 +10,32 @@
  * (the queries never read them). The database is kept in bench/.data/journeys and reused while its size matches.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Channel, CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { JOURNEYS, type JourneyDefinition as DemoJourney } from '$lib/server/demo/journeys';
 import { createRandom, type Random } from '$lib/server/demo/random';
 import { writeEvents } from '$lib/server/ingest/writer';
-import { buildInstances, type InteractionRow, type StepEventRow } from '$lib/server/journeys/core';
+import {
+	buildInstances,
+	customerKeyOf,
+	type InteractionRow,
+	type StepEventRow
+} from '$lib/server/journeys/core';
 import { breakpoints } from '$lib/server/journeys/breakpoints';
 import { funnel } from '$lib/server/journeys/funnel';
 import { touchpointGap } from '$lib/server/journeys/gap';
 import { pathMap } from '$lib/server/journeys/paths';
 import { ensureDefaultJourneys, journeyCatalog, listJourneys } from '$lib/server/journeys/registry';
-import { restitchAll, stitchJourneys, type StitchInput } from '$lib/server/journeys/stitch';
+import { restitchAll, shapeIdOf, stitchJourneys, type StitchInput } from '$lib/server/journeys/stitch';
 import { journeySummaries } from '$lib/server/journeys/summary';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1_000_000);
 const INGEST_EVENTS = Number(process.env.BENCH_INGEST_EVENTS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** `queries`, `ingest` or both (default). */
+const PARTS = (process.env.BENCH_PARTS ?? 'queries,ingest').split(',');
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 5, 1);
 const dataDir = path.resolve('bench/.data/journeys');
@@ -192,13 +199,13 @@ function journeyMix(): { journey: DemoJourney; weight: number }[] {
 
 // ---- building the database ---------------------------------------------------------------------------------------
 
-const INSERT_INSTANCE = `INSERT INTO journey_instances (journey_key, customer_id, start_seq, started_at, last_event_at,
+const INSERT_INSTANCE = `INSERT INTO journey_instances (journey_key, customer_id, customer_key, start_seq, started_at, last_event_at,
 	ended_at, deadline, attach_end, reach_end, status, end_event, depth, last_step, step_offsets, duration_s, step_events,
-	contacts, feedbacks, complaints, channels, first_channel, segment, path, switches, nps, csat, journey_nps,
+	contacts, feedbacks, complaints, channels, first_channel, segment, shape_id, nps, csat, journey_nps,
 	journey_csat, step_seqs, definition_version)
-	VALUES (@journeyKey, @customerId, @startSeq, @startedAt, @lastEventAt, @endedAt, @deadline, @attachEnd, @reachEnd,
+	VALUES (@journeyKey, @customerId, @customerKey, @startSeq, @startedAt, @lastEventAt, @endedAt, @deadline, @attachEnd, @reachEnd,
 	@status, @endEvent, @depth, @lastStep, @stepOffsets, @durationS, @stepEvents, @contacts, @feedbacks, @complaints,
-	@channels, @firstChannel, @segment, @path, @switches, @nps, @csat, @journeyNps, @journeyCsat, @stepSeqs, 1)`;
+	@channels, @firstChannel, @segment, @shapeId, @nps, @csat, @journeyNps, @journeyCsat, @stepSeqs, 1)`;
 
 function build(file: string): { instances: number; seconds: number } {
 	const started = performance.now();
@@ -242,6 +249,8 @@ function build(file: string): { instances: number; seconds: number } {
 							...d,
 							journeyKey: j.key,
 							customerId,
+							customerKey: customerKeyOf(customerId),
+							shapeId: shapeIdOf(db, j.key, d.path, d.switches),
 							stepSeqs: JSON.stringify(d.stepSeqs)
 						}).lastInsertRowid
 					);
@@ -304,6 +313,9 @@ const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 interface IngestRun {
 	eventsPerSecond: number;
 	seconds: number;
+	/** Inside the transaction: writing the events, stitching them (the rest is the commit). */
+	writeSeconds: number;
+	stitchSeconds: number;
 }
 
 /** A live-like stream: histories started over the last 30 days, merged by time, 3% of events arriving late. */
@@ -364,29 +376,44 @@ function ingestRun(file: string, batches: CxEvent[][], stitch: boolean): IngestR
 		'SELECT seq, type, ts, customer_id AS customerId, name, journey FROM events WHERE seq > ?'
 	);
 	let total = 0;
+	let writeMs = 0;
+	let stitchMs = 0;
 	const started = performance.now();
 	for (const batch of batches) {
-		if (stitch)
-			db.$client.transaction(() => {
-				const before = last.get() as number;
-				writeEvents(db, batch, { sourceId: 1 });
+		db.$client.transaction(() => {
+			const before = last.get() as number;
+			const t0 = performance.now();
+			writeEvents(db, batch, { sourceId: 1 });
+			const t1 = performance.now();
+			writeMs += t1 - t0;
+			if (stitch) {
 				stitchJourneys(db, inserted.all(before) as StitchInput[], { now: NOW });
-			})();
-		else writeEvents(db, batch, { sourceId: 1 });
+				stitchMs += performance.now() - t1;
+			}
+		})();
 		total += batch.length;
 	}
 	const seconds = (performance.now() - started) / 1000;
 	db.$client.close();
-	return { eventsPerSecond: total / seconds, seconds };
+	return {
+		eventsPerSecond: total / seconds,
+		seconds,
+		writeSeconds: writeMs / 1000,
+		stitchSeconds: stitchMs / 1000
+	};
 }
 
-async function main() {
-	mkdirSync(dataDir, { recursive: true });
-	const file = path.join(dataDir, `instances-${INSTANCES}.db`);
+/** Bump when the instance schema changes, so an old database is rebuilt rather than reused. */
+const SCHEMA = 'v3';
+
+function queriesSection(): string {
+	const file = path.join(dataDir, `instances-${INSTANCES}-${SCHEMA}.db`);
 	let buildNote = 'reused from an earlier run';
 	if (!existsSync(file)) {
+		for (const old of readdirSync(dataDir).filter((f) => f.startsWith('instances-')))
+			rmSync(path.join(dataDir, old), { force: true });
 		const b = build(file);
-		buildNote = `${b.instances.toLocaleString('en')} instances built in ${b.seconds.toFixed(0)} s (${Math.round(b.instances / b.seconds).toLocaleString('en')}/s)`;
+		buildNote = `${b.instances.toLocaleString('en')} instances built in ${b.seconds.toFixed(0)} s`;
 	}
 	const db = openDatabase(file);
 	const defs = listJourneys(db).map((r) => r.definition);
@@ -397,90 +424,139 @@ async function main() {
 	const q30 = { from: NOW - 30 * DAY, to: NOW, segment: null, channel: null };
 	const q90 = { from: NOW - 91 * DAY, to: NOW, segment: null, channel: null };
 	const largest = defs.find((d) => d.key === perJourney[0].journey_key) ?? defs[0];
+	const inLargest30 = db.$client
+		.prepare(
+			'SELECT count(*) FROM journey_instances WHERE journey_key = ? AND started_at >= ? AND started_at < ?'
+		)
+		.pluck()
+		.get(largest.key, q30.from, q30.to) as number;
 	const samples = defs.length * ROUNDS;
 	log('measuring queries');
+	const each = (f: (d: (typeof defs)[number]) => unknown) => (i: number) => f(defs[i % defs.length]);
 	const rows: [string, ReturnType<typeof measure>][] = [
 		[
 			'funnel, 30 days, each journey',
-			measure((i) => funnel(db, defs[i % defs.length], q30, { now: NOW }), samples)
+			measure(
+				each((d) => funnel(db, d, q30, { now: NOW })),
+				samples
+			)
 		],
 		[
 			'funnel, 30 days, split by segment',
-			measure((i) => funnel(db, defs[i % defs.length], q30, { now: NOW, by: 'segment' }), samples)
+			measure(
+				each((d) => funnel(db, d, q30, { now: NOW, by: 'segment' })),
+				samples
+			)
+		],
+		[
+			`funnel, 30 days, largest journey (${largest.key}, ${inLargest30.toLocaleString('en')} journeys)`,
+			measure(() => funnel(db, largest, q30, { now: NOW }), 20)
 		],
 		[
 			'funnel, all 90 days, each journey',
-			measure((i) => funnel(db, defs[i % defs.length], q90, { now: NOW }), samples)
+			measure(
+				each((d) => funnel(db, d, q90, { now: NOW })),
+				samples
+			)
 		],
 		[
-			`funnel, all 90 days, largest journey (${largest.key})`,
+			`funnel, all 90 days, largest journey (${perJourney[0].n.toLocaleString('en')} journeys)`,
 			measure(() => funnel(db, largest, q90, { now: NOW }), 20)
 		],
 		[
 			'path map, 30 days, each journey',
-			measure((i) => pathMap(db, defs[i % defs.length], q30, { now: NOW }), samples)
+			measure(
+				each((d) => pathMap(db, d, q30, { now: NOW })),
+				samples
+			)
 		],
+		['path map, 30 days, largest journey', measure(() => pathMap(db, largest, q30, { now: NOW }), 20)],
 		[
 			'path map, all 90 days, each journey',
-			measure((i) => pathMap(db, defs[i % defs.length], q90, { now: NOW }), samples)
+			measure(
+				each((d) => pathMap(db, d, q90, { now: NOW })),
+				samples
+			)
 		],
-		[`path map, all 90 days, largest journey`, measure(() => pathMap(db, largest, q90, { now: NOW }), 20)],
+		['path map, all 90 days, largest journey', measure(() => pathMap(db, largest, q90, { now: NOW }), 20)],
 		[
 			'breakpoints, 30 days, each journey',
-			measure((i) => breakpoints(db, defs[i % defs.length], q30, { now: NOW }), samples)
+			measure(
+				each((d) => breakpoints(db, d, q30, { now: NOW })),
+				samples
+			)
 		],
 		[
 			'touchpoint vs journey gap, 30 days',
-			measure((i) => touchpointGap(db, defs[i % defs.length].key, q30), samples)
+			measure(
+				each((d) => touchpointGap(db, d.key, q30)),
+				samples
+			)
 		],
 		['journey list (8 summaries), 30 days', measure(() => journeySummaries(db, q30, { now: NOW }), 10)]
 	];
 	const size = statSync(file).size;
 	db.$client.close();
-
-	log(`ingest: ${INGEST_EVENTS.toLocaleString('en')} events without and with stitching`);
-	const batches = ingestStream(INGEST_EVENTS);
-	const ingestFile = path.join(dataDir, 'ingest.db');
-	const plain = ingestRun(ingestFile, batches, false);
-	const stitched = ingestRun(ingestFile, batches, true);
-	const restitchDb = openDatabase(ingestFile);
-	const t = performance.now();
-	const rebuilt = restitchAll(restitchDb, { now: NOW });
-	const restitchSeconds = (performance.now() - t) / 1000;
-	const eventsStored = restitchDb.$client.prepare('SELECT count(*) FROM events').pluck().get() as number;
-	restitchDb.$client.close();
-	for (const suffix of ['', '-wal', '-shm']) rmSync(ingestFile + suffix, { force: true });
-
 	const funnel30 = rows[0][1].p95;
-	const path30 = rows[4][1].p95;
-	const overhead = (1 - stitched.eventsPerSecond / plain.eventsPerSecond) * 100;
-	console.log(`## Journey analytics (bench/journeys.ts)
+	const path30 = rows[5][1].p95;
+	return `## Journey analytics: queries over ${(stored / 1e6).toFixed(1)} M journey instances (bench/journeys.ts)
 
 \`npm run bench -- journeys\`: ${stored.toLocaleString('en')} journey instances over 90 days (8 journeys; largest
 ${perJourney[0].journey_key} ${perJourney[0].n.toLocaleString('en')}, smallest ${perJourney[perJourney.length - 1].journey_key} ${perJourney[perJourney.length - 1].n.toLocaleString('en')}),
 stitched by \`buildInstances\` from synthetic histories walking the demo journeys (drops, retries, loops,
-failure-demand calls, channel switches, surveys); database ${(size / 2 ** 20).toFixed(0)} MB (${buildNote}).
-Each query ran once to warm up, then ${ROUNDS} times per journey (the "largest journey" rows 20 times).
+failure-demand calls, channel switches, surveys), stored in random start order; database file
+${(size / 2 ** 20).toFixed(0)} MB (${buildNote}). Each query ran once to warm up, then ${ROUNDS} times per journey
+(the "largest journey" rows 20 times), in one process; times are wall-clock on a shared machine.
 
 | query | p50 | p95 | max | runs |
 | --- | --- | --- | --- | --- |
 ${rows.map(([name, r]) => `| ${name} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.max)} | ${r.n} |`).join('\n')}
 
-Stitching at ingest: ${INGEST_EVENTS.toLocaleString('en')} live-like events (journeys started over the last 30 days,
-merged by time, 3% arriving up to hours late), 500-event batches through \`writeEvents\` (de-duplication on),
-into a fresh file database; "with stitching" runs \`stitchJourneys\` in the same transaction (it reads the batch's
-seqs back, which the wired writer will not need to).
+Targets: funnel p95 ≤ 300 ms (30 days, each journey: ${ms(funnel30)}) — **${funnel30 <= 300 ? 'met' : 'not met'}**;
+path map p95 ≤ 500 ms (30 days, each journey: ${ms(path30)}) — **${path30 <= 500 ? 'met' : 'not met'}**.
+`;
+}
+
+function ingestSection(): string {
+	log(`ingest: ${INGEST_EVENTS.toLocaleString('en')} events without and with stitching`);
+	const batches = ingestStream(INGEST_EVENTS);
+	const ingestFile = path.join(dataDir, 'ingest.db');
+	const plain = ingestRun(ingestFile, batches, false);
+	const stitched = ingestRun(ingestFile, batches, true);
+	const db = openDatabase(ingestFile);
+	const instances = db.$client.prepare('SELECT count(*) FROM journey_instances').pluck().get() as number;
+	const t = performance.now();
+	const rebuilt = restitchAll(db, { now: NOW });
+	const restitchSeconds = (performance.now() - t) / 1000;
+	const eventsStored = db.$client.prepare('SELECT count(*) FROM events').pluck().get() as number;
+	db.$client.close();
+	for (const suffix of ['', '-wal', '-shm']) rmSync(ingestFile + suffix, { force: true });
+	const overhead = (1 - stitched.eventsPerSecond / plain.eventsPerSecond) * 100;
+	return `## Journey analytics: stitching at ingest (bench/journeys.ts)
+
+\`BENCH_PARTS=ingest npm run bench -- journeys\`: ${INGEST_EVENTS.toLocaleString('en')} live-like events (journeys
+started over the last 30 days, merged by time, 3% arriving up to hours late), 500-event batches through
+\`writeEvents\` (de-duplication on) into a fresh file database, once alone and once with \`stitchJourneys\` in the
+same transaction (reading the batch's seqs back, which the wired writer will not need). Then \`restitchAll\`
+rebuilds every instance from the stored events.
 
 | measure | value |
 | --- | --- |
 | writer alone (events/s) | ${Math.round(plain.eventsPerSecond).toLocaleString('en')} |
 | writer + stitchJourneys (events/s) | ${Math.round(stitched.eventsPerSecond).toLocaleString('en')} |
-| stitching overhead on ingest | ${overhead.toFixed(0)}% |
+| stitching overhead on ingest | ${overhead.toFixed(0)}% of throughput (${(((stitched.seconds - plain.seconds) / INGEST_EVENTS) * 1e6).toFixed(0)} µs per event) |
+| of which stitchJourneys itself / the bigger commit | ${((stitched.stitchSeconds / INGEST_EVENTS) * 1e6).toFixed(0)} µs / ${(((stitched.seconds - stitched.writeSeconds - stitched.stitchSeconds - (plain.seconds - plain.writeSeconds)) / INGEST_EVENTS) * 1e6).toFixed(0)} µs per event |
+| journey instances stitched incrementally | ${instances.toLocaleString('en')} |
 | restitchAll over the ${eventsStored.toLocaleString('en')} stored events | ${restitchSeconds.toFixed(1)} s (${Math.round(eventsStored / restitchSeconds).toLocaleString('en')} events/s, ${rebuilt.toLocaleString('en')} instances) |
+`;
+}
 
-Targets: funnel p95 ≤ 300 ms (30 days, each journey: ${ms(funnel30)}) — **${funnel30 <= 300 ? 'met' : 'not met'}**;
-path map p95 ≤ 500 ms (30 days, each journey: ${ms(path30)}) — **${path30 <= 500 ? 'met' : 'not met'}**.
-`);
+async function main() {
+	mkdirSync(dataDir, { recursive: true });
+	const out: string[] = [];
+	if (PARTS.includes('queries')) out.push(queriesSection());
+	if (PARTS.includes('ingest')) out.push(ingestSection());
+	console.log(out.join('\n'));
 }
 
 await main();

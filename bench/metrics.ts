@@ -18,7 +18,7 @@ import { estimateAll, kpis, measuresFromRaw, type KpiAnswer } from '$lib/server/
 import { previousPeriod, type CxQuery } from '$lib/server/metrics/query';
 import { emptyMeasures } from '$lib/server/metrics/measures';
 import { KPI_KEYS, type KpiKey } from '$lib/server/metrics/registry';
-import { applyToRollups, type InsertedEvent } from '$lib/server/metrics/rollups';
+import { applyToRollups, CUBOIDS } from '$lib/server/metrics/rollups';
 import { getIndexWeights, getKpiSettings } from '$lib/server/metrics/settings';
 import { bucketOf, bucketStart, chinaIso, chinaMidnight, DAY_MS, HOUR_MS } from '$lib/server/metrics/time';
 
@@ -300,8 +300,13 @@ function writerSlowdown(count: number): { alone: number; withRollups: number } {
 		rmSync(f, { force: true });
 		return rate;
 	};
-	const alone = measure(false);
-	const withRollups = measure(true);
+	// Alternated and the best of each kept: other processes share these cores.
+	let alone = 0;
+	let withRollups = 0;
+	for (let round = 0; round < 2; round++) {
+		alone = Math.max(alone, measure(false));
+		withRollups = Math.max(withRollups, measure(true));
+	}
 	return { alone, withRollups };
 }
 
@@ -350,9 +355,10 @@ const teamQuery: CxQuery = {
 	grain: null,
 	filters: {},
 	compare: previousPeriod(today - 6 * DAY_MS, END),
-	standardise: true,
+	standardise: false,
 	scope: { teams: ['t03'] }
 };
+const teamStdQuery: CxQuery = { ...teamQuery, compare: null, standardise: true };
 
 log('wallboard snapshot…');
 const snapshotAnswer = kpis(db, snapshotQuery);
@@ -362,7 +368,9 @@ const trendAnswer = kpis(db, trendQuery);
 const trendTimes = runs(() => kpis(db, trendQuery), 20);
 log('team drill-down…');
 const teamAnswer = kpis(db, teamQuery);
-const teamTimes = runs(() => kpis(db, teamQuery), 10, 1);
+const teamTimes = runs(() => kpis(db, teamQuery), 20, 1);
+const teamStdAnswer = kpis(db, teamStdQuery);
+const teamStdTimes = runs(() => kpis(db, teamStdQuery), 3, 0);
 
 log('raw scans…');
 const rawSnapshotNumbers = rawSnapshot(db, snapshotQuery);
@@ -407,7 +415,8 @@ registry formulas. 1-minute load average at start (other engineers' processes on
 | --- | --- | --- | --- | --- | --- | --- |
 | wallboard snapshot (16 KPIs, today + previous period) | ${ms(snapshotP50)} | ${ms(snapshotP95)} | ${ms(rawSnapshotP50)} | ${snapshotSpeedup.toFixed(0)}× | ${snapshotAnswer.path} | ${snapshotCheck.different === 0 ? `yes (${snapshotCheck.compared} values)` : `**${snapshotCheck.different} of ${snapshotCheck.compared} differ** (max ${snapshotCheck.maxDiff})`} |
 | 30-day trend by channel (${trendAnswer.rows.length} rows × 16 KPIs) | ${ms(trendP50)} | ${ms(trendP95)} | ${ms(rawTrendP50)} | ${trendSpeedup.toFixed(0)}× | ${trendAnswer.path} | ${trendCheck.different === 0 ? `yes (${trendCheck.compared} values)` : `**${trendCheck.different} of ${trendCheck.compared} differ** (max ${trendCheck.maxDiff})`} |
-| manager drill-down: 7 days by agent, 1 team, previous period, reason-standardised | ${ms(percentile(teamTimes, 50))} | ${ms(percentile(teamTimes, 95))} | – | – | ${teamAnswer.path} | – |
+| manager drill-down: 7 days by agent of 1 team, with the previous period | ${ms(percentile(teamTimes, 50))} | ${ms(percentile(teamTimes, 95))} | – | – | ${teamAnswer.path} | – |
+| the same, reason-standardised (agent × reason is in no cuboid) | ${ms(percentile(teamStdTimes, 50))} | ${ms(percentile(teamStdTimes, 95))} | – | – | ${teamStdAnswer.path} | – |
 
 Targets: snapshot p95 ≤ 25 ms — ${met(snapshotP95 <= 25)}; trend p95 ≤ 50 ms — ${met(trendP95 <= 50)};
 ≥ 50× faster than the scan — ${met(snapshotSpeedup >= 50 && trendSpeedup >= 50)}; identical numbers —
@@ -421,7 +430,7 @@ ${kpiOf(snapshotAnswer, 'cx_index')?.value?.toFixed(1)}.
 | database file | ${(fileBytes / 2 ** 20).toFixed(0)} MB |
 | events table + its 3 indexes | ${(eventBytes / 2 ** 20).toFixed(0)} MB |
 | rollups (metric_cells + metric_combos + index) | ${(rollupBytes / 2 ** 20).toFixed(1)} MB (${((100 * rollupBytes) / eventBytes).toFixed(1)}% of the events) |
-| rollup cells | ${n0(cellRows)} (${(cellRows / (DAYS * 24)).toFixed(0)} per hour, 16 cuboids) |
+| rollup cells | ${n0(cellRows)} (${(cellRows / (DAYS * 24)).toFixed(0)} per hour, ${CUBOIDS.length} cuboids) |
 | build: raw inserts | ${n0(figures.events / figures.insertSeconds)} events/s (${(perEvent * 1e6).toFixed(1)} µs/event) |
 | build: rollup maintenance in the same transactions | ${(rollupPerEvent * 1e6).toFixed(1)} µs/event: +${((100 * figures.rollupSeconds) / figures.insertSeconds).toFixed(0)}% on the inserts; ${n0(figures.events / figures.seconds)} events/s overall |
 | real writer (writeEvents, de-duplication on, 500-event batches, ${n0(WRITER_EVENTS)} events, fresh file database) | ${n0(writer.alone)} events/s alone; ${n0(writer.withRollups)} events/s with rollups in the same transaction (−${(100 - (100 * writer.withRollups) / writer.alone).toFixed(0)}%) |

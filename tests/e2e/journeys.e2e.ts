@@ -63,7 +63,8 @@ test('the path map of a journey with loops renders, and a breakpoint leads to a 
 	const { key, map } = await journeyWithLoops(page.request);
 	// Loops never make a cycle: every link goes one position to the right; ends are explicit nodes.
 	const position = new Map(map.nodes.map((n) => [n.id, n.position]));
-	for (const l of map.links) expect(position.get(l.target)).toBeGreaterThan(position.get(l.source) ?? Infinity);
+	for (const l of map.links)
+		expect(position.get(l.target)).toBeGreaterThan(position.get(l.source) ?? Infinity);
 	expect(map.nodes.some((n) => n.kind === 'end')).toBe(true);
 
 	await page.goto('/journeys?days=90');
@@ -96,14 +97,19 @@ test('the path map of a journey with loops renders, and a breakpoint leads to a 
 	await context.close();
 });
 
-test('journey APIs answer errors that name the parameter, and need a session', async ({ browser, request }) => {
+test('journey APIs answer errors that name the parameter, and need a session', async ({
+	browser,
+	request
+}) => {
 	expect((await request.get('/api/v1/journeys/card_acquisition/funnel')).status()).toBe(401);
 	const context = await browser.newContext();
 	const page = await context.newPage();
 	await signIn(page);
 	const bad = await page.request.get('/api/v1/journeys/card_acquisition/funnel?channel=fax');
 	expect(bad.status()).toBe(400);
-	expect(await bad.json()).toMatchObject({ error: { code: 'invalid_parameter', details: { parameter: 'channel' } } });
+	expect(await bad.json()).toMatchObject({
+		error: { code: 'invalid_parameter', details: { parameter: 'channel' } }
+	});
 	const missing = await page.request.get('/api/v1/journeys/no_such_journey/paths');
 	expect(missing.status()).toBe(404);
 	const funnel = (await (await page.request.get('/api/v1/journeys/lost_card/funnel?days=30')).json()) as {

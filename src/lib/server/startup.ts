@@ -2,6 +2,7 @@ import { databasePathFromEnv, openDatabase, useDatabase, type Db } from '$lib/se
 import { ensureWriteKey } from '$lib/server/auth/keys';
 import { bootstrapAccounts } from '$lib/server/auth/bootstrap';
 import { startDemo } from '$lib/server/demo/run';
+import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
 
 type Env = Record<string, string | undefined>;
 
@@ -21,7 +22,10 @@ export function startServer(env: Env): Promise<Db> {
 			const { created } = ensureWriteKey(db, env.RESONANCE_WRITE_KEY, 'RESONANCE_WRITE_KEY');
 			if (created) console.log('[resonance] write key from RESONANCE_WRITE_KEY registered');
 		}
+		// Loads the segmentation dictionary now rather than inside the first ingestion transaction.
+		scoreSentiment('预热');
 		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') startDemo(db, env);
+		scheduleTextRecompute(db, { onError: (error) => console.error('[resonance] text analysis failed', error) });
 		return db;
 	})();
 	return started;

@@ -21,7 +21,10 @@ const DAY = 86_400_000;
 
 describe('filter URL state', () => {
 	it('reads presets, custom periods and repeated or comma-separated filters', () => {
-		const f = readFilters(new URLSearchParams('range=7d&channel=phone,chat&channel=phone&team=t-cc1'), 'today');
+		const f = readFilters(
+			new URLSearchParams('range=7d&channel=phone,chat&channel=phone&team=t-cc1'),
+			'today'
+		);
 		expect(f).toEqual({
 			range: '7d',
 			from: null,
@@ -83,7 +86,9 @@ describe('filter URL state', () => {
 		const f = readFilters(new URLSearchParams('range=7d&team=t-cc1&region=guangdong'), 'today');
 		const api = apiParams(f, NOW);
 		expect(api.get('from')).toBe('2025-02-26T16:00:00.000Z');
-		expect(api.get('compareTo')).toBe(new Date(Date.parse('2025-03-05T10:21:00+08:00') - 7 * DAY).toISOString());
+		expect(api.get('compareTo')).toBe(
+			new Date(Date.parse('2025-03-05T10:21:00+08:00') - 7 * DAY).toISOString()
+		);
 		expect(api.getAll('team')).toEqual(['t-cc1']);
 		expect(streamParams(f).toString()).toBe('range=7d&team=t-cc1&region=guangdong');
 	});

@@ -56,6 +56,31 @@ export const DRILL_PARAMS: readonly string[] = [
 	...API_DIMENSIONS.map((d) => `drill${d[0].toUpperCase()}${d.slice(1)}`)
 ];
 
+/**
+ * A copy of only the named parameters, read one by one (SvelteKit then re-runs a load only when one of them
+ * changes, not when a drill-down opens).
+ */
+export function pickParams(params: URLSearchParams, names: readonly string[]): URLSearchParams {
+	const out = new URLSearchParams();
+	for (const name of names) for (const value of params.getAll(name)) out.append(name, value);
+	return out;
+}
+
+/** A copy of the parameters with some set (a string) or removed (null). */
+export function withParams(params: URLSearchParams, changes: Record<string, string | null>): URLSearchParams {
+	const out = new URLSearchParams(params);
+	for (const [name, value] of Object.entries(changes))
+		if (value === null) out.delete(name);
+		else out.set(name, value);
+	return out;
+}
+
+/** `path?query`, or the bare path when the query is empty. */
+export function hrefOf(path: string, params: URLSearchParams): string {
+	const search = params.toString();
+	return search ? `${path}?${search}` : path;
+}
+
 export function isRangePreset(value: string | null | undefined): value is RangePreset {
 	return (RANGES as readonly string[]).includes(value ?? '');
 }
@@ -88,7 +113,11 @@ export function readFilters(params: URLSearchParams, defaultRange: RangePreset):
  * Filters → URL, keeping every other parameter of `base` (e.g. `tv`, `by`, `kpi`) except an open drill-down.
  * The default range is left out so plain links stay short.
  */
-export function writeFilters(filters: Filters, base: URLSearchParams, defaultRange: RangePreset): URLSearchParams {
+export function writeFilters(
+	filters: Filters,
+	base: URLSearchParams,
+	defaultRange: RangePreset
+): URLSearchParams {
 	const out = new URLSearchParams();
 	for (const [name, value] of base)
 		if (!FILTER_PARAMS.includes(name) && !DRILL_PARAMS.includes(name)) out.append(name, value);
@@ -146,7 +175,11 @@ export function periodOf(filters: Filters, now: number, defaultRange: RangePrese
 }
 
 /** The query string of GET /api/v1/kpis and /api/v1/events for these filters, with absolute bounds. */
-export function apiParams(filters: Filters, now: number, defaultRange: RangePreset = 'today'): URLSearchParams {
+export function apiParams(
+	filters: Filters,
+	now: number,
+	defaultRange: RangePreset = 'today'
+): URLSearchParams {
 	const period = periodOf(filters, now, defaultRange);
 	const out = new URLSearchParams();
 	out.set('from', new Date(period.from).toISOString());

@@ -36,7 +36,7 @@ export function stepName(labels: Record<string, Labelled> | undefined, step: str
 
 /**
  * A customer id with its middle hidden, for headings and lists (ids are pseudonymous, but screens are shared):
- * `CUST-00012345` → `CUST-0****345`. Short ids keep only their first character.
+ * `CUST-00012345` → `CUST-*****345`. Short ids keep only their first character.
  */
 export function maskCustomerId(id: string): string {
 	if (id.length <= 4) return `${id.slice(0, 1)}***`;

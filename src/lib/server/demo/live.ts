@@ -3,6 +3,7 @@
  * what happened since the previous call. The simulator loop that posts these over HTTP lives in simulator.ts.
  */
 import type { CxEvent } from '$lib/model';
+import { createOutage, type Outage } from './outage';
 import { CenterSimulation, DAY_MS, MINUTE_MS } from './simulation';
 
 export interface LiveStreamOptions {
@@ -45,6 +46,7 @@ const LEAD_IN_MS = 20 * MINUTE_MS;
 export function createLiveStream(options: LiveStreamOptions): LiveStream {
 	const scale = Math.max(0.001, options.ratePerMinute / (LIVE_EVENTS_PER_DAY / 1440));
 	let sim: CenterSimulation | undefined;
+	let outage: Outage | undefined;
 	let last = 0;
 	let emitFrom = 0;
 
@@ -67,16 +69,25 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
 					trendAt: () => 1,
 					incidentAt: () => stream.incident
 				});
+				outage = createOutage({
+					seed: options.seed,
+					ratePerMinute: options.ratePerMinute,
+					idPrefix: `l${options.seed}-${start.toString(36)}-`,
+					knownCustomers: options.knownCustomers ?? HISTORY_CUSTOMERS
+				});
 				last = start - LEAD_IN_MS;
 				emitFrom = start - MINUTE_MS;
 			}
 			// After a long pause (a suspended laptop) catch up on half an hour only, not on a burst of hours.
 			last = Math.max(last, now - 30 * MINUTE_MS);
+			// An outage is felt at once (hang-ups, angry in-app feedback), before its slower effects arrive.
+			const immediate = stream.incident && outage ? outage.next(Math.max(last, emitFrom), now) : [];
 			if (last < now) {
 				sim.spawn(last, now, options.dailyCycle ? undefined : ((now - last) / DAY_MS) * scale);
 				last = now;
 			}
-			return sim.drain(now + 1, emitFrom);
+			const drained = sim.drain(now + 1, emitFrom);
+			return immediate.length ? drained.concat(immediate).sort((a, b) => a.ts - b.ts) : drained;
 		}
 	};
 	return stream;

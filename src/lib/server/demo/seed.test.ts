@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '$lib/server/db';
 import { AGENTS, TEAMS } from './catalog';
 import { isDatabaseEmpty, seedDemo, type SeedProgress } from './seed';
+import { isLuhnValid, isValidResidentId } from './comments';
 
 const NOW = Date.UTC(2025, 5, 1, 4);
 
@@ -48,6 +49,22 @@ describe('seedDemo', () => {
 		const again = await seedDemo(db, { seed: 1, days: 3, now: NOW });
 		expect(again.skipped).toBe(true);
 		expect(count('SELECT count(*) AS n FROM events')).toBe(result.events);
+		db.$client.close();
+	});
+
+	it('stores the free text of the history redacted, as the ingestion pipeline does', async () => {
+		const db = openDatabase(':memory:');
+		await seedDemo(db, { seed: 2, days: 3, now: NOW });
+		const texts = db.$client.prepare('SELECT text FROM events WHERE text IS NOT NULL').pluck().all() as string[];
+		expect(texts.length).toBeGreaterThan(1000);
+		expect(texts.some((t) => /\[(手机号|身份证号|卡号|邮箱)\]/.test(t))).toBe(true);
+		for (const text of texts) {
+			expect(text).not.toMatch(/(?<!\d)1[3-9]\d{9}(?!\d)/);
+			for (const digits of text.match(/\d{16,19}|\d{17}[\dXx]/g) ?? []) {
+				expect(isLuhnValid(digits), digits).toBe(false);
+				expect(isValidResidentId(digits), digits).toBe(false);
+			}
+		}
 		db.$client.close();
 	});
 });

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { EVENT_TYPES, type CxEvent, type EventType } from '$lib/model';
 import { schema, type Db } from '$lib/server/db';
 import { writeEvents } from '$lib/server/ingest/writer';
+import { redactEvents } from '$lib/server/ingest/pipeline';
 import { AGENTS, QUEUES, REASONS, TEAMS } from './catalog';
 import { estimateHistoryEvents, generateHistory } from './generator';
 import { DAY_MS, chinaDate } from './simulation';
@@ -107,6 +108,8 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedResult
 	let pending: CxEvent[] = [];
 
 	const flush = async (day: string) => {
+		// The history skips HTTP but not the privacy step: free text is redacted exactly as ingestion does.
+		redactEvents(pending.map((event) => ({ event })));
 		writeEvents(db, pending, { sourceId: null, dedupe: false });
 		result.events += pending.length;
 		for (const e of pending) byType[e.type]++;

@@ -39,7 +39,7 @@ export function validateBatch(parsed: ParsedBatch, now: number) {
 }
 
 /** Redacts PII in each event's free text, in place, and counts it. */
-export function redactEvents(items: readonly Item[]): RedactionCounts {
+export function redactEvents(items: readonly { event: CxEvent }[]): RedactionCounts {
 	const counts: RedactionCounts = {};
 	for (const { event } of items) {
 		if (!event.text) continue;

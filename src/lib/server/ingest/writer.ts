@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
+import { scoreSentiment } from '$lib/server/text';
 
 /** What happened to each event handed to the writer, by its position in the input. */
 export interface WriteResult {
@@ -195,7 +196,7 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 				e.regulator === undefined ? null : e.regulator ? 1 : 0,
 				customer.segment,
 				customer.region,
-				null,
+				e.text ? scoreSentiment(e.text) : null,
 				JSON.stringify(e.properties ?? {})
 			);
 			result.accepted++;

@@ -37,9 +37,15 @@ function selectorSql(selector: Selector): { sql: string; params: Record<string, 
 				params: { depth: selector.step + 1 }
 			};
 		case 'transition':
-			return { sql: `instr(path, @needle) > 0`, params: { needle: `|${selector.from}|${selector.to}|` } };
+			return {
+				sql: `shape_id IN (SELECT id FROM journey_shapes WHERE journey_key = @journeyKey AND instr(path, @needle) > 0)`,
+				params: { needle: `|${selector.from}|${selector.to}|` }
+			};
 		case 'switch':
-			return { sql: `instr(switches, @needle) > 0`, params: { needle: `,${selector.signature},` } };
+			return {
+				sql: `shape_id IN (SELECT id FROM journey_shapes WHERE journey_key = @journeyKey AND instr(switches, @needle) > 0)`,
+				params: { needle: `,${selector.signature},` }
+			};
 	}
 }
 

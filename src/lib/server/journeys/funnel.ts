@@ -1,5 +1,5 @@
 import type { Db } from '$lib/server/db';
-import { effectiveStatus, parseOffsets, type InstanceStatus } from './core';
+import type { InstanceStatus } from './core';
 import { stepKey, type JourneyDefinition } from './definitions';
 import { instanceFilter, MIN_N, type JourneyQuery } from './query';
 import { quantileSorted } from './stats';
@@ -59,22 +59,23 @@ export interface Funnel {
 
 /** One customer's deepest instance, as the funnel reads it. */
 export interface FunnelRow {
-	customerId: string;
+	/** The customer (by `customer_key`, a hash of the id). */
+	customer: number;
 	startedAt: number;
 	depth: number;
 	offsets: string;
 	status: InstanceStatus;
-	segment: string | null;
-	channel: string | null;
+	/** The segment or start channel, when the funnel is split. */
+	group: string | null;
 }
 
 /** Keeps each customer's deepest instance (the earliest of equally deep ones). */
 export function bestPerCustomer(rows: readonly FunnelRow[]): FunnelRow[] {
-	const best = new Map<string, FunnelRow>();
+	const best = new Map<number, FunnelRow>();
 	for (const r of rows) {
-		const b = best.get(r.customerId);
+		const b = best.get(r.customer);
 		if (!b || r.depth > b.depth || (r.depth === b.depth && r.startedAt < b.startedAt))
-			best.set(r.customerId, r);
+			best.set(r.customer, r);
 	}
 	return [...best.values()];
 }
@@ -92,15 +93,37 @@ export function funnelSteps(
 	const times: number[][] = definition.steps.map(() => []);
 	const branches: number[][] = definition.steps.map((s) => new Array<number>(s.events.length).fill(0));
 	for (const r of rows) {
-		const offsets = parseOffsets(r.offsets);
-		let previous: number | null = null;
-		for (let k = 0; k < n; k++) {
-			const o = offsets[k];
-			if (!o) continue;
-			reached[k]++;
-			branches[k][o[1]]++;
-			if (previous !== null) times[k].push(o[0] - previous);
-			previous = o[0];
+		// Parsed in place ("0,540,,86400/1"): this loop runs once per customer of the range.
+		const text = r.offsets;
+		let previous = -1;
+		let k = 0;
+		let i = 0;
+		while (k < n && i <= text.length) {
+			let seconds = 0;
+			let alt = 0;
+			let digits = 0;
+			let inAlt = false;
+			for (; i < text.length; i++) {
+				const c = text.charCodeAt(i);
+				if (c === 44) break; // ,
+				if (c === 47)
+					inAlt = true; // /
+				else if (inAlt) alt = alt * 10 + (c - 48);
+				else if (c === 45)
+					seconds = NaN; // never negative; guards malformed input
+				else {
+					seconds = seconds * 10 + (c - 48);
+					digits++;
+				}
+			}
+			i++;
+			if (digits > 0 && !Number.isNaN(seconds)) {
+				reached[k]++;
+				if (alt < branches[k].length) branches[k][alt]++;
+				if (previous >= 0) times[k].push(seconds - previous);
+				previous = seconds;
+			}
+			k++;
 		}
 		if (r.depth > 0) {
 			const at = r.depth - 1;
@@ -135,27 +158,40 @@ export function funnelSteps(
 	});
 }
 
-/** Reads the funnel rows of a query: each customer's deepest instance. */
-export function funnelRows(db: Db, journeyKey: string, q: JourneyQuery, now: number): FunnelRow[] {
+const STATUS_CODE = `CASE WHEN status = 'completed' THEN 1 WHEN status = 'failed' THEN 2
+	WHEN status = 'abandoned' OR deadline <= @now THEN 3 ELSE 0 END`;
+const STATUS_OF: readonly InstanceStatus[] = ['in_progress', 'completed', 'failed', 'abandoned'];
+
+/**
+ * Reads the funnel rows of a query: each customer's deepest instance. Only integers and the offsets cross from
+ * SQLite (the covering index holds them all): building JS strings per row is what a large range costs most.
+ */
+export function funnelRows(
+	db: Db,
+	journeyKey: string,
+	q: JourneyQuery,
+	now: number,
+	by: 'segment' | 'channel' | null = null
+): FunnelRow[] {
 	const { where, params } = instanceFilter(journeyKey, q);
+	const group = by === 'segment' ? 'segment' : by === 'channel' ? 'first_channel' : 'NULL';
 	const raw = statement(
 		db,
-		`SELECT customer_id, started_at, depth, step_offsets, status, deadline, segment, first_channel
+		`SELECT customer_key, started_at, depth, step_offsets, ${STATUS_CODE}, ${group}
 		 FROM journey_instances WHERE ${where}`
 	)
 		.raw()
-		.all(params) as [string, number, number, string, InstanceStatus, number, string | null, string | null][];
-	return bestPerCustomer(
-		raw.map(([customerId, startedAt, depth, offsets, status, deadline, segment, channel]) => ({
-			customerId,
-			startedAt,
-			depth,
-			offsets,
-			status: effectiveStatus(status, deadline, now),
-			segment,
-			channel
-		}))
-	);
+		.all({ ...params, now }) as [number, number, number, string, number, string | null][];
+	// Each customer's deepest instance (the earliest of equals), kept as raw rows until the winners are known.
+	const best = new Map<number, (typeof raw)[number]>();
+	for (const r of raw) {
+		const b = best.get(r[0]);
+		if (!b || r[2] > b[2] || (r[2] === b[2] && r[1] < b[1])) best.set(r[0], r);
+	}
+	const rows: FunnelRow[] = [];
+	for (const [customer, startedAt, depth, offsets, status, g] of best.values())
+		rows.push({ customer, startedAt, depth, offsets, status: STATUS_OF[status], group: g });
+	return rows;
 }
 
 export function funnel(
@@ -166,7 +202,7 @@ export function funnel(
 ): Funnel {
 	const now = options.now ?? Date.now();
 	const minN = options.minN ?? MIN_N;
-	const rows = funnelRows(db, definition.key, q, now);
+	const rows = funnelRows(db, definition.key, q, now, options.by ?? null);
 	const steps = funnelSteps(definition, rows, minN);
 	const result: Funnel = {
 		journey: definition.key,
@@ -182,7 +218,7 @@ export function funnel(
 		const by = options.by;
 		const groups = new Map<string | null, FunnelRow[]>();
 		for (const r of rows) {
-			const g = by === 'segment' ? r.segment : r.channel;
+			const g = r.group;
 			const list = groups.get(g);
 			if (list) list.push(r);
 			else groups.set(g, [r]);

@@ -61,7 +61,7 @@ export function touchpointGap(
 		 FROM journey_instances i
 		 JOIN journey_interactions l ON l.instance_id = i.id AND l.type = 'feedback'
 		 JOIN events e ON e.seq = l.seq
-		 WHERE ${where}
+		 WHERE ${where} AND i.feedbacks > 0
 		   AND e.metric IN ('csat', 'nps') AND e.score IS NOT NULL`
 	).all(params) as Answer[];
 	const teams = options.teams ?? null;

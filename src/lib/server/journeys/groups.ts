@@ -25,6 +25,7 @@ type Raw = [
 	string,
 	string,
 	number,
+	number,
 	InstanceStatus,
 	number,
 	number,
@@ -41,26 +42,29 @@ type Raw = [
 
 export function instanceGroups(db: Db, journeyKey: string, q: JourneyQuery, now: number): InstanceGroup[] {
 	const { where, params } = instanceFilter(journeyKey, q);
+	// Grouped by the small shape id over the covering index; the shapes' texts are joined to the groups only.
 	const rows = statement(
 		db,
-		`SELECT path, switches, depth, ${EFFECTIVE_STATUS} AS eff, count(*),
-		   count(nps), coalesce(sum(nps >= 9), 0), coalesce(sum(nps <= 6), 0),
-		   count(csat), coalesce(sum(csat >= 4), 0),
-		   count(journey_nps), coalesce(sum(journey_nps >= 9), 0), coalesce(sum(journey_nps <= 6), 0),
-		   count(journey_csat), coalesce(sum(journey_csat >= 4), 0)
-		 FROM journey_instances WHERE ${where}
-		 GROUP BY path, switches, depth, eff`
+		`SELECT s.path, s.switches, g.* FROM (
+		   SELECT shape_id, depth, ${EFFECTIVE_STATUS} AS eff, count(*),
+		     count(nps), coalesce(sum(nps >= 9), 0), coalesce(sum(nps <= 6), 0),
+		     count(csat), coalesce(sum(csat >= 4), 0),
+		     count(journey_nps), coalesce(sum(journey_nps >= 9), 0), coalesce(sum(journey_nps <= 6), 0),
+		     count(journey_csat), coalesce(sum(journey_csat >= 4), 0)
+		   FROM journey_instances WHERE ${where}
+		   GROUP BY shape_id, depth, eff
+		 ) g JOIN journey_shapes s ON s.id = g.shape_id`
 	)
 		.raw()
 		.all({ ...params, now }) as Raw[];
 	return rows.map((r) => ({
 		path: r[0],
 		switches: r[1],
-		depth: r[2],
-		status: r[3],
-		count: r[4],
-		scores: { npsN: r[5], promoters: r[6], detractors: r[7], csatN: r[8], satisfied: r[9] },
-		journeyScores: { npsN: r[10], promoters: r[11], detractors: r[12], csatN: r[13], satisfied: r[14] }
+		depth: r[3],
+		status: r[4],
+		count: r[5],
+		scores: { npsN: r[6], promoters: r[7], detractors: r[8], csatN: r[9], satisfied: r[10] },
+		journeyScores: { npsN: r[11], promoters: r[12], detractors: r[13], csatN: r[14], satisfied: r[15] }
 	}));
 }
 

@@ -1,5 +1,11 @@
 import type { Db } from '$lib/server/db';
-import { buildInstances, type InstanceDraft, type InteractionRow, type StepEventRow } from './core';
+import {
+	buildInstances,
+	customerKeyOf,
+	type InstanceDraft,
+	type InteractionRow,
+	type StepEventRow
+} from './core';
 import type { CompiledJourney } from './definitions';
 import { countEventNames, ensureDefaultJourneys, journeyCatalog } from './registry';
 import { placeholders, statement } from './statements';
@@ -33,27 +39,49 @@ const INTERACTION_TYPES = new Set(['contact', 'feedback', 'complaint']);
 const STEP_COLUMNS = 'seq, id, ts, name, channel, journey, segment, properties';
 const INTERACTION_COLUMNS = 'seq, type, ts, channel, journey, metric, score, team_id AS teamId';
 
-const INSERT_INSTANCE = `INSERT INTO journey_instances (journey_key, customer_id, start_seq, started_at, last_event_at,
+const INSERT_INSTANCE = `INSERT INTO journey_instances (journey_key, customer_id, customer_key, start_seq, started_at, last_event_at,
 	ended_at, deadline, attach_end, reach_end, status, end_event, depth, last_step, step_offsets, duration_s, step_events,
-	contacts, feedbacks, complaints, channels, first_channel, segment, path, switches, nps, csat, journey_nps,
+	contacts, feedbacks, complaints, channels, first_channel, segment, shape_id, nps, csat, journey_nps,
 	journey_csat, step_seqs, definition_version)
-	VALUES (@journeyKey, @customerId, @startSeq, @startedAt, @lastEventAt, @endedAt, @deadline, @attachEnd, @reachEnd,
+	VALUES (@journeyKey, @customerId, @customerKey, @startSeq, @startedAt, @lastEventAt, @endedAt, @deadline, @attachEnd, @reachEnd,
 	@status, @endEvent, @depth, @lastStep, @stepOffsets, @durationS, @stepEvents, @contacts, @feedbacks, @complaints,
-	@channels, @firstChannel, @segment, @path, @switches, @nps, @csat, @journeyNps, @journeyCsat, @stepSeqs,
+	@channels, @firstChannel, @segment, @shapeId, @nps, @csat, @journeyNps, @journeyCsat, @stepSeqs,
 	@definitionVersion)`;
 
 const UPDATE_INSTANCE = `UPDATE journey_instances SET started_at = @startedAt, last_event_at = @lastEventAt,
 	ended_at = @endedAt, deadline = @deadline, attach_end = @attachEnd, reach_end = @reachEnd, status = @status,
 	end_event = @endEvent, depth = @depth, last_step = @lastStep, step_offsets = @stepOffsets, duration_s = @durationS,
 	step_events = @stepEvents, contacts = @contacts, feedbacks = @feedbacks, complaints = @complaints,
-	channels = @channels, first_channel = @firstChannel, segment = @segment, path = @path, switches = @switches,
+	channels = @channels, first_channel = @firstChannel, segment = @segment, shape_id = @shapeId,
 	nps = @nps, csat = @csat, journey_nps = @journeyNps, journey_csat = @journeyCsat, step_seqs = @stepSeqs,
 	definition_version = @definitionVersion WHERE id = @id`;
 
-function params(journey: CompiledJourney, customerId: string, d: InstanceDraft) {
+/**
+ * The id of a (path, switches) shape of a journey, created on first use. Not cached in memory: an id cached from a
+ * transaction that was rolled back would point nowhere.
+ */
+export function shapeIdOf(db: Db, journeyKey: string, path: string, switches: string): number {
+	const found = statement(
+		db,
+		'SELECT id FROM journey_shapes WHERE journey_key = ? AND path = ? AND switches = ?'
+	)
+		.pluck()
+		.get(journeyKey, path, switches) as number | undefined;
+	if (found !== undefined) return found;
+	return Number(
+		statement(db, 'INSERT INTO journey_shapes (journey_key, path, switches) VALUES (?, ?, ?)').run(
+			journeyKey,
+			path,
+			switches
+		).lastInsertRowid
+	);
+}
+
+function params(db: Db, journey: CompiledJourney, customerId: string, d: InstanceDraft) {
 	return {
 		journeyKey: journey.key,
 		customerId,
+		customerKey: customerKeyOf(customerId),
 		startSeq: d.startSeq,
 		startedAt: d.startedAt,
 		lastEventAt: d.lastEventAt,
@@ -74,8 +102,7 @@ function params(journey: CompiledJourney, customerId: string, d: InstanceDraft) 
 		channels: d.channels,
 		firstChannel: d.firstChannel,
 		segment: d.segment,
-		path: d.path,
-		switches: d.switches,
+		shapeId: shapeIdOf(db, journey.key, d.path, d.switches),
 		nps: d.nps,
 		csat: d.csat,
 		journeyNps: d.journeyNps,
@@ -98,7 +125,7 @@ function deleteLinks(db: Db, instanceId: number) {
 }
 
 function insertInstance(db: Db, journey: CompiledJourney, customerId: string, d: InstanceDraft): number {
-	const id = Number(statement(db, INSERT_INSTANCE).run(params(journey, customerId, d)).lastInsertRowid);
+	const id = Number(statement(db, INSERT_INSTANCE).run(params(db, journey, customerId, d)).lastInsertRowid);
 	writeLinks(db, id, d);
 	return id;
 }
@@ -108,7 +135,10 @@ interface StoredInstance {
 	journeyKey: string;
 	startSeq: number;
 	startedAt: number;
+	/** Interactions up to here may attach to it. */
 	reachEnd: number;
+	/** The latest time an event can still change it: a step before its end (or window), an interaction in reach. */
+	reach: number;
 	/** Interactions attached (0: no link rows to delete). */
 	links: number;
 }
@@ -144,9 +174,11 @@ function restitchPair(
 		const old = byStart.get(d.startSeq);
 		if (old) {
 			byStart.delete(d.startSeq);
-			statement(db, UPDATE_INSTANCE).run({ ...params(journey, customerId, d), id: old.id });
-			if (old.links > 0) deleteLinks(db, old.id);
-			writeLinks(db, old.id, d);
+			statement(db, UPDATE_INSTANCE).run({ ...params(db, journey, customerId, d), id: old.id });
+			if (!sameLinks(db, old, d)) {
+				if (old.links > 0) deleteLinks(db, old.id);
+				writeLinks(db, old.id, d);
+			}
 		} else insertInstance(db, journey, customerId, d);
 		result.instancesWritten++;
 	}
@@ -158,11 +190,22 @@ function restitchPair(
 	result.pairs++;
 }
 
-/** Where re-stitching a pair starts: `t0`, or the start of the first instance an event at `t0` can reach. */
+/** Whether an instance's stored links are exactly the draft's interactions (then they are not rewritten). */
+function sameLinks(db: Db, old: StoredInstance, d: InstanceDraft): boolean {
+	if (old.links !== d.interactions.length) return false;
+	if (old.links === 0) return true;
+	const stored = statement(db, 'SELECT seq FROM journey_interactions WHERE instance_id = ? ORDER BY seq')
+		.pluck()
+		.all(old.id) as number[];
+	const wanted = d.interactions.map((x) => x.seq).sort((x, y) => x - y);
+	return stored.length === wanted.length && stored.every((seq, i) => seq === wanted[i]);
+}
+
+/** Where re-stitching a pair starts: `t0`, or the start of the first instance an event at `t0` can change. */
 function cutOf(stored: readonly StoredInstance[], journeyKey: string, t0: number): number {
 	let cut = t0;
 	for (const s of stored)
-		if (s.journeyKey === journeyKey && s.reachEnd >= t0 && s.startedAt < cut) cut = s.startedAt;
+		if (s.journeyKey === journeyKey && s.reach >= t0 && s.startedAt < cut) cut = s.startedAt;
 	return cut;
 }
 
@@ -216,7 +259,7 @@ export function stitchJourneys(
 	const storedOf = statement(
 		db,
 		`SELECT id, journey_key AS journeyKey, start_seq AS startSeq, started_at AS startedAt, reach_end AS reachEnd,
-		   contacts + feedbacks + complaints AS links
+		   max(reach_end, coalesce(ended_at, deadline)) AS reach, contacts + feedbacks + complaints AS links
 		 FROM journey_instances WHERE customer_id = ?`
 	);
 	const stepsOf = statement(

@@ -92,10 +92,16 @@ export function instanceSnapshot(db: Db): Record<string, unknown>[] {
 	const idOf = db.$client.prepare('SELECT id FROM events WHERE seq = ?').pluck();
 	const ids = (seqs: number[]) => seqs.map((seq) => idOf.get(seq) as string);
 	const rows = db.$client
-		.prepare('SELECT * FROM journey_instances ORDER BY customer_id, journey_key, started_at')
-		.all() as ({ id: number; start_seq: number; step_seqs: string } & Record<string, unknown>)[];
+		.prepare(
+			`SELECT i.*, s.path, s.switches FROM journey_instances i JOIN journey_shapes s ON s.id = i.shape_id
+			 ORDER BY i.customer_id, i.journey_key, i.started_at`
+		)
+		.all() as ({ id: number; start_seq: number; step_seqs: string; shape_id: number } & Record<
+		string,
+		unknown
+	>)[];
 	const linked = db.$client.prepare('SELECT seq FROM journey_interactions WHERE instance_id = ?').pluck();
-	return rows.map(({ id, start_seq, step_seqs, ...rest }) => ({
+	return rows.map(({ id, start_seq, step_seqs, shape_id: _shape, ...rest }) => ({
 		...rest,
 		start: idOf.get(start_seq),
 		steps: ids(JSON.parse(step_seqs) as number[]),

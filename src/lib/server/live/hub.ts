@@ -1,6 +1,7 @@
 import { database } from '$lib/server/db';
-import type { Scope } from '$lib/server/auth/scope';
-import * as metrics from '$lib/server/metrics';
+import { canSeeTeam, type Scope } from '$lib/server/auth/scope';
+import * as dashboards from '$lib/server/dashboards';
+import type { SnapshotError, WallboardSnapshot } from '$lib/components/dashboards/types';
 import { subscribe } from './bus';
 import { createSnapshotHub, type SnapshotHub } from './stream';
 
@@ -8,16 +9,15 @@ import { createSnapshotHub, type SnapshotHub } from './stream';
  * The live hub of this process: every viewer of `GET /api/v1/stream` subscribes here with a filter key, every
  * commit of the ingestion pipeline marks it dirty, and alerts are broadcast through it (`event: alert`).
  *
- * A filter key is `<scope>|<query string>`: the caller's team scope (`*` for all teams) and the canonical query
- * parameters of their view (filters and group-by; the live period is always "today so far" in China time,
- * compared with the same hours of the previous day).
+ * A filter key is `<scope>|<query string>`: the caller's team scope (`*` for all teams) and the canonical form of
+ * their view's parameters (the range preset, then each filter's values sorted; anything else in the link, such as
+ * `tv` or `rotate`, is left out), so every viewer of the same view shares one snapshot a second. The period is
+ * relative to now: `today` (the default) is today so far in China time, compared with the same hours yesterday.
  */
 export function filterKey(scope: Scope, params: URLSearchParams): string {
-	const kept = new URLSearchParams();
-	for (const name of [...new Set(params.keys())].sort())
-		if (name !== 'from' && name !== 'to' && name !== 'compare')
-			for (const value of params.getAll(name)) kept.append(name, value);
-	return `${scope.teams === null ? '*' : scope.teams.join(',')}|${kept.toString()}`;
+	const parsed = dashboards.parseStreamParams(params);
+	const canonical = parsed.ok ? parsed.params : new URLSearchParams({ range: 'today' });
+	return `${scope.teams === null ? '*' : scope.teams.join(',')}|${canonical.toString()}`;
 }
 
 export function parseFilterKey(key: string): { scope: Scope; params: URLSearchParams } {
@@ -37,16 +37,23 @@ export function startOfChinaDay(now: number): number {
 	return Math.floor((now + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS - CHINA_OFFSET_MS;
 }
 
-/** The KPIs of "today so far" for a filter key, compared with the same hours yesterday. */
-export function liveSnapshot(key: string, now = Date.now()) {
+/**
+ * The wallboard snapshot of a filter key: the ten headline KPIs with n, interval, status, change and 14-day
+ * sparklines (dashboards/wallboard.ts) — the same numbers the page's first paint shows.
+ */
+export function liveSnapshot(key: string, now = Date.now()): WallboardSnapshot | SnapshotError {
 	const { scope, params } = parseFilterKey(key);
-	const from = startOfChinaDay(now);
-	params.set('from', new Date(from).toISOString());
-	params.set('to', new Date(now + 60_000).toISOString());
-	const parsed = metrics.parseCxQuery(params, scope, now);
-	if (!parsed.ok) return { error: parsed.error, at: now };
-	const query = { ...parsed.query, compare: { from: from - DAY_MS, to: now + 60_000 - DAY_MS } };
-	return { at: now, ...metrics.kpis(database(), query) };
+	const q = dashboards.dashboardQuery(params, scope, now, 'today');
+	if (!q.ok) return { at: now, error: { parameter: q.parameter, message: q.message } };
+	return dashboards.wallboardSnapshot(database(), q.query, q.filters.range, now);
+}
+
+/**
+ * Who may receive an alert about a team (null: a center-wide alert, for everyone): viewers whose scope includes
+ * it. For the alerts engineer: `liveHub().broadcast('alert', alert, alertAudience(alert.team))`.
+ */
+export function alertAudience(teamId: string | null): (filterKey: string) => boolean {
+	return (key) => teamId === null || canSeeTeam(parseFilterKey(key).scope, teamId);
 }
 
 let hub: SnapshotHub | undefined;
@@ -55,6 +62,8 @@ export function liveHub(): SnapshotHub {
 	if (!hub) {
 		const created = createSnapshotHub({
 			compute: (key) => liveSnapshot(key),
+			// A named heartbeat lets a wallboard notice a connection that died without closing.
+			heartbeatEvent: 'ping',
 			onError: (error, key) => console.error(`[resonance] live snapshot for ${key} failed`, error)
 		});
 		subscribe(() => created.markDirty());

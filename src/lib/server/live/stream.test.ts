@@ -11,7 +11,7 @@ describe('snapshot hub', () => {
 	it('sends a snapshot on subscribe, then coalesces many commits into one snapshot per interval per key', () => {
 		vi.useFakeTimers();
 		const compute = vi.fn((key: string) => ({ key, at: Date.now() }));
-		hub = createSnapshotHub({ compute, intervalMs: 1000, tickMs: 100 });
+		hub = createSnapshotHub({ compute, intervalMs: 1000 });
 		const a: unknown[] = [];
 		const b: unknown[] = [];
 		const c: unknown[] = [];
@@ -26,30 +26,87 @@ describe('snapshot hub', () => {
 		for (let i = 0; i < 50; i++) hub.markDirty();
 		vi.advanceTimersByTime(1000);
 		expect(a.length).toBe(b.length);
-		expect(a.length).toBeGreaterThanOrEqual(2);
-		expect(compute.mock.calls.filter(([key]) => key === 'wallboard').length).toBeLessThanOrEqual(3);
+		expect(a.length).toBe(2);
+		expect(compute.mock.calls.filter(([key]) => key === 'wallboard').length).toBe(2);
 
 		const before = compute.mock.calls.length;
 		vi.advanceTimersByTime(5000);
 		expect(compute.mock.calls.length).toBe(before);
 		expect(hub.viewers()).toBe(3);
+		expect(hub.keys().sort()).toEqual(['team:t1', 'wallboard']);
+	});
+
+	it('computes at once after a quiet spell, and at the end of the interval during a burst', () => {
+		vi.useFakeTimers();
+		const sent: number[] = [];
+		hub = createSnapshotHub({ compute: () => Date.now(), intervalMs: 1000 });
+		const t0 = Date.now();
+		hub.subscribe('k', (event, data) => event === 'kpis' && sent.push((data as number) - t0));
+		expect(sent).toEqual([0]);
+		// A commit 300 ms later waits for the interval: sent at 1000 ms, covering every commit until then.
+		vi.advanceTimersByTime(300);
+		hub.markDirty();
+		vi.advanceTimersByTime(400);
+		hub.markDirty();
+		vi.advanceTimersByTime(299);
+		expect(sent).toEqual([0]);
+		vi.advanceTimersByTime(1);
+		expect(sent).toEqual([0, 1000]);
+		// After a quiet spell, the next commit is sent on the next turn of the event loop.
+		vi.advanceTimersByTime(4000);
+		hub.markDirty();
+		vi.advanceTimersByTime(0);
+		expect(sent).toEqual([0, 1000, 5000]);
+		// Under a steady stream of commits, snapshots go out once a second and never more often.
+		for (let t = 0; t < 3000; t += 50) {
+			hub.markDirty();
+			vi.advanceTimersByTime(50);
+		}
+		const gaps = sent.slice(3).map((v, i) => v - sent[i + 2]);
+		expect(gaps.length).toBeGreaterThanOrEqual(2);
+		expect(gaps.every((g) => g === 1000)).toBe(true);
 	});
 
 	it('stops computing for a key when its last viewer leaves, and broadcasts to a filtered audience', () => {
 		vi.useFakeTimers();
 		const compute = vi.fn(() => 1);
-		hub = createSnapshotHub({ compute, intervalMs: 100, tickMs: 50 });
+		hub = createSnapshotHub({ compute, intervalMs: 100 });
 		const alerts: string[] = [];
 		const leave = hub.subscribe('x', () => {});
 		hub.subscribe('team:t2', (event, data) => event === 'alert' && alerts.push(String(data)));
+		hub.markDirty();
 		leave();
 		const before = compute.mock.calls.length;
 		hub.markDirty();
 		vi.advanceTimersByTime(500);
 		expect(compute.mock.calls.length).toBe(before + 1);
+		expect(compute.mock.calls.at(-1)).toEqual(['team:t2']);
 		hub.broadcast('alert', 'sla', (key) => key === 'team:t2');
 		hub.broadcast('alert', 'other', (key) => key === 'team:t9');
 		expect(alerts).toEqual(['sla']);
+	});
+
+	it('sends heartbeats as a named event when asked, and survives a failing computation', () => {
+		vi.useFakeTimers();
+		const errors: unknown[] = [];
+		let fail = true;
+		hub = createSnapshotHub({
+			compute: () => {
+				if (fail) throw new Error('boom');
+				return 'ok';
+			},
+			intervalMs: 100,
+			heartbeatMs: 1000,
+			heartbeatEvent: 'ping',
+			onError: (error) => errors.push(error)
+		});
+		const events: string[] = [];
+		hub.subscribe('k', (event) => events.push(event));
+		expect(errors).toHaveLength(1);
+		fail = false;
+		hub.markDirty();
+		vi.advanceTimersByTime(1000);
+		expect(events).toEqual(['kpis', 'ping']);
 	});
 });
 

@@ -1,8 +1,11 @@
 /**
  * Server-Sent Events for live screens. Viewers subscribe with a filter key (the canonical form of their query and
- * scope); commits only mark the hub dirty, and a ticker computes at most one snapshot per filter key per interval
- * and sends it to every viewer of that key — so 200 viewers of the wallboard cost one query a second, not 200 per
- * event.
+ * scope); commits only mark the hub dirty, and each key with viewers gets at most one snapshot per interval, sent
+ * to every viewer of that key — so 200 viewers of the wallboard cost one query a second, not 200 per event.
+ *
+ * Scheduling is per key and exact: a commit after a quiet spell is computed at once (leading edge); commits
+ * inside the interval after a snapshot wait for the interval's end (trailing edge), and all of them are covered
+ * by that one snapshot. An accepted event therefore reaches viewers within one interval plus the compute time.
  */
 
 export type Send = (event: string, data: unknown) => void;
@@ -12,20 +15,25 @@ export interface SnapshotHubOptions<T> {
 	compute: (filterKey: string) => T;
 	/** Minimum time between two snapshots of one key (default 1000 ms). */
 	intervalMs?: number;
-	/** How often the hub looks for work (default 200 ms, so a commit is visible within ~interval + tick). */
-	tickMs?: number;
-	/** Comment lines that keep idle connections open through proxies (default 15 s). */
+	/** Keep-alive for idle connections through proxies (default 15 s). */
 	heartbeatMs?: number;
+	/**
+	 * The heartbeat as a named event carrying the time (lets a browser notice a silently dead connection), or a
+	 * comment line when absent.
+	 */
+	heartbeatEvent?: string;
 	onError?: (error: unknown, filterKey: string) => void;
 }
 
 export interface SnapshotHub {
 	subscribe(filterKey: string, send: Send): () => void;
-	/** Something was committed: snapshots are due at the next tick (subject to the interval). */
+	/** Something was committed: every key with viewers gets a snapshot as soon as its interval allows. */
 	markDirty(): void;
 	/** Sends an event to every viewer, whatever their filter (e.g. `alert`), optionally only those a predicate allows. */
 	broadcast(event: string, data: unknown, to?: (filterKey: string) => boolean): void;
 	viewers(): number;
+	/** Filter keys with viewers (distinct views being watched). */
+	keys(): string[];
 	stop(): void;
 }
 
@@ -34,33 +42,39 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 	const viewersByKey = new Map<string, Set<Send>>();
 	const lastSentAt = new Map<string, number>();
 	const lastSnapshot = new Map<string, T>();
-	const dirtyKeys = new Set<string>();
+	const due = new Map<string, ReturnType<typeof setTimeout>>();
 
 	const sendTo = (key: string, event: string, data: unknown) => {
 		for (const send of viewersByKey.get(key) ?? []) send(event, data);
 	};
 
 	const flush = (key: string) => {
+		const timer = due.get(key);
+		if (timer) clearTimeout(timer);
+		due.delete(key);
+		if (!viewersByKey.has(key)) return;
+		lastSentAt.set(key, Date.now());
 		try {
 			const snapshot = options.compute(key);
-			lastSentAt.set(key, Date.now());
 			lastSnapshot.set(key, snapshot);
-			dirtyKeys.delete(key);
 			sendTo(key, 'kpis', snapshot);
 		} catch (error) {
-			dirtyKeys.delete(key);
 			options.onError?.(error, key);
 		}
 	};
 
-	const tick = setInterval(() => {
-		const now = Date.now();
-		for (const key of dirtyKeys) if (now - (lastSentAt.get(key) ?? 0) >= intervalMs) flush(key);
-	}, options.tickMs ?? 200);
-	tick.unref?.();
+	const schedule = (key: string) => {
+		if (due.has(key)) return;
+		const wait = Math.max(0, (lastSentAt.get(key) ?? -Infinity) + intervalMs - Date.now());
+		const timer = setTimeout(() => flush(key), wait);
+		timer.unref?.();
+		due.set(key, timer);
+	};
 
 	const heartbeat = setInterval(() => {
-		for (const key of viewersByKey.keys()) sendTo(key, '', null);
+		for (const key of viewersByKey.keys())
+			if (options.heartbeatEvent) sendTo(key, options.heartbeatEvent, Date.now());
+			else sendTo(key, '', null);
 	}, options.heartbeatMs ?? 15_000);
 	heartbeat.unref?.();
 
@@ -70,20 +84,23 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 			if (!set) viewersByKey.set(key, (set = new Set()));
 			set.add(send);
 			// A new viewer gets a snapshot right away: the one just sent to this key's viewers, or a fresh one.
-			if (Date.now() - (lastSentAt.get(key) ?? 0) >= intervalMs) flush(key);
-			else send('kpis', lastSnapshot.get(key));
+			const recent = lastSnapshot.get(key);
+			if (recent !== undefined && Date.now() - (lastSentAt.get(key) ?? 0) < intervalMs) send('kpis', recent);
+			else flush(key);
 			return () => {
 				set.delete(send);
-				if (set.size === 0) {
+				if (set.size === 0 && viewersByKey.get(key) === set) {
 					viewersByKey.delete(key);
-					dirtyKeys.delete(key);
+					const timer = due.get(key);
+					if (timer) clearTimeout(timer);
+					due.delete(key);
 					lastSentAt.delete(key);
 					lastSnapshot.delete(key);
 				}
 			};
 		},
 		markDirty() {
-			for (const key of viewersByKey.keys()) dirtyKeys.add(key);
+			for (const key of viewersByKey.keys()) schedule(key);
 		},
 		broadcast(event, data, to) {
 			for (const key of viewersByKey.keys()) if (!to || to(key)) sendTo(key, event, data);
@@ -93,8 +110,12 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 			for (const set of viewersByKey.values()) n += set.size;
 			return n;
 		},
+		keys() {
+			return [...viewersByKey.keys()];
+		},
 		stop() {
-			clearInterval(tick);
+			for (const timer of due.values()) clearTimeout(timer);
+			due.clear();
 			clearInterval(heartbeat);
 			viewersByKey.clear();
 		}

@@ -51,8 +51,12 @@ function fresh(): Db {
 function cells(db: Db): Record<string, unknown>[] {
 	return db.$client
 		.prepare(
-			`SELECT k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS hour, m.* FROM metric_cells m
-			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo} ORDER BY k.cuboid, k.v1, k.v2, hour`
+			`SELECT 'hour' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_cells m
+			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}
+			 UNION ALL
+			 SELECT 'day' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_day_cells m
+			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}
+			 ORDER BY level, cuboid, v1, v2, unit`
 		)
 		.all()
 		.map((r) => {

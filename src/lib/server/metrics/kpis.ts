@@ -25,7 +25,7 @@ import {
 	type Thresholds,
 	type Unit
 } from './registry';
-import { CUBOIDS, scanRaw, sumCells } from './rollups';
+import { CUBOIDS, scanRaw, sumCells, type CellSum } from './rollups';
 import { getIndexWeights, getKpiSettings } from './settings';
 import type { Interval } from './stats';
 import { bucketOf, bucketStart, chinaIso, HOUR_MS, type Grain } from './time';
@@ -178,19 +178,20 @@ function aggregate(db: Db, spec: AggregateSpec): Aggregate {
 	const groupAt = position(group);
 	const splitAt = position(split);
 	const checks = [...filters].map(([d, values]) => [dims.indexOf(d), values] as const);
-	sumCells(
-		db,
-		cuboid,
-		cellFrom,
-		cellTo,
-		grain,
-		(v1, v2) => checks.every(([at, values]) => values.has(at === 0 ? v1 : v2)),
-		(cell) => {
-			const g = groupAt < 0 ? '' : groupAt === 0 ? cell.v1 : cell.v2;
-			const s = splitAt < 0 ? '' : splitAt === 0 ? cell.v1 : cell.v2;
-			addInto(accumulator(`${g}${SEP}${cell.bucket}${SEP}${s}`), cell.vector);
-		}
-	);
+	const keep = (v1: string, v2: string) => checks.every(([at, values]) => values.has(at === 0 ? v1 : v2));
+	const visit = (cell: CellSum) => {
+		const g = groupAt < 0 ? '' : groupAt === 0 ? cell.v1 : cell.v2;
+		const s = splitAt < 0 ? '' : splitAt === 0 ? cell.v1 : cell.v2;
+		addInto(accumulator(`${g}${SEP}${cell.bucket}${SEP}${s}`), cell.vector);
+	};
+	// Whole China days inside the hours read from day cells, the hours around them from hour cells.
+	const firstDay = grain === 'hour' ? 0 : Math.ceil((cellFrom + 8) / 24);
+	const endDay = grain === 'hour' ? 0 : Math.floor((cellTo + 8) / 24);
+	if (endDay > firstDay) {
+		sumCells(db, 'hour', cuboid, cellFrom, firstDay * 24 - 8, grain, keep, visit);
+		sumCells(db, 'day', cuboid, firstDay, endDay, grain, keep, visit);
+		sumCells(db, 'hour', cuboid, endDay * 24 - 8, cellTo, grain, keep, visit);
+	} else sumCells(db, 'hour', cuboid, cellFrom, cellTo, grain, keep, visit);
 	// A group seen only in a subtracted part sums to nothing: drop it (contributions are never all zero).
 	for (const [key, v] of cells) if (isZero(v)) cells.delete(key);
 	return { path: usedRaw ? 'rollup+raw' : 'rollup', cells };
@@ -296,7 +297,9 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
 		const def = KPIS[key];
 		const t = settings[key];
 		const r: KpiResult = {
-			...publicEstimate(e),
+			value: e.value,
+			n: e.n,
+			ci95: e.ci95,
 			unit: def.unit,
 			lowConfidence: e.lowConfidence,
 			target: t.target,

@@ -74,6 +74,17 @@ export function measureIndex(key: Measure): number {
 	return INDEX[key];
 }
 
+/**
+ * Measures in groups that usually change together (contacts; complaints; surveys; texts): a rollup upsert writes
+ * only the groups a cell's delta touches.
+ */
+export const MEASURE_GROUPS: readonly (readonly [number, number])[] = [
+	[0, INDEX.complaints],
+	[INDEX.complaints, INDEX.npsN],
+	[INDEX.npsN, INDEX.textsScored],
+	[INDEX.textsScored, MEASURES.length]
+];
+
 export function emptyVector(): MeasureVector {
 	return new Float64Array(MEASURE_COUNT);
 }

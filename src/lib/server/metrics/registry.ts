@@ -447,9 +447,9 @@ export type Status = 'green' | 'amber' | 'red';
 /** Green when at least as good as `amber`, red when worse than `red`, amber between; null without a value. */
 export function statusOf(direction: Direction, value: number | null, t: Thresholds): Status | null {
 	if (value === null) return null;
-	const better = (a: number, b: number) => (direction === 'higher' ? a >= b : a <= b);
-	if (better(value, t.amber)) return 'green';
-	if (better(value, t.red)) return 'amber';
+	const higher = direction === 'higher';
+	if (higher ? value >= t.amber : value <= t.amber) return 'green';
+	if (higher ? value >= t.red : value <= t.red) return 'amber';
 	return 'red';
 }
 

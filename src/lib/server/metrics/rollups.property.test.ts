@@ -371,12 +371,16 @@ function load(g: Generated): Db {
 function cellDump(db: Db): unknown[] {
 	return db.$client
 		.prepare(
-			`SELECT k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS hour, m.* FROM metric_cells m
-			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo} ORDER BY k.cuboid, k.v1, k.v2, hour`
+			`SELECT 'hour' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_cells m
+			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}
+			 UNION ALL
+			 SELECT 'day' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_day_cells m
+			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}
+			 ORDER BY level, cuboid, v1, v2, unit`
 		)
 		.raw()
 		.all()
-		.map((r) => (r as unknown[]).filter((_, i) => i !== 4));
+		.map((r) => (r as unknown[]).filter((_, i) => i !== 5));
 }
 
 function base(q: Partial<CxQuery>): CxQuery {

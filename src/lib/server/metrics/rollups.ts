@@ -12,6 +12,7 @@ import {
 	isZero,
 	MEASURE_COLUMNS,
 	MEASURE_COUNT,
+	MEASURE_GROUPS,
 	type Dimension,
 	type DimensionValues,
 	type FactRow,
@@ -25,25 +26,26 @@ import { bucketOf, DAY_MS, HOUR_MS, hourOf, type Grain } from './time';
  * A cell per full combination of dimensions would be as many as raw rows, so cells exist only for the cuboids
  * below (sets of dimensions). A query picks the smallest cuboid that holds every dimension it filters or groups
  * by (summing over the cuboid's other dimensions, whose "no value" is stored as ''), and falls back to raw rows
- * when none does. Cuboid ids are stored in metric_combos: append new cuboids at the end, then rebuildRollups.
+ * when none does. Ingest cost grows with the distinct cells a micro-batch touches (≈ 630 an hour, and as many day
+ * cells, at 10M events in 90 days), so: agents are only in team × agent (an unscoped "by agent" sums it over
+ * teams), and team × region/journey/segment (a manager's rarer drill-downs, ≈ 440 more an hour) are left to the
+ * raw path. Cuboid ids are stored in metric_combos and cell keys: append new cuboids at the end, then
+ * rebuildRollups.
  */
 export const CUBOIDS: readonly (readonly Dimension[])[] = [
 	[],
 	['channel'],
 	['team'],
-	['agent'],
 	['segment'],
 	['journey'],
 	['region'],
 	['reason'],
-	// Team-scoped managers: everything they can drill into, within their teams.
-	['team', 'channel'],
+	// Agents (always within their team: one agent, one team), and team-scoped managers by channel and reason
+	// (reason-standardised by team too).
 	['team', 'agent'],
-	['team', 'segment'],
-	['team', 'journey'],
-	['team', 'region'],
+	['team', 'channel'],
 	['team', 'reason'],
-	// Reason-standardised KPIs by channel and segment (team × reason above serves teams).
+	// Reason-standardised KPIs by channel and by segment.
 	['channel', 'reason'],
 	['segment', 'reason']
 ];
@@ -61,12 +63,28 @@ export function cellKey(cuboid: number, hour: number, combo: number): number {
 	return (cuboid * HOUR_LIMIT + hour) * COMBO_LIMIT + combo;
 }
 
-/** SQL decoding a cell key (for tests and ad-hoc inspection). */
+/** SQL decoding a cell key (for tests and ad-hoc inspection); `hour` is the day number in metric_day_cells. */
 export const CELL_KEY_SQL = {
 	combo: `key % ${COMBO_LIMIT}`,
 	hour: `(key / ${COMBO_LIMIT}) % ${HOUR_LIMIT}`,
 	cuboid: `key / ${COMBO_LIMIT * HOUR_LIMIT}`
 } as const;
+
+/** Rollup tables: hour cells, and China-day cells (sums of the hours of each day, kept in the same transaction). */
+export type CellLevel = 'hour' | 'day';
+const CELL_TABLE: Record<CellLevel, string> = { hour: 'metric_cells', day: 'metric_day_cells' };
+
+/** The China day (UTC+8) a UTC hour number falls in. */
+export function dayOfHour(hour: number): number {
+	return Math.floor((hour + 8) / 24);
+}
+
+/** The hour cell key's day cell key. */
+function dayKeyOf(key: number): number {
+	const combo = key % COMBO_LIMIT;
+	const unit = Math.floor(key / COMBO_LIMIT);
+	return cellKey(Math.floor(unit / HOUR_LIMIT), dayOfHour(unit % HOUR_LIMIT), combo);
+}
 
 /** What the writer hands over for each event it inserted: the event, its row key, and the stamped traits. */
 export interface InsertedEvent extends CxEvent {
@@ -176,8 +194,9 @@ interface Statements {
 	comboGet: Statement;
 	comboInsert: Statement;
 	comboMax: Statement;
-	upsertCell: Statement;
-	deleteIfEmpty: Statement;
+	/** Upserts by the mask of measure groups they write (MEASURE_GROUPS), prepared when first needed. */
+	upserts: Record<CellLevel, Map<number, Statement>>;
+	deleteIfEmpty: Record<CellLevel, Statement>;
 	factsBySeq: Statement;
 	updateSentiment: Statement;
 }
@@ -188,7 +207,7 @@ function statementsFor(db: Db): Statements {
 	let s = statementsByDb.get(db);
 	if (s) return s;
 	const c = db.$client;
-	const columns = MEASURE_COLUMNS.join(', ');
+	const allZero = MEASURE_COLUMNS.map((m) => `${m} = 0`).join(' AND ');
 	s = {
 		// `type <> 'journey'` lets SQLite use the partial (customer_id, ts) index.
 		customerWindow: c
@@ -204,13 +223,11 @@ function statementsFor(db: Db): Statements {
 		comboGet: c.prepare('SELECT id FROM metric_combos WHERE cuboid = ? AND v1 = ? AND v2 = ?').pluck(),
 		comboInsert: c.prepare('INSERT INTO metric_combos (cuboid, v1, v2) VALUES (?, ?, ?)'),
 		comboMax: c.prepare('SELECT coalesce(max(id), 0) FROM metric_combos').pluck(),
-		upsertCell: c.prepare(
-			`INSERT INTO metric_cells (key, ${columns}) VALUES (?${', ?'.repeat(MEASURE_COUNT)})
-			 ON CONFLICT (key) DO UPDATE SET ${MEASURE_COLUMNS.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`
-		),
-		deleteIfEmpty: c.prepare(
-			`DELETE FROM metric_cells WHERE key = ? AND ${MEASURE_COLUMNS.map((m) => `${m} = 0`).join(' AND ')}`
-		),
+		upserts: { hour: new Map(), day: new Map() },
+		deleteIfEmpty: {
+			hour: c.prepare(`DELETE FROM metric_cells WHERE key = ? AND ${allZero}`),
+			day: c.prepare(`DELETE FROM metric_day_cells WHERE key = ? AND ${allZero}`)
+		},
 		factsBySeq: c
 			.prepare(
 				`SELECT ${FACT_COLUMNS.replace(/(\w+)/g, 'e.$1')},
@@ -225,7 +242,8 @@ function statementsFor(db: Db): Statements {
 }
 
 interface ComboCache {
-	ids: Map<string, number>;
+	/** Per cuboid: 'v1' or 'v1␁v2' → combo id. */
+	ids: Map<string, number>[];
 	maxId: number;
 }
 const combosByDb = new WeakMap<Db, ComboCache>();
@@ -238,15 +256,32 @@ function comboCache(db: Db, s: Statements): ComboCache {
 	let cache = combosByDb.get(db);
 	const maxId = Number(s.comboMax.get());
 	if (!cache || maxId < cache.maxId) {
-		cache = { ids: new Map(), maxId };
+		cache = { ids: CUBOIDS.map(() => new Map()), maxId };
 		combosByDb.set(db, cache);
 	}
 	return cache;
 }
 
-/** Deltas of one micro-batch, collapsed in memory per cell before they are upserted. */
-class CellDeltas {
-	private readonly cells = new Map<number, MeasureVector>();
+function upsertFor(db: Db, s: Statements, level: CellLevel, mask: number): Statement {
+	let st = s.upserts[level].get(mask);
+	if (st) return st;
+	const columns = MEASURE_GROUPS.flatMap(([from, to], g) =>
+		mask & (1 << g) ? MEASURE_COLUMNS.slice(from, to) : []
+	);
+	st = db.$client.prepare(
+		`INSERT INTO ${CELL_TABLE[level]} (key, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})
+		 ON CONFLICT (key) DO UPDATE SET ${columns.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`
+	);
+	s.upserts[level].set(mask, st);
+	return st;
+}
+
+/**
+ * Cell deltas of one or more micro-batches, collapsed in memory per cell (collectRollups), then upserted once
+ * (flushRollups).
+ */
+export class RollupDeltas {
+	readonly cells = new Map<number, MeasureVector>();
 	private readonly scratch = emptyVector();
 	private readonly cache: ComboCache;
 
@@ -258,13 +293,14 @@ class CellDeltas {
 	}
 
 	private combo(cuboid: number, v1: string, v2: string): number {
-		const name = `${cuboid}\u0001${v1}\u0001${v2}`;
-		let id = this.cache.ids.get(name);
+		const ids = this.cache.ids[cuboid];
+		const name = CUBOIDS[cuboid].length > 1 ? `${v1}\u0001${v2}` : v1;
+		let id = ids.get(name);
 		if (id === undefined) {
 			const found = this.s.comboGet.get(cuboid, v1, v2) as number | undefined;
 			id = found ?? Number(this.s.comboInsert.run(cuboid, v1, v2).lastInsertRowid);
 			if (id >= COMBO_LIMIT) throw new Error('metric_combos is full (2²⁶ combinations)');
-			this.cache.ids.set(name, id);
+			ids.set(name, id);
 			if (id > this.cache.maxId) this.cache.maxId = id;
 		}
 		return id;
@@ -274,6 +310,11 @@ class CellDeltas {
 		const v = this.scratch;
 		v.fill(0);
 		if (!addContribution(row, v, sign)) return;
+		// Only the measures this event touched are added (a contact touches none of the survey measures).
+		let lo = 0;
+		while (v[lo] === 0) lo++;
+		let hi = MEASURE_COUNT;
+		while (v[hi - 1] === 0) hi--;
 		const hour = hourOf(ts);
 		for (let c = 0; c < CUBOIDS.length; c++) {
 			const d = CUBOIDS[c];
@@ -282,22 +323,62 @@ class CellDeltas {
 			const key = cellKey(c, hour, this.combo(c, v1, v2));
 			let acc = this.cells.get(key);
 			if (!acc) this.cells.set(key, (acc = emptyVector()));
-			addInto(acc, v);
+			for (let i = lo; i < hi; i++) acc[i] += v[i];
 		}
 	}
+}
 
-	flush(): number {
-		let written = 0;
-		for (const [key, v] of this.cells) {
-			if (isZero(v)) continue;
-			this.s.upsertCell.run(key, ...v);
-			// A contribution moved away (flags or links changed) can leave an empty cell behind.
-			if (v.some((x) => x < 0)) this.s.deleteIfEmpty.run(key);
-			written++;
-		}
-		this.cells.clear();
-		return written;
+function upsertCells(db: Db, s: Statements, level: CellLevel, cells: ReadonlyMap<number, MeasureVector>): number {
+	let written = 0;
+	for (const [key, v] of cells) {
+		let mask = 0;
+		let negative = false;
+		const values: number[] = [key];
+		MEASURE_GROUPS.forEach(([from, to], g) => {
+			let touched = false;
+			for (let i = from; i < to; i++)
+				if (v[i] !== 0) {
+					touched = true;
+					if (v[i] < 0) negative = true;
+				}
+			if (!touched) return;
+			mask |= 1 << g;
+			for (let i = from; i < to; i++) values.push(v[i]);
+		});
+		if (mask === 0) continue;
+		upsertFor(db, s, level, mask).run(values);
+		// A contribution moved away (flags or links changed) can leave an empty cell behind.
+		if (negative) s.deleteIfEmpty[level].run(key);
+		written++;
 	}
+	return written;
+}
+
+/** Upserts collected deltas (several micro-batches' at once when given several) into hour and day cells. */
+export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDeltas[]): number {
+	const s = statementsFor(db);
+	const list = Array.isArray(deltas) ? deltas : [deltas as RollupDeltas];
+	let cells = list[0]?.cells ?? new Map<number, MeasureVector>();
+	if (list.length > 1) {
+		cells = new Map(cells);
+		for (const d of list.slice(1))
+			for (const [key, v] of d.cells) {
+				const acc = cells.get(key);
+				if (acc) addInto(acc, v);
+				else cells.set(key, v);
+			}
+	}
+	const days = new Map<number, MeasureVector>();
+	for (const [key, v] of cells) {
+		const day = dayKeyOf(key);
+		const acc = days.get(day);
+		if (acc) addInto(acc, v);
+		else days.set(day, Float64Array.from(v));
+	}
+	const written = upsertCells(db, s, 'hour', cells);
+	upsertCells(db, s, 'day', days);
+	for (const d of list) d.cells.clear();
+	return written;
 }
 
 const flagValue = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
@@ -309,7 +390,7 @@ const flagValue = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
  */
 function reconcileCustomer(
 	s: Statements,
-	deltas: CellDeltas,
+	deltas: RollupDeltas,
 	customerId: string,
 	min: number,
 	max: number,
@@ -359,9 +440,18 @@ function reconcileCustomer(
  * passed; a seq passed twice counts once.
  */
 export function applyToRollups(db: Db, inserted: readonly InsertedEvent[]): void {
-	if (inserted.length === 0) return;
+	flushRollups(db, collectRollups(db, inserted));
+}
+
+/**
+ * Step one of applyToRollups, for group commit: updates flags and links (writes, inside the batch's savepoint) and
+ * returns the batch's cell deltas in memory. Keep them when the savepoint commits, drop them when it rolls back,
+ * and pass the kept ones to flushRollups once, before the transaction commits: the cells of all requests of a
+ * group commit are then upserted together.
+ */
+export function collectRollups(db: Db, inserted: readonly InsertedEvent[]): RollupDeltas {
 	const s = statementsFor(db);
-	const deltas = new CellDeltas(s, db);
+	const deltas = new RollupDeltas(s, db);
 	const newSeqs = new Set<number>();
 	const windows = new Map<string, { min: number; max: number }>();
 	for (const e of inserted) {
@@ -376,7 +466,7 @@ export function applyToRollups(db: Db, inserted: readonly InsertedEvent[]): void
 		} else deltas.add(insertedDims(e), e.ts, insertedFact(e), 1);
 	}
 	for (const [customerId, w] of windows) reconcileCustomer(s, deltas, customerId, w.min, w.max, newSeqs);
-	deltas.flush();
+	return deltas;
 }
 
 /**
@@ -388,7 +478,7 @@ export function applySentimentScores(
 	scores: readonly { seq: number; sentiment: number | null }[]
 ): void {
 	const s = statementsFor(db);
-	const deltas = new CellDeltas(s, db);
+	const deltas = new RollupDeltas(s, db);
 	for (const { seq, sentiment } of scores) {
 		const r = s.factsBySeq.get(seq) as RawRow | undefined;
 		if (!r) continue;
@@ -404,7 +494,7 @@ export function applySentimentScores(
 		}
 		s.updateSentiment.run(sentiment, seq);
 	}
-	deltas.flush();
+	flushRollups(db, deltas);
 }
 
 /** The raw-row reading shared by the query fallback and the rebuild: effective dimensions joined in SQL. */
@@ -537,7 +627,7 @@ export function rebuildRollups(db: Db): { events: number; cells: number } {
 	let events = 0;
 	let cells = 0;
 	c.transaction(() => {
-		c.exec('DELETE FROM metric_cells; DELETE FROM metric_combos;');
+		c.exec('DELETE FROM metric_cells; DELETE FROM metric_day_cells; DELETE FROM metric_combos;');
 		combosByDb.delete(db);
 		rebuildFlags(db);
 		const bounds = c.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events').get() as {
@@ -552,9 +642,9 @@ export function rebuildRollups(db: Db): { events: number; cells: number } {
 			events += scanRaw(db, from, Math.min(from + DAY_MS, bounds.hi + 1), (dims, ts, row) =>
 				day.push([{ ...dims }, ts, { ...row }])
 			);
-			const deltas = new CellDeltas(s, db);
+			const deltas = new RollupDeltas(s, db);
 			for (const [dims, ts, row] of day) deltas.add(dims, ts, row, 1);
-			cells += deltas.flush();
+			cells += flushRollups(db, deltas);
 		}
 	})();
 	return { events, cells };
@@ -569,20 +659,36 @@ export interface CellSum {
 	vector: MeasureVector;
 }
 
-/** Bucket of a cell's hour in SQL: days and weeks in China time (UTC+8), weeks from Monday. */
-const BUCKET_SQL: Record<Grain | 'none', string> = {
-	none: '0',
-	hour: CELL_KEY_SQL.hour,
-	day: `(${CELL_KEY_SQL.hour} + 8) / 24`,
-	week: `((${CELL_KEY_SQL.hour} + 8) / 24 + 3) / 7`
+/** Bucket of a cell in SQL, per level: days and weeks in China time (UTC+8), weeks from Monday. */
+const BUCKET_SQL: Record<CellLevel, Record<Grain | 'none', string>> = {
+	hour: {
+		none: '0',
+		hour: CELL_KEY_SQL.hour,
+		day: `(${CELL_KEY_SQL.hour} + 8) / 24`,
+		week: `((${CELL_KEY_SQL.hour} + 8) / 24 + 3) / 7`
+	},
+	day: {
+		none: '0',
+		hour: '-1',
+		day: CELL_KEY_SQL.hour,
+		week: `(${CELL_KEY_SQL.hour} + 3) / 7`
+	}
 };
+
+/** Bucket of a cell unit (an hour or a China day) in JS, the same as BUCKET_SQL. */
+function bucketOfUnit(level: CellLevel, unit: number, grain: Grain | null): number {
+	if (!grain) return 0;
+	if (level === 'hour') return bucketOf(unit * HOUR_MS, grain);
+	if (grain === 'hour') throw new Error('day cells have no hours');
+	return grain === 'day' ? unit : Math.floor((unit + 3) / 7);
+}
 
 interface SumStatements {
 	combos: Statement;
-	/** A range of hours of one cuboid, summed per combination and bucket. */
-	range: Record<Grain | 'none', Statement>;
-	/** One combination's hours (point reads), for filters that keep few combinations. */
-	one: Statement;
+	/** A range of units of one cuboid, summed per combination and bucket. */
+	range: Record<CellLevel, Record<Grain | 'none', Statement>>;
+	/** One cell (point reads), for filters that keep few combinations. */
+	one: Record<CellLevel, Statement>;
 }
 const sumStatements = new WeakMap<Db, SumStatements>();
 
@@ -590,59 +696,59 @@ function sumStatementsFor(db: Db): SumStatements {
 	let st = sumStatements.get(db);
 	if (st) return st;
 	const sums = MEASURE_COLUMNS.map((m) => `sum(${m})`).join(', ');
-	const range = (bucket: string) =>
+	const range = (level: CellLevel, grain: Grain | 'none') =>
 		db.$client
 			.prepare(
-				`SELECT ${CELL_KEY_SQL.combo} AS combo, ${bucket} AS b, ${sums} FROM metric_cells
-				 WHERE key >= ? AND key < ? GROUP BY combo, b`
+				`SELECT ${CELL_KEY_SQL.combo} AS combo, ${BUCKET_SQL[level][grain]} AS b, ${sums}
+				 FROM ${CELL_TABLE[level]} WHERE key >= ? AND key < ? GROUP BY combo, b`
 			)
 			.raw();
+	const levels = (grain: Grain | 'none') => ({ hour: range('hour', grain), day: range('day', grain) });
+	const byGrain = { none: levels('none'), hour: levels('hour'), day: levels('day'), week: levels('week') };
+	const one = (level: CellLevel) =>
+		db.$client.prepare(`SELECT ${MEASURE_COLUMNS.join(', ')} FROM ${CELL_TABLE[level]} WHERE key = ?`).raw();
 	st = {
 		combos: db.$client.prepare('SELECT id, v1, v2 FROM metric_combos WHERE cuboid = ?').raw(),
 		range: {
-			none: range(BUCKET_SQL.none),
-			hour: range(BUCKET_SQL.hour),
-			day: range(BUCKET_SQL.day),
-			week: range(BUCKET_SQL.week)
+			hour: { none: byGrain.none.hour, hour: byGrain.hour.hour, day: byGrain.day.hour, week: byGrain.week.hour },
+			day: { none: byGrain.none.day, hour: byGrain.hour.day, day: byGrain.day.day, week: byGrain.week.day }
 		},
-		one: db.$client.prepare(`SELECT ${MEASURE_COLUMNS.join(', ')} FROM metric_cells WHERE key = ?`).raw()
+		one: { hour: one('hour'), day: one('day') }
 	};
 	sumStatements.set(db, st);
 	return st;
 }
 
 /**
- * Sums of the cells of one cuboid with hours in [hourFrom, hourTo), per combination that `keep` accepts and per
- * bucket of `grain`. Usually one range scan summed by SQLite; when the filter keeps few of the cuboid's
- * combinations (an agent among 150), point reads of those combinations' hours instead. Values come back as
- * stored ('' = none).
+ * Sums of the cells of one cuboid with units (hours, or China days) in [from, to), per combination that `keep`
+ * accepts and per bucket of `grain`. Usually one range scan summed by SQLite; when the filter keeps few of the
+ * cuboid's combinations (an agent among 150), point reads of those combinations' cells instead. Values come back
+ * as stored ('' = none).
  */
 export function sumCells(
 	db: Db,
+	level: CellLevel,
 	cuboid: number,
-	hourFrom: number,
-	hourTo: number,
+	from: number,
+	to: number,
 	grain: Grain | null,
 	keep: (v1: string, v2: string) => boolean,
 	visit: (sum: CellSum) => void
 ): number {
-	if (hourTo <= hourFrom) return 0;
+	if (to <= from) return 0;
 	const st = sumStatementsFor(db);
 	const all = st.combos.all(cuboid) as [number, string, string][];
 	const wanted = new Map<number, [string, string]>();
 	for (const [id, v1, v2] of all) if (keep(v1, v2)) wanted.set(id, [v1, v2]);
 	if (wanted.size === 0) return 0;
-	const vector = emptyVector();
 	let count = 0;
-	const hours = hourTo - hourFrom;
-	if (wanted.size * 8 <= all.length && wanted.size * hours <= 20_000) {
+	if (wanted.size * 8 <= all.length && wanted.size * (to - from) <= 20_000) {
 		const perBucket = new Map<string, MeasureVector>();
 		for (const id of wanted.keys())
-			for (let h = hourFrom; h < hourTo; h++) {
-				const r = st.one.get(cellKey(cuboid, h, id)) as number[] | undefined;
+			for (let u = from; u < to; u++) {
+				const r = st.one[level].get(cellKey(cuboid, u, id)) as number[] | undefined;
 				if (!r) continue;
-				const bucket = grain ? bucketOf(h * HOUR_MS, grain) : 0;
-				const name = `${id}\u0001${bucket}`;
+				const name = `${id}\u0001${bucketOfUnit(level, u, grain)}`;
 				let acc = perBucket.get(name);
 				if (!acc) perBucket.set(name, (acc = emptyVector()));
 				for (let i = 0; i < MEASURE_COUNT; i++) acc[i] += r[i];
@@ -655,7 +761,8 @@ export function sumCells(
 		}
 		return count;
 	}
-	const rows = st.range[grain ?? 'none'].all(cellKey(cuboid, hourFrom, 0), cellKey(cuboid, hourTo, 0)) as number[][];
+	const vector = emptyVector();
+	const rows = st.range[level][grain ?? 'none'].all(cellKey(cuboid, from, 0), cellKey(cuboid, to, 0)) as number[][];
 	for (const r of rows) {
 		const values = wanted.get(r[0]);
 		if (!values) continue;

@@ -1,8 +1,8 @@
 import type { Db } from '$lib/server/db';
-import { analyzeText } from './analyze';
+import { analyzeText, tagsOfText } from './analyze';
 import { compiledTagRules } from './rules';
 import { readState, writeState } from './state';
-import { matchTags, tagMask, tagRuleIds } from './tags';
+import { tagMask, tagRuleIds } from './tags';
 import { DocumentFrequencies } from './tfidf';
 import {
 	assignTopic,
@@ -147,7 +147,7 @@ export function retagBatch(db: Db, afterSeq: number, limit = 5000): number | nul
 	const { compiled } = compiledTagRules(db);
 	const update = c.prepare('UPDATE text_docs SET tag_mask = ?, tags = ? WHERE seq = ?');
 	const results = rows.map((r) => {
-		const hits = matchTags(r.text ?? '', compiled);
+		const hits = tagsOfText(r.text ?? '', compiled);
 		return [tagMask(hits), JSON.stringify(tagRuleIds(hits)), r.seq] as const;
 	});
 	c.transaction(() => {

@@ -154,7 +154,10 @@ export const CHINESE_STOP_WORDS: readonly string[] = (
 	'想 需要 应该 得到 觉得 感觉 认为 知道 说 问 告诉 看 看到 来 去 做 弄 搞 用 拿 办 上 下 里 中 内 外 ' +
 	'很 太 非常 特别 极其 十分 比较 稍微 有些 挺 真 真的 超级 更 最 好像 似乎 其实 确实 根本 完全 总是 ' +
 	'老是 已 才 刚 都是 就要 次 个 件 位 些 种 块 元 号 月 日 年 天 分钟 小时 半 多 少 等等 之类 方面 情况 ' +
-	'问题 事情 东西 时间 那边 这边 一样 然后呢 的话 如何 以及 并 该 其 此 之 所 以 于 由 而已 罢了'
+	'问题 事情 东西 时间 那边 这边 一样 然后呢 的话 如何 以及 并 该 其 此 之 所 以 于 由 而已 罢了 ' +
+	'没想到 不用 说实话 总的来说 总体 作为 好的 行 嗯嗯 好吧 ' +
+	// identity checks in transcripts ("尾号1234", "卡号是…", "工号1146"): chatter, not a subject
+	'尾号 卡号 身份证号 证件号 工号 问下 老客户 剩下'
 ).split(' ');
 
 /** English stop words (lower case); negations are kept out of this list's effect on sentiment by the scorer. */
@@ -177,9 +180,20 @@ export const ENGLISH_STOP_WORDS: readonly string[] = (
 export const GENERIC_EVALUATION_WORDS: readonly string[] = (
 	'满意 不满意 不满 满分 完美 好评 五星 五星好评 感谢 非常感谢 谢谢 多谢 感激 辛苦 点赞 赞 棒 很棒 给力 优秀 出色 ' +
 	'不错 挺好 很好 还行 还可以 失望 太失望 差 很差 太差 差劲 糟糕 垃圾 烂 生气 愤怒 气愤 火大 无语 郁闷 开心 ' +
-	'高兴 愉快 服务 体验 客服 问题 希望 建议 谢了 感恩 很烦 烦 着急 ' +
+	'高兴 愉快 服务 体验 客服 问题 希望 建议 谢了 感恩 很烦 烦 着急 中规中矩 一般般 一般 提升 空间 继续 保持 ' +
+	'继续保持 改进 凑合 能用 ' +
 	'good great excellent awesome perfect bad terrible awful horrible thanks thank service experience ' +
-	'happy disappointed frustrating frustrated annoying'
+	'happy disappointed frustrating frustrated annoying average overall fine okay ok'
+).split(' ');
+
+/**
+ * Aspects of service a topic can be about even though jieba tags some as adjectives: how staff behave (态度,
+ * 耐心, 专业, 热情 — the classic 服务态度 topic), how fast and how hard it is (效率, 速度, 流程, 手续, 繁琐).
+ * They are kept as keyword/topic terms whatever their part of speech.
+ */
+export const ASPECT_WORDS: readonly string[] = (
+	'态度 服务态度 耐心 专业 热情 礼貌 语气 效率 速度 流程 手续 繁琐 复杂 透明 安全 方便 便捷 ' +
+	'patient rude polite professional slow fast'
 ).split(' ');
 
 /** Single characters worth keeping as keywords (most single characters are grammar, these are things). */
@@ -498,6 +512,7 @@ export const SENTIMENT_WORDS: Readonly<Record<string, number>> = {
 	没下文: -0.7,
 	一般般: -0.3,
 	解决不了: -0.7,
+	到底: -0.3,
 	'😡': -0.8,
 	'😠': -0.8,
 	'😤': -0.6,
@@ -861,7 +876,12 @@ export const CONCESSION_WORDS: readonly string[] = [
  * complaints that have no single sentiment word ("等了半天", "打了五六次").
  */
 export const SENTIMENT_PATTERNS: readonly (readonly [RegExp, number])[] = [
-	[/等了(?:半天|好久|很久|[一二两三四五六七八九十几\d]+(?:个)?(?:多)?(?:分钟|小时|天))/, -0.7],
+	[
+		/等了(?:半天|好久|很久|好几(?:个)?(?:天|小时|星期|礼拜)|[一二两三四五六七八九十几\d]+(?:个)?(?:多)?(?:分钟|小时|天))/,
+		-0.7
+	],
+	[/又要(?:等|转|排队|跑|重新|重复)/, -0.5],
+	[/上次也是这么说/, -0.6],
 	[
 		/(?:打|来电|联系|跑|去)了[一二两三四五六七八九十几好\d]+(?:[、到至]?[一二两三四五六七八九十\d])?(?:多)?(?:次|趟|遍)/,
 		-0.6

@@ -3,6 +3,7 @@ import { analyzeText } from './analyze';
 import { currentModel, documentFrequencies } from './indexer';
 import { compiledTagRules } from './rules';
 import { termOf } from './segment';
+import { within } from './speakers';
 import { NEUTRAL_BAND } from './sentiment';
 import { readState } from './state';
 import { growthTest, npsFromCounts, type GrowthTest, type NpsValue } from './stats';
@@ -572,8 +573,9 @@ export function comments(db: Db, q: CommentQuery): { comments: CommentItem[]; ne
 	const { compiled } = compiledTagRules(db);
 	const df = documentFrequencies(db);
 	const items = page.map((r): CommentItem => {
-		const text = r.text ?? '';
-		const analysis = analyzeText(text, compiled);
+		// analyzeText redacts again: a safety net for text written without the ingestion pipeline.
+		const analysis = analyzeText(r.text ?? '', compiled);
+		const text = analysis.text;
 		const keywords = keywordsOf(analysis.terms, df, 3).map((k) => k.term);
 		const topic = r.topic_id ? catalog.get(r.topic_id) : undefined;
 		const marked = new Set([
@@ -593,7 +595,7 @@ export function comments(db: Db, q: CommentQuery): { comments: CommentItem[]; ne
 			...analysis.tokens
 				.filter((t) => {
 					const term = termOf(t);
-					return term !== null && marked.has(term);
+					return term !== null && marked.has(term) && within(analysis.customer, t.start, t.end);
 				})
 				.map((t) => ({ start: t.start, end: t.end, kind: 'keyword' as const }))
 		];

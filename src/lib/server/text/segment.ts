@@ -2,6 +2,7 @@ import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict';
 import { PII_MARKERS } from '$lib/server/ingest/redact';
 import {
+	ASPECT_WORDS,
 	BANKING_VERBS,
 	BANKING_WORDS,
 	CHINESE_STOP_WORDS,
@@ -124,6 +125,7 @@ const STOP_WORDS = new Set<string>([
 	...Object.keys(DEGREE_WORDS)
 ]);
 const KEEP_SINGLE = new Set(SINGLE_CHARACTER_TERMS);
+const ASPECTS = new Set(ASPECT_WORDS);
 const KEEP_NUMBERS = new Set(BANKING_WORDS.filter((w) => /^\d+$/.test(w)));
 
 /** Light English stemming for keywords: plurals only (fees → fee, queries → query), so labels stay real words. */
@@ -146,6 +148,7 @@ export function termOf(token: Token): string | null {
 	const { norm, kind } = token;
 	if (kind === 'han') {
 		if (STOP_WORDS.has(norm)) return null;
+		if (ASPECTS.has(norm)) return norm;
 		if (!CONTENT_POS.test(token.pos)) return null;
 		if (norm.length < 2 && !KEEP_SINGLE.has(norm)) return null;
 		return norm;

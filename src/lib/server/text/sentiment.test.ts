@@ -151,7 +151,9 @@ describe('scoreSentiment', () => {
 		expect(s('不太满意')).toBeLessThan(0);
 		expect(s('不太满意')).toBeGreaterThan(s('很不满意'));
 		expect(s('不差')).toBeGreaterThan(0);
-		expect(s('不差')).toBeLessThan(s('好'));
+		expect(s('不差')).toBeLessThan(s('很好'));
+		expect(s('好的，谢谢')).toBeGreaterThan(0);
+		expect(s('好吧')).toBe(0);
 		expect(s('very good')).toBeGreaterThan(s('good'));
 		expect(s('not good')).toBeLessThan(0);
 	});

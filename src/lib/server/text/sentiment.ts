@@ -145,6 +145,8 @@ function lexiconValue(norm: string): { value: number; degree: number; negated: b
 interface Clause {
 	start: number;
 	end: number;
+	/** Words seen in the clause so far. */
+	words: number;
 	weight: number;
 	exclaimed: boolean;
 	values: SentimentHit[];
@@ -159,6 +161,8 @@ interface Modifiers {
 	distance: number;
 	/** An excess degree word (太, too) is pending. */
 	excess: boolean;
+	/** Inside an A-not-A question: the next sentiment word is asked about, not asserted. */
+	asking: boolean;
 }
 
 const freshModifiers = (): Modifiers => ({
@@ -166,7 +170,8 @@ const freshModifiers = (): Modifiers => ({
 	degree: 1,
 	softened: false,
 	distance: 0,
-	excess: false
+	excess: false,
+	asking: false
 });
 
 function applyModifiers(value: number, m: Modifiers): number {
@@ -217,12 +222,19 @@ function scoreRange(
 ): { raw: number; hits: SentimentHit[] } {
 	const clauses: Clause[] = [];
 	let sentenceStart = 0;
-	let clause: Clause = { start: rangeStart, end: rangeStart, weight: 1, exclaimed: false, values: [] };
+	let clause: Clause = {
+		start: rangeStart,
+		end: rangeStart,
+		words: 0,
+		weight: 1,
+		exclaimed: false,
+		values: []
+	};
 	let m = freshModifiers();
 	const closeClause = (end: number, nextWeight = 1) => {
 		clause.end = end;
 		if (clause.values.length > 0 || clause.end > clause.start) clauses.push(clause);
-		clause = { start: end, end, weight: nextWeight, exclaimed: false, values: [] };
+		clause = { start: end, end, words: 0, weight: nextWeight, exclaimed: false, values: [] };
 		m = freshModifiers();
 	};
 
@@ -238,7 +250,12 @@ function scoreRange(
 		}
 		// Emoji are symbols to the tokenizer, but 👍 and 😡 carry sentiment.
 		if ((t.kind === 'punct' || t.kind === 'other') && SENTIMENT_WORDS[norm] !== undefined) {
-			clause.values.push({ word: norm, start: t.start, end: t.end, value: applyModifiers(SENTIMENT_WORDS[norm], m) });
+			clause.values.push({
+				word: norm,
+				start: t.start,
+				end: t.end,
+				value: applyModifiers(SENTIMENT_WORDS[norm], m)
+			});
 			m = freshModifiers();
 			continue;
 		}
@@ -252,6 +269,8 @@ function scoreRange(
 			}
 			continue;
 		}
+		const firstInClause = clause.words === 0;
+		clause.words++;
 		if (CONTRAST_SET.has(norm)) {
 			closeClause(t.start, AFTER_CONTRAST);
 			for (let c = sentenceStart; c < clauses.length; c++) clauses[c].weight *= BEFORE_CONTRAST;
@@ -262,12 +281,29 @@ function scoreRange(
 			continue;
 		}
 		const previous = tokens[i - 1];
-		// A-not-A questions (能不能, 是不是 as two tokens) ask; they do not negate.
+		// A-not-A questions (能不能, 是不是 as two tokens) ask; they neither negate nor assert the word they ask
+		// about (能不能解决？ demands a solution, it does not praise one).
 		if (previous && A_NOT_A.test(previous.norm + norm) && norm.length === previous.norm.length + 1) {
-			m = freshModifiers();
+			m = { ...freshModifiers(), asking: true };
 			continue;
 		}
-		if (A_NOT_A.test(norm)) continue;
+		if (A_NOT_A.test(norm)) {
+			m = { ...freshModifiers(), asking: true };
+			continue;
+		}
+		// 好, 好的, 好吧 opening a clause is an acknowledgment ("OK"), not praise (服务好 and 挺好的 still are).
+		if (norm === '好' && firstInClause) {
+			const after = next0(tokens, i);
+			if (
+				!after ||
+				after.kind === 'punct' ||
+				after.kind === 'space' ||
+				/^(?:的|吧|啊|呀|嘞|了|滴|好)$/.test(after.norm)
+			)
+				continue;
+		}
+		// 好 before a quantity (好几次, 好多, 好久) counts, it does not praise.
+		if (norm === '好' && next0(tokens, i) && /^(?:m|mq|q)$/.test(next0(tokens, i)?.pos ?? '')) continue;
 		if (NEGATED_DEGREE_SET.has(norm)) {
 			m.negations++;
 			m.softened = true;
@@ -317,6 +353,10 @@ function scoreRange(
 			if (head && EXCESS_ADJECTIVE_SET.has(norm.slice(head.length)))
 				value = applyModifiers(EXCESS_VALUE, { ...m, degree: m.degree * (DEGREE_WORDS[head] ?? 1) });
 		}
+		if (value !== null && m.asking) {
+			m = freshModifiers();
+			continue;
+		}
 		if (value !== null) {
 			clause.values.push({ word: text.slice(t.start, t.end), start: t.start, end: t.end, value });
 			m = freshModifiers();
@@ -350,6 +390,11 @@ function scoreRange(
 
 function isSentimentWord(norm: string): boolean {
 	return lexiconValue(norm) !== null;
+}
+
+/** The very next token (spaces included), for checks that need adjacency. */
+function next0(tokens: readonly Token[], i: number): Token | undefined {
+	return tokens[i + 1];
 }
 
 function previousWord(tokens: readonly Token[], i: number): Token | undefined {

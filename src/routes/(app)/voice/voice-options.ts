@@ -130,7 +130,9 @@ export function withParams(search: string | URLSearchParams, changes: Record<str
 export type SentimentClass = 'negative' | 'neutral' | 'positive';
 
 /** smin/smax of a sentiment class filter, given the KPI's neutral band (±band is neutral). */
-export function sentimentRanges(band: number): Record<SentimentClass, { smin: string | null; smax: string | null }> {
+export function sentimentRanges(
+	band: number
+): Record<SentimentClass, { smin: string | null; smax: string | null }> {
 	return {
 		negative: { smin: null, smax: String(-band) },
 		neutral: { smin: String(-band), smax: String(band) },
@@ -139,7 +141,11 @@ export function sentimentRanges(band: number): Record<SentimentClass, { smin: st
 }
 
 /** Which sentiment class a smin/smax pair is (for the filter's select), or '' for none or a custom range. */
-export function sentimentClassOf(smin: number | null, smax: number | null, band: number): SentimentClass | '' {
+export function sentimentClassOf(
+	smin: number | null,
+	smax: number | null,
+	band: number
+): SentimentClass | '' {
 	const ranges = sentimentRanges(band);
 	for (const name of ['negative', 'neutral', 'positive'] as const) {
 		const r = ranges[name];

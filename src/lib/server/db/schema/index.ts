@@ -4,3 +4,4 @@ export * from './access';
 export * from './metrics';
 export * from './journeys';
 export * from './text';
+export * from './alerts';

@@ -51,6 +51,8 @@ export const journeyInstances = sqliteTable(
 		id: integer('id').primaryKey(),
 		journeyKey: text('journey_key').notNull(),
 		customerId: text('customer_id').notNull(),
+		/** A 53-bit hash of the customer id: funnels count customers by it without reading the text. */
+		customerKey: integer('customer_key').notNull().default(0),
 		/** The seq of the event that started it: the identity kept across re-stitching. */
 		startSeq: integer('start_seq').notNull(),
 		startedAt: integer('started_at').notNull(),
@@ -97,11 +99,12 @@ export const journeyInstances = sqliteTable(
 			t.startedAt,
 			t.segment,
 			t.firstChannel,
-			t.customerId,
+			t.customerKey,
 			t.depth,
 			t.status,
 			t.deadline,
 			t.shapeId,
+			t.feedbacks,
 			t.nps,
 			t.csat,
 			t.journeyNps,

@@ -1,0 +1,10 @@
+import { openDatabase } from '$lib/server/db';
+import { kpis } from '$lib/server/metrics/kpis';
+const db = openDatabase('bench/.data/metrics/events-1000000.db');
+const END = Date.parse('2025-06-30T14:37:00+08:00');
+const today = Date.parse('2025-06-30T00:00:00+08:00');
+const q = { from: today - 29 * 86400000, to: END, by: 'channel' as const, grain: 'day' as const, filters: {}, compare: null, standardise: false, scope: { teams: null } };
+for (let i = 0; i < 3; i++) kpis(db, q);
+let t = performance.now();
+for (let i = 0; i < 40; i++) kpis(db, q);
+console.log('kpis trend', (performance.now() - t) / 40);

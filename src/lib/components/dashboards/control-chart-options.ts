@@ -1,0 +1,138 @@
+import { formatKpiValue } from '$lib/kpi-format';
+import type { ChartOption } from '$lib/components/charts/echarts';
+import type { ChartPalette } from '$lib/state/theme.svelte';
+import { escapeHtml } from './trend-options';
+
+/**
+ * A p-chart: the rate per bucket, the centre line p₀ and the per-bucket ±3σ limits (they widen where n is
+ * small), points outside their limits drawn larger in the alarm colour. Clicks on the rate series drill in.
+ */
+
+export interface ControlPointInput {
+	n: number;
+	value: number | null;
+	lcl: number | null;
+	ucl: number | null;
+	signal: 'above' | 'below' | null;
+}
+
+export interface ControlText {
+	center: string;
+	limits: string;
+	above: string;
+	below: string;
+	n: (n: number) => string;
+	insufficient: string;
+}
+
+export interface ControlOptionsInput {
+	name: string;
+	locale: string;
+	palette: ChartPalette;
+	categories: string[];
+	center: number | null;
+	points: ControlPointInput[];
+	text: ControlText;
+}
+
+export const RATE_SERIES = 2;
+
+export function controlTooltip(
+	input: Pick<ControlOptionsInput, 'name' | 'locale' | 'categories' | 'points' | 'text'>,
+	index: number
+): string {
+	const p = input.points[index];
+	const f = (v: number) => formatKpiValue('percent', v, input.locale);
+	const head = `${escapeHtml(input.categories[index] ?? '')}<br>${escapeHtml(input.name)}: `;
+	if (!p) return head;
+	if (p.value === null || p.lcl === null || p.ucl === null)
+		return `${head}${escapeHtml(input.text.insufficient)} (${escapeHtml(input.text.n(p.n))})`;
+	const signal = p.signal === 'above' ? input.text.above : p.signal === 'below' ? input.text.below : null;
+	return (
+		`${head}<b>${f(p.value)}</b> (${escapeHtml(input.text.n(p.n))})<br>` +
+		`${escapeHtml(input.text.limits)}: ${f(p.lcl)} – ${f(p.ucl)}` +
+		(signal ? `<br><b>${escapeHtml(signal)}</b>` : '')
+	);
+}
+
+export function controlChartOptions(input: ControlOptionsInput): ChartOption {
+	const { palette, points, locale } = input;
+	return {
+		animation: false,
+		grid: { left: 52, right: 20, top: 28, bottom: 36 },
+		tooltip: {
+			trigger: 'axis',
+			backgroundColor: palette.surface,
+			borderColor: palette.border,
+			textStyle: { color: palette.text },
+			formatter: (params: unknown) => {
+				const first = Array.isArray(params) ? params[0] : params;
+				return controlTooltip(input, (first as { dataIndex?: number } | undefined)?.dataIndex ?? 0);
+			}
+		},
+		xAxis: {
+			type: 'category',
+			data: input.categories,
+			axisLine: { lineStyle: { color: palette.border } },
+			axisLabel: { color: palette.muted, hideOverlap: true }
+		},
+		yAxis: {
+			type: 'value',
+			scale: true,
+			max: 100,
+			splitLine: { lineStyle: { color: palette.border, opacity: 0.6 } },
+			axisLabel: { color: palette.muted, formatter: (v: number) => formatKpiValue('percent', v, locale) }
+		},
+		series: [
+			{
+				name: `${input.text.limits} (+3σ)`,
+				type: 'line',
+				step: 'middle',
+				data: points.map((p) => p.ucl),
+				symbol: 'none',
+				lineStyle: { color: palette.warn, type: 'dashed', width: 1 },
+				silent: true
+			},
+			{
+				name: `${input.text.limits} (−3σ)`,
+				type: 'line',
+				step: 'middle',
+				data: points.map((p) => p.lcl),
+				symbol: 'none',
+				lineStyle: { color: palette.warn, type: 'dashed', width: 1 },
+				silent: true
+			},
+			{
+				name: input.name,
+				type: 'line',
+				connectNulls: false,
+				cursor: 'pointer',
+				lineStyle: { color: palette.brand, width: 2 },
+				itemStyle: { color: palette.brand },
+				data: points.map((p) =>
+					p.signal
+						? {
+								value: p.value,
+								symbolSize: 13,
+								itemStyle: { color: palette.bad, borderColor: palette.surface, borderWidth: 2 }
+							}
+						: { value: p.value, symbolSize: 7 }
+				),
+				markLine:
+					input.center === null
+						? undefined
+						: {
+								silent: true,
+								symbol: 'none',
+								lineStyle: { color: palette.muted, type: 'solid' },
+								label: {
+									color: palette.muted,
+									formatter: `${input.text.center} ${formatKpiValue('percent', input.center, locale)}`,
+									position: 'insideEndTop'
+								},
+								data: [{ yAxis: input.center }]
+							}
+			}
+		]
+	};
+}

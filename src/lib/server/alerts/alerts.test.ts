@@ -1,0 +1,299 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CxEvent } from '$lib/model';
+import { openDatabase, type Db } from '$lib/server/db';
+import { alerts as alertsTable } from '$lib/server/db/schema';
+import { writeWithRollups } from '$lib/server/metrics/testing';
+import { act, evaluateAll } from './engine';
+import { createRule, ensureStarterRules, listRules, parseRule, RuleError, STARTER_RULES, updateRule } from './rules';
+import { alertCounts, canSeeAlert, listAlerts } from './store';
+import { deliverDue, listDeliveries, retryDelay, sign } from './webhooks';
+
+const MINUTE = 60_000;
+const T0 = Date.parse('2025-03-04T10:00:00+08:00');
+const ADMIN = { email: 'admin@example.com', role: 'admin', scope: { teams: null } };
+
+let seq = 0;
+/** `n` answered phone calls ending in [from, from + spanMs), `within20` of them answered within 20 s. */
+function calls(from: number, n: number, within20: number, team = 't1', spanMs = 10 * MINUTE): CxEvent[] {
+	return Array.from({ length: n }, (_, i) => ({
+		id: `c${seq++}`,
+		type: 'contact' as const,
+		ts: from + Math.floor((i * spanMs) / n),
+		customerId: `cust${seq}`,
+		channel: 'phone' as const,
+		handledBy: 'agent' as const,
+		teamId: team,
+		agentId: `${team}-a1`,
+		reason: 'bill_inquiry',
+		waitS: i < within20 ? 5 : 60,
+		handleS: 200,
+		outcome: 'resolved' as const,
+		properties: {}
+	}));
+}
+
+function fresh(): Db {
+	return openDatabase(':memory:');
+}
+
+describe('rules: validation names the field', () => {
+	it('accepts the DESIGN.md example and refuses bad fields by name', () => {
+		const spec = parseRule({
+			name: 'CSAT low',
+			kind: 'threshold',
+			kpi: 'csat',
+			op: '<',
+			value: 80,
+			windowMinutes: 60,
+			minN: 30,
+			filters: { channel: 'phone' },
+			webhook: { url: 'https://example.com/hook', secret: 'a-secret-of-16-chars' }
+		});
+		expect(spec).toMatchObject({ kind: 'threshold', filters: { channel: ['phone'] }, severity: 'warning' });
+		const bad = (input: unknown) => {
+			try {
+				parseRule(input);
+			} catch (error) {
+				return error as RuleError;
+			}
+			throw new Error('accepted');
+		};
+		expect(bad({ name: 'x', kind: 'threshold', kpi: 'csat', op: '<', value: 'eighty', windowMinutes: 60 }).message).toMatch(
+			/^value:/
+		);
+		expect(bad({ name: 'x', kind: 'threshold', kpi: 'happiness', op: '<', value: 1, windowMinutes: 60 }).message).toMatch(
+			/^kpi:/
+		);
+		expect(bad({ name: 'x', kind: 'nonsense' }).message).toMatch(/^kind:/);
+		expect(bad({ name: 'x', kind: 'anomaly', kpi: 'csat', lambda: 0.9 }).message).toMatch(/^lambda:/);
+		expect(
+			bad({ name: 'x', kind: 'risk', signal: 'risk_words', webhook: { url: 'ftp://example.com' } }).message
+		).toMatch(/^webhook\.url:/);
+	});
+
+	it('keeps a manager inside their teams and seeds the starter set once', () => {
+		const db = fresh();
+		const manager = { email: 'm@example.com', role: 'manager', scope: { teams: ['t1'] } };
+		const { rule } = createRule(
+			db,
+			{ name: 'Mine', kind: 'risk', signal: 'regulator' },
+			manager
+		);
+		expect(rule.teams).toEqual(['t1']);
+		expect(() =>
+			createRule(db, { name: 'Theirs', kind: 'risk', signal: 'regulator', teams: ['t2'] }, manager)
+		).toThrow(/teams/);
+		expect(() => updateRule(db, rule.id, { teams: ['t1', 't2'] }, manager)).toThrow(/teams/);
+		expect(ensureStarterRules(db)).toBe(STARTER_RULES.length);
+		expect(ensureStarterRules(db)).toBe(0);
+		expect(listRules(db).filter((r) => r.builtin)).toHaveLength(STARTER_RULES.length);
+	});
+});
+
+describe('a threshold rule: opens once, stays single, resolves', () => {
+	const db = fresh();
+	const { rule } = createRule(
+		db,
+		{
+			name: 'Service level below 70%',
+			kind: 'threshold',
+			kpi: 'service_level',
+			op: '<',
+			value: 70,
+			windowMinutes: 30,
+			minN: 30,
+			resolveAfterMinutes: 5
+		},
+		ADMIN
+	);
+
+	it('opens one alert while the condition holds', () => {
+		writeWithRollups(db, calls(T0, 100, 50)); // 50%
+		const first = evaluateAll(db, T0 + 10 * MINUTE);
+		expect(first.changes.map((c) => c.type)).toEqual(['opened']);
+		expect(first.changes[0].alert).toMatchObject({ ruleId: rule.id, status: 'open', scope: '*', value: 50 });
+		writeWithRollups(db, calls(T0 + 10 * MINUTE, 60, 20));
+		for (const minutes of [12, 15, 19]) expect(evaluateAll(db, T0 + minutes * MINUTE).changes).toEqual([]);
+		const open = listAlerts(db, { teams: null }, { status: 'open' });
+		expect(open).toHaveLength(1);
+		expect(open[0].lastSeenAt).toBe(T0 + 19 * MINUTE);
+		expect(alertCounts(db, { teams: null }, T0 + 19 * MINUTE)).toMatchObject({ open: 1 });
+	});
+
+	it('is acknowledged with who and when, and resolves after the condition has been clear for a while', () => {
+		const id = listAlerts(db, { teams: null })[0].id;
+		const ack = act(db, id, { action: 'acknowledge' }, { email: 'boss@example.com', scope: { teams: null } }, T0 + 20 * MINUTE);
+		expect(ack.alert).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'boss@example.com', acknowledgedAt: T0 + 20 * MINUTE });
+		// The next half hour is good: 95% within 20 s, and the bad calls leave the 30-minute window.
+		writeWithRollups(db, calls(T0 + 20 * MINUTE, 600, 570, 't1', 40 * MINUTE));
+		expect(evaluateAll(db, T0 + 50 * MINUTE).changes).toEqual([]); // clear, but not yet for 5 minutes
+		const resolved = evaluateAll(db, T0 + 56 * MINUTE).changes;
+		expect(resolved.map((c) => c.type)).toEqual(['resolved']);
+		expect(resolved[0].alert).toMatchObject({ id, status: 'resolved', resolvedBy: null });
+		expect(db.select().from(alertsTable).all()).toHaveLength(1);
+	});
+
+	it('opens a new alert when the condition returns; a person resolving it keeps it closed while it holds', () => {
+		writeWithRollups(db, calls(T0 + 60 * MINUTE, 200, 40));
+		const again = evaluateAll(db, T0 + 70 * MINUTE).changes;
+		expect(again.map((c) => c.type)).toEqual(['opened']);
+		act(db, again[0].alert.id, { action: 'resolve' }, { email: 'boss@example.com', scope: { teams: null } }, T0 + 71 * MINUTE);
+		expect(evaluateAll(db, T0 + 72 * MINUTE).changes).toEqual([]);
+		expect(listAlerts(db, { teams: null }, { status: 'open' })).toEqual([]);
+		expect(() => act(db, again[0].alert.id, { action: 'acknowledge' }, { email: 'x', scope: { teams: null } })).toThrow(/resolved/);
+	});
+
+	it('snoozes: the bell does not count a snoozed alert', () => {
+		const db2 = fresh();
+		createRule(db2, { name: 'SL', kind: 'threshold', kpi: 'service_level', op: '<', value: 70, windowMinutes: 30 }, ADMIN);
+		writeWithRollups(db2, calls(T0, 100, 10));
+		const [opened] = evaluateAll(db2, T0 + 10 * MINUTE).changes;
+		act(db2, opened.alert.id, { action: 'snooze', minutes: 30 }, { email: 'm', scope: { teams: null } }, T0 + 11 * MINUTE);
+		expect(alertCounts(db2, { teams: null }, T0 + 12 * MINUTE)).toEqual({ open: 0, acknowledged: 0, snoozed: 1 });
+		expect(alertCounts(db2, { teams: null }, T0 + 45 * MINUTE)).toEqual({ open: 1, acknowledged: 0, snoozed: 0 });
+	});
+
+	it('requires significance when asked: 68% of 200 is not yet a breach of 70%', () => {
+		const db3 = fresh();
+		createRule(
+			db3,
+			{ name: 'SL sig', kind: 'threshold', kpi: 'service_level', op: '<', value: 70, windowMinutes: 30, significant: true },
+			ADMIN
+		);
+		writeWithRollups(db3, calls(T0, 200, 136));
+		expect(evaluateAll(db3, T0 + 10 * MINUTE).changes).toEqual([]);
+		writeWithRollups(db3, calls(T0 + 10 * MINUTE, 400, 200));
+		expect(evaluateAll(db3, T0 + 20 * MINUTE).changes.map((c) => c.type)).toEqual(['opened']);
+	});
+});
+
+describe('per-team rules and visibility', () => {
+	it('raises one alert per team, each visible to that team’s manager only', () => {
+		const db = fresh();
+		createRule(
+			db,
+			{ name: 'SL per team', kind: 'threshold', kpi: 'service_level', op: '<', value: 70, windowMinutes: 30, perTeam: true },
+			ADMIN
+		);
+		writeWithRollups(db, [...calls(T0, 50, 10, 't1'), ...calls(T0, 50, 10, 't2'), ...calls(T0, 50, 49, 't3')]);
+		const opened = evaluateAll(db, T0 + 10 * MINUTE).changes;
+		expect(opened.map((c) => c.alert.scope).sort()).toEqual(['t1', 't2']);
+		expect(listAlerts(db, { teams: ['t1'] }).map((a) => a.scope)).toEqual(['t1']);
+		expect(listAlerts(db, { teams: null })).toHaveLength(2);
+		expect(canSeeAlert({ teams: null }, { teams: ['t1'] })).toBe(false);
+	});
+});
+
+describe('risk rules', () => {
+	it('a 12378 referral and risk words raise critical alerts', () => {
+		const db = fresh();
+		createRule(db, { name: '12378', kind: 'risk', signal: 'regulator', windowMinutes: 60, severity: 'critical' }, ADMIN);
+		createRule(db, { name: 'Words', kind: 'risk', signal: 'risk_words', windowMinutes: 10, value: 2 }, ADMIN);
+		writeWithRollups(db, [
+			{ id: 'k1', type: 'complaint', ts: T0, customerId: 'c1', regulator: true, category: 'credit_card', severity: 'high', properties: {} },
+			{ id: 'f1', type: 'feedback', ts: T0 + 1000, customerId: 'c2', metric: 'csat', score: 1, text: '再不解决我就打12378投诉', properties: {} },
+			{ id: 'f2', type: 'feedback', ts: T0 + 2000, customerId: 'c3', metric: 'csat', score: 1, text: '我会请律师处理，还要找媒体曝光', properties: {} },
+			{ id: 'f3', type: 'feedback', ts: T0 + 3000, customerId: 'c4', metric: 'csat', score: 5, text: '服务很好，谢谢', properties: {} }
+		]);
+		const changes = evaluateAll(db, T0 + 5 * MINUTE).changes;
+		expect(changes.map((c) => [c.alert.ruleName, c.type, c.alert.value])).toEqual([
+			['12378', 'opened', 1],
+			['Words', 'opened', 2]
+		]);
+		const words = changes[1].alert.details as { samples: { customerId: string; words: string[] }[] };
+		expect(words.samples.map((s) => s.customerId).sort()).toEqual(['c2', 'c3']);
+		expect(words.samples.find((s) => s.customerId === 'c3')?.words).toEqual(expect.arrayContaining(['律师', '媒体', '曝光']));
+	});
+});
+
+describe('webhooks: signed, retried with back-off, logged', () => {
+	const received: { body: string; signature: string; attempt: string }[] = [];
+	let failuresLeft = 2;
+	const server = createServer((req: IncomingMessage, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => {
+			received.push({
+				body: Buffer.concat(chunks).toString('utf8'),
+				signature: String(req.headers['x-resonance-signature']),
+				attempt: String(req.headers['x-resonance-attempt'])
+			});
+			res.statusCode = failuresLeft-- > 0 ? 503 : 204;
+			res.end();
+		});
+	});
+	let url = '';
+	beforeAll(async () => {
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+	});
+	afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+	it('delivers the alert to a local receiver, retrying twice after 503 with doubling delays', async () => {
+		const db = fresh();
+		const secret = 'webhook-secret-0123456789';
+		createRule(
+			db,
+			{
+				name: 'SL hook',
+				kind: 'threshold',
+				kpi: 'service_level',
+				op: '<',
+				value: 70,
+				windowMinutes: 30,
+				webhook: { url, secret }
+			},
+			ADMIN
+		);
+		writeWithRollups(db, calls(T0, 100, 20));
+		evaluateAll(db, T0 + 10 * MINUTE);
+		const base = 1_000;
+		let now = T0 + 10 * MINUTE;
+		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(0);
+		expect(listDeliveries(db)[0]).toMatchObject({ status: 'pending', lastStatus: 503, nextAttemptAt: now + base });
+		expect(await deliverDue(db, { now: now + base - 1, baseDelayMs: base })).toBe(0); // not due yet
+		now += base;
+		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(0);
+		expect(listDeliveries(db)[0].nextAttemptAt).toBe(now + 2 * base);
+		now += 2 * base;
+		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(1);
+		const [log] = listDeliveries(db);
+		expect(log).toMatchObject({ status: 'delivered', lastStatus: 204, event: 'alert.opened', ruleName: 'SL hook' });
+		expect(log.attempts.map((a) => a.status)).toEqual([503, 503, 204]);
+		expect(received.map((r) => r.attempt)).toEqual(['1', '2', '3']);
+		// Every attempt carries the same body, signed with the rule's secret.
+		for (const r of received) {
+			expect(r.body).toBe(received[0].body);
+			expect(r.signature).toBe(sign(r.body, secret));
+			expect(r.signature).toMatch(/^sha256=[0-9a-f]{64}$/);
+		}
+		expect(JSON.parse(received[0].body)).toMatchObject({
+			event: 'alert.opened',
+			rule: { name: 'SL hook', kind: 'threshold' },
+			alert: { status: 'open', value: 20 }
+		});
+		expect(retryDelay(4, 10_000)).toBe(80_000);
+	});
+
+	it('gives up on a 4xx answer and after the last attempt on an unreachable receiver', async () => {
+		const db = fresh();
+		createRule(
+			db,
+			{ name: 'Dead', kind: 'risk', signal: 'regulator', webhook: { url: 'http://127.0.0.1:9/none', secret: 'x'.repeat(16) } },
+			ADMIN
+		);
+		writeWithRollups(db, [{ id: 'k', type: 'complaint', ts: T0, customerId: 'c', regulator: true, properties: {} }]);
+		evaluateAll(db, T0 + MINUTE);
+		let now = T0 + MINUTE;
+		for (let i = 0; i < 3; i++) {
+			await deliverDue(db, { now, baseDelayMs: 10, maxAttempts: 3, timeoutMs: 2_000 });
+			now += 1_000;
+		}
+		const [log] = listDeliveries(db);
+		expect(log.status).toBe('failed');
+		expect(log.attempts).toHaveLength(3);
+		expect(log.attempts.every((a) => a.status === null && a.error)).toBe(true);
+	});
+});

@@ -1,0 +1,559 @@
+import type { Db } from '$lib/server/db';
+import { ALL_TEAMS } from '$lib/server/auth/scope';
+import * as metrics from '$lib/server/metrics';
+import type { CxQuery, Dimension, KpiKey } from '$lib/server/metrics';
+import type { Measures } from '$lib/server/metrics/measures';
+import { compileTagRules, getTagRules, matchTags, type TagRule } from '$lib/server/text';
+import { detectAnomaly, HOUR, type Direction, type Moments } from './detectors';
+import type { AnomalySpec, RiskSpec, Rule, RuleFilters, ThresholdSpec } from './rules';
+import { dayType } from './special-days';
+
+/**
+ * What a rule finds in the data now, per scope (`*`, or a team for per-team rules). Pure reads: the lifecycle
+ * (open once, resolve after a quiet spell) is store.ts's business.
+ */
+
+export type FindingState = 'firing' | 'clear' | 'insufficient';
+
+export interface Finding {
+	scope: string;
+	/** The teams the finding is about (null: all), for who may see the alert. */
+	teams: string[] | null;
+	state: FindingState;
+	value: number | null;
+	/** One line in English (logs, webhooks); screens build their own text from `details`. */
+	summary: string;
+	details: Record<string, unknown>;
+}
+
+export const ALL_SCOPE = '*';
+/** The scope of per-team findings about records with no team. */
+export const NO_TEAM_SCOPE = '-';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const WEEK = 7 * DAY;
+
+const nf = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '–' : nf.format(v));
+
+function kpiLabel(kpi: KpiKey): string {
+	return metrics.KPIS[kpi].label.en;
+}
+
+function unitSuffix(kpi: KpiKey): string {
+	const unit = metrics.KPIS[kpi].unit;
+	return unit === 'percent' ? '%' : unit === 'seconds' ? ' s' : unit === 'per_10k' ? ' per 10k' : '';
+}
+
+/** The query a rule's window and filters make (scope: everything; visibility is decided when reading alerts). */
+function windowQuery(from: number, to: number, filters: RuleFilters, teams: string[] | null): CxQuery {
+	const f: CxQuery['filters'] = { ...filters };
+	if (teams) f.team = f.team ? f.team.filter((t) => teams.includes(t)) : [...teams];
+	return { from, to, by: null, grain: null, filters: f, compare: null, standardise: false, scope: ALL_TEAMS };
+}
+
+interface ScopeSpec {
+	scope: string;
+	teams: string[] | null;
+	filterTeams: string[] | null;
+}
+
+/** The scopes of a rule whose data has no team grouping: one for the watched teams together. */
+function wholeScope(rule: Rule): ScopeSpec {
+	return { scope: ALL_SCOPE, teams: rule.teams, filterTeams: rule.teams };
+}
+
+// ------------------------------------------------------------------------------------------------ threshold
+
+const compare: Record<ThresholdSpec['op'], (a: number, b: number) => boolean> = {
+	'<': (a, b) => a < b,
+	'<=': (a, b) => a <= b,
+	'>': (a, b) => a > b,
+	'>=': (a, b) => a >= b
+};
+
+export function evaluateThreshold(db: Db, rule: Rule & ThresholdSpec, now: number): Finding[] {
+	const q = windowQuery(now - rule.windowMinutes * MINUTE, now, rule.filters, rule.teams);
+	if (rule.perTeam) q.by = 'team';
+	const answer = metrics.kpis(db, q);
+	return answer.rows.map((row) => {
+		const r = row.kpis[rule.kpi];
+		const scope = rule.perTeam ? (row.group ?? NO_TEAM_SCOPE) : ALL_SCOPE;
+		const teams = rule.perTeam ? (row.group ? [row.group] : null) : rule.teams;
+		const details = {
+			kind: 'threshold',
+			kpi: rule.kpi,
+			op: rule.op,
+			threshold: rule.value,
+			value: r.value,
+			n: r.n,
+			ci95: r.ci95,
+			windowMinutes: rule.windowMinutes,
+			filters: rule.filters,
+			significant: rule.significant
+		};
+		const base = { scope, teams, value: r.value, details };
+		if (r.value === null || r.n < rule.minN)
+			return {
+				...base,
+				state: 'insufficient' as const,
+				summary: `${kpiLabel(rule.kpi)}: insufficient data (n=${r.n})`
+			};
+		const test = compare[rule.op];
+		let breached = test(r.value, rule.value);
+		// Significance: the whole interval beyond the threshold (the far end for < and <=, the near end for > and >=).
+		if (breached && rule.significant)
+			breached = r.ci95 !== null && test(rule.op[0] === '<' ? r.ci95[1] : r.ci95[0], rule.value);
+		return {
+			...base,
+			state: breached ? ('firing' as const) : ('clear' as const),
+			summary:
+				`${kpiLabel(rule.kpi)} ${fmt(r.value)}${unitSuffix(rule.kpi)} ${rule.op} ${fmt(rule.value)} ` +
+				`over the last ${rule.windowMinutes} min (n=${r.n})`
+		};
+	});
+}
+
+// ------------------------------------------------------------------------------------------------ anomaly
+
+/** Per-observation moments of a KPI from summed measures, and the factor to its display units. */
+export function kpiMoments(kpi: KpiKey, m: Measures): { moments: Moments; scale: number } {
+	const f = metrics.KPIS[kpi].formula;
+	switch (f.kind) {
+		case 'proportion':
+			return { moments: { n: m[f.denominator], sum: m[f.numerator], sumsq: m[f.numerator] }, scale: 100 };
+		case 'balance': {
+			const pos = m[f.positive];
+			const neg = m[f.negative];
+			return { moments: { n: m[f.n], sum: pos - neg, sumsq: pos + neg }, scale: 100 };
+		}
+		case 'mean':
+			return { moments: { n: m[f.n], sum: m[f.sum], sumsq: m[f.sumsq] }, scale: 1 };
+		case 'rate':
+			return {
+				moments: { n: m[f.denominator], sum: m[f.numerator], sumsq: m[f.numerator] },
+				scale: f.per
+			};
+		case 'composite':
+			throw new Error('The composite index cannot be watched for anomalies');
+	}
+}
+
+/** The factor from per-observation means to a KPI's display units (100 for shares, 1 for seconds). */
+export function kpiScale(kpi: KpiKey): number {
+	const f = metrics.KPIS[kpi].formula;
+	return f.kind === 'rate' ? f.per : f.kind === 'mean' ? 1 : 100;
+}
+
+/** The side an anomaly rule watches, from the KPI's good direction. */
+export function watchedSide(kpi: KpiKey, direction: AnomalySpec['direction']): Direction {
+	if (direction === 'both') return 'both';
+	const higherIsBetter = metrics.KPIS[kpi].direction === 'higher';
+	const worse: Direction = higherIsBetter ? 'low' : 'high';
+	if (direction === 'worse') return worse;
+	return worse === 'low' ? 'high' : 'low';
+}
+
+const MONITOR_HOURS = 72;
+const REFERENCE_HOURS = 336;
+
+interface HourCache {
+	fetchedAt: number;
+	firstHour: number;
+	/** group ('' without a team grouping) → hour → measures */
+	groups: Map<string, Map<number, Measures>>;
+}
+
+/** Hourly measures of completed hours change only with late data: refetch them fully every 15 minutes. */
+const hourCaches = new WeakMap<Db, Map<string, HourCache>>();
+const HOUR_CACHE_MS = 15 * MINUTE;
+
+function hourlyMeasures(
+	db: Db,
+	filters: RuleFilters,
+	teams: string[] | null,
+	perTeam: boolean,
+	firstHour: number,
+	now: number
+): Map<string, Map<number, Measures>> {
+	let caches = hourCaches.get(db);
+	if (!caches) hourCaches.set(db, (caches = new Map()));
+	const key = JSON.stringify([filters, teams, perTeam]);
+	const cached = caches.get(key);
+	const currentHour = Math.floor(now / HOUR);
+	const fresh = cached && now - cached.fetchedAt < HOUR_CACHE_MS && cached.firstHour <= firstHour;
+	// Refetch the last two hours (the current one grows; the previous may still receive late events).
+	const from = fresh ? (currentHour - 1) * HOUR : firstHour * HOUR;
+	const q = windowQuery(from, now + 1, filters, teams);
+	q.by = perTeam ? 'team' : 'hour';
+	if (perTeam) q.grain = 'hour';
+	const rows = metrics.kpiMeasures(db, q).rows;
+	const groups = fresh ? cached.groups : new Map<string, Map<number, Measures>>();
+	if (fresh) for (const hours of groups.values()) for (const h of [...hours.keys()]) if (h >= currentHour - 1) hours.delete(h);
+	for (const row of rows) {
+		const g = row.group ?? '';
+		let hours = groups.get(g);
+		if (!hours) groups.set(g, (hours = new Map()));
+		if (row.bucket !== null) hours.set(row.bucket, row.measures);
+	}
+	if (!fresh) caches.set(key, { fetchedAt: now, firstHour, groups });
+	return groups;
+}
+
+export function evaluateAnomaly(db: Db, rule: Rule & AnomalySpec, now: number): Finding[] {
+	const currentHour = Math.floor(now / HOUR);
+	const firstHour = currentHour - MONITOR_HOURS - REFERENCE_HOURS - rule.baselineWeeks * 168 - 2;
+	const groups = hourlyMeasures(db, rule.filters, rule.teams, rule.perTeam, firstHour, now);
+	const side = watchedSide(rule.kpi, rule.direction);
+	const findings: Finding[] = [];
+	const entries = rule.perTeam ? [...groups.entries()].filter(([g]) => g !== '') : [['', groups.get('') ?? new Map()] as const];
+	for (const [group, hours] of entries) {
+		const scale = kpiScale(rule.kpi);
+		const moments = (hour: number): Moments | undefined => {
+			const m = hours.get(hour);
+			return m ? kpiMoments(rule.kpi, m).moments : undefined;
+		};
+		const result = detectAnomaly({
+			moments,
+			now: currentHour,
+			dayType,
+			options: {
+				lambda: rule.lambda,
+				L: rule.L,
+				k: rule.k,
+				h: rule.h,
+				methods: rule.methods,
+				direction: side,
+				baselineWeeks: rule.baselineWeeks,
+				minChange: rule.minChange / scale,
+				monitorHours: MONITOR_HOURS,
+				referenceHours: REFERENCE_HOURS
+			}
+		});
+		const latest = result.latest;
+		const value = latest ? latest.value * scale : null;
+		const baseline = latest ? latest.baseline * scale : null;
+		const scope = rule.perTeam ? group : ALL_SCOPE;
+		const teams = rule.perTeam ? [group] : rule.teams;
+		const details = {
+			kind: 'anomaly',
+			kpi: rule.kpi,
+			value,
+			baseline,
+			n: latest?.n ?? 0,
+			z: latest?.z ?? null,
+			side: result.side,
+			methods: result.methods,
+			ewma: result.ewma,
+			cusum: result.cusum,
+			change: result.change * scale,
+			hour: latest ? new Date(latest.hour * HOUR).toISOString() : null,
+			filters: rule.filters
+		};
+		findings.push({
+			scope,
+			teams,
+			value,
+			details,
+			state: result.insufficient ? 'insufficient' : result.signal ? 'firing' : 'clear',
+			summary: result.insufficient
+				? `${kpiLabel(rule.kpi)}: not enough history for a baseline`
+				: `${kpiLabel(rule.kpi)} ${fmt(value)}${unitSuffix(rule.kpi)} this hour vs usually ${fmt(baseline)}` +
+					`${unitSuffix(rule.kpi)}${result.methods.length ? ` (${result.methods.join(', ')})` : ''}`
+		});
+	}
+	return findings;
+}
+
+// ------------------------------------------------------------------------------------------------ risk
+
+const DIMENSION_COLUMNS: Record<Dimension, string> = {
+	channel: 'channel',
+	team: 'team_id',
+	agent: 'agent_id',
+	segment: 'segment',
+	journey: 'journey',
+	region: 'region',
+	reason: 'reason'
+};
+
+/** SQL conditions (and their parameters) of a rule's filters and teams on the events table. */
+function eventConditions(filters: RuleFilters, teams: string[] | null): { sql: string; params: string[] } {
+	const parts: string[] = [];
+	const params: string[] = [];
+	const add = (column: string, values: string[]) => {
+		parts.push(values.length ? `${column} IN (${values.map(() => '?').join(',')})` : '0');
+		params.push(...values);
+	};
+	for (const [d, values] of Object.entries(filters) as [Dimension, string[]][])
+		if (values?.length) add(DIMENSION_COLUMNS[d], values);
+	if (teams) add('team_id', teams);
+	return { sql: parts.length ? ` AND ${parts.join(' AND ')}` : '', params };
+}
+
+function groupByTeam<T extends { teamId: string | null }>(rows: T[], rule: Rule): Map<ScopeSpec, T[]> {
+	if (!rule.perTeam) return new Map([[wholeScope(rule), rows]]);
+	const byTeam = new Map<string, T[]>();
+	for (const r of rows) {
+		const key = r.teamId ?? NO_TEAM_SCOPE;
+		let list = byTeam.get(key);
+		if (!list) byTeam.set(key, (list = []));
+		list.push(r);
+	}
+	return new Map(
+		[...byTeam].map(([team, list]) => [
+			{ scope: team, teams: team === NO_TEAM_SCOPE ? null : [team], filterTeams: null },
+			list
+		])
+	);
+}
+
+function evaluateRegulator(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
+	const from = now - rule.windowMinutes * MINUTE;
+	const where = eventConditions(rule.filters, rule.teams);
+	const rows = db.$client
+		.prepare(
+			`SELECT id, customer_id AS customerId, ts, category, severity, team_id AS teamId FROM events
+			 WHERE type = 'complaint' AND regulator = 1 AND ts >= ? AND ts < ?${where.sql} ORDER BY ts DESC`
+		)
+		.all(from, now, ...where.params) as {
+		id: string;
+		customerId: string;
+		ts: number;
+		category: string | null;
+		severity: string | null;
+		teamId: string | null;
+	}[];
+	return [...groupByTeam(rows, rule)].map(([s, list]) => ({
+		scope: s.scope,
+		teams: s.teams,
+		value: list.length,
+		state: list.length >= rule.value ? 'firing' : 'clear',
+		summary: `${list.length} regulator-referred complaint(s) (12378) in the last ${rule.windowMinutes} min`,
+		details: {
+			kind: 'risk',
+			signal: 'regulator',
+			count: list.length,
+			threshold: rule.value,
+			windowMinutes: rule.windowMinutes,
+			samples: list.slice(0, 10)
+		}
+	}));
+}
+
+/** The compiled word rules of a risk-words rule: its own list, or the voice module's risk tag rules. */
+function riskMatcher(db: Db, rule: RiskSpec) {
+	let rules: TagRule[];
+	if (rule.words)
+		rules = [
+			{
+				id: 'alert.words',
+				tag: 'risk',
+				label: '风险词',
+				labelEn: 'Risk words',
+				any: rule.words,
+				with: [],
+				not: [],
+				enabled: true
+			}
+		];
+	else
+		rules = getTagRules(db).filter(
+			(r) => r.tag === 'risk' && (!rule.categories || rule.categories.includes(r.id))
+		);
+	const compiled = compileTagRules(rules);
+	return (text: string) => matchTags(text, compiled).filter((h) => h.tag === 'risk');
+}
+
+interface TextRow {
+	id: string;
+	customerId: string;
+	ts: number;
+	type: string;
+	text: string;
+	teamId: string | null;
+}
+
+const riskBaselines = new WeakMap<Db, Map<string, { at: number; texts: number; risk: number }>>();
+const RISK_BASELINE_MS = 60 * MINUTE;
+const RISK_BASELINE_TEXTS = 20_000;
+
+/** The usual share of risk texts: the latest texts (at most 20,000) of the 7 days before the window. */
+function riskBaseline(
+	db: Db,
+	rule: Rule & RiskSpec,
+	match: (text: string) => unknown[],
+	from: number,
+	now: number
+): { texts: number; risk: number } {
+	let cache = riskBaselines.get(db);
+	if (!cache) riskBaselines.set(db, (cache = new Map()));
+	const key = JSON.stringify([rule.id, rule.updatedAt]);
+	const hit = cache.get(key);
+	if (hit && now - hit.at < RISK_BASELINE_MS) return hit;
+	const where = eventConditions(rule.filters, rule.teams);
+	const rows = db.$client
+		.prepare(
+			`SELECT text FROM events WHERE ts >= ? AND ts < ? AND text IS NOT NULL
+			 AND type IN ('feedback', 'contact')${where.sql} ORDER BY ts DESC LIMIT ${RISK_BASELINE_TEXTS}`
+		)
+		.pluck()
+		.all(from - WEEK, from, ...where.params) as string[];
+	const fresh = { at: now, texts: rows.length, risk: rows.filter((t) => match(t).length > 0).length };
+	cache.set(key, fresh);
+	return fresh;
+}
+
+function evaluateRiskWords(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
+	const from = now - rule.windowMinutes * MINUTE;
+	const match = riskMatcher(db, rule);
+	const where = eventConditions(rule.filters, rule.teams);
+	const rows = db.$client
+		.prepare(
+			`SELECT id, customer_id AS customerId, ts, type, text, team_id AS teamId FROM events
+			 WHERE ts >= ? AND ts < ? AND text IS NOT NULL AND type IN ('feedback', 'contact')${where.sql}
+			 ORDER BY ts DESC`
+		)
+		.all(from, now, ...where.params) as TextRow[];
+	const usual = riskBaseline(db, rule, match, from, now);
+	const p0 = usual.texts >= 200 ? usual.risk / usual.texts : null;
+	return [...groupByTeam(rows, rule)].map(([s, list]) => {
+		const hits = list
+			.map((r) => ({ row: r, words: [...new Set(match(r.text).map((h) => r.text.slice(h.start, h.end)))] }))
+			.filter((h) => h.words.length > 0);
+		const count = hits.length;
+		// More than usual: above a Poisson 3σ limit of the count the usual share predicts for this many texts.
+		const expected = p0 === null ? null : p0 * list.length;
+		const limit = expected === null ? null : expected + 3 * Math.sqrt(expected);
+		const firing = count >= rule.value && (limit === null || count > limit);
+		return {
+			scope: s.scope,
+			teams: s.teams,
+			value: count,
+			state: firing ? ('firing' as const) : ('clear' as const),
+			summary:
+				`${count} comment(s)/transcript(s) with risk words in the last ${rule.windowMinutes} min` +
+				(expected === null ? '' : ` (usually about ${fmt(expected)})`),
+			details: {
+				kind: 'risk',
+				signal: 'risk_words',
+				count,
+				texts: list.length,
+				expected,
+				limit,
+				threshold: rule.value,
+				windowMinutes: rule.windowMinutes,
+				samples: hits.slice(0, 8).map((h) => ({
+					id: h.row.id,
+					customerId: h.row.customerId,
+					ts: h.row.ts,
+					type: h.row.type,
+					text: h.row.text.length > 240 ? `${h.row.text.slice(0, 240)}…` : h.row.text,
+					words: h.words
+				}))
+			}
+		};
+	});
+}
+
+function evaluateComplaintSpike(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
+	const window = rule.windowMinutes * MINUTE;
+	const read = (from: number, to: number) => {
+		const q = windowQuery(from, to, rule.filters, rule.teams);
+		if (rule.perTeam) q.by = 'team';
+		return new Map(metrics.kpiMeasures(db, q).rows.map((r) => [r.group ?? '', r.measures]));
+	};
+	const current = read(now - window, now);
+	// The usual rate: the same window of the day in each of the last 6 weeks, pooled.
+	const usual = new Map<string, { complaints: number; contacts: number }>();
+	for (let k = 1; k <= 6; k++)
+		for (const [g, m] of read(now - window - k * WEEK, now - k * WEEK)) {
+			const u = usual.get(g) ?? { complaints: 0, contacts: 0 };
+			u.complaints += m.complaints;
+			u.contacts += m.contacts;
+			usual.set(g, u);
+		}
+	return [...current]
+		.filter(([g]) => !rule.perTeam || g !== '')
+		.map(([g, m]) => {
+			const u = usual.get(g);
+			const p0 = u && u.contacts >= 100 ? u.complaints / u.contacts : null;
+			const rate = m.contacts > 0 ? m.complaints / m.contacts : null;
+			const limit =
+				p0 === null || m.contacts === 0
+					? null
+					: m.contacts * p0 + 3 * Math.sqrt(m.contacts * p0 * (1 - p0));
+			const firing =
+				m.complaints >= rule.value &&
+				(p0 === null || (rate !== null && rate >= rule.ratio * p0 && m.complaints > (limit ?? 0)));
+			return {
+				scope: rule.perTeam ? g : ALL_SCOPE,
+				teams: rule.perTeam ? [g] : rule.teams,
+				value: m.complaints,
+				state: firing ? ('firing' as const) : ('clear' as const),
+				summary:
+					`${m.complaints} complaint(s) in the last ${rule.windowMinutes} min: ` +
+					`${fmt(rate === null ? null : rate * 10_000)} per 10k contacts` +
+					(p0 === null ? '' : ` vs usually ${fmt(p0 * 10_000)}`),
+				details: {
+					kind: 'risk',
+					signal: 'complaint_spike',
+					count: m.complaints,
+					contacts: m.contacts,
+					rate: rate === null ? null : rate * 10_000,
+					baselineRate: p0 === null ? null : p0 * 10_000,
+					ratio: rule.ratio,
+					threshold: rule.value,
+					windowMinutes: rule.windowMinutes
+				}
+			};
+		});
+}
+
+function evaluateCaseSla(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
+	const teams = rule.teams;
+	const rows = db.$client
+		.prepare(
+			`SELECT id, team_id AS teamId, due_at AS dueAt, customer_id AS customerId FROM follow_up_cases
+			 WHERE status = 'open' AND due_at < ?${teams ? ` AND team_id IN (${teams.map(() => '?').join(',')})` : ''}
+			 ORDER BY due_at`
+		)
+		.all(now, ...(teams ?? [])) as { id: number; teamId: string | null; dueAt: number; customerId: string }[];
+	return [...groupByTeam(rows, rule)].map(([s, list]) => ({
+		scope: s.scope,
+		teams: s.teams,
+		value: list.length,
+		state: list.length >= rule.value ? ('firing' as const) : ('clear' as const),
+		summary: `${list.length} follow-up case(s) past their SLA`,
+		details: {
+			kind: 'risk',
+			signal: 'case_sla',
+			count: list.length,
+			threshold: rule.value,
+			oldestDueAt: list[0]?.dueAt ?? null,
+			caseIds: list.slice(0, 20).map((c) => c.id)
+		}
+	}));
+}
+
+/** Everything a rule finds now. Scopes without data are left out (the store treats them as clear). */
+export function evaluateRule(db: Db, rule: Rule, now: number): Finding[] {
+	switch (rule.kind) {
+		case 'threshold':
+			return evaluateThreshold(db, rule, now);
+		case 'anomaly':
+			return evaluateAnomaly(db, rule, now);
+		case 'risk':
+			switch (rule.signal) {
+				case 'regulator':
+					return evaluateRegulator(db, rule, now);
+				case 'risk_words':
+					return evaluateRiskWords(db, rule, now);
+				case 'complaint_spike':
+					return evaluateComplaintSpike(db, rule, now);
+				case 'case_sla':
+					return evaluateCaseSla(db, rule, now);
+			}
+	}
+}

@@ -1,0 +1,51 @@
+/**
+ * Alerts (issue 8), imported as a namespace: `import * as alerts from '$lib/server/alerts'`.
+ * Rules (`listRules`, `createRule`, `changeRule`, `removeRule`, `publicRule`), evaluation (`evaluateAll`), the
+ * lifecycle (`listAlerts`, `getAlert`, `act`, `alertCounts`), webhooks (`sign`, `deliverDue`, `listDeliveries`),
+ * live announcements (`onAlertChange`) and the server runtime (`startAlertsRuntime`).
+ */
+export {
+	ANOMALY_KPIS,
+	canEditRule,
+	createRule,
+	describeIssues,
+	ensureStarterRules,
+	getRule,
+	listRules,
+	OPERATORS,
+	parseRule,
+	publicRule,
+	RISK_SIGNALS,
+	RuleError,
+	STARTER_RULES,
+	type PublicRule,
+	type Rule,
+	type RuleActor,
+	type RuleInput
+} from './rules';
+export { act, changeRule, evaluateAll, removeRule, type EvaluationReport } from './engine';
+export { evaluateRule, type Finding } from './evaluate';
+export {
+	ALERT_ACTIONS,
+	AlertActionError,
+	alertCounts,
+	canSeeAlert,
+	getAlert,
+	listAlerts,
+	type AlertAction,
+	type AlertChange,
+	type AlertView
+} from './store';
+export {
+	deliverDue,
+	enqueueTest,
+	listDeliveries,
+	retryDelay,
+	sign,
+	SIGNATURE_HEADER,
+	type DeliveryView
+} from './webhooks';
+export { onAlertChange } from './notify';
+export { startAlerts, type AlertsRuntime, type AlertsRuntimeOptions } from './scheduler';
+export { alertsRuntime, startAlertsRuntime } from './runtime';
+export { ANOMALY_METHODS } from './detectors';

@@ -1,0 +1,441 @@
+import { randomBytes } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '$lib/server/db';
+import {
+	ALERT_SEVERITIES,
+	alertRules,
+	alertSettings,
+	type AlertRuleRow,
+	type AlertSeverity
+} from '$lib/server/db/schema';
+import type { Scope } from '$lib/server/auth/scope';
+import { DIMENSIONS, KPI_KEYS, type Dimension, type KpiKey } from '$lib/server/metrics';
+import { ANOMALY_METHODS } from './detectors';
+
+/**
+ * Alert rules: validation (zod, errors naming the field), storage and the starter set. The API shape is flat
+ * (DESIGN.md): `{"name","kind","kpi","op","value","windowMinutes","minN","filters","webhook"}`; the kind's own
+ * settings are stored as `config`, the common ones as columns.
+ */
+
+export const RISK_SIGNALS = ['regulator', 'complaint_spike', 'risk_words', 'case_sla'] as const;
+export type RiskSignal = (typeof RISK_SIGNALS)[number];
+export const OPERATORS = ['<', '<=', '>', '>='] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** KPIs an anomaly rule can watch (the composite index has no per-observation moments). */
+export const ANOMALY_KPIS = KPI_KEYS.filter((k) => k !== 'cx_index') as Exclude<KpiKey, 'cx_index'>[];
+
+const filterValues = z
+	.union([z.string().trim().min(1).max(128), z.array(z.string().trim().min(1).max(128)).min(1).max(50)])
+	.transform((v) => (typeof v === 'string' ? [v] : [...new Set(v)]));
+const filtersSchema = z
+	.object(
+		Object.fromEntries(DIMENSIONS.map((d) => [d, filterValues.optional()])) as Record<
+			Dimension,
+			z.ZodOptional<typeof filterValues>
+		>
+	)
+	.strict()
+	.default({});
+export type RuleFilters = Partial<Record<Dimension, string[]>>;
+
+const teamList = z.array(z.string().trim().min(1).max(64)).min(1).max(100);
+
+const webhookSchema = z
+	.object({
+		url: z
+			.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+			.max(2000),
+		/** The HMAC key; generated when left out (and shown once). */
+		secret: z.string().min(16, 'at least 16 characters').max(200).optional()
+	})
+	.strict();
+
+const common = {
+	name: z.string().trim().min(1).max(100),
+	severity: z.enum(ALERT_SEVERITIES).default('warning'),
+	enabled: z.boolean().default(true),
+	/** Teams watched (null: the whole center). */
+	teams: teamList.nullable().default(null),
+	perTeam: z.boolean().default(false),
+	webhook: webhookSchema.nullable().default(null),
+	/** An alert resolves once its condition has been clear this long. */
+	resolveAfterMinutes: z.number().int().min(0).max(1440).default(5)
+};
+
+const thresholdSchema = z
+	.object({
+		...common,
+		kind: z.literal('threshold'),
+		kpi: z.enum(KPI_KEYS),
+		op: z.enum(OPERATORS),
+		value: z.number().finite(),
+		windowMinutes: z.number().int().min(5).max(7 * 1440),
+		/** Below this many observations nothing is judged (the KPI registry's minimum of 30 applies too). */
+		minN: z.number().int().min(1).max(1_000_000).default(30),
+		filters: filtersSchema,
+		/** Only when the whole 95% interval lies beyond the threshold (a breach, not a wobble around it). */
+		significant: z.boolean().default(false)
+	})
+	.strict();
+
+const anomalySchema = z
+	.object({
+		...common,
+		kind: z.literal('anomaly'),
+		kpi: z.enum(ANOMALY_KPIS as [Exclude<KpiKey, 'cx_index'>, ...Exclude<KpiKey, 'cx_index'>[]]),
+		/** 'worse' follows the KPI's direction (CSAT falling, abandonment rising). */
+		direction: z.enum(['worse', 'better', 'both']).default('worse'),
+		methods: z.array(z.enum(ANOMALY_METHODS)).min(1).default(['ewma', 'cusum']),
+		lambda: z.number().min(0.05).max(0.5).default(0.25),
+		L: z.number().min(2).max(4).default(3),
+		k: z.number().min(0.1).max(1.5).default(0.5),
+		h: z.number().min(2).max(8).default(5),
+		baselineWeeks: z.number().int().min(4).max(8).default(6),
+		/** Smallest change worth an alert, in the KPI's display units (points, seconds). */
+		minChange: z.number().min(0).default(0),
+		filters: filtersSchema
+	})
+	.strict();
+
+const riskSchema = z
+	.object({
+		...common,
+		kind: z.literal('risk'),
+		signal: z.enum(RISK_SIGNALS),
+		windowMinutes: z.number().int().min(1).max(30 * 1440).default(60),
+		/** The count that raises the alert (referrals, risk texts, complaints, overdue cases). */
+		value: z.number().int().min(1).max(100_000).default(1),
+		/** complaint_spike: how many times the usual complaint rate counts as a spike. */
+		ratio: z.number().min(1).max(100).default(2),
+		/** risk_words: tag rules of the voice-of-customer module to count (default: every risk rule). */
+		categories: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
+		/** risk_words: an own word list instead of the tag rules. */
+		words: z.array(z.string().trim().min(1).max(40)).min(1).max(200).optional(),
+		filters: filtersSchema
+	})
+	.strict();
+
+export const ruleInputSchema = z.discriminatedUnion('kind', [thresholdSchema, anomalySchema, riskSchema]);
+export type RuleInput = z.input<typeof ruleInputSchema>;
+export type RuleSpec = z.output<typeof ruleInputSchema>;
+export type ThresholdSpec = z.output<typeof thresholdSchema>;
+export type AnomalySpec = z.output<typeof anomalySchema>;
+export type RiskSpec = z.output<typeof riskSchema>;
+
+/** A stored rule as the evaluator and the API see it (the webhook secret only here, never in `publicRule`). */
+export type Rule = RuleSpec & {
+	id: number;
+	builtin: string | null;
+	createdBy: string | null;
+	createdAt: number;
+	updatedAt: number;
+};
+
+export class RuleError extends Error {
+	constructor(
+		readonly status: number,
+		readonly code: string,
+		message: string,
+		readonly details?: unknown
+	) {
+		super(message);
+	}
+}
+
+/** zod issues → one message naming the fields, and the list as details. */
+export function describeIssues(error: z.ZodError): { message: string; details: { field: string; message: string }[] } {
+	const details = error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+	return { message: details.map((d) => `${d.field}: ${d.message}`).join('; '), details };
+}
+
+export function parseRule(input: unknown): RuleSpec {
+	const parsed = ruleInputSchema.safeParse(input);
+	if (!parsed.success) {
+		const { message, details } = describeIssues(parsed.error);
+		throw new RuleError(400, 'invalid_rule', message, details);
+	}
+	const spec = parsed.data;
+	if (spec.perTeam && spec.filters.team)
+		throw new RuleError(400, 'invalid_rule', 'perTeam: use teams, not filters.team, with perTeam', [
+			{ field: 'perTeam', message: 'use teams, not filters.team, with perTeam' }
+		]);
+	return spec;
+}
+
+const COMMON_KEYS = ['name', 'severity', 'enabled', 'teams', 'perTeam', 'webhook', 'kind'] as const;
+
+function toRule(row: AlertRuleRow): Rule {
+	const spec = {
+		...(row.config as Record<string, unknown>),
+		name: row.name,
+		kind: row.kind,
+		severity: row.severity,
+		enabled: row.enabled,
+		teams: row.teams ?? null,
+		perTeam: row.perTeam,
+		webhook: row.webhookUrl ? { url: row.webhookUrl, secret: row.webhookSecret ?? undefined } : null
+	} as RuleSpec;
+	return {
+		...spec,
+		id: row.id,
+		builtin: row.builtin,
+		createdBy: row.createdBy,
+		createdAt: row.createdAt,
+		updatedAt: row.updatedAt
+	};
+}
+
+function configOf(spec: RuleSpec): Record<string, unknown> {
+	const config: Record<string, unknown> = { ...spec };
+	for (const key of COMMON_KEYS) delete config[key];
+	return config;
+}
+
+/** The rule as the API shows it: the flat input shape, the webhook without its secret. */
+export function publicRule(rule: Rule) {
+	const { webhook, ...rest } = rule;
+	return { ...rest, webhook: webhook ? { url: webhook.url, hasSecret: Boolean(webhook.secret) } : null };
+}
+export type PublicRule = ReturnType<typeof publicRule>;
+
+export function listRules(db: Db): Rule[] {
+	return db.select().from(alertRules).orderBy(asc(alertRules.id)).all().map(toRule);
+}
+
+export function getRule(db: Db, id: number): Rule | undefined {
+	const row = db.select().from(alertRules).where(eq(alertRules.id, id)).get();
+	return row ? toRule(row) : undefined;
+}
+
+/** Who is changing rules: admins anything, managers only rules limited to their own teams. */
+export interface RuleActor {
+	email: string;
+	role: string;
+	scope: Scope;
+}
+
+/** A manager's rule must name teams, all of them their own (they default to all their teams). */
+function scopeTeams(spec: RuleSpec, actor: RuleActor): RuleSpec {
+	const own = actor.scope.teams;
+	if (own === null) return spec;
+	const teams = spec.teams ?? (spec.filters.team?.length ? spec.filters.team : own);
+	const outside = teams.filter((t) => !own.includes(t));
+	if (teams.length === 0 || outside.length)
+		throw new RuleError(403, 'forbidden_team', `teams: outside your teams: ${outside.join(', ') || '(none)'}`, [
+			{ field: 'teams', message: 'a manager’s rules watch their own teams only' }
+		]);
+	return { ...spec, teams };
+}
+
+/** Whether an actor may change (or delete) a stored rule. */
+export function canEditRule(rule: Pick<Rule, 'teams'>, scope: Scope): boolean {
+	if (scope.teams === null) return true;
+	const own = scope.teams;
+	return rule.teams !== null && rule.teams.length > 0 && rule.teams.every((t) => own.includes(t));
+}
+
+function newSecret(): string {
+	return randomBytes(24).toString('base64url');
+}
+
+/** Creates a rule; returns it with the webhook secret (shown once to the creator when generated). */
+export function createRule(
+	db: Db,
+	input: unknown,
+	actor: RuleActor | null,
+	now = Date.now(),
+	builtin: string | null = null
+): { rule: Rule; generatedSecret: string | null } {
+	let spec = parseRule(input);
+	if (actor) spec = scopeTeams(spec, actor);
+	let generatedSecret: string | null = null;
+	if (spec.webhook && !spec.webhook.secret) spec.webhook = { ...spec.webhook, secret: (generatedSecret = newSecret()) };
+	const row = db
+		.insert(alertRules)
+		.values({
+			name: spec.name,
+			kind: spec.kind,
+			config: configOf(spec),
+			severity: spec.severity,
+			teams: spec.teams,
+			perTeam: spec.perTeam,
+			enabled: spec.enabled,
+			webhookUrl: spec.webhook?.url ?? null,
+			webhookSecret: spec.webhook?.secret ?? null,
+			builtin,
+			createdBy: actor?.email ?? null,
+			createdAt: now,
+			updatedAt: now
+		})
+		.returning()
+		.get();
+	return { rule: toRule(row), generatedSecret };
+}
+
+/**
+ * Applies a partial change (any field of the input shape; `webhook: null` removes the webhook, a webhook without
+ * a secret keeps the stored one). The kind cannot change.
+ */
+export function updateRule(
+	db: Db,
+	id: number,
+	patch: unknown,
+	actor: RuleActor,
+	now = Date.now()
+): { rule: Rule; generatedSecret: string | null } {
+	const current = getRule(db, id);
+	if (!current) throw new RuleError(404, 'not_found', `No alert rule ${id}`);
+	if (!canEditRule(current, actor.scope))
+		throw new RuleError(403, 'forbidden_team', 'This rule watches teams outside yours');
+	if (!patch || typeof patch !== 'object' || Array.isArray(patch))
+		throw new RuleError(400, 'invalid_rule', '(body): expected an object', [
+			{ field: '(body)', message: 'expected an object' }
+		]);
+	const changes = patch as Record<string, unknown>;
+	if ('kind' in changes && changes.kind !== current.kind)
+		throw new RuleError(400, 'invalid_rule', 'kind: cannot change; create a new rule', [
+			{ field: 'kind', message: 'cannot change' }
+		]);
+	const base: Record<string, unknown> = { ...current };
+	for (const key of ['id', 'builtin', 'createdBy', 'createdAt', 'updatedAt']) delete base[key];
+	const merged: Record<string, unknown> = { ...base, ...changes };
+	let generatedSecret: string | null = null;
+	if (changes.webhook && typeof changes.webhook === 'object') {
+		const hook = changes.webhook as Record<string, unknown>;
+		if (hook.secret === undefined) {
+			const keep = current.webhook?.secret;
+			merged.webhook = { ...hook, secret: keep ?? (generatedSecret = newSecret()) };
+		}
+	}
+	let spec = parseRule(merged);
+	spec = scopeTeams(spec, actor);
+	const row = db
+		.update(alertRules)
+		.set({
+			name: spec.name,
+			config: configOf(spec),
+			severity: spec.severity,
+			teams: spec.teams,
+			perTeam: spec.perTeam,
+			enabled: spec.enabled,
+			webhookUrl: spec.webhook?.url ?? null,
+			webhookSecret: spec.webhook?.secret ?? null,
+			updatedAt: now
+		})
+		.where(eq(alertRules.id, id))
+		.returning()
+		.get();
+	return { rule: toRule(row), generatedSecret };
+}
+
+/** Deletes a rule; its alerts stay (with the rule's name) as history. */
+export function deleteRule(db: Db, id: number, actor: RuleActor): Rule {
+	const current = getRule(db, id);
+	if (!current) throw new RuleError(404, 'not_found', `No alert rule ${id}`);
+	if (!canEditRule(current, actor.scope))
+		throw new RuleError(403, 'forbidden_team', 'This rule watches teams outside yours');
+	db.delete(alertRules).where(eq(alertRules.id, id)).run();
+	return current;
+}
+
+// ------------------------------------------------------------------------------------------------ starter rules
+
+/**
+ * The starter set a new database gets, so the demo raises alerts when its incident is switched on: service level
+ * and abandonment thresholds, a CSAT anomaly, 12378 referrals, risk words, complaint spikes, overdue follow-ups.
+ * Thresholds on rates ask for significance: at a busy hour a 30-minute service level of 69.6% ± 1.3 is not yet
+ * a breach of 70%.
+ */
+export const STARTER_RULES: readonly (RuleInput & { builtin: string })[] = [
+	{
+		builtin: 'default.service_level',
+		name: '服务水平低于70%（30分钟）· Service level below 70% (30 min)',
+		kind: 'threshold',
+		kpi: 'service_level',
+		op: '<',
+		value: 70,
+		windowMinutes: 30,
+		minN: 100,
+		significant: true,
+		severity: 'critical'
+	},
+	{
+		builtin: 'default.abandonment',
+		name: '放弃率高于12%（30分钟）· Abandonment above 12% (30 min)',
+		kind: 'threshold',
+		kpi: 'abandonment_rate',
+		op: '>',
+		value: 12,
+		windowMinutes: 30,
+		minN: 100,
+		significant: true,
+		severity: 'warning'
+	},
+	{
+		builtin: 'default.csat_anomaly',
+		name: '满意度异常下降 · CSAT anomaly',
+		kind: 'anomaly',
+		kpi: 'csat',
+		direction: 'worse',
+		methods: ['ewma', 'cusum'],
+		minChange: 3,
+		severity: 'warning'
+	},
+	{
+		builtin: 'default.regulator',
+		name: '12378监管转送投诉 · Regulator-referred complaint (12378)',
+		kind: 'risk',
+		signal: 'regulator',
+		windowMinutes: 60,
+		value: 1,
+		severity: 'critical'
+	},
+	{
+		builtin: 'default.risk_words',
+		name: '评论与录音中的风险词 · Risk words in comments and transcripts',
+		kind: 'risk',
+		signal: 'risk_words',
+		windowMinutes: 5,
+		value: 3,
+		categories: ['risk.regulator', 'risk.media', 'risk.legal'],
+		severity: 'critical',
+		resolveAfterMinutes: 10
+	},
+	{
+		builtin: 'default.complaint_spike',
+		name: '投诉激增 · Complaint spike',
+		kind: 'risk',
+		signal: 'complaint_spike',
+		windowMinutes: 60,
+		value: 5,
+		ratio: 2,
+		severity: 'warning'
+	},
+	{
+		builtin: 'default.case_sla',
+		name: '回访超时 · Follow-ups past their SLA',
+		kind: 'risk',
+		signal: 'case_sla',
+		value: 1,
+		perTeam: true,
+		severity: 'warning'
+	}
+];
+
+const SEEDED_KEY = 'starter_rules_seeded';
+
+/** Seeds the starter rules once per database (an admin who deletes them keeps them deleted). */
+export function ensureStarterRules(db: Db, now = Date.now()): number {
+	const seeded = db.select().from(alertSettings).where(eq(alertSettings.key, SEEDED_KEY)).get();
+	if (seeded) return 0;
+	return db.$client.transaction(() => {
+		for (const { builtin, ...input } of STARTER_RULES) createRule(db, input, null, now, builtin);
+		db.insert(alertSettings).values({ key: SEEDED_KEY, value: now }).run();
+		return STARTER_RULES.length;
+	})();
+}
+
+export type { AlertSeverity };

@@ -1,0 +1,39 @@
+import type { Db } from '$lib/server/db';
+import { parseFilterKey, liveHub } from '$lib/server/live/hub';
+import { demoStatus } from '$lib/server/demo/run';
+import { onAlertChange } from './notify';
+import { startAlerts, type AlertsRuntime } from './scheduler';
+import { canSeeAlert } from './store';
+
+type Env = Record<string, string | undefined>;
+
+let runtime: AlertsRuntime | undefined;
+
+/**
+ * What the server starts (startup.ts): the alerts runtime, with alert changes sent to live viewers as
+ * `event: alert` (only to viewers whose scope may see the alert) and, in demo mode, the case backfill waiting for
+ * the seeded history. Environment: RESONANCE_ALERTS_INTERVAL_MS (default 60000), RESONANCE_CASES_BACKFILL_DAYS
+ * (default 7).
+ */
+export function startAlertsRuntime(db: Db, env: Env = process.env): AlertsRuntime {
+	if (runtime) return runtime;
+	onAlertChange((change) =>
+		liveHub().broadcast('alert', change, (key) => canSeeAlert(change.alert, parseFilterKey(key).scope))
+	);
+	const demo = env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true';
+	runtime = startAlerts(db, {
+		intervalMs: Number(env.RESONANCE_ALERTS_INTERVAL_MS) || 60_000,
+		backfillDays: Number(env.RESONANCE_CASES_BACKFILL_DAYS) || 7,
+		simulateWork: demo,
+		historyReady: () => {
+			const s = demoStatus();
+			return !s.enabled || s.phase === 'live' || s.phase === 'failed';
+		}
+	});
+	return runtime;
+}
+
+/** The running runtime (the incident switch asks for an immediate evaluation). */
+export function alertsRuntime(): AlertsRuntime | undefined {
+	return runtime;
+}

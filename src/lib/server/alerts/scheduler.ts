@@ -1,0 +1,128 @@
+import type { Db } from '$lib/server/db';
+import { subscribe } from '$lib/server/live/bus';
+import * as cases from '$lib/server/cases';
+import { evaluateAll } from './engine';
+import { ensureStarterRules } from './rules';
+import { deliverDue } from './webhooks';
+
+/**
+ * The alerts runtime of the server: starter rules, follow-up cases from the live bus, evaluation shortly after
+ * commits (debounced) and on a schedule, webhook delivery, and the start-up backfill of cases.
+ */
+
+export interface AlertsRuntimeOptions {
+	/** Scheduled evaluation (time alone can open or resolve alerts: windows slide, cases fall due). */
+	intervalMs?: number;
+	/** Evaluate this long after the last commit … */
+	debounceMs?: number;
+	/** … but at least this often while commits keep coming … */
+	maxWaitMs?: number;
+	/** … and never more often than this. */
+	minGapMs?: number;
+	/** How often due webhook deliveries are sent. */
+	deliveryMs?: number;
+	/** Days of history the start-up backfill opens cases for. */
+	backfillDays?: number;
+	/** Give backfilled cases a simulated follow-up history (the demo). */
+	simulateWork?: boolean;
+	/** The backfill waits while this says the history is still being written (the demo seeding). */
+	historyReady?: () => boolean;
+}
+
+export interface AlertsRuntime {
+	/** Evaluates now (tests, the incident switch). */
+	evaluateNow(): void;
+	stop(): void;
+}
+
+export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsRuntime {
+	const intervalMs = options.intervalMs ?? 60_000;
+	const debounceMs = options.debounceMs ?? 2_000;
+	const maxWaitMs = options.maxWaitMs ?? 10_000;
+	const minGapMs = options.minGapMs ?? 3_000;
+	const seeded = ensureStarterRules(db);
+	if (seeded) console.log(`[resonance] alerts: ${seeded} starter rules created`);
+
+	let lastRun = 0;
+	let firstDirty = 0;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let stopped = false;
+	let backfilled = false;
+
+	const run = () => {
+		timer = undefined;
+		firstDirty = 0;
+		if (stopped) return;
+		lastRun = Date.now();
+		try {
+			const report = evaluateAll(db, lastRun);
+			if (report.ms > 2_000) console.warn(`[resonance] alerts: evaluation took ${report.ms} ms`);
+		} catch (error) {
+			console.error('[resonance] alerts: evaluation failed', error);
+		}
+	};
+
+	const schedule = () => {
+		const now = Date.now();
+		if (!firstDirty) firstDirty = now;
+		const at = Math.max(lastRun + minGapMs, Math.min(now + debounceMs, firstDirty + maxWaitMs));
+		if (timer) clearTimeout(timer);
+		timer = setTimeout(run, Math.max(0, at - now));
+		timer.unref?.();
+	};
+
+	const unsubscribe = subscribe((summary) => {
+		try {
+			cases.openCases(db, summary.events.map(cases.sourceOf));
+		} catch (error) {
+			console.error('[resonance] cases: opening cases failed', error);
+		}
+		schedule();
+	});
+
+	const backfill = () => {
+		if (backfilled || (options.historyReady && !options.historyReady())) return;
+		backfilled = true;
+		try {
+			const started = performance.now();
+			const r = cases.backfillCases(db, {
+				days: options.backfillDays ?? 7,
+				simulateWork: options.simulateWork ?? false
+			});
+			console.log(
+				`[resonance] cases: backfill opened ${r.opened} of ${r.scanned} candidates in ` +
+					`${Math.round(performance.now() - started)} ms`
+			);
+		} catch (error) {
+			console.error('[resonance] cases: backfill failed', error);
+		}
+	};
+
+	const tick = setInterval(() => {
+		backfill();
+		run();
+	}, intervalMs);
+	tick.unref?.();
+	const delivery = setInterval(() => {
+		void deliverDue(db).catch((error) => console.error('[resonance] alerts: webhook delivery failed', error));
+	}, options.deliveryMs ?? 2_000);
+	delivery.unref?.();
+	// First pass soon after start (the backfill first, when the history is there).
+	const first = setTimeout(() => {
+		backfill();
+		run();
+	}, 1_000);
+	first.unref?.();
+
+	return {
+		evaluateNow: run,
+		stop() {
+			stopped = true;
+			unsubscribe();
+			clearInterval(tick);
+			clearInterval(delivery);
+			clearTimeout(first);
+			if (timer) clearTimeout(timer);
+		}
+	};
+}

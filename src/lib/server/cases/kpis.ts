@@ -1,0 +1,116 @@
+import type { Db } from '$lib/server/db';
+import type { CxQuery } from '$lib/server/metrics';
+import { MIN_N, wilson, type Interval } from '$lib/server/metrics/stats';
+import { isDetractor, normalizedScore } from './cases';
+
+/**
+ * Follow-up KPIs from the cases table (the metrics registry stays the metrics engine's): each with n and a Wilson
+ * 95% interval, null below the minimum n of 30 like every other KPI.
+ *
+ * - follow-up rate: cases with a follow-up attempt (contacted, resolved or unreachable) ÷ cases that are due
+ *   (or already followed up) — a case opened an hour ago and not yet due does not count against the team;
+ * - within-SLA rate: cases followed up before their due time ÷ the same cases;
+ * - recovery rate: followed-up cases whose customer answered a survey afterwards with a better score than the one
+ *   that opened the case (on 0…1 across scales; for a regulator complaint, any non-detractor answer) ÷ followed-up
+ *   cases with such a later answer.
+ */
+
+export interface CaseKpi {
+	value: number | null;
+	n: number;
+	ci95: Interval | null;
+	/** The count behind the value (numerator). */
+	x: number;
+}
+
+export interface CaseKpis {
+	from: string;
+	to: string;
+	followUpRate: CaseKpi;
+	withinSlaRate: CaseKpi;
+	recoveryRate: CaseKpi;
+	cases: number;
+	open: number;
+	overdue: number;
+}
+
+function proportion(x: number, n: number): CaseKpi {
+	if (n < MIN_N) return { value: null, n, ci95: null, x };
+	const ci = wilson(x, n);
+	return { value: (x / n) * 100, n, ci95: ci ? [ci[0] * 100, ci[1] * 100] : null, x };
+}
+
+interface Row {
+	id: number;
+	customerId: string;
+	reason: string;
+	metric: string | null;
+	score: number | null;
+	status: string;
+	dueAt: number;
+	contactedAt: number | null;
+	nextMetric: string | null;
+	nextScore: number | null;
+}
+
+/**
+ * Follow-up KPIs of the cases opened in [from, to) of a CxQuery, limited to its scope and team filter (other
+ * filters do not apply to cases).
+ */
+export function caseKpis(db: Db, q: Pick<CxQuery, 'from' | 'to' | 'filters' | 'scope'>, now = Date.now()): CaseKpis {
+	let teams: string[] | null = q.filters.team ?? null;
+	if (q.scope.teams !== null) teams = teams ? teams.filter((t) => q.scope.teams?.includes(t)) : q.scope.teams;
+	const teamSql = teams === null ? '' : teams.length ? ` AND c.team_id IN (${teams.map(() => '?').join(',')})` : ' AND 0';
+	// The customer's first survey answer after the follow-up (index on customer_id, ts).
+	const rows = db.$client
+		.prepare(
+			`SELECT c.id, c.customer_id AS customerId, c.reason, c.metric, c.score, c.status, c.due_at AS dueAt,
+			   c.contacted_at AS contactedAt, n.metric AS nextMetric, n.score AS nextScore
+			 FROM follow_up_cases c
+			 LEFT JOIN events n ON n.seq = (
+			   SELECT e.seq FROM events e
+			   WHERE c.contacted_at IS NOT NULL AND e.customer_id = c.customer_id AND e.type = 'feedback'
+			     AND e.ts > c.contacted_at AND e.score IS NOT NULL
+			     AND (c.metric IS NULL OR e.metric = c.metric)
+			   ORDER BY e.ts LIMIT 1)
+			 WHERE c.opened_at >= ? AND c.opened_at < ?${teamSql}`
+		)
+		.all(q.from, q.to, ...(teams ?? [])) as Row[];
+
+	let due = 0;
+	let followed = 0;
+	let inTime = 0;
+	let withAnswer = 0;
+	let recovered = 0;
+	let open = 0;
+	let overdue = 0;
+	for (const r of rows) {
+		if (r.status === 'open') {
+			open++;
+			if (r.dueAt < now) overdue++;
+		}
+		const attempted = r.contactedAt !== null;
+		if (!attempted && r.dueAt >= now) continue;
+		due++;
+		if (!attempted) continue;
+		followed++;
+		if ((r.contactedAt as number) <= r.dueAt) inTime++;
+		if (r.nextScore === null) continue;
+		withAnswer++;
+		const better =
+			r.reason === 'regulator_complaint' || r.score === null
+				? !isDetractor(r.nextMetric, r.nextScore)
+				: (normalizedScore(r.nextMetric, r.nextScore) ?? 0) > (normalizedScore(r.metric, r.score) ?? 1);
+		if (better) recovered++;
+	}
+	return {
+		from: new Date(q.from).toISOString(),
+		to: new Date(q.to).toISOString(),
+		followUpRate: proportion(followed, due),
+		withinSlaRate: proportion(inTime, due),
+		recoveryRate: proportion(recovered, withAnswer),
+		cases: rows.length,
+		open,
+		overdue
+	};
+}

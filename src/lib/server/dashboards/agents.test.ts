@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { agentOrder, compareAgents, holm, normalCdf, twoSidedP, type AgentCounts } from './agents';
+
+const agent = (id: string, team: string | null, n: number, x: number, detractors = 0): AgentCounts => ({
+	agent: id,
+	name: id.toUpperCase(),
+	team,
+	n,
+	x,
+	detractors
+});
+
+describe('agent significance marking', () => {
+	it('has a correct normal CDF and Holm procedure', () => {
+		expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+		expect(normalCdf(1.96)).toBeCloseTo(0.975, 4);
+		expect(normalCdf(-1.96)).toBeCloseTo(0.025, 4);
+		expect(twoSidedP(1.96)).toBeCloseTo(0.05, 3);
+		// m = 3 at α = .05: thresholds .0167, .025, .05 in order of p.
+		expect(holm([0.01, 0.04, 0.03])).toEqual([true, false, false]);
+		expect(holm([0.01, 0.04, 0.02])).toEqual([true, true, true]);
+		expect(holm([0.02, 0.04, 0.03])).toEqual([false, false, false]);
+		expect(holm([0.001, 0.2, 0.03])).toEqual([true, false, false]);
+	});
+
+	it('marks only agents significantly above or below the rest of their team', () => {
+		const rows = compareAgents(
+			'csat',
+			[
+				agent('a', 't1', 200, 190), // 95% vs the rest ≈ 79%: above
+				agent('b', 't1', 200, 120), // 60%: below
+				agent('c', 't1', 200, 162), // 81%: noise, not ranked
+				agent('d', 't1', 200, 158), // 79%
+				agent('e', 't1', 10, 10) // under the minimum n: no number
+			],
+			30
+		);
+		const marks = Object.fromEntries(rows.map((r) => [r.agent, r.mark]));
+		expect(marks).toEqual({ a: 'above', b: 'below', c: 'same', d: 'same', e: 'insufficient' });
+		const a = rows.find((r) => r.agent === 'a');
+		expect(a?.value).toBeCloseTo(95, 10);
+		expect(a?.restN).toBe(610);
+		expect(a?.restValue).toBeCloseTo((450 / 610) * 100, 10);
+		expect(a?.teamValue).toBeCloseTo((640 / 810) * 100, 10);
+		expect(a?.ci95?.[0]).toBeLessThan(95);
+		expect(rows.find((r) => r.agent === 'e')).toMatchObject({ value: null, ci95: null, z: null });
+	});
+
+	it('does not flag a difference that Holm’s correction removes', () => {
+		// 12 agents, one with p ≈ 0.03 on its own: significant alone, not after correcting for 12 tests.
+		const agents = Array.from({ length: 11 }, (_, i) => agent(`x${i}`, 't1', 100, 80));
+		agents.push(agent('lucky', 't1', 100, 89));
+		const rows = compareAgents('csat', agents, 30);
+		const lucky = rows.find((r) => r.agent === 'lucky');
+		expect(lucky?.p).toBeLessThan(0.05);
+		expect(lucky?.mark).toBe('same');
+	});
+
+	it('compares NPS with the NPS standard error, and teams separately', () => {
+		const rows = compareAgents(
+			'nps',
+			[
+				agent('p', 't1', 150, 90, 15), // NPS +50
+				agent('q', 't1', 150, 30, 60), // NPS −20
+				agent('r', 't2', 150, 30, 60), // −20, but the only agent of t2: nothing to compare with
+				agent('s', 't1', 150, 55, 40)
+			],
+			30
+		);
+		const byId = Object.fromEntries(rows.map((r) => [r.agent, r]));
+		expect(byId.p.value).toBeCloseTo(50, 10);
+		expect(byId.p.mark).toBe('above');
+		expect(byId.q.mark).toBe('below');
+		expect(byId.r).toMatchObject({ mark: 'same', restN: 0, z: null, difference: null });
+	});
+
+	it('orders marked agents first, then by team and name, never by raw value', () => {
+		const rows = compareAgents(
+			'fcr',
+			[
+				agent('z', 't1', 100, 70),
+				agent('b', 't1', 200, 120),
+				agent('a', 't1', 200, 190),
+				agent('m', 't1', 5, 5)
+			],
+			30
+		).sort(agentOrder);
+		expect(rows.map((r) => r.agent)).toEqual(['a', 'b', 'z', 'm']);
+	});
+});

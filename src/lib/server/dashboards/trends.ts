@@ -1,0 +1,212 @@
+import type { Db } from '$lib/server/db';
+import * as metrics from '$lib/server/metrics';
+import { bucketOf, bucketStart, chinaIso, type Grain } from '$lib/server/metrics/time';
+import type { Reading, WallboardKpi } from '$lib/components/dashboards/types';
+import { agentOrder, compareAgents, type AgentComparison, type AgentCounts, type AgentKpi } from './agents';
+import { pChart, type PChart } from './control-chart';
+
+/**
+ * The manager's screens: satisfaction (CSAT, NPS, FCR) by day or week with n and intervals, a p-chart of a rate,
+ * teams and agents compared without ranking noise. Every read goes through metrics with the caller's scope, so a
+ * manager sees only their teams.
+ */
+
+export const TREND_KPIS = ['csat', 'nps', 'fcr'] as const;
+export type TrendKpi = (typeof TREND_KPIS)[number];
+export type TrendGrain = 'day' | 'week';
+/** Rates a p-chart applies to (NPS is a difference of two shares, not a proportion). */
+export const CONTROL_KPIS = ['csat', 'fcr'] as const;
+export type ControlKpi = (typeof CONTROL_KPIS)[number];
+
+export interface TrendPoint extends Reading {
+	/** The bucket's start in China time (ISO-8601 with +08:00). */
+	bucket: string;
+	/** The part of the bucket inside the period, epoch ms (for drill-down). */
+	from: number;
+	to: number;
+}
+
+export interface TrendSeries {
+	kpi: TrendKpi;
+	target: number;
+	points: TrendPoint[];
+}
+
+interface Buckets {
+	grain: Grain;
+	list: { bucket: string; from: number; to: number }[];
+}
+
+function buckets(q: metrics.CxQuery, grain: Grain): Buckets {
+	const list: Buckets['list'] = [];
+	for (let b = bucketOf(q.from, grain); b <= bucketOf(q.to - 1, grain); b++) {
+		const start = bucketStart(b, grain);
+		list.push({
+			bucket: chinaIso(start),
+			from: Math.max(start, q.from),
+			to: Math.min(bucketStart(b + 1, grain), q.to)
+		});
+	}
+	return { grain, list };
+}
+
+/** Period totals of CSAT, NPS and FCR as tiles (change against the comparison period), with their series. */
+export function satisfaction(
+	db: Db,
+	q: metrics.CxQuery,
+	grain: TrendGrain
+): { tiles: Record<TrendKpi, WallboardKpi>; series: TrendSeries[] } {
+	const totals = metrics.kpis(db, { ...q, by: null, grain: null }).rows[0].kpis;
+	const trend = metrics.kpis(db, { ...q, by: grain, grain: null, compare: null, standardise: false });
+	const list = buckets(q, grain).list;
+	const series = TREND_KPIS.map((kpi) => ({
+		kpi,
+		target: totals[kpi].target,
+		points: trend.rows.map((row, i) => ({
+			bucket: row.group ?? list[i]?.bucket ?? '',
+			from: list[i]?.from ?? q.from,
+			to: list[i]?.to ?? q.to,
+			value: row.kpis[kpi].value,
+			n: row.kpis[kpi].n,
+			ci95: row.kpis[kpi].ci95
+		}))
+	}));
+	const tiles = {} as Record<TrendKpi, WallboardKpi>;
+	for (const kpi of TREND_KPIS) {
+		const r = totals[kpi];
+		const def = metrics.KPIS[kpi];
+		tiles[kpi] = {
+			value: r.value,
+			n: r.n,
+			ci95: r.ci95,
+			unit: r.unit,
+			direction: def.direction,
+			minN: def.minN,
+			target: r.target,
+			status: r.status,
+			lowConfidence: r.lowConfidence,
+			previous: r.previous ?? null,
+			change: r.change ?? null,
+			significant: r.significant ?? null,
+			spark: series.find((s) => s.kpi === kpi)?.points.map((p) => p.value) ?? []
+		};
+	}
+	return { tiles, series };
+}
+
+const CONTROL_MEASURES: Record<ControlKpi, { x: string; n: string }> = {
+	csat: { x: 'csatTop2', n: 'csatN' },
+	fcr: { x: 'firstResolved', n: 'firstContacts' }
+};
+
+export interface ControlChart extends PChart {
+	kpi: ControlKpi;
+	grain: TrendGrain;
+	target: number;
+	/** Drill-down bounds per point, in the order of `points`. */
+	ranges: { from: number; to: number }[];
+}
+
+/** The p-chart of a rate per bucket, from the exact counts behind each point. */
+export function controlChart(db: Db, q: metrics.CxQuery, kpi: ControlKpi, grain: TrendGrain): ControlChart {
+	const { list } = buckets(q, grain);
+	const measured = metrics.kpiMeasures(db, { ...q, by: grain, grain: null, compare: null });
+	const byBucket = new Map(measured.rows.map((r) => [r.bucket, r.measures]));
+	const first = bucketOf(q.from, grain);
+	const names = CONTROL_MEASURES[kpi];
+	const input = list.map((b, i) => {
+		const m = byBucket.get(first + i) as Record<string, number> | undefined;
+		return { bucket: b.bucket, x: m?.[names.x] ?? 0, n: m?.[names.n] ?? 0 };
+	});
+	const def = metrics.KPIS[kpi];
+	return {
+		...pChart(input, def.minN),
+		kpi,
+		grain,
+		target: metrics.getKpiSettings(db)[kpi].target,
+		ranges: list.map((b) => ({ from: b.from, to: b.to }))
+	};
+}
+
+export interface TeamRow {
+	team: string;
+	name: { zh: string; en: string };
+	kpis: Record<TrendKpi, Reading>;
+}
+
+function teamNames(db: Db): Map<string, { zh: string; en: string }> {
+	const rows = db.$client.prepare('SELECT id, name, name_en FROM teams').all() as {
+		id: string;
+		name: string;
+		name_en: string | null;
+	}[];
+	return new Map(rows.map((r) => [r.id, { zh: r.name, en: r.name_en ?? r.name }]));
+}
+
+/** CSAT, NPS and FCR per team in the scope, each with n and interval. */
+export function teamTable(db: Db, q: metrics.CxQuery): TeamRow[] {
+	const names = teamNames(db);
+	const answer = metrics.kpis(db, { ...q, by: 'team', grain: null, compare: null, standardise: false });
+	return answer.rows
+		.filter((r): r is metrics.KpiRow & { group: string } => r.group !== null)
+		.map((r) => ({
+			team: r.group,
+			name: names.get(r.group) ?? { zh: r.group, en: r.group },
+			kpis: Object.fromEntries(
+				TREND_KPIS.map((k) => [k, { value: r.kpis[k].value, n: r.kpis[k].n, ci95: r.kpis[k].ci95 }])
+			) as Record<TrendKpi, Reading>
+		}));
+}
+
+const AGENT_MEASURES: Record<AgentKpi, { n: string; x: string; detractors: string | null }> = {
+	csat: { n: 'csatN', x: 'csatTop2', detractors: null },
+	fcr: { n: 'firstContacts', x: 'firstResolved', detractors: null },
+	nps: { n: 'npsN', x: 'npsPromoters', detractors: 'npsDetractors' }
+};
+
+export interface AgentTable {
+	kpi: AgentKpi;
+	minN: number;
+	teams: Record<string, { zh: string; en: string }>;
+	rows: AgentComparison[];
+}
+
+/** Every agent in the scope with n and interval, marked only where they differ significantly from their team. */
+export function agentTable(db: Db, q: metrics.CxQuery, kpi: AgentKpi): AgentTable {
+	const measured = metrics.kpiMeasures(db, { ...q, by: 'agent', grain: null, compare: null });
+	const directory = new Map(
+		(
+			db.$client.prepare('SELECT id, name, team_id FROM agents').all() as {
+				id: string;
+				name: string;
+				team_id: string | null;
+			}[]
+		).map((a) => [a.id, a])
+	);
+	const names = AGENT_MEASURES[kpi];
+	const counts: AgentCounts[] = measured.rows
+		.filter((r) => r.group !== null)
+		.map((r) => {
+			const m = r.measures as unknown as Record<string, number>;
+			const agent = directory.get(r.group as string);
+			return {
+				agent: r.group as string,
+				name: agent?.name ?? (r.group as string),
+				team: agent?.team_id ?? null,
+				n: m[names.n],
+				x: m[names.x],
+				detractors: names.detractors ? m[names.detractors] : 0
+			};
+		})
+		.filter((c) => c.n > 0);
+	const all = teamNames(db);
+	const teams: AgentTable['teams'] = {};
+	for (const c of counts)
+		if (c.team && all.has(c.team)) teams[c.team] = all.get(c.team) as { zh: string; en: string };
+	return {
+		kpi,
+		minN: metrics.KPIS[kpi].minN,
+		teams,
+		rows: compareAgents(kpi, counts, metrics.KPIS[kpi].minN).sort(agentOrder)
+	};
+}

@@ -1,0 +1,96 @@
+import type { Db } from '$lib/server/db';
+import * as metrics from '$lib/server/metrics';
+import { chinaDate, chinaMidnight, DAY_MS, type RangePreset } from '$lib/components/filters/filter-state';
+import type {
+	KpiMeta,
+	WallboardKpi,
+	WallboardKpiKey,
+	WallboardSnapshot
+} from '$lib/components/dashboards/types';
+import { WALLBOARD_KPIS } from '$lib/components/dashboards/types';
+
+/**
+ * The executive wallboard's numbers: the ten headline KPIs for a period with their n, interval, status against
+ * target and change against the comparison period, each with a sparkline of the last 14 days. The same function
+ * serves the page's first paint and every live snapshot of GET /api/v1/stream.
+ */
+
+export const SPARK_DAYS = 14;
+
+/** Labels, definitions, units and minimum n of the wallboard KPIs, from the registry (for first paint). */
+export function wallboardMeta(): Record<WallboardKpiKey, KpiMeta> {
+	const out = {} as Record<WallboardKpiKey, KpiMeta>;
+	for (const key of WALLBOARD_KPIS) {
+		const def = metrics.KPIS[key];
+		out[key] = {
+			label: def.label,
+			description: def.description,
+			unit: def.unit,
+			direction: def.direction,
+			minN: def.minN
+		};
+	}
+	return out;
+}
+
+export function wallboardSnapshot(
+	db: Db,
+	query: metrics.CxQuery,
+	range: RangePreset | 'custom',
+	now = Date.now()
+): WallboardSnapshot {
+	const current = metrics.kpis(db, { ...query, by: null, grain: null });
+	// The sparkline: one value per China-time day, the last 14 days of the period (today so far at the end).
+	const sparkFrom = chinaMidnight(query.to - 1) - (SPARK_DAYS - 1) * DAY_MS;
+	const daily = metrics.kpis(db, {
+		...query,
+		from: Math.min(sparkFrom, query.from),
+		by: 'day',
+		grain: null,
+		compare: null,
+		standardise: false
+	});
+	const days = daily.rows.slice(-SPARK_DAYS);
+	const row = current.rows[0];
+	const kpis = {} as Record<WallboardKpiKey, WallboardKpi>;
+	for (const key of WALLBOARD_KPIS) {
+		const r = row.kpis[key];
+		const def = metrics.KPIS[key];
+		kpis[key] = {
+			value: r.value,
+			n: r.n,
+			ci95: r.ci95,
+			unit: r.unit,
+			direction: def.direction,
+			minN: def.minN,
+			target: r.target,
+			status: r.status,
+			lowConfidence: r.lowConfidence,
+			...(r.mean ? { mean: r.mean } : {}),
+			previous: r.previous ?? null,
+			change: r.change ?? null,
+			significant: r.significant ?? null,
+			spark: days.map((d) => roundTo(d.kpis[key].value))
+		};
+	}
+	return {
+		at: now,
+		range,
+		from: current.from,
+		to: current.to,
+		compare: current.compare,
+		sparkDays: days.map((d) => chinaDate(Date.parse(d.group ?? ''))),
+		cxTrend: days.map((d) => ({
+			day: chinaDate(Date.parse(d.group ?? '')),
+			value: roundTo(d.kpis.cx_index.value),
+			n: d.kpis.cx_index.n,
+			ci95: d.kpis.cx_index.ci95
+		})),
+		kpis
+	};
+}
+
+/** Sparklines need no more than 3 decimals; keeps the live snapshot small. */
+function roundTo(value: number | null): number | null {
+	return value === null ? null : Math.round(value * 1000) / 1000;
+}
