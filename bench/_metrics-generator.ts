@@ -79,7 +79,7 @@ const regionOf = (c: number) => REGIONS[((c * 40503) >>> 0) % REGIONS.length];
 const HOUR_WEIGHT = [1, 0.5, 0.3, 0.3, 0.3, 0.5, 1, 2, 4, 6, 7, 7, 6, 6, 7, 7, 6, 6, 5, 5, 4, 3, 2, 1.5];
 
 export interface Pending {
-	e: InsertedEvent & { sentiment: number | null };
+	e: InsertedEvent;
 	at: number;
 }
 
@@ -262,4 +262,3 @@ export function* generate(total: number, batchSize: number): Generator<Pending[]
 	for (const ps of late.values()) batch.push(...ps);
 	if (batch.length) yield batch;
 }
-

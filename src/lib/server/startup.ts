@@ -2,6 +2,7 @@ import { databasePathFromEnv, openDatabase, useDatabase, type Db } from '$lib/se
 import { ensureWriteKey } from '$lib/server/auth/keys';
 import { bootstrapAccounts } from '$lib/server/auth/bootstrap';
 import { startDemo } from '$lib/server/demo/run';
+import { startAlertsRuntime } from '$lib/server/alerts/runtime';
 import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
 
 type Env = Record<string, string | undefined>;
@@ -25,7 +26,11 @@ export function startServer(env: Env): Promise<Db> {
 		// Loads the segmentation dictionary now rather than inside the first ingestion transaction.
 		scoreSentiment('预热');
 		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') startDemo(db, env);
-		scheduleTextRecompute(db, { onError: (error) => console.error('[resonance] text analysis failed', error) });
+		// Alert rules, evaluation, webhooks and follow-up cases (after the demo so its backfill can wait for it).
+		startAlertsRuntime(db, env);
+		scheduleTextRecompute(db, {
+			onError: (error) => console.error('[resonance] text analysis failed', error)
+		});
 		return db;
 	})();
 	return started;

@@ -7,7 +7,8 @@
 export function maskId(id: string): string {
 	const chars = [...id];
 	if (chars.length <= 4) return `${chars[0] ?? ''}•••`;
-	if (chars.length <= 8) return `${chars.slice(0, 2).join('')}•••${chars.slice(-1).join('')}`;
+	if (chars.length <= 6) return `${chars.slice(0, 2).join('')}•••${chars.slice(-1).join('')}`;
+	if (chars.length <= 12) return `${chars.slice(0, 3).join('')}•••${chars.slice(-2).join('')}`;
 	return `${chars.slice(0, 3).join('')}•••${chars.slice(-3).join('')}`;
 }
 

@@ -56,6 +56,8 @@ export interface WallboardKpi extends Reading {
 export interface WallboardSnapshot {
 	/** When it was computed, epoch ms. */
 	at: number;
+	/** Every stored event up to this sequence number is counted (an "as of" watermark). */
+	seq: number;
 	range: 'today' | '7d' | '30d' | '90d' | 'custom';
 	from: string;
 	to: string;

@@ -6,7 +6,15 @@ import { openDatabase, type Db } from '$lib/server/db';
 import { alerts as alertsTable } from '$lib/server/db/schema';
 import { writeWithRollups } from '$lib/server/metrics/testing';
 import { act, evaluateAll } from './engine';
-import { createRule, ensureStarterRules, listRules, parseRule, RuleError, STARTER_RULES, updateRule } from './rules';
+import {
+	createRule,
+	ensureStarterRules,
+	listRules,
+	parseRule,
+	RuleError,
+	STARTER_RULES,
+	updateRule
+} from './rules';
 import { alertCounts, canSeeAlert, listAlerts } from './store';
 import { deliverDue, listDeliveries, retryDelay, sign } from './webhooks';
 
@@ -60,12 +68,12 @@ describe('rules: validation names the field', () => {
 			}
 			throw new Error('accepted');
 		};
-		expect(bad({ name: 'x', kind: 'threshold', kpi: 'csat', op: '<', value: 'eighty', windowMinutes: 60 }).message).toMatch(
-			/^value:/
-		);
-		expect(bad({ name: 'x', kind: 'threshold', kpi: 'happiness', op: '<', value: 1, windowMinutes: 60 }).message).toMatch(
-			/^kpi:/
-		);
+		expect(
+			bad({ name: 'x', kind: 'threshold', kpi: 'csat', op: '<', value: 'eighty', windowMinutes: 60 }).message
+		).toMatch(/^value:/);
+		expect(
+			bad({ name: 'x', kind: 'threshold', kpi: 'happiness', op: '<', value: 1, windowMinutes: 60 }).message
+		).toMatch(/^kpi:/);
 		expect(bad({ name: 'x', kind: 'nonsense' }).message).toMatch(/^kind:/);
 		expect(bad({ name: 'x', kind: 'anomaly', kpi: 'csat', lambda: 0.9 }).message).toMatch(/^lambda:/);
 		expect(
@@ -76,11 +84,7 @@ describe('rules: validation names the field', () => {
 	it('keeps a manager inside their teams and seeds the starter set once', () => {
 		const db = fresh();
 		const manager = { email: 'm@example.com', role: 'manager', scope: { teams: ['t1'] } };
-		const { rule } = createRule(
-			db,
-			{ name: 'Mine', kind: 'risk', signal: 'regulator' },
-			manager
-		);
+		const { rule } = createRule(db, { name: 'Mine', kind: 'risk', signal: 'regulator' }, manager);
 		expect(rule.teams).toEqual(['t1']);
 		expect(() =>
 			createRule(db, { name: 'Theirs', kind: 'risk', signal: 'regulator', teams: ['t2'] }, manager)
@@ -124,8 +128,18 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 
 	it('is acknowledged with who and when, and resolves after the condition has been clear for a while', () => {
 		const id = listAlerts(db, { teams: null })[0].id;
-		const ack = act(db, id, { action: 'acknowledge' }, { email: 'boss@example.com', scope: { teams: null } }, T0 + 20 * MINUTE);
-		expect(ack.alert).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'boss@example.com', acknowledgedAt: T0 + 20 * MINUTE });
+		const ack = act(
+			db,
+			id,
+			{ action: 'acknowledge' },
+			{ email: 'boss@example.com', scope: { teams: null } },
+			T0 + 20 * MINUTE
+		);
+		expect(ack.alert).toMatchObject({
+			status: 'acknowledged',
+			acknowledgedBy: 'boss@example.com',
+			acknowledgedAt: T0 + 20 * MINUTE
+		});
 		// The next half hour is good: 95% within 20 s, and the bad calls leave the 30-minute window.
 		writeWithRollups(db, calls(T0 + 20 * MINUTE, 600, 570, 't1', 40 * MINUTE));
 		expect(evaluateAll(db, T0 + 50 * MINUTE).changes).toEqual([]); // clear, but not yet for 5 minutes
@@ -139,27 +153,61 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 		writeWithRollups(db, calls(T0 + 60 * MINUTE, 200, 40));
 		const again = evaluateAll(db, T0 + 70 * MINUTE).changes;
 		expect(again.map((c) => c.type)).toEqual(['opened']);
-		act(db, again[0].alert.id, { action: 'resolve' }, { email: 'boss@example.com', scope: { teams: null } }, T0 + 71 * MINUTE);
+		act(
+			db,
+			again[0].alert.id,
+			{ action: 'resolve' },
+			{ email: 'boss@example.com', scope: { teams: null } },
+			T0 + 71 * MINUTE
+		);
 		expect(evaluateAll(db, T0 + 72 * MINUTE).changes).toEqual([]);
 		expect(listAlerts(db, { teams: null }, { status: 'open' })).toEqual([]);
-		expect(() => act(db, again[0].alert.id, { action: 'acknowledge' }, { email: 'x', scope: { teams: null } })).toThrow(/resolved/);
+		expect(() =>
+			act(db, again[0].alert.id, { action: 'acknowledge' }, { email: 'x', scope: { teams: null } })
+		).toThrow(/resolved/);
 	});
 
 	it('snoozes: the bell does not count a snoozed alert', () => {
 		const db2 = fresh();
-		createRule(db2, { name: 'SL', kind: 'threshold', kpi: 'service_level', op: '<', value: 70, windowMinutes: 30 }, ADMIN);
+		createRule(
+			db2,
+			{ name: 'SL', kind: 'threshold', kpi: 'service_level', op: '<', value: 70, windowMinutes: 30 },
+			ADMIN
+		);
 		writeWithRollups(db2, calls(T0, 100, 10));
 		const [opened] = evaluateAll(db2, T0 + 10 * MINUTE).changes;
-		act(db2, opened.alert.id, { action: 'snooze', minutes: 30 }, { email: 'm', scope: { teams: null } }, T0 + 11 * MINUTE);
-		expect(alertCounts(db2, { teams: null }, T0 + 12 * MINUTE)).toEqual({ open: 0, acknowledged: 0, snoozed: 1 });
-		expect(alertCounts(db2, { teams: null }, T0 + 45 * MINUTE)).toEqual({ open: 1, acknowledged: 0, snoozed: 0 });
+		act(
+			db2,
+			opened.alert.id,
+			{ action: 'snooze', minutes: 30 },
+			{ email: 'm', scope: { teams: null } },
+			T0 + 11 * MINUTE
+		);
+		expect(alertCounts(db2, { teams: null }, T0 + 12 * MINUTE)).toEqual({
+			open: 0,
+			acknowledged: 0,
+			snoozed: 1
+		});
+		expect(alertCounts(db2, { teams: null }, T0 + 45 * MINUTE)).toEqual({
+			open: 1,
+			acknowledged: 0,
+			snoozed: 0
+		});
 	});
 
 	it('requires significance when asked: 68% of 200 is not yet a breach of 70%', () => {
 		const db3 = fresh();
 		createRule(
 			db3,
-			{ name: 'SL sig', kind: 'threshold', kpi: 'service_level', op: '<', value: 70, windowMinutes: 30, significant: true },
+			{
+				name: 'SL sig',
+				kind: 'threshold',
+				kpi: 'service_level',
+				op: '<',
+				value: 70,
+				windowMinutes: 30,
+				significant: true
+			},
 			ADMIN
 		);
 		writeWithRollups(db3, calls(T0, 200, 136));
@@ -174,10 +222,22 @@ describe('per-team rules and visibility', () => {
 		const db = fresh();
 		createRule(
 			db,
-			{ name: 'SL per team', kind: 'threshold', kpi: 'service_level', op: '<', value: 70, windowMinutes: 30, perTeam: true },
+			{
+				name: 'SL per team',
+				kind: 'threshold',
+				kpi: 'service_level',
+				op: '<',
+				value: 70,
+				windowMinutes: 30,
+				perTeam: true
+			},
 			ADMIN
 		);
-		writeWithRollups(db, [...calls(T0, 50, 10, 't1'), ...calls(T0, 50, 10, 't2'), ...calls(T0, 50, 49, 't3')]);
+		writeWithRollups(db, [
+			...calls(T0, 50, 10, 't1'),
+			...calls(T0, 50, 10, 't2'),
+			...calls(T0, 50, 49, 't3')
+		]);
 		const opened = evaluateAll(db, T0 + 10 * MINUTE).changes;
 		expect(opened.map((c) => c.alert.scope).sort()).toEqual(['t1', 't2']);
 		expect(listAlerts(db, { teams: ['t1'] }).map((a) => a.scope)).toEqual(['t1']);
@@ -189,13 +249,53 @@ describe('per-team rules and visibility', () => {
 describe('risk rules', () => {
 	it('a 12378 referral and risk words raise critical alerts', () => {
 		const db = fresh();
-		createRule(db, { name: '12378', kind: 'risk', signal: 'regulator', windowMinutes: 60, severity: 'critical' }, ADMIN);
+		createRule(
+			db,
+			{ name: '12378', kind: 'risk', signal: 'regulator', windowMinutes: 60, severity: 'critical' },
+			ADMIN
+		);
 		createRule(db, { name: 'Words', kind: 'risk', signal: 'risk_words', windowMinutes: 10, value: 2 }, ADMIN);
 		writeWithRollups(db, [
-			{ id: 'k1', type: 'complaint', ts: T0, customerId: 'c1', regulator: true, category: 'credit_card', severity: 'high', properties: {} },
-			{ id: 'f1', type: 'feedback', ts: T0 + 1000, customerId: 'c2', metric: 'csat', score: 1, text: '再不解决我就打12378投诉', properties: {} },
-			{ id: 'f2', type: 'feedback', ts: T0 + 2000, customerId: 'c3', metric: 'csat', score: 1, text: '我会请律师处理，还要找媒体曝光', properties: {} },
-			{ id: 'f3', type: 'feedback', ts: T0 + 3000, customerId: 'c4', metric: 'csat', score: 5, text: '服务很好，谢谢', properties: {} }
+			{
+				id: 'k1',
+				type: 'complaint',
+				ts: T0,
+				customerId: 'c1',
+				regulator: true,
+				category: 'credit_card',
+				severity: 'high',
+				properties: {}
+			},
+			{
+				id: 'f1',
+				type: 'feedback',
+				ts: T0 + 1000,
+				customerId: 'c2',
+				metric: 'csat',
+				score: 1,
+				text: '再不解决我就打12378投诉',
+				properties: {}
+			},
+			{
+				id: 'f2',
+				type: 'feedback',
+				ts: T0 + 2000,
+				customerId: 'c3',
+				metric: 'csat',
+				score: 1,
+				text: '我会请律师处理，还要找媒体曝光',
+				properties: {}
+			},
+			{
+				id: 'f3',
+				type: 'feedback',
+				ts: T0 + 3000,
+				customerId: 'c4',
+				metric: 'csat',
+				score: 5,
+				text: '服务很好，谢谢',
+				properties: {}
+			}
 		]);
 		const changes = evaluateAll(db, T0 + 5 * MINUTE).changes;
 		expect(changes.map((c) => [c.alert.ruleName, c.type, c.alert.value])).toEqual([
@@ -204,7 +304,9 @@ describe('risk rules', () => {
 		]);
 		const words = changes[1].alert.details as { samples: { customerId: string; words: string[] }[] };
 		expect(words.samples.map((s) => s.customerId).sort()).toEqual(['c2', 'c3']);
-		expect(words.samples.find((s) => s.customerId === 'c3')?.words).toEqual(expect.arrayContaining(['律师', '媒体', '曝光']));
+		expect(words.samples.find((s) => s.customerId === 'c3')?.words).toEqual(
+			expect.arrayContaining(['律师', '媒体', '曝光'])
+		);
 	});
 });
 
@@ -252,7 +354,11 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 		const base = 1_000;
 		let now = T0 + 10 * MINUTE;
 		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(0);
-		expect(listDeliveries(db)[0]).toMatchObject({ status: 'pending', lastStatus: 503, nextAttemptAt: now + base });
+		expect(listDeliveries(db)[0]).toMatchObject({
+			status: 'pending',
+			lastStatus: 503,
+			nextAttemptAt: now + base
+		});
 		expect(await deliverDue(db, { now: now + base - 1, baseDelayMs: base })).toBe(0); // not due yet
 		now += base;
 		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(0);
@@ -260,7 +366,12 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 		now += 2 * base;
 		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(1);
 		const [log] = listDeliveries(db);
-		expect(log).toMatchObject({ status: 'delivered', lastStatus: 204, event: 'alert.opened', ruleName: 'SL hook' });
+		expect(log).toMatchObject({
+			status: 'delivered',
+			lastStatus: 204,
+			event: 'alert.opened',
+			ruleName: 'SL hook'
+		});
 		expect(log.attempts.map((a) => a.status)).toEqual([503, 503, 204]);
 		expect(received.map((r) => r.attempt)).toEqual(['1', '2', '3']);
 		// Every attempt carries the same body, signed with the rule's secret.
@@ -281,10 +392,17 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 		const db = fresh();
 		createRule(
 			db,
-			{ name: 'Dead', kind: 'risk', signal: 'regulator', webhook: { url: 'http://127.0.0.1:9/none', secret: 'x'.repeat(16) } },
+			{
+				name: 'Dead',
+				kind: 'risk',
+				signal: 'regulator',
+				webhook: { url: 'http://127.0.0.1:9/none', secret: 'x'.repeat(16) }
+			},
 			ADMIN
 		);
-		writeWithRollups(db, [{ id: 'k', type: 'complaint', ts: T0, customerId: 'c', regulator: true, properties: {} }]);
+		writeWithRollups(db, [
+			{ id: 'k', type: 'complaint', ts: T0, customerId: 'c', regulator: true, properties: {} }
+		]);
 		evaluateAll(db, T0 + MINUTE);
 		let now = T0 + MINUTE;
 		for (let i = 0; i < 3; i++) {

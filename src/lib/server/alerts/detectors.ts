@@ -65,7 +65,11 @@ export function ewmaLimit(lambda: number, L: number, t: number): number {
  * EWMA of a standardised series (μ₀ = 0, σ = 1), E₀ = 0; missing points (null) carry the statistic over and do not
  * advance t. Returns the statistic and the limit at every point.
  */
-export function ewma(z: readonly (number | null)[], lambda: number, L: number): { value: number; limit: number }[] {
+export function ewma(
+	z: readonly (number | null)[],
+	lambda: number,
+	L: number
+): { value: number; limit: number }[] {
 	let e = 0;
 	let t = 0;
 	return z.map((x) => {
@@ -166,7 +170,7 @@ export interface AnomalyOptions {
 	minChange: number;
 	/**
 	 * Consecutive observed points that must signal on the same side (a run rule): 2 cuts the false alarms of an
-	 * hourly EWMA about tenfold for one more hour of delay.
+	 * hourly EWMA about tenfold for one more hour of delay. A point beyond (L+1)σ signals without confirmation.
 	 */
 	confirmPoints: number;
 }
@@ -305,7 +309,10 @@ export function detectAnomaly(input: AnomalyInput): AnomalyResult {
 		const z = variance > 0 ? (value - b.mean) / Math.sqrt(variance) : 0;
 		points.push({ hour, n: m.n, value, baseline: b.mean, z });
 	}
-	const latest = points[points.length - 1] ?? null;
+	// The last point with data (the current hour may have none yet in its first minutes).
+	let lastIndex = points.length - 1;
+	while (lastIndex >= 0 && points[lastIndex] === null) lastIndex--;
+	const latest = lastIndex >= 0 ? points[lastIndex] : null;
 	const observed = points.filter((p) => p !== null).length;
 	if (!latest || observed < 2)
 		return {
@@ -324,8 +331,8 @@ export function detectAnomaly(input: AnomalyInput): AnomalyResult {
 	const z = points.map((p) => (p ? p.z : null));
 	const e = ewma(z, o.lambda, o.L);
 	const c = cusum(z, o.k, o.h);
-	const lastE = e[e.length - 1];
-	const lastC = c[c.length - 1];
+	const lastE = e[lastIndex];
+	const lastC = c[lastIndex];
 	let change = 0;
 	for (const p of points) if (p) change = o.lambda * (p.value - p.baseline) + (1 - o.lambda) * change;
 
@@ -347,9 +354,13 @@ export function detectAnomaly(input: AnomalyInput): AnomalyResult {
 	};
 	const observedIndexes = points.flatMap((p, i) => (p ? [i] : []));
 	const last = observedIndexes.slice(-Math.max(1, o.confirmPoints));
-	const fired = signalsAt(points.length - 1);
+	const fired = signalsAt(lastIndex);
+	// A point beyond (L+1)σ needs no confirmation (one-sided false-alarm odds ≈ 3·10⁻⁵ a point at L = 3).
+	const extreme = (side: 'low' | 'high') => (side === 'low' ? -latest.z : latest.z) >= o.L + 1;
 	const confirmed = (side: 'low' | 'high') =>
-		last.length >= Math.max(1, o.confirmPoints) && last.every((i) => signalsAt(i).some((f) => f.side === side));
+		extreme(side) ||
+		(last.length >= Math.max(1, o.confirmPoints) &&
+			last.every((i) => signalsAt(i).some((f) => f.side === side)));
 	// A statistically clear but tiny change (a very busy center) is not worth waking anyone.
 	const big = (side: 'low' | 'high') => (side === 'low' ? -change : change) >= o.minChange;
 	const kept = fired.filter((f) => big(f.side) && confirmed(f.side));

@@ -22,6 +22,8 @@ export interface EvaluationReport {
 	changes: AlertChange[];
 	rules: number;
 	failed: { ruleId: number; error: string }[];
+	/** Milliseconds each rule took. */
+	timings: { ruleId: number; ms: number }[];
 	ms: number;
 }
 
@@ -37,6 +39,7 @@ export function evaluateAll(db: Db, now = Date.now(), only?: (rule: Rule) => boo
 	const started = performance.now();
 	const changes: AlertChange[] = [];
 	const failed: EvaluationReport['failed'] = [];
+	const timings: EvaluationReport['timings'] = [];
 	let count = 0;
 	for (const rule of listRules(db)) {
 		if (only && !only(rule)) continue;
@@ -45,18 +48,20 @@ export function evaluateAll(db: Db, now = Date.now(), only?: (rule: Rule) => boo
 			continue;
 		}
 		count++;
+		const t = performance.now();
 		try {
 			changes.push(...applyFindings(db, rule, evaluateRule(db, rule, now), now));
 		} catch (error) {
 			failed.push({ ruleId: rule.id, error: error instanceof Error ? error.message : String(error) });
 			console.error(`[resonance] alerts: rule ${rule.id} (${rule.name}) failed`, error);
 		}
+		timings.push({ ruleId: rule.id, ms: Math.round((performance.now() - t) * 10) / 10 });
 	}
 	// Alerts whose snooze just ended are announced again (the bell counts them once more).
 	for (const alert of snoozeEnded(db, lastPass || now - 60_000, now)) changes.push({ type: 'opened', alert });
 	lastPass = now;
 	publish(db, changes, now);
-	return { changes, rules: count, failed, ms: Math.round(performance.now() - started) };
+	return { changes, rules: count, failed, timings, ms: Math.round(performance.now() - started) };
 }
 
 /** A person acknowledges, resolves or snoozes an alert: announced and sent to the rule's webhook. */

@@ -190,7 +190,9 @@ function hourlyMeasures(
 	if (perTeam) q.grain = 'hour';
 	const rows = metrics.kpiMeasures(db, q).rows;
 	const groups = fresh ? cached.groups : new Map<string, Map<number, Measures>>();
-	if (fresh) for (const hours of groups.values()) for (const h of [...hours.keys()]) if (h >= currentHour - 1) hours.delete(h);
+	if (fresh)
+		for (const hours of groups.values())
+			for (const h of [...hours.keys()]) if (h >= currentHour - 1) hours.delete(h);
 	for (const row of rows) {
 		const g = row.group ?? '';
 		let hours = groups.get(g);
@@ -207,7 +209,9 @@ export function evaluateAnomaly(db: Db, rule: Rule & AnomalySpec, now: number): 
 	const groups = hourlyMeasures(db, rule.filters, rule.teams, rule.perTeam, firstHour, now);
 	const side = watchedSide(rule.kpi, rule.direction);
 	const findings: Finding[] = [];
-	const entries = rule.perTeam ? [...groups.entries()].filter(([g]) => g !== '') : [['', groups.get('') ?? new Map()] as const];
+	const entries = rule.perTeam
+		? [...groups.entries()].filter(([g]) => g !== '')
+		: [['', groups.get('') ?? new Map()] as const];
 	for (const [group, hours] of entries) {
 		const scale = kpiScale(rule.kpi);
 		const moments = (hour: number): Moments | undefined => {
@@ -457,6 +461,33 @@ function evaluateRiskWords(db: Db, rule: Rule & RiskSpec, now: number): Finding[
 	});
 }
 
+type UsualComplaints = Map<string, { complaints: number; contacts: number }>;
+const usualComplaintCache = new WeakMap<Db, Map<string, { at: number; usual: UsualComplaints }>>();
+
+/**
+ * The usual complaint rate: the 7 days before the window, pooled (complaints are too rare for an hour-of-week
+ * baseline of a thin history). It hardly moves from one evaluation to the next, so it is kept for 10 minutes.
+ */
+function usualComplaints(
+	db: Db,
+	rule: Rule & RiskSpec,
+	now: number,
+	read: (from: number, to: number) => Map<string, Measures>
+): UsualComplaints {
+	let cache = usualComplaintCache.get(db);
+	if (!cache) usualComplaintCache.set(db, (cache = new Map()));
+	const key = JSON.stringify([rule.id, rule.updatedAt]);
+	const hit = cache.get(key);
+	if (hit && now - hit.at < 10 * MINUTE && now >= hit.at) return hit.usual;
+	const window = rule.windowMinutes * MINUTE;
+	const usual: UsualComplaints = new Map();
+	const end = Math.floor((now - window) / HOUR) * HOUR;
+	for (const [g, m] of read(end - WEEK, end))
+		usual.set(g, { complaints: m.complaints, contacts: m.contacts });
+	cache.set(key, { at: now, usual });
+	return usual;
+}
+
 function evaluateComplaintSpike(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
 	const window = rule.windowMinutes * MINUTE;
 	const read = (from: number, to: number) => {
@@ -465,25 +496,15 @@ function evaluateComplaintSpike(db: Db, rule: Rule & RiskSpec, now: number): Fin
 		return new Map(metrics.kpiMeasures(db, q).rows.map((r) => [r.group ?? '', r.measures]));
 	};
 	const current = read(now - window, now);
-	// The usual rate: the same window of the day in each of the last 6 weeks, pooled.
-	const usual = new Map<string, { complaints: number; contacts: number }>();
-	for (let k = 1; k <= 6; k++)
-		for (const [g, m] of read(now - window - k * WEEK, now - k * WEEK)) {
-			const u = usual.get(g) ?? { complaints: 0, contacts: 0 };
-			u.complaints += m.complaints;
-			u.contacts += m.contacts;
-			usual.set(g, u);
-		}
+	const usual = usualComplaints(db, rule, now, read);
 	return [...current]
 		.filter(([g]) => !rule.perTeam || g !== '')
 		.map(([g, m]) => {
 			const u = usual.get(g);
-			const p0 = u && u.contacts >= 100 ? u.complaints / u.contacts : null;
+			const p0 = u && u.contacts >= 1_000 ? u.complaints / u.contacts : null;
 			const rate = m.contacts > 0 ? m.complaints / m.contacts : null;
 			const limit =
-				p0 === null || m.contacts === 0
-					? null
-					: m.contacts * p0 + 3 * Math.sqrt(m.contacts * p0 * (1 - p0));
+				p0 === null || m.contacts === 0 ? null : m.contacts * p0 + 3 * Math.sqrt(m.contacts * p0 * (1 - p0));
 			const firing =
 				m.complaints >= rule.value &&
 				(p0 === null || (rate !== null && rate >= rule.ratio * p0 && m.complaints > (limit ?? 0)));

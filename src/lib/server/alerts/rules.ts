@@ -45,9 +45,7 @@ const teamList = z.array(z.string().trim().min(1).max(64)).min(1).max(100);
 
 const webhookSchema = z
 	.object({
-		url: z
-			.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-			.max(2000),
+		url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
 		/** The HMAC key; generated when left out (and shown once). */
 		secret: z.string().min(16, 'at least 16 characters').max(200).optional()
 	})
@@ -72,7 +70,11 @@ const thresholdSchema = z
 		kpi: z.enum(KPI_KEYS),
 		op: z.enum(OPERATORS),
 		value: z.number().finite(),
-		windowMinutes: z.number().int().min(5).max(7 * 1440),
+		windowMinutes: z
+			.number()
+			.int()
+			.min(5)
+			.max(7 * 1440),
 		/** Below this many observations nothing is judged (the KPI registry's minimum of 30 applies too). */
 		minN: z.number().int().min(1).max(1_000_000).default(30),
 		filters: filtersSchema,
@@ -105,7 +107,12 @@ const riskSchema = z
 		...common,
 		kind: z.literal('risk'),
 		signal: z.enum(RISK_SIGNALS),
-		windowMinutes: z.number().int().min(1).max(30 * 1440).default(60),
+		windowMinutes: z
+			.number()
+			.int()
+			.min(1)
+			.max(30 * 1440)
+			.default(60),
 		/** The count that raises the alert (referrals, risk texts, complaints, overdue cases). */
 		value: z.number().int().min(1).max(100_000).default(1),
 		/** complaint_spike: how many times the usual complaint rate counts as a spike. */
@@ -146,7 +153,10 @@ export class RuleError extends Error {
 }
 
 /** zod issues → one message naming the fields, and the list as details. */
-export function describeIssues(error: z.ZodError): { message: string; details: { field: string; message: string }[] } {
+export function describeIssues(error: z.ZodError): {
+	message: string;
+	details: { field: string; message: string }[];
+} {
 	const details = error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
 	return { message: details.map((d) => `${d.field}: ${d.message}`).join('; '), details };
 }
@@ -224,9 +234,12 @@ function scopeTeams(spec: RuleSpec, actor: RuleActor): RuleSpec {
 	const teams = spec.teams ?? (spec.filters.team?.length ? spec.filters.team : own);
 	const outside = teams.filter((t) => !own.includes(t));
 	if (teams.length === 0 || outside.length)
-		throw new RuleError(403, 'forbidden_team', `teams: outside your teams: ${outside.join(', ') || '(none)'}`, [
-			{ field: 'teams', message: 'a manager’s rules watch their own teams only' }
-		]);
+		throw new RuleError(
+			403,
+			'forbidden_team',
+			`teams: outside your teams: ${outside.join(', ') || '(none)'}`,
+			[{ field: 'teams', message: 'a manager’s rules watch their own teams only' }]
+		);
 	return { ...spec, teams };
 }
 
@@ -252,7 +265,8 @@ export function createRule(
 	let spec = parseRule(input);
 	if (actor) spec = scopeTeams(spec, actor);
 	let generatedSecret: string | null = null;
-	if (spec.webhook && !spec.webhook.secret) spec.webhook = { ...spec.webhook, secret: (generatedSecret = newSecret()) };
+	if (spec.webhook && !spec.webhook.secret)
+		spec.webhook = { ...spec.webhook, secret: (generatedSecret = newSecret()) };
 	const row = db
 		.insert(alertRules)
 		.values({

@@ -39,7 +39,7 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 	const intervalMs = options.intervalMs ?? 60_000;
 	const debounceMs = options.debounceMs ?? 2_000;
 	const maxWaitMs = options.maxWaitMs ?? 10_000;
-	const minGapMs = options.minGapMs ?? 3_000;
+	const minGapMs = options.minGapMs ?? 10_000;
 	const seeded = ensureStarterRules(db);
 	if (seeded) console.log(`[resonance] alerts: ${seeded} starter rules created`);
 
@@ -71,15 +71,6 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 		timer.unref?.();
 	};
 
-	const unsubscribe = subscribe((summary) => {
-		try {
-			cases.openCases(db, summary.events.map(cases.sourceOf));
-		} catch (error) {
-			console.error('[resonance] cases: opening cases failed', error);
-		}
-		schedule();
-	});
-
 	const backfill = () => {
 		if (backfilled || (options.historyReady && !options.historyReady())) return;
 		backfilled = true;
@@ -97,6 +88,17 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 			console.error('[resonance] cases: backfill failed', error);
 		}
 	};
+
+	const unsubscribe = subscribe((summary) => {
+		// The first commit after the history is written is the moment to backfill (the demo's first live batch).
+		if (!backfilled) backfill();
+		try {
+			cases.openCases(db, summary.events.map(cases.sourceOf));
+		} catch (error) {
+			console.error('[resonance] cases: opening cases failed', error);
+		}
+		schedule();
+	});
 
 	const tick = setInterval(() => {
 		backfill();

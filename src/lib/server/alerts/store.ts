@@ -156,7 +156,8 @@ export function applyFindings(db: Db, rule: Rule, findings: readonly Finding[], 
 					.get();
 				// Resolved by a person while the condition kept holding: wait for it to clear before reopening.
 				if (previous && previous.resolvedBy !== null && (previous.resolvedAt ?? 0) >= since) continue;
-				const snoozedUntil = previous?.snoozedUntil && previous.snoozedUntil > now ? previous.snoozedUntil : null;
+				const snoozedUntil =
+					previous?.snoozedUntil && previous.snoozedUntil > now ? previous.snoozedUntil : null;
 				const row = db
 					.insert(alerts)
 					.values({
@@ -237,7 +238,8 @@ export function actOnAlert(
 	now = Date.now()
 ): AlertChange {
 	const row = db.select().from(alerts).where(eq(alerts.id, id)).get();
-	if (!row || !canSeeAlert(toView(row), actor.scope)) throw new AlertActionError(404, 'not_found', `No alert ${id}`);
+	if (!row || !canSeeAlert(toView(row), actor.scope))
+		throw new AlertActionError(404, 'not_found', `No alert ${id}`);
 	if (row.status === 'resolved')
 		throw new AlertActionError(409, 'conflict', `Alert ${id} is already resolved`);
 	return db.$client.transaction(() => {
@@ -249,7 +251,12 @@ export function actOnAlert(
 					? row
 					: db
 							.update(alerts)
-							.set({ status: 'acknowledged', acknowledgedAt: now, acknowledgedBy: actor.email, updatedAt: now })
+							.set({
+								status: 'acknowledged',
+								acknowledgedAt: now,
+								acknowledgedBy: actor.email,
+								updatedAt: now
+							})
 							.where(eq(alerts.id, id))
 							.returning()
 							.get();
@@ -278,7 +285,9 @@ export function actOnAlert(
 			now,
 			type,
 			actor.email,
-			input.action === 'snooze' ? `${input.minutes ?? 60} min${input.note ? `: ${input.note}` : ''}` : input.note
+			input.action === 'snooze'
+				? `${input.minutes ?? 60} min${input.note ? `: ${input.note}` : ''}`
+				: input.note
 		);
 		return { type, alert: toView(updated) };
 	})();

@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import { alertRules, webhookDeliveries, type DeliveryAttempt, type DeliveryStatus } from '$lib/server/db/schema';
+import {
+	alertRules,
+	webhookDeliveries,
+	type DeliveryAttempt,
+	type DeliveryStatus
+} from '$lib/server/db/schema';
 import type { AlertChange } from './store';
 
 /**
@@ -92,7 +97,8 @@ export function enqueueDeliveries(db: Db, changes: readonly AlertChange[], now =
 	return queued;
 }
 
-const retriable = (status: number | null) => status === null || status >= 500 || status === 408 || status === 429;
+const retriable = (status: number | null) =>
+	status === null || status >= 500 || status === 408 || status === 429;
 
 const busy = new WeakSet<Db>();
 
@@ -157,7 +163,8 @@ export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise
 			let status: DeliveryStatus = 'pending';
 			let nextAttemptAt: number | null = null;
 			if (ok) status = 'delivered';
-			else if (!rule?.secret || !retriable(attempt.status) || attempts.length >= o.maxAttempts) status = 'failed';
+			else if (!rule?.secret || !retriable(attempt.status) || attempts.length >= o.maxAttempts)
+				status = 'failed';
 			else nextAttemptAt = now + retryDelay(attempts.length, o.baseDelayMs);
 			db.update(webhookDeliveries)
 				.set({
@@ -193,7 +200,10 @@ export interface DeliveryView {
 }
 
 /** The delivery log, newest first (admins). */
-export function listDeliveries(db: Db, options: { limit?: number; status?: DeliveryStatus } = {}): DeliveryView[] {
+export function listDeliveries(
+	db: Db,
+	options: { limit?: number; status?: DeliveryStatus } = {}
+): DeliveryView[] {
 	const limit = Math.max(1, Math.min(500, options.limit ?? 100));
 	return db
 		.select({
@@ -228,7 +238,11 @@ export function enqueueTest(db: Db, ruleId: number, now = Date.now()): boolean {
 			alertId: null,
 			event: 'test',
 			url: rule.webhookUrl,
-			body: JSON.stringify({ event: 'test', sentAt: new Date(now).toISOString(), rule: { id: rule.id, name: rule.name } }),
+			body: JSON.stringify({
+				event: 'test',
+				sentAt: new Date(now).toISOString(),
+				rule: { id: rule.id, name: rule.name }
+			}),
 			status: 'pending',
 			nextAttemptAt: now,
 			createdAt: now

@@ -60,7 +60,16 @@ const answer = (
 	score: number,
 	ts: number,
 	extra: Partial<CxEvent> = {}
-): CxEvent => ({ id, type: 'feedback', ts, customerId, metric, score, properties: { surveyId: `s-${id}` }, ...extra });
+): CxEvent => ({
+	id,
+	type: 'feedback',
+	ts,
+	customerId,
+	metric,
+	score,
+	properties: { surveyId: `s-${id}` },
+	...extra
+});
 
 const MGR1 = { id: 'mgr1', name: 'mgr1', email: 'mgr1@example.com', scope: { teams: ['t1'] } };
 
@@ -83,12 +92,22 @@ describe('cases from detractors and regulator complaints', () => {
 		]);
 		expect(opened[0]).toMatchObject({ status: 'open', dueAt: T0 + 60_000 + 48 * HOUR, comment: '等了太久' });
 		// The same answer again (a replay) and the survey's other detractor answer open nothing new.
-		expect(openCases(db, [answer('f1', 'c1', 'nps', 3, T0 + 60_000, { contactId: 'k1' })].map(sourceOf))).toEqual([]);
+		expect(
+			openCases(db, [answer('f1', 'c1', 'nps', 3, T0 + 60_000, { contactId: 'k1' })].map(sourceOf))
+		).toEqual([]);
 		const sameSurvey = { ...answer('f1b', 'c1', 'csat', 1, T0 + 61_000), properties: { surveyId: 's-f1' } };
 		expect(openCases(db, [sourceOf(sameSurvey)])).toEqual([]);
 		// A regulator complaint opens a case of its own; a team without a manager leaves it unassigned.
 		const [rc] = openCases(db, [
-			sourceOf({ id: 'r1', type: 'complaint', ts: T0, customerId: 'c9', regulator: true, teamId: 't9', properties: {} })
+			sourceOf({
+				id: 'r1',
+				type: 'complaint',
+				ts: T0,
+				customerId: 'c9',
+				regulator: true,
+				teamId: 't9',
+				properties: {}
+			})
 		]);
 		expect(rc).toMatchObject({ reason: 'regulator_complaint', teamId: 't9', assigneeId: null });
 	});
@@ -130,13 +149,20 @@ describe('the queue: role scoping, work, SLA breach', () => {
 	const all = caseFilterSchema.parse({});
 
 	it('shows a manager their own teams’ cases only; an admin sees all', () => {
-		expect(listCases(db, { teams: ['t1'] }, all, { id: 'mgr1' }).cases.map((c) => c.customerId)).toEqual(['c1', 'c3']);
-		expect(listCases(db, { teams: ['t2'] }, all, { id: 'mgr2' }).cases.map((c) => c.customerId)).toEqual(['c2']);
+		expect(listCases(db, { teams: ['t1'] }, all, { id: 'mgr1' }).cases.map((c) => c.customerId)).toEqual([
+			'c1',
+			'c3'
+		]);
+		expect(listCases(db, { teams: ['t2'] }, all, { id: 'mgr2' }).cases.map((c) => c.customerId)).toEqual([
+			'c2'
+		]);
 		expect(listCases(db, { teams: null }, all, { id: 'boss' }).total).toBe(3);
 		const id = listCases(db, { teams: ['t2'] }, all, { id: 'mgr2' }).cases[0].id;
 		expect(getCase(db, id, { teams: ['t1'] })).toBeUndefined();
 		expect(() => updateCase(db, id, { note: 'hi' }, MGR1)).toThrow(/No case/);
-		expect(listCases(db, { teams: null }, caseFilterSchema.parse({ assignee: 'me' }), { id: 'mgr2' }).total).toBe(1);
+		expect(
+			listCases(db, { teams: null }, caseFilterSchema.parse({ assignee: 'me' }), { id: 'mgr2' }).total
+		).toBe(1);
 	});
 
 	it('works a case: contacted → resolved, notes and reassignment recorded', () => {
@@ -168,10 +194,14 @@ describe('the queue: role scoping, work, SLA breach', () => {
 			['opened', 't2', 1]
 		]);
 		expect(listAlerts(db, { teams: ['t1'] }).map((a) => a.scope)).toEqual(['t1']);
-		const overdue = listCases(db, { teams: ['t1'] }, caseFilterSchema.parse({ overdue: '1' }), { id: 'mgr1' });
+		const overdue = listCases(db, { teams: ['t1'] }, caseFilterSchema.parse({ overdue: '1' }), {
+			id: 'mgr1'
+		});
 		expect(overdue.cases).toHaveLength(1);
 		updateCase(db, overdue.cases[0].id, { status: 'unreachable' }, MGR1, T0 + 52 * HOUR);
-		expect(evaluateAll(db, T0 + 53 * HOUR).changes.map((c) => [c.type, c.alert.scope])).toEqual([['resolved', 't1']]);
+		expect(evaluateAll(db, T0 + 53 * HOUR).changes.map((c) => [c.type, c.alert.scope])).toEqual([
+			['resolved', 't1']
+		]);
 	});
 });
 
@@ -179,7 +209,8 @@ describe('follow-up KPIs', () => {
 	it('computes follow-up, within-SLA and recovery rates with n and Wilson intervals', () => {
 		const db = setup();
 		const events: CxEvent[] = [];
-		for (let i = 0; i < 40; i++) events.push(answer(`d${i}`, `c${i}`, 'nps', 4, T0 + i * 1000, { teamId: 't1' }));
+		for (let i = 0; i < 40; i++)
+			events.push(answer(`d${i}`, `c${i}`, 'nps', 4, T0 + i * 1000, { teamId: 't1' }));
 		writeWithRollups(db, events);
 		const opened = openCases(db, events.map(sourceOf));
 		// 30 followed up: 20 in time, 10 late; 10 never.

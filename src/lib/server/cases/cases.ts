@@ -50,7 +50,11 @@ export function getSlaHours(db: Db): number {
 }
 
 export function setSlaHours(db: Db, hours: number): number {
-	const value = z.number().min(1).max(24 * 30).parse(hours);
+	const value = z
+		.number()
+		.min(1)
+		.max(24 * 30)
+		.parse(hours);
 	db.insert(alertSettings)
 		.values({ key: SLA_KEY, value })
 		.onConflictDoUpdate({ target: alertSettings.key, set: { value } })
@@ -156,7 +160,11 @@ export function openCases(db: Db, events: readonly CaseSource[], now = Date.now(
 					eventId: e.id,
 					metric: reason === 'detractor' ? (e.metric ?? null) : null,
 					score: reason === 'detractor' ? (e.score ?? null) : null,
-					comment: e.text ? e.text.slice(0, 2000) : reason === 'regulator_complaint' ? (e.category ?? null) : null,
+					comment: e.text
+						? e.text.slice(0, 2000)
+						: reason === 'regulator_complaint'
+							? (e.category ?? null)
+							: null,
 					channel: e.channel ?? null,
 					teamId,
 					agentId,
@@ -237,29 +245,37 @@ function unit(text: string): number {
 
 const SIMULATED = '（演示）模拟回访记录 · demo: simulated follow-up';
 
+/**
+ * A diligent team's past: every case already due was worked (most in time, some unreachable, some late), about
+ * half of the cases not yet due have been called. So a new demo starts without overdue cases, with a queue of
+ * open ones, and the follow-up rates have history to show.
+ */
 function simulateFollowUps(db: Db, cases: readonly FollowUpCaseRow[], now: number): void {
 	db.$client.transaction(() => {
 		for (const c of cases) {
-			if (c.openedAt > now - 4 * HOUR) continue;
 			const u = unit(c.key);
 			const v = unit(`${c.key}#`);
+			const sla = c.dueAt - c.openedAt;
 			let contactedAt: number | null = null;
-			let status: CaseStatus = 'open';
 			let closedAt: number | null = null;
-			if (u < 0.62) {
-				contactedAt = c.openedAt + (2 + 36 * v) * HOUR;
-				status = 'contacted';
-				if (u < 0.45) {
-					closedAt = contactedAt + (1 + 20 * v) * HOUR;
-					status = 'resolved';
+			let status: CaseStatus = 'open';
+			if (c.dueAt <= now) {
+				if (u < 0.7) {
+					contactedAt = c.openedAt + Math.min(sla * 0.9, (2 + 40 * v) * HOUR);
+					status = u < 0.5 ? 'resolved' : 'contacted';
+					if (status === 'resolved') closedAt = contactedAt + (1 + 20 * v) * HOUR;
+				} else if (u < 0.82) {
+					contactedAt = closedAt = c.openedAt + Math.min(sla * 0.9, (20 + 24 * v) * HOUR);
+					status = 'unreachable';
+				} else {
+					contactedAt = Math.max(c.dueAt + 60_000, Math.min(c.dueAt + (2 + 20 * v) * HOUR, now - 600_000));
+					status = u > 0.9 ? 'resolved' : 'contacted';
+					if (status === 'resolved') closedAt = contactedAt + 3 * HOUR;
 				}
-			} else if (u < 0.72) {
-				contactedAt = c.openedAt + (20 + 20 * v) * HOUR;
-				closedAt = contactedAt;
-				status = 'unreachable';
-			} else if (u < 0.82) {
-				contactedAt = c.openedAt + (50 + 20 * v) * HOUR;
-				status = 'contacted';
+			} else if (u < 0.5) {
+				contactedAt = c.openedAt + (2 + 40 * v) * HOUR;
+				status = u < 0.3 ? 'resolved' : 'contacted';
+				if (status === 'resolved') closedAt = contactedAt + (1 + 10 * v) * HOUR;
 			}
 			if (contactedAt === null || contactedAt > now) continue;
 			if (closedAt !== null && closedAt > now) {
@@ -405,7 +421,10 @@ export function getCase(db: Db, id: number, scope: Scope, now = Date.now()) {
 }
 
 /** People a case can be given to: the managers of its team, and the admins. */
-export function assignees(db: Db, teamId: string | null): { id: string; name: string; email: string; role: string }[] {
+export function assignees(
+	db: Db,
+	teamId: string | null
+): { id: string; name: string; email: string; role: string }[] {
 	const managers = teamId
 		? db
 				.select({ id: users.id, name: users.name, email: users.email, role: users.role })
@@ -481,7 +500,14 @@ export function updateCase(
 				set.closedBy = null;
 			}
 			db.insert(caseNotes)
-				.values({ caseId: id, ts: now, kind: 'status', text: patch.status, authorId: actor.id, authorName: author })
+				.values({
+					caseId: id,
+					ts: now,
+					kind: 'status',
+					text: patch.status,
+					authorId: actor.id,
+					authorName: author
+				})
 				.run();
 		}
 		if (patch.assigneeId !== undefined && patch.assigneeId !== row.assigneeId) {
@@ -501,7 +527,14 @@ export function updateCase(
 		}
 		if (patch.note)
 			db.insert(caseNotes)
-				.values({ caseId: id, ts: now, kind: 'note', text: patch.note, authorId: actor.id, authorName: author })
+				.values({
+					caseId: id,
+					ts: now,
+					kind: 'note',
+					text: patch.note,
+					authorId: actor.id,
+					authorName: author
+				})
 				.run();
 		db.update(followUpCases).set(set).where(eq(followUpCases.id, id)).run();
 	})();

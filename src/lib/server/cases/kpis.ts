@@ -57,10 +57,15 @@ interface Row {
  * Follow-up KPIs of the cases opened in [from, to) of a CxQuery, limited to its scope and team filter (other
  * filters do not apply to cases).
  */
-export function caseKpis(db: Db, q: Pick<CxQuery, 'from' | 'to' | 'filters' | 'scope'>, now = Date.now()): CaseKpis {
+export function caseKpis(
+	db: Db,
+	q: Pick<CxQuery, 'from' | 'to' | 'filters' | 'scope'>,
+	now = Date.now()
+): CaseKpis {
 	let teams: string[] | null = q.filters.team ?? null;
 	if (q.scope.teams !== null) teams = teams ? teams.filter((t) => q.scope.teams?.includes(t)) : q.scope.teams;
-	const teamSql = teams === null ? '' : teams.length ? ` AND c.team_id IN (${teams.map(() => '?').join(',')})` : ' AND 0';
+	const teamSql =
+		teams === null ? '' : teams.length ? ` AND c.team_id IN (${teams.map(() => '?').join(',')})` : ' AND 0';
 	// The customer's first survey answer after the follow-up (index on customer_id, ts).
 	const rows = db.$client
 		.prepare(

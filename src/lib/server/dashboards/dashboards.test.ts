@@ -100,6 +100,7 @@ describe('dashboards over a real database', () => {
 		const s = wallboardSnapshot(db, q.query, 'today', NOW);
 		expect(Object.keys(s.kpis)).toEqual([...WALLBOARD_KPIS]);
 		expect(s.sparkDays).toHaveLength(14);
+		expect(s.seq).toBe(Number(db.$client.prepare('SELECT max(seq) FROM events').pluck().get()));
 		expect(s.sparkDays.at(-1)).toBe('2025-03-07');
 		const csat = s.kpis.csat;
 		expect(csat.n).toBeGreaterThan(30);

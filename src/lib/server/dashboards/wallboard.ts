@@ -39,6 +39,8 @@ export function wallboardSnapshot(
 	range: RangePreset | 'custom',
 	now = Date.now()
 ): WallboardSnapshot {
+	// Read first: every event up to this one is in the numbers below (later ones may be too).
+	const seq = Number(db.$client.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get());
 	const current = metrics.kpis(db, { ...query, by: null, grain: null });
 	// The sparkline: one value per China-time day, the last 14 days of the period (today so far at the end).
 	const sparkFrom = chinaMidnight(query.to - 1) - (SPARK_DAYS - 1) * DAY_MS;
@@ -75,6 +77,7 @@ export function wallboardSnapshot(
 	}
 	return {
 		at: now,
+		seq,
 		range,
 		from: current.from,
 		to: current.to,

@@ -13,12 +13,15 @@ import { customerId } from './simulation';
 
 const MINUTE_MS = 60_000;
 
-/** Per minute, as shares of the stream's event rate (at 600 events a minute: ≈ 12 comments, 50 hang-ups). */
-const ANGRY_FEEDBACK = 0.02;
+/** Per minute, as shares of the stream's event rate (at 600 events a minute: ≈ 7 comments, 50 hang-ups). */
+const ANGRY_FEEDBACK = 0.012;
 const HANG_UPS = 0.085;
 const COMPLAINTS = 0.0015;
 /** Share of outage comments that carry a regulator, media or legal threat. */
 const RISK_SHARE = 0.5;
+/** The first minutes bring a flood of feedback (customers caught mid-transaction): ×3 at onset, easing off. */
+const ONSET_BOOST = 2;
+const ONSET_MINUTES = 5;
 
 const PHONE_TEAMS = [
 	['t-cc1', 'q-cc-phone'],
@@ -36,7 +39,10 @@ const THREATS_ZH = [
 	'这么大的银行系统说崩就崩，我去监管那里反映',
 	'发微博让大家都看看你们的服务'
 ];
-const THREATS_EN = ['I will report this to the regulator (12378).', 'I am calling a lawyer about my lost payment.'];
+const THREATS_EN = [
+	'I will report this to the regulator (12378).',
+	'I am calling a lawyer about my lost payment.'
+];
 
 export interface OutageOptions {
 	seed: number;
@@ -54,13 +60,19 @@ export interface Outage {
 
 export function createOutage(options: OutageOptions): Outage {
 	let counter = 0;
+	let onset = 0;
+	let lastTo = -Infinity;
 	const id = () => `${options.idPrefix}o${counter++}`;
 	return {
 		next(from, to) {
 			if (!(to > from)) return [];
+			// A gap means the incident was off in between: this is a new outage.
+			if (from - lastTo > MINUTE_MS) onset = from;
+			lastTo = to;
 			const rng = createRandom(hashSeed(options.seed, 'outage', from));
 			const minutes = (to - from) / MINUTE_MS;
 			const perMinute = options.ratePerMinute * minutes;
+			const flood = 1 + ONSET_BOOST * Math.exp(-(from - onset) / (ONSET_MINUTES * MINUTE_MS));
 			const at = () => Math.round(from + rng.next() * (to - from));
 			const customer = () => customerId(1 + Math.floor(rng.next() * options.knownCustomers));
 			const events: CxEvent[] = [];
@@ -83,7 +95,7 @@ export function createOutage(options: OutageOptions): Outage {
 				});
 			}
 
-			for (let i = rng.poisson(perMinute * ANGRY_FEEDBACK); i > 0; i--) {
+			for (let i = rng.poisson(perMinute * ANGRY_FEEDBACK * flood); i > 0; i--) {
 				const reason = rng.pick(OUTAGE_REASONS);
 				const english = rng.bernoulli(0.1);
 				let text = writeComment(rng, {

@@ -3,6 +3,8 @@ import type { Statement } from 'better-sqlite3';
 import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
 import { scoreSentiment } from '$lib/server/text';
+import { applyToRollups, type InsertedEvent } from '$lib/server/metrics/rollups';
+import { stitchJourneys } from '$lib/server/journeys/stitch';
 
 /** What happened to each event handed to the writer, by its position in the input. */
 export interface WriteResult {
@@ -19,6 +21,11 @@ export interface WriteOptions {
 	receivedAt?: number;
 	/** De-duplicate by (source, id). The demo history seed turns it off: its ids are unique by construction. */
 	dedupe?: boolean;
+	/**
+	 * Maintain rollups and journey instances in the same transaction (default). A bulk load may turn it off and
+	 * rebuild both once at the end (`rebuildRollups`, `restitchAll`), which is faster for a whole history.
+	 */
+	derive?: boolean;
 }
 
 /** A 63-bit hash of (source, client id), the de-duplication key. Collisions at 2⁻⁶³ per pair are accepted. */
@@ -129,6 +136,8 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 	// wrote nothing).
 	const registered = new Set<string>();
 	const touched = new Map<string, CustomerState>();
+	const derive = options.derive ?? true;
+	const inserted: InsertedEvent[] = [];
 	const register = (kind: string, key: string, write: () => void) => {
 		const k = `${kind}\u0000${key}`;
 		if (known.has(k) || registered.has(k)) return;
@@ -169,7 +178,8 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 				register('agent', e.agentId, () => s.registerAgent.run(e.agentId, e.agentId, e.teamId ?? null, e.ts));
 			if (e.queue) register('queue', e.queue, () => s.registerDimension.run('queue', e.queue, e.ts));
 			if (e.reason) register('reason', e.reason, () => s.registerDimension.run('reason', e.reason, e.ts));
-			s.insertEvent.run(
+			const sentiment = e.text ? scoreSentiment(e.text) : null;
+			const { lastInsertRowid } = s.insertEvent.run(
 				e.id,
 				options.sourceId,
 				e.type,
@@ -196,11 +206,24 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 				e.regulator === undefined ? null : e.regulator ? 1 : 0,
 				customer.segment,
 				customer.region,
-				e.text ? scoreSentiment(e.text) : null,
+				sentiment,
 				JSON.stringify(e.properties ?? {})
 			);
+			if (derive)
+				inserted.push({
+					...e,
+					seq: Number(lastInsertRowid),
+					segment: customer.segment,
+					region: customer.region,
+					sentiment
+				});
 			result.accepted++;
 		});
+		// Rollups and journey instances change in the same transaction as the rows they are derived from.
+		if (inserted.length > 0) {
+			applyToRollups(db, inserted);
+			stitchJourneys(db, inserted);
+		}
 	})();
 	for (const k of registered) known.add(k);
 	if (customers.size + touched.size > CUSTOMER_CACHE_LIMIT) customers.clear();

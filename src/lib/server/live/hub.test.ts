@@ -29,3 +29,51 @@ describe('live filter keys', () => {
 		expect(alertAudience(null)('t-c|range=today')).toBe(true);
 	});
 });
+
+describe('the live hub over a real database', () => {
+	it('sends a viewer a new snapshot within a second of a commit being published', async () => {
+		const { openDatabase, useDatabase } = await import('$lib/server/db');
+		const { writeWithRollups } = await import('$lib/server/metrics/testing');
+		const { publishAccepted } = await import('./bus');
+		const { liveHub } = await import('./hub');
+		const db = useDatabase(openDatabase(':memory:'));
+		const answer = (i: number) => ({
+			id: `a${i}`,
+			type: 'feedback' as const,
+			ts: Date.now() - 1000,
+			customerId: `c${i}`,
+			channel: 'app' as const,
+			metric: 'csat' as const,
+			score: 5,
+			properties: {}
+		});
+		writeWithRollups(db, [answer(0)]);
+		const snapshots: { seq: number; kpis: { csat: { n: number } } }[] = [];
+		const hub = liveHub();
+		const leave = hub.subscribe(filterKey({ teams: null }, new URLSearchParams()), (event, data) => {
+			if (event === 'kpis') snapshots.push(data as (typeof snapshots)[number]);
+		});
+		expect(snapshots.at(-1)?.kpis.csat.n).toBe(1);
+		// Wait out the interval that the subscription's snapshot started, then commit.
+		await new Promise((r) => setTimeout(r, 1100));
+		const events = [answer(1), answer(2)];
+		writeWithRollups(db, events);
+		const committed = Date.now();
+		publishAccepted({
+			sourceId: null,
+			receivedAt: committed,
+			accepted: 2,
+			duplicates: 0,
+			byType: { feedback: 2 },
+			redacted: {},
+			events
+		});
+		while (snapshots.at(-1)?.kpis.csat.n !== 3 && Date.now() - committed < 1500)
+			await new Promise((r) => setTimeout(r, 10));
+		expect(snapshots.at(-1)?.kpis.csat.n).toBe(3);
+		expect(Date.now() - committed).toBeLessThan(1000);
+		expect(snapshots.at(-1)?.seq).toBe(3);
+		leave();
+		hub.stop();
+	});
+});

@@ -7,10 +7,16 @@ import {
 	type IndexWeights
 } from './cx-index';
 import { effectiveFilters, kpis } from './kpis';
-import { addContribution, emptyVector, toMeasures, type Measures } from './measures';
+import {
+	addContribution,
+	DIMENSIONS,
+	emptyVector,
+	toMeasures,
+	type DimensionValues,
+	type Measures
+} from './measures';
 import type { CxQuery } from './query';
 import { KPIS } from './registry';
-import { inheritDims } from './rollups';
 import { getIndexWeights, setIndexWeights } from './settings';
 
 /**
@@ -250,12 +256,11 @@ function analyse(db: Db, q: CxQuery): DriverAnalysis {
 	const windowRows = c.prepare(WINDOW_SQL).raw();
 	const x: number[][] = [];
 	const y: number[] = [];
-	const dimsOrder = ['channel', 'team', 'agent', 'segment', 'journey', 'region', 'reason'] as const;
 	for (const r of c.prepare(ANSWERS_SQL).raw().iterate(q.from, q.to) as IterableIterator<unknown[]>) {
 		if (y.length >= DRIVER_MAX_ANSWERS) break;
-		const dims = Object.fromEntries(dimsOrder.map((d, i) => [d, r[4 + i] as string | null])) as Parameters<
-			typeof inheritDims
-		>[0];
+		const dims = Object.fromEntries(
+			DIMENSIONS.map((d, i) => [d, r[4 + i] as string | null])
+		) as DimensionValues;
 		let keep = true;
 		for (const [d, values] of filters) {
 			const v = dims[d];

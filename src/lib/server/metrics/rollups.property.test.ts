@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Channel, CxEvent, FeedbackMetric, Handler, Outcome, Segment } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
+import { scoreSentiment } from '$lib/server/text';
 import { kpiMeasures, kpis } from './kpis';
 import { emptyMeasures, type Dimension, type Measures } from './measures';
 import type { CxQuery } from './query';
@@ -96,6 +97,8 @@ function generate(seed: number, count: number): Generated {
 				),
 				teamId: r.maybe(0.3, () => r.pick(teams)),
 				reason: r.maybe(0.2, () => r.pick(['card', 'loan'])),
+				// Texts are scored by the writer as they arrive (and some re-scored later, below).
+				text: r.maybe(0.3, () => r.pick(['服务很好，非常满意', '排队太久了，很失望', '还行'])),
 				properties: {}
 			});
 		} else if (u < 0.88) {
@@ -193,7 +196,7 @@ function stored(g: Generated): Stored[] {
 				seq: rows.length + 1,
 				segment: now.segment,
 				region: now.region,
-				sentiment: g.sentiment.get(e.id) ?? null
+				sentiment: g.sentiment.get(e.id) ?? (e.text ? scoreSentiment(e.text) : null)
 			});
 		}
 	return rows;

@@ -9,7 +9,6 @@ import {
 	emptyVector,
 	FCR_WINDOW_MS,
 	isCountedContact,
-	isZero,
 	MEASURE_COLUMNS,
 	MEASURE_COUNT,
 	MEASURE_GROUPS,
@@ -86,13 +85,16 @@ function dayKeyOf(key: number): number {
 	return cellKey(Math.floor(unit / HOUR_LIMIT), dayOfHour(unit % HOUR_LIMIT), combo);
 }
 
-/** What the writer hands over for each event it inserted: the event, its row key, and the stamped traits. */
+/**
+ * What the writer hands over for each event it inserted: the event, its row key, and the values it stamped on the
+ * row — segment and region (the customer's), and sentiment (the score it stored, null when none): rollups count
+ * exactly what the row holds.
+ */
 export interface InsertedEvent extends CxEvent {
 	seq: number;
 	segment: string | null;
 	region: string | null;
-	/** Set when the writer already knows the text's sentiment (−1…1); usually scored later (applySentimentScores). */
-	sentiment?: number | null;
+	sentiment: number | null;
 }
 
 /** A stored event as rollup maintenance reads it. */
@@ -180,7 +182,7 @@ function insertedFact(e: InsertedEvent): FactRow {
 		metric: e.metric ?? null,
 		score: e.score ?? null,
 		regulator: e.regulator ?? null,
-		sentiment: e.sentiment ?? null,
+		sentiment: e.sentiment,
 		firstContact: null,
 		repeatSameReason7d: null,
 		repeat48h: null
@@ -328,7 +330,12 @@ export class RollupDeltas {
 	}
 }
 
-function upsertCells(db: Db, s: Statements, level: CellLevel, cells: ReadonlyMap<number, MeasureVector>): number {
+function upsertCells(
+	db: Db,
+	s: Statements,
+	level: CellLevel,
+	cells: ReadonlyMap<number, MeasureVector>
+): number {
 	let written = 0;
 	for (const [key, v] of cells) {
 		let mask = 0;
@@ -710,7 +717,12 @@ function sumStatementsFor(db: Db): SumStatements {
 	st = {
 		combos: db.$client.prepare('SELECT id, v1, v2 FROM metric_combos WHERE cuboid = ?').raw(),
 		range: {
-			hour: { none: byGrain.none.hour, hour: byGrain.hour.hour, day: byGrain.day.hour, week: byGrain.week.hour },
+			hour: {
+				none: byGrain.none.hour,
+				hour: byGrain.hour.hour,
+				day: byGrain.day.hour,
+				week: byGrain.week.hour
+			},
 			day: { none: byGrain.none.day, hour: byGrain.hour.day, day: byGrain.day.day, week: byGrain.week.day }
 		},
 		one: { hour: one('hour'), day: one('day') }
@@ -762,7 +774,10 @@ export function sumCells(
 		return count;
 	}
 	const vector = emptyVector();
-	const rows = st.range[level][grain ?? 'none'].all(cellKey(cuboid, from, 0), cellKey(cuboid, to, 0)) as number[][];
+	const rows = st.range[level][grain ?? 'none'].all(
+		cellKey(cuboid, from, 0),
+		cellKey(cuboid, to, 0)
+	) as number[][];
 	for (const r of rows) {
 		const values = wanted.get(r[0]);
 		if (!values) continue;

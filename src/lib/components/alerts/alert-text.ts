@@ -1,0 +1,163 @@
+import { m } from '$lib/paraglide/messages';
+import { formatKpiValue, type KpiUnit } from '$lib/kpi-format';
+
+/** Screens' words for alerts and cases, built from an alert's details in the current language. */
+
+export interface KpiLabel {
+	zh: string;
+	en: string;
+	/** The registry's unit: percent, nps, seconds, per_10k, index. */
+	unit: string;
+}
+export type KpiLabels = Record<string, KpiLabel>;
+
+const SEVERITY: Record<string, () => string> = {
+	info: m.alerts_severity_info,
+	warning: m.alerts_severity_warning,
+	critical: m.alerts_severity_critical
+};
+const STATUS: Record<string, () => string> = {
+	open: m.alerts_status_open,
+	acknowledged: m.alerts_status_acknowledged,
+	resolved: m.alerts_status_resolved
+};
+const KIND: Record<string, () => string> = {
+	threshold: m.alerts_kind_threshold,
+	anomaly: m.alerts_kind_anomaly,
+	risk: m.alerts_kind_risk
+};
+const SIGNAL: Record<string, () => string> = {
+	regulator: m.alerts_signal_regulator,
+	complaint_spike: m.alerts_signal_complaint_spike,
+	risk_words: m.alerts_signal_risk_words,
+	case_sla: m.alerts_signal_case_sla
+};
+const METHOD: Record<string, () => string> = {
+	ewma: m.alerts_method_ewma,
+	pchart: m.alerts_method_pchart,
+	cusum: m.alerts_method_cusum
+};
+const OP: Record<string, () => string> = {
+	'<': m.alerts_op_lt,
+	'<=': m.alerts_op_le,
+	'>': m.alerts_op_gt,
+	'>=': m.alerts_op_ge
+};
+const CASE_STATUS: Record<string, () => string> = {
+	open: m.cases_status_open,
+	contacted: m.cases_status_contacted,
+	resolved: m.cases_status_resolved,
+	unreachable: m.cases_status_unreachable
+};
+const CASE_REASON: Record<string, () => string> = {
+	detractor: m.cases_reason_detractor,
+	regulator_complaint: m.cases_reason_regulator
+};
+
+const label = (table: Record<string, () => string>, key: string | null | undefined) =>
+	key ? (table[key]?.() ?? key) : '—';
+
+export const severityLabel = (s: string) => label(SEVERITY, s);
+export const statusLabel = (s: string) => label(STATUS, s);
+export const kindLabel = (s: string) => label(KIND, s);
+export const signalLabel = (s: string) => label(SIGNAL, s);
+export const methodLabel = (s: string) => label(METHOD, s);
+export const opLabel = (s: string) => label(OP, s);
+export const caseStatusLabel = (s: string) => label(CASE_STATUS, s);
+export const caseReasonLabel = (s: string) => label(CASE_REASON, s);
+
+export function kpiName(labels: KpiLabels, key: string, locale: string): string {
+	const l = labels[key];
+	return l ? (locale.startsWith('zh') ? l.zh : l.en) : key;
+}
+
+function kpiUnit(unit: string | undefined): KpiUnit {
+	if (unit === 'per_10k') return 'per10k';
+	if (unit === 'percent' || unit === 'nps' || unit === 'seconds' || unit === 'index') return unit;
+	return 'score';
+}
+
+export function formatKpi(labels: KpiLabels, key: string, value: unknown, locale: string): string {
+	return typeof value === 'number' ? formatKpiValue(kpiUnit(labels[key]?.unit), value, locale) : '—';
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+
+/** One sentence about what an alert found, from its details, in the current language. */
+export function describeAlert(
+	alert: { kind: string; summary: string; details: Record<string, unknown> },
+	labels: KpiLabels,
+	locale: string
+): string {
+	const d = alert.details;
+	const nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+	const minutes = nf.format(num(d.windowMinutes));
+	if (d.kind === 'threshold') {
+		const kpi = String(d.kpi);
+		return m.alerts_text_threshold({
+			kpi: kpiName(labels, kpi, locale),
+			value: formatKpi(labels, kpi, d.value, locale),
+			op: opLabel(String(d.op)),
+			threshold: formatKpi(labels, kpi, d.threshold, locale),
+			minutes,
+			n: nf.format(num(d.n))
+		});
+	}
+	if (d.kind === 'anomaly') {
+		const kpi = String(d.kpi);
+		const methods = Array.isArray(d.methods) ? d.methods.map((x) => methodLabel(String(x))).join(', ') : '';
+		return m.alerts_text_anomaly({
+			kpi: kpiName(labels, kpi, locale),
+			value: formatKpi(labels, kpi, d.value, locale),
+			baseline: formatKpi(labels, kpi, d.baseline, locale),
+			methods: methods || '—'
+		});
+	}
+	switch (d.signal) {
+		case 'regulator':
+			return m.alerts_text_regulator({ count: nf.format(num(d.count)), minutes });
+		case 'risk_words':
+			return m.alerts_text_risk_words({
+				count: nf.format(num(d.count)),
+				minutes,
+				expected: d.expected === null || d.expected === undefined ? '—' : nf.format(num(d.expected))
+			});
+		case 'complaint_spike':
+			return m.alerts_text_complaint_spike({
+				count: nf.format(num(d.count)),
+				minutes,
+				rate: d.rate === null ? '—' : nf.format(num(d.rate)),
+				usual: d.baselineRate === null || d.baselineRate === undefined ? '—' : nf.format(num(d.baselineRate))
+			});
+		case 'case_sla':
+			return m.alerts_text_case_sla({ count: nf.format(num(d.count)) });
+	}
+	return alert.summary;
+}
+
+/** One line about what a rule watches, in the current language. */
+export function describeRule(rule: Record<string, unknown>, labels: KpiLabels, locale: string): string {
+	const nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
+	const kpi = typeof rule.kpi === 'string' ? rule.kpi : '';
+	if (rule.kind === 'threshold')
+		return m.alerts_rule_threshold({
+			kpi: kpiName(labels, kpi, locale),
+			op: opLabel(String(rule.op)),
+			value: formatKpi(labels, kpi, rule.value, locale),
+			minutes: nf.format(num(rule.windowMinutes)),
+			n: nf.format(num(rule.minN))
+		});
+	if (rule.kind === 'anomaly')
+		return m.alerts_rule_anomaly({
+			kpi: kpiName(labels, kpi, locale),
+			methods: Array.isArray(rule.methods) ? rule.methods.map((x) => methodLabel(String(x))).join(', ') : '',
+			lambda: nf.format(num(rule.lambda)),
+			L: nf.format(num(rule.L)),
+			weeks: nf.format(num(rule.baselineWeeks))
+		});
+	return m.alerts_rule_risk({
+		signal: signalLabel(String(rule.signal)),
+		value: nf.format(num(rule.value)),
+		minutes: nf.format(num(rule.windowMinutes))
+	});
+}

@@ -1,0 +1,3 @@
+export { default as AlertBell } from './AlertBell.svelte';
+export { default as SeverityBadge } from './SeverityBadge.svelte';
+export * from './alert-text';

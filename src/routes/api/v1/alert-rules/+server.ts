@@ -1,0 +1,38 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { database } from '$lib/server/db';
+import { requireRole, requireUser } from '$lib/server/auth/guard';
+import { scopeOf } from '$lib/server/auth/scope';
+import * as alerts from '$lib/server/alerts';
+import { errorResponse, readJson, ruleActor } from '$lib/server/alerts/http';
+
+/** GET /api/v1/alert-rules → {"rules":[…]} (webhook secrets never leave the server; `editable` for the caller). */
+export const GET: RequestHandler = ({ locals }) => {
+	const user = requireUser(locals);
+	const scope = scopeOf(user);
+	const rules = alerts.listRules(database()).map((r) => ({
+		...alerts.publicRule(r),
+		editable: (user.role === 'admin' || user.role === 'manager') && alerts.canEditRule(r, scope)
+	}));
+	return json({ rules });
+};
+
+/**
+ * POST /api/v1/alert-rules with e.g. {"name":"CSAT low","kind":"threshold","kpi":"csat","op":"<","value":80,
+ * "windowMinutes":60,"minN":30,"filters":{"channel":"phone"},"webhook":{"url":"…","secret":"…"}} → 201 the rule
+ * (with `webhookSecret` once when the server generated it). Admins; managers for their own teams.
+ */
+export const POST: RequestHandler = async ({ locals, request }) => {
+	const user = requireRole(locals, 'admin', 'manager');
+	const body = await readJson(request);
+	if (!body.ok) return body.response;
+	try {
+		const { rule, generatedSecret } = alerts.createRule(database(), body.body, ruleActor(user));
+		return json(
+			{ ...alerts.publicRule(rule), ...(generatedSecret ? { webhookSecret: generatedSecret } : {}) },
+			{ status: 201, headers: { location: `/api/v1/alert-rules/${rule.id}` } }
+		);
+	} catch (error) {
+		return errorResponse(error);
+	}
+};

@@ -1,0 +1,47 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { database } from '$lib/server/db';
+import { apiError } from '$lib/server/auth/api-error';
+import { requireRole, requireUser } from '$lib/server/auth/guard';
+import * as alerts from '$lib/server/alerts';
+import { errorResponse, idParam, readJson, ruleActor } from '$lib/server/alerts/http';
+
+/** GET /api/v1/alert-rules/<id> → the rule. */
+export const GET: RequestHandler = ({ locals, params }) => {
+	requireUser(locals);
+	const id = idParam(params.id);
+	const rule = id === null ? undefined : alerts.getRule(database(), id);
+	if (!rule) return apiError(404, `No alert rule ${params.id}`);
+	return json(alerts.publicRule(rule));
+};
+
+/** PATCH /api/v1/alert-rules/<id> with any fields of the rule (`webhook: null` removes the webhook). */
+export const PATCH: RequestHandler = async ({ locals, params, request }) => {
+	const user = requireRole(locals, 'admin', 'manager');
+	const id = idParam(params.id);
+	if (id === null) return apiError(404, `No alert rule ${params.id}`);
+	const body = await readJson(request);
+	if (!body.ok) return body.response;
+	try {
+		const { rule, generatedSecret } = alerts.changeRule(database(), id, body.body, ruleActor(user));
+		return json({
+			...alerts.publicRule(rule),
+			...(generatedSecret ? { webhookSecret: generatedSecret } : {})
+		});
+	} catch (error) {
+		return errorResponse(error);
+	}
+};
+
+/** DELETE /api/v1/alert-rules/<id> → 204; its open alerts are resolved and stay listed. */
+export const DELETE: RequestHandler = ({ locals, params }) => {
+	const user = requireRole(locals, 'admin', 'manager');
+	const id = idParam(params.id);
+	if (id === null) return apiError(404, `No alert rule ${params.id}`);
+	try {
+		alerts.removeRule(database(), id, ruleActor(user));
+		return new Response(null, { status: 204 });
+	} catch (error) {
+		return errorResponse(error);
+	}
+};
