@@ -367,7 +367,11 @@ function ingestStream(count: number): CxEvent[][] {
 	return batches;
 }
 
-function ingestRun(file: string, batches: CxEvent[][], stitch: boolean): IngestRun {
+/**
+ * `raw`: the writer without derived data; `stitch`: the same plus `stitchJourneys` in its transaction; `full`: the
+ * writer as wired (rollups and stitching).
+ */
+function ingestRun(file: string, batches: CxEvent[][], mode: 'raw' | 'stitch' | 'full'): IngestRun {
 	for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
 	const db: Db = openDatabase(file);
 	ensureDefaultJourneys(db, NOW);
@@ -383,10 +387,10 @@ function ingestRun(file: string, batches: CxEvent[][], stitch: boolean): IngestR
 		db.$client.transaction(() => {
 			const before = last.get() as number;
 			const t0 = performance.now();
-			writeEvents(db, batch, { sourceId: 1 });
+			writeEvents(db, batch, { sourceId: 1, derive: mode === 'full' });
 			const t1 = performance.now();
 			writeMs += t1 - t0;
-			if (stitch) {
+			if (mode === 'stitch') {
 				stitchJourneys(db, inserted.all(before) as StitchInput[], { now: NOW });
 				stitchMs += performance.now() - t1;
 			}
@@ -521,8 +525,9 @@ function ingestSection(): string {
 	log(`ingest: ${INGEST_EVENTS.toLocaleString('en')} events without and with stitching`);
 	const batches = ingestStream(INGEST_EVENTS);
 	const ingestFile = path.join(dataDir, 'ingest.db');
-	const plain = ingestRun(ingestFile, batches, false);
-	const stitched = ingestRun(ingestFile, batches, true);
+	const plain = ingestRun(ingestFile, batches, 'raw');
+	const full = ingestRun(ingestFile, batches, 'full');
+	const stitched = ingestRun(ingestFile, batches, 'stitch');
 	const db = openDatabase(ingestFile);
 	const instances = db.$client.prepare('SELECT count(*) FROM journey_instances').pluck().get() as number;
 	const t = performance.now();
@@ -537,13 +542,14 @@ function ingestSection(): string {
 \`BENCH_PARTS=ingest npm run bench -- journeys\`: ${INGEST_EVENTS.toLocaleString('en')} live-like events (journeys
 started over the last 30 days, merged by time, 3% arriving up to hours late), 500-event batches through
 \`writeEvents\` (de-duplication on) into a fresh file database, once alone and once with \`stitchJourneys\` in the
-same transaction (reading the batch's seqs back, which the wired writer will not need). Then \`restitchAll\`
-rebuilds every instance from the stored events.
+same transaction (reading the batch's seqs back, which the wired writer does not need), and once as wired
+(\`derive\` on: rollups and stitching). Then \`restitchAll\` rebuilds every instance from the stored events.
 
 | measure | value |
 | --- | --- |
-| writer alone (events/s) | ${Math.round(plain.eventsPerSecond).toLocaleString('en')} |
+| writer alone, \`derive: false\` (events/s) | ${Math.round(plain.eventsPerSecond).toLocaleString('en')} |
 | writer + stitchJourneys (events/s) | ${Math.round(stitched.eventsPerSecond).toLocaleString('en')} |
+| writer as wired: rollups + stitching (events/s) | ${Math.round(full.eventsPerSecond).toLocaleString('en')} |
 | stitching overhead on ingest | ${overhead.toFixed(0)}% of throughput (${(((stitched.seconds - plain.seconds) / INGEST_EVENTS) * 1e6).toFixed(0)} µs per event) |
 | of which stitchJourneys itself / the bigger commit | ${((stitched.stitchSeconds / INGEST_EVENTS) * 1e6).toFixed(0)} µs / ${(((stitched.seconds - stitched.writeSeconds - stitched.stitchSeconds - (plain.seconds - plain.writeSeconds)) / INGEST_EVENTS) * 1e6).toFixed(0)} µs per event |
 | journey instances stitched incrementally | ${instances.toLocaleString('en')} |

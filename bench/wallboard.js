@@ -15,7 +15,7 @@
  *   node bench/wallboard.js [--viewers 200] [--probes 40] [--bundle-only]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,10 +38,14 @@ const log = (...parts) => console.error('[wallboard]', ...parts);
 // ------------------------------------------------------------------------------------------------ 1. bundle
 
 function routeChunks(routeId) {
-	const serverOut = path.join(root, '.svelte-kit/output/server');
-	const manifest = readFileSync(path.join(serverOut, 'manifest.js'), 'utf8');
+	// The built server's manifest (adapter-node bundles it under build/server/chunks) names the route's nodes.
+	const chunksDir = path.join(root, 'build/server/chunks');
+	const manifestFile = readdirSync(chunksDir).find((f) => /^manifest\.js-.*\.js$/.test(f));
+	if (!manifestFile) throw new Error('no server manifest under build/: run `npm run build`');
+	const manifest = readFileSync(path.join(chunksDir, manifestFile), 'utf8');
 	const client = /client:\s*\{[^}]*?imports:\[([^\]]*)\]/.exec(manifest);
-	if (!client) throw new Error('no client entry in the server manifest: run `npm run build`');
+	if (!client) throw new Error('no client entry in the server manifest');
+	const nodeFiles = [...manifest.matchAll(/import\('\.\/(nodes\/[^']+\.js)'\)/g)].map((m) => m[1]);
 	const at = manifest.indexOf(`id: ${JSON.stringify(routeId)}`);
 	if (at < 0) throw new Error(`route ${routeId} not in the server manifest`);
 	const page = /page: \{ layouts: \[([^\]]*)\], errors: \[[^\]]*\], leaf: (\d+) \}/.exec(manifest.slice(at));
@@ -49,8 +53,8 @@ function routeChunks(routeId) {
 	const nodes = [...page[1].split(',').filter((n) => n.trim() !== ''), page[2]].map(Number);
 	const files = new Set(client[1].split(',').map((s) => s.trim().replace(/^"|"$/g, '')));
 	for (const n of nodes) {
-		const node = readFileSync(path.join(serverOut, 'nodes', `${n}.js`), 'utf8');
-		const imports = /export const imports = \[([^\]]*)\]/.exec(node);
+		const node = readFileSync(path.join(chunksDir, nodeFiles[n]), 'utf8');
+		const imports = /const imports = \[([^\]]*)\]/.exec(node);
 		for (const f of imports?.[1].split(',') ?? []) if (f.trim()) files.add(f.trim().replace(/^"|"$/g, ''));
 	}
 	// What those chunks import in turn, dynamic imports included (loaded on demand by the page).
@@ -197,10 +201,12 @@ async function sse() {
 		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
 		if (!cookie.startsWith('session=')) throw new Error(`sign-in failed (${login.status})`);
 
-		// Server CPU with the simulator alone, for comparison.
+		// Let the start-up work settle (text indexing, alert backfill), then take the server's CPU with the
+		// simulator alone, for comparison.
+		await new Promise((r) => setTimeout(r, 20_000));
 		const idleTicks0 = cpuTicks(server.pid);
 		const idleT0 = performance.now();
-		await new Promise((r) => setTimeout(r, 10_000));
+		await new Promise((r) => setTimeout(r, 20_000));
 		const idleCpu = ((cpuTicks(server.pid) - idleTicks0) / 100 / ((performance.now() - idleT0) / 1000)) * 100;
 
 		const arrivals = []; // per viewer: [{ seq, at }]

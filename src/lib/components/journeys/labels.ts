@@ -24,6 +24,7 @@ export function statusLabel(status: string): string {
 
 const kinds: Record<string, () => string> = {
 	drop: m.journeys_kind_drop,
+	failure: m.journeys_kind_failure,
 	loop: m.journeys_kind_loop,
 	contact: m.journeys_kind_contact,
 	switch: m.journeys_kind_switch

@@ -5,7 +5,12 @@ import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { alerts as alertsTable } from '$lib/server/db/schema';
 import { writeWithRollups } from '$lib/server/metrics/testing';
+import { publishAccepted } from '$lib/server/live/bus';
+import { listCases, caseFilterSchema } from '$lib/server/cases';
 import { act, evaluateAll } from './engine';
+import { onAlertChange } from './notify';
+import { startAlerts } from './scheduler';
+import type { AlertChange } from './store';
 import {
 	createRule,
 	ensureStarterRules,
@@ -413,5 +418,52 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 		expect(log.status).toBe('failed');
 		expect(log.attempts).toHaveLength(3);
 		expect(log.attempts.every((a) => a.status === null && a.error)).toBe(true);
+	});
+});
+
+describe('the runtime: cases and evaluation from the live bus', () => {
+	it('opens a case for a detractor and evaluates shortly after a commit (debounced)', async () => {
+		const db = fresh();
+		const runtime = startAlerts(db, { intervalMs: 3_600_000, debounceMs: 20, maxWaitMs: 100, minGapMs: 0 });
+		const seen: AlertChange[] = [];
+		const stop = onAlertChange((c) => seen.push(c));
+		try {
+			createRule(db, { name: 'Risk', kind: 'risk', signal: 'regulator', windowMinutes: 60 }, ADMIN);
+			const now = Date.now();
+			const events: CxEvent[] = [
+				{
+					id: 'x1',
+					type: 'feedback',
+					ts: now - 1000,
+					customerId: 'c1',
+					metric: 'nps',
+					score: 2,
+					teamId: 't1',
+					properties: {}
+				},
+				{ id: 'x2', type: 'complaint', ts: now - 1000, customerId: 'c2', regulator: true, properties: {} }
+			];
+			writeWithRollups(db, events);
+			publishAccepted({
+				sourceId: null,
+				receivedAt: now,
+				accepted: 2,
+				duplicates: 0,
+				byType: {},
+				redacted: {},
+				events
+			});
+			const queue = listCases(db, { teams: null }, caseFilterSchema.parse({}), { id: 'admin' });
+			expect(queue.cases.map((c) => [c.customerId, c.reason]).sort()).toEqual([
+				['c1', 'detractor'],
+				['c2', 'regulator_complaint']
+			]);
+			await expect
+				.poll(() => seen.map((c) => [c.type, c.alert.ruleName]), { timeout: 2_000 })
+				.toContainEqual(['opened', 'Risk']);
+		} finally {
+			stop();
+			runtime.stop();
+		}
 	});
 });

@@ -90,8 +90,9 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 	};
 
 	const unsubscribe = subscribe((summary) => {
-		// The first commit after the history is written is the moment to backfill (the demo's first live batch).
-		if (!backfilled) backfill();
+		// The first commit after the history is written is the moment to backfill (the demo's first live batch),
+		// after the ingestion request has been answered.
+		if (!backfilled) setTimeout(backfill, 0).unref?.();
 		try {
 			cases.openCases(db, summary.events.map(cases.sourceOf));
 		} catch (error) {

@@ -109,19 +109,22 @@ export function sourceOf(e: CxEvent): CaseSource {
 	};
 }
 
+/** The managers of a team with their open-case counts, fewest first (ties by e-mail). */
+function teamManagers(db: Db, teamId: string): { id: string; open: number }[] {
+	return db.$client
+		.prepare(
+			`SELECT u.id, (SELECT count(*) FROM follow_up_cases c
+			   WHERE c.assignee_id = u.id AND c.status IN ('open', 'contacted')) AS open
+			 FROM users u JOIN user_teams t ON t.user_id = u.id
+			 WHERE t.team_id = ? AND u.role = 'manager' AND u.disabled = 0
+			 ORDER BY open, u.email`
+		)
+		.all(teamId) as { id: string; open: number }[];
+}
+
 /** The manager of a team with the fewest open cases (ties by e-mail), or null when the team has none. */
 export function managerFor(db: Db, teamId: string | null): string | null {
-	if (!teamId) return null;
-	const row = db.$client
-		.prepare(
-			`SELECT u.id FROM users u JOIN user_teams t ON t.user_id = u.id
-			 WHERE t.team_id = ? AND u.role = 'manager' AND u.disabled = 0
-			 ORDER BY (SELECT count(*) FROM follow_up_cases c WHERE c.assignee_id = u.id AND c.status IN ('open', 'contacted')),
-			   u.email LIMIT 1`
-		)
-		.pluck()
-		.get(teamId) as string | undefined;
-	return row ?? null;
+	return teamId ? (teamManagers(db, teamId)[0]?.id ?? null) : null;
 }
 
 /** Team and agent of a survey answer or complaint: its own, else those of the contact it names. */
@@ -130,8 +133,9 @@ function teamOf(db: Db, e: CaseSource): { teamId: string | null; agentId: string
 	if (!e.contactId) return { teamId: null, agentId: e.agentId ?? null };
 	const contact = db.$client
 		.prepare(
+			// `type <> 'journey'` lets SQLite use the partial (customer_id, ts) index.
 			`SELECT team_id AS teamId, agent_id AS agentId FROM events
-			 WHERE customer_id = ? AND type = 'contact' AND id = ? LIMIT 1`
+			 WHERE customer_id = ? AND type <> 'journey' AND type = 'contact' AND id = ? LIMIT 1`
 		)
 		.get(e.customerId, e.contactId) as { teamId: string | null; agentId: string | null } | undefined;
 	return { teamId: contact?.teamId ?? null, agentId: e.agentId ?? contact?.agentId ?? null };
@@ -145,6 +149,17 @@ export function openCases(db: Db, events: readonly CaseSource[], now = Date.now(
 	const candidates = events.filter((e) => caseKey(e) !== null);
 	if (candidates.length === 0) return [];
 	const slaMs = getSlaHours(db) * HOUR;
+	// Managers per team with their loads, read once per batch and kept up to date here.
+	const managers = new Map<string, { id: string; open: number }[]>();
+	const assign = (teamId: string | null): string | null => {
+		if (!teamId) return null;
+		let list = managers.get(teamId);
+		if (!list) managers.set(teamId, (list = teamManagers(db, teamId)));
+		if (list.length === 0) return null;
+		const least = list.reduce((a, b) => (b.open < a.open ? b : a));
+		least.open++;
+		return least.id;
+	};
 	return db.$client.transaction(() => {
 		const opened: FollowUpCaseRow[] = [];
 		for (const e of candidates) {
@@ -168,7 +183,7 @@ export function openCases(db: Db, events: readonly CaseSource[], now = Date.now(
 					channel: e.channel ?? null,
 					teamId,
 					agentId,
-					assigneeId: managerFor(db, teamId),
+					assigneeId: null,
 					status: 'open',
 					openedAt: e.ts,
 					dueAt: e.ts + slaMs,
@@ -178,7 +193,13 @@ export function openCases(db: Db, events: readonly CaseSource[], now = Date.now(
 				.onConflictDoNothing()
 				.returning()
 				.get();
-			if (row) opened.push(row);
+			if (!row) continue;
+			const assigneeId = assign(teamId);
+			if (assigneeId) {
+				db.update(followUpCases).set({ assigneeId }).where(eq(followUpCases.id, row.id)).run();
+				row.assigneeId = assigneeId;
+			}
+			opened.push(row);
 		}
 		return opened;
 	})();

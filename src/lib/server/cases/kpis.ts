@@ -74,7 +74,8 @@ export function caseKpis(
 			 FROM follow_up_cases c
 			 LEFT JOIN events n ON n.seq = (
 			   SELECT e.seq FROM events e
-			   WHERE c.contacted_at IS NOT NULL AND e.customer_id = c.customer_id AND e.type = 'feedback'
+			   WHERE c.contacted_at IS NOT NULL AND e.customer_id = c.customer_id AND e.type <> 'journey'
+			     AND e.type = 'feedback'
 			     AND e.ts > c.contacted_at AND e.score IS NOT NULL
 			     AND (c.metric IS NULL OR e.metric = c.metric)
 			   ORDER BY e.ts LIMIT 1)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
-import { writeWithRollups } from '$lib/server/metrics/testing';
+import { writeEvents } from '$lib/server/ingest/writer';
 import { WALLBOARD_KPIS } from '$lib/components/dashboards/types';
 import { channelBoard, alertsBoard } from './boards';
 import { dashboardQuery, parseStreamParams } from './query';
@@ -67,7 +67,7 @@ function center(): Db {
 					properties: {}
 				});
 		}
-	writeWithRollups(db, events);
+	writeEvents(db, events, { sourceId: null });
 	return db;
 }
 

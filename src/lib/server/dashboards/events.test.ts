@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import * as metrics from '$lib/server/metrics';
-import { writeWithRollups } from '$lib/server/metrics/testing';
+import { writeEvents } from '$lib/server/ingest/writer';
 import { parseCsv } from '$lib/components/dashboards/csv';
 import {
 	EVENT_CSV_COLUMNS,
@@ -70,7 +70,7 @@ function center(): Db {
 			);
 		if (i % 6 === 0) events.push(event({ type: 'journey', customerId, ts: ts - MIN, name: 'loss_reported' }));
 	}
-	writeWithRollups(db, events);
+	writeEvents(db, events, { sourceId: null });
 	return db;
 }
 

@@ -7,12 +7,12 @@ import { MIN_N, type JourneyQuery } from './query';
 import { addScores, emptyScores, npsMeasure, shareMeasure, type ScoreCounts } from './stats';
 
 /**
- * Service breakpoints (服务断点): steps where journeys stop, detours (loops, retries, contacts and complaints
+ * Service breakpoints (服务断点): steps where journeys stop, failed attempts, detours (loops, retries, contacts and complaints
  * inside a journey) and channel switches soon after a digital step (failure demand), ranked by the journeys lost
  * there times the CX impact: the score gap between the journeys that went through it and those that did not.
  */
 
-export type BreakpointKind = 'drop' | 'loop' | 'contact' | 'switch';
+export type BreakpointKind = 'drop' | 'failure' | 'loop' | 'contact' | 'switch';
 
 export interface ScoreGap {
 	metric: 'nps' | 'csat';
@@ -118,7 +118,8 @@ function detourKind(definition: JourneyDefinition, from: string, to: string): Br
 	const t = parseToken(to);
 	if (t.kind === 'contact' || t.kind === 'complaint') return 'contact';
 	if (t.kind !== 'step') return null;
-	if (t.failed || parseToken(from).failed) return 'loop';
+	if (t.failed) return 'failure';
+	if (parseToken(from).failed) return 'loop';
 	const a = stepIndexOf(definition, from);
 	const b = stepIndexOf(definition, to);
 	return a >= 0 && b >= 0 && b <= a ? 'loop' : null;

@@ -17,7 +17,10 @@ export interface JourneySummary {
 	failed: number;
 	abandoned: number;
 	inProgress: number;
-	/** Completed ÷ journeys that have ended (completed, failed or abandoned), percent. */
+	/**
+	 * Completed so far ÷ started, percent. (Completed ÷ ended would overstate recent periods: abandonment is only
+	 * known once a journey's window has passed.)
+	 */
 	completion: Measured;
 	/** NPS of answers tagged with the journey. */
 	nps: Measured;
@@ -48,7 +51,7 @@ export function summarizeJourney(
 		failed: counts.failed,
 		abandoned: counts.abandoned,
 		inProgress: counts.in_progress,
-		completion: shareMeasure(counts.completed, ended, minN),
+		completion: shareMeasure(counts.completed, ended + counts.in_progress, minN),
 		nps: npsMeasure(scores.promoters, scores.detractors, scores.npsN, minN),
 		topBreakpoint: rankBreakpoints(definition, groups, { minN, limit: 1 }).breakpoints[0] ?? null
 	};

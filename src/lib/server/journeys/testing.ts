@@ -79,9 +79,12 @@ export function survey(
 	return event({ customerId, ts, type: 'feedback', metric, score, channel: 'app', ...extra });
 }
 
-/** Writes events as the ingestion writer does, then stitches them with their seqs (one batch). */
+/**
+ * Writes events with the ingestion writer, then stitches them with their seqs as the writer does (one batch), at a
+ * fixed `now` (the writer's own stitching, which uses the clock, is turned off here).
+ */
 export function ingest(db: Db, events: readonly CxEvent[], now = T0 + 2 * DAY): void {
-	writeEvents(db, events, { sourceId: null, dedupe: false, receivedAt: now });
+	writeEvents(db, events, { sourceId: null, dedupe: false, receivedAt: now, derive: false });
 	const seqOf = db.$client.prepare('SELECT seq FROM events WHERE id = ?').pluck();
 	const inserted: StitchInput[] = events.map((e) => ({ ...e, seq: seqOf.get(e.id) as number }));
 	db.$client.transaction(() => stitchJourneys(db, inserted, { now }))();

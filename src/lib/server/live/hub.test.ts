@@ -33,7 +33,7 @@ describe('live filter keys', () => {
 describe('the live hub over a real database', () => {
 	it('sends a viewer a new snapshot within a second of a commit being published', async () => {
 		const { openDatabase, useDatabase } = await import('$lib/server/db');
-		const { writeWithRollups } = await import('$lib/server/metrics/testing');
+		const { writeEvents } = await import('$lib/server/ingest/writer');
 		const { publishAccepted } = await import('./bus');
 		const { liveHub } = await import('./hub');
 		const db = useDatabase(openDatabase(':memory:'));
@@ -47,7 +47,7 @@ describe('the live hub over a real database', () => {
 			score: 5,
 			properties: {}
 		});
-		writeWithRollups(db, [answer(0)]);
+		writeEvents(db, [answer(0)], { sourceId: null });
 		const snapshots: { seq: number; kpis: { csat: { n: number } } }[] = [];
 		const hub = liveHub();
 		const leave = hub.subscribe(filterKey({ teams: null }, new URLSearchParams()), (event, data) => {
@@ -57,7 +57,7 @@ describe('the live hub over a real database', () => {
 		// Wait out the interval that the subscription's snapshot started, then commit.
 		await new Promise((r) => setTimeout(r, 1100));
 		const events = [answer(1), answer(2)];
-		writeWithRollups(db, events);
+		writeEvents(db, events, { sourceId: null });
 		const committed = Date.now();
 		publishAccepted({
 			sourceId: null,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSnapshotHub, formatSse, sseResponse, type SnapshotHub } from './stream';
+import { createSnapshotHub, encodeSse, formatSse, sseResponse, type SnapshotHub } from './stream';
 
 let hub: SnapshotHub | undefined;
 afterEach(() => {
@@ -114,6 +114,10 @@ describe('SSE formatting', () => {
 	it('writes events and heartbeats in the wire format', async () => {
 		expect(formatSse('kpis', { a: 1 })).toBe('event: kpis\ndata: {"a":1}\n\n');
 		expect(formatSse('', null)).toBe(': ping\n\n');
+		// A snapshot sent to many viewers is serialised once.
+		const snapshot = { big: 'x'.repeat(1000) };
+		expect(encodeSse('kpis', snapshot)).toBe(encodeSse('kpis', snapshot));
+		expect(new TextDecoder().decode(encodeSse('ping', 5))).toBe('event: ping\ndata: 5\n\n');
 		let cleaned = false;
 		const response = sseResponse((send) => {
 			send('kpis', { v: 2 });

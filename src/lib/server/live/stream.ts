@@ -123,6 +123,18 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 }
 
 const encoder = new TextEncoder();
+/** One encoding per (message object, event) however many viewers it goes to: a snapshot is serialised once. */
+const encodedMessages = new WeakMap<object, Map<string, Uint8Array>>();
+
+/** The wire bytes of a message; objects are encoded once and shared by every viewer's stream. */
+export function encodeSse(event: string, data: unknown): Uint8Array {
+	if (data === null || typeof data !== 'object') return encoder.encode(formatSse(event, data));
+	let byEvent = encodedMessages.get(data);
+	if (!byEvent) encodedMessages.set(data, (byEvent = new Map()));
+	let bytes = byEvent.get(event);
+	if (!bytes) byEvent.set(event, (bytes = encoder.encode(formatSse(event, data))));
+	return bytes;
+}
 
 /** Formats one SSE message; an empty event name sends a comment (heartbeat). */
 export function formatSse(event: string, data: unknown): string {
@@ -141,7 +153,7 @@ export function sseResponse(attach: (send: Send) => () => void, retryMs = 2000):
 			controller.enqueue(encoder.encode(`retry: ${retryMs}\n\n`));
 			const send: Send = (event, data) => {
 				try {
-					controller.enqueue(encoder.encode(formatSse(event, data)));
+					controller.enqueue(encodeSse(event, data));
 				} catch {
 					detach?.();
 				}

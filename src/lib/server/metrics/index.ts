@@ -26,3 +26,4 @@ export { getIndexWeights, getKpiSettings, setIndexWeights, setKpiSettings, Setti
 export { KPI_KEYS, KPIS, REGISTRY, STANDARDISED, type KpiDefinition, type KpiKey } from './registry';
 export { DEFAULT_INDEX_WEIGHTS, INDEX_COMPONENTS, type IndexWeights } from './cx-index';
 export { DIMENSIONS, type Dimension } from './measures';
+export { metricsOpenApi } from './openapi';

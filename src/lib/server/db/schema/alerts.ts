@@ -189,7 +189,8 @@ export const followUpCases = sqliteTable(
 		index('follow_up_cases_status_due').on(t.status, t.dueAt),
 		index('follow_up_cases_team').on(t.teamId, t.openedAt),
 		index('follow_up_cases_customer').on(t.customerId, t.openedAt),
-		index('follow_up_cases_opened').on(t.openedAt)
+		index('follow_up_cases_opened').on(t.openedAt),
+		index('follow_up_cases_assignee').on(t.assigneeId, t.status)
 	]
 );
 

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase, useDatabase } from '$lib/server/db';
 import type { AuthUser } from '$lib/server/auth/types';
 import { listAudit } from '$lib/server/auth/audit';
-import { writeWithRollups } from '$lib/server/metrics/testing';
+import { writeEvents } from '$lib/server/ingest/writer';
 import { parseCsv } from '$lib/components/dashboards/csv';
 import { GET } from './+server';
 
 const T0 = Date.parse('2025-03-03T00:00:00+08:00');
 const db = useDatabase(openDatabase(':memory:'));
-writeWithRollups(
+writeEvents(
 	db,
 	Array.from({ length: 40 }, (_, i) => ({
 		id: `a${i}`,
@@ -20,7 +20,8 @@ writeWithRollups(
 		teamId: i % 2 ? 't1' : 't2',
 		text: i % 3 === 0 ? `comment ${i}` : undefined,
 		properties: {}
-	}))
+	})),
+	{ sourceId: null }
 );
 
 const user = (role: AuthUser['role'], teams: string[] = []): AuthUser => ({

@@ -1,0 +1,1 @@
+CREATE INDEX `follow_up_cases_assignee` ON `follow_up_cases` (`assignee_id`,`status`);
