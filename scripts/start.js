@@ -37,5 +37,7 @@ process.env.PORT ??= '3000';
 process.env.BODY_SIZE_LIMIT ??= 'Infinity';
 process.env.ORIGIN ??= `http://localhost:${process.env.PORT}`;
 process.chdir(root);
-console.log(`[resonance] serving on ${process.env.ORIGIN} (demo ${process.env.RESONANCE_DEMO === '1' ? 'on' : 'off'})`);
+console.log(
+	`[resonance] serving on ${process.env.ORIGIN} (demo ${process.env.RESONANCE_DEMO === '1' ? 'on' : 'off'})`
+);
 await import(built);

@@ -18,7 +18,12 @@ export function centerOverview(db: Db, now = Date.now()): CenterOverview {
 	const c = db.$client;
 	const since = now - DAY_MS;
 	const one = (sql: string, ...params: unknown[]) =>
-		Number((c.prepare(sql).pluck().get(...params) as number | null) ?? 0);
+		Number(
+			(c
+				.prepare(sql)
+				.pluck()
+				.get(...params) as number | null) ?? 0
+		);
 	return {
 		eventsStored: one('SELECT max(seq) FROM events'),
 		eventsLast24h: one('SELECT count(*) FROM events WHERE ts >= ? AND ts < ?', since, now + 60_000),

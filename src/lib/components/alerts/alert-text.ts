@@ -155,6 +155,8 @@ export function describeRule(rule: Record<string, unknown>, labels: KpiLabels, l
 			L: nf.format(num(rule.L)),
 			weeks: nf.format(num(rule.baselineWeeks))
 		});
+	if (rule.signal === 'case_sla')
+		return m.alerts_rule_case_sla({ signal: signalLabel('case_sla'), value: nf.format(num(rule.value)) });
 	return m.alerts_rule_risk({
 		signal: signalLabel(String(rule.signal)),
 		value: nf.format(num(rule.value)),

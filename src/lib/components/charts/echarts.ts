@@ -1,6 +1,14 @@
 // The one place that registers ECharts modules: tree-shaken so the wallboard bundle stays small.
 import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart, PieChart, SankeyChart, ScatterChart, TreemapChart } from 'echarts/charts';
+import {
+	BarChart,
+	HeatmapChart,
+	LineChart,
+	PieChart,
+	SankeyChart,
+	ScatterChart,
+	TreemapChart
+} from 'echarts/charts';
 import {
 	DatasetComponent,
 	GridComponent,

@@ -395,7 +395,9 @@ function riskBaseline(
 	if (!cache) riskBaselines.set(db, (cache = new Map()));
 	const key = JSON.stringify([rule.id, rule.updatedAt]);
 	const hit = cache.get(key);
-	if (hit && now - hit.at < RISK_BASELINE_MS) return hit;
+	// A thin baseline (a new database) is looked at again soon rather than kept for the hour.
+	const keep = hit && hit.texts >= 200 ? RISK_BASELINE_MS : MINUTE;
+	if (hit && now >= hit.at && now - hit.at < keep) return hit;
 	const where = eventConditions(rule.filters, rule.teams);
 	const rows = db.$client
 		.prepare(

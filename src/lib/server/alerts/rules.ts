@@ -359,7 +359,8 @@ export function deleteRule(db: Db, id: number, actor: RuleActor): Rule {
 
 /**
  * The starter set a new database gets, so the demo raises alerts when its incident is switched on: service level
- * and abandonment thresholds, a CSAT anomaly, 12378 referrals, risk words, complaint spikes, overdue follow-ups.
+ * and abandonment thresholds, a CSAT anomaly, 12378 referrals, risk words, complaint spikes, a backlog of overdue
+ * follow-ups (5 or more in a team: one overdue case shows in the queue, a backlog deserves an alert).
  * Thresholds on rates ask for significance: at a busy hour a 30-minute service level of 69.6% ± 1.3 is not yet
  * a breach of 70%.
  */
@@ -430,10 +431,10 @@ export const STARTER_RULES: readonly (RuleInput & { builtin: string })[] = [
 	},
 	{
 		builtin: 'default.case_sla',
-		name: '回访超时 · Follow-ups past their SLA',
+		name: '回访积压超时 · Follow-ups past their SLA piling up',
 		kind: 'risk',
 		signal: 'case_sla',
-		value: 1,
+		value: 5,
 		perTeam: true,
 		severity: 'warning'
 	}

@@ -52,7 +52,8 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 	const run = () => {
 		timer = undefined;
 		firstDirty = 0;
-		if (stopped) return;
+		// Nothing is judged against a history still being written (the demo seeding).
+		if (stopped || (options.historyReady && !options.historyReady())) return;
 		lastRun = Date.now();
 		try {
 			const report = evaluateAll(db, lastRun);

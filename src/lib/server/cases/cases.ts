@@ -267,9 +267,9 @@ function unit(text: string): number {
 const SIMULATED = '（演示）模拟回访记录 · demo: simulated follow-up';
 
 /**
- * A diligent team's past: every case already due was worked (most in time, some unreachable, some late), about
- * half of the cases not yet due have been called. So a new demo starts without overdue cases, with a queue of
- * open ones, and the follow-up rates have history to show.
+ * A diligent team's past: almost every case already due was worked (most in time, some unreachable, some late;
+ * 3% slipped through and are overdue), about half of the cases not yet due have been called. So a new demo starts
+ * with a queue of open cases, a few overdue ones, and follow-up rates with history to show.
  */
 function simulateFollowUps(db: Db, cases: readonly FollowUpCaseRow[], now: number): void {
 	db.$client.transaction(() => {
@@ -281,6 +281,7 @@ function simulateFollowUps(db: Db, cases: readonly FollowUpCaseRow[], now: numbe
 			let closedAt: number | null = null;
 			let status: CaseStatus = 'open';
 			if (c.dueAt <= now) {
+				if (unit(`${c.key}!`) < 0.03) continue;
 				if (u < 0.7) {
 					contactedAt = c.openedAt + Math.min(sla * 0.9, (2 + 40 * v) * HOUR);
 					status = u < 0.5 ? 'resolved' : 'contacted';
@@ -385,8 +386,8 @@ export const caseFilterSchema = z.object({
 export type CaseFilter = z.input<typeof caseFilterSchema>;
 
 /**
- * Cases a caller may see (a manager: their teams), the most urgent first: open ones by due time, then the rest by
- * newest. Paged: `next` is the cursor of the following page, null on the last.
+ * Cases a caller may see (a manager: their teams), the most urgent first: open ones by due time, then contacted
+ * ones by due time, then closed ones, newest first. Paged: `next` is the cursor of the following page, null on the last.
  */
 export function listCases(
 	db: Db,
@@ -417,7 +418,7 @@ export function listCases(
 		.from(followUpCases)
 		.where(where)
 		.orderBy(
-			sql`${followUpCases.status} NOT IN ('open', 'contacted')`,
+			sql`CASE ${followUpCases.status} WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`,
 			sql`CASE WHEN ${followUpCases.status} IN ('open', 'contacted') THEN ${followUpCases.dueAt} ELSE -${followUpCases.openedAt} END`,
 			desc(followUpCases.id)
 		)

@@ -6,7 +6,10 @@ import { databasePathFromEnv, openDatabase } from './index';
 
 function tableNames(db: ReturnType<typeof openDatabase>): string[] {
 	return (
-		db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]
+		db.$client
+			.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+			.pluck()
+			.all() as string[]
 	).filter((name) => !name.startsWith('sqlite_') && !name.startsWith('__'));
 }
 

@@ -16,7 +16,8 @@ const migrationsFolder = process.env.RESONANCE_MIGRATIONS ?? resolve('drizzle');
  * the environment so tests can pass ':memory:'. Fails fast: a database that cannot be migrated stops the start.
  */
 export function openDatabase(file: string): Db {
-	if (file !== ':memory:' && !file.startsWith('file:')) mkdirSync(dirname(resolve(file)), { recursive: true });
+	if (file !== ':memory:' && !file.startsWith('file:'))
+		mkdirSync(dirname(resolve(file)), { recursive: true });
 	const client = new Database(file);
 	client.pragma('journal_mode = WAL');
 	client.pragma('synchronous = NORMAL');

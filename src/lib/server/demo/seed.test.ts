@@ -55,7 +55,10 @@ describe('seedDemo', () => {
 	it('stores the free text of the history redacted, as the ingestion pipeline does', async () => {
 		const db = openDatabase(':memory:');
 		await seedDemo(db, { seed: 2, days: 3, now: NOW });
-		const texts = db.$client.prepare('SELECT text FROM events WHERE text IS NOT NULL').pluck().all() as string[];
+		const texts = db.$client
+			.prepare('SELECT text FROM events WHERE text IS NOT NULL')
+			.pluck()
+			.all() as string[];
 		expect(texts.length).toBeGreaterThan(1000);
 		expect(texts.some((t) => /\[(手机号|身份证号|卡号|邮箱)\]/.test(t))).toBe(true);
 		for (const text of texts) {

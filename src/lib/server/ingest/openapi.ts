@@ -158,7 +158,9 @@ export function openApiDocument(parts: OpenApiPart[] = [ingestionOpenApi()]): Re
 			schemas: Object.assign({}, ...parts.map((p) => p.schemas)),
 			securitySchemes: {
 				writeKeyBearer: { type: 'http', scheme: 'bearer', description: 'A source’s write key.' },
-				writeKeyBasic: { type: 'http', scheme: 'basic', description: 'The write key as the user name.' }
+				writeKeyBasic: { type: 'http', scheme: 'basic', description: 'The write key as the user name.' },
+				readKey: { type: 'http', scheme: 'bearer', description: 'A read key bound to a role.' },
+				session: { type: 'apiKey', in: 'cookie', name: 'session', description: 'A signed-in session.' }
 			}
 		}
 	};

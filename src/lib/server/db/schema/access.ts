@@ -53,24 +53,21 @@ export const sources = sqliteTable('sources', {
 });
 
 /** Write keys (bound to a source) and read keys (bound to a role, optionally teams). Only a SHA-256 is stored. */
-export const apiKeys = sqliteTable(
-	'api_keys',
-	{
-		id: integer('id').primaryKey(),
-		kind: text('kind').$type<'write' | 'read'>().notNull(),
-		name: text('name').notNull(),
-		sourceId: integer('source_id').references(() => sources.id),
-		role: text('role').$type<Role>(),
-		teams: text('teams', { mode: 'json' }).$type<string[]>().notNull().default([]),
-		keyHash: text('key_hash').notNull().unique(),
-		/** The first characters of the key, to recognise it in lists. */
-		prefix: text('prefix').notNull(),
-		createdAt: integer('created_at').notNull(),
-		createdBy: text('created_by'),
-		revokedAt: integer('revoked_at'),
-		lastUsedAt: integer('last_used_at')
-	}
-);
+export const apiKeys = sqliteTable('api_keys', {
+	id: integer('id').primaryKey(),
+	kind: text('kind').$type<'write' | 'read'>().notNull(),
+	name: text('name').notNull(),
+	sourceId: integer('source_id').references(() => sources.id),
+	role: text('role').$type<Role>(),
+	teams: text('teams', { mode: 'json' }).$type<string[]>().notNull().default([]),
+	keyHash: text('key_hash').notNull().unique(),
+	/** The first characters of the key, to recognise it in lists. */
+	prefix: text('prefix').notNull(),
+	createdAt: integer('created_at').notNull(),
+	createdBy: text('created_by'),
+	revokedAt: integer('revoked_at'),
+	lastUsedAt: integer('last_used_at')
+});
 
 export const auditLog = sqliteTable(
 	'audit_log',

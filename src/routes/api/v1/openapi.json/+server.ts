@@ -1,10 +1,11 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { openApiDocument } from '$lib/server/ingest/openapi';
+import { ingestionOpenApi, openApiDocument } from '$lib/server/ingest/openapi';
+import { metricsOpenApi } from '$lib/server/metrics/openapi';
+import { readingOpenApi } from '$lib/server/api-reference';
 
-// Public: the document describes the API, it holds no data. Other domains add their parts to the list given to
-// openApiDocument as they publish their routes.
-const document = openApiDocument();
+// Public: the document describes the API, it holds no data.
+const document = openApiDocument([ingestionOpenApi(), metricsOpenApi(), readingOpenApi()]);
 
 export const GET: RequestHandler = () =>
 	json(document, { headers: { 'cache-control': 'public, max-age=300' } });

@@ -1,0 +1,100 @@
+import type { OpenApiPart } from '$lib/server/ingest/openapi';
+
+/**
+ * The reading and workflow routes' part of GET /api/v1/openapi.json (ingestion and metrics describe their own).
+ * Responses are described by example shape; every route answers errors as {"error":{"code","message"}}.
+ */
+export function readingOpenApi(): OpenApiPart {
+	const q = (name: string, description: string) => ({
+		name,
+		in: 'query',
+		required: false,
+		description,
+		schema: { type: 'string' }
+	});
+	const p = (name: string, description: string) => ({
+		name,
+		in: 'path',
+		required: true,
+		description,
+		schema: { type: 'string' }
+	});
+	const secured = [{ session: [] }, { readKey: [] }];
+	const ok = (description: string) => ({
+		'200': { description, content: { 'application/json': { schema: { type: 'object' } } } },
+		'400': { description: 'A parameter is invalid (the message names it)' },
+		'401': { description: 'No valid session or read key' },
+		'403': { description: 'The role or team scope does not allow it' }
+	});
+	const get = (summary: string, parameters: unknown[], description: string) => ({
+		get: { summary, parameters, security: secured, responses: ok(description) }
+	});
+	const filters = ['channel', 'team', 'agent', 'segment', 'journey', 'region', 'reason'].map((d) =>
+		q(d, `Only this ${d}`)
+	);
+	const range = [q('from', 'Start, inclusive (ISO-8601)'), q('to', 'End, exclusive (ISO-8601)')];
+	return {
+		schemas: {},
+		paths: {
+			'/healthz': {
+				get: { summary: 'Liveness', responses: { '200': { description: '{"status":"ok"}' } } }
+			},
+			'/api/v1/events': get(
+				'Drill-down records, newest first, cursor-paged and role-scoped (format=csv for a CSV export)',
+				[
+					q('customerId', 'One customer'),
+					q('type', 'Event type'),
+					...range,
+					...filters,
+					q('limit', '1–500'),
+					q('cursor', 'From `next`'),
+					q('format', 'json or csv')
+				],
+				'{"events":[…],"next":cursor|null}'
+			),
+			'/api/v1/stream': get(
+				'Server-Sent Events: `event: kpis` live snapshots (at most one a second per filter set) and `event: alert`',
+				filters,
+				'text/event-stream'
+			),
+			'/api/v1/journeys': get('Journey definitions', [], '{"journeys":[…]}'),
+			'/api/v1/journeys/{key}/funnel': get(
+				'Funnel of a journey: customers per step, conversions, median and p90 seconds between steps',
+				[p('key', 'Journey key'), ...range, q('segment', 'Segment'), q('channel', 'Channel')],
+				'{"journey","steps":[{"step","customers","conversionFromStart","conversionFromPrevious","medianSecondsFromPrevious"}]}'
+			),
+			'/api/v1/journeys/{key}/paths': get(
+				'Path map (Sankey) of (position, channel, step) nodes with drop-off nodes',
+				[p('key', 'Journey key'), ...range],
+				'{"nodes":[…],"links":[{"source","target","value"}]}'
+			),
+			'/api/v1/journeys/{key}/breakpoints': get(
+				'Service breakpoints ranked by customers lost × CX impact, and channel switches',
+				[p('key', 'Journey key'), ...range],
+				'{"breakpoints":[…]}'
+			),
+			'/api/v1/customers/{id}': get('A customer timeline across channels', [p('id', 'Customer id')], '{…}'),
+			'/api/v1/text/topics': get(
+				'Topics of comments and transcripts',
+				[...range, q('segment', 'Segment'), q('journey', 'Journey'), q('channel', 'Channel')],
+				'{"topics":[{"id","label","keywords","count","sentiment"}]}'
+			),
+			'/api/v1/alert-rules': {
+				...get('Alert rules', [], '{"rules":[…]}'),
+				post: {
+					summary: 'Create an alert rule (threshold, anomaly or risk), optionally with a signed webhook',
+					security: secured,
+					requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+					responses: ok('The rule')
+				}
+			},
+			'/api/v1/alerts': get('Alerts', [q('status', 'open, acknowledged or resolved')], '{"alerts":[…]}'),
+			'/api/v1/cases': get(
+				'Follow-up cases (回访)',
+				[q('status', 'open, contacted, resolved or unreachable')],
+				'{"cases":[{"customerId","reason","team","assignee","status","dueAt"}]}'
+			),
+			'/api/v1/teams': get('Teams and agents visible to the caller', [], '{"teams":[…]}')
+		}
+	};
+}
