@@ -61,23 +61,11 @@ export interface Funnel {
 export interface FunnelRow {
 	/** The customer (by `customer_key`, a hash of the id). */
 	customer: number;
-	startedAt: number;
 	depth: number;
 	offsets: string;
 	status: InstanceStatus;
 	/** The segment or start channel, when the funnel is split. */
 	group: string | null;
-}
-
-/** Keeps each customer's deepest instance (the earliest of equally deep ones). */
-export function bestPerCustomer(rows: readonly FunnelRow[]): FunnelRow[] {
-	const best = new Map<number, FunnelRow>();
-	for (const r of rows) {
-		const b = best.get(r.customer);
-		if (!b || r.depth > b.depth || (r.depth === b.depth && r.startedAt < b.startedAt))
-			best.set(r.customer, r);
-	}
-	return [...best.values()];
 }
 
 /** The funnel steps of one set of customers (pure; the arithmetic the tests compute by hand). */
@@ -164,7 +152,7 @@ const STATUS_OF: readonly InstanceStatus[] = ['in_progress', 'completed', 'faile
 
 /**
  * Reads the funnel rows of a query: each customer's deepest instance. Everything comes from the covering index as
- * one string a row (`key;started;depth;status;group;offsets`): building JS values is what a large range costs most,
+ * one string a row (`key;depth;status;group;offsets`): building JS values is what a large range costs most,
  * and one string a row is about half the cost of six columns.
  */
 export function funnelRows(
@@ -179,31 +167,22 @@ export function funnelRows(
 		by === 'segment' ? "coalesce(segment, '')" : by === 'channel' ? "coalesce(first_channel, '')" : "''";
 	const lines = statement(
 		db,
-		`SELECT customer_key || ';' || started_at || ';' || depth || ';' || ${STATUS_CODE} || ';' || ${group} || ';' ||
-		   step_offsets
-		 FROM journey_instances WHERE ${where}`
+		`SELECT customer_key || ';' || depth || ';' || ${STATUS_CODE} || ';' || ${group} || ';' || step_offsets
+		 FROM journey_instances WHERE ${where} ORDER BY started_at`
 	)
 		.pluck()
 		.all({ ...params, now }) as string[];
-	// Each customer's deepest instance (the earliest of equals); only repeat customers need their numbers parsed.
+	// Each customer's deepest instance; rows come in start order (the index's), so the first of equals is kept.
 	const best = new Map<string, number>();
-	const rank = (line: string): [number, number] => {
+	const depthOf = (line: string) => {
 		const a = line.indexOf(';');
-		const b = line.indexOf(';', a + 1);
-		const c = line.indexOf(';', b + 1);
-		return [Number(line.slice(b + 1, c)), Number(line.slice(a + 1, b))];
+		return Number(line.slice(a + 1, line.indexOf(';', a + 1)));
 	};
 	for (let i = 0; i < lines.length; i++) {
 		const line = lines[i];
 		const key = line.slice(0, line.indexOf(';'));
 		const j = best.get(key);
-		if (j === undefined) {
-			best.set(key, i);
-			continue;
-		}
-		const [depth, startedAt] = rank(line);
-		const [bestDepth, bestStarted] = rank(lines[j]);
-		if (depth > bestDepth || (depth === bestDepth && startedAt < bestStarted)) best.set(key, i);
+		if (j === undefined || depthOf(line) > depthOf(lines[j])) best.set(key, i);
 	}
 	const rows: FunnelRow[] = [];
 	for (const [key, i] of best) {
@@ -211,16 +190,14 @@ export function funnelRows(
 		const a = line.indexOf(';');
 		const b = line.indexOf(';', a + 1);
 		const c = line.indexOf(';', b + 1);
-		const e = line.indexOf(';', c + 1);
-		const f = line.indexOf(';', e + 1);
-		const g = line.slice(e + 1, f);
+		const d = line.indexOf(';', c + 1);
+		const g = line.slice(c + 1, d);
 		rows.push({
 			customer: Number(key),
-			startedAt: Number(line.slice(a + 1, b)),
-			depth: Number(line.slice(b + 1, c)),
-			status: STATUS_OF[line.charCodeAt(c + 1) - 48] ?? 'in_progress',
+			depth: Number(line.slice(a + 1, b)),
+			status: STATUS_OF[line.charCodeAt(b + 1) - 48] ?? 'in_progress',
 			group: g === '' ? null : g,
-			offsets: line.slice(f + 1)
+			offsets: line.slice(d + 1)
 		});
 	}
 	return rows;
