@@ -133,19 +133,29 @@ test('five failed sign-ins throttle the account with 429 and a clear message', a
 	browser,
 	request
 }) => {
+	// A throw-away account, created by the admin, so that later test files can still sign in as the demo users.
+	const throttled = { email: `throttled-${Date.now()}@demo.resonance`, password: 'throttle-me-2026' };
+	const admin = await signedIn(browser, 'admin');
+	const created = await admin.page.request.post('/admin/users?/create', {
+		form: { email: throttled.email, name: 'Throttle test', role: 'researcher', password: throttled.password },
+		headers: { origin: new URL(admin.page.url()).origin, accept: 'application/json' }
+	});
+	expect(await created.json()).toMatchObject({ type: 'success' });
+	await admin.context.close();
+
 	const context = await browser.newContext({ locale: 'en-US' });
 	const page = await context.newPage();
 	for (let i = 0; i < 5; i++) {
-		await signIn(page, ACCOUNTS.researcher.email, `wrong-${i}`);
+		await signIn(page, throttled.email, `wrong-${i}`);
 		await expect(page.getByTestId('login-error')).toHaveText('Wrong e-mail or password.');
 	}
-	await signIn(page, ACCOUNTS.researcher.email, ACCOUNTS.researcher.password);
+	await signIn(page, throttled.email, throttled.password);
 	await expect(page.getByTestId('login-error')).toContainText('Too many failed sign-ins');
 	await expect(page).toHaveURL('/login');
 
 	const origin = new URL(page.url()).origin;
 	const response = await request.post('/login', {
-		form: { email: ACCOUNTS.researcher.email, password: ACCOUNTS.researcher.password },
+		form: { email: throttled.email, password: throttled.password },
 		headers: { origin, accept: 'text/html' },
 		maxRedirects: 0
 	});

@@ -21,7 +21,7 @@ export async function signIn(page: Page, role: DemoRole): Promise<void> {
 	const origin = `http://localhost:${process.env.E2E_PORT ?? 4173}`;
 	const response = await page.request.post('/login', {
 		form: { email, password },
-		headers: { origin },
+		headers: { origin, accept: 'text/html' },
 		maxRedirects: 0
 	});
 	expect(response.status(), `sign-in as ${role}`).toBe(303);

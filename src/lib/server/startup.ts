@@ -3,6 +3,7 @@ import { ensureWriteKey } from '$lib/server/auth/keys';
 import { bootstrapAccounts } from '$lib/server/auth/bootstrap';
 import { startDemo } from '$lib/server/demo/run';
 import { startAlertsRuntime } from '$lib/server/alerts/runtime';
+import { closeTimedOut, ensureDefaultJourneys } from '$lib/server/journeys';
 import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
 
 type Env = Record<string, string | undefined>;
@@ -19,6 +20,10 @@ export function startServer(env: Env): Promise<Db> {
 		const db = useDatabase(openDatabase(file));
 		console.log(`[resonance] database ${file} open and migrated`);
 		await bootstrapAccounts(db, env);
+		// A new database starts from the eight standard journeys, which a bank then edits.
+		ensureDefaultJourneys(db);
+		// Journeys past their time window become "abandoned" in storage too (queries already treat them so).
+		setInterval(() => closeTimedOut(db), 5 * 60_000).unref();
 		if (env.RESONANCE_WRITE_KEY) {
 			const { created } = ensureWriteKey(db, env.RESONANCE_WRITE_KEY, 'RESONANCE_WRITE_KEY');
 			if (created) console.log('[resonance] write key from RESONANCE_WRITE_KEY registered');

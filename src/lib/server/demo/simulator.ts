@@ -34,27 +34,34 @@ export function startSimulator(options: SimulatorOptions): Simulator {
 	const tick = async () => {
 		if (busy) return;
 		busy = true;
-		const batch = pending.concat(options.produce(Date.now(), incident));
-		pending = [];
+		let batch: CxEvent[] = pending;
 		try {
+			batch = pending.concat(options.produce(Date.now(), incident));
+			pending = [];
 			if (batch.length > 0) {
 				const response = await fetch(options.target, {
 					method: 'POST',
 					headers: { 'content-type': 'application/json', authorization: `Bearer ${options.writeKey}` },
-					body: JSON.stringify({ events: batch })
+					body: JSON.stringify({ events: batch }),
+					// A request that hangs must not stop the simulator: give up and resend the same ids next tick.
+					signal: AbortSignal.timeout(15_000)
 				});
 				if (response.ok) {
 					const answer = (await response.json()) as { accepted?: number };
 					sent += answer.accepted ?? 0;
 				} else {
 					failed++;
+					if (failed === 1 || failed % 60 === 0)
+						console.error(`[resonance] demo simulator: ingestion answered ${response.status}`);
 					// Keep at most a few minutes of events while the server refuses them.
 					if (response.status >= 500 || response.status === 429) pending = batch.slice(-5_000);
 				}
 			}
-		} catch {
+		} catch (error) {
 			failed++;
 			pending = batch.slice(-5_000);
+			if (failed === 1 || failed % 60 === 0)
+				console.error(`[resonance] demo simulator: ${failed} failed posts, last:`, error);
 		} finally {
 			busy = false;
 		}
