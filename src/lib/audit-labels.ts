@@ -16,7 +16,8 @@ const labels: Record<string, () => string> = {
 	'source.updated': m.admin_audit_a_source_updated,
 	'key.created': m.admin_audit_a_key_created,
 	'key.revoked': m.admin_audit_a_key_revoked,
-	'data.exported': m.admin_audit_a_data_exported
+	'data.exported': m.admin_audit_a_data_exported,
+	'settings.changed': m.admin_audit_a_settings_changed
 };
 
 /** The audit action in the current language, with its code for precision (the stored code when unknown). */

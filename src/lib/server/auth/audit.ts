@@ -19,7 +19,8 @@ export const AUDIT_ACTIONS = [
 	'source.updated',
 	'key.created',
 	'key.revoked',
-	'data.exported'
+	'data.exported',
+	'settings.changed'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase, useDatabase } from '$lib/server/db';
+import { listAudit } from '$lib/server/auth/audit';
+import type { AuthUser } from '$lib/server/auth/types';
+import { getIndexWeights, getKpiSettings } from '$lib/server/metrics';
+import { actions, load } from './+page.server';
+
+const db = useDatabase(openDatabase(':memory:'));
+
+const who = (role: AuthUser['role']): AuthUser => ({
+	id: role,
+	email: `${role}@example.com`,
+	name: role,
+	role,
+	teams: [],
+	via: 'session'
+});
+
+type Outcome = { status: number; data: Record<string, unknown> };
+
+async function act(
+	name: 'kpi' | 'weights',
+	user: AuthUser,
+	fields: Record<string, string>
+): Promise<Outcome> {
+	const url = new URL(`http://localhost/admin/metrics?/${name}`);
+	const body = new FormData();
+	for (const [k, v] of Object.entries(fields)) body.set(k, v);
+	const request = new Request(url, { method: 'POST', body });
+	try {
+		const result = (await actions[name]({
+			url,
+			request,
+			params: {},
+			locals: { user, session: null }
+		} as never)) as { status: number; data: Record<string, unknown> } | Record<string, unknown>;
+		return 'status' in result && 'data' in result
+			? (result as Outcome)
+			: { status: 200, data: result as Record<string, unknown> };
+	} catch (thrown) {
+		return { status: (thrown as { status: number }).status, data: {} };
+	}
+}
+
+const weights = (overrides: Record<string, string> = {}) => ({
+	'layer.perception': '0.6',
+	'layer.operations': '0.4',
+	'component.csat': '0.5',
+	'component.ces': '0.25',
+	'component.nps': '0.25',
+	'component.service_level': '0.2',
+	'component.fcr': '0.2',
+	'component.repeat_contact_rate': '0.2',
+	'component.transfer_rate': '0.2',
+	'component.complaint_rate': '0.2',
+	...overrides
+});
+
+describe('admin metrics settings page', () => {
+	it('refuses non-admins with 403 in the load and both actions', async () => {
+		expect(() => load({ locals: { user: who('manager'), session: null } } as never)).toThrow(
+			expect.objectContaining({ status: 403 })
+		);
+		expect((await act('kpi', who('manager'), { key: 'csat', target: '90' })).status).toBe(403);
+		expect((await act('weights', who('executive'), weights())).status).toBe(403);
+		expect(getKpiSettings(db).csat.target).not.toBe(90);
+	});
+
+	it('stores a KPI target and thresholds, and audits the change', async () => {
+		const result = await act('kpi', who('admin'), { key: 'csat', target: '91', amber: '85', red: '75' });
+		expect(result).toMatchObject({ status: 200, data: { action: 'kpi', key: 'csat', done: true } });
+		expect(getKpiSettings(db).csat).toEqual({ target: 91, amber: 85, red: 75 });
+		const entry = listAudit(db, { action: 'settings.changed' }).rows[0];
+		expect(entry).toMatchObject({ target: 'kpi:csat', actorEmail: 'admin@example.com' });
+	});
+
+	it('answers 400 naming the field for a bad number or thresholds in the wrong order', async () => {
+		const notNumber = await act('kpi', who('admin'), { key: 'csat', target: 'abc', amber: '', red: '' });
+		expect(notNumber.status).toBe(400);
+		expect((notNumber.data.errors as Record<string, string>).target).toMatch(/^target:/);
+		const order = await act('kpi', who('admin'), { key: 'csat', target: '', amber: '70', red: '80' });
+		expect(order.status).toBe(400);
+		expect((order.data.errors as Record<string, string>).red).toMatch(/^red: must be at most amber/);
+		expect(getKpiSettings(db).csat).toEqual({ target: 91, amber: 85, red: 75 });
+		expect((await act('kpi', who('admin'), { key: 'nope', target: '1' })).status).toBe(400);
+	});
+
+	it('stores index weights, and refuses a bad weight with its field named', async () => {
+		expect((await act('weights', who('admin'), weights())).status).toBe(200);
+		expect(getIndexWeights(db).layers).toEqual({ perception: 0.6, operations: 0.4 });
+		expect(getIndexWeights(db).components.csat).toBe(0.5);
+		const bad = await act('weights', who('admin'), weights({ 'component.fcr': 'x' }));
+		expect(bad.status).toBe(400);
+		expect((bad.data.errors as Record<string, string>)['component.fcr']).toMatch(/^component\.fcr:/);
+		const empty = await act(
+			'weights',
+			who('admin'),
+			weights({ 'layer.perception': '0', 'layer.operations': '0' })
+		);
+		expect(empty.status).toBe(400);
+		expect(getIndexWeights(db).layers).toEqual({ perception: 0.6, operations: 0.4 });
+	});
+});

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { openDatabase, useDatabase } from '$lib/server/db';
+import { listAudit } from '$lib/server/auth/audit';
+import type { AuthUser } from '$lib/server/auth/types';
+import { defaultTagRules, getTagRules } from '$lib/server/text';
+import { actions, load } from './+page.server';
+
+const db = useDatabase(openDatabase(':memory:'));
+
+const who = (role: AuthUser['role']): AuthUser => ({
+	id: role,
+	email: `${role}@example.com`,
+	name: role,
+	role,
+	teams: [],
+	via: 'session'
+});
+
+type Outcome = { status: number; data: Record<string, unknown> };
+
+async function act(
+	name: 'update' | 'add' | 'reset',
+	user: AuthUser,
+	fields: Record<string, string> = {}
+): Promise<Outcome> {
+	const url = new URL(`http://localhost/admin/text?/${name}`);
+	const body = new FormData();
+	for (const [k, v] of Object.entries(fields)) body.set(k, v);
+	const request = new Request(url, { method: 'POST', body });
+	try {
+		const result = (await actions[name]({
+			url,
+			request,
+			params: {},
+			locals: { user, session: null }
+		} as never)) as Outcome | Record<string, unknown>;
+		return 'status' in result && 'data' in result
+			? (result as Outcome)
+			: { status: 200, data: result as Record<string, unknown> };
+	} catch (thrown) {
+		return { status: (thrown as { status: number }).status, data: {} };
+	}
+}
+
+const errors = (o: Outcome) => o.data.errors as Record<string, string>;
+
+describe('admin text (tag rules) page', () => {
+	const first = defaultTagRules()[0];
+
+	it('refuses non-admins with 403', async () => {
+		expect(() => load({ locals: { user: who('researcher'), session: null } } as never)).toThrow(
+			expect.objectContaining({ status: 403 })
+		);
+		expect((await act('update', who('manager'), { id: first.id, any: 'x', enabled: 'on' })).status).toBe(403);
+		expect((await act('add', who('executive'), {})).status).toBe(403);
+		expect((await act('reset', who('researcher'))).status).toBe(403);
+	});
+
+	it("edits a rule's words and enabled flag, adds a rule, resets, and audits each", async () => {
+		const updated = await act('update', who('admin'), {
+			id: first.id,
+			any: '网点, 柜台\n排队',
+			with: '',
+			not: ''
+		});
+		expect(updated).toMatchObject({ status: 200, data: { action: 'update', done: true } });
+		const stored = getTagRules(db).find((r) => r.id === first.id);
+		expect(stored).toMatchObject({ any: ['网点', '柜台', '排队'], with: [], not: [], enabled: false });
+		expect(stored?.label).toBe(first.label);
+
+		const added = await act('add', who('admin'), {
+			id: 'competitor.test',
+			tag: 'competitor',
+			label: '测试银行',
+			labelEn: 'Test Bank',
+			any: '测试银行',
+			enabled: 'on'
+		});
+		expect(added.status).toBe(200);
+		expect(getTagRules(db).at(-1)).toMatchObject({ id: 'competitor.test', tag: 'competitor', enabled: true });
+
+		expect((await act('reset', who('admin'))).status).toBe(200);
+		expect(getTagRules(db)).toEqual(defaultTagRules());
+		expect(listAudit(db, { action: 'settings.changed' }).total).toBe(3);
+	});
+
+	it('answers 400 naming the field for bad input', async () => {
+		const noWords = await act('update', who('admin'), { id: first.id, any: ' , ', enabled: 'on' });
+		expect(noWords.status).toBe(400);
+		expect(errors(noWords).any).toMatch(/^any:/);
+		const badId = await act('add', who('admin'), {
+			id: '!!',
+			tag: 'risk',
+			label: 'x',
+			labelEn: 'x',
+			any: 'y'
+		});
+		expect(badId.status).toBe(400);
+		expect(errors(badId).id).toMatch(/^id:/);
+		const badTag = await act('add', who('admin'), {
+			id: 'x.y',
+			tag: 'nope',
+			label: 'x',
+			labelEn: 'x',
+			any: 'y'
+		});
+		expect(errors(badTag).tag).toMatch(/^tag:/);
+		const duplicate = await act('add', who('admin'), {
+			...first,
+			any: 'y',
+			with: '',
+			not: '',
+			enabled: 'on'
+		});
+		expect(errors(duplicate).id).toMatch(/^id: already used/);
+		expect(getTagRules(db)).toEqual(defaultTagRules());
+	});
+});
