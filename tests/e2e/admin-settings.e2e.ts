@@ -1,0 +1,47 @@
+import { expect, test } from '@playwright/test';
+import { signedInPage } from './helpers';
+
+test('an admin changes a KPI target, and the wallboard tile is judged against it', async ({ browser }) => {
+	const { context, page } = await signedInPage(browser, 'admin');
+	await page.goto('/admin/metrics', { waitUntil: 'networkidle' });
+	const target = page.locator('#csat-target');
+	await target.fill('99');
+	await page.locator('#kpi-csat').getByRole('button').click();
+	await expect(page.getByRole('status').or(page.locator('.notice'))).toBeVisible();
+	await page.reload();
+	await expect(page.locator('#csat-target')).toHaveValue('99');
+
+	// Against a 99% target, the live CSAT is off target on the wallboard.
+	await page.goto('/wallboard', { waitUntil: 'networkidle' });
+	await expect(page.locator('[data-kpi="csat"]').first()).toHaveClass(/status-red|status-amber/);
+
+	await page.goto('/admin/metrics', { waitUntil: 'networkidle' });
+	await page.locator('#csat-target').fill('');
+	await page.locator('#kpi-csat').getByRole('button').click();
+	await page.reload();
+	// An empty field puts the default back (DOMAIN.md: CSAT target 85%).
+	await expect(page.locator('#csat-target')).toHaveValue('85');
+	await context.close();
+});
+
+test('an admin sees the voice-of-customer tag rules, in both languages', async ({ browser }) => {
+	const en = await signedInPage(browser, 'admin', 'en-US');
+	await en.page.goto('/admin/text');
+	await expect(en.page.getByRole('heading', { level: 1 })).toBeVisible();
+	await expect(en.page.getByTestId('rule-add')).toBeVisible();
+	await expect(en.page.locator('body')).toContainText('12378');
+	await en.context.close();
+
+	const zh = await signedInPage(browser, 'admin', 'zh-CN');
+	await zh.page.goto('/admin/text');
+	await expect(zh.page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+	await expect(zh.page.locator('body')).toContainText('12378');
+	await zh.context.close();
+});
+
+test('a manager cannot open the settings pages', async ({ browser }) => {
+	const { context, page } = await signedInPage(browser, 'manager');
+	const response = await page.goto('/admin/metrics');
+	expect(response?.status()).toBe(403);
+	await context.close();
+});
