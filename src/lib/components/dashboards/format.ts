@@ -1,17 +1,5 @@
 /** Display helpers of the dashboards (browser and server). */
 
-/**
- * A customer id as screens show it: enough to tell records apart, not enough to copy an id out of a screenshot.
- * The API keeps ids intact (links to the timeline use them); only the display is masked.
- */
-export function maskId(id: string): string {
-	const chars = [...id];
-	if (chars.length <= 4) return `${chars[0] ?? ''}•••`;
-	if (chars.length <= 6) return `${chars.slice(0, 2).join('')}•••${chars.slice(-1).join('')}`;
-	if (chars.length <= 12) return `${chars.slice(0, 3).join('')}•••${chars.slice(-2).join('')}`;
-	return `${chars.slice(0, 3).join('')}•••${chars.slice(-3).join('')}`;
-}
-
 /** The customer timeline of an id (journeys engineer's page). */
 export function timelineHref(customerId: string): `/customers/${string}` {
 	return `/customers/${encodeURIComponent(customerId)}`;

@@ -3,11 +3,6 @@ import type { DrillEvent } from './types';
 
 /** Display words of the dashboards in the current language (the stored value when unknown). */
 
-const segments: Record<string, () => string> = {
-	mass: m.filters_segment_mass,
-	affluent: m.filters_segment_affluent,
-	private: m.filters_segment_private
-};
 const handlers: Record<string, () => string> = {
 	agent: m.drill_handled_agent,
 	bot: m.drill_handled_bot,
@@ -24,10 +19,6 @@ const metrics: Record<string, () => string> = {
 	csat: m.drill_metric_csat,
 	ces: m.drill_metric_ces
 };
-
-export function segmentLabel(value: string | null): string {
-	return value ? (segments[value]?.() ?? value) : '—';
-}
 
 export function metricLabel(value: string | null): string {
 	return value ? (metrics[value]?.() ?? value) : '—';

@@ -34,17 +34,6 @@ export function stepName(labels: Record<string, Labelled> | undefined, step: str
 		.join(' | ');
 }
 
-/**
- * A customer id with its middle hidden, for headings and lists (ids are pseudonymous, but screens are shared):
- * `CUST-00012345` → `CUST-*****345`. Short ids keep only their first character.
- */
-export function maskCustomerId(id: string): string {
-	if (id.length <= 4) return `${id.slice(0, 1)}***`;
-	const keepStart = Math.min(6, Math.ceil(id.length / 3));
-	const keepEnd = Math.min(3, Math.floor(id.length / 4));
-	return `${id.slice(0, keepStart)}${'*'.repeat(Math.max(3, id.length - keepStart - keepEnd))}${keepEnd ? id.slice(-keepEnd) : ''}`;
-}
-
 /** Seconds as a short duration: 45 s, 12 min, 3.5 h, 4.2 d. */
 export function formatDuration(seconds: number | null, lang: Lang): string {
 	if (seconds === null || !Number.isFinite(seconds)) return '—';

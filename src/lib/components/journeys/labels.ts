@@ -1,22 +1,12 @@
 import { m } from '$lib/paraglide/messages';
 
 /** Display names of journey values in the current language (the stored value when unknown). */
-const segments: Record<string, () => string> = {
-	mass: m.journeys_segment_mass,
-	affluent: m.journeys_segment_affluent,
-	private: m.journeys_segment_private
-};
-
 const statuses: Record<string, () => string> = {
 	completed: m.journeys_status_completed,
 	failed: m.journeys_status_failed,
 	abandoned: m.journeys_status_abandoned,
 	in_progress: m.journeys_status_in_progress
 };
-
-export function segmentLabel(segment: string | null): string {
-	return segment ? (segments[segment]?.() ?? segment) : '—';
-}
 
 export function statusLabel(status: string): string {
 	return statuses[status]?.() ?? status;
