@@ -6,17 +6,17 @@ export interface PruneOptions {
 	windowMs: number;
 	/** Time between sweeps. */
 	everyMs?: number;
-	/** A sweep deletes in this many key-range slices, with a pause between slices. */
-	slices?: number;
+	/** A sweep deletes at most this many log rows at a time, with a pause between. */
+	rowsPerStep?: number;
 	pauseMs?: number;
 }
 
 /**
  * Keeps the de-duplication table compact: every `everyMs` (default an hour) a sweep deletes ids older than the
- * window, slice by slice so ingestion is never blocked for long. Returns a function that stops it.
+ * window, a few thousand rows at a time so ingestion is never blocked for long. Returns a function that stops it.
  */
 export function startPruning(db: Db, options: PruneOptions): () => void {
-	const { windowMs, everyMs = 3_600_000, slices = 256, pauseMs = 20 } = options;
+	const { windowMs, everyMs = 3_600_000, rowsPerStep = 20_000, pauseMs = 20 } = options;
 	let timer: ReturnType<typeof setTimeout> | undefined;
 	let stopped = false;
 	const schedule = (fn: () => void, ms: number) => {
@@ -24,16 +24,17 @@ export function startPruning(db: Db, options: PruneOptions): () => void {
 		timer = setTimeout(fn, ms);
 		timer.unref?.();
 	};
-	const sweep = (slice: number, before: number) => {
+	const sweep = (before: number) => {
+		let deleted = 0;
 		try {
-			pruneEventIds(db, before, slice, slices);
+			deleted = pruneEventIds(db, before, rowsPerStep);
 		} catch (error) {
 			console.error('ingest: pruning de-duplication ids failed', error);
 		}
-		if (slice + 1 < slices) schedule(() => sweep(slice + 1, before), pauseMs);
+		if (deleted >= rowsPerStep) schedule(() => sweep(before), pauseMs);
 		else schedule(start, everyMs);
 	};
-	const start = () => sweep(0, Date.now() - windowMs);
+	const start = () => sweep(Date.now() - windowMs);
 	schedule(start, Math.min(everyMs, 60_000));
 	return () => {
 		stopped = true;

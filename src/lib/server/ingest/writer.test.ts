@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
@@ -65,17 +68,50 @@ describe('writer', () => {
 		expect(storedEvents(db).find((e) => e.id === '6')?.segment).toBe('private');
 	});
 
-	it('prunes ids older than the window, slice by slice', () => {
+	it('prunes ids older than the window, a few rows at a time, and then accepts them again', () => {
 		const db = openDatabase(':memory:');
 		const old = Date.now() - 8 * 86_400_000;
-		writeEvents(db, [ev('old1'), ev('old2')], { sourceId: 1, receivedAt: old });
+		writeEvents(db, [ev('old1'), ev('old2'), ev('old3')], { sourceId: 1, receivedAt: old });
 		writeEvents(db, [ev('new')], { sourceId: 1 });
-		let deleted = 0;
-		for (let slice = 0; slice < 16; slice++)
-			deleted += pruneEventIds(db, Date.now() - 7 * 86_400_000, slice, 16);
-		expect(deleted).toBe(2);
+		const before = Date.now() - 7 * 86_400_000;
+		expect(pruneEventIds(db, before, 2)).toBe(2);
+		expect(pruneEventIds(db, before, 2)).toBe(1);
+		expect(pruneEventIds(db, before, 2)).toBe(0);
 		expect(db.$client.prepare('SELECT count(*) FROM event_ids').pluck().get()).toBe(1);
+		expect(writeEvents(db, [ev('old1'), ev('new')], { sourceId: 1 })).toMatchObject({
+			accepted: 1,
+			duplicateIndexes: [1]
+		});
 		expect(eventIdHash(1, 'x') >= 0n).toBe(true);
+	});
+
+	it('remembers ids across a restart (the log is reloaded) and forgets those of a rolled-back group', () => {
+		const dir = mkdtempSync(path.join(tmpdir(), 'resonance-dedupe-'));
+		try {
+			const file = path.join(dir, 'd.db');
+			const first = openDatabase(file);
+			writeEvents(first, [ev('a'), ev('b')], { sourceId: 1 });
+			// The outer commit fails after both savepoints succeeded: nothing of it may count as seen.
+			const inner = first.$client.transaction(() => {
+				writeBatches(first, [{ sourceId: 1, events: [ev('c')] }]);
+				throw new Error('outer failure');
+			});
+			expect(() => inner()).toThrow('outer failure');
+			// Its claim of 'c' was rolled back with it: 'c' is new, and now claimed for real.
+			expect(writeEvents(first, [ev('c')], { sourceId: 1 }).accepted).toBe(1);
+			first.$client.close();
+			const second = openDatabase(file);
+			expect(writeEvents(second, [ev('a'), ev('c'), ev('b'), ev('d')], { sourceId: 1 })).toMatchObject({
+				accepted: 1,
+				duplicates: 3,
+				duplicateIndexes: [0, 1, 2]
+			});
+			// Another source may reuse the same client ids.
+			expect(writeEvents(second, [ev('a')], { sourceId: 2 }).accepted).toBe(1);
+			second.$client.close();
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
 

@@ -5,6 +5,7 @@ import type { Db } from '$lib/server/db';
 import { scoreSentiment } from '$lib/server/text';
 import { applyToRollups, type InsertedEvent } from '$lib/server/metrics/rollups';
 import { stitchJourneys } from '$lib/server/journeys/stitch';
+import { SeenIds } from './seen-ids';
 
 /** What happened to each event handed to the writer, by its position in the input. */
 export interface WriteResult {
@@ -35,7 +36,8 @@ export function eventIdHash(sourceId: number | null, id: string): bigint {
 }
 
 interface Statements {
-	claimId: Statement;
+	logId: Statement;
+	loggedHash: Statement;
 	insertEvent: Statement;
 	touchCustomer: Statement;
 	identifyCustomer: Statement;
@@ -76,7 +78,8 @@ function statementsFor(db: Db): Statements {
 	if (s) return s;
 	const c = db.$client;
 	s = {
-		claimId: c.prepare('INSERT OR IGNORE INTO event_ids (hash, seen_at) VALUES (?, ?)'),
+		logId: c.prepare('INSERT INTO event_ids (hash, seen_at) VALUES (?, ?)'),
+		loggedHash: c.prepare('SELECT hash FROM event_ids WHERE seq = ?').pluck().safeIntegers(),
 		// Positional parameters: binding 28 named ones costs about twice as much per row.
 		insertEvent: c.prepare(
 			`INSERT INTO events (id, source_id, type, ts, received_at, customer_id, channel, name, journey, handled_by,
@@ -113,6 +116,26 @@ function statementsFor(db: Db): Statements {
 	return s;
 }
 
+/**
+ * The ids of the de-duplication window, loaded once per database from the `event_ids` log (see `SeenIds`). Only
+ * this process's writer appends to the log. A hit is confirmed against the log row it names, so claims made by a
+ * transaction that was later rolled back never count.
+ */
+const seenByDb = new WeakMap<Db, SeenIds>();
+
+function seenFor(db: Db): SeenIds {
+	let seen = seenByDb.get(db);
+	if (seen) return seen;
+	const c = db.$client;
+	const count = c.prepare('SELECT count(*) FROM event_ids').pluck().get() as number;
+	seen = new SeenIds(Math.max(1024, count));
+	const rows = c.prepare('SELECT seq, hash, seen_at FROM event_ids ORDER BY seq').raw().safeIntegers();
+	for (const [seq, hash, seenAt] of rows.iterate() as Iterable<[bigint, bigint, bigint]>)
+		seen.set(hash, Number(seenAt), Number(seq));
+	seenByDb.set(db, seen);
+	return seen;
+}
+
 function knownFor(db: Db): Set<string> {
 	let known = knownByDb.get(db);
 	if (!known) knownByDb.set(db, (known = new Set()));
@@ -138,6 +161,7 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 	const touched = new Map<string, CustomerState>();
 	const derive = options.derive ?? true;
 	const inserted: InsertedEvent[] = [];
+	const seen = dedupe ? seenFor(db) : null;
 	const register = (kind: string, key: string, write: () => void) => {
 		const k = `${kind}\u0000${key}`;
 		if (known.has(k) || registered.has(k)) return;
@@ -148,10 +172,15 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 	// Inside `writeBatches` this nested transaction is a savepoint: a failure rolls back this batch only.
 	db.$client.transaction(() => {
 		events.forEach((e, index) => {
-			if (dedupe && s.claimId.run(eventIdHash(options.sourceId, e.id), receivedAt).changes === 0) {
-				result.duplicates++;
-				result.duplicateIndexes.push(index);
-				return;
+			if (seen) {
+				const hash = eventIdHash(options.sourceId, e.id);
+				const claim = seen.get(hash);
+				if (claim >= 0 && s.loggedHash.get(claim) === hash) {
+					result.duplicates++;
+					result.duplicateIndexes.push(index);
+					return;
+				}
+				seen.set(hash, receivedAt, Number(s.logId.run(hash, receivedAt).lastInsertRowid));
 			}
 			let customer = touched.get(e.customerId) ?? customers.get(e.customerId);
 			if (e.type === 'identify') {
@@ -263,15 +292,19 @@ export function writeBatches(db: Db, batches: readonly WriteBatch[]): (WriteResu
 }
 
 /**
- * Forgets de-duplication ids first seen before `before` (epoch ms), one slice of the id space at a time so no
- * single statement holds the write lock for long. `event_ids` is keyed by the hash, which is random, so a slice
- * (a key range) is a cheap range scan with the age filter applied to it. Returns the rows deleted.
+ * Forgets de-duplication ids first seen before `before` (epoch ms): from memory, and from the `event_ids` log, at
+ * most `limit` rows a call (the log is in arrival order, so the old rows are a prefix: a short range delete that
+ * never holds the write lock for long). Returns the log rows deleted; call again while it returns `limit`.
  */
-export function pruneEventIds(db: Db, before: number, slice: number, slices: number): number {
-	const width = (1n << 63n) / BigInt(slices);
-	const lo = width * BigInt(slice);
-	const hi = slice === slices - 1 ? (1n << 63n) - 1n : lo + width - 1n;
-	return db.$client
-		.prepare('DELETE FROM event_ids WHERE hash BETWEEN ? AND ? AND seen_at < ?')
-		.run(lo, hi, before).changes;
+export function pruneEventIds(db: Db, before: number, limit = 20_000): number {
+	seenByDb.get(db)?.forgetBefore(before);
+	const c = db.$client;
+	const last = c
+		.prepare(
+			'SELECT max(seq) FROM (SELECT seq, seen_at FROM event_ids ORDER BY seq LIMIT ?) WHERE seen_at < ?'
+		)
+		.pluck()
+		.get(limit, before) as number | null;
+	if (last === null) return 0;
+	return c.prepare('DELETE FROM event_ids WHERE seq <= ? AND seen_at < ?').run(last, before).changes;
 }

@@ -64,12 +64,14 @@ export const events = sqliteTable(
 );
 
 /**
- * De-duplication by (source, client id): a compact 63-bit hash of both, with when it was first seen.
- * Small rows keep this B-tree hot in the page cache even though the ids are random; rows older than the
- * de-duplication window are pruned.
+ * De-duplication by (source, client id): the log of a compact 63-bit hash of both, with when it was first seen,
+ * appended in arrival order in the same transaction as the events. Lookups go to an in-memory set loaded from it
+ * (src/lib/server/ingest/seen-ids.ts): a B-tree keyed by the random hash would dirty a random page per event. Rows
+ * older than the de-duplication window are pruned from the front.
  */
 export const eventIds = sqliteTable('event_ids', {
-	hash: integer('hash').primaryKey(),
+	seq: integer('seq').primaryKey(),
+	hash: integer('hash').notNull(),
 	seenAt: integer('seen_at').notNull()
 });
 
