@@ -4,6 +4,8 @@
  *
  *   npm run bench -- ingest          (BENCH_SECONDS=15, BENCH_CONNECTIONS=10, BENCH_BATCH=500 by default)
  *
+ * The server writes through the writer thread, as the built server does (BENCH_WRITER_THREAD=0: on its main thread).
+ *
  * The server runs in a child process (so its RSS is its own); the load generator runs here on the same cores.
  */
 import { fork } from 'node:child_process';
@@ -12,7 +14,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
 import { createWriteKey } from '$lib/server/auth/keys';
@@ -28,25 +30,38 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 500);
 const MAX_BATCHES = Number(process.env.BENCH_MAX_BATCHES ?? Math.ceil((SECONDS * 80_000) / BATCH));
 const dataDir = path.resolve('bench/.data/ingest');
 
-type ServerMessage = { ready: true; url: string; key: string } | { rss: number };
+type ServerMessage = { ready: true; url: string; key: string; thread: boolean } | { rss: number };
+const USE_THREAD = process.env.BENCH_WRITER_THREAD !== '0';
+
+async function bundleWriterThread(): Promise<string> {
+	const { bundleLib } = (await import(pathToFileURL(path.resolve('scripts/bundle-lib.js')).href)) as {
+		bundleLib: (entry: string, outDir: string, fileName: string) => Promise<string>;
+	};
+	return bundleLib('src/lib/server/ingest/writer-thread.ts', dataDir, 'ingest-writer.js');
+}
 
 async function server(file: string) {
 	const db = openDatabase(file);
 	const { key } = createWriteKey(db, { name: 'bench' });
+	// Bundled the way `npm run build` bundles it (scripts/bundle-lib.js, loaded at run time: the bench runs from the root).
+	const writerThreadUrl = USE_THREAD ? pathToFileURL(await bundleWriterThread()) : null;
 	// The rate limit is not what is measured here.
-	const ctx = createIngestContext(db, ingestConfig({ ...process.env, RESONANCE_INGEST_RATE: '100000000' }));
+	const ctx = createIngestContext(db, ingestConfig({ ...process.env, RESONANCE_INGEST_RATE: '100000000' }), {
+		writerThreadUrl
+	});
+	await ctx.writerThread?.ready;
 	const { url } = await serveIngestion(ctx);
 	let maxRss = process.memoryUsage.rss();
 	setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage.rss())), 100).unref();
 	process.on('message', (m) => {
 		if (m === 'rss') process.send?.({ rss: maxRss } satisfies ServerMessage);
-		if (m === 'stop') {
-			ctx.close();
-			db.$client.close();
-			process.exit(0);
-		}
+		if (m === 'stop')
+			void ctx.close().then(() => {
+				db.$client.close();
+				process.exit(0);
+			});
 	});
-	process.send?.({ ready: true, url, key } satisfies ServerMessage);
+	process.send?.({ ready: true, url, key, thread: ctx.writerThread !== null } satisfies ServerMessage);
 }
 
 // ---- load generation ----------------------------------------------------------------------------------------
@@ -176,11 +191,15 @@ function rawInserts(file: string, events: CxEvent[]): number {
 	return rate;
 }
 
-/** The writer alone, in-process (dedupe claims, customers, registrations, events), 2,000 events a call. */
-function writerOnly(file: string, events: CxEvent[]): number {
+/**
+ * The writer alone, in-process, 2,000 events a call: as wired (de-duplication, customers, registrations, events,
+ * rollups, journey instances) or without deriving rollups and journeys.
+ */
+function writerOnly(file: string, events: CxEvent[], derive: boolean): number {
 	const db = openDatabase(file);
 	const t0 = performance.now();
-	for (let i = 0; i < events.length; i += 2000) writeEvents(db, events.slice(i, i + 2000), { sourceId: 1 });
+	for (let i = 0; i < events.length; i += 2000)
+		writeEvents(db, events.slice(i, i + 2000), { sourceId: 1, derive });
 	const rate = events.length / ((performance.now() - t0) / 1000);
 	db.$client.close();
 	return rate;
@@ -202,7 +221,7 @@ async function main() {
 		// BENCH_PROFILE=1 writes a CPU profile of the server to bench/.data/profile.
 		execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/.data/profile'] : []
 	});
-	const ready = await new Promise<{ url: string; key: string }>((resolve) =>
+	const ready = await new Promise<{ url: string; key: string; thread: boolean }>((resolve) =>
 		child.once('message', (m: ServerMessage) => 'url' in m && resolve(m))
 	);
 
@@ -255,7 +274,8 @@ async function main() {
 	console.error(`raw inserts of the same ${used.length} rows…`);
 	const rawRate = rawInserts(file('raw'), used);
 	console.error('writer alone…');
-	const writerRate = writerOnly(file('writer'), used);
+	const writerRate = writerOnly(file('writer'), used, true);
+	const bareWriterRate = writerOnly(file('bare'), used, false);
 	rmSync(dataDir, { recursive: true, force: true });
 
 	latencies.sort((a, b) => a - b);
@@ -267,7 +287,8 @@ async function main() {
 \`npm run bench -- ingest\`: native \`POST /api/v1/events\`, ${BATCH}-event JSON batches (≈ ${avgKb.toFixed(0)} KB,
 random UUIDv4 ids, recent ordered timestamps, 200k customers), ${CONNECTIONS} keep-alive connections over loopback for
 ${elapsed.toFixed(1)} s; the server (node:http + SvelteKit's getRequest/setResponse + the ingestion handlers, group
-commit) in its own process on a fresh temporary file database (WAL); the load generator on the same cores.
+commit, ${ready.thread ? 'writes in the writer thread' : 'writes on the main thread'}) in its own process on a fresh
+temporary file database (WAL); the load generator on the same cores.
 The raw baseline inserts the same rows with one prepared statement, 1,000 a transaction, into the same schema and
 indexes, in the same run.
 
@@ -276,8 +297,9 @@ indexes, in the same run.
 | HTTP ingestion (accepted events/s) | ${fmt(httpRate)} |
 | raw better-sqlite3 inserts, same rows (rows/s) | ${fmt(rawRate)} |
 | HTTP ÷ raw | ${(ratio * 100).toFixed(0)}% |
-| writer alone, in-process: dedupe + customers + events (events/s) | ${fmt(writerRate)} |
-| HTTP ÷ writer alone | ${((httpRate / writerRate) * 100).toFixed(0)}% |
+| writer alone as wired, in-process: events + de-duplication + customers + rollups + journeys (events/s) | ${fmt(writerRate)} |
+| writer alone without rollups and journeys (events/s) | ${fmt(bareWriterRate)} |
+| HTTP ÷ writer as wired | ${((httpRate / writerRate) * 100).toFixed(0)}% |
 | requests (errors) | ${fmt(latencies.length)} (${errors}) |
 | request latency p50 / p99 | ${percentile(latencies, 50).toFixed(0)} ms / ${percentile(latencies, 99).toFixed(0)} ms |
 | server RSS (max) | ${(rss / 2 ** 20).toFixed(0)} MB |

@@ -16,6 +16,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleLib } from '../scripts/bundle-lib.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(benchDir, '..');
@@ -33,23 +34,7 @@ if (!files.length) {
 }
 
 async function bundle(file) {
-	const { build } = await import('vite');
-	const name = file.replace(/\.ts$/, '');
-	await build({
-		configFile: false,
-		root,
-		logLevel: 'warn',
-		resolve: { alias: { $lib: path.join(root, 'src/lib') } },
-		build: {
-			ssr: path.join(benchDir, file),
-			outDir: buildDir,
-			emptyOutDir: false,
-			minify: false,
-			target: 'node20',
-			rollupOptions: { output: { entryFileNames: `${name}.mjs`, format: 'es' } }
-		}
-	});
-	return path.join(buildDir, `${name}.mjs`);
+	return bundleLib(path.join('bench', file), buildDir, `${file.replace(/\.ts$/, '')}.mjs`);
 }
 
 function runNode(entry) {

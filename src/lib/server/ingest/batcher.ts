@@ -7,7 +7,10 @@ export interface GroupCommitOptions {
 	maxEvents: number;
 }
 
-type WriteMany = (batches: readonly WriteBatch[]) => (WriteResult | Error)[];
+/** Writes batches in one transaction, here (synchronously) or in the writer thread (a promise). */
+export type WriteMany = (
+	batches: readonly WriteBatch[]
+) => (WriteResult | Error)[] | Promise<(WriteResult | Error)[]>;
 
 interface Waiting {
 	batch: WriteBatch;
@@ -18,13 +21,15 @@ interface Waiting {
 /**
  * Group commit: concurrent requests' events are written together in short transactions. Each request gets its
  * own result (or its own error: one failing request never fails another, see `writeBatches`) once the transaction
- * holding its events has committed.
+ * holding its events has committed. With an asynchronous writer (the writer thread) one transaction is in flight at a
+ * time and the requests that arrive meanwhile form the next one, so transactions grow with the load.
  */
 export class GroupCommit {
 	private waiting: Waiting[] = [];
 	private waitingEvents = 0;
 	private timer: ReturnType<typeof setTimeout> | undefined;
 	private scheduled = false;
+	private inFlight: Promise<void> | null = null;
 
 	constructor(
 		private readonly write: WriteMany,
@@ -45,6 +50,8 @@ export class GroupCommit {
 		clearTimeout(this.timer);
 		this.timer = undefined;
 		this.scheduled = false;
+		// The transaction in flight flushes again when it is done.
+		if (this.inFlight) return;
 		let taken = 0;
 		let count = 0;
 		while (count < this.waiting.length && (count === 0 || taken < this.options.maxEvents))
@@ -53,18 +60,25 @@ export class GroupCommit {
 		this.waitingEvents -= taken;
 		if (this.waiting.length) this.flushSoon();
 		if (!group.length) return;
-		let results: (WriteResult | Error)[];
+		let results: (WriteResult | Error)[] | Promise<(WriteResult | Error)[]>;
 		try {
 			results = this.write(group.map((w) => w.batch));
 		} catch (error) {
 			for (const w of group) w.reject(error);
 			return;
 		}
-		group.forEach((w, i) => {
-			const r = results[i];
-			if (r instanceof Error) w.reject(r);
-			else w.resolve(r);
-		});
+		if (results instanceof Promise) {
+			this.inFlight = results.then(
+				(r) => settle(group, r),
+				(error) => {
+					for (const w of group) w.reject(error);
+				}
+			);
+			void this.inFlight.finally(() => {
+				this.inFlight = null;
+				if (this.waiting.length) this.flush();
+			});
+		} else settle(group, results);
 	}
 
 	private flushSoon() {
@@ -73,8 +87,20 @@ export class GroupCommit {
 		setImmediate(() => this.flush());
 	}
 
-	/** Writes what is waiting (at shutdown). */
-	drain(): void {
-		while (this.waiting.length) this.flush();
+	/** Writes what is waiting (at shutdown); resolves when all of it has been written. */
+	async drain(): Promise<void> {
+		for (;;) {
+			if (this.inFlight) await this.inFlight;
+			if (!this.waiting.length) return;
+			this.flush();
+		}
 	}
+}
+
+function settle(group: readonly Waiting[], results: readonly (WriteResult | Error)[]) {
+	group.forEach((w, i) => {
+		const r = results[i];
+		if (r instanceof Error) w.reject(r);
+		else w.resolve(r);
+	});
 }

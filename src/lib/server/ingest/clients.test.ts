@@ -27,7 +27,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
 	await server.close();
-	fx.ctx.close();
+	await fx.ctx.close();
 });
 
 const recent = (offsetS: number) => new Date(Date.now() - offsetS * 1000);

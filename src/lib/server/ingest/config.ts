@@ -19,6 +19,8 @@ export interface IngestConfig {
 	groupCommitMs: number;
 	/** Group commit: a transaction starts at once when this many events wait (RESONANCE_GROUP_COMMIT_EVENTS). */
 	groupCommitEvents: number;
+	/** Write from a worker thread when the built server has one (RESONANCE_WRITER_THREAD, default 1; 0 turns it off). */
+	writerThread: boolean;
 }
 
 function positive(value: string | undefined, fallback: number, name: string): number {
@@ -35,6 +37,7 @@ export function ingestConfig(env: Record<string, string | undefined> = process.e
 		dedupeWindowMs:
 			positive(env.RESONANCE_DEDUPE_WINDOW_DAYS, 7, 'RESONANCE_DEDUPE_WINDOW_DAYS') * 86_400_000,
 		groupCommitMs: positive(env.RESONANCE_GROUP_COMMIT_MS, 4, 'RESONANCE_GROUP_COMMIT_MS'),
-		groupCommitEvents: positive(env.RESONANCE_GROUP_COMMIT_EVENTS, 2000, 'RESONANCE_GROUP_COMMIT_EVENTS')
+		groupCommitEvents: positive(env.RESONANCE_GROUP_COMMIT_EVENTS, 2000, 'RESONANCE_GROUP_COMMIT_EVENTS'),
+		writerThread: env.RESONANCE_WRITER_THREAD?.trim() !== '0'
 	};
 }

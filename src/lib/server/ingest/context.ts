@@ -1,9 +1,14 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Db } from '$lib/server/db';
+import { onCatalogChange } from '$lib/server/journeys/registry';
 import { GroupCommit } from './batcher';
 import { ingestConfig, type IngestConfig } from './config';
 import { startPruning } from './prune';
 import { RateLimiter } from './rate-limit';
 import { writeBatches } from './writer';
+import { WriterThread } from './writer-client';
 
 /** What the ingestion steps share within one process and database: the group committer, rate limits, pruning. */
 export interface IngestContext {
@@ -11,24 +16,69 @@ export interface IngestContext {
 	config: IngestConfig;
 	committer: GroupCommit;
 	limiter: RateLimiter;
-	/** Writes what is waiting and stops the background pruning. */
-	close(): void;
+	/** The writer thread, when writes go through one (a file database in the built server). */
+	writerThread: WriterThread | null;
+	/** Writes what is waiting, stops the background pruning and the writer thread. */
+	close(): Promise<void>;
 }
 
-export function createIngestContext(db: Db, config: IngestConfig = ingestConfig()): IngestContext {
-	const committer = new GroupCommit((batches) => writeBatches(db, batches), {
-		maxDelayMs: config.groupCommitMs,
-		maxEvents: config.groupCommitEvents
-	});
-	const stopPruning = startPruning(db, { windowMs: config.dedupeWindowMs });
+/**
+ * The built writer thread (build/ingest-writer.js, written by `npm run build` next to the server's entry), found by
+ * looking up from this module's folder: in the built server that is build/server/chunks/…; in dev and tests (the
+ * source tree) there is none.
+ */
+function builtWriterThread(): URL | null {
+	let dir = path.dirname(fileURLToPath(import.meta.url));
+	for (let up = 0; up < 5; up++) {
+		const file = path.join(dir, 'ingest-writer.js');
+		if (existsSync(file)) return pathToFileURL(file);
+		const parent = path.dirname(dir);
+		if (parent === dir) break;
+		dir = parent;
+	}
+	return null;
+}
+
+export interface IngestContextOptions {
+	/** The writer thread's entry file; defaults to the built one (none in dev and tests). */
+	writerThreadUrl?: URL | string | null;
+}
+
+export function createIngestContext(
+	db: Db,
+	config: IngestConfig = ingestConfig(),
+	options: IngestContextOptions = {}
+): IngestContext {
+	const url =
+		options.writerThreadUrl === undefined
+			? config.writerThread
+				? builtWriterThread()
+				: null
+			: options.writerThreadUrl;
+	const thread =
+		config.writerThread && url && !db.$client.memory
+			? new WriterThread(new URL(url), { file: db.$client.name, dedupeWindowMs: config.dedupeWindowMs })
+			: null;
+	const committer = new GroupCommit(
+		thread ? (batches) => thread.write(batches) : (batches) => writeBatches(db, batches),
+		{ maxDelayMs: config.groupCommitMs, maxEvents: config.groupCommitEvents }
+	);
+	// The de-duplication window lives where the writes happen.
+	const stopPruning = thread ? () => undefined : startPruning(db, { windowMs: config.dedupeWindowMs });
+	const stopListening = thread
+		? onCatalogChange((changed) => changed === db && thread.catalogChanged())
+		: () => undefined;
 	return {
 		db,
 		config,
 		committer,
 		limiter: new RateLimiter(),
-		close() {
+		writerThread: thread,
+		async close() {
 			stopPruning();
-			committer.drain();
+			stopListening();
+			await committer.drain();
+			await thread?.close();
 		}
 	};
 }

@@ -44,6 +44,22 @@ interface DefinitionRow {
 }
 
 const catalogs = new WeakMap<Db, JourneyCatalog>();
+const catalogListeners = new Set<(db: Db) => void>();
+
+/** Drops the compiled catalog of a database (after its definitions or mappings changed) and tells listeners. */
+export function forgetCatalog(db: Db): void {
+	catalogs.delete(db);
+	for (const listener of catalogListeners) listener(db);
+}
+
+/**
+ * Calls `listener` whenever a catalog is forgotten in this thread, e.g. so the writer thread, which compiles its
+ * own, forgets it too. Returns a function that stops listening.
+ */
+export function onCatalogChange(listener: (db: Db) => void): () => void {
+	catalogListeners.add(listener);
+	return () => catalogListeners.delete(listener);
+}
 const ensured = new WeakSet<Db>();
 
 /**
@@ -61,7 +77,7 @@ export function ensureDefaultJourneys(db: Db, now = Date.now()): number {
 			inserted += insert.run(d.key, d.name.zh, d.name.en, JSON.stringify(d), now).changes;
 	})();
 	ensured.add(db);
-	if (inserted) catalogs.delete(db);
+	if (inserted) forgetCatalog(db);
 	return inserted;
 }
 
@@ -140,7 +156,7 @@ export function saveJourney(
 			now,
 			actor
 		});
-	catalogs.delete(db);
+	forgetCatalog(db);
 	const saved = getJourney(db, d.key);
 	if (!saved) throw new Error('journey vanished after saving');
 	return saved;
@@ -185,14 +201,14 @@ export function mapEventName(
 			   created_at = excluded.created_at, created_by = excluded.created_by`
 		)
 		.run(mapping.eventName, mapping.journeyKey, mapping.stepEvent, now, actor);
-	catalogs.delete(db);
+	forgetCatalog(db);
 }
 
 export function unmapEventName(db: Db, eventName: string, journeyKey: string): boolean {
 	const changes = db.$client
 		.prepare('DELETE FROM journey_event_mappings WHERE event_name = ? AND journey_key = ?')
 		.run(eventName, journeyKey).changes;
-	catalogs.delete(db);
+	forgetCatalog(db);
 	return changes > 0;
 }
 

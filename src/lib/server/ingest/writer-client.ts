@@ -1,0 +1,97 @@
+import { Worker } from 'node:worker_threads';
+import type { WriteBatch, WriteResult } from './writer';
+import type { FromWriter, ToWriter, WriterThreadData } from './writer-protocol';
+
+interface Pending {
+	resolve: (results: (WriteResult | Error)[]) => void;
+	reject: (error: Error) => void;
+}
+
+/**
+ * The writer thread seen from the server's main thread: `write` hands a group commit's batches over and resolves
+ * after their transaction committed there. HTTP, parsing, validation and redaction stay on the main thread, so the
+ * two run on both cores and a long transaction never stalls pages or live streams. If the thread dies, the
+ * transactions in flight are reported failed (their requests get 503 and retry; nothing was acknowledged) and a
+ * new thread is started.
+ */
+export class WriterThread {
+	private worker!: Worker;
+	private pending = new Map<number, Pending>();
+	private nextId = 1;
+	private closing = false;
+	/** Resolves once the thread has opened the database. */
+	ready!: Promise<void>;
+
+	constructor(
+		private readonly url: URL,
+		private readonly data: WriterThreadData
+	) {
+		this.start();
+	}
+
+	private start() {
+		const worker = new Worker(this.url, { workerData: this.data, name: 'resonance-writer' });
+		this.worker = worker;
+		this.ready = new Promise((resolve, reject) => {
+			worker.once('error', reject);
+			const onReady = (m: FromWriter) => {
+				if (m.kind !== 'ready') return;
+				worker.off('error', reject);
+				worker.off('message', onReady);
+				resolve();
+			};
+			worker.on('message', onReady);
+		});
+		this.ready.catch(() => undefined);
+		worker.on('message', (m: FromWriter) => this.receive(m));
+		worker.on('error', (error) => console.error('ingest: the writer thread failed', error));
+		worker.on('exit', (code) => {
+			if (this.worker !== worker) return;
+			this.failAll(new Error(`the writer thread exited (code ${code})`));
+			if (!this.closing) this.start();
+		});
+	}
+
+	private receive(m: FromWriter) {
+		if (m.kind !== 'written' && m.kind !== 'failed') return;
+		const p = this.pending.get(m.id);
+		if (!p) return;
+		this.pending.delete(m.id);
+		if (m.kind === 'failed') p.reject(new Error(m.error));
+		else p.resolve(m.results.map((r) => ('ok' in r ? r.ok : new Error(r.error))));
+	}
+
+	private failAll(error: Error) {
+		for (const p of this.pending.values()) p.reject(error);
+		this.pending.clear();
+	}
+
+	private send(message: ToWriter) {
+		this.worker.postMessage(message);
+	}
+
+	/** Writes the batches in one transaction in the writer thread; resolves after it committed. */
+	write(batches: readonly WriteBatch[]): Promise<(WriteResult | Error)[]> {
+		if (this.closing) return Promise.reject(new Error('the writer thread is closing'));
+		const id = this.nextId++;
+		return new Promise((resolve, reject) => {
+			this.pending.set(id, { resolve, reject });
+			this.send({ kind: 'write', id, batches });
+		});
+	}
+
+	/** Journey definitions changed in this thread: the writer thread recompiles its catalog. */
+	catalogChanged(): void {
+		if (!this.closing) this.send({ kind: 'catalog-changed' });
+	}
+
+	/** Lets writes in flight finish, then closes the thread's connection and stops it. */
+	async close(): Promise<void> {
+		if (this.closing) return;
+		this.closing = true;
+		const worker = this.worker;
+		const closed = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+		worker.postMessage({ kind: 'close' } satisfies ToWriter);
+		await closed;
+	}
+}

@@ -1,0 +1,49 @@
+/**
+ * The writer thread's entry point (a `worker_threads` Worker; see writer-client.ts). It owns the database
+ * connection that ingestion writes through: group-committed batches arrive as messages, are written by
+ * `writeBatches` (events, de-duplication log, customers, rollups and journey instances in one transaction) and
+ * answered after the commit. It also prunes the de-duplication window, whose in-memory part lives here.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase } from '$lib/server/db';
+import { forgetCatalog } from '$lib/server/journeys/registry';
+import { scoreSentiment } from '$lib/server/text';
+import { startPruning } from './prune';
+import { writeBatches } from './writer';
+import type { ToWriter, FromWriter, WriterThreadData } from './writer-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('writer-thread.ts runs as a worker thread');
+const data = workerData as WriterThreadData;
+const db = openDatabase(data.file);
+// Load the segmentation dictionary before the first transaction rather than inside it.
+scoreSentiment('预热');
+const stopPruning = startPruning(db, { windowMs: data.dedupeWindowMs });
+
+port.on('message', (message: ToWriter) => {
+	if (message.kind === 'write') {
+		let reply: FromWriter;
+		try {
+			const results = writeBatches(db, message.batches);
+			reply = {
+				kind: 'written',
+				id: message.id,
+				results: results.map((r) => (r instanceof Error ? { error: r.message } : { ok: r }))
+			};
+		} catch (error) {
+			reply = {
+				kind: 'failed',
+				id: message.id,
+				error: error instanceof Error ? error.message : String(error)
+			};
+		}
+		port.postMessage(reply);
+	} else if (message.kind === 'catalog-changed') forgetCatalog(db);
+	else if (message.kind === 'close') {
+		stopPruning();
+		db.$client.close();
+		port.postMessage({ kind: 'closed' } satisfies FromWriter);
+		port.close();
+	}
+});
+port.postMessage({ kind: 'ready' } satisfies FromWriter);
