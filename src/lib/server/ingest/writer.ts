@@ -4,7 +4,7 @@ import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
 import { scoreSentiment } from '$lib/server/text';
 import { applyToRollups, type InsertedEvent } from '$lib/server/metrics/rollups';
-import { stitchJourneys } from '$lib/server/journeys/stitch';
+import { stitchJourneys, type StepSource } from '$lib/server/journeys/stitch';
 import { SeenIds } from './seen-ids';
 
 /** What happened to each event handed to the writer, by its position in the input. */
@@ -39,6 +39,8 @@ interface Statements {
 	logId: Statement;
 	loggedHash: Statement;
 	insertEvent: Statement;
+	findCustomer: Statement;
+	createCustomer: Statement;
 	touchCustomer: Statement;
 	identifyCustomer: Statement;
 	registerTeam: Statement;
@@ -88,6 +90,12 @@ function statementsFor(db: Db): Statements {
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		),
 
+		findCustomer: c.prepare(
+			'SELECT segment, region, first_seen AS firstSeen, last_seen AS lastSeen FROM customers WHERE id = ?'
+		),
+		createCustomer: c.prepare(
+			`INSERT INTO customers (id, traits, first_seen, last_seen) VALUES (?, '{}', ?, ?)`
+		),
 		// Both upserts return the customer's segment and region (stamped on the event row) and seen times.
 		touchCustomer: c.prepare(
 			`INSERT INTO customers (id, traits, first_seen, last_seen) VALUES (?, '{}', ?, ?)
@@ -160,7 +168,9 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 	const registered = new Set<string>();
 	const touched = new Map<string, CustomerState>();
 	const derive = options.derive ?? true;
-	const inserted: InsertedEvent[] = [];
+	const inserted: (InsertedEvent & StepSource)[] = [];
+	/** Customers this call created: all their events are in `inserted`, so stitching need not read any back. */
+	const created = new Set<string>();
 	const seen = dedupe ? seenFor(db) : null;
 	const register = (kind: string, key: string, write: () => void) => {
 		const k = `${kind}\u0000${key}`;
@@ -194,13 +204,17 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 					ts: e.ts
 				}) as CustomerState;
 				touched.set(e.customerId, customer);
-			} else if (
-				!customer ||
-				e.ts < customer.firstSeen ||
-				e.ts > customer.lastSeen + LAST_SEEN_RESOLUTION_MS
-			) {
-				customer = s.touchCustomer.get(e.customerId, e.ts, e.ts) as CustomerState;
-				touched.set(e.customerId, customer);
+			} else {
+				customer ??= s.findCustomer.get(e.customerId) as CustomerState | undefined;
+				if (!customer) {
+					s.createCustomer.run(e.customerId, e.ts, e.ts);
+					customer = { segment: null, region: null, firstSeen: e.ts, lastSeen: e.ts };
+					created.add(e.customerId);
+					touched.set(e.customerId, customer);
+				} else if (e.ts < customer.firstSeen || e.ts > customer.lastSeen + LAST_SEEN_RESOLUTION_MS) {
+					customer = s.touchCustomer.get(e.customerId, e.ts, e.ts) as CustomerState;
+					touched.set(e.customerId, customer);
+				} else if (!touched.has(e.customerId)) touched.set(e.customerId, customer);
 			}
 			if (e.teamId) register('team', e.teamId, () => s.registerTeam.run(e.teamId, e.teamId, e.ts));
 			if (e.agentId)
@@ -208,6 +222,7 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 			if (e.queue) register('queue', e.queue, () => s.registerDimension.run('queue', e.queue, e.ts));
 			if (e.reason) register('reason', e.reason, () => s.registerDimension.run('reason', e.reason, e.ts));
 			const sentiment = e.text ? scoreSentiment(e.text) : null;
+			const properties = JSON.stringify(e.properties ?? {});
 			const { lastInsertRowid } = s.insertEvent.run(
 				e.id,
 				options.sourceId,
@@ -236,7 +251,7 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 				customer.segment,
 				customer.region,
 				sentiment,
-				JSON.stringify(e.properties ?? {})
+				properties
 			);
 			if (derive)
 				inserted.push({
@@ -244,14 +259,15 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 					seq: Number(lastInsertRowid),
 					segment: customer.segment,
 					region: customer.region,
-					sentiment
+					sentiment,
+					propertiesJson: properties
 				});
 			result.accepted++;
 		});
 		// Rollups and journey instances change in the same transaction as the rows they are derived from.
 		if (inserted.length > 0) {
-			applyToRollups(db, inserted);
-			stitchJourneys(db, inserted);
+			applyToRollups(db, inserted, created);
+			stitchJourneys(db, inserted, { now: receivedAt, created });
 		}
 	})();
 	for (const k of registered) known.add(k);

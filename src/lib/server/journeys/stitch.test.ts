@@ -13,6 +13,7 @@ import {
 	fixtureDb,
 	HOUR,
 	ingest,
+	ingestWired,
 	instanceSnapshot,
 	MIN,
 	step,
@@ -162,49 +163,94 @@ describe('stitching', () => {
 		expect(instanceSnapshot(db)).toEqual(incremental);
 	});
 
-	it('matches restitchAll on multi-journey histories with late events, loops, retries and surveys', () => {
-		// Found a bug once: a step arriving after an open instance's contact grace (but inside its window) started a
-		// new instance incrementally while a rebuild joined it to the open one.
-		for (let seed = 1; seed <= 25; seed++) {
-			const r = createRandom(seed);
-			const events: (CxEvent & { arrival: number })[] = [];
-			for (let c = 0; c < 6; c++)
-				for (let k = 0; k < 4; k++) {
-					const j = r.pick(DEFAULT_JOURNEYS);
-					let t = T0 - 30 * DAY + r.next() * 30 * DAY;
-					const names = j.steps.flatMap((s) => s.events);
-					for (let i = 0; i < names.length && r.next() < 0.85; i++) {
-						t += r.exponential(20 * HOUR);
-						const name = r.next() < 0.15 ? r.pick(names) : names[i];
-						const e = step(`H${c}`, name, Math.round(t), r.pick(['app', 'phone', 'ivr', 'video'] as const), {
-							journey: r.bernoulli(0.5) ? j.key : undefined,
-							properties: r.bernoulli(0.1) ? { status: 'failed' } : {}
-						});
-						events.push({ ...e, arrival: t + (r.bernoulli(0.1) ? r.exponential(3 * DAY) : 0) });
-						if (r.bernoulli(0.2)) {
-							const x = contact(`H${c}`, Math.round(t + r.exponential(HOUR)), 'phone');
-							events.push({ ...x, arrival: x.ts });
-						}
-						if (r.bernoulli(0.1)) {
-							const x = survey(`H${c}`, Math.round(t + r.exponential(DAY)), 'nps', r.int(0, 10), {
-								journey: j.key
-							});
-							events.push({ ...x, arrival: x.ts });
+	it.each([
+		['stitched after the write', ingest],
+		['stitched by the writer (new customers from the batch alone)', ingestWired]
+	])(
+		'matches restitchAll on multi-journey histories with late events, loops, retries and surveys, %s',
+		(_, write) => {
+			// Found a bug once: a step arriving after an open instance's contact grace (but inside its window) started a
+			// new instance incrementally while a rebuild joined it to the open one.
+			for (let seed = 1; seed <= 25; seed++) {
+				const r = createRandom(seed);
+				const events: (CxEvent & { arrival: number })[] = [];
+				for (let c = 0; c < 6; c++)
+					for (let k = 0; k < 4; k++) {
+						const j = r.pick(DEFAULT_JOURNEYS);
+						let t = T0 - 30 * DAY + r.next() * 30 * DAY;
+						const names = j.steps.flatMap((s) => s.events);
+						for (let i = 0; i < names.length && r.next() < 0.85; i++) {
+							t += r.exponential(20 * HOUR);
+							const name = r.next() < 0.15 ? r.pick(names) : names[i];
+							const e = step(
+								`H${c}`,
+								name,
+								Math.round(t),
+								r.pick(['app', 'phone', 'ivr', 'video'] as const),
+								{
+									journey: r.bernoulli(0.5) ? j.key : undefined,
+									properties: r.bernoulli(0.1) ? { status: 'failed' } : {}
+								}
+							);
+							events.push({ ...e, arrival: t + (r.bernoulli(0.1) ? r.exponential(3 * DAY) : 0) });
+							if (r.bernoulli(0.2)) {
+								const x = contact(`H${c}`, Math.round(t + r.exponential(HOUR)), 'phone');
+								events.push({ ...x, arrival: x.ts });
+							}
+							if (r.bernoulli(0.1)) {
+								const x = survey(`H${c}`, Math.round(t + r.exponential(DAY)), 'nps', r.int(0, 10), {
+									journey: j.key
+								});
+								events.push({ ...x, arrival: x.ts });
+							}
 						}
 					}
-				}
-			events.sort((a, b) => a.arrival - b.arrival);
+				events.sort((a, b) => a.arrival - b.arrival);
+				const db = fixtureDb();
+				const now = T0 + DAY;
+				for (let i = 0; i < events.length; i += 5)
+					write(
+						db,
+						events.slice(i, i + 5).map(({ arrival: _a, ...e }) => e),
+						now
+					);
+				const incremental = instanceSnapshot(db);
+				restitchAll(db, { now });
+				expect(instanceSnapshot(db), `seed ${seed}`).toEqual(incremental);
+			}
+		}
+	);
+
+	it('stitches a customer the write creates from the batch alone exactly as restitchAll does', () => {
+		for (let seed = 1; seed <= 10; seed++) {
+			const r = createRandom(100 + seed);
 			const db = fixtureDb();
 			const now = T0 + DAY;
-			for (let i = 0; i < events.length; i += 5)
-				ingest(
-					db,
-					events.slice(i, i + 5).map(({ arrival: _a, ...e }) => e),
-					now
-				);
-			const incremental = instanceSnapshot(db);
+			for (let c = 0; c < 8; c++) {
+				// One customer's whole history in one write: nothing of it is stored before.
+				const events: CxEvent[] = [];
+				let t = T0 - 10 * DAY + r.next() * 5 * DAY;
+				for (let k = 0; k < 12; k++) {
+					t += r.exponential(6 * HOUR);
+					const j = r.pick(DEFAULT_JOURNEYS);
+					const at = Math.round(t);
+					const x = r.next();
+					if (x < 0.6)
+						events.push(
+							step(`N${c}`, r.pick(j.steps.flatMap((s) => s.events)), at, r.pick(['app', 'phone'] as const))
+						);
+					else if (x < 0.8) events.push(contact(`N${c}`, at, r.pick(['phone', 'chat'] as const)));
+					else
+						events.push(
+							survey(`N${c}`, at, 'nps', r.int(0, 10), { journey: r.bernoulli(0.5) ? j.key : undefined })
+						);
+				}
+				ingestWired(db, r.shuffle(events), now);
+			}
+			const written = instanceSnapshot(db);
+			expect(written.length, `seed ${seed}`).toBeGreaterThan(3);
 			restitchAll(db, { now });
-			expect(instanceSnapshot(db), `seed ${seed}`).toEqual(incremental);
+			expect(instanceSnapshot(db), `seed ${seed}`).toEqual(written);
 		}
 	});
 

@@ -27,6 +27,21 @@ export interface StitchInput {
 	journey?: string | null;
 }
 
+/**
+ * The rest of an inserted event's fields, which the writer hands over as well: with them, a customer the write has
+ * just created is stitched from the batch alone (it has no stored events or instances to read back).
+ */
+export interface StepSource {
+	id: string;
+	channel?: string | null;
+	segment?: string | null;
+	metric?: string | null;
+	score?: number | null;
+	teamId?: string | null;
+	/** The properties as stored (JSON text). */
+	propertiesJson: string;
+}
+
 export interface StitchResult {
 	/** (customer, journey) pairs re-stitched. */
 	pairs: number;
@@ -217,7 +232,11 @@ function cutOf(stored: readonly StoredInstance[], journeyKey: string, t0: number
 export function stitchJourneys(
 	db: Db,
 	inserted: readonly StitchInput[],
-	options: { now?: number } = {}
+	options: {
+		now?: number;
+		/** Customers created by this write; `inserted` must then carry `StepSource` fields for their events. */
+		created?: ReadonlySet<string>;
+	} = {}
 ): StitchResult {
 	const result: StitchResult = { pairs: 0, instancesWritten: 0, instancesDeleted: 0 };
 	if (inserted.length === 0) return result;
@@ -271,8 +290,12 @@ export function stitchJourneys(
 		`SELECT ${INTERACTION_COLUMNS} FROM events
 		 WHERE customer_id = ? AND type <> 'journey' AND type IN ('contact', 'feedback', 'complaint') AND ts >= ?`
 	);
+	const fresh = options.created?.size
+		? freshRows(inserted as readonly (StitchInput & StepSource)[], options.created)
+		: null;
 	for (const [customerId, touched] of customers) {
-		const stored = storedOf.all(customerId) as StoredInstance[];
+		const own = fresh?.get(customerId);
+		const stored = own ? [] : (storedOf.all(customerId) as StoredInstance[]);
 		// pair → earliest ts it must be re-stitched from
 		const pairs = new Map(touched.steps);
 		for (const ts of touched.interactions)
@@ -284,14 +307,48 @@ export function stitchJourneys(
 		if (pairs.size === 0) continue;
 		const cuts = new Map([...pairs].map(([key, t0]) => [key, cutOf(stored, key, t0)]));
 		const from = Math.min(...cuts.values());
-		const steps = stepsOf.all(customerId, from) as StepEventRow[];
-		const interactions = interactionsOf.all(customerId, from) as InteractionRow[];
+		const steps = own ? own.steps : (stepsOf.all(customerId, from) as StepEventRow[]);
+		const interactions = own ? own.interactions : (interactionsOf.all(customerId, from) as InteractionRow[]);
 		for (const [key, cut] of cuts) {
 			const journey = catalog.byKey.get(key);
 			if (journey) restitchPair(db, journey, customerId, stored, cut, steps, interactions, now, result);
 		}
 	}
 	return result;
+}
+
+/** The step and interaction rows of customers created by this write, built from the inserted events. */
+function freshRows(inserted: readonly (StitchInput & StepSource)[], created: ReadonlySet<string>) {
+	const rows = new Map<string, { steps: StepEventRow[]; interactions: InteractionRow[] }>();
+	for (const e of inserted) {
+		if (!created.has(e.customerId)) continue;
+		let own = rows.get(e.customerId);
+		if (!own) rows.set(e.customerId, (own = { steps: [], interactions: [] }));
+		const seq = Number(e.seq);
+		if (e.type === 'journey' && e.name)
+			own.steps.push({
+				seq,
+				id: e.id,
+				ts: e.ts,
+				name: e.name,
+				channel: e.channel ?? null,
+				journey: e.journey ?? null,
+				segment: e.segment ?? null,
+				properties: e.propertiesJson
+			});
+		else if (INTERACTION_TYPES.has(e.type))
+			own.interactions.push({
+				seq,
+				type: e.type as InteractionRow['type'],
+				ts: e.ts,
+				channel: e.channel ?? null,
+				journey: e.journey ?? null,
+				metric: e.metric ?? null,
+				score: e.score ?? null,
+				teamId: e.teamId ?? null
+			});
+	}
+	return rows;
 }
 
 export interface RestitchOptions {

@@ -90,6 +90,14 @@ export function ingest(db: Db, events: readonly CxEvent[], now = T0 + 2 * DAY): 
 	db.$client.transaction(() => stitchJourneys(db, inserted, { now }))();
 }
 
+/**
+ * Writes events the way ingestion does: rollups and stitching inside the writer's transaction (customers the write
+ * creates are stitched from the batch alone, without reading back).
+ */
+export function ingestWired(db: Db, events: readonly CxEvent[], now = T0 + 2 * DAY): void {
+	writeEvents(db, events, { sourceId: null, dedupe: false, receivedAt: now });
+}
+
 /** The stored instances in a stable order, with seqs replaced by event ids (to compare two ways of stitching). */
 export function instanceSnapshot(db: Db): Record<string, unknown>[] {
 	const idOf = db.$client.prepare('SELECT id FROM events WHERE seq = ?').pluck();

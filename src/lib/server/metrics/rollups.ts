@@ -401,11 +401,15 @@ function reconcileCustomer(
 	customerId: string,
 	min: number,
 	max: number,
-	newSeqs: ReadonlySet<number>
+	newSeqs: ReadonlySet<number>,
+	/** The customer's rows when the write created the customer (then all of them are new): nothing to read back. */
+	fresh?: readonly StoredFact[]
 ): void {
-	const rows = (
-		s.customerWindow.all(customerId, min - 2 * FCR_WINDOW_MS, max + 2 * FCR_WINDOW_MS) as RawRow[]
-	).map(storedFact);
+	const from = min - 2 * FCR_WINDOW_MS;
+	const to = max + 2 * FCR_WINDOW_MS;
+	const rows = fresh
+		? fresh.filter((r) => r.ts >= from && r.ts <= to)
+		: (s.customerWindow.all(customerId, from, to) as RawRow[]).map(storedFact);
 	const contacts = rows.filter((r) => r.type === 'contact');
 	const flags = computeContactFlags(
 		contacts.map((c) => ({ seq: c.seq, ts: c.ts, reason: c.dims.reason, counted: isCountedContact(c) }))
@@ -446,8 +450,33 @@ function reconcileCustomer(
  * contacts and answers, whatever order they arrive in. Events that were not inserted (duplicates) must not be
  * passed; a seq passed twice counts once.
  */
-export function applyToRollups(db: Db, inserted: readonly InsertedEvent[]): void {
-	flushRollups(db, collectRollups(db, inserted));
+export function applyToRollups(
+	db: Db,
+	inserted: readonly InsertedEvent[],
+	created?: ReadonlySet<string>
+): void {
+	flushRollups(db, collectRollups(db, inserted, created));
+}
+
+/** Inserted events as stored facts (flags and links not set yet), for customers the write created. */
+function freshFacts(inserted: readonly InsertedEvent[], created: ReadonlySet<string>) {
+	const facts = new Map<string, StoredFact[]>();
+	for (const e of inserted) {
+		if (e.type === 'journey' || !created.has(e.customerId)) continue;
+		const fact: StoredFact = {
+			...insertedFact(e),
+			seq: e.seq,
+			id: e.id,
+			ts: e.ts,
+			contactId: e.contactId ?? null,
+			linkedContactSeq: null,
+			dims: insertedDims(e)
+		};
+		const list = facts.get(e.customerId);
+		if (list) list.push(fact);
+		else facts.set(e.customerId, [fact]);
+	}
+	return facts;
 }
 
 /**
@@ -456,7 +485,12 @@ export function applyToRollups(db: Db, inserted: readonly InsertedEvent[]): void
  * and pass the kept ones to flushRollups once, before the transaction commits: the cells of all requests of a
  * group commit are then upserted together.
  */
-export function collectRollups(db: Db, inserted: readonly InsertedEvent[]): RollupDeltas {
+export function collectRollups(
+	db: Db,
+	inserted: readonly InsertedEvent[],
+	/** Customers the write created: their rows are taken from `inserted` instead of read back. */
+	created?: ReadonlySet<string>
+): RollupDeltas {
 	const s = statementsFor(db);
 	const deltas = new RollupDeltas(s, db);
 	const newSeqs = new Set<number>();
@@ -472,7 +506,9 @@ export function collectRollups(db: Db, inserted: readonly InsertedEvent[]): Roll
 			} else windows.set(e.customerId, { min: e.ts, max: e.ts });
 		} else deltas.add(insertedDims(e), e.ts, insertedFact(e), 1);
 	}
-	for (const [customerId, w] of windows) reconcileCustomer(s, deltas, customerId, w.min, w.max, newSeqs);
+	const fresh = created?.size ? freshFacts(inserted, created) : null;
+	for (const [customerId, w] of windows)
+		reconcileCustomer(s, deltas, customerId, w.min, w.max, newSeqs, fresh?.get(customerId));
 	return deltas;
 }
 
