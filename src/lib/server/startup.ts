@@ -3,6 +3,7 @@ import { ensureWriteKey } from '$lib/server/auth/keys';
 import { bootstrapAccounts } from '$lib/server/auth/bootstrap';
 import { startDemo } from '$lib/server/demo/run';
 import { startAlertsRuntime } from '$lib/server/alerts/runtime';
+import { closeIngestion } from '$lib/server/ingest/context';
 import { closeTimedOut, ensureDefaultJourneys } from '$lib/server/journeys';
 import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
 
@@ -36,6 +37,8 @@ export function startServer(env: Env): Promise<Db> {
 		scheduleTextRecompute(db, {
 			onError: (error) => console.error('[resonance] text analysis failed', error)
 		});
+		// adapter-node emits this after the HTTP server closed and its requests were answered: stop the writer thread.
+		process.once('sveltekit:shutdown', () => void closeIngestion(db));
 		return db;
 	})();
 	return started;

@@ -85,6 +85,13 @@ export function createIngestContext(
 
 const contexts = new WeakMap<Db, IngestContext>();
 
+/** Closes the ingestion context of a database, if one was created (at shutdown). */
+export async function closeIngestion(db: Db): Promise<void> {
+	const ctx = contexts.get(db);
+	contexts.delete(db);
+	await ctx?.close();
+}
+
 /** The one ingestion context of a database (created on first use). */
 export function ingestContext(db: Db): IngestContext {
 	let ctx = contexts.get(db);

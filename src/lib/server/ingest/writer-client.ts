@@ -31,6 +31,8 @@ export class WriterThread {
 
 	private start() {
 		const worker = new Worker(this.url, { workerData: this.data, name: 'resonance-writer' });
+		// The thread never keeps the process alive on its own: at shutdown the requests that wait for it do.
+		worker.unref();
 		this.worker = worker;
 		this.ready = new Promise((resolve, reject) => {
 			worker.once('error', reject);
