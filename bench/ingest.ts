@@ -146,6 +146,54 @@ function post(agent: Agent, url: URL, key: string, body: Buffer): Promise<{ stat
 	});
 }
 
+/** Tables ingestion writes: the events and everything derived from them in the same transaction. */
+const WRITTEN_TABLES = [
+	'event_ids',
+	'customers',
+	'teams',
+	'agents',
+	'dimension_values',
+	'events',
+	'metric_combos',
+	'metric_cells',
+	'metric_day_cells',
+	'journey_event_names',
+	'journey_shapes',
+	'journey_instances',
+	'journey_interactions'
+];
+
+/**
+ * Every row the HTTP run left in the tables ingestion writes, inserted with one plain prepared statement per table,
+ * 1,000 rows a transaction, into a fresh database with the same schema and indexes: the ceiling for storing the same
+ * final rows (the server also updated many of them several times: customers, cells, instances).
+ */
+function rawAllRows(from: string, to: string): { rows: number; rate: number } {
+	const source = openDatabase(from);
+	const target = openDatabase(to);
+	const c = target.$client;
+	// The target starts with the same seeded rows (default journeys, their names) as any new database.
+	for (const t of WRITTEN_TABLES) c.prepare(`DELETE FROM ${t}`).run();
+	let rows = 0;
+	let seconds = 0;
+	for (const table of WRITTEN_TABLES) {
+		const all = source.$client.prepare(`SELECT * FROM ${table}`).raw().all() as unknown[][];
+		if (!all.length) continue;
+		const insert = c.prepare(`INSERT INTO ${table} VALUES (${all[0].map(() => '?').join(', ')})`);
+		const many = c.transaction((chunk: unknown[][]) => {
+			for (const r of chunk) insert.run(r);
+		});
+		const t0 = performance.now();
+		for (let i = 0; i < all.length; i += 1000) many(all.slice(i, i + 1000));
+		seconds += (performance.now() - t0) / 1000;
+		rows += all.length;
+	}
+	const events = c.prepare('SELECT count(*) FROM events').pluck().get() as number;
+	source.$client.close();
+	c.close();
+	return { rows, rate: events / seconds };
+}
+
 /** The rows the writer would insert, inserted with plain prepared statements: the ceiling for the same schema. */
 function rawInserts(file: string, events: CxEvent[]): number {
 	const db = openDatabase(file);
@@ -273,6 +321,8 @@ async function main() {
 	for (const e of used) if (e.text) e.text = '客服很耐心，回电请打[手机号]';
 	console.error(`raw inserts of the same ${used.length} rows…`);
 	const rawRate = rawInserts(file('raw'), used);
+	console.error('raw inserts of every row the HTTP run wrote…');
+	const rawAll = rawAllRows(file('http'), file('raw-all'));
 	console.error('writer alone…');
 	const writerRate = writerOnly(file('writer'), used, true);
 	const bareWriterRate = writerOnly(file('bare'), used, false);
@@ -289,14 +339,19 @@ random UUIDv4 ids, recent ordered timestamps, 200k customers), ${CONNECTIONS} ke
 ${elapsed.toFixed(1)} s; the server (node:http + SvelteKit's getRequest/setResponse + the ingestion handlers, group
 commit, ${ready.thread ? 'writes in the writer thread' : 'writes on the main thread'}) in its own process on a fresh
 temporary file database (WAL); the load generator on the same cores.
-The raw baseline inserts the same rows with one prepared statement, 1,000 a transaction, into the same schema and
-indexes, in the same run.
+Two raw baselines, in the same run, each with plain prepared statements, 1,000 rows a transaction, into a fresh
+database with the same schema, indexes and settings: the accepted events' rows alone (the events table, as the
+issue first framed it), and every row the HTTP run left in the tables ingestion writes in its transaction (events,
+de-duplication log, customers, teams/agents/dimensions, rollup cells, journey instances and links: ${fmt(rawAll.rows)}
+rows), reported per event.
 
 | measure | value |
 | --- | --- |
 | HTTP ingestion (accepted events/s) | ${fmt(httpRate)} |
-| raw better-sqlite3 inserts, same rows (rows/s) | ${fmt(rawRate)} |
-| HTTP ÷ raw | ${(ratio * 100).toFixed(0)}% |
+| raw inserts of the events' rows alone (rows/s) | ${fmt(rawRate)} |
+| HTTP ÷ raw (events' rows alone) | ${(ratio * 100).toFixed(0)}% |
+| raw inserts of every row ingestion wrote (events/s) | ${fmt(rawAll.rate)} |
+| HTTP ÷ raw (every row) | ${((httpRate / rawAll.rate) * 100).toFixed(0)}% |
 | writer alone as wired, in-process: events + de-duplication + customers + rollups + journeys (events/s) | ${fmt(writerRate)} |
 | writer alone without rollups and journeys (events/s) | ${fmt(bareWriterRate)} |
 | HTTP ÷ writer as wired | ${((httpRate / writerRate) * 100).toFixed(0)}% |
@@ -305,7 +360,8 @@ indexes, in the same run.
 | server RSS (max) | ${(rss / 2 ** 20).toFixed(0)} MB |
 | 1-minute load average before the HTTP run (other processes) | ${loadBefore.toFixed(1)} |
 
-Targets: HTTP ≥ 60% of raw — ${verdict(ratio >= 0.6)}; HTTP ≥ 20,000 events/s — ${verdict(httpRate >= 20_000)}.`);
+Targets: HTTP ≥ 60% of raw — events' rows alone: ${verdict(ratio >= 0.6)}, every row: ${verdict(httpRate / rawAll.rate >= 0.6)};
+HTTP ≥ 20,000 events/s — ${verdict(httpRate >= 20_000)}.`);
 }
 
 if (process.argv[2] === 'server') await server(process.argv[3]);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
+import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { GroupCommit } from './batcher';
 import { storedEvents } from './testing';
 import { eventIdHash, pruneEventIds, writeBatches, writeEvents, type WriteBatch } from './writer';
@@ -50,6 +51,58 @@ describe('writer', () => {
 		// The failed request's id claims and registrations were rolled back, so its retry is stored.
 		expect(writeEvents(db, [ev('y', { teamId: 'T9' })], { sourceId: 1 }).accepted).toBe(1);
 		expect(db.$client.prepare('SELECT id FROM teams ORDER BY id').pluck().all()).toEqual(['T1', 'T9']);
+	});
+
+	it('upserts the rollup cells of a group once, leaving out a failed request, as a rebuild would', () => {
+		const db = openDatabase(':memory:');
+		const t = Date.now() - 2 * 3_600_000;
+		const contact = (id: string, customerId: string, extra: Partial<CxEvent> = {}) =>
+			ev(id, {
+				type: 'contact',
+				name: undefined,
+				customerId,
+				ts: t,
+				channel: 'phone',
+				handledBy: 'agent',
+				teamId: 'T1',
+				agentId: 'A1',
+				waitS: 10,
+				handleS: 100,
+				outcome: 'resolved',
+				reason: 'card_lost',
+				...extra
+			});
+		const poison = { ...contact('p', 'k2'), properties: { big: 1n } as unknown as Record<string, unknown> };
+		const results = writeBatches(db, [
+			{ sourceId: 1, events: [contact('c1', 'k1'), contact('c2', 'k1', { ts: t + 3_600_000 })] },
+			{ sourceId: 1, events: [contact('c3', 'k2', { teamId: 'T2' }), poison] },
+			{
+				sourceId: 1,
+				events: [
+					contact('c4', 'k3'),
+					ev('f1', {
+						type: 'feedback',
+						name: undefined,
+						customerId: 'k1',
+						ts: t + 60_000,
+						metric: 'csat',
+						score: 5,
+						contactId: 'c1'
+					})
+				]
+			}
+		]);
+		expect(results.map((r) => (r instanceof Error ? 'error' : r.accepted))).toEqual([2, 'error', 2]);
+		const dump = () =>
+			db.$client
+				.prepare('SELECT * FROM metric_cells ORDER BY key')
+				.raw()
+				.all()
+				.concat(db.$client.prepare('SELECT * FROM metric_day_cells ORDER BY key').raw().all());
+		const maintained = dump();
+		expect(maintained.length).toBeGreaterThan(10);
+		rebuildRollups(db);
+		expect(dump()).toEqual(maintained);
 	});
 
 	it('keeps customers current while skipping redundant upserts', () => {

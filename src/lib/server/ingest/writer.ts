@@ -3,7 +3,13 @@ import type { Statement } from 'better-sqlite3';
 import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
 import { scoreSentiment } from '$lib/server/text';
-import { applyToRollups, type InsertedEvent } from '$lib/server/metrics/rollups';
+import {
+	applyToRollups,
+	collectRollups,
+	flushRollups,
+	type InsertedEvent,
+	type RollupDeltas
+} from '$lib/server/metrics/rollups';
 import { stitchJourneys, type StepSource } from '$lib/server/journeys/stitch';
 import { SeenIds } from './seen-ids';
 
@@ -156,6 +162,20 @@ function knownFor(db: Db): Set<string> {
  * the customer's segment and region. Returns only after the transaction has committed.
  */
 export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOptions): WriteResult {
+	return writeInto(db, events, options, null);
+}
+
+/**
+ * `writeEvents`, optionally leaving the rollup cells to the caller: with `pendingCells`, this batch's cell deltas are
+ * appended there once its transaction (a savepoint inside `writeBatches`) has succeeded, for one flush per group
+ * commit instead of one per request.
+ */
+function writeInto(
+	db: Db,
+	events: readonly CxEvent[],
+	options: WriteOptions,
+	pendingCells: RollupDeltas[] | null
+): WriteResult {
 	const s = statementsFor(db);
 	const receivedAt = options.receivedAt ?? Date.now();
 	const dedupe = options.dedupe ?? true;
@@ -169,6 +189,7 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 	const touched = new Map<string, CustomerState>();
 	const derive = options.derive ?? true;
 	const inserted: (InsertedEvent & StepSource)[] = [];
+	let cells: RollupDeltas | null = null;
 	/** Customers this call created: all their events are in `inserted`, so stitching need not read any back. */
 	const created = new Set<string>();
 	const seen = dedupe ? seenFor(db) : null;
@@ -266,10 +287,12 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 		});
 		// Rollups and journey instances change in the same transaction as the rows they are derived from.
 		if (inserted.length > 0) {
-			applyToRollups(db, inserted, created);
+			if (pendingCells) cells = collectRollups(db, inserted, created);
+			else applyToRollups(db, inserted, created);
 			stitchJourneys(db, inserted, { now: receivedAt, created });
 		}
 	})();
+	if (cells) pendingCells?.push(cells);
 	for (const k of registered) known.add(k);
 	if (customers.size + touched.size > CUSTOMER_CACHE_LIMIT) customers.clear();
 	for (const [id, state] of touched) customers.set(id, state);
@@ -290,13 +313,16 @@ export function writeBatches(db: Db, batches: readonly WriteBatch[]): (WriteResu
 	const results: (WriteResult | Error)[] = [];
 	try {
 		db.$client.transaction(() => {
+			const pendingCells: RollupDeltas[] = [];
 			for (const batch of batches) {
 				try {
-					results.push(writeEvents(db, batch.events, batch));
+					results.push(writeInto(db, batch.events, batch, pendingCells));
 				} catch (error) {
 					results.push(error instanceof Error ? error : new Error(String(error)));
 				}
 			}
+			// The requests' rollup cells, upserted once for the whole group.
+			if (pendingCells.length) flushRollups(db, pendingCells);
 		})();
 	} catch (error) {
 		// What the savepoints above remembered was rolled back with the outer transaction.
