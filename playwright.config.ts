@@ -2,7 +2,9 @@ import { defineConfig, devices } from '@playwright/test';
 import { existsSync, rmSync } from 'node:fs';
 
 const port = Number(process.env.E2E_PORT ?? 4173);
-const databaseFile = `./test-results/e2e-${port}.db`;
+// Not under test-results/: Playwright empties that folder after the server has opened the database, and the
+// ingestion writer thread opens the file by its path.
+const databaseFile = `./.e2e/e2e-${port}.db`;
 // Every run starts from an empty database, so the demo is seeded the way a fresh install seeds it.
 for (const suffix of ['', '-wal', '-shm']) rmSync(databaseFile + suffix, { force: true });
 

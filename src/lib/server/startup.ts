@@ -3,7 +3,7 @@ import { ensureWriteKey } from '$lib/server/auth/keys';
 import { bootstrapAccounts } from '$lib/server/auth/bootstrap';
 import { startDemo } from '$lib/server/demo/run';
 import { startAlertsRuntime } from '$lib/server/alerts/runtime';
-import { closeIngestion } from '$lib/server/ingest/context';
+import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
 import { closeTimedOut, ensureDefaultJourneys } from '$lib/server/journeys';
 import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
 
@@ -31,6 +31,8 @@ export function startServer(env: Env): Promise<Db> {
 		}
 		// Loads the segmentation dictionary now rather than inside the first ingestion transaction.
 		scoreSentiment('预热');
+		// Starts the writer thread now, so it opens the same database file as this connection just did.
+		ingestContext(db);
 		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') startDemo(db, env);
 		// Alert rules, evaluation, webhooks and follow-up cases (after the demo so its backfill can wait for it).
 		startAlertsRuntime(db, env);
