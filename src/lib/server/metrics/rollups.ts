@@ -459,12 +459,23 @@ export function applyToRollups(
 }
 
 /** Inserted events as stored facts (flags and links not set yet), for customers the write created. */
-function freshFacts(inserted: readonly InsertedEvent[], created: ReadonlySet<string>) {
+function freshFacts(inserted: readonly InsertedEvent[], customers: ReadonlySet<string>) {
 	const facts = new Map<string, StoredFact[]>();
 	for (const e of inserted) {
-		if (e.type === 'journey' || !created.has(e.customerId)) continue;
+		if (e.type === 'journey' || !customers.has(e.customerId)) continue;
 		const fact: StoredFact = {
-			...insertedFact(e),
+			type: e.type,
+			handledBy: e.handledBy ?? null,
+			outcome: e.outcome ?? null,
+			waitS: e.waitS ?? null,
+			handleS: e.handleS ?? null,
+			metric: e.metric ?? null,
+			score: e.score ?? null,
+			regulator: e.regulator ?? null,
+			sentiment: e.sentiment,
+			firstContact: null,
+			repeatSameReason7d: null,
+			repeat48h: null,
 			seq: e.seq,
 			id: e.id,
 			ts: e.ts,
@@ -506,7 +517,9 @@ export function collectRollups(
 			} else windows.set(e.customerId, { min: e.ts, max: e.ts });
 		} else deltas.add(insertedDims(e), e.ts, insertedFact(e), 1);
 	}
-	const fresh = created?.size ? freshFacts(inserted, created) : null;
+	// Customers the write created and whose contacts are reconciled: their rows are all in `inserted`.
+	const freshCustomers = new Set(created ? [...windows.keys()].filter((id) => created.has(id)) : []);
+	const fresh = freshCustomers.size ? freshFacts(inserted, freshCustomers) : null;
 	for (const [customerId, w] of windows)
 		reconcileCustomer(s, deltas, customerId, w.min, w.max, newSeqs, fresh?.get(customerId));
 	return deltas;
