@@ -2,7 +2,7 @@
  * Ingestion benchmark (issue 4): HTTP ingestion over loopback against the real handlers on a temporary file
  * database, beside raw better-sqlite3 inserts of the same rows into the same schema and indexes.
  *
- *   npm run bench -- ingest          (BENCH_SECONDS=15, BENCH_CONNECTIONS=10, BENCH_BATCH=500 by default)
+ *   npm run bench -- ingest    (BENCH_SECONDS=15, BENCH_CONNECTIONS=10, BENCH_BATCH=500, BENCH_CUSTOMERS=200000)
  *
  * The server writes through the writer thread, as the built server does (BENCH_WRITER_THREAD=0: on its main thread).
  *
@@ -26,6 +26,8 @@ import { writeEvents } from '$lib/server/ingest/writer';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+/** Customers the events are drawn from: with fewer, more events come from customers already stored. */
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 200_000);
 /** Enough batches for 15 s at ~80k events/s; the run also stops when they are used up. */
 const MAX_BATCHES = Number(process.env.BENCH_MAX_BATCHES ?? Math.ceil((SECONDS * 80_000) / BATCH));
 const dataDir = path.resolve('bench/.data/ingest');
@@ -76,7 +78,7 @@ function makeEvent(ts: number): Record<string, unknown> {
 	const base = {
 		id: randomUUID(),
 		ts,
-		customerId: `c${Math.floor(Math.random() * 200_000)}`,
+		customerId: `c${Math.floor(Math.random() * CUSTOMERS)}`,
 		channel: pick(CHANNELS),
 		properties: {
 			device: 'iPhone15,2',
@@ -335,7 +337,7 @@ async function main() {
 	console.log(`## Ingestion over HTTP (bench/ingest.ts)
 
 \`npm run bench -- ingest\`: native \`POST /api/v1/events\`, ${BATCH}-event JSON batches (≈ ${avgKb.toFixed(0)} KB,
-random UUIDv4 ids, recent ordered timestamps, 200k customers), ${CONNECTIONS} keep-alive connections over loopback for
+random UUIDv4 ids, recent ordered timestamps, customers drawn uniformly from ${fmt(CUSTOMERS)}), ${CONNECTIONS} keep-alive connections over loopback for
 ${elapsed.toFixed(1)} s; the server (node:http + SvelteKit's getRequest/setResponse + the ingestion handlers, group
 commit, ${ready.thread ? 'writes in the writer thread' : 'writes on the main thread'}) in its own process on a fresh
 temporary file database (WAL); the load generator on the same cores.
