@@ -7,6 +7,7 @@ import type { ParsedBatch } from './formats/types';
 import { normalizeEvent } from './normalize';
 import { addCounts, redactText, type RedactionCounts } from './redact';
 import { isRejection, validateCandidate, type Rejection } from './validate';
+import { prepareEvents } from './writer';
 
 export interface IngestOutcome {
 	accepted: number;
@@ -67,7 +68,10 @@ export async function ingestBatch(
 	let result = { accepted: 0, duplicates: 0, duplicateIndexes: [] as number[] };
 	if (unique.length) {
 		try {
-			result = await ctx.committer.submit({ sourceId, receivedAt, events: unique.map((i) => i.event) });
+			const events = unique.map((i) => i.event);
+			// Hashing, sentiment and serialising happen here, beside the writer thread's work on earlier batches.
+			const prepared = prepareEvents(sourceId, events);
+			result = await ctx.committer.submit({ sourceId, receivedAt, events, prepared });
 		} catch (error) {
 			console.error('ingest: writing a batch failed', error);
 			throw new IngestError(503, 'unavailable', 'the events could not be stored; retry the request', null, {

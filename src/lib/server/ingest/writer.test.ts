@@ -7,7 +7,14 @@ import { openDatabase } from '$lib/server/db';
 import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { GroupCommit } from './batcher';
 import { storedEvents } from './testing';
-import { eventIdHash, pruneEventIds, writeBatches, writeEvents, type WriteBatch } from './writer';
+import {
+	eventIdHash,
+	prepareEvents,
+	pruneEventIds,
+	writeBatches,
+	writeEvents,
+	type WriteBatch
+} from './writer';
 
 const ev = (id: string, extra: Partial<CxEvent> = {}): CxEvent => ({
 	id,
@@ -103,6 +110,29 @@ describe('writer', () => {
 		expect(maintained.length).toBeGreaterThan(10);
 		rebuildRollups(db);
 		expect(dump()).toEqual(maintained);
+	});
+
+	it('stores the same rows whether hashes, sentiments and properties were prepared beforehand or not', () => {
+		const events = [
+			ev('s1', { type: 'feedback', name: undefined, metric: 'csat', score: 1, text: '等了很久，非常失望' }),
+			ev('s2', { properties: { device: 'iPhone', n: 3 } }),
+			ev('s1')
+		];
+		const rows = (prepared: boolean) => {
+			const db = openDatabase(':memory:');
+			const options = { sourceId: 1, receivedAt: 1_700_000_000_000 };
+			const result = writeEvents(
+				db,
+				events,
+				prepared ? { ...options, prepared: prepareEvents(1, events) } : options
+			);
+			expect(result).toMatchObject({ accepted: 2, duplicateIndexes: [2] });
+			expect(writeEvents(db, [events[1]], options).duplicates).toBe(1);
+			return storedEvents(db);
+		};
+		const plain = rows(false);
+		expect(plain[0].sentiment).toBeLessThan(0);
+		expect(rows(true)).toEqual(plain);
 	});
 
 	it('keeps customers current while skipping redundant upserts', () => {

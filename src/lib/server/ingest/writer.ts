@@ -21,6 +21,25 @@ export interface WriteResult {
 	duplicateIndexes: number[];
 }
 
+/**
+ * What can be computed for an event before the write, away from the writer thread: its de-duplication hash, the
+ * sentiment of its text and its properties as stored. Optional: the writer computes what is not given.
+ */
+export interface PreparedEvents {
+	hashes: bigint[];
+	sentiments: (number | null)[];
+	properties: string[];
+}
+
+/** Prepares events for `writeEvents` (on the main thread, while the writer thread writes earlier batches). */
+export function prepareEvents(sourceId: number | null, events: readonly CxEvent[]): PreparedEvents {
+	return {
+		hashes: events.map((e) => eventIdHash(sourceId, e.id)),
+		sentiments: events.map((e) => (e.text ? scoreSentiment(e.text) : null)),
+		properties: events.map((e) => JSON.stringify(e.properties ?? {}))
+	};
+}
+
 export interface WriteOptions {
 	/** The ingestion source; part of the de-duplication key. Null for internal writers (seed, import without source). */
 	sourceId: number | null;
@@ -28,6 +47,8 @@ export interface WriteOptions {
 	receivedAt?: number;
 	/** De-duplicate by (source, id). The demo history seed turns it off: its ids are unique by construction. */
 	dedupe?: boolean;
+	/** The events' hashes, sentiments and properties computed beforehand (`prepareEvents`), in the same order. */
+	prepared?: PreparedEvents;
 	/**
 	 * Maintain rollups and journey instances in the same transaction (default). A bulk load may turn it off and
 	 * rebuild both once at the end (`rebuildRollups`, `restitchAll`), which is faster for a whole history.
@@ -202,9 +223,10 @@ function writeInto(
 
 	// Inside `writeBatches` this nested transaction is a savepoint: a failure rolls back this batch only.
 	db.$client.transaction(() => {
+		const prepared = options.prepared;
 		events.forEach((e, index) => {
 			if (seen) {
-				const hash = eventIdHash(options.sourceId, e.id);
+				const hash = prepared ? prepared.hashes[index] : eventIdHash(options.sourceId, e.id);
 				const claim = seen.get(hash);
 				if (claim >= 0 && s.loggedHash.get(claim) === hash) {
 					result.duplicates++;
@@ -242,8 +264,8 @@ function writeInto(
 				register('agent', e.agentId, () => s.registerAgent.run(e.agentId, e.agentId, e.teamId ?? null, e.ts));
 			if (e.queue) register('queue', e.queue, () => s.registerDimension.run('queue', e.queue, e.ts));
 			if (e.reason) register('reason', e.reason, () => s.registerDimension.run('reason', e.reason, e.ts));
-			const sentiment = e.text ? scoreSentiment(e.text) : null;
-			const properties = JSON.stringify(e.properties ?? {});
+			const sentiment = prepared ? prepared.sentiments[index] : e.text ? scoreSentiment(e.text) : null;
+			const properties = prepared ? prepared.properties[index] : JSON.stringify(e.properties ?? {});
 			const { lastInsertRowid } = s.insertEvent.run(
 				e.id,
 				options.sourceId,
