@@ -89,14 +89,16 @@ function makeEvent(ts: number): Record<string, unknown> {
 		}
 	};
 	if (r < 0.5) return { ...base, type: 'journey', name: pick(STEPS), journey: 'lost_card' };
+	// 400 agents in 20 teams: an agent belongs to one team (the metrics' cuboids rely on it).
+	const agent = Math.floor(Math.random() * 400);
 	if (r < 0.75)
 		return {
 			...base,
 			type: 'contact',
 			handledBy: 'agent',
 			queue: `q${Math.floor(Math.random() * 12)}`,
-			teamId: `T${Math.floor(Math.random() * 20)}`,
-			agentId: `A${Math.floor(Math.random() * 400)}`,
+			teamId: `T${agent % 20}`,
+			agentId: `A${agent}`,
 			reason: pick(['card_lost', 'fraud', 'loan_status', 'password']),
 			waitS: Math.round(Math.random() * 60),
 			handleS: Math.round(60 + Math.random() * 400),
