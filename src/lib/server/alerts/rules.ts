@@ -237,6 +237,8 @@ export interface RuleActor {
 	email: string;
 	role: string;
 	scope: Scope;
+	/** A person acting through the app: their changes are written to the audit log (engine.ts). */
+	audit?: { id: string; ip: string | null };
 }
 
 /** A manager's rule must name teams, all of them their own (they default to all their teams). */

@@ -105,10 +105,10 @@ export const actions: Actions = {
 	create: async (event) => {
 		const user = requireRole(event.locals, 'admin', 'manager');
 		try {
-			const { rule, generatedSecret } = alerts.createRule(
+			const { rule, generatedSecret } = alerts.addRule(
 				database(),
 				ruleFromForm(await event.request.formData()),
-				ruleActor(user)
+				ruleActor(user, event)
 			);
 			return { action: 'create', done: true, name: rule.name, secret: generatedSecret };
 		} catch (error) {
@@ -123,7 +123,7 @@ export const actions: Actions = {
 				database(),
 				idOf(form),
 				{ enabled: form.get('enabled') === '1' },
-				ruleActor(user)
+				ruleActor(user, event)
 			);
 			return { action: 'toggle', done: true, name: rule.name };
 		} catch (error) {
@@ -134,7 +134,7 @@ export const actions: Actions = {
 		const user = requireRole(event.locals, 'admin', 'manager');
 		const form = await event.request.formData();
 		try {
-			const rule = alerts.removeRule(database(), idOf(form), ruleActor(user));
+			const rule = alerts.removeRule(database(), idOf(form), ruleActor(user, event));
 			return { action: 'remove', done: true, name: rule.name };
 		} catch (error) {
 			return refusal('remove', error);
