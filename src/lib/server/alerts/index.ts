@@ -37,7 +37,10 @@ export {
 	type AlertChange,
 	type AlertView
 } from './store';
+export { parseSmtpUrl, sendMail, SmtpError, type SmtpConfig } from './smtp';
 export {
+	alertMail,
+	configureMailer,
 	deliverDue,
 	enqueueTest,
 	listDeliveries,

@@ -59,6 +59,12 @@ const common = {
 	teams: teamList.nullable().default(null),
 	perTeam: z.boolean().default(false),
 	webhook: webhookSchema.nullable().default(null),
+	/** E-mail recipients of the rule's alerts (sent when the server has RESONANCE_SMTP_URL). */
+	emails: z
+		.array(z.email({ error: 'must be an e-mail address' }).max(254))
+		.max(20)
+		.transform((list) => [...new Set(list.map((e) => e.toLowerCase()))])
+		.default([]),
 	/** An alert resolves once its condition has been clear this long. */
 	resolveAfterMinutes: z.number().int().min(0).max(1440).default(5)
 };

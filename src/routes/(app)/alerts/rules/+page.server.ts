@@ -46,6 +46,10 @@ function ruleFromForm(form: FormData): Record<string, unknown> {
 	const teams = form.getAll('teams').filter((t): t is string => typeof t === 'string' && t !== '');
 	const channel = text(form, 'channel');
 	const url = text(form, 'webhookUrl');
+	const emails = (text(form, 'emails') ?? '')
+		.split(/[\s,，;；]+/)
+		.map((e) => e.trim())
+		.filter(Boolean);
 	const rule: Record<string, unknown> = {
 		name: text(form, 'name') ?? '',
 		kind,
@@ -54,6 +58,7 @@ function ruleFromForm(form: FormData): Record<string, unknown> {
 		resolveAfterMinutes: number(form, 'resolveAfterMinutes'),
 		...(teams.length ? { teams } : {}),
 		...(channel ? { filters: { channel } } : {}),
+		...(emails.length ? { emails } : {}),
 		...(url
 			? { webhook: { url, ...(text(form, 'webhookSecret') ? { secret: text(form, 'webhookSecret') } : {}) } }
 			: {})
