@@ -539,7 +539,7 @@ export function ensureStarterRules(db: Db, now = Date.now()): number {
 	const versionRow = db.select().from(alertSettings).where(eq(alertSettings.key, VERSION_KEY)).get();
 	const version = seeded ? Number(versionRow?.value ?? 1) || 1 : 0;
 	if (version >= STARTER_RULES_VERSION) return 0;
-	return db.$client.transaction(() => {
+	const write = db.$client.transaction(() => {
 		let count = 0;
 		const existing = new Map(
 			db
@@ -569,7 +569,8 @@ export function ensureStarterRules(db: Db, now = Date.now()): number {
 		if (!seeded) db.insert(alertSettings).values({ key: SEEDED_KEY, value: now }).run();
 		setSetting(db, VERSION_KEY, STARTER_RULES_VERSION);
 		return count;
-	})();
+	});
+	return write.immediate();
 }
 
 export type { AlertSeverity };
