@@ -17,7 +17,11 @@ const labels: Record<string, () => string> = {
 	'key.created': m.admin_audit_a_key_created,
 	'key.revoked': m.admin_audit_a_key_revoked,
 	'data.exported': m.admin_audit_a_data_exported,
-	'settings.changed': m.admin_audit_a_settings_changed
+	'settings.changed': m.admin_audit_a_settings_changed,
+	'alert_rule.created': m.admin_audit_a_alert_rule_created,
+	'alert_rule.updated': m.admin_audit_a_alert_rule_updated,
+	'alert_rule.deleted': m.admin_audit_a_alert_rule_deleted,
+	'webhook.changed': m.admin_audit_a_webhook_changed
 };
 
 /** The audit action in the current language, with its code for precision (the stored code when unknown). */

@@ -1,7 +1,14 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
+import { signedInPage } from './helpers';
 
 /** The demo admin (src/lib/server/auth/demo-accounts.ts); the e2e server runs with RESONANCE_DEMO=1. */
 const ADMIN = { email: 'admin@demo.resonance', password: 'demo-admin-2026' };
+const MANAGER_EMAIL = 'manager@demo.resonance';
+/** The team of the demo manager (the first of the demo catalog). */
+const MANAGER_TEAM = 't-cc1';
 
 async function signIn(page: Page) {
 	// Wait for hydration, so the form is the enhanced one and typed values are not reset.
@@ -17,15 +24,65 @@ async function setIncident(page: Page, on: boolean) {
 	expect(response.status()).toBe(200);
 }
 
-test.describe('alerts', () => {
-	test.describe.configure({ timeout: 240_000 });
+interface Delivery {
+	path: string;
+	body: string;
+	signature: string | undefined;
+	at: number;
+}
 
-	test('switching the incident on raises the risk-word alert in the UI within a minute', async ({
+/** A webhook receiver on 127.0.0.1 that keeps every request it gets (raw body and signature header). */
+async function startReceiver(): Promise<{ server: Server; url: string; deliveries: Delivery[] }> {
+	const deliveries: Delivery[] = [];
+	const server = createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => {
+			const signature = req.headers['x-resonance-signature'];
+			deliveries.push({
+				path: req.url ?? '',
+				body: Buffer.concat(chunks).toString('utf8'),
+				signature: Array.isArray(signature) ? signature[0] : signature,
+				at: Date.now()
+			});
+			res.writeHead(204).end();
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return { server, url: `http://127.0.0.1:${port}`, deliveries };
+}
+
+/** Whether a signature header is `sha256=<hex HMAC-SHA256 of the raw body with the secret>`. */
+function verifies(body: string, signature: string | undefined, secret: string): boolean {
+	if (!signature?.startsWith('sha256=')) return false;
+	const expected = Buffer.from(createHmac('sha256', secret).update(body, 'utf8').digest('hex'), 'hex');
+	const given = Buffer.from(signature.slice('sha256='.length), 'hex');
+	return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** The starter rules the incident must trip, by the kind of alert the issue names. */
+const WATCHED = {
+	'service level': 'default.service_level_collapse',
+	abandonment: 'default.abandonment_surge',
+	'complaint spike': 'default.complaint_spike',
+	'risk words': 'default.risk_words'
+} as const;
+type Watched = keyof typeof WATCHED;
+const SECRET = 'e2e-webhook-secret-0123456789';
+
+test.describe('alerts', () => {
+	test.describe.configure({ timeout: 300_000 });
+
+	test('a planted incident raises the service level, abandonment, complaint and risk-word alerts within a minute, in the UI and through a signed webhook, and detractors reach the manager', async ({
 		browser
 	}) => {
+		const receiver = await startReceiver();
 		const context = await browser.newContext({ locale: 'en-US' });
 		const page = await context.newPage();
+		const manager = await signedInPage(browser, 'manager');
 		await signIn(page);
+		const ruleIds = {} as Record<Watched, number>;
 
 		// The live simulator starts once the demo history is seeded.
 		await expect
@@ -36,47 +93,141 @@ test.describe('alerts', () => {
 			.toBe(true);
 
 		try {
+			// A webhook on each of the four rules, through the API (audited as webhook changes).
+			const rules: { id: number; builtin: string | null }[] = (
+				await (await page.request.get('/api/v1/alert-rules')).json()
+			).rules;
+			for (const [name, builtin] of Object.entries(WATCHED) as [Watched, string][]) {
+				const rule = rules.find((r) => r.builtin === builtin);
+				expect(rule, `starter rule ${builtin}`).toBeDefined();
+				ruleIds[name] = (rule as { id: number }).id;
+				const response = await page.request.patch(`/api/v1/alert-rules/${ruleIds[name]}`, {
+					data: { webhook: { url: `${receiver.url}/hook/${builtin}`, secret: SECRET } }
+				});
+				expect(response.status()).toBe(200);
+				expect((await response.json()).webhook).toEqual({
+					url: `${receiver.url}/hook/${builtin}`,
+					hasSecret: true
+				});
+			}
+			await page.goto('/admin/audit?action=webhook.changed');
+			await expect(page.locator('tr[data-action="webhook.changed"]')).toHaveCount(4);
+
+			// The manager's open detractor cases before the incident (the queue is backfilled at start).
+			const managerCases = async () =>
+				(await (
+					await manager.page.request.get('/api/v1/cases?status=open&reason=detractor&assignee=me&limit=1')
+				).json()) as { total: number };
+			const casesBefore = (await managerCases()).total;
+
 			await page.goto('/alerts');
 			await expect(page.getByTestId('alerts-live')).toHaveAttribute('data-live', 'true');
 			await expect(page.getByTestId('incident-state')).toHaveAttribute('data-on', 'false');
-			const riskWords = page.locator(
-				'[data-testid="alert-item"][data-signal="risk_words"][data-status="open"]'
-			);
-			const before = await riskWords.evaluateAll((items) =>
-				items.map((i) => i.getAttribute('data-alert-id'))
-			);
+			// Alerts of these rules already open (none expected: the normal demo does not trip them).
+			const openOf = (name: Watched) =>
+				`[data-testid="alert-item"][data-rule="${ruleIds[name]}"][data-status="open"]`;
+			const before = Object.fromEntries(
+				await Promise.all(
+					(Object.keys(WATCHED) as Watched[]).map(
+						async (name) =>
+							[
+								name,
+								await page
+									.locator(openOf(name))
+									.evaluateAll((items) => items.map((i) => i.getAttribute('data-alert-id')))
+							] as const
+					)
+				)
+			) as Record<Watched, (string | null)[]>;
+			for (const name of Object.keys(WATCHED) as Watched[])
+				expect(before[name], `${name} alert open before the incident`).toEqual([]);
 
 			await page.getByTestId('incident-toggle').click();
 			await expect(page.getByTestId('incident-state')).toHaveAttribute('data-on', 'true');
 			const switchedAt = Date.now();
 
-			// The alert arrives through the alerts stream; the page is never reloaded by the test.
-			const fresh = page.locator(
-				'[data-testid="alert-item"][data-signal="risk_words"][data-status="open"]' +
-					before.map((id) => `:not([data-alert-id="${id}"])`).join('')
+			// Each alert arrives through the alerts stream; the page is never reloaded by the test.
+			const shown = {} as Record<Watched, number>;
+			await Promise.all(
+				(Object.keys(WATCHED) as Watched[]).map(async (name) => {
+					await expect(page.locator(openOf(name)).first()).toBeVisible({ timeout: 60_000 });
+					shown[name] = (Date.now() - switchedAt) / 1000;
+				})
 			);
-			await expect(fresh.first()).toBeVisible({ timeout: 60_000 });
-			const seconds = (Date.now() - switchedAt) / 1000;
-			console.log(`[alerts e2e] risk-word alert shown ${seconds.toFixed(1)} s after the incident switch`);
-			expect(seconds).toBeLessThan(60);
-			const id = await fresh.first().getAttribute('data-alert-id');
-			const alert = page.locator(`[data-testid="alert-item"][data-alert-id="${id}"]`);
-			await expect(alert.getByTestId('alert-text')).toContainText(/risk words/);
+			for (const name of Object.keys(WATCHED) as Watched[]) {
+				console.log(`[alerts e2e] ${name} alert shown ${shown[name].toFixed(1)} s after the incident switch`);
+				expect(shown[name]).toBeLessThan(60);
+			}
 			await expect(page.getByTestId('alert-bell-count')).toBeVisible();
+			const riskAlert = page.locator(openOf('risk words')).first();
+			await expect(riskAlert.getByTestId('alert-text')).toContainText(/risk words/);
+			await expect(page.locator(openOf('service level')).first().getByTestId('alert-text')).toContainText(
+				/95% CI/
+			);
 
-			// The admin acknowledges it: who and when are shown.
-			await alert.getByTestId('alert-acknowledge').click();
-			await expect(alert).toHaveAttribute('data-status', 'acknowledged');
-			await expect(alert).toContainText(ADMIN.email);
+			// The webhook receiver gets a signed `alert.opened` for each rule.
+			const opened = (name: Watched) =>
+				receiver.deliveries.find((d) => {
+					if (d.path !== `/hook/${WATCHED[name]}`) return false;
+					const body = JSON.parse(d.body) as { event: string; rule: { id: number } };
+					return body.event === 'alert.opened' && body.rule.id === ruleIds[name];
+				});
+			await expect
+				.poll(() => (Object.keys(WATCHED) as Watched[]).filter((n) => !opened(n)), {
+					timeout: 30_000,
+					intervals: [500]
+				})
+				.toEqual([]);
+			for (const name of Object.keys(WATCHED) as Watched[]) {
+				const delivery = opened(name) as Delivery;
+				expect(verifies(delivery.body, delivery.signature, SECRET), `${name} signature`).toBe(true);
+				expect(verifies(delivery.body, delivery.signature, `${SECRET}x`)).toBe(false);
+				console.log(
+					`[alerts e2e] ${name} webhook received ${((delivery.at - switchedAt) / 1000).toFixed(1)} s after the switch`
+				);
+			}
 
-			// The API says the same.
+			// Detractors of the outage land in the demo manager's queue (their team's).
+			await expect
+				.poll(async () => (await managerCases()).total, { timeout: 60_000, intervals: [2_000] })
+				.toBeGreaterThan(casesBefore);
+			const { total } = await managerCases();
+			const recent = (
+				(await (
+					await manager.page.request.get(
+						`/api/v1/cases?status=open&reason=detractor&assignee=me&limit=200&cursor=${Math.max(0, total - 200)}`
+					)
+				).json()) as {
+					cases: { team: string; openedAt: string; assignee: { email: string } | null }[];
+				}
+			).cases.filter((c) => Date.parse(c.openedAt) >= switchedAt - 5_000);
+			expect(recent.length).toBeGreaterThan(0);
+			for (const c of recent) {
+				expect(c.team).toBe(MANAGER_TEAM);
+				expect(c.assignee?.email).toBe(MANAGER_EMAIL);
+			}
+			console.log(
+				`[alerts e2e] ${total - casesBefore} new detractor case(s) in the manager's queue since the switch`
+			);
+
+			// The admin acknowledges the risk-word alert: who and when are shown, and the API says the same.
+			await riskAlert.getByTestId('alert-acknowledge').click();
+			const acknowledged = page.locator(
+				`[data-testid="alert-item"][data-rule="${ruleIds['risk words']}"][data-status="acknowledged"]`
+			);
+			await expect(acknowledged).toBeVisible();
+			await expect(acknowledged).toContainText(ADMIN.email);
 			const api = await (await page.request.get('/api/v1/alerts?status=acknowledged')).json();
 			expect(
 				api.alerts.some((a: { details: { signal?: string } }) => a.details.signal === 'risk_words')
 			).toBe(true);
 		} finally {
 			await setIncident(page, false);
+			for (const id of Object.values(ruleIds))
+				await page.request.patch(`/api/v1/alert-rules/${id}`, { data: { webhook: null } });
+			await manager.context.close();
 			await context.close();
+			await new Promise((resolve) => receiver.server.close(resolve));
 		}
 	});
 

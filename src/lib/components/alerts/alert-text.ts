@@ -83,6 +83,20 @@ export function formatKpi(labels: KpiLabels, key: string, value: unknown, locale
 
 const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
+/** A 95% interval as "lo–hi", or a dash when there is none. */
+function intervalText(ci: unknown, format: (v: number) => string): string {
+	return Array.isArray(ci) && typeof ci[0] === 'number' && typeof ci[1] === 'number'
+		? `${format(ci[0])}–${format(ci[1])}`
+		: '—';
+}
+
+/** A p-value with two significant digits ("0.0031", "2.1e-7"); "< 1e-12" below what is worth printing. */
+function pValueText(p: number, locale: string): string {
+	if (p < 1e-12) return '< 1e-12';
+	if (p < 1e-4) return p.toExponential(1);
+	return new Intl.NumberFormat(locale, { maximumSignificantDigits: 2 }).format(p);
+}
+
 /** One sentence about what an alert found, from its details, in the current language. */
 export function describeAlert(
 	alert: { kind: string; summary: string; details: Record<string, unknown> },
@@ -92,11 +106,14 @@ export function describeAlert(
 	const d = alert.details;
 	const nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
 	const minutes = nf.format(num(d.windowMinutes));
+	// Expected counts and usual rates of rare events are small: two significant digits, not one decimal.
+	const small = new Intl.NumberFormat(locale, { maximumSignificantDigits: 2 });
 	if (d.kind === 'threshold') {
 		const kpi = String(d.kpi);
 		return m.alerts_text_threshold({
 			kpi: kpiName(labels, kpi, locale),
 			value: formatKpi(labels, kpi, d.value, locale),
+			ci: intervalText(d.ci95, (v) => formatKpi(labels, kpi, v, locale)),
 			op: opLabel(String(d.op)),
 			threshold: formatKpi(labels, kpi, d.threshold, locale),
 			minutes,
@@ -126,8 +143,12 @@ export function describeAlert(
 			return m.alerts_text_complaint_spike({
 				count: nf.format(num(d.count)),
 				minutes,
-				rate: d.rate === null ? '—' : nf.format(num(d.rate)),
-				usual: d.baselineRate === null || d.baselineRate === undefined ? '—' : nf.format(num(d.baselineRate))
+				contacts: nf.format(num(d.contacts)),
+				rate: typeof d.rate === 'number' ? nf.format(d.rate) : '—',
+				ci: intervalText(d.ci95, (v) => nf.format(v)),
+				usual: typeof d.baselineRate === 'number' ? small.format(d.baselineRate) : '—',
+				expected: typeof d.expected === 'number' ? small.format(d.expected) : '—',
+				p: typeof d.pValue === 'number' ? pValueText(d.pValue, locale) : '—'
 			});
 		case 'case_sla':
 			return m.alerts_text_case_sla({ count: nf.format(num(d.count)) });
@@ -154,6 +175,14 @@ export function describeRule(rule: Record<string, unknown>, labels: KpiLabels, l
 			lambda: nf.format(num(rule.lambda)),
 			L: nf.format(num(rule.L)),
 			weeks: nf.format(num(rule.baselineWeeks))
+		});
+	if (rule.signal === 'complaint_spike')
+		return m.alerts_rule_complaint_spike({
+			signal: signalLabel('complaint_spike'),
+			value: nf.format(num(rule.value)),
+			minutes: nf.format(num(rule.windowMinutes)),
+			ratio: nf.format(num(rule.ratio)),
+			alpha: typeof rule.alpha === 'number' ? pValueText(rule.alpha, locale) : '—'
 		});
 	if (rule.signal === 'case_sla')
 		return m.alerts_rule_case_sla({ signal: signalLabel('case_sla'), value: nf.format(num(rule.value)) });

@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
-import { alerts as alertsTable } from '$lib/server/db/schema';
+import { alerts as alertsTable, alertSettings } from '$lib/server/db/schema';
 import { writeWithRollups } from '$lib/server/metrics/testing';
 import { publishAccepted } from '$lib/server/live/bus';
 import { listCases, caseFilterSchema } from '$lib/server/cases';
 import { act, evaluateAll } from './engine';
+import { evaluateRule } from './evaluate';
 import { onAlertChange } from './notify';
 import { startAlerts } from './scheduler';
 import type { AlertChange } from './store';
@@ -18,6 +19,7 @@ import {
 	parseRule,
 	RuleError,
 	STARTER_RULES,
+	STARTER_RULES_VERSION,
 	updateRule
 } from './rules';
 import { alertCounts, canSeeAlert, listAlerts } from './store';
@@ -312,6 +314,170 @@ describe('risk rules', () => {
 		expect(words.samples.find((s) => s.customerId === 'c3')?.words).toEqual(
 			expect.arrayContaining(['律师', '媒体', '曝光'])
 		);
+	});
+});
+
+describe('complaint spike: a Poisson test against the hour-of-week baseline', () => {
+	const HOUR = 3_600_000;
+	// Tuesday 18 March 2025; the Tuesdays before (11 and 4 March) are ordinary days of the same kind.
+	const MORNING = Date.parse('2025-03-18T10:30:00+08:00');
+	const AFTERNOON = Date.parse('2025-03-18T15:30:00+08:00');
+	const EVENING = Date.parse('2025-03-18T18:30:00+08:00');
+	const db = fresh();
+	let k = 0;
+	/** `n` contacts and `complaints` complaints spread over [from, from + span). */
+	function traffic(from: number, n: number, complaints: number, span = HOUR): CxEvent[] {
+		const out: CxEvent[] = [];
+		for (let i = 0; i < n; i++)
+			out.push({
+				id: `sc${k++}`,
+				type: 'contact',
+				ts: from + Math.floor((i * span) / n),
+				customerId: `sp${k}`,
+				channel: 'app',
+				handledBy: 'bot',
+				outcome: 'resolved',
+				properties: {}
+			});
+		for (let i = 0; i < complaints; i++)
+			out.push({
+				id: `sk${k++}`,
+				type: 'complaint',
+				ts: from + Math.floor(((i + 0.5) * span) / complaints),
+				customerId: `sp${k}`,
+				channel: 'app',
+				category: 'digital',
+				regulator: false,
+				properties: {}
+			});
+		return out;
+	}
+	// Two weeks of history: 20 contacts an hour and a complaint every tenth hour (50 per 10,000 contacts), except
+	// the Tuesday mornings 09–12, when complaints run at 500 per 10,000 (a weekly batch run, say).
+	const history: CxEvent[] = [];
+	const first = Math.floor(MORNING / HOUR) * HOUR - 14 * 24 * HOUR;
+	for (let h = first, i = 0; h < Math.floor(MORNING / HOUR) * HOUR - HOUR; h += HOUR, i++) {
+		const local = new Date(h + 8 * HOUR);
+		const slot = local.getUTCDay() === 2 && local.getUTCHours() >= 9 && local.getUTCHours() <= 11;
+		history.push(...traffic(h, slot ? 200 : 20, slot ? 10 : i % 10 === 0 ? 1 : 0));
+	}
+	writeWithRollups(db, history);
+	const { rule } = createRule(
+		db,
+		{
+			name: 'Spike',
+			kind: 'risk',
+			signal: 'complaint_spike',
+			windowMinutes: 10,
+			value: 4,
+			ratio: 3,
+			alpha: 0.001,
+			minN: 30
+		},
+		ADMIN
+	);
+	const window = (now: number, n: number, complaints: number) =>
+		writeWithRollups(db, traffic(now - 10 * MINUTE, n, complaints, 10 * MINUTE));
+
+	it('fires on eight complaints in 100 contacts where about one is usual', () => {
+		window(AFTERNOON, 100, 8);
+		const [finding] = evaluateRule(db, rule, AFTERNOON);
+		const d = finding.details as Record<string, number & Record<string, number>>;
+		expect(finding.state).toBe('firing');
+		expect(d.count).toBe(8);
+		expect(d.contacts).toBe(100);
+		expect(d.expected).toBeGreaterThan(0.5);
+		expect(d.expected).toBeLessThan(1.5);
+		expect(d.pValue).toBeLessThan(1e-4);
+		expect(d.ci95[0]).toBeGreaterThan(d.baselineRate);
+		expect(d.baseline.pooledContacts).toBeGreaterThan(6_000);
+	});
+
+	it('judges the same count against the hour of the week: usual on Tuesday mornings, so no spike', () => {
+		window(MORNING, 100, 8);
+		const [finding] = evaluateRule(db, rule, MORNING);
+		const d = finding.details as Record<string, number & Record<string, number>>;
+		expect(d.baseline.slotContacts).toBeGreaterThanOrEqual(1_000);
+		expect(d.expected).toBeGreaterThan(2.5);
+		expect(d.pValue).toBeGreaterThan(0.001);
+		expect(finding.state).toBe('clear');
+	});
+
+	it('stays clear at a usual count, and judges nothing below the minimum n or without a baseline', () => {
+		window(EVENING, 100, 1);
+		expect(evaluateRule(db, rule, EVENING)[0].state).toBe('clear');
+		window(EVENING + HOUR, 20, 6);
+		expect(evaluateRule(db, rule, EVENING + HOUR)[0].state).toBe('insufficient');
+		const empty = fresh();
+		writeWithRollups(empty, traffic(AFTERNOON - 10 * MINUTE, 100, 9, 10 * MINUTE));
+		const spike = createRule(
+			empty,
+			{ name: 'Spike', kind: 'risk', signal: 'complaint_spike', windowMinutes: 10 },
+			ADMIN
+		).rule;
+		expect(evaluateRule(empty, spike, AFTERNOON)[0].state).toBe('insufficient');
+	});
+});
+
+describe('starter rules: a database seeded by an earlier version is brought up to date', () => {
+	it('adds the new rules, revises the unedited ones, keeps what an admin changed or deleted', () => {
+		const db = fresh();
+		// The first starter set had a 60-minute complaint spike and a risk-word rule without a p-value.
+		const v1 = (builtin: string, input: Record<string, unknown>) =>
+			createRule(db, input, null, T0, builtin).rule;
+		const spike = v1('default.complaint_spike', {
+			name: '投诉激增 · Complaint spike',
+			kind: 'risk',
+			signal: 'complaint_spike',
+			windowMinutes: 60,
+			value: 5,
+			ratio: 2
+		});
+		const words = v1('default.risk_words', {
+			name: 'Risk words',
+			kind: 'risk',
+			signal: 'risk_words',
+			windowMinutes: 5,
+			value: 3
+		});
+		v1('default.service_level', {
+			name: 'SL',
+			kind: 'threshold',
+			kpi: 'service_level',
+			op: '<',
+			value: 70,
+			windowMinutes: 30
+		});
+		db.insert(alertSettings).values({ key: 'starter_rules_seeded', value: T0 }).run();
+		updateRule(db, words.id, { value: 7 }, ADMIN, T0 + 1_000);
+
+		// Two new rules, one revised; the edited one and the ones deleted in v1 (abandonment …) stay as they are.
+		expect(ensureStarterRules(db, T0 + 2_000)).toBe(3);
+		expect(ensureStarterRules(db, T0 + 3_000)).toBe(0);
+		const rules = new Map(listRules(db).map((r) => [r.builtin, r]));
+		expect([...rules.keys()].sort()).toEqual([
+			'default.abandonment_surge',
+			'default.complaint_spike',
+			'default.risk_words',
+			'default.service_level',
+			'default.service_level_collapse'
+		]);
+		expect(rules.get('default.complaint_spike')).toMatchObject({
+			id: spike.id,
+			windowMinutes: 5,
+			value: 4,
+			ratio: 3,
+			alpha: 0.0001
+		});
+		expect(rules.get('default.risk_words')).toMatchObject({ value: 7, alpha: 0.001 });
+		expect(rules.get('default.service_level_collapse')).toMatchObject({
+			kind: 'threshold',
+			windowMinutes: 5,
+			value: 60,
+			minN: 100,
+			significant: true
+		});
+		expect(STARTER_RULES_VERSION).toBe(2);
 	});
 });
 

@@ -8,8 +8,11 @@ import {
 	ewmaLimit,
 	extraVariance,
 	hourOfDay,
+	lnGamma,
 	pChartLimits,
+	poissonUpperTail,
 	proportionMoments,
+	shrunkRate,
 	type AnomalyOptions,
 	type Baseline,
 	type Moments
@@ -178,5 +181,52 @@ describe('detectors on synthetic series', () => {
 		expect(at(0).signal).toBe(true);
 		expect(at(0.2).signal).toBe(false);
 		expect(at(0).side).toBe('low');
+	});
+});
+
+describe('rare counts: the Poisson tail and the shrunk hour-of-week rate', () => {
+	it('computes ln Γ and P(X ≥ k) exactly, down to tiny tails', () => {
+		expect(lnGamma(1)).toBeCloseTo(0, 12);
+		expect(lnGamma(5)).toBeCloseTo(Math.log(24), 12);
+		expect(lnGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 12);
+		expect(lnGamma(101)).toBeCloseTo(363.73937555556347, 9);
+		// By hand: P(X ≥ 1 | 2) = 1 − e⁻², P(X ≥ 3 | 0.12) = 1 − e^−0.12 (1 + 0.12 + 0.0072).
+		expect(poissonUpperTail(1, 2)).toBeCloseTo(1 - Math.exp(-2), 14);
+		expect(poissonUpperTail(3, 0.12)).toBeCloseTo(1 - Math.exp(-0.12) * (1 + 0.12 + 0.0072), 15);
+		expect(poissonUpperTail(0, 3)).toBe(1);
+		expect(poissonUpperTail(2, 0)).toBe(0);
+		// Below the mean the complement is summed: P(X ≥ 10 | 20) = 1 − P(X ≤ 9) ≈ 0.99500.
+		expect(poissonUpperTail(10, 20)).toBeCloseTo(0.995005, 5);
+		// A far tail stays positive and exact in log terms: P(X ≥ 60 | 5) ≈ e⁻⁵ 5⁶⁰ / 60! (next terms add ~9%).
+		const first = Math.exp(-5 + 60 * Math.log(5) - lnGamma(61));
+		expect(poissonUpperTail(60, 5) / first).toBeGreaterThan(1.08);
+		expect(poissonUpperTail(60, 5) / first).toBeLessThan(1.1);
+		// Large counts: mean 10,000, one standard deviation above ≈ 0.16.
+		expect(poissonUpperTail(10_100, 10_000)).toBeGreaterThan(0.15);
+		expect(poissonUpperTail(10_100, 10_000)).toBeLessThan(0.17);
+	});
+
+	it('tests at its nominal size on simulated Poisson counts', () => {
+		// With λ = 0.5 the test at α = 0.01 can only reject at X ≥ 4 (P = 0.00175): the realised rate must be that.
+		const rng = createRandom(77);
+		let rejected = 0;
+		const runs = 200_000;
+		for (let i = 0; i < runs; i++) if (poissonUpperTail(rng.poisson(0.5), 0.5) < 0.01) rejected++;
+		expect(rejected / runs).toBeGreaterThan(0.0012);
+		expect(rejected / runs).toBeLessThan(0.0024);
+	});
+
+	it('leans on the pooled rate while an hour-of-week slot is thin, and on the slot once it is not', () => {
+		const pooled = { events: 50, exposure: 100_000 }; // 5 per 10,000
+		// No slot, or an empty one: the pooled rate (with half an event added).
+		expect(shrunkRate(null, pooled)).toBeCloseTo(50.5 / 100_000, 12);
+		// A thin slot with two complaints in 2,000 contacts (10 per 10,000) moves the estimate only a little …
+		const thin = shrunkRate({ events: 2, exposure: 2_000 }, pooled);
+		expect(thin).toBeGreaterThan(50.5 / 100_000);
+		expect(thin).toBeLessThan(6e-4);
+		// … a rich slot at 10 per 10,000 speaks for itself.
+		expect(shrunkRate({ events: 400, exposure: 400_000 }, pooled)).toBeCloseTo(1e-3, 4);
+		// A history without any complaint never predicts zero.
+		expect(shrunkRate(null, { events: 0, exposure: 10_000 })).toBeGreaterThan(0);
 	});
 });

@@ -378,3 +378,66 @@ export function detectAnomaly(input: AnomalyInput): AnomalyResult {
 		points: observed
 	};
 }
+
+// ------------------------------------------------------------------------------------------------ rare counts
+
+const LANCZOS = [
+	0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+	12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7
+];
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7; about 15 significant digits). */
+export function lnGamma(x: number): number {
+	if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
+	const y = x - 1;
+	let a = LANCZOS[0];
+	const t = y + 7.5;
+	for (let i = 1; i < 9; i++) a += LANCZOS[i] / (y + i);
+	return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/**
+ * P(X ≥ k) for X ~ Poisson(λ): the one-sided p-value of seeing k or more events where λ were expected. Summed
+ * in the direction where the terms shrink, from the log of the first term, so it stays exact for tiny tails.
+ */
+export function poissonUpperTail(k: number, lambda: number): number {
+	if (k <= 0) return 1;
+	if (!(lambda > 0)) return 0;
+	if (k > lambda) {
+		// Σ_{i ≥ k}: terms fall from i = k on.
+		let term = Math.exp(-lambda + k * Math.log(lambda) - lnGamma(k + 1));
+		let sum = term;
+		for (let i = k + 1; term > sum * 1e-16 && i < k + 100_000; i++) {
+			term *= lambda / i;
+			sum += term;
+		}
+		return Math.min(1, sum);
+	}
+	// 1 − Σ_{i < k}: terms fall from i = k − 1 down.
+	let term = Math.exp(-lambda + (k - 1) * Math.log(lambda) - lnGamma(k));
+	let sum = term;
+	for (let i = k - 1; i > 0 && term > sum * 1e-16; i--) {
+		term *= i / lambda;
+		sum += term;
+	}
+	return Math.max(0, 1 - sum);
+}
+
+/** Events over an exposure (complaints over contacts). */
+export interface Counts {
+	events: number;
+	exposure: number;
+}
+
+/**
+ * The usual rate of a rare event per unit of exposure (complaints per contact) for one hour of the week: the
+ * hour-of-week slot's own rate, shrunk towards the pooled rate of the whole baseline period as a prior worth
+ * `priorEvents` events (a gamma–Poisson posterior mean). Rare events leave a slot thin — a few weeks of one hour
+ * hold a complaint or two — so a slot speaks for itself only once it has seen many more events than the prior.
+ * The pooled count gets half an event, so a quiet period never predicts a rate of zero.
+ */
+export function shrunkRate(slot: Counts | null, pooled: Counts, priorEvents = 10): number {
+	const pooledRate = (pooled.events + 0.5) / Math.max(1, pooled.exposure);
+	if (!slot || slot.exposure <= 0) return pooledRate;
+	return (slot.events + priorEvents) / (slot.exposure + priorEvents / pooledRate);
+}

@@ -2,7 +2,8 @@ import type { Db } from '$lib/server/db';
 import type { Scope } from '$lib/server/auth/scope';
 import { evaluateRule } from './evaluate';
 import { announce } from './notify';
-import { deleteRule, getRule, listRules, updateRule, type Rule, type RuleActor } from './rules';
+import { auditRule } from './audit';
+import { createRule, deleteRule, getRule, listRules, updateRule, type Rule, type RuleActor } from './rules';
 import {
 	actOnAlert,
 	applyFindings,
@@ -77,21 +78,38 @@ export function act(
 	return change;
 }
 
-/** Changes a rule; disabling it resolves its alerts (announced). */
+function audited(actor: RuleActor, now: number) {
+	return actor.audit ? { actor: { id: actor.audit.id, email: actor.email }, ip: actor.audit.ip, now } : null;
+}
+
+/** Creates a rule (audited when a person creates it through the app). */
+export function addRule(db: Db, input: unknown, actor: RuleActor, now = Date.now()) {
+	const result = createRule(db, input, actor, now);
+	const context = audited(actor, now);
+	if (context) auditRule(db, 'created', null, result.rule, context);
+	return result;
+}
+
+/** Changes a rule (audited); disabling it resolves its alerts (announced). */
 export function changeRule(db: Db, id: number, patch: unknown, actor: RuleActor, now = Date.now()) {
+	const before = getRule(db, id);
 	const result = updateRule(db, id, patch, actor, now);
+	const context = audited(actor, now);
+	if (context && before) auditRule(db, 'updated', before, result.rule, context);
 	if (!result.rule.enabled) publish(db, resolveRuleAlerts(db, id, actor.email, now, 'rule disabled'), now);
 	return result;
 }
 
-/** Deletes a rule after resolving its alerts (announced; they stay listed under the rule's name). */
+/** Deletes a rule (audited) after resolving its alerts (announced; they stay listed under the rule's name). */
 export function removeRule(db: Db, id: number, actor: RuleActor, now = Date.now()): Rule {
 	const rule = getRule(db, id);
+	let removed: Rule;
 	if (rule && (actor.scope.teams === null || rule.teams !== null)) {
 		const resolved = resolveRuleAlerts(db, id, actor.email, now, 'rule deleted');
-		const removed = deleteRule(db, id, actor);
+		removed = deleteRule(db, id, actor);
 		publish(db, resolved, now);
-		return removed;
-	}
-	return deleteRule(db, id, actor);
+	} else removed = deleteRule(db, id, actor);
+	const context = audited(actor, now);
+	if (context) auditRule(db, 'deleted', removed, null, context);
+	return removed;
 }

@@ -4,7 +4,17 @@ import * as metrics from '$lib/server/metrics';
 import type { CxQuery, Dimension, KpiKey } from '$lib/server/metrics';
 import type { Measures } from '$lib/server/metrics/measures';
 import { compileTagRules, getTagRules, matchTags, type TagRule } from '$lib/server/text';
-import { detectAnomaly, HOUR, type Direction, type Moments } from './detectors';
+import {
+	detectAnomaly,
+	HOUR,
+	hourBaseline,
+	poissonUpperTail,
+	shrunkRate,
+	type Counts,
+	type Direction,
+	type Moments
+} from './detectors';
+import { rateInterval } from '$lib/server/metrics/stats';
 import type { AnomalySpec, RiskSpec, Rule, RuleFilters, ThresholdSpec } from './rules';
 import { dayType } from './special-days';
 
@@ -36,6 +46,8 @@ const WEEK = 7 * DAY;
 
 const nf = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '–' : nf.format(v));
+/** Two significant digits, for small expected counts and p-values. */
+const sig = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toPrecision(2));
 
 function kpiLabel(kpi: KpiKey): string {
 	return metrics.KPIS[kpi].label.en;
@@ -429,10 +441,11 @@ function evaluateRiskWords(db: Db, rule: Rule & RiskSpec, now: number): Finding[
 			.map((r) => ({ row: r, words: [...new Set(match(r.text).map((h) => r.text.slice(h.start, h.end)))] }))
 			.filter((h) => h.words.length > 0);
 		const count = hits.length;
-		// More than usual: above a Poisson 3σ limit of the count the usual share predicts for this many texts.
+		// More than usual: a one-sided Poisson test of the count the usual share predicts for this many texts
+		// (exact: with under one risk text expected, a 3σ normal limit would fire several times a day).
 		const expected = p0 === null ? null : p0 * list.length;
-		const limit = expected === null ? null : expected + 3 * Math.sqrt(expected);
-		const firing = count >= rule.value && (limit === null || count > limit);
+		const pValue = expected === null ? null : poissonUpperTail(count, expected);
+		const firing = count >= rule.value && (pValue === null || pValue < rule.alpha);
 		return {
 			scope: s.scope,
 			teams: s.teams,
@@ -440,14 +453,15 @@ function evaluateRiskWords(db: Db, rule: Rule & RiskSpec, now: number): Finding[
 			state: firing ? ('firing' as const) : ('clear' as const),
 			summary:
 				`${count} comment(s)/transcript(s) with risk words in the last ${rule.windowMinutes} min` +
-				(expected === null ? '' : ` (usually about ${fmt(expected)})`),
+				(expected === null ? '' : ` (usually about ${fmt(expected)}, p=${sig(pValue)})`),
 			details: {
 				kind: 'risk',
 				signal: 'risk_words',
 				count,
 				texts: list.length,
 				expected,
-				limit,
+				pValue,
+				alpha: rule.alpha,
 				threshold: rule.value,
 				windowMinutes: rule.windowMinutes,
 				samples: hits.slice(0, 8).map((h) => ({
@@ -463,72 +477,116 @@ function evaluateRiskWords(db: Db, rule: Rule & RiskSpec, now: number): Finding[
 	});
 }
 
-type UsualComplaints = Map<string, { complaints: number; contacts: number }>;
-const usualComplaintCache = new WeakMap<Db, Map<string, { at: number; usual: UsualComplaints }>>();
+/** Pooled (whole baseline period) complaint counts per group, kept a few minutes: they hardly move. */
+const pooledComplaintCache = new WeakMap<Db, Map<string, { at: number; pooled: Map<string, Counts> }>>();
+const POOLED_COMPLAINTS_MS = 10 * MINUTE;
 
 /**
- * The usual complaint rate: the 7 days before the window, pooled (complaints are too rare for an hour-of-week
- * baseline of a thin history). It hardly moves from one evaluation to the next, so it is kept for 10 minutes.
+ * A complaint spike: the complaints of the window against what the usual complaint rate predicts for the window's
+ * contacts. The usual rate is the hour-of-week baseline (the same hour ± 1 on days of the same kind over the last
+ * `baselineWeeks` weeks), shrunk towards the rate of the whole baseline period where the slot is thin (complaints
+ * are rare: a slot of a few weeks holds one or two). The count is judged by a one-sided Poisson test: it fires
+ * when at least `value` complaints, `ratio` times the expected count, and P(X ≥ count) < `alpha`. Nothing is
+ * judged below `minN` contacts in the window or without 1,000 contacts of baseline.
  */
-function usualComplaints(
-	db: Db,
-	rule: Rule & RiskSpec,
-	now: number,
-	read: (from: number, to: number) => Map<string, Measures>
-): UsualComplaints {
-	let cache = usualComplaintCache.get(db);
-	if (!cache) usualComplaintCache.set(db, (cache = new Map()));
-	const key = JSON.stringify([rule.id, rule.updatedAt]);
-	const hit = cache.get(key);
-	if (hit && now - hit.at < 10 * MINUTE && now >= hit.at) return hit.usual;
-	const window = rule.windowMinutes * MINUTE;
-	const usual: UsualComplaints = new Map();
-	const end = Math.floor((now - window) / HOUR) * HOUR;
-	for (const [g, m] of read(end - WEEK, end))
-		usual.set(g, { complaints: m.complaints, contacts: m.contacts });
-	cache.set(key, { at: now, usual });
-	return usual;
-}
-
 function evaluateComplaintSpike(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
 	const window = rule.windowMinutes * MINUTE;
-	const read = (from: number, to: number) => {
-		const q = windowQuery(from, to, rule.filters, rule.teams);
-		if (rule.perTeam) q.by = 'team';
-		return new Map(metrics.kpiMeasures(db, q).rows.map((r) => [r.group ?? '', r.measures]));
+	const q = windowQuery(now - window, now, rule.filters, rule.teams);
+	if (rule.perTeam) q.by = 'team';
+	const current = new Map(metrics.kpiMeasures(db, q).rows.map((r) => [r.group ?? '', r.measures]));
+
+	const currentHour = Math.floor(now / HOUR);
+	// The hours before the window's hour (and the one before it, which the window may reach into).
+	const lastBaselineHour = Math.floor((now - window) / HOUR) - 1;
+	const firstHour = currentHour - rule.baselineWeeks * 168 - 2;
+	const groups = hourlyMeasures(db, rule.filters, rule.teams, rule.perTeam, firstHour, now);
+	const complaintMoments = (hours: Map<number, Measures>) => (hour: number) => {
+		if (hour > lastBaselineHour) return undefined;
+		const m = hours.get(hour);
+		return m ? { n: m.contacts, sum: m.complaints, sumsq: m.complaints } : undefined;
 	};
-	const current = read(now - window, now);
-	const usual = usualComplaints(db, rule, now, read);
+
+	let cache = pooledComplaintCache.get(db);
+	if (!cache) pooledComplaintCache.set(db, (cache = new Map()));
+	const cacheKey = JSON.stringify([rule.id, rule.updatedAt]);
+	let pooledHit = cache.get(cacheKey);
+	if (!pooledHit || now - pooledHit.at >= POOLED_COMPLAINTS_MS || now < pooledHit.at) {
+		const pooled = new Map<string, Counts>();
+		for (const [g, hours] of groups) {
+			const c: Counts = { events: 0, exposure: 0 };
+			for (const [hour, m] of hours)
+				if (hour >= firstHour && hour <= lastBaselineHour) {
+					c.events += m.complaints;
+					c.exposure += m.contacts;
+				}
+			pooled.set(g, c);
+		}
+		cache.set(cacheKey, (pooledHit = { at: now, pooled }));
+	}
+
 	return [...current]
 		.filter(([g]) => !rule.perTeam || g !== '')
 		.map(([g, m]) => {
-			const u = usual.get(g);
-			const p0 = u && u.contacts >= 1_000 ? u.complaints / u.contacts : null;
-			const rate = m.contacts > 0 ? m.complaints / m.contacts : null;
-			const limit =
-				p0 === null || m.contacts === 0 ? null : m.contacts * p0 + 3 * Math.sqrt(m.contacts * p0 * (1 - p0));
+			const hours = groups.get(g) ?? new Map<number, Measures>();
+			const pooled = pooledHit.pooled.get(g) ?? { events: 0, exposure: 0 };
+			const slotBaseline = hourBaseline(currentHour, complaintMoments(hours), dayType, {
+				baselineWeeks: rule.baselineWeeks,
+				minBaselineDays: 1,
+				neighbourHours: 1
+			});
+			const slot = slotBaseline
+				? { events: slotBaseline.mean * slotBaseline.n, exposure: slotBaseline.n }
+				: null;
+			const known = pooled.exposure >= 1_000;
+			const p0 = known ? shrunkRate(slot, pooled) : null;
+			const count = m.complaints;
+			const contacts = m.contacts;
+			const interval = rateInterval(count, contacts, 10_000);
+			const expected = p0 === null ? null : p0 * contacts;
+			const pValue = expected === null ? null : poissonUpperTail(count, expected);
+			const insufficient = p0 === null || contacts < rule.minN;
 			const firing =
-				m.complaints >= rule.value &&
-				(p0 === null || (rate !== null && rate >= rule.ratio * p0 && m.complaints > (limit ?? 0)));
+				!insufficient &&
+				expected !== null &&
+				pValue !== null &&
+				count >= rule.value &&
+				count >= rule.ratio * expected &&
+				pValue < rule.alpha;
+			const rate = interval?.value ?? null;
 			return {
 				scope: rule.perTeam ? g : ALL_SCOPE,
 				teams: rule.perTeam ? [g] : rule.teams,
-				value: m.complaints,
-				state: firing ? ('firing' as const) : ('clear' as const),
-				summary:
-					`${m.complaints} complaint(s) in the last ${rule.windowMinutes} min: ` +
-					`${fmt(rate === null ? null : rate * 10_000)} per 10k contacts` +
-					(p0 === null ? '' : ` vs usually ${fmt(p0 * 10_000)}`),
+				value: count,
+				state: insufficient ? ('insufficient' as const) : firing ? ('firing' as const) : ('clear' as const),
+				summary: insufficient
+					? `Complaints: insufficient data (n=${contacts} contacts, baseline ${pooled.exposure})`
+					: `${count} complaint(s) in the last ${rule.windowMinutes} min: ${fmt(rate)} per 10k contacts ` +
+						`vs usually ${sig(p0 === null ? null : p0 * 10_000)} (expected ${sig(expected)}, ` +
+						`p=${sig(pValue)}, n=${contacts})`,
 				details: {
 					kind: 'risk',
 					signal: 'complaint_spike',
-					count: m.complaints,
-					contacts: m.contacts,
-					rate: rate === null ? null : rate * 10_000,
+					count,
+					contacts,
+					n: contacts,
+					rate,
+					ci95: interval?.ci95 ?? null,
 					baselineRate: p0 === null ? null : p0 * 10_000,
+					expected,
+					pValue,
+					alpha: rule.alpha,
 					ratio: rule.ratio,
 					threshold: rule.value,
-					windowMinutes: rule.windowMinutes
+					minN: rule.minN,
+					windowMinutes: rule.windowMinutes,
+					baseline: {
+						weeks: rule.baselineWeeks,
+						slotContacts: slot?.exposure ?? 0,
+						slotComplaints: slot?.events ?? 0,
+						slotDays: slotBaseline?.days ?? 0,
+						pooledContacts: pooled.exposure,
+						pooledComplaints: pooled.events
+					}
 				}
 			};
 		});

@@ -1,4 +1,6 @@
+import type { RequestEvent } from '@sveltejs/kit';
 import { apiError } from '$lib/server/auth/api-error';
+import { clientIp } from '$lib/server/auth/request';
 import { scopeOf } from '$lib/server/auth/scope';
 import type { AuthUser } from '$lib/server/auth/types';
 import { CaseError } from '$lib/server/cases';
@@ -25,8 +27,14 @@ export function idParam(value: string | undefined): number | null {
 	return id > 0 ? id : null;
 }
 
-export function ruleActor(user: AuthUser): RuleActor {
-	return { email: user.email, role: user.role, scope: scopeOf(user) };
+/** The person changing rules; with the request, their changes are audited (who, from where). */
+export function ruleActor(user: AuthUser, event?: Pick<RequestEvent, 'getClientAddress'>): RuleActor {
+	return {
+		email: user.email,
+		role: user.role,
+		scope: scopeOf(user),
+		...(event ? { audit: { id: user.id, ip: clientIp(event) } } : {})
+	};
 }
 
 /** The errors the alerts and cases modules throw, as `{"error":{"code","message","details"}}`; others rethrown. */

@@ -1,6 +1,6 @@
 /**
  * Alerts (issue 8), imported as a namespace: `import * as alerts from '$lib/server/alerts'`.
- * Rules (`listRules`, `createRule`, `changeRule`, `removeRule`, `publicRule`), evaluation (`evaluateAll`), the
+ * Rules (`listRules`, `addRule`, `changeRule`, `removeRule` — audited —, `publicRule`), evaluation (`evaluateAll`), the
  * lifecycle (`listAlerts`, `getAlert`, `act`, `alertCounts`), webhooks (`sign`, `deliverDue`, `listDeliveries`),
  * live announcements (`onAlertChange`) and the server runtime (`startAlertsRuntime`).
  */
@@ -23,7 +23,8 @@ export {
 	type RuleActor,
 	type RuleInput
 } from './rules';
-export { act, changeRule, evaluateAll, removeRule, type EvaluationReport } from './engine';
+export { act, addRule, changeRule, evaluateAll, removeRule, type EvaluationReport } from './engine';
+export { auditRule, ruleDiff, webhookChange } from './audit';
 export { evaluateRule, type Finding } from './evaluate';
 export {
 	ALERT_ACTIONS,
@@ -36,7 +37,10 @@ export {
 	type AlertChange,
 	type AlertView
 } from './store';
+export { parseSmtpUrl, sendMail, SmtpError, type SmtpConfig } from './smtp';
 export {
+	alertMail,
+	configureMailer,
 	deliverDue,
 	enqueueTest,
 	listDeliveries,

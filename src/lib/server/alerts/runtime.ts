@@ -3,6 +3,8 @@ import { parseFilterKey, liveHub } from '$lib/server/live/hub';
 import { demoStatus } from '$lib/server/demo/run';
 import { onAlertChange } from './notify';
 import { startAlerts, type AlertsRuntime } from './scheduler';
+import { parseSmtpUrl } from './smtp';
+import { configureMailer } from './webhooks';
 import { canSeeAlert } from './store';
 
 type Env = Record<string, string | undefined>;
@@ -13,10 +15,17 @@ let runtime: AlertsRuntime | undefined;
  * What the server starts (startup.ts): the alerts runtime, with alert changes sent to live viewers as
  * `event: alert` (only to viewers whose scope may see the alert) and, in demo mode, the case backfill waiting for
  * the seeded history. Environment: RESONANCE_ALERTS_INTERVAL_MS (default 60000), RESONANCE_CASES_BACKFILL_DAYS
- * (default 7).
+ * (default 7), RESONANCE_SMTP_URL and RESONANCE_SMTP_FROM (alert e-mail; a bad value stops the start).
  */
 export function startAlertsRuntime(db: Db, env: Env = process.env): AlertsRuntime {
 	if (runtime) return runtime;
+	if (env.RESONANCE_SMTP_URL) {
+		const smtp = parseSmtpUrl(env.RESONANCE_SMTP_URL, env.RESONANCE_SMTP_FROM ?? 'resonance@localhost');
+		configureMailer({ smtp, origin: env.ORIGIN ?? null });
+		console.log(
+			`[resonance] alerts: e-mail through ${smtp.secure ? 'smtps' : 'smtp'}://${smtp.host}:${smtp.port}`
+		);
+	}
 	onAlertChange((change) =>
 		liveHub().broadcast('alert', change, (key) => canSeeAlert(change.alert, parseFilterKey(key).scope))
 	);

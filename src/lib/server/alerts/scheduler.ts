@@ -37,9 +37,11 @@ export interface AlertsRuntime {
 
 export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsRuntime {
 	const intervalMs = options.intervalMs ?? 60_000;
+	// A live feed commits every second or so: evaluation then runs every 5 s (a pass of the starter rules takes
+	// tens of milliseconds), so an outage's alerts are at most a few seconds behind its data.
 	const debounceMs = options.debounceMs ?? 2_000;
-	const maxWaitMs = options.maxWaitMs ?? 10_000;
-	const minGapMs = options.minGapMs ?? 10_000;
+	const maxWaitMs = options.maxWaitMs ?? 5_000;
+	const minGapMs = options.minGapMs ?? 5_000;
 	const seeded = ensureStarterRules(db);
 	if (seeded) console.log(`[resonance] alerts: ${seeded} starter rules created`);
 

@@ -98,7 +98,10 @@ function unresolved(db: Db, ruleId: number, scope: string): AlertRow | undefined
  * alerts or state for but found nothing about now count as clear.
  */
 export function applyFindings(db: Db, rule: Rule, findings: readonly Finding[], now: number): AlertChange[] {
-	return db.$client.transaction(() => {
+	// IMMEDIATE (here and below): take the write lock before reading. When another connection (the ingestion writer
+	// thread) commits between a deferred transaction's first read and its first write, SQLite refuses the write at
+	// once (SQLITE_BUSY_SNAPSHOT) instead of waiting for the lock.
+	const write = db.$client.transaction(() => {
 		const changes: AlertChange[] = [];
 		const byScope = new Map(findings.map((f) => [f.scope, f]));
 		const states = db.select().from(alertState).where(eq(alertState.ruleId, rule.id)).all();
@@ -193,7 +196,8 @@ export function applyFindings(db: Db, rule: Rule, findings: readonly Finding[], 
 			}
 		}
 		return changes;
-	})();
+	});
+	return write.immediate();
 }
 
 /** Resolves the unresolved alerts of a rule (disabled or deleted), by the system or a person. */
@@ -242,7 +246,7 @@ export function actOnAlert(
 		throw new AlertActionError(404, 'not_found', `No alert ${id}`);
 	if (row.status === 'resolved')
 		throw new AlertActionError(409, 'conflict', `Alert ${id} is already resolved`);
-	return db.$client.transaction(() => {
+	const write = db.$client.transaction(() => {
 		let updated: AlertRow;
 		let type: AlertChangeType;
 		if (input.action === 'acknowledge') {
@@ -290,7 +294,8 @@ export function actOnAlert(
 				: input.note
 		);
 		return { type, alert: toView(updated) };
-	})();
+	});
+	return write.immediate();
 }
 
 export interface AlertFilter {

@@ -7,6 +7,7 @@ import {
 	type DeliveryAttempt,
 	type DeliveryStatus
 } from '$lib/server/db/schema';
+import { sendMail, SmtpError, type SmtpConfig } from './smtp';
 import type { AlertChange } from './store';
 
 /**
@@ -14,6 +15,9 @@ import type { AlertChange } from './store';
  * the rule's secret>` (DESIGN.md), kept in a delivery log with every attempt's status code. Failures (5xx, 408,
  * 429, no answer) are retried with exponential back-off — 10 s, 20 s, 40 s … up to 8 attempts; other 4xx answers
  * are final. Deliveries are rows, so a restart resumes them.
+ * E-mail (when the server has an SMTP relay, RESONANCE_SMTP_URL) goes through the same queue and log: a delivery to
+ * `mailto:<recipients>` is sent by SMTP, its status is the server's reply code (250 delivered; 4xx and lost
+ * connections retried; 5xx final).
  */
 
 export const SIGNATURE_HEADER = 'X-Resonance-Signature';
@@ -22,8 +26,22 @@ export function sign(body: string, secret: string): string {
 	return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 }
 
+/** Where alert e-mail goes: the relay and sender, and the public origin for links (null: no e-mail). */
+export interface Mailer {
+	smtp: SmtpConfig;
+	origin: string | null;
+}
+let mailer: Mailer | null = null;
+
+/** Sets (or clears) the server's SMTP relay; rules' e-mail recipients are ignored without one. */
+export function configureMailer(next: Mailer | null): void {
+	mailer = next;
+}
+
 export interface DeliveryOptions {
 	now?: number;
+	/** The SMTP relay for `mailto:` deliveries (default: the configured one). */
+	mailer?: Mailer | null;
 	/** First retry delay; each further one doubles (capped at an hour). */
 	baseDelayMs?: number;
 	maxAttempts?: number;
@@ -55,11 +73,18 @@ export function enqueueDeliveries(db: Db, changes: readonly AlertChange[], now =
 		if (!event || a.ruleId === null) continue;
 		if (change.type === 'opened' && a.snoozedUntil !== null && a.snoozedUntil > now) continue;
 		const rule = db
-			.select({ id: alertRules.id, name: alertRules.name, kind: alertRules.kind, url: alertRules.webhookUrl })
+			.select({
+				id: alertRules.id,
+				name: alertRules.name,
+				kind: alertRules.kind,
+				url: alertRules.webhookUrl,
+				config: alertRules.config
+			})
 			.from(alertRules)
 			.where(eq(alertRules.id, a.ruleId))
 			.get();
-		if (!rule?.url) continue;
+		const emails = mailer ? emailsOf(rule?.config) : [];
+		if (!rule || (!rule.url && emails.length === 0)) continue;
 		const body = JSON.stringify({
 			event,
 			sentAt: new Date(now).toISOString(),
@@ -80,21 +105,74 @@ export function enqueueDeliveries(db: Db, changes: readonly AlertChange[], now =
 				resolvedBy: a.resolvedBy
 			}
 		});
-		db.insert(webhookDeliveries)
-			.values({
-				ruleId: rule.id,
-				alertId: a.id,
-				event,
-				url: rule.url,
-				body,
-				status: 'pending',
-				nextAttemptAt: now,
-				createdAt: now
-			})
-			.run();
-		queued++;
+		for (const url of [rule.url, emails.length ? `mailto:${emails.join(',')}` : null]) {
+			if (!url) continue;
+			db.insert(webhookDeliveries)
+				.values({
+					ruleId: rule.id,
+					alertId: a.id,
+					event,
+					url,
+					body,
+					status: 'pending',
+					nextAttemptAt: now,
+					createdAt: now
+				})
+				.run();
+			queued++;
+		}
 	}
 	return queued;
+}
+
+function emailsOf(config: unknown): string[] {
+	const list = (config as { emails?: unknown } | null)?.emails;
+	return Array.isArray(list) ? list.filter((e): e is string => typeof e === 'string') : [];
+}
+
+interface DeliveryBody {
+	event: string;
+	rule?: { name?: string };
+	alert?: {
+		status?: string;
+		severity?: string;
+		scope?: string;
+		teams?: string[] | null;
+		summary?: string;
+		openedAt?: string;
+		acknowledgedBy?: string | null;
+		resolvedBy?: string | null;
+	};
+}
+
+const MAIL_EVENTS: Record<string, string> = {
+	'alert.opened': '告警 Alert',
+	'alert.acknowledged': '已确认 Acknowledged',
+	'alert.resolved': '已解除 Resolved',
+	test: '测试 Test'
+};
+
+/** The e-mail of a delivery: a subject naming the rule and what happened, the summary and the facts as text. */
+export function alertMail(bodyJson: string, origin: string | null): { subject: string; text: string } {
+	const body = JSON.parse(bodyJson) as DeliveryBody;
+	const a = body.alert;
+	const what = MAIL_EVENTS[body.event] ?? body.event;
+	const subject = `[Resonance] ${what}: ${body.rule?.name ?? ''}`.trim();
+	const lines = a
+		? [
+				a.summary ?? '',
+				'',
+				`Rule / 规则: ${body.rule?.name ?? '—'}`,
+				`Severity / 级别: ${a.severity ?? '—'}`,
+				`Status / 状态: ${a.status ?? '—'}`,
+				`Scope / 范围: ${a.teams?.length ? a.teams.join(', ') : a.scope === '*' ? 'all teams / 全部团队' : a.scope}`,
+				`Opened / 开始: ${a.openedAt ?? '—'}`,
+				...(a.acknowledgedBy ? [`Acknowledged by / 确认人: ${a.acknowledgedBy}`] : []),
+				...(a.resolvedBy ? [`Resolved by / 解除人: ${a.resolvedBy}`] : [])
+			]
+		: ['A test message from Resonance. / 共鸣测试邮件。'];
+	if (origin) lines.push('', `${origin.replace(/\/$/, '')}/alerts`);
+	return { subject, text: `${lines.join('\n')}\n` };
 }
 
 const retriable = (status: number | null) =>
@@ -126,6 +204,7 @@ export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise
 				.set({ nextAttemptAt: now + o.timeoutMs + 30_000 })
 				.where(eq(webhookDeliveries.id, d.id))
 				.run();
+			const email = d.url.startsWith('mailto:');
 			const rule = d.ruleId
 				? db
 						.select({ secret: alertRules.webhookSecret })
@@ -135,8 +214,30 @@ export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise
 				: undefined;
 			const attempt: DeliveryAttempt = { at: now, status: null, error: null, ms: 0 };
 			const started = performance.now();
-			if (!rule?.secret) attempt.error = 'the rule or its secret is gone';
-			else
+			// Whether another attempt could succeed (a webhook whose secret is gone cannot).
+			let canRetry = true;
+			if (email) {
+				const relay = o.mailer === undefined ? mailer : o.mailer;
+				if (!relay) {
+					attempt.error = 'no SMTP relay is configured';
+					canRetry = false;
+				} else
+					try {
+						const reply = await sendMail(
+							relay.smtp,
+							{ to: d.url.slice('mailto:'.length).split(','), ...alertMail(d.body, relay.origin) },
+							{ timeoutMs: o.timeoutMs }
+						);
+						attempt.status = reply.code;
+					} catch (error) {
+						attempt.status = error instanceof SmtpError ? error.code : null;
+						attempt.error = error instanceof Error ? error.message : String(error);
+						canRetry = !(error instanceof SmtpError) || error.retriable;
+					}
+			} else if (!rule?.secret) {
+				attempt.error = 'the rule or its secret is gone';
+				canRetry = false;
+			} else
 				try {
 					const response = await send(d.url, {
 						method: 'POST',
@@ -163,7 +264,7 @@ export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise
 			let status: DeliveryStatus = 'pending';
 			let nextAttemptAt: number | null = null;
 			if (ok) status = 'delivered';
-			else if (!rule?.secret || !retriable(attempt.status) || attempts.length >= o.maxAttempts)
+			else if (!canRetry || (!email && !retriable(attempt.status)) || attempts.length >= o.maxAttempts)
 				status = 'failed';
 			else nextAttemptAt = now + retryDelay(attempts.length, o.baseDelayMs);
 			db.update(webhookDeliveries)
@@ -228,25 +329,33 @@ export function listDeliveries(
 		.all();
 }
 
-/** Queues a signed test delivery for a rule's webhook (the admin's "send test" button). */
+/**
+ * Queues a test delivery to a rule's webhook (signed) and e-mail recipients (the admin's "send test" button);
+ * false when the rule has neither.
+ */
 export function enqueueTest(db: Db, ruleId: number, now = Date.now()): boolean {
 	const rule = db.select().from(alertRules).where(eq(alertRules.id, ruleId)).get();
-	if (!rule?.webhookUrl) return false;
-	db.insert(webhookDeliveries)
-		.values({
-			ruleId,
-			alertId: null,
-			event: 'test',
-			url: rule.webhookUrl,
-			body: JSON.stringify({
+	if (!rule) return false;
+	const emails = mailer ? emailsOf(rule.config) : [];
+	const urls = [rule.webhookUrl, emails.length ? `mailto:${emails.join(',')}` : null].filter(
+		(u): u is string => u !== null
+	);
+	for (const url of urls)
+		db.insert(webhookDeliveries)
+			.values({
+				ruleId,
+				alertId: null,
 				event: 'test',
-				sentAt: new Date(now).toISOString(),
-				rule: { id: rule.id, name: rule.name }
-			}),
-			status: 'pending',
-			nextAttemptAt: now,
-			createdAt: now
-		})
-		.run();
-	return true;
+				url,
+				body: JSON.stringify({
+					event: 'test',
+					sentAt: new Date(now).toISOString(),
+					rule: { id: rule.id, name: rule.name }
+				}),
+				status: 'pending',
+				nextAttemptAt: now,
+				createdAt: now
+			})
+			.run();
+	return urls.length > 0;
 }

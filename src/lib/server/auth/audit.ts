@@ -20,7 +20,11 @@ export const AUDIT_ACTIONS = [
 	'key.created',
 	'key.revoked',
 	'data.exported',
-	'settings.changed'
+	'settings.changed',
+	'alert_rule.created',
+	'alert_rule.updated',
+	'alert_rule.deleted',
+	'webhook.changed'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

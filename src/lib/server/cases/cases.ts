@@ -160,7 +160,9 @@ export function openCases(db: Db, events: readonly CaseSource[], now = Date.now(
 		least.open++;
 		return least.id;
 	};
-	return db.$client.transaction(() => {
+	// IMMEDIATE (here and below): the write lock first, so a commit of the ingestion writer thread between our
+	// reads and writes makes us wait instead of failing with SQLITE_BUSY_SNAPSHOT.
+	const write = db.$client.transaction(() => {
 		const opened: FollowUpCaseRow[] = [];
 		for (const e of candidates) {
 			const key = caseKey(e) as string;
@@ -202,7 +204,8 @@ export function openCases(db: Db, events: readonly CaseSource[], now = Date.now(
 			opened.push(row);
 		}
 		return opened;
-	})();
+	});
+	return write.immediate();
 }
 
 interface StoredSource {
@@ -272,7 +275,7 @@ const SIMULATED = '（演示）模拟回访记录 · demo: simulated follow-up';
  * with a queue of open cases, a few overdue ones, and follow-up rates with history to show.
  */
 function simulateFollowUps(db: Db, cases: readonly FollowUpCaseRow[], now: number): void {
-	db.$client.transaction(() => {
+	const write = db.$client.transaction(() => {
 		for (const c of cases) {
 			const u = unit(c.key);
 			const v = unit(`${c.key}#`);
@@ -312,7 +315,8 @@ function simulateFollowUps(db: Db, cases: readonly FollowUpCaseRow[], now: numbe
 				.values({ caseId: c.id, ts: contactedAt, kind: 'note', text: SIMULATED, authorName: 'demo' })
 				.run();
 		}
-	})();
+	});
+	write.immediate();
 }
 
 // ------------------------------------------------------------------------------------------------ reading
@@ -507,7 +511,7 @@ export function updateCase(
 	const row = db.select().from(followUpCases).where(eq(followUpCases.id, id)).get();
 	if (!row || !canSeeTeam(actor.scope, row.teamId)) throw new CaseError(404, 'not_found', `No case ${id}`);
 	const author = actor.name || actor.email;
-	db.$client.transaction(() => {
+	const write = db.$client.transaction(() => {
 		const set: Partial<FollowUpCaseRow> = { updatedAt: now };
 		if (patch.status !== undefined && patch.status !== row.status) {
 			if (!ALLOWED[row.status].includes(patch.status))
@@ -559,7 +563,8 @@ export function updateCase(
 				})
 				.run();
 		db.update(followUpCases).set(set).where(eq(followUpCases.id, id)).run();
-	})();
+	});
+	write.immediate();
 	return getCase(db, id, actor.scope, now);
 }
 

@@ -33,6 +33,17 @@ describe('the outage of the incident switch', () => {
 		expect(abandoned(after)).toBeGreaterThan(abandoned(before) + 30);
 		expect(threats(after)).toBeGreaterThanOrEqual(threats(before) + 8);
 		expect(outage.filter((e) => e.type === 'complaint' && e.properties.outage).length).toBeGreaterThan(0);
+		// Post-call detractors name their contact, team and agent, so their follow-up cases reach the manager.
+		const contacts = new Map(outage.filter((e) => e.type === 'contact').map((e) => [e.id, e]));
+		const postCall = outage.filter((e) => e.properties.outage && e.properties.prompt === 'post_call');
+		expect(postCall.length).toBeGreaterThan(5);
+		for (const e of postCall) {
+			expect(e).toMatchObject({ type: 'feedback', metric: 'csat', channel: 'phone' });
+			expect(e.score).toBeLessThanOrEqual(2);
+			const contact = contacts.get(e.contactId as string);
+			expect(contact).toMatchObject({ teamId: e.teamId, agentId: e.agentId, outcome: 'unresolved' });
+			expect(contact?.waitS).toBeGreaterThan(20);
+		}
 		const ids = outage.map((e) => e.id);
 		expect(new Set(ids).size).toBe(ids.length);
 		for (let i = 1; i < outage.length; i++) expect(outage[i].ts).toBeGreaterThanOrEqual(outage[i - 1].ts);

@@ -1,25 +1,37 @@
 /**
  * The first minutes of an outage in the live demo (the incident switch): what reaches the center at once, before
  * the slower effects of the simulation (longer queues, unresolved contacts, unhappy surveys) show up minutes
- * later. Callers already waiting hang up when the agents' desktops freeze; the app's feedback prompt fills with
- * angry comments, many threatening 12378, the media or a lawyer; a few customers file complaints in the app.
+ * later. The core systems freeze, so the agents' desktops freeze with them: callers already waiting hang up, and
+ * every customer whose app transfer failed phones in and hangs up too (the phone queue gets about twice its usual
+ * volume, nearly none of it answered); the few calls still on the line end unresolved and the post-call survey
+ * scores them 1–2; the app's feedback prompt fills with angry comments, many threatening 12378, the media or a
+ * lawyer; customers file complaints in the app. It is a demo switch, so it is strong enough to be caught within a
+ * minute at the demo's volume (120 events a minute) by rules that judge with intervals and a minimum n.
  * Kept apart from the simulation's own random stream, so a run without an incident is unchanged.
  */
 import type { CxEvent } from '$lib/model';
 import { writeComment } from './comments';
-import type { ReasonId } from './catalog';
+import { AGENTS, type ReasonId, type TeamId } from './catalog';
 import { createRandom, hashSeed } from './random';
 import { customerId } from './simulation';
 
 const MINUTE_MS = 60_000;
 
-/** Per minute, as shares of the stream's event rate (at 600 events a minute: ≈ 7 comments, 50 hang-ups). */
-const ANGRY_FEEDBACK = 0.012;
-const HANG_UPS = 0.085;
-const COMPLAINTS = 0.0015;
+/**
+ * Per minute, as shares of the stream's event rate. At 120 events a minute the phone queues are offered about 30
+ * calls a minute (a quarter of the rate); the outage adds ≈ 54 hang-ups, ≈ 6 angry in-app answers, ≈ 2 post-call
+ * detractors and ≈ 5 complaints a minute, all tripled at onset.
+ */
+const HANG_UPS = 0.45;
+const ANGRY_FEEDBACK = 0.05;
+const POST_CALL_DETRACTORS = 0.015;
+const COMPLAINTS = 0.04;
 /** Share of outage comments that carry a regulator, media or legal threat. */
-const RISK_SHARE = 0.5;
-/** The first minutes bring a flood of feedback (customers caught mid-transaction): ×3 at onset, easing off. */
+const RISK_SHARE = 0.7;
+/**
+ * The first minutes bring a flood (the queue dumps, customers caught mid-transaction all react at once): ×3 at
+ * onset, easing off over about five minutes.
+ */
 const ONSET_BOOST = 2;
 const ONSET_MINUTES = 5;
 
@@ -58,6 +70,10 @@ export interface Outage {
 	next(from: number, to: number): CxEvent[];
 }
 
+const TEAM_AGENTS = new Map<TeamId, string[]>(
+	PHONE_TEAMS.map(([team]) => [team, AGENTS.filter((a) => a.teamId === team).map((a) => a.id)])
+);
+
 export function createOutage(options: OutageOptions): Outage {
 	let counter = 0;
 	let onset = 0;
@@ -71,11 +87,24 @@ export function createOutage(options: OutageOptions): Outage {
 			lastTo = to;
 			const rng = createRandom(hashSeed(options.seed, 'outage', from));
 			const minutes = (to - from) / MINUTE_MS;
-			const perMinute = options.ratePerMinute * minutes;
 			const flood = 1 + ONSET_BOOST * Math.exp(-(from - onset) / (ONSET_MINUTES * MINUTE_MS));
+			const perMinute = options.ratePerMinute * minutes * flood;
 			const at = () => Math.round(from + rng.next() * (to - from));
 			const customer = () => customerId(1 + Math.floor(rng.next() * options.knownCustomers));
 			const events: CxEvent[] = [];
+			const angryText = (reason: ReasonId, channel: 'app' | 'phone', english: boolean) => {
+				let text = writeComment(rng, {
+					sentiment: 'negative',
+					reason,
+					channel,
+					handledBy: channel === 'app' ? 'bot' : 'agent',
+					incident: true,
+					englishShare: english ? 1 : 0
+				});
+				if (rng.bernoulli(RISK_SHARE))
+					text += english ? ` ${rng.pick(THREATS_EN)}` : `，${rng.pick(THREATS_ZH)}`;
+				return text;
+			};
 
 			for (let i = rng.poisson(perMinute * HANG_UPS); i > 0; i--) {
 				const [teamId, queue] = rng.pick(PHONE_TEAMS);
@@ -95,19 +124,52 @@ export function createOutage(options: OutageOptions): Outage {
 				});
 			}
 
-			for (let i = rng.poisson(perMinute * ANGRY_FEEDBACK * flood); i > 0; i--) {
+			// The calls still on the line end unresolved (the agent cannot reach any system); the customer scores
+			// the call 1–2 in the post-call survey, which opens a follow-up case for the team's manager.
+			for (let i = rng.poisson(perMinute * POST_CALL_DETRACTORS); i > 0; i--) {
+				const [teamId, queue] = rng.pick(PHONE_TEAMS);
+				const agentId = rng.pick(TEAM_AGENTS.get(teamId) ?? []);
 				const reason = rng.pick(OUTAGE_REASONS);
-				const english = rng.bernoulli(0.1);
-				let text = writeComment(rng, {
-					sentiment: 'negative',
-					reason,
-					channel: 'app',
-					handledBy: 'bot',
-					incident: true,
-					englishShare: english ? 1 : 0
-				});
-				if (rng.bernoulli(RISK_SHARE))
-					text += english ? ` ${rng.pick(THREATS_EN)}` : `，${rng.pick(THREATS_ZH)}`;
+				const who = customer();
+				const ts = at();
+				const contactId = id();
+				events.push(
+					{
+						id: contactId,
+						type: 'contact',
+						ts,
+						customerId: who,
+						channel: 'phone',
+						handledBy: 'agent',
+						queue,
+						teamId,
+						agentId,
+						reason,
+						waitS: Math.round(rng.uniform(45, 240) * 10) / 10,
+						handleS: Math.round(rng.uniform(60, 300)),
+						outcome: 'unresolved',
+						properties: { attempt: 1, outage: true }
+					},
+					{
+						id: id(),
+						type: 'feedback',
+						ts: ts + 1,
+						customerId: who,
+						channel: 'phone',
+						teamId,
+						agentId,
+						contactId,
+						reason,
+						metric: 'csat',
+						score: rng.bernoulli(0.7) ? 1 : 2,
+						text: angryText(reason, 'phone', rng.bernoulli(0.1)),
+						properties: { surveyId: `outage-${contactId}`, prompt: 'post_call', outage: true }
+					}
+				);
+			}
+
+			for (let i = rng.poisson(perMinute * ANGRY_FEEDBACK); i > 0; i--) {
+				const reason = rng.pick(OUTAGE_REASONS);
 				events.push({
 					id: id(),
 					type: 'feedback',
@@ -117,7 +179,7 @@ export function createOutage(options: OutageOptions): Outage {
 					reason,
 					metric: 'csat',
 					score: rng.bernoulli(0.7) ? 1 : 2,
-					text,
+					text: angryText(reason, 'app', rng.bernoulli(0.1)),
 					properties: { surveyId: `outage-${counter}`, prompt: 'in_app', outage: true }
 				});
 			}

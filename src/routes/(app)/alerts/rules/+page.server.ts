@@ -46,6 +46,10 @@ function ruleFromForm(form: FormData): Record<string, unknown> {
 	const teams = form.getAll('teams').filter((t): t is string => typeof t === 'string' && t !== '');
 	const channel = text(form, 'channel');
 	const url = text(form, 'webhookUrl');
+	const emails = (text(form, 'emails') ?? '')
+		.split(/[\s,，;；]+/)
+		.map((e) => e.trim())
+		.filter(Boolean);
 	const rule: Record<string, unknown> = {
 		name: text(form, 'name') ?? '',
 		kind,
@@ -54,6 +58,7 @@ function ruleFromForm(form: FormData): Record<string, unknown> {
 		resolveAfterMinutes: number(form, 'resolveAfterMinutes'),
 		...(teams.length ? { teams } : {}),
 		...(channel ? { filters: { channel } } : {}),
+		...(emails.length ? { emails } : {}),
 		...(url
 			? { webhook: { url, ...(text(form, 'webhookSecret') ? { secret: text(form, 'webhookSecret') } : {}) } }
 			: {})
@@ -105,10 +110,10 @@ export const actions: Actions = {
 	create: async (event) => {
 		const user = requireRole(event.locals, 'admin', 'manager');
 		try {
-			const { rule, generatedSecret } = alerts.createRule(
+			const { rule, generatedSecret } = alerts.addRule(
 				database(),
 				ruleFromForm(await event.request.formData()),
-				ruleActor(user)
+				ruleActor(user, event)
 			);
 			return { action: 'create', done: true, name: rule.name, secret: generatedSecret };
 		} catch (error) {
@@ -123,7 +128,7 @@ export const actions: Actions = {
 				database(),
 				idOf(form),
 				{ enabled: form.get('enabled') === '1' },
-				ruleActor(user)
+				ruleActor(user, event)
 			);
 			return { action: 'toggle', done: true, name: rule.name };
 		} catch (error) {
@@ -134,7 +139,7 @@ export const actions: Actions = {
 		const user = requireRole(event.locals, 'admin', 'manager');
 		const form = await event.request.formData();
 		try {
-			const rule = alerts.removeRule(database(), idOf(form), ruleActor(user));
+			const rule = alerts.removeRule(database(), idOf(form), ruleActor(user, event));
 			return { action: 'remove', done: true, name: rule.name };
 		} catch (error) {
 			return refusal('remove', error);

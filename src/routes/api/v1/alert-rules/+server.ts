@@ -20,14 +20,14 @@ export const GET: RequestHandler = ({ locals }) => {
 /**
  * POST /api/v1/alert-rules with e.g. {"name":"CSAT low","kind":"threshold","kpi":"csat","op":"<","value":80,
  * "windowMinutes":60,"minN":30,"filters":{"channel":"phone"},"webhook":{"url":"…","secret":"…"}} → 201 the rule
- * (with `webhookSecret` once when the server generated it). Admins; managers for their own teams.
+ * (with `webhookSecret` once when the server generated it). Admins; managers for their own teams. Audited.
  */
-export const POST: RequestHandler = async ({ locals, request }) => {
-	const user = requireRole(locals, 'admin', 'manager');
-	const body = await readJson(request);
+export const POST: RequestHandler = async (event) => {
+	const user = requireRole(event.locals, 'admin', 'manager');
+	const body = await readJson(event.request);
 	if (!body.ok) return body.response;
 	try {
-		const { rule, generatedSecret } = alerts.createRule(database(), body.body, ruleActor(user));
+		const { rule, generatedSecret } = alerts.addRule(database(), body.body, ruleActor(user, event));
 		return json(
 			{ ...alerts.publicRule(rule), ...(generatedSecret ? { webhookSecret: generatedSecret } : {}) },
 			{ status: 201, headers: { location: `/api/v1/alert-rules/${rule.id}` } }

@@ -6,6 +6,7 @@ import type { AuthUser } from '$lib/server/auth/types';
 import { writeWithRollups } from '$lib/server/metrics/testing';
 import { evaluateAll } from '$lib/server/alerts';
 import { openCases, sourceOf } from '$lib/server/cases';
+import { listAudit } from '$lib/server/auth/audit';
 import * as rulesRoute from './+server';
 import * as ruleRoute from './[id]/+server';
 import * as alertsRoute from '../alerts/+server';
@@ -91,6 +92,28 @@ describe('alert rules API', () => {
 			webhook: { url: 'https://hooks.example.com/resonance', hasSecret: true }
 		});
 		expect(JSON.stringify(created.body)).not.toContain('a-secret-of-16-chars');
+		// Audited: the rule, and its webhook (never its secret).
+		const target = `alert_rule:${(created.body as { id: number }).id}`;
+		expect(listAudit(db, { action: 'alert_rule.created' }).rows).toEqual([
+			expect.objectContaining({
+				actorId: 'u',
+				actorEmail: 'u@example.com',
+				target,
+				details: { rule: expect.objectContaining({ name: 'CSAT low', kpi: 'csat' }) }
+			})
+		]);
+		expect(listAudit(db, { action: 'webhook.changed' }).rows).toEqual([
+			expect.objectContaining({
+				target,
+				details: {
+					rule: 'CSAT low',
+					from: null,
+					to: 'https://hooks.example.com/resonance',
+					secretChanged: false
+				}
+			})
+		]);
+		expect(JSON.stringify(listAudit(db).rows)).not.toContain('a-secret-of-16-chars');
 		const bad = await call(rulesRoute.POST, ADMIN, {
 			body: { name: 'x', kind: 'threshold', kpi: 'csat', op: '<', value: 80, windowMinutes: 1 }
 		});
@@ -120,11 +143,51 @@ describe('alert rules API', () => {
 			method: 'PATCH'
 		});
 		expect(patched).toMatchObject({ status: 200, body: { value: 3, teams: ['t1'] } });
+		expect(listAudit(db, { action: 'alert_rule.updated' }).rows[0]).toMatchObject({
+			actorEmail: 'm1@example.com',
+			target: `alert_rule:${id}`,
+			details: { name: 'Mine', changes: { value: { from: 1, to: 3 } } }
+		});
+		// A new secret alone is a webhook change, not a rule change.
+		const hooked = await call(ruleRoute.PATCH, MANAGER, {
+			params: { id },
+			body: { webhook: { url: 'https://hooks.example.com/mine', secret: 'first-secret-0123456' } },
+			method: 'PATCH'
+		});
+		expect(hooked.status).toBe(200);
+		await call(ruleRoute.PATCH, MANAGER, {
+			params: { id },
+			body: { webhook: { url: 'https://hooks.example.com/mine', secret: 'second-secret-012345' } },
+			method: 'PATCH'
+		});
+		expect(
+			listAudit(db, { action: 'webhook.changed' })
+				.rows.filter((r) => r.target === `alert_rule:${id}`)
+				.map((r) => r.details)
+		).toEqual([
+			{
+				rule: 'Mine',
+				from: 'https://hooks.example.com/mine',
+				to: 'https://hooks.example.com/mine',
+				secretChanged: true
+			},
+			{ rule: 'Mine', from: null, to: 'https://hooks.example.com/mine', secretChanged: false }
+		]);
+		expect(listAudit(db, { action: 'alert_rule.updated' }).total).toBe(2);
 		expect(
 			(await call(ruleRoute.PATCH, MANAGER, { params: { id }, body: { kind: 'anomaly' }, method: 'PATCH' }))
 				.status
 		).toBe(400);
 		expect((await call(ruleRoute.DELETE, MANAGER, { params: { id }, method: 'DELETE' })).status).toBe(204);
+		expect(listAudit(db, { action: 'alert_rule.deleted' }).rows[0]).toMatchObject({
+			target: `alert_rule:${id}`,
+			details: { rule: expect.objectContaining({ name: 'Mine' }) }
+		});
+		// Deleting the rule removed its webhook.
+		expect(listAudit(db, { action: 'webhook.changed' }).rows[0].details).toMatchObject({
+			from: 'https://hooks.example.com/mine',
+			to: null
+		});
 		expect((await call(ruleRoute.GET, MANAGER, { params: { id } })).status).toBe(404);
 	});
 });

@@ -15,15 +15,15 @@ export const GET: RequestHandler = ({ locals, params }) => {
 	return json(alerts.publicRule(rule));
 };
 
-/** PATCH /api/v1/alert-rules/<id> with any fields of the rule (`webhook: null` removes the webhook). */
-export const PATCH: RequestHandler = async ({ locals, params, request }) => {
-	const user = requireRole(locals, 'admin', 'manager');
-	const id = idParam(params.id);
-	if (id === null) return apiError(404, `No alert rule ${params.id}`);
-	const body = await readJson(request);
+/** PATCH /api/v1/alert-rules/<id> with any fields of the rule (`webhook: null` removes the webhook); audited. */
+export const PATCH: RequestHandler = async (event) => {
+	const user = requireRole(event.locals, 'admin', 'manager');
+	const id = idParam(event.params.id);
+	if (id === null) return apiError(404, `No alert rule ${event.params.id}`);
+	const body = await readJson(event.request);
 	if (!body.ok) return body.response;
 	try {
-		const { rule, generatedSecret } = alerts.changeRule(database(), id, body.body, ruleActor(user));
+		const { rule, generatedSecret } = alerts.changeRule(database(), id, body.body, ruleActor(user, event));
 		return json({
 			...alerts.publicRule(rule),
 			...(generatedSecret ? { webhookSecret: generatedSecret } : {})
@@ -33,13 +33,13 @@ export const PATCH: RequestHandler = async ({ locals, params, request }) => {
 	}
 };
 
-/** DELETE /api/v1/alert-rules/<id> → 204; its open alerts are resolved and stay listed. */
-export const DELETE: RequestHandler = ({ locals, params }) => {
-	const user = requireRole(locals, 'admin', 'manager');
-	const id = idParam(params.id);
-	if (id === null) return apiError(404, `No alert rule ${params.id}`);
+/** DELETE /api/v1/alert-rules/<id> → 204; its open alerts are resolved and stay listed; audited. */
+export const DELETE: RequestHandler = (event) => {
+	const user = requireRole(event.locals, 'admin', 'manager');
+	const id = idParam(event.params.id);
+	if (id === null) return apiError(404, `No alert rule ${event.params.id}`);
 	try {
-		alerts.removeRule(database(), id, ruleActor(user));
+		alerts.removeRule(database(), id, ruleActor(user, event));
 		return new Response(null, { status: 204 });
 	} catch (error) {
 		return errorResponse(error);

@@ -1,0 +1,245 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '$lib/server/db';
+import { writeWithRollups } from '$lib/server/metrics/testing';
+import { evaluateAll } from './engine';
+import { createRule, parseRule } from './rules';
+import { formatMessage, parseSmtpUrl, sendMail, SmtpError, type SmtpConfig } from './smtp';
+import { alertMail, configureMailer, deliverDue, listDeliveries } from './webhooks';
+
+interface Received {
+	auth: string | null;
+	from: string;
+	to: string[];
+	data: string;
+}
+
+/**
+ * An SMTP receiver on 127.0.0.1 speaking just enough RFC 5321 for the client: EHLO, AUTH PLAIN, MAIL, RCPT, DATA,
+ * QUIT. `answer` can override the reply to a command (e.g. 451 to MAIL FROM) to test failures.
+ */
+async function startReceiver(answer: (command: string) => string | null = () => null) {
+	const received: Received[] = [];
+	const server: Server = createServer((socket: Socket) => {
+		let buffer = '';
+		let inData = false;
+		let mail: Received = { auth: null, from: '', to: [], data: '' };
+		const reply = (line: string) => socket.write(`${line}\r\n`);
+		reply('220 receiver.test ESMTP');
+		socket.setEncoding('utf8');
+		socket.on('data', (chunk: string) => {
+			buffer += chunk;
+			while (true) {
+				if (inData) {
+					const end = buffer.indexOf('\r\n.\r\n');
+					if (end < 0) return;
+					mail.data = buffer.slice(0, end + 2);
+					buffer = buffer.slice(end + 5);
+					inData = false;
+					received.push(mail);
+					mail = { auth: mail.auth, from: '', to: [], data: '' };
+					reply('250 2.0.0 queued');
+					continue;
+				}
+				const end = buffer.indexOf('\r\n');
+				if (end < 0) return;
+				const line = buffer.slice(0, end);
+				buffer = buffer.slice(end + 2);
+				const verb = line.slice(0, 4).toUpperCase();
+				const override = answer(verb);
+				if (override) {
+					reply(override);
+					continue;
+				}
+				if (verb === 'EHLO') reply('250-receiver.test\r\n250-AUTH PLAIN\r\n250 8BITMIME');
+				else if (verb === 'AUTH') {
+					mail.auth = Buffer.from(line.split(' ')[2] ?? '', 'base64').toString('utf8');
+					reply('235 2.7.0 ok');
+				} else if (verb === 'MAIL') {
+					mail.from = /<(.*)>/.exec(line)?.[1] ?? '';
+					reply('250 ok');
+				} else if (verb === 'RCPT') {
+					mail.to.push(/<(.*)>/.exec(line)?.[1] ?? '');
+					reply('250 ok');
+				} else if (verb === 'DATA') {
+					inData = true;
+					reply('354 go ahead');
+				} else if (verb === 'QUIT') {
+					reply('221 bye');
+					socket.end();
+				} else reply('502 not implemented');
+			}
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return { server, port, received };
+}
+
+/** The text of a received message: its base64 body decoded. */
+function bodyOf(data: string): string {
+	const [, body] = data.split('\r\n\r\n');
+	return Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8');
+}
+
+describe('the SMTP client', () => {
+	let receiver: Awaited<ReturnType<typeof startReceiver>>;
+	let config: SmtpConfig;
+	beforeAll(async () => {
+		receiver = await startReceiver();
+		config = parseSmtpUrl(`smtp://alerts%40bank:p%40ss@127.0.0.1:${receiver.port}`, 'alerts@bank.example');
+	});
+	afterAll(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
+
+	it('reads the relay from a URL and names the variable when it is wrong', () => {
+		expect(config).toMatchObject({ host: '127.0.0.1', secure: false, user: 'alerts@bank', password: 'p@ss' });
+		expect(parseSmtpUrl('smtp://relay.bank', 'a@b.c')).toMatchObject({ port: 25, user: null });
+		expect(parseSmtpUrl('smtps://relay.bank', 'a@b.c')).toMatchObject({ port: 465, secure: true });
+		expect(() => parseSmtpUrl('http://relay.bank', 'a@b.c')).toThrow(/^RESONANCE_SMTP_URL: .*scheme/);
+		expect(() => parseSmtpUrl('not a url', 'a@b.c')).toThrow(/^RESONANCE_SMTP_URL/);
+		expect(() => parseSmtpUrl('smtp://relay.bank', 'nobody')).toThrow(/^RESONANCE_SMTP_FROM/);
+	});
+
+	it('delivers a UTF-8 message with AUTH PLAIN to every recipient', async () => {
+		const reply = await sendMail(config, {
+			to: ['a@bank.example', 'b@bank.example'],
+			subject: '服务水平骤降 · Service level collapse',
+			text: '近5分钟20秒服务水平为41.9%\nline two\n.\nafter a lone dot'
+		});
+		expect(reply.code).toBe(250);
+		const mail = receiver.received.at(-1) as Received;
+		expect(mail.auth).toBe('\0alerts@bank\0p@ss');
+		expect(mail.from).toBe('alerts@bank.example');
+		expect(mail.to).toEqual(['a@bank.example', 'b@bank.example']);
+		const subject = /^Subject: =\?UTF-8\?B\?([^?]+)\?=$/m.exec(mail.data)?.[1] as string;
+		expect(Buffer.from(subject, 'base64').toString('utf8')).toBe('服务水平骤降 · Service level collapse');
+		expect(mail.data).toMatch(/^Content-Transfer-Encoding: base64$/m);
+		expect(bodyOf(mail.data)).toBe('近5分钟20秒服务水平为41.9%\r\nline two\r\n.\r\nafter a lone dot');
+	});
+
+	it('keeps lines short and headers on one line', () => {
+		const text = formatMessage('a@b.c', {
+			to: ['x@y.z'],
+			subject: 'evil\r\nBcc: x@evil',
+			text: 'x'.repeat(500)
+		});
+		expect(text).not.toMatch(/\r\nBcc:/);
+		for (const line of text.split('\r\n')) expect(line.length).toBeLessThanOrEqual(998);
+		expect(text.split('\r\n\r\n')[1].split('\r\n')[0]).toHaveLength(76);
+	});
+
+	it('reports temporary and permanent refusals and lost connections with their retry advice', async () => {
+		const temporary = await startReceiver((verb) => (verb === 'MAIL' ? '451 4.3.0 try later' : null));
+		const permanent = await startReceiver((verb) => (verb === 'RCPT' ? '550 5.1.1 no such user' : null));
+		try {
+			const refusal = (port: number) =>
+				sendMail({ ...config, user: null, port }, { to: ['a@b.c'], subject: 's', text: 't' }).then(
+					() => {
+						throw new Error('sent');
+					},
+					(error: SmtpError) => error
+				);
+			const t = await refusal(temporary.port);
+			expect([t.code, t.retriable]).toEqual([451, true]);
+			expect(t.message).toMatch(/^MAIL FROM: 451/);
+			const p = await refusal(permanent.port);
+			expect([p.code, p.retriable]).toEqual([550, false]);
+			// A port nobody listens on (the closed receiver's).
+			const closedPort = temporary.port;
+			await new Promise<void>((resolve) => temporary.server.close(() => resolve()));
+			const lost = await refusal(closedPort);
+			expect([lost.code, lost.retriable]).toEqual([null, true]);
+		} finally {
+			permanent.server.close();
+		}
+	});
+});
+
+describe('alert e-mail through the delivery queue', () => {
+	const regulator = (id: string, ts: number) => ({
+		id,
+		type: 'complaint' as const,
+		ts,
+		customerId: id,
+		regulator: true,
+		properties: {}
+	});
+
+	it('sends an opened alert to the rule’s recipients and logs the SMTP reply code', async () => {
+		const receiver = await startReceiver();
+		configureMailer({
+			smtp: parseSmtpUrl(`smtp://127.0.0.1:${receiver.port}`, 'resonance@bank.example'),
+			origin: 'https://cx.bank.example/'
+		});
+		try {
+			const db = openDatabase(':memory:');
+			expect(() => parseRule({ name: 'x', kind: 'risk', signal: 'regulator', emails: ['nope'] })).toThrow(
+				/^emails\.0: must be an e-mail address/
+			);
+			createRule(
+				db,
+				{
+					name: '12378 · Regulator',
+					kind: 'risk',
+					signal: 'regulator',
+					emails: ['Duty@Bank.example', 'duty@bank.example', 'cx@bank.example']
+				},
+				null
+			);
+			const now = Date.now();
+			writeWithRollups(db, [regulator('k1', now - 60_000)]);
+			expect(evaluateAll(db, now).changes.map((c) => c.type)).toEqual(['opened']);
+			expect(listDeliveries(db).map((d) => d.url)).toEqual(['mailto:duty@bank.example,cx@bank.example']);
+			expect(await deliverDue(db, { now })).toBe(1);
+			expect(listDeliveries(db)[0]).toMatchObject({ status: 'delivered', lastStatus: 250 });
+			const mail = receiver.received[0];
+			expect(mail.to).toEqual(['duty@bank.example', 'cx@bank.example']);
+			expect(mail.data).toMatch(/^Subject: =\?UTF-8\?B\?/m);
+			const text = bodyOf(mail.data);
+			expect(text).toContain('1 regulator-referred complaint(s) (12378)');
+			expect(text).toContain('https://cx.bank.example/alerts');
+			expect(alertMail(JSON.stringify({ event: 'test', rule: { name: 'R' } }), null).subject).toBe(
+				'[Resonance] 测试 Test: R'
+			);
+		} finally {
+			configureMailer(null);
+			receiver.server.close();
+		}
+	});
+
+	it('retries a temporary refusal, gives up on a permanent one, and queues nothing without a relay', async () => {
+		const temporary = await startReceiver((verb) => (verb === 'MAIL' ? '451 4.3.0 try later' : null));
+		const permanent = await startReceiver((verb) => (verb === 'RCPT' ? '550 5.1.1 no such user' : null));
+		const relay = (port: number) => ({
+			smtp: parseSmtpUrl(`smtp://127.0.0.1:${port}`, 'resonance@bank.example'),
+			origin: null
+		});
+		try {
+			const db = openDatabase(':memory:');
+			configureMailer(relay(temporary.port));
+			createRule(db, { name: 'R', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] }, null);
+			const now = Date.now();
+			writeWithRollups(db, [regulator('k1', now - 60_000)]);
+			evaluateAll(db, now);
+			await deliverDue(db, { now });
+			const [retrying] = listDeliveries(db);
+			expect(retrying).toMatchObject({ status: 'pending', lastStatus: 451 });
+			expect(retrying.nextAttemptAt).toBe(now + 10_000);
+			await deliverDue(db, { now: now + 10_000, mailer: relay(permanent.port) });
+			const [failed] = listDeliveries(db);
+			expect(failed).toMatchObject({ status: 'failed', lastStatus: 550 });
+			expect(failed.attempts.map((t) => t.status)).toEqual([451, 550]);
+
+			// Without a relay the rule's recipients are ignored: a new alert queues nothing.
+			configureMailer(null);
+			createRule(db, { name: 'R2', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] }, null);
+			expect(evaluateAll(db, now + 20_000).changes.map((c) => c.type)).toEqual(['opened']);
+			expect(listDeliveries(db)).toHaveLength(1);
+		} finally {
+			configureMailer(null);
+			temporary.server.close();
+			permanent.server.close();
+		}
+	});
+});
