@@ -221,99 +221,105 @@ function writeInto(
 		registered.add(k);
 	};
 
-	// Inside `writeBatches` this nested transaction is a savepoint: a failure rolls back this batch only.
-	db.$client.transaction(() => {
-		const prepared = options.prepared;
-		events.forEach((e, index) => {
-			if (seen) {
-				const hash = prepared ? prepared.hashes[index] : eventIdHash(options.sourceId, e.id);
-				const claim = seen.get(hash);
-				if (claim >= 0 && s.loggedHash.get(claim) === hash) {
-					result.duplicates++;
-					result.duplicateIndexes.push(index);
-					return;
+	// Inside `writeBatches` this nested transaction is a savepoint: a failure rolls back this batch only. Standalone it
+	// takes the write lock at BEGIN (IMMEDIATE): a transaction that reads first and then writes fails at once
+	// (SQLITE_BUSY) when another connection committed in between, instead of waiting.
+	db.$client
+		.transaction(() => {
+			const prepared = options.prepared;
+			events.forEach((e, index) => {
+				if (seen) {
+					const hash = prepared ? prepared.hashes[index] : eventIdHash(options.sourceId, e.id);
+					const claim = seen.get(hash);
+					if (claim >= 0 && s.loggedHash.get(claim) === hash) {
+						result.duplicates++;
+						result.duplicateIndexes.push(index);
+						return;
+					}
+					seen.set(hash, receivedAt, Number(s.logId.run(hash, receivedAt).lastInsertRowid));
 				}
-				seen.set(hash, receivedAt, Number(s.logId.run(hash, receivedAt).lastInsertRowid));
-			}
-			let customer = touched.get(e.customerId) ?? customers.get(e.customerId);
-			if (e.type === 'identify') {
-				const { segment, tier, region, ...rest } = e.traits ?? {};
-				customer = s.identifyCustomer.get({
-					id: e.customerId,
-					segment: segment ?? null,
-					tier: tier ?? null,
-					region: region ?? null,
-					traits: JSON.stringify(rest),
-					ts: e.ts
-				}) as CustomerState;
-				touched.set(e.customerId, customer);
-			} else {
-				customer ??= s.findCustomer.get(e.customerId) as CustomerState | undefined;
-				if (!customer) {
-					s.createCustomer.run(e.customerId, e.ts, e.ts);
-					customer = { segment: null, region: null, firstSeen: e.ts, lastSeen: e.ts };
-					created.add(e.customerId);
+				let customer = touched.get(e.customerId) ?? customers.get(e.customerId);
+				if (e.type === 'identify') {
+					const { segment, tier, region, ...rest } = e.traits ?? {};
+					customer = s.identifyCustomer.get({
+						id: e.customerId,
+						segment: segment ?? null,
+						tier: tier ?? null,
+						region: region ?? null,
+						traits: JSON.stringify(rest),
+						ts: e.ts
+					}) as CustomerState;
 					touched.set(e.customerId, customer);
-				} else if (e.ts < customer.firstSeen || e.ts > customer.lastSeen + LAST_SEEN_RESOLUTION_MS) {
-					customer = s.touchCustomer.get(e.customerId, e.ts, e.ts) as CustomerState;
-					touched.set(e.customerId, customer);
-				} else if (!touched.has(e.customerId)) touched.set(e.customerId, customer);
-			}
-			if (e.teamId) register('team', e.teamId, () => s.registerTeam.run(e.teamId, e.teamId, e.ts));
-			if (e.agentId)
-				register('agent', e.agentId, () => s.registerAgent.run(e.agentId, e.agentId, e.teamId ?? null, e.ts));
-			if (e.queue) register('queue', e.queue, () => s.registerDimension.run('queue', e.queue, e.ts));
-			if (e.reason) register('reason', e.reason, () => s.registerDimension.run('reason', e.reason, e.ts));
-			const sentiment = prepared ? prepared.sentiments[index] : e.text ? scoreSentiment(e.text) : null;
-			const properties = prepared ? prepared.properties[index] : JSON.stringify(e.properties ?? {});
-			const { lastInsertRowid } = s.insertEvent.run(
-				e.id,
-				options.sourceId,
-				e.type,
-				e.ts,
-				receivedAt,
-				e.customerId,
-				e.channel ?? null,
-				e.name ?? null,
-				e.journey ?? null,
-				e.handledBy ?? null,
-				e.queue ?? null,
-				e.teamId ?? null,
-				e.agentId ?? null,
-				e.reason ?? null,
-				e.waitS ?? null,
-				e.handleS ?? null,
-				e.outcome ?? null,
-				e.metric ?? null,
-				e.score ?? null,
-				e.text ?? null,
-				e.contactId ?? null,
-				e.category ?? null,
-				e.severity ?? null,
-				e.regulator === undefined ? null : e.regulator ? 1 : 0,
-				customer.segment,
-				customer.region,
-				sentiment,
-				properties
-			);
-			if (derive)
-				inserted.push({
-					...e,
-					seq: Number(lastInsertRowid),
-					segment: customer.segment,
-					region: customer.region,
+				} else {
+					customer ??= s.findCustomer.get(e.customerId) as CustomerState | undefined;
+					if (!customer) {
+						s.createCustomer.run(e.customerId, e.ts, e.ts);
+						customer = { segment: null, region: null, firstSeen: e.ts, lastSeen: e.ts };
+						created.add(e.customerId);
+						touched.set(e.customerId, customer);
+					} else if (e.ts < customer.firstSeen || e.ts > customer.lastSeen + LAST_SEEN_RESOLUTION_MS) {
+						customer = s.touchCustomer.get(e.customerId, e.ts, e.ts) as CustomerState;
+						touched.set(e.customerId, customer);
+					} else if (!touched.has(e.customerId)) touched.set(e.customerId, customer);
+				}
+				if (e.teamId) register('team', e.teamId, () => s.registerTeam.run(e.teamId, e.teamId, e.ts));
+				if (e.agentId)
+					register('agent', e.agentId, () =>
+						s.registerAgent.run(e.agentId, e.agentId, e.teamId ?? null, e.ts)
+					);
+				if (e.queue) register('queue', e.queue, () => s.registerDimension.run('queue', e.queue, e.ts));
+				if (e.reason) register('reason', e.reason, () => s.registerDimension.run('reason', e.reason, e.ts));
+				const sentiment = prepared ? prepared.sentiments[index] : e.text ? scoreSentiment(e.text) : null;
+				const properties = prepared ? prepared.properties[index] : JSON.stringify(e.properties ?? {});
+				const { lastInsertRowid } = s.insertEvent.run(
+					e.id,
+					options.sourceId,
+					e.type,
+					e.ts,
+					receivedAt,
+					e.customerId,
+					e.channel ?? null,
+					e.name ?? null,
+					e.journey ?? null,
+					e.handledBy ?? null,
+					e.queue ?? null,
+					e.teamId ?? null,
+					e.agentId ?? null,
+					e.reason ?? null,
+					e.waitS ?? null,
+					e.handleS ?? null,
+					e.outcome ?? null,
+					e.metric ?? null,
+					e.score ?? null,
+					e.text ?? null,
+					e.contactId ?? null,
+					e.category ?? null,
+					e.severity ?? null,
+					e.regulator === undefined ? null : e.regulator ? 1 : 0,
+					customer.segment,
+					customer.region,
 					sentiment,
-					propertiesJson: properties
-				});
-			result.accepted++;
-		});
-		// Rollups and journey instances change in the same transaction as the rows they are derived from.
-		if (inserted.length > 0) {
-			if (pendingCells) cells = collectRollups(db, inserted, created);
-			else applyToRollups(db, inserted, created);
-			stitchJourneys(db, inserted, { now: receivedAt, created });
-		}
-	})();
+					properties
+				);
+				if (derive)
+					inserted.push({
+						...e,
+						seq: Number(lastInsertRowid),
+						segment: customer.segment,
+						region: customer.region,
+						sentiment,
+						propertiesJson: properties
+					});
+				result.accepted++;
+			});
+			// Rollups and journey instances change in the same transaction as the rows they are derived from.
+			if (inserted.length > 0) {
+				if (pendingCells) cells = collectRollups(db, inserted, created);
+				else applyToRollups(db, inserted, created);
+				stitchJourneys(db, inserted, { now: receivedAt, created });
+			}
+		})
+		.immediate();
 	if (cells) pendingCells?.push(cells);
 	for (const k of registered) known.add(k);
 	if (customers.size + touched.size > CUSTOMER_CACHE_LIMIT) customers.clear();
@@ -334,18 +340,20 @@ export interface WriteBatch extends WriteOptions {
 export function writeBatches(db: Db, batches: readonly WriteBatch[]): (WriteResult | Error)[] {
 	const results: (WriteResult | Error)[] = [];
 	try {
-		db.$client.transaction(() => {
-			const pendingCells: RollupDeltas[] = [];
-			for (const batch of batches) {
-				try {
-					results.push(writeInto(db, batch.events, batch, pendingCells));
-				} catch (error) {
-					results.push(error instanceof Error ? error : new Error(String(error)));
+		db.$client
+			.transaction(() => {
+				const pendingCells: RollupDeltas[] = [];
+				for (const batch of batches) {
+					try {
+						results.push(writeInto(db, batch.events, batch, pendingCells));
+					} catch (error) {
+						results.push(error instanceof Error ? error : new Error(String(error)));
+					}
 				}
-			}
-			// The requests' rollup cells, upserted once for the whole group.
-			if (pendingCells.length) flushRollups(db, pendingCells);
-		})();
+				// The requests' rollup cells, upserted once for the whole group.
+				if (pendingCells.length) flushRollups(db, pendingCells);
+			})
+			.immediate();
 	} catch (error) {
 		// What the savepoints above remembered was rolled back with the outer transaction.
 		knownByDb.delete(db);

@@ -702,7 +702,7 @@ export function rebuildRollups(db: Db): { events: number; cells: number } {
 			for (const [dims, ts, row] of day) deltas.add(dims, ts, row, 1);
 			cells += flushRollups(db, deltas);
 		}
-	})();
+	}).immediate();
 	return { events, cells };
 }
 

@@ -113,15 +113,17 @@ export function setIndexWeights(
 		...INDEX_LAYERS.map((l) => ({ component: layerKey(l), weight: next.layers[l] })),
 		...INDEX_COMPONENTS.map((c) => ({ component: c.key as string, weight: next.components[c.key] }))
 	];
-	db.$client.transaction(() => {
-		for (const row of rows)
-			db.insert(cxIndexWeights)
-				.values({ ...row, updatedAt: now, updatedBy: actor })
-				.onConflictDoUpdate({
-					target: cxIndexWeights.component,
-					set: { weight: row.weight, updatedAt: now, updatedBy: actor }
-				})
-				.run();
-	})();
+	db.$client
+		.transaction(() => {
+			for (const row of rows)
+				db.insert(cxIndexWeights)
+					.values({ ...row, updatedAt: now, updatedBy: actor })
+					.onConflictDoUpdate({
+						target: cxIndexWeights.component,
+						set: { weight: row.weight, updatedAt: now, updatedBy: actor }
+					})
+					.run();
+		})
+		.immediate();
 	return next;
 }

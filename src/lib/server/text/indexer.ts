@@ -124,7 +124,7 @@ export function indexTextBatch(db: Db, limit = 2000): number {
 		writeState(db, 'docs', df.docs + rows.length);
 		writeState(db, 'watermark', rows[rows.length - 1].seq);
 		if (readState(db, 'tagged_version', 0) === 0) writeState(db, 'tagged_version', rules.version);
-	})();
+	}).immediate();
 	// Memory follows the database only once the transaction has committed.
 	df.docs += rows.length;
 	for (const [term, n] of increments) df.df.set(term, (df.df.get(term) ?? 0) + n);
@@ -152,7 +152,7 @@ export function retagBatch(db: Db, afterSeq: number, limit = 5000): number | nul
 	});
 	c.transaction(() => {
 		for (const r of results) update.run(...r);
-	})();
+	}).immediate();
 	return rows[rows.length - 1].seq;
 }
 
@@ -222,7 +222,7 @@ export function refitTopicModel(db: Db, options: RefitOptions = {}): TopicModel 
 			upsert.run(t.id, t.label, JSON.stringify(t.keywords), JSON.stringify(t.centroid), t.size, now, now);
 		writeState(db, 'model', model);
 		writeState(db, 'next_topic_id', nextId);
-	})();
+	}).immediate();
 	modelByDb.set(db, model);
 	return model;
 }
@@ -251,7 +251,7 @@ export function reassignBatch(db: Db, model: TopicModel, afterSeq: number, limit
 	}
 	c.transaction(() => {
 		for (const ch of changes) update.run(...ch);
-	})();
+	}).immediate();
 	return rows[rows.length - 1].seq;
 }
 

@@ -64,10 +64,12 @@ function replaceAll(db: Db, rules: readonly TagRule[], actor: string | null) {
 /** Seeds the default rules once per database (an admin who later deletes them all keeps an empty set). */
 function ensureSeeded(db: Db) {
 	if (readState(db, 'rules_seeded', false)) return;
-	db.$client.transaction(() => {
-		replaceAll(db, defaultTagRules(), null);
-		writeState(db, 'rules_seeded', true);
-	})();
+	db.$client
+		.transaction(() => {
+			replaceAll(db, defaultTagRules(), null);
+			writeState(db, 'rules_seeded', true);
+		})
+		.immediate();
 }
 
 /** The tagging rules in their order (seeded with `defaultTagRules()` the first time). */
@@ -90,10 +92,12 @@ const ruleSetSchema = z
  */
 export function setTagRules(db: Db, rules: readonly TagRuleInput[], actor: string | null = null): TagRule[] {
 	const parsed = ruleSetSchema.parse(rules);
-	db.$client.transaction(() => {
-		replaceAll(db, parsed, actor);
-		writeState(db, 'rules_seeded', true);
-	})();
+	db.$client
+		.transaction(() => {
+			replaceAll(db, parsed, actor);
+			writeState(db, 'rules_seeded', true);
+		})
+		.immediate();
 	return getTagRules(db);
 }
 
