@@ -8,6 +8,8 @@ export interface FunnelStepData {
 	step: string;
 	customers: number;
 	conversionFromStart: number | null;
+	/** Its 95% interval in percent. */
+	conversionFromStartCi95?: [number, number] | null;
 	lost: number;
 	inProgress: number;
 }
@@ -19,6 +21,15 @@ export interface FunnelLabels {
 	inProgress: string;
 	conversion: string;
 	insufficient: string;
+	/** The 95% interval, e.g. "95% interval 43.6% – 97.0%". */
+	ci95: (lo: string, hi: string) => string;
+}
+
+function conversionText(s: FunnelStepData, labels: FunnelLabels): string {
+	if (s.conversionFromStart === null) return labels.insufficient;
+	const value = `${s.conversionFromStart.toFixed(1)}%`;
+	const ci = s.conversionFromStartCi95;
+	return ci ? `${value} (${labels.ci95(`${ci[0].toFixed(1)}%`, `${ci[1].toFixed(1)}%`)})` : value;
 }
 
 export function funnelOptions(
@@ -45,7 +56,7 @@ export function funnelOptions(
 				return [
 					names[steps.indexOf(s)],
 					`${labels.customers}: ${count(s.customers)}`,
-					`${labels.conversion}: ${s.conversionFromStart === null ? labels.insufficient : `${s.conversionFromStart.toFixed(1)}%`}`,
+					`${labels.conversion}: ${conversionText(s, labels)}`,
 					`${labels.lost}: ${count(s.lost)}`,
 					`${labels.inProgress}: ${count(s.inProgress)}`
 				].join('<br/>');

@@ -82,6 +82,16 @@ describe('funnel', () => {
 		});
 		expect(d.conversionFromStart).toBeCloseTo(33.333, 2);
 		expect(d.conversionFromPrevious).toBeCloseTo(66.667, 2);
+
+		// 95% Wilson intervals of the conversions, by hand: 5 of 6 → 43.6%…97.0%; 2 of 6 → 9.7%…70.0%.
+		const [lo, hi] = b.conversionFromStartCi95 ?? [NaN, NaN];
+		expect(lo).toBeCloseTo(43.65, 1);
+		expect(hi).toBeCloseTo(96.99, 1);
+		expect(d.conversionFromStartCi95?.[0]).toBeCloseTo(9.68, 1);
+		expect(d.conversionFromStartCi95?.[1]).toBeCloseTo(70.0, 1);
+		// Order-statistic intervals of the times cover the whole of a tiny sample.
+		expect(b.medianSecondsCi95).toEqual([600, 1800]);
+		expect(b.p90SecondsCi95?.[1]).toBe(1800);
 	});
 
 	it('shows nothing under the minimum n', () => {
@@ -92,8 +102,11 @@ describe('funnel', () => {
 		expect(f.steps[1]).toMatchObject({
 			customers: 5,
 			conversionFromStart: null,
+			conversionFromStartCi95: null,
 			conversionFromPrevious: null,
-			medianSecondsFromPrevious: null
+			conversionFromPreviousCi95: null,
+			medianSecondsFromPrevious: null,
+			medianSecondsCi95: null
 		});
 	});
 

@@ -2,7 +2,8 @@ import type { Db } from '$lib/server/db';
 import type { InstanceStatus } from './core';
 import { stepKey, type JourneyDefinition } from './definitions';
 import { instanceFilter, MIN_N, type JourneyQuery } from './query';
-import { quantileSorted } from './stats';
+import { wilson } from '$lib/server/metrics/stats';
+import { quantileInterval, quantileSorted } from './stats';
 import { statement } from './statements';
 
 /**
@@ -19,13 +20,19 @@ export interface FunnelStep {
 	customers: number;
 	/** Percent of the customers who started; null when fewer than the minimum n started. */
 	conversionFromStart: number | null;
+	/** Its 95% Wilson interval in percent (n: the customers who started). */
+	conversionFromStartCi95: [number, number] | null;
 	/** Percent of the customers at the previous required step; null under the minimum n. */
 	conversionFromPrevious: number | null;
+	conversionFromPreviousCi95: [number, number] | null;
 	/** The n behind `conversionFromPrevious`. */
 	previousCustomers: number;
 	/** Seconds since the previous step reached (median, 90th percentile); null under the minimum n. */
 	medianSecondsFromPrevious: number | null;
 	p90SecondsFromPrevious: number | null;
+	/** Distribution-free 95% intervals of the median and the 90th percentile (order statistics). */
+	medianSecondsCi95: [number, number] | null;
+	p90SecondsCi95: [number, number] | null;
 	/** The n behind the times. */
 	timeN: number;
 	/** Customers whose journey stopped at this step and failed or was abandoned. */
@@ -131,10 +138,14 @@ export function funnelSteps(
 			optional: step.optional === true,
 			customers: reached[k],
 			conversionFromStart: start >= minN ? (reached[k] / start) * 100 : null,
+			conversionFromStartCi95: start >= minN ? percentInterval(reached[k], start) : null,
 			conversionFromPrevious: base >= minN ? (reached[k] / base) * 100 : null,
+			conversionFromPreviousCi95: base >= minN ? percentInterval(reached[k], base) : null,
 			previousCustomers: base,
 			medianSecondsFromPrevious: k > 0 && timed ? quantileSorted(sorted, 0.5) : null,
 			p90SecondsFromPrevious: k > 0 && timed ? quantileSorted(sorted, 0.9) : null,
+			medianSecondsCi95: k > 0 && timed ? quantileInterval(sorted, 0.5) : null,
+			p90SecondsCi95: k > 0 && timed ? quantileInterval(sorted, 0.9) : null,
 			timeN: sorted.length,
 			lost: lost[k],
 			inProgress: inProgress[k],
@@ -144,6 +155,12 @@ export function funnelSteps(
 		if (!step.optional) previousRequired = k;
 		return out;
 	});
+}
+
+/** A Wilson interval of x out of n, in percent. */
+function percentInterval(x: number, n: number): [number, number] | null {
+	const ci = wilson(x, n);
+	return ci ? [ci[0] * 100, ci[1] * 100] : null;
 }
 
 const STATUS_CODE = `CASE WHEN status = 'completed' THEN 1 WHEN status = 'failed' THEN 2

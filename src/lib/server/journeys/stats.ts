@@ -17,6 +17,20 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number | n
 	return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
 }
 
+/**
+ * A distribution-free 95% interval for the p-quantile of sorted values: the order statistics whose ranks bound
+ * the binomial(n, p) count of values below the quantile (normal approximation, ranks clamped to the sample).
+ * Null for an empty sample.
+ */
+export function quantileInterval(sorted: ArrayLike<number>, p: number, z = 1.96): [number, number] | null {
+	const n = sorted.length;
+	if (n === 0) return null;
+	const spread = z * Math.sqrt(n * p * (1 - p));
+	const lo = Math.max(0, Math.floor(n * p - spread) - 1);
+	const hi = Math.min(n - 1, Math.ceil(n * p + spread) - 1);
+	return [sorted[lo], sorted[Math.max(lo, hi)]];
+}
+
 /** NPS of score counts (promoters 9–10, detractors 0–6), −100…100. */
 export function npsMeasure(promoters: number, detractors: number, n: number, minN: number): Measured {
 	const r = npsInterval(promoters, detractors, n);
