@@ -21,7 +21,11 @@ const labels: Record<string, () => string> = {
 	'alert_rule.created': m.admin_audit_a_alert_rule_created,
 	'alert_rule.updated': m.admin_audit_a_alert_rule_updated,
 	'alert_rule.deleted': m.admin_audit_a_alert_rule_deleted,
-	'webhook.changed': m.admin_audit_a_webhook_changed
+	'webhook.changed': m.admin_audit_a_webhook_changed,
+	'journey.created': m.admin_audit_a_journey_created,
+	'journey.updated': m.admin_audit_a_journey_updated,
+	'journey.mapping_added': m.admin_audit_a_journey_mapping_added,
+	'journey.mapping_removed': m.admin_audit_a_journey_mapping_removed
 };
 
 /** The audit action in the current language, with its code for precision (the stored code when unknown). */

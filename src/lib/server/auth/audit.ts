@@ -24,7 +24,11 @@ export const AUDIT_ACTIONS = [
 	'alert_rule.created',
 	'alert_rule.updated',
 	'alert_rule.deleted',
-	'webhook.changed'
+	'webhook.changed',
+	'journey.created',
+	'journey.updated',
+	'journey.mapping_added',
+	'journey.mapping_removed'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

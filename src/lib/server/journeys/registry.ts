@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import { auditJourney, definitionDiff, type JourneyAuditContext } from './audit';
 import {
 	compileJourney,
 	DEFAULT_JOURNEYS,
@@ -124,7 +125,7 @@ export function saveJourney(
 	db: Db,
 	input: JourneyDefinitionInput,
 	actor: string | null,
-	options: { create?: boolean; now?: number } = {}
+	options: { create?: boolean; now?: number; audit?: JourneyAuditContext } = {}
 ): JourneyRecord {
 	const parsed = journeyDefinitionSchema.safeParse(input);
 	if (!parsed.success)
@@ -159,6 +160,14 @@ export function saveJourney(
 	forgetCatalog(db);
 	const saved = getJourney(db, d.key);
 	if (!saved) throw new Error('journey vanished after saving');
+	if (options.audit) {
+		const context = { ...options.audit, now };
+		if (existing) {
+			const changes = definitionDiff(existing.definition, saved.definition);
+			if (Object.keys(changes).length)
+				auditJourney(db, context, 'journey.updated', d.key, { version: saved.version, changes });
+		} else auditJourney(db, context, 'journey.created', d.key, { definition: saved.definition });
+	}
 	return saved;
 }
 
@@ -177,7 +186,8 @@ export function mapEventName(
 	db: Db,
 	mapping: { eventName: string; journeyKey: string; stepEvent: string },
 	actor: string | null,
-	now = Date.now()
+	now = Date.now(),
+	auditContext?: JourneyAuditContext
 ): void {
 	const journey = getJourney(db, mapping.journeyKey);
 	if (!journey)
@@ -202,13 +212,22 @@ export function mapEventName(
 		)
 		.run(mapping.eventName, mapping.journeyKey, mapping.stepEvent, now, actor);
 	forgetCatalog(db);
+	if (auditContext)
+		auditJourney(db, { ...auditContext, now }, 'journey.mapping_added', mapping.journeyKey, { ...mapping });
 }
 
-export function unmapEventName(db: Db, eventName: string, journeyKey: string): boolean {
+export function unmapEventName(
+	db: Db,
+	eventName: string,
+	journeyKey: string,
+	auditContext?: JourneyAuditContext
+): boolean {
 	const changes = db.$client
 		.prepare('DELETE FROM journey_event_mappings WHERE event_name = ? AND journey_key = ?')
 		.run(eventName, journeyKey).changes;
 	forgetCatalog(db);
+	if (auditContext && changes > 0)
+		auditJourney(db, auditContext, 'journey.mapping_removed', journeyKey, { eventName, journeyKey });
 	return changes > 0;
 }
 

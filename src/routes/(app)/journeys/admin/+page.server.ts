@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guard';
+import { clientIp } from '$lib/server/auth/request';
 import { database } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
@@ -50,7 +51,8 @@ const MapForm = z.object({
 const Unmap = z.object({ eventName: z.string().min(1).max(200), journeyKey: z.string().min(1).max(48) });
 
 export const actions: Actions = {
-	save: async ({ locals, request }) => {
+	save: async (event) => {
+		const { locals, request } = event;
 		const admin = requireRole(locals, 'admin');
 		const form = Object.fromEntries(await request.formData());
 		const parsed = Save.safeParse(form);
@@ -79,7 +81,10 @@ export const actions: Actions = {
 					enabled: d.enabled === 'on'
 				},
 				admin.email,
-				{ create: d.mode === 'create' }
+				{
+					create: d.mode === 'create',
+					audit: { actor: { id: admin.id, email: admin.email }, ip: clientIp(event) }
+				}
 			);
 			void journeys.restitchInBackground(db, { journeys: [saved.definition.key] });
 			return { action: 'save', done: true, key: saved.definition.key };
@@ -94,7 +99,8 @@ export const actions: Actions = {
 			});
 		}
 	},
-	map: async ({ locals, request }) => {
+	map: async (event) => {
+		const { locals, request } = event;
 		const admin = requireRole(locals, 'admin');
 		const parsed = MapForm.safeParse(Object.fromEntries(await request.formData()));
 		if (!parsed.success)
@@ -107,7 +113,10 @@ export const actions: Actions = {
 		};
 		const db = database();
 		try {
-			journeys.mapEventName(db, mapping, admin.email);
+			journeys.mapEventName(db, mapping, admin.email, Date.now(), {
+				actor: { id: admin.id, email: admin.email },
+				ip: clientIp(event)
+			});
 		} catch (error) {
 			if (!(error instanceof journeys.JourneyValidationError)) throw error;
 			return fail(400, {
@@ -119,13 +128,17 @@ export const actions: Actions = {
 		void journeys.restitchInBackground(db, { journeys: [mapping.journeyKey] });
 		return { action: 'map', done: true, key: mapping.journeyKey };
 	},
-	unmap: async ({ locals, request }) => {
-		requireRole(locals, 'admin');
+	unmap: async (event) => {
+		const { locals, request } = event;
+		const admin = requireRole(locals, 'admin');
 		const parsed = Unmap.safeParse(Object.fromEntries(await request.formData()));
 		if (!parsed.success)
 			return fail(400, { action: 'unmap', field: 'eventName', message: 'eventName: required' });
 		const db = database();
-		journeys.unmapEventName(db, parsed.data.eventName, parsed.data.journeyKey);
+		journeys.unmapEventName(db, parsed.data.eventName, parsed.data.journeyKey, {
+			actor: { id: admin.id, email: admin.email },
+			ip: clientIp(event)
+		});
 		void journeys.restitchInBackground(db, { journeys: [parsed.data.journeyKey] });
 		return { action: 'unmap', done: true, key: parsed.data.journeyKey };
 	},

@@ -2,6 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
+import { clientIp } from '$lib/server/auth/request';
 import { database } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
@@ -17,14 +18,16 @@ export const GET: RequestHandler = ({ locals, url }) => {
 };
 
 /** POST /api/v1/journeys: create a definition (admin); its journeys are stitched in the background. */
-export const POST: RequestHandler = async ({ locals, request }) => {
+export const POST: RequestHandler = async (event) => {
+	const { locals, request } = event;
 	const admin = requireRole(locals, 'admin');
 	const body: unknown = await request.json().catch(() => undefined);
 	if (body === undefined) return apiError(400, 'body: not valid JSON', 'invalid_body');
 	const db = database();
 	try {
 		const saved = journeys.saveJourney(db, body as journeys.JourneyDefinitionInput, admin.email, {
-			create: true
+			create: true,
+			audit: { actor: { id: admin.id, email: admin.email }, ip: clientIp(event) }
 		});
 		void journeys.restitchInBackground(db, { journeys: [saved.definition.key] });
 		return json({ journey: journeys.journeyJson(saved) }, { status: 201 });

@@ -2,6 +2,7 @@ import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
+import { clientIp } from '$lib/server/auth/request';
 import { database } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
@@ -13,14 +14,18 @@ export const GET: RequestHandler = ({ locals, params }) => {
 };
 
 /** PUT /api/v1/journeys/<key>: replace a definition (admin); its instances are re-stitched in the background. */
-export const PUT: RequestHandler = async ({ locals, params, request }) => {
+export const PUT: RequestHandler = async (event) => {
+	const { locals, params, request } = event;
 	const admin = requireRole(locals, 'admin');
 	const body: unknown = await request.json().catch(() => undefined);
 	if (!body || typeof body !== 'object') return apiError(400, 'body: not a JSON object', 'invalid_body');
 	const db = database();
 	try {
 		const input = { ...(body as journeys.JourneyDefinitionInput), key: params.key };
-		const saved = journeys.saveJourney(db, input, admin.email, { create: false });
+		const saved = journeys.saveJourney(db, input, admin.email, {
+			create: false,
+			audit: { actor: { id: admin.id, email: admin.email }, ip: clientIp(event) }
+		});
 		void journeys.restitchInBackground(db, { journeys: [saved.definition.key] });
 		return json({ journey: journeys.journeyJson(saved) });
 	} catch (error) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole } from '$lib/server/auth/guard';
+import { clientIp } from '$lib/server/auth/request';
 import { database } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
@@ -23,7 +24,8 @@ const Mapping = z.object({
 });
 
 /** POST /api/v1/journeys/event-names {eventName, journeyKey, stepEvent}: map a name to a step (admin). */
-export const POST: RequestHandler = async ({ locals, request }) => {
+export const POST: RequestHandler = async (event) => {
+	const { locals, request } = event;
 	const admin = requireRole(locals, 'admin');
 	const parsed = Mapping.safeParse(await request.json().catch(() => undefined));
 	if (!parsed.success) {
@@ -33,7 +35,10 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 	}
 	const db = database();
 	try {
-		journeys.mapEventName(db, parsed.data, admin.email);
+		journeys.mapEventName(db, parsed.data, admin.email, Date.now(), {
+			actor: { id: admin.id, email: admin.email },
+			ip: clientIp(event)
+		});
 		void journeys.restitchInBackground(db, { journeys: [parsed.data.journeyKey] });
 		return json({ mapping: parsed.data }, { status: 201 });
 	} catch (error) {
@@ -42,14 +47,20 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 };
 
 /** DELETE /api/v1/journeys/event-names?eventName=&journeyKey=: remove a mapping (admin). */
-export const DELETE: RequestHandler = ({ locals, url }) => {
-	requireRole(locals, 'admin');
+export const DELETE: RequestHandler = (event) => {
+	const { locals, url } = event;
+	const admin = requireRole(locals, 'admin');
 	const eventName = url.searchParams.get('eventName') ?? '';
 	const journeyKey = url.searchParams.get('journeyKey') ?? '';
 	if (!eventName) return journeys.badParameter({ param: 'eventName', message: 'eventName: required' });
 	if (!journeyKey) return journeys.badParameter({ param: 'journeyKey', message: 'journeyKey: required' });
 	const db = database();
-	if (!journeys.unmapEventName(db, eventName, journeyKey))
+	if (
+		!journeys.unmapEventName(db, eventName, journeyKey, {
+			actor: { id: admin.id, email: admin.email },
+			ip: clientIp(event)
+		})
+	)
 		return apiError(404, `No mapping of ${eventName} in ${journeyKey}`, 'not_found');
 	void journeys.restitchInBackground(db, { journeys: [journeyKey] });
 	return new Response(null, { status: 204 });

@@ -1,0 +1,37 @@
+import type { Db } from '$lib/server/db';
+import { audit } from '$lib/server/auth/audit';
+import type { JourneyDefinition } from './definitions';
+
+/**
+ * Audit entries for journey definitions and event-name mappings: `journey.created`, `journey.updated` (the changed
+ * top-level fields of the definition, before and after), `journey.mapping_added` and `journey.mapping_removed`.
+ */
+export interface JourneyAuditContext {
+	actor: { id: string; email: string };
+	ip: string | null;
+	now?: number;
+}
+
+/** The top-level fields of a definition whose values differ, with both values. */
+export function definitionDiff(
+	before: JourneyDefinition,
+	after: JourneyDefinition
+): Record<string, { from: unknown; to: unknown }> {
+	const a = before as unknown as Record<string, unknown>;
+	const b = after as unknown as Record<string, unknown>;
+	const diff: Record<string, { from: unknown; to: unknown }> = {};
+	for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+		if (JSON.stringify(a[key]) !== JSON.stringify(b[key]))
+			diff[key] = { from: a[key] ?? null, to: b[key] ?? null };
+	return diff;
+}
+
+export function auditJourney(
+	db: Db,
+	context: JourneyAuditContext,
+	action: 'journey.created' | 'journey.updated' | 'journey.mapping_added' | 'journey.mapping_removed',
+	target: string,
+	details: Record<string, unknown>
+): void {
+	audit(db, { actor: context.actor, ip: context.ip, ts: context.now, action, target, details });
+}
