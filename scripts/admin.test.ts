@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '$lib/server/db';
 import { verifyReadKey, verifyWriteKey } from '$lib/server/auth/keys';
 import { authenticate } from '$lib/server/auth/users';
+import { writeEvents } from '$lib/server/ingest/writer';
 
 let dir: string;
 let database: string;
@@ -150,5 +151,88 @@ describe('npm run admin', { timeout: 90_000 }, () => {
 		expect(admin('key', 'revoke', '--id', id)).toMatchObject({ code: 0 });
 		expect(admin('key', 'list').out).toMatch(new RegExp(`^${id}\\s+write\\s+Mobile app.*revoked$`, 'm'));
 		await withDb((db) => expect(verifyWriteKey(db, writeKey)).toBeNull());
+	});
+
+	it('rebuilds rollups and journey instances from the stored events, audited', async () => {
+		const cells = (db: ReturnType<typeof openDatabase>) =>
+			db.$client.prepare('SELECT * FROM metric_cells ORDER BY key').raw().all();
+		const instances = (db: ReturnType<typeof openDatabase>) =>
+			db.$client.prepare('SELECT count(*) FROM journey_instances').pluck().get();
+		const before = await withDb((db) => {
+			const t = Date.now() - 3_600_000;
+			writeEvents(
+				db,
+				[
+					{
+						id: 'r1',
+						type: 'journey',
+						ts: t,
+						customerId: 'k1',
+						name: 'loss_reported',
+						channel: 'app',
+						properties: {}
+					},
+					{
+						id: 'r2',
+						type: 'journey',
+						ts: t + 60_000,
+						customerId: 'k1',
+						name: 'card_blocked',
+						channel: 'app',
+						properties: {}
+					},
+					{
+						id: 'r3',
+						type: 'contact',
+						ts: t,
+						customerId: 'k2',
+						channel: 'phone',
+						handledBy: 'agent',
+						teamId: 'T1',
+						agentId: 'A1',
+						waitS: 12,
+						handleS: 200,
+						outcome: 'resolved',
+						reason: 'card_lost',
+						properties: {}
+					},
+					{
+						id: 'r4',
+						type: 'feedback',
+						ts: t + 120_000,
+						customerId: 'k2',
+						metric: 'csat',
+						score: 2,
+						contactId: 'r3',
+						properties: {}
+					}
+				],
+				{ sourceId: null }
+			);
+			const snapshot = { cells: cells(db), instances: instances(db) };
+			db.$client.exec(
+				'DELETE FROM metric_cells; DELETE FROM metric_day_cells; DELETE FROM journey_interactions; DELETE FROM journey_instances'
+			);
+			return snapshot;
+		});
+		expect(before.instances).toBeGreaterThan(0);
+
+		const rollups = admin('data', 'rebuild-rollups');
+		expect(rollups).toMatchObject({ code: 0, err: '' });
+		expect(rollups.out).toMatch(/rollups rebuilt from \d+ events: \d+ cells/);
+		const journeys = admin('data', 'restitch');
+		expect(journeys).toMatchObject({ code: 0, err: '' });
+		expect(admin('data', 'restitch', '--journey', 'no_such_journey')).toMatchObject({ code: 2 });
+
+		await withDb((db) => {
+			expect(cells(db)).toEqual(before.cells);
+			expect(instances(db)).toBe(before.instances);
+			expect(
+				db.$client
+					.prepare("SELECT target FROM audit_log WHERE action = 'data.rebuilt' ORDER BY id")
+					.pluck()
+					.all()
+			).toEqual(['rollups', 'journeys']);
+		});
 	});
 });

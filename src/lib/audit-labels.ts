@@ -25,7 +25,8 @@ const labels: Record<string, () => string> = {
 	'journey.created': m.admin_audit_a_journey_created,
 	'journey.updated': m.admin_audit_a_journey_updated,
 	'journey.mapping_added': m.admin_audit_a_journey_mapping_added,
-	'journey.mapping_removed': m.admin_audit_a_journey_mapping_removed
+	'journey.mapping_removed': m.admin_audit_a_journey_mapping_removed,
+	'data.rebuilt': m.admin_audit_a_data_rebuilt
 };
 
 /** The audit action in the current language, with its code for precision (the stored code when unknown). */

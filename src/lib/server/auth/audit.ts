@@ -28,7 +28,8 @@ export const AUDIT_ACTIONS = [
 	'journey.created',
 	'journey.updated',
 	'journey.mapping_added',
-	'journey.mapping_removed'
+	'journey.mapping_removed',
+	'data.rebuilt'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

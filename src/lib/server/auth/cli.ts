@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { databasePathFromEnv, openDatabase, type Db } from '$lib/server/db';
 import { ROLES, type Role } from '$lib/server/db/schema';
+import { journeyCatalog } from '$lib/server/journeys/registry';
+import { restitchAll } from '$lib/server/journeys/stitch';
+import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { audit } from './audit';
 import { KeyError, addReadKey, addWriteKey, getKey, listKeys, parseOrigins, revokeKey } from './keys';
 import {
@@ -34,6 +37,8 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
   key add --name N --kind write|read [--role R] [--teams t1,t2] [--source ID] [--origins https://a,https://b]
   key list
   key revoke --id I
+  data rebuild-rollups            rebuild the KPI rollup cells from the stored events
+  data restitch [--journey K]     rebuild journey instances from the stored events (all journeys, or one)
 
 Environment: DATABASE_URL (default ./data/resonance.db). Exit codes: 0 done, 1 refused, 2 bad arguments.`;
 
@@ -228,6 +233,37 @@ async function run(db: Db, command: string, sub: string, args: string[], io: Adm
 			io.out(`key ${id} (${existing.name}) revoked`);
 			return;
 		}
+		case 'data rebuild-rollups': {
+			options(args, []);
+			const started = performance.now();
+			const { events, cells } = rebuildRollups(db);
+			const seconds = (performance.now() - started) / 1000;
+			audit(db, {
+				action: 'data.rebuilt',
+				actor: CLI_ACTOR,
+				target: 'rollups',
+				details: { events, cells, seconds: Math.round(seconds * 10) / 10 }
+			});
+			io.out(`rollups rebuilt from ${events} events: ${cells} cells in ${seconds.toFixed(1)} s`);
+			return;
+		}
+		case 'data restitch': {
+			const o = options(args, ['journey']);
+			const journey = o.journey;
+			if (journey !== undefined && !journeyCatalog(db).byKey.has(journey))
+				throw new UsageError(`--journey must be the key of an enabled journey, not ${journey}`);
+			const started = performance.now();
+			const instances = restitchAll(db, journey ? { journeys: [journey] } : {});
+			const seconds = (performance.now() - started) / 1000;
+			audit(db, {
+				action: 'data.rebuilt',
+				actor: CLI_ACTOR,
+				target: journey ? `journey:${journey}` : 'journeys',
+				details: { instances, seconds: Math.round(seconds * 10) / 10 }
+			});
+			io.out(`${instances} journey instances rebuilt in ${seconds.toFixed(1)} s`);
+			return;
+		}
 		default:
 			throw new UsageError(
 				command ? `Unknown command: ${[command, sub].filter(Boolean).join(' ')}` : 'No command given'
@@ -242,7 +278,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
 		io.out(USAGE);
 		return 0;
 	}
-	if (!['user', 'key'].includes(command)) {
+	if (!['user', 'key', 'data'].includes(command)) {
 		io.err(command ? `Unknown command: ${command}` : 'No command given');
 		io.err(USAGE);
 		return 2;
