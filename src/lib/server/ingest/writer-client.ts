@@ -19,6 +19,10 @@ export class WriterThread {
 	private pending = new Map<number, Pending>();
 	private nextId = 1;
 	private closing = false;
+	private startedAt = 0;
+	private quickExits = 0;
+	/** Set when the thread keeps dying at start: writes then fail at once (503) instead of waiting. */
+	private broken: Error | null = null;
 	/** Resolves once the thread has opened the database. */
 	ready!: Promise<void>;
 
@@ -30,6 +34,7 @@ export class WriterThread {
 	}
 
 	private start() {
+		this.startedAt = Date.now();
 		const worker = new Worker(this.url, { workerData: this.data, name: 'resonance-writer' });
 		// The thread never keeps the process alive on its own: at shutdown the requests that wait for it do.
 		worker.unref();
@@ -49,8 +54,15 @@ export class WriterThread {
 		worker.on('error', (error) => console.error('ingest: the writer thread failed', error));
 		worker.on('exit', (code) => {
 			if (this.worker !== worker) return;
-			this.failAll(new Error(`the writer thread exited (code ${code})`));
-			if (!this.closing) this.start();
+			const error = new Error(`the writer thread exited (code ${code})`);
+			this.failAll(error);
+			if (this.closing) return;
+			// A thread that dies within a second of starting, five times running, is not restarted again.
+			this.quickExits = Date.now() - this.startedAt < 1000 ? this.quickExits + 1 : 0;
+			if (this.quickExits >= 5) {
+				this.broken = error;
+				console.error('ingest: the writer thread keeps failing at start; ingestion answers 503', error);
+			} else this.start();
 		});
 	}
 
@@ -72,9 +84,15 @@ export class WriterThread {
 		this.worker.postMessage(message);
 	}
 
+	/** Whether the thread was given up on (it kept dying at start). */
+	get failed(): boolean {
+		return this.broken !== null;
+	}
+
 	/** Writes the batches in one transaction in the writer thread; resolves after it committed. */
 	write(batches: readonly WriteBatch[]): Promise<(WriteResult | Error)[]> {
 		if (this.closing) return Promise.reject(new Error('the writer thread is closing'));
+		if (this.broken) return Promise.reject(this.broken);
 		const id = this.nextId++;
 		return new Promise((resolve, reject) => {
 			this.pending.set(id, { resolve, reject });
@@ -91,6 +109,7 @@ export class WriterThread {
 	async close(): Promise<void> {
 		if (this.closing) return;
 		this.closing = true;
+		if (this.broken) return;
 		const worker = this.worker;
 		const closed = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
 		worker.postMessage({ kind: 'close' } satisfies ToWriter);

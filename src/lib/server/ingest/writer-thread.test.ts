@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,4 +151,58 @@ describe('the writer thread', () => {
 		expect(after.status).toBe(503);
 		expect(after.headers.get('retry-after')).toBe('1');
 	});
+});
+
+describe('a writer thread that cannot start', () => {
+	it('is restarted a few times, then ingestion answers 503 at once instead of hanging', async () => {
+		const bad = path.join(dir, 'broken-writer.js');
+		writeFileSync(bad, "throw new Error('cannot start');\n");
+		const file = path.join(dir, 'broken.db');
+		const other = openDatabase(file);
+		const badKey = createWriteKey(other, { name: 'broken' }).key;
+		const broken = createIngestContext(
+			other,
+			{ ...ingestConfig({}), groupCommitMs: 1 },
+			{
+				writerThreadUrl: pathToFileURL(bad)
+			}
+		);
+		const errors = console.error;
+		console.error = () => undefined;
+		try {
+			let last = 0;
+			for (let i = 0; i < 8 && last !== 503; i++) {
+				const response = await routeIngestion(
+					post(
+						'/api/v1/events',
+						JSON.stringify({
+							events: [
+								{
+									id: `b${i}`,
+									type: 'complaint',
+									ts: at(0),
+									customerId: 'x',
+									category: 'fees',
+									severity: 'low',
+									regulator: false
+								}
+							]
+						}),
+						bearer(badKey)
+					),
+					broken
+				);
+				last = response.status;
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			}
+			expect(last).toBe(503);
+			// Given up on rather than restarted forever.
+			await expect.poll(() => broken.writerThread?.failed, { timeout: 10_000 }).toBe(true);
+			await broken.close();
+			expect(other.$client.prepare('SELECT count(*) FROM events').pluck().get()).toBe(0);
+		} finally {
+			console.error = errors;
+			other.$client.close();
+		}
+	}, 30_000);
 });
