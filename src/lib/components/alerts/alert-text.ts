@@ -30,7 +30,8 @@ const SIGNAL: Record<string, () => string> = {
 	regulator: m.alerts_signal_regulator,
 	complaint_spike: m.alerts_signal_complaint_spike,
 	risk_words: m.alerts_signal_risk_words,
-	case_sla: m.alerts_signal_case_sla
+	case_sla: m.alerts_signal_case_sla,
+	emerging_topic: m.alerts_signal_emerging_topic
 };
 const METHOD: Record<string, () => string> = {
 	ewma: m.alerts_method_ewma,
@@ -152,6 +153,16 @@ export function describeAlert(
 			});
 		case 'case_sla':
 			return m.alerts_text_case_sla({ count: nf.format(num(d.count)) });
+		case 'emerging_topic':
+			return m.alerts_text_emerging_topic({
+				count: nf.format(num(d.count)),
+				topics: Array.isArray(d.topics)
+					? (d.topics as { label?: unknown; previous?: unknown; current?: unknown }[])
+							.slice(0, 5)
+							.map((t) => `${String(t.label)} (${nf.format(num(t.previous))} → ${nf.format(num(t.current))})`)
+							.join(', ')
+					: '—'
+			});
 	}
 	return alert.summary;
 }
@@ -181,6 +192,13 @@ export function describeRule(rule: Record<string, unknown>, labels: KpiLabels, l
 			signal: signalLabel('complaint_spike'),
 			value: nf.format(num(rule.value)),
 			minutes: nf.format(num(rule.windowMinutes)),
+			ratio: nf.format(num(rule.ratio)),
+			alpha: typeof rule.alpha === 'number' ? pValueText(rule.alpha, locale) : '—'
+		});
+	if (rule.signal === 'emerging_topic')
+		return m.alerts_rule_emerging_topic({
+			signal: signalLabel('emerging_topic'),
+			value: nf.format(num(rule.value)),
 			ratio: nf.format(num(rule.ratio)),
 			alpha: typeof rule.alpha === 'number' ? pValueText(rule.alpha, locale) : '—'
 		});

@@ -3,7 +3,7 @@ import { ALL_TEAMS } from '$lib/server/auth/scope';
 import * as metrics from '$lib/server/metrics';
 import type { CxQuery, Dimension, KpiKey } from '$lib/server/metrics';
 import type { Measures } from '$lib/server/metrics/measures';
-import { compileTagRules, getTagRules, matchTags, type TagRule } from '$lib/server/text';
+import { compileTagRules, emergingTopics, getTagRules, matchTags, type TagRule } from '$lib/server/text';
 import {
 	detectAnomaly,
 	HOUR,
@@ -618,6 +618,53 @@ function evaluateCaseSla(db: Db, rule: Rule & RiskSpec, now: number): Finding[] 
 	}));
 }
 
+/**
+ * Topics of comments and transcripts whose share grew week over week beyond noise (the voice-of-customer module's
+ * conditional binomial test, Bonferroni over the topics, at least `value` texts this week and `ratio` times last
+ * week's share). One finding for the rule's scope, firing while any topic is emerging; it names them.
+ */
+function evaluateEmergingTopics(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
+	const topics = emergingTopics(
+		db,
+		{ to: now, teams: rule.teams, channel: rule.filters.channel?.[0] ?? null },
+		{ minCount: rule.value, alpha: rule.alpha, minRatio: rule.ratio }
+	);
+	const s = wholeScope(rule);
+	return [
+		{
+			scope: s.scope,
+			teams: s.teams,
+			value: topics.length,
+			state: topics.length > 0 ? ('firing' as const) : ('clear' as const),
+			summary:
+				topics.length === 0
+					? 'no emerging topic'
+					: `${topics.length} emerging topic(s): ` +
+						topics
+							.slice(0, 5)
+							.map((t) => `${t.label} (${t.previous} → ${t.current} texts, p=${sig(t.pValue)})`)
+							.join('; '),
+			details: {
+				kind: 'risk',
+				signal: 'emerging_topic',
+				count: topics.length,
+				alpha: rule.alpha,
+				minTexts: rule.value,
+				ratio: rule.ratio,
+				topics: topics.slice(0, 10).map((t) => ({
+					id: t.id,
+					label: t.label,
+					keywords: t.keywords.slice(0, 5),
+					current: t.current,
+					previous: t.previous,
+					ratio: t.ratio,
+					pValue: t.pValue
+				}))
+			}
+		}
+	];
+}
+
 /** Everything a rule finds now. Scopes without data are left out (the store treats them as clear). */
 export function evaluateRule(db: Db, rule: Rule, now: number): Finding[] {
 	switch (rule.kind) {
@@ -635,6 +682,8 @@ export function evaluateRule(db: Db, rule: Rule, now: number): Finding[] {
 					return evaluateComplaintSpike(db, rule, now);
 				case 'case_sla':
 					return evaluateCaseSla(db, rule, now);
+				case 'emerging_topic':
+					return evaluateEmergingTopics(db, rule, now);
 			}
 	}
 }

@@ -19,7 +19,13 @@ import { ANOMALY_METHODS } from './detectors';
  * settings are stored as `config`, the common ones as columns.
  */
 
-export const RISK_SIGNALS = ['regulator', 'complaint_spike', 'risk_words', 'case_sla'] as const;
+export const RISK_SIGNALS = [
+	'regulator',
+	'complaint_spike',
+	'risk_words',
+	'case_sla',
+	'emerging_topic'
+] as const;
 export type RiskSignal = (typeof RISK_SIGNALS)[number];
 export const OPERATORS = ['<', '<=', '>', '>='] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -119,13 +125,20 @@ const riskSchema = z
 			.min(1)
 			.max(30 * 1440)
 			.default(60),
-		/** The count that raises the alert (referrals, risk texts, complaints, overdue cases). */
+		/**
+		 * The count that raises the alert (referrals, risk texts, complaints, overdue cases; emerging_topic: the texts a
+		 * topic needs this week before its growth is judged).
+		 */
 		value: z.number().int().min(1).max(100_000).default(1),
-		/** complaint_spike: how many times the usual complaint rate counts as a spike. */
+		/**
+		 * complaint_spike: how many times the usual complaint rate counts as a spike; emerging_topic: how many times
+		 * last week's share of texts a topic must reach.
+		 */
 		ratio: z.number().min(1).max(100).default(2),
 		/**
 		 * complaint_spike and risk_words: the one-sided Poisson p-value below which the window's count is more than
-		 * the usual rate explains.
+		 * the usual rate explains; emerging_topic: the family-wise level of the week-over-week growth tests
+		 * (Bonferroni over the topics).
 		 */
 		alpha: z.number().min(1e-9).max(0.1).default(0.001),
 		/** complaint_spike: contacts the window needs before it is judged. */

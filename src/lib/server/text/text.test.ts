@@ -3,6 +3,8 @@ import type { CxEvent, Channel } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { passesLuhn, redactText } from '$lib/server/ingest/redact';
 import { writeEvents } from '$lib/server/ingest/writer';
+import { evaluateRule } from '$lib/server/alerts/evaluate';
+import { createRule } from '$lib/server/alerts/rules';
 import * as text from './index';
 import { seededRandom } from './cluster';
 import { sampleComments, type SampleTheme } from './sample-corpus';
@@ -200,6 +202,25 @@ describe('topics', () => {
 		expect(report.topics.filter((t) => t.emerging).map((t) => t.id)).toEqual(
 			expect.arrayContaining(emerging.map((e) => e.id))
 		);
+	});
+
+	it('feeds an emerging_topic alert rule, which names the topic; a stricter rule stays quiet', () => {
+		const rule = (value: number) =>
+			createRule(
+				db,
+				{ name: 'emerging', kind: 'risk', signal: 'emerging_topic', value, ratio: 1.5, alpha: 0.01 },
+				null,
+				END
+			).rule;
+		const [finding] = evaluateRule(db, rule(10), END);
+		const expected = text.emergingTopics(db, { to: END }, { minCount: 10, alpha: 0.01, minRatio: 1.5 });
+		expect(expected.length).toBeGreaterThan(0);
+		expect(finding).toMatchObject({ state: 'firing', value: expected.length });
+		const topics = (finding.details as { topics: { id: string; label: string }[] }).topics;
+		expect(topics.map((t) => t.id)).toEqual(expected.map((e) => e.id).slice(0, 10));
+		expect(finding.summary).toContain(expected[0].label);
+		// No topic has 100,000 texts this week.
+		expect(evaluateRule(db, rule(100_000), END)[0]).toMatchObject({ state: 'clear', value: 0 });
 	});
 
 	it('has a default period of whole days in UTC+8, so reports are shared', () => {
