@@ -1,5 +1,5 @@
 import type { Db } from '$lib/server/db';
-import { audit } from '$lib/server/auth/audit';
+import { audit, changedFields } from '$lib/server/auth/audit';
 import { publicRule, type Rule } from './rules';
 
 /**
@@ -24,13 +24,7 @@ function shown(rule: Rule): Record<string, unknown> {
 
 /** The fields whose values differ, with both values. */
 export function ruleDiff(before: Rule, after: Rule): Record<string, { from: unknown; to: unknown }> {
-	const a = shown(before);
-	const b = shown(after);
-	const diff: Record<string, { from: unknown; to: unknown }> = {};
-	for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
-		if (JSON.stringify(a[key]) !== JSON.stringify(b[key]))
-			diff[key] = { from: a[key] ?? null, to: b[key] ?? null };
-	return diff;
+	return changedFields(shown(before), shown(after));
 }
 
 /** What happened to the webhook between two versions of a rule (null: nothing). */

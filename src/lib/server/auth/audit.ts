@@ -46,6 +46,18 @@ export interface AuditEntry {
 }
 
 /** Appends one entry to the audit log. The only writer of audit_log. */
+/** The top-level fields whose values differ between two versions of a record, with both values (for `details`). */
+export function changedFields(
+	before: Record<string, unknown>,
+	after: Record<string, unknown>
+): Record<string, { from: unknown; to: unknown }> {
+	const diff: Record<string, { from: unknown; to: unknown }> = {};
+	for (const key of new Set([...Object.keys(before), ...Object.keys(after)]))
+		if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+			diff[key] = { from: before[key] ?? null, to: after[key] ?? null };
+	return diff;
+}
+
 export function audit(db: Db, entry: AuditEntry): void {
 	db.insert(auditLog)
 		.values({

@@ -1,5 +1,5 @@
 import type { Db } from '$lib/server/db';
-import { audit } from '$lib/server/auth/audit';
+import { audit, changedFields } from '$lib/server/auth/audit';
 import type { JourneyDefinition } from './definitions';
 
 /**
@@ -17,13 +17,7 @@ export function definitionDiff(
 	before: JourneyDefinition,
 	after: JourneyDefinition
 ): Record<string, { from: unknown; to: unknown }> {
-	const a = before as unknown as Record<string, unknown>;
-	const b = after as unknown as Record<string, unknown>;
-	const diff: Record<string, { from: unknown; to: unknown }> = {};
-	for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
-		if (JSON.stringify(a[key]) !== JSON.stringify(b[key]))
-			diff[key] = { from: a[key] ?? null, to: b[key] ?? null };
-	return diff;
+	return changedFields({ ...before }, { ...after });
 }
 
 export function auditJourney(

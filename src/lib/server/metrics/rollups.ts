@@ -464,18 +464,7 @@ function freshFacts(inserted: readonly InsertedEvent[], customers: ReadonlySet<s
 	for (const e of inserted) {
 		if (e.type === 'journey' || !customers.has(e.customerId)) continue;
 		const fact: StoredFact = {
-			type: e.type,
-			handledBy: e.handledBy ?? null,
-			outcome: e.outcome ?? null,
-			waitS: e.waitS ?? null,
-			handleS: e.handleS ?? null,
-			metric: e.metric ?? null,
-			score: e.score ?? null,
-			regulator: e.regulator ?? null,
-			sentiment: e.sentiment,
-			firstContact: null,
-			repeatSameReason7d: null,
-			repeat48h: null,
+			...insertedFact(e),
 			seq: e.seq,
 			id: e.id,
 			ts: e.ts,
