@@ -9,6 +9,7 @@ import { GroupCommit } from './batcher';
 import { storedEvents } from './testing';
 import {
 	eventIdHash,
+	forgetCustomers,
 	prepareEvents,
 	pruneEventIds,
 	writeBatches,
@@ -149,6 +150,45 @@ describe('writer', () => {
 		});
 		expect(seen()).toMatchObject({ s: 'private' });
 		expect(storedEvents(db).find((e) => e.id === '6')?.segment).toBe('private');
+	});
+
+	it('never takes a stored customer missing from the cache for a new one, even at the same time', () => {
+		const t = Date.now() - 3_600_000;
+		const contact = (id: string, ts: number): CxEvent =>
+			ev(id, {
+				type: 'contact',
+				channel: 'phone',
+				outcome: 'resolved',
+				reason: 'fraud',
+				ts,
+				name: undefined
+			});
+		for (const later of [0, 1000, -1000]) {
+			const db = openDatabase(':memory:');
+			writeEvents(db, [contact('a', t)], { sourceId: 1 });
+			// As after a restart: the writer knows nothing of the customer, the database does.
+			forgetCustomers(db);
+			writeEvents(db, [contact('b', t + later)], { sourceId: 1 });
+			const flags = db.$client
+				.prepare('SELECT id, first_contact f, repeat_same_reason_7d r FROM events ORDER BY ts, seq')
+				.all();
+			// The stored contact was read back: the earlier of the two is the first, and it was repeated.
+			expect(flags, `b ${later} ms after a`).toEqual(
+				later < 0
+					? [
+							{ id: 'b', f: 1, r: 1 },
+							{ id: 'a', f: 0, r: 0 }
+						]
+					: [
+							{ id: 'a', f: 1, r: 1 },
+							{ id: 'b', f: 0, r: 0 }
+						]
+			);
+			expect(db.$client.prepare('SELECT first_seen f, last_seen l FROM customers').get()).toEqual({
+				f: Math.min(t, t + later),
+				l: Math.max(t, t + later)
+			});
+		}
 	});
 
 	it('prunes ids older than the window, a few rows at a time, and then accepts them again', () => {
