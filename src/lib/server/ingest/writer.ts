@@ -67,7 +67,7 @@ interface Statements {
 	loggedHash: Statement;
 	insertEvent: Statement;
 	findCustomer: Statement;
-	upsertCustomer: Statement;
+	createCustomer: Statement;
 	touchCustomer: Statement;
 	identifyCustomer: Statement;
 	registerTeam: Statement;
@@ -120,14 +120,8 @@ function statementsFor(db: Db): Statements {
 		findCustomer: c.prepare(
 			'SELECT segment, region, first_seen AS firstSeen, last_seen AS lastSeen FROM customers WHERE id = ?'
 		),
-		// A customer not in the cache: one B-tree visit inserts it or moves its seen times, and returns the row when
-		// it wrote one (see the caller for how an insert is told from an update).
-		upsertCustomer: c.prepare(
-			`INSERT INTO customers (id, traits, first_seen, last_seen) VALUES (?, '{}', ?, ?)
-			 ON CONFLICT (id) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
-			   last_seen = max(last_seen, excluded.last_seen)
-			 WHERE excluded.first_seen < first_seen OR excluded.last_seen > last_seen
-			 RETURNING segment, region, first_seen AS firstSeen, last_seen AS lastSeen`
+		createCustomer: c.prepare(
+			`INSERT INTO customers (id, traits, first_seen, last_seen) VALUES (?, '{}', ?, ?)`
 		),
 		// Both upserts return the customer's segment and region (stamped on the event row) and seen times.
 		touchCustomer: c.prepare(
@@ -257,12 +251,11 @@ function writeInto(
 					}) as CustomerState;
 					touched.set(e.customerId, customer);
 				} else {
+					customer ??= s.findCustomer.get(e.customerId) as CustomerState | undefined;
 					if (!customer) {
-						const written = s.upsertCustomer.get(e.customerId, e.ts, e.ts) as CustomerState | undefined;
-						// Inserted: only an insert leaves both ends at the event's time (an update moves one end past
-						// the other's old value). Nothing returned: the row exists and already covers the time.
-						if (written && written.firstSeen === e.ts && written.lastSeen === e.ts) created.add(e.customerId);
-						customer = written ?? (s.findCustomer.get(e.customerId) as CustomerState);
+						s.createCustomer.run(e.customerId, e.ts, e.ts);
+						customer = { segment: null, region: null, firstSeen: e.ts, lastSeen: e.ts };
+						created.add(e.customerId);
 						touched.set(e.customerId, customer);
 					} else if (e.ts < customer.firstSeen || e.ts > customer.lastSeen + LAST_SEEN_RESOLUTION_MS) {
 						customer = s.touchCustomer.get(e.customerId, e.ts, e.ts) as CustomerState;
