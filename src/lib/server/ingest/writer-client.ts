@@ -96,7 +96,7 @@ export class WriterThread {
 		const id = this.nextId++;
 		return new Promise((resolve, reject) => {
 			this.pending.set(id, { resolve, reject });
-			this.send({ kind: 'write', id, batches });
+			this.send({ kind: 'write', id, batches: batches.map(forThread) });
 		});
 	}
 
@@ -116,3 +116,15 @@ export class WriterThread {
 		await closed;
 	}
 }
+
+/**
+ * A batch as it is posted to the thread. With prepared events the properties travel once, as the JSON text the
+ * writer stores, and each event carries one shared empty object instead (sent once per message): the copy across
+ * threads costs about half as much.
+ */
+function forThread(batch: WriteBatch): WriteBatch {
+	if (!batch.prepared) return batch;
+	return { ...batch, events: batch.events.map((e) => ({ ...e, properties: IN_PREPARED })) };
+}
+
+const IN_PREPARED: Record<string, unknown> = Object.freeze({});

@@ -59,7 +59,15 @@ describe('the writer thread', () => {
 		expect(ctx.writerThread).not.toBeNull();
 		const r = await send([
 			{ id: 't1', type: 'journey', ts: at(0), customerId: 'w1', name: 'loss_reported', channel: 'app' },
-			{ id: 't2', type: 'journey', ts: at(minute), customerId: 'w1', name: 'card_blocked', channel: 'app' },
+			{
+				id: 't2',
+				type: 'journey',
+				ts: at(minute),
+				customerId: 'w1',
+				name: 'card_blocked',
+				channel: 'app',
+				properties: { device: 'iPhone15,2', nested: { city: '上海' } }
+			},
 			{
 				id: 't3',
 				type: 'contact',
@@ -78,6 +86,13 @@ describe('the writer thread', () => {
 		expect(r).toMatchObject({ status: 200, body: { accepted: 3, duplicates: 0 } });
 		expect(count("SELECT count(*) FROM events WHERE customer_id = 'w1'")).toBe(3);
 		expect(count("SELECT count(*) FROM journey_instances WHERE customer_id = 'w1'")).toBe(1);
+		// Properties cross to the thread as their JSON text (the events carry a shared empty object instead).
+		const stored = db.$client.prepare('SELECT id, properties FROM events ORDER BY seq').raw().all();
+		expect(stored.slice(-3)).toEqual([
+			['t1', '{}'],
+			['t2', '{"device":"iPhone15,2","nested":{"city":"上海"}}'],
+			['t3', '{}']
+		]);
 		expect(count('SELECT count(*) FROM metric_cells')).toBeGreaterThan(0);
 		expect(count("SELECT count(*) FROM agents WHERE id = 'A1'")).toBe(1);
 	});

@@ -26,15 +26,18 @@ export interface WriteResult {
  * sentiment of its text and its properties as stored. Optional: the writer computes what is not given.
  */
 export interface PreparedEvents {
-	hashes: bigint[];
+	/** A typed array: it crosses to the writer thread as one block of memory. */
+	hashes: BigInt64Array;
 	sentiments: (number | null)[];
 	properties: string[];
 }
 
 /** Prepares events for `writeEvents` (on the main thread, while the writer thread writes earlier batches). */
 export function prepareEvents(sourceId: number | null, events: readonly CxEvent[]): PreparedEvents {
+	const hashes = new BigInt64Array(events.length);
+	events.forEach((e, i) => (hashes[i] = eventIdHash(sourceId, e.id)));
 	return {
-		hashes: events.map((e) => eventIdHash(sourceId, e.id)),
+		hashes,
 		sentiments: events.map((e) => (e.text ? scoreSentiment(e.text) : null)),
 		properties: events.map((e) => JSON.stringify(e.properties ?? {}))
 	};
