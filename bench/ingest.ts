@@ -32,7 +32,9 @@ const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 200_000);
 const MAX_BATCHES = Number(process.env.BENCH_MAX_BATCHES ?? Math.ceil((SECONDS * 80_000) / BATCH));
 const dataDir = path.resolve('bench/.data/ingest');
 
-type ServerMessage = { ready: true; url: string; key: string; thread: boolean } | { rss: number };
+type ServerMessage =
+	| { ready: true; url: string; key: string; thread: boolean }
+	| { rss: number; cpuMs: number; writerBusy: number | null; mainBusy: number };
 const USE_THREAD = process.env.BENCH_WRITER_THREAD !== '0';
 
 async function bundleWriterThread(): Promise<string> {
@@ -55,8 +57,25 @@ async function server(file: string) {
 	const { url } = await serveIngestion(ctx);
 	let maxRss = process.memoryUsage.rss();
 	setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage.rss())), 100).unref();
+	// CPU of the whole process (all threads) and how busy each thread was, from 'mark' (the start of the run).
+	let cpu0 = process.cpuUsage();
+	let main0 = performance.eventLoopUtilization();
+	let writer0 = ctx.writerThread?.utilization();
 	process.on('message', (m) => {
-		if (m === 'rss') process.send?.({ rss: maxRss } satisfies ServerMessage);
+		if (m === 'mark') {
+			cpu0 = process.cpuUsage();
+			main0 = performance.eventLoopUtilization();
+			writer0 = ctx.writerThread?.utilization();
+		}
+		if (m === 'rss') {
+			const cpu = process.cpuUsage(cpu0);
+			process.send?.({
+				rss: maxRss,
+				cpuMs: (cpu.user + cpu.system) / 1000,
+				writerBusy: ctx.writerThread?.utilization(writer0).utilization ?? null,
+				mainBusy: performance.eventLoopUtilization(main0).utilization
+			} satisfies ServerMessage);
+		}
 		if (m === 'stop')
 			void ctx.close().then(() => {
 				db.$client.close();
@@ -297,6 +316,8 @@ async function main() {
 	let next = 0;
 	let accepted = 0;
 	let errors = 0;
+	child.send('mark');
+	const clientCpu0 = process.cpuUsage();
 	const t0 = performance.now();
 	const deadline = t0 + SECONDS * 1000;
 	await Promise.all(
@@ -312,11 +333,13 @@ async function main() {
 		})
 	);
 	const elapsed = (performance.now() - t0) / 1000;
+	const clientCpu = process.cpuUsage(clientCpu0);
 	agent.destroy();
 	child.send('rss');
-	const rss = await new Promise<number>((resolve) =>
-		child.once('message', (m: ServerMessage) => 'rss' in m && resolve(m.rss))
+	const server = await new Promise<Extract<ServerMessage, { rss: number }>>((resolve) =>
+		child.once('message', (m: ServerMessage) => 'rss' in m && resolve(m))
 	);
+	const rss = server.rss;
 	child.send('stop');
 	await new Promise((resolve) => child.once('exit', resolve));
 
@@ -362,6 +385,9 @@ rows), reported per event.
 | requests (errors) | ${fmt(latencies.length)} (${errors}) |
 | request latency p50 / p99 | ${percentile(latencies, 50).toFixed(0)} ms / ${percentile(latencies, 99).toFixed(0)} ms |
 | server RSS (max) | ${(rss / 2 ** 20).toFixed(0)} MB |
+| server CPU per accepted event (all threads) / load generator CPU per event | ${((server.cpuMs * 1000) / accepted).toFixed(1)} µs / ${((clientCpu.user + clientCpu.system) / accepted).toFixed(1)} µs |
+| cores busy during the run: server + load generator (of 2) | ${(server.cpuMs / 1000 / elapsed).toFixed(2)} + ${((clientCpu.user + clientCpu.system) / 1e6 / elapsed).toFixed(2)} |
+| event loop busy: writer thread / main thread | ${server.writerBusy === null ? '–' : `${(server.writerBusy * 100).toFixed(0)}%`} / ${(server.mainBusy * 100).toFixed(0)}% |
 | 1-minute load average before the HTTP run (other processes) | ${loadBefore.toFixed(1)} |
 
 Targets: HTTP ≥ 60% of raw — events' rows alone: ${verdict(ratio >= 0.6)}, every row: ${verdict(httpRate / rawAll.rate >= 0.6)};

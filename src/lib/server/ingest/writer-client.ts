@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { WriteBatch, WriteResult } from './writer';
 import type { FromWriter, ToWriter, WriterThreadData } from './writer-protocol';
@@ -82,6 +83,14 @@ export class WriterThread {
 
 	private send(message: ToWriter) {
 		this.worker.postMessage(message);
+	}
+
+	/**
+	 * How busy the thread's event loop has been (node's event-loop utilization; pass an earlier reading for the
+	 * interval since): near 1 means writing is the bottleneck.
+	 */
+	utilization(since?: EventLoopUtilization): EventLoopUtilization {
+		return this.worker.performance.eventLoopUtilization(since);
 	}
 
 	/** Whether the thread was given up on (it kept dying at start). */
