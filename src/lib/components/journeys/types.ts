@@ -3,6 +3,8 @@
  * $lib/server/journeys), so components type their props without importing server modules.
  */
 
+import type { EventFields } from '$lib/model';
+
 /** One step of a funnel: who reached it, conversion with intervals, time from the previous step, and who was lost. */
 export interface FunnelStep {
 	/** The step key: its event name (alternatives joined by `|`). */
@@ -33,4 +35,16 @@ export interface FunnelStep {
 	inProgress: number;
 	/** Customers per alternative, for a step with more than one event. */
 	branches: { event: string; customers: number }[];
+}
+
+/** One event of a customer's timeline, with the journey instances (lanes) it belongs to. */
+export interface TimelineEvent extends EventFields {
+	seq: number;
+	/** Epoch ms. */
+	ts: number;
+	sentiment: number | null;
+	/** A journey step attempt that failed. */
+	failed: boolean;
+	/** The journey instances (lane ids) it belongs to. */
+	lanes: number[];
 }

@@ -1,4 +1,4 @@
-import type { EventFields } from '$lib/model';
+import type { TimelineEvent } from '$lib/components/journeys/types';
 import type { Db } from '$lib/server/db';
 import { effectiveStatus, isFailedAttempt, type InstanceStatus } from './core';
 import { listJourneys } from './registry';
@@ -9,16 +9,7 @@ import { placeholders, statement } from './statements';
  * the customer's journeys as lanes. Free text was redacted at ingest; event properties are not shown.
  */
 
-export interface TimelineEvent extends EventFields {
-	seq: number;
-	/** Epoch ms. */
-	ts: number;
-	sentiment: number | null;
-	/** A journey step attempt that failed. */
-	failed: boolean;
-	/** The journey instances (lane ids) it belongs to. */
-	lanes: number[];
-}
+export type { TimelineEvent };
 
 export interface TimelineLane {
 	instanceId: number;
