@@ -80,3 +80,28 @@ export interface CxEvent {
 	traits?: CustomerTraits;
 	properties: Record<string, unknown>;
 }
+
+/**
+ * The fields every stored event has, as screens read them back (a drill-down record, a customer's timeline):
+ * null where a field does not apply to the event's type. Values stay plain strings, as stored.
+ */
+export interface EventFields {
+	type: string;
+	channel: string | null;
+	name: string | null;
+	journey: string | null;
+	handledBy: string | null;
+	queue: string | null;
+	teamId: string | null;
+	agentId: string | null;
+	reason: string | null;
+	waitS: number | null;
+	handleS: number | null;
+	outcome: string | null;
+	metric: string | null;
+	score: number | null;
+	text: string | null;
+	category: string | null;
+	severity: string | null;
+	regulator: boolean | null;
+}

@@ -2,6 +2,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseCsv } from '../../src/lib/components/dashboards/csv';
+import { WALLBOARD_KPIS } from '../../src/lib/components/dashboards/types';
 import { ACCOUNTS, E2E_WRITE_KEY, type DemoRole } from './helpers';
 
 /**
@@ -10,18 +11,6 @@ import { ACCOUNTS, E2E_WRITE_KEY, type DemoRole } from './helpers';
  * language switch, CSV exports against the API, and an axe check in light and dark.
  */
 
-const KPIS = [
-	'cx_index',
-	'nps',
-	'csat',
-	'ces',
-	'fcr',
-	'service_level',
-	'asa_s',
-	'abandonment_rate',
-	'complaint_rate',
-	'containment_rate'
-];
 const DAY_MS = 86_400_000;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -62,7 +51,7 @@ async function waitForValues(page: Page, url = '/wallboard') {
 			},
 			{ timeout: 150_000, intervals: [2000] }
 		)
-		.toBe(KPIS.length);
+		.toBe(WALLBOARD_KPIS.length);
 }
 
 /**
@@ -103,7 +92,7 @@ test('the wallboard shows every tile with a value, n and interval, fits both scr
 }) => {
 	const { context, page } = await session(browser, 'executive');
 	await waitForValues(page);
-	for (const key of KPIS) {
+	for (const key of WALLBOARD_KPIS) {
 		const tile = page.locator(`[data-kpi="${key}"]`);
 		await expect(tile).toBeVisible();
 		expect(Number(await tile.getAttribute('data-n'))).toBeGreaterThanOrEqual(30);
@@ -121,7 +110,7 @@ test('the wallboard shows every tile with a value, n and interval, fits both scr
 	await page.setViewportSize({ width: 1366, height: 768 });
 	await page.reload();
 	await noHorizontalOverflow(page);
-	for (const key of KPIS) await expect(page.locator(`[data-kpi="${key}"]`)).toBeVisible();
+	for (const key of WALLBOARD_KPIS) await expect(page.locator(`[data-kpi="${key}"]`)).toBeVisible();
 	await context.close();
 });
 

@@ -1,3 +1,4 @@
+import { untrack } from 'svelte';
 import { backoffDelay, type BackoffOptions } from './backoff';
 
 /**
@@ -51,6 +52,18 @@ export class LiveStream<T> {
 		this.attempts = 0;
 		this.#attachWindow();
 		this.#open();
+	}
+
+	/**
+	 * Keeps the stream connected to `url()` while it is not null (reconnecting when it changes) and closes it when
+	 * the component goes. Call while a component initialises: it sets up effects.
+	 */
+	follow(url: () => string | null): void {
+		$effect(() => {
+			const next = url();
+			untrack(() => (next ? this.connect(next) : this.close()));
+		});
+		$effect(() => () => this.close());
 	}
 
 	/** Closes for good (page left, or a period that is not live). */

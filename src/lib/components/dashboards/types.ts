@@ -1,3 +1,5 @@
+import type { EventFields } from '$lib/model';
+
 /**
  * What the dashboards' server code hands the browser (page data and live snapshots). Plain data, shared by both
  * sides; the server fills it from the metrics registry.
@@ -115,30 +117,12 @@ export interface AlertsBoard {
 }
 
 /** One record as the API returns it. `sentiment` is present on events with text (null until scored). */
-export interface DrillEvent {
+export interface DrillEvent extends EventFields {
 	id: string;
-	type: string;
 	/** ISO-8601 (UTC). */
 	ts: string;
 	customerId: string;
-	channel: string | null;
-	name: string | null;
-	journey: string | null;
-	handledBy: string | null;
-	queue: string | null;
-	teamId: string | null;
-	agentId: string | null;
-	reason: string | null;
-	waitS: number | null;
-	handleS: number | null;
-	outcome: string | null;
-	metric: string | null;
-	score: number | null;
-	text: string | null;
 	contactId: string | null;
-	category: string | null;
-	severity: string | null;
-	regulator: boolean | null;
 	segment: string | null;
 	region: string | null;
 	sentiment?: number | null;

@@ -6,6 +6,7 @@ import {
 	customRange,
 	inclusiveDates,
 	listParam,
+	liveStreamUrl,
 	parseInstant,
 	periodOf,
 	presetPeriod,
@@ -91,6 +92,8 @@ describe('filter URL state', () => {
 		);
 		expect(api.getAll('team')).toEqual(['t-cc1']);
 		expect(streamParams(f).toString()).toBe('range=7d&team=t-cc1&region=guangdong');
+		expect(liveStreamUrl(f, { live: true })).toBe('/api/v1/stream?range=7d&team=t-cc1&region=guangdong');
+		expect(liveStreamUrl(f, { live: false })).toBeNull();
 	});
 
 	it('converts between date inputs (inclusive) and API bounds (to exclusive)', () => {

@@ -200,6 +200,11 @@ export function streamParams(filters: Filters): URLSearchParams {
 	return out;
 }
 
+/** The live stream of a filter state, or null when its period does not end now (no new data would come). */
+export function liveStreamUrl(filters: Filters, period: Pick<Period, 'live'>): string | null {
+	return period.live ? `/api/v1/stream?${streamParams(filters)}` : null;
+}
+
 /** The custom period as the date inputs show it: first and last day, both inclusive (China time). */
 export function inclusiveDates(period: Pick<Period, 'from' | 'to'>): { first: string; last: string } {
 	return { first: chinaDate(period.from), last: chinaDate(period.to - 1) };

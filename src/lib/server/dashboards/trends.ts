@@ -4,6 +4,7 @@ import { bucketOf, bucketStart, chinaIso, type Grain } from '$lib/server/metrics
 import type { Reading, WallboardKpi } from '$lib/components/dashboards/types';
 import { agentOrder, compareAgents, type AgentComparison, type AgentCounts, type AgentKpi } from './agents';
 import { pChart, type PChart } from './control-chart';
+import { kpiTile } from './kpi-tile';
 
 /**
  * The manager's screens: satisfaction (CSAT, NPS, FCR) by day or week with n and intervals, a p-chart of a rate,
@@ -72,25 +73,12 @@ export function satisfaction(
 		}))
 	}));
 	const tiles = {} as Record<TrendKpi, WallboardKpi>;
-	for (const kpi of TREND_KPIS) {
-		const r = totals[kpi];
-		const def = metrics.KPIS[kpi];
-		tiles[kpi] = {
-			value: r.value,
-			n: r.n,
-			ci95: r.ci95,
-			unit: r.unit,
-			direction: def.direction,
-			minN: def.minN,
-			target: r.target,
-			status: r.status,
-			lowConfidence: r.lowConfidence,
-			previous: r.previous ?? null,
-			change: r.change ?? null,
-			significant: r.significant ?? null,
-			spark: series.find((s) => s.kpi === kpi)?.points.map((p) => p.value) ?? []
-		};
-	}
+	for (const kpi of TREND_KPIS)
+		tiles[kpi] = kpiTile(
+			kpi,
+			totals[kpi],
+			series.find((s) => s.kpi === kpi)?.points.map((p) => p.value) ?? []
+		);
 	return { tiles, series };
 }
 

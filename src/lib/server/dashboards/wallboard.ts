@@ -8,6 +8,7 @@ import type {
 	WallboardSnapshot
 } from '$lib/components/dashboards/types';
 import { WALLBOARD_KPIS } from '$lib/components/dashboards/types';
+import { kpiTile } from './kpi-tile';
 
 /**
  * The executive wallboard's numbers: the ten headline KPIs for a period with their n, interval, status against
@@ -55,26 +56,12 @@ export function wallboardSnapshot(
 	const days = daily.rows.slice(-SPARK_DAYS);
 	const row = current.rows[0];
 	const kpis = {} as Record<WallboardKpiKey, WallboardKpi>;
-	for (const key of WALLBOARD_KPIS) {
-		const r = row.kpis[key];
-		const def = metrics.KPIS[key];
-		kpis[key] = {
-			value: r.value,
-			n: r.n,
-			ci95: r.ci95,
-			unit: r.unit,
-			direction: def.direction,
-			minN: def.minN,
-			target: r.target,
-			status: r.status,
-			lowConfidence: r.lowConfidence,
-			...(r.mean ? { mean: r.mean } : {}),
-			previous: r.previous ?? null,
-			change: r.change ?? null,
-			significant: r.significant ?? null,
-			spark: days.map((d) => roundTo(d.kpis[key].value))
-		};
-	}
+	for (const key of WALLBOARD_KPIS)
+		kpis[key] = kpiTile(
+			key,
+			row.kpis[key],
+			days.map((d) => roundTo(d.kpis[key].value))
+		);
 	return {
 		at: now,
 		seq,

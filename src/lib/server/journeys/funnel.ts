@@ -1,3 +1,4 @@
+import type { FunnelStep } from '$lib/components/journeys/types';
 import type { Db } from '$lib/server/db';
 import type { InstanceStatus } from './core';
 import { stepKey, type JourneyDefinition } from './definitions';
@@ -12,36 +13,7 @@ import { statement } from './statements';
  * their deepest instance started in the range (the earliest of equals).
  */
 
-export interface FunnelStep {
-	/** The step key: its event name (alternatives joined by `|`). */
-	step: string;
-	events: string[];
-	optional: boolean;
-	customers: number;
-	/** Percent of the customers who started; null when fewer than the minimum n started. */
-	conversionFromStart: number | null;
-	/** Its 95% Wilson interval in percent (n: the customers who started). */
-	conversionFromStartCi95: [number, number] | null;
-	/** Percent of the customers at the previous required step; null under the minimum n. */
-	conversionFromPrevious: number | null;
-	conversionFromPreviousCi95: [number, number] | null;
-	/** The n behind `conversionFromPrevious`. */
-	previousCustomers: number;
-	/** Seconds since the previous step reached (median, 90th percentile); null under the minimum n. */
-	medianSecondsFromPrevious: number | null;
-	p90SecondsFromPrevious: number | null;
-	/** Distribution-free 95% intervals of the median and the 90th percentile (order statistics). */
-	medianSecondsCi95: [number, number] | null;
-	p90SecondsCi95: [number, number] | null;
-	/** The n behind the times. */
-	timeN: number;
-	/** Customers whose journey stopped at this step and failed or was abandoned. */
-	lost: number;
-	/** Customers at this step whose journey is still within its window. */
-	inProgress: number;
-	/** Customers per alternative, for a step with more than one event. */
-	branches: { event: string; customers: number }[];
-}
+export type { FunnelStep };
 
 export interface FunnelGroup {
 	group: string | null;

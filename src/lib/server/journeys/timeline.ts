@@ -1,3 +1,4 @@
+import type { TimelineEvent } from '$lib/components/journeys/types';
 import type { Db } from '$lib/server/db';
 import { effectiveStatus, isFailedAttempt, type InstanceStatus } from './core';
 import { listJourneys } from './registry';
@@ -8,33 +9,7 @@ import { placeholders, statement } from './statements';
  * the customer's journeys as lanes. Free text was redacted at ingest; event properties are not shown.
  */
 
-export interface TimelineEvent {
-	seq: number;
-	type: string;
-	ts: number;
-	channel: string | null;
-	name: string | null;
-	journey: string | null;
-	handledBy: string | null;
-	queue: string | null;
-	teamId: string | null;
-	agentId: string | null;
-	reason: string | null;
-	waitS: number | null;
-	handleS: number | null;
-	outcome: string | null;
-	metric: string | null;
-	score: number | null;
-	text: string | null;
-	category: string | null;
-	severity: string | null;
-	regulator: boolean | null;
-	sentiment: number | null;
-	/** A journey step attempt that failed. */
-	failed: boolean;
-	/** The journey instances (lane ids) it belongs to. */
-	lanes: number[];
-}
+export type { TimelineEvent };
 
 export interface TimelineLane {
 	instanceId: number;
