@@ -22,6 +22,7 @@ import { ingestConfig } from '$lib/server/ingest/config';
 import { createIngestContext } from '$lib/server/ingest/context';
 import { serveIngestion } from '$lib/server/ingest/serve';
 import { writeEvents } from '$lib/server/ingest/writer';
+import { insertedFlags } from '$lib/server/metrics/rollups';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -217,17 +218,26 @@ function rawAllRows(from: string, to: string): { rows: number; rate: number } {
 	return { rows, rate: events / seconds };
 }
 
+/** A new event's stored contact flags, as the writer stores them (computed before the timed part). */
+function flagValues(e: CxEvent): (0 | 1 | null)[] {
+	const f = insertedFlags(e);
+	return [f.firstContact, f.repeatSameReason7d, f.repeat48h].map((v) => (v === null ? null : v ? 1 : 0));
+}
+
 /** The rows the writer would insert, inserted with plain prepared statements: the ceiling for the same schema. */
 function rawInserts(file: string, events: CxEvent[]): number {
 	const db = openDatabase(file);
 	const insert = db.$client.prepare(
 		`INSERT INTO events (id, source_id, type, ts, received_at, customer_id, channel, name, journey, handled_by,
 		  queue, team_id, agent_id, reason, wait_s, handle_s, outcome, metric, score, text, contact_id, category,
-		  severity, regulator, segment, region, sentiment, properties)
-		 VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)`
+		  severity, regulator, segment, region, sentiment, first_contact, repeat_same_reason_7d, repeat_48h,
+		  properties)
+		 VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)`
 	);
-	const insertMany = db.$client.transaction((rows: CxEvent[], receivedAt: number) => {
-		for (const e of rows)
+	const flags = events.map(flagValues);
+	const insertMany = db.$client.transaction((from: number, to: number, receivedAt: number) => {
+		for (let i = from; i < to; i++) {
+			const e = events[i];
 			insert.run(
 				e.id,
 				e.type,
@@ -252,11 +262,13 @@ function rawInserts(file: string, events: CxEvent[]): number {
 				e.category ?? null,
 				e.severity ?? null,
 				e.regulator === undefined ? null : e.regulator ? 1 : 0,
+				...flags[i],
 				JSON.stringify(e.properties)
 			);
+		}
 	});
 	const t0 = performance.now();
-	for (let i = 0; i < events.length; i += 1000) insertMany(events.slice(i, i + 1000), Date.now());
+	for (let i = 0; i < events.length; i += 1000) insertMany(i, Math.min(i + 1000, events.length), Date.now());
 	const rate = events.length / ((performance.now() - t0) / 1000);
 	db.$client.close();
 	return rate;

@@ -6,6 +6,7 @@ import { scoreSentiment } from '$lib/server/text';
 import {
 	applyToRollups,
 	collectRollups,
+	insertedFlags,
 	flushRollups,
 	type InsertedEvent,
 	type RollupDeltas
@@ -58,6 +59,8 @@ export interface WriteOptions {
 	 */
 	derive?: boolean;
 }
+
+const flag = (v: boolean | null | undefined) => (v === null || v === undefined ? null : v ? 1 : 0);
 
 /** A 63-bit hash of (source, client id), the de-duplication key. Collisions at 2⁻⁶³ per pair are accepted. */
 export function eventIdHash(sourceId: number | null, id: string): bigint {
@@ -116,8 +119,9 @@ function statementsFor(db: Db): Statements {
 		insertEvent: c.prepare(
 			`INSERT INTO events (id, source_id, type, ts, received_at, customer_id, channel, name, journey, handled_by,
 			  queue, team_id, agent_id, reason, wait_s, handle_s, outcome, metric, score, text, contact_id, category,
-			  severity, regulator, segment, region, sentiment, properties)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			  severity, regulator, segment, region, sentiment, first_contact, repeat_same_reason_7d, repeat_48h,
+			  properties)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		),
 
 		findCustomer: c.prepare(
@@ -274,6 +278,8 @@ function writeInto(
 				if (e.reason) register('reason', e.reason, () => s.registerDimension.run('reason', e.reason, e.ts));
 				const sentiment = prepared ? prepared.sentiments[index] : e.text ? scoreSentiment(e.text) : null;
 				const properties = prepared ? prepared.properties[index] : JSON.stringify(e.properties ?? {});
+				// A contact as if alone; reconciling in the same transaction corrects the few that are not.
+				const flags = derive ? insertedFlags(e) : null;
 				const { lastInsertRowid } = s.insertEvent.run(
 					e.id,
 					options.sourceId,
@@ -302,6 +308,9 @@ function writeInto(
 					customer.segment,
 					customer.region,
 					sentiment,
+					flag(flags?.firstContact),
+					flag(flags?.repeatSameReason7d),
+					flag(flags?.repeat48h),
 					properties
 				);
 				if (derive)

@@ -70,6 +70,17 @@ export function computeContactFlags(contacts: readonly ContactFacts[]): Map<numb
 	return flags;
 }
 
+/**
+ * The flags of a contact with no other counted contact within 7 days: what `computeContactFlags` gives it alone.
+ * The writer stores new contacts with these, so reconciling rewrites only the rows whose flags then differ (a repeat
+ * among new or stored contacts), not every new contact.
+ */
+export function aloneFlags(contact: Pick<ContactFacts, 'reason' | 'counted'>): ContactFlags {
+	if (!contact.counted) return NO_FLAGS;
+	const reason = contact.reason !== null;
+	return { firstContact: reason ? true : null, repeatSameReason7d: reason ? false : null, repeat48h: false };
+}
+
 export function sameFlags(a: ContactFlags, b: ContactFlags): boolean {
 	return (
 		a.firstContact === b.firstContact &&

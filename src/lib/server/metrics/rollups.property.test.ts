@@ -460,9 +460,18 @@ describe('rollups equal a reference computed from raw rows (property, many seeds
 					}
 				}
 		}
-		// Maintained cells equal cells rebuilt from raw rows.
+		// Maintained cells, flags and links equal those rebuilt from raw rows.
 		const incremental = cellDump(db);
+		const crossEvent = () =>
+			db.$client
+				.prepare(
+					'SELECT seq, first_contact, repeat_same_reason_7d, repeat_48h, linked_contact_seq FROM events ORDER BY seq'
+				)
+				.raw()
+				.all();
+		const maintained = crossEvent();
 		rebuildRollups(db);
 		expect(cellDump(db)).toEqual(incremental);
+		expect(crossEvent()).toEqual(maintained);
 	});
 });

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
-import { computeContactFlags, linkedContact, sameFlags, type ContactFlags } from './flags';
+import { aloneFlags, computeContactFlags, linkedContact, sameFlags, type ContactFlags } from './flags';
 import {
 	addContribution,
 	addInto,
@@ -173,7 +173,7 @@ function insertedDims(e: InsertedEvent): DimensionValues {
 }
 
 function insertedFact(e: InsertedEvent): FactRow {
-	return {
+	const fact: FactRow = {
 		type: e.type,
 		handledBy: e.handledBy ?? null,
 		outcome: e.outcome ?? null,
@@ -183,10 +183,25 @@ function insertedFact(e: InsertedEvent): FactRow {
 		score: e.score ?? null,
 		regulator: e.regulator ?? null,
 		sentiment: e.sentiment,
-		firstContact: null,
-		repeatSameReason7d: null,
-		repeat48h: null
+		...NO_STORED_FLAGS
 	};
+	return e.type === 'contact' ? { ...fact, ...insertedFlags(e) } : fact;
+}
+
+const NO_STORED_FLAGS: ContactFlags = { firstContact: null, repeatSameReason7d: null, repeat48h: null };
+
+/** The flags the writer stores with a new event: a contact's flags as if alone (see `aloneFlags`), else none. */
+export function insertedFlags(
+	e: Pick<CxEvent, 'type' | 'reason' | 'handledBy' | 'outcome' | 'waitS'>
+): ContactFlags {
+	if (e.type !== 'contact') return NO_STORED_FLAGS;
+	const counted = isCountedContact({
+		type: e.type,
+		handledBy: e.handledBy ?? null,
+		outcome: e.outcome ?? null,
+		waitS: e.waitS ?? null
+	});
+	return aloneFlags({ reason: e.reason ?? null, counted });
 }
 
 interface Statements {
@@ -420,15 +435,18 @@ function reconcileCustomer(
 		if (c.ts < lo || c.ts > hi) continue;
 		const next = flags.get(c.seq) as ContactFlags;
 		const isNew = newSeqs.has(c.seq);
-		if (!isNew && sameFlags(c, next)) continue;
+		// New contacts were stored with their flags as if alone: most keep them and their rows are not rewritten.
+		const changed = !sameFlags(c, next);
+		if (!isNew && !changed) continue;
 		if (!isNew) deltas.add(c.dims, c.ts, c, -1);
 		deltas.add(c.dims, c.ts, { ...c, ...next }, 1);
-		s.updateFlags.run(
-			flagValue(next.firstContact),
-			flagValue(next.repeatSameReason7d),
-			flagValue(next.repeat48h),
-			c.seq
-		);
+		if (changed)
+			s.updateFlags.run(
+				flagValue(next.firstContact),
+				flagValue(next.repeatSameReason7d),
+				flagValue(next.repeat48h),
+				c.seq
+			);
 	}
 	for (const f of rows) {
 		// Answers without a contactId were added by applyToRollups directly; they never link.
