@@ -3,44 +3,14 @@ import { openDatabase, useDatabase } from '$lib/server/db';
 import { listAudit } from '$lib/server/auth/audit';
 import type { AuthUser } from '$lib/server/auth/types';
 import { getIndexWeights, getKpiSettings } from '$lib/server/metrics';
+import { signedInUser, runAction } from '$lib/server/testing/form-actions';
 import { actions, load } from './+page.server';
 
 const db = useDatabase(openDatabase(':memory:'));
 
-const who = (role: AuthUser['role']): AuthUser => ({
-	id: role,
-	email: `${role}@example.com`,
-	name: role,
-	role,
-	teams: [],
-	via: 'session'
-});
-
-type Outcome = { status: number; data: Record<string, unknown> };
-
-async function act(
-	name: 'kpi' | 'weights',
-	user: AuthUser,
-	fields: Record<string, string>
-): Promise<Outcome> {
-	const url = new URL(`http://localhost/admin/metrics?/${name}`);
-	const body = new FormData();
-	for (const [k, v] of Object.entries(fields)) body.set(k, v);
-	const request = new Request(url, { method: 'POST', body });
-	try {
-		const result = (await actions[name]({
-			url,
-			request,
-			params: {},
-			locals: { user, session: null }
-		} as never)) as { status: number; data: Record<string, unknown> } | Record<string, unknown>;
-		return 'status' in result && 'data' in result
-			? (result as Outcome)
-			: { status: 200, data: result as Record<string, unknown> };
-	} catch (thrown) {
-		return { status: (thrown as { status: number }).status, data: {} };
-	}
-}
+const who = signedInUser;
+const act = (name: 'kpi' | 'weights', user: AuthUser, fields: Record<string, string>) =>
+	runAction(actions, '/admin/metrics', name, user, fields);
 
 const weights = (overrides: Record<string, string> = {}) => ({
 	'layer.perception': '0.6',

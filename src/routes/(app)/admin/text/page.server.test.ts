@@ -3,46 +3,16 @@ import { openDatabase, useDatabase } from '$lib/server/db';
 import { listAudit } from '$lib/server/auth/audit';
 import type { AuthUser } from '$lib/server/auth/types';
 import { defaultTagRules, getTagRules } from '$lib/server/text';
+import { signedInUser, runAction, type ActionOutcome } from '$lib/server/testing/form-actions';
 import { actions, load } from './+page.server';
 
 const db = useDatabase(openDatabase(':memory:'));
 
-const who = (role: AuthUser['role']): AuthUser => ({
-	id: role,
-	email: `${role}@example.com`,
-	name: role,
-	role,
-	teams: [],
-	via: 'session'
-});
+const who = signedInUser;
+const act = (name: 'update' | 'add' | 'reset', user: AuthUser, fields?: Record<string, string>) =>
+	runAction(actions, '/admin/text', name, user, fields);
 
-type Outcome = { status: number; data: Record<string, unknown> };
-
-async function act(
-	name: 'update' | 'add' | 'reset',
-	user: AuthUser,
-	fields: Record<string, string> = {}
-): Promise<Outcome> {
-	const url = new URL(`http://localhost/admin/text?/${name}`);
-	const body = new FormData();
-	for (const [k, v] of Object.entries(fields)) body.set(k, v);
-	const request = new Request(url, { method: 'POST', body });
-	try {
-		const result = (await actions[name]({
-			url,
-			request,
-			params: {},
-			locals: { user, session: null }
-		} as never)) as Outcome | Record<string, unknown>;
-		return 'status' in result && 'data' in result
-			? (result as Outcome)
-			: { status: 200, data: result as Record<string, unknown> };
-	} catch (thrown) {
-		return { status: (thrown as { status: number }).status, data: {} };
-	}
-}
-
-const errors = (o: Outcome) => o.data.errors as Record<string, string>;
+const errors = (o: ActionOutcome) => o.data.errors as Record<string, string>;
 
 describe('admin text (tag rules) page', () => {
 	const first = defaultTagRules()[0];
