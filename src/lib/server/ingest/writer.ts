@@ -106,7 +106,14 @@ export function forgetCustomers(db: Db): void {
 
 const statementsByDb = new WeakMap<Db, Statements>();
 /** Teams, agents and dimension values already registered, so the hot path does not write them again. */
-const knownByDb = new WeakMap<Db, Set<string>>();
+type Registered = Record<'team' | 'agent' | 'queue' | 'reason', Set<string>>;
+const knownByDb = new WeakMap<Db, Registered>();
+const noneRegistered = (): Registered => ({
+	team: new Set(),
+	agent: new Set(),
+	queue: new Set(),
+	reason: new Set()
+});
 
 function statementsFor(db: Db): Statements {
 	let s = statementsByDb.get(db);
@@ -178,9 +185,9 @@ function seenFor(db: Db): SeenIds {
 	return seen;
 }
 
-function knownFor(db: Db): Set<string> {
+function knownFor(db: Db): Registered {
 	let known = knownByDb.get(db);
-	if (!known) knownByDb.set(db, (known = new Set()));
+	if (!known) knownByDb.set(db, (known = noneRegistered()));
 	return known;
 }
 
@@ -213,7 +220,7 @@ function writeInto(
 	if (!customers) customersByDb.set(db, (customers = new Map()));
 	// Registrations and customers are remembered only once their transaction has committed (a rolled-back one
 	// wrote nothing).
-	const registered = new Set<string>();
+	const registered = noneRegistered();
 	const touched = new Map<string, CustomerState>();
 	const derive = options.derive ?? true;
 	const inserted: (InsertedEvent & StepSource)[] = [];
@@ -221,11 +228,11 @@ function writeInto(
 	/** Customers this call created: all their events are in `inserted`, so stitching need not read any back. */
 	const created = new Set<string>();
 	const seen = dedupe ? seenFor(db) : null;
-	const register = (kind: string, key: string, write: () => void) => {
-		const k = `${kind}\u0000${key}`;
-		if (known.has(k) || registered.has(k)) return;
-		write();
-		registered.add(k);
+	/** Whether `key` is registered for the first time here (then the caller writes it). */
+	const firstSeen = (kind: keyof Registered, key: string) => {
+		if (known[kind].has(key) || registered[kind].has(key)) return false;
+		registered[kind].add(key);
+		return true;
 	};
 
 	// Inside `writeBatches` this nested transaction is a savepoint: a failure rolls back this batch only. Standalone it
@@ -269,13 +276,11 @@ function writeInto(
 						touched.set(e.customerId, customer);
 					} else if (!touched.has(e.customerId)) touched.set(e.customerId, customer);
 				}
-				if (e.teamId) register('team', e.teamId, () => s.registerTeam.run(e.teamId, e.teamId, e.ts));
-				if (e.agentId)
-					register('agent', e.agentId, () =>
-						s.registerAgent.run(e.agentId, e.agentId, e.teamId ?? null, e.ts)
-					);
-				if (e.queue) register('queue', e.queue, () => s.registerDimension.run('queue', e.queue, e.ts));
-				if (e.reason) register('reason', e.reason, () => s.registerDimension.run('reason', e.reason, e.ts));
+				if (e.teamId && firstSeen('team', e.teamId)) s.registerTeam.run(e.teamId, e.teamId, e.ts);
+				if (e.agentId && firstSeen('agent', e.agentId))
+					s.registerAgent.run(e.agentId, e.agentId, e.teamId ?? null, e.ts);
+				if (e.queue && firstSeen('queue', e.queue)) s.registerDimension.run('queue', e.queue, e.ts);
+				if (e.reason && firstSeen('reason', e.reason)) s.registerDimension.run('reason', e.reason, e.ts);
 				const sentiment = prepared ? prepared.sentiments[index] : e.text ? scoreSentiment(e.text) : null;
 				const properties = prepared ? prepared.properties[index] : JSON.stringify(e.properties ?? {});
 				// A contact as if alone; reconciling in the same transaction corrects the few that are not.
@@ -333,7 +338,8 @@ function writeInto(
 		})
 		.immediate();
 	if (cells) pendingCells?.push(cells);
-	for (const k of registered) known.add(k);
+	for (const kind of Object.keys(registered) as (keyof Registered)[])
+		for (const key of registered[kind]) known[kind].add(key);
 	if (customers.size + touched.size > CUSTOMER_CACHE_LIMIT) customers.clear();
 	for (const [id, state] of touched) customers.set(id, state);
 	return result;

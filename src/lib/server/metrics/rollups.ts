@@ -259,8 +259,8 @@ function statementsFor(db: Db): Statements {
 }
 
 interface ComboCache {
-	/** Per cuboid: 'v1' or 'v1␁v2' → combo id. */
-	ids: Map<string, number>[];
+	/** Per cuboid: v1 → v2 → combo id ('' for a dimension the cuboid lacks). */
+	ids: Map<string, Map<string, number>>[];
 	maxId: number;
 }
 const combosByDb = new WeakMap<Db, ComboCache>();
@@ -310,14 +310,15 @@ export class RollupDeltas {
 	}
 
 	private combo(cuboid: number, v1: string, v2: string): number {
-		const ids = this.cache.ids[cuboid];
-		const name = CUBOIDS[cuboid].length > 1 ? `${v1}\u0001${v2}` : v1;
-		let id = ids.get(name);
+		const byV1 = this.cache.ids[cuboid];
+		let ids = byV1.get(v1);
+		if (!ids) byV1.set(v1, (ids = new Map()));
+		let id = ids.get(v2);
 		if (id === undefined) {
 			const found = this.s.comboGet.get(cuboid, v1, v2) as number | undefined;
 			id = found ?? Number(this.s.comboInsert.run(cuboid, v1, v2).lastInsertRowid);
 			if (id >= COMBO_LIMIT) throw new Error('metric_combos is full (2²⁶ combinations)');
-			ids.set(name, id);
+			ids.set(v2, id);
 			if (id > this.cache.maxId) this.cache.maxId = id;
 		}
 		return id;
