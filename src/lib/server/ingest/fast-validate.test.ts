@@ -108,34 +108,8 @@ const ODD_VALUES: unknown[] = [
 	{ segment: 'mass' }
 ];
 
-const FIELDS = [
-	'id',
-	'type',
-	'ts',
-	'customerId',
-	'channel',
-	'name',
-	'journey',
-	'handledBy',
-	'queue',
-	'agentId',
-	'teamId',
-	'reason',
-	'waitS',
-	'handleS',
-	'outcome',
-	'metric',
-	'score',
-	'text',
-	'contactId',
-	'category',
-	'severity',
-	'regulator',
-	'traits',
-	'properties',
-	'unknownField',
-	'__proto__'
-];
+/** Every field of the schema, one it does not know, and a key that would set the prototype if copied. */
+const FIELDS = [...Object.keys(nativeEventSchema.shape), 'unknownField', '__proto__'];
 
 /** A small seeded generator (mulberry32), so a failure names a case that can be run again. */
 function random(seed: number) {
