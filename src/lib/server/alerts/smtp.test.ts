@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '$lib/server/db';
 import { writeWithRollups } from '$lib/server/metrics/testing';
@@ -13,22 +15,48 @@ interface Received {
 	from: string;
 	to: string[];
 	data: string;
+	/** Whether the message arrived over TLS. */
+	secure: boolean;
 }
 
 /**
- * An SMTP receiver on 127.0.0.1 speaking just enough RFC 5321 for the client: EHLO, AUTH PLAIN, MAIL, RCPT, DATA,
- * QUIT. `answer` can override the reply to a command (e.g. 451 to MAIL FROM) to test failures.
+ * Test-only certificates, never to be trusted anywhere else: a CA and a certificate it signed for localhost and
+ * 127.0.0.1, both valid until 2126, made with OpenSSL 3.0:
+ *   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out test-only-ca.pem \
+ *     -days 36500 -subj "/CN=Resonance test-only CA" -addext basicConstraints=critical,CA:TRUE \
+ *     -addext keyUsage=critical,keyCertSign
+ *   openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout test-only-localhost.key \
+ *     -subj /CN=localhost | openssl x509 -req -CA test-only-ca.pem -CAkey ca.key -days 36500 -out test-only-localhost.pem \
+ *     -extfile <(printf "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth")
+ * (the CA's key was thrown away).
  */
-async function startReceiver(answer: (command: string) => string | null = () => null) {
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const localhostCertificate = createSecureContext({
+	key: readFileSync(fixture('test-only-localhost.key')),
+	cert: readFileSync(fixture('test-only-localhost.pem'))
+});
+
+/**
+ * An SMTP receiver on 127.0.0.1 speaking just enough RFC 5321 for the client: EHLO, AUTH PLAIN, MAIL, RCPT, DATA,
+ * QUIT; with `tls: 'starttls'` it offers STARTTLS (RFC 3207), with `tls: 'implicit'` it is an smtps server.
+ * `answer` can override the reply to a command (e.g. 451 to MAIL FROM) to test failures. `sessions` lists each
+ * connection's commands, with `TLS` where its TLS began.
+ */
+async function startReceiver(
+	answer: (command: string) => string | null = () => null,
+	{ tls = 'none' as 'none' | 'starttls' | 'implicit' } = {}
+) {
 	const received: Received[] = [];
-	const server: Server = createServer((socket: Socket) => {
+	const sessions: string[][] = [];
+	const server: Server = createServer((plain: Socket) => {
+		let socket: Socket = plain;
 		let buffer = '';
 		let inData = false;
-		let mail: Received = { auth: null, from: '', to: [], data: '' };
+		let mail: Received = { auth: null, from: '', to: [], data: '', secure: false };
+		const session: string[] = [];
+		sessions.push(session);
 		const reply = (line: string) => socket.write(`${line}\r\n`);
-		reply('220 receiver.test ESMTP');
-		socket.setEncoding('utf8');
-		socket.on('data', (chunk: string) => {
+		const read = (chunk: string) => {
 			buffer += chunk;
 			while (true) {
 				if (inData) {
@@ -37,8 +65,8 @@ async function startReceiver(answer: (command: string) => string | null = () => 
 					mail.data = buffer.slice(0, end + 2);
 					buffer = buffer.slice(end + 5);
 					inData = false;
-					received.push(mail);
-					mail = { auth: mail.auth, from: '', to: [], data: '' };
+					received.push({ ...mail, secure: socket instanceof TLSSocket });
+					mail = { auth: mail.auth, from: '', to: [], data: '', secure: false };
 					reply('250 2.0.0 queued');
 					continue;
 				}
@@ -46,14 +74,21 @@ async function startReceiver(answer: (command: string) => string | null = () => 
 				if (end < 0) return;
 				const line = buffer.slice(0, end);
 				buffer = buffer.slice(end + 2);
-				const verb = line.slice(0, 4).toUpperCase();
+				const verb = line.split(' ')[0].toUpperCase();
+				session.push(verb);
 				const override = answer(verb);
 				if (override) {
 					reply(override);
 					continue;
 				}
-				if (verb === 'EHLO') reply('250-receiver.test\r\n250-AUTH PLAIN\r\n250 8BITMIME');
-				else if (verb === 'AUTH') {
+				const offered = tls === 'starttls' && socket === plain;
+				if (verb === 'EHLO')
+					reply(`250-receiver.test\r\n250-AUTH PLAIN\r\n${offered ? '250-STARTTLS\r\n' : ''}250 8BITMIME`);
+				else if (verb === 'STARTTLS' && offered) {
+					reply('220 2.0.0 ready to start TLS');
+					plain.off('data', read);
+					listen(new TLSSocket(plain, { isServer: true, secureContext: localhostCertificate }));
+				} else if (verb === 'AUTH') {
 					mail.auth = Buffer.from(line.split(' ')[2] ?? '', 'base64').toString('utf8');
 					reply('235 2.7.0 ok');
 				} else if (verb === 'MAIL') {
@@ -70,11 +105,26 @@ async function startReceiver(answer: (command: string) => string | null = () => 
 					socket.end();
 				} else reply('502 not implemented');
 			}
-		});
+		};
+		const listen = (next: Socket) => {
+			socket = next;
+			if (next !== plain) session.push('TLS');
+			// A client refusing the certificate resets the connection.
+			next.on('error', () => undefined);
+			next.setEncoding('utf8');
+			next.on('data', read);
+		};
+		plain.on('error', () => undefined);
+		listen(
+			tls === 'implicit'
+				? new TLSSocket(plain, { isServer: true, secureContext: localhostCertificate })
+				: plain
+		);
+		reply('220 receiver.test ESMTP');
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
-	return { server, port, received };
+	return { server, port, received, sessions };
 }
 
 /** The text of a received message: its base64 body decoded. */
