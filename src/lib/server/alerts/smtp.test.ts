@@ -7,7 +7,7 @@ import { openDatabase } from '$lib/server/db';
 import { writeWithRollups } from '$lib/server/metrics/testing';
 import { evaluateAll } from './engine';
 import { createRule, parseRule } from './rules';
-import { formatMessage, parseSmtpUrl, sendMail, SmtpError, type SmtpConfig } from './smtp';
+import { formatMessage, parseSmtpUrl, readCaFile, sendMail, SmtpError, type SmtpConfig } from './smtp';
 import { alertMail, configureMailer, deliverDue, listDeliveries } from './webhooks';
 
 interface Received {
@@ -31,6 +31,7 @@ interface Received {
  * (the CA's key was thrown away).
  */
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const testCa = fixture('test-only-ca.pem');
 const localhostCertificate = createSecureContext({
 	key: readFileSync(fixture('test-only-localhost.key')),
 	cert: readFileSync(fixture('test-only-localhost.pem'))
@@ -138,12 +139,16 @@ describe('the SMTP client', () => {
 	let config: SmtpConfig;
 	beforeAll(async () => {
 		receiver = await startReceiver();
-		config = parseSmtpUrl(`smtp://alerts%40bank:p%40ss@127.0.0.1:${receiver.port}`, 'alerts@bank.example');
+		config = parseSmtpUrl(
+			`smtp://alerts%40bank:p%40ss@127.0.0.1:${receiver.port}?starttls=off`,
+			'alerts@bank.example'
+		);
 	});
 	afterAll(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
 
 	it('reads the relay from a URL and names the variable when it is wrong', () => {
-		expect(config).toMatchObject({ host: '127.0.0.1', secure: false, user: 'alerts@bank', password: 'p@ss' });
+		expect(config).toMatchObject({ host: '127.0.0.1', secure: false, starttls: 'off', user: 'alerts@bank' });
+		expect(config.password).toBe('p@ss');
 		expect(parseSmtpUrl('smtp://relay.bank', 'a@b.c')).toMatchObject({ port: 25, user: null });
 		expect(parseSmtpUrl('smtps://relay.bank', 'a@b.c')).toMatchObject({ port: 465, secure: true });
 		expect(() => parseSmtpUrl('http://relay.bank', 'a@b.c')).toThrow(/^RESONANCE_SMTP_URL: .*scheme/);
@@ -202,6 +207,142 @@ describe('the SMTP client', () => {
 			expect([lost.code, lost.retriable]).toEqual([null, true]);
 		} finally {
 			permanent.server.close();
+		}
+	});
+});
+
+describe('TLS to the relay: STARTTLS and the bank’s CA', () => {
+	const message = { to: ['duty@bank.example'], subject: 'TLS', text: '加密 encrypted' };
+	const ca = readCaFile(testCa);
+	/** Sends one message to a fresh receiver; resolves with what it saw and the client's result or SmtpError. */
+	async function exchange(
+		url: (port: number) => string,
+		tls: 'none' | 'starttls' | 'implicit',
+		trustCa = true
+	) {
+		const receiver = await startReceiver(undefined, { tls });
+		try {
+			const config = { ...parseSmtpUrl(url(receiver.port), 'alerts@bank.example'), ca: trustCa ? ca : null };
+			const result = await sendMail(config, message).catch((error: unknown) => error);
+			// Whatever the client wrongly sent after an error would reach the receiver within a moment: wait for it.
+			await new Promise((resolve) => setTimeout(resolve, 20));
+			return { result, session: receiver.sessions[0], received: receiver.received };
+		} finally {
+			receiver.server.close();
+		}
+	}
+	const refusal = (result: unknown) => {
+		expect(result).toBeInstanceOf(SmtpError);
+		return (result as SmtpError).message;
+	};
+
+	it('reads the policy from ?starttls= and the CA file, and names the variable when either is wrong', () => {
+		expect(parseSmtpUrl('smtp://relay.bank:587', 'a@b.c').starttls).toBe('opportunistic');
+		expect(parseSmtpUrl('smtp://relay.bank:587?starttls=required', 'a@b.c').starttls).toBe('required');
+		expect(parseSmtpUrl('smtps://relay.bank', 'a@b.c')).toMatchObject({ starttls: 'off', ca: null });
+		expect(() => parseSmtpUrl('smtp://relay.bank?starttls=yes', 'a@b.c')).toThrow(
+			/^RESONANCE_SMTP_URL: starttls must be required, opportunistic or off/
+		);
+		expect(() => parseSmtpUrl('smtp://relay.bank?startls=required', 'a@b.c')).toThrow(
+			/^RESONANCE_SMTP_URL: unknown parameter startls/
+		);
+		expect(() => parseSmtpUrl('smtps://relay.bank?starttls=required', 'a@b.c')).toThrow(
+			/^RESONANCE_SMTP_URL/
+		);
+		expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+		expect(() => readCaFile(fixture('missing.pem'))).toThrow(
+			/^RESONANCE_SMTP_CA_FILE: cannot read .*\(ENOENT\)/
+		);
+		expect(() => readCaFile(fixture('test-only-localhost.key'))).toThrow(
+			/^RESONANCE_SMTP_CA_FILE: .* holds no PEM certificate/
+		);
+	});
+
+	it('required: upgrades before anything else, authenticates and sends only over TLS', async () => {
+		const { result, session, received } = await exchange(
+			(port) => `smtp://alerts:secret@127.0.0.1:${port}?starttls=required`,
+			'starttls'
+		);
+		expect(result).toMatchObject({ code: 250 });
+		expect(session).toEqual(['EHLO', 'STARTTLS', 'TLS', 'EHLO', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+		expect(received).toMatchObject([{ auth: '\0alerts\0secret', secure: true, to: ['duty@bank.example'] }]);
+		expect(bodyOf(received[0].data)).toBe('加密 encrypted');
+	});
+
+	it('required: a relay without STARTTLS gets nothing after EHLO', async () => {
+		const { result, session, received } = await exchange(
+			(port) => `smtp://alerts:secret@127.0.0.1:${port}?starttls=required`,
+			'none'
+		);
+		expect(refusal(result)).toBe('STARTTLS: required, but 127.0.0.1 does not offer it');
+		expect(session).toEqual(['EHLO']);
+		expect(received).toEqual([]);
+	});
+
+	it('opportunistic (the default): TLS when offered, plain text otherwise, but never a password in clear', async () => {
+		const offered = await exchange((port) => `smtp://127.0.0.1:${port}`, 'starttls');
+		expect(offered.session.slice(0, 4)).toEqual(['EHLO', 'STARTTLS', 'TLS', 'EHLO']);
+		expect(offered.received).toMatchObject([{ secure: true }]);
+
+		const plain = await exchange((port) => `smtp://127.0.0.1:${port}`, 'none');
+		expect(plain.result).toMatchObject({ code: 250 });
+		expect(plain.session).toEqual(['EHLO', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+		expect(plain.received).toMatchObject([{ auth: null, secure: false }]);
+
+		const withUser = await exchange((port) => `smtp://alerts:secret@127.0.0.1:${port}`, 'none');
+		expect(refusal(withUser.result)).toMatch(/password is not sent in clear \(\?starttls=off allows it\)$/);
+		expect(withUser.session).toEqual(['EHLO']);
+	});
+
+	it('off: plain text even when STARTTLS is offered', async () => {
+		const { result, session, received } = await exchange(
+			(port) => `smtp://alerts:secret@127.0.0.1:${port}?starttls=off`,
+			'starttls'
+		);
+		expect(result).toMatchObject({ code: 250 });
+		expect(session).toEqual(['EHLO', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+		expect(received).toMatchObject([{ auth: '\0alerts\0secret', secure: false }]);
+	});
+
+	it('refuses a certificate no trusted CA signed, over STARTTLS and smtps', async () => {
+		const upgraded = await exchange(
+			(port) => `smtp://a:b@127.0.0.1:${port}?starttls=required`,
+			'starttls',
+			false
+		);
+		expect(refusal(upgraded.result)).toMatch(/^TLS: the certificate of 127\.0\.0\.1 is not trusted \(.+\)$/);
+		expect(upgraded.session).toEqual(['EHLO', 'STARTTLS', 'TLS']);
+		expect(upgraded.received).toEqual([]);
+
+		const implicit = await exchange((port) => `smtps://a:b@127.0.0.1:${port}`, 'implicit', false);
+		expect(refusal(implicit.result)).toMatch(/^TLS: the certificate of 127\.0\.0\.1 is not trusted/);
+		expect(implicit.session).toEqual(['TLS']);
+	});
+
+	it('smtps: trusts the bank’s CA from RESONANCE_SMTP_CA_FILE', async () => {
+		const { result, session, received } = await exchange(
+			(port) => `smtps://alerts:secret@127.0.0.1:${port}`,
+			'implicit'
+		);
+		expect(result).toMatchObject({ code: 250 });
+		expect(session).toEqual(['TLS', 'EHLO', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+		expect(received).toMatchObject([{ auth: '\0alerts\0secret', secure: true }]);
+	});
+
+	it('refuses a reply smuggled in before the handshake', async () => {
+		const receiver = await startReceiver(
+			(verb) => (verb === 'STARTTLS' ? '220 go ahead\r\n250 injected' : null),
+			{
+				tls: 'starttls'
+			}
+		);
+		try {
+			const config = parseSmtpUrl(`smtp://127.0.0.1:${receiver.port}`, 'alerts@bank.example');
+			const result = await sendMail(config, message).catch((error: unknown) => error);
+			expect(refusal(result)).toBe('STARTTLS: the server answered more than asked');
+			expect(receiver.sessions[0]).toEqual(['EHLO', 'STARTTLS']);
+		} finally {
+			receiver.server.close();
 		}
 	});
 });
