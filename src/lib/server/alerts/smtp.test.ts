@@ -1,11 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext, TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '$lib/server/db';
 import { writeWithRollups } from '$lib/server/metrics/testing';
 import { evaluateAll } from './engine';
 import { createRule, parseRule } from './rules';
-import { formatMessage, parseSmtpUrl, sendMail, SmtpError, type SmtpConfig } from './smtp';
+import { formatMessage, parseSmtpUrl, readCaFile, sendMail, SmtpError, type SmtpConfig } from './smtp';
 import { alertMail, configureMailer, deliverDue, listDeliveries } from './webhooks';
 
 interface Received {
@@ -13,22 +15,49 @@ interface Received {
 	from: string;
 	to: string[];
 	data: string;
+	/** Whether the message arrived over TLS. */
+	secure: boolean;
 }
 
 /**
- * An SMTP receiver on 127.0.0.1 speaking just enough RFC 5321 for the client: EHLO, AUTH PLAIN, MAIL, RCPT, DATA,
- * QUIT. `answer` can override the reply to a command (e.g. 451 to MAIL FROM) to test failures.
+ * Test-only certificates, never to be trusted anywhere else: a CA and a certificate it signed for localhost and
+ * 127.0.0.1, both valid until 2126, made with OpenSSL 3.0:
+ *   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ca.key -out test-only-ca.pem \
+ *     -days 36500 -subj "/CN=Resonance test-only CA" -addext basicConstraints=critical,CA:TRUE \
+ *     -addext keyUsage=critical,keyCertSign
+ *   openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout test-only-localhost.key \
+ *     -subj /CN=localhost | openssl x509 -req -CA test-only-ca.pem -CAkey ca.key -days 36500 -out test-only-localhost.pem \
+ *     -extfile <(printf "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth")
+ * (the CA's key was thrown away).
  */
-async function startReceiver(answer: (command: string) => string | null = () => null) {
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
+const testCa = fixture('test-only-ca.pem');
+const localhostCertificate = createSecureContext({
+	key: readFileSync(fixture('test-only-localhost.key')),
+	cert: readFileSync(fixture('test-only-localhost.pem'))
+});
+
+/**
+ * An SMTP receiver on 127.0.0.1 speaking just enough RFC 5321 for the client: EHLO, AUTH PLAIN, MAIL, RCPT, DATA,
+ * QUIT; with `tls: 'starttls'` it offers STARTTLS (RFC 3207), with `tls: 'implicit'` it is an smtps server.
+ * `answer` can override the reply to a command (e.g. 451 to MAIL FROM) to test failures. `sessions` lists each
+ * connection's commands, with `TLS` where its TLS began.
+ */
+async function startReceiver(
+	answer: (command: string) => string | null = () => null,
+	{ tls = 'none' as 'none' | 'starttls' | 'implicit' } = {}
+) {
 	const received: Received[] = [];
-	const server: Server = createServer((socket: Socket) => {
+	const sessions: string[][] = [];
+	const server: Server = createServer((plain: Socket) => {
+		let socket: Socket = plain;
 		let buffer = '';
 		let inData = false;
-		let mail: Received = { auth: null, from: '', to: [], data: '' };
+		let mail: Received = { auth: null, from: '', to: [], data: '', secure: false };
+		const session: string[] = [];
+		sessions.push(session);
 		const reply = (line: string) => socket.write(`${line}\r\n`);
-		reply('220 receiver.test ESMTP');
-		socket.setEncoding('utf8');
-		socket.on('data', (chunk: string) => {
+		const read = (chunk: string) => {
 			buffer += chunk;
 			while (true) {
 				if (inData) {
@@ -37,8 +66,8 @@ async function startReceiver(answer: (command: string) => string | null = () => 
 					mail.data = buffer.slice(0, end + 2);
 					buffer = buffer.slice(end + 5);
 					inData = false;
-					received.push(mail);
-					mail = { auth: mail.auth, from: '', to: [], data: '' };
+					received.push({ ...mail, secure: socket instanceof TLSSocket });
+					mail = { auth: mail.auth, from: '', to: [], data: '', secure: false };
 					reply('250 2.0.0 queued');
 					continue;
 				}
@@ -46,14 +75,21 @@ async function startReceiver(answer: (command: string) => string | null = () => 
 				if (end < 0) return;
 				const line = buffer.slice(0, end);
 				buffer = buffer.slice(end + 2);
-				const verb = line.slice(0, 4).toUpperCase();
+				const verb = line.split(' ')[0].toUpperCase();
+				session.push(verb);
 				const override = answer(verb);
 				if (override) {
 					reply(override);
 					continue;
 				}
-				if (verb === 'EHLO') reply('250-receiver.test\r\n250-AUTH PLAIN\r\n250 8BITMIME');
-				else if (verb === 'AUTH') {
+				const offered = tls === 'starttls' && socket === plain;
+				if (verb === 'EHLO')
+					reply(`250-receiver.test\r\n250-AUTH PLAIN\r\n${offered ? '250-STARTTLS\r\n' : ''}250 8BITMIME`);
+				else if (verb === 'STARTTLS' && offered) {
+					reply('220 2.0.0 ready to start TLS');
+					plain.off('data', read);
+					listen(new TLSSocket(plain, { isServer: true, secureContext: localhostCertificate }));
+				} else if (verb === 'AUTH') {
 					mail.auth = Buffer.from(line.split(' ')[2] ?? '', 'base64').toString('utf8');
 					reply('235 2.7.0 ok');
 				} else if (verb === 'MAIL') {
@@ -70,11 +106,26 @@ async function startReceiver(answer: (command: string) => string | null = () => 
 					socket.end();
 				} else reply('502 not implemented');
 			}
-		});
+		};
+		const listen = (next: Socket) => {
+			socket = next;
+			if (next !== plain) session.push('TLS');
+			// A client refusing the certificate resets the connection.
+			next.on('error', () => undefined);
+			next.setEncoding('utf8');
+			next.on('data', read);
+		};
+		plain.on('error', () => undefined);
+		listen(
+			tls === 'implicit'
+				? new TLSSocket(plain, { isServer: true, secureContext: localhostCertificate })
+				: plain
+		);
+		reply('220 receiver.test ESMTP');
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
-	return { server, port, received };
+	return { server, port, received, sessions };
 }
 
 /** The text of a received message: its base64 body decoded. */
@@ -88,12 +139,16 @@ describe('the SMTP client', () => {
 	let config: SmtpConfig;
 	beforeAll(async () => {
 		receiver = await startReceiver();
-		config = parseSmtpUrl(`smtp://alerts%40bank:p%40ss@127.0.0.1:${receiver.port}`, 'alerts@bank.example');
+		config = parseSmtpUrl(
+			`smtp://alerts%40bank:p%40ss@127.0.0.1:${receiver.port}?starttls=off`,
+			'alerts@bank.example'
+		);
 	});
 	afterAll(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
 
 	it('reads the relay from a URL and names the variable when it is wrong', () => {
-		expect(config).toMatchObject({ host: '127.0.0.1', secure: false, user: 'alerts@bank', password: 'p@ss' });
+		expect(config).toMatchObject({ host: '127.0.0.1', secure: false, starttls: 'off', user: 'alerts@bank' });
+		expect(config.password).toBe('p@ss');
 		expect(parseSmtpUrl('smtp://relay.bank', 'a@b.c')).toMatchObject({ port: 25, user: null });
 		expect(parseSmtpUrl('smtps://relay.bank', 'a@b.c')).toMatchObject({ port: 465, secure: true });
 		expect(() => parseSmtpUrl('http://relay.bank', 'a@b.c')).toThrow(/^RESONANCE_SMTP_URL: .*scheme/);
@@ -152,6 +207,142 @@ describe('the SMTP client', () => {
 			expect([lost.code, lost.retriable]).toEqual([null, true]);
 		} finally {
 			permanent.server.close();
+		}
+	});
+});
+
+describe('TLS to the relay: STARTTLS and the bank’s CA', () => {
+	const message = { to: ['duty@bank.example'], subject: 'TLS', text: '加密 encrypted' };
+	const ca = readCaFile(testCa);
+	/** Sends one message to a fresh receiver; resolves with what it saw and the client's result or SmtpError. */
+	async function exchange(
+		url: (port: number) => string,
+		tls: 'none' | 'starttls' | 'implicit',
+		trustCa = true
+	) {
+		const receiver = await startReceiver(undefined, { tls });
+		try {
+			const config = { ...parseSmtpUrl(url(receiver.port), 'alerts@bank.example'), ca: trustCa ? ca : null };
+			const result = await sendMail(config, message).catch((error: unknown) => error);
+			// Whatever the client wrongly sent after an error would reach the receiver within a moment: wait for it.
+			await new Promise((resolve) => setTimeout(resolve, 20));
+			return { result, session: receiver.sessions[0], received: receiver.received };
+		} finally {
+			receiver.server.close();
+		}
+	}
+	const refusal = (result: unknown) => {
+		expect(result).toBeInstanceOf(SmtpError);
+		return (result as SmtpError).message;
+	};
+
+	it('reads the policy from ?starttls= and the CA file, and names the variable when either is wrong', () => {
+		expect(parseSmtpUrl('smtp://relay.bank:587', 'a@b.c').starttls).toBe('opportunistic');
+		expect(parseSmtpUrl('smtp://relay.bank:587?starttls=required', 'a@b.c').starttls).toBe('required');
+		expect(parseSmtpUrl('smtps://relay.bank', 'a@b.c')).toMatchObject({ starttls: 'off', ca: null });
+		expect(() => parseSmtpUrl('smtp://relay.bank?starttls=yes', 'a@b.c')).toThrow(
+			/^RESONANCE_SMTP_URL: starttls must be required, opportunistic or off/
+		);
+		expect(() => parseSmtpUrl('smtp://relay.bank?startls=required', 'a@b.c')).toThrow(
+			/^RESONANCE_SMTP_URL: unknown parameter startls/
+		);
+		expect(() => parseSmtpUrl('smtps://relay.bank?starttls=required', 'a@b.c')).toThrow(
+			/^RESONANCE_SMTP_URL/
+		);
+		expect(ca).toMatch(/^-----BEGIN CERTIFICATE-----/);
+		expect(() => readCaFile(fixture('missing.pem'))).toThrow(
+			/^RESONANCE_SMTP_CA_FILE: cannot read .*\(ENOENT\)/
+		);
+		expect(() => readCaFile(fixture('test-only-localhost.key'))).toThrow(
+			/^RESONANCE_SMTP_CA_FILE: .* holds no PEM certificate/
+		);
+	});
+
+	it('required: upgrades before anything else, authenticates and sends only over TLS', async () => {
+		const { result, session, received } = await exchange(
+			(port) => `smtp://alerts:secret@127.0.0.1:${port}?starttls=required`,
+			'starttls'
+		);
+		expect(result).toMatchObject({ code: 250 });
+		expect(session).toEqual(['EHLO', 'STARTTLS', 'TLS', 'EHLO', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+		expect(received).toMatchObject([{ auth: '\0alerts\0secret', secure: true, to: ['duty@bank.example'] }]);
+		expect(bodyOf(received[0].data)).toBe('加密 encrypted');
+	});
+
+	it('required: a relay without STARTTLS gets nothing after EHLO', async () => {
+		const { result, session, received } = await exchange(
+			(port) => `smtp://alerts:secret@127.0.0.1:${port}?starttls=required`,
+			'none'
+		);
+		expect(refusal(result)).toBe('STARTTLS: required, but 127.0.0.1 does not offer it');
+		expect(session).toEqual(['EHLO']);
+		expect(received).toEqual([]);
+	});
+
+	it('opportunistic (the default): TLS when offered, plain text otherwise, but never a password in clear', async () => {
+		const offered = await exchange((port) => `smtp://127.0.0.1:${port}`, 'starttls');
+		expect(offered.session.slice(0, 4)).toEqual(['EHLO', 'STARTTLS', 'TLS', 'EHLO']);
+		expect(offered.received).toMatchObject([{ secure: true }]);
+
+		const plain = await exchange((port) => `smtp://127.0.0.1:${port}`, 'none');
+		expect(plain.result).toMatchObject({ code: 250 });
+		expect(plain.session).toEqual(['EHLO', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+		expect(plain.received).toMatchObject([{ auth: null, secure: false }]);
+
+		const withUser = await exchange((port) => `smtp://alerts:secret@127.0.0.1:${port}`, 'none');
+		expect(refusal(withUser.result)).toMatch(/password is not sent in clear \(\?starttls=off allows it\)$/);
+		expect(withUser.session).toEqual(['EHLO']);
+	});
+
+	it('off: plain text even when STARTTLS is offered', async () => {
+		const { result, session, received } = await exchange(
+			(port) => `smtp://alerts:secret@127.0.0.1:${port}?starttls=off`,
+			'starttls'
+		);
+		expect(result).toMatchObject({ code: 250 });
+		expect(session).toEqual(['EHLO', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+		expect(received).toMatchObject([{ auth: '\0alerts\0secret', secure: false }]);
+	});
+
+	it('refuses a certificate no trusted CA signed, over STARTTLS and smtps', async () => {
+		const upgraded = await exchange(
+			(port) => `smtp://a:b@127.0.0.1:${port}?starttls=required`,
+			'starttls',
+			false
+		);
+		expect(refusal(upgraded.result)).toMatch(/^TLS: the certificate of 127\.0\.0\.1 is not trusted \(.+\)$/);
+		expect(upgraded.session).toEqual(['EHLO', 'STARTTLS', 'TLS']);
+		expect(upgraded.received).toEqual([]);
+
+		const implicit = await exchange((port) => `smtps://a:b@127.0.0.1:${port}`, 'implicit', false);
+		expect(refusal(implicit.result)).toMatch(/^TLS: the certificate of 127\.0\.0\.1 is not trusted/);
+		expect(implicit.session).toEqual(['TLS']);
+	});
+
+	it('smtps: trusts the bank’s CA from RESONANCE_SMTP_CA_FILE', async () => {
+		const { result, session, received } = await exchange(
+			(port) => `smtps://alerts:secret@127.0.0.1:${port}`,
+			'implicit'
+		);
+		expect(result).toMatchObject({ code: 250 });
+		expect(session).toEqual(['TLS', 'EHLO', 'AUTH', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+		expect(received).toMatchObject([{ auth: '\0alerts\0secret', secure: true }]);
+	});
+
+	it('refuses a reply smuggled in before the handshake', async () => {
+		const receiver = await startReceiver(
+			(verb) => (verb === 'STARTTLS' ? '220 go ahead\r\n250 injected' : null),
+			{
+				tls: 'starttls'
+			}
+		);
+		try {
+			const config = parseSmtpUrl(`smtp://127.0.0.1:${receiver.port}`, 'alerts@bank.example');
+			const result = await sendMail(config, message).catch((error: unknown) => error);
+			expect(refusal(result)).toBe('STARTTLS: the server answered more than asked');
+			expect(receiver.sessions[0]).toEqual(['EHLO', 'STARTTLS']);
+		} finally {
+			receiver.server.close();
 		}
 	});
 });
