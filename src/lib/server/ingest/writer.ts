@@ -137,12 +137,10 @@ function statementsFor(db: Db): Statements {
 		createCustomer: c.prepare(
 			`INSERT INTO customers (id, traits, first_seen, last_seen) VALUES (?, '{}', ?, ?)`
 		),
-		// Both upserts return the customer's segment and region (stamped on the event row) and seen times.
+		// No RETURNING on these writes: inside the group commit's savepoints an upsert with RETURNING measured ~8×
+		// the cost of the same upsert plus a look-up (88 against 10 µs).
 		touchCustomer: c.prepare(
-			`INSERT INTO customers (id, traits, first_seen, last_seen) VALUES (?, '{}', ?, ?)
-			 ON CONFLICT (id) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
-			   last_seen = max(last_seen, excluded.last_seen)
-			 RETURNING segment, region, first_seen AS firstSeen, last_seen AS lastSeen`
+			'UPDATE customers SET first_seen = min(first_seen, ?), last_seen = max(last_seen, ?) WHERE id = ?'
 		),
 		identifyCustomer: c.prepare(
 			`INSERT INTO customers (id, segment, tier, region, traits, first_seen, last_seen)
@@ -150,8 +148,7 @@ function statementsFor(db: Db): Statements {
 			 ON CONFLICT (id) DO UPDATE SET segment = coalesce(excluded.segment, segment),
 			   tier = coalesce(excluded.tier, tier), region = coalesce(excluded.region, region),
 			   traits = json_patch(traits, excluded.traits),
-			   first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
-			 RETURNING segment, region, first_seen AS firstSeen, last_seen AS lastSeen`
+			   first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`
 		),
 		registerTeam: c.prepare('INSERT OR IGNORE INTO teams (id, name, first_seen) VALUES (?, ?, ?)'),
 		registerAgent: c.prepare(
@@ -255,14 +252,16 @@ function writeInto(
 				let customer = touched.get(e.customerId) ?? customers.get(e.customerId);
 				if (e.type === 'identify') {
 					const { segment, tier, region, ...rest } = e.traits ?? {};
-					customer = s.identifyCustomer.get({
+					s.identifyCustomer.run({
 						id: e.customerId,
 						segment: segment ?? null,
 						tier: tier ?? null,
 						region: region ?? null,
 						traits: JSON.stringify(rest),
 						ts: e.ts
-					}) as CustomerState;
+					});
+					// The merged segment and region (a trait left out keeps its stored value).
+					customer = s.findCustomer.get(e.customerId) as CustomerState;
 					touched.set(e.customerId, customer);
 				} else {
 					customer ??= s.findCustomer.get(e.customerId) as CustomerState | undefined;
@@ -272,7 +271,13 @@ function writeInto(
 						created.add(e.customerId);
 						touched.set(e.customerId, customer);
 					} else if (e.ts < customer.firstSeen || e.ts > customer.lastSeen + LAST_SEEN_RESOLUTION_MS) {
-						customer = s.touchCustomer.get(e.customerId, e.ts, e.ts) as CustomerState;
+						// A stored customer (its segment and region change only here, in identify): move the seen times.
+						s.touchCustomer.run(e.ts, e.ts, e.customerId);
+						customer = {
+							...customer,
+							firstSeen: Math.min(customer.firstSeen, e.ts),
+							lastSeen: Math.max(customer.lastSeen, e.ts)
+						};
 						touched.set(e.customerId, customer);
 					} else if (!touched.has(e.customerId)) touched.set(e.customerId, customer);
 				}
