@@ -5,6 +5,12 @@ export interface GroupCommitOptions {
 	maxDelayMs: number;
 	/** A transaction starts at once when this many events wait; a bigger backlog is split at request edges. */
 	maxEvents: number;
+	/**
+	 * With an asynchronous writer (the writer thread): how many transactions may be handed over before the first is
+	 * answered (default 2). With two, the next transaction waits in the thread while the current one is written, so
+	 * the thread does not idle while the main thread reacts to an answer and copies the next batch over.
+	 */
+	maxInFlight?: number;
 }
 
 /** Writes batches in one transaction, here (synchronously) or in the writer thread (a promise). */
@@ -21,15 +27,16 @@ interface Waiting {
 /**
  * Group commit: concurrent requests' events are written together in short transactions. Each request gets its
  * own result (or its own error: one failing request never fails another, see `writeBatches`) once the transaction
- * holding its events has committed. With an asynchronous writer (the writer thread) one transaction is in flight at a
- * time and the requests that arrive meanwhile form the next one, so transactions grow with the load.
+ * holding its events has committed. With an asynchronous writer (the writer thread) up to `maxInFlight` transactions
+ * are handed over at a time and the requests that arrive meanwhile form the next one, so transactions grow with the
+ * load.
  */
 export class GroupCommit {
 	private waiting: Waiting[] = [];
 	private waitingEvents = 0;
 	private timer: ReturnType<typeof setTimeout> | undefined;
 	private scheduled = false;
-	private inFlight: Promise<void> | null = null;
+	private inFlight = new Set<Promise<void>>();
 
 	constructor(
 		private readonly write: WriteMany,
@@ -50,8 +57,8 @@ export class GroupCommit {
 		clearTimeout(this.timer);
 		this.timer = undefined;
 		this.scheduled = false;
-		// The transaction in flight flushes again when it is done.
-		if (this.inFlight) return;
+		// A transaction in flight flushes again when it is done.
+		if (this.inFlight.size >= (this.options.maxInFlight ?? 2)) return;
 		let taken = 0;
 		let count = 0;
 		while (count < this.waiting.length && (count === 0 || taken < this.options.maxEvents))
@@ -68,14 +75,15 @@ export class GroupCommit {
 			return;
 		}
 		if (results instanceof Promise) {
-			this.inFlight = results.then(
+			const done = results.then(
 				(r) => settle(group, r),
 				(error) => {
 					for (const w of group) w.reject(error);
 				}
 			);
-			void this.inFlight.finally(() => {
-				this.inFlight = null;
+			this.inFlight.add(done);
+			void done.finally(() => {
+				this.inFlight.delete(done);
 				if (this.waiting.length) this.flush();
 			});
 		} else settle(group, results);
@@ -90,7 +98,7 @@ export class GroupCommit {
 	/** Writes what is waiting (at shutdown); resolves when all of it has been written. */
 	async drain(): Promise<void> {
 		for (;;) {
-			if (this.inFlight) await this.inFlight;
+			if (this.inFlight.size) await Promise.all(this.inFlight);
 			if (!this.waiting.length) return;
 			this.flush();
 		}

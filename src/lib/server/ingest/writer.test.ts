@@ -263,6 +263,40 @@ describe('GroupCommit', () => {
 		expect(c).toMatchObject({ status: 'fulfilled', value: { accepted: 1 } });
 	});
 
+	it('hands an asynchronous writer the next transaction while one is written, and no more', async () => {
+		const handed: { size: number; answer: () => void }[] = [];
+		const commit = new GroupCommit(
+			(batches) =>
+				new Promise((resolve) =>
+					handed.push({
+						size: batches.length,
+						answer: () =>
+							resolve(
+								batches.map((b) => ({ accepted: b.events.length, duplicates: 0, duplicateIndexes: [] }))
+							)
+					})
+				),
+			{ maxDelayMs: 1, maxEvents: 1000, maxInFlight: 2 }
+		);
+		const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+		const a = commit.submit({ sourceId: 1, events: [ev('a')] });
+		await settle();
+		const b = commit.submit({ sourceId: 1, events: [ev('b')] });
+		await settle();
+		const c = commit.submit({ sourceId: 1, events: [ev('c')] });
+		const d = commit.submit({ sourceId: 1, events: [ev('d')] });
+		await settle();
+		// Two transactions handed over; c and d wait for one of them to be answered, then go together.
+		expect(handed.map((h) => h.size)).toEqual([1, 1]);
+		handed[0].answer();
+		expect(await a).toMatchObject({ accepted: 1 });
+		await settle();
+		expect(handed.map((h) => h.size)).toEqual([1, 1, 2]);
+		handed[1].answer();
+		handed[2].answer();
+		expect(await Promise.all([b, c, d])).toMatchObject([{ accepted: 1 }, { accepted: 1 }, { accepted: 1 }]);
+	});
+
 	it('splits a backlog into transactions of about maxEvents', async () => {
 		const sizes: number[] = [];
 		const commit = new GroupCommit(
