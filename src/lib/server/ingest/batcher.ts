@@ -11,6 +11,19 @@ export interface GroupCommitOptions {
 	 * the thread does not idle while the main thread reacts to an answer and copies the next batch over.
 	 */
 	maxInFlight?: number;
+	/** Told about each transaction once it is settled (the ingestion monitor); it must not throw. */
+	onCommit?: (report: CommitReport) => void;
+}
+
+/** One group-commit transaction, as the monitor sees it. */
+export interface CommitReport {
+	/** Requests (batches) in the transaction. */
+	batches: number;
+	events: number;
+	/** From handing the transaction to the writer to learning it committed (waiting behind one in flight included). */
+	durationMs: number;
+	/** The transaction failed as a whole (its requests were answered 503). */
+	failed: boolean;
 }
 
 /** Writes batches in one transaction, here (synchronously) or in the writer thread (a promise). */
@@ -67,18 +80,31 @@ export class GroupCommit {
 		this.waitingEvents -= taken;
 		if (this.waiting.length) this.flushSoon();
 		if (!group.length) return;
+		const started = performance.now();
+		const report = (failed: boolean) =>
+			this.options.onCommit?.({
+				batches: group.length,
+				events: taken,
+				durationMs: performance.now() - started,
+				failed
+			});
 		let results: (WriteResult | Error)[] | Promise<(WriteResult | Error)[]>;
 		try {
 			results = this.write(group.map((w) => w.batch));
 		} catch (error) {
 			for (const w of group) w.reject(error);
+			report(true);
 			return;
 		}
 		if (results instanceof Promise) {
 			const done = results.then(
-				(r) => settle(group, r),
+				(r) => {
+					settle(group, r);
+					report(false);
+				},
 				(error) => {
 					for (const w of group) w.reject(error);
+					report(true);
 				}
 			);
 			this.inFlight.add(done);
@@ -86,7 +112,10 @@ export class GroupCommit {
 				this.inFlight.delete(done);
 				if (this.waiting.length) this.flush();
 			});
-		} else settle(group, results);
+		} else {
+			settle(group, results);
+			report(false);
+		}
 	}
 
 	private flushSoon() {

@@ -5,6 +5,7 @@ import type { Db } from '$lib/server/db';
 import { onCatalogChange } from '$lib/server/journeys/registry';
 import { GroupCommit } from './batcher';
 import { ingestConfig, type IngestConfig } from './config';
+import { IngestMonitor } from './monitor';
 import { startPruning } from './prune';
 import { RateLimiter } from './rate-limit';
 import { writeBatches } from './writer';
@@ -16,6 +17,8 @@ export interface IngestContext {
 	config: IngestConfig;
 	committer: GroupCommit;
 	limiter: RateLimiter;
+	/** What each source sent and how the writer keeps up, in memory, since this context was created. */
+	monitor: IngestMonitor;
 	/** The writer thread, when writes go through one (a file database in the built server). */
 	writerThread: WriterThread | null;
 	/** Writes what is waiting, stops the background pruning and the writer thread. */
@@ -59,9 +62,14 @@ export function createIngestContext(
 		config.writerThread && url && !db.$client.memory
 			? new WriterThread(new URL(url), { file: db.$client.name, dedupeWindowMs: config.dedupeWindowMs })
 			: null;
+	const monitor = new IngestMonitor(Date.now(), thread ? (since) => thread.utilization(since) : null);
 	const committer = new GroupCommit(
 		thread ? (batches) => thread.write(batches) : (batches) => writeBatches(db, batches),
-		{ maxDelayMs: config.groupCommitMs, maxEvents: config.groupCommitEvents }
+		{
+			maxDelayMs: config.groupCommitMs,
+			maxEvents: config.groupCommitEvents,
+			onCommit: (report) => monitor.recordCommit(report, Date.now())
+		}
 	);
 	// The de-duplication window lives where the writes happen.
 	const stopPruning = thread ? () => undefined : startPruning(db, { windowMs: config.dedupeWindowMs });
@@ -73,6 +81,7 @@ export function createIngestContext(
 		config,
 		committer,
 		limiter: new RateLimiter(),
+		monitor,
 		writerThread: thread,
 		async close() {
 			stopPruning();

@@ -24,6 +24,8 @@ import { ingestBatch, type IngestOutcome } from './pipeline';
 
 /** How one wire format is read and answered. */
 interface FormatSpec {
+	/** The route and format as the ingestion monitor names it. */
+	route: string;
 	mediaTypes: MediaTypes;
 	parse(body: unknown, receivedAt: number): ParsedBatch;
 	answer(outcome: IngestOutcome): Record<string, unknown>;
@@ -50,12 +52,14 @@ const SEGMENT_TYPES: MediaTypes = {
 };
 
 const segmentSpec = (call: string): FormatSpec => ({
+	route: `segment /v1/${call.slice(0, 32)}`,
 	mediaTypes: SEGMENT_TYPES,
 	parse: (body, receivedAt) => parseSegment(body, call, receivedAt),
 	answer: (o) => ({ success: true, ...counts(o) })
 });
 
 const postHogSpec: FormatSpec = {
+	route: 'posthog',
 	mediaTypes: { ...JSON_TYPES, ...BROWSER_TYPES },
 	parse: parsePostHog,
 	// PostHog clients look for `status: 1`.
@@ -63,6 +67,7 @@ const postHogSpec: FormatSpec = {
 };
 
 const nativeSpec: FormatSpec = {
+	route: 'native',
 	mediaTypes: { ...JSON_TYPES, ...NDJSON_TYPES },
 	parse: parseNative,
 	answer: counts
@@ -115,13 +120,16 @@ function corsHeaders(origin: string | null): Record<string, string> {
 async function handle(request: Request, ctx: IngestContext, spec: FormatSpec): Promise<Response> {
 	const origin = request.headers.get('origin');
 	let cors: Record<string, string> = {};
+	// Known once the key is valid (the origin is checked after): the monitor counts what came from whom.
+	let sourceId: number | null = null;
 	const admit = (identity: WriteKeyIdentity) => {
+		sourceId = identity.sourceId;
 		checkOrigin(origin, identity);
 		cors = corsHeaders(origin);
 		return identity;
 	};
+	const receivedAt = Date.now();
 	try {
-		const receivedAt = Date.now();
 		// A key in the header is checked before the body is read; one in the body (browser libraries,
 		// PostHog) after parsing.
 		const headerKey = keyFromHeaders(request.headers);
@@ -143,8 +151,14 @@ async function handle(request: Request, ctx: IngestContext, spec: FormatSpec): P
 				{ 'retry-after': String(decision.retryAfterS) }
 			);
 		const outcome = await ingestBatch(ctx, identity.sourceId, parsed, receivedAt);
+		ctx.monitor.recordRequest({ sourceId, route: spec.route, at: Date.now(), outcome });
 		return jsonResponse(200, spec.answer(outcome), cors);
 	} catch (error) {
+		const failure =
+			error instanceof IngestError
+				? { status: error.status, code: error.code, message: error.message }
+				: { status: 500, code: 'internal', message: 'internal error' };
+		ctx.monitor.recordRequest({ sourceId, route: spec.route, at: Date.now(), failure });
 		return errorResponse(error, cors);
 	}
 }

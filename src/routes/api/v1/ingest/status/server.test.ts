@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, useDatabase } from '$lib/server/db';
+import { createWriteKey } from '$lib/server/auth/keys';
+import type { AuthUser } from '$lib/server/auth/types';
+import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
+import { routeIngestion } from '$lib/server/ingest/serve';
+import { bearer, post } from '$lib/server/ingest/testing';
+import type { IngestionStatus } from '$lib/server/ingest/status';
+import { GET } from './+server';
+
+const db = useDatabase(openDatabase(':memory:'));
+const { key, sourceId } = createWriteKey(db, { name: 'contact center app', allowedOrigins: [] });
+afterAll(() => closeIngestion(db));
+
+const who = (role: AuthUser['role']): AuthUser => ({
+	id: role,
+	email: `${role}@example.com`,
+	name: role,
+	role,
+	teams: [],
+	via: 'session'
+});
+
+async function status(user: AuthUser | null): Promise<{ status: number; body: unknown }> {
+	const url = new URL('http://localhost/api/v1/ingest/status');
+	try {
+		const response = await GET({ url, request: new Request(url), locals: { user, session: null } } as never);
+		return { status: response.status, body: await response.json() };
+	} catch (thrown) {
+		const e = thrown as { status: number; body: unknown };
+		return { status: e.status, body: e.body };
+	}
+}
+
+describe('GET /api/v1/ingest/status', () => {
+	it('shows an admin what a source sent, with the rejected field named', async () => {
+		const ts = new Date(Date.now() - 1000).toISOString();
+		const batch = {
+			events: [
+				{ id: 'ok-1', type: 'journey', ts, customerId: 'c1', name: 'loss_reported', channel: 'app' },
+				{ id: 'bad-1', type: 'feedback', ts, customerId: 'c1', channel: 'app', metric: 'nps', score: 11 }
+			]
+		};
+		const answer = await routeIngestion(
+			post('/api/v1/events', JSON.stringify(batch), bearer(key)),
+			ingestContext(db)
+		);
+		expect(answer.status).toBe(200);
+		await routeIngestion(
+			post('/api/v1/events', '{"events":[]}', bearer('rsn_w_not_a_key')),
+			ingestContext(db)
+		);
+
+		const r = await status(who('admin'));
+		expect(r.status).toBe(200);
+		const body = r.body as IngestionStatus;
+		const source = body.sources.find((s) => s.sourceId === sourceId);
+		expect(source).toMatchObject({
+			name: 'contact center app',
+			lastHour: { requests: 1, accepted: 1, rejected: 1, failedRequests: 0 },
+			sinceStart: { requests: 1, accepted: 1, rejected: 1 }
+		});
+		expect(source?.rejections[0]).toMatchObject({ route: 'native', index: 1 });
+		expect(source?.rejections[0].errors.join(' ')).toMatch(/events\[1\]\.score/);
+		const unknown = body.sources.find((s) => s.sourceId === null);
+		expect(unknown).toMatchObject({
+			name: null,
+			lastHour: { failedRequests: 1, failedByStatus: { '401': 1 } }
+		});
+		expect(unknown?.failures[0]).toMatchObject({ status: 401, code: 'unauthorized' });
+		expect(body.writer.sinceStart.transactions).toBeGreaterThanOrEqual(1);
+		expect(body.writer.lastMinute.events).toBeGreaterThanOrEqual(1);
+	});
+
+	it('is for admins only', async () => {
+		expect((await status(who('manager'))).status).toBe(403);
+		expect((await status(who('executive'))).status).toBe(403);
+		expect((await status(null)).status).toBe(401);
+	});
+});
