@@ -14,5 +14,9 @@ describe('openApiDocument', () => {
 		expect(event.required).toEqual(expect.arrayContaining(['id', 'type', 'ts', 'customerId']));
 		expect(Object.keys(event.properties ?? {})).toContain('score');
 		expect(JSON.stringify(doc)).not.toContain('"$ref":"#/$defs');
+		expect(Object.keys(doc.paths)).toContain('/api/v1/ingest/status');
+		expect(doc.components.schemas.IngestStatus.required).toEqual(
+			expect.arrayContaining(['startedAt', 'sources', 'writer'])
+		);
 	});
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './config';
 import { errorAnswerSchema, ingestAnswerSchema, nativeBatchSchema, nativeEventSchema } from './schema';
+import { ingestStatusSchema } from './status';
 
 /** A piece of the OpenAPI document: paths and the component schemas they refer to. */
 export interface OpenApiPart {
@@ -131,13 +132,28 @@ export function ingestionOpenApi(): OpenApiPart {
 				])
 			),
 			'/batch/': postHog,
-			'/capture/': postHog
+			'/capture/': postHog,
+			'/api/v1/ingest/status': {
+				get: {
+					tags: ['ingestion'],
+					summary:
+						'Ingestion monitor (admins): per source what was sent, accepted, rejected and refused, with samples; ' +
+						'the group commit and writer thread. In memory, since this server process started.',
+					security: [{ session: [] }, { readKey: [] }],
+					responses: {
+						'200': { description: 'The figures.', content: json(ref('IngestStatus')) },
+						'401': { description: 'No valid session or read key.', content: json(ref('Error')) },
+						'403': { description: 'Not an admin.', content: json(ref('Error')) }
+					}
+				}
+			}
 		},
 		schemas: {
 			NativeEvent: toSchema(nativeEventSchema),
 			NativeBatch: toSchema(nativeBatchSchema),
 			IngestAnswer: toSchema(ingestAnswerSchema, 'output'),
 			Error: toSchema(errorAnswerSchema, 'output'),
+			IngestStatus: toSchema(ingestStatusSchema, 'output'),
 			SegmentMessage: segmentMessage,
 			PostHogEvent: postHogEvent
 		}

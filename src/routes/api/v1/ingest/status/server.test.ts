@@ -5,7 +5,7 @@ import type { AuthUser } from '$lib/server/auth/types';
 import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
 import { routeIngestion } from '$lib/server/ingest/serve';
 import { bearer, post } from '$lib/server/ingest/testing';
-import type { IngestionStatus } from '$lib/server/ingest/status';
+import { ingestStatusSchema, type IngestionStatus } from '$lib/server/ingest/status';
 import { GET } from './+server';
 
 const db = useDatabase(openDatabase(':memory:'));
@@ -53,7 +53,8 @@ describe('GET /api/v1/ingest/status', () => {
 
 		const r = await status(who('admin'));
 		expect(r.status).toBe(200);
-		const body = r.body as IngestionStatus;
+		// The answer is what the OpenAPI document says it is.
+		const body: IngestionStatus = ingestStatusSchema.parse(r.body);
 		const source = body.sources.find((s) => s.sourceId === sourceId);
 		expect(source).toMatchObject({
 			name: 'contact center app',
