@@ -34,7 +34,7 @@ describe('IngestMonitor', () => {
 				duplicates: 1,
 				rejected: [{ index: 4, errors: ['events[4].score: must be 0–10 for nps'] }],
 				ignored: [{ index: 5, reason: 'group' }],
-				redacted: { phone: 2, email: 1 }
+				redacted: { mobile: 2, email: 1 }
 			})
 		});
 		monitor.recordRequest({

@@ -1,0 +1,31 @@
+import type { PageServerLoad } from './$types';
+import { database } from '$lib/server/db';
+import { requireRole } from '$lib/server/auth/guard';
+import { ingestionStatus } from '$lib/server/ingest/status';
+import { COMMIT_SAMPLES, FAILURE_SAMPLES, MAX_SOURCES, REJECTION_SAMPLES } from '$lib/server/ingest/monitor';
+
+/** The ingestion monitor of this server process; the page refreshes it (invalidate 'app:ingestion'). */
+export const load: PageServerLoad = ({ locals, depends }) => {
+	requireRole(locals, 'admin');
+	depends('app:ingestion');
+	const status = ingestionStatus(database());
+	// Newest first across sources, each with the source it came from.
+	const from = (s: (typeof status.sources)[number]) => ({ sourceId: s.sourceId, sourceName: s.name });
+	const rejections = status.sources
+		.flatMap((s) => s.rejections.map((r) => ({ ...r, ...from(s) })))
+		.sort((a, b) => b.at - a.at);
+	const failures = status.sources
+		.flatMap((s) => s.failures.map((f) => ({ ...f, ...from(s) })))
+		.sort((a, b) => b.at - a.at);
+	return {
+		status,
+		rejections,
+		failures,
+		limits: {
+			rejections: REJECTION_SAMPLES,
+			failures: FAILURE_SAMPLES,
+			sources: MAX_SOURCES,
+			commits: COMMIT_SAMPLES
+		}
+	};
+};
