@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase, useDatabase } from '$lib/server/db';
 import type { AuthUser } from '$lib/server/auth/types';
+import { callGet } from '$lib/server/auth/testing';
 import { writeWithRollups } from '$lib/server/metrics/testing';
 import { GET } from './+server';
 
@@ -29,18 +30,8 @@ const user = (role: AuthUser['role'], teams: string[] = []): AuthUser => ({
 	via: 'session'
 });
 
-async function get(query: string, who: AuthUser | null): Promise<{ status: number; body: unknown }> {
-	const url = new URL(`http://localhost/api/v1/kpis?${query}`);
-	try {
-		const response = await GET({ url, locals: { user: who, session: null } } as unknown as Parameters<
-			typeof GET
-		>[0]);
-		return { status: response.status, body: await response.json() };
-	} catch (thrown) {
-		const e = thrown as { status: number; body: unknown };
-		return { status: e.status, body: e.body };
-	}
-}
+const get = (query: string, who: AuthUser | null) =>
+	callGet(GET, `http://localhost/api/v1/kpis?${query}`, who);
 
 describe('GET /api/v1/kpis', () => {
 	it('answers the DESIGN.md shape', async () => {

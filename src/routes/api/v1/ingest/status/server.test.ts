@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, useDatabase } from '$lib/server/db';
 import { createWriteKey } from '$lib/server/auth/keys';
 import type { AuthUser } from '$lib/server/auth/types';
+import { callGet } from '$lib/server/auth/testing';
 import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
 import { routeIngestion } from '$lib/server/ingest/serve';
 import { bearer, post } from '$lib/server/ingest/testing';
@@ -21,16 +22,7 @@ const who = (role: AuthUser['role']): AuthUser => ({
 	via: 'session'
 });
 
-async function status(user: AuthUser | null): Promise<{ status: number; body: unknown }> {
-	const url = new URL('http://localhost/api/v1/ingest/status');
-	try {
-		const response = await GET({ url, request: new Request(url), locals: { user, session: null } } as never);
-		return { status: response.status, body: await response.json() };
-	} catch (thrown) {
-		const e = thrown as { status: number; body: unknown };
-		return { status: e.status, body: e.body };
-	}
-}
+const status = (user: AuthUser | null) => callGet(GET, 'http://localhost/api/v1/ingest/status', user);
 
 describe('GET /api/v1/ingest/status', () => {
 	it('shows an admin what a source sent, with the rejected field named', async () => {
