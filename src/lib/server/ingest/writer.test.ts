@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
 import { rebuildRollups } from '$lib/server/metrics/rollups';
-import { GroupCommit } from './batcher';
+import { GroupCommit, type CommitReport } from './batcher';
 import { storedEvents } from './testing';
 import {
 	eventIdHash,
@@ -309,5 +309,27 @@ describe('GroupCommit', () => {
 		const three = [ev('a'), ev('b'), ev('c')];
 		await Promise.all([1, 2, 3].map(() => commit.submit({ sourceId: 1, events: three })));
 		expect(sizes).toEqual([6, 3]);
+	});
+
+	it('reports each transaction to onCommit once it is settled, failed ones as failed', async () => {
+		const reports: CommitReport[] = [];
+		let fail = false;
+		const commit = new GroupCommit(
+			async (batches) => {
+				if (fail) throw new Error('disk');
+				return batches.map((b) => ({ accepted: b.events.length, duplicates: 0, duplicateIndexes: [] }));
+			},
+			{ maxDelayMs: 1, maxEvents: 1000, onCommit: (r) => reports.push(r) }
+		);
+		await Promise.all([
+			commit.submit({ sourceId: 1, events: [ev('a'), ev('b')] }),
+			commit.submit({ sourceId: 2, events: [ev('c')] })
+		]);
+		expect(reports).toMatchObject([{ batches: 2, events: 3, failed: false }]);
+		expect(reports[0].durationMs).toBeGreaterThanOrEqual(0);
+		fail = true;
+		await expect(commit.submit({ sourceId: 1, events: [ev('d')] })).rejects.toThrow('disk');
+		await commit.drain();
+		expect(reports[1]).toMatchObject({ batches: 1, events: 1, failed: true });
 	});
 });
