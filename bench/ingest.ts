@@ -22,7 +22,7 @@ import { ingestConfig } from '$lib/server/ingest/config';
 import { createIngestContext } from '$lib/server/ingest/context';
 import { serveIngestion } from '$lib/server/ingest/serve';
 import { prepareEvents, writeEvents, type PreparedEvents } from '$lib/server/ingest/writer';
-import { insertedFlags } from '$lib/server/metrics/rollups';
+import { flagValue, insertedFlags } from '$lib/server/metrics/rollups';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -219,9 +219,9 @@ function rawAllRows(from: string, to: string): { rows: number; rate: number } {
 }
 
 /** A new event's stored contact flags, as the writer stores them (computed before the timed part). */
-function flagValues(e: CxEvent): (0 | 1 | null)[] {
+function flagValues(e: CxEvent): (number | null)[] {
 	const f = insertedFlags(e);
-	return [f.firstContact, f.repeatSameReason7d, f.repeat48h].map((v) => (v === null ? null : v ? 1 : 0));
+	return [f.firstContact, f.repeatSameReason7d, f.repeat48h].map(flagValue);
 }
 
 /** The rows the writer would insert, inserted with plain prepared statements: the ceiling for the same schema. */

@@ -1,4 +1,5 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
+import { quantileSorted } from '$lib/server/journeys/stats';
 import type { CommitReport } from './batcher';
 import type { IngestOutcome } from './pipeline';
 
@@ -209,11 +210,6 @@ const zeroWriter = (): WriterCounts => ({ transactions: 0, events: 0, failed: 0 
 /** Reads the writer thread's event-loop utilization (cumulative, or since an earlier reading). */
 export type UtilizationReader = (since?: EventLoopUtilization) => EventLoopUtilization;
 
-function percentile(sorted: readonly number[], p: number): number | null {
-	if (!sorted.length) return null;
-	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 const UNKNOWN = 'unknown';
 
 export class IngestMonitor {
@@ -342,8 +338,8 @@ export class IngestMonitor {
 				transactions,
 				events,
 				eventsPerTransaction: transactions ? events / transactions : null,
-				commitMsP50: percentile(durations, 50),
-				commitMsP95: percentile(durations, 95),
+				commitMsP50: quantileSorted(durations, 0.5),
+				commitMsP95: quantileSorted(durations, 0.95),
 				truncated: this.commits > COMMIT_SAMPLES && oldestKept > now - MINUTE_MS
 			},
 			lastHour,

@@ -12,7 +12,7 @@ export type NamedSourceStatus = SourceStatus & {
 
 export type IngestionStatus = Omit<IngestStatus, 'sources'> & { sources: NamedSourceStatus[] };
 
-const epochMs = z.number().int().describe('Epoch orNulleconds');
+const epochMs = z.number().int().describe('Epoch milliseconds');
 const counts = z.object({
 	requests: z.number().int().describe('Requests answered (200 or an error), authenticated or not'),
 	accepted: z.number().int().describe('Events stored'),

@@ -7,6 +7,7 @@ import {
 	applyToRollups,
 	collectRollups,
 	insertedFlags,
+	flagValue,
 	flushRollups,
 	type InsertedEvent,
 	type RollupDeltas
@@ -59,8 +60,6 @@ export interface WriteOptions {
 	 */
 	derive?: boolean;
 }
-
-const flag = (v: boolean | null | undefined) => (v === null || v === undefined ? null : v ? 1 : 0);
 
 /** A 63-bit hash of (source, client id), the de-duplication key. Collisions at 2⁻⁶³ per pair are accepted. */
 export function eventIdHash(sourceId: number | null, id: string): bigint {
@@ -318,9 +317,9 @@ function writeInto(
 					customer.segment,
 					customer.region,
 					sentiment,
-					flag(flags?.firstContact),
-					flag(flags?.repeatSameReason7d),
-					flag(flags?.repeat48h),
+					flags && flagValue(flags.firstContact),
+					flags && flagValue(flags.repeatSameReason7d),
+					flags && flagValue(flags.repeat48h),
 					properties
 				);
 				if (derive)

@@ -404,7 +404,8 @@ export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDelta
 	return written;
 }
 
-const flagValue = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
+/** A contact flag as stored (SQLite has no booleans). */
+export const flagValue = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
 
 /**
  * Recomputes the flags of one customer's contacts and the links of their survey answers around the events that
