@@ -5,6 +5,8 @@
  *   npm run bench -- ingest    (BENCH_SECONDS=15, BENCH_CONNECTIONS=10, BENCH_BATCH=500, BENCH_CUSTOMERS=200000)
  *
  * The server writes through the writer thread, as the built server does (BENCH_WRITER_THREAD=0: on its main thread).
+ * For trials of a change: BENCH_HTTP_ONLY=1 prints the HTTP figures alone (no baselines, nothing recorded), and
+ * BENCH_SERVER_FLAGS passes Node or V8 flags to the server.
  *
  * The server runs in a child process (so its RSS is its own); the load generator runs here on the same cores.
  */
@@ -308,7 +310,11 @@ async function main() {
 	const child = fork(fileURLToPath(import.meta.url), ['server', file('http')], {
 		stdio: 'inherit',
 		// BENCH_PROFILE=1 writes a CPU profile of the server to bench/.data/profile.
-		execArgv: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/.data/profile'] : []
+		// BENCH_SERVER_FLAGS passes Node or V8 flags to the server (e.g. a GC setting under trial).
+		execArgv: [
+			...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=bench/.data/profile'] : []),
+			...(process.env.BENCH_SERVER_FLAGS?.split(/\s+/).filter(Boolean) ?? [])
+		]
 	});
 	const ready = await new Promise<{ url: string; key: string; thread: boolean }>((resolve) =>
 		child.once('message', (m: ServerMessage) => 'url' in m && resolve(m))
@@ -362,6 +368,12 @@ async function main() {
 	await new Promise((resolve) => child.once('exit', resolve));
 
 	const httpRate = accepted / elapsed;
+	if (process.env.BENCH_HTTP_ONLY) {
+		// For A/B trials of a change: the HTTP figures alone, on stderr, and nothing recorded.
+		const busy = `writer ${((server.writerBusy ?? 0) * 100).toFixed(0)}%, main ${(server.mainBusy * 100).toFixed(0)}%`;
+		console.error(`HTTP ${Math.round(httpRate)} events/s; ${busy}; load ${loadBefore.toFixed(2)}`);
+		process.exit(errors ? 1 : 0);
+	}
 	const used = sent.slice(0, next).flat().map(toCxEvent);
 	for (const e of used) if (e.text) e.text = '客服很耐心，回电请打[手机号]';
 	console.error(`raw inserts of the same ${used.length} rows…`);

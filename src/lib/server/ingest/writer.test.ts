@@ -61,6 +61,56 @@ describe('writer', () => {
 		expect(db.$client.prepare('SELECT id FROM teams ORDER BY id').pluck().all()).toEqual(['T1', 'T9']);
 	});
 
+	it('writes a group again, a savepoint a request, when one fails after the others were written', () => {
+		const db = openDatabase(':memory:');
+		const poison = {
+			...ev('p', { customerId: 'k3' }),
+			properties: { big: 1n } as unknown as Record<string, unknown>
+		};
+		const identify = ev('i1', {
+			type: 'identify',
+			name: undefined,
+			customerId: 'k1',
+			traits: { segment: 'private' }
+		});
+		const results = writeBatches(db, [
+			{ sourceId: 1, events: [ev('a', { customerId: 'k1', teamId: 'T1' }), identify] },
+			// 'a' again: a duplicate of the first request's event, in the same group.
+			{ sourceId: 1, events: [ev('b', { customerId: 'k2' }), ev('a', { customerId: 'k1' })] },
+			// The failing request comes last: the others were already written when it threw.
+			{ sourceId: 1, events: [ev('q', { customerId: 'k3', teamId: 'T3' }), poison] }
+		]);
+		expect(results.slice(0, 2)).toEqual([
+			{ accepted: 2, duplicates: 0, duplicateIndexes: [] },
+			{ accepted: 1, duplicates: 1, duplicateIndexes: [1] }
+		]);
+		expect(results[2]).toBeInstanceOf(Error);
+		expect(storedEvents(db).map((e) => e.id)).toEqual(['a', 'i1', 'b']);
+		const ids = (sql: string) => db.$client.prepare(sql).pluck().all();
+		expect(ids('SELECT id FROM teams ORDER BY id')).toEqual(['T1']);
+		expect(ids('SELECT id FROM customers ORDER BY id')).toEqual(['k1', 'k2']);
+		// Nothing of the failed request was remembered as written: its retry creates its customer and team.
+		expect(writeEvents(db, [ev('q', { customerId: 'k3', teamId: 'T3' })], { sourceId: 1 }).accepted).toBe(1);
+		expect(ids('SELECT id FROM teams ORDER BY id')).toEqual(['T1', 'T3']);
+		expect(ids('SELECT id FROM customers ORDER BY id')).toEqual(['k1', 'k2', 'k3']);
+		// The identify of the first pass was written once, and later events carry its segment.
+		writeEvents(db, [ev('c', { customerId: 'k1' })], { sourceId: 1 });
+		expect(storedEvents(db).find((e) => e.id === 'c')?.segment).toBe('private');
+	});
+
+	it('answers a lone failing request with its error and writes nothing of it', () => {
+		const db = openDatabase(':memory:');
+		const poison = { ...ev('p'), properties: { big: 1n } as unknown as Record<string, unknown> };
+		const results = writeBatches(db, [{ sourceId: 1, events: [ev('x', { teamId: 'T1' }), poison] }]);
+		expect(results).toHaveLength(1);
+		expect(results[0]).toBeInstanceOf(Error);
+		expect(storedEvents(db)).toEqual([]);
+		expect(db.$client.prepare('SELECT count(*) FROM teams').pluck().get()).toBe(0);
+		expect(writeBatches(db, [{ sourceId: 1, events: [ev('x', { teamId: 'T1' })] }])).toEqual([
+			{ accepted: 1, duplicates: 0, duplicateIndexes: [] }
+		]);
+	});
+
 	it('upserts the rollup cells of a group once, leaving out a failed request, as a rebuild would', () => {
 		const db = openDatabase(':memory:');
 		const t = Date.now() - 2 * 3_600_000;
