@@ -4,6 +4,7 @@ import {
 	bodyKind,
 	BROWSER_TYPES,
 	checkEventSizes,
+	jsonBytesAtMost,
 	decodeText,
 	decompress,
 	JSON_TYPES,
@@ -85,5 +86,47 @@ describe('decode', () => {
 		expect(statusOf(() => checkEventSizes(items, 40_000, (i) => `batch[${i}]`))).toBe(413);
 		expect(() => checkEventSizes(items, 40_000, (i) => `batch[${i}]`)).toThrow(/batch\[1\]/);
 		expect(statusOf(() => checkEventSizes([{ a: 1 }], 100, String))).toBeUndefined();
+		// Just over the limit, in escapes and in CJK: the bound cannot clear them, the exact measure rejects them.
+		const escapes = { t: '\u0001'.repeat(5_500) };
+		const cjk = { t: '共'.repeat(11_000) };
+		for (const item of [escapes, cjk]) {
+			expect(Buffer.byteLength(JSON.stringify(item))).toBeGreaterThan(32 * 1024);
+			expect(statusOf(() => checkEventSizes([{ a: 1 }, item], 40_000, String))).toBe(413);
+		}
+		// Deep nesting that JSON.stringify cannot serialize is a 400 naming the item.
+		let deep: unknown = 1;
+		for (let i = 0; i < 20_000; i++) deep = [deep];
+		expect(statusOf(() => checkEventSizes([{ a: 1 }, deep], 40_000, (i) => `batch[${i}]`))).toBe(400);
+	});
+
+	it('bounds the JSON size of any parsed value from above', () => {
+		const pieces = ['', 'a', '"', '\\', '\n', '\u0001', '\u007f', 'é', '共鸣', '😀', '\ud800', '</script>'];
+		let seed = 7;
+		const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+		const value = (depth: number): unknown => {
+			const r = random();
+			if (depth > 4 || r < 0.3)
+				return Array.from(
+					{ length: Math.floor(random() * 6) },
+					() => pieces[Math.floor(random() * pieces.length)]
+				).join('');
+			if (r < 0.4)
+				return [-Number.MAX_VALUE, -Number.MIN_VALUE, -1.2345678901234568e-7, 0, -0, 123456789012345680000][
+					Math.floor(random() * 6)
+				];
+			if (r < 0.5) return [true, false, null][Math.floor(random() * 3)];
+			if (r < 0.75) return Array.from({ length: Math.floor(random() * 5) }, () => value(depth + 1));
+			return Object.fromEntries(
+				Array.from({ length: Math.floor(random() * 5) }, () => [String(value(5)), value(depth + 1)])
+			);
+		};
+		for (let i = 0; i < 3_000; i++) {
+			const v = JSON.parse(JSON.stringify(value(0)));
+			const exact = Buffer.byteLength(JSON.stringify(v));
+			expect(jsonBytesAtMost(v, Infinity, 0)).toBeGreaterThanOrEqual(exact);
+			// What checkEventSizes relies on: a value cleared under a limit is under it.
+			for (const limit of [exact - 1, Math.floor(exact / 2), 0])
+				expect(jsonBytesAtMost(v, limit, 0) <= limit).toBe(false);
+		}
 	});
 });

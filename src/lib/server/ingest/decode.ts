@@ -129,7 +129,8 @@ export function parseNdjson(text: string): unknown[] {
 
 /**
  * The 32 KB-an-event limit: only checked when the body could hold such an event at all. An oversized event makes
- * the request a 413 (as Segment does), naming the item.
+ * the request a 413 (as Segment does), naming the item. Most events are far below the limit: a cheap upper bound
+ * clears them, and only an event the bound cannot clear is serialized to be measured.
  */
 export function checkEventSizes(
 	items: readonly unknown[],
@@ -138,6 +139,7 @@ export function checkEventSizes(
 ) {
 	if (bodyBytes <= LIMITS.eventBytes) return;
 	items.forEach((item, i) => {
+		if (jsonBytesAtMost(item, LIMITS.eventBytes, 0) <= LIMITS.eventBytes) return;
 		let size: number;
 		try {
 			size = Buffer.byteLength(JSON.stringify(item) ?? '');
@@ -149,4 +151,37 @@ export function checkEventSizes(
 				index: i
 			});
 	});
+}
+
+/** Longest JSON text of a number (e.g. -1.7976931348623157e+308). */
+const NUMBER_BYTES = 25;
+/** Deeper values are left to the exact measure, which also reports nesting too deep to serialize. */
+const BOUND_DEPTH = 32;
+
+/**
+ * An upper bound of the UTF-8 size of `value`'s JSON text (a value from JSON.parse), or Infinity once it passes
+ * `limit` or nests deeper than BOUND_DEPTH. A UTF-16 unit takes at most 6 bytes in JSON (a \u escape), so a string
+ * of n units at most 6n + 2.
+ */
+export function jsonBytesAtMost(value: unknown, limit: number, depth: number): number {
+	if (typeof value === 'string') return 6 * value.length + 2;
+	if (typeof value === 'number') return NUMBER_BYTES;
+	if (typeof value === 'boolean' || value === null) return 5;
+	if (typeof value !== 'object' || depth >= BOUND_DEPTH) return Infinity;
+	let bytes = 2;
+	if (Array.isArray(value)) {
+		for (const v of value) {
+			bytes += jsonBytesAtMost(v, limit, depth + 1) + 1;
+			if (bytes > limit) return Infinity;
+		}
+		return bytes;
+	}
+	const record = value as Record<string, unknown>;
+	// for…in rather than Object.entries: no array an entry (JSON.parse makes plain objects with own keys only).
+	for (const key in record) {
+		// "key": value,
+		bytes += 6 * key.length + 4 + jsonBytesAtMost(record[key], limit, depth + 1);
+		if (bytes > limit) return Infinity;
+	}
+	return bytes;
 }
