@@ -17,7 +17,7 @@ export type ToWriter =
 /** Messages from the writer thread. */
 export type FromWriter =
 	| { kind: 'ready' }
-	/** The transaction committed; one result per batch, or that batch's error (its savepoint was rolled back). */
+	/** The transaction committed; one result per batch, or that batch's error (nothing of that batch was written). */
 	| { kind: 'written'; id: number; results: ({ ok: WriteResult } | { error: string })[] }
 	/** The transaction failed as a whole: nothing of it was written. */
 	| { kind: 'failed'; id: number; error: string }

@@ -198,8 +198,8 @@ export function writeEvents(db: Db, events: readonly CxEvent[], options: WriteOp
 
 /**
  * `writeEvents`, optionally leaving the rollup cells to the caller: with `pendingCells`, this batch's cell deltas are
- * appended there once its transaction (a savepoint inside `writeBatches`) has succeeded, for one flush per group
- * commit instead of one per request.
+ * appended there once its part of the transaction (inline or a savepoint inside `writeBatches`) has succeeded, for one
+ * flush per group commit instead of one per request.
  */
 function writeInto(
 	db: Db,

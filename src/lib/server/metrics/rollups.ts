@@ -500,8 +500,8 @@ function freshFacts(inserted: readonly InsertedEvent[], customers: ReadonlySet<s
 }
 
 /**
- * Step one of applyToRollups, for group commit: updates flags and links (writes, inside the batch's savepoint) and
- * returns the batch's cell deltas in memory. Keep them when the savepoint commits, drop them when it rolls back,
+ * Step one of applyToRollups, for group commit: updates flags and links (writes, in the batch's part of the
+ * transaction) and returns the batch's cell deltas in memory. Keep them when that part succeeds, drop them when it rolls back,
  * and pass the kept ones to flushRollups once, before the transaction commits: the cells of all requests of a
  * group commit are then upserted together.
  */
