@@ -27,6 +27,23 @@ const ev = (id: string, extra: Partial<CxEvent> = {}): CxEvent => ({
 	...extra
 });
 
+/** A resolved agent contact of team `teamId` (and its agent), by a customer of its own. */
+const teamContact = (id: string, teamId: string, ts: number) =>
+	ev(id, {
+		type: 'contact',
+		name: undefined,
+		customerId: `k-${id}`,
+		ts,
+		channel: 'phone',
+		handledBy: 'agent',
+		teamId,
+		agentId: `A-${teamId}`,
+		waitS: 10,
+		handleS: 100,
+		outcome: 'resolved',
+		reason: 'card_lost'
+	});
+
 describe('writer', () => {
 	it('stores an id once per source, across calls and within one', () => {
 		const db = openDatabase(':memory:');
@@ -282,6 +299,54 @@ describe('writer', () => {
 			// Another source may reuse the same client ids.
 			expect(writeEvents(second, [ev('a')], { sourceId: 2 }).accepted).toBe(1);
 			second.$client.close();
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('keeps combo ids through a rebuild (a writer thread has them cached)', () => {
+		const db = openDatabase(':memory:');
+		const day = 86_400_000;
+		const t = Date.now() - 3 * day;
+		// Combos created in another order than a rebuild scans the events in (by time).
+		writeEvents(db, [teamContact('x', 'T2', t + day)], { sourceId: 1 });
+		writeEvents(db, [teamContact('y', 'T1', t)], { sourceId: 1 });
+		const combos = () =>
+			db.$client.prepare('SELECT id, cuboid, v1, v2 FROM metric_combos ORDER BY id').raw().all();
+		const before = combos();
+		expect(before.length).toBeGreaterThan(4);
+		rebuildRollups(db);
+		expect(combos()).toEqual(before);
+	});
+
+	it('forgets combo ids a rolled-back write took back, even when another connection reuses them', () => {
+		const dir = mkdtempSync(path.join(tmpdir(), 'resonance-combos-'));
+		try {
+			const file = path.join(dir, 'c.db');
+			const writer = openDatabase(file);
+			const other = openDatabase(file);
+			const contact = (id: string, teamId: string) => teamContact(id, teamId, Date.now() - 2 * 3_600_000);
+			writeEvents(writer, [contact('a', 'T1')], { sourceId: 1 });
+			// The write of team T9's first contact fails once its combos were created: they are rolled back.
+			writer.$client.exec(
+				"CREATE TEMP TRIGGER no_cells BEFORE INSERT ON metric_cells BEGIN SELECT RAISE(ABORT, 'injected'); END"
+			);
+			expect(() => writeEvents(writer, [contact('b', 'T9')], { sourceId: 1 })).toThrow(/injected/);
+			writer.$client.exec('DROP TRIGGER no_cells');
+			// Another connection's new combos (team T7) take the freed ids.
+			writeEvents(other, [contact('c', 'T7')], { sourceId: 1 });
+			writeEvents(writer, [contact('b', 'T9')], { sourceId: 1 });
+			const cells = () =>
+				writer.$client
+					.prepare('SELECT * FROM metric_cells ORDER BY key')
+					.raw()
+					.all()
+					.concat(writer.$client.prepare('SELECT * FROM metric_day_cells ORDER BY key').raw().all());
+			const maintained = cells();
+			rebuildRollups(writer);
+			expect(cells()).toEqual(maintained);
+			writer.$client.close();
+			other.$client.close();
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}

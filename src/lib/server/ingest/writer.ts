@@ -9,6 +9,7 @@ import {
 	insertedFlags,
 	flagValue,
 	flushRollups,
+	forgetCombos,
 	type InsertedEvent,
 	type RollupDeltas
 } from '$lib/server/metrics/rollups';
@@ -342,8 +343,14 @@ function writeInto(
 			stitchJourneys(db, inserted, { now: receivedAt, created });
 		}
 	};
-	if (inline) write();
-	else db.$client.transaction(write).immediate();
+	try {
+		if (inline) write();
+		else db.$client.transaction(write).immediate();
+	} catch (error) {
+		// Rolled back (inline: the caller's transaction will be): combos this write created may be gone.
+		forgetCombos(db);
+		throw error;
+	}
 	if (cells) pendingCells?.push(cells);
 	for (const kind of Object.keys(registered) as (keyof Registered)[])
 		for (const key of registered[kind]) known[kind].add(key);
@@ -404,9 +411,10 @@ function writeGroup(db: Db, batches: readonly WriteBatch[], savepoints: boolean)
 			})
 			.immediate();
 	} catch (error) {
-		// What the requests above remembered (registrations, customers) was rolled back with the transaction.
+		// What the requests above remembered (registrations, customers, combos) was rolled back with the transaction.
 		knownByDb.delete(db);
 		customersByDb.delete(db);
+		forgetCombos(db);
 		throw error;
 	}
 	return results;

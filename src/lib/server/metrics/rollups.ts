@@ -266,9 +266,16 @@ interface ComboCache {
 const combosByDb = new WeakMap<Db, ComboCache>();
 
 /**
- * Combo ids are cached across calls. A rolled-back transaction can take combos back (and SQLite then reuses their
- * ids), so each call first compares the stored max(id) with what the cache saw, and starts over when it shrank.
+ * Combo ids are cached across calls; ids never change once committed (a rebuild keeps them). A rolled-back
+ * transaction can take new combos back, and SQLite then reuses their ids: the writer forgets its cache whenever its
+ * transaction or a savepoint rolls back (`forgetCombos`), and as a guard each call also compares the stored max(id)
+ * with what the cache saw and starts over when it shrank.
  */
+/** Drops the cached combo ids of `db`'s connection: call after a rollback that may have taken combos back. */
+export function forgetCombos(db: Db): void {
+	combosByDb.delete(db);
+}
+
 function comboCache(db: Db, s: Statements): ComboCache {
 	let cache = combosByDb.get(db);
 	const maxId = Number(s.comboMax.get());
@@ -692,7 +699,9 @@ export function rebuildRollups(db: Db): { events: number; cells: number } {
 	let events = 0;
 	let cells = 0;
 	c.transaction(() => {
-		c.exec('DELETE FROM metric_cells; DELETE FROM metric_day_cells; DELETE FROM metric_combos;');
+		// Combos are kept, ids and all: another connection (the writer thread) has them cached, and cells are
+		// rebuilt under the same ids. A combo no cell uses any more costs a row and nothing else.
+		c.exec('DELETE FROM metric_cells; DELETE FROM metric_day_cells;');
 		combosByDb.delete(db);
 		rebuildFlags(db);
 		const bounds = c.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events').get() as {
