@@ -53,6 +53,15 @@ describe('GET /api/v1/ingest/status', () => {
 			lastHour: { requests: 1, accepted: 1, rejected: 1, failedRequests: 0 },
 			sinceStart: { requests: 1, accepted: 1, rejected: 1 }
 		});
+		// The same hour minute by minute, for the chart: the batch is in the current minute (or the one before,
+		// should the minute have turned since), every other minute is 0.
+		const minutes = source?.lastHourByMinute;
+		expect(minutes?.from).toBe(Math.floor(body.now / 60_000) * 60_000 - 59 * 60_000);
+		expect(minutes?.accepted).toHaveLength(60);
+		expect(minutes?.accepted.slice(-2).reduce((a, b) => a + b)).toBe(1);
+		expect(minutes?.rejected.slice(-2).reduce((a, b) => a + b)).toBe(1);
+		expect(minutes?.accepted.slice(0, -2).every((n) => n === 0)).toBe(true);
+		expect(minutes?.duplicates.every((n) => n === 0)).toBe(true);
 		expect(source?.rejections[0]).toMatchObject({ route: 'native', index: 1 });
 		expect(source?.rejections[0].errors.join(' ')).toMatch(/events\[1\]\.score/);
 		const unknown = body.sources.find((s) => s.sourceId === null);
