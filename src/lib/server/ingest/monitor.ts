@@ -2,6 +2,7 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import { quantileSorted } from '$lib/server/journeys/stats';
 import type { CommitReport } from './batcher';
 import type { IngestOutcome } from './pipeline';
+import { redactionTotal } from './redact';
 import type { Rejection } from './validate';
 
 /**
@@ -327,14 +328,12 @@ export class IngestMonitor {
 	recordRequest(record: RequestRecord): void {
 		if (!('outcome' in record)) return this.record(record, null, [], record.failure);
 		const o = record.outcome;
-		let redactions = 0;
-		for (const n of Object.values(o.redacted)) redactions += n ?? 0;
 		const events = {
 			accepted: o.accepted,
 			duplicates: o.duplicates,
 			rejected: o.rejected.length,
 			ignored: o.ignored.length,
-			redactions
+			redactions: redactionTotal(o.redacted)
 		};
 		// Only the last few can stay in the ring anyway.
 		this.record(record, events, o.rejected.slice(-REJECTION_SAMPLES));
