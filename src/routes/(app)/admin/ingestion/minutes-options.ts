@@ -1,4 +1,5 @@
 import type { ChartOption } from '$lib/components/charts/echarts';
+import { axisTooltip, categoryAxis, valueSplitLine } from '$lib/components/charts/themed';
 import { escapeHtml } from '$lib/components/dashboards/trend-options';
 import type { ChartPalette } from '$lib/state/theme.svelte';
 
@@ -67,26 +68,14 @@ export function minutesOptions(input: MinutesOptionsInput): ChartOption {
 		grid: { left: 48, right: 16, top: 36, bottom: 28 },
 		legend: { top: 0, textStyle: { color: palette.text } },
 		tooltip: {
-			trigger: 'axis',
-			axisPointer: { type: 'shadow' },
-			backgroundColor: palette.surface,
-			borderColor: palette.border,
-			textStyle: { color: palette.text },
-			formatter: (params: unknown) => {
-				const first = Array.isArray(params) ? params[0] : params;
-				return minuteTooltip(input, (first as { dataIndex?: number } | undefined)?.dataIndex ?? 0);
-			}
+			...axisTooltip(palette, (index) => minuteTooltip(input, index)),
+			axisPointer: { type: 'shadow' }
 		},
-		xAxis: {
-			type: 'category',
-			data: input.categories,
-			axisLine: { lineStyle: { color: palette.border } },
-			axisLabel: { color: palette.muted, hideOverlap: true }
-		},
+		xAxis: categoryAxis(palette, input.categories),
 		yAxis: {
 			type: 'value',
 			minInterval: 1,
-			splitLine: { lineStyle: { color: palette.border, opacity: 0.6 } },
+			splitLine: valueSplitLine(palette),
 			axisLabel: { color: palette.muted, formatter: (v: number) => input.formatCount(v) }
 		},
 		series: MINUTE_KINDS.map((kind) => ({
