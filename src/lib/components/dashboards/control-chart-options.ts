@@ -1,5 +1,6 @@
 import { formatKpiValue } from '$lib/kpi-format';
 import type { ChartOption } from '$lib/components/charts/echarts';
+import { axisTooltip, categoryAxis, valueSplitLine } from '$lib/components/charts/themed';
 import type { ChartPalette } from '$lib/state/theme.svelte';
 import { escapeHtml } from './trend-options';
 
@@ -60,27 +61,13 @@ export function controlChartOptions(input: ControlOptionsInput): ChartOption {
 	return {
 		animation: false,
 		grid: { left: 52, right: 20, top: 28, bottom: 36 },
-		tooltip: {
-			trigger: 'axis',
-			backgroundColor: palette.surface,
-			borderColor: palette.border,
-			textStyle: { color: palette.text },
-			formatter: (params: unknown) => {
-				const first = Array.isArray(params) ? params[0] : params;
-				return controlTooltip(input, (first as { dataIndex?: number } | undefined)?.dataIndex ?? 0);
-			}
-		},
-		xAxis: {
-			type: 'category',
-			data: input.categories,
-			axisLine: { lineStyle: { color: palette.border } },
-			axisLabel: { color: palette.muted, hideOverlap: true }
-		},
+		tooltip: axisTooltip(palette, (index) => controlTooltip(input, index)),
+		xAxis: categoryAxis(palette, input.categories),
 		yAxis: {
 			type: 'value',
 			scale: true,
 			max: 100,
-			splitLine: { lineStyle: { color: palette.border, opacity: 0.6 } },
+			splitLine: valueSplitLine(palette),
 			axisLabel: { color: palette.muted, formatter: (v: number) => formatKpiValue('percent', v, locale) }
 		},
 		series: [

@@ -1,5 +1,6 @@
 import { formatInterval, formatKpiValue, type KpiUnit } from '$lib/kpi-format';
 import type { ChartOption } from '$lib/components/charts/echarts';
+import { axisTooltip, categoryAxis, valueSplitLine } from '$lib/components/charts/themed';
 import type { ChartPalette } from '$lib/state/theme.svelte';
 import type { Interval } from './types';
 
@@ -70,29 +71,13 @@ export function trendOptions(input: TrendOptionsInput): ChartOption {
 		grid: input.compact
 			? { left: 44, right: 12, top: 14, bottom: 24 }
 			: { left: 52, right: 20, top: 28, bottom: 36 },
-		tooltip: {
-			trigger: 'axis',
-			backgroundColor: palette.surface,
-			borderColor: palette.border,
-			textStyle: { color: palette.text },
-			formatter: (params: unknown) => {
-				const first = Array.isArray(params) ? params[0] : params;
-				const index = (first as { dataIndex?: number } | undefined)?.dataIndex ?? 0;
-				return trendTooltip(input, index);
-			}
-		},
-		xAxis: {
-			type: 'category',
-			data: input.categories,
-			boundaryGap: false,
-			axisLine: { lineStyle: { color: palette.border } },
-			axisLabel: { color: palette.muted, hideOverlap: true }
-		},
+		tooltip: axisTooltip(palette, (index) => trendTooltip(input, index)),
+		xAxis: { ...categoryAxis(palette, input.categories), boundaryGap: false },
 		yAxis: {
 			type: 'value',
 			scale: true,
 			...range,
-			splitLine: { lineStyle: { color: palette.border, opacity: 0.6 } },
+			splitLine: valueSplitLine(palette),
 			axisLabel: {
 				color: palette.muted,
 				formatter: (v: number) => formatKpiValue(unit, v, locale)

@@ -67,6 +67,54 @@ describe('CSV import', () => {
 		expect(storedEvents(fx.db)).toHaveLength(2);
 	});
 
+	it('is counted by the ingestion monitor once per import, under its source, with its first row errors', async () => {
+		await upload('feedback', csv);
+		const rows = Array.from({ length: 2500 }, (_, i) => `m${i},${ts},c${i},journey_step,app`);
+		// 2,500 rows (three chunks of the pipeline), one of them a duplicate of the first.
+		await upload('journey', ['id,ts,customerId,name,channel', ...rows, rows[0]].join('\n'));
+		const source = fx.ctx.monitor.status().sources.find((s) => s.sourceId === fx.sourceId);
+		expect(source?.sinceStart).toMatchObject({
+			requests: 2,
+			accepted: 2502,
+			duplicates: 1,
+			rejected: 2,
+			redactions: 1,
+			failedRequests: 0
+		});
+		expect(source?.lastHourByMinute.accepted.slice(-2).reduce((a, b) => a + b)).toBe(2502);
+		// Newest first, as for a batch: the import's rows 4 and 2, each naming its row and field.
+		expect(source?.rejections).toEqual([
+			expect.objectContaining({
+				route: 'csv import feedback',
+				index: 4,
+				errors: ['rows[4]: 4 cells, the header has 8']
+			}),
+			expect.objectContaining({
+				route: 'csv import feedback',
+				index: 2,
+				errors: ['rows[2].score: must be 1–5 for csat']
+			})
+		]);
+	});
+
+	it('counts an import refused whole as a refused request, under its source once the key is known', async () => {
+		await upload('nope', csv);
+		await upload('journey', csv, { authorization: '' });
+		await upload('journey', 'a,b\n1,2');
+		const status = fx.ctx.monitor.status();
+		const unknown = status.sources.find((s) => s.sourceId === null);
+		expect(unknown?.sinceStart).toMatchObject({ requests: 2, failedByStatus: { '400': 1, '401': 1 } });
+		expect(unknown?.failures.map((f) => f.route)).toEqual(['csv import journey', 'csv import']);
+		const source = status.sources.find((s) => s.sourceId === fx.sourceId);
+		expect(source?.failures).toEqual([
+			expect.objectContaining({
+				route: 'csv import journey',
+				status: 400,
+				message: 'the header needs an id column'
+			})
+		]);
+	});
+
 	it('refuses a bad kind, a missing key, a file without id column and bad UTF-8', async () => {
 		expect((await upload('nope', csv)).status).toBe(400);
 		expect((await upload('journey', csv, { authorization: '' })).status).toBe(401);

@@ -1,10 +1,12 @@
 import { authenticate, keyFromHeaders } from './authenticate';
 import type { IngestContext } from './context';
-import { IngestError } from './errors';
+import { IngestError, refusal } from './errors';
 import { csvRecords, CsvError } from './formats/csv';
 import type { Candidate, ParsedBatch } from './formats/types';
 import { errorResponse, jsonResponse } from './http';
+import type { RequestFailure } from './monitor';
 import { ingestBatch } from './pipeline';
+import { redactionTotal } from './redact';
 import type { Rejection } from './validate';
 
 export const CSV_KINDS = ['feedback', 'contact', 'journey', 'complaint'] as const;
@@ -102,42 +104,85 @@ async function* textChunks(request: Request): AsyncGenerator<string> {
 	}
 }
 
+/** What an import has done so far; kept when it stops part-way, since the chunks before were stored. */
+export interface ImportTotals {
+	accepted: number;
+	duplicates: number;
+	rejectedCount: number;
+	/** The first `MAX_REPORTED_REJECTIONS` rejected rows, in row order. */
+	rejected: Rejection[];
+	/** Counted by the ingestion monitor, not part of the answer. */
+	redactions: number;
+}
+
+const importTotals = (): ImportTotals => ({
+	accepted: 0,
+	duplicates: 0,
+	rejectedCount: 0,
+	rejected: [],
+	redactions: 0
+});
+
 /**
  * `POST /api/v1/import/csv?kind=…` with a write key (Bearer): a header row naming native fields (`id`, `ts`,
  * `customerId`, then the kind's fields; `comment`/`transcript` may name the text column), one event a row. Rows
  * stream through the same pipeline as the APIs in chunks of 1,000; `id` makes a re-upload idempotent. Answers
- * the counts, with up to 1,000 row rejections (`index` = row number, 1 = the first data row).
+ * the counts, with up to 1,000 row rejections (`index` = row number, 1 = the first data row). The ingestion
+ * monitor counts the import once, under the key's source, as route `csv import <kind>`.
  */
 export async function handleCsvImport(
 	request: Request,
 	kind: string | null,
 	ctx: IngestContext
 ): Promise<Response> {
+	const valid = !!kind && (CSV_KINDS as readonly string[]).includes(kind);
+	const route = valid ? `csv import ${kind}` : 'csv import';
+	let sourceId: number | null = null;
+	const total = importTotals();
+	const record = (failure?: RequestFailure) =>
+		ctx.monitor.recordImport({
+			sourceId,
+			route,
+			at: Date.now(),
+			accepted: total.accepted,
+			duplicates: total.duplicates,
+			rejected: total.rejectedCount,
+			redactions: total.redactions,
+			rejections: total.rejected,
+			failure
+		});
 	try {
-		if (!kind || !(CSV_KINDS as readonly string[]).includes(kind))
-			throw new IngestError(400, 'bad_request', `kind must be one of ${CSV_KINDS.join(', ')}`);
-		const identity = authenticate(ctx.db, keyFromHeaders(request.headers));
+		if (!valid) throw new IngestError(400, 'bad_request', `kind must be one of ${CSV_KINDS.join(', ')}`);
+		sourceId = authenticate(ctx.db, keyFromHeaders(request.headers)).sourceId;
 		const type = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
 		if (!['text/csv', 'application/csv', 'text/plain', ''].includes(type))
 			throw new IngestError(415, 'unsupported_media_type', `Content-Type ${type} is not accepted`, {
 				accepted: ['text/csv']
 			});
-		return jsonResponse(200, await importRows(ctx, identity.sourceId, kind as CsvKind, textChunks(request)));
-	} catch (error) {
-		if (error instanceof CsvError) return errorResponse(new IngestError(400, 'bad_request', error.message));
+		await importRows(ctx, sourceId, kind as CsvKind, textChunks(request), total);
+		record();
+		const { accepted, duplicates, rejectedCount, rejected } = total;
+		return jsonResponse(200, { accepted, duplicates, rejectedCount, rejected });
+	} catch (caught) {
+		const error = caught instanceof CsvError ? new IngestError(400, 'bad_request', caught.message) : caught;
+		record(refusal(error));
 		return errorResponse(error);
 	}
 }
 
+/**
+ * Streams the rows through the pipeline, adding to `total` chunk by chunk (it holds what was done on a throw).
+ * The caller records the import in the ingestion monitor, once (`handleCsvImport` does).
+ */
 export async function importRows(
 	ctx: IngestContext,
 	sourceId: number,
 	kind: CsvKind,
-	text: AsyncIterable<string>
-) {
+	text: AsyncIterable<string>,
+	total = importTotals()
+): Promise<ImportTotals> {
 	let header: string[] | undefined;
 	let chunk: Candidate[] = [];
-	const total = { accepted: 0, duplicates: 0, rejectedCount: 0, rejected: [] as Rejection[] };
 	const batch = (items: Candidate[]): ParsedBatch => ({
 		items,
 		messages: [],
@@ -152,6 +197,7 @@ export async function importRows(
 		total.rejectedCount += outcome.rejected.length;
 		for (const r of outcome.rejected)
 			if (total.rejected.length < MAX_REPORTED_REJECTIONS) total.rejected.push(r);
+		total.redactions += redactionTotal(outcome.redacted);
 		chunk = [];
 	};
 	let index = 0;

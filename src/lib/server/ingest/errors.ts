@@ -26,6 +26,13 @@ export class IngestError extends Error {
 	}
 }
 
+/** How the ingestion monitor records a request refused whole: an unexpected error is a 500 `internal`. */
+export function refusal(error: unknown): { status: number; code: IngestErrorCode; message: string } {
+	return error instanceof IngestError
+		? { status: error.status, code: error.code, message: error.message }
+		: { status: 500, code: 'internal', message: 'internal error' };
+}
+
 export const badRequest = (message: string, details?: unknown) =>
 	new IngestError(400, 'bad_request', message, details);
 export const tooLarge = (message: string, details?: unknown) =>

@@ -15,7 +15,7 @@ import {
 	NDJSON_TYPES,
 	type MediaTypes
 } from './decode';
-import { IngestError } from './errors';
+import { IngestError, refusal } from './errors';
 import { parseNative } from './formats/native';
 import { parsePostHog } from './formats/posthog';
 import { parseSegment } from './formats/segment';
@@ -154,11 +154,7 @@ async function handle(request: Request, ctx: IngestContext, spec: FormatSpec): P
 		ctx.monitor.recordRequest({ sourceId, route: spec.route, at: Date.now(), outcome });
 		return jsonResponse(200, spec.answer(outcome), cors);
 	} catch (error) {
-		const failure =
-			error instanceof IngestError
-				? { status: error.status, code: error.code, message: error.message }
-				: { status: 500, code: 'internal', message: 'internal error' };
-		ctx.monitor.recordRequest({ sourceId, route: spec.route, at: Date.now(), failure });
+		ctx.monitor.recordRequest({ sourceId, route: spec.route, at: Date.now(), failure: refusal(error) });
 		return errorResponse(error, cors);
 	}
 }

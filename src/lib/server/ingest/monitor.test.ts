@@ -3,10 +3,12 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import {
 	ERRORS_PER_SAMPLE,
 	FAILURE_SAMPLES,
+	IMPORT_REJECTION_SAMPLES,
 	IngestMonitor,
 	MAX_SOURCES,
 	REJECTION_SAMPLES,
-	Ring
+	Ring,
+	totalByMinute
 } from './monitor';
 import type { IngestOutcome } from './pipeline';
 
@@ -130,6 +132,133 @@ describe('IngestMonitor', () => {
 		expect(status.sourcesDropped).toBe(1);
 		expect(status.sources.some((s) => s.sourceId === 1)).toBe(false);
 		expect(status.sources[0].sourceId).toBe(MAX_SOURCES + 1);
+	});
+
+	it('gives the last hour minute by minute, oldest first, empty minutes as zeros', () => {
+		const monitor = new IngestMonitor(T0);
+		const send = (at: number, o: Partial<IngestOutcome>) =>
+			monitor.recordRequest({ sourceId: 1, route: 'native', at, outcome: outcome(o) });
+		send(T0 + 10_000, { accepted: 4, duplicates: 1 });
+		send(T0 + 50_000, { accepted: 1, rejected: [{ index: 0, errors: ['events[0].ts: required'] }] });
+		send(T0 + 3 * MIN + 1, { accepted: 2 });
+
+		const series = (now: number) => monitor.status(now).sources[0].lastHourByMinute;
+		const at3 = series(T0 + 3 * MIN + 30_000);
+		// The current minute is the last of 60; T0's minute is 3 before it.
+		expect(at3.from).toBe(T0 + 3 * MIN - 59 * MIN);
+		expect(at3.accepted).toHaveLength(60);
+		expect(at3.accepted.slice(-4)).toEqual([5, 0, 0, 2]);
+		expect(at3.duplicates.slice(-4)).toEqual([1, 0, 0, 0]);
+		expect(at3.rejected.slice(-4)).toEqual([1, 0, 0, 0]);
+		expect(at3.accepted.slice(0, -4).every((n) => n === 0)).toBe(true);
+		// The series adds up to the hour's counts.
+		const sum = (ns: number[]) => ns.reduce((a, b) => a + b, 0);
+		expect(sum(at3.accepted)).toBe(monitor.status(T0 + 3 * MIN + 30_000).sources[0].lastHour.accepted);
+
+		// The minutes roll over: 59 minutes on, T0's minute is the oldest; a minute later it is gone.
+		expect(series(T0 + 59 * MIN).accepted[0]).toBe(5);
+		const at60 = series(T0 + 60 * MIN);
+		expect(at60.accepted[0]).toBe(0);
+		expect(at60.accepted[2]).toBe(2);
+		// T0's slot reused by minute 60 holds only minute 60's count.
+		send(T0 + 60 * MIN + 1, { accepted: 9 });
+		expect(series(T0 + 60 * MIN + 2).accepted.at(-1)).toBe(9);
+		expect(sum(series(T0 + 60 * MIN + 2).accepted)).toBe(11);
+		expect(sum(series(T0 + 300 * MIN).accepted)).toBe(0);
+	});
+
+	it('adds the sources minute by minute for all sources together', () => {
+		const monitor = new IngestMonitor(T0);
+		monitor.recordRequest({ sourceId: 1, route: 'native', at: T0, outcome: outcome({ accepted: 2 }) });
+		monitor.recordRequest({ sourceId: 2, route: 'posthog', at: T0 + 1, outcome: outcome({ accepted: 3 }) });
+		monitor.recordRequest({
+			sourceId: null,
+			route: 'native',
+			at: T0 + 2,
+			failure: { status: 401, code: 'x', message: 'm' }
+		});
+		const status = monitor.status(T0 + MIN);
+		const all = totalByMinute(
+			status.sources.map((s) => s.lastHourByMinute),
+			status.now
+		);
+		expect(all.from).toBe(status.sources[0].lastHourByMinute.from);
+		expect(all.accepted.slice(-2)).toEqual([5, 0]);
+		expect(totalByMinute([], status.now)).toMatchObject({ from: all.from, rejected: new Array(60).fill(0) });
+	});
+
+	it('records a CSV import once, as its totals, keeping its first rejected rows as samples', () => {
+		const monitor = new IngestMonitor(T0);
+		monitor.recordRequest({
+			sourceId: 1,
+			route: 'native',
+			at: T0,
+			outcome: outcome({ rejected: [{ index: 3, errors: ['events[3].ts: required'] }] })
+		});
+		// 100,000 rows, 1,000 of them rejected (the import's report keeps that many).
+		const rejections = Array.from({ length: 1000 }, (_, i) => ({
+			index: i * 100 + 2,
+			errors: [`rows[${i * 100 + 2}].score: must be 1–5 for csat`, 'b', 'c', 'd']
+		}));
+		monitor.recordImport({
+			sourceId: 1,
+			route: 'csv import feedback',
+			at: T0 + 1000,
+			accepted: 98_000,
+			duplicates: 900,
+			rejected: 1100,
+			redactions: 7,
+			rejections
+		});
+		const s = monitor.status(T0 + 2000).sources[0];
+		expect(s.sinceStart).toMatchObject({
+			requests: 2,
+			accepted: 98_000,
+			duplicates: 900,
+			rejected: 1101,
+			ignored: 0,
+			redactions: 7,
+			failedRequests: 0
+		});
+		expect(s.lastHour).toEqual(s.sinceStart);
+		expect(s.lastHourByMinute.accepted.at(-1)).toBe(98_000);
+		expect(s.lastAcceptedAt).toBe(T0 + 1000);
+		// The import's first rows, newest first like a batch's, then the earlier request's sample.
+		expect(s.rejections).toHaveLength(IMPORT_REJECTION_SAMPLES + 1);
+		expect(s.rejections.map((r) => r.index)).toEqual([402, 302, 202, 102, 2, 3]);
+		expect(s.rejections[4]).toEqual({
+			at: T0 + 1000,
+			route: 'csv import feedback',
+			index: 2,
+			errors: ['rows[2].score: must be 1–5 for csat', 'b', 'c']
+		});
+		expect(s.failures).toEqual([]);
+	});
+
+	it('records an import refused, or stopped part-way, as a refused request with what it stored', () => {
+		const monitor = new IngestMonitor(T0);
+		const none = { accepted: 0, duplicates: 0, rejected: 0, redactions: 0, rejections: [] };
+		monitor.recordImport({
+			sourceId: null,
+			route: 'csv import',
+			at: T0,
+			...none,
+			failure: { status: 401, code: 'unauthorized', message: 'no valid write key' }
+		});
+		monitor.recordImport({
+			sourceId: 4,
+			route: 'csv import contact',
+			at: T0 + 1,
+			...none,
+			accepted: 2000,
+			failure: { status: 413, code: 'payload_too_large', message: 'over 100 MB a file' }
+		});
+		const [unknown, four] = monitor
+			.status(T0 + 2)
+			.sources.sort((a, b) => (a.sourceId ?? 0) - (b.sourceId ?? 0));
+		expect(unknown.sinceStart).toMatchObject({ requests: 1, accepted: 0, failedByStatus: { '401': 1 } });
+		expect(four.sinceStart).toMatchObject({ requests: 1, accepted: 2000, failedRequests: 1 });
+		expect(four.failures[0]).toMatchObject({ route: 'csv import contact', status: 413 });
 	});
 
 	it('reports the last minute of commits: count, events per transaction, p50/p95', () => {

@@ -2,6 +2,8 @@ import type { EventLoopUtilization } from 'node:perf_hooks';
 import { quantileSorted } from '$lib/server/journeys/stats';
 import type { CommitReport } from './batcher';
 import type { IngestOutcome } from './pipeline';
+import { redactionTotal } from './redact';
+import type { Rejection } from './validate';
 
 /**
  * The ingestion monitor (like Segment's source debugger): what each source sent and why events or whole requests
@@ -14,6 +16,8 @@ import type { IngestOutcome } from './pipeline';
 /** Samples kept per source. */
 export const REJECTION_SAMPLES = 20;
 export const FAILURE_SAMPLES = 10;
+/** Rejected rows kept from one CSV import (its first ones), so one bad file does not push out every other sample. */
+export const IMPORT_REJECTION_SAMPLES = 5;
 /** Errors kept per rejected event in a sample. */
 export const ERRORS_PER_SAMPLE = 3;
 /** Sources tracked; past this, the one whose last request is oldest is forgotten. */
@@ -49,9 +53,9 @@ export interface SourceCounts {
 
 export interface RejectionSample {
 	at: number;
-	/** The route and format, e.g. `native`, `segment /v1/batch`, `posthog`. */
+	/** The route and format, e.g. `native`, `segment /v1/batch`, `posthog`, `csv import feedback`. */
 	route: string;
-	/** The item's index in its batch. */
+	/** The item's index in its batch (a CSV import's row number, 1 = the first data row). */
 	index: number;
 	/** At most `ERRORS_PER_SAMPLE`, each naming its field. */
 	errors: string[];
@@ -65,12 +69,23 @@ export interface FailureSample {
 	message: string;
 }
 
+/** Events per minute over the last hour, oldest first; a minute without requests is 0. */
+export interface MinuteSeries {
+	/** The start of the oldest minute (epoch ms): entry i is the minute starting `i` minutes later. */
+	from: number;
+	accepted: number[];
+	duplicates: number[];
+	rejected: number[];
+}
+
 export interface SourceStatus {
 	/** null: requests without a valid write key ("unknown key"). */
 	sourceId: number | null;
 	lastRequestAt: number | null;
 	lastAcceptedAt: number | null;
 	lastHour: SourceCounts;
+	/** The minutes of `lastHour` (the current one last), for a chart. */
+	lastHourByMinute: MinuteSeries;
 	sinceStart: SourceCounts;
 	/** Newest first. */
 	rejections: RejectionSample[];
@@ -109,10 +124,34 @@ export interface IngestStatus {
 	writer: WriterStatus;
 }
 
+export interface RequestFailure {
+	status: number;
+	code: string;
+	message: string;
+}
+
+interface Origin {
+	sourceId: number | null;
+	route: string;
+	at: number;
+}
+
 /** A request as http.ts saw it: answered with an outcome, or refused whole. */
-export type RequestRecord = { sourceId: number | null; route: string; at: number } & (
-	{ outcome: IngestOutcome } | { failure: { status: number; code: string; message: string } }
-);
+export type RequestRecord = Origin & ({ outcome: IngestOutcome } | { failure: RequestFailure });
+
+/** A CSV import (one upload of any number of rows) as csv-import.ts saw it, recorded once as its totals. */
+export interface ImportRecord extends Origin {
+	accepted: number;
+	duplicates: number;
+	rejected: number;
+	redactions: number;
+	/** Rejected rows in row order, as the import's error report lists them; the first few are kept as samples. */
+	rejections: readonly Rejection[];
+	/** Refused, or stopped part-way: the rows of the chunks before were stored and are counted all the same. */
+	failure?: RequestFailure;
+}
+
+type EventCounts = Pick<SourceCounts, 'accepted' | 'duplicates' | 'rejected' | 'ignored' | 'redactions'>;
 
 const zeroCounts = (): SourceCounts => ({
 	requests: 0,
@@ -181,14 +220,43 @@ class MinuteBuckets<C> {
 		return this.buckets[slot];
 	}
 
-	/** The buckets of the minute holding `now` and the 59 before it. */
-	lastHour(now: number): C[] {
-		const current = Math.floor(now / MINUTE_MS);
-		return this.buckets.filter((_, slot) => {
-			const minute = this.minutes[slot];
-			return minute > current - HOUR_MINUTES && minute <= current;
+	/** The buckets of the minute holding `now` and the 59 before it, oldest first; undefined where none was used. */
+	byMinute(now: number): (C | undefined)[] {
+		const first = Math.floor(now / MINUTE_MS) - HOUR_MINUTES + 1;
+		return Array.from({ length: HOUR_MINUTES }, (_, i) => {
+			const slot = (first + i) % HOUR_MINUTES;
+			return this.minutes[slot] === first + i ? this.buckets[slot] : undefined;
 		});
 	}
+
+	lastHour(now: number): C[] {
+		return this.byMinute(now).filter((c) => c !== undefined);
+	}
+}
+
+/** The start of the oldest minute of the hour ending with the minute holding `now`. */
+const hourFrom = (now: number) => (Math.floor(now / MINUTE_MS) - HOUR_MINUTES + 1) * MINUTE_MS;
+
+function minuteSeries(now: number, minutes: (SourceCounts | undefined)[]): MinuteSeries {
+	return {
+		from: hourFrom(now),
+		accepted: minutes.map((c) => c?.accepted ?? 0),
+		duplicates: minutes.map((c) => c?.duplicates ?? 0),
+		rejected: minutes.map((c) => c?.rejected ?? 0)
+	};
+}
+
+/** The sum of series of the same hour (the sources of one `status(now)`): all sources together. */
+export function totalByMinute(series: readonly MinuteSeries[], now: number): MinuteSeries {
+	const zeros = () => new Array<number>(HOUR_MINUTES).fill(0);
+	const total = { from: hourFrom(now), accepted: zeros(), duplicates: zeros(), rejected: zeros() };
+	for (const s of series)
+		for (let i = 0; i < HOUR_MINUTES; i++) {
+			total.accepted[i] += s.accepted[i];
+			total.duplicates[i] += s.duplicates[i];
+			total.rejected[i] += s.rejected[i];
+		}
+	return total;
 }
 
 class SourceTrack {
@@ -258,23 +326,39 @@ export class IngestMonitor {
 
 	/** Called once per ingestion request, after it was answered. */
 	recordRequest(record: RequestRecord): void {
-		const { at, route } = record;
-		const track = this.track(record.sourceId, at);
-		const delta = zeroCounts();
-		delta.requests = 1;
-		if ('outcome' in record) {
-			const o = record.outcome;
-			delta.accepted = o.accepted;
-			delta.duplicates = o.duplicates;
-			delta.rejected = o.rejected.length;
-			delta.ignored = o.ignored.length;
-			for (const n of Object.values(o.redacted)) delta.redactions += n ?? 0;
-			if (o.accepted) track.lastAcceptedAt = at;
-			// Only the last few can stay in the ring anyway.
-			for (const r of o.rejected.slice(-REJECTION_SAMPLES))
-				track.rejections.push({ at, route, index: r.index, errors: r.errors.slice(0, ERRORS_PER_SAMPLE) });
-		} else {
-			const { status, code, message } = record.failure;
+		if (!('outcome' in record)) return this.record(record, null, [], record.failure);
+		const o = record.outcome;
+		const events = {
+			accepted: o.accepted,
+			duplicates: o.duplicates,
+			rejected: o.rejected.length,
+			ignored: o.ignored.length,
+			redactions: redactionTotal(o.redacted)
+		};
+		// Only the last few can stay in the ring anyway.
+		this.record(record, events, o.rejected.slice(-REJECTION_SAMPLES));
+	}
+
+	/** Called once per CSV import, after it was answered: O(1) however many rows it had. */
+	recordImport(record: ImportRecord): void {
+		const { accepted, duplicates, rejected, redactions } = record;
+		const events = { accepted, duplicates, rejected, ignored: 0, redactions };
+		this.record(record, events, record.rejections.slice(0, IMPORT_REJECTION_SAMPLES), record.failure);
+	}
+
+	private record(
+		{ sourceId, route, at }: Origin,
+		events: EventCounts | null,
+		rejections: readonly Rejection[],
+		failure?: RequestFailure
+	): void {
+		const track = this.track(sourceId, at);
+		const delta: SourceCounts = { ...zeroCounts(), ...events, requests: 1 };
+		if (delta.accepted) track.lastAcceptedAt = at;
+		for (const r of rejections)
+			track.rejections.push({ at, route, index: r.index, errors: r.errors.slice(0, ERRORS_PER_SAMPLE) });
+		if (failure) {
+			const { status, code, message } = failure;
 			delta.failedRequests = 1;
 			delta.failedByStatus[status] = 1;
 			track.failures.push({ at, route, status, code, message: message.slice(0, MESSAGE_CHARS) });
@@ -377,13 +461,15 @@ export class IngestMonitor {
 	/** Everything, for `GET /api/v1/ingest/status` and `/admin/ingestion`; sources by last request, newest first. */
 	status(now = Date.now()): IngestStatus {
 		const sources = [...this.sources.entries()].map(([key, t]): SourceStatus => {
+			const minutes = t.minutes.byMinute(now);
 			const lastHour = zeroCounts();
-			for (const c of t.minutes.lastHour(now)) addCounts(lastHour, c);
+			for (const c of minutes) if (c) addCounts(lastHour, c);
 			return {
 				sourceId: key === UNKNOWN ? null : key,
 				lastRequestAt: t.lastRequestAt,
 				lastAcceptedAt: t.lastAcceptedAt,
 				lastHour,
+				lastHourByMinute: minuteSeries(now, minutes),
 				sinceStart: { ...t.total, failedByStatus: { ...t.total.failedByStatus } },
 				rejections: t.rejections.newestFirst(),
 				failures: t.failures.newestFirst()

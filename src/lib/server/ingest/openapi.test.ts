@@ -18,5 +18,8 @@ describe('openApiDocument', () => {
 		expect(doc.components.schemas.IngestStatus.required).toEqual(
 			expect.arrayContaining(['startedAt', 'sources', 'writer'])
 		);
+		const source = JSON.stringify(doc.components.schemas.IngestStatus.properties?.sources);
+		expect(source).toContain('"lastHourByMinute"');
+		expect(source).toContain('"minItems":60');
 	});
 });

@@ -60,6 +60,13 @@ export function redactText(text: string): { text: string; counts: RedactionCount
 	return { text: out, counts };
 }
 
+/** Pieces redacted, of every kind. */
+export function redactionTotal(counts: RedactionCounts): number {
+	let total = 0;
+	for (const n of Object.values(counts)) total += n ?? 0;
+	return total;
+}
+
 /** Adds `b` into `a`. */
 export function addCounts(a: RedactionCounts, b: RedactionCounts): RedactionCounts {
 	for (const [kind, n] of Object.entries(b) as [PiiKind, number][]) a[kind] = (a[kind] ?? 0) + n;

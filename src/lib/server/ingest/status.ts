@@ -24,6 +24,11 @@ const counts = z.object({
 	failedByStatus: z.record(z.string(), z.number().int()).describe('failedRequests by HTTP status')
 });
 const orNull = z.number().nullable();
+const perMinute = (what: string) =>
+	z
+		.array(z.number().int())
+		.length(60)
+		.describe(`${what} per minute, oldest first; 0 for a minute without any`);
 
 /** The answer of `GET /api/v1/ingest/status` (documented in the OpenAPI document from this schema). */
 export const ingestStatusSchema = z.object({
@@ -37,13 +42,23 @@ export const ingestStatusSchema = z.object({
 			lastRequestAt: epochMs.nullable(),
 			lastAcceptedAt: epochMs.nullable(),
 			lastHour: counts.describe('The current minute and the 59 before it'),
+			lastHourByMinute: z
+				.object({
+					from: epochMs.describe('The start of the oldest minute; entry i starts i minutes later'),
+					accepted: perMinute('Events stored'),
+					duplicates: perMinute('Duplicate events'),
+					rejected: perMinute('Events rejected')
+				})
+				.describe('The minutes of lastHour, the current one last'),
 			sinceStart: counts,
 			rejections: z
 				.array(
 					z.object({
 						at: epochMs,
-						route: z.string().describe('Route and format: native, segment /v1/<call>, posthog'),
-						index: z.number().int().describe('The item in its batch'),
+						route: z
+							.string()
+							.describe('Route and format: native, segment /v1/<call>, posthog, csv import <kind>'),
+						index: z.number().int().describe('The item in its batch; for a CSV import, the row (1 = first)'),
 						errors: z.array(z.string()).max(3).describe('Each names its field')
 					})
 				)

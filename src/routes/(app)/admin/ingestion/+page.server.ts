@@ -2,7 +2,13 @@ import type { PageServerLoad } from './$types';
 import { database } from '$lib/server/db';
 import { requireRole } from '$lib/server/auth/guard';
 import { ingestionStatus } from '$lib/server/ingest/status';
-import { COMMIT_SAMPLES, FAILURE_SAMPLES, MAX_SOURCES, REJECTION_SAMPLES } from '$lib/server/ingest/monitor';
+import {
+	COMMIT_SAMPLES,
+	FAILURE_SAMPLES,
+	MAX_SOURCES,
+	REJECTION_SAMPLES,
+	totalByMinute
+} from '$lib/server/ingest/monitor';
 
 /** The ingestion monitor of this server process; the page refreshes it (invalidate 'app:ingestion'). */
 export const load: PageServerLoad = ({ locals, depends }) => {
@@ -19,6 +25,11 @@ export const load: PageServerLoad = ({ locals, depends }) => {
 		.sort((a, b) => b.at - a.at);
 	return {
 		status,
+		/** All sources together, minute by minute (each source has its own in `status`). */
+		allByMinute: totalByMinute(
+			status.sources.map((s) => s.lastHourByMinute),
+			status.now
+		),
 		rejections,
 		failures,
 		limits: {
