@@ -1,6 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CSV_TARGETS, handleCsvImport, PREVIEW_ROWS } from './csv-import';
+import {
+	CSV_TARGETS,
+	csvImportAnswerSchema,
+	csvPreviewSchema,
+	handleCsvImport,
+	PREVIEW_ROWS
+} from './csv-import';
 import { csvRecords } from './formats/csv';
 import type { AuthUser } from '$lib/server/auth/types';
 import type { Role } from '$lib/server/db/schema';
@@ -161,7 +167,10 @@ describe('CSV import', () => {
 
 	it('reads columns as the fields the map names, leaving out ignored ones', async () => {
 		const answer = await post(mapped(), bank);
-		expect(answer.body).toMatchObject({ accepted: 2, rejectedCount: 1 });
+		expect(csvImportAnswerSchema.strict().parse(answer.body)).toMatchObject({
+			accepted: 2,
+			rejectedCount: 1
+		});
 		expect(answer.body.rejected).toEqual([{ index: 2, errors: ['rows[2].score: must be 1–5 for csat'] }]);
 		const rows = storedEvents(fx.db);
 		expect(rows.map((r) => [r.id, r.customerId, r.score, r.text])).toEqual([
@@ -201,6 +210,7 @@ describe('CSV import', () => {
 		const many = [bank, ...Array.from({ length: 50 }, (_, i) => `m${i},${ts},c${i},csat,4,,x`)].join('\n');
 		const preview = await post(mapped('&dryRun=1'), many);
 		expect(preview.status).toBe(200);
+		csvPreviewSchema.strict().parse(preview.body);
 		expect(preview.body.columns).toEqual(['编号', '时间', '客户号', 'metric', '满意度', '备注', '内部']);
 		expect(preview.body.mapping).toEqual(['id', 'ts', 'customerId', 'metric', 'score', 'text', 'ignore']);
 		expect(preview.body.targets).toEqual(CSV_TARGETS.feedback);

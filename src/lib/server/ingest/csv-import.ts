@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { audit } from '$lib/server/auth/audit';
 import { getSource } from '$lib/server/auth/keys';
 import type { AuthUser } from '$lib/server/auth/types';
@@ -194,6 +195,34 @@ const importTotals = (): ImportTotals => ({
 	redactions: 0
 });
 
+const rowNumber = z.number().int().describe('The row number: 1 is the first data row.');
+
+/** The answer of an import (for the OpenAPI document). */
+export const csvImportAnswerSchema = z.object({
+	accepted: z.number().int(),
+	duplicates: z.number().int().describe('Rows whose id this source had already sent.'),
+	rejectedCount: z.number().int(),
+	rejected: z
+		.array(z.object({ index: rowNumber, errors: z.array(z.string()) }))
+		.describe(`The first ${MAX_REPORTED_REJECTIONS} rejected rows; each message names the row and field.`)
+});
+
+/** The answer of a preview, `dryRun=1` (for the OpenAPI document). */
+export const csvPreviewSchema = z.object({
+	columns: z.array(z.string()).describe('The header.'),
+	mapping: z.array(z.string()).describe('What each column is read as, in header order.'),
+	targets: z.array(z.string()).describe('What a column of this kind can be read as.'),
+	rows: z
+		.array(
+			z.object({
+				index: rowNumber,
+				event: z.record(z.string(), z.unknown()).optional().describe('The event as it would be stored.'),
+				errors: z.array(z.string()).optional()
+			})
+		)
+		.describe(`The first ${PREVIEW_ROWS} rows.`)
+});
+
 /** Who may import: a write key (its source), or a signed-in admin naming the source with `source`. */
 function importSource(request: Request, params: URLSearchParams, ctx: IngestContext, user: AuthUser | null) {
 	const key = keyFromHeaders(request.headers);
@@ -263,7 +292,13 @@ export async function handleCsvImport(
 			throw new IngestError(415, 'unsupported_media_type', `Content-Type ${type} is not accepted`, {
 				accepted: ['text/csv']
 			});
-		if (dryRun) return jsonResponse(200, await previewRows(kind as CsvKind, mapping, textChunks(request)));
+		if (dryRun)
+			return jsonResponse(
+				200,
+				(await previewRows(kind as CsvKind, mapping, textChunks(request))) satisfies z.input<
+					typeof csvPreviewSchema
+				>
+			);
 		await importRows(ctx, sourceId, kind as CsvKind, textChunks(request), total, mapping);
 		record();
 		const { accepted, duplicates, rejectedCount, rejected } = total;
@@ -274,7 +309,8 @@ export async function handleCsvImport(
 				target: `source:${sourceId}`,
 				details: { kind, accepted, duplicates, rejected: rejectedCount }
 			});
-		return jsonResponse(200, { accepted, duplicates, rejectedCount, rejected });
+		const answer: z.input<typeof csvImportAnswerSchema> = { accepted, duplicates, rejectedCount, rejected };
+		return jsonResponse(200, answer);
 	} catch (caught) {
 		const error = caught instanceof CsvError ? badRequest(caught.message) : caught;
 		record(refusal(error));
@@ -308,13 +344,13 @@ async function previewRows(kind: CsvKind, mapping: ReadonlyMap<string, string>, 
 	const { valid, rejected } = validateBatch(rowBatch(candidates), Date.now());
 	redactEvents(valid);
 	const rows = [
-		...valid.map(({ index, event }) => ({ index, event })),
+		...valid.map(({ index, event }) => ({ index, event: { ...event } })),
 		...rejected.map(({ index, errors }) => ({ index, errors }))
 	].sort((a, b) => a.index - b.index);
 	return {
 		columns: columns.map((c) => c.name),
 		mapping: columns.map((c) => c.target),
-		targets: CSV_TARGETS[kind],
+		targets: [...CSV_TARGETS[kind]],
 		rows
 	};
 }

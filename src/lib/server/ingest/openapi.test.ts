@@ -21,5 +21,11 @@ describe('openApiDocument', () => {
 		const source = JSON.stringify(doc.components.schemas.IngestStatus.properties?.sources);
 		expect(source).toContain('"lastHourByMinute"');
 		expect(source).toContain('"minItems":60');
+		const csv = JSON.stringify(doc.paths['/api/v1/import/csv']);
+		for (const parameter of ['"kind"', '"source"', '"map"', '"dryRun"']) expect(csv).toContain(parameter);
+		expect(doc.components.schemas.CsvImportAnswer.required).toEqual(
+			expect.arrayContaining(['accepted', 'duplicates', 'rejectedCount', 'rejected'])
+		);
+		expect(doc.components.schemas.CsvPreview.required).toEqual(['columns', 'mapping', 'targets', 'rows']);
 	});
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from './config';
 import { errorAnswerSchema, ingestAnswerSchema, nativeBatchSchema, nativeEventSchema } from './schema';
+import { CSV_KINDS, CSV_MAX_BYTES, csvImportAnswerSchema, csvPreviewSchema } from './csv-import';
 import { ingestStatusSchema } from './status';
 
 /** A piece of the OpenAPI document: paths and the component schemas they refer to. */
@@ -19,7 +20,7 @@ const errors = Object.fromEntries(
 	[
 		['400', 'The body is not valid JSON/NDJSON, UTF-8 or gzip, or not shaped like the format.'],
 		['401', 'No write key, or an unknown or revoked one.'],
-		['403', 'A browser post from an origin the source does not allow.'],
+		['403', 'A browser post from an origin the source does not allow (or, for an import, not an admin).'],
 		[
 			'413',
 			`Over ${LIMITS.batchBytes / 1024} KB a request, ${LIMITS.eventBytes / 1024} KB an event or ${LIMITS.batchEvents} events.`
@@ -133,6 +134,52 @@ export function ingestionOpenApi(): OpenApiPart {
 			),
 			'/batch/': postHog,
 			'/capture/': postHog,
+			'/api/v1/import/csv': {
+				post: {
+					tags: ['ingestion'],
+					summary:
+						'CSV import, one event a row, idempotent on the id column (streamed; up to ' +
+						`${CSV_MAX_BYTES / 2 ** 20} MB, gzip accepted). With a write key, or as a signed-in admin with source.`,
+					security: [{ writeKeyBearer: [] }, { session: [] }],
+					parameters: [
+						{ name: 'kind', in: 'query', required: true, schema: { type: 'string', enum: [...CSV_KINDS] } },
+						{
+							name: 'source',
+							in: 'query',
+							description:
+								'The source to import under: only for a signed-in admin (a write key names its own).',
+							schema: { type: 'integer' }
+						},
+						{
+							name: 'map',
+							in: 'query',
+							description:
+								'A JSON object from column name to field (id, ts, customerId, a field of the kind, text, ' +
+								'"properties" or "ignore"). Unmapped columns are read as the field they name, else kept in properties.',
+							schema: { type: 'string' }
+						},
+						{
+							name: 'dryRun',
+							in: 'query',
+							description: '1: read the header and the first rows only, write nothing, answer a preview.',
+							schema: { type: 'string', enum: ['1'] }
+						}
+					],
+					requestBody: {
+						required: true,
+						content: {
+							'text/csv': { schema: { type: 'string', description: 'A header row, then one event a row.' } }
+						}
+					},
+					responses: {
+						'200': {
+							description: 'Committed (or, with dryRun=1, previewed).',
+							content: json({ oneOf: [ref('CsvImportAnswer'), ref('CsvPreview')] })
+						},
+						...errors
+					}
+				}
+			},
 			'/api/v1/ingest/status': {
 				get: {
 					tags: ['ingestion'],
@@ -154,6 +201,8 @@ export function ingestionOpenApi(): OpenApiPart {
 			IngestAnswer: toSchema(ingestAnswerSchema, 'output'),
 			Error: toSchema(errorAnswerSchema, 'output'),
 			IngestStatus: toSchema(ingestStatusSchema, 'output'),
+			CsvImportAnswer: toSchema(csvImportAnswerSchema, 'output'),
+			CsvPreview: toSchema(csvPreviewSchema, 'output'),
 			SegmentMessage: segmentMessage,
 			PostHogEvent: postHogEvent
 		}
