@@ -15,6 +15,7 @@ import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { Readable } from 'node:stream';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -324,8 +325,8 @@ interface HttpPass {
 	loadBefore: number;
 }
 
-/** One HTTP run: a fresh server process on a fresh database, the batches sent for up to SECONDS. */
-async function httpPass(dbFile: string, batches: readonly Buffer[]): Promise<HttpPass> {
+/** The bench's server in a child process on a fresh database (see `server`). */
+async function startServer(dbFile: string) {
 	const child = fork(fileURLToPath(import.meta.url), ['server', dbFile], {
 		stdio: 'inherit',
 		// BENCH_PROFILE=1 writes a CPU profile of the server to bench/.data/profile.
@@ -338,6 +339,22 @@ async function httpPass(dbFile: string, batches: readonly Buffer[]): Promise<Htt
 	const ready = await new Promise<{ url: string; key: string; thread: boolean }>((resolve) =>
 		child.once('message', (m: ServerMessage) => 'url' in m && resolve(m))
 	);
+	const figures = async () => {
+		child.send('rss');
+		return new Promise<Extract<ServerMessage, { rss: number }>>((resolve) =>
+			child.once('message', (m: ServerMessage) => 'rss' in m && resolve(m))
+		);
+	};
+	const stop = async () => {
+		child.send('stop');
+		await new Promise((resolve) => child.once('exit', resolve));
+	};
+	return { child, ready, figures, stop };
+}
+
+/** One HTTP run: a fresh server process on a fresh database, the batches sent for up to SECONDS. */
+async function httpPass(dbFile: string, batches: readonly Buffer[]): Promise<HttpPass> {
+	const { child, ready, figures, stop } = await startServer(dbFile);
 	console.error(`sending for up to ${SECONDS} s over ${CONNECTIONS} connections…`);
 	const loadBefore = loadavg()[0];
 	const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -365,12 +382,8 @@ async function httpPass(dbFile: string, batches: readonly Buffer[]): Promise<Htt
 	const elapsed = (performance.now() - t0) / 1000;
 	const clientCpu = process.cpuUsage(clientCpu0);
 	agent.destroy();
-	child.send('rss');
-	const server = await new Promise<Extract<ServerMessage, { rss: number }>>((resolve) =>
-		child.once('message', (m: ServerMessage) => 'rss' in m && resolve(m))
-	);
-	child.send('stop');
-	await new Promise((resolve) => child.once('exit', resolve));
+	const server = await figures();
+	await stop();
 	latencies.sort((a, b) => a - b);
 	const rate = accepted / elapsed;
 	const busy = `writer ${((server.writerBusy ?? 0) * 100).toFixed(0)}%, main ${(server.mainBusy * 100).toFixed(0)}%`;
@@ -388,6 +401,57 @@ async function httpPass(dbFile: string, batches: readonly Buffer[]): Promise<Htt
 		clientCpu,
 		loadBefore
 	};
+}
+
+/** Rows of the CSV import run. */
+const CSV_ROWS = Number(process.env.BENCH_CSV_ROWS ?? 200_000);
+
+/**
+ * One CSV import over HTTP: CSV_ROWS survey answers streamed from a generator in chunked encoding, so that neither
+ * side ever holds the file; the server's RSS shows it does not either.
+ */
+async function csvImportRun(dbFile: string) {
+	const { ready, figures, stop } = await startServer(dbFile);
+	const before = await figures();
+	const start = Date.now() - 3_600_000;
+	let bytes = 0;
+	function* csvText() {
+		const header = 'id,ts,customerId,metric,score,channel,teamId,comment\n';
+		bytes += Buffer.byteLength(header);
+		yield header;
+		for (let from = 0; from < CSV_ROWS; from += 1000) {
+			let chunk = '';
+			for (let i = from; i < Math.min(from + 1000, CSV_ROWS); i++) {
+				const comment = i % 10 === 0 ? '"客服很耐心,问题一次解决"' : '';
+				chunk += `csv-${i},${start + i},c${i % CUSTOMERS},csat,${1 + (i % 5)},${pick(CHANNELS)},T${i % 20},${comment}\n`;
+			}
+			bytes += Buffer.byteLength(chunk);
+			yield chunk;
+		}
+	}
+	console.error(`importing a CSV of ${CSV_ROWS} rows…`);
+	const t0 = performance.now();
+	const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+		const req = request(
+			new URL('/api/v1/import/csv?kind=feedback', ready.url),
+			{ method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${ready.key}` } },
+			(res) => {
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (c) => (text += c));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+			}
+		);
+		req.on('error', reject);
+		Readable.from(csvText()).pipe(req);
+	});
+	const seconds = (performance.now() - t0) / 1000;
+	const after = await figures();
+	await stop();
+	if (answer.status !== 200)
+		throw new Error(`CSV import: HTTP ${answer.status} ${answer.text.slice(0, 200)}`);
+	const counts = JSON.parse(answer.text) as { accepted: number; duplicates: number; rejectedCount: number };
+	return { seconds, bytes, counts, rssBefore: before.rss, rssMax: after.rss };
 }
 
 async function main() {
@@ -417,6 +481,7 @@ async function main() {
 	const { rate: httpRate, elapsed, accepted, errors, latencies, server, clientCpu, loadBefore } = median;
 	const rss = Math.max(...passes.map((p) => p.server.rss));
 	const next = median.sent;
+	const csv = await csvImportRun(file('csv'));
 	const used = sent.slice(0, next).flat().map(toCxEvent);
 	for (const e of used) if (e.text) e.text = '客服很耐心，回电请打[手机号]';
 	console.error(`raw inserts of the same ${used.length} rows…`);
@@ -466,6 +531,20 @@ rows), reported per event.
 
 Targets: HTTP ≥ 60% of raw — events' rows alone: ${verdict(ratio >= 0.6)}, every row: ${verdict(httpRate / rawAll.rate >= 0.6)};
 HTTP ≥ 20,000 events/s — ${verdict(httpRate >= 20_000)}.`);
+	const mb = (x: number) => `${(x / 2 ** 20).toFixed(0)} MB`;
+	console.log(`## CSV import over HTTP (bench/ingest.ts)
+
+\`npm run bench -- ingest\` (BENCH_CSV_ROWS=${CSV_ROWS}): \`POST /api/v1/import/csv?kind=feedback\` with a write key, one
+upload of ${fmt(CSV_ROWS)} survey answers (a tenth with a Chinese comment) streamed in chunked encoding from a generator,
+to a fresh server and database as above. The server parses the stream and writes it through the pipeline 1,000 rows at a time while
+it arrives (the upload's speed is the import's); the page shows this upload's progress.
+
+| measure | value |
+| --- | --- |
+| rows (file size) | ${fmt(CSV_ROWS)} (${mb(csv.bytes)}) |
+| accepted / duplicates / rejected | ${fmt(csv.counts.accepted)} / ${fmt(csv.counts.duplicates)} / ${fmt(csv.counts.rejectedCount)} |
+| time, rows/s | ${csv.seconds.toFixed(1)} s, ${fmt(CSV_ROWS / csv.seconds)} rows/s |
+| server RSS: before the upload / max during it | ${mb(csv.rssBefore)} / ${mb(csv.rssMax)} |`);
 }
 
 if (process.argv[2] === 'server') await server(process.argv[3]);

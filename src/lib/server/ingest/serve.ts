@@ -2,11 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequest, setResponse } from '@sveltejs/kit/node';
 import type { IngestContext } from './context';
+import { handleCsvImport } from './csv-import';
 import { jsonResponse, handleNative, handlePostHog, handlePreflight, handleSegment } from './http';
 
 /**
  * Routes a request to the ingestion handlers the way the SvelteKit routes do (`/v1/[call]`, `/batch`,
- * `/capture`, `/api/v1/events`). For tests and the benchmark, which run the handlers without SvelteKit.
+ * `/capture`, `/api/v1/events`, `/api/v1/import/csv` with a write key). For tests and the benchmark, which run the handlers without SvelteKit.
  */
 export function routeIngestion(request: Request, ctx: IngestContext): Promise<Response> | Response {
 	const path = new URL(request.url).pathname.replace(/\/$/, '');
@@ -17,6 +18,7 @@ export function routeIngestion(request: Request, ctx: IngestContext): Promise<Re
 	if (segment) return handleSegment(request, segment[1], ctx);
 	if (path === '/batch' || path === '/capture') return handlePostHog(request, ctx);
 	if (path === '/api/v1/events') return handleNative(request, ctx);
+	if (path === '/api/v1/import/csv') return handleCsvImport(request, ctx);
 	return jsonResponse(404, { error: { code: 'not_found', message: `no route ${path}`, details: null } });
 }
 
