@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '$lib/components/dashboards/csv';
-import { errorMessage, errorReportCsv, importUrl, percentSent, previewSlice } from './csv-upload';
+import {
+	errorMessage,
+	errorReportCsv,
+	formatBytes,
+	importUrl,
+	percentSent,
+	previewSlice
+} from './csv-upload';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -84,5 +91,13 @@ describe('percentSent', () => {
 		expect(percentSent(999, 1000)).toBe(99);
 		expect(percentSent(1000, 1000)).toBe(100);
 		expect(percentSent(1200, 1000)).toBe(100);
+	});
+});
+
+describe('formatBytes', () => {
+	it('picks bytes, kB or MB', () => {
+		expect(formatBytes(512, 'en')).toBe('512 byte');
+		expect(formatBytes(1536, 'en')).toBe('1.5 kB');
+		expect(formatBytes(100 * 2 ** 20, 'en')).toBe('100 MB');
 	});
 });

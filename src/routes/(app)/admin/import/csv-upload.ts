@@ -68,3 +68,34 @@ export function percentSent(loaded: number, total: number): number {
 	if (!(total > 0)) return 0;
 	return Math.min(100, Math.floor((loaded / total) * 100));
 }
+
+const BYTE_UNITS = [
+	['megabyte', 2 ** 20],
+	['kilobyte', 2 ** 10]
+] as const;
+
+/** A file size for people: 1 decimal in MB or kB, plain bytes below 1 kB. */
+export function formatBytes(bytes: number, locale: string): string {
+	for (const [unit, size] of BYTE_UNITS)
+		if (bytes >= size)
+			return new Intl.NumberFormat(locale, { style: 'unit', unit, maximumFractionDigits: 1 }).format(
+				bytes / size
+			);
+	return new Intl.NumberFormat(locale, { style: 'unit', unit: 'byte' }).format(bytes);
+}
+
+/** The dry run's answer: each column with the target it is read as, and the first rows as they would be stored. */
+export interface ImportPreview {
+	columns: string[];
+	mapping: string[];
+	targets: string[];
+	rows: { index: number; event?: Record<string, unknown>; errors?: string[] }[];
+}
+
+/** The import's answer; `rejected` holds the first 1,000 of `rejectedCount`. */
+export interface ImportResult {
+	accepted: number;
+	duplicates: number;
+	rejectedCount: number;
+	rejected: RowRejection[];
+}
