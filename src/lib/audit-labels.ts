@@ -26,7 +26,8 @@ const labels: Record<string, () => string> = {
 	'journey.updated': m.admin_audit_a_journey_updated,
 	'journey.mapping_added': m.admin_audit_a_journey_mapping_added,
 	'journey.mapping_removed': m.admin_audit_a_journey_mapping_removed,
-	'data.rebuilt': m.admin_audit_a_data_rebuilt
+	'data.rebuilt': m.admin_audit_a_data_rebuilt,
+	'data.imported': m.admin_audit_a_data_imported
 };
 
 /** The audit action in the current language, with its code for precision (the stored code when unknown). */

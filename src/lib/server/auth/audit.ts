@@ -29,7 +29,8 @@ export const AUDIT_ACTIONS = [
 	'journey.updated',
 	'journey.mapping_added',
 	'journey.mapping_removed',
-	'data.rebuilt'
+	'data.rebuilt',
+	'data.imported'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,7 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleCsvImport } from './csv-import';
+import { CSV_TARGETS, handleCsvImport, PREVIEW_ROWS } from './csv-import';
 import { csvRecords } from './formats/csv';
+import type { AuthUser } from '$lib/server/auth/types';
+import type { Role } from '$lib/server/db/schema';
 import { bearer, ingestFixture, storedEvents } from './testing';
 
 async function records(...chunks: string[]) {
@@ -29,18 +31,34 @@ let fx: ReturnType<typeof ingestFixture>;
 beforeEach(() => (fx = ingestFixture()));
 afterEach(() => fx.ctx.close());
 
-const upload = async (kind: string, csv: string | Uint8Array, headers: Record<string, string> = {}) => {
+/** Posts a CSV with the fixture's write key (or as `user`, with `headers` such as an empty authorization). */
+const post = async (
+	query: string,
+	csv: string | Uint8Array,
+	headers: Record<string, string> = {},
+	user: AuthUser | null = null
+) => {
 	const response = await handleCsvImport(
-		new Request(`http://x/api/v1/import/csv?kind=${kind}`, {
+		new Request(`http://x/api/v1/import/csv?${query}`, {
 			method: 'POST',
-			headers: { 'content-type': 'text/csv', ...bearer(fx.key), ...headers },
+			headers: { 'content-type': 'text/csv', ...(user ? {} : bearer(fx.key)), ...headers },
 			body: csv as BodyInit
 		}),
-		kind,
-		fx.ctx
+		fx.ctx,
+		user
 	);
 	return { status: response.status, body: await response.json() };
 };
+const upload = (kind: string, csv: string | Uint8Array, headers: Record<string, string> = {}) =>
+	post(`kind=${kind}`, csv, headers);
+const person = (role: Role, via: AuthUser['via'] = 'session'): AuthUser => ({
+	id: `u-${role}`,
+	email: `${role}@bank.example`,
+	name: role,
+	role,
+	teams: [],
+	via
+});
 
 describe('CSV import', () => {
 	const ts = new Date(Date.now() - 3600_000).toISOString();
@@ -110,7 +128,7 @@ describe('CSV import', () => {
 			expect.objectContaining({
 				route: 'csv import journey',
 				status: 400,
-				message: 'the header needs an id column'
+				message: 'the header needs an id column (or a column mapped to id)'
 			})
 		]);
 	});
@@ -123,5 +141,128 @@ describe('CSV import', () => {
 			'invalid_encoding'
 		);
 		expect((await upload('journey', csv, { 'content-type': 'application/json' })).status).toBe(415);
+	});
+
+	const bank = [
+		'编号,时间,客户号,metric,满意度,备注,内部',
+		`b1,${ts},c1,csat,5,很好,x`,
+		`b2,${ts},c2,csat,9,,x`,
+		`b3,${ts},c3,nps,10,回电13812345678,x`
+	].join('\n');
+	const bankMap = {
+		编号: 'id',
+		时间: 'ts',
+		客户号: 'customerId',
+		满意度: 'score',
+		备注: 'text',
+		内部: 'ignore'
+	};
+	const mapped = (extra = '') => `kind=feedback&map=${encodeURIComponent(JSON.stringify(bankMap))}${extra}`;
+
+	it('reads columns as the fields the map names, leaving out ignored ones', async () => {
+		const answer = await post(mapped(), bank);
+		expect(answer.body).toMatchObject({ accepted: 2, rejectedCount: 1 });
+		expect(answer.body.rejected).toEqual([{ index: 2, errors: ['rows[2].score: must be 1–5 for csat'] }]);
+		const rows = storedEvents(fx.db);
+		expect(rows.map((r) => [r.id, r.customerId, r.score, r.text])).toEqual([
+			['b1', 'c1', 5, '很好'],
+			['b3', 'c3', 10, '回电[手机号]']
+		]);
+		expect(rows[0].properties).toEqual({});
+	});
+
+	it('refuses a map that names no field of the kind, a field read twice, or no id', async () => {
+		const bad = await post(`kind=journey&map=${encodeURIComponent('{"备注":"score"}')}`, bank);
+		expect(bad.status).toBe(400);
+		expect(bad.body.error.message).toMatch(/^map\.备注: must be one of id, ts, customerId, name/);
+		expect((await post('kind=feedback&map=%7Bnope', bank)).body.error.message).toMatch(
+			/^map: not valid JSON/
+		);
+		expect((await post('kind=feedback&map=%5B%5D', bank)).body.error.message).toMatch(
+			/^map: must be an object/
+		);
+		const twice = await post(`kind=feedback&map=${encodeURIComponent('{"编号":"id","客户号":"id"}')}`, bank);
+		expect(twice.body.error.message).toBe('map.客户号: id is already read from the column "编号"');
+		expect((await post('kind=feedback', bank)).body.error.message).toMatch(/needs an id column/);
+		expect(storedEvents(fx.db)).toEqual([]);
+		expect(CSV_TARGETS.journey).toEqual([
+			'id',
+			'ts',
+			'customerId',
+			'name',
+			'channel',
+			'journey',
+			'properties',
+			'ignore'
+		]);
+	});
+
+	it('previews the first rows as they would be stored, writing and counting nothing', async () => {
+		const many = [bank, ...Array.from({ length: 50 }, (_, i) => `m${i},${ts},c${i},csat,4,,x`)].join('\n');
+		const preview = await post(mapped('&dryRun=1'), many);
+		expect(preview.status).toBe(200);
+		expect(preview.body.columns).toEqual(['编号', '时间', '客户号', 'metric', '满意度', '备注', '内部']);
+		expect(preview.body.mapping).toEqual(['id', 'ts', 'customerId', 'metric', 'score', 'text', 'ignore']);
+		expect(preview.body.targets).toEqual(CSV_TARGETS.feedback);
+		expect(preview.body.rows).toHaveLength(PREVIEW_ROWS);
+		expect(preview.body.rows[0]).toMatchObject({ index: 1, event: { id: 'b1', customerId: 'c1', score: 5 } });
+		expect(preview.body.rows[1]).toEqual({ index: 2, errors: ['rows[2].score: must be 1–5 for csat'] });
+		expect(preview.body.rows[2].event.text).toBe('回电[手机号]');
+		// Without a map, unknown columns are kept in properties.
+		const plain = await post('kind=feedback&dryRun=1', bank.replace('编号', 'id'));
+		expect(plain.body.mapping).toEqual([
+			'id',
+			'properties',
+			'properties',
+			'metric',
+			'properties',
+			'properties',
+			'properties'
+		]);
+		expect(storedEvents(fx.db)).toEqual([]);
+		expect(
+			fx.ctx.monitor.status().sources.find((s) => s.sourceId === fx.sourceId)?.sinceStart.requests ?? 0
+		).toBe(0);
+	});
+
+	it('lets a signed-in admin import under a chosen source, audited; others are refused', async () => {
+		const admin = person('admin');
+		const noAuth = { authorization: '' };
+		const ok = await post(mapped(`&source=${fx.sourceId}`), bank, noAuth, admin);
+		expect(ok.body).toMatchObject({ accepted: 2, duplicates: 0, rejectedCount: 1 });
+		expect(storedEvents(fx.db).map((e) => e.sourceId)).toEqual([fx.sourceId, fx.sourceId]);
+		const entry = fx.db.$client
+			.prepare("SELECT actor_email, target, details FROM audit_log WHERE action = 'data.imported'")
+			.get() as Record<string, string>;
+		expect(entry).toMatchObject({ actor_email: 'admin@bank.example', target: `source:${fx.sourceId}` });
+		expect(JSON.parse(entry.details)).toEqual({ kind: 'feedback', accepted: 2, duplicates: 0, rejected: 1 });
+		// Again: idempotent on the id column.
+		expect((await post(mapped(`&source=${fx.sourceId}`), bank, noAuth, admin)).body).toMatchObject({
+			accepted: 0,
+			duplicates: 2
+		});
+
+		const refused = async (query: string, user: AuthUser, headers: Record<string, string> = noAuth) => {
+			const r = await post(query, bank, headers, user);
+			return [r.status, r.body.error.message];
+		};
+		expect(await refused(mapped(), admin)).toEqual([400, expect.stringMatching(/^source: required/)]);
+		expect(await refused(mapped('&source=999'), admin)).toEqual([400, 'source: there is no source 999']);
+		expect(await refused(mapped(`&source=${fx.sourceId}`), person('manager'))).toEqual([
+			403,
+			expect.any(String)
+		]);
+		expect(await refused(mapped(`&source=${fx.sourceId}`), person('admin', 'read-key'))).toEqual([
+			403,
+			expect.any(String)
+		]);
+		expect(
+			await refused(mapped(`&source=${fx.sourceId}`), admin, { ...noAuth, origin: 'https://evil.example' })
+		).toEqual([403, expect.stringMatching(/evil\.example/)]);
+		// A write key names its own source.
+		expect((await post(mapped(`&source=${fx.sourceId}`), bank)).body.error.message).toMatch(
+			/^source: only for a signed-in admin/
+		);
+		expect(storedEvents(fx.db)).toHaveLength(2);
 	});
 });

@@ -1,11 +1,14 @@
+import { audit } from '$lib/server/auth/audit';
+import { getSource } from '$lib/server/auth/keys';
+import type { AuthUser } from '$lib/server/auth/types';
 import { authenticate, keyFromHeaders } from './authenticate';
 import type { IngestContext } from './context';
-import { IngestError, refusal } from './errors';
+import { badRequest, IngestError, refusal } from './errors';
 import { csvRecords, CsvError } from './formats/csv';
 import type { Candidate, ParsedBatch } from './formats/types';
 import { errorResponse, jsonResponse } from './http';
 import type { RequestFailure } from './monitor';
-import { ingestBatch } from './pipeline';
+import { ingestBatch, redactEvents, validateBatch } from './pipeline';
 import { redactionTotal } from './redact';
 import type { Rejection } from './validate';
 
@@ -42,11 +45,26 @@ const COLUMNS: Record<CsvKind, readonly string[]> = {
 		'text'
 	]
 };
+/** Fields every kind has. */
+const COMMON = ['id', 'ts', 'customerId'] as const;
+/** A column kept in `properties` (the default for a column that names no field) or left out. */
+const KEEP = 'properties';
+const IGNORE = 'ignore';
+/** What a CSV column can be read as, per kind (for the `map` parameter and the import page). */
+export const CSV_TARGETS: Record<CsvKind, readonly string[]> = {
+	feedback: [...COMMON, ...COLUMNS.feedback, KEEP, IGNORE],
+	contact: [...COMMON, ...COLUMNS.contact, KEEP, IGNORE],
+	journey: [...COMMON, ...COLUMNS.journey, KEEP, IGNORE],
+	complaint: [...COMMON, ...COLUMNS.complaint, KEEP, IGNORE]
+};
+
 const NUMBERS = new Set(['score', 'waitS', 'handleS']);
 /** Friendly names accepted for the text column. */
 const TEXT_ALIASES = new Set(['comment', 'transcript']);
 const CHUNK_ROWS = 1000;
 const MAX_REPORTED_REJECTIONS = 1000;
+/** Data rows a preview (`dryRun=1`) reads. */
+export const PREVIEW_ROWS = 20;
 /** Bytes of one CSV upload (streamed; never held whole). */
 export const CSV_MAX_BYTES = 100 * 1024 * 1024;
 
@@ -58,24 +76,77 @@ function cell(column: string, value: string): unknown {
 	return value;
 }
 
+/** A header column and the field it is read as. */
+export interface CsvColumn {
+	name: string;
+	target: string;
+}
+
+/**
+ * The `map` parameter: a JSON object from column name to target (CSV_TARGETS). Refused with a message naming the
+ * column when a target is not a field of the kind.
+ */
+export function parseMapping(kind: CsvKind, raw: string | null): Map<string, string> {
+	const mapping = new Map<string, string>();
+	if (raw === null || raw === '') return mapping;
+	let parsed: unknown;
+	try {
+		parsed = JSON.parse(raw);
+	} catch {
+		throw badRequest('map: not valid JSON (an object from column name to field)');
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+		throw badRequest('map: must be an object from column name to field');
+	const targets = CSV_TARGETS[kind];
+	for (const [column, target] of Object.entries(parsed)) {
+		if (typeof target !== 'string' || !targets.includes(target))
+			throw badRequest(`map.${column}: must be one of ${targets.join(', ')} for a ${kind} row`);
+		mapping.set(column, target);
+	}
+	return mapping;
+}
+
+/**
+ * What each header column is read as: its mapping, else the field it names (\`comment\`/\`transcript\` name the
+ * text), else kept in properties. A field read from two columns, or no id column, is refused.
+ */
+export function csvColumns(kind: CsvKind, header: readonly string[], mapping: ReadonlyMap<string, string>) {
+	const fields = new Set<string>([...COMMON, ...COLUMNS[kind]]);
+	const columns: CsvColumn[] = header.map((name) => {
+		const alias = TEXT_ALIASES.has(name) && fields.has('text') ? 'text' : name;
+		return { name, target: mapping.get(name) ?? (fields.has(alias) ? alias : KEEP) };
+	});
+	const from = new Map<string, string>();
+	for (const { name, target } of columns) {
+		if (target === KEEP || target === IGNORE) continue;
+		const other = from.get(target);
+		if (other !== undefined)
+			throw badRequest(`map.${name}: ${target} is already read from the column "${other}"`);
+		from.set(target, name);
+	}
+	if (!from.has('id')) throw badRequest('the header needs an id column (or a column mapped to id)');
+	return columns;
+}
+
 /** Turns a data row into a native-shaped candidate; the row number (1 = first data row) is its index. */
 export function csvRow(
 	kind: CsvKind,
-	header: readonly string[],
+	columns: readonly CsvColumn[],
 	row: readonly string[],
 	index: number
 ): Candidate {
-	if (row.length !== header.length)
-		return { index, errors: [`rows[${index}]: ${row.length} cells, the header has ${header.length}`] };
+	if (row.length !== columns.length)
+		return { index, errors: [`rows[${index}]: ${row.length} cells, the header has ${columns.length}`] };
 	const event: Record<string, unknown> = { type: kind };
 	const properties: Record<string, string> = {};
-	const fields = COLUMNS[kind];
-	header.forEach((column, i) => {
-		const name = TEXT_ALIASES.has(column) ? 'text' : column;
-		if (name === 'id' || name === 'ts' || name === 'customerId' || fields.includes(name)) {
-			const value = cell(name, row[i]);
-			if (value !== undefined) event[name] = value;
-		} else if (row[i] !== '') properties[column] = row[i];
+	columns.forEach(({ name, target }, i) => {
+		if (target === IGNORE) return;
+		if (target === KEEP) {
+			if (row[i] !== '') properties[name] = row[i];
+			return;
+		}
+		const value = cell(target, row[i]);
+		if (value !== undefined) event[target] = value;
 	});
 	event.properties = properties;
 	return { index, event };
@@ -123,23 +194,54 @@ const importTotals = (): ImportTotals => ({
 	redactions: 0
 });
 
+/** Who may import: a write key (its source), or a signed-in admin naming the source with `source`. */
+function importSource(request: Request, params: URLSearchParams, ctx: IngestContext, user: AuthUser | null) {
+	const key = keyFromHeaders(request.headers);
+	const source = params.get('source');
+	if (key || !user) {
+		const identity = authenticate(ctx.db, key);
+		if (source !== null)
+			throw badRequest('source: only for a signed-in admin (a write key names its own source)');
+		return identity.sourceId;
+	}
+	if (user.via !== 'session' || user.role !== 'admin')
+		throw new IngestError(403, 'forbidden', 'importing needs a signed-in admin or a write key');
+	// A session cookie rides along on cross-site requests: only the app's own pages may upload with it.
+	const origin = request.headers.get('origin');
+	if (origin !== null && origin !== new URL(request.url).origin)
+		throw new IngestError(403, 'forbidden_origin', `origin ${origin} may not import with a session`);
+	if (source === null || !/^\d+$/.test(source))
+		throw badRequest('source: required when signed in (the id of the source to import under)');
+	if (!getSource(ctx.db, Number(source))) throw badRequest(`source: there is no source ${source}`);
+	return Number(source);
+}
+
 /**
- * `POST /api/v1/import/csv?kind=…` with a write key (Bearer): a header row naming native fields (`id`, `ts`,
- * `customerId`, then the kind's fields; `comment`/`transcript` may name the text column), one event a row. Rows
- * stream through the same pipeline as the APIs in chunks of 1,000; `id` makes a re-upload idempotent. Answers
- * the counts, with up to 1,000 row rejections (`index` = row number, 1 = the first data row). The ingestion
- * monitor counts the import once, under the key's source, as route `csv import <kind>`.
+ * `POST /api/v1/import/csv?kind=…`, with a write key (Bearer) or as a signed-in admin with `source=<id>` (the
+ * import page): a header row, one event a row. Columns are read as the fields they name (\`id\`, \`ts\`,
+ * \`customerId\`, then the kind's fields; \`comment\`/\`transcript\` name the text) unless \`map\` (a JSON object
+ * from column to field, CSV_TARGETS) says otherwise; other columns are kept in properties. Rows stream through the
+ * same pipeline as the APIs in chunks of 1,000; \`id\` makes a re-upload idempotent. Answers the counts, with up to
+ * 1,000 row rejections (\`index\` = row number, 1 = the first data row). The ingestion monitor counts the import
+ * once, under its source, as route \`csv import <kind>\`; an admin's import is also audited.
+ *
+ * With \`dryRun=1\` nothing is written: the header and the first PREVIEW_ROWS rows are read and answered as they would
+ * be stored (validated, normalized, PII-redacted) or with their errors, for the import page's preview.
  */
 export async function handleCsvImport(
 	request: Request,
-	kind: string | null,
-	ctx: IngestContext
+	ctx: IngestContext,
+	user: AuthUser | null = null
 ): Promise<Response> {
+	const params = new URL(request.url).searchParams;
+	const kind = params.get('kind');
 	const valid = !!kind && (CSV_KINDS as readonly string[]).includes(kind);
+	const dryRun = params.get('dryRun') === '1';
 	const route = valid ? `csv import ${kind}` : 'csv import';
 	let sourceId: number | null = null;
 	const total = importTotals();
-	const record = (failure?: RequestFailure) =>
+	const record = (failure?: RequestFailure) => {
+		if (dryRun) return;
 		ctx.monitor.recordImport({
 			sourceId,
 			route,
@@ -151,47 +253,89 @@ export async function handleCsvImport(
 			rejections: total.rejected,
 			failure
 		});
+	};
 	try {
-		if (!valid) throw new IngestError(400, 'bad_request', `kind must be one of ${CSV_KINDS.join(', ')}`);
-		sourceId = authenticate(ctx.db, keyFromHeaders(request.headers)).sourceId;
+		if (!valid) throw badRequest(`kind must be one of ${CSV_KINDS.join(', ')}`);
+		sourceId = importSource(request, params, ctx, user);
+		const mapping = parseMapping(kind as CsvKind, params.get('map'));
 		const type = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
 		if (!['text/csv', 'application/csv', 'text/plain', ''].includes(type))
 			throw new IngestError(415, 'unsupported_media_type', `Content-Type ${type} is not accepted`, {
 				accepted: ['text/csv']
 			});
-		await importRows(ctx, sourceId, kind as CsvKind, textChunks(request), total);
+		if (dryRun) return jsonResponse(200, await previewRows(kind as CsvKind, mapping, textChunks(request)));
+		await importRows(ctx, sourceId, kind as CsvKind, textChunks(request), total, mapping);
 		record();
 		const { accepted, duplicates, rejectedCount, rejected } = total;
+		if (user && !keyFromHeaders(request.headers))
+			audit(ctx.db, {
+				action: 'data.imported',
+				actor: { id: user.id, email: user.email },
+				target: `source:${sourceId}`,
+				details: { kind, accepted, duplicates, rejected: rejectedCount }
+			});
 		return jsonResponse(200, { accepted, duplicates, rejectedCount, rejected });
 	} catch (caught) {
-		const error = caught instanceof CsvError ? new IngestError(400, 'bad_request', caught.message) : caught;
+		const error = caught instanceof CsvError ? badRequest(caught.message) : caught;
 		record(refusal(error));
 		return errorResponse(error);
 	}
 }
 
+/** A batch of CSV rows for the pipeline: items are named \`rows[n]\`. */
+const rowBatch = (items: Candidate[]): ParsedBatch => ({
+	items,
+	messages: [],
+	itemPath: (index) => `rows[${index}]`,
+	fieldPath: (field) => field
+});
+
+/** The preview: each of the first rows as it would be stored, or its errors. Reads no further than those rows. */
+async function previewRows(kind: CsvKind, mapping: ReadonlyMap<string, string>, text: AsyncIterable<string>) {
+	let columns: CsvColumn[] | undefined;
+	const candidates: Candidate[] = [];
+	for await (const record of csvRecords(text)) {
+		if (!columns)
+			columns = csvColumns(
+				kind,
+				record.map((h) => h.trim()),
+				mapping
+			);
+		else candidates.push(csvRow(kind, columns, record, candidates.length + 1));
+		if (candidates.length >= PREVIEW_ROWS) break;
+	}
+	if (!columns) throw badRequest('the file is empty');
+	const { valid, rejected } = validateBatch(rowBatch(candidates), Date.now());
+	redactEvents(valid);
+	const rows = [
+		...valid.map(({ index, event }) => ({ index, event })),
+		...rejected.map(({ index, errors }) => ({ index, errors }))
+	].sort((a, b) => a.index - b.index);
+	return {
+		columns: columns.map((c) => c.name),
+		mapping: columns.map((c) => c.target),
+		targets: CSV_TARGETS[kind],
+		rows
+	};
+}
+
 /**
- * Streams the rows through the pipeline, adding to `total` chunk by chunk (it holds what was done on a throw).
- * The caller records the import in the ingestion monitor, once (`handleCsvImport` does).
+ * Streams the rows through the pipeline, adding to \`total\` chunk by chunk (it holds what was done on a throw).
+ * The caller records the import in the ingestion monitor, once (\`handleCsvImport\` does).
  */
 export async function importRows(
 	ctx: IngestContext,
 	sourceId: number,
 	kind: CsvKind,
 	text: AsyncIterable<string>,
-	total = importTotals()
+	total = importTotals(),
+	mapping: ReadonlyMap<string, string> = new Map()
 ): Promise<ImportTotals> {
-	let header: string[] | undefined;
+	let columns: CsvColumn[] | undefined;
 	let chunk: Candidate[] = [];
-	const batch = (items: Candidate[]): ParsedBatch => ({
-		items,
-		messages: [],
-		itemPath: (index) => `rows[${index}]`,
-		fieldPath: (field) => field
-	});
 	const flush = async () => {
 		if (!chunk.length) return;
-		const outcome = await ingestBatch(ctx, sourceId, batch(chunk), Date.now());
+		const outcome = await ingestBatch(ctx, sourceId, rowBatch(chunk), Date.now());
 		total.accepted += outcome.accepted;
 		total.duplicates += outcome.duplicates;
 		total.rejectedCount += outcome.rejected.length;
@@ -202,15 +346,18 @@ export async function importRows(
 	};
 	let index = 0;
 	for await (const record of csvRecords(text)) {
-		if (!header) {
-			header = record.map((h) => h.trim());
-			if (!header.includes('id')) throw new IngestError(400, 'bad_request', 'the header needs an id column');
+		if (!columns) {
+			columns = csvColumns(
+				kind,
+				record.map((h) => h.trim()),
+				mapping
+			);
 			continue;
 		}
-		chunk.push(csvRow(kind, header, record, ++index));
+		chunk.push(csvRow(kind, columns, record, ++index));
 		if (chunk.length >= CHUNK_ROWS) await flush();
 	}
-	if (!header) throw new IngestError(400, 'bad_request', 'the file is empty');
+	if (!columns) throw badRequest('the file is empty');
 	await flush();
 	return total;
 }

@@ -4,6 +4,7 @@ export type IngestErrorCode =
 	| 'invalid_json'
 	| 'invalid_encoding'
 	| 'unauthorized'
+	| 'forbidden'
 	| 'forbidden_origin'
 	| 'not_found'
 	| 'payload_too_large'

@@ -91,7 +91,8 @@ describe('GET /api/v1/ingest/status', () => {
 				method: 'POST',
 				headers: { 'content-type': 'text/csv', ...bearer(key) },
 				body: csv.join('\n')
-			})
+			}),
+			locals: {}
 		} as never);
 		expect(await answer.json()).toMatchObject({ accepted: 1, rejectedCount: 1 });
 
