@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { parseCsv } from '../../src/lib/components/dashboards/csv';
 import { signedInPage } from './helpers';
 
-/** A feedback file whose customer column has a Chinese name, with one row whose CSAT score is out of range. */
+/** A feedback file whose customer column has a Chinese name no alias knows, with one CSAT score out of range. */
 function feedbackCsv(id: string): Buffer {
 	const ts = new Date(Date.now() - 60_000).toISOString();
 	const lines = [
-		'id,ts,客户号,metric,score,channel',
+		'id,ts,客户代码,metric,score,channel',
 		`${id}-1,${ts},c-${id}-1,csat,4,app`,
 		`${id}-2,${ts},c-${id}-2,csat,9,app`,
 		`${id}-3,${ts},c-${id}-3,nps,10,app`,
@@ -31,9 +31,9 @@ test('an admin previews a CSV, maps its customer column, imports it with progres
 	await source.selectOption({ index: 0 });
 	await page.getByLabel('CSV file').setInputFiles(file);
 
-	// The preview: 客户号 is kept in properties until mapped, so every row lacks its customer.
+	// The preview: 客户代码 is kept in properties until mapped, so every row lacks its customer.
 	const mapping = page.getByTestId('import-mapping');
-	const customer = mapping.getByLabel('客户号');
+	const customer = mapping.getByLabel('客户代码');
 	await expect(customer).toHaveValue('properties');
 	await expect(mapping.getByLabel('score')).toHaveValue('score');
 	const rows = page.getByTestId('import-preview-rows');
@@ -94,10 +94,40 @@ test('the import page speaks Chinese, and shows a refused mapping with its messa
 	await page
 		.getByLabel('CSV 文件')
 		.setInputFiles({ name: 'zh.csv', mimeType: 'text/csv', buffer: feedbackCsv(id) });
-	await expect(page.getByRole('heading', { name: '字段映射' })).toBeVisible();
-	// Two columns read as the same field: the server refuses, naming the column, and the page says so.
-	await page.getByTestId('import-mapping').getByLabel('客户号').selectOption('channel');
-	await expect(page.getByTestId('preview-error')).toContainText('already read from the column "客户号"');
+	await expect(page.getByRole('heading', { name: '字段映射', exact: true })).toBeVisible();
+	// Two columns read as the same field: the preview names the column, the import waits, the mapping stays editable.
+	const customer = page.getByTestId('import-mapping').getByLabel('客户代码');
+	await customer.selectOption('channel');
+	const problem = page.getByTestId('mapping-problem');
+	await expect(problem).toContainText('按此映射无法读取数据行');
+	await expect(problem).toContainText('already read from the column "客户代码"');
+	await expect(page.getByRole('button', { name: '导入', exact: true })).toBeDisabled();
+	await customer.selectOption('customerId');
+	await expect(problem).toHaveCount(0);
+	await expect(page.getByRole('button', { name: '导入', exact: true })).toBeEnabled();
+	await context.close();
+});
+
+test('a file whose id column has another name is mapped to id on the page', async ({ browser }) => {
+	const { context, page } = await signedInPage(browser, 'admin');
+	await page.goto('/admin/import', { waitUntil: 'networkidle' });
+	await page.getByLabel('Kind of rows').selectOption('journey');
+	const id = `csv-id-${Date.now().toString(36)}`;
+	const ts = new Date(Date.now() - 60_000).toISOString();
+	const csv = ['编号,时间,customerId,name,渠道', `${id}-1,${ts},c-${id},loss_reported,app`].join('\n');
+	await page
+		.getByLabel('CSV file')
+		.setInputFiles({ name: 'ids.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+	await expect(page.getByTestId('mapping-problem')).toContainText('needs an id column');
+	// Columns named by a common alias are read as their field.
+	await expect(page.getByTestId('import-mapping').getByLabel('时间')).toHaveValue('ts');
+	await expect(page.getByTestId('import-mapping').getByLabel('渠道')).toHaveValue('channel');
+	await expect(page.getByRole('button', { name: 'Import', exact: true })).toBeDisabled();
+	await page.getByTestId('import-mapping').getByLabel('编号').selectOption('id');
+	await expect(page.getByTestId('mapping-problem')).toHaveCount(0);
+	await expect(page.getByTestId('import-preview-rows').locator('tr[data-row="1"]')).toContainText(`${id}-1`);
+	await page.getByRole('button', { name: 'Import', exact: true }).click();
+	await expect(page.getByTestId('import-result').getByTestId('import-accepted')).toHaveText('1');
 	await context.close();
 });
 

@@ -220,15 +220,39 @@ describe('CSV import', () => {
 		expect(preview.body.rows[2].event.text).toBe('回电[手机号]');
 		// Without a map, unknown columns are kept in properties.
 		const plain = await post('kind=feedback&dryRun=1', bank.replace('编号', 'id'));
+		// Without a map, columns named by a common alias are read as their field; the rest are kept in properties.
 		expect(plain.body.mapping).toEqual([
 			'id',
-			'properties',
-			'properties',
+			'ts',
+			'customerId',
 			'metric',
 			'properties',
-			'properties',
+			'text',
 			'properties'
 		]);
+		const english = await post(
+			'kind=contact&dryRun=1',
+			'event_id,timestamp,customer,agent,comment,customerId\nx,1,c,a,t,c2'
+		);
+		// customerId has a column of its own name: the alias column "customer" is kept in properties.
+		expect(english.body.mapping).toEqual(['id', 'ts', 'properties', 'agentId', 'text', 'customerId']);
+		const mappedAway = await post(
+			`kind=contact&dryRun=1&map=${encodeURIComponent('{"x":"customerId"}')}`,
+			'id,customer,x\n1,c,c2'
+		);
+		expect(mappedAway.body.mapping).toEqual(['id', 'properties', 'customerId']);
+		// A mapping that cannot read rows: the columns come back with the problem, for the page to mend.
+		const noId = await post('kind=feedback&dryRun=1', bank);
+		expect(csvPreviewSchema.strict().parse(noId.body)).toMatchObject({
+			columns: ['编号', '时间', '客户号', 'metric', '满意度', '备注', '内部'],
+			rows: [],
+			problem: 'the header needs an id column (or a column mapped to id)'
+		});
+		const twice = await post(
+			`kind=feedback&dryRun=1&map=${encodeURIComponent('{"编号":"id","客户号":"id"}')}`,
+			bank
+		);
+		expect(twice.body.problem).toBe('map.客户号: id is already read from the column "编号"');
 		expect(storedEvents(fx.db)).toEqual([]);
 		expect(
 			fx.ctx.monitor.status().sources.find((s) => s.sourceId === fx.sourceId)?.sinceStart.requests ?? 0

@@ -60,8 +60,35 @@ export const CSV_TARGETS: Record<CsvKind, readonly string[]> = {
 };
 
 const NUMBERS = new Set(['score', 'waitS', 'handleS']);
-/** Friendly names accepted for the text column. */
-const TEXT_ALIASES = new Set(['comment', 'transcript']);
+/**
+ * Other names a column of a field often has in a bank's exports (Chinese and English), read as that field when
+ * the kind has it and no mapping says otherwise; the preview shows what each column became.
+ */
+const ALIASES: Record<string, readonly string[]> = {
+	id: ['流水号', '记录号', '记录编号', 'event_id', 'eventid', 'messageid', 'message_id', 'record_id'],
+	ts: ['时间', '发生时间', '日期时间', 'timestamp', 'time', 'datetime', 'created_at'],
+	customerId: ['客户号', '客户编号', '客户id', 'customer_id', 'customer', 'user_id', 'userid'],
+	metric: ['指标'],
+	score: ['评分', '分数', '得分'],
+	channel: ['渠道'],
+	teamId: ['团队', '班组', 'team', 'team_id'],
+	agentId: ['坐席', '坐席工号', '工号', 'agent', 'agent_id'],
+	queue: ['队列', '技能组'],
+	reason: ['来电原因', '诉求', '原因'],
+	waitS: ['等待时长', '排队时长'],
+	handleS: ['通话时长', '处理时长'],
+	outcome: ['处理结果', '结果'],
+	contactId: ['联络号', '通话号', 'contact_id'],
+	category: ['投诉类别', '类别'],
+	severity: ['严重程度'],
+	regulator: ['监管转办'],
+	name: ['步骤', '事件名'],
+	journey: ['旅程'],
+	text: ['comment', 'transcript', '备注', '评论', '评价', '意见', '留言', '内容', '文本']
+};
+const ALIAS_OF = new Map(
+	Object.entries(ALIASES).flatMap(([field, names]) => names.map((n) => [n, field] as const))
+);
 const CHUNK_ROWS = 1000;
 const MAX_REPORTED_REJECTIONS = 1000;
 /** Data rows a preview (`dryRun=1`) reads. */
@@ -108,25 +135,46 @@ export function parseMapping(kind: CsvKind, raw: string | null): Map<string, str
 }
 
 /**
- * What each header column is read as: its mapping, else the field it names (\`comment\`/\`transcript\` name the
- * text), else kept in properties. A field read from two columns, or no id column, is refused.
+ * What each header column is read as: its mapping, else the field it names or an alias of it (ALIASES), else kept
+ * in properties. A field read from two columns, or no id column, is refused.
  */
 export function csvColumns(kind: CsvKind, header: readonly string[], mapping: ReadonlyMap<string, string>) {
+	const columns = readColumns(kind, header, mapping);
+	const problem = columnsProblem(columns);
+	if (problem) throw badRequest(problem);
+	return columns;
+}
+
+function readColumns(
+	kind: CsvKind,
+	header: readonly string[],
+	mapping: ReadonlyMap<string, string>
+): CsvColumn[] {
 	const fields = new Set<string>([...COMMON, ...COLUMNS[kind]]);
-	const columns: CsvColumn[] = header.map((name) => {
-		const alias = TEXT_ALIASES.has(name) && fields.has('text') ? 'text' : name;
-		return { name, target: mapping.get(name) ?? (fields.has(alias) ? alias : KEEP) };
+	const named = new Set([...header.filter((name) => fields.has(name)), ...mapping.values()]);
+	return header.map((name) => {
+		if (mapping.has(name)) return { name, target: mapping.get(name) as string };
+		if (fields.has(name)) return { name, target: name };
+		// An alias only when no column bears the field's own name, and only for the first such column.
+		const alias = ALIAS_OF.get(name.toLowerCase());
+		if (alias && fields.has(alias) && !named.has(alias)) {
+			named.add(alias);
+			return { name, target: alias };
+		}
+		return { name, target: KEEP };
 	});
+}
+
+/** Why rows cannot be read with these columns (a field read from two columns, no id), or null. */
+function columnsProblem(columns: readonly CsvColumn[]): string | null {
 	const from = new Map<string, string>();
 	for (const { name, target } of columns) {
 		if (target === KEEP || target === IGNORE) continue;
 		const other = from.get(target);
-		if (other !== undefined)
-			throw badRequest(`map.${name}: ${target} is already read from the column "${other}"`);
+		if (other !== undefined) return `map.${name}: ${target} is already read from the column "${other}"`;
 		from.set(target, name);
 	}
-	if (!from.has('id')) throw badRequest('the header needs an id column (or a column mapped to id)');
-	return columns;
+	return from.has('id') ? null : 'the header needs an id column (or a column mapped to id)';
 }
 
 /** Turns a data row into a native-shaped candidate; the row number (1 = first data row) is its index. */
@@ -220,7 +268,13 @@ export const csvPreviewSchema = z.object({
 				errors: z.array(z.string()).optional()
 			})
 		)
-		.describe(`The first ${PREVIEW_ROWS} rows.`)
+		.describe(`The first ${PREVIEW_ROWS} rows.`),
+	problem: z
+		.string()
+		.optional()
+		.describe(
+			'Why no row can be read with this mapping (no id column, a field read twice); rows is then empty.'
+		)
 });
 
 /** Who may import: a write key (its source), or a signed-in admin naming the source with `source`. */
@@ -247,14 +301,14 @@ function importSource(request: Request, params: URLSearchParams, ctx: IngestCont
 
 /**
  * `POST /api/v1/import/csv?kind=…`, with a write key (Bearer) or as a signed-in admin with `source=<id>` (the
- * import page): a header row, one event a row. Columns are read as the fields they name (\`id\`, \`ts\`,
- * \`customerId\`, then the kind's fields; \`comment\`/\`transcript\` name the text) unless \`map\` (a JSON object
+ * import page): a header row, one event a row. Columns are read as the fields they name (`id`, `ts`,
+ * `customerId`, then the kind's fields, or a common alias such as 客户号 or 备注) unless `map` (a JSON object
  * from column to field, CSV_TARGETS) says otherwise; other columns are kept in properties. Rows stream through the
- * same pipeline as the APIs in chunks of 1,000; \`id\` makes a re-upload idempotent. Answers the counts, with up to
- * 1,000 row rejections (\`index\` = row number, 1 = the first data row). The ingestion monitor counts the import
- * once, under its source, as route \`csv import <kind>\`; an admin's import is also audited.
+ * same pipeline as the APIs in chunks of 1,000; `id` makes a re-upload idempotent. Answers the counts, with up to
+ * 1,000 row rejections (`index` = row number, 1 = the first data row). The ingestion monitor counts the import
+ * once, under its source, as route `csv import <kind>`; an admin's import is also audited.
  *
- * With \`dryRun=1\` nothing is written: the header and the first PREVIEW_ROWS rows are read and answered as they would
+ * With `dryRun=1` nothing is written: the header and the first PREVIEW_ROWS rows are read and answered as they would
  * be stored (validated, normalized, PII-redacted) or with their errors, for the import page's preview.
  */
 export async function handleCsvImport(
@@ -318,7 +372,7 @@ export async function handleCsvImport(
 	}
 }
 
-/** A batch of CSV rows for the pipeline: items are named \`rows[n]\`. */
+/** A batch of CSV rows for the pipeline: items are named `rows[n]`. */
 const rowBatch = (items: Candidate[]): ParsedBatch => ({
 	items,
 	messages: [],
@@ -329,15 +383,19 @@ const rowBatch = (items: Candidate[]): ParsedBatch => ({
 /** The preview: each of the first rows as it would be stored, or its errors. Reads no further than those rows. */
 async function previewRows(kind: CsvKind, mapping: ReadonlyMap<string, string>, text: AsyncIterable<string>) {
 	let columns: CsvColumn[] | undefined;
+	let problem: string | null = null;
 	const candidates: Candidate[] = [];
 	for await (const record of csvRecords(text)) {
-		if (!columns)
-			columns = csvColumns(
+		if (!columns) {
+			// A mapping that cannot read rows is answered with the columns, so the page can mend it.
+			columns = readColumns(
 				kind,
 				record.map((h) => h.trim()),
 				mapping
 			);
-		else candidates.push(csvRow(kind, columns, record, candidates.length + 1));
+			problem = columnsProblem(columns);
+			if (problem) break;
+		} else candidates.push(csvRow(kind, columns, record, candidates.length + 1));
 		if (candidates.length >= PREVIEW_ROWS) break;
 	}
 	if (!columns) throw badRequest('the file is empty');
@@ -351,13 +409,14 @@ async function previewRows(kind: CsvKind, mapping: ReadonlyMap<string, string>, 
 		columns: columns.map((c) => c.name),
 		mapping: columns.map((c) => c.target),
 		targets: [...CSV_TARGETS[kind]],
-		rows
+		rows,
+		...(problem ? { problem } : {})
 	};
 }
 
 /**
- * Streams the rows through the pipeline, adding to \`total\` chunk by chunk (it holds what was done on a throw).
- * The caller records the import in the ingestion monitor, once (\`handleCsvImport\` does).
+ * Streams the rows through the pipeline, adding to `total` chunk by chunk (it holds what was done on a throw).
+ * The caller records the import in the ingestion monitor, once (`handleCsvImport` does).
  */
 export async function importRows(
 	ctx: IngestContext,

@@ -90,6 +90,8 @@ export interface ImportPreview {
 	mapping: string[];
 	targets: string[];
 	rows: { index: number; event?: Record<string, unknown>; errors?: string[] }[];
+	/** Why no row can be read with this mapping (no id column, a field read twice); `rows` is then empty. */
+	problem?: string;
 }
 
 /** The import's answer; `rejected` holds the first 1,000 of `rejectedCount`. */
