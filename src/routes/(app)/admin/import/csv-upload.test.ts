@@ -6,8 +6,10 @@ import {
 	formatBytes,
 	importUrl,
 	percentSent,
-	previewSlice
+	previewSlice,
+	targetLabel
 } from './csv-upload';
+import { CSV_TARGETS } from '$lib/server/ingest/csv-import';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -99,5 +101,18 @@ describe('formatBytes', () => {
 		expect(formatBytes(512, 'en')).toBe('512 byte');
 		expect(formatBytes(1536, 'en')).toBe('1.5 kB');
 		expect(formatBytes(100 * 2 ** 20, 'en')).toBe('100 MB');
+	});
+});
+
+describe('targetLabel', () => {
+	it('says what every field of every kind is, beside its name', () => {
+		for (const target of new Set(Object.values(CSV_TARGETS).flat())) {
+			const label = targetLabel(target);
+			expect(label).not.toBe(target);
+			if (target !== 'properties' && target !== 'ignore')
+				expect(label).toMatch(new RegExp(`^${target} · .+`));
+		}
+		// In the test's locale (either language).
+		expect(['customerId · Customer', 'customerId · 客户']).toContain(targetLabel('customerId'));
 	});
 });

@@ -1,4 +1,5 @@
 import { toCsv } from '$lib/components/dashboards/csv';
+import { m } from '$lib/paraglide/messages';
 
 /** The bytes of a file the preview sends: enough for the header and the first 20 rows of most files. */
 export const PREVIEW_BYTES = 64 * 1024;
@@ -101,3 +102,36 @@ export interface ImportResult {
 	rejectedCount: number;
 	rejected: RowRejection[];
 }
+
+/** How a target reads in the mapping selects: the field's name and what it is (properties and ignore in words). */
+const TARGET_LABELS: Record<string, () => string> = {
+	properties: m.admin_import_target_properties,
+	ignore: m.admin_import_target_ignore
+};
+const FIELD_LABELS: Record<string, () => string> = {
+	id: m.admin_import_field_id,
+	ts: m.admin_import_field_ts,
+	customerId: m.admin_import_field_customerId,
+	metric: m.admin_import_field_metric,
+	score: m.admin_import_field_score,
+	channel: m.admin_import_field_channel,
+	teamId: m.admin_import_field_teamId,
+	agentId: m.admin_import_field_agentId,
+	contactId: m.admin_import_field_contactId,
+	journey: m.admin_import_field_journey,
+	text: m.admin_import_field_text,
+	handledBy: m.admin_import_field_handledBy,
+	queue: m.admin_import_field_queue,
+	reason: m.admin_import_field_reason,
+	waitS: m.admin_import_field_waitS,
+	handleS: m.admin_import_field_handleS,
+	outcome: m.admin_import_field_outcome,
+	name: m.admin_import_field_name,
+	category: m.admin_import_field_category,
+	severity: m.admin_import_field_severity,
+	regulator: m.admin_import_field_regulator
+};
+
+/** A target as the mapping selects show it: the field's name and what it is, or properties/ignore in words. */
+export const targetLabel = (target: string) =>
+	TARGET_LABELS[target]?.() ?? (FIELD_LABELS[target] ? `${target} · ${FIELD_LABELS[target]()}` : target);
