@@ -14,7 +14,7 @@
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, request, type ClientRequest, type RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -152,18 +152,25 @@ function percentile(sorted: number[], p: number) {
 }
 
 function post(agent: Agent, url: URL, key: string, body: Buffer): Promise<{ status: number; text: string }> {
+	return send(
+		url,
+		{ agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+		key,
+		(req) => req.end(body)
+	);
+}
+
+/** A POST with the write key; `write` sends the body. Resolves with the status and the answer's text. */
+function send(
+	url: URL,
+	options: RequestOptions,
+	key: string,
+	write: (req: ClientRequest) => void
+): Promise<{ status: number; text: string }> {
 	return new Promise((resolve, reject) => {
 		const req = request(
 			url,
-			{
-				method: 'POST',
-				agent,
-				headers: {
-					'content-type': 'application/json',
-					'content-length': body.length,
-					authorization: `Bearer ${key}`
-				}
-			},
+			{ ...options, method: 'POST', headers: { ...options.headers, authorization: `Bearer ${key}` } },
 			(res) => {
 				let text = '';
 				res.setEncoding('utf8');
@@ -172,7 +179,7 @@ function post(agent: Agent, url: URL, key: string, body: Buffer): Promise<{ stat
 			}
 		);
 		req.on('error', reject);
-		req.end(body);
+		write(req);
 	});
 }
 
@@ -431,20 +438,12 @@ async function csvImportRun(dbFile: string) {
 	}
 	console.error(`importing a CSV of ${CSV_ROWS} rows…`);
 	const t0 = performance.now();
-	const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-		const req = request(
-			new URL('/api/v1/import/csv?kind=feedback', ready.url),
-			{ method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${ready.key}` } },
-			(res) => {
-				let text = '';
-				res.setEncoding('utf8');
-				res.on('data', (c) => (text += c));
-				res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-			}
-		);
-		req.on('error', reject);
-		Readable.from(csvText()).pipe(req);
-	});
+	const answer = await send(
+		new URL('/api/v1/import/csv?kind=feedback', ready.url),
+		{ headers: { 'content-type': 'text/csv' } },
+		ready.key,
+		(req) => Readable.from(csvText()).pipe(req)
+	);
 	const seconds = (performance.now() - t0) / 1000;
 	const after = await figures();
 	await stop();
