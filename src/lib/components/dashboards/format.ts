@@ -17,13 +17,14 @@ export function clockTime(ts: number, locale: string, seconds = false): string {
 }
 
 /** A date and time in China time, for record tables. */
-export function dateTime(ts: number, locale: string): string {
+export function dateTime(ts: number, locale: string, seconds = false): string {
 	return new Intl.DateTimeFormat(locale, {
 		year: 'numeric',
 		month: '2-digit',
 		day: '2-digit',
 		hour: '2-digit',
 		minute: '2-digit',
+		...(seconds ? { second: '2-digit' } : {}),
 		hour12: false,
 		timeZone: 'Asia/Shanghai'
 	}).format(ts);

@@ -54,9 +54,16 @@ describe('ingestion minutes chart', () => {
 		const labels = minuteLabels(minutes, 'en-GB');
 		expect(labels).toHaveLength(60);
 		expect(new Set(labels).size).toBe(60);
+		// China time, 24 hours, whatever the reader's zone.
 		expect(labels[1]).toBe(
-			new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' }).format(FROM + 60_000)
+			new Intl.DateTimeFormat('en-GB', {
+				hour: '2-digit',
+				minute: '2-digit',
+				hour12: false,
+				timeZone: 'Asia/Shanghai'
+			}).format(FROM + 60_000)
 		);
+		expect(minuteLabels({ ...minutes, from: Date.UTC(2026, 10, 29, 1, 5) }, 'en-US')[0]).toBe('09:05');
 		expect(minuteTooltip(input, 57)).toBe(
 			`${labels[57]}<br>Accepted: <b>1,200</b><br>Duplicates: <b>4</b><br>Rejected &#60;x&#62;: <b>1</b>`
 		);

@@ -1,5 +1,6 @@
 import type { ChartOption } from '$lib/components/charts/echarts';
 import { axisTooltip, categoryAxis, valueSplitLine } from '$lib/components/charts/themed';
+import { clockTime } from '$lib/components/dashboards/format';
 import { escapeHtml } from '$lib/components/dashboards/trend-options';
 import type { ChartPalette } from '$lib/state/theme.svelte';
 
@@ -31,10 +32,9 @@ export interface MinutesOptionsInput {
 
 const MINUTE_MS = 60_000;
 
-/** "09:41" for each minute of the series, in the locale (and time zone) of the reader. */
+/** "09:41" for each minute of the series, in the reader's locale and China time, as every screen shows times. */
 export function minuteLabels(minutes: MinuteCounts, locale: string): string[] {
-	const hm = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
-	return minutes.accepted.map((_, i) => hm.format(minutes.from + i * MINUTE_MS));
+	return minutes.accepted.map((_, i) => clockTime(minutes.from + i * MINUTE_MS, locale));
 }
 
 /** Each kind summed over the hour. */
