@@ -195,6 +195,51 @@ describe('native API', () => {
 	});
 });
 
+describe('redaction on the way in', () => {
+	it('redacts full-width digits in free text', async () => {
+		const r = await native({
+			events: [
+				event({
+					type: 'feedback',
+					metric: 'csat',
+					score: 2,
+					name: undefined,
+					text: '请回电１３８１２３４５６７８'
+				})
+			]
+		});
+		expect(r.body.accepted).toBe(1);
+		expect(storedEvents(fx.db)[0].text).toBe('请回电[手机号]');
+	});
+
+	it('redacts string values in properties and traits, at any depth, and counts them', async () => {
+		const r = await native({
+			events: [
+				event({
+					properties: {
+						phone: '13812345678',
+						contact: { email: 'zhang.san@example.com', cards: ['卡 6222021234567890128', 42] },
+						idCard: '１１０１０５１９４９１２３１００２Ｘ',
+						plan: 'gold'
+					}
+				}),
+				event({ type: 'identify', name: undefined, traits: { region: 'sh', phone: '+86 139-1234-5678' } })
+			]
+		});
+		expect(r.body.accepted).toBe(2);
+		expect(storedEvents(fx.db)[0].properties).toEqual({
+			phone: '[手机号]',
+			contact: { email: '[邮箱]', cards: ['卡 [卡号]', 42] },
+			idCard: '[身份证号]',
+			plan: 'gold'
+		});
+		const traits = fx.db.$client.prepare('SELECT traits FROM customers WHERE id = ?').pluck().get('c1');
+		expect(JSON.parse(traits as string)).toMatchObject({ phone: '[手机号]' });
+		const source = fx.ctx.monitor.status().sources.find((s) => s.sourceId === fx.sourceId);
+		expect(source?.sinceStart.redactions).toBe(5);
+	});
+});
+
 describe('Segment API', () => {
 	const message = (extra: Record<string, unknown> = {}) => ({
 		type: 'track',

@@ -39,16 +39,43 @@ export function validateBatch(parsed: ParsedBatch, now: number) {
 	return { valid, rejected, ignored };
 }
 
-/** Redacts PII in each event's free text, in place, and counts it. */
+/**
+ * Redacts PII in each event's free text and in the string values of its properties and traits (at any depth, in
+ * arrays too), in place, and counts it.
+ */
 export function redactEvents(items: readonly { event: CxEvent }[]): RedactionCounts {
 	const counts: RedactionCounts = {};
 	for (const { event } of items) {
-		if (!event.text) continue;
-		const r = redactText(event.text);
-		event.text = r.text;
-		addCounts(counts, r.counts);
+		if (event.text) {
+			const r = redactText(event.text);
+			event.text = r.text;
+			addCounts(counts, r.counts);
+		}
+		redactValues(event.properties, counts);
+		if (event.traits) redactValues(event.traits, counts);
 	}
 	return counts;
+}
+
+/**
+ * Redacts the strings inside a JSON object, in place. Without recursion: validation bounds the depth (MAX_DEPTH)
+ * and the request the size, and an explicit stack holds whatever it is given.
+ */
+export function redactValues(root: Record<string, unknown>, counts: RedactionCounts): void {
+	const stack: (Record<string, unknown> | unknown[])[] = [root];
+	while (stack.length) {
+		const node = stack.pop() as Record<string, unknown>;
+		for (const key of Object.keys(node)) {
+			const value = node[key];
+			if (typeof value === 'string') {
+				const r = redactText(value);
+				if (r.text !== value) {
+					node[key] = r.text;
+					addCounts(counts, r.counts);
+				}
+			} else if (typeof value === 'object' && value !== null) stack.push(value as Record<string, unknown>);
+		}
+	}
 }
 
 /**
