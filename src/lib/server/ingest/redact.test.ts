@@ -176,7 +176,7 @@ describe('redactText fuzzed against the old patterns', () => {
 			const expected = referenceRedact(text);
 			const actual = redactText(text);
 			if (actual.text !== expected.text || JSON.stringify(actual.counts) !== JSON.stringify(expected.counts))
-				expect({ text, ...actual }).toEqual({ text, ...expected });
+				expect({ input: text, ...actual }).toEqual({ input: text, ...expected });
 		}
 	});
 
