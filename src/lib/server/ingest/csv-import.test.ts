@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+	CSV_LIMITS,
 	CSV_TARGETS,
 	csvImportAnswerSchema,
 	csvPreviewSchema,
@@ -53,7 +54,7 @@ const post = async (
 		fx.ctx,
 		user
 	);
-	return { status: response.status, body: await response.json() };
+	return { status: response.status, headers: response.headers, body: await response.json() };
 };
 const upload = (kind: string, csv: string | Uint8Array, headers: Record<string, string> = {}) =>
 	post(`kind=${kind}`, csv, headers);
@@ -137,6 +138,75 @@ describe('CSV import', () => {
 				message: 'the header needs an id column (or a column mapped to id)'
 			})
 		]);
+	});
+
+	it('redacts personal data in columns kept as properties, counted like text', async () => {
+		const r = await upload(
+			'feedback',
+			[
+				'id,ts,customerId,metric,score,联系电话,email,备用',
+				`p1,${ts},c1,nps,9,１３８１２３４５６７８,zhang@example.com,卡号 6222 0212 3456 7890 128`
+			].join('\n')
+		);
+		expect(r.body).toMatchObject({ accepted: 1, rejectedCount: 0 });
+		expect(storedEvents(fx.db)[0].properties).toEqual({
+			联系电话: '[手机号]',
+			email: '[邮箱]',
+			备用: '卡号 [卡号]'
+		});
+		const source = fx.ctx.monitor.status().sources.find((s) => s.sourceId === fx.sourceId);
+		expect(source?.sinceStart.redactions).toBe(3);
+	});
+
+	it('rejects a row with a cell or a row over the limits, naming the column, and keeps the others', async () => {
+		const long = 'x'.repeat(CSV_LIMITS.cellChars + 1);
+		const wide = Array.from({ length: 4 }, () => 'y'.repeat(CSV_LIMITS.cellChars - 10)).join(',');
+		const r = await upload(
+			'journey',
+			[
+				'id,ts,customerId,name,note',
+				`j1,${ts},c1,step,ok`,
+				`j2,${ts},c2,step,${long}`,
+				`j3,${ts},c3,step,"${long}"`,
+				`j4,${ts},c4,step,${wide}`,
+				`j5,${ts},c5,step,ok`
+			].join('\n')
+		);
+		expect(r.status).toBe(200);
+		expect(r.body).toMatchObject({ accepted: 2, rejectedCount: 3 });
+		expect(r.body.rejected).toEqual([
+			{ index: 2, errors: [`rows[2].note: over ${CSV_LIMITS.cellChars} characters (the limit of a cell)`] },
+			{ index: 3, errors: [`rows[3].note: over ${CSV_LIMITS.cellChars} characters (the limit of a cell)`] },
+			{ index: 4, errors: [`rows[4]: over ${CSV_LIMITS.rowChars} characters (the limit of a row)`] }
+		]);
+		expect(storedEvents(fx.db).map((e) => e.id)).toEqual(['j1', 'j5']);
+		const header = await upload('journey', `id,ts,customerId,${long}\nj6,${ts},c6`);
+		expect(header).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+	});
+
+	it('counts rows against the write key’s rate limit: refused at the start, paced once under way', async () => {
+		await fx.ctx.close();
+		fx = ingestFixture({ defaultRatePerSecond: 500 });
+		const rows = (prefix: string, n: number) =>
+			[
+				'id,ts,customerId,name',
+				...Array.from({ length: n }, (_, i) => `${prefix}${i},${ts},c${i},step`)
+			].join('\n');
+		// The bucket holds a full batch (2,500 events): this import takes it all, in three chunks, at once.
+		expect((await upload('journey', rows('a', 2500))).body).toMatchObject({ accepted: 2500 });
+		// 1,000 more need two seconds of refill: refused whole, like a batch.
+		const refused = await upload('journey', rows('b', 1000));
+		expect(refused.status).toBe(429);
+		expect(refused.body.error.code).toBe('rate_limited');
+		const retryAfter = Number(refused.headers.get('retry-after'));
+		expect(retryAfter).toBeGreaterThanOrEqual(1);
+		expect(storedEvents(fx.db)).toHaveLength(2500);
+		// After Retry-After the import starts; its chunks then wait for their tokens: 3,000 rows from a bucket of
+		// at most 2,500 take at least a second at 500 a second.
+		await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
+		const started = Date.now();
+		expect((await upload('journey', rows('c', 3000))).body).toMatchObject({ accepted: 3000 });
+		expect(Date.now() - started).toBeGreaterThanOrEqual(990);
 	});
 
 	it('refuses a bad kind, a missing key, a file without id column and bad UTF-8', async () => {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { audit } from '$lib/server/auth/audit';
-import { getSource } from '$lib/server/auth/keys';
+import { getSource, type WriteKeyIdentity } from '$lib/server/auth/keys';
 import type { AuthUser } from '$lib/server/auth/types';
 import { authenticate, keyFromHeaders } from './authenticate';
 import type { IngestContext } from './context';
 import { badRequest, IngestError, refusal } from './errors';
-import { csvRecords, CsvError } from './formats/csv';
+import { csvRecords, CsvError, type CsvLimits, type CsvRecord } from './formats/csv';
 import type { Candidate, ParsedBatch } from './formats/types';
 import { errorResponse, jsonResponse } from './http';
 import type { RequestFailure } from './monitor';
@@ -95,6 +95,11 @@ const MAX_REPORTED_REJECTIONS = 1000;
 export const PREVIEW_ROWS = 20;
 /** Bytes of one CSV upload (streamed; never held whole). */
 export const CSV_MAX_BYTES = 100 * 1024 * 1024;
+/**
+ * Characters of one cell (the longest field, text, takes 30,000) and of one row; a row over either is rejected
+ * with a message naming it, and is never held in memory whole.
+ */
+export const CSV_LIMITS: CsvLimits = { cellChars: 30_000, rowChars: 64 * 1024 };
 
 function cell(column: string, value: string): unknown {
 	if (value === '') return undefined;
@@ -181,9 +186,19 @@ function columnsProblem(columns: readonly CsvColumn[]): string | null {
 export function csvRow(
 	kind: CsvKind,
 	columns: readonly CsvColumn[],
-	row: readonly string[],
+	row: CsvRecord,
 	index: number
 ): Candidate {
+	const overflow = row.overflow;
+	if (overflow && 'row' in overflow)
+		return { index, errors: [`rows[${index}]: over ${CSV_LIMITS.rowChars} characters (the limit of a row)`] };
+	if (overflow) {
+		const column = columns[overflow.cell]?.name ?? `column ${overflow.cell + 1}`;
+		return {
+			index,
+			errors: [`rows[${index}].${column}: over ${CSV_LIMITS.cellChars} characters (the limit of a cell)`]
+		};
+	}
 	if (row.length !== columns.length)
 		return { index, errors: [`rows[${index}]: ${row.length} cells, the header has ${columns.length}`] };
 	const event: Record<string, unknown> = { type: kind };
@@ -277,15 +292,55 @@ export const csvPreviewSchema = z.object({
 		)
 });
 
-/** Who may import: a write key (its source), or a signed-in admin naming the source with `source`. */
-function importSource(request: Request, params: URLSearchParams, ctx: IngestContext, user: AuthUser | null) {
+/** Paces an import under a write key's rate limit: takes each chunk's rows from the key's bucket before it is written. */
+type Pace = (rows: number) => Promise<void>;
+
+/**
+ * The key's rate limit, as for a batch: an import that finds the bucket short for its first chunk is refused
+ * (429, nothing stored); one under way waits for the tokens of each further chunk, so a long file is stored at the
+ * key's rate instead of being cut off in the middle.
+ */
+function keyPace(ctx: IngestContext, identity: WriteKeyIdentity): Pace {
+	const rate = identity.rateLimitPerSecond ?? ctx.config.defaultRatePerSecond;
+	let started = false;
+	return async (rows) => {
+		for (;;) {
+			const decision = ctx.limiter.take(identity.keyId, rate, rows);
+			if (decision.ok) {
+				started = true;
+				return;
+			}
+			if (!started)
+				throw new IngestError(
+					429,
+					'rate_limited',
+					`over ${rate} events a second for this key; retry after ${decision.retryAfterS} s`,
+					{ retryAfterSeconds: decision.retryAfterS },
+					{ 'retry-after': String(decision.retryAfterS) }
+				);
+			const wait = ctx.limiter.waitMs(identity.keyId, rate, rows);
+			await new Promise((resolve) => setTimeout(resolve, Math.max(1, wait)));
+		}
+	};
+}
+
+/**
+ * Who may import: a write key (its source, paced by its rate limit), or a signed-in admin naming the source with
+ * `source` (audited; not paced).
+ */
+function importSource(
+	request: Request,
+	params: URLSearchParams,
+	ctx: IngestContext,
+	user: AuthUser | null
+): { sourceId: number; pace?: Pace } {
 	const key = keyFromHeaders(request.headers);
 	const source = params.get('source');
 	if (key || !user) {
 		const identity = authenticate(ctx.db, key);
 		if (source !== null)
 			throw badRequest('source: only for a signed-in admin (a write key names its own source)');
-		return identity.sourceId;
+		return { sourceId: identity.sourceId, pace: keyPace(ctx, identity) };
 	}
 	if (user.via !== 'session' || user.role !== 'admin')
 		throw new IngestError(403, 'forbidden', 'importing needs a signed-in admin or a write key');
@@ -296,7 +351,7 @@ function importSource(request: Request, params: URLSearchParams, ctx: IngestCont
 	if (source === null || !/^\d+$/.test(source))
 		throw badRequest('source: required when signed in (the id of the source to import under)');
 	if (!getSource(ctx.db, Number(source))) throw badRequest(`source: there is no source ${source}`);
-	return Number(source);
+	return { sourceId: Number(source) };
 }
 
 /**
@@ -305,7 +360,9 @@ function importSource(request: Request, params: URLSearchParams, ctx: IngestCont
  * `customerId`, then the kind's fields, or a common alias such as 客户号 or 备注) unless `map` (a JSON object
  * from column to field, CSV_TARGETS) says otherwise; other columns are kept in properties. Rows stream through the
  * same pipeline as the APIs in chunks of 1,000; `id` makes a re-upload idempotent. Answers the counts, with up to
- * 1,000 row rejections (`index` = row number, 1 = the first data row). The ingestion monitor counts the import
+ * 1,000 row rejections (`index` = row number, 1 = the first data row). A cell or row over CSV_LIMITS is such a
+ * row rejection, naming the column; a write key's rows count against its rate limit like a batch's events (see
+ * keyPace). Columns kept in properties are PII-redacted like text. The ingestion monitor counts the import
  * once, under its source, as route `csv import <kind>`; an admin's import is also audited.
  *
  * With `dryRun=1` nothing is written: the header and the first PREVIEW_ROWS rows are read and answered as they would
@@ -339,7 +396,8 @@ export async function handleCsvImport(
 	};
 	try {
 		if (!valid) throw badRequest(`kind must be one of ${CSV_KINDS.join(', ')}`);
-		sourceId = importSource(request, params, ctx, user);
+		const importer = importSource(request, params, ctx, user);
+		sourceId = importer.sourceId;
 		const mapping = parseMapping(kind as CsvKind, params.get('map'));
 		const type = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';
 		if (!['text/csv', 'application/csv', 'text/plain', ''].includes(type))
@@ -353,7 +411,7 @@ export async function handleCsvImport(
 					typeof csvPreviewSchema
 				>
 			);
-		await importRows(ctx, sourceId, kind as CsvKind, textChunks(request), total, mapping);
+		await importRows(ctx, sourceId, kind as CsvKind, textChunks(request), total, mapping, importer.pace);
 		record();
 		const { accepted, duplicates, rejectedCount, rejected } = total;
 		if (user && !keyFromHeaders(request.headers))
@@ -372,6 +430,14 @@ export async function handleCsvImport(
 	}
 }
 
+/** A header over the limits cannot name the columns: the file is refused. */
+function checkHeader(header: CsvRecord) {
+	if (header.overflow)
+		throw badRequest(
+			`the header row is over ${'row' in header.overflow ? CSV_LIMITS.rowChars : CSV_LIMITS.cellChars} characters`
+		);
+}
+
 /** A batch of CSV rows for the pipeline: items are named `rows[n]`. */
 const rowBatch = (items: Candidate[]): ParsedBatch => ({
 	items,
@@ -385,8 +451,9 @@ async function previewRows(kind: CsvKind, mapping: ReadonlyMap<string, string>, 
 	let columns: CsvColumn[] | undefined;
 	let problem: string | null = null;
 	const candidates: Candidate[] = [];
-	for await (const record of csvRecords(text)) {
+	for await (const record of csvRecords(text, CSV_LIMITS)) {
 		if (!columns) {
+			checkHeader(record);
 			// A mapping that cannot read rows is answered with the columns, so the page can mend it.
 			columns = readColumns(
 				kind,
@@ -424,12 +491,14 @@ export async function importRows(
 	kind: CsvKind,
 	text: AsyncIterable<string>,
 	total = importTotals(),
-	mapping: ReadonlyMap<string, string> = new Map()
+	mapping: ReadonlyMap<string, string> = new Map(),
+	pace?: Pace
 ): Promise<ImportTotals> {
 	let columns: CsvColumn[] | undefined;
 	let chunk: Candidate[] = [];
 	const flush = async () => {
 		if (!chunk.length) return;
+		await pace?.(chunk.length);
 		const outcome = await ingestBatch(ctx, sourceId, rowBatch(chunk), Date.now());
 		total.accepted += outcome.accepted;
 		total.duplicates += outcome.duplicates;
@@ -440,8 +509,9 @@ export async function importRows(
 		chunk = [];
 	};
 	let index = 0;
-	for await (const record of csvRecords(text)) {
+	for await (const record of csvRecords(text, CSV_LIMITS)) {
 		if (!columns) {
+			checkHeader(record);
 			columns = csvColumns(
 				kind,
 				record.map((h) => h.trim()),

@@ -1,5 +1,6 @@
 import type { CxEvent, EventType } from '$lib/model';
 import { publishAccepted } from '$lib/server/live/bus';
+import { scoreSentiment } from '$lib/server/text';
 import type { IngestContext } from './context';
 import { dedupeWithinBatch } from './dedupe';
 import { IngestError } from './errors';
@@ -39,22 +40,70 @@ export function validateBatch(parsed: ParsedBatch, now: number) {
 	return { valid, rejected, ignored };
 }
 
-/** Redacts PII in each event's free text, in place, and counts it. */
+/**
+ * Redacts PII in each event's free text and in the string values of its properties and traits (at any depth, in
+ * arrays too), in place, and counts it.
+ */
 export function redactEvents(items: readonly { event: CxEvent }[]): RedactionCounts {
 	const counts: RedactionCounts = {};
-	for (const { event } of items) {
-		if (!event.text) continue;
+	for (const { event } of items) redactEvent(event, counts);
+	return counts;
+}
+
+function redactEvent(event: CxEvent, counts: RedactionCounts): void {
+	if (event.text) {
 		const r = redactText(event.text);
 		event.text = r.text;
 		addCounts(counts, r.counts);
 	}
-	return counts;
+	redactValues(event.properties, counts);
+	if (event.traits) redactValues(event.traits, counts);
+}
+
+/** How long a step may hold the event loop before it lets timers, streams and other requests run. */
+const SLICE_MS = 4;
+
+/**
+ * Runs `work` on each item, handing the event loop back whenever a slice has taken SLICE_MS: a batch of long
+ * texts is redacted and scored between other work, not in one block (the longest hold is one item's work).
+ */
+async function inSlices<T>(items: readonly T[], work: (item: T, index: number) => void): Promise<void> {
+	let sliceStart = performance.now();
+	for (let i = 0; i < items.length; i++) {
+		work(items[i], i);
+		if (performance.now() - sliceStart > SLICE_MS) {
+			await new Promise((resolve) => setImmediate(resolve));
+			sliceStart = performance.now();
+		}
+	}
+}
+
+/**
+ * Redacts the strings inside a JSON object, in place. Without recursion: validation bounds the depth (MAX_DEPTH)
+ * and the request the size, and an explicit stack holds whatever it is given.
+ */
+export function redactValues(root: Record<string, unknown>, counts: RedactionCounts): void {
+	const stack: (Record<string, unknown> | unknown[])[] = [root];
+	while (stack.length) {
+		const node = stack.pop() as Record<string, unknown>;
+		for (const key of Object.keys(node)) {
+			const value = node[key];
+			if (typeof value === 'string') {
+				const r = redactText(value);
+				if (r.text !== value) {
+					node[key] = r.text;
+					addCounts(counts, r.counts);
+				}
+			} else if (typeof value === 'object' && value !== null) stack.push(value as Record<string, unknown>);
+		}
+	}
 }
 
 /**
  * The ingestion pipeline after authentication and decoding: validate → normalize → redact → dedupe (within the
  * batch, then against the stored ids inside the write) → write (group commit; resolves after the commit) →
- * publish to the live bus.
+ * publish to the live bus. Redaction and sentiment, linear but the costly steps on long texts, yield to the event
+ * loop every few milliseconds.
  */
 export async function ingestBatch(
 	ctx: IngestContext,
@@ -63,14 +112,18 @@ export async function ingestBatch(
 	receivedAt: number
 ): Promise<IngestOutcome> {
 	const { valid, rejected, ignored } = validateBatch(parsed, receivedAt);
-	const redacted = redactEvents(valid);
+	const redacted: RedactionCounts = {};
+	await inSlices(valid, ({ event }) => redactEvent(event, redacted));
 	const { unique, repeats } = dedupeWithinBatch(valid);
 	let result = { accepted: 0, duplicates: 0, duplicateIndexes: [] as number[] };
 	if (unique.length) {
 		try {
 			const events = unique.map((i) => i.event);
-			// Hashing, sentiment and serialising happen here, beside the writer thread's work on earlier batches.
-			const prepared = prepareEvents(sourceId, events);
+			// Hashing, sentiment and serialising happen here, beside the writer thread's work on earlier batches;
+			// sentiment (the costly part) in slices.
+			const sentiments: (number | null)[] = new Array(events.length);
+			await inSlices(events, (e, i) => (sentiments[i] = e.text ? scoreSentiment(e.text) : null));
+			const prepared = prepareEvents(sourceId, events, sentiments);
 			result = await ctx.committer.submit({ sourceId, receivedAt, events, prepared });
 		} catch (error) {
 			console.error('ingest: writing a batch failed', error);

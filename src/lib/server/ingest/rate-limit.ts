@@ -26,4 +26,13 @@ export class RateLimiter {
 		}
 		return { ok: false, retryAfterS: Math.max(1, Math.ceil((cost - bucket.tokens) / ratePerSecond)) };
 	}
+
+	/** Milliseconds until `cost` events could be taken (0: now), taking nothing; for pacing a long upload. */
+	waitMs(keyId: number, ratePerSecond: number, cost: number, now = Date.now()): number {
+		const capacity = Math.max(ratePerSecond, LIMITS.batchEvents);
+		const bucket = this.buckets.get(keyId);
+		if (!bucket) return 0;
+		const tokens = Math.min(capacity, bucket.tokens + ((now - bucket.updatedAt) / 1000) * ratePerSecond);
+		return tokens >= cost ? 0 : Math.ceil(((cost - tokens) / ratePerSecond) * 1000);
+	}
 }

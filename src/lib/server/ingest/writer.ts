@@ -35,13 +35,20 @@ export interface PreparedEvents {
 	properties: string[];
 }
 
-/** Prepares events for `writeEvents` (on the main thread, while the writer thread writes earlier batches). */
-export function prepareEvents(sourceId: number | null, events: readonly CxEvent[]): PreparedEvents {
+/**
+ * Prepares events for `writeEvents` (on the main thread, while the writer thread writes earlier batches); the
+ * sentiments may be given, computed beforehand.
+ */
+export function prepareEvents(
+	sourceId: number | null,
+	events: readonly CxEvent[],
+	sentiments?: (number | null)[]
+): PreparedEvents {
 	const hashes = new BigInt64Array(events.length);
 	events.forEach((e, i) => (hashes[i] = eventIdHash(sourceId, e.id)));
 	return {
 		hashes,
-		sentiments: events.map((e) => (e.text ? scoreSentiment(e.text) : null)),
+		sentiments: sentiments ?? events.map((e) => (e.text ? scoreSentiment(e.text) : null)),
 		properties: events.map((e) => JSON.stringify(e.properties ?? {}))
 	};
 }

@@ -68,6 +68,34 @@ export function foldWidth(text: string): string {
 	});
 }
 
+/** jieba's time grows faster than the text on some long inputs (a a a …, ，，，…): it is given pieces this long. */
+const PIECE_CHARS = 2000;
+/** Characters jieba always cuts after (it never joins them to a word), so cutting there changes nothing. */
+const CUT_AFTER = new Set([...' \t\n,!?;:。、'].map((c) => c.charCodeAt(0)));
+
+/**
+ * jieba's tags of a text, tagged in pieces of at most PIECE_CHARS cut after a space or punctuation (the same
+ * tags as in one piece); only a run of over 1,000 word characters is cut where it must (between two surrogates
+ * never).
+ */
+function tagInPieces(text: string): { word: string; tag: string }[] {
+	if (text.length <= PIECE_CHARS) return jieba().tag(text, true);
+	const tagged: { word: string; tag: string }[] = [];
+	let start = 0;
+	while (start < text.length) {
+		let end = Math.min(start + PIECE_CHARS, text.length);
+		if (end < text.length) {
+			let cut = end;
+			while (cut > start + PIECE_CHARS / 2 && !CUT_AFTER.has(text.charCodeAt(cut - 1))) cut--;
+			if (cut > start + PIECE_CHARS / 2) end = cut;
+			else if (/[\ud800-\udbff]/.test(text[end - 1])) end--;
+		}
+		for (const t of jieba().tag(text.slice(start, end), true)) tagged.push(t);
+		start = end;
+	}
+	return tagged;
+}
+
 const HAN = /\p{Script=Han}/u;
 const LATIN = /^[a-z][a-z0-9'-]*$/;
 const NUMBER = /^[\d.,%]+$/;
@@ -90,7 +118,7 @@ function kindOf(norm: string): TokenKind {
  */
 export function tokenize(text: string): Token[] {
 	const prepared = foldWidth(text).replace(MARKER_PATTERN, (m) => ' '.repeat(m.length));
-	const tagged = jieba().tag(prepared, true);
+	const tagged = tagInPieces(prepared);
 	const tokens: Token[] = [];
 	let offset = 0;
 	for (let i = 0; i < tagged.length; i++) {

@@ -202,8 +202,15 @@ export function sentimentOfTokens(
 	let raw = 0;
 	let words = false;
 	const hits: SentimentHit[] = [];
+	// Tokens and ranges are both in text order: one walk over the tokens serves every range (a transcript of
+	// thousands of turns stays linear).
+	let from = 0;
 	for (const [start, end] of ranges) {
-		const inRange = tokens.filter((t) => t.start >= start && t.end <= end);
+		while (from < tokens.length && tokens[from].start < start) from++;
+		let to = from;
+		while (to < tokens.length && tokens[to].start < end) to++;
+		const inRange = tokens.slice(from, to).filter((t) => t.end <= end);
+		from = to;
 		if (hasWords(inRange)) words = true;
 		const part = scoreRange(text, inRange, start, end);
 		raw += part.raw;
@@ -222,6 +229,16 @@ function scoreRange(
 ): { raw: number; hits: SentimentHit[] } {
 	const clauses: Clause[] = [];
 	let sentenceStart = 0;
+	// Contrast words seen so far, and how many had been seen when each clause closed: a clause weighs
+	// BEFORE_CONTRAST once for every contrast word after it in its sentence, applied when the sentence ends (in
+	// one step, so a sentence of many contrasts stays linear).
+	let contrasts = 0;
+	const contrastsAtClose: number[] = [];
+	const endSentence = () => {
+		for (let c = sentenceStart; c < clauses.length; c++)
+			clauses[c].weight *= BEFORE_CONTRAST ** (contrasts - contrastsAtClose[c]);
+		sentenceStart = clauses.length;
+	};
 	let clause: Clause = {
 		start: rangeStart,
 		end: rangeStart,
@@ -233,7 +250,10 @@ function scoreRange(
 	let m = freshModifiers();
 	const closeClause = (end: number, nextWeight = 1) => {
 		clause.end = end;
-		if (clause.values.length > 0 || clause.end > clause.start) clauses.push(clause);
+		if (clause.values.length > 0 || clause.end > clause.start) {
+			clauses.push(clause);
+			contrastsAtClose.push(contrasts);
+		}
 		clause = { start: end, end, words: 0, weight: nextWeight, exclaimed: false, values: [] };
 		m = freshModifiers();
 	};
@@ -244,7 +264,7 @@ function scoreRange(
 		if (t.kind === 'space') {
 			if (norm.includes('\n')) {
 				closeClause(t.end);
-				sentenceStart = clauses.length;
+				endSentence();
 			}
 			continue;
 		}
@@ -263,7 +283,7 @@ function scoreRange(
 			if (SENTENCE_END.test(norm)) {
 				if (EXCLAMATION.test(norm)) clause.exclaimed = true;
 				closeClause(t.end);
-				sentenceStart = clauses.length;
+				endSentence();
 			} else if (CLAUSE_END.test(norm)) {
 				closeClause(t.end, clause.weight === CONCESSION ? 1 : clause.weight);
 			}
@@ -273,7 +293,7 @@ function scoreRange(
 		clause.words++;
 		if (CONTRAST_SET.has(norm)) {
 			closeClause(t.start, AFTER_CONTRAST);
-			for (let c = sentenceStart; c < clauses.length; c++) clauses[c].weight *= BEFORE_CONTRAST;
+			contrasts++;
 			continue;
 		}
 		if (CONCESSION_SET.has(norm)) {
@@ -365,6 +385,7 @@ function scoreRange(
 		if (++m.distance > MODIFIER_REACH) m = freshModifiers();
 	}
 	closeClause(rangeEnd);
+	endSentence();
 
 	const slice = text.slice(rangeStart, rangeEnd);
 	for (const [pattern, value] of SENTIMENT_PATTERNS) {
