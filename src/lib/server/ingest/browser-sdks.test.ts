@@ -191,6 +191,7 @@ describe('posthog-js configuration answers', () => {
 			sessionRecording: false,
 			supportedCompression: ['gzip', 'gzip-js']
 		});
+		expect(json.body).not.toHaveProperty('surveys');
 		const script = await routeIngestion(get('/array/phc_x%3C/config.js'), fx.ctx);
 		expect(script.headers.get('content-type')).toMatch(/javascript/);
 		expect(script.headers.get('access-control-allow-origin')).toBe(ORIGIN);

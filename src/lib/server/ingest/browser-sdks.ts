@@ -69,7 +69,7 @@ export const POSTHOG_NO_FLAGS = {
 
 /**
  * posthog-js's remote configuration (`/array/<token>/config`): features off, and `hasFeatureFlags: false` so it
- * does not ask `/flags/` at all. `supportedCompression` keeps its gzip bodies (without it, it posts plain JSON).
+ * does not ask `/flags/` at all (nor load any extension script). `supportedCompression` keeps its gzip bodies (without it, it posts plain JSON).
  */
 export function postHogRemoteConfig(token: string) {
 	return {
@@ -86,7 +86,7 @@ export function postHogRemoteConfig(token: string) {
 		logs: { captureConsoleLogs: false },
 		sessionRecording: false,
 		heatmaps: false,
-		surveys: false,
+		// No `surveys` key: `false` still makes posthog-js load its surveys script (to render none).
 		productTours: false,
 		defaultIdentifiedOnly: true,
 		siteApps: []
