@@ -221,6 +221,28 @@ describe('RudderStack analytics-js', () => {
 		expect(elsewhere.status).toBe(403);
 	});
 
+	it("reads an identify's traits from context.traits, where analytics-js puts them", async () => {
+		const identify = {
+			type: 'identify',
+			messageId: 'rs-id-1',
+			anonymousId: 'anon-9',
+			userId: 'cust-8',
+			context: {
+				traits: { segment: 'private', region: 'north' },
+				library: { name: 'RudderLabs JavaScript SDK' }
+			},
+			originalTimestamp: new Date().toISOString()
+		};
+		const r = await send(
+			post('/v1/identify', JSON.stringify(identify), { ...basic(fx.key), origin: ORIGIN })
+		);
+		expect(r).toMatchObject({ status: 200, body: { accepted: 1 } });
+		const customer = fx.db.$client
+			.prepare('SELECT segment, region FROM customers WHERE id = ?')
+			.get('cust-8');
+		expect(customer).toEqual({ segment: 'private', region: 'north' });
+	});
+
 	it('stores its XHR batch (Basic auth, AnonymousId and SentAt headers)', async () => {
 		const sentAt = new Date().toISOString();
 		const body = {
