@@ -5,8 +5,10 @@ const port = Number(process.env.E2E_PORT ?? 4173);
 // Not under test-results/: Playwright empties that folder after the server has opened the database, and the
 // ingestion writer thread opens the file by its path.
 const databaseFile = `./.e2e/e2e-${port}.db`;
-// Every run starts from an empty database, so the demo is seeded the way a fresh install seeds it.
-for (const suffix of ['', '-wal', '-shm']) rmSync(databaseFile + suffix, { force: true });
+// Every run starts from an empty database, so the demo is seeded the way a fresh install seeds it. Workers load
+// this file too, after the server opened the database: only the runner removes it, so a test can read the file.
+if (!process.env.TEST_WORKER_INDEX)
+	for (const suffix of ['', '-wal', '-shm']) rmSync(databaseFile + suffix, { force: true });
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

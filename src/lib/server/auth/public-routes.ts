@@ -24,6 +24,12 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
 		prefix: true,
 		why: 'PostHog-compatible ingestion, authenticated by api_key (write key)'
 	},
+	{ path: '/e', why: 'posthog-js capture, authenticated by api_key (write key)' },
+	{ path: '/i/v0/e', why: 'posthog-js capture, authenticated by api_key (write key)' },
+	{ path: '/flags', why: 'posthog-js feature flags: always none, no data' },
+	{ path: '/decide', why: 'posthog-js feature flags (older libraries): always none, no data' },
+	{ path: '/array', prefix: true, why: 'posthog-js remote configuration: every feature off, no data' },
+	{ path: '/sourceConfig', why: 'RudderStack source configuration, authenticated by write key' },
 	{
 		path: '/api/v1/events',
 		methods: ['POST', 'OPTIONS'],

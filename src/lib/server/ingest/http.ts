@@ -15,6 +15,13 @@ import {
 	NDJSON_TYPES,
 	type MediaTypes
 } from './decode';
+import {
+	POSTHOG_NO_FLAGS,
+	postHogRemoteConfig,
+	postHogRemoteConfigScript,
+	rudderSourceConfig,
+	unwrapPostHogBody
+} from './browser-sdks';
 import { IngestError, refusal } from './errors';
 import { parseNative } from './formats/native';
 import { parsePostHog } from './formats/posthog';
@@ -28,6 +35,8 @@ interface FormatSpec {
 	route: string;
 	mediaTypes: MediaTypes;
 	parse(body: unknown, receivedAt: number): ParsedBatch;
+	/** A format's own body encoding, undone after any Content-Encoding (posthog-js's gzip-js and base64 forms). */
+	unwrap?(bytes: Uint8Array, request: Request): Promise<Uint8Array>;
 	answer(outcome: IngestOutcome): Record<string, unknown>;
 }
 
@@ -60,8 +69,11 @@ const segmentSpec = (call: string): FormatSpec => ({
 
 const postHogSpec: FormatSpec = {
 	route: 'posthog',
-	mediaTypes: { ...JSON_TYPES, ...BROWSER_TYPES },
+	// posthog-js posts JSON, gzip as text/plain, and base64 in a form (`data=`), by fetch or sendBeacon.
+	mediaTypes: { ...JSON_TYPES, ...BROWSER_TYPES, 'application/x-www-form-urlencoded': 'json' },
 	parse: parsePostHog,
+	unwrap: (bytes, request) =>
+		unwrapPostHogBody(bytes, new URL(request.url), request.headers.get('content-type')),
 	// PostHog clients look for `status: 1`.
 	answer: (o) => ({ status: 1, ...counts(o) })
 };
@@ -78,7 +90,7 @@ export function handleSegment(request: Request, call: string, ctx: IngestContext
 	return handle(request, ctx, segmentSpec(call));
 }
 
-/** `POST /batch/` and `/capture/`: the PostHog capture API. */
+/** `POST /batch/`, `/capture/`, `/e/` and `/i/v0/e/`: the PostHog capture API (posthog-js posts to `/e/`). */
 export function handlePostHog(request: Request, ctx: IngestContext): Promise<Response> {
 	return handle(request, ctx, postHogSpec);
 }
@@ -88,22 +100,43 @@ export function handleNative(request: Request, ctx: IngestContext): Promise<Resp
 	return handle(request, ctx, nativeSpec);
 }
 
+/** Request headers browser SDKs send: RudderStack's XHR queue adds its own (`AnonymousId`, `SentAt`, `Rsa-*`). */
+const ALLOWED_HEADERS = [
+	'Authorization',
+	'Content-Type',
+	'Content-Encoding',
+	'AnonymousId',
+	'SentAt',
+	'Rsa-Recovered',
+	'Rsa-Retry-Attempt',
+	'Rsa-Retry-Reason',
+	'Rsa-Since-First-Attempt',
+	'Rsa-Since-Last-Attempt'
+].join(', ');
+
 /**
- * Answers a CORS preflight. It carries no key, so the origin is allowed when any source allows it; the POST
- * that follows is checked against its own source's origins.
+ * Answers a CORS preflight. It carries no key, so the origin is allowed when any source allows it; the request
+ * that follows is checked against its own source's origins. Any other origin is refused (403, no CORS headers,
+ * so the browser blocks the request) and shown on the ingestion monitor.
  */
 export function handlePreflight(request: Request, ctx: IngestContext): Response {
 	const origin = request.headers.get('origin');
+	if (origin && !originAllowedAnywhere(ctx, origin)) {
+		ctx.monitor.recordRefusedPreflight({ origin, path: new URL(request.url).pathname, at: Date.now() });
+		return errorResponse(forbiddenOrigin(origin), { vary: 'Origin' });
+	}
 	const headers: Record<string, string> = { vary: 'Origin' };
-	if (origin && originAllowedAnywhere(ctx, origin)) {
+	if (origin)
 		Object.assign(headers, corsHeaders(origin), {
-			'access-control-allow-methods': 'POST, OPTIONS',
-			'access-control-allow-headers': 'Authorization, Content-Type, Content-Encoding',
+			'access-control-allow-methods': 'GET, POST, OPTIONS',
+			'access-control-allow-headers': ALLOWED_HEADERS,
 			'access-control-max-age': '86400'
 		});
-	}
 	return new Response(null, { status: 204, headers });
 }
+
+const forbiddenOrigin = (origin: string) =>
+	new IngestError(403, 'forbidden_origin', `origin ${origin} is not allowed by any source`);
 
 function originAllowedAnywhere(ctx: IngestContext, origin: string): boolean {
 	return ctx.db
@@ -111,6 +144,83 @@ function originAllowedAnywhere(ctx: IngestContext, origin: string): boolean {
 		.from(sources)
 		.all()
 		.some(({ allowed }) => allowed.includes(origin) || allowed.includes('*'));
+}
+
+/**
+ * CORS headers for an answer that carries no key (SDK configuration): the origin is allowed when any source
+ * allows it; another origin is refused (403).
+ */
+function keylessCors(request: Request, ctx: IngestContext): Record<string, string> {
+	const origin = request.headers.get('origin');
+	if (!origin) return {};
+	if (!originAllowedAnywhere(ctx, origin)) throw forbiddenOrigin(origin);
+	return corsHeaders(origin);
+}
+
+/**
+ * `/flags/` and `/decide/` (posthog-js asks them for feature flags): no flags, no recording, no surveys, so the
+ * SDK settles without an error and does not retry. The body (the person asking) is not read.
+ */
+export async function handlePostHogFlags(request: Request, ctx: IngestContext): Promise<Response> {
+	try {
+		const cors = keylessCors(request, ctx);
+		await request.body?.cancel();
+		return jsonResponse(200, POSTHOG_NO_FLAGS, cors);
+	} catch (error) {
+		return errorResponse(error, { vary: 'Origin' });
+	}
+}
+
+/**
+ * `/array/<token>/config` and `/array/<token>/config.js`: posthog-js's remote configuration, the same for every
+ * token (it says only what Resonance does not do, so the token is not checked here; events are).
+ */
+export function handlePostHogConfig(
+	request: Request,
+	token: string,
+	script: boolean,
+	ctx: IngestContext
+): Response {
+	try {
+		const cors = keylessCors(request, ctx);
+		if (!script) return jsonResponse(200, postHogRemoteConfig(token), cors);
+		return new Response(postHogRemoteConfigScript(token), {
+			status: 200,
+			headers: {
+				'content-type': 'application/javascript; charset=utf-8',
+				'cache-control': 'no-store',
+				...cors
+			}
+		});
+	} catch (error) {
+		return errorResponse(error, { vary: 'Origin' });
+	}
+}
+
+/**
+ * `GET /sourceConfig/?writeKey=…` (RudderStack analytics-js with `configUrl` pointed here): a source configuration
+ * without destinations or plugins. The key comes as Basic auth (the SDK sends it) or the `writeKey` parameter.
+ */
+export function handleRudderSourceConfig(request: Request, ctx: IngestContext): Response {
+	const origin = request.headers.get('origin');
+	let cors: Record<string, string> = {};
+	let sourceId: number | null = null;
+	try {
+		const key = keyFromHeaders(request.headers) ?? new URL(request.url).searchParams.get('writeKey');
+		const identity = authenticate(ctx.db, key);
+		sourceId = identity.sourceId;
+		checkOrigin(origin, identity);
+		cors = corsHeaders(origin);
+		return jsonResponse(200, rudderSourceConfig(identity), cors);
+	} catch (error) {
+		ctx.monitor.recordRequest({
+			sourceId,
+			route: 'rudderstack /sourceConfig',
+			at: Date.now(),
+			failure: refusal(error)
+		});
+		return errorResponse(error, cors);
+	}
 }
 
 function corsHeaders(origin: string | null): Record<string, string> {
@@ -135,7 +245,8 @@ async function handle(request: Request, ctx: IngestContext, spec: FormatSpec): P
 		const headerKey = keyFromHeaders(request.headers);
 		let identity = headerKey ? admit(authenticate(ctx.db, headerKey)) : undefined;
 		const kind = bodyKind(request.headers, spec.mediaTypes);
-		const bytes = await decompress(await readBody(request), request.headers.get('content-encoding'));
+		let bytes = await decompress(await readBody(request), request.headers.get('content-encoding'));
+		if (spec.unwrap) bytes = await spec.unwrap(bytes, request);
 		const text = decodeText(bytes);
 		const parsed = spec.parse(kind === 'ndjson' ? parseNdjson(text) : parseJson(text), receivedAt);
 		identity ??= admit(authenticate(ctx.db, parsed.writeKey));

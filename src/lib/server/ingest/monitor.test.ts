@@ -5,6 +5,7 @@ import {
 	FAILURE_SAMPLES,
 	IMPORT_REJECTION_SAMPLES,
 	IngestMonitor,
+	MAX_REFUSED_ORIGINS,
 	MAX_SOURCES,
 	REJECTION_SAMPLES,
 	Ring,
@@ -25,6 +26,23 @@ const outcome = (o: Partial<IngestOutcome> = {}): IngestOutcome => ({
 });
 
 describe('IngestMonitor', () => {
+	it('counts refused preflights per origin, newest first, forgetting the oldest past the bound', () => {
+		const monitor = new IngestMonitor(T0);
+		monitor.recordRefusedPreflight({ origin: 'https://a.example', path: '/e/', at: T0 });
+		monitor.recordRefusedPreflight({ origin: 'https://b.example', path: '/v1/t', at: T0 + 1 });
+		monitor.recordRefusedPreflight({ origin: 'https://a.example', path: '/flags/', at: T0 + 2 });
+		expect(monitor.status(T0 + 3).refusedOrigins).toEqual([
+			{ origin: 'https://a.example', count: 2, lastAt: T0 + 2, lastPath: '/flags/' },
+			{ origin: 'https://b.example', count: 1, lastAt: T0 + 1, lastPath: '/v1/t' }
+		]);
+		for (let i = 0; i < MAX_REFUSED_ORIGINS; i++)
+			monitor.recordRefusedPreflight({ origin: `https://o${i}.example`, path: '/e/', at: T0 + 10 + i });
+		const origins = monitor.status(T0 + 100).refusedOrigins.map((r) => r.origin);
+		expect(origins).toHaveLength(MAX_REFUSED_ORIGINS);
+		expect(origins).not.toContain('https://b.example');
+		expect(origins).not.toContain('https://a.example');
+	});
+
 	it('counts a source per request, and per minute for the last hour only', () => {
 		const monitor = new IngestMonitor(T0);
 		monitor.recordRequest({

@@ -22,6 +22,8 @@ export const IMPORT_REJECTION_SAMPLES = 5;
 export const ERRORS_PER_SAMPLE = 3;
 /** Sources tracked; past this, the one whose last request is oldest is forgotten. */
 export const MAX_SOURCES = 200;
+/** Origins whose refused CORS preflights are counted; past this, the one refused longest ago is forgotten. */
+export const MAX_REFUSED_ORIGINS = 50;
 /** Commits kept for the last minute's percentiles (a sliding 60 s window). */
 export const COMMIT_SAMPLES = 8192;
 
@@ -115,9 +117,24 @@ export interface WriterStatus {
 	} | null;
 }
 
+/**
+ * CORS preflights refused because no source allows their origin: a browser page (a bank's H5 page, portal, …)
+ * whose events the browser then blocks before they reach Resonance, until an admin adds the origin to its source.
+ */
+export interface RefusedOrigin {
+	origin: string;
+	/** Preflights refused since this process started. */
+	count: number;
+	lastAt: number;
+	/** The path the last one asked for, e.g. `/e/` or `/v1/batch`. */
+	lastPath: string;
+}
+
 export interface IngestStatus {
 	startedAt: number;
 	now: number;
+	/** Newest first. */
+	refusedOrigins: RefusedOrigin[];
 	/** Sources forgotten because more than `MAX_SOURCES` sent requests. */
 	sourcesDropped: number;
 	sources: SourceStatus[];
@@ -283,6 +300,7 @@ const UNKNOWN = 'unknown';
 export class IngestMonitor {
 	readonly startedAt: number;
 	private sources = new Map<number | typeof UNKNOWN, SourceTrack>();
+	private refusedOrigins = new Map<string, RefusedOrigin>();
 	private dropped = 0;
 	private writerTotal = zeroWriter();
 	private writerMinutes = new MinuteBuckets(zeroWriter);
@@ -337,6 +355,28 @@ export class IngestMonitor {
 		};
 		// Only the last few can stay in the ring anyway.
 		this.record(record, events, o.rejected.slice(-REJECTION_SAMPLES));
+	}
+
+	/** Called for each CORS preflight refused for its origin. */
+	recordRefusedPreflight({ origin, path, at }: { origin: string; path: string; at: number }): void {
+		const key = origin.slice(0, MESSAGE_CHARS);
+		const known = this.refusedOrigins.get(key);
+		if (known) {
+			known.count++;
+			known.lastAt = at;
+			known.lastPath = path.slice(0, MESSAGE_CHARS);
+			return;
+		}
+		if (this.refusedOrigins.size >= MAX_REFUSED_ORIGINS) {
+			const oldest = [...this.refusedOrigins.values()].reduce((a, b) => (a.lastAt <= b.lastAt ? a : b));
+			this.refusedOrigins.delete(oldest.origin);
+		}
+		this.refusedOrigins.set(key, {
+			origin: key,
+			count: 1,
+			lastAt: at,
+			lastPath: path.slice(0, MESSAGE_CHARS)
+		});
 	}
 
 	/** Called once per CSV import, after it was answered: O(1) however many rows it had. */
@@ -480,6 +520,9 @@ export class IngestMonitor {
 			startedAt: this.startedAt,
 			now,
 			sourcesDropped: this.dropped,
+			refusedOrigins: [...this.refusedOrigins.values()]
+				.map((r) => ({ ...r }))
+				.sort((a, b) => b.lastAt - a.lastAt),
 			sources,
 			writer: this.writerStatus(now)
 		};

@@ -80,6 +80,16 @@ const postHogBody = {
 	]
 };
 
+const preflight = {
+	tags: ['ingestion'],
+	summary:
+		'CORS preflight: allowed for an origin some source allows, 403 otherwise (shown on the ingestion monitor)',
+	responses: {
+		'204': { description: 'Allowed; Access-Control-Allow-* headers set.' },
+		'403': { description: 'No source allows this origin.', content: json(ref('Error')) }
+	}
+};
+
 /** The ingestion routes, generated from the zod schemas the pipeline validates with. */
 export function ingestionOpenApi(): OpenApiPart {
 	const segmentCall = (summary: string, body: unknown) => ({
@@ -91,14 +101,90 @@ export function ingestionOpenApi(): OpenApiPart {
 			responses: accepted('Committed; counts per item (plus "success": true).')
 		}
 	});
+	const compression = {
+		name: 'compression',
+		in: 'query',
+		description:
+			'posthog-js: gzip-js (a gzip body, also recognised without the parameter) or base64 (a form body data=<base64 JSON>).',
+		schema: { type: 'string', enum: ['gzip-js', 'gzip', 'base64'] }
+	};
+	const ignoredParameters = ['ver', '_', 'sent_at'].map((name) => ({
+		name,
+		in: 'query',
+		description: 'Sent by posthog-js (library version, cache-buster, send time); ignored.',
+		schema: { type: 'string' }
+	}));
 	const postHog = {
 		post: {
 			tags: ['ingestion'],
-			summary: 'PostHog capture API (api_key in the body; gzip accepted)',
-			requestBody: { required: true, content: json(postHogBody) },
+			summary: 'PostHog capture API (api_key in the body; gzip, gzip-js and base64 form bodies accepted)',
+			parameters: [compression, ...ignoredParameters],
+			requestBody: {
+				required: true,
+				content: {
+					...json(postHogBody),
+					'text/plain': {
+						schema: {
+							type: 'string',
+							format: 'binary',
+							description: 'JSON, or gzip of it (posthog-js, sendBeacon).'
+						}
+					},
+					'application/x-www-form-urlencoded': {
+						schema: {
+							type: 'object',
+							properties: {
+								data: { type: 'string', description: 'base64 of the JSON body (compression=base64).' }
+							},
+							required: ['data']
+						}
+					}
+				}
+			},
 			responses: accepted('Committed; counts per item (plus "status": 1).')
+		},
+		options: preflight
+	};
+	const flags = {
+		summary: 'posthog-js feature flags: always none (Resonance has no flags, recordings or surveys)',
+		description: 'Answered with no flags so posthog-js neither errors nor retries; the body is not read.',
+		responses: {
+			'200': {
+				description: 'No flags.',
+				content: json({
+					type: 'object',
+					properties: {
+						flags: { type: 'object' },
+						featureFlags: { type: 'object' },
+						errorsWhileComputingFlags: { type: 'boolean' },
+						sessionRecording: { type: 'boolean' }
+					}
+				})
+			},
+			'403': { description: 'An origin no source allows.', content: json(ref('Error')) }
 		}
 	};
+	const postHogFlags = {
+		post: { tags: ['ingestion'], ...flags },
+		get: { tags: ['ingestion'], ...flags },
+		options: preflight
+	};
+	const remoteConfig = (script: boolean) => ({
+		get: {
+			tags: ['ingestion'],
+			summary: `posthog-js remote configuration${script ? ' (the script form)' : ''}: every feature off, gzip bodies`,
+			parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string' } }],
+			responses: {
+				'200': {
+					description: 'The configuration.',
+					content: script
+						? { 'application/javascript': { schema: { type: 'string' } } }
+						: json({ type: 'object', additionalProperties: true })
+				},
+				'403': { description: 'An origin no source allows.', content: json(ref('Error')) }
+			}
+		}
+	});
 	return {
 		paths: {
 			'/api/v1/events': {
@@ -134,6 +220,57 @@ export function ingestionOpenApi(): OpenApiPart {
 			),
 			'/batch/': postHog,
 			'/capture/': postHog,
+			'/e/': postHog,
+			'/i/v0/e/': postHog,
+			'/flags/': postHogFlags,
+			'/decide/': postHogFlags,
+			'/array/{token}/config': remoteConfig(false),
+			'/array/{token}/config.js': remoteConfig(true),
+			'/sourceConfig/': {
+				get: {
+					tags: ['ingestion'],
+					summary:
+						'RudderStack analytics-js source configuration (configUrl pointed here): no destinations, no plugins',
+					security: [{ writeKeyBasic: [] }, {}],
+					parameters: [
+						{
+							name: 'writeKey',
+							in: 'query',
+							description: 'The write key (or Basic auth).',
+							schema: { type: 'string' }
+						},
+						...['p', 'v', 'build', 'lockIntegrationsVersion', 'lockPluginsVersion'].map((name) => ({
+							name,
+							in: 'query',
+							description: 'Sent by the SDK; ignored.',
+							schema: { type: 'string' }
+						}))
+					],
+					responses: {
+						'200': {
+							description: 'The source configuration.',
+							content: json({
+								type: 'object',
+								properties: {
+									source: {
+										type: 'object',
+										properties: {
+											id: { type: 'string' },
+											name: { type: 'string' },
+											enabled: { type: 'boolean' },
+											config: { type: 'object' },
+											destinations: { type: 'array', maxItems: 0, items: {} }
+										}
+									}
+								}
+							})
+						},
+						'401': errors['401'],
+						'403': errors['403']
+					}
+				},
+				options: preflight
+			},
 			'/api/v1/import/csv': {
 				post: {
 					tags: ['ingestion'],

@@ -6,6 +6,12 @@ export const INGESTION_ROUTES = [
 	'/v1/[call]',
 	'/batch',
 	'/capture',
+	'/e',
+	'/i/v0/e',
+	'/flags',
+	'/decide',
+	'/array/[token]/[file]',
+	'/sourceConfig',
 	'/api/v1/events (POST)',
 	'/api/v1/import/csv',
 	'/api/v1/openapi.json'
@@ -18,6 +24,10 @@ export function isIngestionPath(pathname: string): boolean {
 		/^\/v1\/[^/]+$/.test(path) ||
 		path === '/batch' ||
 		path === '/capture' ||
+		path === '/e' ||
+		path === '/i/v0/e' ||
+		path === '/flags' ||
+		path === '/decide' ||
 		path === '/api/v1/events' ||
 		path === '/api/v1/import/csv'
 	);

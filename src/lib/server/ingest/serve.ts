@@ -3,20 +3,37 @@ import type { AddressInfo } from 'node:net';
 import { getRequest, setResponse } from '@sveltejs/kit/node';
 import type { IngestContext } from './context';
 import { handleCsvImport } from './csv-import';
-import { jsonResponse, handleNative, handlePostHog, handlePreflight, handleSegment } from './http';
+import {
+	jsonResponse,
+	handleNative,
+	handlePostHog,
+	handlePostHogConfig,
+	handlePostHogFlags,
+	handlePreflight,
+	handleRudderSourceConfig,
+	handleSegment
+} from './http';
+
+const POSTHOG_CAPTURE = new Set(['/batch', '/capture', '/e', '/i/v0/e']);
 
 /**
  * Routes a request to the ingestion handlers the way the SvelteKit routes do (`/v1/[call]`, `/batch`,
- * `/capture`, `/api/v1/events`, `/api/v1/import/csv` with a write key). For tests and the benchmark, which run the handlers without SvelteKit.
+ * `/capture`, `/e`, `/i/v0/e`, `/flags`, `/decide`, `/array/<token>/config[.js]`, `/sourceConfig`, `/api/v1/events`,
+ * `/api/v1/import/csv` with a write key). For tests and the benchmark, which run the handlers without SvelteKit.
  */
 export function routeIngestion(request: Request, ctx: IngestContext): Promise<Response> | Response {
 	const path = new URL(request.url).pathname.replace(/\/$/, '');
 	if (request.method === 'OPTIONS') return handlePreflight(request, ctx);
+	if (path === '/flags' || path === '/decide') return handlePostHogFlags(request, ctx);
+	const config = /^\/array\/([^/]+)\/(config|config\.js)$/.exec(path);
+	if (config && request.method === 'GET')
+		return handlePostHogConfig(request, decodeURIComponent(config[1]), config[2] === 'config.js', ctx);
+	if (path === '/sourceConfig' && request.method === 'GET') return handleRudderSourceConfig(request, ctx);
 	if (request.method !== 'POST')
 		return jsonResponse(405, { error: { code: 'method_not_allowed', message: 'POST only', details: null } });
 	const segment = /^\/v1\/([^/]+)$/.exec(path);
 	if (segment) return handleSegment(request, segment[1], ctx);
-	if (path === '/batch' || path === '/capture') return handlePostHog(request, ctx);
+	if (POSTHOG_CAPTURE.has(path)) return handlePostHog(request, ctx);
 	if (path === '/api/v1/events') return handleNative(request, ctx);
 	if (path === '/api/v1/import/csv') return handleCsvImport(request, ctx);
 	return jsonResponse(404, { error: { code: 'not_found', message: `no route ${path}`, details: null } });

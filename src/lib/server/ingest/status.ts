@@ -35,6 +35,19 @@ export const ingestStatusSchema = z.object({
 	startedAt: epochMs.describe('When this server process started counting; every figure is since then'),
 	now: epochMs,
 	sourcesDropped: z.number().int().describe('Sources forgotten because more than 200 sent requests'),
+	refusedOrigins: z
+		.array(
+			z.object({
+				origin: z.string(),
+				count: z.number().int().describe('Preflights refused since startedAt'),
+				lastAt: epochMs,
+				lastPath: z.string().describe('The path the last refused preflight asked for')
+			})
+		)
+		.max(50)
+		.describe(
+			'CORS preflights refused because no source allows their origin (the browser then blocks its events), newest first'
+		),
 	sources: z.array(
 		z.object({
 			sourceId: z.number().int().nullable().describe('null: requests without a valid write key'),

@@ -99,8 +99,11 @@ function segmentMessage(m: unknown, index: number, path: string, now: string): C
 			if (typeof m.event !== 'string' || !m.event.trim())
 				return { index, errors: [`${joinPath(path, 'event')}: required for track calls`] };
 			return { index, event: { ...common, ...mapTrack(m.event, properties) } };
-		case 'identify':
-			return { index, event: { ...common, type: 'identify', traits: m.traits ?? {}, properties: {} } };
+		case 'identify': {
+			// RudderStack's JavaScript SDK sends an identify's traits in `context.traits` only.
+			const traits = m.traits ?? (isObject(m.context) ? m.context.traits : undefined) ?? {};
+			return { index, event: { ...common, type: 'identify', traits, properties: {} } };
+		}
 		default: {
 			// page and screen: journey steps named by the page or screen.
 			const name = m.name ?? properties.name;

@@ -11,6 +11,7 @@ import {
 	addReadKey,
 	addWriteKey,
 	getKey,
+	getSource,
 	listKeys,
 	listSources,
 	parseOrigins,
@@ -18,6 +19,7 @@ import {
 	setSourceOrigins
 } from '$lib/server/auth/keys';
 import { actorOf, clientIp } from '$lib/server/auth/request';
+import { ingestContext } from '$lib/server/ingest/context';
 
 export const load: PageServerLoad = ({ locals }) => {
 	requireRole(locals, 'admin');
@@ -25,6 +27,10 @@ export const load: PageServerLoad = ({ locals }) => {
 	return {
 		sources: listSources(db),
 		keys: listKeys(db),
+		// Origins whose browser pages were refused lately (ingestion monitor): offered as one-click additions.
+		refusedOrigins: ingestContext(db)
+			.monitor.status()
+			.refusedOrigins.map((r) => r.origin),
 		knownTeams: db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).all()
 	};
 };
@@ -37,6 +43,25 @@ const WriteKey = z.object({
 const ReadKey = z.object({ name: z.string().trim().max(100), role: z.enum(ROLES) });
 const Revoke = z.object({ id: z.coerce.number().int().positive() });
 const Origins = z.object({ sourceId: z.coerce.number().int().positive(), origins: z.string().max(4000) });
+const AllowOrigin = z.object({ sourceId: z.coerce.number().int().positive(), origin: z.string().max(300) });
+
+/** Saves a source's allowed origins and writes the audit entry. */
+function saveOrigins(
+	event: Parameters<Actions[string]>[0],
+	admin: ReturnType<typeof requireRole>,
+	sourceId: number,
+	allowedOrigins: string[]
+) {
+	const db = database();
+	setSourceOrigins(db, sourceId, allowedOrigins);
+	audit(db, {
+		action: 'source.updated',
+		actor: actorOf(admin),
+		target: `source:${sourceId}`,
+		ip: clientIp(event),
+		details: { allowedOrigins }
+	});
+}
 
 export const actions: Actions = {
 	createWrite: async (event) => {
@@ -106,18 +131,24 @@ export const actions: Actions = {
 		const admin = requireRole(event.locals, 'admin');
 		const parsed = Origins.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'origins', code: 'missing' });
-		const db = database();
 		try {
-			const allowedOrigins = parseOrigins(parsed.data.origins);
-			setSourceOrigins(db, parsed.data.sourceId, allowedOrigins);
-			audit(db, {
-				action: 'source.updated',
-				actor: actorOf(admin),
-				target: `source:${parsed.data.sourceId}`,
-				ip: clientIp(event),
-				details: { allowedOrigins }
-			});
+			saveOrigins(event, admin, parsed.data.sourceId, parseOrigins(parsed.data.origins));
 			return { action: 'origins', done: true, name: `#${parsed.data.sourceId}` };
+		} catch (error) {
+			return refusal('origins', error);
+		}
+	},
+	/** Adds one origin (a refused one, offered from the ingestion monitor) to a source's allowed origins. */
+	allowOrigin: async (event) => {
+		const admin = requireRole(event.locals, 'admin');
+		const parsed = AllowOrigin.safeParse(Object.fromEntries(await event.request.formData()));
+		if (!parsed.success) return fail(400, { action: 'origins', code: 'missing' });
+		const source = getSource(database(), parsed.data.sourceId);
+		if (!source) return fail(404, { action: 'origins', code: 'source_not_found' });
+		try {
+			const allowed = parseOrigins([...source.allowedOrigins, parsed.data.origin]);
+			saveOrigins(event, admin, source.id, [...new Set(allowed)]);
+			return { action: 'origins', done: true, name: source.name };
 		} catch (error) {
 			return refusal('origins', error);
 		}
