@@ -1,4 +1,12 @@
-import { npsChangeZ, npsInterval, twoProportionZ, wilson } from '$lib/server/metrics/stats';
+import {
+	FAMILY_ALPHA,
+	holm,
+	npsChangeZ,
+	npsInterval,
+	twoProportionZ,
+	twoSidedP,
+	wilson
+} from '$lib/server/stats';
 
 /**
  * The agent table without ranking noise: each agent is compared with the rest of their team (the team without
@@ -41,37 +49,6 @@ export interface AgentComparison {
 	/** Two-sided p-value of the comparison, before correction. */
 	p: number | null;
 	mark: AgentMark;
-}
-
-export const FAMILY_ALPHA = 0.05;
-
-/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-	const x = Math.abs(z) / Math.SQRT2;
-	const t = 1 / (1 + 0.3275911 * x);
-	const poly =
-		t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-	const erf = 1 - poly * Math.exp(-x * x);
-	return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
-
-export function twoSidedP(z: number): number {
-	return Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
-}
-
-/**
- * Holm's step-down procedure: which of the p-values are significant at family-wise level alpha. The i-th smallest
- * (0-based) of m is rejected when it and all smaller ones satisfy p ≤ α / (m − i).
- */
-export function holm(pValues: readonly number[], alpha = FAMILY_ALPHA): boolean[] {
-	const m = pValues.length;
-	const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
-	const out = new Array<boolean>(m).fill(false);
-	for (let k = 0; k < m; k++) {
-		if (order[k].p > alpha / (m - k)) break;
-		out[order[k].i] = true;
-	}
-	return out;
 }
 
 function estimate(kpi: AgentKpi, c: { n: number; x: number; detractors: number }) {

@@ -1,5 +1,5 @@
 import type { KpiEstimate, KpiKey } from './registry';
-import { isWiderThan, LOW_CONFIDENCE_HALF_WIDTH, Z95, type Interval } from './stats';
+import { isWiderThan, LOW_CONFIDENCE_HALF_WIDTH, Z95, type Interval } from '$lib/server/stats';
 
 /**
  * The composite CX index (远程银行体验指数) of DOMAIN.md, 0–100: a perception layer (CSAT top-2-box, CES

@@ -27,7 +27,7 @@ import {
 } from './registry';
 import { CUBOIDS, scanRaw, sumCells, type CellSum } from './rollups';
 import { getIndexWeights, getKpiSettings } from './settings';
-import type { Interval } from './stats';
+import type { Interval } from '$lib/server/stats';
 import { bucketOf, bucketStart, chinaIso, HOUR_MS, type Grain } from './time';
 
 /**

@@ -13,7 +13,7 @@ import {
 	wilson,
 	Z95,
 	type Interval
-} from './stats';
+} from '$lib/server/stats';
 
 /**
  * The KPI registry (DOMAIN.md): one entry per KPI. A formula is data over the measures of measures.ts (where the

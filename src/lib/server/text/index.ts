@@ -78,5 +78,4 @@ export {
 	type KeywordTrend,
 	type SentimentSummary
 } from './queries';
-export type { NpsValue, GrowthTest } from './stats';
 export { parseTextParams, type TextParams } from './params';

@@ -6,7 +6,7 @@ import { termOf } from './segment';
 import { within } from './speakers';
 import { NEUTRAL_BAND } from './sentiment';
 import { readState } from './state';
-import { growthTest, npsFromCounts, type GrowthTest, type NpsValue } from './stats';
+import { growthTest, npsFromCounts, type GrowthTest, type Measured } from '$lib/server/stats';
 import { TAG_BITS, TAG_KINDS, type TagKind } from './tags';
 import { keywordsOf } from './tfidf';
 
@@ -121,7 +121,7 @@ export interface TopicSummary {
 	sentiment: number | null;
 	sentimentSummary: SentimentSummary;
 	/** NPS of the customers who wrote about it (each customer's latest NPS answer in the period). */
-	nps: NpsValue;
+	nps: Measured;
 	/** Texts per day (UTC+8) over the period, aligned with the report's `days`. */
 	trend: number[];
 	tags: Record<TagKind, number>;
