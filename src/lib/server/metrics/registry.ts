@@ -300,8 +300,8 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		key: 'sentiment',
 		label: { zh: '情绪指数', en: 'Sentiment index' },
 		description: {
-			zh: '（正面文本 − 负面文本）÷ 已评分文本 × 100（正面 ≥ 0.2，负面 ≤ −0.2）。',
-			en: '(positive − negative) ÷ scored texts × 100 (positive ≥ 0.2, negative ≤ −0.2 on −1…1).'
+			zh: '（正面文本 − 负面文本）÷ 已评分文本 × 100（正面 > 0.25，负面 < −0.25）。',
+			en: '(positive − negative) ÷ scored texts × 100 (positive > 0.25, negative < −0.25 on −1…1).'
 		},
 		formula: { kind: 'balance', n: 'textsScored', positive: 'textsPositive', negative: 'textsNegative' },
 		unit: 'nps',

@@ -28,7 +28,6 @@ export {
 	sentimentLabel,
 	sentimentIndex,
 	sentimentOfTokens,
-	NEUTRAL_BAND,
 	type SentimentLabel,
 	type SentimentResult
 } from './sentiment';
