@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	isSignificant,
+	adjustedProportionVariance,
 	isWiderThan,
 	meanInterval,
 	npsChangeZ,
@@ -133,5 +134,14 @@ describe('newcombe', () => {
 		expect(lo).toBeCloseTo(0.0524, 4);
 		expect(hi).toBeCloseTo(0.3339, 4);
 		expect(newcombe(1, 0, 1, 2)).toBeNull();
+	});
+});
+
+describe('adjustedProportionVariance', () => {
+	it('is above zero at p = 0 and p = 1 and close to p(1 − p)/n inside', () => {
+		expect(adjustedProportionVariance(50, 50) as number).toBeGreaterThan(0);
+		expect(adjustedProportionVariance(0, 50)).toBeCloseTo(adjustedProportionVariance(50, 50) as number, 15);
+		expect(adjustedProportionVariance(500, 1000) as number).toBeCloseTo(0.25 / 1000, 5);
+		expect(adjustedProportionVariance(0, 0)).toBeNull();
 	});
 });

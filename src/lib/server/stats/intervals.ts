@@ -43,6 +43,18 @@ export function npsInterval(
 	return { value, se: se * 100, ci95: [Math.max(-100, value - half), Math.min(100, value + half)] };
 }
 
+/**
+ * Variance of a proportion that is not zero at p = 0 or 1: the Agresti–Coull estimate p̃(1 − p̃)/ñ with
+ * ñ = n + z² and p̃ = (x + z²/2)/ñ (the centre of the Wilson interval). For strata that are all successes or all
+ * failures, whose plug-in variance p(1 − p)/n would claim certainty. Null for n = 0.
+ */
+export function adjustedProportionVariance(x: number, n: number, z = Z95): number | null {
+	if (!(n > 0)) return null;
+	const nTilde = n + z * z;
+	const p = (x + (z * z) / 2) / nTilde;
+	return (p * (1 - p)) / nTilde;
+}
+
 /** Mean, sample standard deviation and mean ± 1.96·s/√n from n, Σx and Σx². Null interval for n < 2. */
 export function meanInterval(
 	n: number,
