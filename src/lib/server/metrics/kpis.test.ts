@@ -3,7 +3,7 @@ import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from './kpis';
 import { emptyVector, toMeasures, type Measures } from './measures';
-import { evaluateStandardised, KPIS } from './registry';
+import { evaluate, evaluateStandardised, KPIS, significantChange } from './registry';
 import type { CxQuery } from './query';
 import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { setKpiSettings } from './settings';
@@ -571,5 +571,30 @@ describe('reason-standardised variance and small strata', () => {
 		// not (1000·90 + 500·0 + 500·100) / 2000 = 70 from strata of 3 and 5 contacts.
 		expect(e.value).toBeCloseTo(76.25, 9);
 		expect(e.n).toBe(68);
+	});
+});
+
+describe('complaint rate significance and confidence', () => {
+	const complaints = (x: number, contacts: number): Measures => ({
+		...toMeasures(emptyVector()),
+		complaints: x,
+		contacts
+	});
+	const side = (x: number, n: number) => {
+		const measures = complaints(x, n);
+		return { measures, estimate: evaluate(KPIS.complaint_rate, measures) };
+	};
+
+	it('uses an exact test on rare counts: 0 vs 3 and 0 vs 5 complaints in 10,000 contacts are not significant', () => {
+		// Exact conditional p: 0 of 3 at ½ → 0.25; 0 of 5 → 0.0625 (a normal z says 2.24 for 0 vs 5).
+		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(3, 10_000))).toBe(false);
+		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(5, 10_000))).toBe(false);
+		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(10, 10_000))).toBe(true);
+	});
+
+	it('flags a wide complaint-rate interval as low confidence', () => {
+		// 3 in 1,000 contacts: 30 per 10k with a Wilson interval of about 10–88 per 10k.
+		expect(evaluate(KPIS.complaint_rate, complaints(3, 1_000)).lowConfidence).toBe(true);
+		expect(evaluate(KPIS.complaint_rate, complaints(100, 200_000)).lowConfidence).toBe(false);
 	});
 });

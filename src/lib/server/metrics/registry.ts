@@ -8,6 +8,7 @@ import {
 	MIN_N,
 	npsChangeZ,
 	npsInterval,
+	poissonRatesTest,
 	rateInterval,
 	twoProportionZ,
 	welch,
@@ -264,7 +265,8 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		minN: MIN_N,
 		interval: 'rate',
 		defaults: { target: 5, amber: 5, red: 10 },
-		lowConfidenceHalfWidth: null
+		// Low confidence when the interval is wider than ± 2.5 per 10,000 (half the default target of 5).
+		lowConfidenceHalfWidth: 2.5
 	},
 	{
 		key: 'regulator_share',
@@ -405,7 +407,7 @@ export function evaluate(def: KpiDefinition, m: Measures): KpiEstimate {
 
 /**
  * Is the change between two periods significant? Proportions: pooled two-proportion z; NPS-like balances: the NPS
- * z of DOMAIN.md; means: Welch's t; rates: two-proportion z while counts ≤ trials, else a z on the Poisson SEs;
+ * z of DOMAIN.md; means: Welch's t; rates (complaints, rare counts): the exact conditional Poisson test;
  * the composite: a z on the delta-method SEs. Null when either period has no value.
  */
 export function significantChange(
@@ -434,9 +436,9 @@ export function significantChange(
 			return r ? r.significant : null;
 		}
 		case 'rate': {
-			const [x1, n1, x2, n2] = [m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator]];
-			if (x1 <= n1 && x2 <= n2) return isSignificant(twoProportionZ(x1, n1, x2, n2));
-			return isSignificant(npsChangeZ(a.value, a.se ?? 0, b.value, b.se ?? 0));
+			// Rare counts (complaints): the exact conditional test of two Poisson counts, not a normal z.
+			const p = poissonRatesTest(m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator]);
+			return p === null ? null : p < 0.05;
 		}
 		case 'composite':
 			return isSignificant(npsChangeZ(a.value, a.se ?? 0, b.value, b.se ?? 0));
