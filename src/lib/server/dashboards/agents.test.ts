@@ -34,7 +34,7 @@ describe('agent significance marking', () => {
 		expect(rows.find((r) => r.agent === 'e')).toMatchObject({ value: null, ci95: null, z: null });
 	});
 
-	it('does not flag a difference that Holm’s correction removes', () => {
+	it('does not flag a difference that Benjamini–Hochberg over the table removes', () => {
 		// 12 agents, one with p ≈ 0.03 on its own: significant alone, not after correcting for 12 tests.
 		const agents = Array.from({ length: 11 }, (_, i) => agent(`x${i}`, 't1', 100, 80));
 		agents.push(agent('lucky', 't1', 100, 89));

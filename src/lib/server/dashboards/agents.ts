@@ -1,6 +1,6 @@
 import {
 	FAMILY_ALPHA,
-	holm,
+	benjaminiHochberg,
 	npsChangeZ,
 	npsInterval,
 	twoProportionZ,
@@ -10,8 +10,8 @@ import {
 
 /**
  * The agent table without ranking noise: each agent is compared with the rest of their team (the team without
- * them, so the two samples are independent), and only differences that are significant after Holm's correction
- * for testing every agent of a team are marked above or below. Everyone else is "no significant difference",
+ * them, so the two samples are independent), and only differences that are significant after Benjamini–Hochberg at
+ * 5% over every agent of the table are marked above or below. Everyone else is "no significant difference",
  * whatever their raw order. Agents under the minimum n get no number at all.
  */
 
@@ -110,17 +110,15 @@ export function compareAgents(
 			mark: own ? 'same' : 'insufficient'
 		};
 	});
-	// Holm within each team: a manager reads one team's table as one family of comparisons.
-	for (const key of teams.keys()) {
-		const tested = rows.filter((r) => (r.team ?? '') === key && r.p !== null);
-		const significant = holm(
-			tested.map((r) => r.p as number),
-			alpha
-		);
-		tested.forEach((r, i) => {
-			if (significant[i]) r.mark = (r.difference ?? 0) > 0 ? 'above' : 'below';
-		});
-	}
+	// Benjamini–Hochberg at 5% across the whole table: a manager reads every agent row as one family of discoveries.
+	const tested = rows.filter((r) => r.p !== null);
+	const significant = benjaminiHochberg(
+		tested.map((r) => r.p as number),
+		alpha
+	);
+	tested.forEach((r, i) => {
+		if (significant[i]) r.mark = (r.difference ?? 0) > 0 ? 'above' : 'below';
+	});
 	return rows;
 }
 
