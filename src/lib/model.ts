@@ -33,6 +33,19 @@ export const SCORE_RANGE: Record<FeedbackMetric, readonly [number, number]> = {
 	ces: [1, 7]
 };
 
+/**
+ * DOMAIN.md "Sentiment": one threshold everywhere (the KPI, /voice, topics, exports, the wallboard). A score (−1…1)
+ * above +0.25 is positive, below −0.25 negative, else neutral, so a lukewarm comment (还行, 还可以, 一般般) or an
+ * evenly mixed one stays neutral. Chosen on the demo generator's comments (LEXICON.md); the held-out accuracy is the
+ * same anywhere from ±0.05 to ±0.3.
+ */
+export const SENTIMENT_BAND = 0.25;
+export type SentimentClass = 'positive' | 'negative' | 'neutral';
+
+export function sentimentClass(score: number): SentimentClass {
+	return score > SENTIMENT_BAND ? 'positive' : score < -SENTIMENT_BAND ? 'negative' : 'neutral';
+}
+
 export const COMPLAINT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type ComplaintSeverity = (typeof COMPLAINT_SEVERITIES)[number];
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPathMap } from '$lib/server/journeys/paths';
 import type { InstanceGroup } from '$lib/server/journeys/groups';
-import { emptyScores, type ScoreCounts } from '$lib/server/journeys/stats';
+import { emptyScores, type ScoreCounts } from '$lib/server/journeys/scores';
 import {
 	isAcyclic,
 	NEUTRAL_LINK,

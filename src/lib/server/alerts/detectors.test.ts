@@ -6,7 +6,6 @@ import {
 	detectAnomaly,
 	ewma,
 	ewmaLimit,
-	extraVariance,
 	hourOfDay,
 	lnGamma,
 	pChartLimits,
@@ -97,14 +96,6 @@ describe('control-chart arithmetic', () => {
 		const c = cusum([1, 1, 1, -3], 0.5, 4, 1.2);
 		expect(c.map((p) => p.upper)).toEqual([0.5, 1, 1.2, 0]);
 		expect(c[3].lower).toBeCloseTo(1.2, 10);
-	});
-
-	it('τ² ignores an outlying incident in the reference period', () => {
-		const residuals = Array.from({ length: 200 }, (_, i) => ({
-			diff: (i % 2 ? 1 : -1) * 0.02 + (i === 50 ? -0.5 : 0),
-			samplingVariance: 0.0001
-		}));
-		expect(extraVariance(residuals)).toBeCloseTo(1.4826 ** 2 * 0.0004 - 0.0001, 6);
 	});
 });
 

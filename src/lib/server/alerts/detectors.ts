@@ -13,6 +13,8 @@
  * s₀²/N₀ a thin baseline would look exact.
  */
 
+import { extraVariance } from '$lib/server/stats';
+
 export interface Moments {
 	n: number;
 	sum: number;
@@ -101,28 +103,6 @@ export function cusum(
 		}
 		return { upper, lower };
 	});
-}
-
-/** Median of numbers (NaN for none). */
-export function median(values: readonly number[]): number {
-	if (values.length === 0) return NaN;
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = sorted.length >> 1;
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/**
- * Variance of the process beyond sampling noise, τ², from reference residuals: a robust variance of the residuals
- * (1.4826·MAD, squared, so a past incident in the reference period does not inflate it) minus their typical
- * sampling variance; never negative.
- */
-export function extraVariance(residuals: readonly { diff: number; samplingVariance: number }[]): number {
-	if (residuals.length < 12) return 0;
-	const diffs = residuals.map((r) => r.diff);
-	const centre = median(diffs);
-	const mad = median(diffs.map((d) => Math.abs(d - centre)));
-	const robust = (1.4826 * mad) ** 2;
-	return Math.max(0, robust - median(residuals.map((r) => r.samplingVariance)));
 }
 
 // ------------------------------------------------------------------------------------------------ hourly series

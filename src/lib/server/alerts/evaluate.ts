@@ -14,7 +14,7 @@ import {
 	type Direction,
 	type Moments
 } from './detectors';
-import { rateInterval } from '$lib/server/metrics/stats';
+import { rateInterval } from '$lib/server/stats';
 import type { AnomalySpec, RiskSpec, Rule, RuleFilters, ThresholdSpec } from './rules';
 import { dayType } from './special-days';
 

@@ -1,6 +1,6 @@
 import type { Db } from '$lib/server/db';
 import type { CxQuery } from '$lib/server/metrics';
-import { MIN_N, wilson, type Interval } from '$lib/server/metrics/stats';
+import { MIN_N, wilson, type Interval } from '$lib/server/stats';
 import { isDetractor, normalizedScore } from './cases';
 
 /**

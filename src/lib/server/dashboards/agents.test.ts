@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentOrder, compareAgents, holm, normalCdf, twoSidedP, type AgentCounts } from './agents';
+import { agentOrder, compareAgents, type AgentCounts } from './agents';
 
 const agent = (id: string, team: string | null, n: number, x: number, detractors = 0): AgentCounts => ({
 	agent: id,
@@ -11,18 +11,6 @@ const agent = (id: string, team: string | null, n: number, x: number, detractors
 });
 
 describe('agent significance marking', () => {
-	it('has a correct normal CDF and Holm procedure', () => {
-		expect(normalCdf(0)).toBeCloseTo(0.5, 7);
-		expect(normalCdf(1.96)).toBeCloseTo(0.975, 4);
-		expect(normalCdf(-1.96)).toBeCloseTo(0.025, 4);
-		expect(twoSidedP(1.96)).toBeCloseTo(0.05, 3);
-		// m = 3 at α = .05: thresholds .0167, .025, .05 in order of p.
-		expect(holm([0.01, 0.04, 0.03])).toEqual([true, false, false]);
-		expect(holm([0.01, 0.04, 0.02])).toEqual([true, true, true]);
-		expect(holm([0.02, 0.04, 0.03])).toEqual([false, false, false]);
-		expect(holm([0.001, 0.2, 0.03])).toEqual([true, false, false]);
-	});
-
 	it('marks only agents significantly above or below the rest of their team', () => {
 		const rows = compareAgents(
 			'csat',
@@ -46,7 +34,7 @@ describe('agent significance marking', () => {
 		expect(rows.find((r) => r.agent === 'e')).toMatchObject({ value: null, ci95: null, z: null });
 	});
 
-	it('does not flag a difference that Holm’s correction removes', () => {
+	it('does not flag a difference that Benjamini–Hochberg over the table removes', () => {
 		// 12 agents, one with p ≈ 0.03 on its own: significant alone, not after correcting for 12 tests.
 		const agents = Array.from({ length: 11 }, (_, i) => agent(`x${i}`, 't1', 100, 80));
 		agents.push(agent('lucky', 't1', 100, 89));

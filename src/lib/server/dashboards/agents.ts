@@ -1,9 +1,17 @@
-import { npsChangeZ, npsInterval, twoProportionZ, wilson } from '$lib/server/metrics/stats';
+import {
+	FAMILY_ALPHA,
+	benjaminiHochberg,
+	npsChangeZ,
+	npsInterval,
+	twoProportionZ,
+	twoSidedP,
+	wilson
+} from '$lib/server/stats';
 
 /**
  * The agent table without ranking noise: each agent is compared with the rest of their team (the team without
- * them, so the two samples are independent), and only differences that are significant after Holm's correction
- * for testing every agent of a team are marked above or below. Everyone else is "no significant difference",
+ * them, so the two samples are independent), and only differences that are significant after Benjamini–Hochberg at
+ * 5% over every agent of the table are marked above or below. Everyone else is "no significant difference",
  * whatever their raw order. Agents under the minimum n get no number at all.
  */
 
@@ -41,37 +49,6 @@ export interface AgentComparison {
 	/** Two-sided p-value of the comparison, before correction. */
 	p: number | null;
 	mark: AgentMark;
-}
-
-export const FAMILY_ALPHA = 0.05;
-
-/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-	const x = Math.abs(z) / Math.SQRT2;
-	const t = 1 / (1 + 0.3275911 * x);
-	const poly =
-		t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-	const erf = 1 - poly * Math.exp(-x * x);
-	return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
-}
-
-export function twoSidedP(z: number): number {
-	return Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
-}
-
-/**
- * Holm's step-down procedure: which of the p-values are significant at family-wise level alpha. The i-th smallest
- * (0-based) of m is rejected when it and all smaller ones satisfy p ≤ α / (m − i).
- */
-export function holm(pValues: readonly number[], alpha = FAMILY_ALPHA): boolean[] {
-	const m = pValues.length;
-	const order = pValues.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p);
-	const out = new Array<boolean>(m).fill(false);
-	for (let k = 0; k < m; k++) {
-		if (order[k].p > alpha / (m - k)) break;
-		out[order[k].i] = true;
-	}
-	return out;
 }
 
 function estimate(kpi: AgentKpi, c: { n: number; x: number; detractors: number }) {
@@ -133,17 +110,15 @@ export function compareAgents(
 			mark: own ? 'same' : 'insufficient'
 		};
 	});
-	// Holm within each team: a manager reads one team's table as one family of comparisons.
-	for (const key of teams.keys()) {
-		const tested = rows.filter((r) => (r.team ?? '') === key && r.p !== null);
-		const significant = holm(
-			tested.map((r) => r.p as number),
-			alpha
-		);
-		tested.forEach((r, i) => {
-			if (significant[i]) r.mark = (r.difference ?? 0) > 0 ? 'above' : 'below';
-		});
-	}
+	// Benjamini–Hochberg at 5% across the whole table: a manager reads every agent row as one family of discoveries.
+	const tested = rows.filter((r) => r.p !== null);
+	const significant = benjaminiHochberg(
+		tested.map((r) => r.p as number),
+		alpha
+	);
+	tested.forEach((r, i) => {
+		if (significant[i]) r.mark = (r.difference ?? 0) > 0 ? 'above' : 'below';
+	});
 	return rows;
 }
 

@@ -21,7 +21,7 @@ export {
 	type TrendPoint,
 	type TrendSeries
 } from './trends';
-export { compareAgents, holm, type AgentComparison, type AgentKpi, type AgentMark } from './agents';
+export { compareAgents, type AgentComparison, type AgentKpi, type AgentMark } from './agents';
 export { pChart, pChartLimits, type PChart, type PChartPoint } from './control-chart';
 export {
 	eventsCsv,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fastNativeEvent } from './fast-validate';
-import { nativeEventSchema } from './schema';
+import { nativeEventFields, nativeEventSchema } from './schema';
 
 /** Valid events of each type the fast path handles, as a client sends them. */
 const TEMPLATES: Record<string, unknown>[] = [
@@ -109,7 +109,7 @@ const ODD_VALUES: unknown[] = [
 ];
 
 /** Every field of the schema, one it does not know, and a key that would set the prototype if copied. */
-const FIELDS = [...Object.keys(nativeEventSchema.shape), 'unknownField', '__proto__'];
+const FIELDS = [...Object.keys(nativeEventFields.shape), 'unknownField', '__proto__'];
 
 /** A small seeded generator (mulberry32), so a failure names a case that can be run again. */
 function random(seed: number) {

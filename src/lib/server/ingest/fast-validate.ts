@@ -8,7 +8,7 @@ import {
 	SCORE_RANGE,
 	type FeedbackMetric
 } from '$lib/model';
-import type { NativeEvent } from './schema';
+import { foldTextAliases, type NativeEvent } from './schema';
 
 /**
  * The common case of `nativeEventSchema`, checked by hand: an event without `traits` that the schema accepts.
@@ -33,7 +33,11 @@ export function fastNativeEvent(raw: Record<string, unknown>): NativeEvent | nul
 		if (parsed === INVALID) return null;
 		out[field] = parsed;
 	}
-	const event = out as NativeEvent;
+	// `comment` / `transcript` are other names of `text`: more than one is the schema's to word.
+	let texts = 0;
+	for (const alias of TEXT_FIELDS) if (out[alias] != null) texts++;
+	if (texts > 1) return null;
+	const event = foldTextAliases(out as NativeEvent & { comment?: string | null; transcript?: string | null });
 	if (event.id == null || event.type == null || event.ts == null || event.customerId == null) return null;
 	switch (event.type) {
 		case 'journey':
@@ -70,6 +74,8 @@ const oneOf = (values: readonly string[]): Check => {
 const finite: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : INVALID);
 const seconds: Check = (v) =>
 	typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 7 * 86_400 ? v : INVALID;
+const freeText: Check = (v) => (typeof v === 'string' && v.length <= 30_000 ? v : INVALID);
+const TEXT_FIELDS = ['text', 'comment', 'transcript'] as const;
 const key = trimmed(256);
 const label = trimmed(200);
 
@@ -98,7 +104,9 @@ const FIELDS: Record<string, Check> = Object.assign(Object.create(null) as Recor
 	outcome: oneOf(OUTCOMES),
 	metric: oneOf(FEEDBACK_METRICS),
 	score: finite,
-	text: (v: unknown) => (typeof v === 'string' && v.length <= 30_000 ? v : INVALID),
+	text: freeText,
+	comment: freeText,
+	transcript: freeText,
 	contactId: label,
 	category: label,
 	severity: oneOf(COMPLAINT_SEVERITIES),

@@ -47,6 +47,30 @@ describe('native API', () => {
 		expect(storedEvents(fx.db)).toHaveLength(2);
 	});
 
+	it('stores a feedback comment and a contact transcript as their text, and asks for the free text once', async () => {
+		const r = await native({
+			events: [
+				event({ type: 'feedback', metric: 'csat', score: 2, name: undefined, comment: '排队太久了' }),
+				event({
+					type: 'contact',
+					outcome: 'resolved',
+					name: undefined,
+					channel: 'phone',
+					transcript: '客户要求挂失'
+				}),
+				event({ type: 'feedback', metric: 'nps', score: 3, name: undefined, text: 'a', comment: 'b' })
+			]
+		});
+		expect(r.body).toMatchObject({ accepted: 2, rejected: [{ index: 2 }] });
+		expect(r.body.rejected[0].errors.join(' ')).toContain('comment');
+		const rows = storedEvents(fx.db);
+		expect(rows.map((e) => [e.type, e.text])).toEqual([
+			['feedback', '排队太久了'],
+			['contact', '客户要求挂失']
+		]);
+		expect(rows.every((e) => !('comment' in e.properties) && !('transcript' in e.properties))).toBe(true);
+	});
+
 	it('reads NDJSON with epoch-ms times', async () => {
 		const lines = [event({ ts: Date.now() - 5 }), event()].map((e) => JSON.stringify(e)).join('\n');
 		const r = await native(lines, { 'content-type': 'application/x-ndjson' });

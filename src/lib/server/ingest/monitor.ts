@@ -1,5 +1,5 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import { quantileSorted } from '$lib/server/journeys/stats';
+import { quantileSorted } from '$lib/server/stats';
 import type { CommitReport } from './batcher';
 import type { IngestOutcome } from './pipeline';
 import { redactionTotal } from './redact';

@@ -4,7 +4,8 @@ import { stepKey, type JourneyDefinition } from './definitions';
 import { instanceGroups, isLost, pathTokens, switchSignatures, type InstanceGroup } from './groups';
 import { parseToken } from './paths';
 import { MIN_N, type JourneyQuery } from './query';
-import { addScores, emptyScores, npsMeasure, shareMeasure, type ScoreCounts } from './stats';
+import { npsMeasure, shareMeasure } from '$lib/server/stats';
+import { addScores, emptyScores, type ScoreCounts } from './scores';
 
 /**
  * Service breakpoints (服务断点): steps where journeys stop, failed attempts, detours (loops, retries, contacts and complaints

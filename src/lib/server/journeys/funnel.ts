@@ -3,8 +3,8 @@ import type { Db } from '$lib/server/db';
 import type { InstanceStatus } from './core';
 import { stepKey, type JourneyDefinition } from './definitions';
 import { instanceFilter, MIN_N, type JourneyQuery } from './query';
-import { wilson } from '$lib/server/metrics/stats';
-import { quantileInterval, quantileSorted } from './stats';
+import { quantileInterval, quantileSorted, wilson } from '$lib/server/stats';
+
 import { statement } from './statements';
 
 /**

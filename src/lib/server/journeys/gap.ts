@@ -1,6 +1,7 @@
 import type { Db } from '$lib/server/db';
 import { instanceFilter, MIN_N, type JourneyQuery } from './query';
-import { npsMeasure, shareMeasure, isDetractor, isPromoter, isSatisfied, type Measured } from './stats';
+import { npsMeasure, shareMeasure, type Measured } from '$lib/server/stats';
+import { isDetractor, isPromoter, isSatisfied } from './scores';
 import { statement } from './statements';
 
 /**

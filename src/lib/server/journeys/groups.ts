@@ -1,7 +1,7 @@
 import type { Db } from '$lib/server/db';
 import type { InstanceStatus } from './core';
 import { EFFECTIVE_STATUS, instanceFilter, type JourneyQuery } from './query';
-import type { ScoreCounts } from './stats';
+import type { ScoreCounts } from './scores';
 import { statement } from './statements';
 
 /**

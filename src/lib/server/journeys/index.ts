@@ -81,5 +81,4 @@ export { affectedJourneys, type AffectedJourney, type AffectedPage } from './dri
 export { touchpointGap, type TouchpointGap } from './gap';
 export { journeySummaries, summarizeJourney, type JourneySummary } from './summary';
 export { customerTimeline, type CustomerTimeline, type TimelineEvent, type TimelineLane } from './timeline';
-export type { Measured } from './stats';
 export { journeyDetail, type JourneyDetail } from './detail';

@@ -3,7 +3,8 @@ import type { InstanceStatus } from './core';
 import type { JourneyDefinition } from './definitions';
 import { instanceGroups, pathTokens, type InstanceGroup } from './groups';
 import { MIN_N, type JourneyQuery } from './query';
-import { addScores, emptyScores, scoreMeasures, type Measured, type ScoreCounts } from './stats';
+import type { Measured } from '$lib/server/stats';
+import { addScores, emptyScores, scoreMeasures, type ScoreCounts } from './scores';
 
 /**
  * The path map: the actual sequences of (channel, step) as a Sankey. Nodes are keyed by position

@@ -4,7 +4,8 @@ import type { JourneyDefinition } from './definitions';
 import { instanceGroups } from './groups';
 import { MIN_N, type JourneyQuery } from './query';
 import { listJourneys } from './registry';
-import { addScores, emptyScores, npsMeasure, shareMeasure, type Measured } from './stats';
+import { npsMeasure, shareMeasure, type Measured } from '$lib/server/stats';
+import { addScores, emptyScores } from './scores';
 
 /** One line of the journey list: volume, outcome, journey-level NPS and the top breakpoint. */
 export interface JourneySummary {

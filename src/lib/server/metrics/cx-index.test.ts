@@ -32,19 +32,37 @@ describe('composite CX index (pure)', () => {
 		const r = computeCxIndex(estimates);
 		expect(r.value).toBeCloseTo(72, 12);
 		expect(r.n).toBe(60);
-		// Var = (1/6)²·(4² + 5² + (.5·10)²) + (1/10)²·(2² + 3² + 1² + 2² + (100/15·1)²)
-		const variance = (1 / 36) * (16 + 25 + 25) + (1 / 100) * (4 + 9 + 1 + 4 + (100 / 15) ** 2);
+		// Components of a layer share answers or contacts: per layer the any-correlation bound Σ|aᵢ|·SEᵢ;
+		// perception (1/6)·(4 + 5 + .5·10), operations (1/10)·(2 + 3 + 1 + 2 + 100/15·1); the layers independent.
+		const perception = (1 / 6) * (4 + 5 + 5);
+		const operations = (1 / 10) * (2 + 3 + 1 + 2 + 100 / 15);
+		const variance = perception ** 2 + operations ** 2;
 		expect(r.se).toBeCloseTo(Math.sqrt(variance), 12);
 		expect(r.ci95?.[0]).toBeCloseTo(72 - 1.96 * Math.sqrt(variance), 12);
+		// Wider than treating the components as independent (the old interval).
+		const independent = (1 / 36) * (16 + 25 + 25) + (1 / 100) * (4 + 9 + 1 + 4 + (100 / 15) ** 2);
+		expect(r.se as number).toBeGreaterThan(Math.sqrt(independent));
+		expect(r.missing).toEqual([]);
 		expect(r.components.complaint_rate).toEqual({ score: 50, weight: 0.1 });
 	});
 
-	it('a component under its minimum n is left out and its layer renormalised', () => {
-		const r = computeCxIndex({ ...estimates, ces: { ...est(0, 0, 10), value: null } });
+	it('a component under its minimum n makes the index insufficient data, not a re-weighted value', () => {
+		const ces = { ...est(0, 0, 10), value: null };
+		const r = computeCxIndex({ ...estimates, ces });
+		expect(r.value).toBeNull();
+		expect(r.ci95).toBeNull();
+		expect(r.n).toBe(10);
+		expect(r.missing).toEqual(['ces']);
+	});
+
+	it('an admin may allow a partial index: the layer renormalised and the missing component named', () => {
+		const ces = { ...est(0, 0, 10), value: null };
+		const r = computeCxIndex({ ...estimates, ces }, { ...DEFAULT_INDEX_WEIGHTS, allowMissing: true });
 		// Perception (80 + 60)/2 = 70: unchanged here; its weights become 1/4 each.
 		expect(r.value).toBeCloseTo(72, 12);
 		expect(r.components.csat.weight).toBeCloseTo(0.25, 12);
 		expect(r.components.ces.weight).toBe(0);
+		expect(r.missing).toEqual(['ces']);
 	});
 
 	it('no value without at least one component in each weighted layer', () => {
@@ -52,9 +70,14 @@ describe('composite CX index (pure)', () => {
 		expect(r.value).toBeNull();
 		const perceptionOnly = computeCxIndex(
 			{ csat: est(80, 4) },
-			{ layers: { perception: 1, operations: 0 }, components: DEFAULT_INDEX_WEIGHTS.components }
+			{
+				layers: { perception: 1, operations: 0 },
+				components: { ...DEFAULT_INDEX_WEIGHTS.components, ces: 0, nps: 0 }
+			}
 		);
 		expect(perceptionOnly.value).toBe(80);
+		// Components of a layer weighted 0 are not missing.
+		expect(perceptionOnly.missing).toEqual([]);
 	});
 
 	it('complaint rate maps linearly from 20 per 10k (0) to the target (100), clamped', () => {
@@ -121,6 +144,12 @@ describe('composite CX index (through the registry and stored weights)', () => {
 		expect(kpis(db, q).rows[0].kpis.cx_index.value).toBeCloseTo(100, 10);
 		expect(getIndexWeights(db).layers).toEqual({ perception: 1, operations: 0 });
 		expect(() => setIndexWeights(db, { components: { csat: 0, ces: 0 } })).toThrow(SettingsError);
+		expect(getIndexWeights(db).allowMissing).toBe(false);
+		expect(setIndexWeights(db, { allowMissing: true }).allowMissing).toBe(true);
+		expect(getIndexWeights(db)).toMatchObject({
+			allowMissing: true,
+			layers: { perception: 1, operations: 0 }
+		});
 		expect(() => setIndexWeights(db, { layers: { perception: -1 } })).toThrow(SettingsError);
 	});
 });

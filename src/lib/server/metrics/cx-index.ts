@@ -1,5 +1,5 @@
 import type { KpiEstimate, KpiKey } from './registry';
-import { isWiderThan, LOW_CONFIDENCE_HALF_WIDTH, Z95, type Interval } from './stats';
+import { isWiderThan, LOW_CONFIDENCE_HALF_WIDTH, Z95, type Interval } from '$lib/server/stats';
 
 /**
  * The composite CX index (远程银行体验指数) of DOMAIN.md, 0–100: a perception layer (CSAT top-2-box, CES
@@ -7,15 +7,20 @@ import { isWiderThan, LOW_CONFIDENCE_HALF_WIDTH, Z95, type Interval } from './st
  * rate, 100 − transfer rate, complaint rate mapped linearly from 20 per 10k → 0 to the complaint target → 100),
  * 50/50 by default with equal weights inside each layer; every weight editable by an admin (settings.ts).
  *
- * A component below its minimum n is left out and the weights of its layer renormalised over the others; the
- * index needs at least one component in every layer with a positive weight. n is the smallest n among the
- * components used.
+ * A component under its minimum n is not dropped silently: the index is then insufficient data (value null, n the
+ * smallest component n, `missing` naming the components), unless an admin allows a partial index
+ * (`allowMissing`), which renormalises the weights of the missing component's layer over the others and names the
+ * missing components beside the value. Either way the index needs one component in every layer with a weight.
+ * n is the smallest n among the components used.
  *
  * Interval: delta method. The index is linear in the component KPIs (the complaint mapping is linear between its
- * clamps, slope 0 outside), so SE² = Σ aᵢ²·SEᵢ² with aᵢ = layer share × component share × the mapping's slope
- * and SEᵢ the normal-approximation SE of each KPI. Components are treated as independent (they come from
- * different events or different outcomes of the same contacts, whose covariance is ignored); the interval is
- * ± 1.96·SE, clamped to 0–100.
+ * clamps, slope 0 outside), with coefficients aᵢ = layer share × component share × the mapping's slope. The
+ * components of a layer are measured on the same answers (CSAT, CES and NPS of the same surveys) or the same
+ * contacts (service level, FCR, repeat and transfer), so they covary; the rollups keep no cross-products to estimate
+ * that covariance, so each layer's SE is the bound that holds for any correlation, Σ|aᵢ|·SEᵢ (Cauchy–Schwarz:
+ * exact when they move together). The two layers come from different events (surveys and contacts) and add as
+ * independent: SE² = SE²_perception + SE²_operations. The interval is ± 1.96·SE, clamped to 0–100. Deterministic and
+ * O(components), so the wallboard pays nothing for it.
  */
 
 export const INDEX_LAYERS = ['perception', 'operations'] as const;
@@ -36,6 +41,8 @@ export type IndexComponent = (typeof INDEX_COMPONENTS)[number]['key'];
 export interface IndexWeights {
 	layers: Record<IndexLayer, number>;
 	components: Record<IndexComponent, number>;
+	/** Admin choice: show a partial index (the missing components named) instead of insufficient data. */
+	allowMissing?: boolean;
 }
 
 export const DEFAULT_INDEX_WEIGHTS: IndexWeights = Object.freeze({
@@ -83,6 +90,8 @@ export function componentScore(
 export interface CxIndexEstimate extends KpiEstimate {
 	/** Each component's score and its effective weight in the index (0 when left out). */
 	components: Record<IndexComponent, { score: number | null; weight: number }>;
+	/** Weighted components under their minimum n (the index is insufficient data unless partial ones are allowed). */
+	missing: IndexComponent[];
 }
 
 export function computeCxIndex(
@@ -101,14 +110,30 @@ export function computeCxIndex(
 		se: number;
 		n: number;
 	}[] = [];
+	const missing: IndexComponent[] = [];
+	let smallestN = Number.POSITIVE_INFINITY;
 	for (const c of INDEX_COMPONENTS) {
 		const e = estimates[c.key];
-		if (!e || e.value === null || weights.components[c.key] <= 0) continue;
+		if (weights.components[c.key] <= 0 || weights.layers[c.layer] <= 0) continue;
+		if (e) smallestN = Math.min(smallestN, e.n);
+		if (!e || e.value === null) {
+			missing.push(c.key);
+			continue;
+		}
 		const { score, slope } = componentScore(c.key, e.value, complaintTarget);
 		components[c.key].score = score;
 		used.push({ key: c.key, layer: c.layer, score, slope, se: e.se ?? 0, n: e.n });
 	}
-	const none: CxIndexEstimate = { value: null, n: 0, ci95: null, se: null, lowConfidence: false, components };
+	const none: CxIndexEstimate = {
+		value: null,
+		n: Number.isFinite(smallestN) ? smallestN : 0,
+		ci95: null,
+		se: null,
+		lowConfidence: false,
+		components,
+		missing
+	};
+	if (missing.length > 0 && !weights.allowMissing) return none;
 	const activeLayers = INDEX_LAYERS.filter((l) => weights.layers[l] > 0);
 	const layerWeight = activeLayers.reduce((a, l) => a + weights.layers[l], 0);
 	if (layerWeight <= 0) return none;
@@ -118,14 +143,16 @@ export function computeCxIndex(
 	for (const layer of activeLayers) {
 		const inLayer = used.filter((u) => u.layer === layer);
 		const total = inLayer.reduce((a, u) => a + weights.components[u.key], 0);
-		if (total <= 0) return { ...none, n: used.length ? Math.min(...used.map((u) => u.n)) : 0 };
+		if (total <= 0) return none;
+		let layerSe = 0;
 		for (const u of inLayer) {
 			const a = (weights.layers[layer] / layerWeight) * (weights.components[u.key] / total);
 			components[u.key].weight = a;
 			value += a * u.score;
-			variance += (a * u.slope * u.se) ** 2;
+			layerSe += Math.abs(a * u.slope * u.se);
 			n = Math.min(n, u.n);
 		}
+		variance += layerSe * layerSe;
 	}
 	const se = Math.sqrt(variance);
 	const ci95: Interval = [Math.max(0, value - Z95 * se), Math.min(100, value + Z95 * se)];
@@ -135,7 +162,8 @@ export function computeCxIndex(
 		ci95,
 		se,
 		lowConfidence: isWiderThan(ci95, LOW_CONFIDENCE_HALF_WIDTH.proportion),
-		components
+		components,
+		missing
 	};
 }
 

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from './kpis';
+import { emptyVector, toMeasures, type Measures } from './measures';
+import { evaluate, evaluateStandardised, KPIS, significantChange } from './registry';
 import type { CxQuery } from './query';
 import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { setKpiSettings } from './settings';
@@ -522,9 +524,77 @@ describe("reason-standardised KPIs (Simpson's paradox)", () => {
 		// Reference mix: 100 easy + 100 hard → 50/50: A = (90 + 50)/2 = 70, B = (95 + 60)/2 = 77.5.
 		expect(a.kpis.fcr_std?.value).toBeCloseTo(70, 12);
 		expect(b.kpis.fcr_std?.value).toBeCloseTo(77.5, 12);
-		// SE of B: √(.25·(.95·.05/20) + .25·(.6·.4/80)) × 100.
-		const se = Math.sqrt(0.25 * ((0.95 * 0.05) / 20) + 0.25 * ((0.6 * 0.4) / 80)) * 100;
+		// SE of B: √(.25·Var_easy + .25·Var_hard) × 100, each the Agresti–Coull p̃(1 − p̃)/(n + z²).
+		const ac = (x: number, n: number) => {
+			const nt = n + 1.96 ** 2;
+			const p = (x + 1.96 ** 2 / 2) / nt;
+			return (p * (1 - p)) / nt;
+		};
+		const se = Math.sqrt(0.25 * ac(19, 20) + 0.25 * ac(48, 80)) * 100;
 		expect(b.kpis.fcr_std?.ci95?.[0]).toBeCloseTo(77.5 - 1.96 * se, 9);
 		expect(b.kpis.fcr_std?.n).toBe(100);
+	});
+});
+
+describe('reason-standardised variance and small strata', () => {
+	const fcr = (firstContacts: number, firstResolved: number): Measures => ({
+		...toMeasures(emptyVector()),
+		firstContacts,
+		firstResolved
+	});
+
+	it('has a variance above zero when every stratum is at p = 1', () => {
+		const group = new Map([
+			['easy', fcr(40, 40)],
+			['hard', fcr(30, 30)]
+		]);
+		const e = evaluateStandardised(KPIS.fcr, group, group);
+		expect(e.value).toBe(100);
+		expect(e.se as number).toBeGreaterThan(0);
+		expect((e.ci95 as [number, number])[0]).toBeLessThan(100);
+	});
+
+	it("pools a group's strata under the minimum instead of giving 3 contacts a reason's full weight", () => {
+		// Reference: easy 1000, hard 500, medium 500. The group: 60 easy at 90%, 3 hard at 0%, 5 medium at 100%.
+		const reference = new Map([
+			['easy', fcr(1000, 900)],
+			['hard', fcr(500, 300)],
+			['medium', fcr(500, 400)]
+		]);
+		const group = new Map([
+			['easy', fcr(60, 54)],
+			['hard', fcr(3, 0)],
+			['medium', fcr(5, 5)]
+		]);
+		const e = evaluateStandardised(KPIS.fcr, group, reference);
+		// hard and medium pooled: 5 of 8 (62.5%) with their weight 1000 → (1000·90 + 1000·62.5) / 2000 = 76.25,
+		// not (1000·90 + 500·0 + 500·100) / 2000 = 70 from strata of 3 and 5 contacts.
+		expect(e.value).toBeCloseTo(76.25, 9);
+		expect(e.n).toBe(68);
+	});
+});
+
+describe('complaint rate significance and confidence', () => {
+	const complaints = (x: number, contacts: number): Measures => ({
+		...toMeasures(emptyVector()),
+		complaints: x,
+		contacts
+	});
+	const side = (x: number, n: number) => {
+		const measures = complaints(x, n);
+		return { measures, estimate: evaluate(KPIS.complaint_rate, measures) };
+	};
+
+	it('uses an exact test on rare counts: 0 vs 3 and 0 vs 5 complaints in 10,000 contacts are not significant', () => {
+		// Exact conditional p: 0 of 3 at ½ → 0.25; 0 of 5 → 0.0625 (a normal z says 2.24 for 0 vs 5).
+		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(3, 10_000))).toBe(false);
+		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(5, 10_000))).toBe(false);
+		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(10, 10_000))).toBe(true);
+	});
+
+	it('flags a wide complaint-rate interval as low confidence', () => {
+		// 3 in 1,000 contacts: 30 per 10k with a Wilson interval of about 10–88 per 10k.
+		expect(evaluate(KPIS.complaint_rate, complaints(3, 1_000)).lowConfidence).toBe(true);
+		expect(evaluate(KPIS.complaint_rate, complaints(100, 200_000)).lowConfidence).toBe(false);
 	});
 });

@@ -27,7 +27,7 @@ import {
 } from './registry';
 import { CUBOIDS, scanRaw, sumCells, type CellSum } from './rollups';
 import { getIndexWeights, getKpiSettings } from './settings';
-import type { Interval } from './stats';
+import type { Interval } from '$lib/server/stats';
 import { bucketOf, bucketStart, chinaIso, HOUR_MS, type Grain } from './time';
 
 /**
@@ -54,6 +54,8 @@ export interface KpiResult {
 	/** value − previous.value (display units), null when either is missing. */
 	change?: number | null;
 	significant?: boolean | null;
+	/** CX index: weighted components under their minimum n (insufficient data unless an admin allows partial). */
+	missing?: string[];
 }
 
 export interface KpiRow {
@@ -306,6 +308,7 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
 			status: statusOf(def.direction, e.value, t)
 		};
 		if (e.mean) r.mean = e.mean;
+		if ('missing' in e && Array.isArray(e.missing) && e.missing.length) r.missing = e.missing;
 		return r;
 	};
 

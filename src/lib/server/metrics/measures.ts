@@ -1,3 +1,5 @@
+import { sentimentClass } from '$lib/model';
+
 /**
  * Additive measures: the counts, sums and sums of squares every KPI of the registry is a formula over. Rollup cells
  * hold one vector of them per (hour, cuboid, dimension values); the raw-row path computes the same vector per
@@ -21,7 +23,7 @@
  * - contained: handledBy bot or IVR, outcome resolved, and not repeated within 48 h.
  * - complaints: `complaint` events; regulator complaints: those with regulator = true (e.g. 12378 referrals).
  * - surveys: nps promoters 9–10 / detractors 0–6; csat top-2-box 4–5; ces top-3-box 5–7.
- * - sentiment: events with a sentiment score; positive ≥ 0.2, negative ≤ −0.2 (scores run −1…1).
+ * - sentiment: events with a sentiment score; positive > 0.25, negative < −0.25 (scores run −1…1; `sentimentClass`).
  */
 
 export const MEASURES = [
@@ -119,8 +121,6 @@ export const REPEAT_WINDOW_MS = 48 * 3_600_000;
 export const FCR_WINDOW_MS = 7 * 86_400_000;
 /** How far a survey answer and the contact it names (contactId) may lie apart to be linked. */
 export const LINK_WINDOW_MS = 7 * 86_400_000;
-export const SENTIMENT_POSITIVE = 0.2;
-export const SENTIMENT_NEGATIVE = -0.2;
 
 /** The fields of one stored event that measures depend on (its own, plus the flags kept on contact rows). */
 export interface FactRow {
@@ -225,8 +225,9 @@ export function addContribution(row: FactRow, out: MeasureVector, sign = 1): boo
 	if (row.sentiment !== null && contributes(row.type)) {
 		any = true;
 		out[M.textsScored] += sign;
-		if (row.sentiment >= SENTIMENT_POSITIVE) out[M.textsPositive] += sign;
-		else if (row.sentiment <= SENTIMENT_NEGATIVE) out[M.textsNegative] += sign;
+		const polarity = sentimentClass(row.sentiment);
+		if (polarity === 'positive') out[M.textsPositive] += sign;
+		else if (polarity === 'negative') out[M.textsNegative] += sign;
 	}
 	return any;
 }

@@ -1,5 +1,6 @@
 import type { Measure, Measures } from './measures';
 import {
+	adjustedProportionVariance,
 	isSignificant,
 	isWiderThan,
 	LOW_CONFIDENCE_HALF_WIDTH,
@@ -7,13 +8,14 @@ import {
 	MIN_N,
 	npsChangeZ,
 	npsInterval,
+	poissonRatesTest,
 	rateInterval,
 	twoProportionZ,
 	welch,
 	wilson,
 	Z95,
 	type Interval
-} from './stats';
+} from '$lib/server/stats';
 
 /**
  * The KPI registry (DOMAIN.md): one entry per KPI. A formula is data over the measures of measures.ts (where the
@@ -263,7 +265,8 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		minN: MIN_N,
 		interval: 'rate',
 		defaults: { target: 5, amber: 5, red: 10 },
-		lowConfidenceHalfWidth: null
+		// Low confidence when the interval is wider than ± 2.5 per 10,000 (half the default target of 5).
+		lowConfidenceHalfWidth: 2.5
 	},
 	{
 		key: 'regulator_share',
@@ -300,8 +303,8 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		key: 'sentiment',
 		label: { zh: '情绪指数', en: 'Sentiment index' },
 		description: {
-			zh: '（正面文本 − 负面文本）÷ 已评分文本 × 100（正面 ≥ 0.2，负面 ≤ −0.2）。',
-			en: '(positive − negative) ÷ scored texts × 100 (positive ≥ 0.2, negative ≤ −0.2 on −1…1).'
+			zh: '（正面文本 − 负面文本）÷ 已评分文本 × 100（正面 > 0.25，负面 < −0.25）。',
+			en: '(positive − negative) ÷ scored texts × 100 (positive > 0.25, negative < −0.25 on −1…1).'
 		},
 		formula: { kind: 'balance', n: 'textsScored', positive: 'textsPositive', negative: 'textsNegative' },
 		unit: 'nps',
@@ -404,7 +407,7 @@ export function evaluate(def: KpiDefinition, m: Measures): KpiEstimate {
 
 /**
  * Is the change between two periods significant? Proportions: pooled two-proportion z; NPS-like balances: the NPS
- * z of DOMAIN.md; means: Welch's t; rates: two-proportion z while counts ≤ trials, else a z on the Poisson SEs;
+ * z of DOMAIN.md; means: Welch's t; rates (complaints, rare counts): the exact conditional Poisson test;
  * the composite: a z on the delta-method SEs. Null when either period has no value.
  */
 export function significantChange(
@@ -433,9 +436,9 @@ export function significantChange(
 			return r ? r.significant : null;
 		}
 		case 'rate': {
-			const [x1, n1, x2, n2] = [m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator]];
-			if (x1 <= n1 && x2 <= n2) return isSignificant(twoProportionZ(x1, n1, x2, n2));
-			return isSignificant(npsChangeZ(a.value, a.se ?? 0, b.value, b.se ?? 0));
+			// Rare counts (complaints): the exact conditional test of two Poisson counts, not a normal z.
+			const p = poissonRatesTest(m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator]);
+			return p === null ? null : p < 0.05;
 		}
 		case 'composite':
 			return isSignificant(npsChangeZ(a.value, a.se ?? 0, b.value, b.se ?? 0));
@@ -461,10 +464,17 @@ export const STANDARDISED = [
 ] as const satisfies readonly { key: string; base: KpiKey }[];
 export type StandardisedKey = (typeof STANDARDISED)[number]['key'];
 
+/** A group's reason stratum with fewer contacts than this is pooled with its other small strata. */
+export const MIN_STRATUM_N = 10;
+
 /**
- * Direct standardisation on a reference reason mix: Σ w_r·KPI_r / Σ w_r over the reasons the group has data for,
- * w_r = the reference population's share of the KPI's denominator with reason r (its sample size for means).
- * SE = √Σ (w_r/Σw)²·Var_r (strata independent; a stratum mean with n = 1 borrows the group's SD).
+ * Direct standardisation on a reference reason mix: Σ w_r·KPI_r / Σ w_r, w_r = the reference population's share of
+ * the KPI's denominator with reason r (its sample size for means). The weights are those of every reason of the
+ * reference, not only the reasons a group happens to have: the group's strata under MIN_STRATUM_N are pooled into
+ * one stratum that carries their summed weight (so a reason seen 3 times cannot swing the result with its full
+ * weight); only when the group has no contact at all in the pooled reasons is their weight left out.
+ * SE = √Σ (w_r/Σw)²·Var_r (strata independent); a proportion's Var_r is the Agresti–Coull variance, never zero at
+ * p = 0 or 1; a stratum mean with n = 1 borrows the group's SD.
  */
 export function evaluateStandardised(
 	def: KpiDefinition,
@@ -474,6 +484,7 @@ export function evaluateStandardised(
 	const f = def.formula;
 	if (f.kind !== 'proportion' && f.kind !== 'mean') throw new Error(`${def.key} cannot be standardised`);
 	const sizeKey = f.kind === 'proportion' ? f.denominator : f.n;
+	const valueKeys = f.kind === 'proportion' ? [f.numerator] : [f.sum, f.sumsq];
 	let n = 0;
 	let groupSum = 0;
 	let groupSumsq = 0;
@@ -485,21 +496,33 @@ export function evaluateStandardised(
 		}
 	}
 	const groupSd = f.kind === 'mean' ? (meanInterval(n, groupSum, groupSumsq)?.sd ?? 0) : 0;
+	// Strata: each reference reason the group has enough of, and one pool of the rest.
+	const strata: { w: number; size: number; sums: number[] }[] = [];
+	const pool = { w: 0, size: 0, sums: valueKeys.map(() => 0) };
+	for (const [reason, ref] of reference) {
+		const w = ref[sizeKey];
+		if (!(w > 0)) continue;
+		const m = group.get(reason);
+		const size = m?.[sizeKey] ?? 0;
+		if (m && size >= MIN_STRATUM_N) strata.push({ w, size, sums: valueKeys.map((k) => m[k]) });
+		else {
+			pool.w += w;
+			pool.size += size;
+			if (m) valueKeys.forEach((k, i) => (pool.sums[i] += m[k]));
+		}
+	}
+	if (pool.size > 0) strata.push(pool);
 	let weight = 0;
 	let weighted = 0;
 	const parts: { w: number; variance: number }[] = [];
-	for (const [reason, m] of group) {
-		const size = m[sizeKey];
-		const w = reference.get(reason)?.[sizeKey] ?? 0;
-		if (size <= 0 || w <= 0) continue;
+	for (const { w, size, sums } of strata) {
 		let estimate: number;
 		let variance: number;
 		if (f.kind === 'proportion') {
-			const p = m[f.numerator] / size;
-			estimate = p * 100;
-			variance = ((p * (1 - p)) / size) * 10_000;
+			estimate = (sums[0] / size) * 100;
+			variance = (adjustedProportionVariance(sums[0], size) as number) * 10_000;
 		} else {
-			const r = meanInterval(size, m[f.sum], m[f.sumsq]);
+			const r = meanInterval(size, sums[0], sums[1]);
 			estimate = r?.mean ?? 0;
 			const sd = r?.sd ?? groupSd;
 			variance = (sd * sd) / size;

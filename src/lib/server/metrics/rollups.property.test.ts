@@ -161,7 +161,7 @@ function generate(seed: number, count: number): Generated {
 	const sentiment = new Map<string, number>();
 	for (const e of events)
 		if (e.type !== 'journey' && e.type !== 'identify' && r.next() < 0.3)
-			sentiment.set(e.id, r.pick([-0.8, -0.2, -0.1, 0, 0.1, 0.2, 0.9]));
+			sentiment.set(e.id, r.pick([-0.8, -0.25, -0.2, 0, 0.2, 0.25, 0.3, 0.9]));
 	return { events, batches, sentiment };
 }
 
@@ -308,8 +308,8 @@ function referenceMeasures(facts: Fact[]): Measures {
 		}
 		if (s.sentiment !== null && (e.type === 'contact' || e.type === 'feedback' || e.type === 'complaint')) {
 			m.textsScored++;
-			if (s.sentiment >= 0.2) m.textsPositive++;
-			if (s.sentiment <= -0.2) m.textsNegative++;
+			if (s.sentiment > 0.25) m.textsPositive++;
+			if (s.sentiment < -0.25) m.textsNegative++;
 		}
 	}
 	return m;

@@ -77,15 +77,19 @@ export function setKpiSettings(
 }
 
 const layerKey = (layer: IndexLayer) => `layer:${layer}`;
+/** The admin's "show a partial CX index" choice, kept as a 0/1 row beside the weights. */
+const ALLOW_MISSING_KEY = 'option:allow_missing';
 
 export function getIndexWeights(db: Db): IndexWeights {
 	const w: IndexWeights = {
 		layers: { ...DEFAULT_INDEX_WEIGHTS.layers },
-		components: { ...DEFAULT_INDEX_WEIGHTS.components }
+		components: { ...DEFAULT_INDEX_WEIGHTS.components },
+		allowMissing: false
 	};
 	for (const row of db.select().from(cxIndexWeights).all()) {
 		const layer = INDEX_LAYERS.find((l) => layerKey(l) === row.component);
-		if (layer) w.layers[layer] = row.weight;
+		if (row.component === ALLOW_MISSING_KEY) w.allowMissing = row.weight > 0;
+		else if (layer) w.layers[layer] = row.weight;
 		else if (INDEX_COMPONENTS.some((c) => c.key === row.component))
 			w.components[row.component as IndexComponent] = row.weight;
 	}
@@ -98,20 +102,23 @@ export function setIndexWeights(
 	change: {
 		layers?: Partial<Record<IndexLayer, number>>;
 		components?: Partial<Record<IndexComponent, number>>;
+		allowMissing?: boolean;
 	},
 	actor: string | null = null
 ): IndexWeights {
 	const current = getIndexWeights(db);
 	const next: IndexWeights = {
 		layers: { ...current.layers, ...change.layers },
-		components: { ...current.components, ...change.components }
+		components: { ...current.components, ...change.components },
+		allowMissing: change.allowMissing ?? current.allowMissing ?? false
 	};
 	const problem = validateIndexWeights(next);
 	if (problem) throw new SettingsError(problem);
 	const now = Date.now();
 	const rows = [
 		...INDEX_LAYERS.map((l) => ({ component: layerKey(l), weight: next.layers[l] })),
-		...INDEX_COMPONENTS.map((c) => ({ component: c.key as string, weight: next.components[c.key] }))
+		...INDEX_COMPONENTS.map((c) => ({ component: c.key as string, weight: next.components[c.key] })),
+		{ component: ALLOW_MISSING_KEY, weight: next.allowMissing ? 1 : 0 }
 	];
 	db.$client
 		.transaction(() => {

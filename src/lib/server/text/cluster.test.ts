@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom, sphericalKMeans } from './cluster';
 import { sampleComments, type SampleTheme } from './sample-corpus';
 import { termsOf, tokenize } from './segment';
-import { binomialUpperTail, growthTest, logGamma, npsFromCounts } from './stats';
 import { buildVocabulary, DocumentFrequencies, keywordsOf, tfidfVector } from './tfidf';
 import { fitTopics, inheritTopicIds, samplePositions } from './topic-model';
 
@@ -153,33 +152,5 @@ describe('clustering', () => {
 		expect(samplePositions(1000, 50, 4)).toEqual(s);
 		const r = seededRandom(1);
 		expect(r()).toBe(seededRandom(1)());
-	});
-});
-
-describe('statistics', () => {
-	it('computes ln Γ and binomial tails', () => {
-		expect(logGamma(5)).toBeCloseTo(Math.log(24), 10);
-		expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 10);
-		expect(binomialUpperTail(0, 10, 0.5)).toBe(1);
-		expect(binomialUpperTail(10, 10, 0.5)).toBeCloseTo(1 / 1024, 12);
-		expect(binomialUpperTail(6, 10, 0.5)).toBeCloseTo(386 / 1024, 12);
-		expect(binomialUpperTail(11, 10, 0.5)).toBe(0);
-	});
-
-	it('flags growth beyond noise only', () => {
-		// 40 this week vs 10 last week with steady volume: clearly emerging
-		expect(growthTest(40, 10, 1000, 1000).pValue).toBeLessThan(1e-4);
-		// 12 vs 10: noise
-		expect(growthTest(12, 10, 1000, 1000).pValue).toBeGreaterThan(0.2);
-		// 40 vs 20 when all volume doubled: the share did not grow
-		expect(growthTest(40, 20, 2000, 1000).pValue).toBeGreaterThan(0.3);
-	});
-
-	it('computes NPS with its interval and the minimum n', () => {
-		const v = npsFromCounts(50, 20, 100);
-		expect(v.value).toBe(30);
-		const se = Math.sqrt((0.5 + 0.2 - 0.09) / 100) * 100;
-		expect(v.ci95?.[0]).toBeCloseTo(30 - 1.96 * se, 1);
-		expect(npsFromCounts(10, 5, 29)).toEqual({ value: null, n: 29, ci95: null });
 	});
 });

@@ -28,7 +28,6 @@ export {
 	sentimentLabel,
 	sentimentIndex,
 	sentimentOfTokens,
-	NEUTRAL_BAND,
 	type SentimentLabel,
 	type SentimentResult
 } from './sentiment';
@@ -78,5 +77,4 @@ export {
 	type KeywordTrend,
 	type SentimentSummary
 } from './queries';
-export type { NpsValue, GrowthTest } from './stats';
 export { parseTextParams, type TextParams } from './params';

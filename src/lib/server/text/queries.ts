@@ -4,9 +4,10 @@ import { currentModel, documentFrequencies } from './indexer';
 import { compiledTagRules } from './rules';
 import { termOf } from './segment';
 import { within } from './speakers';
-import { NEUTRAL_BAND } from './sentiment';
+import { SENTIMENT_BAND } from '$lib/model';
+import { KPIS } from '$lib/server/metrics/registry';
 import { readState } from './state';
-import { growthTest, npsFromCounts, type GrowthTest, type NpsValue } from './stats';
+import { growthTest, npsFromCounts, type GrowthTest, type Measured } from '$lib/server/stats';
 import { TAG_BITS, TAG_KINDS, type TagKind } from './tags';
 import { keywordsOf } from './tfidf';
 
@@ -101,12 +102,16 @@ function topicCatalog(db: Db): Map<string, { label: string; keywords: string[]; 
 export interface SentimentSummary {
 	/** Mean sentiment −1…1 of scored texts (null when none). */
 	mean: number | null;
-	/** The sentiment KPI: (positive − negative) ÷ scored × 100. */
+	/** The sentiment KPI: (positive − negative) ÷ scored × 100; null under the minimum n (as the KPI). */
 	index: number | null;
+	/** Its 95% interval (the NPS formula: a balance of two shares); null under the minimum n. */
+	ci95: [number, number] | null;
 	positive: number;
 	negative: number;
 	/** Texts with a sentiment (the KPI's n). */
 	n: number;
+	/** The KPI's minimum n. */
+	minN: number;
 }
 
 export interface TopicSummary {
@@ -121,7 +126,7 @@ export interface TopicSummary {
 	sentiment: number | null;
 	sentimentSummary: SentimentSummary;
 	/** NPS of the customers who wrote about it (each customer's latest NPS answer in the period). */
-	nps: NpsValue;
+	nps: Measured;
 	/** Texts per day (UTC+8) over the period, aligned with the report's `days`. */
 	trend: number[];
 	tags: Record<TagKind, number>;
@@ -158,15 +163,22 @@ interface AggregateRow {
 	risk: number;
 }
 
+/** The sentiment KPI's minimum n, so /voice and topics show no index where the wallboard shows none. */
+const SENTIMENT_MIN_N = KPIS.sentiment.minN;
+
 function sentimentSummary(
 	r: Pick<AggregateRow, 'mean' | 'positive' | 'negative' | 'scored'>
 ): SentimentSummary {
+	// The same balance, threshold, interval and minimum n as the `sentiment` KPI (registry).
+	const index = npsFromCounts(r.positive, r.negative, r.scored, SENTIMENT_MIN_N);
 	return {
 		mean: r.mean === null ? null : Math.round(r.mean * 1000) / 1000,
-		index: r.scored > 0 ? Math.round(((r.positive - r.negative) / r.scored) * 1000) / 10 : null,
+		index: index.value,
+		ci95: index.ci95,
 		positive: r.positive,
 		negative: r.negative,
-		n: r.scored
+		n: r.scored,
+		minN: SENTIMENT_MIN_N
 	};
 }
 
@@ -239,8 +251,8 @@ export function topics(db: Db, q: TextQuery, options: EmergingOptions = {}): Top
 	const aggregates = c
 		.prepare(
 			`SELECT d.topic_id AS topic, count(*) AS n, count(d.sentiment) AS scored, avg(d.sentiment) AS mean,
-			   coalesce(sum(d.sentiment > ${NEUTRAL_BAND}), 0) AS positive,
-			   coalesce(sum(d.sentiment < -${NEUTRAL_BAND}), 0) AS negative,
+			   coalesce(sum(d.sentiment > ${SENTIMENT_BAND}), 0) AS positive,
+			   coalesce(sum(d.sentiment < -${SENTIMENT_BAND}), 0) AS negative,
 			   sum((d.tag_mask & ${TAG_BITS.suggestion}) <> 0) AS suggestion, sum((d.tag_mask & ${TAG_BITS.lead}) <> 0) AS lead,
 			   sum((d.tag_mask & ${TAG_BITS.competitor}) <> 0) AS competitor, sum((d.tag_mask & ${TAG_BITS.risk}) <> 0) AS risk
 			 FROM text_docs d WHERE d.ts >= ? AND d.ts < ?${f.sql} GROUP BY d.topic_id`

@@ -11,10 +11,11 @@ import {
 	SENTIMENT_PATTERNS,
 	SENTIMENT_WORDS
 } from './lexicon';
+import { sentimentClass, type SentimentClass } from '$lib/model';
 import { hasWords, tokenize, type Token } from './segment';
 import { customerRanges } from './speakers';
 
-export type SentimentLabel = 'positive' | 'negative' | 'neutral';
+export type SentimentLabel = SentimentClass;
 
 /** One word (or pattern) that moved the score, with the value it contributed after modifiers and clause weight. */
 export interface SentimentHit {
@@ -31,13 +32,6 @@ export interface SentimentResult {
 	raw: number;
 	hits: SentimentHit[];
 }
-
-/**
- * Scores within ±NEUTRAL_BAND count as neutral in the sentiment KPI, so a lukewarm comment (还行, 还可以, 一般般)
- * or an evenly mixed one stays neutral. Chosen on the demo generator's comments (LEXICON.md); the held-out
- * accuracy is the same anywhere from ±0.05 to ±0.3.
- */
-export const NEUTRAL_BAND = 0.25;
 
 const NEGATION_SET = new Set(NEGATIONS);
 const NOT_NEGATION_SET = new Set(NOT_NEGATIONS);
@@ -438,10 +432,10 @@ export function scoreSentiment(text: string): number | null {
 	return sentimentOfTokens(text, tokenize(text), customerRanges(text)).score;
 }
 
-/** The KPI class of a score: positive above +NEUTRAL_BAND, negative below −NEUTRAL_BAND, else neutral. */
+/** The KPI class of a score (`sentimentClass`: ±SENTIMENT_BAND is neutral). */
 export function sentimentLabel(score: number | null): SentimentLabel | null {
 	if (score === null) return null;
-	return score > NEUTRAL_BAND ? 'positive' : score < -NEUTRAL_BAND ? 'negative' : 'neutral';
+	return sentimentClass(score);
 }
 
 /** The sentiment KPI of DOMAIN.md: (positive − negative) ÷ scored texts × 100, with its n. */

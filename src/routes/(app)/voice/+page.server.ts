@@ -3,6 +3,7 @@ import type { PageServerLoad } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
 import { database } from '$lib/server/db';
+import { SENTIMENT_BAND } from '$lib/model';
 import * as text from '$lib/server/text';
 
 /** Voice of the customer: topics, emerging topics, keyword trends, tag breakdowns and the comment explorer. */
@@ -26,7 +27,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			.map((r) => ({ ...r, label: labels.get(r.rule) ?? { zh: r.rule, en: r.rule } }));
 	return {
 		query: { ...q, limit },
-		neutralBand: text.NEUTRAL_BAND,
+		neutralBand: SENTIMENT_BAND,
 		report: { ...report, topics: report.topics.map(({ sentimentSummary: _, ...t }) => t) },
 		emerging: report.topics
 			.filter((t) => t.emerging)

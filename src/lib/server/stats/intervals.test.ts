@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	isSignificant,
+	adjustedProportionVariance,
 	isWiderThan,
 	meanInterval,
 	npsChangeZ,
@@ -10,8 +11,10 @@ import {
 	tQuantile975,
 	twoProportionZ,
 	welch,
-	wilson
-} from './stats';
+	wilson,
+	newcombe,
+	npsFromCounts
+} from './index';
 
 // Expected values computed by hand (formulas of DOMAIN.md, z = 1.96) and checked with a calculator.
 
@@ -112,5 +115,33 @@ describe('proportions and rates', () => {
 		expect(isWiderThan([70, 80.2], 5)).toBe(true);
 		expect(isWiderThan([70, 80], 5)).toBe(false);
 		expect(isWiderThan(null, 5)).toBe(false);
+	});
+});
+
+describe('NPS from counts (rounded, for topics)', () => {
+	it('computes NPS with its interval and the minimum n', () => {
+		const v = npsFromCounts(50, 20, 100);
+		expect(v.value).toBe(30);
+		const se = Math.sqrt((0.5 + 0.2 - 0.09) / 100) * 100;
+		expect(v.ci95?.[0]).toBeCloseTo(30 - 1.96 * se, 1);
+		expect(npsFromCounts(10, 5, 29)).toEqual({ value: null, n: 29, ci95: null });
+	});
+});
+
+describe('newcombe', () => {
+	it('matches Newcombe (1998) method 10 for 56/70 − 48/80', () => {
+		const [lo, hi] = newcombe(56, 70, 48, 80) ?? [NaN, NaN];
+		expect(lo).toBeCloseTo(0.0524, 4);
+		expect(hi).toBeCloseTo(0.3339, 4);
+		expect(newcombe(1, 0, 1, 2)).toBeNull();
+	});
+});
+
+describe('adjustedProportionVariance', () => {
+	it('is above zero at p = 0 and p = 1 and close to p(1 − p)/n inside', () => {
+		expect(adjustedProportionVariance(50, 50) as number).toBeGreaterThan(0);
+		expect(adjustedProportionVariance(0, 50)).toBeCloseTo(adjustedProportionVariance(50, 50) as number, 15);
+		expect(adjustedProportionVariance(500, 1000) as number).toBeCloseTo(0.25 / 1000, 5);
+		expect(adjustedProportionVariance(0, 0)).toBeNull();
 	});
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRandom } from '$lib/server/demo/random';
-import { quantileInterval, quantileSorted } from './stats';
+import { quantileInterval, quantileSorted } from './quantiles';
 
 describe('quantileInterval', () => {
 	it('covers the true median and 90th percentile about 95% of the time', () => {
