@@ -61,6 +61,11 @@ export interface KpiResult {
 	 * moment of the query (left out of value and n). More than 0 makes the value provisional.
 	 */
 	pending?: number;
+	/**
+	 * complaint_rate: complaints belonging to no contact chain (DOMAIN.md "Complaint attribution"), included in
+	 * the value; only answers without a team or agent filter can hold them.
+	 */
+	unattributed?: number;
 }
 
 export interface KpiRow {
@@ -384,6 +389,7 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
 				const r = result(def.key, e);
 				const windowAt = PENDING_WINDOW[def.key];
 				if (windowAt !== undefined) r.pending = pendingCounts?.[windowAt] ?? 0;
+				if (def.key === 'complaint_rate') r.unattributed = m.unattributedComplaints;
 				if (prevMeasures && prevEstimates) {
 					const pe = prevEstimates[def.key];
 					r.previous = publicEstimate(pe);
