@@ -45,6 +45,7 @@ export function toTile(
 		change: kpi.change,
 		significant: kpi.significant === true,
 		lowConfidence: kpi.lowConfidence,
+		pending: kpi.pending,
 		spark: kpi.spark,
 		note: [mean, note].filter(Boolean).join('\n') || undefined
 	};

@@ -21,6 +21,7 @@ export function kpiTile(key: metrics.KpiKey, r: metrics.KpiResult, spark: (numbe
 		previous: r.previous ?? null,
 		change: r.change ?? null,
 		significant: r.significant ?? null,
+		...(r.pending !== undefined ? { pending: r.pending } : {}),
 		spark
 	};
 }
