@@ -46,6 +46,7 @@ export function toTile(
 		significant: kpi.significant === true,
 		lowConfidence: kpi.lowConfidence,
 		pending: kpi.pending,
+		unattributed: kpi.unattributed,
 		spark: kpi.spark,
 		note: [mean, note].filter(Boolean).join('\n') || undefined
 	};

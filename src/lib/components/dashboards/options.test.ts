@@ -190,4 +190,14 @@ describe('KPI tiles', () => {
 		expect(zh.label).toBe('客户费力度');
 		expect(zh.note).toBe('平均分 5.6 (5.5–5.7)');
 	});
+
+	it('carries pending chains (provisional) and unattributed complaints to the tile', () => {
+		const meta = { label: { zh: '投诉率', en: 'Complaint rate' }, description: { zh: '', en: '' } };
+		expect(toTile('complaint_rate', { ...kpi, unattributed: 3 }, meta, 'en')).toMatchObject({
+			unattributed: 3
+		});
+		expect(toTile('fcr', { ...kpi, unit: 'percent', pending: 120 }, meta, 'en')).toMatchObject({
+			pending: 120
+		});
+	});
 });

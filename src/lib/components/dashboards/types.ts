@@ -58,6 +58,8 @@ export interface WallboardKpi extends Reading {
 	significant: boolean | null;
 	/** Daily values of the last 14 days (null under the minimum n). */
 	spark: (number | null)[];
+	/** complaint_rate: complaints belonging to no contact chain, included in the value (unfiltered views). */
+	unattributed?: number;
 }
 
 export interface WallboardSnapshot {

@@ -22,6 +22,7 @@ export function kpiTile(key: metrics.KpiKey, r: metrics.KpiResult, spark: (numbe
 		change: r.change ?? null,
 		significant: r.significant ?? null,
 		...(r.pending !== undefined ? { pending: r.pending } : {}),
+		...(r.unattributed ? { unattributed: r.unattributed } : {}),
 		spark
 	};
 }
