@@ -111,9 +111,10 @@ interface MaturedAggregate extends Aggregate {
 }
 
 /**
- * `aggregate` with maturity (DOMAIN.md): the measures of each follow-up window are replaced by their sums over
- * [from, now − window) — chains whose window has closed at `now` — and the chains after that are counted as
- * pending. Chains are dated by their last leg, so a chain at t has matured when t + window ≤ now.
+ * `aggregate` with maturity (DOMAIN.md): the measures of each follow-up window count only chains whose window has
+ * closed at `now` (dated by their last leg, a chain at t has matured when t + window ≤ now). The chains of
+ * [now − window, to) are read separately (at most the window's length, however long the range), taken out of
+ * those measures and counted as pending.
  */
 function aggregateMatured(db: Db, spec: AggregateSpec, now: number): MaturedAggregate {
 	const current = aggregate(db, spec);
@@ -122,19 +123,19 @@ function aggregateMatured(db: Db, spec: AggregateSpec, now: number): MaturedAggr
 	FOLLOW_UP_WINDOWS.forEach((w, i) => {
 		const cutoff = now - w.windowMs + 1;
 		if (cutoff >= spec.to) return;
-		const matured = cutoff > spec.from ? aggregate(db, { ...spec, to: cutoff }) : null;
-		if (matured) paths.push(matured.path);
+		const open = aggregate(db, { ...spec, from: Math.max(spec.from, cutoff) });
+		paths.push(open.path);
 		const n = measureIndex(w.n);
 		const indices = w.measures.map(measureIndex);
 		for (const [key, v] of current.cells) {
-			const m = matured?.cells.get(key);
-			const open = v[n] - (m ? m[n] : 0);
-			if (open !== 0) {
+			const o = open.cells.get(key);
+			if (!o) continue;
+			if (o[n] !== 0) {
 				let counts = pending.get(key);
 				if (!counts) pending.set(key, (counts = FOLLOW_UP_WINDOWS.map(() => 0)));
-				counts[i] = open;
+				counts[i] = o[n];
 			}
-			for (const j of indices) v[j] = m ? m[j] : 0;
+			for (const j of indices) v[j] -= o[j];
 		}
 	});
 	return { path: combinePaths(paths), cells: current.cells, pending };
