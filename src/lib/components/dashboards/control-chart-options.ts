@@ -6,7 +6,8 @@ import { escapeHtml } from './trend-options';
 
 /**
  * A p-chart: the rate per bucket, the centre line p₀ and the per-bucket ±3σ limits (they widen where n is
- * small), points outside their limits drawn larger in the alarm colour. Clicks on the rate series drill in.
+ * small), points outside their limits drawn larger in the alarm colour; provisional points (chains still inside
+ * their follow-up window) hollow, never judged as signals. Clicks on the rate series drill in.
  */
 
 export interface ControlPointInput {
@@ -15,6 +16,7 @@ export interface ControlPointInput {
 	lcl: number | null;
 	ucl: number | null;
 	signal: 'above' | 'below' | null;
+	pending?: number;
 }
 
 export interface ControlText {
@@ -24,6 +26,8 @@ export interface ControlText {
 	below: string;
 	n: (n: number) => string;
 	insufficient: string;
+	/** "Provisional · 12 pending" */
+	provisional?: (pending: number) => string;
 }
 
 export interface ControlOptionsInput {
@@ -52,7 +56,8 @@ export function controlTooltip(
 	return (
 		`${head}<b>${f(p.value)}</b> (${escapeHtml(input.text.n(p.n))})<br>` +
 		`${escapeHtml(input.text.limits)}: ${f(p.lcl)} – ${f(p.ucl)}` +
-		(signal ? `<br><b>${escapeHtml(signal)}</b>` : '')
+		(signal ? `<br><b>${escapeHtml(signal)}</b>` : '') +
+		(p.pending && input.text.provisional ? `<br>${escapeHtml(input.text.provisional(p.pending))}` : '')
 	);
 }
 
@@ -103,7 +108,14 @@ export function controlChartOptions(input: ControlOptionsInput): ChartOption {
 								symbolSize: 13,
 								itemStyle: { color: palette.bad, borderColor: palette.surface, borderWidth: 2 }
 							}
-						: { value: p.value, symbolSize: 7 }
+						: p.pending
+							? {
+									value: p.value,
+									symbol: 'emptyCircle',
+									symbolSize: 9,
+									itemStyle: { color: palette.surface, borderColor: palette.warn, borderWidth: 2 }
+								}
+							: { value: p.value, symbolSize: 7 }
 				),
 				markLine:
 					input.center === null

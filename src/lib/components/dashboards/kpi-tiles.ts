@@ -45,6 +45,8 @@ export function toTile(
 		change: kpi.change,
 		significant: kpi.significant === true,
 		lowConfidence: kpi.lowConfidence,
+		pending: kpi.pending,
+		unattributed: kpi.unattributed,
 		spark: kpi.spark,
 		note: [mean, note].filter(Boolean).join('\n') || undefined
 	};

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LIGHT_PALETTE } from '$lib/state/theme.svelte';
 import { controlChartOptions, controlTooltip, RATE_SERIES } from './control-chart-options';
+import { pChart } from '$lib/server/dashboards/control-chart';
 import { toTile } from './kpi-tiles';
-import { escapeHtml, trendOptions, trendTooltip, VALUE_SERIES } from './trend-options';
+import { escapeHtml, PROVISIONAL_SERIES, trendOptions, trendTooltip, VALUE_SERIES } from './trend-options';
 import type { WallboardKpi } from './types';
 
 const text = { target: 'Target', n: (n: number) => `n = ${n}`, insufficient: 'Insufficient data' };
@@ -43,6 +44,26 @@ describe('trend chart options', () => {
 		expect(
 			(trendOptions({ ...input, target: null }) as { series: Series[] }).series[2].markLine
 		).toBeUndefined();
+	});
+
+	it('never draws a provisional bucket as the last point of the line: a dashed series continues it', () => {
+		const points = [
+			{ value: 80, n: 120, ci95: [75, 85] as [number, number] },
+			{ value: 84, n: 100, ci95: [77, 90] as [number, number], pending: 0 },
+			{ value: 95, n: 40, ci95: [83, 99] as [number, number], pending: 60 }
+		];
+		const provisionalText = { ...text, provisional: (p: number) => `Provisional · ${p} pending` };
+		const o = trendOptions({ ...input, points, text: provisionalText }) as {
+			series: (Series & { lineStyle: { type?: string } })[];
+		};
+		expect(o.series[VALUE_SERIES].data).toEqual([80, 84, null]);
+		expect(o.series[PROVISIONAL_SERIES].data).toEqual([null, 84, 95]);
+		expect(o.series[PROVISIONAL_SERIES].lineStyle.type).toBe('dashed');
+		expect(trendTooltip({ ...input, points, text: provisionalText }, 2)).toContain(
+			'Provisional · 60 pending'
+		);
+		// Without provisional buckets there is no such series.
+		expect((trendOptions(input) as { series: Series[] }).series).toHaveLength(3);
 	});
 
 	it('explains each bucket with n and interval, escaping names', () => {
@@ -95,6 +116,29 @@ describe('control chart options', () => {
 		expect(o.series[RATE_SERIES].markLine?.data).toEqual([{ yAxis: 80 }]);
 	});
 
+	it('judges no signal on a provisional point (chains still pending)', () => {
+		const chart = pChart(
+			[
+				{ bucket: 'a', x: 80, n: 100 },
+				{ bucket: 'b', x: 80, n: 100 },
+				{ bucket: 'c', x: 100, n: 100, pending: 40 }
+			],
+			30
+		);
+		expect(chart.points[2]).toMatchObject({ value: 100, signal: null, pending: 40 });
+		expect(chart.signals).toBe(0);
+		// The same point, matured, is a signal.
+		const final = pChart(
+			[
+				{ bucket: 'a', x: 80, n: 100 },
+				{ bucket: 'b', x: 80, n: 100 },
+				{ bucket: 'c', x: 100, n: 100 }
+			],
+			30
+		);
+		expect(final.points[2].signal).toBe('above');
+	});
+
 	it('says where a point lies against its limits', () => {
 		expect(controlTooltip(input, 1)).toBe(
 			'W2<br>CSAT: <b>95.0%</b> (n = 100)<br>Control limits: 68.0% – 92.0%<br><b>Above the limit</b>'
@@ -145,5 +189,15 @@ describe('KPI tiles', () => {
 		);
 		expect(zh.label).toBe('客户费力度');
 		expect(zh.note).toBe('平均分 5.6 (5.5–5.7)');
+	});
+
+	it('carries pending chains (provisional) and unattributed complaints to the tile', () => {
+		const meta = { label: { zh: '投诉率', en: 'Complaint rate' }, description: { zh: '', en: '' } };
+		expect(toTile('complaint_rate', { ...kpi, unattributed: 3 }, meta, 'en')).toMatchObject({
+			unattributed: 3
+		});
+		expect(toTile('fcr', { ...kpi, unit: 'percent', pending: 120 }, meta, 'en')).toMatchObject({
+			pending: 120
+		});
 	});
 });

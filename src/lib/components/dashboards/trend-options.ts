@@ -7,12 +7,16 @@ import type { Interval } from './types';
 /**
  * A KPI over time: the value per bucket with its 95% interval as a band, the target as a dashed line, gaps where a
  * bucket is under the minimum n. Clicks on the value series drill into that bucket (series index VALUE_SERIES).
+ * Provisional buckets (chains still inside their follow-up window) are not part of that line: a separate dashed
+ * series with hollow points continues it (PROVISIONAL_SERIES), so no provisional value reads as the final last point.
  */
 
 export interface TrendPointInput {
 	value: number | null;
 	n: number;
 	ci95: Interval | null;
+	/** Chains still pending (provisional when > 0). */
+	pending?: number;
 }
 
 export interface TrendText {
@@ -20,6 +24,9 @@ export interface TrendText {
 	/** "n = 1,234" */
 	n: (n: number) => string;
 	insufficient: string;
+	/** "Provisional · 12 pending" (tooltip) and the provisional series' name. */
+	provisional?: (pending: number) => string;
+	provisionalSeries?: string;
 }
 
 export interface TrendOptionsInput {
@@ -36,6 +43,9 @@ export interface TrendOptionsInput {
 }
 
 export const VALUE_SERIES = 2;
+export const PROVISIONAL_SERIES = 3;
+
+const isProvisional = (p: TrendPointInput) => (p.pending ?? 0) > 0;
 
 export function escapeHtml(text: string): string {
 	return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -52,7 +62,11 @@ export function trendTooltip(
 	const n = input.text.n(p.n);
 	if (p.value === null) return `${head}${escapeHtml(input.text.insufficient)} (${escapeHtml(n)})`;
 	const ci = p.ci95 ? ` · 95% ${formatInterval(input.unit, p.ci95, input.locale)}` : '';
-	return `${head}<b>${formatKpiValue(input.unit, p.value, input.locale)}</b>${escapeHtml(ci)}<br>${escapeHtml(n)}`;
+	const provisional =
+		isProvisional(p) && input.text.provisional
+			? `<br>${escapeHtml(input.text.provisional(p.pending ?? 0))}`
+			: '';
+	return `${head}<b>${formatKpiValue(input.unit, p.value, input.locale)}</b>${escapeHtml(ci)}<br>${escapeHtml(n)}${provisional}`;
 }
 
 function axisRange(unit: KpiUnit): { min?: number; max?: number } {
@@ -66,6 +80,14 @@ export function trendOptions(input: TrendOptionsInput): ChartOption {
 	const lower = points.map((p) => (p.value !== null && p.ci95 ? p.ci95[0] : null));
 	const width = points.map((p) => (p.value !== null && p.ci95 ? p.ci95[1] - p.ci95[0] : null));
 	const range = axisRange(unit);
+	const final = points.map((p) => (isProvisional(p) ? null : p.value));
+	// The provisional line starts at the last final point before each provisional run, dashed from there.
+	const provisional = points.map((p, i) => {
+		if (isProvisional(p)) return p.value;
+		const next = points[i + 1];
+		return next && isProvisional(next) ? p.value : null;
+	});
+	const anyProvisional = points.some(isProvisional);
 	return {
 		animation: false,
 		grid: input.compact
@@ -108,7 +130,7 @@ export function trendOptions(input: TrendOptionsInput): ChartOption {
 			{
 				name: input.name,
 				type: 'line',
-				data: points.map((p) => p.value),
+				data: final,
 				symbol: 'circle',
 				symbolSize: 7,
 				connectNulls: false,
@@ -129,7 +151,21 @@ export function trendOptions(input: TrendOptionsInput): ChartOption {
 								},
 								data: [{ yAxis: input.target }]
 							}
-			}
+			},
+			...(anyProvisional
+				? [
+						{
+							name: input.text.provisionalSeries ?? 'provisional',
+							type: 'line' as const,
+							data: provisional,
+							symbol: 'emptyCircle',
+							symbolSize: 8,
+							connectNulls: false,
+							itemStyle: { color: palette.warn },
+							lineStyle: { color: palette.warn, width: 2, type: 'dashed' as const }
+						}
+					]
+				: [])
 		]
 	};
 }

@@ -36,6 +36,11 @@ export interface Reading {
 	value: number | null;
 	n: number;
 	ci95: Interval | null;
+	/**
+	 * KPIs with a follow-up window (fcr, repeat contact, containment): chains of the period whose window is still
+	 * open, outside value and n. More than 0: the reading is provisional.
+	 */
+	pending?: number;
 }
 
 export interface WallboardKpi extends Reading {
@@ -53,6 +58,8 @@ export interface WallboardKpi extends Reading {
 	significant: boolean | null;
 	/** Daily values of the last 14 days (null under the minimum n). */
 	spark: (number | null)[];
+	/** complaint_rate: complaints belonging to no contact chain, included in the value (unfiltered views). */
+	unattributed?: number;
 }
 
 export interface WallboardSnapshot {
@@ -146,6 +153,8 @@ export interface TrendPointData extends Reading {
 export interface ControlPointData {
 	bucket: string;
 	n: number;
+	/** Chains whose follow-up window is still open (provisional point: no signal is judged). */
+	pending?: number;
 	value: number | null;
 	lcl: number | null;
 	ucl: number | null;

@@ -12,11 +12,16 @@ export interface FunnelStep {
 	events: string[];
 	optional: boolean;
 	customers: number;
-	/** Percent of the customers who started; null when fewer than the minimum n started. */
+	/**
+	 * Percent of the customers who started, leaving out journeys still in progress before this step (their
+	 * abandonment window has not passed); null when fewer than the minimum n.
+	 */
 	conversionFromStart: number | null;
-	/** Its 95% Wilson interval in percent (n: the customers who started). */
+	/** Its 95% Wilson interval in percent (n: startCustomers). */
 	conversionFromStartCi95: [number, number] | null;
-	/** Percent of the customers at the previous required step; null under the minimum n. */
+	/** The n behind `conversionFromStart`: customers who started minus those in progress before this step. */
+	startCustomers: number;
+	/** Percent of the customers at the previous required step (in-progress ones left out); null under min n. */
 	conversionFromPrevious: number | null;
 	conversionFromPreviousCi95: [number, number] | null;
 	/** The n behind `conversionFromPrevious`. */

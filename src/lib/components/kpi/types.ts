@@ -16,6 +16,10 @@ export interface KpiTileData {
 	change?: number | null;
 	significant?: boolean;
 	lowConfidence?: boolean;
+	/** Chains still inside their follow-up window (not in value or n): the value is provisional when > 0. */
+	pending?: number;
+	/** complaint_rate: complaints attributed to no contact chain, counted in this (unfiltered) value. */
+	unattributed?: number;
 	spark?: (number | null)[];
 	/** Extra definition shown on hover, e.g. that abandons count as offered for service level. */
 	note?: string;

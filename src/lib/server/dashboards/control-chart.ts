@@ -11,6 +11,8 @@ export interface PChartInput {
 	/** Successes (e.g. top-2-box answers) and trials (answers). */
 	x: number;
 	n: number;
+	/** Chains of the bucket still inside their follow-up window: a provisional point, never a signal. */
+	pending?: number;
 }
 
 export interface PChartPoint {
@@ -21,8 +23,10 @@ export interface PChartPoint {
 	/** Limits in percent, null without a value. */
 	lcl: number | null;
 	ucl: number | null;
-	/** Where the point lies against its limits. */
+	/** Where the point lies against its limits (null for a provisional point: no test on it). */
 	signal: 'above' | 'below' | null;
+	/** Chains still pending (provisional when > 0). */
+	pending?: number;
 }
 
 export interface PChart {
@@ -51,13 +55,22 @@ export function pChart(input: readonly PChartInput[], minN: number, baseline?: n
 	const p0 = baseline ?? (totalN > 0 ? totalX / totalN : null);
 	let signals = 0;
 	const points = input.map((p): PChartPoint => {
+		const pending = p.pending ? { pending: p.pending } : {};
 		if (p0 === null || p.n < minN || p.n <= 0)
-			return { bucket: p.bucket, n: p.n, value: null, lcl: null, ucl: null, signal: null };
+			return { bucket: p.bucket, n: p.n, value: null, lcl: null, ucl: null, signal: null, ...pending };
 		const rate = p.x / p.n;
 		const [lcl, ucl] = pChartLimits(p0, p.n);
-		const signal = rate > ucl ? 'above' : rate < lcl ? 'below' : null;
+		const signal = p.pending ? null : rate > ucl ? 'above' : rate < lcl ? 'below' : null;
 		if (signal) signals++;
-		return { bucket: p.bucket, n: p.n, value: rate * 100, lcl: lcl * 100, ucl: ucl * 100, signal };
+		return {
+			bucket: p.bucket,
+			n: p.n,
+			value: rate * 100,
+			lcl: lcl * 100,
+			ucl: ucl * 100,
+			signal,
+			...pending
+		};
 	});
 	return { center: p0 === null ? null : p0 * 100, n: totalN, points, signals };
 }

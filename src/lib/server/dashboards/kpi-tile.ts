@@ -21,6 +21,8 @@ export function kpiTile(key: metrics.KpiKey, r: metrics.KpiResult, spark: (numbe
 		previous: r.previous ?? null,
 		change: r.change ?? null,
 		significant: r.significant ?? null,
+		...(r.pending !== undefined ? { pending: r.pending } : {}),
+		...(r.unattributed ? { unattributed: r.unattributed } : {}),
 		spark
 	};
 }

@@ -69,7 +69,8 @@ export function satisfaction(
 			to: list[i]?.to ?? q.to,
 			value: row.kpis[kpi].value,
 			n: row.kpis[kpi].n,
-			ci95: row.kpis[kpi].ci95
+			ci95: row.kpis[kpi].ci95,
+			...(row.kpis[kpi].pending !== undefined ? { pending: row.kpis[kpi].pending } : {})
 		}))
 	}));
 	const tiles = {} as Record<TrendKpi, WallboardKpi>;
@@ -82,9 +83,10 @@ export function satisfaction(
 	return { tiles, series };
 }
 
-const CONTROL_MEASURES: Record<ControlKpi, { x: string; n: string }> = {
-	csat: { x: 'csatTop2', n: 'csatN' },
-	fcr: { x: 'firstResolved', n: 'firstContacts' }
+const CONTROL_MEASURES: Record<ControlKpi, { x: string; n: string; pendingWindow: number | null }> = {
+	csat: { x: 'csatTop2', n: 'csatN', pendingWindow: null },
+	// FCR's 7-day window: FOLLOW_UP_WINDOWS[0] (metrics/measures.ts).
+	fcr: { x: 'firstResolved', n: 'firstContacts', pendingWindow: 0 }
 };
 
 export interface ControlChart extends PChart {
@@ -99,12 +101,14 @@ export interface ControlChart extends PChart {
 export function controlChart(db: Db, q: metrics.CxQuery, kpi: ControlKpi, grain: TrendGrain): ControlChart {
 	const { list } = buckets(q, grain);
 	const measured = metrics.kpiMeasures(db, { ...q, by: grain, grain: null, compare: null });
-	const byBucket = new Map(measured.rows.map((r) => [r.bucket, r.measures]));
+	const byBucket = new Map(measured.rows.map((r) => [r.bucket, r]));
 	const first = bucketOf(q.from, grain);
 	const names = CONTROL_MEASURES[kpi];
 	const input = list.map((b, i) => {
-		const m = byBucket.get(first + i) as Record<string, number> | undefined;
-		return { bucket: b.bucket, x: m?.[names.x] ?? 0, n: m?.[names.n] ?? 0 };
+		const row = byBucket.get(first + i);
+		const m = row?.measures as Record<string, number> | undefined;
+		const pending = names.pendingWindow === null ? 0 : (row?.pending[names.pendingWindow] ?? 0);
+		return { bucket: b.bucket, x: m?.[names.x] ?? 0, n: m?.[names.n] ?? 0, pending };
 	});
 	const def = metrics.KPIS[kpi];
 	return {

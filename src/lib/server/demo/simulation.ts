@@ -723,7 +723,11 @@ export class CenterSimulation {
 		if (req.journey) properties.journey = req.journey;
 		if (req.step) properties.step = req.step;
 		if (req.breakpoint) properties.breakpoint = req.breakpoint;
-		if (req.transferredFrom) properties.transferredFrom = req.transferredFrom;
+		// A transferred leg names the leg it came from: one contact chain (DOMAIN.md), whatever the gap.
+		if (req.transferredFrom) {
+			properties.transferredFrom = req.transferredFrom;
+			properties.parentContactId = req.transferredFrom;
+		}
 
 		// Self-service: the bot or IVR resolves, hands over to an agent, or the customer gives up.
 		if (req.handledBy !== 'agent') {

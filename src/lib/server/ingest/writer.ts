@@ -134,8 +134,8 @@ function statementsFor(db: Db): Statements {
 			`INSERT INTO events (id, source_id, type, ts, received_at, customer_id, channel, name, journey, handled_by,
 			  queue, team_id, agent_id, reason, wait_s, handle_s, outcome, metric, score, text, contact_id, category,
 			  severity, regulator, segment, region, sentiment, first_contact, repeat_same_reason_7d, repeat_48h,
-			  properties)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+			  chain_last, chain_self_service, transferred_to_agent, properties)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 		),
 
 		findCustomer: c.prepare(
@@ -330,6 +330,9 @@ function writeInto(
 				flags && flagValue(flags.firstContact),
 				flags && flagValue(flags.repeatSameReason7d),
 				flags && flagValue(flags.repeat48h),
+				flags && flagValue(flags.chainLast),
+				flags && flagValue(flags.chainSelfService),
+				flags && flagValue(flags.transferredToAgent),
 				properties
 			);
 			if (derive)

@@ -99,9 +99,17 @@ export function funnelSteps(
 		}
 	}
 	const start = reached[0];
+	// In-progress journeys (abandonment window not passed) that stopped before a step may still reach it: they are
+	// kept out of that step's conversion denominators (DOMAIN.md "Maturity") and shown apart as inProgress.
+	const openBefore = (k: number, from = 0) => {
+		let sum = 0;
+		for (let j = from; j < k; j++) sum += inProgress[j];
+		return sum;
+	};
 	let previousRequired = 0;
 	return definition.steps.map((step, k) => {
-		const base = k === 0 ? start : reached[previousRequired];
+		const started = start - openBefore(k);
+		const base = k === 0 ? start : reached[previousRequired] - openBefore(k, previousRequired);
 		const sorted = Float64Array.from(times[k]).sort();
 		const timed = sorted.length >= minN;
 		const out: FunnelStep = {
@@ -109,8 +117,9 @@ export function funnelSteps(
 			events: [...step.events],
 			optional: step.optional === true,
 			customers: reached[k],
-			conversionFromStart: start >= minN ? (reached[k] / start) * 100 : null,
-			conversionFromStartCi95: start >= minN ? percentInterval(reached[k], start) : null,
+			conversionFromStart: started >= minN ? (reached[k] / started) * 100 : null,
+			conversionFromStartCi95: started >= minN ? percentInterval(reached[k], started) : null,
+			startCustomers: started,
 			conversionFromPrevious: base >= minN ? (reached[k] / base) * 100 : null,
 			conversionFromPreviousCi95: base >= minN ? percentInterval(reached[k], base) : null,
 			previousCustomers: base,

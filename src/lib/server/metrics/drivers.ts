@@ -48,7 +48,7 @@ const FEATURES: Record<Exclude<IndexComponent, 'nps'>, Feature> = {
 	ces: (m) => share(m.cesTop3, m.cesN),
 	service_level: (m) => share(m.answered20s, m.offered),
 	fcr: (m) => share(m.firstResolved, m.firstContacts),
-	repeat_contact_rate: (m) => (m.contacts > 0 ? 1 - m.repeated48h / m.contacts : null),
+	repeat_contact_rate: (m) => (m.chainsJudged > 0 ? 1 - m.repeated48h / m.chainsJudged : null),
 	transfer_rate: (m) => (m.answered > 0 ? 1 - m.transferred / m.answered : null),
 	complaint_rate: (m) => (m.complaints > 0 ? 0 : 1)
 };
@@ -242,7 +242,8 @@ const ANSWERS_SQL = `SELECT e.seq, e.customer_id, e.ts, e.score, e.channel, coal
 	ORDER BY e.ts DESC`;
 
 const WINDOW_SQL = `SELECT type, handled_by, outcome, wait_s, handle_s, metric, score, regulator, sentiment,
-	  first_contact, repeat_same_reason_7d, repeat_48h
+	  first_contact, repeat_same_reason_7d, repeat_48h, chain_last, chain_self_service, transferred_to_agent,
+	  type = 'complaint' AND (linked_contact_seq IS NOT NULL OR team_id IS NOT NULL)
 	FROM events WHERE customer_id = ? AND type <> 'journey' AND ts >= ? AND ts <= ?`;
 
 /** The driver analysis for a query's range, filters and scope (grouping and comparison are ignored). */
@@ -282,7 +283,11 @@ function analyse(db: Db, q: CxQuery): DriverAnalysis {
 				sentiment: w[8] as number | null,
 				firstContact: w[9] === null ? null : Boolean(w[9]),
 				repeatSameReason7d: w[10] === null ? null : Boolean(w[10]),
-				repeat48h: w[11] === null ? null : Boolean(w[11])
+				repeat48h: w[11] === null ? null : Boolean(w[11]),
+				chainLast: w[12] === null ? null : Boolean(w[12]),
+				chainSelfService: w[13] === null ? null : Boolean(w[13]),
+				transferredToAgent: w[14] === null ? null : Boolean(w[14]),
+				attributed: w[15] === null ? null : Boolean(w[15])
 			};
 			addContribution(fact, v, 1);
 		}

@@ -1,4 +1,11 @@
-import { FCR_WINDOW_MS, LINK_WINDOW_MS, REPEAT_WINDOW_MS } from './measures';
+import {
+	CHAIN_GAP_MS,
+	CHAIN_KEY_WINDOW_MS,
+	COMPLAINT_ATTRIBUTION_MS,
+	FCR_WINDOW_MS,
+	LINK_WINDOW_MS,
+	REPEAT_WINDOW_MS
+} from './measures';
 
 /**
  * Cross-event facts, computed from one customer's events alone (pure). The rollup code recomputes them for the
@@ -107,4 +114,156 @@ export function linkedContact(
 		)
 			best = c.seq;
 	return best;
+}
+
+/** One leg (contact event) of a customer, as chain building reads it. */
+export interface LegFacts extends ContactFacts {
+	handledBy: string | null;
+	outcome: string | null;
+	team: string | null;
+	agent: string | null;
+	/** The leg's own id and the ids it shares with other legs (contactId, parentContactId, conversationId). */
+	keys: readonly string[];
+}
+
+/** Flags stored on a leg: the chain's flags on its last leg (null on the others), and the leg's own. */
+export interface LegFlags extends ContactFlags {
+	chainLast: boolean | null;
+	chainSelfService: boolean | null;
+	transferredToAgent: boolean | null;
+}
+
+export const NO_LEG_FLAGS: LegFlags = Object.freeze({
+	...NO_FLAGS,
+	chainLast: null,
+	chainSelfService: null,
+	transferredToAgent: null
+});
+
+const selfService = (handledBy: string | null) => handledBy === 'ivr' || handledBy === 'bot';
+
+/**
+ * Contact chains of one customer's legs (DOMAIN.md "Contact chain"), as lists of legs in time order. A leg joins
+ * the chain of a leg it shares an id with (its own id, contactId, parentContactId or conversationId; within 24 h),
+ * else the chain of the leg just before it when that leg was a transfer or an IVR/bot leg followed by an agent
+ * leg, within 30 minutes; otherwise it starts a chain. Uncounted legs (short abandons) belong to none.
+ */
+export function buildChains<L extends LegFacts>(legs: readonly L[]): L[][] {
+	const sorted = legs.filter((l) => l.counted).sort(byTime);
+	const chains: L[][] = [];
+	const byKey = new Map<string, number>();
+	let previous: { leg: L; chain: number } | null = null;
+	for (const leg of sorted) {
+		let chain: number | undefined;
+		for (const key of leg.keys) {
+			const found = byKey.get(key);
+			if (found === undefined) continue;
+			const last = chains[found][chains[found].length - 1];
+			if (leg.ts - last.ts <= CHAIN_KEY_WINDOW_MS) {
+				chain = found;
+				break;
+			}
+		}
+		if (
+			chain === undefined &&
+			previous !== null &&
+			leg.ts - previous.leg.ts <= CHAIN_GAP_MS &&
+			(previous.leg.outcome === 'transferred' ||
+				(selfService(previous.leg.handledBy) && leg.handledBy === 'agent'))
+		)
+			chain = previous.chain;
+		if (chain === undefined) chains.push([leg]);
+		else chains[chain].push(leg);
+		const at: number = chain ?? chains.length - 1;
+		for (const key of leg.keys) byKey.set(key, at);
+		previous = { leg, chain: at };
+	}
+	return chains;
+}
+
+/** The reason a chain is judged by (FCR): its last leg's, else the latest reason any of its legs gave. */
+function chainReason(chain: readonly LegFacts[]): string | null {
+	for (let i = chain.length - 1; i >= 0; i--) if (chain[i].reason !== null) return chain[i].reason;
+	return null;
+}
+
+/**
+ * Flags of every leg in `legs` (one customer's; any order): chains are built, then FCR and repeat contact are
+ * judged per chain at its last leg's time (computeContactFlags over chains). An agent leg's transfer counts
+ * (transfer rate) unless the next leg of its chain shows it went back to the IVR/bot or to the same agent and team;
+ * with no next leg received the source's word stands. Exact for a leg when all the customer's legs within 8 days of it are in the list.
+ */
+export function computeLegFlags(legs: readonly LegFacts[]): Map<number, LegFlags> {
+	const out = new Map<number, LegFlags>();
+	for (const l of legs) if (!l.counted) out.set(l.seq, NO_LEG_FLAGS);
+	const chains = buildChains(legs);
+	const chainFlags = computeContactFlags(
+		chains.map((c) => {
+			const last = c[c.length - 1];
+			return { seq: last.seq, ts: last.ts, reason: chainReason(c), counted: true };
+		})
+	);
+	for (const chain of chains) {
+		const last = chain[chain.length - 1];
+		const own = chainFlags.get(last.seq) as ContactFlags;
+		const allSelf = chain.every((l) => selfService(l.handledBy));
+		chain.forEach((leg, i) => {
+			const next = chain[i + 1];
+			const transferredToAgent =
+				leg.handledBy === 'agent' && leg.outcome === 'transferred'
+					? next === undefined ||
+						(next.handledBy === 'agent' && (next.agent !== leg.agent || next.team !== leg.team))
+					: null;
+			out.set(
+				leg.seq,
+				next === undefined
+					? { ...own, chainLast: true, chainSelfService: allSelf, transferredToAgent }
+					: { ...NO_FLAGS, chainLast: false, chainSelfService: null, transferredToAgent }
+			);
+		});
+	}
+	return out;
+}
+
+/** A leg's flags when it is alone (what the writer stores first; reconciling corrects the few that differ). */
+export function aloneLegFlags(leg: Pick<LegFacts, 'reason' | 'counted' | 'handledBy' | 'outcome'>): LegFlags {
+	if (!leg.counted) return NO_LEG_FLAGS;
+	return {
+		...aloneFlags(leg),
+		chainLast: true,
+		chainSelfService: selfService(leg.handledBy),
+		transferredToAgent: leg.handledBy === 'agent' && leg.outcome === 'transferred' ? true : null
+	};
+}
+
+export function sameLegFlags(a: LegFlags, b: LegFlags): boolean {
+	return (
+		sameFlags(a, b) &&
+		a.chainLast === b.chainLast &&
+		a.chainSelfService === b.chainSelfService &&
+		a.transferredToAgent === b.transferredToAgent
+	);
+}
+
+/**
+ * The contact a complaint belongs to (DOMAIN.md "Complaint attribution"): the leg it names (contactId, as survey
+ * answers link), else the last leg of the customer's last chain ending within the 7 days before it; null when
+ * neither exists (unattributed). `legs` are the customer's legs with their flags as now computed.
+ */
+export function attributedContact(
+	complaint: { ts: number; contactId: string | null },
+	legs: readonly { seq: number; ts: number; id: string; chainLast: boolean | null }[]
+): number | null {
+	const named = linkedContact(complaint, legs);
+	if (named !== null) return named;
+	let best: { seq: number; ts: number } | null = null;
+	for (const l of legs)
+		if (
+			l.chainLast &&
+			l.ts <= complaint.ts &&
+			complaint.ts - l.ts <= COMPLAINT_ATTRIBUTION_MS &&
+			(best === null || byTime(l, best) > 0)
+		)
+			best = l;
+	return best?.seq ?? null;
 }

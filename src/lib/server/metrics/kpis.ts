@@ -4,7 +4,9 @@ import {
 	addContribution,
 	addInto,
 	emptyVector,
+	FOLLOW_UP_WINDOWS,
 	isZero,
+	measureIndex,
 	toMeasures,
 	type Dimension,
 	type MeasureVector,
@@ -56,6 +58,16 @@ export interface KpiResult {
 	significant?: boolean | null;
 	/** CX index: weighted components under their minimum n (insufficient data unless an admin allows partial). */
 	missing?: string[];
+	/**
+	 * fcr, repeat_contact_rate, containment_rate: chains of the period whose follow-up window is still open at the
+	 * moment of the query (left out of value and n). More than 0 makes the value provisional.
+	 */
+	pending?: number;
+	/**
+	 * complaint_rate: complaints belonging to no contact chain (DOMAIN.md "Complaint attribution"), included in
+	 * the value; only answers without a team or agent filter can hold them.
+	 */
+	unattributed?: number;
 }
 
 export interface KpiRow {
@@ -93,6 +105,50 @@ interface Aggregate {
 }
 
 const SEP = '\u0001';
+
+/** Summed measures with the follow-up-window measures over matured chains only, and what is pending per key. */
+interface MaturedAggregate extends Aggregate {
+	/** Per key: chains still pending per FOLLOW_UP_WINDOWS entry. */
+	pending: Map<string, number[]>;
+}
+
+/**
+ * `aggregate` with maturity (DOMAIN.md): the measures of each follow-up window count only chains whose window has
+ * closed at `now` (dated by their last leg, a chain at t has matured when t + window ≤ now). The chains of
+ * [now − window, to) are read separately (at most the window's length, however long the range), taken out of
+ * those measures and counted as pending.
+ */
+function aggregateMatured(db: Db, spec: AggregateSpec, now: number): MaturedAggregate {
+	const current = aggregate(db, spec);
+	const paths: Path[] = [current.path];
+	const pending = new Map<string, number[]>();
+	FOLLOW_UP_WINDOWS.forEach((w, i) => {
+		const cutoff = now - w.windowMs + 1;
+		if (cutoff >= spec.to) return;
+		const open = aggregate(db, { ...spec, from: Math.max(spec.from, cutoff) });
+		paths.push(open.path);
+		const n = measureIndex(w.n);
+		const indices = w.measures.map(measureIndex);
+		for (const [key, v] of current.cells) {
+			const o = open.cells.get(key);
+			if (!o) continue;
+			if (o[n] !== 0) {
+				let counts = pending.get(key);
+				if (!counts) pending.set(key, (counts = FOLLOW_UP_WINDOWS.map(() => 0)));
+				counts[i] = o[n];
+			}
+			for (const j of indices) v[j] -= o[j];
+		}
+	});
+	return { path: combinePaths(paths), cells: current.cells, pending };
+}
+
+/** Which FOLLOW_UP_WINDOWS entry a KPI's pending count comes from, for the KPIs with a follow-up window. */
+const PENDING_WINDOW: Partial<Record<KpiKey, number>> = {
+	fcr: 0,
+	repeat_contact_rate: 1,
+	containment_rate: 1
+};
 
 /** The smallest cuboid holding every needed dimension, or null. */
 export function chooseCuboid(needed: ReadonlySet<Dimension>): number | null {
@@ -225,6 +281,8 @@ export interface KpiOptions {
 	settings?: Record<KpiKey, Thresholds>;
 	/** CX index weights (default: the stored weights). */
 	weights?: IndexWeights;
+	/** The moment of the query, for maturity (default: now). */
+	now?: number;
 }
 
 /** Every KPI of the registry as estimates, the composite index included. */
@@ -261,7 +319,8 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
 	const group = q.by !== null && !isGrain(q.by) ? q.by : null;
 	const grain = isGrain(q.by) ? q.by : q.grain;
 	const spec: AggregateSpec = { from: q.from, to: q.to, filters, group, grain, split: null };
-	const current = aggregate(db, spec);
+	const now = options.now ?? Date.now();
+	const current = aggregateMatured(db, spec, now);
 	const paths: Path[] = [current.path];
 
 	const groups: string[] = group
@@ -272,9 +331,11 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
 	else buckets.push(0);
 
 	const previous =
-		q.compare && !grain ? aggregate(db, { ...spec, from: q.compare.from, to: q.compare.to }) : null;
+		q.compare && !grain
+			? aggregateMatured(db, { ...spec, from: q.compare.from, to: q.compare.to }, now)
+			: null;
 	if (previous) paths.push(previous.path);
-	const split = q.standardise ? aggregate(db, { ...spec, split: 'reason' }) : null;
+	const split = q.standardise ? aggregateMatured(db, { ...spec, split: 'reason' }, now) : null;
 	if (split) paths.push(split.path);
 
 	const reference = new Map<string, Measures>();
@@ -325,18 +386,25 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
 				prevMeasures = toMeasures(previous.cells.get(key) ?? zero);
 				prevEstimates = estimateAll(prevMeasures, weights, complaintTarget);
 			}
+			const pendingCounts = current.pending.get(key);
+			const previousPending = previous?.pending.get(key);
 			for (const def of REGISTRY) {
 				const e = estimates[def.key];
 				const r = result(def.key, e);
+				const windowAt = PENDING_WINDOW[def.key];
+				if (windowAt !== undefined) r.pending = pendingCounts?.[windowAt] ?? 0;
+				if (def.key === 'complaint_rate') r.unattributed = m.unattributedComplaints;
 				if (prevMeasures && prevEstimates) {
 					const pe = prevEstimates[def.key];
 					r.previous = publicEstimate(pe);
 					r.change = e.value !== null && pe.value !== null ? e.value - pe.value : null;
-					r.significant = significantChange(
-						def,
-						{ measures: m, estimate: e },
-						{ measures: prevMeasures, estimate: pe }
-					);
+					// A provisional value (chains still pending, in either period) is not compared.
+					const provisional =
+						windowAt !== undefined &&
+						((pendingCounts?.[windowAt] ?? 0) > 0 || (previousPending?.[windowAt] ?? 0) > 0);
+					r.significant = provisional
+						? null
+						: significantChange(def, { measures: m, estimate: e }, { measures: prevMeasures, estimate: pe });
 				}
 				out[def.key] = r;
 			}
@@ -377,23 +445,36 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
  */
 export function kpiMeasures(
 	db: Db,
-	q: CxQuery
-): { path: Path; rows: { group: string | null; bucket: number | null; measures: Measures }[] } {
+	q: CxQuery,
+	now: number = Date.now()
+): {
+	path: Path;
+	rows: {
+		group: string | null;
+		bucket: number | null;
+		/** Follow-up-window measures over matured chains only (see aggregateMatured). */
+		measures: Measures;
+		/** Chains pending per FOLLOW_UP_WINDOWS entry (first contacts for 7 days; chains for 48 h). */
+		pending: number[];
+	}[];
+} {
 	return db.$client.transaction(() => {
 		const group = q.by !== null && !isGrain(q.by) ? q.by : null;
 		const grain = isGrain(q.by) ? q.by : q.grain;
-		const agg = aggregate(db, {
-			from: q.from,
-			to: q.to,
-			filters: effectiveFilters(q),
-			group,
-			grain,
-			split: null
-		});
+		const agg = aggregateMatured(
+			db,
+			{ from: q.from, to: q.to, filters: effectiveFilters(q), group, grain, split: null },
+			now
+		);
 		const rows = [...agg.cells]
 			.map(([key, v]) => {
 				const [g, b] = key.split(SEP);
-				return { group: group ? g : null, bucket: grain ? Number(b) : null, measures: toMeasures(v) };
+				return {
+					group: group ? g : null,
+					bucket: grain ? Number(b) : null,
+					measures: toMeasures(v),
+					pending: agg.pending.get(key) ?? FOLLOW_UP_WINDOWS.map(() => 0)
+				};
 			})
 			.filter((r) => r.group !== '')
 			.sort((a, b) => compareText(a.group ?? '', b.group ?? '') || (a.bucket ?? 0) - (b.bucket ?? 0));

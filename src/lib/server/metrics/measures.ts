@@ -37,6 +37,8 @@ export const MEASURES = [
 	['handleN', 'handle_n'],
 	['handleSum', 'handle_sum'],
 	['handleSumsq', 'handle_sumsq'],
+	['waitN', 'wait_n'],
+	['offeredWaitKnown', 'offered_wait_known'],
 	['waitSum', 'wait_sum'],
 	['waitSumsq', 'wait_sumsq'],
 	['transferred', 'transferred'],
@@ -44,8 +46,11 @@ export const MEASURES = [
 	['firstResolved', 'first_resolved'],
 	['repeated48h', 'repeated_48h'],
 	['contained', 'contained'],
+	['chains', 'chains'],
+	['chainsJudged', 'chains_judged'],
 	['complaints', 'complaints'],
 	['regulatorComplaints', 'regulator_complaints'],
+	['unattributedComplaints', 'unattributed_complaints'],
 	['npsN', 'nps_n'],
 	['npsPromoters', 'nps_promoters'],
 	['npsDetractors', 'nps_detractors'],
@@ -118,9 +123,24 @@ export type DimensionValues = Record<Dimension, string | null>;
 export const SHORT_ABANDON_S = 5;
 export const SERVICE_LEVEL_S = 20;
 export const REPEAT_WINDOW_MS = 48 * 3_600_000;
+/** Legs of one contact chain: a leg following a transfer (or an IVR/bot leg) within 30 minutes. */
+export const CHAIN_GAP_MS = 30 * 60_000;
+/** Legs sharing a contact or conversation id join one chain when no further apart than this. */
+export const CHAIN_KEY_WINDOW_MS = 24 * 3_600_000;
+/** Complaints without a named contact go to the customer's last chain within this many ms before them. */
+export const COMPLAINT_ATTRIBUTION_MS = 7 * 86_400_000;
 export const FCR_WINDOW_MS = 7 * 86_400_000;
 /** How far a survey answer and the contact it names (contactId) may lie apart to be linked. */
 export const LINK_WINDOW_MS = 7 * 86_400_000;
+
+/**
+ * Measures whose outcome needs a follow-up window (DOMAIN.md "Maturity"): a query counts them only over chains
+ * whose window has closed at the moment of the query; `n` is the measure that counts the chains judged.
+ */
+export const FOLLOW_UP_WINDOWS = [
+	{ windowMs: FCR_WINDOW_MS, n: 'firstContacts', measures: ['firstContacts', 'firstResolved'] },
+	{ windowMs: REPEAT_WINDOW_MS, n: 'chainsJudged', measures: ['chainsJudged', 'repeated48h', 'contained'] }
+] as const satisfies readonly { windowMs: number; n: Measure; measures: readonly Measure[] }[];
 
 /** The fields of one stored event that measures depend on (its own, plus the flags kept on contact rows). */
 export interface FactRow {
@@ -136,6 +156,14 @@ export interface FactRow {
 	firstContact: boolean | null;
 	repeatSameReason7d: boolean | null;
 	repeat48h: boolean | null;
+	/** contact: the last leg of its chain (carries the chain's measures); null on uncounted contacts. */
+	chainLast: boolean | null;
+	/** contact, last leg: every leg of the chain was handled by a bot or the IVR. */
+	chainSelfService: boolean | null;
+	/** contact: an agent leg that transferred to another agent or team (the next leg of its chain shows it). */
+	transferredToAgent: boolean | null;
+	/** complaint: attributed to a team (its own, the contact it names, or the customer's last chain). */
+	attributed: boolean | null;
 }
 
 export function isRequestForAgent(handledBy: string | null, outcome: string | null): boolean {
@@ -167,37 +195,44 @@ export function addContribution(row: FactRow, out: MeasureVector, sign = 1): boo
 		any = true;
 		const request = isRequestForAgent(row.handledBy, row.outcome);
 		const abandoned = request && row.outcome === 'abandoned';
-		const wait = row.waitS ?? 0;
+		const wait = row.waitS;
 		if (request) out[M.agentRequests] += sign;
-		if (abandoned && wait < SHORT_ABANDON_S) {
+		if (abandoned && (wait ?? 0) < SHORT_ABANDON_S) {
 			out[M.shortAbandons] += sign;
 		} else {
 			out[M.contacts] += sign;
-			if (request) out[M.offered] += sign;
+			if (request) {
+				out[M.offered] += sign;
+				if (wait !== null) out[M.offeredWaitKnown] += sign;
+			}
 			if (abandoned) out[M.abandoned] += sign;
 			if (row.handledBy === 'agent' && row.outcome !== 'abandoned') {
 				out[M.answered] += sign;
-				out[M.waitSum] += sign * wait;
-				out[M.waitSumsq] += sign * wait * wait;
-				if (wait <= SERVICE_LEVEL_S) out[M.answered20s] += sign;
+				// A missing wait is unknown, not 0 s: left out of ASA and service level.
+				if (wait !== null) {
+					out[M.waitN] += sign;
+					out[M.waitSum] += sign * wait;
+					out[M.waitSumsq] += sign * wait * wait;
+					if (wait <= SERVICE_LEVEL_S) out[M.answered20s] += sign;
+				}
 				if (row.handleS !== null) {
 					out[M.handleN] += sign;
 					out[M.handleSum] += sign * row.handleS;
 					out[M.handleSumsq] += sign * row.handleS * row.handleS;
 				}
-				if (row.outcome === 'transferred') out[M.transferred] += sign;
+				if (row.outcome === 'transferred' && row.transferredToAgent) out[M.transferred] += sign;
 			}
-			if (row.firstContact) {
-				out[M.firstContacts] += sign;
-				if (!row.repeatSameReason7d) out[M.firstResolved] += sign;
+			// Chain measures sit on the chain's last leg (its team, agent, time).
+			if (row.chainLast) {
+				out[M.chains] += sign;
+				out[M.chainsJudged] += sign;
+				if (row.firstContact) {
+					out[M.firstContacts] += sign;
+					if (!row.repeatSameReason7d) out[M.firstResolved] += sign;
+				}
+				if (row.repeat48h) out[M.repeated48h] += sign;
+				if (row.chainSelfService && row.outcome === 'resolved' && !row.repeat48h) out[M.contained] += sign;
 			}
-			if (row.repeat48h) out[M.repeated48h] += sign;
-			if (
-				(row.handledBy === 'bot' || row.handledBy === 'ivr') &&
-				row.outcome === 'resolved' &&
-				!row.repeat48h
-			)
-				out[M.contained] += sign;
 		}
 	} else if (row.type === 'feedback' && row.score !== null) {
 		any = true;
@@ -221,6 +256,7 @@ export function addContribution(row: FactRow, out: MeasureVector, sign = 1): boo
 		any = true;
 		out[M.complaints] += sign;
 		if (row.regulator) out[M.regulatorComplaints] += sign;
+		if (!row.attributed) out[M.unattributedComplaints] += sign;
 	}
 	if (row.sentiment !== null && contributes(row.type)) {
 		any = true;

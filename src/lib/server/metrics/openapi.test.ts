@@ -16,4 +16,13 @@ describe('metrics OpenAPI part', () => {
 			expect.arrayContaining(['Kpi', 'KpiAnswer', 'Error'])
 		);
 	});
+
+	it('documents pending (matured chains only) and unattributed complaints on a KPI', () => {
+		const doc = openApiDocument([ingestionOpenApi(), metricsOpenApi()]) as {
+			components: { schemas: Record<string, { properties: Record<string, { type: string }> }> };
+		};
+		const kpi = doc.components.schemas.Kpi.properties;
+		expect(kpi.pending).toMatchObject({ type: 'integer' });
+		expect(kpi.unattributed).toMatchObject({ type: 'integer' });
+	});
 });

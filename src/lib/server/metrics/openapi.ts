@@ -69,7 +69,21 @@ export function metricsOpenApi(): OpenApiPart {
 			mean: { type: 'object', properties: { value: { type: 'number', nullable: true }, ci95: interval } },
 			previous: estimate,
 			change: { type: 'number', nullable: true },
-			significant: { type: 'boolean', nullable: true }
+			significant: {
+				type: 'boolean',
+				nullable: true,
+				description: 'null when either period has no value, or has chains still pending (provisional)'
+			},
+			pending: {
+				type: 'integer',
+				description:
+					'fcr, repeat_contact_rate, containment_rate: contact chains of the period whose follow-up window (7 days; 48 h) is still open at the moment of the query. They are in neither value nor n; value and n cover matured chains only, and value is null when the matured n is under the minimum. More than 0 marks the value provisional.'
+			},
+			unattributed: {
+				type: 'integer',
+				description:
+					'complaint_rate: complaints attributed to no contact chain (neither a named contactId nor a chain of the customer in the 7 days before); they count only in answers without a team or agent filter.'
+			}
 		}
 	};
 	const keys = [...KPI_KEYS, ...STANDARDISED.map((s) => s.key)];

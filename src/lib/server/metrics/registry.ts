@@ -136,8 +136,8 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		key: 'fcr',
 		label: { zh: '一次解决率', en: 'First-contact resolution' },
 		description: {
-			zh: '首次来电（7天内无同一原因的来电）中，之后7天内同一客户未因同一原因再次联系的占比。',
-			en: 'First contacts (no contact for the same reason in the 7 days before) with no repeat contact by the same customer for the same reason within 7 days ÷ first contacts.'
+			zh: '首次联络链（7天内无同一原因的联络链；转接的各段算一次联络）中，之后7天内同一客户未因同一原因再次联络的占比；只计7天窗口已结束的联络链，按最后一段的团队和坐席归属。',
+			en: 'First contact chains (no chain for the same reason in the 7 days before; transferred legs are one contact) with no repeat by the same customer for the same reason within 7 days ÷ first chains; only chains whose 7-day window has closed, credited to the last leg’s team and agent.'
 		},
 		formula: { kind: 'proportion', numerator: 'firstResolved', denominator: 'firstContacts' },
 		unit: 'percent',
@@ -166,10 +166,10 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		key: 'asa_s',
 		label: { zh: '平均应答速度', en: 'Average speed of answer' },
 		description: {
-			zh: '人工接通的联络的排队等待时长之和 ÷ 人工接通量，单位秒。',
-			en: 'Total queue wait of agent-answered contacts ÷ agent-answered contacts, seconds.'
+			zh: '人工接通的联络的排队等待时长之和 ÷ 人工接通量，单位秒；未报告等待时长的联络不计入（未知，不按0秒）。',
+			en: 'Total queue wait of agent-answered contacts ÷ agent-answered contacts, seconds; contacts without a wait are left out (unknown, not 0 s).'
 		},
-		formula: { kind: 'mean', n: 'answered', sum: 'waitSum', sumsq: 'waitSumsq' },
+		formula: { kind: 'mean', n: 'waitN', sum: 'waitSum', sumsq: 'waitSumsq' },
 		unit: 'seconds',
 		direction: 'lower',
 		minN: MIN_N,
@@ -181,10 +181,10 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		key: 'service_level',
 		label: { zh: '20秒服务水平', en: '20-second service level' },
 		description: {
-			zh: '20秒内人工接通量 ÷ 人工呼入量（排队放弃计入呼入量，5秒内放弃除外）。',
-			en: 'Answered within 20 s ÷ offered. Abandons count as offered (abandons under 5 s excluded).'
+			zh: '20秒内人工接通量 ÷ 人工呼入量（排队放弃计入呼入量，5秒内放弃除外；未报告等待时长的联络不计入）。',
+			en: 'Answered within 20 s ÷ offered. Abandons count as offered (abandons under 5 s excluded; contacts without a wait left out).'
 		},
-		formula: { kind: 'proportion', numerator: 'answered20s', denominator: 'offered' },
+		formula: { kind: 'proportion', numerator: 'answered20s', denominator: 'offeredWaitKnown' },
 		unit: 'percent',
 		direction: 'higher',
 		minN: MIN_N,
@@ -226,8 +226,8 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		key: 'transfer_rate',
 		label: { zh: '转接率', en: 'Transfer rate' },
 		description: {
-			zh: '被转接的人工处理量 ÷ 人工处理量。',
-			en: 'Transferred ÷ agent-handled contacts.'
+			zh: '转给其他坐席或团队的人工处理段 ÷ 人工处理段。',
+			en: 'Agent legs transferred to another agent or team ÷ agent-handled legs.'
 		},
 		formula: { kind: 'proportion', numerator: 'transferred', denominator: 'answered' },
 		unit: 'percent',
@@ -241,10 +241,10 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		key: 'repeat_contact_rate',
 		label: { zh: '重复来电率', en: 'Repeat-contact rate' },
 		description: {
-			zh: '48小时内同一客户再次联系（任意原因、任意渠道）的联络 ÷ 联络量。',
-			en: 'Contacts followed by another contact of the same customer (any reason, any channel) within 48 h ÷ contacts.'
+			zh: '48小时内同一客户再次联络（任意原因、任意渠道；同一联络链内的转接不算）的联络链 ÷ 联络链；只计48小时窗口已结束的联络链。',
+			en: 'Contact chains followed by another chain of the same customer (any reason, any channel; a transfer inside a chain is no repeat) within 48 h ÷ chains; only chains whose 48 h window has closed.'
 		},
-		formula: { kind: 'proportion', numerator: 'repeated48h', denominator: 'contacts' },
+		formula: { kind: 'proportion', numerator: 'repeated48h', denominator: 'chainsJudged' },
 		unit: 'percent',
 		direction: 'lower',
 		minN: MIN_N,
@@ -256,10 +256,10 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		key: 'complaint_rate',
 		label: { zh: '投诉率', en: 'Complaint rate' },
 		description: {
-			zh: '每万次联络的投诉量。',
-			en: 'Complaints per 10,000 contacts.'
+			zh: '每万条联络链的投诉量；投诉归属于其指明的联络，否则归属于客户此前7天内最后一条联络链，都没有的为“未归属”，只计入不筛选的总数。',
+			en: 'Complaints per 10,000 contact chains; a complaint belongs to the contact it names, else to the customer’s last chain in the 7 days before it; one with neither is unattributed and counts only in unfiltered totals.'
 		},
-		formula: { kind: 'rate', numerator: 'complaints', denominator: 'contacts', per: 10_000 },
+		formula: { kind: 'rate', numerator: 'complaints', denominator: 'chains', per: 10_000 },
 		unit: 'per_10k',
 		direction: 'lower',
 		minN: MIN_N,
@@ -288,10 +288,10 @@ export const REGISTRY: readonly KpiDefinition[] = [
 		key: 'containment_rate',
 		label: { zh: '自助分流率', en: 'Self-service containment' },
 		description: {
-			zh: '由语音导航或智能客服解决、未转人工且48小时内未再次联系的联络 ÷ 联络量。',
-			en: 'Contacts resolved by IVR or bot with no agent and no repeat within 48 h ÷ contacts.'
+			zh: '由语音导航或智能客服解决、没有人工段且48小时内未再次联络的联络链 ÷ 联络链；只计48小时窗口已结束的联络链。',
+			en: 'Contact chains resolved by IVR or bot with no agent leg and no repeat within 48 h ÷ chains; only chains whose 48 h window has closed.'
 		},
-		formula: { kind: 'proportion', numerator: 'contained', denominator: 'contacts' },
+		formula: { kind: 'proportion', numerator: 'contained', denominator: 'chainsJudged' },
 		unit: 'percent',
 		direction: 'higher',
 		minN: MIN_N,

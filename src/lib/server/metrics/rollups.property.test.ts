@@ -12,7 +12,8 @@ import { writeWithRollups } from './testing';
 
 /**
  * Property test: for random data arriving in random order and batches, every query answered from rollups equals a
- * slow reference computed here from the raw events alone — flags, links and measures re-derived from the
+ * slow reference computed here from the raw events alone — contact chains (random transfer legs, linked by time or
+ * by shared ids), flags, links, complaint attribution, maturity at a cut-off and measures re-derived from the
  * definitions with plain loops (sharing no code with measures.ts or flags.ts), then the same registry formulas.
  */
 
@@ -80,6 +81,41 @@ function generate(seed: number, count: number): Generated {
 				properties: {}
 			});
 			contactsOf.set(customerId, [...(contactsOf.get(customerId) ?? []), id]);
+			// Transfer legs: the next leg of the same call, after a gap around the 30-minute limit, sometimes
+			// naming its parent or sharing a conversation id (then a longer gap still chains).
+			const conversation = r.maybe(0.3, () => `conv-${seed}-${i}`);
+			let parent = events[events.length - 1];
+			if (conversation) parent.properties = { conversationId: conversation };
+			let legTs = ts;
+			for (let leg = 1; leg <= 2 && r.next() < (leg === 1 ? 0.45 : 0.3); leg++) {
+				const legTeam = r.pick(teams);
+				const linkBy = r.pick(['time', 'time', 'parent', 'conversation'] as const);
+				legTs += r.pick([0, 1, 5, 29, 30, 31, 45]) * MIN + (linkBy === 'time' ? 0 : r.pick([0, 3 * HOUR]));
+				const legId = `${id}-leg${leg}`;
+				const sameAgent = parent.handledBy === 'agent' && r.next() < 0.2;
+				events.push({
+					id: legId,
+					type: 'contact',
+					ts: legTs,
+					customerId,
+					channel: 'phone',
+					handledBy: r.pick<Handler>(['agent', 'agent', 'agent', 'ivr']),
+					outcome: r.pick<Outcome>(['resolved', 'resolved', 'transferred', 'unresolved', 'abandoned']),
+					waitS: r.maybe(0.85, () => r.pick([0, 4, 6, 15, 25, 60])),
+					handleS: r.maybe(0.85, () => r.int(30, 900)),
+					reason: r.maybe(0.6, () => r.pick(['card', 'loan', 'fraud', 'pwd'])),
+					teamId: sameAgent ? parent.teamId : legTeam,
+					agentId: sameAgent ? parent.agentId : `${legTeam}-a${r.int(1, 4)}`,
+					properties:
+						linkBy === 'parent'
+							? { parentContactId: parent.id }
+							: linkBy === 'conversation' && conversation
+								? { conversationId: conversation }
+								: {}
+				});
+				parent = events[events.length - 1];
+				contactsOf.set(customerId, [...(contactsOf.get(customerId) ?? []), legId]);
+			}
 		} else if (u < 0.8) {
 			const metric = r.pick<FeedbackMetric>(['nps', 'csat', 'ces']);
 			const [lo, hi] = metric === 'nps' ? [0, 10] : metric === 'csat' ? [1, 5] : [1, 7];
@@ -102,6 +138,7 @@ function generate(seed: number, count: number): Generated {
 				properties: {}
 			});
 		} else if (u < 0.88) {
+			const own = contactsOf.get(customerId) ?? [];
 			events.push({
 				id,
 				type: 'complaint',
@@ -110,7 +147,10 @@ function generate(seed: number, count: number): Generated {
 				category: 'fee',
 				channel: r.pick<Channel>(['phone', 'branch']),
 				regulator: r.next() < 0.3,
-				teamId: r.maybe(0.5, () => r.pick(teams)),
+				teamId: r.maybe(0.25, () => r.pick(teams)),
+				contactId: r.maybe(0.4, () =>
+					own.length && r.next() < 0.8 ? r.pick(own) : `s${seed}-e${r.int(0, count)}`
+				),
 				properties: {}
 			});
 		} else if (u < 0.95) {
@@ -208,31 +248,108 @@ const shortAbandon = (e: CxEvent) => agentRequest(e) && e.outcome === 'abandoned
 const counted = (s: Stored) => s.e.type === 'contact' && !shortAbandon(s.e);
 const after = (a: Stored, b: Stored) => a.e.ts > b.e.ts || (a.e.ts === b.e.ts && a.seq > b.seq);
 
+const selfService = (s: Stored) => s.e.handledBy === 'ivr' || s.e.handledBy === 'bot';
+const keysOf = (s: Stored): string[] => {
+	const p = s.e.properties as { parentContactId?: string; conversationId?: string };
+	return [
+		s.e.id,
+		s.e.contactId,
+		p.parentContactId,
+		p.conversationId && `conversation:${p.conversationId}`
+	].filter((k): k is string => typeof k === 'string');
+};
+
+/** Chains of one customer's counted legs, by the definition: shared ids (24 h), else a transfer within 30 min. */
+function referenceChains(mine: Stored[]): Stored[][] {
+	const legs = mine.filter(counted).sort((a, b) => (after(a, b) ? 1 : -1));
+	const chains: Stored[][] = [];
+	const chainOf = new Map<Stored, Stored[]>();
+	legs.forEach((leg, i) => {
+		let target: Stored[] | undefined;
+		for (const key of keysOf(leg)) {
+			// The chain of the latest earlier leg holding this key.
+			let holder: Stored | undefined;
+			for (const x of legs.slice(0, i)) if (keysOf(x).includes(key)) holder = x;
+			if (holder === undefined) continue;
+			const chain = chainOf.get(holder) as Stored[];
+			if (leg.e.ts - chain[chain.length - 1].e.ts <= 24 * HOUR) {
+				target = chain;
+				break;
+			}
+		}
+		const prev = legs[i - 1];
+		if (
+			!target &&
+			prev &&
+			leg.e.ts - prev.e.ts <= 30 * MIN &&
+			(prev.e.outcome === 'transferred' || (selfService(prev) && leg.e.handledBy === 'agent'))
+		)
+			target = chainOf.get(prev);
+		if (!target) chains.push((target = []));
+		target.push(leg);
+		chainOf.set(leg, target);
+	});
+	return chains;
+}
+
 function referenceFacts(rows: Stored[]) {
 	const byCustomer = new Map<string, Stored[]>();
 	for (const s of rows) byCustomer.set(s.e.customerId, [...(byCustomer.get(s.e.customerId) ?? []), s]);
+	const chainOf = new Map<Stored, Stored[]>();
+	for (const mine of byCustomer.values())
+		for (const c of referenceChains(mine)) for (const l of c) chainOf.set(l, c);
+	const lastOf = (c: Stored[]) => c[c.length - 1];
+	const reasonOf = (c: Stored[]) => [...c].reverse().find((l) => l.e.reason !== undefined)?.e.reason;
 	const facts = rows.map((s) => {
 		const mine = byCustomer.get(s.e.customerId) ?? [];
-		const others = mine.filter((c) => counted(c) && c !== s);
+		const chain = chainOf.get(s);
+		const chainLast = chain !== undefined && lastOf(chain) === s;
 		let repeat48 = false;
 		let first = false;
 		let resolved = false;
-		if (counted(s)) {
-			repeat48 = others.some((c) => after(c, s) && c.e.ts - s.e.ts <= 48 * HOUR);
-			if (s.e.reason !== undefined) {
-				const same = others.filter((c) => c.e.reason === s.e.reason);
-				first = !same.some((c) => after(s, c) && s.e.ts - c.e.ts <= 7 * DAY);
-				resolved = first && !same.some((c) => after(c, s) && c.e.ts - s.e.ts <= 7 * DAY);
+		let contained = false;
+		let transferredToAgent = false;
+		if (chain) {
+			const at = chain.indexOf(s);
+			const next = chain[at + 1];
+			transferredToAgent =
+				s.e.handledBy === 'agent' &&
+				s.e.outcome === 'transferred' &&
+				(next === undefined ||
+					(next.e.handledBy === 'agent' && (next.e.agentId !== s.e.agentId || next.e.teamId !== s.e.teamId)));
+		}
+		if (chain && chainLast) {
+			const others = [...new Set(mine.map((x) => chainOf.get(x)))].filter(
+				(c): c is Stored[] => c !== undefined && c !== chain
+			);
+			repeat48 = others.some((c) => after(lastOf(c), s) && lastOf(c).e.ts - s.e.ts <= 48 * HOUR);
+			const reason = reasonOf(chain);
+			if (reason !== undefined) {
+				const same = others.filter((c) => reasonOf(c) === reason);
+				first = !same.some((c) => after(s, lastOf(c)) && s.e.ts - lastOf(c).e.ts <= 7 * DAY);
+				resolved = first && !same.some((c) => after(lastOf(c), s) && lastOf(c).e.ts - s.e.ts <= 7 * DAY);
 			}
+			contained = chain.every(selfService) && s.e.outcome === 'resolved' && !repeat48;
 		}
 		let linked: Stored | null = null;
-		if (s.e.type === 'feedback' && s.e.contactId)
+		if ((s.e.type === 'feedback' || s.e.type === 'complaint') && s.e.contactId)
 			for (const c of mine)
 				if (
 					c.e.type === 'contact' &&
 					c.e.id === s.e.contactId &&
 					Math.abs(c.e.ts - s.e.ts) <= 7 * DAY &&
 					(!linked || c.seq < linked.seq)
+				)
+					linked = c;
+		// A complaint naming no (known) contact: the last leg of the customer's last chain in the 7 days before.
+		if (s.e.type === 'complaint' && !linked)
+			for (const c of mine)
+				if (
+					chainOf.get(c) !== undefined &&
+					lastOf(chainOf.get(c) as Stored[]) === c &&
+					c.e.ts <= s.e.ts &&
+					s.e.ts - c.e.ts <= 7 * DAY &&
+					(!linked || after(c, linked))
 				)
 					linked = c;
 		const dims: Record<Dimension, string | null> = {
@@ -244,42 +361,78 @@ function referenceFacts(rows: Stored[]) {
 			region: s.region,
 			reason: s.e.reason ?? linked?.e.reason ?? null
 		};
-		return { s, repeat48, first, resolved, dims };
+		const attributed = linked !== null || s.e.teamId !== undefined;
+		return {
+			s,
+			chainLast,
+			repeat48,
+			first,
+			resolved,
+			contained,
+			transferredToAgent,
+			attributed,
+			linked,
+			dims
+		};
 	});
 	return facts;
 }
 
 type Fact = ReturnType<typeof referenceFacts>[number];
 
-function referenceMeasures(facts: Fact[]): Measures {
+/** Measures of `facts`, the follow-up-window ones only for chains matured at `now`; and the chains pending. */
+function referenceMeasures(facts: Fact[], now: number): { measures: Measures; pending: number[] } {
 	const m = emptyMeasures();
-	for (const { s, repeat48, first, resolved } of facts) {
+	const pending = [0, 0];
+	for (const {
+		s,
+		chainLast,
+		repeat48,
+		first,
+		resolved,
+		contained,
+		transferredToAgent,
+		attributed
+	} of facts) {
 		const e = s.e;
 		if (e.type === 'contact') {
 			if (agentRequest(e)) m.agentRequests++;
 			if (shortAbandon(e)) m.shortAbandons++;
 			else {
 				m.contacts++;
-				if (agentRequest(e)) m.offered++;
+				if (agentRequest(e)) {
+					m.offered++;
+					if (e.waitS !== undefined) m.offeredWaitKnown++;
+				}
 				if (agentRequest(e) && e.outcome === 'abandoned') m.abandoned++;
 				if (e.handledBy === 'agent' && e.outcome !== 'abandoned') {
-					const w = e.waitS ?? 0;
 					m.answered++;
-					if (w <= 20) m.answered20s++;
-					m.waitSum += w;
-					m.waitSumsq += w * w;
+					if (e.waitS !== undefined) {
+						const w = e.waitS;
+						m.waitN++;
+						if (w <= 20) m.answered20s++;
+						m.waitSum += w;
+						m.waitSumsq += w * w;
+					}
 					if (e.handleS !== undefined) {
 						m.handleN++;
 						m.handleSum += e.handleS;
 						m.handleSumsq += e.handleS * e.handleS;
 					}
-					if (e.outcome === 'transferred') m.transferred++;
+					if (e.outcome === 'transferred' && transferredToAgent) m.transferred++;
 				}
-				if (first) m.firstContacts++;
-				if (resolved) m.firstResolved++;
-				if (repeat48) m.repeated48h++;
-				if ((e.handledBy === 'bot' || e.handledBy === 'ivr') && e.outcome === 'resolved' && !repeat48)
-					m.contained++;
+				if (chainLast) {
+					m.chains++;
+					if (e.ts + 7 * DAY <= now) {
+						if (first) m.firstContacts++;
+						if (resolved) m.firstResolved++;
+					} else if (first) pending[0]++;
+					if (e.ts + 48 * HOUR <= now) {
+						m.chainsJudged++;
+						if (repeat48) m.repeated48h++;
+						if (contained) m.contained++;
+					} else pending[1]++;
+				}
 			}
 		}
 		if (e.type === 'feedback' && e.score !== undefined) {
@@ -305,6 +458,7 @@ function referenceMeasures(facts: Fact[]): Measures {
 		if (e.type === 'complaint') {
 			m.complaints++;
 			if (e.regulator) m.regulatorComplaints++;
+			if (!attributed) m.unattributedComplaints++;
 		}
 		if (s.sentiment !== null && (e.type === 'contact' || e.type === 'feedback' || e.type === 'complaint')) {
 			m.textsScored++;
@@ -312,10 +466,10 @@ function referenceMeasures(facts: Fact[]): Measures {
 			if (s.sentiment < -0.25) m.textsNegative++;
 		}
 	}
-	return m;
+	return { measures: m, pending };
 }
 
-function referenceRows(facts: Fact[], q: CxQuery) {
+function referenceRows(facts: Fact[], q: CxQuery, now: number) {
 	const group = q.by !== null && !['hour', 'day', 'week'].includes(q.by) ? (q.by as Dimension) : null;
 	const grain = (['hour', 'day', 'week'].includes(q.by ?? '') ? q.by : q.grain) as Grain | null;
 	const teams = q.scope.teams;
@@ -339,7 +493,7 @@ function referenceRows(facts: Fact[], q: CxQuery) {
 	return [...keys]
 		.map(([key, fs]) => {
 			const [g, b] = JSON.parse(key) as [string | null, number | null];
-			return { group: g, bucket: b, measures: referenceMeasures(fs) };
+			return { group: g, bucket: b, ...referenceMeasures(fs, now) };
 		})
 		.sort((a, b) =>
 			(a.group ?? '') < (b.group ?? '')
@@ -426,46 +580,26 @@ const QUERIES: [string, Partial<CxQuery>][] = [
 	['segment filter by region (raw fallback)', { by: 'region', filters: { segment: ['mass'] } }]
 ];
 
+const PENDING_AT: Partial<Record<KpiKey, number>> = { fcr: 0, repeat_contact_rate: 1, containment_rate: 1 };
+
+/** Moments of the query: long after everything (all matured), and cut-offs inside the data. */
+const NOWS = [T0 + 100 * DAY, T0 + 4 * DAY + 30 * MIN + 17, T0 + 9 * DAY + 5 * HOUR];
+
 describe('rollups equal a reference computed from raw rows (property, many seeds)', () => {
 	const seeds = Array.from({ length: 20 }, (_, i) => 1000 + i * 7919);
 	it.each(seeds)('seed %i', (seed) => {
 		const g = generate(seed, 700);
 		const db = load(g);
 		const facts = referenceFacts(stored(g));
-		for (const [name, partial] of QUERIES) {
-			const q = base(partial);
-			const expected = referenceRows(facts, q);
-			const actual = kpiMeasures(db, q);
-			expect(actual.rows, `${name} (seed ${seed}, ${actual.path})`).toEqual(expected);
-			// The KPIs through the registry: identical numbers to the reference measures through the same formulas.
-			const answer = kpis(db, q, {
-				settings: Object.fromEntries(REGISTRY.map((d) => [d.key, d.defaults])) as Record<
-					KpiKey,
-					(typeof REGISTRY)[number]['defaults']
-				>
-			});
-			if (q.grain === null && (q.by === null || !['hour', 'day', 'week'].includes(q.by)))
-				for (const row of expected) {
-					const match = answer.rows.find((a) => a.group === row.group);
-					expect(match, `${name}: row ${row.group}`).toBeDefined();
-					for (const def of REGISTRY) {
-						if (def.formula.kind === 'composite') continue;
-						const e = evaluate(KPIS[def.key], row.measures);
-						const got = match?.kpis[def.key];
-						expect([got?.value, got?.n, got?.ci95], `${name} ${row.group} ${def.key}`).toEqual([
-							e.value,
-							e.n,
-							e.ci95
-						]);
-					}
-				}
-		}
+		for (const [name, partial] of QUERIES)
+			for (const now of NOWS) checkQuery(db, facts, `${name} (now T0+${now - T0})`, base(partial), now, seed);
 		// Maintained cells, flags and links equal those rebuilt from raw rows.
 		const incremental = cellDump(db);
 		const crossEvent = () =>
 			db.$client
 				.prepare(
-					'SELECT seq, first_contact, repeat_same_reason_7d, repeat_48h, linked_contact_seq FROM events ORDER BY seq'
+					`SELECT seq, first_contact, repeat_same_reason_7d, repeat_48h, chain_last, chain_self_service,
+					  transferred_to_agent, linked_contact_seq FROM events ORDER BY seq`
 				)
 				.raw()
 				.all();
@@ -475,3 +609,35 @@ describe('rollups equal a reference computed from raw rows (property, many seeds
 		expect(crossEvent()).toEqual(maintained);
 	});
 });
+
+function checkQuery(db: Db, facts: Fact[], name: string, q: CxQuery, now: number, seed: number) {
+	const expected = referenceRows(facts, q, now);
+	const actual = kpiMeasures(db, q, now);
+	expect(actual.rows, `${name} (seed ${seed}, ${actual.path})`).toEqual(expected);
+	// The KPIs through the registry: identical numbers to the reference measures through the same formulas.
+	const answer = kpis(db, q, {
+		now,
+		settings: Object.fromEntries(REGISTRY.map((d) => [d.key, d.defaults])) as Record<
+			KpiKey,
+			(typeof REGISTRY)[number]['defaults']
+		>
+	});
+	if (q.grain === null && (q.by === null || !['hour', 'day', 'week'].includes(q.by)))
+		for (const row of expected) {
+			const match = answer.rows.find((a) => a.group === row.group);
+			expect(match, `${name}: row ${row.group}`).toBeDefined();
+			for (const def of REGISTRY) {
+				if (def.formula.kind === 'composite') continue;
+				const e = evaluate(KPIS[def.key], row.measures);
+				const got = match?.kpis[def.key];
+				expect([got?.value, got?.n, got?.ci95], `${name} ${row.group} ${def.key}`).toEqual([
+					e.value,
+					e.n,
+					e.ci95
+				]);
+				const pendingAt = PENDING_AT[def.key];
+				if (pendingAt !== undefined)
+					expect(got?.pending, `${name} ${row.group} ${def.key} pending`).toBe(row.pending[pendingAt]);
+			}
+		}
+}

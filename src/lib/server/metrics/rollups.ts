@@ -1,12 +1,22 @@
 import type { Statement } from 'better-sqlite3';
 import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
-import { aloneFlags, computeContactFlags, linkedContact, sameFlags, type ContactFlags } from './flags';
+import {
+	aloneLegFlags,
+	attributedContact,
+	computeLegFlags,
+	linkedContact,
+	NO_LEG_FLAGS,
+	sameLegFlags,
+	type LegFacts,
+	type LegFlags
+} from './flags';
 import {
 	addContribution,
 	addInto,
 	contributes,
 	emptyVector,
+	CHAIN_KEY_WINDOW_MS,
 	FCR_WINDOW_MS,
 	isCountedContact,
 	MEASURE_COLUMNS,
@@ -104,12 +114,24 @@ export interface StoredFact extends FactRow {
 	ts: number;
 	contactId: string | null;
 	linkedContactSeq: number | null;
+	/** contact: ids shared with other legs of its chain (properties.parentContactId, properties.conversationId). */
+	parentContactId: string | null;
+	conversationId: string | null;
 	dims: DimensionValues;
 }
 
-const FACT_COLUMNS = `seq, id, type, ts, channel, team_id, agent_id, segment, journey, region, reason, handled_by,
-	outcome, wait_s, handle_s, metric, score, regulator, sentiment, contact_id, first_contact, repeat_same_reason_7d,
-	repeat_48h, linked_contact_seq`;
+/** The stored event columns rollup maintenance reads, for table alias `a` ('' for none). */
+function factColumns(a = ''): string {
+	const p = a ? `${a}.` : '';
+	return `${p}seq, ${p}id, ${p}type, ${p}ts, ${p}channel, ${p}team_id, ${p}agent_id, ${p}segment, ${p}journey,
+	${p}region, ${p}reason, ${p}handled_by, ${p}outcome, ${p}wait_s, ${p}handle_s, ${p}metric, ${p}score,
+	${p}regulator, ${p}sentiment, ${p}contact_id, ${p}first_contact, ${p}repeat_same_reason_7d, ${p}repeat_48h,
+	${p}linked_contact_seq, ${p}chain_last, ${p}chain_self_service, ${p}transferred_to_agent,
+	CASE WHEN ${p}type = 'contact' THEN json_extract(${p}properties, '$.parentContactId') END,
+	CASE WHEN ${p}type = 'contact' THEN json_extract(${p}properties, '$.conversationId') END`;
+}
+const FACT_COLUMNS = factColumns();
+const FACT_COLUMN_COUNT = 29;
 
 type RawRow = unknown[];
 
@@ -144,7 +166,33 @@ function storedFact(r: RawRow): StoredFact {
 		firstContact: bool(r[20]),
 		repeatSameReason7d: bool(r[21]),
 		repeat48h: bool(r[22]),
-		linkedContactSeq: num(r[23])
+		linkedContactSeq: num(r[23]),
+		chainLast: bool(r[24]),
+		chainSelfService: bool(r[25]),
+		transferredToAgent: bool(r[26]),
+		parentContactId: str(r[27]),
+		conversationId: str(r[28]),
+		attributed: r[2] === 'complaint' ? r[23] !== null || r[5] !== null : null
+	};
+}
+
+/** A stored contact as a leg of its customer's chains. */
+function legFacts(c: StoredFact): LegFacts & { fact: StoredFact } {
+	const keys = [c.id];
+	if (c.contactId) keys.push(c.contactId);
+	if (c.parentContactId) keys.push(c.parentContactId);
+	if (c.conversationId) keys.push(`conversation:${c.conversationId}`);
+	return {
+		seq: c.seq,
+		ts: c.ts,
+		reason: c.dims.reason,
+		counted: isCountedContact(c),
+		handledBy: c.handledBy,
+		outcome: c.outcome,
+		team: c.dims.team,
+		agent: c.dims.agent,
+		keys,
+		fact: c
 	};
 }
 
@@ -183,25 +231,29 @@ function insertedFact(e: InsertedEvent): FactRow {
 		score: e.score ?? null,
 		regulator: e.regulator ?? null,
 		sentiment: e.sentiment,
-		...NO_STORED_FLAGS
+		...NO_LEG_FLAGS,
+		attributed: e.type === 'complaint' ? e.teamId !== undefined : null
 	};
 	return e.type === 'contact' ? { ...fact, ...insertedFlags(e) } : fact;
 }
 
-const NO_STORED_FLAGS: ContactFlags = { firstContact: null, repeatSameReason7d: null, repeat48h: null };
-
-/** The flags the writer stores with a new event: a contact's flags as if alone (see `aloneFlags`), else none. */
+/** The flags the writer stores with a new event: a contact's as if alone (see `aloneLegFlags`), else none. */
 export function insertedFlags(
 	e: Pick<CxEvent, 'type' | 'reason' | 'handledBy' | 'outcome' | 'waitS'>
-): ContactFlags {
-	if (e.type !== 'contact') return NO_STORED_FLAGS;
+): LegFlags {
+	if (e.type !== 'contact') return NO_LEG_FLAGS;
 	const counted = isCountedContact({
 		type: e.type,
 		handledBy: e.handledBy ?? null,
 		outcome: e.outcome ?? null,
 		waitS: e.waitS ?? null
 	});
-	return aloneFlags({ reason: e.reason ?? null, counted });
+	return aloneLegFlags({
+		reason: e.reason ?? null,
+		counted,
+		handledBy: e.handledBy ?? null,
+		outcome: e.outcome ?? null
+	});
 }
 
 interface Statements {
@@ -234,7 +286,8 @@ function statementsFor(db: Db): Statements {
 			)
 			.raw(),
 		updateFlags: c.prepare(
-			'UPDATE events SET first_contact = ?, repeat_same_reason_7d = ?, repeat_48h = ? WHERE seq = ?'
+			`UPDATE events SET first_contact = ?, repeat_same_reason_7d = ?, repeat_48h = ?, chain_last = ?,
+			  chain_self_service = ?, transferred_to_agent = ? WHERE seq = ?`
 		),
 		updateLink: c.prepare('UPDATE events SET linked_contact_seq = ? WHERE seq = ?'),
 		comboGet: c.prepare('SELECT id FROM metric_combos WHERE cuboid = ? AND v1 = ? AND v2 = ?').pluck(),
@@ -247,7 +300,7 @@ function statementsFor(db: Db): Statements {
 		},
 		factsBySeq: c
 			.prepare(
-				`SELECT ${FACT_COLUMNS.replace(/(\w+)/g, 'e.$1')},
+				`SELECT ${factColumns('e')},
 				  c.team_id, c.agent_id, c.journey, c.reason, c.seq
 				 FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq WHERE e.seq = ?`
 			)
@@ -414,10 +467,27 @@ export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDelta
 /** A contact flag as stored (SQLite has no booleans). */
 export const flagValue = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
 
+/** A contact's flags as the statement stores them, then its seq. */
+function flagParams(f: LegFlags, seq: number): (number | null)[] {
+	return [
+		flagValue(f.firstContact),
+		flagValue(f.repeatSameReason7d),
+		flagValue(f.repeat48h),
+		flagValue(f.chainLast),
+		flagValue(f.chainSelfService),
+		flagValue(f.transferredToAgent),
+		seq
+	];
+}
+
+/** How far around an arriving event flags and complaint attributions can change (chains reach 24 h, FCR 7 days). */
+const RECOMPUTE_MS = FCR_WINDOW_MS + CHAIN_KEY_WINDOW_MS;
+
 /**
- * Recomputes the flags of one customer's contacts and the links of their survey answers around the events that
- * just arrived (times min…max), moving every changed contribution between cells. Flags of a contact depend on the
- * customer's contacts within 7 days of it, so contacts within ±7 days are recomputed from rows within ±14 days.
+ * Recomputes the chains and flags of one customer's contacts, the links of their survey answers and the
+ * attribution of their complaints around the events that just arrived (times min…max), moving every changed
+ * contribution between cells. A contact's flags depend on the customer's chains within 7 days of it, and a chain
+ * on legs within 24 h, so contacts and complaints within ±8 days are recomputed from rows within ±16 days.
  */
 function reconcileCustomer(
 	s: Statements,
@@ -429,46 +499,61 @@ function reconcileCustomer(
 	/** The customer's rows when the write created the customer (then all of them are new): nothing to read back. */
 	fresh?: readonly StoredFact[]
 ): void {
-	const from = min - 2 * FCR_WINDOW_MS;
-	const to = max + 2 * FCR_WINDOW_MS;
+	const from = min - 2 * RECOMPUTE_MS;
+	const to = max + 2 * RECOMPUTE_MS;
 	const rows = fresh
 		? fresh.filter((r) => r.ts >= from && r.ts <= to)
 		: (s.customerWindow.all(customerId, from, to) as RawRow[]).map(storedFact);
 	const contacts = rows.filter((r) => r.type === 'contact');
-	const flags = computeContactFlags(
-		contacts.map((c) => ({ seq: c.seq, ts: c.ts, reason: c.dims.reason, counted: isCountedContact(c) }))
-	);
-	const lo = min - FCR_WINDOW_MS;
-	const hi = max + FCR_WINDOW_MS;
+	const flags = computeLegFlags(contacts.map(legFacts));
+	const lo = min - RECOMPUTE_MS;
+	const hi = max + RECOMPUTE_MS;
+	const bySeq = new Map<number, StoredFact>();
 	for (const c of contacts) {
+		const next = flags.get(c.seq) as LegFlags;
+		const now = { ...c, ...next };
+		bySeq.set(c.seq, now);
 		if (c.ts < lo || c.ts > hi) continue;
-		const next = flags.get(c.seq) as ContactFlags;
 		const isNew = newSeqs.has(c.seq);
 		// New contacts were stored with their flags as if alone: most keep them and their rows are not rewritten.
-		const changed = !sameFlags(c, next);
+		const changed = !sameLegFlags(c, next);
 		if (!isNew && !changed) continue;
 		if (!isNew) deltas.add(c.dims, c.ts, c, -1);
-		deltas.add(c.dims, c.ts, { ...c, ...next }, 1);
-		if (changed)
-			s.updateFlags.run(
-				flagValue(next.firstContact),
-				flagValue(next.repeatSameReason7d),
-				flagValue(next.repeat48h),
-				c.seq
-			);
+		deltas.add(c.dims, c.ts, now, 1);
+		if (changed) s.updateFlags.run(flagParams(next, c.seq));
 	}
+	const legs = [...bySeq.values()];
 	for (const f of rows) {
-		// Answers without a contactId were added by applyToRollups directly; they never link.
-		if (f.type !== 'feedback' || !f.contactId || f.ts < lo || f.ts > hi) continue;
+		if (f.ts < lo || f.ts > hi) continue;
 		const isNew = newSeqs.has(f.seq);
+		if (f.type === 'complaint') {
+			const link = attributedContact(f, legs);
+			if (!isNew && link === f.linkedContactSeq) continue;
+			if (!isNew) deltas.add(complaintDims(f, f.linkedContactSeq, bySeq), f.ts, f, -1);
+			const now = { ...f, linkedContactSeq: link, attributed: link !== null || f.dims.team !== null };
+			deltas.add(complaintDims(f, link, bySeq), f.ts, now, 1);
+			if (link !== f.linkedContactSeq) s.updateLink.run(link, f.seq);
+			continue;
+		}
+		// Answers without a contactId were added by applyToRollups directly; they never link.
+		if (f.type !== 'feedback' || !f.contactId) continue;
 		if (!isNew && f.linkedContactSeq !== null) continue;
 		const link = linkedContact(f, contacts);
 		if (!isNew && link === null) continue;
-		const contact = link === null ? null : (contacts.find((c) => c.seq === link) ?? null);
+		const contact = link === null ? null : (bySeq.get(link) ?? null);
 		if (!isNew) deltas.add(f.dims, f.ts, f, -1);
 		deltas.add(inheritDims(f.dims, contact?.dims ?? null), f.ts, f, 1);
 		if (link !== null) s.updateLink.run(link, f.seq);
 	}
+}
+
+/** A complaint's dimensions when attributed to contact `link` (its own first, like survey answers). */
+function complaintDims(
+	f: StoredFact,
+	link: number | null,
+	contacts: ReadonlyMap<number, StoredFact>
+): DimensionValues {
+	return inheritDims(f.dims, link === null ? null : (contacts.get(link)?.dims ?? null));
 }
 
 /**
@@ -485,6 +570,12 @@ export function applyToRollups(
 	flushRollups(db, collectRollups(db, inserted, created));
 }
 
+/** A property as json_extract reads it back for chain keys (strings and numbers; else null). */
+function propertyText(properties: Record<string, unknown> | undefined, name: string): string | null {
+	const v = properties?.[name];
+	return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
+}
+
 /** Inserted events as stored facts (flags and links not set yet), for customers the write created. */
 function freshFacts(inserted: readonly InsertedEvent[], customers: ReadonlySet<string>) {
 	const facts = new Map<string, StoredFact[]>();
@@ -497,6 +588,8 @@ function freshFacts(inserted: readonly InsertedEvent[], customers: ReadonlySet<s
 			ts: e.ts,
 			contactId: e.contactId ?? null,
 			linkedContactSeq: null,
+			parentContactId: e.type === 'contact' ? propertyText(e.properties, 'parentContactId') : null,
+			conversationId: e.type === 'contact' ? propertyText(e.properties, 'conversationId') : null,
 			dims: insertedDims(e)
 		};
 		const list = facts.get(e.customerId);
@@ -525,7 +618,8 @@ export function collectRollups(
 	for (const e of inserted) {
 		if (!contributes(e.type) || newSeqs.has(e.seq)) continue;
 		newSeqs.add(e.seq);
-		if (e.type === 'contact' || (e.type === 'feedback' && e.contactId)) {
+		// Complaints are attributed to a contact chain of their customer (reconciled like contacts).
+		if (e.type === 'contact' || e.type === 'complaint' || (e.type === 'feedback' && e.contactId)) {
 			const w = windows.get(e.customerId);
 			if (w) {
 				w.min = Math.min(w.min, e.ts);
@@ -551,14 +645,21 @@ export function applySentimentScores(
 ): void {
 	const s = statementsFor(db);
 	const deltas = new RollupDeltas(s, db);
+	const K = FACT_COLUMN_COUNT;
 	for (const { seq, sentiment } of scores) {
 		const r = s.factsBySeq.get(seq) as RawRow | undefined;
 		if (!r) continue;
 		const fact = storedFact(r);
 		const linked =
-			r[28] === null
+			r[K + 4] === null
 				? null
-				: { ...fact.dims, team: str(r[24]), agent: str(r[25]), journey: str(r[26]), reason: str(r[27]) };
+				: {
+						...fact.dims,
+						team: str(r[K]),
+						agent: str(r[K + 1]),
+						journey: str(r[K + 2]),
+						reason: str(r[K + 3])
+					};
 		const dims = inheritDims(fact.dims, linked);
 		if (contributes(fact.type)) {
 			deltas.add(dims, fact.ts, fact, -1);
@@ -573,7 +674,8 @@ export function applySentimentScores(
 const RAW_SQL = `SELECT e.ts, e.type, e.channel, coalesce(e.team_id, c.team_id), coalesce(e.agent_id, c.agent_id),
 	  e.segment, coalesce(e.journey, c.journey), e.region, coalesce(e.reason, c.reason), e.handled_by, e.outcome,
 	  e.wait_s, e.handle_s, e.metric, e.score, e.regulator, e.sentiment, e.first_contact, e.repeat_same_reason_7d,
-	  e.repeat_48h
+	  e.repeat_48h, e.chain_last, e.chain_self_service, e.transferred_to_agent,
+	  e.type = 'complaint' AND (e.linked_contact_seq IS NOT NULL OR e.team_id IS NOT NULL)
 	FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq
 	WHERE e.ts >= ? AND e.ts < ? AND e.type IN ('contact', 'feedback', 'complaint')`;
 
@@ -610,7 +712,11 @@ export function scanRaw(
 		sentiment: null,
 		firstContact: null,
 		repeatSameReason7d: null,
-		repeat48h: null
+		repeat48h: null,
+		chainLast: null,
+		chainSelfService: null,
+		transferredToAgent: null,
+		attributed: null
 	};
 	for (const r of st.iterate(from, to) as IterableIterator<RawRow>) {
 		dims.channel = r[2] as string | null;
@@ -632,6 +738,10 @@ export function scanRaw(
 		row.firstContact = bool(r[17]);
 		row.repeatSameReason7d = bool(r[18]);
 		row.repeat48h = bool(r[19]);
+		row.chainLast = bool(r[20]);
+		row.chainSelfService = bool(r[21]);
+		row.transferredToAgent = bool(r[22]);
+		row.attributed = bool(r[23]);
 		visit(dims, r[0] as number, row);
 		count++;
 	}
@@ -666,22 +776,20 @@ function rebuildFlags(db: Db): void {
 			if (i < rows.length && rows[i][0] === rows[start][0]) continue;
 			const facts = rows.slice(start, i).map((r) => storedFact(r.slice(1)));
 			const contacts = facts.filter((f) => f.type === 'contact');
-			const flags = computeContactFlags(
-				contacts.map((x) => ({ seq: x.seq, ts: x.ts, reason: x.dims.reason, counted: isCountedContact(x) }))
-			);
+			const flags = computeLegFlags(contacts.map(legFacts));
+			const legs: StoredFact[] = [];
 			for (const x of contacts) {
-				const next = flags.get(x.seq) as ContactFlags;
-				if (!sameFlags(x, next))
-					s.updateFlags.run(
-						flagValue(next.firstContact),
-						flagValue(next.repeatSameReason7d),
-						flagValue(next.repeat48h),
-						x.seq
-					);
+				const next = flags.get(x.seq) as LegFlags;
+				legs.push({ ...x, ...next });
+				if (!sameLegFlags(x, next)) s.updateFlags.run(flagParams(next, x.seq));
 			}
 			for (const f of facts) {
-				if (f.type !== 'feedback') continue;
-				const link = linkedContact(f, contacts);
+				const link =
+					f.type === 'feedback'
+						? linkedContact(f, contacts)
+						: f.type === 'complaint'
+							? attributedContact(f, legs)
+							: f.linkedContactSeq;
 				if (link !== f.linkedContactSeq) s.updateLink.run(link, f.seq);
 			}
 			start = i;

@@ -46,7 +46,19 @@ export const events = sqliteTable(
 		firstContact: integer('first_contact', { mode: 'boolean' }),
 		repeatSameReason7d: integer('repeat_same_reason_7d', { mode: 'boolean' }),
 		repeat48h: integer('repeat_48h', { mode: 'boolean' }),
-		/** feedback: the seq of the contact named by contactId (same customer, within 7 days), set by metrics. */
+		/**
+		 * Contact chains (DOMAIN.md): the flags above are the chain's, kept on its last leg (chain_last) and null on
+		 * its other legs; chain_self_service (last leg) when every leg was a bot or the IVR; transferred_to_agent on
+		 * agent transfers, false when the next leg of the chain is not another agent or team.
+		 */
+		chainLast: integer('chain_last', { mode: 'boolean' }),
+		chainSelfService: integer('chain_self_service', { mode: 'boolean' }),
+		transferredToAgent: integer('transferred_to_agent', { mode: 'boolean' }),
+		/**
+		 * feedback: the seq of the contact named by contactId (same customer, within 7 days); complaint: the contact
+		 * it is attributed to (named, else the last leg of the customer's last chain in the 7 days before). Set by
+		 * metrics.
+		 */
 		linkedContactSeq: integer('linked_contact_seq'),
 		properties: text('properties', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({})
 	},
