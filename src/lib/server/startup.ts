@@ -6,6 +6,8 @@ import { startAlertsRuntime } from '$lib/server/alerts/runtime';
 import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
 import { closeTimedOut, ensureDefaultJourneys } from '$lib/server/journeys';
 import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
+import { backupConfig, startBackupSchedule } from '$lib/server/backup';
+import { holdDatabase } from '$lib/server/db/server-lock';
 
 type Env = Record<string, string | undefined>;
 
@@ -18,8 +20,12 @@ let started: Promise<Db> | undefined;
 export function startServer(env: Env): Promise<Db> {
 	started ??= (async () => {
 		const file = databasePathFromEnv(env);
+		// Settings read before anything starts, so a bad value stops the start with its name.
+		const backups = backupConfig(env);
 		const db = useDatabase(openDatabase(file));
 		console.log(`[resonance] database ${file} open and migrated`);
+		// `restore` refuses while this process holds the file.
+		holdDatabase(file);
 		await bootstrapAccounts(db, env);
 		// A new database starts from the eight standard journeys, which a bank then edits.
 		ensureDefaultJourneys(db);
@@ -39,6 +45,11 @@ export function startServer(env: Env): Promise<Db> {
 		scheduleTextRecompute(db, {
 			onError: (error) => console.error('[resonance] text analysis failed', error)
 		});
+		if (file !== ':memory:')
+			startBackupSchedule(file, backups, {
+				info: (m) => console.log(`[resonance] ${m}`),
+				error: (m, e) => console.error(`[resonance] ${m}`, e)
+			});
 		// adapter-node emits this after the HTTP server closed and its requests were answered: stop the writer thread.
 		process.once('sveltekit:shutdown', () => void closeIngestion(db));
 		return db;

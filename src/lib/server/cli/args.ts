@@ -23,16 +23,11 @@ export const CLI_ACTOR = { id: null, email: 'cli' };
 export interface CommandGroup {
 	name: string;
 	usage: string[];
-	/**
-	 * Whether the runner opens (and migrates) DATABASE_URL before `run`; `restore` must not, since it replaces the
-	 * file.
-	 */
-	opensDatabase: boolean;
 	run(context: CommandContext, sub: string, args: string[]): Promise<void> | void;
 }
 
 export interface CommandContext {
-	/** The opened database (throws for a group with `opensDatabase: false`). */
+	/** DATABASE_URL, opened (and migrated) at the first call; `restore` calls it only after replacing the file. */
 	db: () => Db;
 	/** DATABASE_URL resolved to a path. */
 	file: string;
@@ -50,7 +45,7 @@ export function options(args: string[], names: string[], flags: string[] = []): 
 	try {
 		const values = parseArgs({ args, options: spec, strict: true, allowPositionals: false }).values;
 		return Object.fromEntries(
-			Object.entries(values).map(([k, v]) => [k, typeof v === 'boolean' ? (v ? 'true' : undefined) : v])
+			Object.entries(values).map(([k, v]) => [k, v === true ? 'true' : typeof v === 'string' ? v : undefined])
 		);
 	} catch (error) {
 		throw new UsageError(error instanceof Error ? error.message : String(error));

@@ -7,7 +7,6 @@ import { CLI_ACTOR, UsageError, options, unknownCommand, type CommandGroup } fro
 /** `data rebuild-rollups|restitch`: derived tables rebuilt from the stored events (metrics and journeys domains). */
 export const dataCommands: CommandGroup = {
 	name: 'data',
-	opensDatabase: true,
 	usage: [
 		'data rebuild-rollups            rebuild the KPI rollup cells from the stored events',
 		'data restitch [--journey K]     rebuild journey instances from the stored events (all journeys, or one)'

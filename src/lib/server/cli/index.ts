@@ -2,6 +2,7 @@ import { databasePathFromEnv, openDatabase, type Db } from '$lib/server/db';
 import { AccountError } from '$lib/server/auth/users';
 import { KeyError } from '$lib/server/auth/keys';
 import { Refused, UsageError, type AdminIo, type CommandGroup } from './args';
+import { backupCommands, restoreCommands } from './backup';
 import { dataCommands } from './data';
 import { keyCommands } from './key';
 import { userCommands } from './user';
@@ -12,7 +13,7 @@ export type { AdminIo } from './args';
  * `npm run admin -- <group> <command>`: administration from a shell, against DATABASE_URL (migrated first). One file
  * per command group, each calling its domain; scripts/admin.js bundles this file with esbuild and calls `runAdmin`.
  */
-const GROUPS: CommandGroup[] = [userCommands, keyCommands, dataCommands];
+const GROUPS: CommandGroup[] = [userCommands, keyCommands, dataCommands, backupCommands, restoreCommands];
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -40,10 +41,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
 			{
 				file,
 				io,
-				db: () => {
-					if (!group.opensDatabase) throw new Error(`${group.name} does not open the database`);
-					return (db ??= openDatabase(file));
-				}
+				db: () => (db ??= openDatabase(file))
 			},
 			sub,
 			args

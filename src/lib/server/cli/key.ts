@@ -25,7 +25,6 @@ import {
 /** `key add|list|revoke`: write keys (ingestion sources) and read keys, through the auth domain. */
 export const keyCommands: CommandGroup = {
 	name: 'key',
-	opensDatabase: true,
 	usage: [
 		'key add --name N --kind write|read [--role R] [--teams t1,t2] [--source ID] [--origins https://a,https://b]',
 		'key list',

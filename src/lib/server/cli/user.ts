@@ -20,7 +20,6 @@ function userByEmail(db: Db, email: string) {
 /** `user add|list|disable|enable|password`: accounts, through the auth domain. */
 export const userCommands: CommandGroup = {
 	name: 'user',
-	opensDatabase: true,
 	usage: [
 		'user add --email E --password P --role admin|executive|researcher|manager [--teams t1,t2] [--name N]',
 		'user list',
