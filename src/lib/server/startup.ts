@@ -8,6 +8,7 @@ import { closeTimedOut, ensureDefaultJourneys } from '$lib/server/journeys';
 import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
 import { backupConfig, startBackupSchedule } from '$lib/server/backup';
 import { holdDatabase } from '$lib/server/db/server-lock';
+import { retentionDays, startRetention } from '$lib/server/retention';
 
 type Env = Record<string, string | undefined>;
 
@@ -22,6 +23,7 @@ export function startServer(env: Env): Promise<Db> {
 		const file = databasePathFromEnv(env);
 		// Settings read before anything starts, so a bad value stops the start with its name.
 		const backups = backupConfig(env);
+		const retention = retentionDays(env);
 		const db = useDatabase(openDatabase(file));
 		console.log(`[resonance] database ${file} open and migrated`);
 		// `restore` refuses while this process holds the file.
@@ -50,6 +52,10 @@ export function startServer(env: Env): Promise<Db> {
 				info: (m) => console.log(`[resonance] ${m}`),
 				error: (m, e) => console.error(`[resonance] ${m}`, e)
 			});
+		startRetention(db, retention, {
+			info: (m) => console.log(`[resonance] ${m}`),
+			error: (m, e) => console.error(`[resonance] ${m}`, e)
+		});
 		// adapter-node emits this after the HTTP server closed and its requests were answered: stop the writer thread.
 		process.once('sveltekit:shutdown', () => void closeIngestion(db));
 		return db;

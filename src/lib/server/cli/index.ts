@@ -5,6 +5,7 @@ import { Refused, UsageError, type AdminIo, type CommandGroup } from './args';
 import { backupCommands, restoreCommands } from './backup';
 import { dataCommands } from './data';
 import { keyCommands } from './key';
+import { retentionCommands } from './retention';
 import { userCommands } from './user';
 
 export type { AdminIo } from './args';
@@ -13,7 +14,14 @@ export type { AdminIo } from './args';
  * `npm run admin -- <group> <command>`: administration from a shell, against DATABASE_URL (migrated first). One file
  * per command group, each calling its domain; scripts/admin.js bundles this file with esbuild and calls `runAdmin`.
  */
-const GROUPS: CommandGroup[] = [userCommands, keyCommands, dataCommands, backupCommands, restoreCommands];
+const GROUPS: CommandGroup[] = [
+	userCommands,
+	keyCommands,
+	dataCommands,
+	backupCommands,
+	restoreCommands,
+	retentionCommands
+];
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
 
