@@ -270,4 +270,45 @@ describe('npm run admin', { timeout: 90_000 }, () => {
 			).toEqual(['data.restored']);
 		});
 	});
+
+	it('deletes a customer (idempotent) and runs retention', async () => {
+		await withDb((db) =>
+			writeEvents(
+				db,
+				[
+					{
+						id: 'p1',
+						type: 'contact',
+						ts: Date.now() - 40 * 86_400_000,
+						customerId: 'pipl-1',
+						channel: 'phone',
+						properties: {}
+					},
+					{
+						id: 'p2',
+						type: 'feedback',
+						ts: Date.now() - 60_000,
+						customerId: 'pipl-1',
+						metric: 'csat',
+						score: 2,
+						text: '太慢了',
+						properties: {}
+					}
+				],
+				{ sourceId: null }
+			)
+		);
+		const deleted = admin('customer', 'delete', '--id', 'pipl-1');
+		expect(deleted).toMatchObject({ code: 0, err: '' });
+		expect(deleted.out).toMatch(/customer deleted: \d+ rows removed/);
+		expect(deleted.out).toMatch(/events\s+2$/m);
+		expect(admin('customer', 'delete', '--id', 'pipl-1').out).toMatch(/nothing stored for this customer/);
+		expect(admin('customer', 'delete')).toMatchObject({ code: 2 });
+
+		expect(admin('retention', 'run')).toMatchObject({ code: 1 });
+		expect(admin('retention', 'run', '--days', '7')).toMatchObject({ code: 2 });
+		const pruned = admin('retention', 'run', '--days', '30');
+		expect(pruned).toMatchObject({ code: 0, err: '' });
+		expect(pruned.out).toMatch(/^\d+ events and \d+ texts before .* deleted/);
+	});
 });

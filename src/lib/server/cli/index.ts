@@ -3,6 +3,7 @@ import { AccountError } from '$lib/server/auth/users';
 import { KeyError } from '$lib/server/auth/keys';
 import { Refused, UsageError, type AdminIo, type CommandGroup } from './args';
 import { backupCommands, restoreCommands } from './backup';
+import { customerCommands } from './customer';
 import { dataCommands } from './data';
 import { keyCommands } from './key';
 import { retentionCommands } from './retention';
@@ -20,7 +21,8 @@ const GROUPS: CommandGroup[] = [
 	dataCommands,
 	backupCommands,
 	restoreCommands,
-	retentionCommands
+	retentionCommands,
+	customerCommands
 ];
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
