@@ -9,6 +9,9 @@ import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
 import { backupConfig, startBackupSchedule } from '$lib/server/backup';
 import { holdDatabase } from '$lib/server/db/server-lock';
 import { retentionDays, startRetention } from '$lib/server/retention';
+import { installShutdown, isDraining } from '$lib/server/lifecycle';
+import { liveHub } from '$lib/server/live/hub';
+import { readFrom } from '$lib/server/monitoring';
 
 type Env = Record<string, string | undefined>;
 
@@ -56,8 +59,17 @@ export function startServer(env: Env): Promise<Db> {
 			info: (m) => console.log(`[resonance] ${m}`),
 			error: (m, e) => console.error(`[resonance] ${m}`, e)
 		});
-		// adapter-node emits this after the HTTP server closed and its requests were answered: stop the writer thread.
-		process.once('sveltekit:shutdown', () => void closeIngestion(db));
+		readFrom({
+			queue: () => ingestContext(db).committer.pendingEvents,
+			viewers: () => liveHub().viewers(),
+			ready: () => (isDraining() ? 0 : 1)
+		});
+		// SIGTERM: unready, live streams closed; once adapter-node has answered the requests in flight, the writer
+		// is drained (every acknowledged event is committed) and the database closed.
+		installShutdown(async () => {
+			await closeIngestion(db);
+			db.$client.close();
+		});
 		return db;
 	})();
 	return started;
