@@ -37,8 +37,12 @@ export function installShutdown(finish: () => Promise<void>, graceMs = 30_000): 
 	process.once('SIGINT', onSignal);
 	process.once('sveltekit:shutdown', () => {
 		startDraining('shutdown');
+		console.log('[resonance] HTTP server closed; draining the writer');
+		// The writer thread does not hold the process open by itself: this does, until it has closed.
+		const keepAlive = setInterval(() => undefined, 1000);
 		void finish().then(
 			() => {
+				clearInterval(keepAlive);
 				console.log('[resonance] writer drained; exiting');
 				process.exit(0);
 			},
