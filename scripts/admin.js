@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run admin -- …`: the administration CLI. Its code is src/lib/server/auth/cli.ts, the same TypeScript lib the
-// server runs; esbuild (already installed with the dev tools) bundles it in ~0.1 s at each call, resolving `$lib`,
+// `npm run admin -- …`: the administration CLI. Its code is src/lib/server/cli/ (one file per command group), the
+// same TypeScript lib the server runs; esbuild (already installed with the dev tools) bundles it in ~0.1 s at each call, resolving `$lib`,
 // leaving npm packages external, so the CLI can never drift from the server's rules.
 import { build } from 'esbuild';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ process.env.RESONANCE_MIGRATIONS ??= join(root, 'drizzle');
 mkdirSync(dirname(outfile), { recursive: true });
 try {
 	await build({
-		entryPoints: [join(lib, 'server', 'auth', 'cli.ts')],
+		entryPoints: [join(lib, 'server', 'cli', 'index.ts')],
 		outfile,
 		bundle: true,
 		platform: 'node',

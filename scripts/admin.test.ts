@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '$lib/server/db';
 import { verifyReadKey, verifyWriteKey } from '$lib/server/auth/keys';
-import { authenticate } from '$lib/server/auth/users';
+import { authenticate, findUserByEmail } from '$lib/server/auth/users';
 import { writeEvents } from '$lib/server/ingest/writer';
 
 let dir: string;
@@ -234,5 +234,81 @@ describe('npm run admin', { timeout: 90_000 }, () => {
 					.all()
 			).toEqual(['rollups', 'journeys']);
 		});
+	});
+
+	it('backs the database up and restores it, refusing while a server holds it', async () => {
+		const copy = join(dir, 'backups', 'copy.db');
+		const made = admin('backup', '--out', copy);
+		expect(made).toMatchObject({ code: 0, err: '' });
+		expect(made.out).toMatch(/backup .*copy\.db written: [\d.]+ MB in [\d.]+ s/);
+		expect(admin('backup')).toMatchObject({ code: 2 });
+		expect(admin('backup', '--out', copy)).toMatchObject({ code: 1 });
+		expect(admin('restore', '--from', join(dir, 'missing.db'))).toMatchObject({ code: 1 });
+
+		// A server holds the database (the lock names a live process: this test's).
+		writeFileSync(
+			`${database}.server`,
+			JSON.stringify({ pid: process.pid, host: hostname(), startedAt: Date.now() })
+		);
+		const refused = admin('restore', '--from', copy);
+		expect(refused.code).toBe(1);
+		expect(refused.err).toMatch(/a server \(pid \d+ .*stop it first/);
+		rmSync(`${database}.server`);
+
+		await withDb((db) => db.$client.exec("DELETE FROM users WHERE email = 'ops@bank.example'"));
+		const restored = admin('restore', '--from', copy);
+		expect(restored).toMatchObject({ code: 0, err: '' });
+		expect(restored.out).toMatch(/kept as .*before-restore-/);
+		await withDb((db) => {
+			expect(findUserByEmail(db, 'ops@bank.example')).toBeTruthy();
+			// The backup's own audit entry was written after its copy was taken, so only the restore is in it.
+			expect(
+				db.$client
+					.prepare("SELECT action FROM audit_log WHERE action LIKE 'data.%ed' ORDER BY id")
+					.pluck()
+					.all()
+			).toEqual(['data.restored']);
+		});
+	});
+
+	it('deletes a customer (idempotent) and runs retention', async () => {
+		await withDb((db) =>
+			writeEvents(
+				db,
+				[
+					{
+						id: 'p1',
+						type: 'contact',
+						ts: Date.now() - 40 * 86_400_000,
+						customerId: 'pipl-1',
+						channel: 'phone',
+						properties: {}
+					},
+					{
+						id: 'p2',
+						type: 'feedback',
+						ts: Date.now() - 60_000,
+						customerId: 'pipl-1',
+						metric: 'csat',
+						score: 2,
+						text: '太慢了',
+						properties: {}
+					}
+				],
+				{ sourceId: null }
+			)
+		);
+		const deleted = admin('customer', 'delete', '--id', 'pipl-1');
+		expect(deleted).toMatchObject({ code: 0, err: '' });
+		expect(deleted.out).toMatch(/customer deleted: \d+ rows removed/);
+		expect(deleted.out).toMatch(/events\s+2$/m);
+		expect(admin('customer', 'delete', '--id', 'pipl-1').out).toMatch(/nothing stored for this customer/);
+		expect(admin('customer', 'delete')).toMatchObject({ code: 2 });
+
+		expect(admin('retention', 'run')).toMatchObject({ code: 1 });
+		expect(admin('retention', 'run', '--days', '7')).toMatchObject({ code: 2 });
+		const pruned = admin('retention', 'run', '--days', '30');
+		expect(pruned).toMatchObject({ code: 0, err: '' });
+		expect(pruned.out).toMatch(/^\d+ events and \d+ texts before .* deleted/);
 	});
 });

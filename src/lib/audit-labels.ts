@@ -27,7 +27,11 @@ const labels: Record<string, () => string> = {
 	'journey.mapping_added': m.admin_audit_a_journey_mapping_added,
 	'journey.mapping_removed': m.admin_audit_a_journey_mapping_removed,
 	'data.rebuilt': m.admin_audit_a_data_rebuilt,
-	'data.imported': m.admin_audit_a_data_imported
+	'data.imported': m.admin_audit_a_data_imported,
+	'data.backed_up': m.admin_audit_a_data_backed_up,
+	'data.restored': m.admin_audit_a_data_restored,
+	'data.retention_pruned': m.admin_audit_a_data_retention_pruned,
+	'customer.deleted': m.admin_audit_a_customer_deleted
 };
 
 /** The audit action in the current language, with its code for precision (the stored code when unknown). */

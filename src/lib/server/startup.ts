@@ -6,6 +6,12 @@ import { startAlertsRuntime } from '$lib/server/alerts/runtime';
 import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
 import { closeTimedOut, ensureDefaultJourneys } from '$lib/server/journeys';
 import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
+import { backupConfig, startBackupSchedule } from '$lib/server/backup';
+import { holdDatabase } from '$lib/server/db/server-lock';
+import { retentionDays, startRetention } from '$lib/server/retention';
+import { installShutdown, isDraining } from '$lib/server/lifecycle';
+import { liveHub } from '$lib/server/live/hub';
+import { readFrom } from '$lib/server/monitoring';
 
 type Env = Record<string, string | undefined>;
 
@@ -18,8 +24,13 @@ let started: Promise<Db> | undefined;
 export function startServer(env: Env): Promise<Db> {
 	started ??= (async () => {
 		const file = databasePathFromEnv(env);
+		// Settings read before anything starts, so a bad value stops the start with its name.
+		const backups = backupConfig(env);
+		const retention = retentionDays(env);
 		const db = useDatabase(openDatabase(file));
 		console.log(`[resonance] database ${file} open and migrated`);
+		// `restore` refuses while this process holds the file.
+		holdDatabase(file);
 		await bootstrapAccounts(db, env);
 		// A new database starts from the eight standard journeys, which a bank then edits.
 		ensureDefaultJourneys(db);
@@ -39,8 +50,26 @@ export function startServer(env: Env): Promise<Db> {
 		scheduleTextRecompute(db, {
 			onError: (error) => console.error('[resonance] text analysis failed', error)
 		});
-		// adapter-node emits this after the HTTP server closed and its requests were answered: stop the writer thread.
-		process.once('sveltekit:shutdown', () => void closeIngestion(db));
+		if (file !== ':memory:')
+			startBackupSchedule(file, backups, {
+				info: (m) => console.log(`[resonance] ${m}`),
+				error: (m, e) => console.error(`[resonance] ${m}`, e)
+			});
+		startRetention(db, retention, {
+			info: (m) => console.log(`[resonance] ${m}`),
+			error: (m, e) => console.error(`[resonance] ${m}`, e)
+		});
+		readFrom({
+			queue: () => ingestContext(db).committer.pendingEvents,
+			viewers: () => liveHub().viewers(),
+			ready: () => (isDraining() ? 0 : 1)
+		});
+		// SIGTERM: unready, live streams closed; once adapter-node has answered the requests in flight, the writer
+		// is drained (every acknowledged event is committed) and the database closed.
+		installShutdown(async () => {
+			await closeIngestion(db);
+			db.$client.close();
+		});
 		return db;
 	})();
 	return started;

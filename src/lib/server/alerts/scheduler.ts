@@ -3,6 +3,7 @@ import { subscribe } from '$lib/server/live/bus';
 import * as cases from '$lib/server/cases';
 import { evaluateAll } from './engine';
 import { ensureStarterRules } from './rules';
+import { observeAlertEvaluation } from '$lib/server/monitoring';
 import { deliverDue } from './webhooks';
 
 /**
@@ -59,8 +60,10 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 		lastRun = Date.now();
 		try {
 			const report = evaluateAll(db, lastRun);
+			observeAlertEvaluation(report.ms, false);
 			if (report.ms > 2_000) console.warn(`[resonance] alerts: evaluation took ${report.ms} ms`);
 		} catch (error) {
+			observeAlertEvaluation(Date.now() - lastRun, true);
 			console.error('[resonance] alerts: evaluation failed', error);
 		}
 	};

@@ -30,7 +30,11 @@ export const AUDIT_ACTIONS = [
 	'journey.mapping_added',
 	'journey.mapping_removed',
 	'data.rebuilt',
-	'data.imported'
+	'data.imported',
+	'data.backed_up',
+	'data.restored',
+	'data.retention_pruned',
+	'customer.deleted'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -14,7 +14,8 @@ export function rememberRequest(locals: App.Locals, url: URL): void {
 }
 
 export function isApiPath(pathname: string): boolean {
-	return pathname === '/api' || pathname.startsWith('/api/');
+	// `/metrics` is read by machines too: read keys count there, errors are JSON.
+	return pathname === '/api' || pathname.startsWith('/api/') || pathname === '/metrics';
 }
 
 /** Only same-site paths are followed after sign-in (an open redirect would help phishing). */

@@ -17,6 +17,12 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
 	{ path: '/login', why: 'the sign-in page and its form action' },
 	{ path: '/logout', why: 'signing out needs no session (without one it only clears the cookie)' },
 	{ path: '/healthz', why: 'liveness for load balancers and the e2e harness' },
+	{ path: '/readyz', why: 'readiness for load balancers: unready while the server drains at shutdown' },
+	{
+		path: '/metrics',
+		methods: ['GET'],
+		why: 'Prometheus scrapes with RESONANCE_METRICS_TOKEN (checked inside) or a read key'
+	},
 	{ path: '/v1', prefix: true, why: 'Segment-compatible ingestion, authenticated by write key' },
 	{ path: '/batch', prefix: true, why: 'PostHog-compatible ingestion, authenticated by api_key (write key)' },
 	{

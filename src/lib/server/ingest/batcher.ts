@@ -50,11 +50,17 @@ export class GroupCommit {
 	private timer: ReturnType<typeof setTimeout> | undefined;
 	private scheduled = false;
 	private inFlight = new Set<Promise<void>>();
+	private inFlightEvents = 0;
 
 	constructor(
 		private readonly write: WriteMany,
 		private readonly options: GroupCommitOptions
 	) {}
+
+	/** Events submitted and not yet answered: waiting for a transaction or inside one. */
+	get pendingEvents(): number {
+		return this.waitingEvents + this.inFlightEvents;
+	}
 
 	submit(batch: WriteBatch): Promise<WriteResult> {
 		return new Promise<WriteResult>((resolve, reject) => {
@@ -108,8 +114,10 @@ export class GroupCommit {
 				}
 			);
 			this.inFlight.add(done);
+			this.inFlightEvents += taken;
 			void done.finally(() => {
 				this.inFlight.delete(done);
+				this.inFlightEvents -= taken;
 				if (this.waiting.length) this.flush();
 			});
 		} else {

@@ -9,6 +9,7 @@ import { IngestMonitor } from './monitor';
 import { startPruning } from './prune';
 import { RateLimiter } from './rate-limit';
 import { writeBatches } from './writer';
+import { observeCommit } from '$lib/server/monitoring';
 import { WriterThread } from './writer-client';
 
 /** What the ingestion steps share within one process and database: the group committer, rate limits, pruning. */
@@ -68,7 +69,10 @@ export function createIngestContext(
 		{
 			maxDelayMs: config.groupCommitMs,
 			maxEvents: config.groupCommitEvents,
-			onCommit: (report) => monitor.recordCommit(report, Date.now())
+			onCommit: (report) => {
+				monitor.recordCommit(report, Date.now());
+				observeCommit(report.durationMs, report.failed);
+			}
 		}
 	);
 	// The de-duplication window lives where the writes happen.

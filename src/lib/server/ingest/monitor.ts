@@ -3,6 +3,7 @@ import { quantileSorted } from '$lib/server/stats';
 import type { CommitReport } from './batcher';
 import type { IngestOutcome } from './pipeline';
 import { redactionTotal } from './redact';
+import { observeIngest } from '$lib/server/monitoring';
 import type { Rejection } from './validate';
 
 /**
@@ -344,8 +345,16 @@ export class IngestMonitor {
 
 	/** Called once per ingestion request, after it was answered. */
 	recordRequest(record: RequestRecord): void {
-		if (!('outcome' in record)) return this.record(record, null, [], record.failure);
+		if (!('outcome' in record)) {
+			observeIngest(record.sourceId, null);
+			return this.record(record, null, [], record.failure);
+		}
 		const o = record.outcome;
+		observeIngest(record.sourceId, {
+			accepted: o.accepted,
+			duplicates: o.duplicates,
+			rejected: o.rejected.length
+		});
 		const events = {
 			accepted: o.accepted,
 			duplicates: o.duplicates,
@@ -382,6 +391,7 @@ export class IngestMonitor {
 	/** Called once per CSV import, after it was answered: O(1) however many rows it had. */
 	recordImport(record: ImportRecord): void {
 		const { accepted, duplicates, rejected, redactions } = record;
+		observeIngest(record.sourceId, record.failure ? null : { accepted, duplicates, rejected });
 		const events = { accepted, duplicates, rejected, ignored: 0, redactions };
 		this.record(record, events, record.rejections.slice(0, IMPORT_REJECTION_SAMPLES), record.failure);
 	}

@@ -86,6 +86,7 @@ interface Statements {
 	registerTeam: Statement;
 	registerAgent: Statement;
 	registerDimension: Statement;
+	customersDeleted: Statement;
 }
 
 /** A customer as the writer last saw it in the database. */
@@ -108,6 +109,20 @@ const CUSTOMER_CACHE_LIMIT = 500_000;
 
 /** Drops the writer's cache of customers (after traits were changed outside the writer). */
 export function forgetCustomers(db: Db): void {
+	customersByDb.delete(db);
+}
+
+/**
+ * The count of customer deletions (privacy/) this writer's cache was built after. A deletion by any connection, in
+ * any process, bumps the stored count; the next write sees it and drops the cache, so a deleted customer who sends
+ * again is created anew rather than taken for one that exists.
+ */
+const deletionsSeenByDb = new WeakMap<Db, number>();
+
+function forgetDeletedCustomers(db: Db, s: Statements): void {
+	const deletions = (s.customersDeleted.get() as number | undefined) ?? 0;
+	if (deletionsSeenByDb.get(db) === deletions) return;
+	deletionsSeenByDb.set(db, deletions);
 	customersByDb.delete(db);
 }
 
@@ -163,7 +178,8 @@ function statementsFor(db: Db): Statements {
 		),
 		registerDimension: c.prepare(
 			'INSERT OR IGNORE INTO dimension_values (dimension, value, first_seen) VALUES (?, ?, ?)'
-		)
+		),
+		customersDeleted: c.prepare(`SELECT value FROM ops_state WHERE key = 'customers.deleted'`).pluck()
 	};
 	statementsByDb.set(db, s);
 	return s;
@@ -222,8 +238,7 @@ function writeInto(
 	const dedupe = options.dedupe ?? true;
 	const result: WriteResult = { accepted: 0, duplicates: 0, duplicateIndexes: [] };
 	const known = knownFor(db);
-	let customers = customersByDb.get(db);
-	if (!customers) customersByDb.set(db, (customers = new Map()));
+	let customers = new Map<string, CustomerState>();
 	// Registrations and customers are remembered only once their transaction has committed (a rolled-back one
 	// wrote nothing).
 	const registered = noneRegistered();
@@ -246,6 +261,11 @@ function writeInto(
 	// takes the write lock at BEGIN (IMMEDIATE): a transaction that reads first and then writes fails at once
 	// (SQLITE_BUSY) when another connection committed in between, instead of waiting.
 	const write = () => {
+		// Inside the transaction, so no deletion can commit between this check and the writes.
+		forgetDeletedCustomers(db, s);
+		const cached = customersByDb.get(db);
+		if (cached) customers = cached;
+		else customersByDb.set(db, customers);
 		const prepared = options.prepared;
 		events.forEach((e, index) => {
 			if (seen) {

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSnapshotHub, encodeSse, formatSse, sseResponse, type SnapshotHub } from './stream';
+import {
+	closeAllStreams,
+	createSnapshotHub,
+	encodeSse,
+	formatSse,
+	sseResponse,
+	type SnapshotHub
+} from './stream';
 
 let hub: SnapshotHub | undefined;
 afterEach(() => {
@@ -132,5 +139,24 @@ describe('SSE formatting', () => {
 		expect(text).toContain('retry: 2000');
 		await reader.cancel();
 		expect(cleaned).toBe(true);
+	});
+
+	it('ends every open stream at shutdown with a retry hint, detaching its viewer', async () => {
+		let detached = 0;
+		const responses = [1, 2].map(() =>
+			sseResponse(() => () => {
+				detached++;
+			})
+		);
+		expect(closeAllStreams(3000)).toBe(2);
+		for (const response of responses) {
+			const reader = response.body!.getReader();
+			let text = '';
+			for (let r = await reader.read(); !r.done; r = await reader.read())
+				text += new TextDecoder().decode(r.value);
+			expect(text).toBe('retry: 2000\n\nretry: 3000\n\n');
+		}
+		expect(detached).toBe(2);
+		expect(closeAllStreams(3000)).toBe(0);
 	});
 });

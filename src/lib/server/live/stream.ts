@@ -142,15 +142,40 @@ export function formatSse(event: string, data: unknown): string {
 	return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** Every open stream of this process, by the function that ends it (graceful shutdown). */
+const openStreams = new Set<(retryMs: number) => void>();
+
+/**
+ * Ends every open stream (at shutdown), each with a `retry:` hint: the browser's EventSource reconnects after that
+ * many milliseconds, to another instance or to this one restarted. Returns how many were open.
+ */
+export function closeAllStreams(retryMs: number): number {
+	const all = [...openStreams];
+	for (const close of all) close(retryMs);
+	return all.length;
+}
+
 /**
  * A streaming `text/event-stream` Response. `attach` receives the send function and returns the cleanup that runs
  * when the viewer goes away (the stream is cancelled).
  */
 export function sseResponse(attach: (send: Send) => () => void, retryMs = 2000): Response {
 	let detach: (() => void) | undefined;
+	let closer: ((retryMs: number) => void) | undefined;
 	const stream = new ReadableStream<Uint8Array>({
 		start(controller) {
 			controller.enqueue(encoder.encode(`retry: ${retryMs}\n\n`));
+			closer = (reconnectMs) => {
+				openStreams.delete(closer!);
+				detach?.();
+				try {
+					controller.enqueue(encoder.encode(`retry: ${reconnectMs}\n\n`));
+					controller.close();
+				} catch {
+					// Already closed by the viewer.
+				}
+			};
+			openStreams.add(closer);
 			const send: Send = (event, data) => {
 				try {
 					controller.enqueue(encodeSse(event, data));
@@ -161,6 +186,7 @@ export function sseResponse(attach: (send: Send) => () => void, retryMs = 2000):
 			detach = attach(send);
 		},
 		cancel() {
+			if (closer) openStreams.delete(closer);
 			detach?.();
 		}
 	});

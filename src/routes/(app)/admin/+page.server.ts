@@ -2,8 +2,11 @@ import type { PageServerLoad } from './$types';
 import { database } from '$lib/server/db';
 import { requireRole } from '$lib/server/auth/guard';
 import { adminSummary } from '$lib/server/auth/admin-summary';
+import { backupStatus } from '$lib/server/backup';
+import { retentionStatus } from '$lib/server/retention';
 
 export const load: PageServerLoad = ({ locals }) => {
 	requireRole(locals, 'admin');
-	return { summary: adminSummary(database()) };
+	const db = database();
+	return { summary: adminSummary(db), backups: backupStatus(), retention: retentionStatus(db) };
 };

@@ -1,10 +1,12 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
-import { requireUser } from '$lib/server/auth/guard';
+import { requireRole, requireUser } from '$lib/server/auth/guard';
+import { actorOf, clientIp } from '$lib/server/auth/request';
 import { scopeOf } from '$lib/server/auth/scope';
 import { database } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
+import { deleteCustomer } from '$lib/server/privacy';
 
 /**
  * GET /api/v1/customers/<id>?limit= → the customer's timeline: every event in time order with the journeys it
@@ -20,4 +22,17 @@ export const GET: RequestHandler = ({ locals, params, url }) => {
 	});
 	if (!timeline) return apiError(404, `No customer "${params.id}"`, 'not_found', { parameter: 'id' });
 	return json(timeline);
+};
+
+/**
+ * DELETE /api/v1/customers/<id> (admin) → {"customerId","removed":{"<table>":rows},"total"}: the customer's personal
+ * data deleted (PIPL); aggregates stay. Idempotent: again, it answers 200 with zero rows.
+ */
+export const DELETE: RequestHandler = (event) => {
+	const user = requireRole(event.locals, 'admin');
+	const id = event.params.id.trim();
+	if (!id || id.length > 200)
+		return apiError(400, 'id: a customer id of 1 to 200 characters', 'invalid_id', { parameter: 'id' });
+	const { removed, total } = deleteCustomer(database(), id, actorOf(user), { ip: clientIp(event) });
+	return json({ customerId: id, removed, total });
 };

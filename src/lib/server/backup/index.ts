@@ -1,0 +1,202 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { serverUsing } from '$lib/server/db/server-lock';
+import { backupProblem, copyDatabase, replaceDatabase } from './sqlite';
+
+/**
+ * Backups: a consistent online copy of the database while the server runs and ingests, restore into a database no
+ * server uses, and scheduled backups with rotation. The engine-specific work is in sqlite.ts.
+ */
+
+type Env = Record<string, string | undefined>;
+
+export interface BackupConfig {
+	/** RESONANCE_BACKUP_DIR; null: no scheduled backups. */
+	dir: string | null;
+	/** RESONANCE_BACKUP_HOURS: time between scheduled backups (default 24). */
+	hours: number;
+	/** RESONANCE_BACKUP_KEEP: scheduled backups kept, the oldest deleted first (default 7). */
+	keep: number;
+}
+
+export class BackupError extends Error {}
+
+function positive(env: Env, name: string, fallback: number, integer: boolean): number {
+	const raw = env[name]?.trim();
+	if (!raw) return fallback;
+	const value = Number(raw);
+	if (!(value > 0) || (integer && !Number.isInteger(value)))
+		throw new BackupError(`${name} must be a positive ${integer ? 'integer' : 'number'}, not ${raw}`);
+	return value;
+}
+
+/** Reads the backup settings; a bad value fails the start with the variable's name. */
+export function backupConfig(env: Env): BackupConfig {
+	const dir = env.RESONANCE_BACKUP_DIR?.trim();
+	return {
+		dir: dir ? resolve(dir) : null,
+		hours: positive(env, 'RESONANCE_BACKUP_HOURS', 24, false),
+		keep: positive(env, 'RESONANCE_BACKUP_KEEP', 7, true)
+	};
+}
+
+export interface BackupResult {
+	file: string;
+	bytes: number;
+	ms: number;
+}
+
+/** Copies the database `source` into `out` (refuses to overwrite a file). */
+export async function backup(source: string, out: string): Promise<BackupResult> {
+	const file = resolve(out);
+	if (!existsSync(source)) throw new BackupError(`no database at ${source}`);
+	if (resolve(source) === file) throw new BackupError('--out must not be the database itself');
+	try {
+		statSync(file);
+		throw new BackupError(`${file} exists already; choose a new file name`);
+	} catch (error) {
+		if (error instanceof BackupError) throw error;
+	}
+	mkdirSync(join(file, '..'), { recursive: true });
+	const { ms, bytes } = await copyDatabase(source, file);
+	return { file, bytes, ms };
+}
+
+export interface RestoreResult {
+	/** Where the database that was replaced now is (null when there was none). */
+	previous: string | null;
+}
+
+/**
+ * Replaces the database `target` by the backup `from`. Refuses while a server uses `target`, and refuses a file
+ * that is not a whole Resonance database. The replaced database is kept beside it.
+ */
+export async function restore(from: string, target: string, now = new Date()): Promise<RestoreResult> {
+	const server = serverUsing(target);
+	if (server)
+		throw new BackupError(
+			`a server (pid ${server.pid} on ${server.host}) uses ${target}; stop it first (its lock is ${target}.server)`
+		);
+	const problem = backupProblem(from);
+	if (problem) throw new BackupError(problem);
+	let previous: string | null = `${target}.before-restore-${stamp(now)}`;
+	try {
+		statSync(target);
+	} catch {
+		previous = null;
+	}
+	await replaceDatabase(from, target, previous ?? `${target}.unused`);
+	return { previous };
+}
+
+const stamp = (d: Date) => d.toISOString().slice(0, 19).replace(/:/g, '-') + 'Z';
+const SCHEDULED = /^resonance-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.db$/;
+
+export interface BackupFile {
+	name: string;
+	bytes: number;
+	/** When it was written (epoch ms). */
+	at: number;
+}
+
+/** The scheduled backups in `dir`, newest first. */
+export function listBackups(dir: string): BackupFile[] {
+	let names: string[];
+	try {
+		names = readdirSync(dir);
+	} catch {
+		return [];
+	}
+	return names
+		.filter((n) => SCHEDULED.test(n))
+		.sort()
+		.reverse()
+		.map((name) => {
+			const s = statSync(join(dir, name));
+			return { name, bytes: s.size, at: s.mtimeMs };
+		});
+}
+
+/** Deletes the oldest scheduled backups beyond `keep`; returns the names deleted. */
+export function rotateBackups(dir: string, keep: number): string[] {
+	const old = listBackups(dir).slice(keep);
+	for (const b of old) rmSync(join(dir, b.name), { force: true });
+	return old.map((b) => b.name);
+}
+
+/** Makes one scheduled backup into `dir` and rotates. */
+export async function scheduledBackup(
+	source: string,
+	config: BackupConfig,
+	now = new Date()
+): Promise<BackupResult> {
+	if (!config.dir) throw new BackupError('RESONANCE_BACKUP_DIR is not set');
+	const result = await backup(source, join(config.dir, `resonance-${stamp(now)}.db`));
+	rotateBackups(config.dir, config.keep);
+	return result;
+}
+
+export interface BackupStatus {
+	config: BackupConfig;
+	backups: BackupFile[];
+	lastError: { at: number; message: string } | null;
+	running: boolean;
+}
+
+let lastError: BackupStatus['lastError'] = null;
+let running = false;
+let scheduled: BackupConfig | null = null;
+
+/** What the admin page shows: the schedule, the last backups, the last failure. */
+export function backupStatus(): BackupStatus | null {
+	if (!scheduled) return null;
+	return {
+		config: scheduled,
+		backups: scheduled.dir ? listBackups(scheduled.dir) : [],
+		lastError,
+		running
+	};
+}
+
+/**
+ * Backs `source` up every `hours` into `dir` while the process runs: the first one when the newest backup there is
+ * older than that (at once on a new folder), then on schedule. Returns a function that stops it.
+ */
+export function startBackupSchedule(
+	source: string,
+	config: BackupConfig,
+	log: { info: (m: string) => void; error: (m: string, e: unknown) => void }
+): () => void {
+	scheduled = config;
+	const dir = config.dir;
+	if (!dir) return () => undefined;
+	mkdirSync(dir, { recursive: true });
+	const period = config.hours * 3_600_000;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let stopped = false;
+	const next = (ms: number) => {
+		if (stopped) return;
+		timer = setTimeout(run, Math.max(1000, Math.min(ms, 2 ** 31 - 1)));
+		timer.unref();
+	};
+	const run = async () => {
+		running = true;
+		try {
+			const r = await scheduledBackup(source, config);
+			lastError = null;
+			log.info(`backup ${r.file} written (${(r.bytes / 1e6).toFixed(1)} MB in ${r.ms} ms)`);
+		} catch (error) {
+			lastError = { at: Date.now(), message: error instanceof Error ? error.message : String(error) };
+			log.error('scheduled backup failed', error);
+		} finally {
+			running = false;
+		}
+		next(period);
+	};
+	const newest = listBackups(dir)[0];
+	next(newest ? newest.at + period - Date.now() : 5_000);
+	return () => {
+		stopped = true;
+		clearTimeout(timer);
+	};
+}

@@ -1,0 +1,74 @@
+import { databasePathFromEnv, openDatabase, type Db } from '$lib/server/db';
+import { AccountError } from '$lib/server/auth/users';
+import { KeyError } from '$lib/server/auth/keys';
+import { Refused, UsageError, type AdminIo, type CommandGroup } from './args';
+import { backupCommands, restoreCommands } from './backup';
+import { customerCommands } from './customer';
+import { dataCommands } from './data';
+import { keyCommands } from './key';
+import { retentionCommands } from './retention';
+import { userCommands } from './user';
+
+export type { AdminIo } from './args';
+
+/**
+ * `npm run admin -- <group> <command>`: administration from a shell, against DATABASE_URL (migrated first). One file
+ * per command group, each calling its domain; scripts/admin.js bundles this file with esbuild and calls `runAdmin`.
+ */
+const GROUPS: CommandGroup[] = [
+	userCommands,
+	keyCommands,
+	dataCommands,
+	backupCommands,
+	restoreCommands,
+	retentionCommands,
+	customerCommands
+];
+
+export const USAGE = `Usage: npm run admin -- <command> [options]
+
+${GROUPS.flatMap((g) => g.usage.map((line) => `  ${line}`)).join('\n')}
+
+Environment: DATABASE_URL (default ./data/resonance.db). Exit codes: 0 done, 1 refused, 2 bad arguments.`;
+
+/** Runs one command; returns the process exit code (0 done, 1 refused, 2 bad arguments). */
+export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
+	const [command = '', sub = '', ...args] = argv;
+	if (command === 'help' || command === '--help' || command === '-h') {
+		io.out(USAGE);
+		return 0;
+	}
+	const group = GROUPS.find((g) => g.name === command);
+	if (!group) {
+		io.err(command ? `Unknown command: ${command}` : 'No command given');
+		io.err(USAGE);
+		return 2;
+	}
+	const file = databasePathFromEnv(io.env);
+	let db: Db | undefined;
+	try {
+		await group.run(
+			{
+				file,
+				io,
+				db: () => (db ??= openDatabase(file))
+			},
+			sub,
+			args
+		);
+		return 0;
+	} catch (error) {
+		if (error instanceof UsageError) {
+			io.err(`error: ${error.message}`);
+			io.err(USAGE);
+			return 2;
+		}
+		if (error instanceof AccountError || error instanceof KeyError || error instanceof Refused) {
+			io.err(`error: ${error.message}`);
+			return 1;
+		}
+		throw error;
+	} finally {
+		db?.$client.close();
+	}
+}

@@ -1,0 +1,91 @@
+import type { Db } from '$lib/server/db';
+import { audit } from '$lib/server/auth/audit';
+import {
+	AccountError,
+	createUser,
+	findUserByEmail,
+	listUsers,
+	parseTeams,
+	setUserDisabled,
+	setUserPassword
+} from '$lib/server/auth/users';
+import { CLI_ACTOR, date, options, required, role, table, unknownCommand, type CommandGroup } from './args';
+
+function userByEmail(db: Db, email: string) {
+	const user = findUserByEmail(db, email);
+	if (!user) throw new AccountError('not_found', `No user with the e-mail ${email}`);
+	return user;
+}
+
+/** `user add|list|disable|enable|password`: accounts, through the auth domain. */
+export const userCommands: CommandGroup = {
+	name: 'user',
+	usage: [
+		'user add --email E --password P --role admin|executive|researcher|manager [--teams t1,t2] [--name N]',
+		'user list',
+		'user disable --email E',
+		'user enable --email E',
+		'user password --email E --password P'
+	],
+	async run({ db: open, io }, sub, args) {
+		const db = open();
+		switch (sub) {
+			case 'add': {
+				const o = options(args, ['email', 'password', 'role', 'teams', 'name']);
+				const user = await createUser(db, {
+					email: required(o, 'email'),
+					password: required(o, 'password'),
+					role: role(o.role),
+					teams: parseTeams(o.teams),
+					name: o.name
+				});
+				audit(db, {
+					action: 'user.created',
+					actor: CLI_ACTOR,
+					target: user.email,
+					details: { role: user.role, teams: user.teams }
+				});
+				io.out(
+					`user ${user.email} added (${user.role}${user.teams.length ? `, teams ${user.teams.join(',')}` : ''})`
+				);
+				return;
+			}
+			case 'list': {
+				options(args, []);
+				const rows = listUsers(db).map((u) => [
+					u.email,
+					u.role,
+					u.teams.join(',') || '-',
+					u.disabled ? 'disabled' : 'active',
+					date(u.createdAt)
+				]);
+				for (const line of table([['EMAIL', 'ROLE', 'TEAMS', 'STATUS', 'CREATED'], ...rows])) io.out(line);
+				return;
+			}
+			case 'disable':
+			case 'enable': {
+				const o = options(args, ['email']);
+				const user = userByEmail(db, required(o, 'email'));
+				const disabled = sub === 'disable';
+				setUserDisabled(db, user.id, disabled);
+				audit(db, {
+					action: disabled ? 'user.disabled' : 'user.enabled',
+					actor: CLI_ACTOR,
+					target: user.email
+				});
+				io.out(`user ${user.email} ${disabled ? 'disabled (signed out everywhere)' : 'enabled'}`);
+				return;
+			}
+			case 'password': {
+				const o = options(args, ['email', 'password']);
+				const user = userByEmail(db, required(o, 'email'));
+				await setUserPassword(db, user.id, required(o, 'password'));
+				audit(db, { action: 'user.password_reset', actor: CLI_ACTOR, target: user.email });
+				io.out(`password of ${user.email} changed (signed out everywhere)`);
+				return;
+			}
+			default:
+				unknownCommand('user', sub);
+		}
+	}
+};

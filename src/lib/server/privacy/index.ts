@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '$lib/server/db';
+import { audit, type AuditEntry } from '$lib/server/auth/audit';
+import { deleteCustomerRows, type RemovedRows } from './sqlite';
+
+/**
+ * Deleting one customer's personal data on request (PIPL, 个人信息保护法): their events, texts, journey instances,
+ * follow-up cases and customer row, and every writer's cached copy of the customer. Anonymous aggregates (rollups,
+ * and so the KPIs) stay. Idempotent: a second request removes nothing and says so.
+ */
+
+export interface CustomerDeletion {
+	/** SHA-256 of the id (hex): what the audit log keeps, so the log itself holds no customer id. */
+	customerHash: string;
+	removed: RemovedRows;
+	/** Rows removed in all. */
+	total: number;
+}
+
+export const customerHash = (customerId: string) =>
+	createHash('sha256').update(customerId, 'utf8').digest('hex');
+
+export function deleteCustomer(
+	db: Db,
+	customerId: string,
+	actor: AuditEntry['actor'],
+	options: { ip?: string | null; now?: number } = {}
+): CustomerDeletion {
+	const now = options.now ?? Date.now();
+	const removed = deleteCustomerRows(db, customerId, now);
+	const total = Object.values(removed).reduce((a, b) => a + b, 0);
+	const hash = customerHash(customerId);
+	audit(db, {
+		action: 'customer.deleted',
+		actor,
+		target: `customer-sha256:${hash}`,
+		ip: options.ip ?? null,
+		details: { removed, total },
+		ts: now
+	});
+	return { customerHash: hash, removed, total };
+}

@@ -1,0 +1,122 @@
+import type { Db } from '$lib/server/db';
+import { audit, type AuditEntry } from '$lib/server/auth/audit';
+import { pruneEventBatch } from './sqlite';
+
+/**
+ * Retention (RESONANCE_RETENTION_DAYS): raw events, and the texts analysed from them, older than N days are deleted
+ * in small batches (each a short transaction, with a pause between, so the writer never waits long), at start and
+ * hourly, and by `npm run admin -- retention run`. The KPIs of those days come from rollups, which stay.
+ */
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Shortest retention allowed: late events re-derive contact-chain flags (7 days around them) and journey instances
+ * (their windows) from the raw rows nearby, which must still be there.
+ */
+export const MIN_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export class RetentionError extends Error {}
+
+/** RESONANCE_RETENTION_DAYS, or null when unset (events are kept for ever). */
+export function retentionDays(env: Env): number | null {
+	const raw = env.RESONANCE_RETENTION_DAYS?.trim();
+	if (!raw) return null;
+	const days = Number(raw);
+	if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS)
+		throw new RetentionError(
+			`RESONANCE_RETENTION_DAYS must be a whole number of days of at least ${MIN_RETENTION_DAYS}, not ${raw}`
+		);
+	return days;
+}
+
+export interface RetentionRun {
+	/** Events with a time before this (epoch ms) were deleted. */
+	before: number;
+	events: number;
+	texts: number;
+	startedAt: number;
+	finishedAt: number;
+}
+
+export interface PruneOptions {
+	now?: number;
+	/** Events a batch (a transaction); default 2,000 (a few ms of write lock). */
+	batch?: number;
+	/** Pause between batches, so ingestion's transactions go in between; default 10 ms. */
+	pauseMs?: number;
+	actor?: AuditEntry['actor'];
+}
+
+let lastRun: RetentionRun | null = null;
+let configured: number | null = null;
+
+/** Deletes every event older than `days` days, batch by batch; audited when it deleted anything. */
+export async function pruneExpired(db: Db, days: number, options: PruneOptions = {}): Promise<RetentionRun> {
+	const startedAt = Date.now();
+	const before = (options.now ?? startedAt) - days * DAY_MS;
+	const { batch = 2000, pauseMs = 10 } = options;
+	const run: RetentionRun = { before, events: 0, texts: 0, startedAt, finishedAt: startedAt };
+	for (;;) {
+		const step = pruneEventBatch(db, before, batch);
+		run.events += step.events;
+		run.texts += step.texts;
+		if (step.events < batch) break;
+		await new Promise((r) => setTimeout(r, pauseMs));
+	}
+	run.finishedAt = Date.now();
+	if (run.events)
+		audit(db, {
+			action: 'data.retention_pruned',
+			actor: options.actor ?? { id: null, email: 'retention' },
+			target: 'events',
+			details: { days, before: new Date(before).toISOString(), events: run.events, texts: run.texts }
+		});
+	lastRun = run;
+	return run;
+}
+
+export interface RetentionStatus {
+	days: number | null;
+	lastRun: RetentionRun | null;
+	/** The oldest event still stored (epoch ms). */
+	oldestEvent: number | null;
+}
+
+/** What the admin page shows. */
+export function retentionStatus(db: Db): RetentionStatus {
+	const oldest = db.$client.prepare('SELECT min(ts) FROM events').pluck().get() as number | null;
+	return { days: configured, lastRun, oldestEvent: oldest ?? null };
+}
+
+/** Prunes at start and then hourly while the process runs; returns a function that stops it. */
+export function startRetention(
+	db: Db,
+	days: number | null,
+	log: { info: (m: string) => void; error: (m: string, e: unknown) => void }
+): () => void {
+	configured = days;
+	if (days === null) return () => undefined;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	let stopped = false;
+	const run = async () => {
+		try {
+			const r = await pruneExpired(db, days);
+			if (r.events)
+				log.info(`retention: ${r.events} events and ${r.texts} texts older than ${days} days deleted`);
+		} catch (error) {
+			log.error('retention failed', error);
+		}
+		if (!stopped) {
+			timer = setTimeout(run, 3_600_000);
+			timer.unref();
+		}
+	};
+	timer = setTimeout(run, 10_000);
+	timer.unref();
+	return () => {
+		stopped = true;
+		clearTimeout(timer);
+	};
+}

@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '$lib/server/db';
+import { kpis } from '$lib/server/metrics/kpis';
+import type { CxQuery } from '$lib/server/metrics/query';
+import { DAY_MS, writeHistory } from '$lib/server/testing/history';
+import { MIN_RETENTION_DAYS, pruneExpired, retentionDays, retentionStatus } from '.';
+
+const now = Date.parse('2026-12-01T04:00:00Z');
+let db: Db;
+afterEach(() => db?.$client.close());
+
+const query = (from: number, to: number, by: CxQuery['by'] = null): CxQuery => ({
+	from,
+	to,
+	by,
+	grain: by === 'day' ? 'day' : null,
+	filters: {},
+	compare: null,
+	standardise: false,
+	scope: { teams: null }
+});
+const all = (sql: string) => db.$client.prepare(sql).all();
+const one = (sql: string, ...p: unknown[]) =>
+	db.$client
+		.prepare(sql)
+		.pluck()
+		.get(...p) as number;
+
+describe('retention', { timeout: 60_000 }, () => {
+	it('deletes raw events and texts past the period in batches, and the KPIs of those days stay as they were', async () => {
+		db = openDatabase(':memory:');
+		writeHistory(db, { customers: 60, days: 45, now });
+		const pruned = query(now - 45 * DAY_MS, now - 35 * DAY_MS, 'day');
+		const whole = query(now - 45 * DAY_MS, now);
+		const before = {
+			days: kpis(db, pruned),
+			whole: kpis(db, whole),
+			team: kpis(db, { ...pruned, by: 'team' }),
+			cells: all('SELECT * FROM metric_cells ORDER BY key'),
+			dayCells: all('SELECT * FROM metric_day_cells ORDER BY key'),
+			journeys: all('SELECT * FROM journey_instances ORDER BY id'),
+			cases: all('SELECT * FROM follow_up_cases ORDER BY id')
+		};
+		// The pruned days have answers with samples (not only insufficient data).
+		expect(JSON.stringify(before.days)).toMatch(/"n":[1-9]/);
+		const cutoff = now - 35 * DAY_MS;
+		const old = one('SELECT count(*) FROM events WHERE ts < ?', cutoff);
+		const oldTexts = one(
+			'SELECT count(*) FROM text_docs WHERE seq IN (SELECT seq FROM events WHERE ts < ?)',
+			cutoff
+		);
+		const kept = one('SELECT count(*) FROM events WHERE ts >= ?', cutoff);
+		expect(old).toBeGreaterThan(1000);
+		expect(oldTexts).toBeGreaterThan(100);
+
+		const run = await pruneExpired(db, 35, { now, batch: 500, pauseMs: 0 });
+		expect(run).toMatchObject({ before: cutoff, events: old, texts: oldTexts });
+		expect(one('SELECT count(*) FROM events WHERE ts < ?', cutoff)).toBe(0);
+		expect(one('SELECT count(*) FROM events')).toBe(kept);
+		expect(one('SELECT count(*) FROM text_docs WHERE ts < ?', cutoff)).toBe(0);
+
+		expect(kpis(db, pruned)).toEqual(before.days);
+		expect(kpis(db, whole)).toEqual(before.whole);
+		expect(kpis(db, { ...pruned, by: 'team' })).toEqual(before.team);
+		expect(all('SELECT * FROM metric_cells ORDER BY key')).toEqual(before.cells);
+		expect(all('SELECT * FROM metric_day_cells ORDER BY key')).toEqual(before.dayCells);
+		expect(all('SELECT * FROM journey_instances ORDER BY id')).toEqual(before.journeys);
+		expect(all('SELECT * FROM follow_up_cases ORDER BY id')).toEqual(before.cases);
+		expect(retentionStatus(db).lastRun).toEqual(run);
+		expect(retentionStatus(db).oldestEvent).toBeGreaterThanOrEqual(cutoff);
+		expect(
+			db.$client.prepare("SELECT details FROM audit_log WHERE action = 'data.retention_pruned'").pluck().get()
+		).toContain(`"events":${old}`);
+
+		// Idempotent: a second run finds nothing.
+		expect(await pruneExpired(db, 35, { now })).toMatchObject({ events: 0, texts: 0 });
+	});
+
+	it('reads RESONANCE_RETENTION_DAYS, refusing a period too short for late events', () => {
+		expect(retentionDays({})).toBeNull();
+		expect(retentionDays({ RESONANCE_RETENTION_DAYS: '365' })).toBe(365);
+		expect(() => retentionDays({ RESONANCE_RETENTION_DAYS: String(MIN_RETENTION_DAYS - 1) })).toThrow(
+			/RESONANCE_RETENTION_DAYS must be a whole number of days of at least 30/
+		);
+		expect(() => retentionDays({ RESONANCE_RETENTION_DAYS: 'forever' })).toThrow(/not forever/);
+	});
+});
