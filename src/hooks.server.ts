@@ -1,6 +1,7 @@
 import type { ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { handleAuth } from './hooks/auth';
+import { handleBodyLimit } from './hooks/body-limit';
 import { handleCsrf } from './hooks/csrf';
 import { handleI18n } from './hooks/i18n';
 import { handleSecurityHeaders } from './hooks/security-headers';
@@ -10,5 +11,6 @@ export const init: ServerInit = async () => {
 	await startServer(process.env);
 };
 
-// Security headers wrap auth so that auth's own early answers (401) carry them too.
-export const handle = sequence(handleI18n, handleSecurityHeaders, handleCsrf, handleAuth);
+// Security headers wrap the rest so that early answers (413, 403, 401) carry them too; the body limit comes before
+// anything that could read a body.
+export const handle = sequence(handleSecurityHeaders, handleBodyLimit, handleI18n, handleCsrf, handleAuth);
