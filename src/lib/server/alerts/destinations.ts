@@ -1,4 +1,7 @@
+import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP } from 'node:net';
 
 /**
@@ -108,4 +111,66 @@ export async function deliveryProblem(
 
 async function resolveAll(host: string): Promise<string[]> {
 	return (await lookup(host, { all: true, verbatim: true })).map((r) => r.address);
+}
+
+type LookupCallback = (
+	error: NodeJS.ErrnoException | null,
+	address: string | LookupAddress[],
+	family?: number
+) => void;
+
+/**
+ * A DNS lookup for the delivery's own connection that refuses loopback, link-local and unspecified answers: the
+ * address connected to is the address checked, so a name that changes between the check and the connection
+ * (DNS rebinding with a short TTL) still cannot reach them.
+ */
+function checkedLookup(allow: AllowList) {
+	return (hostname: string, options: LookupOptions, callback: LookupCallback) => {
+		lookupCallback(hostname, { ...options, all: true }, (error, addresses) => {
+			if (error) return callback(error, []);
+			const list = addresses as LookupAddress[];
+			const bad = allow.hosts.has(hostname.toLowerCase())
+				? undefined
+				: list.find((a) => isForbiddenAddress(a.address, allow));
+			if (bad)
+				return callback(
+					Object.assign(new Error(`refused: ${hostname} resolves to ${bad.address}`), { code: 'EREFUSED' }),
+					[]
+				);
+			if (options.all) return callback(null, list);
+			callback(null, list[0]?.address ?? '', list[0]?.family ?? 4);
+		});
+	};
+}
+
+/**
+ * The webhook POST: one request, redirects never followed (a 3xx is the answer), connected only to an address that
+ * passed the destination check. Answers a Response with the status (the body is not read).
+ */
+export function guardedFetch(
+	url: string,
+	init: RequestInit,
+	allow: AllowList = allowListFromEnv()
+): Promise<Response> {
+	const target = new URL(url);
+	const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+	return new Promise((resolve, reject) => {
+		const request = send(
+			target,
+			{
+				method: init.method ?? 'POST',
+				headers: init.headers as Record<string, string>,
+				signal: init.signal ?? undefined,
+				lookup: checkedLookup(allow) as never
+			},
+			(response) => {
+				response.resume();
+				resolve(
+					new Response(null, { status: response.statusCode === 204 ? 204 : (response.statusCode ?? 500) })
+				);
+			}
+		);
+		request.on('error', reject);
+		request.end(typeof init.body === 'string' ? init.body : undefined);
+	});
 }

@@ -10,7 +10,9 @@ import { PATCH as patchRule } from '../../../routes/api/v1/alert-rules/[id]/+ser
 import { openDatabase, useDatabase, type Db } from '$lib/server/db';
 import { alertRules, webhookDeliveries } from '$lib/server/db/schema';
 import type { AuthUser } from '$lib/server/auth/types';
-import { deliveryProblem, parseAllowList } from './destinations';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { deliveryProblem, guardedFetch, parseAllowList } from './destinations';
 import { deliverDue } from './webhooks';
 
 let db: Db;
@@ -128,6 +130,33 @@ describe('the check at delivery', () => {
 		expect(await deliveryProblem('https://hooks.example/x', allow, async () => ['203.0.113.9'])).toBeNull();
 		const listed = parseAllowList('hooks.example');
 		expect(await deliveryProblem('https://hooks.example/x', listed, rebinding)).toBeNull();
+	});
+
+	it('connects only to the address it checked: a name resolving to loopback is refused at connect time', async () => {
+		let hits = 0;
+		const receiver = createServer((_req, res) => {
+			hits++;
+			res.writeHead(302, { location: 'http://169.254.169.254/' }).end();
+		});
+		await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+		const port = (receiver.address() as AddressInfo).port;
+		try {
+			const post = { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } };
+			// The name resolves to 127.0.0.1 at connect time: refused there, whatever the check before it saw.
+			await expect(guardedFetch(`http://localhost:${port}/hook`, post, parseAllowList(''))).rejects.toThrow(
+				/refused: localhost resolves to 127\.0\.0\.1/
+			);
+			expect(hits).toBe(0);
+			const allowed = await guardedFetch(
+				`http://localhost:${port}/hook`,
+				post,
+				parseAllowList('127.0.0.0/8')
+			);
+			// The redirect is the answer; it is not followed.
+			expect([allowed.status, hits]).toEqual([302, 1]);
+		} finally {
+			await new Promise<void>((resolve) => receiver.close(() => resolve()));
+		}
 	});
 
 	it('never sends to a stored loopback destination, and does not follow redirects', async () => {

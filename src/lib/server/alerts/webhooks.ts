@@ -7,7 +7,7 @@ import {
 	type DeliveryAttempt,
 	type DeliveryStatus
 } from '$lib/server/db/schema';
-import { deliveryProblem } from './destinations';
+import { deliveryProblem, guardedFetch } from './destinations';
 import { sendMail, SmtpError, type SmtpConfig } from './smtp';
 import type { AlertChange } from './store';
 
@@ -193,7 +193,8 @@ export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise
 	try {
 		const o = { ...DEFAULTS, ...options };
 		const now = o.now ?? Date.now();
-		const send = o.fetch ?? fetch;
+		// Not the global fetch: guardedFetch connects only to addresses that pass the destination check.
+		const send = o.fetch ?? ((url: string, init: RequestInit) => guardedFetch(url, init));
 		const due = db
 			.select()
 			.from(webhookDeliveries)
