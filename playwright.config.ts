@@ -41,7 +41,8 @@ export default defineConfig({
 	},
 	projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
 	webServer: {
-		command: 'node build',
+		// The production entry (body limit, security headers on static files), as `npm start` runs it.
+		command: 'node scripts/serve.js',
 		url: `http://localhost:${port}/healthz`,
 		timeout: 120_000,
 		reuseExistingServer: false,
@@ -49,13 +50,14 @@ export default defineConfig({
 		env: {
 			PORT: String(port),
 			HOST: '127.0.0.1',
-			BODY_SIZE_LIMIT: 'Infinity',
 			ORIGIN: `http://localhost:${port}`,
 			DATABASE_URL: databaseFile,
 			RESONANCE_DEMO: '1',
 			RESONANCE_DEMO_DAYS: '21',
 			RESONANCE_DEMO_RATE: '600',
 			RESONANCE_WRITE_KEY: 'rsn_w_e2e_test_write_key',
+			// The alerts spec's webhook receiver listens on loopback, which webhooks reach only when listed here.
+			RESONANCE_WEBHOOK_ALLOW: '127.0.0.1',
 			// Every test signs in from 127.0.0.1; the per-address limit of 5 is covered by unit tests.
 			RESONANCE_LOGIN_MAX_FAILURES_PER_IP: '1000'
 		}

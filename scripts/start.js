@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: build when the build is missing or older than the sources, then serve with the demo on by default.
+// `npm start`: build when the build is missing or older than the sources, then serve (scripts/serve.js) with the demo
+// asked for by default.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,13 +32,13 @@ if (sourcesChanged) {
 	if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+// The demo turns itself on only in a database of its own (src/lib/server/demo/eligibility.ts says why not).
 process.env.RESONANCE_DEMO ??= '1';
 process.env.PORT ??= '3000';
-// Ingestion and CSV import enforce their own limits (500 KB a batch, 100 MB a CSV); adapter-node's 512 KB cap would cut CSVs.
-process.env.BODY_SIZE_LIMIT ??= 'Infinity';
 process.env.ORIGIN ??= `http://localhost:${process.env.PORT}`;
 process.chdir(root);
 console.log(
-	`[resonance] serving on ${process.env.ORIGIN} (demo ${process.env.RESONANCE_DEMO === '1' ? 'on' : 'off'})`
+	`[resonance] serving on ${process.env.ORIGIN} (demo ${process.env.RESONANCE_DEMO === '0' ? 'off' : 'asked for'})`
 );
-await import(built);
+// The body limit (finite, never lifted) and the security headers of static files are set there.
+await import(join(root, 'scripts', 'serve.js'));

@@ -1,6 +1,7 @@
 import type { ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { handleAuth } from './hooks/auth';
+import { handleBodyLimit } from './hooks/body-limit';
 import { handleCsrf } from './hooks/csrf';
 import { handleDrain } from './hooks/drain';
 import { handleI18n } from './hooks/i18n';
@@ -11,6 +12,13 @@ export const init: ServerInit = async () => {
 	await startServer(process.env);
 };
 
-// Draining answers first (503 at shutdown). Security headers wrap auth so that auth's own early answers (401)
-// carry them too.
-export const handle = sequence(handleDrain, handleI18n, handleSecurityHeaders, handleCsrf, handleAuth);
+// Security headers wrap the rest so that early answers (503 while draining, 413, 403, 401) carry them too; draining
+// answers before anything else runs; the body limit comes before anything that could read a body.
+export const handle = sequence(
+	handleSecurityHeaders,
+	handleDrain,
+	handleBodyLimit,
+	handleI18n,
+	handleCsrf,
+	handleAuth
+);

@@ -2,7 +2,13 @@ import type { Handle } from '@sveltejs/kit';
 import { database } from '$lib/server/db';
 import { apiError, normalizeApiError } from '$lib/server/auth/api-error';
 import { isApiPath, rememberRequest } from '$lib/server/auth/guard';
-import { bearerToken, isReadKeyText, readKeyUser, verifyReadKey } from '$lib/server/auth/keys';
+import {
+	bearerToken,
+	isReadKeyText,
+	isWriteKeyText,
+	readKeyUser,
+	verifyReadKey
+} from '$lib/server/auth/keys';
 import { isPublicPath } from '$lib/server/auth/public-routes';
 import {
 	SESSION_COOKIE,
@@ -25,8 +31,13 @@ export const handleAuth: Handle = async ({ event, resolve }) => {
 	const api = isApiPath(url.pathname);
 	const secure = url.protocol === 'https:';
 
-	const bearer = api ? bearerToken(request.headers.get('authorization')) : null;
-	if (bearer && isReadKeyText(bearer)) {
+	const bearer = bearerToken(request.headers.get('authorization'));
+	// Read keys only read, write keys only ingest (DESIGN.md "Webhooks"): refused before any handler runs.
+	if (bearer && isReadKeyText(bearer) && !isSafeMethod(request.method))
+		return apiError(403, 'A read key only reads: send GET requests with it', 'read_only_key');
+	if (bearer && isWriteKeyText(bearer) && api && !isPublicPath(url.pathname, request.method))
+		return apiError(403, 'A write key only sends events to the ingestion routes', 'write_only_key');
+	if (api && bearer && isReadKeyText(bearer)) {
 		const identity = verifyReadKey(db, bearer);
 		if (identity) locals.user = readKeyUser(identity);
 		else if (!isPublicPath(url.pathname, request.method))
@@ -59,3 +70,8 @@ export const handleAuth: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
 	return api ? normalizeApiError(response) : response;
 };
+
+/** Methods that change nothing (a read key may use only these). */
+export function isSafeMethod(method: string): boolean {
+	return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+}

@@ -34,6 +34,18 @@ describe('security headers', () => {
 		);
 	});
 
+	it('sends HSTS only over https, and a CSP on answers that are not pages', async () => {
+		expect(
+			(await headersFor('https://cx.bank.example/wallboard', policy)).get('strict-transport-security')
+		).toBe('max-age=31536000');
+		expect((await headersFor('/wallboard', policy)).get('strict-transport-security')).toBeNull();
+		const api = await headersFor('/api/v1/teams');
+		expect(api.get('content-security-policy')).toBe(
+			"default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+		);
+		expect((await headersFor('/wallboard', policy)).get('content-security-policy')).toBe(policy);
+	});
+
 	it('quotes keywords and replaces only the frame-ancestors directive', () => {
 		expect(frameAncestorsFrom(undefined)).toBeNull();
 		expect(frameAncestorsFrom('  ')).toBeNull();

@@ -19,8 +19,16 @@ async function signIn(page: Page) {
 	await expect(page).toHaveURL('/admin');
 }
 
+/** State-changing calls that carry the session cookie must say they come from our own origin (hooks/csrf.ts). */
+function sameOrigin(page: Page): Record<string, string> {
+	return { origin: new URL(page.url()).origin };
+}
+
 async function setIncident(page: Page, on: boolean) {
-	const response = await page.request.post('/api/v1/demo/incident', { data: { on } });
+	const response = await page.request.post('/api/v1/demo/incident', {
+		data: { on },
+		headers: sameOrigin(page)
+	});
 	expect(response.status()).toBe(200);
 }
 
@@ -102,7 +110,8 @@ test.describe('alerts', () => {
 				expect(rule, `starter rule ${builtin}`).toBeDefined();
 				ruleIds[name] = (rule as { id: number }).id;
 				const response = await page.request.patch(`/api/v1/alert-rules/${ruleIds[name]}`, {
-					data: { webhook: { url: `${receiver.url}/hook/${builtin}`, secret: SECRET } }
+					data: { webhook: { url: `${receiver.url}/hook/${builtin}`, secret: SECRET } },
+					headers: sameOrigin(page)
 				});
 				expect(response.status()).toBe(200);
 				expect((await response.json()).webhook).toEqual({
@@ -224,7 +233,10 @@ test.describe('alerts', () => {
 		} finally {
 			await setIncident(page, false);
 			for (const id of Object.values(ruleIds))
-				await page.request.patch(`/api/v1/alert-rules/${id}`, { data: { webhook: null } });
+				await page.request.patch(`/api/v1/alert-rules/${id}`, {
+					data: { webhook: null },
+					headers: sameOrigin(page)
+				});
 			await manager.context.close();
 			await context.close();
 			await new Promise((resolve) => receiver.server.close(resolve));

@@ -1,6 +1,7 @@
 import { databasePathFromEnv, openDatabase, useDatabase, type Db } from '$lib/server/db';
 import { ensureWriteKey } from '$lib/server/auth/keys';
-import { bootstrapAccounts } from '$lib/server/auth/bootstrap';
+import { bootstrapAccounts, disableDemoAccounts } from '$lib/server/auth/bootstrap';
+import { decideDemo } from '$lib/server/demo/eligibility';
 import { startDemo } from '$lib/server/demo/run';
 import { startAlertsRuntime } from '$lib/server/alerts/runtime';
 import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
@@ -31,6 +32,11 @@ export function startServer(env: Env): Promise<Db> {
 		console.log(`[resonance] database ${file} open and migrated`);
 		// `restore` refuses while this process holds the file.
 		holdDatabase(file);
+		// The demo runs only in a database of its own (demo/eligibility.ts); from here on `env` says what was decided.
+		const demo = decideDemo(db, env);
+		if (demo.refusal) console.log(`[resonance] ${demo.refusal}`);
+		if (!demo.on && demo.otherSources.length) await disableDemoAccounts(db);
+		env = { ...env, RESONANCE_DEMO: demo.on ? '1' : '0' };
 		await bootstrapAccounts(db, env);
 		// A new database starts from the eight standard journeys, which a bank then edits.
 		ensureDefaultJourneys(db);

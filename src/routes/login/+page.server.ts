@@ -4,12 +4,12 @@ import type { Actions, PageServerLoad } from './$types';
 import { env } from '$env/dynamic/private';
 import { database } from '$lib/server/db';
 import { audit } from '$lib/server/auth/audit';
-import { isDemoOn } from '$lib/server/auth/bootstrap';
 import { DEMO_ACCOUNTS } from '$lib/server/auth/demo-accounts';
+import { demoStatus } from '$lib/server/demo/run';
 import { LANDING_PAGES, safeRedirectTarget } from '$lib/server/auth/guard';
 import { clientIp } from '$lib/server/auth/request';
 import { createSession, generateSessionToken, setSessionCookie } from '$lib/server/auth/session';
-import { signInThrottle, throttleLimitsFromEnv } from '$lib/server/auth/throttle';
+import { admitSignIn, throttleLimitsFromEnv } from '$lib/server/auth/throttle';
 import { authenticate, normalizeEmail } from '$lib/server/auth/users';
 
 export const load: PageServerLoad = ({ locals, url }) => {
@@ -17,7 +17,8 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, redirectTo ?? LANDING_PAGES[locals.user.role]);
 	return {
 		redirectTo,
-		demoAccounts: isDemoOn(env)
+		// Listed only when the start turned the demo on (never in a database with other sources).
+		demoAccounts: demoStatus().enabled
 			? DEMO_ACCOUNTS.map(({ role, email, password }) => ({ role, email, password }))
 			: []
 	};
@@ -39,7 +40,8 @@ export const actions: Actions = {
 		const ip = clientIp(event);
 		const target = normalizeEmail(parsed.data.email);
 
-		const verdict = signInThrottle(db, { email: target, ip }, throttleLimitsFromEnv(env));
+		// Counted before the slow hash, so parallel attempts cannot slip past the limit.
+		const verdict = admitSignIn(db, { email: target, ip }, throttleLimitsFromEnv(env));
 		if (verdict.blocked) {
 			audit(db, { action: 'auth.sign_in_throttled', target, ip, details: { by: verdict.reason } });
 			event.setHeaders({ 'Retry-After': String(verdict.retryAfterSeconds) });
@@ -50,14 +52,22 @@ export const actions: Actions = {
 			});
 		}
 
-		const result = await authenticate(db, parsed.data.email, parsed.data.password);
+		let result: Awaited<ReturnType<typeof authenticate>>;
+		try {
+			result = await authenticate(db, parsed.data.email, parsed.data.password);
+		} catch (error) {
+			verdict.settle();
+			throw error;
+		}
 		if (!result.ok) {
 			const reason = !result.user ? 'unknown_email' : result.user.disabled ? 'disabled' : 'wrong_password';
 			audit(db, { action: 'auth.sign_in_failed', target, ip, details: { reason } });
+			verdict.settle();
 			// One message for every reason, so nobody can learn which e-mails have accounts.
 			return fail(400, { code: 'invalid' as const, email });
 		}
 
+		verdict.settle();
 		const token = generateSessionToken();
 		const session = createSession(db, token, result.user.id, {
 			ip,

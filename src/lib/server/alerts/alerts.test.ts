@@ -498,6 +498,13 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 		});
 	});
 	let url = '';
+	// The receiver listens on loopback, which webhooks may reach only when RESONANCE_WEBHOOK_ALLOW lists it.
+	beforeAll(() => {
+		process.env.RESONANCE_WEBHOOK_ALLOW = '127.0.0.1';
+	});
+	afterAll(() => {
+		delete process.env.RESONANCE_WEBHOOK_ALLOW;
+	});
 	beforeAll(async () => {
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;

@@ -12,6 +12,7 @@ import {
 import type { Scope } from '$lib/server/auth/scope';
 import { DIMENSIONS, KPI_KEYS, type Dimension, type KpiKey } from '$lib/server/metrics';
 import { ANOMALY_METHODS } from './detectors';
+import { destinationProblem } from './destinations';
 
 /**
  * Alert rules: validation (zod, errors naming the field), storage and the starter set. The API shape is flat
@@ -196,6 +197,11 @@ export function parseRule(input: unknown): RuleSpec {
 		throw new RuleError(400, 'invalid_rule', message, details);
 	}
 	const spec = parsed.data;
+	const destination = spec.webhook ? destinationProblem(spec.webhook.url) : null;
+	if (destination)
+		throw new RuleError(400, 'invalid_rule', `webhook.url: ${destination}`, [
+			{ field: 'webhook.url', message: destination }
+		]);
 	if (spec.perTeam && spec.filters.team)
 		throw new RuleError(400, 'invalid_rule', 'perTeam: use teams, not filters.team, with perTeam', [
 			{ field: 'perTeam', message: 'use teams, not filters.team, with perTeam' }
@@ -235,10 +241,31 @@ function configOf(spec: RuleSpec): Record<string, unknown> {
 	return config;
 }
 
-/** The rule as the API shows it: the flat input shape, the webhook without its secret. */
-export function publicRule(rule: Rule) {
-	const { webhook, ...rest } = rule;
-	return { ...rest, webhook: webhook ? { url: webhook.url, hasSecret: Boolean(webhook.secret) } : null };
+/**
+ * The rule as the API shows it: the flat input shape, the webhook without its secret. Webhook URLs (which often
+ * carry tokens) and e-mail recipients are shown to admins only; others see whether a webhook is set (`url` null).
+ */
+export function publicRule(rule: Rule, viewer: { role: string } = { role: 'admin' }) {
+	const { webhook, emails, ...rest } = rule;
+	const admin = viewer.role === 'admin';
+	return {
+		...rest,
+		emails: admin ? emails : [],
+		webhook: webhook
+			? { url: admin ? webhook.url : (null as string | null), hasSecret: Boolean(webhook.secret) }
+			: null
+	};
+}
+
+/** Only admins set webhooks and e-mail recipients (DESIGN.md "Webhooks"): they send alert texts off the server. */
+function assertMaySetDestinations(actor: RuleActor | null, fields: readonly string[]): void {
+	if (!actor || actor.role === 'admin' || fields.length === 0) return;
+	throw new RuleError(
+		403,
+		'forbidden_field',
+		`${fields.join(', ')}: only admins set webhooks and e-mail recipients`,
+		fields.map((field) => ({ field, message: 'only admins set this' }))
+	);
 }
 export type PublicRule = ReturnType<typeof publicRule>;
 
@@ -296,6 +323,10 @@ export function createRule(
 	builtin: string | null = null
 ): { rule: Rule; generatedSecret: string | null } {
 	let spec = parseRule(input);
+	assertMaySetDestinations(actor, [
+		...(spec.webhook ? ['webhook'] : []),
+		...(spec.emails.length ? ['emails'] : [])
+	]);
 	if (actor) spec = scopeTeams(spec, actor);
 	let generatedSecret: string | null = null;
 	if (spec.webhook && !spec.webhook.secret)
@@ -342,6 +373,10 @@ export function updateRule(
 			{ field: '(body)', message: 'expected an object' }
 		]);
 	const changes = patch as Record<string, unknown>;
+	assertMaySetDestinations(
+		actor,
+		['webhook', 'emails'].filter((field) => field in changes)
+	);
 	if ('kind' in changes && changes.kind !== current.kind)
 		throw new RuleError(400, 'invalid_rule', 'kind: cannot change; create a new rule', [
 			{ field: 'kind', message: 'cannot change' }

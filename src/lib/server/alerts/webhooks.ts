@@ -7,6 +7,7 @@ import {
 	type DeliveryAttempt,
 	type DeliveryStatus
 } from '$lib/server/db/schema';
+import { deliveryProblem, guardedFetch } from './destinations';
 import { sendMail, SmtpError, type SmtpConfig } from './smtp';
 import type { AlertChange } from './store';
 
@@ -14,7 +15,9 @@ import type { AlertChange } from './store';
  * Webhook delivery: a JSON body signed with `X-Resonance-Signature: sha256=<hex HMAC-SHA256 of the raw body with
  * the rule's secret>` (DESIGN.md), kept in a delivery log with every attempt's status code. Failures (5xx, 408,
  * 429, no answer) are retried with exponential back-off — 10 s, 20 s, 40 s … up to 8 attempts; other 4xx answers
- * are final. Deliveries are rows, so a restart resumes them.
+ * are final; redirects are not followed (a 3xx is final too). Before each attempt the destination is checked again
+ * (destinations.ts): a host that now resolves to loopback or link-local is refused. Deliveries are rows, so a
+ * restart resumes them.
  * E-mail (when the server has an SMTP relay, RESONANCE_SMTP_URL) goes through the same queue and log: a delivery to
  * `mailto:<recipients>` is sent by SMTP, its status is the server's reply code (250 delivered; 4xx and lost
  * connections retried; 5xx final).
@@ -190,7 +193,8 @@ export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise
 	try {
 		const o = { ...DEFAULTS, ...options };
 		const now = o.now ?? Date.now();
-		const send = o.fetch ?? fetch;
+		// Not the global fetch: guardedFetch connects only to addresses that pass the destination check.
+		const send = o.fetch ?? ((url: string, init: RequestInit) => guardedFetch(url, init));
 		const due = db
 			.select()
 			.from(webhookDeliveries)
@@ -216,6 +220,7 @@ export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise
 			const started = performance.now();
 			// Whether another attempt could succeed (a webhook whose secret is gone cannot).
 			let canRetry = true;
+			let destination: string | null = null;
 			if (email) {
 				const relay = o.mailer === undefined ? mailer : o.mailer;
 				if (!relay) {
@@ -236,6 +241,10 @@ export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise
 					}
 			} else if (!rule?.secret) {
 				attempt.error = 'the rule or its secret is gone';
+				canRetry = false;
+			} else if ((destination = await deliveryProblem(d.url))) {
+				// Checked again now, on the addresses the name resolves to (a rebinding name, a changed allow list).
+				attempt.error = `refused: ${destination}`;
 				canRetry = false;
 			} else
 				try {

@@ -21,8 +21,35 @@ export const FIRST_RUN_ADMIN_EMAIL = 'admin@resonance.local';
 
 const SYSTEM = { id: null, email: 'system' };
 
+/** Whether the environment (after the start's decision, see demo/eligibility.ts) has the demo on. */
 export function isDemoOn(env: Env): boolean {
-	return env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true';
+	return env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true' || env.RESONANCE_DEMO === 'force';
+}
+
+/**
+ * Demo accounts have published passwords: in a database that is not the demo's their published password is replaced
+ * by a random one (signing them out) and they are disabled — all but an admin that is the last one, which keeps
+ * working only for whoever resets its password (`npm run admin -- user password`). Returns the e-mails changed.
+ */
+export async function disableDemoAccounts(db: Db, log: Log = console.log): Promise<string[]> {
+	const disabled: string[] = [];
+	for (const account of DEMO_ACCOUNTS) {
+		const user = findUserByEmail(db, account.email);
+		if (!user || !(await verifyPassword(user.passwordHash, account.password))) continue;
+		await setUserPassword(db, user.id, generatePassword());
+		try {
+			if (!user.disabled) setUserDisabled(db, user.id, true);
+		} catch (error) {
+			if (!(error instanceof AccountError)) throw error;
+		}
+		audit(db, { action: 'user.disabled', actor: SYSTEM, target: account.email, details: { demo: true } });
+		disabled.push(account.email);
+	}
+	if (disabled.length)
+		log(
+			`[resonance] demo accounts closed in this database (published passwords replaced): ${disabled.join(', ')}`
+		);
+	return disabled;
 }
 
 /**

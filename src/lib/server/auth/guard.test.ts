@@ -77,4 +77,16 @@ describe('guards', () => {
 		expect(safeRedirectTarget('/login?redirectTo=/x')).toBeNull();
 		expect(signInUrl('/admin/users')).toBe('/login?redirectTo=%2Fadmin%2Fusers');
 	});
+
+	it('strip control characters and backslashes before judging a redirect (browsers ignore them)', () => {
+		// /login?redirectTo=%2F%09%2Fevil.example: a tab between the slashes, read by browsers as //evil.example.
+		expect(
+			safeRedirectTarget(new URLSearchParams('redirectTo=%2F%09%2Fevil.example').get('redirectTo'))
+		).toBe(null);
+		expect(safeRedirectTarget('/\n/evil.example')).toBeNull();
+		expect(safeRedirectTarget('/\\/evil.example')).toBeNull();
+		expect(safeRedirectTarget('\t//evil.example')).toBeNull();
+		expect(safeRedirectTarget('/\u0000/evil.example')).toBeNull();
+		expect(safeRedirectTarget('/journeys/\tloss?x=1')).toBe('/journeys/loss?x=1');
+	});
 });

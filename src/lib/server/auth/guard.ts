@@ -18,11 +18,27 @@ export function isApiPath(pathname: string): boolean {
 	return pathname === '/api' || pathname.startsWith('/api/') || pathname === '/metrics';
 }
 
-/** Only same-site paths are followed after sign-in (an open redirect would help phishing). */
+/**
+ * Only same-origin paths are followed after sign-in (an open redirect would help phishing). Control characters are
+ * stripped and backslashes read as slashes first, as browsers do when they read a Location (`/\t/evil.example` and
+ * `/\\evil.example` are `//evil.example` to them); what is left must be a path that resolves to our own origin.
+ */
 export function safeRedirectTarget(value: string | null | undefined): string | null {
-	if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
-	if (value === '/login' || value.startsWith('/login?') || value.startsWith('/logout')) return null;
-	return value;
+	if (!value) return null;
+	// eslint-disable-next-line no-control-regex
+	const cleaned = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').replace(/\\/g, '/');
+	if (!cleaned.startsWith('/') || cleaned.startsWith('//')) return null;
+	const base = 'http://resonance.invalid';
+	let resolved: URL;
+	try {
+		resolved = new URL(cleaned, base);
+	} catch {
+		return null;
+	}
+	if (resolved.origin !== base) return null;
+	const target = resolved.pathname + resolved.search + resolved.hash;
+	if (target === '/login' || target.startsWith('/login?') || target.startsWith('/logout')) return null;
+	return target;
 }
 
 export function signInUrl(pathname: string, search = ''): string {

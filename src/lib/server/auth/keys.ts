@@ -187,6 +187,10 @@ export function isReadKeyText(text: string): boolean {
 	return text.startsWith('rsn_r_');
 }
 
+export function isWriteKeyText(text: string): boolean {
+	return text.startsWith('rsn_w_');
+}
+
 /** A refused key operation (bad input, unknown id): shown to the admin, not a crash. */
 export class KeyError extends Error {
 	constructor(

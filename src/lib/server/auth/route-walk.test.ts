@@ -6,8 +6,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import type { Handle, RequestEvent } from '@sveltejs/kit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { handleAuth } from '../../../hooks/auth';
+import { handleBodyLimit } from '../../../hooks/body-limit';
+import { handleCsrf } from '../../../hooks/csrf';
+import { openDatabase, useDatabase } from '$lib/server/db';
+import { isIngestionPath } from '$lib/server/ingest/routes';
+import { addReadKey } from './keys';
 import { isPublicPath } from './public-routes';
+import { SESSION_COOKIE, createSession, generateSessionToken } from './session';
+import { createUser } from './users';
 
 const GUARDS = new Set(['requireUser', 'requireRole', 'requireSession']);
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'fallback']);
@@ -215,5 +224,141 @@ describe('route walk: every server entry point is guarded or public', () => {
 		expect(isPublic('/login', 'POST')).toBe(true);
 		expect(isPublic('/loginx', 'GET')).toBe(false);
 		expect(isPublic('/batch/', 'POST')).toBe(true);
+	});
+});
+
+/** Every state-changing entry point: (path with its parameters filled in, method, where it was found). */
+function stateChangingRoutes(dir = routesDir, found: { path: string; method: string; file: string }[] = []) {
+	const sample: Record<string, string> = { id: '1', key: 'complaint', call: 'track', action: 'acknowledge' };
+	const fill = (path: string) =>
+		path.replace(/\[(?:\.\.\.)?([^\]]+)\]/g, (_, name: string) => sample[name] ?? 'x');
+	const path = fill(routePath(dir));
+	const pageServer = serverFile(dir, '+page.server');
+	if (pageServer)
+		for (const e of entryPoints(readFileSync(pageServer, 'utf8'), 'page'))
+			if (e.name.startsWith('actions.')) {
+				const action = e.name.slice('actions.'.length);
+				found.push({
+					path: action === 'default' ? path : `${path}?/${action}`,
+					method: 'POST',
+					file: relative(routesDir, pageServer)
+				});
+			}
+	const endpoint = serverFile(dir, '+server');
+	if (endpoint)
+		for (const e of entryPoints(readFileSync(endpoint, 'utf8'), 'endpoint'))
+			for (const method of e.method === '*' ? ['POST', 'PUT', 'PATCH', 'DELETE'] : [e.method])
+				if (!['GET', 'HEAD', 'OPTIONS'].includes(method))
+					found.push({ path, method, file: relative(routesDir, endpoint) });
+	for (const entry of readdirSync(dir, { withFileTypes: true }))
+		if (entry.isDirectory()) stateChangingRoutes(join(dir, entry.name), found);
+	return found;
+}
+
+describe('route walk: every state-changing route refuses read keys and cross-site cookies', () => {
+	let readKey = '';
+	let sessionToken = '';
+	// The hooks in the order hooks.server.ts runs them (sequence() itself needs SvelteKit's request store).
+	const hooks: Handle[] = [handleBodyLimit, handleCsrf, handleAuth];
+	const handle: Handle = ({ event, resolve }) =>
+		hooks.reduceRight<(e: RequestEvent) => Promise<Response>>(
+			(next, hook) => async (e) => hook({ event: e, resolve: (inner) => next(inner) }),
+			async (e) => resolve(e)
+		)(event);
+
+	beforeAll(async () => {
+		const db = useDatabase(openDatabase(':memory:'));
+		readKey = addReadKey(db, { name: 'dashboard', role: 'admin' }).key;
+		const admin = await createUser(db, { email: 'walk@bank.example', password: 'password-1', role: 'admin' });
+		sessionToken = generateSessionToken();
+		createSession(db, sessionToken, admin.id);
+	});
+
+	async function send(route: { path: string; method: string }, headers: Record<string, string>) {
+		const url = new URL(route.path, 'http://localhost:3000');
+		const cookieHeader = headers.cookie ?? '';
+		const cookies = Object.fromEntries(
+			cookieHeader
+				.split(';')
+				.filter(Boolean)
+				.map((c) => c.trim().split('=') as [string, string])
+		);
+		const event = {
+			url,
+			request: new Request(url, { method: route.method, headers }),
+			cookies: {
+				get: (name: string) => cookies[name],
+				getAll: () => Object.entries(cookies).map(([name, value]) => ({ name, value })),
+				set: () => {},
+				delete: () => {},
+				serialize: () => ''
+			},
+			locals: {} as App.Locals,
+			getClientAddress: () => '192.0.2.1'
+		} as unknown as RequestEvent;
+		let reached = false;
+		const response = await handle({
+			event,
+			resolve: async () => {
+				reached = true;
+				return new Response('handled');
+			}
+		});
+		return { status: response.status, reached };
+	}
+
+	it('finds the state-changing routes (form actions and +server.ts handlers)', () => {
+		const routes = stateChangingRoutes();
+		expect(routes.length).toBeGreaterThan(20);
+		expect(routes).toContainEqual(expect.objectContaining({ path: '/api/v1/alert-rules', method: 'POST' }));
+		expect(routes).toContainEqual(expect.objectContaining({ path: '/admin/users?/create', method: 'POST' }));
+		expect(routes).toContainEqual(expect.objectContaining({ path: '/login', method: 'POST' }));
+	});
+
+	it('answers 403 to a read key on every non-GET route, before any handler runs', async () => {
+		const leaks: string[] = [];
+		for (const route of stateChangingRoutes()) {
+			const { status, reached } = await send(route, { authorization: `Bearer ${readKey}` });
+			if (status !== 403 || reached) leaks.push(`${route.method} ${route.path} → ${status} (${route.file})`);
+		}
+		expect(leaks).toEqual([]);
+	});
+
+	it('answers 403 to a cross-site request with no content type that carries the session cookie', async () => {
+		const leaks: string[] = [];
+		const open: string[] = [];
+		for (const route of stateChangingRoutes()) {
+			const { status, reached } = await send(route, {
+				cookie: `${SESSION_COOKIE}=${sessionToken}`,
+				origin: 'https://evil.example'
+			});
+			const path = route.path.split('?')[0];
+			// Ingestion is open cross-site (write keys, no cookies), except the CSV import that acts as the admin.
+			if (isIngestionPath(path) && path !== '/api/v1/import/csv') {
+				if (reached) open.push(path);
+			} else if (status !== 403 || reached)
+				leaks.push(`${route.method} ${route.path} → ${status} (${route.file})`);
+		}
+		expect(leaks).toEqual([]);
+		expect(open).toContain('/api/v1/events');
+		// The same request from our own origin (or a browser's Sec-Fetch-Site: same-origin) goes through.
+		const own = await send(
+			{ path: '/api/v1/alert-rules', method: 'POST' },
+			{ cookie: `${SESSION_COOKIE}=${sessionToken}`, origin: 'http://localhost:3000' }
+		);
+		expect(own.reached).toBe(true);
+		const fetchMeta = await send(
+			{ path: '/logout', method: 'POST' },
+			{ cookie: `${SESSION_COOKIE}=${sessionToken}`, 'sec-fetch-site': 'same-origin' }
+		);
+		expect(fetchMeta.reached).toBe(true);
+	});
+
+	it('answers 403 to a write key on the reading API (write keys only ingest)', async () => {
+		const { status, reached } = await send(
+			{ path: '/api/v1/alert-rules', method: 'GET' },
+			{ authorization: 'Bearer rsn_w_someonesbrowserkey' }
+		);
+		expect([status, reached]).toEqual([403, false]);
 	});
 });

@@ -60,7 +60,51 @@ function lastSuccess(db: Db, email: string, since: number): number | undefined {
 		.get()?.ts;
 }
 
-/** Whether a sign-in attempt for this e-mail from this address may go ahead now. */
+/**
+ * Attempts being checked right now (the password hash takes a while), per database and per `account:`/`ip:` key.
+ * They count as failures until they are settled, so parallel attempts cannot all pass the check before the first
+ * failure is recorded.
+ */
+const inFlight = new WeakMap<Db, Map<string, number>>();
+
+function pendingCount(db: Db, key: string): number {
+	return inFlight.get(db)?.get(key) ?? 0;
+}
+
+function adjust(db: Db, key: string, by: number): void {
+	let counts = inFlight.get(db);
+	if (!counts) inFlight.set(db, (counts = new Map()));
+	const next = (counts.get(key) ?? 0) + by;
+	if (next > 0) counts.set(key, next);
+	else counts.delete(key);
+}
+
+/**
+ * Counts a sign-in attempt before its password is checked: blocked, or admitted with `settle()` to call once its
+ * outcome is recorded in the audit log (a failure then counts from the log). The check and the count happen in one
+ * synchronous step, so 30 parallel attempts for one account get at most `perAccount` hashes checked.
+ */
+export function admitSignIn(
+	db: Db,
+	attempt: { email: string; ip: string | null; now?: number },
+	limits: ThrottleLimits = DEFAULT_THROTTLE_LIMITS
+): (ThrottleVerdict & { blocked: true }) | { blocked: false; settle: () => void } {
+	const verdict = signInThrottle(db, attempt, limits);
+	if (verdict.blocked) return verdict;
+	const keys = [`account:${normalizeEmail(attempt.email)}`, ...(attempt.ip ? [`ip:${attempt.ip}`] : [])];
+	for (const key of keys) adjust(db, key, 1);
+	let settled = false;
+	return {
+		blocked: false,
+		settle: () => {
+			if (settled) return;
+			settled = true;
+			for (const key of keys) adjust(db, key, -1);
+		}
+	};
+}
+
+/** Whether a sign-in attempt for this e-mail from this address may go ahead now (attempts in flight count). */
 export function signInThrottle(
 	db: Db,
 	attempt: { email: string; ip: string | null; now?: number },
@@ -77,10 +121,14 @@ export function signInThrottle(
 	];
 	for (const [reason, value, since, limit] of checks) {
 		if (!value) continue;
-		const times = failureTimes(db, reason, value, since, limit);
-		if (times.length >= limit) {
+		const pending = pendingCount(db, `${reason}:${value}`);
+		if (pending >= limit)
+			return { blocked: true, reason, retryAfterSeconds: Math.ceil(limits.windowMs / 1000) };
+		const times = failureTimes(db, reason, value, since, limit - pending);
+		if (times.length + pending >= limit) {
 			// Blocked until the limit-th newest failure leaves the window.
-			const retryAfterSeconds = Math.max(1, Math.ceil((times[limit - 1] + limits.windowMs - now) / 1000));
+			const oldest = times[times.length - 1] ?? now;
+			const retryAfterSeconds = Math.max(1, Math.ceil((oldest + limits.windowMs - now) / 1000));
 			return { blocked: true, reason, retryAfterSeconds };
 		}
 	}

@@ -39,7 +39,7 @@ export interface CustomerTimeline {
 	};
 	events: TimelineEvent[];
 	lanes: TimelineLane[];
-	/** Contacts and answers about teams outside a manager's scope, left out. */
+	/** Records of teams outside a manager's scope (their own or, for answers, their contact's team), left out. */
 	hidden: number;
 	/** More events exist than `limit`; the newest are shown. */
 	truncated: boolean;
@@ -50,9 +50,12 @@ type EventRow = Omit<TimelineEvent, 'failed' | 'lanes' | 'regulator'> & {
 	properties: string;
 };
 
-const COLUMNS = `seq, type, ts, channel, name, journey, handled_by AS handledBy, queue, team_id AS teamId,
-	agent_id AS agentId, reason, wait_s AS waitS, handle_s AS handleS, outcome, metric, score, text, category,
-	severity, regulator, sentiment, properties`;
+/** Survey answers take team and agent from the contact they name, as the drill-down and the KPIs read them. */
+const COLUMNS = `e.seq, e.type, e.ts, e.channel, e.name, e.journey, e.handled_by AS handledBy, e.queue,
+	coalesce(e.team_id, c.team_id) AS teamId, coalesce(e.agent_id, c.agent_id) AS agentId, e.reason, e.wait_s AS waitS,
+	e.handle_s AS handleS, e.outcome, e.metric, e.score, e.text, e.category, e.severity, e.regulator, e.sentiment,
+	e.properties`;
+const FROM = `FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq`;
 
 export function customerTimeline(
 	db: Db,
@@ -68,11 +71,11 @@ export function customerTimeline(
 	const limit = options.limit ?? 2000;
 	const steps = statement(
 		db,
-		`SELECT ${COLUMNS} FROM events WHERE customer_id = ? AND type = 'journey' ORDER BY ts DESC LIMIT ?`
+		`SELECT ${COLUMNS} ${FROM} WHERE e.customer_id = ? AND e.type = 'journey' ORDER BY e.ts DESC LIMIT ?`
 	).all(customerId, limit + 1) as EventRow[];
 	const others = statement(
 		db,
-		`SELECT ${COLUMNS} FROM events WHERE customer_id = ? AND type <> 'journey' ORDER BY ts DESC LIMIT ?`
+		`SELECT ${COLUMNS} ${FROM} WHERE e.customer_id = ? AND e.type <> 'journey' ORDER BY e.ts DESC LIMIT ?`
 	).all(customerId, limit + 1) as EventRow[];
 	const merged = [...steps, ...others].sort((a, b) => b.ts - a.ts || b.seq - a.seq);
 	const truncated = merged.length > limit;
@@ -81,12 +84,8 @@ export function customerTimeline(
 	const events: TimelineEvent[] = [];
 	for (const row of merged.slice(0, limit)) {
 		const { properties, regulator, ...rest } = row;
-		if (
-			teams &&
-			row.teamId !== null &&
-			!teams.includes(row.teamId) &&
-			(row.type === 'contact' || row.type === 'feedback')
-		) {
+		// Whatever its type (contact, answer, complaint …), a record of another team is hidden from a manager.
+		if (teams && row.teamId !== null && !teams.includes(row.teamId)) {
 			hidden++;
 			continue;
 		}

@@ -155,19 +155,38 @@ export function closeAllStreams(retryMs: number): number {
 	return all.length;
 }
 
+export interface SseOptions {
+	retryMs?: number;
+	/**
+	 * Asked every `recheckMs` whether the viewer may still watch (session or key still valid, same role and teams);
+	 * on false the stream is closed and its cleanup runs.
+	 */
+	recheck?: () => boolean;
+	recheckMs?: number;
+}
+
 /**
  * A streaming `text/event-stream` Response. `attach` receives the send function and returns the cleanup that runs
- * when the viewer goes away (the stream is cancelled).
+ * when the viewer goes away (the stream is cancelled) or is no longer allowed to watch (`recheck`).
  */
-export function sseResponse(attach: (send: Send) => () => void, retryMs = 2000): Response {
+export function sseResponse(attach: (send: Send) => () => void, options: SseOptions = {}): Response {
+	const retryMs = options.retryMs ?? 2000;
+	let detached = false;
 	let detach: (() => void) | undefined;
 	let closer: ((retryMs: number) => void) | undefined;
+	let timer: ReturnType<typeof setInterval> | undefined;
+	const stop = () => {
+		if (timer) clearInterval(timer);
+		if (detached) return;
+		detached = true;
+		if (closer) openStreams.delete(closer);
+		detach?.();
+	};
 	const stream = new ReadableStream<Uint8Array>({
 		start(controller) {
 			controller.enqueue(encoder.encode(`retry: ${retryMs}\n\n`));
 			closer = (reconnectMs) => {
-				openStreams.delete(closer!);
-				detach?.();
+				stop();
 				try {
 					controller.enqueue(encoder.encode(`retry: ${reconnectMs}\n\n`));
 					controller.close();
@@ -177,17 +196,36 @@ export function sseResponse(attach: (send: Send) => () => void, retryMs = 2000):
 			};
 			openStreams.add(closer);
 			const send: Send = (event, data) => {
+				if (detached) return;
 				try {
 					controller.enqueue(encodeSse(event, data));
 				} catch {
-					detach?.();
+					stop();
 				}
 			};
 			detach = attach(send);
+			const recheck = options.recheck;
+			if (recheck) {
+				timer = setInterval(() => {
+					let allowed: boolean;
+					try {
+						allowed = recheck();
+					} catch {
+						allowed = false;
+					}
+					if (allowed) return;
+					stop();
+					try {
+						controller.close();
+					} catch {
+						// Already closed by the viewer.
+					}
+				}, options.recheckMs ?? 3000);
+				timer.unref?.();
+			}
 		},
 		cancel() {
-			if (closer) openStreams.delete(closer);
-			detach?.();
+			stop();
 		}
 	});
 	return new Response(stream, {

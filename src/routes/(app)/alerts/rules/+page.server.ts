@@ -19,7 +19,7 @@ export const load: PageServerLoad = ({ locals }) => {
 	return {
 		rules: alerts
 			.listRules(db)
-			.map((r) => ({ ...alerts.publicRule(r), editable: canEdit && alerts.canEditRule(r, scope) })),
+			.map((r) => ({ ...alerts.publicRule(r, user), editable: canEdit && alerts.canEditRule(r, scope) })),
 		canEdit,
 		isAdmin: user.role === 'admin',
 		teams: listTeamsWithAgents(db, scope.teams).map((t) => ({ id: t.id, name: t.name })),

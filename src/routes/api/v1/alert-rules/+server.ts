@@ -11,7 +11,7 @@ export const GET: RequestHandler = ({ locals }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
 	const rules = alerts.listRules(database()).map((r) => ({
-		...alerts.publicRule(r),
+		...alerts.publicRule(r, user),
 		editable: (user.role === 'admin' || user.role === 'manager') && alerts.canEditRule(r, scope)
 	}));
 	return json({ rules });
@@ -29,7 +29,7 @@ export const POST: RequestHandler = async (event) => {
 	try {
 		const { rule, generatedSecret } = alerts.addRule(database(), body.body, ruleActor(user, event));
 		return json(
-			{ ...alerts.publicRule(rule), ...(generatedSecret ? { webhookSecret: generatedSecret } : {}) },
+			{ ...alerts.publicRule(rule, user), ...(generatedSecret ? { webhookSecret: generatedSecret } : {}) },
 			{ status: 201, headers: { location: `/api/v1/alert-rules/${rule.id}` } }
 		);
 	} catch (error) {

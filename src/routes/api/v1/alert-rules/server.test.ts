@@ -148,14 +148,21 @@ describe('alert rules API', () => {
 			target: `alert_rule:${id}`,
 			details: { name: 'Mine', changes: { value: { from: 1, to: 3 } } }
 		});
+		// Only admins set webhooks (DESIGN.md), on a manager's rule too.
+		const refused = await call(ruleRoute.PATCH, MANAGER, {
+			params: { id },
+			body: { webhook: { url: 'https://hooks.example.com/mine', secret: 'first-secret-0123456' } },
+			method: 'PATCH'
+		});
+		expect(refused.status).toBe(403);
 		// A new secret alone is a webhook change, not a rule change.
-		const hooked = await call(ruleRoute.PATCH, MANAGER, {
+		const hooked = await call(ruleRoute.PATCH, ADMIN, {
 			params: { id },
 			body: { webhook: { url: 'https://hooks.example.com/mine', secret: 'first-secret-0123456' } },
 			method: 'PATCH'
 		});
 		expect(hooked.status).toBe(200);
-		await call(ruleRoute.PATCH, MANAGER, {
+		await call(ruleRoute.PATCH, ADMIN, {
 			params: { id },
 			body: { webhook: { url: 'https://hooks.example.com/mine', secret: 'second-secret-012345' } },
 			method: 'PATCH'

@@ -1,5 +1,7 @@
 import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
+import { RECHECK_INTERVAL_MS, recheckOf } from '$lib/server/auth/recheck';
+import { database } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
 import * as dashboards from '$lib/server/dashboards';
@@ -10,7 +12,7 @@ import { sseResponse } from '$lib/server/live/stream';
  * GET /api/v1/stream?range=today|7d|30d|90d&channel=&segment=&team=&journey=&region= — Server-Sent Events:
  * `event: kpis` (the wallboard snapshot, at most one a second per view, within a second of a commit),
  * `event: alert` (from the alerts module) and `event: ping` every 15 s. Scoped like every read: a manager's stream
- * covers their teams, and naming another team is 403.
+ * covers their teams, and naming another team is 403. The caller is re-checked every few seconds (recheck.ts).
  */
 export const GET: RequestHandler = ({ locals, url }) => {
 	const user = requireUser(locals);
@@ -20,5 +22,9 @@ export const GET: RequestHandler = ({ locals, url }) => {
 	restrictTeams(scope, parsed.teams);
 	const hub = liveHub();
 	const key = filterKey(scope, parsed.params);
-	return sseResponse((send) => hub.subscribe(key, send));
+	// Closed within seconds of sign-out, disable, revoke or a change of role or teams (the client reconnects).
+	return sseResponse((send) => hub.subscribe(key, send), {
+		recheck: recheckOf(database(), locals),
+		recheckMs: RECHECK_INTERVAL_MS
+	});
 };

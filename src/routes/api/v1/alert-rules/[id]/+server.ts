@@ -8,11 +8,11 @@ import { errorResponse, idParam, readJson, ruleActor } from '$lib/server/alerts/
 
 /** GET /api/v1/alert-rules/<id> → the rule. */
 export const GET: RequestHandler = ({ locals, params }) => {
-	requireUser(locals);
+	const user = requireUser(locals);
 	const id = idParam(params.id);
 	const rule = id === null ? undefined : alerts.getRule(database(), id);
 	if (!rule) return apiError(404, `No alert rule ${params.id}`);
-	return json(alerts.publicRule(rule));
+	return json(alerts.publicRule(rule, user));
 };
 
 /** PATCH /api/v1/alert-rules/<id> with any fields of the rule (`webhook: null` removes the webhook); audited. */
@@ -25,7 +25,7 @@ export const PATCH: RequestHandler = async (event) => {
 	try {
 		const { rule, generatedSecret } = alerts.changeRule(database(), id, body.body, ruleActor(user, event));
 		return json({
-			...alerts.publicRule(rule),
+			...alerts.publicRule(rule, user),
 			...(generatedSecret ? { webhookSecret: generatedSecret } : {})
 		});
 	} catch (error) {

@@ -1,6 +1,7 @@
 import type { RequestHandler } from './$types';
 import { database } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guard';
+import { RECHECK_INTERVAL_MS, recheckOf } from '$lib/server/auth/recheck';
 import { scopeOf } from '$lib/server/auth/scope';
 import { sseResponse } from '$lib/server/live/stream';
 import * as alerts from '$lib/server/alerts';
@@ -9,24 +10,28 @@ import { apiAlert } from '$lib/server/alerts/http';
 /**
  * GET /api/v1/alerts/stream: Server-Sent Events for the alerts bell and page — `event: count` ({open,
  * acknowledged, snoozed}) at once and after every change, `event: alert` ({type, alert}) for each change the
- * caller may see. Lighter than /api/v1/stream: no KPI snapshots.
+ * caller may see. Lighter than /api/v1/stream: no KPI snapshots. Closed within seconds when the caller's session or
+ * key stops holding (recheck.ts).
  */
 export const GET: RequestHandler = ({ locals }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
 	const db = database();
-	return sseResponse((send) => {
-		send('count', alerts.alertCounts(db, scope));
-		const stop = alerts.onAlertChange((change) => {
-			if (!alerts.canSeeAlert(change.alert, scope)) return;
-			send('alert', { type: change.type, alert: apiAlert(change.alert) });
+	return sseResponse(
+		(send) => {
 			send('count', alerts.alertCounts(db, scope));
-		});
-		const heartbeat = setInterval(() => send('', null), 20_000);
-		heartbeat.unref?.();
-		return () => {
-			stop();
-			clearInterval(heartbeat);
-		};
-	});
+			const stop = alerts.onAlertChange((change) => {
+				if (!alerts.canSeeAlert(change.alert, scope)) return;
+				send('alert', { type: change.type, alert: apiAlert(change.alert) });
+				send('count', alerts.alertCounts(db, scope));
+			});
+			const heartbeat = setInterval(() => send('', null), 20_000);
+			heartbeat.unref?.();
+			return () => {
+				stop();
+				clearInterval(heartbeat);
+			};
+		},
+		{ recheck: recheckOf(db, locals), recheckMs: RECHECK_INTERVAL_MS }
+	);
 };

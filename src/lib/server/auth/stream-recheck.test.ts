@@ -1,0 +1,97 @@
+/**
+ * Live streams re-check their caller: a stream opened by a session or a read key ends within seconds of sign-out,
+ * the user's disabling, the key's revocation, or a change of role or teams (a manager's stream must not keep its
+ * old team scope). The routes' own handlers are called, as SvelteKit calls them, on a real in-memory database.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GET as alertsStream } from '../../../routes/api/v1/alerts/stream/+server';
+import { GET as kpiStream } from '../../../routes/api/v1/stream/+server';
+import { openDatabase, useDatabase, type Db } from '$lib/server/db';
+import { addReadKey, readKeyUser, revokeKey, verifyReadKey } from './keys';
+import { RECHECK_INTERVAL_MS, stillAuthorized } from './recheck';
+import { createSession, generateSessionToken, invalidateSession, validateSessionToken } from './session';
+import { createUser, setUserDisabled, updateUser } from './users';
+
+let db: Db;
+beforeAll(() => {
+	db = useDatabase(openDatabase(':memory:'));
+});
+
+let n = 0;
+async function signedIn(role: 'manager' | 'executive', teams: string[] = []) {
+	const user = await createUser(db, {
+		email: `viewer${++n}@bank.example`,
+		password: 'password-1',
+		role,
+		teams
+	});
+	const token = generateSessionToken();
+	createSession(db, token, user.id);
+	const validated = validateSessionToken(db, token);
+	if (!validated) throw new Error('no session');
+	return { id: user.id, locals: { user: validated.user, session: validated.session } as App.Locals };
+}
+
+type StreamHandler = (event: never) => Response | Promise<Response>;
+
+function open(handler: StreamHandler, locals: App.Locals, search = ''): Response {
+	const url = new URL(`http://localhost/api/v1/stream${search}`);
+	return handler({ locals, url, request: new Request(url) } as never) as Response;
+}
+
+/** Milliseconds until the stream ends, or null when it is still open after `withinMs`. */
+async function endsWithin(response: Response, withinMs: number): Promise<number | null> {
+	const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+	const started = Date.now();
+	const deadline = new Promise<'open'>((resolve) => setTimeout(() => resolve('open'), withinMs));
+	for (;;) {
+		const next = await Promise.race([reader.read(), deadline]);
+		if (next === 'open') {
+			await reader.cancel();
+			return null;
+		}
+		if (next.done) return Date.now() - started;
+	}
+}
+
+const WITHIN = RECHECK_INTERVAL_MS + 2_000;
+
+describe('live streams re-check their caller', () => {
+	it('end within seconds of sign-out, disabling, revocation and a manager’s team change; stay open otherwise', async () => {
+		const signedOut = await signedIn('executive');
+		const disabled = await signedIn('executive');
+		const moved = await signedIn('manager', ['t-cc1']);
+		const steady = await signedIn('manager', ['t-cc1']);
+		const key = addReadKey(db, { name: 'wall tv', role: 'executive' });
+		const keyUser = readKeyUser(verifyReadKey(db, key.key)!);
+
+		const streams = {
+			signedOut: open(kpiStream, signedOut.locals),
+			disabled: open(alertsStream, disabled.locals),
+			moved: open(kpiStream, moved.locals, '?team=t-cc1'),
+			revoked: open(alertsStream, { user: keyUser, session: null } as App.Locals),
+			steady: open(kpiStream, steady.locals)
+		};
+		invalidateSession(db, signedOut.locals.session!.id);
+		setUserDisabled(db, disabled.id, true);
+		updateUser(db, moved.id, { role: 'manager', teams: ['t-cc2'] });
+		revokeKey(db, key.id);
+
+		const ended = await Promise.all(
+			Object.entries(streams).map(
+				async ([name, response]) => [name, await endsWithin(response, WITHIN)] as const
+			)
+		);
+		for (const [name, ms] of ended)
+			if (name === 'steady') expect([name, ms]).toEqual([name, null]);
+			else expect([name, ms !== null && ms <= WITHIN]).toEqual([name, true]);
+	});
+
+	it('judges the identity a stream was opened with against the database', async () => {
+		const viewer = await signedIn('manager', ['t-cc1']);
+		const { user, session } = viewer.locals;
+		expect(stillAuthorized(db, user!, session)).toBe(true);
+		updateUser(db, viewer.id, { role: 'executive' });
+		expect(stillAuthorized(db, user!, session)).toBe(false);
+	});
+});
