@@ -27,7 +27,11 @@ const labels: Record<string, () => string> = {
 	'journey.mapping_added': m.admin_audit_a_journey_mapping_added,
 	'journey.mapping_removed': m.admin_audit_a_journey_mapping_removed,
 	'data.rebuilt': m.admin_audit_a_data_rebuilt,
-	'data.imported': m.admin_audit_a_data_imported
+	'data.imported': m.admin_audit_a_data_imported,
+	'embed.created': m.admin_audit_a_embed_created,
+	'embed.revoked': m.admin_audit_a_embed_revoked,
+	'embed.removed': m.admin_audit_a_embed_removed,
+	'embed.token_issued': m.admin_audit_a_embed_token_issued
 };
 
 /** The audit action in the current language, with its code for precision (the stored code when unknown). */

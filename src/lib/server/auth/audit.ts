@@ -30,7 +30,11 @@ export const AUDIT_ACTIONS = [
 	'journey.mapping_added',
 	'journey.mapping_removed',
 	'data.rebuilt',
-	'data.imported'
+	'data.imported',
+	'embed.created',
+	'embed.revoked',
+	'embed.removed',
+	'embed.token_issued'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

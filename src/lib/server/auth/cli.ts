@@ -4,6 +4,8 @@ import { ROLES, type Role } from '$lib/server/db/schema';
 import { journeyCatalog } from '$lib/server/journeys/registry';
 import { restitchAll } from '$lib/server/journeys/stitch';
 import { rebuildRollups } from '$lib/server/metrics/rollups';
+import { EMBED_USAGE, EmbedUsageError, runEmbedCommand } from '$lib/server/embed/cli';
+import { EmbedError } from '$lib/server/embed/integrations';
 import { audit } from './audit';
 import { KeyError, addReadKey, addWriteKey, getKey, listKeys, parseOrigins, revokeKey } from './keys';
 import {
@@ -39,6 +41,7 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
   key revoke --id I
   data rebuild-rollups            rebuild the KPI rollup cells from the stored events
   data restitch [--journey K]     rebuild journey instances from the stored events (all journeys, or one)
+${EMBED_USAGE}
 
 Environment: DATABASE_URL (default ./data/resonance.db). Exit codes: 0 done, 1 refused, 2 bad arguments.`;
 
@@ -91,6 +94,7 @@ function userByEmail(db: Db, email: string) {
 }
 
 async function run(db: Db, command: string, sub: string, args: string[], io: AdminIo): Promise<void> {
+	if (command === 'embed') return runEmbedCommand(db, sub, args, io.out);
 	const key = `${command} ${sub}`;
 	switch (key) {
 		case 'user add': {
@@ -278,7 +282,7 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
 		io.out(USAGE);
 		return 0;
 	}
-	if (!['user', 'key', 'data'].includes(command)) {
+	if (!['user', 'key', 'data', 'embed'].includes(command)) {
 		io.err(command ? `Unknown command: ${command}` : 'No command given');
 		io.err(USAGE);
 		return 2;
@@ -289,12 +293,12 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
 		await run(db, command, sub, args, io);
 		return 0;
 	} catch (error) {
-		if (error instanceof UsageError) {
+		if (error instanceof UsageError || error instanceof EmbedUsageError) {
 			io.err(`error: ${error.message}`);
 			io.err(USAGE);
 			return 2;
 		}
-		if (error instanceof AccountError || error instanceof KeyError) {
+		if (error instanceof AccountError || error instanceof KeyError || error instanceof EmbedError) {
 			io.err(`error: ${error.message}`);
 			return 1;
 		}

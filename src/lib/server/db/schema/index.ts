@@ -5,3 +5,4 @@ export * from './metrics';
 export * from './journeys';
 export * from './text';
 export * from './alerts';
+export * from './embed';
