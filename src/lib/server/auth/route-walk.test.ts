@@ -9,7 +9,8 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { isPublicPath } from './public-routes';
 
-const GUARDS = new Set(['requireUser', 'requireRole', 'requireSession']);
+/** requireEmbed (embed/guard.ts) authorises /embed routes by a signed token instead of a session. */
+const GUARDS = new Set(['requireUser', 'requireRole', 'requireSession', 'requireEmbed']);
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'fallback']);
 
 interface EntryPoint {
