@@ -208,6 +208,16 @@ describe('route walk: every server entry point is guarded or public', () => {
 		]);
 	});
 
+	it('counts the embed token guard, and finds it on every /embed entry point', () => {
+		const embed = `export const load = async (event) => { const ctx = await requireEmbed(event, { type: 'kpis' }); return {}; };`;
+		expect(entryPoints(embed, 'page')).toEqual([{ name: 'load', method: 'GET', guarded: true }]);
+		const problems: Finding[] = [];
+		const checked: string[] = [];
+		walk(join(routesDir, 'embed'), false, problems, checked);
+		expect(checked.filter((c) => c.startsWith('embed'))).toHaveLength(8);
+		expect(problems).toEqual([]);
+	});
+
 	it('reads the public list per method', () => {
 		expect(isPublic('/api/v1/events', 'POST')).toBe(true);
 		expect(isPublic('/api/v1/events', 'GET')).toBe(false);
