@@ -31,7 +31,11 @@ const labels: Record<string, () => string> = {
 	'data.backed_up': m.admin_audit_a_data_backed_up,
 	'data.restored': m.admin_audit_a_data_restored,
 	'data.retention_pruned': m.admin_audit_a_data_retention_pruned,
-	'customer.deleted': m.admin_audit_a_customer_deleted
+	'customer.deleted': m.admin_audit_a_customer_deleted,
+	'embed.created': m.admin_audit_a_embed_created,
+	'embed.revoked': m.admin_audit_a_embed_revoked,
+	'embed.removed': m.admin_audit_a_embed_removed,
+	'embed.token_issued': m.admin_audit_a_embed_token_issued
 };
 
 /** The audit action in the current language, with its code for precision (the stored code when unknown). */

@@ -34,7 +34,11 @@ export const AUDIT_ACTIONS = [
 	'data.backed_up',
 	'data.restored',
 	'data.retention_pruned',
-	'customer.deleted'
+	'customer.deleted',
+	'embed.created',
+	'embed.revoked',
+	'embed.removed',
+	'embed.token_issued'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -18,7 +18,8 @@ import { isPublicPath } from './public-routes';
 import { SESSION_COOKIE, createSession, generateSessionToken } from './session';
 import { createUser } from './users';
 
-const GUARDS = new Set(['requireUser', 'requireRole', 'requireSession']);
+/** requireEmbed (embed/guard.ts) authorises /embed routes by a signed token instead of a session. */
+const GUARDS = new Set(['requireUser', 'requireRole', 'requireSession', 'requireEmbed']);
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'fallback']);
 
 interface EntryPoint {
@@ -214,6 +215,16 @@ describe('route walk: every server entry point is guarded or public', () => {
 			['POST', false],
 			['re-export', false]
 		]);
+	});
+
+	it('counts the embed token guard, and finds it on every /embed entry point', () => {
+		const embed = `export const load = async (event) => { const ctx = await requireEmbed(event, { type: 'kpis' }); return {}; };`;
+		expect(entryPoints(embed, 'page')).toEqual([{ name: 'load', method: 'GET', guarded: true }]);
+		const problems: Finding[] = [];
+		const checked: string[] = [];
+		walk(join(routesDir, 'embed'), false, problems, checked);
+		expect(checked.filter((c) => c.startsWith('embed'))).toHaveLength(8);
+		expect(problems).toEqual([]);
 	});
 
 	it('reads the public list per method', () => {

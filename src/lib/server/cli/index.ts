@@ -1,10 +1,12 @@
 import { databasePathFromEnv, openDatabase, type Db } from '$lib/server/db';
 import { AccountError } from '$lib/server/auth/users';
 import { KeyError } from '$lib/server/auth/keys';
+import { EmbedError } from '$lib/server/embed/integrations';
 import { Refused, UsageError, type AdminIo, type CommandGroup } from './args';
 import { backupCommands, restoreCommands } from './backup';
 import { customerCommands } from './customer';
 import { dataCommands } from './data';
+import { embedCommands } from './embed';
 import { keyCommands } from './key';
 import { retentionCommands } from './retention';
 import { userCommands } from './user';
@@ -22,7 +24,8 @@ const GROUPS: CommandGroup[] = [
 	backupCommands,
 	restoreCommands,
 	retentionCommands,
-	customerCommands
+	customerCommands,
+	embedCommands
 ];
 
 export const USAGE = `Usage: npm run admin -- <command> [options]
@@ -63,7 +66,12 @@ export async function runAdmin(argv: string[], io: AdminIo): Promise<number> {
 			io.err(USAGE);
 			return 2;
 		}
-		if (error instanceof AccountError || error instanceof KeyError || error instanceof Refused) {
+		if (
+			error instanceof AccountError ||
+			error instanceof KeyError ||
+			error instanceof EmbedError ||
+			error instanceof Refused
+		) {
 			io.err(`error: ${error.message}`);
 			return 1;
 		}

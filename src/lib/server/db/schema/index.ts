@@ -6,3 +6,4 @@ export * from './journeys';
 export * from './text';
 export * from './alerts';
 export * from './ops';
+export * from './embed';

@@ -1,0 +1,201 @@
+import { error } from '@sveltejs/kit';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '$lib/server/db';
+import { followUpCases } from '$lib/server/db/schema';
+import { teamCondition } from '$lib/server/auth/scope';
+import * as dashboards from '$lib/server/dashboards';
+import * as journeys from '$lib/server/journeys';
+import * as metrics from '$lib/server/metrics';
+import { DAY_MS } from '$lib/components/filters/filter-state';
+import type { EmbedContext } from './guard';
+
+/**
+ * The data of each embed view, read only through the context's effective parameters and scope (guard.ts), so
+ * every query of a view carries the token's locked filters. The page loads are thin wrappers around these.
+ */
+
+export class EmbedViewError extends Error {
+	constructor(
+		readonly status: 400 | 404,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+/** Runs a view's reader, answering its refusals as SvelteKit errors (400, 404). */
+export function viewOrError<T>(read: () => T): T {
+	try {
+		return read();
+	} catch (e) {
+		if (e instanceof EmbedViewError)
+			error(e.status, { code: e.status === 404 ? 'not_found' : 'invalid_parameter', message: e.message });
+		throw e;
+	}
+}
+
+function dashboardQuery(ctx: EmbedContext, now: number) {
+	const q = dashboards.dashboardQuery(ctx.params, ctx.scope, now, 'today');
+	if (!q.ok) throw new EmbedViewError(400, q.message);
+	return q;
+}
+
+/** Embed-safe presentation of the token, for the page (never the secret, never other integrations). */
+export function presentation(ctx: EmbedContext) {
+	return {
+		origins: ctx.integration.origins,
+		locale: ctx.claims.locale,
+		theme: ctx.claims.theme,
+		expiresAt: ctx.claims.exp * 1000
+	};
+}
+
+/** Alerts are center-wide or per team: an embed shows them only when the team is its only locked dimension. */
+function alertsAllowed(ctx: EmbedContext): boolean {
+	return Object.keys(ctx.claims.filters).every(
+		(f) => f === 'team' || f === 'range' || f === 'from' || f === 'to'
+	);
+}
+
+export function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } | null, now = Date.now()) {
+	const q = dashboardQuery(ctx, now);
+	const journeyPeriod =
+		q.filters.range === 'today' ? { from: q.period.to - 7 * DAY_MS, to: q.period.to } : q.period;
+	return {
+		now,
+		filters: q.filters,
+		period: q.period,
+		snapshot: dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
+		meta: dashboards.wallboardMeta(),
+		tv: tv
+			? {
+					rotate: tv.rotate,
+					channels: dashboards.channelBoard(db, q.query),
+					journeys: dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
+					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
+					alerts: alertsAllowed(ctx)
+						? dashboards.alertsBoard(db, ctx.scope)
+						: { available: false, alerts: [] }
+				}
+			: null
+	};
+}
+
+export const TREND_VIEW_KPIS = ['cx_index', 'csat', 'nps', 'fcr', 'ces'] as const;
+
+/** One KPI by day over the period (res.key names the KPI; cx_index by default). */
+export function trendView(db: Db, ctx: EmbedContext, now = Date.now()) {
+	const kpi = (ctx.claims.res.key ?? 'cx_index') as metrics.KpiKey;
+	if (!(kpi in metrics.KPIS)) throw new EmbedViewError(400, `res.key: ${kpi} is not a KPI`);
+	const q = dashboardQuery(ctx, now);
+	const daily = metrics.kpis(db, { ...q.query, by: 'day', grain: null, compare: null, standardise: false });
+	const total = metrics.kpis(db, { ...q.query, by: null, grain: null }).rows[0].kpis[kpi];
+	const def = metrics.KPIS[kpi];
+	return {
+		now,
+		filters: q.filters,
+		period: q.period,
+		kpi,
+		label: def.label,
+		unit: def.unit,
+		target: total.target,
+		total: { value: total.value, n: total.n, ci95: total.ci95 },
+		points: daily.rows.map((r) => ({
+			bucket: r.group ?? '',
+			value: r.kpis[kpi].value,
+			n: r.kpis[kpi].n,
+			ci95: r.kpis[kpi].ci95
+		}))
+	};
+}
+
+function journeyQuery(ctx: EmbedContext, now: number) {
+	const q = journeys.parseJourneyQuery(ctx.params, now);
+	if (!q.ok) throw new EmbedViewError(400, q.error.message);
+	return q.value;
+}
+
+/** A journey's funnel or path map (res.key names the journey), scoped to the locked teams. */
+export function journeyView(db: Db, ctx: EmbedContext, now = Date.now()) {
+	const record = journeys.getJourney(db, ctx.claims.res.key ?? '');
+	if (!record) throw new EmbedViewError(404, `No journey "${ctx.claims.res.key}"`);
+	const query = journeyQuery(ctx, now);
+	const detail = journeys.journeyDetail(db, record.definition, query, { teams: ctx.scope.teams, now });
+	return {
+		definition: record.definition,
+		query,
+		minN: journeys.MIN_N,
+		funnel: detail.funnel,
+		pathMap: detail.pathMap
+	};
+}
+
+/**
+ * The agent-desktop card of one customer: recent journeys and where they stalled, last scores, recent texts with
+ * sentiment, the open follow-up case. Contacts and answers about teams outside the locked teams are left out.
+ */
+export function customerView(db: Db, ctx: EmbedContext, now = Date.now()) {
+	const id = ctx.claims.res.key ?? '';
+	const timeline = journeys.customerTimeline(db, id, { teams: ctx.scope.teams, limit: 200, now });
+	if (!timeline) throw new EmbedViewError(404, 'No such customer');
+	const events = timeline.events;
+	const lanes = [...timeline.lanes].sort((a, b) => b.lastEventAt - a.lastEventAt).slice(0, 5);
+	const scores = events
+		.filter((e) => e.type === 'feedback' && e.metric && e.score !== null)
+		.slice(0, 5)
+		.map((e) => ({ ts: e.ts, metric: e.metric, score: e.score, channel: e.channel }));
+	const texts = events
+		.filter((e) => e.text)
+		.slice(0, 5)
+		.map((e) => ({ ts: e.ts, type: e.type, channel: e.channel, text: e.text, sentiment: e.sentiment }));
+	const openCase =
+		db
+			.select()
+			.from(followUpCases)
+			.where(
+				and(
+					eq(followUpCases.customerId, id),
+					inArray(followUpCases.status, ['open', 'contacted']),
+					teamCondition(followUpCases.teamId, ctx.scope.teams)
+				)
+			)
+			.orderBy(desc(followUpCases.openedAt))
+			.get() ?? null;
+	return {
+		customer: timeline.customer,
+		lanes,
+		scores,
+		texts,
+		hidden: timeline.hidden,
+		openCase: openCase && {
+			id: openCase.id,
+			reason: openCase.reason,
+			status: openCase.status,
+			openedAt: openCase.openedAt,
+			dueAt: openCase.dueAt,
+			overdue: openCase.dueAt < now
+		}
+	};
+}
+
+/** The KPI table of the view's scoped query as CSV (the embed export). */
+export function kpisCsv(db: Db, ctx: EmbedContext, now = Date.now()): string {
+	const q = dashboardQuery(ctx, now);
+	const row = metrics.kpis(db, { ...q.query, by: null, grain: null }).rows[0];
+	const lines = [['kpi', 'value', 'n', 'ci95_low', 'ci95_high', 'from', 'to', 'filters'].join(',')];
+	const filters = ctx.params.toString();
+	for (const [key, r] of Object.entries(row.kpis))
+		lines.push(
+			[
+				key,
+				r.value ?? '',
+				r.n,
+				r.ci95?.[0] ?? '',
+				r.ci95?.[1] ?? '',
+				new Date(q.query.from).toISOString(),
+				new Date(q.query.to).toISOString(),
+				`"${filters.replace(/"/g, '""')}"`
+			].join(',')
+		);
+	return lines.join('\n') + '\n';
+}
