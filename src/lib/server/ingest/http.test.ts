@@ -346,7 +346,11 @@ describe('one long text at a time', () => {
 		const body = JSON.stringify({ events: texts.map(comment) });
 		expect(body.length).toBeLessThanOrEqual(500 * 1024);
 		const request = post('/api/v1/events', body, bearer(fx.key));
-		const { result: response, cpuMs, wallMs } = await longestHold(() => routeIngestion(request, fx.ctx));
+		const {
+			result: response,
+			cpuMs,
+			wallMs
+		} = await longestHold(async () => routeIngestion(request, fx.ctx));
 		const r = { body: await response.json() };
 		expect(r.body).toMatchObject({ accepted: texts.length, rejected: [] });
 		console.log(`longest hold: ${cpuMs.toFixed(1)} ms CPU, ${wallMs.toFixed(1)} ms wall`);

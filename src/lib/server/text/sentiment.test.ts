@@ -8,7 +8,6 @@ import {
 	sentimentLabel,
 	sentimentOfTokens
 } from './sentiment';
-import { customerRanges } from './speakers';
 import { Slicer } from './steps';
 import { tokenize } from './segment';
 
