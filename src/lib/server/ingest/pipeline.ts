@@ -1,6 +1,7 @@
 import type { CxEvent, EventType } from '$lib/model';
 import { publishAccepted } from '$lib/server/live/bus';
-import { scoreSentiment } from '$lib/server/text';
+import { scoreSentimentAsync } from '$lib/server/text';
+import { Slicer } from '$lib/server/text/steps';
 import type { IngestContext } from './context';
 import { dedupeWithinBatch } from './dedupe';
 import { IngestError } from './errors';
@@ -65,16 +66,17 @@ const SLICE_MS = 4;
 
 /**
  * Runs `work` on each item, handing the event loop back whenever a slice has taken SLICE_MS: a batch of long
- * texts is redacted and scored between other work, not in one block (the longest hold is one item's work).
+ * texts is redacted and scored between other work, not in one block. `work` may pause inside an item too, with
+ * the same slicer (sentiment does, so the longest hold is a slice plus one step of one text, not a whole text).
  */
-async function inSlices<T>(items: readonly T[], work: (item: T, index: number) => void): Promise<void> {
-	let sliceStart = performance.now();
+async function inSlices<T>(
+	items: readonly T[],
+	slicer: Slicer,
+	work: (item: T, index: number) => void | Promise<void>
+): Promise<void> {
 	for (let i = 0; i < items.length; i++) {
-		work(items[i], i);
-		if (performance.now() - sliceStart > SLICE_MS) {
-			await new Promise((resolve) => setImmediate(resolve));
-			sliceStart = performance.now();
-		}
+		await work(items[i], i);
+		await slicer.pause();
 	}
 }
 
@@ -113,16 +115,19 @@ export async function ingestBatch(
 ): Promise<IngestOutcome> {
 	const { valid, rejected, ignored } = validateBatch(parsed, receivedAt);
 	const redacted: RedactionCounts = {};
-	await inSlices(valid, ({ event }) => redactEvent(event, redacted));
+	const slicer = new Slicer(SLICE_MS);
+	await inSlices(valid, slicer, ({ event }) => redactEvent(event, redacted));
 	const { unique, repeats } = dedupeWithinBatch(valid);
 	let result = { accepted: 0, duplicates: 0, duplicateIndexes: [] as number[] };
 	if (unique.length) {
 		try {
 			const events = unique.map((i) => i.event);
 			// Hashing, sentiment and serialising happen here, beside the writer thread's work on earlier batches;
-			// sentiment (the costly part) in slices.
+			// sentiment (the costly part) in slices, a long text's in several.
 			const sentiments: (number | null)[] = new Array(events.length);
-			await inSlices(events, (e, i) => (sentiments[i] = e.text ? scoreSentiment(e.text) : null));
+			await inSlices(events, slicer, async (e, i) => {
+				sentiments[i] = e.text ? await scoreSentimentAsync(e.text, slicer) : null;
+			});
 			const prepared = prepareEvents(sourceId, events, sentiments);
 			result = await ctx.committer.submit({ sourceId, receivedAt, events, prepared });
 		} catch (error) {

@@ -25,6 +25,7 @@
 export { analyzeText, type TextAnalysis } from './analyze';
 export {
 	scoreSentiment,
+	scoreSentimentAsync,
 	sentimentLabel,
 	sentimentIndex,
 	sentimentOfTokens,

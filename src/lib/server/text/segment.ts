@@ -11,6 +11,7 @@ import {
 	NEGATIONS,
 	SINGLE_CHARACTER_TERMS
 } from './lexicon';
+import { runSteps, type Steps } from './steps';
 
 export type TokenKind = 'han' | 'latin' | 'number' | 'punct' | 'space' | 'other';
 
@@ -78,7 +79,7 @@ const CUT_AFTER = new Set([...' \t\n,!?;:。、'].map((c) => c.charCodeAt(0)));
  * tags as in one piece); only a run of over 1,000 word characters is cut where it must (between two surrogates
  * never).
  */
-function tagInPieces(text: string): { word: string; tag: string }[] {
+function* tagInPieces(text: string): Steps<{ word: string; tag: string }[]> {
 	if (text.length <= PIECE_CHARS) return jieba().tag(text, true);
 	const tagged: { word: string; tag: string }[] = [];
 	let start = 0;
@@ -92,6 +93,8 @@ function tagInPieces(text: string): { word: string; tag: string }[] {
 		}
 		for (const t of jieba().tag(text.slice(start, end), true)) tagged.push(t);
 		start = end;
+		// A pause point between pieces (a piece is ~1–5 ms of jieba).
+		yield;
 	}
 	return tagged;
 }
@@ -117,11 +120,20 @@ function kindOf(norm: string): TokenKind {
  * speech), and English contractions that jieba splits at the apostrophe (don ' t) are joined again.
  */
 export function tokenize(text: string): Token[] {
+	return runSteps(tokenizeSteps(text));
+}
+
+/** Tokens in this many tagged words between two pause points. */
+const TOKENS_PER_STEP = 2048;
+
+/** `tokenize` in steps that may pause between jieba's pieces and every TOKENS_PER_STEP words (see steps.ts). */
+export function* tokenizeSteps(text: string): Steps<Token[]> {
 	const prepared = foldWidth(text).replace(MARKER_PATTERN, (m) => ' '.repeat(m.length));
-	const tagged = tagInPieces(prepared);
+	const tagged = yield* tagInPieces(prepared);
 	const tokens: Token[] = [];
 	let offset = 0;
 	for (let i = 0; i < tagged.length; i++) {
+		if (i % TOKENS_PER_STEP === TOKENS_PER_STEP - 1) yield;
 		const piece = tagged[i].word;
 		const start = offset;
 		offset += piece.length;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { HOLDOUT_SENTENCES, type SentimentLabel } from './sentiment-holdout';
-import { scoreSentiment, sentimentIndex, sentimentLabel, sentimentOfTokens } from './sentiment';
+import { sampleComments } from './sample-corpus';
+import {
+	scoreSentiment,
+	scoreSentimentAsync,
+	sentimentIndex,
+	sentimentLabel,
+	sentimentOfTokens
+} from './sentiment';
+import { Slicer } from './steps';
 import { tokenize } from './segment';
 
 /** Development table: bank-customer comments and transcript lines, each labelled by hand; the lexicon was tuned on it. */
@@ -203,5 +211,46 @@ describe('scoreSentiment', () => {
 	it('computes the sentiment KPI as (positive − negative) ÷ scored × 100', () => {
 		expect(sentimentIndex([0.8, 0.5, -0.7, 0, null])).toEqual({ value: 25, n: 4 });
 		expect(sentimentIndex([null])).toEqual({ value: null, n: 0 });
+	});
+});
+
+describe('scoreSentimentAsync (in steps, the event loop handed back between them)', () => {
+	const longTexts = [
+		'1@'.repeat(14_000),
+		'a '.repeat(14_000),
+		'，'.repeat(10_000),
+		'但是'.repeat(5_000),
+		'坐席：好\n客户：差，但是很慢！\n'.repeat(500),
+		'坐席：您好，很高兴为您服务\n客户：等了半天都没人接，太失望了，不过最后处理得很好\n'.repeat(300),
+		sampleComments(400, 7)
+			.map((c) => c.text)
+			.join('。'),
+		sampleComments(400, 11)
+			.map((c) => c.text)
+			.join('\n')
+	];
+
+	const GOLDEN = [null, 0, null, 0, -1, -1, -0.64, -0.999];
+
+	it('gives exactly the sync score on the sample corpus and the development table', async () => {
+		const texts = [...sampleComments(300, 3).map((c) => c.text), ...DEVELOPMENT.map(([t]) => t), ''];
+		for (const text of texts) {
+			// A zero budget pauses at every step: the most interrupted run.
+			expect(await scoreSentimentAsync(text, new Slicer(0))).toBe(scoreSentiment(text));
+		}
+	});
+
+	it('gives exactly the sync score on long texts, and pauses inside them', async () => {
+		for (const text of longTexts) {
+			const slicer = new Slicer(0);
+			const score = await scoreSentimentAsync(text, slicer);
+			expect(score).toBe(scoreSentiment(text));
+			expect(slicer.pauses).toBeGreaterThan(1);
+		}
+	});
+
+	it('scores long texts as the one-shot code did before it was cut into steps', () => {
+		// Scores of the code before this change (commit 61efcb6), which walked each text in one go.
+		expect(longTexts.map((t) => scoreSentiment(t))).toEqual(GOLDEN);
 	});
 });

@@ -12,7 +12,8 @@ import {
 	SENTIMENT_WORDS
 } from './lexicon';
 import { sentimentClass, type SentimentClass } from '$lib/model';
-import { hasWords, tokenize, type Token } from './segment';
+import { hasWords, tokenizeSteps, type Token } from './segment';
+import { runSteps, runStepsAsync, Slicer, type Steps } from './steps';
 import { customerRanges } from './speakers';
 
 export type SentimentLabel = SentimentClass;
@@ -41,6 +42,8 @@ const CONCESSION_SET = new Set(CONCESSION_WORDS);
 const CLAUSE_END = /^[,，、;；:：…~～]+$/;
 const SENTENCE_END = /^[.。!！?？\n\r]+$/;
 const EXCLAMATION = /[!！]/;
+/** Ranges longer than this pause between the multi-word patterns (each a scan of the range). */
+const PATTERN_STEP_CHARS = 2000;
 
 /**
  * Words that are neutral alone but negative under a negation: "没有任何回复", "never called me back",
@@ -193,6 +196,15 @@ export function sentimentOfTokens(
 	tokens: readonly Token[],
 	ranges: readonly [number, number][] = [[0, text.length]]
 ): SentimentResult {
+	return runSteps(sentimentSteps(text, tokens, ranges));
+}
+
+/** `sentimentOfTokens` in steps that may pause every TOKENS_PER_STEP tokens and between patterns (steps.ts). */
+export function* sentimentSteps(
+	text: string,
+	tokens: readonly Token[],
+	ranges: readonly [number, number][] = [[0, text.length]]
+): Steps<SentimentResult> {
 	let raw = 0;
 	let words = false;
 	const hits: SentimentHit[] = [];
@@ -206,7 +218,7 @@ export function sentimentOfTokens(
 		const inRange = tokens.slice(from, to).filter((t) => t.end <= end);
 		from = to;
 		if (hasWords(inRange)) words = true;
-		const part = scoreRange(text, inRange, start, end);
+		const part = yield* scoreRange(text, inRange, start, end);
 		raw += part.raw;
 		hits.push(...part.hits);
 	}
@@ -215,12 +227,15 @@ export function sentimentOfTokens(
 	return { score: Math.round(squash(raw) * 1000) / 1000, raw, hits };
 }
 
-function scoreRange(
+/** Tokens walked between two pause points. */
+const TOKENS_PER_STEP = 1024;
+
+function* scoreRange(
 	text: string,
 	tokens: readonly Token[],
 	rangeStart: number,
 	rangeEnd: number
-): { raw: number; hits: SentimentHit[] } {
+): Steps<{ raw: number; hits: SentimentHit[] }> {
 	const clauses: Clause[] = [];
 	let sentenceStart = 0;
 	// Contrast words seen so far, and how many had been seen when each clause closed: a clause weighs
@@ -253,6 +268,7 @@ function scoreRange(
 	};
 
 	for (let i = 0; i < tokens.length; i++) {
+		if (i % TOKENS_PER_STEP === TOKENS_PER_STEP - 1) yield;
 		const t = tokens[i];
 		const norm = t.norm;
 		if (t.kind === 'space') {
@@ -382,7 +398,9 @@ function scoreRange(
 	endSentence();
 
 	const slice = text.slice(rangeStart, rangeEnd);
+	yield;
 	for (const [pattern, value] of SENTIMENT_PATTERNS) {
+		if (slice.length > PATTERN_STEP_CHARS) yield;
 		const match = pattern.exec(slice);
 		if (!match) continue;
 		const at = rangeStart + match.index;
@@ -427,9 +445,25 @@ function nextWord(tokens: readonly Token[], i: number): Token | undefined {
  * sentiment; null when it has no words at all. In a speaker-labelled transcript only the customer's turns count. Cheap: one jieba cut and a lexicon walk (≈ 10–30 µs a comment).
  */
 export function scoreSentiment(text: string): number | null {
+	return runSteps(scoreSentimentSteps(text));
+}
+
+/**
+ * `scoreSentiment` that hands the event loop back whenever `slicer`'s budget is spent (between jieba's pieces,
+ * every thousand or so tokens of the walk, between patterns): a 32 KB text costs tens of milliseconds of CPU,
+ * which ingestion must not spend in one block. The same code as `scoreSentiment` runs, so the score is the same.
+ */
+export function scoreSentimentAsync(text: string, slicer: Slicer = new Slicer()): Promise<number | null> {
+	return runStepsAsync(scoreSentimentSteps(text), slicer);
+}
+
+function* scoreSentimentSteps(text: string): Steps<number | null> {
 	if (!text) return null;
 	// Text reaches here redacted (ingestion does it before storing); markers are blanked by the tokenizer.
-	return sentimentOfTokens(text, tokenize(text), customerRanges(text)).score;
+	const tokens = yield* tokenizeSteps(text);
+	const ranges = customerRanges(text);
+	yield;
+	return (yield* sentimentSteps(text, tokens, ranges)).score;
 }
 
 /** The KPI class of a score (`sentimentClass`: ±SENTIMENT_BAND is neutral). */
