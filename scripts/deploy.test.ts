@@ -35,7 +35,7 @@ describe('deploy/', () => {
 		expect(service.get('EnvironmentFile')).toEqual(['/etc/resonance/resonance.env']);
 		expect(service.get('KillSignal')).toEqual(['SIGTERM']);
 		expect(Number(service.get('TimeoutStopSec')![0])).toBeGreaterThan(30);
-		expect(service.get('ExecStart')![0]).toMatch(/node .*build\/index\.js$/);
+		expect(service.get('ExecStart')![0]).toMatch(/node .*scripts\/serve\.js$/);
 		expect(u.get('Install')!.get('WantedBy')).toEqual(['multi-user.target']);
 		const systemd = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
 		if (systemd.status === 0) {

@@ -578,7 +578,9 @@ describe('complaint rate significance and confidence', () => {
 	const complaints = (x: number, contacts: number): Measures => ({
 		...toMeasures(emptyVector()),
 		complaints: x,
-		contacts
+		// Complaint rate is per contact chain (DOMAIN.md); here every contact is a chain of one leg.
+		contacts,
+		chains: contacts
 	});
 	const side = (x: number, n: number) => {
 		const measures = complaints(x, n);
