@@ -311,7 +311,7 @@ test('CSV exports match the API: records (server) and a trend (client)', async (
 		manager.page.getByTestId('trend-trend-csat').locator('[data-export="csv"]').click()
 	]);
 	const trend = parseCsv(readFileSync((await trendDownload.path()) ?? '', 'utf8'));
-	expect(trend[0]).toEqual(['bucket', 'value', 'n', 'ci95_low', 'ci95_high']);
+	expect(trend[0]).toEqual(['bucket', 'value', 'n', 'ci95_low', 'ci95_high', 'pending']);
 	const kpis = await manager.page.request.get(`/api/v1/kpis?from=${day}&to=${next}&by=day`);
 	const body = (await kpis.json()) as {
 		rows: {
@@ -325,7 +325,9 @@ test('CSV exports match the API: records (server) and a trend (client)', async (
 			r.kpis.csat.value === null ? '' : String(r.kpis.csat.value),
 			String(r.kpis.csat.n),
 			r.kpis.csat.ci95 ? String(r.kpis.csat.ci95[0]) : '',
-			r.kpis.csat.ci95 ? String(r.kpis.csat.ci95[1]) : ''
+			r.kpis.csat.ci95 ? String(r.kpis.csat.ci95[1]) : '',
+			// CSAT has no follow-up window: nothing is pending.
+			''
 		])
 	);
 	await manager.context.close();

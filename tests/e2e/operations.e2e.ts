@@ -21,7 +21,7 @@ let serverLog = '';
 test.beforeAll(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'resonance-ops-e2e-'));
 	dbFile = join(dir, 'ops.db');
-	server = spawn(process.execPath, ['build'], {
+	server = spawn(process.execPath, ['scripts/serve.js'], {
 		env: {
 			...process.env,
 			PORT: String(port),

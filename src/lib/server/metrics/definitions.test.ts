@@ -154,6 +154,35 @@ describe('maturity (DOMAIN.md)', () => {
 			expect(trend.map((r) => r.kpis.fcr.pending)).toEqual([0, 0, 0, 0, 0, 0, 40]);
 		});
 	});
+
+	it('a CX index waiting only for follow-up windows is provisional, and has a value once they close', () => {
+		// 40 customers: a resolved agent call answered in 5 s, then CSAT 5, NPS 10 and CES 7 on it.
+		const events: CxEvent[] = [];
+		for (let i = 0; i < 40; i++) {
+			const ts = T0 + i * MIN;
+			events.push(
+				contact(`x${i}`, ts, {
+					handledBy: 'agent',
+					outcome: 'resolved',
+					reason: 'card',
+					waitS: 5,
+					teamId: 't-a'
+				}),
+				event({ type: 'feedback', customerId: `x${i}`, ts: ts + MIN, metric: 'csat', score: 5 }),
+				event({ type: 'feedback', customerId: `x${i}`, ts: ts + MIN, metric: 'nps', score: 10 }),
+				event({ type: 'feedback', customerId: `x${i}`, ts: ts + MIN, metric: 'ces', score: 7 })
+			);
+		}
+		bothWays(events, (db) => {
+			const open = kpis(db, query(), { now: T0 + DAY + HOUR }).rows[0].kpis;
+			expect(open.fcr).toMatchObject({ value: null, pending: 40 });
+			expect(open.cx_index).toMatchObject({ value: null, pending: 40 });
+			expect(open.cx_index.missing).toEqual(expect.arrayContaining(['fcr', 'repeat_contact_rate']));
+			const closed = kpis(db, query(), { now: LATER }).rows[0].kpis;
+			expect(closed.cx_index.value).not.toBeNull();
+			expect(closed.cx_index.pending ?? 0).toBe(0);
+		});
+	});
 });
 
 describe('complaint attribution (DOMAIN.md)', () => {

@@ -285,6 +285,21 @@ export interface KpiOptions {
 	now?: number;
 }
 
+/**
+ * A CX index left without a value because a component it needs is still inside its follow-up window (today's FCR,
+ * say) is provisional, not insufficient: it carries that component's pending count, so tiles and trends show it as
+ * provisional, and it is never compared.
+ */
+function markIndexProvisional(out: KpiRow['kpis']): void {
+	const index = out.cx_index;
+	if (!index || index.value !== null || !index.missing?.length) return;
+	const waiting = index.missing.map((key) => out[key as KpiKey]?.pending ?? 0).filter((p) => p > 0);
+	// Provisional only when every missing component is one still waiting; a component short of answers stays short.
+	if (waiting.length === 0 || waiting.length < index.missing.length) return;
+	index.pending = Math.max(...waiting);
+	if (index.significant !== undefined) index.significant = null;
+}
+
 /** Every KPI of the registry as estimates, the composite index included. */
 export function estimateAll(
 	m: Measures,
@@ -408,6 +423,7 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
 				}
 				out[def.key] = r;
 			}
+			markIndexProvisional(out);
 			if (split) {
 				const strata = byRow.get(`${g}${SEP}${b}`) ?? new Map<string, Measures>();
 				for (const s of STANDARDISED) {
