@@ -30,6 +30,13 @@ export default ts.config(
 		}
 	},
 	{
+		// Storage is async on PostgreSQL: a promise nobody awaits is a write that may not have happened.
+		files: ['src/**/*.ts'],
+		ignores: ['**/*.svelte.ts'],
+		languageOptions: { parserOptions: { projectService: true } },
+		rules: { '@typescript-eslint/no-floating-promises': 'error' }
+	},
+	{
 		files: ['**/*.svelte', '**/*.svelte.ts', '**/*.svelte.js'],
 		languageOptions: {
 			parserOptions: {

@@ -6,6 +6,8 @@ export default defineConfig({
 	test: {
 		include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
 		environment: 'node',
+		// One real PostgreSQL server for the run (src/lib/server/testing/postgres-server.ts).
+		globalSetup: ['src/lib/server/testing/postgres-global-setup.ts'],
 		testTimeout: 20_000
 	}
 });

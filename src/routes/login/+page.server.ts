@@ -43,7 +43,7 @@ export const actions: Actions = {
 		// Counted before the slow hash, so parallel attempts cannot slip past the limit.
 		const verdict = admitSignIn(db, { email: target, ip }, throttleLimitsFromEnv(env));
 		if (verdict.blocked) {
-			audit(db, { action: 'auth.sign_in_throttled', target, ip, details: { by: verdict.reason } });
+			await audit(db, { action: 'auth.sign_in_throttled', target, ip, details: { by: verdict.reason } });
 			event.setHeaders({ 'Retry-After': String(verdict.retryAfterSeconds) });
 			return fail(429, {
 				code: 'throttled' as const,
@@ -61,7 +61,7 @@ export const actions: Actions = {
 		}
 		if (!result.ok) {
 			const reason = !result.user ? 'unknown_email' : result.user.disabled ? 'disabled' : 'wrong_password';
-			audit(db, { action: 'auth.sign_in_failed', target, ip, details: { reason } });
+			await audit(db, { action: 'auth.sign_in_failed', target, ip, details: { reason } });
 			verdict.settle();
 			// One message for every reason, so nobody can learn which e-mails have accounts.
 			return fail(400, { code: 'invalid' as const, email });
@@ -74,7 +74,7 @@ export const actions: Actions = {
 			userAgent: event.request.headers.get('user-agent')
 		});
 		setSessionCookie(event.cookies, token, session.expiresAt, event.url.protocol === 'https:');
-		audit(db, {
+		await audit(db, {
 			action: 'auth.sign_in',
 			actor: { id: result.user.id, email: result.user.email },
 			target,

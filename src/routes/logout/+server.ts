@@ -11,7 +11,7 @@ export const POST: RequestHandler = (event) => {
 	if (locals.session && locals.user) {
 		const db = database();
 		invalidateSession(db, locals.session.id);
-		audit(db, {
+		void audit(db, {
 			action: 'auth.sign_out',
 			actor: actorOf(locals.user),
 			target: locals.user.email,

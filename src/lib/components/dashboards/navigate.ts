@@ -10,5 +10,5 @@ export function drillHref(spec: DrillSpec): string {
 /** Opens a drill-down (from a chart click): a navigation that no load depends on, so nothing recomputes. */
 export function openDrill(spec: DrillSpec): void {
 	// eslint-disable-next-line svelte/no-navigation-without-resolve -- this page, its query plus the drill
-	goto(drillHref(spec), { noScroll: true, keepFocus: true });
+	void goto(drillHref(spec), { noScroll: true, keepFocus: true });
 }

@@ -55,13 +55,13 @@ export function auditRule(
 	const target = `alert_rule:${rule.id}`;
 	const base = { actor: context.actor, ip: context.ip, target, ts: context.now };
 	if (change === 'created' && after)
-		audit(db, { ...base, action: 'alert_rule.created', details: { rule: shown(after) } });
+		void audit(db, { ...base, action: 'alert_rule.created', details: { rule: shown(after) } });
 	else if (change === 'updated' && before && after) {
 		const changes = ruleDiff(before, after);
 		if (Object.keys(changes).length > 0)
-			audit(db, { ...base, action: 'alert_rule.updated', details: { name: after.name, changes } });
+			void audit(db, { ...base, action: 'alert_rule.updated', details: { name: after.name, changes } });
 	} else if (change === 'deleted' && before)
-		audit(db, { ...base, action: 'alert_rule.deleted', details: { rule: shown(before) } });
+		void audit(db, { ...base, action: 'alert_rule.deleted', details: { rule: shown(before) } });
 	const hook = webhookChange(change === 'created' ? null : before, change === 'deleted' ? null : after);
-	if (hook) audit(db, { ...base, action: 'webhook.changed', details: { rule: rule.name, ...hook } });
+	if (hook) void audit(db, { ...base, action: 'webhook.changed', details: { rule: rule.name, ...hook } });
 }

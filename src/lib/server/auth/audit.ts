@@ -1,6 +1,7 @@
-import { and, desc, eq, gte, like, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import { auditLog } from '$lib/server/db/schema';
+import type { auditLog } from '$lib/server/db/schema';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { auditStores } from './audit-store';
 
 /** Everything the audit log records. Exports are written by the features that export. */
 export const AUDIT_ACTIONS = [
@@ -54,7 +55,6 @@ export interface AuditEntry {
 	ts?: number;
 }
 
-/** Appends one entry to the audit log. The only writer of audit_log. */
 /** The top-level fields whose values differ between two versions of a record, with both values (for `details`). */
 export function changedFields(
 	before: Record<string, unknown>,
@@ -67,18 +67,17 @@ export function changedFields(
 	return diff;
 }
 
-export function audit(db: Db, entry: AuditEntry): void {
-	db.insert(auditLog)
-		.values({
-			ts: entry.ts ?? Date.now(),
-			actorId: entry.actor?.id ?? null,
-			actorEmail: entry.actor?.email ?? null,
-			action: entry.action,
-			target: entry.target ?? null,
-			ip: entry.ip ?? null,
-			details: entry.details ?? {}
-		})
-		.run();
+/** Appends one entry to the audit log: committed when the promise settles (on SQLite, before it returns). */
+export async function audit(target: Db | Storage, entry: AuditEntry): Promise<void> {
+	await byEngine(asStorage(target), auditStores).append({
+		ts: entry.ts ?? Date.now(),
+		actorId: entry.actor?.id ?? null,
+		actorEmail: entry.actor?.email ?? null,
+		action: entry.action,
+		target: entry.target ?? null,
+		ip: entry.ip ?? null,
+		details: entry.details ?? {}
+	});
 }
 
 export interface AuditFilter {
@@ -94,34 +93,20 @@ export interface AuditFilter {
 export type AuditRow = typeof auditLog.$inferSelect;
 
 /** One page of the audit log, newest first, with the total for paging. */
-export function listAudit(db: Db, filter: AuditFilter = {}): { rows: AuditRow[]; total: number } {
-	const conditions: SQL[] = [];
-	if (filter.action) conditions.push(eq(auditLog.action, filter.action));
-	const actor = escapeLike(filter.actor ?? '').trim();
-	if (actor) conditions.push(like(auditLog.actorEmail, `%${actor}%`));
-	if (filter.from !== undefined) conditions.push(gte(auditLog.ts, filter.from));
-	if (filter.to !== undefined) conditions.push(lt(auditLog.ts, filter.to));
-	const where = conditions.length ? and(...conditions) : undefined;
+export async function listAudit(
+	target: Db | Storage,
+	filter: AuditFilter = {}
+): Promise<{ rows: AuditRow[]; total: number }> {
 	const pageSize = Math.max(1, Math.min(200, filter.pageSize ?? 50));
 	const page = Math.max(1, filter.page ?? 1);
-	const rows = db
-		.select()
-		.from(auditLog)
-		.where(where)
-		.orderBy(desc(auditLog.ts), desc(auditLog.id))
-		.limit(pageSize)
-		.offset((page - 1) * pageSize)
-		.all();
-	const total =
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(auditLog)
-			.where(where)
-			.get()?.n ?? 0;
-	return { rows, total };
+	return byEngine(asStorage(target), auditStores).page(
+		{ ...filter, actor: escapeLike(filter.actor ?? '').trim() || undefined },
+		pageSize,
+		(page - 1) * pageSize
+	);
 }
 
 function escapeLike(text: string): string {
-	// SQLite's LIKE has no default escape character; drop the wildcards instead of matching them.
-	return text.replace(/[%_]/g, '');
+	// Wildcards typed by the user are dropped rather than matched (neither engine's LIKE escapes by default).
+	return text.replace(/[%_\\]/g, '');
 }

@@ -42,7 +42,12 @@ export async function disableDemoAccounts(db: Db, log: Log = console.log): Promi
 		} catch (error) {
 			if (!(error instanceof AccountError)) throw error;
 		}
-		audit(db, { action: 'user.disabled', actor: SYSTEM, target: account.email, details: { demo: true } });
+		await audit(db, {
+			action: 'user.disabled',
+			actor: SYSTEM,
+			target: account.email,
+			details: { demo: true }
+		});
 		disabled.push(account.email);
 	}
 	if (disabled.length)
@@ -63,7 +68,7 @@ async function ensureAccount(
 	const existing = findUserByEmail(db, account.email);
 	if (!existing) {
 		await createUser(db, account);
-		audit(db, {
+		await audit(db, {
 			action: 'user.created',
 			actor: SYSTEM,
 			target: account.email,
@@ -86,7 +91,12 @@ async function ensureAccount(
 		changed = true;
 	}
 	if (changed)
-		audit(db, { action: 'user.updated', actor: SYSTEM, target: account.email, details: { ensured: true } });
+		await audit(db, {
+			action: 'user.updated',
+			actor: SYSTEM,
+			target: account.email,
+			details: { ensured: true }
+		});
 	return changed ? 'updated' : 'unchanged';
 }
 
@@ -118,7 +128,7 @@ export async function bootstrapAccounts(db: Db, env: Env, log: Log = console.log
 	if (countUsers(db) === 0) {
 		const generated = generatePassword();
 		await createUser(db, { email: FIRST_RUN_ADMIN_EMAIL, password: generated, role: 'admin', name: 'Admin' });
-		audit(db, {
+		await audit(db, {
 			action: 'user.created',
 			actor: SYSTEM,
 			target: FIRST_RUN_ADMIN_EMAIL,

@@ -10,7 +10,7 @@ beforeEach(() => {
 });
 
 function fail(email: string, ip: string, ts: number) {
-	audit(db, { action: 'auth.sign_in_failed', target: email, ip, ts });
+	void audit(db, { action: 'auth.sign_in_failed', target: email, ip, ts });
 }
 
 describe('signInThrottle', () => {
@@ -45,7 +45,7 @@ describe('signInThrottle', () => {
 
 	it('forgets an account’s failures after a successful sign-in', () => {
 		for (let i = 0; i < 5; i++) fail('lee@bank.example', `10.0.0.${i}`, now - 10 * MIN + i);
-		audit(db, { action: 'auth.sign_in', target: 'lee@bank.example', ts: now - 2 * MIN });
+		void audit(db, { action: 'auth.sign_in', target: 'lee@bank.example', ts: now - 2 * MIN });
 		expect(signInThrottle(db, { email: 'lee@bank.example', ip: '10.9.9.9', now })).toEqual({
 			blocked: false
 		});

@@ -16,7 +16,7 @@ export const backupCommands: CommandGroup = {
 		const o = options([sub, ...args].filter(Boolean), ['out']);
 		try {
 			const result = await backup(file, required(o, 'out'));
-			audit(db(), {
+			await audit(db(), {
 				action: 'data.backed_up',
 				actor: CLI_ACTOR,
 				target: result.file,
@@ -42,7 +42,7 @@ export const restoreCommands: CommandGroup = {
 		try {
 			const { previous } = await restore(from, file);
 			// Opening migrates the restored database if the backup came from an older version.
-			audit(db(), {
+			await audit(db(), {
 				action: 'data.restored',
 				actor: CLI_ACTOR,
 				target: file,

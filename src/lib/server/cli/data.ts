@@ -19,7 +19,7 @@ export const dataCommands: CommandGroup = {
 				const started = performance.now();
 				const { events, cells } = rebuildRollups(db);
 				const seconds = (performance.now() - started) / 1000;
-				audit(db, {
+				void audit(db, {
 					action: 'data.rebuilt',
 					actor: CLI_ACTOR,
 					target: 'rollups',
@@ -36,7 +36,7 @@ export const dataCommands: CommandGroup = {
 				const started = performance.now();
 				const instances = restitchAll(db, journey ? { journeys: [journey] } : {});
 				const seconds = (performance.now() - started) / 1000;
-				audit(db, {
+				void audit(db, {
 					action: 'data.rebuilt',
 					actor: CLI_ACTOR,
 					target: journey ? `journey:${journey}` : 'journeys',

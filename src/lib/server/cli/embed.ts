@@ -31,7 +31,7 @@ export const embedCommands: CommandGroup = {
 					origins: required(o, 'origins'),
 					createdBy: 'cli'
 				});
-				audit(db(), {
+				void audit(db(), {
 					action: 'embed.created',
 					actor: CLI_ACTOR,
 					target: `embed:${created.id}`,
@@ -61,7 +61,7 @@ export const embedCommands: CommandGroup = {
 			case 'revoke': {
 				const id = required(options(args, ['id']), 'id');
 				const revoked = revokeIntegration(db(), id);
-				audit(db(), {
+				void audit(db(), {
 					action: 'embed.revoked',
 					actor: CLI_ACTOR,
 					target: `embed:${id}`,
@@ -77,7 +77,7 @@ export const embedCommands: CommandGroup = {
 				if (!getIntegration(db(), id))
 					throw new EmbedError('not_found', `No embed integration with the id ${id}`);
 				const removed = removeIntegration(db(), id);
-				audit(db(), {
+				void audit(db(), {
 					action: 'embed.removed',
 					actor: CLI_ACTOR,
 					target: `embed:${id}`,

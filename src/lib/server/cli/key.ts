@@ -46,7 +46,7 @@ export const keyCommands: CommandGroup = {
 						allowedOrigins: parseOrigins(o.origins ?? ''),
 						createdBy: 'cli'
 					});
-					audit(db, {
+					void audit(db, {
 						action: 'key.created',
 						actor: CLI_ACTOR,
 						target: `key:${created.id}`,
@@ -66,7 +66,7 @@ export const keyCommands: CommandGroup = {
 						teams: parseTeams(o.teams),
 						createdBy: 'cli'
 					});
-					audit(db, {
+					void audit(db, {
 						action: 'key.created',
 						actor: CLI_ACTOR,
 						target: `key:${created.id}`,
@@ -107,7 +107,7 @@ export const keyCommands: CommandGroup = {
 					io.out(`key ${id} was already revoked`);
 					return;
 				}
-				audit(db, {
+				void audit(db, {
 					action: 'key.revoked',
 					actor: CLI_ACTOR,
 					target: `key:${id}`,

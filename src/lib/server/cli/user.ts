@@ -39,7 +39,7 @@ export const userCommands: CommandGroup = {
 					teams: parseTeams(o.teams),
 					name: o.name
 				});
-				audit(db, {
+				await audit(db, {
 					action: 'user.created',
 					actor: CLI_ACTOR,
 					target: user.email,
@@ -68,7 +68,7 @@ export const userCommands: CommandGroup = {
 				const user = userByEmail(db, required(o, 'email'));
 				const disabled = sub === 'disable';
 				setUserDisabled(db, user.id, disabled);
-				audit(db, {
+				await audit(db, {
 					action: disabled ? 'user.disabled' : 'user.enabled',
 					actor: CLI_ACTOR,
 					target: user.email
@@ -80,7 +80,7 @@ export const userCommands: CommandGroup = {
 				const o = options(args, ['email', 'password']);
 				const user = userByEmail(db, required(o, 'email'));
 				await setUserPassword(db, user.id, required(o, 'password'));
-				audit(db, { action: 'user.password_reset', actor: CLI_ACTOR, target: user.email });
+				await audit(db, { action: 'user.password_reset', actor: CLI_ACTOR, target: user.email });
 				io.out(`password of ${user.email} changed (signed out everywhere)`);
 				return;
 			}

@@ -2,14 +2,16 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as schema from './schema';
+import { sqliteStorage, type Storage } from './storage';
+import { DatabaseUrlError, parseDatabaseUrl } from './url';
 
 export { schema };
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/** Where the committed migrations live; overridable for the built server, which runs from another folder. */
-const migrationsFolder = process.env.RESONANCE_MIGRATIONS ?? resolve('drizzle');
+/** Where the committed SQLite migrations live (<RESONANCE_MIGRATIONS or ./drizzle>/sqlite); overridable for the built server, which runs from another folder. */
+const migrationsFolder = join(process.env.RESONANCE_MIGRATIONS ?? resolve('drizzle'), 'sqlite');
 
 /**
  * Opens (creating the folder and file when needed) and migrates a database. Takes the path rather than reading
@@ -35,18 +37,41 @@ export function openDatabase(file: string): Db {
 	return db;
 }
 
-/** The database path from the environment (DATABASE_URL, default ./data/resonance.db); `file:` prefixes accepted. */
+/**
+ * The SQLite file from the environment (DATABASE_URL, default ./data/resonance.db; `file:` prefixes accepted) for
+ * the SQLite-only tools (backup, restore, the writer thread). A postgres:// URL or an unknown scheme throws with a
+ * message naming DATABASE_URL (db/url.ts).
+ */
 export function databasePathFromEnv(env: Record<string, string | undefined> = process.env): string {
-	const url = env.DATABASE_URL?.trim() || './data/resonance.db';
-	return url.startsWith('file:') && url !== 'file::memory:' ? url.slice('file:'.length) : url;
+	const target = parseDatabaseUrl(env.DATABASE_URL);
+	if (target.engine !== 'sqlite')
+		throw new DatabaseUrlError(
+			'DATABASE_URL: this command works on a SQLite file; for PostgreSQL use its own tools'
+		);
+	return target.file;
 }
 
 let current: Db | undefined;
+let currentStorage: Storage | undefined;
 
 /** The one database of this process, opened by `hooks.server.ts` init (or by scripts). */
 export function useDatabase(db: Db): Db {
 	current = db;
+	currentStorage = sqliteStorage(db);
 	return db;
+}
+
+/** The process's database when it is PostgreSQL (startup.ts); `database()` then refuses, `storage()` answers. */
+export function useStorage(s: Storage): Storage {
+	currentStorage = s;
+	current = s.engine === 'sqlite' ? s.db : undefined;
+	return s;
+}
+
+/** The one database of this process, whichever engine (db/storage.ts). */
+export function storage(): Storage {
+	if (!currentStorage) throw new Error('The database is not open yet (startup.ts opens it).');
+	return currentStorage;
 }
 
 export function database(): Db {

@@ -415,7 +415,7 @@ export async function handleCsvImport(
 		record();
 		const { accepted, duplicates, rejectedCount, rejected } = total;
 		if (user && !keyFromHeaders(request.headers))
-			audit(ctx.db, {
+			await audit(ctx.db, {
 				action: 'data.imported',
 				actor: { id: user.id, email: user.email },
 				target: `source:${sourceId}`,

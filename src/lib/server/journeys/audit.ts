@@ -27,5 +27,5 @@ export function auditJourney(
 	target: string,
 	details: Record<string, unknown>
 ): void {
-	audit(db, { actor: context.actor, ip: context.ip, ts: context.now, action, target, details });
+	void audit(db, { actor: context.actor, ip: context.ip, ts: context.now, action, target, details });
 }

@@ -30,7 +30,7 @@ export function deleteCustomer(
 	const removed = deleteCustomerRows(db, customerId, now);
 	const total = Object.values(removed).reduce((a, b) => a + b, 0);
 	const hash = customerHash(customerId);
-	audit(db, {
+	void audit(db, {
 		action: 'customer.deleted',
 		actor,
 		target: `customer-sha256:${hash}`,

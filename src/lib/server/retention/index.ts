@@ -67,7 +67,7 @@ export async function pruneExpired(db: Db, days: number, options: PruneOptions =
 	}
 	run.finishedAt = Date.now();
 	if (run.events)
-		audit(db, {
+		await audit(db, {
 			action: 'data.retention_pruned',
 			actor: options.actor ?? { id: null, email: 'retention' },
 			target: 'events',

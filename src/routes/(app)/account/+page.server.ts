@@ -41,7 +41,7 @@ export const actions: Actions = {
 			if (error instanceof AccountError) return fail(400, { action: 'password' as const, code: error.code });
 			throw error;
 		}
-		audit(db, {
+		await audit(db, {
 			action: 'auth.password_changed',
 			actor: actorOf(user),
 			target: user.email,
@@ -53,7 +53,7 @@ export const actions: Actions = {
 		const { user, session } = requireSession(event.locals);
 		const db = database();
 		const ended = invalidateUserSessions(db, user.id, session.id);
-		audit(db, {
+		void audit(db, {
 			action: 'auth.sessions_revoked',
 			actor: actorOf(user),
 			target: user.email,
@@ -66,7 +66,7 @@ export const actions: Actions = {
 		const { user } = requireSession(event.locals);
 		const db = database();
 		const ended = invalidateUserSessions(db, user.id);
-		audit(db, {
+		void audit(db, {
 			action: 'auth.sessions_revoked',
 			actor: actorOf(user),
 			target: user.email,

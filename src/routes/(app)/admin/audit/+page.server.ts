@@ -25,10 +25,10 @@ function dayStart(day: string): number {
 	return Date.parse(`${day}T00:00:00+08:00`);
 }
 
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, 'admin');
 	const filters = Filters.parse(Object.fromEntries(url.searchParams));
-	const { rows, total } = listAudit(database(), {
+	const { rows, total } = await listAudit(database(), {
 		action: filters.action,
 		actor: filters.actor || undefined,
 		from: filters.from ? dayStart(filters.from) : undefined,

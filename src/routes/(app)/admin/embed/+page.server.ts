@@ -48,7 +48,7 @@ export const actions: Actions = {
 		const db = database();
 		try {
 			const created = embed.addIntegration(db, { ...parsed.data, createdBy: admin.email });
-			audit(db, {
+			await audit(db, {
 				action: 'embed.created',
 				actor: actorOf(admin),
 				target: `embed:${created.id}`,
@@ -68,7 +68,7 @@ export const actions: Actions = {
 		const db = database();
 		try {
 			const revoked = embed.revokeIntegration(db, parsed.data.id);
-			audit(db, {
+			await audit(db, {
 				action: 'embed.revoked',
 				actor: actorOf(admin),
 				target: `embed:${revoked.id}`,
@@ -87,7 +87,7 @@ export const actions: Actions = {
 		const db = database();
 		try {
 			const removed = embed.removeIntegration(db, parsed.data.id);
-			audit(db, {
+			await audit(db, {
 				action: 'embed.removed',
 				actor: actorOf(admin),
 				target: `embed:${removed.id}`,
@@ -114,7 +114,7 @@ export const actions: Actions = {
 				origin: event.url.origin,
 				sub: `tv:${admin.email}`
 			});
-			audit(db, {
+			await audit(db, {
 				action: 'embed.token_issued',
 				actor: actorOf(admin),
 				target: `embed:${parsed.data.id}`,

@@ -54,7 +54,7 @@ function saveOrigins(
 ) {
 	const db = database();
 	setSourceOrigins(db, sourceId, allowedOrigins);
-	audit(db, {
+	void audit(db, {
 		action: 'source.updated',
 		actor: actorOf(admin),
 		target: `source:${sourceId}`,
@@ -77,7 +77,7 @@ export const actions: Actions = {
 				allowedOrigins: parseOrigins(origins),
 				createdBy: admin.email
 			});
-			audit(db, {
+			await audit(db, {
 				action: 'key.created',
 				actor: actorOf(admin),
 				target: `key:${created.id}`,
@@ -98,7 +98,7 @@ export const actions: Actions = {
 		const db = database();
 		try {
 			const created = addReadKey(db, { ...parsed.data, teams: teamsFromForm(form), createdBy: admin.email });
-			audit(db, {
+			await audit(db, {
 				action: 'key.created',
 				actor: actorOf(admin),
 				target: `key:${created.id}`,
@@ -118,7 +118,7 @@ export const actions: Actions = {
 		const key = getKey(db, parsed.data.id);
 		if (!key) return fail(404, { action: 'revoke', code: 'not_found' });
 		if (revokeKey(db, key.id))
-			audit(db, {
+			await audit(db, {
 				action: 'key.revoked',
 				actor: actorOf(admin),
 				target: `key:${key.id}`,

@@ -95,7 +95,7 @@ export const actions: Actions = {
 		const db = database();
 		try {
 			const saved = setKpiSettings(db, kpi, change, admin.email);
-			audit(db, {
+			await audit(db, {
 				action: 'settings.changed',
 				actor: actorOf(admin),
 				target: `kpi:${kpi}`,
@@ -124,7 +124,7 @@ export const actions: Actions = {
 		const db = database();
 		try {
 			const saved = setIndexWeights(db, change, admin.email);
-			audit(db, {
+			await audit(db, {
 				action: 'settings.changed',
 				actor: actorOf(admin),
 				target: 'cx_index_weights',

@@ -40,7 +40,7 @@ describe('admin metrics settings page', () => {
 		const result = await act('kpi', who('admin'), { key: 'csat', target: '91', amber: '85', red: '75' });
 		expect(result).toMatchObject({ status: 200, data: { action: 'kpi', key: 'csat', done: true } });
 		expect(getKpiSettings(db).csat).toEqual({ target: 91, amber: 85, red: 75 });
-		const entry = listAudit(db, { action: 'settings.changed' }).rows[0];
+		const entry = (await listAudit(db, { action: 'settings.changed' })).rows[0];
 		expect(entry).toMatchObject({ target: 'kpi:csat', actorEmail: 'admin@example.com' });
 	});
 

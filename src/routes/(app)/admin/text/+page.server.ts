@@ -95,7 +95,7 @@ function record(
 	target: string,
 	details: Record<string, unknown>
 ) {
-	audit(database(), {
+	void audit(database(), {
 		action: 'settings.changed',
 		actor: actorOf(admin),
 		target,

@@ -51,7 +51,7 @@ describe('admin text (tag rules) page', () => {
 
 		expect((await act('reset', who('admin'))).status).toBe(200);
 		expect(getTagRules(db)).toEqual(defaultTagRules());
-		expect(listAudit(db, { action: 'settings.changed' }).total).toBe(3);
+		expect((await listAudit(db, { action: 'settings.changed' })).total).toBe(3);
 	});
 
 	it('answers 400 naming the field for bad input', async () => {

@@ -50,7 +50,7 @@ export const actions: Actions = {
 		const db = database();
 		try {
 			const user = await createUser(db, { ...parsed.data, teams: teamsFromForm(form) });
-			audit(db, {
+			await audit(db, {
 				action: 'user.created',
 				actor: actorOf(admin),
 				target: user.email,
@@ -71,7 +71,7 @@ export const actions: Actions = {
 		try {
 			const before = getUser(db, parsed.data.id);
 			const { teams: bound } = updateUser(db, parsed.data.id, { ...parsed.data, teams: teamsFromForm(form) });
-			audit(db, {
+			await audit(db, {
 				action: 'user.updated',
 				actor: actorOf(admin),
 				target: before?.email ?? parsed.data.id,
@@ -97,7 +97,12 @@ export const actions: Actions = {
 			return refusal('resetPassword', error);
 		}
 		const email = getUser(db, parsed.data.id)?.email;
-		audit(db, { action: 'user.password_reset', actor: actorOf(admin), target: email, ip: clientIp(event) });
+		await audit(db, {
+			action: 'user.password_reset',
+			actor: actorOf(admin),
+			target: email,
+			ip: clientIp(event)
+		});
 		// A generated password is shown once, here, and never stored in clear.
 		return { action: 'resetPassword', done: true, email, generated };
 	}
@@ -116,7 +121,7 @@ async function toggle(event: Parameters<Actions[string]>[0], disabled: boolean) 
 		return refusal(action, error);
 	}
 	const email = getUser(db, parsed.data.id)?.email;
-	audit(db, {
+	await audit(db, {
 		action: disabled ? 'user.disabled' : 'user.enabled',
 		actor: actorOf(admin),
 		target: email,

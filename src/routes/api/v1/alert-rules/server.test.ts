@@ -94,7 +94,7 @@ describe('alert rules API', () => {
 		expect(JSON.stringify(created.body)).not.toContain('a-secret-of-16-chars');
 		// Audited: the rule, and its webhook (never its secret).
 		const target = `alert_rule:${(created.body as { id: number }).id}`;
-		expect(listAudit(db, { action: 'alert_rule.created' }).rows).toEqual([
+		expect((await listAudit(db, { action: 'alert_rule.created' })).rows).toEqual([
 			expect.objectContaining({
 				actorId: 'u',
 				actorEmail: 'u@example.com',
@@ -102,7 +102,7 @@ describe('alert rules API', () => {
 				details: { rule: expect.objectContaining({ name: 'CSAT low', kpi: 'csat' }) }
 			})
 		]);
-		expect(listAudit(db, { action: 'webhook.changed' }).rows).toEqual([
+		expect((await listAudit(db, { action: 'webhook.changed' })).rows).toEqual([
 			expect.objectContaining({
 				target,
 				details: {
@@ -113,7 +113,7 @@ describe('alert rules API', () => {
 				}
 			})
 		]);
-		expect(JSON.stringify(listAudit(db).rows)).not.toContain('a-secret-of-16-chars');
+		expect(JSON.stringify((await listAudit(db)).rows)).not.toContain('a-secret-of-16-chars');
 		const bad = await call(rulesRoute.POST, ADMIN, {
 			body: { name: 'x', kind: 'threshold', kpi: 'csat', op: '<', value: 80, windowMinutes: 1 }
 		});
@@ -143,7 +143,7 @@ describe('alert rules API', () => {
 			method: 'PATCH'
 		});
 		expect(patched).toMatchObject({ status: 200, body: { value: 3, teams: ['t1'] } });
-		expect(listAudit(db, { action: 'alert_rule.updated' }).rows[0]).toMatchObject({
+		expect((await listAudit(db, { action: 'alert_rule.updated' })).rows[0]).toMatchObject({
 			actorEmail: 'm1@example.com',
 			target: `alert_rule:${id}`,
 			details: { name: 'Mine', changes: { value: { from: 1, to: 3 } } }
@@ -168,8 +168,8 @@ describe('alert rules API', () => {
 			method: 'PATCH'
 		});
 		expect(
-			listAudit(db, { action: 'webhook.changed' })
-				.rows.filter((r) => r.target === `alert_rule:${id}`)
+			(await listAudit(db, { action: 'webhook.changed' })).rows
+				.filter((r) => r.target === `alert_rule:${id}`)
 				.map((r) => r.details)
 		).toEqual([
 			{
@@ -180,18 +180,18 @@ describe('alert rules API', () => {
 			},
 			{ rule: 'Mine', from: null, to: 'https://hooks.example.com/mine', secretChanged: false }
 		]);
-		expect(listAudit(db, { action: 'alert_rule.updated' }).total).toBe(2);
+		expect((await listAudit(db, { action: 'alert_rule.updated' })).total).toBe(2);
 		expect(
 			(await call(ruleRoute.PATCH, MANAGER, { params: { id }, body: { kind: 'anomaly' }, method: 'PATCH' }))
 				.status
 		).toBe(400);
 		expect((await call(ruleRoute.DELETE, MANAGER, { params: { id }, method: 'DELETE' })).status).toBe(204);
-		expect(listAudit(db, { action: 'alert_rule.deleted' }).rows[0]).toMatchObject({
+		expect((await listAudit(db, { action: 'alert_rule.deleted' })).rows[0]).toMatchObject({
 			target: `alert_rule:${id}`,
 			details: { rule: expect.objectContaining({ name: 'Mine' }) }
 		});
 		// Deleting the rule removed its webhook.
-		expect(listAudit(db, { action: 'webhook.changed' }).rows[0].details).toMatchObject({
+		expect((await listAudit(db, { action: 'webhook.changed' })).rows[0].details).toMatchObject({
 			from: 'https://hooks.example.com/mine',
 			to: null
 		});

@@ -33,7 +33,7 @@ export const GET: RequestHandler = (event) => {
 	const db = database();
 	const page = dashboards.listEvents(db, parsed.query, scope);
 	if (parsed.query.format === 'json') return json(page, { headers: { 'cache-control': 'no-store' } });
-	audit(db, {
+	void audit(db, {
 		action: 'data.exported',
 		actor: actorOf(user),
 		target: 'events.csv',

@@ -93,7 +93,7 @@ describe('GET /api/v1/events', () => {
 		expect(rows.slice(1).map((r) => r[0])).toEqual(
 			(json.body as { events: { id: string }[] }).events.map((e) => e.id)
 		);
-		const logged = listAudit(db, { action: 'data.exported' }).rows;
+		const logged = (await listAudit(db, { action: 'data.exported' })).rows;
 		expect(logged).toHaveLength(1);
 		expect(logged[0]).toMatchObject({ actorEmail: 'u@example.com', target: 'events.csv' });
 	});
