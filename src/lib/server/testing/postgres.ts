@@ -2,7 +2,8 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { openPostgres, type PgDb } from '$lib/server/db/postgres';
-import { openDatabase } from '$lib/server/db';
+import { openDatabase, type Db } from '$lib/server/db';
+import { copySqliteToPostgres } from '$lib/server/db/copy';
 import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/storage';
 
 /**
@@ -70,6 +71,21 @@ export async function testPostgres(options: { pool?: number } = {}): Promise<Tes
 			}
 		}
 	};
+}
+
+/**
+ * A PostgreSQL copy of a SQLite test database (db/copy.ts): build the data once with the SQLite writer, then ask both
+ * engines the same question and compare the answers.
+ */
+export async function mirrorToPostgres(source: Db): Promise<TestPostgres> {
+	const pg = await testPostgres();
+	try {
+		await copySqliteToPostgres(source, pg.db);
+	} catch (error) {
+		await pg.close();
+		throw error;
+	}
+	return pg;
 }
 
 /**
