@@ -7,6 +7,7 @@ import { openDatabase } from '$lib/server/db';
 import { verifyReadKey, verifyWriteKey } from '$lib/server/auth/keys';
 import { authenticate, findUserByEmail } from '$lib/server/auth/users';
 import { writeEvents } from '$lib/server/ingest/writer';
+import { testPostgres } from '$lib/server/testing/postgres';
 
 let dir: string;
 let database: string;
@@ -19,8 +20,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `npm run admin -- …` the way a shell does (node scripts/admin.js), against the temp database. */
 function admin(...args: string[]) {
+	return adminWith({ DATABASE_URL: database }, ...args);
+}
+
+function adminWith(env: Record<string, string>, ...args: string[]) {
 	const result = spawnSync(process.execPath, ['scripts/admin.js', ...args], {
-		env: { ...process.env, DATABASE_URL: database },
+		env: { ...process.env, ...env },
 		encoding: 'utf8'
 	});
 	return { code: result.status, out: result.stdout, err: result.stderr };
@@ -310,5 +315,42 @@ describe('npm run admin', { timeout: 90_000 }, () => {
 		const pruned = admin('retention', 'run', '--days', '30');
 		expect(pruned).toMatchObject({ code: 0, err: '' });
 		expect(pruned.out).toMatch(/^\d+ events and \d+ texts before .* deleted/);
+	});
+
+	it('copies the SQLite database into PostgreSQL (migrate-to), verified by row counts, once', async () => {
+		const pg = await testPostgres();
+		try {
+			// The target must be empty of data: the test pool only migrated it.
+			const migrated = admin('migrate-to', '--url', pg.url);
+			expect(migrated).toMatchObject({ code: 0, err: '' });
+			expect(migrated.out).toMatch(
+				/rows in \d+ tables copied to PostgreSQL postgres:\/\/.*; row counts match/
+			);
+			const expected = await withDb((db) => ({
+				events: db.$client.prepare('SELECT count(*) FROM events').pluck().get() as number,
+				users: db.$client.prepare('SELECT count(*) FROM users').pluck().get() as number,
+				keys: db.$client.prepare('SELECT count(*) FROM api_keys').pluck().get() as number
+			}));
+			expect(expected.events).toBeGreaterThan(0);
+			const [copied] = await pg.db.$client`SELECT
+				(SELECT count(*) FROM events) AS events, (SELECT count(*) FROM users) AS users,
+				(SELECT count(*) FROM api_keys) AS keys`;
+			expect(copied).toEqual(expected);
+			// Once: a second copy into the same database is refused.
+			const again = admin('migrate-to', '--url', pg.url);
+			expect(again.code).toBe(1);
+			expect(again.err).toMatch(/not empty/);
+			expect(admin('migrate-to', '--url', 'mysql://h/db')).toMatchObject({ code: 2 });
+			// An unknown scheme in DATABASE_URL stops any command with a message naming it.
+			const unknown = adminWith({ DATABASE_URL: 'mysql://h/db' }, 'user', 'list');
+			expect(unknown.code).toBe(2);
+			expect(unknown.err).toMatch(/DATABASE_URL: unknown scheme "mysql:"/);
+			// Customer deletion and retention work against PostgreSQL too.
+			const onPg = adminWith({ DATABASE_URL: pg.url }, 'customer', 'delete', '--id', 'nobody-here');
+			expect(onPg).toMatchObject({ code: 0 });
+			expect(onPg.out).toMatch(/nothing stored for this customer/);
+		} finally {
+			await pg.close();
+		}
 	});
 });

@@ -1,12 +1,22 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serverUsing } from '$lib/server/db/server-lock';
+import { runExclusive } from '$lib/server/db/jobs';
+import type { Storage } from '$lib/server/db/storage';
+import type { DatabaseTarget } from '$lib/server/db/url';
 import { backupProblem, copyDatabase, replaceDatabase } from './sqlite';
+import { dumpDatabase, dumpProblem, restoreDatabase, serversConnected } from './postgres';
 
 /**
  * Backups: a consistent online copy of the database while the server runs and ingests, restore into a database no
- * server uses, and scheduled backups with rotation. The engine-specific work is in sqlite.ts.
+ * server uses, and scheduled backups with rotation. The engine-specific work is in sqlite.ts (SQLite's online backup
+ * API) and postgres.ts (pg_dump / pg_restore).
  */
+
+/** A SQLite file path, or the parsed DATABASE_URL. */
+export type BackupSource = string | DatabaseTarget;
+const targetOf = (source: BackupSource): DatabaseTarget =>
+	typeof source === 'string' ? { engine: 'sqlite', file: source } : source;
 
 type Env = Record<string, string | undefined>;
 
@@ -47,10 +57,13 @@ export interface BackupResult {
 }
 
 /** Copies the database `source` into `out` (refuses to overwrite a file). */
-export async function backup(source: string, out: string): Promise<BackupResult> {
+export async function backup(source: BackupSource, out: string): Promise<BackupResult> {
+	const target = targetOf(source);
 	const file = resolve(out);
-	if (!existsSync(source)) throw new BackupError(`no database at ${source}`);
-	if (resolve(source) === file) throw new BackupError('--out must not be the database itself');
+	if (target.engine === 'sqlite') {
+		if (!existsSync(target.file)) throw new BackupError(`no database at ${target.file}`);
+		if (resolve(target.file) === file) throw new BackupError('--out must not be the database itself');
+	}
 	try {
 		statSync(file);
 		throw new BackupError(`${file} exists already; choose a new file name`);
@@ -58,12 +71,13 @@ export async function backup(source: string, out: string): Promise<BackupResult>
 		if (error instanceof BackupError) throw error;
 	}
 	mkdirSync(join(file, '..'), { recursive: true });
-	const { ms, bytes } = await copyDatabase(source, file);
+	const { ms, bytes } =
+		target.engine === 'sqlite' ? await copyDatabase(target.file, file) : await dumpDatabase(target.url, file);
 	return { file, bytes, ms };
 }
 
 export interface RestoreResult {
-	/** Where the database that was replaced now is (null when there was none). */
+	/** Where the database that was replaced now is (a file; null when there was none). */
 	previous: string | null;
 }
 
@@ -71,7 +85,14 @@ export interface RestoreResult {
  * Replaces the database `target` by the backup `from`. Refuses while a server uses `target`, and refuses a file
  * that is not a whole Resonance database. The replaced database is kept beside it.
  */
-export async function restore(from: string, target: string, now = new Date()): Promise<RestoreResult> {
+export async function restore(
+	from: string,
+	destination: BackupSource,
+	now = new Date()
+): Promise<RestoreResult> {
+	const where = targetOf(destination);
+	if (where.engine === 'postgres') return restorePostgres(from, where.url, now);
+	const target = where.file;
 	const server = serverUsing(target);
 	if (server)
 		throw new BackupError(
@@ -89,8 +110,27 @@ export async function restore(from: string, target: string, now = new Date()): P
 	return { previous };
 }
 
+/**
+ * PostgreSQL: refused while a Resonance server is connected (they are listed); the database as it was is dumped
+ * beside the backup first, so a restore can be undone as on SQLite; then the dump replaces it in one transaction.
+ */
+async function restorePostgres(from: string, url: string, now: Date): Promise<RestoreResult> {
+	const problem = await dumpProblem(from);
+	if (problem) throw new BackupError(problem);
+	const servers = await serversConnected(url);
+	if (servers.length)
+		throw new BackupError(
+			`${servers.length} Resonance server connection(s) use this database (${[...new Set(servers.map((s) => s.application))].join(', ')}); stop them first`
+		);
+	const previous = `${resolve(from)}.before-restore-${stamp(now)}.dump`;
+	await dumpDatabase(url, previous);
+	await restoreDatabase(url, from);
+	return { previous };
+}
+
 const stamp = (d: Date) => d.toISOString().slice(0, 19).replace(/:/g, '-') + 'Z';
-const SCHEDULED = /^resonance-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.db$/;
+/** Scheduled backups: `.db` files of SQLite, `.dump` files (pg_dump's custom format) of PostgreSQL. */
+const SCHEDULED = /^resonance-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.(db|dump)$/;
 
 export interface BackupFile {
 	name: string;
@@ -126,12 +166,13 @@ export function rotateBackups(dir: string, keep: number): string[] {
 
 /** Makes one scheduled backup into `dir` and rotates. */
 export async function scheduledBackup(
-	source: string,
+	source: BackupSource,
 	config: BackupConfig,
 	now = new Date()
 ): Promise<BackupResult> {
 	if (!config.dir) throw new BackupError('RESONANCE_BACKUP_DIR is not set');
-	const result = await backup(source, join(config.dir, `resonance-${stamp(now)}.db`));
+	const extension = targetOf(source).engine === 'sqlite' ? 'db' : 'dump';
+	const result = await backup(source, join(config.dir, `resonance-${stamp(now)}.${extension}`));
 	rotateBackups(config.dir, config.keep);
 	return result;
 }
@@ -163,9 +204,11 @@ export function backupStatus(): BackupStatus | null {
  * older than that (at once on a new folder), then on schedule. Returns a function that stops it.
  */
 export function startBackupSchedule(
-	source: string,
+	source: BackupSource,
 	config: BackupConfig,
-	log: { info: (m: string) => void; error: (m: string, e: unknown) => void }
+	log: { info: (m: string) => void; error: (m: string, e: unknown) => void },
+	/** With several processes on PostgreSQL, one of them writes each scheduled backup (db/jobs.ts). */
+	storage?: Storage
 ): () => void {
 	scheduled = config;
 	const dir = config.dir;
@@ -182,9 +225,15 @@ export function startBackupSchedule(
 	const run = async () => {
 		running = true;
 		try {
-			const r = await scheduledBackup(source, config);
+			const work = () => scheduledBackup(source, config);
+			const outcome = storage
+				? await runExclusive(storage, 'backup', work)
+				: { ran: true as const, value: await work() };
 			lastError = null;
-			log.info(`backup ${r.file} written (${(r.bytes / 1e6).toFixed(1)} MB in ${r.ms} ms)`);
+			if (outcome.ran) {
+				const r = outcome.value;
+				log.info(`backup ${r.file} written (${(r.bytes / 1e6).toFixed(1)} MB in ${r.ms} ms)`);
+			}
 		} catch (error) {
 			lastError = { at: Date.now(), message: error instanceof Error ? error.message : String(error) };
 			log.error('scheduled backup failed', error);

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
+import type { DatabaseTarget } from '$lib/server/db/url';
 import { ROLES, type Role } from '$lib/server/db/schema';
 import { isRole } from '$lib/server/auth/users';
 
@@ -27,10 +29,15 @@ export interface CommandGroup {
 }
 
 export interface CommandContext {
-	/** DATABASE_URL, opened (and migrated) at the first call; `restore` calls it only after replacing the file. */
+	/**
+	 * DATABASE_URL's SQLite database, opened (and migrated) at the first call; `restore` calls it only after replacing
+	 * the file. Refused on PostgreSQL: commands that work on both engines use `storage`.
+	 */
 	db: () => Db;
-	/** DATABASE_URL resolved to a path. */
-	file: string;
+	/** DATABASE_URL's database, whichever engine, opened (and migrated) at the first call. */
+	storage: () => Promise<Storage>;
+	/** DATABASE_URL parsed (db/url.ts). */
+	target: DatabaseTarget;
 	io: AdminIo;
 }
 

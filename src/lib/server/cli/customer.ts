@@ -7,10 +7,10 @@ export const customerCommands: CommandGroup = {
 	usage: [
 		"customer delete --id I          delete one customer's events, texts, journeys, cases and record (PIPL)"
 	],
-	run({ db, io }, sub, args) {
+	async run({ storage, io }, sub, args) {
 		if (sub !== 'delete') unknownCommand('customer', sub);
 		const o = options(args, ['id']);
-		const result = deleteCustomer(db(), required(o, 'id'), CLI_ACTOR);
+		const result = await deleteCustomer(await storage(), required(o, 'id'), CLI_ACTOR);
 		if (result.total === 0) io.out('nothing stored for this customer (already deleted, or never seen)');
 		else io.out(`customer deleted: ${result.total} rows removed`);
 		for (const [table, rows] of Object.entries(result.removed)) io.out(`  ${table.padEnd(22)} ${rows}`);

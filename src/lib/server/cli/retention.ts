@@ -7,7 +7,7 @@ export const retentionCommands: CommandGroup = {
 	usage: [
 		`retention run [--days N]        delete raw events and texts older than N days (default RESONANCE_RETENTION_DAYS, N ≥ ${MIN_RETENTION_DAYS})`
 	],
-	async run({ db, io }, sub, args) {
+	async run({ storage, io }, sub, args) {
 		if (sub !== 'run') unknownCommand('retention', sub);
 		const o = options(args, ['days']);
 		let days: number | null;
@@ -22,7 +22,7 @@ export const retentionCommands: CommandGroup = {
 		}
 		if (days === null)
 			throw new Refused('no retention period: pass --days N or set RESONANCE_RETENTION_DAYS');
-		const run = await pruneExpired(db(), days, { actor: CLI_ACTOR });
+		const run = await pruneExpired(await storage(), days, { actor: CLI_ACTOR });
 		io.out(
 			`${run.events} events and ${run.texts} texts before ${new Date(run.before).toISOString()} deleted in ${((run.finishedAt - run.startedAt) / 1000).toFixed(1)} s`
 		);

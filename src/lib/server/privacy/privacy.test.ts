@@ -1,12 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
-import { openDatabase, type Db } from '$lib/server/db';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { openDatabase, schema, type Db } from '$lib/server/db';
 import { writeEvents } from '$lib/server/ingest/writer';
 import { kpis } from '$lib/server/metrics/kpis';
 import type { CxQuery } from '$lib/server/metrics/query';
 import { DAY_MS, writeHistory } from '$lib/server/testing/history';
 import { customerHash, deleteCustomer } from '.';
 import { textColumns } from './sqlite';
+import { textColumns as pgTextColumns } from './postgres';
+import { postgresStorage } from '$lib/server/db/storage';
+import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
+
+/** A second SQLite database with the same rows (a backup copy), to compare what each engine removes. */
+function openCopy(source: Db): Db {
+	return drizzle(new Database(source.$client.serialize()), { schema }) as Db;
+}
 
 const now = Date.parse('2026-12-01T04:00:00Z');
 let db: Db;
@@ -39,7 +49,7 @@ function rowsNaming(customerId: string): string[] {
 }
 
 describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
-	it('leaves no row naming them in any table, keeps the aggregate KPIs, is audited and idempotent', () => {
+	it('leaves no row naming them in any table, keeps the aggregate KPIs, is audited and idempotent', async () => {
 		db = openDatabase(':memory:');
 		writeHistory(db, { customers: 30, days: 20, now });
 		const target = 'cust-3';
@@ -58,7 +68,7 @@ describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
 			.pluck()
 			.get(target);
 
-		const result = deleteCustomer(db, target, { id: 'u1', email: 'dpo@bank.example' }, { now });
+		const result = await deleteCustomer(db, target, { id: 'u1', email: 'dpo@bank.example' }, { now });
 		expect(result.customerHash).toBe(customerHash(target));
 		expect(result.removed).toMatchObject({ customers: 1 });
 		for (const table of [
@@ -86,7 +96,7 @@ describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
 		expect(JSON.parse(audited.details)).toEqual({ removed: result.removed, total: result.total });
 
 		// Again: nothing left to remove.
-		const again = deleteCustomer(db, target, null, { now });
+		const again = await deleteCustomer(db, target, null, { now });
 		expect(again.total).toBe(0);
 		expect(Object.values(again.removed).every((n) => n === 0)).toBe(true);
 
@@ -106,6 +116,50 @@ describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
 			{ sourceId: null }
 		);
 		expect(db.$client.prepare('SELECT count(*) FROM customers WHERE id = ?').pluck().get(target)).toBe(1);
+	});
+
+	it('on PostgreSQL removes the same rows, leaves no text column naming them, keeps the rollups', async () => {
+		db = openDatabase(':memory:');
+		writeHistory(db, { customers: 30, days: 20, now });
+		const target = 'cust-3';
+		const onSqlite = await deleteCustomer(openCopy(db), target, null, { now });
+		let pg: TestPostgres | undefined;
+		try {
+			pg = await mirrorToPostgres(db);
+			const sql = pg.db.$client;
+			const dayCells = () => sql`SELECT * FROM metric_day_cells ORDER BY key`;
+			const cellsBefore = await dayCells();
+			const [{ others }] = await sql`SELECT count(*) AS others FROM events WHERE customer_id <> ${target}`;
+			const result = await deleteCustomer(
+				postgresStorage(pg.db),
+				target,
+				{ id: 'u1', email: 'dpo@bank.example' },
+				{ now }
+			);
+			// The same rows as on SQLite, table by table.
+			expect(result.removed).toEqual(onSqlite.removed);
+			expect(result.total).toBeGreaterThan(50);
+			const mention = new RegExp(`${target}(?![0-9])`);
+			const left: string[] = [];
+			for (const { table, column } of await pgTextColumns(pg.db)) {
+				const rows = await sql.unsafe(
+					`SELECT "${column}" AS v FROM "${table}" WHERE strpos("${column}", $1) > 0`,
+					[target]
+				);
+				for (const r of rows) if (mention.test(String(r.v))) left.push(`${table}.${column}`);
+			}
+			expect(left).toEqual([]);
+			const [{ n }] = await sql`SELECT count(*) AS n FROM events`;
+			expect(n).toBe(others);
+			expect(await dayCells()).toEqual(cellsBefore);
+			const [audited] = await sql`SELECT target FROM audit_log WHERE action = 'customer.deleted'`;
+			expect(audited.target).toBe(`customer-sha256:${customerHash(target)}`);
+			const [deleted] = await sql`SELECT value FROM ops_state WHERE key = 'customers.deleted'`;
+			expect(deleted.value).toBe(1);
+			expect((await deleteCustomer(postgresStorage(pg.db), target, null, { now })).total).toBe(0);
+		} finally {
+			await pg?.close();
+		}
 	});
 
 	it('finds the rows through indexes (no table scan), so it stays fast at 10M events', () => {

@@ -1,5 +1,5 @@
 /**
- * SQLite's side of deleting one customer's personal data (a PostgreSQL implementation would sit beside it). Every
+ * SQLite's side of deleting one customer's personal data (postgres.ts beside it). Every
  * delete goes through an index on the customer, so it costs the customer's own rows, not the table's size.
  */
 import type { Db } from '$lib/server/db';

@@ -1,6 +1,21 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { runExclusive } from '$lib/server/db/jobs';
 import { audit, type AuditEntry } from '$lib/server/auth/audit';
-import { pruneEventBatch } from './sqlite';
+import * as sqlite from './sqlite';
+import * as postgres from './postgres';
+
+/** The engine's side of retention (sqlite.ts, postgres.ts), one async shape. */
+const retentionStores = {
+	sqlite: (db: Db) => ({
+		pruneEventBatch: async (before: number, limit: number) => sqlite.pruneEventBatch(db, before, limit),
+		oldestEvent: async () => sqlite.oldestEvent(db)
+	}),
+	postgres: (db: Parameters<typeof postgres.pruneEventBatch>[0]) => ({
+		pruneEventBatch: (before: number, limit: number) => postgres.pruneEventBatch(db, before, limit),
+		oldestEvent: () => postgres.oldestEvent(db)
+	})
+};
 
 /**
  * Retention (RESONANCE_RETENTION_DAYS): raw events, and the texts analysed from them, older than N days are deleted
@@ -53,13 +68,19 @@ let lastRun: RetentionRun | null = null;
 let configured: number | null = null;
 
 /** Deletes every event older than `days` days, batch by batch; audited when it deleted anything. */
-export async function pruneExpired(db: Db, days: number, options: PruneOptions = {}): Promise<RetentionRun> {
+export async function pruneExpired(
+	target: Db | Storage,
+	days: number,
+	options: PruneOptions = {}
+): Promise<RetentionRun> {
+	const db = asStorage(target);
+	const store = byEngine(db, retentionStores);
 	const startedAt = Date.now();
 	const before = (options.now ?? startedAt) - days * DAY_MS;
 	const { batch = 2000, pauseMs = 10 } = options;
 	const run: RetentionRun = { before, events: 0, texts: 0, startedAt, finishedAt: startedAt };
 	for (;;) {
-		const step = pruneEventBatch(db, before, batch);
+		const step = await store.pruneEventBatch(before, batch);
 		run.events += step.events;
 		run.texts += step.texts;
 		if (step.events < batch) break;
@@ -85,14 +106,17 @@ export interface RetentionStatus {
 }
 
 /** What the admin page shows. */
-export function retentionStatus(db: Db): RetentionStatus {
-	const oldest = db.$client.prepare('SELECT min(ts) FROM events').pluck().get() as number | null;
-	return { days: configured, lastRun, oldestEvent: oldest ?? null };
+export async function retentionStatus(target: Db | Storage): Promise<RetentionStatus> {
+	const oldest = await byEngine(asStorage(target), retentionStores).oldestEvent();
+	return { days: configured, lastRun, oldestEvent: oldest };
 }
 
-/** Prunes at start and then hourly while the process runs; returns a function that stops it. */
+/**
+ * Prunes at start and then hourly while the process runs; returns a function that stops it. With several processes
+ * on PostgreSQL, one of them prunes each round (db/jobs.ts).
+ */
 export function startRetention(
-	db: Db,
+	db: Db | Storage,
 	days: number | null,
 	log: { info: (m: string) => void; error: (m: string, e: unknown) => void }
 ): () => void {
@@ -102,7 +126,8 @@ export function startRetention(
 	let stopped = false;
 	const run = async () => {
 		try {
-			const r = await pruneExpired(db, days);
+			const outcome = await runExclusive(asStorage(db), 'retention', () => pruneExpired(db, days));
+			const r = outcome.ran ? outcome.value : { events: 0, texts: 0 };
 			if (r.events)
 				log.info(`retention: ${r.events} events and ${r.texts} texts older than ${days} days deleted`);
 		} catch (error) {

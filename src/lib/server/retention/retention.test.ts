@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { openPostgres } from '$lib/server/db/postgres';
+import { postgresStorage } from '$lib/server/db/storage';
+import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from '$lib/server/metrics/kpis';
 import type { CxQuery } from '$lib/server/metrics/query';
@@ -66,14 +69,58 @@ describe('retention', { timeout: 60_000 }, () => {
 		expect(all('SELECT * FROM metric_day_cells ORDER BY key')).toEqual(before.dayCells);
 		expect(all('SELECT * FROM journey_instances ORDER BY id')).toEqual(before.journeys);
 		expect(all('SELECT * FROM follow_up_cases ORDER BY id')).toEqual(before.cases);
-		expect(retentionStatus(db).lastRun).toEqual(run);
-		expect(retentionStatus(db).oldestEvent).toBeGreaterThanOrEqual(cutoff);
+		expect((await retentionStatus(db)).lastRun).toEqual(run);
+		expect((await retentionStatus(db)).oldestEvent).toBeGreaterThanOrEqual(cutoff);
 		expect(
 			db.$client.prepare("SELECT details FROM audit_log WHERE action = 'data.retention_pruned'").pluck().get()
 		).toContain(`"events":${old}`);
 
 		// Idempotent: a second run finds nothing.
 		expect(await pruneExpired(db, 35, { now })).toMatchObject({ events: 0, texts: 0 });
+	});
+
+	it('prunes the same rows on PostgreSQL, once even when two processes prune together, and keeps what was derived', async () => {
+		db = openDatabase(':memory:');
+		writeHistory(db, { customers: 40, days: 45, now });
+		const cutoff = now - 35 * DAY_MS;
+		const old = one('SELECT count(*) FROM events WHERE ts < ?', cutoff);
+		const kept = one('SELECT count(*) FROM events WHERE ts >= ?', cutoff);
+		const oldTexts = one(
+			'SELECT count(*) FROM text_docs WHERE seq IN (SELECT seq FROM events WHERE ts < ?)',
+			cutoff
+		);
+		let pg: TestPostgres | undefined;
+		const second = { end: async () => {} };
+		try {
+			pg = await mirrorToPostgres(db);
+			const sql = pg.db.$client;
+			const derived = async () => ({
+				cells: await sql`SELECT * FROM metric_cells ORDER BY key`,
+				dayCells: await sql`SELECT * FROM metric_day_cells ORDER BY key`,
+				journeys: await sql`SELECT * FROM journey_instances ORDER BY id`,
+				cases: await sql`SELECT * FROM follow_up_cases ORDER BY id`
+			});
+			const before = await derived();
+			// Two processes: two pools on the same database, pruning at once.
+			const other = await openPostgres(pg.url, { pool: 2 });
+			second.end = () => other.$client.end();
+			const [a, b] = await Promise.all([
+				pruneExpired(postgresStorage(pg.db), 35, { now, batch: 300, pauseMs: 0 }),
+				pruneExpired(postgresStorage(other), 35, { now, batch: 300, pauseMs: 0 })
+			]);
+			expect(a.events + b.events).toBe(old);
+			expect(a.texts + b.texts).toBe(oldTexts);
+			const [counts] = await sql`SELECT
+				(SELECT count(*) FROM events WHERE ts < ${cutoff}) AS old,
+				(SELECT count(*) FROM events) AS kept,
+				(SELECT count(*) FROM text_docs WHERE ts < ${cutoff}) AS texts`;
+			expect(counts).toEqual({ old: 0, kept, texts: 0 });
+			expect(await derived()).toEqual(before);
+			expect((await retentionStatus(postgresStorage(pg.db))).oldestEvent).toBeGreaterThanOrEqual(cutoff);
+		} finally {
+			await second.end();
+			await pg?.close();
+		}
 	});
 
 	it('reads RESONANCE_RETENTION_DAYS, refusing a period too short for late events', () => {

@@ -1,5 +1,5 @@
 /**
- * SQLite's side of retention (a PostgreSQL implementation would sit beside it): one small batch of raw events older
+ * SQLite's side of retention (postgres.ts beside it): one small batch of raw events older
  * than a cutoff, with their text documents, deleted in one short write transaction.
  */
 import type { Db } from '$lib/server/db';
@@ -33,4 +33,8 @@ export function pruneEventBatch(db: Db, before: number, limit: number): PrunedBa
 			return { events, texts };
 		})
 		.immediate();
+}
+
+export function oldestEvent(db: Db): number | null {
+	return (db.$client.prepare('SELECT min(ts) FROM events').pluck().get() as number | null) ?? null;
 }

@@ -4,7 +4,7 @@ import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { actorOf, clientIp } from '$lib/server/auth/request';
 import { scopeOf } from '$lib/server/auth/scope';
-import { database } from '$lib/server/db';
+import { database, storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 import { deleteCustomer } from '$lib/server/privacy';
 
@@ -28,11 +28,11 @@ export const GET: RequestHandler = ({ locals, params, url }) => {
  * DELETE /api/v1/customers/<id> (admin) → {"customerId","removed":{"<table>":rows},"total"}: the customer's personal
  * data deleted (PIPL); aggregates stay. Idempotent: again, it answers 200 with zero rows.
  */
-export const DELETE: RequestHandler = (event) => {
+export const DELETE: RequestHandler = async (event) => {
 	const user = requireRole(event.locals, 'admin');
 	const id = event.params.id.trim();
 	if (!id || id.length > 200)
 		return apiError(400, 'id: a customer id of 1 to 200 characters', 'invalid_id', { parameter: 'id' });
-	const { removed, total } = deleteCustomer(database(), id, actorOf(user), { ip: clientIp(event) });
+	const { removed, total } = await deleteCustomer(storage(), id, actorOf(user), { ip: clientIp(event) });
 	return json({ customerId: id, removed, total });
 };
