@@ -35,7 +35,10 @@ const writeKeys = {
 };
 
 /** The source behind a write key; 401 for a missing, unknown or revoked key. */
-export async function authenticate(target: Db | Storage, key: string | null | undefined): Promise<WriteKeyIdentity> {
+export async function authenticate(
+	target: Db | Storage,
+	key: string | null | undefined
+): Promise<WriteKeyIdentity> {
 	if (!key) throw new IngestError(401, 'unauthorized', 'a write key is required', null, wwwAuthenticate);
 	const identity = await byEngine(asStorage(target), writeKeys)(key);
 	if (!identity)

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Db } from '$lib/server/db';
 import type { PgDb } from '$lib/server/db/postgres';
-import { asStorage, byEngine, sqliteStorage, postgresStorage, type Storage } from '$lib/server/db/storage';
+import { asStorage, sqliteStorage, postgresStorage, type Storage } from '$lib/server/db/storage';
 import { onCatalogChange } from '$lib/server/journeys/registry';
 import { GroupCommit } from './batcher';
 import { ingestConfig, type IngestConfig } from './config';
@@ -99,10 +99,9 @@ export function createIngestContext(
 ): IngestContext {
 	const storage = asStorage(target);
 	// Not cached per database (byEngine would): a test may create several contexts on one database.
-	return (storage.engine === 'sqlite' ? contextFactories.sqlite(storage.db) : contextFactories.postgres(storage.db))(
-		config,
-		options
-	);
+	return (
+		storage.engine === 'sqlite' ? contextFactories.sqlite(storage.db) : contextFactories.postgres(storage.db)
+	)(config, options);
 }
 
 /**
@@ -120,7 +119,7 @@ function createPostgresContext(db: PgDb, config: IngestConfig, options: IngestCo
 	return {
 		storage,
 		get db(): Db {
-			throw new Error('ingestion on PostgreSQL: use the context\'s storage, not its SQLite handle');
+			throw new Error("ingestion on PostgreSQL: use the context's storage, not its SQLite handle");
 		},
 		config,
 		committer,

@@ -352,7 +352,8 @@ async function importSource(
 		throw new IngestError(403, 'forbidden_origin', `origin ${origin} may not import with a session`);
 	if (source === null || !/^\d+$/.test(source))
 		throw badRequest('source: required when signed in (the id of the source to import under)');
-	if (!(await byEngine(ctx.storage, ingestStores).sourceNames([Number(source)])).size) throw badRequest(`source: there is no source ${source}`);
+	if (!(await byEngine(ctx.storage, ingestStores).sourceNames([Number(source)])).size)
+		throw badRequest(`source: there is no source ${source}`);
 	return { sourceId: Number(source) };
 }
 

@@ -30,7 +30,7 @@ function mix(): CxEvent[][] {
 		ev('i1', {
 			type: 'identify',
 			customerId: 'c1',
-			traits: { segment: 'retail', region: 'east', vip: true }
+			traits: { segment: 'mass', region: 'east', vip: true }
 		}),
 		ev('j1', {
 			customerId: 'c1',
@@ -348,7 +348,7 @@ describe('the PostgreSQL writer', () => {
 		});
 		await w.writeEvents(
 			[
-				ev('i', { type: 'identify', customerId: 'n1', traits: { segment: 's' } }),
+				ev('i', { type: 'identify', customerId: 'n1', traits: { segment: 'affluent' } }),
 				ev('a', { customerId: 'n1' }),
 				ev('b', { customerId: 'n2' })
 			],
