@@ -59,9 +59,12 @@ interface CustomerState {
 
 /** As writer.ts: a returning customer's last_seen moves only when an event is a minute past it. */
 const LAST_SEEN_RESOLUTION_MS = 60_000;
-/** Deadlocks between processes (two requests locking the same customers in another order) retry the group. */
+/**
+ * Deadlocks between transactions (customers are locked in one order, but a group's later request may need a team,
+ * agent or id another transaction holds while it waits for one of this group's) retry the whole group.
+ */
 const DEADLOCK = '40P01';
-const ATTEMPTS = 3;
+const ATTEMPTS = 5;
 
 type Registered = Record<'team' | 'agent' | 'queue' | 'reason', Set<string>>;
 const noneRegistered = (): Registered => ({
@@ -180,10 +183,14 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 		}
 		if (!accepted.length) return result;
 
-		// 2. Customers: read and lock the stored ones (in id order, so concurrent requests lock in the same order),
-		// then play the events through in order, as the SQLite writer does, so each event is stamped with its
+		// 2. Customers: create the missing ones and lock them all, in one pass in id order (so concurrent requests,
+		// in any process, take the customers' locks in one order and cannot deadlock on them), reading the stored
+		// state; then play the events through in order, as the SQLite writer does, so each event is stamped with its
 		// customer's segment and region as of that event.
-		const ids = [...new Set(accepted.map((i) => events[i].customerId))].sort();
+		const firstTs = new Map<string, number>();
+		for (const i of accepted)
+			if (!firstTs.has(events[i].customerId)) firstTs.set(events[i].customerId, events[i].ts);
+		const ids = [...firstTs.keys()].sort();
 		const rows = await tx.execute<{
 			id: string;
 			segment: string | null;
@@ -192,21 +199,30 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 			traits: string;
 			first_seen: number;
 			last_seen: number;
-		}>(sql`SELECT id, segment, tier, region, traits, first_seen, last_seen FROM customers
-			WHERE id = ANY(${array(ids, 'text')}) ORDER BY id FOR UPDATE`);
+			inserted: boolean;
+		}>(sql`INSERT INTO customers (id, traits, first_seen, last_seen)
+			SELECT id, '{}', ts, ts FROM unnest(${array(ids, 'text')}, ${array(
+				ids.map((id) => firstTs.get(id)),
+				'bigint'
+			)}) AS u(id, ts) ORDER BY id COLLATE "C"
+			ON CONFLICT (id) DO UPDATE SET last_seen = customers.last_seen
+			RETURNING id, segment, tier, region, traits, first_seen, last_seen, (xmax = 0) AS inserted`);
+		/** Rows this request created just now (their state is built from its events below). */
+		const insertedHere = new Set(rows.filter((r) => r.inserted).map((r) => r.id));
 		const customers = new Map<string, CustomerState>();
 		for (const r of rows)
-			customers.set(r.id, {
-				segment: r.segment,
-				tier: r.tier,
-				region: r.region,
-				traits: JSON.parse(r.traits) as Record<string, unknown>,
-				firstSeen: Number(r.first_seen),
-				lastSeen: Number(r.last_seen),
-				stored: true,
-				dirty: false,
-				identified: false
-			});
+			if (!r.inserted)
+				customers.set(r.id, {
+					segment: r.segment,
+					tier: r.tier,
+					region: r.region,
+					traits: JSON.parse(r.traits) as Record<string, unknown>,
+					firstSeen: Number(r.first_seen),
+					lastSeen: Number(r.last_seen),
+					stored: true,
+					dirty: false,
+					identified: false
+				});
 		/** Customers new to the database whose first event here is not an identify (as writer.ts counts them). */
 		const createdHere = new Set<string>();
 		const firstSeen = (kind: keyof Registered, key: string) => {
@@ -321,8 +337,7 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 				});
 		}
 
-		// 3. Write the customers this request changed (in id order). A customer another process created since the
-		// read above is merged into, not overwritten; `created` keeps only rows this request inserted.
+		// 3. Write the customers this request changed.
 		const changed = [...customers].filter(([, c]) => c.dirty).sort(([a], [b]) => (a < b ? -1 : 1));
 		const customerArrays = (list: [string, CustomerState][]) =>
 			sql.join(
@@ -358,27 +373,13 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 				],
 				sql`, `
 			);
-		// Rows read above are locked: their new state was computed from the stored one and replaces it.
-		const stored = changed.filter(([, c]) => c.stored);
-		if (stored.length)
+		// Every row is locked (or was created) by this request: its new state replaces the stored one.
+		if (changed.length)
 			await tx.execute(sql`UPDATE customers AS c SET segment = u.segment, tier = u.tier, region = u.region,
 				  traits = u.traits, first_seen = u.first_seen, last_seen = u.last_seen
-				FROM unnest(${customerArrays(stored)}) AS u(id, segment, tier, region, traits, first_seen, last_seen)
+				FROM unnest(${customerArrays(changed)}) AS u(id, segment, tier, region, traits, first_seen, last_seen)
 				WHERE c.id = u.id`);
-		const fresh = changed.filter(([, c]) => !c.stored);
-		const created = new Set<string>();
-		if (fresh.length) {
-			const upserted = await tx.execute<{ id: string; inserted: boolean }>(sql`INSERT INTO customers
-				  (id, segment, tier, region, traits, first_seen, last_seen)
-				SELECT * FROM unnest(${customerArrays(fresh)})
-				ON CONFLICT (id) DO UPDATE SET segment = coalesce(excluded.segment, customers.segment),
-				  tier = coalesce(excluded.tier, customers.tier), region = coalesce(excluded.region, customers.region),
-				  traits = (customers.traits::jsonb || excluded.traits::jsonb)::text,
-				  first_seen = least(customers.first_seen, excluded.first_seen),
-				  last_seen = greatest(customers.last_seen, excluded.last_seen)
-				RETURNING id, (xmax = 0) AS inserted`);
-			for (const r of upserted) if (r.inserted && createdHere.has(r.id)) created.add(r.id);
-		}
+		const created = new Set([...createdHere].filter((id) => insertedHere.has(id)));
 
 		// 4. Teams, agents, queues and reasons first seen (ignored when another request registered them).
 		if (teamRows.length)
@@ -461,6 +462,8 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 				return await writeGroup(batches);
 			} catch (error) {
 				if (!isDeadlock(error) || attempt >= ATTEMPTS) throw error;
+				// The other transaction won: let it commit before writing the group again.
+				await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
 			}
 		}
 	}
