@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { ingestContext } from '$lib/server/ingest/context';
 import { handlePostHog, handlePreflight } from '$lib/server/ingest/http';
 
@@ -9,6 +9,6 @@ import { handlePostHog, handlePreflight } from '$lib/server/ingest/http';
 export const trailingSlash = 'ignore';
 
 /** The PostHog capture API. */
-export const POST: RequestHandler = ({ request }) => handlePostHog(request, ingestContext(database()));
+export const POST: RequestHandler = ({ request }) => handlePostHog(request, ingestContext(storage()));
 
-export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(database()));
+export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(storage()));

@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { ingestContext } from '$lib/server/ingest/context';
 import { handlePostHogFlags, handlePreflight } from '$lib/server/ingest/http';
 
@@ -8,8 +8,8 @@ import { handlePostHogFlags, handlePreflight } from '$lib/server/ingest/http';
 export const trailingSlash = 'ignore';
 
 /** posthog-js asks for feature flags here (`POST /flags/?v=2`; older libraries `/decide/`): there are none. */
-export const POST: RequestHandler = ({ request }) => handlePostHogFlags(request, ingestContext(database()));
+export const POST: RequestHandler = ({ request }) => handlePostHogFlags(request, ingestContext(storage()));
 
-export const GET: RequestHandler = ({ request }) => handlePostHogFlags(request, ingestContext(database()));
+export const GET: RequestHandler = ({ request }) => handlePostHogFlags(request, ingestContext(storage()));
 
-export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(database()));
+export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(storage()));

@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { ingestContext } from '$lib/server/ingest/context';
 import { handlePreflight, handleRudderSourceConfig } from '$lib/server/ingest/http';
 
@@ -9,6 +9,6 @@ import { handlePreflight, handleRudderSourceConfig } from '$lib/server/ingest/ht
 export const trailingSlash = 'ignore';
 
 export const GET: RequestHandler = ({ request }) =>
-	handleRudderSourceConfig(request, ingestContext(database()));
+	handleRudderSourceConfig(request, ingestContext(storage()));
 
-export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(database()));
+export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(storage()));

@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import { verifyWriteKey, type WriteKeyIdentity } from '$lib/server/auth/keys';
 import { IngestError } from './errors';
 
@@ -22,10 +23,24 @@ export function keyFromHeaders(headers: Headers): string | null {
 	return null;
 }
 
+/**
+ * Write keys per engine. auth/keys.ts is ported to PostgreSQL separately (issue 17); at merge this becomes
+ * `await verifyWriteKey(target, key)` in `authenticate` and this map goes.
+ */
+const writeKeys = {
+	sqlite: (db: Db) => async (key: string) => verifyWriteKey(db, key),
+	postgres: () => async (): Promise<WriteKeyIdentity | null> => {
+		throw new Error('write keys on PostgreSQL: auth/keys.ts is not ported yet');
+	}
+};
+
 /** The source behind a write key; 401 for a missing, unknown or revoked key. */
-export function authenticate(db: Db, key: string | null | undefined): WriteKeyIdentity {
+export async function authenticate(
+	target: Db | Storage,
+	key: string | null | undefined
+): Promise<WriteKeyIdentity> {
 	if (!key) throw new IngestError(401, 'unauthorized', 'a write key is required', null, wwwAuthenticate);
-	const identity = verifyWriteKey(db, key);
+	const identity = await byEngine(asStorage(target), writeKeys)(key);
 	if (!identity)
 		throw new IngestError(401, 'unauthorized', 'unknown or revoked write key', null, wwwAuthenticate);
 	return identity;

@@ -1,4 +1,4 @@
-import { sources } from '$lib/server/db/schema';
+import { byEngine } from '$lib/server/db/storage';
 import type { WriteKeyIdentity } from '$lib/server/auth/keys';
 import { authenticate, checkOrigin, keyFromHeaders } from './authenticate';
 import type { IngestContext } from './context';
@@ -28,6 +28,7 @@ import { parsePostHog } from './formats/posthog';
 import { parseSegment } from './formats/segment';
 import type { ParsedBatch } from './formats/types';
 import { ingestBatch, type IngestOutcome } from './pipeline';
+import { ingestStores } from './store';
 
 /** How one wire format is read and answered. */
 interface FormatSpec {
@@ -119,9 +120,9 @@ const ALLOWED_HEADERS = [
  * that follows is checked against its own source's origins. Any other origin is refused (403, no CORS headers,
  * so the browser blocks the request) and shown on the ingestion monitor.
  */
-export function handlePreflight(request: Request, ctx: IngestContext): Response {
+export async function handlePreflight(request: Request, ctx: IngestContext): Promise<Response> {
 	const origin = request.headers.get('origin');
-	if (origin && !originAllowedAnywhere(ctx, origin)) {
+	if (origin && !(await originAllowedAnywhere(ctx, origin))) {
 		ctx.monitor.recordRefusedPreflight({ origin, path: new URL(request.url).pathname, at: Date.now() });
 		return errorResponse(forbiddenOrigin(origin), { vary: 'Origin' });
 	}
@@ -138,22 +139,18 @@ export function handlePreflight(request: Request, ctx: IngestContext): Response 
 const forbiddenOrigin = (origin: string) =>
 	new IngestError(403, 'forbidden_origin', `origin ${origin} is not allowed by any source`);
 
-function originAllowedAnywhere(ctx: IngestContext, origin: string): boolean {
-	return ctx.db
-		.select({ allowed: sources.allowedOrigins })
-		.from(sources)
-		.all()
-		.some(({ allowed }) => allowed.includes(origin) || allowed.includes('*'));
+function originAllowedAnywhere(ctx: IngestContext, origin: string): Promise<boolean> {
+	return byEngine(ctx.storage, ingestStores).originAllowedAnywhere(origin);
 }
 
 /**
  * CORS headers for an answer that carries no key (SDK configuration): the origin is allowed when any source
  * allows it; another origin is refused (403).
  */
-function keylessCors(request: Request, ctx: IngestContext): Record<string, string> {
+async function keylessCors(request: Request, ctx: IngestContext): Promise<Record<string, string>> {
 	const origin = request.headers.get('origin');
 	if (!origin) return {};
-	if (!originAllowedAnywhere(ctx, origin)) throw forbiddenOrigin(origin);
+	if (!(await originAllowedAnywhere(ctx, origin))) throw forbiddenOrigin(origin);
 	return corsHeaders(origin);
 }
 
@@ -163,7 +160,7 @@ function keylessCors(request: Request, ctx: IngestContext): Record<string, strin
  */
 export async function handlePostHogFlags(request: Request, ctx: IngestContext): Promise<Response> {
 	try {
-		const cors = keylessCors(request, ctx);
+		const cors = await keylessCors(request, ctx);
 		await request.body?.cancel();
 		return jsonResponse(200, POSTHOG_NO_FLAGS, cors);
 	} catch (error) {
@@ -175,14 +172,14 @@ export async function handlePostHogFlags(request: Request, ctx: IngestContext): 
  * `/array/<token>/config` and `/array/<token>/config.js`: posthog-js's remote configuration, the same for every
  * token (it says only what Resonance does not do, so the token is not checked here; events are).
  */
-export function handlePostHogConfig(
+export async function handlePostHogConfig(
 	request: Request,
 	token: string,
 	script: boolean,
 	ctx: IngestContext
-): Response {
+): Promise<Response> {
 	try {
-		const cors = keylessCors(request, ctx);
+		const cors = await keylessCors(request, ctx);
 		if (!script) return jsonResponse(200, postHogRemoteConfig(token), cors);
 		return new Response(postHogRemoteConfigScript(token), {
 			status: 200,
@@ -201,13 +198,13 @@ export function handlePostHogConfig(
  * `GET /sourceConfig/?writeKey=…` (RudderStack analytics-js with `configUrl` pointed here): a source configuration
  * without destinations or plugins. The key comes as Basic auth (the SDK sends it) or the `writeKey` parameter.
  */
-export function handleRudderSourceConfig(request: Request, ctx: IngestContext): Response {
+export async function handleRudderSourceConfig(request: Request, ctx: IngestContext): Promise<Response> {
 	const origin = request.headers.get('origin');
 	let cors: Record<string, string> = {};
 	let sourceId: number | null = null;
 	try {
 		const key = keyFromHeaders(request.headers) ?? new URL(request.url).searchParams.get('writeKey');
-		const identity = authenticate(ctx.db, key);
+		const identity = await authenticate(ctx.storage, key);
 		sourceId = identity.sourceId;
 		checkOrigin(origin, identity);
 		cors = corsHeaders(origin);
@@ -243,13 +240,13 @@ async function handle(request: Request, ctx: IngestContext, spec: FormatSpec): P
 		// A key in the header is checked before the body is read; one in the body (browser libraries,
 		// PostHog) after parsing.
 		const headerKey = keyFromHeaders(request.headers);
-		let identity = headerKey ? admit(authenticate(ctx.db, headerKey)) : undefined;
+		let identity = headerKey ? admit(await authenticate(ctx.storage, headerKey)) : undefined;
 		const kind = bodyKind(request.headers, spec.mediaTypes);
 		let bytes = await decompress(await readBody(request), request.headers.get('content-encoding'));
 		if (spec.unwrap) bytes = await spec.unwrap(bytes, request);
 		const text = decodeText(bytes);
 		const parsed = spec.parse(kind === 'ndjson' ? parseNdjson(text) : parseJson(text), receivedAt);
-		identity ??= admit(authenticate(ctx.db, parsed.writeKey));
+		identity ??= admit(await authenticate(ctx.storage, parsed.writeKey));
 		checkEventSizes(parsed.messages, bytes.byteLength, parsed.itemPath);
 		const rate = identity.rateLimitPerSecond ?? ctx.config.defaultRatePerSecond;
 		const decision = ctx.limiter.take(identity.keyId, rate, parsed.items.length, receivedAt);

@@ -1,8 +1,8 @@
-import { inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '$lib/server/db';
-import { sources } from '$lib/server/db/schema';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import { ingestContext } from './context';
+import { ingestStores } from './store';
 import type { IngestStatus, SourceStatus } from './monitor';
 
 export type NamedSourceStatus = SourceStatus & {
@@ -124,19 +124,11 @@ export const ingestStatusSchema = z.object({
 });
 
 /** The ingestion monitor's figures for this database in this server process, with the sources' names. */
-export function ingestionStatus(db: Db, now = Date.now()): IngestionStatus {
-	const status = ingestContext(db).monitor.status(now);
+export async function ingestionStatus(target: Db | Storage, now = Date.now()): Promise<IngestionStatus> {
+	const storage = asStorage(target);
+	const status = ingestContext(storage).monitor.status(now);
 	const ids = status.sources.flatMap((s) => (s.sourceId === null ? [] : [s.sourceId]));
-	const names = new Map(
-		ids.length
-			? db
-					.select({ id: sources.id, name: sources.name })
-					.from(sources)
-					.where(inArray(sources.id, ids))
-					.all()
-					.map((s) => [s.id, s.name])
-			: []
-	);
+	const names = await byEngine(storage, ingestStores).sourceNames(ids);
 	return {
 		...status,
 		sources: status.sources.map((s) => ({

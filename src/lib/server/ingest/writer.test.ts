@@ -6,12 +6,12 @@ import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
 import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { GroupCommit, type CommitReport } from './batcher';
+import { pruneEventIds } from './prune';
 import { storedEvents } from './testing';
 import {
 	eventIdHash,
 	forgetCustomers,
 	prepareEvents,
-	pruneEventIds,
 	writeBatches,
 	writeEvents,
 	type WriteBatch
@@ -258,15 +258,15 @@ describe('writer', () => {
 		}
 	});
 
-	it('prunes ids older than the window, a few rows at a time, and then accepts them again', () => {
+	it('prunes ids older than the window, a few rows at a time, and then accepts them again', async () => {
 		const db = openDatabase(':memory:');
 		const old = Date.now() - 8 * 86_400_000;
 		writeEvents(db, [ev('old1'), ev('old2'), ev('old3')], { sourceId: 1, receivedAt: old });
 		writeEvents(db, [ev('new')], { sourceId: 1 });
 		const before = Date.now() - 7 * 86_400_000;
-		expect(pruneEventIds(db, before, 2)).toBe(2);
-		expect(pruneEventIds(db, before, 2)).toBe(1);
-		expect(pruneEventIds(db, before, 2)).toBe(0);
+		expect(await pruneEventIds(db, before, 2)).toBe(2);
+		expect(await pruneEventIds(db, before, 2)).toBe(1);
+		expect(await pruneEventIds(db, before, 2)).toBe(0);
 		expect(db.$client.prepare('SELECT count(*) FROM event_ids').pluck().get()).toBe(1);
 		expect(writeEvents(db, [ev('old1'), ev('new')], { sourceId: 1 })).toMatchObject({
 			accepted: 1,

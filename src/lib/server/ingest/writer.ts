@@ -453,9 +453,10 @@ function writeGroup(db: Db, batches: readonly WriteBatch[], savepoints: boolean)
 /**
  * Forgets de-duplication ids first seen before `before` (epoch ms): from memory, and from the `event_ids` log, at
  * most `limit` rows a call (the log is in arrival order, so the old rows are a prefix: a short range delete that
- * never holds the write lock for long). Returns the log rows deleted; call again while it returns `limit`.
+ * never holds the write lock for long). Returns the log rows deleted; call again while it returns `limit`. On both
+ * engines: `pruneEventIds` (prune.ts).
  */
-export function pruneEventIds(db: Db, before: number, limit = 20_000): number {
+export function pruneSqliteEventIds(db: Db, before: number, limit = 20_000): number {
 	seenByDb.get(db)?.forgetBefore(before);
 	const c = db.$client;
 	const last = c

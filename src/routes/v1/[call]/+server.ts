@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { ingestContext } from '$lib/server/ingest/context';
 import { handlePreflight, handleSegment } from '$lib/server/ingest/http';
 
@@ -7,7 +7,7 @@ import { handlePreflight, handleSegment } from '$lib/server/ingest/http';
 
 /** The Segment HTTP Tracking API: /v1/batch, /v1/track, /v1/identify, /v1/page, /v1/screen, /v1/group, /v1/alias. */
 export const POST: RequestHandler = ({ request, params }) =>
-	handleSegment(request, params.call, ingestContext(database()));
+	handleSegment(request, params.call, ingestContext(storage()));
 
 /** CORS preflight for browser sources. */
-export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(database()));
+export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(storage()));

@@ -1,5 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireRole } from '$lib/server/auth/guard';
 import { ingestionStatus } from '$lib/server/ingest/status';
 import {
@@ -11,10 +11,10 @@ import {
 } from '$lib/server/ingest/monitor';
 
 /** The ingestion monitor of this server process; the page refreshes it (invalidate 'app:ingestion'). */
-export const load: PageServerLoad = ({ locals, depends }) => {
+export const load: PageServerLoad = async ({ locals, depends }) => {
 	requireRole(locals, 'admin');
 	depends('app:ingestion');
-	const status = ingestionStatus(database());
+	const status = await ingestionStatus(storage());
 	// Newest first across sources, each with the source it came from.
 	const from = (s: (typeof status.sources)[number]) => ({ sourceId: s.sourceId, sourceName: s.name });
 	const rejections = status.sources

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { database, storage } from '$lib/server/db';
 import { ingestContext } from '$lib/server/ingest/context';
 import { handleNative, handlePreflight } from '$lib/server/ingest/http';
 import { requireUser } from '$lib/server/auth/guard';
@@ -14,9 +14,9 @@ import { exportFileName } from '$lib/components/dashboards/csv';
 // POST is public: authenticated by `Authorization: Bearer <write key>`, not a session.
 
 /** The native batch: JSON `{"events":[…]}` or NDJSON (`Content-Type: application/x-ndjson`). */
-export const POST: RequestHandler = ({ request }) => handleNative(request, ingestContext(database()));
+export const POST: RequestHandler = ({ request }) => handleNative(request, ingestContext(storage()));
 
-export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(database()));
+export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request, ingestContext(storage()));
 
 /**
  * GET (drill-down, a session or a read key): `?customerId=&type=&kpi=&from=&to=&channel=&team=&agent=&segment=

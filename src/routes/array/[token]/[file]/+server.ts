@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { ingestContext } from '$lib/server/ingest/context';
 import { handlePostHogConfig } from '$lib/server/ingest/http';
 
@@ -9,5 +9,5 @@ import { handlePostHogConfig } from '$lib/server/ingest/http';
 /** `GET /array/<token>/config` (JSON) and `/array/<token>/config.js` (the script posthog-js loads first). */
 export const GET: RequestHandler = ({ request, params }) => {
 	if (params.file !== 'config' && params.file !== 'config.js') error(404);
-	return handlePostHogConfig(request, params.token, params.file === 'config.js', ingestContext(database()));
+	return handlePostHogConfig(request, params.token, params.file === 'config.js', ingestContext(storage()));
 };

@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { ingestContext } from '$lib/server/ingest/context';
 import { handleCsvImport } from '$lib/server/ingest/csv-import';
 
@@ -9,4 +9,4 @@ import { handleCsvImport } from '$lib/server/ingest/csv-import';
  * ?source=<id>. ?map= maps columns to fields; ?dryRun=1 previews the first rows without writing.
  */
 export const POST: RequestHandler = ({ request, locals }) =>
-	handleCsvImport(request, ingestContext(database()), locals.user ?? null);
+	handleCsvImport(request, ingestContext(storage()), locals.user ?? null);
