@@ -482,7 +482,10 @@ async function queriesSection(): Promise<string> {
 				samples
 			)
 		],
-		['path map, all 90 days, largest journey', await measure(() => pathMap(db, largest, q90, { now: NOW }), 20)],
+		[
+			'path map, all 90 days, largest journey',
+			await measure(() => pathMap(db, largest, q90, { now: NOW }), 20)
+		],
 		[
 			'breakpoints, 30 days, each journey',
 			await measure(

@@ -28,5 +28,12 @@ export async function auditJourney(
 	target_: string,
 	details: Record<string, unknown>
 ): Promise<void> {
-	await audit(target, { actor: context.actor, ip: context.ip, ts: context.now, action, target: target_, details });
+	await audit(target, {
+		actor: context.actor,
+		ip: context.ip,
+		ts: context.now,
+		action,
+		target: target_,
+		details
+	});
 }

@@ -68,9 +68,9 @@ describe.each(testEngines)('the journey registry on $engine', ({ open }) => {
 		]);
 		const updated = await saveJourney(db, { ...FIXTURE_JOURNEY, windowHours: 12 }, 'b@x', { create: false });
 		expect(updated).toMatchObject({ version: 2, updatedBy: 'b@x', definition: { windowHours: 12 } });
-		await expect(saveJourney(db, { ...FIXTURE_JOURNEY, key: 'absent' }, null, { create: false })).rejects.toThrow(
-			JourneyValidationError
-		);
+		await expect(
+			saveJourney(db, { ...FIXTURE_JOURNEY, key: 'absent' }, null, { create: false })
+		).rejects.toThrow(JourneyValidationError);
 		expect(await getJourney(db, 'absent')).toBeNull();
 	});
 

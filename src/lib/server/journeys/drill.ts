@@ -59,7 +59,11 @@ export async function affectedJourneys(
 	const now = options.now ?? Date.now();
 	const limit = Math.min(200, Math.max(1, options.limit ?? 50));
 	const offset = Math.max(0, options.offset ?? 0);
-	const { total, rows } = await journeyStore(target).affected(journeyKey, q, selector, { now, limit, offset });
+	const { total, rows } = await journeyStore(target).affected(journeyKey, q, selector, {
+		now,
+		limit,
+		offset
+	});
 	return {
 		total,
 		limit,

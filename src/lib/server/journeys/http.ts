@@ -18,7 +18,10 @@ export function unknownJourney(key: string): Response {
 }
 
 /** The journey of a route parameter, or the 404 answer to return. */
-export async function journeyOrResponse(target: Db | Storage, key: string): Promise<JourneyRecord | Response> {
+export async function journeyOrResponse(
+	target: Db | Storage,
+	key: string
+): Promise<JourneyRecord | Response> {
 	return (await getJourney(target, key)) ?? unknownJourney(key);
 }
 

@@ -174,10 +174,7 @@ export function postgresJourneyStore(db: PgDb): JourneyStore {
 			const sel = selectorSql(selector);
 			const where = `${base.where} AND ${sel.sql}`;
 			const params = { ...base.params, ...sel.params, now };
-			const [count] = await values<[number]>(
-				`SELECT count(*) FROM journey_instances WHERE ${where}`,
-				params
-			);
+			const [count] = await values<[number]>(`SELECT count(*) FROM journey_instances WHERE ${where}`, params);
 			const rows = await values<AffectedRaw>(
 				`SELECT id, customer_id, started_at, last_event_at, status, deadline, last_step, depth, duration_s, contacts,
 				   complaints, channels, segment, nps, csat

@@ -148,7 +148,10 @@ export async function unmapEventName(
 ): Promise<boolean> {
 	const changes = await journeyStore(target).deleteMapping(eventName, journeyKey);
 	if (auditContext && changes > 0)
-		await auditJourney(target, auditContext, 'journey.mapping_removed', journeyKey, { eventName, journeyKey });
+		await auditJourney(target, auditContext, 'journey.mapping_removed', journeyKey, {
+			eventName,
+			journeyKey
+		});
 	return changes > 0;
 }
 

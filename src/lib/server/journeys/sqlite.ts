@@ -13,7 +13,7 @@ import { DEFAULT_JOURNEYS, type JourneyDefinition } from './definitions';
 import type { AffectedRaw } from './drill';
 import type { Answer } from './gap';
 import type { GroupRaw } from './groups';
-import { EFFECTIVE_STATUS, instanceFilter, type JourneyQuery } from './query';
+import { EFFECTIVE_STATUS, instanceFilter } from './query';
 import type { EventNameMapping, EventNameVolume } from './registry';
 import type { JourneyStore } from './store';
 import type { CustomerTimeline, TimelineEventRow, TimelineInstanceRow } from './timeline';
@@ -114,11 +114,7 @@ export const STATUS_CODE = `CASE WHEN status = 'completed' THEN 1 WHEN status = 
 	WHEN status = 'abandoned' OR deadline <= @now THEN 3 ELSE 0 END`;
 
 export function funnelGroupColumn(by: 'segment' | 'channel' | null): string {
-	return by === 'segment'
-		? "coalesce(segment, '')"
-		: by === 'channel'
-			? "coalesce(first_channel, '')"
-			: "''";
+	return by === 'segment' ? "coalesce(segment, '')" : by === 'channel' ? "coalesce(first_channel, '')" : "''";
 }
 
 function selectorSql(selector: Selector): { sql: string; params: Record<string, string | number> } {
@@ -159,8 +155,7 @@ export function sqliteJourneyStore(db: Db): JourneyStore {
 		async definition(key) {
 			if (!ensured.has(db)) ensureDefaultJourneysSync(db);
 			return db.$client.prepare('SELECT * FROM journey_definitions WHERE key = ?').get(key) as
-				| DefinitionRow
-				| undefined;
+				DefinitionRow | undefined;
 		},
 		async upsertDefinition(d, actor, now) {
 			upsertDefinitionSync(db, d, actor, now);

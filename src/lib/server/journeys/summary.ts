@@ -66,6 +66,7 @@ export async function journeySummaries(
 	options: { minN?: number; now?: number } = {}
 ): Promise<JourneySummary[]> {
 	const out: JourneySummary[] = [];
-	for (const r of await listJourneys(target)) out.push(await summarizeJourney(target, r.definition, q, options));
+	for (const r of await listJourneys(target))
+		out.push(await summarizeJourney(target, r.definition, q, options));
 	return out;
 }

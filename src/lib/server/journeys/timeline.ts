@@ -130,6 +130,7 @@ export async function customerTimeline(
 			csat: i.csat
 		};
 	});
-	for (const l of await store.timelineLinks(instances.map((i) => i.id))) bySeq.get(l.seq)?.lanes.push(l.instanceId);
+	for (const l of await store.timelineLinks(instances.map((i) => i.id)))
+		bySeq.get(l.seq)?.lanes.push(l.instanceId);
 	return { customer, events, lanes, hidden, truncated };
 }

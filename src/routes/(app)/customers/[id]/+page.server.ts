@@ -9,10 +9,16 @@ import * as journeys from '$lib/server/journeys';
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const user = requireUser(locals);
 	const db = storage();
-	const timeline = await journeys.customerTimeline(db, params.id, { teams: scopeOf(user).teams, limit: 1000 });
+	const timeline = await journeys.customerTimeline(db, params.id, {
+		teams: scopeOf(user).teams,
+		limit: 1000
+	});
 	if (!timeline) error(404, { code: 'not_found', message: 'No such customer' });
 	const definitions = Object.fromEntries(
-		(await journeys.listJourneys(db, { includeDisabled: true })).map((r) => [r.definition.key, { name: r.definition.name, labels: r.definition.labels }])
+		(await journeys.listJourneys(db, { includeDisabled: true })).map((r) => [
+			r.definition.key,
+			{ name: r.definition.name, labels: r.definition.labels }
+		])
 	);
 	return { timeline, definitions };
 };

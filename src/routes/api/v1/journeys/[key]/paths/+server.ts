@@ -20,5 +20,7 @@ export const GET: RequestHandler = async ({ locals, params, url }) => {
 	const db = storage();
 	const found = await journeys.journeyOrResponse(db, params.key);
 	if (found instanceof Response) return found;
-	return json(await journeys.pathMap(db, found.definition, query.value, { top: top.value, maxDepth: depth.value }));
+	return json(
+		await journeys.pathMap(db, found.definition, query.value, { top: top.value, maxDepth: depth.value })
+	);
 };
