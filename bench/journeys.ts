@@ -27,7 +27,7 @@ import { breakpoints } from '$lib/server/journeys/breakpoints';
 import { funnel } from '$lib/server/journeys/funnel';
 import { touchpointGap } from '$lib/server/journeys/gap';
 import { pathMap } from '$lib/server/journeys/paths';
-import { ensureDefaultJourneys, journeyCatalog, listJourneys } from '$lib/server/journeys/registry';
+import { ensureDefaultJourneysSync, journeyCatalog, listJourneys } from '$lib/server/journeys/registry';
 import { restitchAll, shapeIdOf, stitchJourneys, type StitchInput } from '$lib/server/journeys/stitch';
 import { journeySummaries } from '$lib/server/journeys/summary';
 
@@ -210,7 +210,7 @@ const INSERT_INSTANCE = `INSERT INTO journey_instances (journey_key, customer_id
 function build(file: string): { instances: number; seconds: number } {
 	const started = performance.now();
 	const db = openDatabase(file);
-	ensureDefaultJourneys(db, NOW);
+	ensureDefaultJourneysSync(db, NOW);
 	const catalog = journeyCatalog(db);
 	const c = db.$client;
 	const insertInstance = c.prepare(INSERT_INSTANCE);
@@ -288,15 +288,15 @@ function percentile(sorted: number[], p: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 }
 
-function measure(
-	run: (i: number) => void,
+async function measure(
+	run: (i: number) => unknown,
 	samples: number
-): { p50: number; p95: number; max: number; n: number } {
-	run(0); // warm-up (page cache, prepared statements)
+): Promise<{ p50: number; p95: number; max: number; n: number }> {
+	await run(0); // warm-up (page cache, prepared statements)
 	const times: number[] = [];
 	for (let i = 0; i < samples; i++) {
 		const t = performance.now();
-		run(i);
+		await run(i);
 		times.push(performance.now() - t);
 	}
 	times.sort((a, b) => a - b);
@@ -374,7 +374,7 @@ function ingestStream(count: number): CxEvent[][] {
 function ingestRun(file: string, batches: CxEvent[][], mode: 'raw' | 'stitch' | 'full'): IngestRun {
 	for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
 	const db: Db = openDatabase(file);
-	ensureDefaultJourneys(db, NOW);
+	ensureDefaultJourneysSync(db, NOW);
 	const last = db.$client.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
 	const inserted = db.$client.prepare(
 		'SELECT seq, type, ts, customer_id AS customerId, name, journey FROM events WHERE seq > ?'
@@ -410,7 +410,7 @@ function ingestRun(file: string, batches: CxEvent[][], mode: 'raw' | 'stitch' | 
 /** Bump when the instance schema changes, so an old database is rebuilt rather than reused. */
 const SCHEMA = 'v3';
 
-function queriesSection(): string {
+async function queriesSection(): Promise<string> {
 	const file = path.join(dataDir, `instances-${INSTANCES}-${SCHEMA}.db`);
 	let buildNote = 'reused from an earlier run';
 	if (!existsSync(file)) {
@@ -420,7 +420,7 @@ function queriesSection(): string {
 		buildNote = `${b.instances.toLocaleString('en')} instances built in ${b.seconds.toFixed(0)} s`;
 	}
 	const db = openDatabase(file);
-	const defs = listJourneys(db).map((r) => r.definition);
+	const defs = (await listJourneys(db)).map((r) => r.definition);
 	const stored = db.$client.prepare('SELECT count(*) FROM journey_instances').pluck().get() as number;
 	const perJourney = db.$client
 		.prepare('SELECT journey_key, count(*) AS n FROM journey_instances GROUP BY journey_key ORDER BY n DESC')
@@ -437,67 +437,70 @@ function queriesSection(): string {
 	const samples = defs.length * ROUNDS;
 	log('measuring queries');
 	const each = (f: (d: (typeof defs)[number]) => unknown) => (i: number) => f(defs[i % defs.length]);
-	const rows: [string, ReturnType<typeof measure>][] = [
+	const rows: [string, Awaited<ReturnType<typeof measure>>][] = [
 		[
 			'funnel, 30 days, each journey',
-			measure(
+			await measure(
 				each((d) => funnel(db, d, q30, { now: NOW })),
 				samples
 			)
 		],
 		[
 			'funnel, 30 days, split by segment',
-			measure(
+			await measure(
 				each((d) => funnel(db, d, q30, { now: NOW, by: 'segment' })),
 				samples
 			)
 		],
 		[
 			`funnel, 30 days, largest journey (${largest.key}, ${inLargest30.toLocaleString('en')} journeys)`,
-			measure(() => funnel(db, largest, q30, { now: NOW }), 20)
+			await measure(() => funnel(db, largest, q30, { now: NOW }), 20)
 		],
 		[
 			'funnel, all 90 days, each journey',
-			measure(
+			await measure(
 				each((d) => funnel(db, d, q90, { now: NOW })),
 				samples
 			)
 		],
 		[
 			`funnel, all 90 days, largest journey (${perJourney[0].n.toLocaleString('en')} journeys)`,
-			measure(() => funnel(db, largest, q90, { now: NOW }), 20)
+			await measure(() => funnel(db, largest, q90, { now: NOW }), 20)
 		],
 		[
 			'path map, 30 days, each journey',
-			measure(
+			await measure(
 				each((d) => pathMap(db, d, q30, { now: NOW })),
 				samples
 			)
 		],
-		['path map, 30 days, largest journey', measure(() => pathMap(db, largest, q30, { now: NOW }), 20)],
+		['path map, 30 days, largest journey', await measure(() => pathMap(db, largest, q30, { now: NOW }), 20)],
 		[
 			'path map, all 90 days, each journey',
-			measure(
+			await measure(
 				each((d) => pathMap(db, d, q90, { now: NOW })),
 				samples
 			)
 		],
-		['path map, all 90 days, largest journey', measure(() => pathMap(db, largest, q90, { now: NOW }), 20)],
+		[
+			'path map, all 90 days, largest journey',
+			await measure(() => pathMap(db, largest, q90, { now: NOW }), 20)
+		],
 		[
 			'breakpoints, 30 days, each journey',
-			measure(
+			await measure(
 				each((d) => breakpoints(db, d, q30, { now: NOW })),
 				samples
 			)
 		],
 		[
 			'touchpoint vs journey gap, 30 days',
-			measure(
+			await measure(
 				each((d) => touchpointGap(db, d.key, q30)),
 				samples
 			)
 		],
-		['journey list (8 summaries), 30 days', measure(() => journeySummaries(db, q30, { now: NOW }), 10)]
+		['journey list (8 summaries), 30 days', await measure(() => journeySummaries(db, q30, { now: NOW }), 10)]
 	];
 	const size = statSync(file).size;
 	db.$client.close();
@@ -560,7 +563,7 @@ same transaction (reading the batch's seqs back, which the wired writer does not
 async function main() {
 	mkdirSync(dataDir, { recursive: true });
 	const out: string[] = [];
-	if (PARTS.includes('queries')) out.push(queriesSection());
+	if (PARTS.includes('queries')) out.push(await queriesSection());
 	if (PARTS.includes('ingest')) out.push(ingestSection());
 	console.log(out.join('\n'));
 }

@@ -39,7 +39,7 @@ export function startServer(env: Env): Promise<Db> {
 		env = { ...env, RESONANCE_DEMO: demo.on ? '1' : '0' };
 		await bootstrapAccounts(db, env);
 		// A new database starts from the eight standard journeys, which a bank then edits.
-		ensureDefaultJourneys(db);
+		await ensureDefaultJourneys(db);
 		// Journeys past their time window become "abandoned" in storage too (queries already treat them so).
 		setInterval(() => closeTimedOut(db), 5 * 60_000).unref();
 		if (env.RESONANCE_WRITE_KEY) {

@@ -46,12 +46,12 @@ export function channelBoard(db: Db, query: metrics.CxQuery): ChannelRow[] {
 }
 
 /** Journey summaries (volume, completion, journey NPS, top breakpoint) for journeys started in the period. */
-export function journeyBoard(
+export async function journeyBoard(
 	db: Db,
 	period: { from: number; to: number },
 	filters: { segment: string[]; channel: string[] },
 	now = Date.now()
-): JourneyRow[] {
+): Promise<JourneyRow[]> {
 	const params = new URLSearchParams({
 		from: new Date(period.from).toISOString(),
 		to: new Date(Math.min(period.to, now)).toISOString()
@@ -61,7 +61,7 @@ export function journeyBoard(
 	if (filters.channel.length === 1) params.set('channel', filters.channel[0]);
 	const q = journeys.parseJourneyQuery(params, now);
 	if (!q.ok) return [];
-	return journeys.journeySummaries(db, q.value, { now }).map((s) => {
+	return (await journeys.journeySummaries(db, q.value, { now })).map((s) => {
 		const b = s.topBreakpoint;
 		const stepLabel = (locale: 'zh' | 'en') =>
 			(b?.step ?? '')

@@ -24,6 +24,17 @@ export class EmbedViewError extends Error {
 }
 
 /** Runs a view's reader, answering its refusals as SvelteKit errors (400, 404). */
+/** `viewOrError` for views that read asynchronously. */
+export async function viewOrErrorAsync<T>(read: () => Promise<T>): Promise<T> {
+	try {
+		return await read();
+	} catch (e) {
+		if (e instanceof EmbedViewError)
+			error(e.status, { code: e.status === 404 ? 'not_found' : 'invalid_parameter', message: e.message });
+		throw e;
+	}
+}
+
 export function viewOrError<T>(read: () => T): T {
 	try {
 		return read();
@@ -57,7 +68,12 @@ function alertsAllowed(ctx: EmbedContext): boolean {
 	);
 }
 
-export function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } | null, now = Date.now()) {
+export async function wallboardView(
+	db: Db,
+	ctx: EmbedContext,
+	tv: { rotate: number } | null,
+	now = Date.now()
+) {
 	const q = dashboardQuery(ctx, now);
 	const journeyPeriod =
 		q.filters.range === 'today' ? { from: q.period.to - 7 * DAY_MS, to: q.period.to } : q.period;
@@ -71,7 +87,7 @@ export function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } 
 			? {
 					rotate: tv.rotate,
 					channels: dashboards.channelBoard(db, q.query),
-					journeys: dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
+					journeys: await dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
 					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
 					alerts: alertsAllowed(ctx)
 						? dashboards.alertsBoard(db, ctx.scope)
@@ -116,11 +132,11 @@ function journeyQuery(ctx: EmbedContext, now: number) {
 }
 
 /** A journey's funnel or path map (res.key names the journey), scoped to the locked teams. */
-export function journeyView(db: Db, ctx: EmbedContext, now = Date.now()) {
-	const record = journeys.getJourney(db, ctx.claims.res.key ?? '');
+export async function journeyView(db: Db, ctx: EmbedContext, now = Date.now()) {
+	const record = await journeys.getJourney(db, ctx.claims.res.key ?? '');
 	if (!record) throw new EmbedViewError(404, `No journey "${ctx.claims.res.key}"`);
 	const query = journeyQuery(ctx, now);
-	const detail = journeys.journeyDetail(db, record.definition, query, { teams: ctx.scope.teams, now });
+	const detail = await journeys.journeyDetail(db, record.definition, query, { teams: ctx.scope.teams, now });
 	return {
 		definition: record.definition,
 		query,
@@ -134,9 +150,9 @@ export function journeyView(db: Db, ctx: EmbedContext, now = Date.now()) {
  * The agent-desktop card of one customer: recent journeys and where they stalled, last scores, recent texts with
  * sentiment, the open follow-up case. Contacts and answers about teams outside the locked teams are left out.
  */
-export function customerView(db: Db, ctx: EmbedContext, now = Date.now()) {
+export async function customerView(db: Db, ctx: EmbedContext, now = Date.now()) {
 	const id = ctx.claims.res.key ?? '';
-	const timeline = journeys.customerTimeline(db, id, { teams: ctx.scope.teams, limit: 200, now });
+	const timeline = await journeys.customerTimeline(db, id, { teams: ctx.scope.teams, limit: 200, now });
 	if (!timeline) throw new EmbedViewError(404, 'No such customer');
 	const events = timeline.events;
 	const lanes = [...timeline.lanes].sort((a, b) => b.lastEventAt - a.lastEventAt).slice(0, 5);

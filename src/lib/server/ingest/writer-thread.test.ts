@@ -114,7 +114,7 @@ describe('the writer thread', () => {
 	});
 
 	it('stitches with a journey mapping made on the main thread after the thread compiled its catalog', async () => {
-		mapEventName(
+		await mapEventName(
 			db,
 			{ eventName: 'card_frozen_in_app', journeyKey: 'lost_card', stepEvent: 'card_blocked' },
 			null

@@ -1,45 +1,56 @@
-import { describe, expect, it } from 'vitest';
-import { openDatabase } from '$lib/server/db';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listAudit } from '$lib/server/auth/audit';
+import type { Storage } from '$lib/server/db/storage';
+import { testEngines } from '$lib/server/testing/postgres';
 import { ensureDefaultJourneys, mapEventName, saveJourney, unmapEventName } from './registry';
 import { FIXTURE_JOURNEY } from './testing';
 
 const context = { actor: { id: 'u-admin', email: 'admin@bank.example' }, ip: '10.0.0.7' };
 
-function entries(db: ReturnType<typeof openDatabase>) {
-	return (
-		db.$client
-			.prepare('SELECT action, target, actor_email AS actor, ip, details FROM audit_log ORDER BY id')
-			.all() as { action: string; target: string; actor: string; ip: string; details: string }[]
-	).map((e) => ({ ...e, details: JSON.parse(e.details) as Record<string, unknown> }));
+async function entries(storage: Storage) {
+	const { rows } = await listAudit(storage, { pageSize: 200 });
+	return rows.reverse().map((e) => ({
+		action: e.action,
+		target: e.target,
+		actor: e.actorEmail,
+		ip: e.ip,
+		details: e.details as Record<string, unknown>
+	}));
 }
 
-describe('journey audit entries', () => {
-	it('records who created, changed and mapped a journey, with the changed fields before and after', () => {
-		const db = openDatabase(':memory:');
-		ensureDefaultJourneys(db);
-		saveJourney(db, FIXTURE_JOURNEY, context.actor.email, { create: true, audit: context });
-		saveJourney(db, { ...FIXTURE_JOURNEY, windowHours: 72 }, context.actor.email, {
+describe.each(testEngines)('journey audit entries on $engine', ({ open }) => {
+	let close: (() => Promise<void>) | undefined;
+	afterEach(async () => {
+		await close?.();
+		close = undefined;
+	});
+
+	it('records who created, changed and mapped a journey, with the changed fields before and after', async () => {
+		const opened = await open();
+		close = opened.close;
+		const db = opened.storage;
+		await ensureDefaultJourneys(db);
+		await saveJourney(db, FIXTURE_JOURNEY, context.actor.email, { create: true, audit: context });
+		await saveJourney(db, { ...FIXTURE_JOURNEY, windowHours: 72 }, context.actor.email, {
 			create: false,
 			audit: context
 		});
-		// Saving it unchanged writes nothing.
-		saveJourney(db, { ...FIXTURE_JOURNEY, windowHours: 72 }, context.actor.email, {
+		await saveJourney(db, { ...FIXTURE_JOURNEY, windowHours: 72 }, context.actor.email, {
 			create: false,
 			audit: context
 		});
-		mapEventName(
+		await mapEventName(
 			db,
 			{ eventName: 'card_frozen', journeyKey: 'fixture', stepEvent: 'b' },
 			context.actor.email,
 			Date.now(),
 			context
 		);
-		expect(unmapEventName(db, 'card_frozen', 'fixture', context)).toBe(true);
-		expect(unmapEventName(db, 'card_frozen', 'fixture', context)).toBe(false);
-		// Without a context (the seed, tests) nothing is written.
-		saveJourney(db, { ...FIXTURE_JOURNEY, windowHours: 24 }, null);
+		expect(await unmapEventName(db, 'card_frozen', 'fixture', context)).toBe(true);
+		expect(await unmapEventName(db, 'card_frozen', 'fixture', context)).toBe(false);
+		await saveJourney(db, { ...FIXTURE_JOURNEY, windowHours: 24 }, null);
 
-		const log = entries(db);
+		const log = await entries(db);
 		expect(log.map((e) => e.action)).toEqual([
 			'journey.created',
 			'journey.updated',

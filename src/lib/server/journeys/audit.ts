@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { audit, changedFields } from '$lib/server/auth/audit';
 import type { JourneyDefinition } from './definitions';
 
@@ -20,12 +21,19 @@ export function definitionDiff(
 	return changedFields({ ...before }, { ...after });
 }
 
-export function auditJourney(
-	db: Db,
+export async function auditJourney(
+	target: Db | Storage,
 	context: JourneyAuditContext,
 	action: 'journey.created' | 'journey.updated' | 'journey.mapping_added' | 'journey.mapping_removed',
-	target: string,
+	target_: string,
 	details: Record<string, unknown>
-): void {
-	void audit(db, { actor: context.actor, ip: context.ip, ts: context.now, action, target, details });
+): Promise<void> {
+	await audit(target, {
+		actor: context.actor,
+		ip: context.ip,
+		ts: context.now,
+		action,
+		target: target_,
+		details
+	});
 }

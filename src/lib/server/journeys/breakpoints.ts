@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { NO_CHANNEL } from './core';
 import { stepKey, type JourneyDefinition } from './definitions';
 import { instanceGroups, isLost, pathTokens, switchSignatures, type InstanceGroup } from './groups';
@@ -236,13 +237,13 @@ export function rankBreakpoints(
 	};
 }
 
-export function breakpoints(
-	db: Db,
+export async function breakpoints(
+	target: Db | Storage,
 	definition: JourneyDefinition,
 	q: JourneyQuery,
 	options: { minN?: number; limit?: number; now?: number } = {}
-): BreakpointList {
-	const groups = instanceGroups(db, definition.key, q, options.now ?? Date.now());
+): Promise<BreakpointList> {
+	const groups = await instanceGroups(target, definition.key, q, options.now ?? Date.now());
 	return {
 		journey: definition.key,
 		from: new Date(q.from).toISOString(),

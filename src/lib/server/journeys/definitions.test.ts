@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testEngines } from '$lib/server/testing/postgres';
 import {
 	compileJourney,
 	DEFAULT_JOURNEYS,
@@ -10,30 +11,97 @@ import {
 } from './definitions';
 import {
 	ensureDefaultJourneys,
+	eventNameVolumes,
 	getJourney,
 	JourneyValidationError,
 	listJourneys,
-	saveJourney
+	listMappings,
+	loadJourneyCatalog,
+	mapEventName,
+	saveJourney,
+	unmapEventName
 } from './registry';
-import { fixtureDb, T0 } from './testing';
+import { FIXTURE_JOURNEY, T0 } from './testing';
 
-describe('journey definitions', () => {
-	it('preloads the eight journeys of DOMAIN.md once, keeping an admin’s edits', () => {
-		const db = fixtureDb([]);
-		expect(listJourneys(db).map((r) => r.definition.key)).toEqual(DEFAULT_JOURNEYS.map((d) => d.key));
-		const loan = getJourney(db, 'personal_loan')!;
+describe.each(testEngines)('the journey registry on $engine', ({ open }) => {
+	let close: (() => Promise<void>) | undefined;
+	afterEach(async () => {
+		await close?.();
+		close = undefined;
+	});
+	const fresh = async () => {
+		const opened = await open();
+		close = opened.close;
+		return opened.storage;
+	};
+
+	it('preloads the eight journeys of DOMAIN.md once, keeping an admin’s edits', async () => {
+		const db = await fresh();
+		expect((await listJourneys(db)).map((r) => r.definition.key)).toEqual(DEFAULT_JOURNEYS.map((d) => d.key));
+		const loan = (await getJourney(db, 'personal_loan'))!;
+		expect(loan).toMatchObject({ builtIn: true, version: 1, updatedBy: null });
 		expect(loan.definition.steps[4]).toEqual({ events: ['approved', 'declined'] });
-		saveJourney(db, { ...loan.definition, windowHours: 48 }, 'admin@x');
-		expect(ensureDefaultJourneys(db, T0)).toBe(0);
-		expect(getJourney(db, 'personal_loan')).toMatchObject({
+		await saveJourney(db, { ...loan.definition, windowHours: 48 }, 'admin@x', { now: T0 });
+		expect(await ensureDefaultJourneys(db, T0)).toBe(0);
+		expect(await getJourney(db, 'personal_loan')).toMatchObject({
 			version: 2,
+			builtIn: true,
 			updatedBy: 'admin@x',
+			updatedAt: T0,
 			definition: { windowHours: 48 }
 		});
 	});
 
-	it('validates definitions and names the field at fault', () => {
-		const db = fixtureDb([]);
+	it('creates, disables and lists journeys, built-in first', async () => {
+		const db = await fresh();
+		const created = await saveJourney(db, FIXTURE_JOURNEY, 'admin@x', { create: true, now: T0 });
+		expect(created).toMatchObject({ builtIn: false, version: 1, updatedAt: T0, updatedBy: 'admin@x' });
+		await saveJourney(db, { ...FIXTURE_JOURNEY, key: 'second', enabled: false }, null, { create: true });
+		expect((await listJourneys(db)).map((r) => r.definition.key)).toEqual([
+			...DEFAULT_JOURNEYS.map((d) => d.key),
+			'fixture'
+		]);
+		const all = await listJourneys(db, { includeDisabled: true });
+		expect(all.slice(-2).map((r) => [r.definition.key, r.definition.enabled])).toEqual([
+			['fixture', true],
+			['second', false]
+		]);
+		const updated = await saveJourney(db, { ...FIXTURE_JOURNEY, windowHours: 12 }, 'b@x', { create: false });
+		expect(updated).toMatchObject({ version: 2, updatedBy: 'b@x', definition: { windowHours: 12 } });
+		await expect(
+			saveJourney(db, { ...FIXTURE_JOURNEY, key: 'absent' }, null, { create: false })
+		).rejects.toThrow(JourneyValidationError);
+		expect(await getJourney(db, 'absent')).toBeNull();
+	});
+
+	it('maps event names to steps and lists what they stand for', async () => {
+		const db = await fresh();
+		await saveJourney(db, FIXTURE_JOURNEY, null);
+		await mapEventName(db, { eventName: 'B_DONE', journeyKey: 'fixture', stepEvent: 'b' }, 'admin@x', T0);
+		await mapEventName(db, { eventName: 'A_START', journeyKey: 'fixture', stepEvent: 'a' }, null, T0);
+		// A second mapping of the same name replaces the first.
+		await mapEventName(db, { eventName: 'B_DONE', journeyKey: 'fixture', stepEvent: 'd' }, 'c@x', T0 + 1);
+		expect(await listMappings(db)).toEqual([
+			{ eventName: 'A_START', journeyKey: 'fixture', stepEvent: 'a', createdAt: T0, createdBy: null },
+			{ eventName: 'B_DONE', journeyKey: 'fixture', stepEvent: 'd', createdAt: T0 + 1, createdBy: 'c@x' }
+		]);
+		const catalog = await loadJourneyCatalog(db);
+		expect(catalog.byKey.get('fixture')?.byName.get('B_DONE')).toMatchObject({ step: 3, canonical: 'd' });
+		for (const bad of [
+			{ eventName: 'x', journeyKey: 'nope', stepEvent: 'a' },
+			{ eventName: 'x', journeyKey: 'fixture', stepEvent: 'zz' },
+			{ eventName: 'a', journeyKey: 'fixture', stepEvent: 'b' }
+		])
+			await expect(mapEventName(db, bad, null)).rejects.toThrow(JourneyValidationError);
+		expect(await unmapEventName(db, 'B_DONE', 'fixture')).toBe(true);
+		expect(await unmapEventName(db, 'B_DONE', 'fixture')).toBe(false);
+		expect((await listMappings(db)).map((m) => m.eventName)).toEqual(['A_START']);
+		expect((await loadJourneyCatalog(db)).byName.has('B_DONE')).toBe(false);
+		expect(await eventNameVolumes(db)).toEqual([]);
+	});
+
+	it('validates definitions and names the field at fault', async () => {
+		const db = await fresh();
 		const bad = {
 			key: 'Bad Key',
 			name: { zh: '甲', en: 'A' },
@@ -42,14 +110,14 @@ describe('journey definitions', () => {
 			windowHours: 1
 		};
 		try {
-			saveJourney(db, bad, null);
+			await saveJourney(db, bad, null);
 			expect.unreachable();
 		} catch (error) {
 			expect(error).toBeInstanceOf(JourneyValidationError);
 			const paths = (error as JourneyValidationError).issues.map((i) => i.path);
 			expect(paths).toEqual(expect.arrayContaining(['key', 'steps', 'success.0.event']));
 		}
-		expect(() => saveJourney(db, { ...DEFAULT_JOURNEYS[0] }, null, { create: true })).toThrow(
+		await expect(saveJourney(db, { ...DEFAULT_JOURNEYS[0] }, null, { create: true })).rejects.toThrow(
 			JourneyValidationError
 		);
 		expect(journeyDefinitionSchema.safeParse({ ...DEFAULT_JOURNEYS[0], key: 'admin' }).success).toBe(false);
@@ -60,7 +128,9 @@ describe('journey definitions', () => {
 			}).success
 		).toBe(false);
 	});
+});
 
+describe('journey definitions', () => {
 	it('reads and writes the admin text form', () => {
 		expect(parseStepLines('a\n b | c \n?x|y\n\n')).toEqual([
 			{ events: ['a'] },

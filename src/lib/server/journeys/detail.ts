@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { rankBreakpoints, type BreakpointList } from './breakpoints';
 import type { JourneyDefinition } from './definitions';
 import { funnel, type Funnel } from './funnel';
@@ -15,8 +16,8 @@ export interface JourneyDetail {
 	gap: TouchpointGap;
 }
 
-export function journeyDetail(
-	db: Db,
+export async function journeyDetail(
+	target: Db | Storage,
 	definition: JourneyDefinition,
 	q: JourneyQuery,
 	options: {
@@ -27,13 +28,13 @@ export function journeyDetail(
 		minN?: number;
 		now?: number;
 	} = {}
-): JourneyDetail {
+): Promise<JourneyDetail> {
 	const now = options.now ?? Date.now();
 	const minN = options.minN ?? MIN_N;
-	const groups = instanceGroups(db, definition.key, q, now);
+	const groups = await instanceGroups(target, definition.key, q, now);
 	const range = { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() };
 	return {
-		funnel: funnel(db, definition, q, { by: options.by, minN, now }),
+		funnel: await funnel(target, definition, q, { by: options.by, minN, now }),
 		pathMap: {
 			journey: definition.key,
 			...range,
@@ -42,6 +43,6 @@ export function journeyDetail(
 			...buildPathMap(groups, { top: options.top, maxDepth: options.maxDepth, minN })
 		},
 		breakpoints: { journey: definition.key, ...range, ...rankBreakpoints(definition, groups, { minN }) },
-		gap: touchpointGap(db, definition.key, q, { teams: options.teams, minN })
+		gap: await touchpointGap(target, definition.key, q, { teams: options.teams, minN })
 	};
 }

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
+import type { Db } from '$lib/server/db';
+import { postgresStorage, type Storage } from '$lib/server/db/storage';
+import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { funnel } from './funnel';
 import { getJourney } from './registry';
 import { DAY, fixtureDb, HOUR, ingest, MIN, step, T0 } from './testing';
@@ -43,12 +46,32 @@ function sixCustomers(): CxEvent[] {
 	];
 }
 
+const mirrors: TestPostgres[] = [];
+afterEach(async () => {
+	for (const m of mirrors.splice(0)) await m.close();
+});
+
+/**
+ * The funnel of a SQLite fixture and of its PostgreSQL mirror: asserted equal, so the hand-computed expectations
+ * below hold on both engines.
+ */
+async function bothEngines(db: Db) {
+	const pg = await mirrorToPostgres(db);
+	mirrors.push(pg);
+	return async <T>(ask: (target: Db | Storage) => Promise<T>): Promise<T> => {
+		const onSqlite = await ask(db);
+		expect(await ask(postgresStorage(pg.db))).toEqual(onSqlite);
+		return onSqlite;
+	};
+}
+
 describe('funnel', () => {
-	it('counts customers reaching each step in order, with conversions and times computed by hand', () => {
+	it('counts customers reaching each step in order, with conversions and times computed by hand', async () => {
 		const db = fixtureDb();
 		ingest(db, sixCustomers(), NOW);
-		const def = getJourney(db, 'fixture')!.definition;
-		const f = funnel(db, def, range, { minN: 1, now: NOW });
+		const def = (await getJourney(db, 'fixture'))!.definition;
+		const both = await bothEngines(db);
+		const f = await both((t) => funnel(t, def, range, { minN: 1, now: NOW }));
 		expect(f.customers).toBe(6);
 		const [a, b, c, d] = f.steps;
 
@@ -96,10 +119,12 @@ describe('funnel', () => {
 		expect(b.p90SecondsCi95?.[1]).toBe(1800);
 	});
 
-	it('shows nothing under the minimum n', () => {
+	it('shows nothing under the minimum n', async () => {
 		const db = fixtureDb();
 		ingest(db, sixCustomers(), NOW);
-		const f = funnel(db, getJourney(db, 'fixture')!.definition, range, { now: NOW });
+		const both = await bothEngines(db);
+		const def = (await getJourney(db, 'fixture'))!.definition;
+		const f = await both((t) => funnel(t, def, range, { now: NOW }));
 		expect(f.minN).toBe(30);
 		expect(f.steps[1]).toMatchObject({
 			customers: 5,
@@ -112,7 +137,7 @@ describe('funnel', () => {
 		});
 	});
 
-	it('counts a customer once, by their deepest journey in the range', () => {
+	it('counts a customer once, by their deepest journey in the range', async () => {
 		const db = fixtureDb();
 		ingest(
 			db,
@@ -125,21 +150,15 @@ describe('funnel', () => {
 			],
 			NOW
 		);
-		const f = funnel(db, getJourney(db, 'fixture')!.definition, range, { minN: 1, now: NOW });
+		const both = await bothEngines(db);
+		const def = (await getJourney(db, 'fixture'))!.definition;
+		const f = await both((t) => funnel(t, def, range, { minN: 1, now: NOW }));
 		expect(f.steps.map((s) => s.customers)).toEqual([2, 1, 1, 0]);
-		const recent = funnel(
-			db,
-			getJourney(db, 'fixture')!.definition,
-			{ ...range, from: T0 - DAY },
-			{
-				minN: 1,
-				now: NOW
-			}
-		);
+		const recent = await both((t) => funnel(t, def, { ...range, from: T0 - DAY }, { minN: 1, now: NOW }));
 		expect(recent.steps.map((s) => s.customers)).toEqual([2, 0, 0, 0]);
 	});
 
-	it('lets customers skip an optional step (password reset fallback) and splits by segment and channel', () => {
+	it('lets customers skip an optional step (password reset fallback) and splits by segment and channel', async () => {
 		const db = fixtureDb();
 		const m = (n: number) => T0 + n * MIN;
 		ingest(
@@ -157,8 +176,11 @@ describe('funnel', () => {
 			],
 			NOW
 		);
-		const def = getJourney(db, 'password_reset')!.definition;
-		const f = funnel(db, def, range, { minN: 1, now: NOW, by: 'channel' });
+		const def = (await getJourney(db, 'password_reset'))!.definition;
+		const both = await bothEngines(db);
+		const f = await both((t) => funnel(t, def, range, { minN: 1, now: NOW, by: 'channel' }));
+		const bySegment = await both((t) => funnel(t, def, range, { minN: 1, now: NOW, by: 'segment' }));
+		expect(bySegment.groups?.map((g) => [g.group, g.customers])).toEqual([[null, 3]]);
 		expect(f.steps.map((s) => [s.step, s.customers])).toEqual([
 			['reset_requested', 3],
 			['sms_face_check', 3],

@@ -2,10 +2,10 @@ import type { FunnelStep } from '$lib/components/journeys/types';
 import type { Db } from '$lib/server/db';
 import type { InstanceStatus } from './core';
 import { stepKey, type JourneyDefinition } from './definitions';
-import { instanceFilter, MIN_N, type JourneyQuery } from './query';
+import { MIN_N, type JourneyQuery } from './query';
 import { quantileInterval, quantileSorted, wilson } from '$lib/server/stats';
-
-import { statement } from './statements';
+import type { Storage } from '$lib/server/db/storage';
+import { journeyStore } from './registry';
 
 /**
  * Funnels from the precomputed instances (PERF-NOTES.md): per step, the customers who reached it in order, the
@@ -144,8 +144,6 @@ function percentInterval(x: number, n: number): [number, number] | null {
 	return ci ? [ci[0] * 100, ci[1] * 100] : null;
 }
 
-const STATUS_CODE = `CASE WHEN status = 'completed' THEN 1 WHEN status = 'failed' THEN 2
-	WHEN status = 'abandoned' OR deadline <= @now THEN 3 ELSE 0 END`;
 const STATUS_OF: readonly InstanceStatus[] = ['in_progress', 'completed', 'failed', 'abandoned'];
 
 /**
@@ -153,23 +151,14 @@ const STATUS_OF: readonly InstanceStatus[] = ['in_progress', 'completed', 'faile
  * one string a row (`key;depth;status;group;offsets`): building JS values is what a large range costs most,
  * and one string a row is about half the cost of six columns.
  */
-export function funnelRows(
-	db: Db,
+export async function funnelRows(
+	target: Db | Storage,
 	journeyKey: string,
 	q: JourneyQuery,
 	now: number,
 	by: 'segment' | 'channel' | null = null
-): FunnelRow[] {
-	const { where, params } = instanceFilter(journeyKey, q);
-	const group =
-		by === 'segment' ? "coalesce(segment, '')" : by === 'channel' ? "coalesce(first_channel, '')" : "''";
-	const lines = statement(
-		db,
-		`SELECT customer_key || ';' || depth || ';' || ${STATUS_CODE} || ';' || ${group} || ';' || step_offsets
-		 FROM journey_instances WHERE ${where} ORDER BY started_at`
-	)
-		.pluck()
-		.all({ ...params, now }) as string[];
+): Promise<FunnelRow[]> {
+	const lines = await journeyStore(target).funnelLines(journeyKey, q, now, by);
 	// Each customer's deepest instance; rows come in start order (the index's), so the first of equals is kept.
 	const best = new Map<string, number>();
 	const depthOf = (line: string) => {
@@ -201,15 +190,15 @@ export function funnelRows(
 	return rows;
 }
 
-export function funnel(
-	db: Db,
+export async function funnel(
+	target: Db | Storage,
 	definition: JourneyDefinition,
 	q: JourneyQuery,
 	options: { by?: 'segment' | 'channel' | null; minN?: number; now?: number } = {}
-): Funnel {
+): Promise<Funnel> {
 	const now = options.now ?? Date.now();
 	const minN = options.minN ?? MIN_N;
-	const rows = funnelRows(db, definition.key, q, now, options.by ?? null);
+	const rows = await funnelRows(target, definition.key, q, now, options.by ?? null);
 	const steps = funnelSteps(definition, rows, minN);
 	const result: Funnel = {
 		journey: definition.key,
@@ -236,7 +225,7 @@ export function funnel(
 				const s = funnelSteps(definition, list, minN);
 				return { group, customers: s[0]?.customers ?? 0, steps: s };
 			})
-			.sort((a, b) => b.customers - a.customers);
+			.sort((a, b) => b.customers - a.customers || (a.group ?? '').localeCompare(b.group ?? ''));
 	}
 	return result;
 }

@@ -1,8 +1,9 @@
 import type { Db } from '$lib/server/db';
-import { instanceFilter, MIN_N, type JourneyQuery } from './query';
+import type { Storage } from '$lib/server/db/storage';
+import { MIN_N, type JourneyQuery } from './query';
+import { journeyStore } from './registry';
 import { npsMeasure, shareMeasure, type Measured } from '$lib/server/stats';
 import { isDetractor, isPromoter, isSatisfied } from './scores';
-import { statement } from './statements';
 
 /**
  * Touchpoint vs journey: the satisfaction of a journey's touchpoints (surveys after its contacts, not tagged
@@ -21,7 +22,7 @@ export interface TouchpointGap {
 	npsGap: number | null;
 }
 
-interface Answer {
+export interface Answer {
 	channel: string | null;
 	metric: string;
 	score: number;
@@ -48,23 +49,14 @@ class Counter {
  * `teams`: a manager's scope; answers about a team outside it are left out (answers without a team, such as
  * journey-level surveys in the app, stay).
  */
-export function touchpointGap(
-	db: Db,
+export async function touchpointGap(
+	target: Db | Storage,
 	journeyKey: string,
 	q: JourneyQuery,
 	options: { teams?: string[] | null; minN?: number } = {}
-): TouchpointGap {
+): Promise<TouchpointGap> {
 	const minN = options.minN ?? MIN_N;
-	const { where, params } = instanceFilter(journeyKey, q, 'i');
-	const answers = statement(
-		db,
-		`SELECT DISTINCT e.seq, e.channel, e.metric, e.score, e.journey IS NOT NULL AS tagged, e.team_id AS teamId
-		 FROM journey_instances i
-		 JOIN journey_interactions l ON l.instance_id = i.id AND l.type = 'feedback'
-		 JOIN events e ON e.seq = l.seq
-		 WHERE ${where} AND i.feedbacks > 0
-		   AND e.metric IN ('csat', 'nps') AND e.score IS NOT NULL`
-	).all(params) as Answer[];
+	const answers = await journeyStore(target).gapAnswers(journeyKey, q);
 	const teams = options.teams ?? null;
 	const visible = teams ? answers.filter((a) => a.teamId === null || teams.includes(a.teamId)) : answers;
 
@@ -95,7 +87,7 @@ export function touchpointGap(
 			nps: nps(tp.nps),
 			byChannel: [...byChannel.entries()]
 				.map(([channel, c]) => ({ channel, csat: csat(c) }))
-				.sort((a, b) => b.csat.n - a.csat.n)
+				.sort((a, b) => b.csat.n - a.csat.n || (a.channel ?? '').localeCompare(b.channel ?? ''))
 		},
 		journeyLevel: { csat: csat(jl.csat), nps: nps(jl.nps) },
 		csatGap: null,

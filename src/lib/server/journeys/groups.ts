@@ -1,12 +1,13 @@
 import type { Db } from '$lib/server/db';
 import type { InstanceStatus } from './core';
-import { EFFECTIVE_STATUS, instanceFilter, type JourneyQuery } from './query';
+import type { Storage } from '$lib/server/db/storage';
+import type { JourneyQuery } from './query';
+import { journeyStore } from './registry';
 import type { ScoreCounts } from './scores';
-import { statement } from './statements';
 
 /**
  * Instances of a journey grouped by what path maps, breakpoints and the journey list need: path, channel
- * switches, depth and status, with their score counts. SQLite does the grouping, so the application sees
+ * switches, depth and status, with their score counts. The database does the grouping, so the application sees
  * hundreds of groups rather than every instance.
  */
 export interface InstanceGroup {
@@ -21,7 +22,8 @@ export interface InstanceGroup {
 	journeyScores: ScoreCounts;
 }
 
-type Raw = [
+/** A group as the stores read it: path, switches, shape id, depth, status, count, then the score counts. */
+export type GroupRaw = [
 	string,
 	string,
 	number,
@@ -40,23 +42,13 @@ type Raw = [
 	number
 ];
 
-export function instanceGroups(db: Db, journeyKey: string, q: JourneyQuery, now: number): InstanceGroup[] {
-	const { where, params } = instanceFilter(journeyKey, q);
-	// Grouped by the small shape id over the covering index; the shapes' texts are joined to the groups only.
-	const rows = statement(
-		db,
-		`SELECT s.path, s.switches, g.* FROM (
-		   SELECT shape_id, depth, ${EFFECTIVE_STATUS} AS eff, count(*),
-		     count(nps), coalesce(sum(nps >= 9), 0), coalesce(sum(nps <= 6), 0),
-		     count(csat), coalesce(sum(csat >= 4), 0),
-		     count(journey_nps), coalesce(sum(journey_nps >= 9), 0), coalesce(sum(journey_nps <= 6), 0),
-		     count(journey_csat), coalesce(sum(journey_csat >= 4), 0)
-		   FROM journey_instances WHERE ${where}
-		   GROUP BY shape_id, depth, eff
-		 ) g JOIN journey_shapes s ON s.id = g.shape_id`
-	)
-		.raw()
-		.all({ ...params, now }) as Raw[];
+export async function instanceGroups(
+	target: Db | Storage,
+	journeyKey: string,
+	q: JourneyQuery,
+	now: number
+): Promise<InstanceGroup[]> {
+	const rows = await journeyStore(target).instanceGroups(journeyKey, q, now);
 	return rows.map((r) => ({
 		path: r[0],
 		switches: r[1],

@@ -1,5 +1,6 @@
 import { apiError } from '$lib/server/auth/api-error';
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import type { QueryError } from './query';
 import { stepKey } from './definitions';
 import { getJourney, JourneyValidationError, type JourneyRecord } from './registry';
@@ -17,8 +18,11 @@ export function unknownJourney(key: string): Response {
 }
 
 /** The journey of a route parameter, or the 404 answer to return. */
-export function journeyOrResponse(db: Db, key: string): JourneyRecord | Response {
-	return getJourney(db, key) ?? unknownJourney(key);
+export async function journeyOrResponse(
+	target: Db | Storage,
+	key: string
+): Promise<JourneyRecord | Response> {
+	return (await getJourney(target, key)) ?? unknownJourney(key);
 }
 
 /** A definition as the API shows it: the definition's fields plus its bookkeeping and step keys. */

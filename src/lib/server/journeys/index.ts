@@ -22,6 +22,7 @@ export {
 } from './definitions';
 export {
 	ensureDefaultJourneys,
+	loadJourneyCatalog,
 	listJourneys,
 	getJourney,
 	saveJourney,

@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import type { InstanceStatus } from './core';
 import type { JourneyDefinition } from './definitions';
 import { instanceGroups, pathTokens, type InstanceGroup } from './groups';
@@ -130,7 +131,10 @@ export function buildPathMap(
 		total += g.count;
 	}
 	const ranked = [...byPath.values()].sort(
-		(a, b) => b.value - a.value || a.tokens.join('|').localeCompare(b.tokens.join('|'))
+		(a, b) =>
+			b.value - a.value ||
+			a.tokens.join('|').localeCompare(b.tokens.join('|')) ||
+			a.status.localeCompare(b.status)
 	);
 	const kept = ranked.slice(0, top);
 	const prefixes = new Set<string>();
@@ -209,13 +213,13 @@ export function buildPathMap(
 	};
 }
 
-export function pathMap(
-	db: Db,
+export async function pathMap(
+	target: Db | Storage,
 	definition: JourneyDefinition,
 	q: JourneyQuery,
 	options: PathMapOptions & { now?: number } = {}
-): PathMap {
-	const groups = instanceGroups(db, definition.key, q, options.now ?? Date.now());
+): Promise<PathMap> {
+	const groups = await instanceGroups(target, definition.key, q, options.now ?? Date.now());
 	return {
 		journey: definition.key,
 		from: new Date(q.from).toISOString(),

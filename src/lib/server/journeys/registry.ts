@@ -1,13 +1,17 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import { auditJourney, definitionDiff, type JourneyAuditContext } from './audit';
+import { toRecord, type JourneyCatalog } from './catalog';
 import {
-	compileJourney,
 	DEFAULT_JOURNEYS,
 	journeyDefinitionSchema,
-	type CompiledJourney,
 	type JourneyDefinition,
 	type JourneyDefinitionInput
 } from './definitions';
+import { journeyStores, type JourneyStore } from './store';
+
+export { forgetCatalog, onCatalogChange, type JourneyCatalog } from './catalog';
+export { countEventNames, ensureDefaultJourneysSync, journeyCatalog } from './sqlite';
 
 /** A stored definition with its bookkeeping. */
 export interface JourneyRecord {
@@ -26,85 +30,29 @@ export interface EventNameMapping {
 	createdBy: string | null;
 }
 
-/** Everything the stitcher needs, compiled once per change. */
-export interface JourneyCatalog {
-	journeys: CompiledJourney[];
-	byKey: Map<string, CompiledJourney>;
-	/** Incoming event name → the enabled journeys it is a step of. */
-	byName: Map<string, CompiledJourney[]>;
+/** The journey store of a database (store.ts). */
+export function journeyStore(target: Db | Storage): JourneyStore {
+	return byEngine(asStorage(target), journeyStores);
 }
-
-interface DefinitionRow {
-	key: string;
-	definition: string;
-	built_in: number;
-	enabled: number;
-	version: number;
-	updated_at: number;
-	updated_by: string | null;
-}
-
-const catalogs = new WeakMap<Db, JourneyCatalog>();
-const catalogListeners = new Set<(db: Db) => void>();
-
-/** Drops the compiled catalog of a database (after its definitions or mappings changed) and tells listeners. */
-export function forgetCatalog(db: Db): void {
-	catalogs.delete(db);
-	for (const listener of catalogListeners) listener(db);
-}
-
-/**
- * Calls `listener` whenever a catalog is forgotten in this thread, e.g. so the writer thread, which compiles its
- * own, forgets it too. Returns a function that stops listening.
- */
-export function onCatalogChange(listener: (db: Db) => void): () => void {
-	catalogListeners.add(listener);
-	return () => catalogListeners.delete(listener);
-}
-const ensured = new WeakSet<Db>();
 
 /**
  * Inserts the eight journeys of DOMAIN.md into a database that lacks them; never overwrites an admin's edits.
  * Call once at start after migrating (idempotent and cheap; the stitcher also calls it on first use).
  */
-export function ensureDefaultJourneys(db: Db, now = Date.now()): number {
-	const insert = db.$client.prepare(
-		`INSERT OR IGNORE INTO journey_definitions (key, name, name_en, definition, built_in, enabled, version, updated_at)
-		 VALUES (?, ?, ?, ?, 1, 1, 1, ?)`
-	);
-	let inserted = 0;
-	db.$client.transaction(() => {
-		for (const d of DEFAULT_JOURNEYS)
-			inserted += insert.run(d.key, d.name.zh, d.name.en, JSON.stringify(d), now).changes;
-	})();
-	ensured.add(db);
-	if (inserted) forgetCatalog(db);
-	return inserted;
+export async function ensureDefaultJourneys(target: Db | Storage, now = Date.now()): Promise<number> {
+	return journeyStore(target).insertDefaults(DEFAULT_JOURNEYS, now);
 }
 
-function toRecord(row: DefinitionRow): JourneyRecord {
-	const parsed = journeyDefinitionSchema.parse({ ...JSON.parse(row.definition), enabled: row.enabled === 1 });
-	return {
-		definition: parsed,
-		builtIn: row.built_in === 1,
-		version: row.version,
-		updatedAt: row.updated_at,
-		updatedBy: row.updated_by
-	};
-}
-
-export function listJourneys(db: Db, options: { includeDisabled?: boolean } = {}): JourneyRecord[] {
-	if (!ensured.has(db)) ensureDefaultJourneys(db);
-	const rows = db.$client
-		.prepare('SELECT * FROM journey_definitions ORDER BY built_in DESC, rowid')
-		.all() as DefinitionRow[];
+export async function listJourneys(
+	target: Db | Storage,
+	options: { includeDisabled?: boolean } = {}
+): Promise<JourneyRecord[]> {
+	const rows = await journeyStore(target).definitions();
 	return rows.map(toRecord).filter((r) => options.includeDisabled || r.definition.enabled);
 }
 
-export function getJourney(db: Db, key: string): JourneyRecord | null {
-	if (!ensured.has(db)) ensureDefaultJourneys(db);
-	const row = db.$client.prepare('SELECT * FROM journey_definitions WHERE key = ?').get(key) as
-		DefinitionRow | undefined;
+export async function getJourney(target: Db | Storage, key: string): Promise<JourneyRecord | null> {
+	const row = await journeyStore(target).definition(key);
 	return row ? toRecord(row) : null;
 }
 
@@ -117,79 +65,61 @@ export class JourneyValidationError extends Error {
 	}
 }
 
-/**
- * Creates or replaces a definition (validated). Returns the stored record; the caller decides whether to
- * re-stitch (`restitchJourney`) since steps, ends or the window may have changed.
- */
-export function saveJourney(
-	db: Db,
-	input: JourneyDefinitionInput,
-	actor: string | null,
-	options: { create?: boolean; now?: number; audit?: JourneyAuditContext } = {}
-): JourneyRecord {
+/** Validates a definition (throws JourneyValidationError). */
+export function validJourney(input: JourneyDefinitionInput): JourneyDefinition {
 	const parsed = journeyDefinitionSchema.safeParse(input);
 	if (!parsed.success)
 		throw new JourneyValidationError(
 			'invalid journey definition',
 			parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }))
 		);
-	const d = parsed.data;
+	return parsed.data;
+}
+
+/**
+ * Creates or replaces a definition (validated). Returns the stored record; the caller decides whether to
+ * re-stitch (`restitchJourney`) since steps, ends or the window may have changed.
+ */
+export async function saveJourney(
+	target: Db | Storage,
+	input: JourneyDefinitionInput,
+	actor: string | null,
+	options: { create?: boolean; now?: number; audit?: JourneyAuditContext } = {}
+): Promise<JourneyRecord> {
+	const d = validJourney(input);
 	const now = options.now ?? Date.now();
-	const existing = getJourney(db, d.key);
+	const existing = await getJourney(target, d.key);
 	if (options.create && existing)
 		throw new JourneyValidationError('exists', [{ path: 'key', message: `${d.key} exists already` }]);
 	if (options.create === false && !existing)
 		throw new JourneyValidationError('missing', [{ path: 'key', message: `${d.key} does not exist` }]);
-	db.$client
-		.prepare(
-			`INSERT INTO journey_definitions (key, name, name_en, definition, built_in, enabled, version, updated_at, updated_by)
-			 VALUES (@key, @name, @nameEn, @definition, 0, @enabled, 1, @now, @actor)
-			 ON CONFLICT (key) DO UPDATE SET name = excluded.name, name_en = excluded.name_en,
-			   definition = excluded.definition, enabled = excluded.enabled, version = version + 1,
-			   updated_at = excluded.updated_at, updated_by = excluded.updated_by`
-		)
-		.run({
-			key: d.key,
-			name: d.name.zh,
-			nameEn: d.name.en,
-			definition: JSON.stringify(d),
-			enabled: d.enabled ? 1 : 0,
-			now,
-			actor
-		});
-	forgetCatalog(db);
-	const saved = getJourney(db, d.key);
+	await journeyStore(target).upsertDefinition(d, actor, now);
+	const saved = await getJourney(target, d.key);
 	if (!saved) throw new Error('journey vanished after saving');
 	if (options.audit) {
 		const context = { ...options.audit, now };
 		if (existing) {
 			const changes = definitionDiff(existing.definition, saved.definition);
 			if (Object.keys(changes).length)
-				auditJourney(db, context, 'journey.updated', d.key, { version: saved.version, changes });
-		} else auditJourney(db, context, 'journey.created', d.key, { definition: saved.definition });
+				await auditJourney(target, context, 'journey.updated', d.key, { version: saved.version, changes });
+		} else await auditJourney(target, context, 'journey.created', d.key, { definition: saved.definition });
 	}
 	return saved;
 }
 
-export function listMappings(db: Db): EventNameMapping[] {
-	return db.$client
-		.prepare(
-			`SELECT event_name AS eventName, journey_key AS journeyKey, step_event AS stepEvent,
-			   created_at AS createdAt, created_by AS createdBy
-			 FROM journey_event_mappings ORDER BY journey_key, event_name`
-		)
-		.all() as EventNameMapping[];
+export async function listMappings(target: Db | Storage): Promise<EventNameMapping[]> {
+	return journeyStore(target).mappings();
 }
 
 /** Maps an incoming event name to a step event of a journey (validated against the definition). */
-export function mapEventName(
-	db: Db,
+export async function mapEventName(
+	target: Db | Storage,
 	mapping: { eventName: string; journeyKey: string; stepEvent: string },
 	actor: string | null,
 	now = Date.now(),
 	auditContext?: JourneyAuditContext
-): void {
-	const journey = getJourney(db, mapping.journeyKey);
+): Promise<void> {
+	const journey = await getJourney(target, mapping.journeyKey);
 	if (!journey)
 		throw new JourneyValidationError('unknown journey', [
 			{ path: 'journeyKey', message: `${mapping.journeyKey} does not exist` }
@@ -203,56 +133,31 @@ export function mapEventName(
 		throw new JourneyValidationError('already a step', [
 			{ path: 'eventName', message: `${mapping.eventName} is a step event of ${mapping.journeyKey} already` }
 		]);
-	db.$client
-		.prepare(
-			`INSERT INTO journey_event_mappings (event_name, journey_key, step_event, created_at, created_by)
-			 VALUES (?, ?, ?, ?, ?)
-			 ON CONFLICT (event_name, journey_key) DO UPDATE SET step_event = excluded.step_event,
-			   created_at = excluded.created_at, created_by = excluded.created_by`
-		)
-		.run(mapping.eventName, mapping.journeyKey, mapping.stepEvent, now, actor);
-	forgetCatalog(db);
+	await journeyStore(target).upsertMapping(mapping, actor, now);
 	if (auditContext)
-		auditJourney(db, { ...auditContext, now }, 'journey.mapping_added', mapping.journeyKey, { ...mapping });
+		await auditJourney(target, { ...auditContext, now }, 'journey.mapping_added', mapping.journeyKey, {
+			...mapping
+		});
 }
 
-export function unmapEventName(
-	db: Db,
+export async function unmapEventName(
+	target: Db | Storage,
 	eventName: string,
 	journeyKey: string,
 	auditContext?: JourneyAuditContext
-): boolean {
-	const changes = db.$client
-		.prepare('DELETE FROM journey_event_mappings WHERE event_name = ? AND journey_key = ?')
-		.run(eventName, journeyKey).changes;
-	forgetCatalog(db);
+): Promise<boolean> {
+	const changes = await journeyStore(target).deleteMapping(eventName, journeyKey);
 	if (auditContext && changes > 0)
-		auditJourney(db, auditContext, 'journey.mapping_removed', journeyKey, { eventName, journeyKey });
+		await auditJourney(target, auditContext, 'journey.mapping_removed', journeyKey, {
+			eventName,
+			journeyKey
+		});
 	return changes > 0;
 }
 
-/** The enabled journeys compiled with their mappings; cached until a definition or mapping changes. */
-export function journeyCatalog(db: Db): JourneyCatalog {
-	const cached = catalogs.get(db);
-	if (cached) return cached;
-	const mappings = listMappings(db);
-	const journeys = listJourneys(db).map((r) =>
-		compileJourney(
-			r.definition,
-			mappings.filter((m) => m.journeyKey === r.definition.key),
-			r.version
-		)
-	);
-	const byName = new Map<string, CompiledJourney[]>();
-	for (const j of journeys)
-		for (const name of j.names) {
-			const list = byName.get(name);
-			if (list) list.push(j);
-			else byName.set(name, [j]);
-		}
-	const catalog = { journeys, byKey: new Map(journeys.map((j) => [j.key, j])), byName };
-	catalogs.set(db, catalog);
-	return catalog;
+/** The enabled journeys compiled with their mappings (SQLite: cached until a definition or mapping changes). */
+export async function loadJourneyCatalog(target: Db | Storage): Promise<JourneyCatalog> {
+	return journeyStore(target).catalog();
 }
 
 export interface EventNameVolume {
@@ -265,16 +170,13 @@ export interface EventNameVolume {
 }
 
 /** Journey event names seen at ingest by volume, with what they map to; `unmappedOnly` for the admin's to-do. */
-export function eventNameVolumes(
-	db: Db,
+export async function eventNameVolumes(
+	target: Db | Storage,
 	options: { unmappedOnly?: boolean; limit?: number } = {}
-): EventNameVolume[] {
-	const catalog = journeyCatalog(db);
-	const rows = db.$client
-		.prepare(
-			'SELECT name, events, first_seen AS firstSeen, last_seen AS lastSeen FROM journey_event_names ORDER BY events DESC'
-		)
-		.all() as Omit<EventNameVolume, 'steps'>[];
+): Promise<EventNameVolume[]> {
+	const store = journeyStore(target);
+	const catalog = await store.catalog();
+	const rows = await store.eventNames();
 	const out: EventNameVolume[] = [];
 	for (const row of rows) {
 		const steps = (catalog.byName.get(row.name) ?? []).map((j) => ({
@@ -286,18 +188,4 @@ export function eventNameVolumes(
 		if (options.limit && out.length >= options.limit) break;
 	}
 	return out;
-}
-
-/** Counts journey event names of a batch (one upsert per distinct name). Runs inside the writer's transaction. */
-export function countEventNames(
-	db: Db,
-	counts: Map<string, { n: number; first: number; last: number }>
-): void {
-	if (counts.size === 0) return;
-	const upsert = db.$client.prepare(
-		`INSERT INTO journey_event_names (name, events, first_seen, last_seen) VALUES (?, ?, ?, ?)
-		 ON CONFLICT (name) DO UPDATE SET events = events + excluded.events,
-		   first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`
-	);
-	for (const [name, c] of counts) upsert.run(name, c.n, c.first, c.last);
 }

@@ -303,17 +303,21 @@ describe('stitching', () => {
 		expect(instances(db, 'T2')[0].status).toBe('abandoned');
 	});
 
-	it('maps incoming event names to steps, counts names by volume and honours the journey tag', () => {
+	it('maps incoming event names to steps, counts names by volume and honours the journey tag', async () => {
 		const db = fixtureDb();
 		ingest(db, [step('M1', 'Journey A Started', m(0)), step('M1', 'b', m(5)), step('M1', 'b', m(6))]);
 		expect(instances(db, 'M1')).toHaveLength(0);
-		expect(eventNameVolumes(db, { unmappedOnly: true }).map((v) => [v.name, v.events])).toEqual([
+		expect((await eventNameVolumes(db, { unmappedOnly: true })).map((v) => [v.name, v.events])).toEqual([
 			['Journey A Started', 1]
 		]);
-		mapEventName(db, { eventName: 'Journey A Started', journeyKey: 'fixture', stepEvent: 'a' }, 'admin');
+		await mapEventName(
+			db,
+			{ eventName: 'Journey A Started', journeyKey: 'fixture', stepEvent: 'a' },
+			'admin'
+		);
 		restitchAll(db, { journeys: ['fixture'], now: NOW });
 		expect(instances(db, 'M1')).toMatchObject([{ depth: 2, path: '|app:a|app:b|app:b|' }]);
-		expect(eventNameVolumes(db, { unmappedOnly: true })).toEqual([]);
+		expect(await eventNameVolumes(db, { unmappedOnly: true })).toEqual([]);
 		// An event tagged with another journey is not a step of this one.
 		ingest(db, [step('M2', 'a', m(0), 'app', { journey: 'other' })]);
 		expect(instances(db, 'M2')).toHaveLength(0);
@@ -378,7 +382,7 @@ describe('stitching', () => {
 				j.stages.flatMap((s) => s.steps.map((x) => x.name)).sort()
 			);
 		}
-		expect(getJourney(fixtureDb(), 'lost_card')?.builtIn).toBe(true);
+		expect((await getJourney(fixtureDb(), 'lost_card'))?.builtIn).toBe(true);
 	});
 
 	it('is a no-op for an empty batch and ignores identify events', () => {

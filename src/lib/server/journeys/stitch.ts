@@ -7,7 +7,7 @@ import {
 	type StepEventRow
 } from './core';
 import type { CompiledJourney } from './definitions';
-import { countEventNames, ensureDefaultJourneys, journeyCatalog } from './registry';
+import { countEventNames, ensureDefaultJourneysSync, journeyCatalog } from './registry';
 import { placeholders, statement } from './statements';
 
 /**
@@ -443,7 +443,7 @@ function rebuildChunk(db: Db, journeys: readonly CompiledJourney[], rows: ChunkR
  * writer stitches meanwhile are never doubled). Yields the instances written after each chunk.
  */
 function* rebuild(db: Db, options: RestitchOptions): Generator<number, void> {
-	ensureDefaultJourneys(db);
+	ensureDefaultJourneysSync(db);
 	const catalog = journeyCatalog(db);
 	const now = options.now ?? Date.now();
 	const chunk = options.chunk ?? 500;

@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { rankBreakpoints, type Breakpoint } from './breakpoints';
 import type { JourneyDefinition } from './definitions';
 import { instanceGroups } from './groups';
@@ -28,14 +29,14 @@ export interface JourneySummary {
 	topBreakpoint: Breakpoint | null;
 }
 
-export function summarizeJourney(
-	db: Db,
+export async function summarizeJourney(
+	target: Db | Storage,
 	definition: JourneyDefinition,
 	q: JourneyQuery,
 	options: { minN?: number; now?: number } = {}
-): JourneySummary {
+): Promise<JourneySummary> {
 	const minN = options.minN ?? MIN_N;
-	const groups = instanceGroups(db, definition.key, q, options.now ?? Date.now());
+	const groups = await instanceGroups(target, definition.key, q, options.now ?? Date.now());
 	const counts = { in_progress: 0, completed: 0, failed: 0, abandoned: 0 };
 	const scores = emptyScores();
 	for (const g of groups) {
@@ -59,10 +60,13 @@ export function summarizeJourney(
 }
 
 /** The journey list: every enabled journey summarized over the same query. */
-export function journeySummaries(
-	db: Db,
+export async function journeySummaries(
+	target: Db | Storage,
 	q: JourneyQuery,
 	options: { minN?: number; now?: number } = {}
-): JourneySummary[] {
-	return listJourneys(db).map((r) => summarizeJourney(db, r.definition, q, options));
+): Promise<JourneySummary[]> {
+	const out: JourneySummary[] = [];
+	for (const r of await listJourneys(target))
+		out.push(await summarizeJourney(target, r.definition, q, options));
+	return out;
 }

@@ -6,7 +6,8 @@ import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { writeEvents } from '$lib/server/ingest/writer';
 import type { JourneyDefinitionInput } from './definitions';
-import { ensureDefaultJourneys, saveJourney } from './registry';
+import { ensureDefaultJourneysSync, validJourney } from './registry';
+import { upsertDefinitionSync } from './sqlite';
 import { stitchJourneys, type StitchInput } from './stitch';
 
 export const T0 = Date.UTC(2025, 0, 6, 2, 0, 0);
@@ -27,8 +28,9 @@ export const FIXTURE_JOURNEY: JourneyDefinitionInput = {
 
 export function fixtureDb(journeys: JourneyDefinitionInput[] = [FIXTURE_JOURNEY]): Db {
 	const db = openDatabase(':memory:');
-	ensureDefaultJourneys(db, T0);
-	for (const j of journeys) saveJourney(db, j, 'test', { now: T0 });
+	ensureDefaultJourneysSync(db, T0);
+	// Synchronously, as `saveJourney` stores a definition (the fixtures are built on SQLite, then mirrored).
+	for (const j of journeys) upsertDefinitionSync(db, validJourney(j), 'test', T0);
 	return db;
 }
 

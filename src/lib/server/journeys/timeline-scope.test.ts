@@ -10,7 +10,7 @@ import { customerTimeline } from './timeline';
 import { contact, event, fixtureDb, HOUR, step, survey, T0 } from './testing';
 
 describe('team scope on the customer timeline', () => {
-	it('hides other teams’ complaints and linked feedback from a manager, as the drill-down does', () => {
+	it('hides other teams’ complaints and linked feedback from a manager, as the drill-down does', async () => {
 		const db = fixtureDb();
 		const theirs = contact('C1', T0, 'phone', { id: 'their-call', teamId: 't-other' });
 		const ours = contact('C1', T0 + 2 * HOUR, 'phone', { id: 'our-call', teamId: 't-mine' });
@@ -38,7 +38,7 @@ describe('team scope on the customer timeline', () => {
 			{ sourceId: null, derive: true }
 		);
 		const teams = ['t-mine'];
-		const timeline = customerTimeline(db, 'C1', { teams, now: T0 + 4 * HOUR });
+		const timeline = await customerTimeline(db, 'C1', { teams, now: T0 + 4 * HOUR });
 		const shown = timeline?.events.filter((e) => e.type !== 'journey').map((e) => `${e.type}:${e.teamId}`);
 		expect(shown).toEqual(['contact:t-mine', 'feedback:t-mine']);
 		expect(timeline?.hidden).toBe(3);
@@ -63,6 +63,6 @@ describe('team scope on the customer timeline', () => {
 		expect([...drill].sort()).toEqual([...(shown ?? [])].sort());
 
 		// Everyone else still sees all of it.
-		expect(customerTimeline(db, 'C1', { now: T0 + 4 * HOUR })?.hidden).toBe(0);
+		expect((await customerTimeline(db, 'C1', { now: T0 + 4 * HOUR }))?.hidden).toBe(0);
 	});
 });

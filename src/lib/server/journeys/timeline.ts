@@ -1,8 +1,8 @@
 import type { TimelineEvent } from '$lib/components/journeys/types';
 import type { Db } from '$lib/server/db';
 import { effectiveStatus, isFailedAttempt, type InstanceStatus } from './core';
-import { listJourneys } from './registry';
-import { placeholders, statement } from './statements';
+import type { Storage } from '$lib/server/db/storage';
+import { journeyStore, listJourneys } from './registry';
 
 /**
  * One customer's timeline: every event, contact, survey answer and complaint across channels in time order, with
@@ -45,38 +45,43 @@ export interface CustomerTimeline {
 	truncated: boolean;
 }
 
-type EventRow = Omit<TimelineEvent, 'failed' | 'lanes' | 'regulator'> & {
+/** A timeline record as the stores read it. */
+export type TimelineEventRow = Omit<TimelineEvent, 'failed' | 'lanes' | 'regulator'> & {
 	regulator: number | null;
 	properties: string;
 };
 
-/** Survey answers take team and agent from the contact they name, as the drill-down and the KPIs read them. */
-const COLUMNS = `e.seq, e.type, e.ts, e.channel, e.name, e.journey, e.handled_by AS handledBy, e.queue,
-	coalesce(e.team_id, c.team_id) AS teamId, coalesce(e.agent_id, c.agent_id) AS agentId, e.reason, e.wait_s AS waitS,
-	e.handle_s AS handleS, e.outcome, e.metric, e.score, e.text, e.category, e.severity, e.regulator, e.sentiment,
-	e.properties`;
-const FROM = `FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq`;
+/** A journey instance of the customer as the stores read it. */
+export interface TimelineInstanceRow {
+	id: number;
+	journeyKey: string;
+	startedAt: number;
+	lastEventAt: number;
+	endedAt: number | null;
+	status: InstanceStatus;
+	deadline: number;
+	lastStep: string;
+	depth: number;
+	steps: number;
+	contacts: number;
+	channels: string;
+	nps: number | null;
+	csat: number | null;
+	stepSeqs: string;
+}
 
-export function customerTimeline(
-	db: Db,
+export async function customerTimeline(
+	target: Db | Storage,
 	customerId: string,
 	options: { teams?: string[] | null; limit?: number; now?: number } = {}
-): CustomerTimeline | null {
-	const customer = statement(
-		db,
-		`SELECT id, segment, tier, region, first_seen AS firstSeen, last_seen AS lastSeen FROM customers WHERE id = ?`
-	).get(customerId) as CustomerTimeline['customer'] | undefined;
+): Promise<CustomerTimeline | null> {
+	const store = journeyStore(target);
+	const customer = await store.timelineCustomer(customerId);
 	if (!customer) return null;
 	const now = options.now ?? Date.now();
 	const limit = options.limit ?? 2000;
-	const steps = statement(
-		db,
-		`SELECT ${COLUMNS} ${FROM} WHERE e.customer_id = ? AND e.type = 'journey' ORDER BY e.ts DESC LIMIT ?`
-	).all(customerId, limit + 1) as EventRow[];
-	const others = statement(
-		db,
-		`SELECT ${COLUMNS} ${FROM} WHERE e.customer_id = ? AND e.type <> 'journey' ORDER BY e.ts DESC LIMIT ?`
-	).all(customerId, limit + 1) as EventRow[];
+	const steps = await store.timelineEvents(customerId, true, limit + 1);
+	const others = await store.timelineEvents(customerId, false, limit + 1);
 	const merged = [...steps, ...others].sort((a, b) => b.ts - a.ts || b.seq - a.seq);
 	const truncated = merged.length > limit;
 	const teams = options.teams ?? null;
@@ -102,32 +107,9 @@ export function customerTimeline(
 	events.reverse();
 
 	const names = new Map(
-		listJourneys(db, { includeDisabled: true }).map((r) => [r.definition.key, r.definition.name])
+		(await listJourneys(target, { includeDisabled: true })).map((r) => [r.definition.key, r.definition.name])
 	);
-	interface InstanceRow {
-		id: number;
-		journeyKey: string;
-		startedAt: number;
-		lastEventAt: number;
-		endedAt: number | null;
-		status: InstanceStatus;
-		deadline: number;
-		lastStep: string;
-		depth: number;
-		steps: number;
-		contacts: number;
-		channels: string;
-		nps: number | null;
-		csat: number | null;
-		stepSeqs: string;
-	}
-	const instances = statement(
-		db,
-		`SELECT id, journey_key AS journeyKey, started_at AS startedAt, last_event_at AS lastEventAt, ended_at AS endedAt,
-		   status, deadline, last_step AS lastStep, depth, step_events AS steps, contacts, channels, nps, csat,
-		   step_seqs AS stepSeqs
-		 FROM journey_instances WHERE customer_id = ? ORDER BY started_at`
-	).all(customerId) as InstanceRow[];
+	const instances = await store.timelineInstances(customerId);
 	const bySeq = new Map(events.map((e) => [e.seq, e]));
 	const lanes: TimelineLane[] = instances.map((i) => {
 		for (const seq of JSON.parse(i.stepSeqs) as number[]) bySeq.get(seq)?.lanes.push(i.id);
@@ -148,13 +130,7 @@ export function customerTimeline(
 			csat: i.csat
 		};
 	});
-	if (instances.length) {
-		const ids = instances.map((i) => i.id);
-		const links = statement(
-			db,
-			`SELECT instance_id AS instanceId, seq FROM journey_interactions WHERE instance_id IN (${placeholders(ids.length)})`
-		).all(...ids) as { instanceId: number; seq: number }[];
-		for (const l of links) bySeq.get(l.seq)?.lanes.push(l.instanceId);
-	}
+	for (const l of await store.timelineLinks(instances.map((i) => i.id)))
+		bySeq.get(l.seq)?.lanes.push(l.instanceId);
 	return { customer, events, lanes, hidden, truncated };
 }

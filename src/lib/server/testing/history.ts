@@ -2,7 +2,7 @@ import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
 import { backfillCases } from '$lib/server/cases';
 import { writeEvents } from '$lib/server/ingest/writer';
-import { ensureDefaultJourneys } from '$lib/server/journeys';
+import { ensureDefaultJourneysSync } from '$lib/server/journeys/registry';
 import { indexTextBatch } from '$lib/server/text/indexer';
 
 export const DAY_MS = 86_400_000;
@@ -14,7 +14,7 @@ export const DAY_MS = 86_400_000;
  */
 export function writeHistory(db: Db, options: { customers: number; days: number; now: number }): void {
 	const { customers, days, now } = options;
-	ensureDefaultJourneys(db, now - days * DAY_MS);
+	ensureDefaultJourneysSync(db, now - days * DAY_MS);
 	const steps = ['loss_reported', 'card_blocked', 'identity_verified', 'reissue_requested'];
 	for (let d = days; d >= 1; d--) {
 		const events: CxEvent[] = [];

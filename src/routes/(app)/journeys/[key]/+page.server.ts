@@ -2,14 +2,14 @@ import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /**
  * One journey: funnel, path map, breakpoints, touchpoint vs journey gap and, with `?drill=<breakpoint id>`, the
  * journeys behind a breakpoint or a funnel step (each opening the customer's timeline).
  */
-export const load: PageServerLoad = ({ locals, params, url }) => {
+export const load: PageServerLoad = async ({ locals, params, url }) => {
 	const user = requireUser(locals);
 	const sp = url.searchParams;
 	const query = journeys.parseJourneyQuery(sp);
@@ -21,11 +21,11 @@ export const load: PageServerLoad = ({ locals, params, url }) => {
 	const top = journeys.intParam(sp, 'top', 12, 50);
 	if (!top.ok) error(400, { code: 'invalid_parameter', message: top.error.message });
 	const offset = journeys.intParam(sp, 'offset', 1, 1_000_000);
-	const db = database();
-	const record = journeys.getJourney(db, params.key);
+	const db = storage();
+	const record = await journeys.getJourney(db, params.key);
 	if (!record) error(404, { code: 'not_found', message: `No journey "${params.key}"` });
 	const definition = record.definition;
-	const detail = journeys.journeyDetail(db, definition, query.value, {
+	const detail = await journeys.journeyDetail(db, definition, query.value, {
 		by: by.value,
 		top: top.value,
 		teams: scopeOf(user).teams
@@ -34,7 +34,7 @@ export const load: PageServerLoad = ({ locals, params, url }) => {
 	const selector = drillId ? journeys.parseSelector(drillId, definition) : null;
 	if (drillId && !selector) error(400, { code: 'invalid_parameter', message: 'drill: not a breakpoint id' });
 	const drill = selector
-		? journeys.affectedJourneys(db, definition.key, query.value, selector, {
+		? await journeys.affectedJourneys(db, definition.key, query.value, selector, {
 				limit: 25,
 				offset: offset.ok && sp.has('offset') ? offset.value : 0
 			})

@@ -7,10 +7,10 @@ import { database } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /** Journey definitions and the mapping of incoming event names to steps (admin). */
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, 'admin');
 	const db = database();
-	const records = journeys.listJourneys(db, { includeDisabled: true });
+	const records = await journeys.listJourneys(db, { includeDisabled: true });
 	const editKey = url.searchParams.get('edit');
 	const editing = editKey ? (records.find((r) => r.definition.key === editKey) ?? null) : null;
 	return {
@@ -26,8 +26,8 @@ export const load: PageServerLoad = ({ locals, url }) => {
 			windowHours: r.definition.windowHours
 		})),
 		form: editing ? journeys.definitionForm(editing.definition) : null,
-		names: journeys.eventNameVolumes(db, { limit: 300 }),
-		mappings: journeys.listMappings(db),
+		names: await journeys.eventNameVolumes(db, { limit: 300 }),
+		mappings: await journeys.listMappings(db),
 		restitch: journeys.restitchStatus(db)
 	};
 };
@@ -68,7 +68,7 @@ export const actions: Actions = {
 		const d = parsed.data;
 		const db = database();
 		try {
-			const saved = journeys.saveJourney(
+			const saved = await journeys.saveJourney(
 				db,
 				{
 					key: d.key,
@@ -113,7 +113,7 @@ export const actions: Actions = {
 		};
 		const db = database();
 		try {
-			journeys.mapEventName(db, mapping, admin.email, Date.now(), {
+			await journeys.mapEventName(db, mapping, admin.email, Date.now(), {
 				actor: { id: admin.id, email: admin.email },
 				ip: clientIp(event)
 			});
@@ -135,7 +135,7 @@ export const actions: Actions = {
 		if (!parsed.success)
 			return fail(400, { action: 'unmap', field: 'eventName', message: 'eventName: required' });
 		const db = database();
-		journeys.unmapEventName(db, parsed.data.eventName, parsed.data.journeyKey, {
+		await journeys.unmapEventName(db, parsed.data.eventName, parsed.data.journeyKey, {
 			actor: { id: admin.id, email: admin.email },
 			ip: clientIp(event)
 		});

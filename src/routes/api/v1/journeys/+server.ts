@@ -3,17 +3,17 @@ import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { clientIp } from '$lib/server/auth/request';
-import { database } from '$lib/server/db';
+import { database, storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /** GET /api/v1/journeys: the journey definitions (`?all=1`: with disabled ones, admins only). */
-export const GET: RequestHandler = ({ locals, url }) => {
+export const GET: RequestHandler = async ({ locals, url }) => {
 	const user = requireUser(locals);
 	const all = url.searchParams.get('all') === '1';
 	if (all && user.role !== 'admin')
 		return apiError(403, 'all: only admins see disabled journeys', 'forbidden');
 	return json({
-		journeys: journeys.listJourneys(database(), { includeDisabled: all }).map(journeys.journeyJson)
+		journeys: (await journeys.listJourneys(storage(), { includeDisabled: all })).map(journeys.journeyJson)
 	});
 };
 
@@ -25,7 +25,7 @@ export const POST: RequestHandler = async (event) => {
 	if (body === undefined) return apiError(400, 'body: not valid JSON', 'invalid_body');
 	const db = database();
 	try {
-		const saved = journeys.saveJourney(db, body as journeys.JourneyDefinitionInput, admin.email, {
+		const saved = await journeys.saveJourney(db, body as journeys.JourneyDefinitionInput, admin.email, {
 			create: true,
 			audit: { actor: { id: admin.id, email: admin.email }, ip: clientIp(event) }
 		});

@@ -12,11 +12,11 @@ import { deleteCustomer } from '$lib/server/privacy';
  * GET /api/v1/customers/<id>?limit= → the customer's timeline: every event in time order with the journeys it
  * belongs to (`lanes`), and the journeys. A manager does not see contacts and answers of other teams.
  */
-export const GET: RequestHandler = ({ locals, params, url }) => {
+export const GET: RequestHandler = async ({ locals, params, url }) => {
 	const user = requireUser(locals);
 	const limit = journeys.intParam(url.searchParams, 'limit', 2000, 10_000);
 	if (!limit.ok) return journeys.badParameter(limit.error);
-	const timeline = journeys.customerTimeline(database(), params.id, {
+	const timeline = await journeys.customerTimeline(storage(), params.id, {
 		teams: scopeOf(user).teams,
 		limit: limit.value
 	});

@@ -3,13 +3,13 @@ import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { clientIp } from '$lib/server/auth/request';
-import { database } from '$lib/server/db';
+import { database, storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /** GET /api/v1/journeys/<key>: one definition. */
-export const GET: RequestHandler = ({ locals, params }) => {
+export const GET: RequestHandler = async ({ locals, params }) => {
 	requireUser(locals);
-	const found = journeys.journeyOrResponse(database(), params.key);
+	const found = await journeys.journeyOrResponse(storage(), params.key);
 	return found instanceof Response ? found : json({ journey: journeys.journeyJson(found) });
 };
 
@@ -22,7 +22,7 @@ export const PUT: RequestHandler = async (event) => {
 	const db = database();
 	try {
 		const input = { ...(body as journeys.JourneyDefinitionInput), key: params.key };
-		const saved = journeys.saveJourney(db, input, admin.email, {
+		const saved = await journeys.saveJourney(db, input, admin.email, {
 			create: false,
 			audit: { actor: { id: admin.id, email: admin.email }, ip: clientIp(event) }
 		});

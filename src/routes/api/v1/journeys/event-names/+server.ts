@@ -4,16 +4,16 @@ import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole } from '$lib/server/auth/guard';
 import { clientIp } from '$lib/server/auth/request';
-import { database } from '$lib/server/db';
+import { database, storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /** GET /api/v1/journeys/event-names[?unmapped=1]: journey event names seen at ingest by volume (admin). */
-export const GET: RequestHandler = ({ locals, url }) => {
+export const GET: RequestHandler = async ({ locals, url }) => {
 	requireRole(locals, 'admin');
 	const unmappedOnly = url.searchParams.get('unmapped') === '1';
 	return json({
-		names: journeys.eventNameVolumes(database(), { unmappedOnly, limit: 500 }),
-		mappings: journeys.listMappings(database())
+		names: await journeys.eventNameVolumes(storage(), { unmappedOnly, limit: 500 }),
+		mappings: await journeys.listMappings(storage())
 	});
 };
 
@@ -35,7 +35,7 @@ export const POST: RequestHandler = async (event) => {
 	}
 	const db = database();
 	try {
-		journeys.mapEventName(db, parsed.data, admin.email, Date.now(), {
+		await journeys.mapEventName(db, parsed.data, admin.email, Date.now(), {
 			actor: { id: admin.id, email: admin.email },
 			ip: clientIp(event)
 		});
@@ -47,7 +47,7 @@ export const POST: RequestHandler = async (event) => {
 };
 
 /** DELETE /api/v1/journeys/event-names?eventName=&journeyKey=: remove a mapping (admin). */
-export const DELETE: RequestHandler = (event) => {
+export const DELETE: RequestHandler = async (event) => {
 	const { locals, url } = event;
 	const admin = requireRole(locals, 'admin');
 	const eventName = url.searchParams.get('eventName') ?? '';
@@ -56,10 +56,10 @@ export const DELETE: RequestHandler = (event) => {
 	if (!journeyKey) return journeys.badParameter({ param: 'journeyKey', message: 'journeyKey: required' });
 	const db = database();
 	if (
-		!journeys.unmapEventName(db, eventName, journeyKey, {
+		!(await journeys.unmapEventName(db, eventName, journeyKey, {
 			actor: { id: admin.id, email: admin.email },
 			ip: clientIp(event)
-		})
+		}))
 	)
 		return apiError(404, `No mapping of ${eventName} in ${journeyKey}`, 'not_found');
 	void journeys.restitchInBackground(db, { journeys: [journeyKey] });

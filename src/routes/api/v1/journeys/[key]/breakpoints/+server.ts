@@ -1,21 +1,21 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /**
  * GET /api/v1/journeys/<key>/breakpoints?from=&to=&segment=&channel=&limit= → service breakpoints ranked by
  * journeys lost × score gap, each with its evidence (affected, lost, gap with both n).
  */
-export const GET: RequestHandler = ({ locals, params, url }) => {
+export const GET: RequestHandler = async ({ locals, params, url }) => {
 	requireUser(locals);
 	const query = journeys.parseJourneyQuery(url.searchParams);
 	if (!query.ok) return journeys.badParameter(query.error);
 	const limit = journeys.intParam(url.searchParams, 'limit', 10, 100);
 	if (!limit.ok) return journeys.badParameter(limit.error);
-	const db = database();
-	const found = journeys.journeyOrResponse(db, params.key);
+	const db = storage();
+	const found = await journeys.journeyOrResponse(db, params.key);
 	if (found instanceof Response) return found;
-	return json(journeys.breakpoints(db, found.definition, query.value, { limit: limit.value }));
+	return json(await journeys.breakpoints(db, found.definition, query.value, { limit: limit.value }));
 };

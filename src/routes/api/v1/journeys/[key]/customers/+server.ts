@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /**
@@ -9,7 +9,7 @@ import * as journeys from '$lib/server/journeys';
  * journeys behind a breakpoint (`drop:2`, `lost:2`, `transition:app:b>phone:contact`, `switch:b@app>phone`),
  * newest first; each customer opens at /customers/<id>.
  */
-export const GET: RequestHandler = ({ locals, params, url }) => {
+export const GET: RequestHandler = async ({ locals, params, url }) => {
 	requireUser(locals);
 	const query = journeys.parseJourneyQuery(url.searchParams);
 	if (!query.ok) return journeys.badParameter(query.error);
@@ -18,8 +18,8 @@ export const GET: RequestHandler = ({ locals, params, url }) => {
 	const offset = Number(url.searchParams.get('offset') ?? 0);
 	if (!Number.isInteger(offset) || offset < 0 || offset > 1_000_000)
 		return journeys.badParameter({ param: 'offset', message: 'offset: a whole number from 0' });
-	const db = database();
-	const found = journeys.journeyOrResponse(db, params.key);
+	const db = storage();
+	const found = await journeys.journeyOrResponse(db, params.key);
 	if (found instanceof Response) return found;
 	const id = url.searchParams.get('breakpoint') ?? '';
 	const selector = journeys.parseSelector(id, found.definition);
@@ -28,7 +28,7 @@ export const GET: RequestHandler = ({ locals, params, url }) => {
 			param: 'breakpoint',
 			message: 'breakpoint: drop:<n>, lost:<n>, transition:… or switch:…'
 		});
-	const page = journeys.affectedJourneys(db, params.key, query.value, selector, {
+	const page = await journeys.affectedJourneys(db, params.key, query.value, selector, {
 		limit: limit.value,
 		offset
 	});

@@ -1,21 +1,21 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /**
  * GET /api/v1/journeys/<key>/funnel?from=&to=&segment=&channel=&by=segment|channel → per step the customers
  * reaching it in order, conversions (percent) and the median / p90 seconds from the previous step.
  */
-export const GET: RequestHandler = ({ locals, params, url }) => {
+export const GET: RequestHandler = async ({ locals, params, url }) => {
 	requireUser(locals);
 	const query = journeys.parseJourneyQuery(url.searchParams);
 	if (!query.ok) return journeys.badParameter(query.error);
 	const by = journeys.enumParam(url.searchParams, 'by', ['segment', 'channel'] as const);
 	if (!by.ok) return journeys.badParameter(by.error);
-	const db = database();
-	const found = journeys.journeyOrResponse(db, params.key);
+	const db = storage();
+	const found = await journeys.journeyOrResponse(db, params.key);
 	if (found instanceof Response) return found;
-	return json(journeys.funnel(db, found.definition, query.value, { by: by.value }));
+	return json(await journeys.funnel(db, found.definition, query.value, { by: by.value }));
 };

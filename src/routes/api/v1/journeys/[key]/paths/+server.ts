@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /**
@@ -9,7 +9,7 @@ import * as journeys from '$lib/server/journeys';
  * position (`2:phone:call_agent`), end nodes, an `other` bucket past the top N paths, links with value, share and
  * the NPS / CSAT of the journeys on them.
  */
-export const GET: RequestHandler = ({ locals, params, url }) => {
+export const GET: RequestHandler = async ({ locals, params, url }) => {
 	requireUser(locals);
 	const query = journeys.parseJourneyQuery(url.searchParams);
 	if (!query.ok) return journeys.badParameter(query.error);
@@ -17,8 +17,10 @@ export const GET: RequestHandler = ({ locals, params, url }) => {
 	if (!top.ok) return journeys.badParameter(top.error);
 	const depth = journeys.intParam(url.searchParams, 'depth', 8, 20);
 	if (!depth.ok) return journeys.badParameter(depth.error);
-	const db = database();
-	const found = journeys.journeyOrResponse(db, params.key);
+	const db = storage();
+	const found = await journeys.journeyOrResponse(db, params.key);
 	if (found instanceof Response) return found;
-	return json(journeys.pathMap(db, found.definition, query.value, { top: top.value, maxDepth: depth.value }));
+	return json(
+		await journeys.pathMap(db, found.definition, query.value, { top: top.value, maxDepth: depth.value })
+	);
 };

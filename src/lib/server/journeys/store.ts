@@ -1,0 +1,65 @@
+import type { Db } from '$lib/server/db';
+import type { PgDb } from '$lib/server/db/postgres';
+import type { JourneyCatalog, DefinitionRow } from './catalog';
+import type { JourneyDefinition } from './definitions';
+import type { AffectedRaw } from './drill';
+import type { Answer } from './gap';
+import type { GroupRaw } from './groups';
+import type { JourneyQuery } from './query';
+import type { EventNameMapping, EventNameVolume } from './registry';
+import type { Selector } from './breakpoints';
+import type { CustomerTimeline, TimelineEventRow, TimelineInstanceRow } from './timeline';
+import { sqliteJourneyStore } from './sqlite';
+import { postgresJourneyStore } from './postgres';
+
+/**
+ * The storage of the journey registry and of the journey analyses (read side), one implementation per engine
+ * (db/storage.ts): SQLite keeps its prepared statements, PostgreSQL says the same in its dialect. Stitching
+ * (stitch.ts) writes the instances these read.
+ */
+export interface JourneyStore {
+	/** Inserts the missing default journeys; the number inserted. */
+	insertDefaults(defaults: readonly JourneyDefinition[], now: number): Promise<number>;
+	/** Every definition, built-in first. */
+	definitions(): Promise<DefinitionRow[]>;
+	definition(key: string): Promise<DefinitionRow | undefined>;
+	/** Creates, or replaces and bumps the version of, a definition (built_in 0 when created). */
+	upsertDefinition(d: JourneyDefinition, actor: string | null, now: number): Promise<void>;
+	mappings(): Promise<EventNameMapping[]>;
+	upsertMapping(
+		mapping: { eventName: string; journeyKey: string; stepEvent: string },
+		actor: string | null,
+		now: number
+	): Promise<void>;
+	/** Rows deleted. */
+	deleteMapping(eventName: string, journeyKey: string): Promise<number>;
+	/** Journey event names by volume, most first. */
+	eventNames(): Promise<Omit<EventNameVolume, 'steps'>[]>;
+	/** The enabled journeys compiled (SQLite caches it per database; PostgreSQL compiles it per call). */
+	catalog(): Promise<JourneyCatalog>;
+	/** `customer_key;depth;status code;group;step_offsets` of the instances of a query, in start order. */
+	funnelLines(
+		journeyKey: string,
+		q: JourneyQuery,
+		now: number,
+		by: 'segment' | 'channel' | null
+	): Promise<string[]>;
+	instanceGroups(journeyKey: string, q: JourneyQuery, now: number): Promise<GroupRaw[]>;
+	gapAnswers(journeyKey: string, q: JourneyQuery): Promise<Answer[]>;
+	affected(
+		journeyKey: string,
+		q: JourneyQuery,
+		selector: Selector,
+		page: { now: number; limit: number; offset: number }
+	): Promise<{ total: number; rows: AffectedRaw[] }>;
+	timelineCustomer(customerId: string): Promise<CustomerTimeline['customer'] | undefined>;
+	/** A customer's newest `limit` journey step events (`journey`) or other records, newest first. */
+	timelineEvents(customerId: string, journey: boolean, limit: number): Promise<TimelineEventRow[]>;
+	timelineInstances(customerId: string): Promise<TimelineInstanceRow[]>;
+	timelineLinks(instanceIds: readonly number[]): Promise<{ instanceId: number; seq: number }[]>;
+}
+
+export const journeyStores: { sqlite: (db: Db) => JourneyStore; postgres: (db: PgDb) => JourneyStore } = {
+	sqlite: sqliteJourneyStore,
+	postgres: postgresJourneyStore
+};
