@@ -5,7 +5,6 @@ import { currentModel, documentFrequencies } from './indexer';
 import { compiledTagRules } from './rules';
 import { termOf } from './segment';
 import { within } from './speakers';
-import { SENTIMENT_BAND } from '$lib/model';
 import { KPIS } from '$lib/server/metrics/registry';
 import { readState, textStore } from './state';
 import type { AggregateRow } from './store';
