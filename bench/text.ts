@@ -138,17 +138,17 @@ const recompute = await timeAsync('recomputeText: index + fit (20,000 sample) + 
 	recomputeText(db, { seed: 42 })
 );
 const q = { from: start, to: end };
-const topicsRead = time('topics() over 30 days (cold)', () => topics(db, q));
-const topicsFiltered = time('topics() with channel + 3 teams', () =>
+const topicsRead = await timeAsync('topics() over 30 days (cold)', () => topics(db, q));
+const topicsFiltered = await timeAsync('topics() with channel + 3 teams', () =>
 	topics(db, { ...q, channel: 'phone', teams: ['team-1', 'team-2', 'team-3'] })
 );
-const commentsRead = time('comments() first page of 50, with highlights', () =>
+const commentsRead = await timeAsync('comments() first page of 50, with highlights', () =>
 	comments(db, { ...q, limit: 50 })
 );
-const commentsTopic = time('comments() of the largest topic, negative only', () =>
+const commentsTopic = await timeAsync('comments() of the largest topic, negative only', () =>
 	comments(db, { ...q, topic: topicsRead.value.topics[0]?.id, sentimentMax: -0.05, limit: 50 })
 );
-const trends = time('keywordTrends() over 30 days (12 keywords)', () => keywordTrends(db, q));
+const trends = await timeAsync('keywordTrends() over 30 days (12 keywords)', () => keywordTrends(db, q));
 db.$client.close();
 rmSync(dataDir, { recursive: true, force: true });
 

@@ -359,7 +359,7 @@ function evaluateRegulator(db: Db, rule: Rule & RiskSpec, now: number): Finding[
 }
 
 /** The compiled word rules of a risk-words rule: its own list, or the voice module's risk tag rules. */
-function riskMatcher(db: Db, rule: RiskSpec) {
+async function riskMatcher(db: Db, rule: RiskSpec) {
 	let rules: TagRule[];
 	if (rule.words)
 		rules = [
@@ -375,7 +375,7 @@ function riskMatcher(db: Db, rule: RiskSpec) {
 			}
 		];
 	else
-		rules = getTagRules(db).filter(
+		rules = (await getTagRules(db)).filter(
 			(r) => r.tag === 'risk' && (!rule.categories || rule.categories.includes(r.id))
 		);
 	const compiled = compileTagRules(rules);
@@ -423,9 +423,9 @@ function riskBaseline(
 	return fresh;
 }
 
-function evaluateRiskWords(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
+async function evaluateRiskWords(db: Db, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
 	const from = now - rule.windowMinutes * MINUTE;
-	const match = riskMatcher(db, rule);
+	const match = await riskMatcher(db, rule);
 	const where = eventConditions(rule.filters, rule.teams);
 	const rows = db.$client
 		.prepare(
@@ -623,8 +623,8 @@ function evaluateCaseSla(db: Db, rule: Rule & RiskSpec, now: number): Finding[] 
  * conditional binomial test, Bonferroni over the topics, at least `value` texts this week and `ratio` times last
  * week's share). One finding for the rule's scope, firing while any topic is emerging; it names them.
  */
-function evaluateEmergingTopics(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
-	const topics = emergingTopics(
+async function evaluateEmergingTopics(db: Db, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
+	const topics = await emergingTopics(
 		db,
 		{ to: now, teams: rule.teams, channel: rule.filters.channel?.[0] ?? null },
 		{ minCount: rule.value, alpha: rule.alpha, minRatio: rule.ratio }
@@ -666,7 +666,7 @@ function evaluateEmergingTopics(db: Db, rule: Rule & RiskSpec, now: number): Fin
 }
 
 /** Everything a rule finds now. Scopes without data are left out (the store treats them as clear). */
-export function evaluateRule(db: Db, rule: Rule, now: number): Finding[] {
+export async function evaluateRule(db: Db, rule: Rule, now: number): Promise<Finding[]> {
 	switch (rule.kind) {
 		case 'threshold':
 			return evaluateThreshold(db, rule, now);

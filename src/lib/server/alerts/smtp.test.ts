@@ -380,7 +380,7 @@ describe('alert e-mail through the delivery queue', () => {
 			);
 			const now = Date.now();
 			writeWithRollups(db, [regulator('k1', now - 60_000)]);
-			expect(evaluateAll(db, now).changes.map((c) => c.type)).toEqual(['opened']);
+			expect((await evaluateAll(db, now)).changes.map((c) => c.type)).toEqual(['opened']);
 			expect(listDeliveries(db).map((d) => d.url)).toEqual(['mailto:duty@bank.example,cx@bank.example']);
 			expect(await deliverDue(db, { now })).toBe(1);
 			expect(listDeliveries(db)[0]).toMatchObject({ status: 'delivered', lastStatus: 250 });
@@ -412,7 +412,7 @@ describe('alert e-mail through the delivery queue', () => {
 			createRule(db, { name: 'R', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] }, null);
 			const now = Date.now();
 			writeWithRollups(db, [regulator('k1', now - 60_000)]);
-			evaluateAll(db, now);
+			await evaluateAll(db, now);
 			await deliverDue(db, { now });
 			const [retrying] = listDeliveries(db);
 			expect(retrying).toMatchObject({ status: 'pending', lastStatus: 451 });
@@ -425,7 +425,7 @@ describe('alert e-mail through the delivery queue', () => {
 			// Without a relay the rule's recipients are ignored: a new alert queues nothing.
 			configureMailer(null);
 			createRule(db, { name: 'R2', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] }, null);
-			expect(evaluateAll(db, now + 20_000).changes.map((c) => c.type)).toEqual(['opened']);
+			expect((await evaluateAll(db, now + 20_000)).changes.map((c) => c.type)).toEqual(['opened']);
 			expect(listDeliveries(db)).toHaveLength(1);
 		} finally {
 			configureMailer(null);

@@ -181,14 +181,14 @@ describe('the queue: role scoping, work, SLA breach', () => {
 		expect(() => updateCase(db, id, { status: 'unreachable' }, MGR1)).toThrow(/cannot go/);
 	});
 
-	it('raises an alert per team for cases past their SLA, and clears it once they are followed up', () => {
+	it('raises an alert per team for cases past their SLA, and clears it once they are followed up', async () => {
 		createRule(
 			db,
 			{ name: 'Overdue', kind: 'risk', signal: 'case_sla', value: 1, perTeam: true, resolveAfterMinutes: 0 },
 			null
 		);
-		expect(evaluateAll(db, T0 + 10 * HOUR).changes).toEqual([]);
-		const late = evaluateAll(db, T0 + 51 * HOUR).changes;
+		expect((await evaluateAll(db, T0 + 10 * HOUR)).changes).toEqual([]);
+		const late = (await evaluateAll(db, T0 + 51 * HOUR)).changes;
 		expect(late.map((c) => [c.type, c.alert.scope, c.alert.value]).sort()).toEqual([
 			['opened', 't1', 1],
 			['opened', 't2', 1]
@@ -199,7 +199,7 @@ describe('the queue: role scoping, work, SLA breach', () => {
 		});
 		expect(overdue.cases).toHaveLength(1);
 		updateCase(db, overdue.cases[0].id, { status: 'unreachable' }, MGR1, T0 + 52 * HOUR);
-		expect(evaluateAll(db, T0 + 53 * HOUR).changes.map((c) => [c.type, c.alert.scope])).toEqual([
+		expect((await evaluateAll(db, T0 + 53 * HOUR)).changes.map((c) => [c.type, c.alert.scope])).toEqual([
 			['resolved', 't1']
 		]);
 	});

@@ -51,7 +51,7 @@ function rowsNaming(customerId: string): string[] {
 describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
 	it('leaves no row naming them in any table, keeps the aggregate KPIs, is audited and idempotent', async () => {
 		db = openDatabase(':memory:');
-		writeHistory(db, { customers: 30, days: 20, now });
+		await writeHistory(db, { customers: 30, days: 20, now });
 		const target = 'cust-3';
 		const mentions = rowsNaming(target);
 		// The customer is everywhere a customer can be before.

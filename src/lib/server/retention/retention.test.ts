@@ -32,7 +32,7 @@ const one = (sql: string, ...p: unknown[]) =>
 describe('retention', { timeout: 60_000 }, () => {
 	it('deletes raw events and texts past the period in batches, and the KPIs of those days stay as they were', async () => {
 		db = openDatabase(':memory:');
-		writeHistory(db, { customers: 60, days: 45, now });
+		await writeHistory(db, { customers: 60, days: 45, now });
 		const pruned = query(now - 45 * DAY_MS, now - 35 * DAY_MS, 'day');
 		const whole = query(now - 45 * DAY_MS, now);
 		const before = {

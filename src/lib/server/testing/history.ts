@@ -12,7 +12,10 @@ export const DAY_MS = 86_400_000;
  * lost-card journey, contacts, surveys with comments (some detractors, so follow-up cases open), complaints and
  * an identify; texts indexed and cases backfilled, every derived table filled as in production.
  */
-export function writeHistory(db: Db, options: { customers: number; days: number; now: number }): void {
+export async function writeHistory(
+	db: Db,
+	options: { customers: number; days: number; now: number }
+): Promise<void> {
 	const { customers, days, now } = options;
 	ensureDefaultJourneysSync(db, now - days * DAY_MS);
 	const steps = ['loss_reported', 'card_blocked', 'identity_verified', 'reissue_requested'];
@@ -88,6 +91,6 @@ export function writeHistory(db: Db, options: { customers: number; days: number;
 		}
 		writeEvents(db, events, { sourceId: null, receivedAt: dayStart + DAY_MS - 1 });
 	}
-	while (indexTextBatch(db) > 0);
+	while ((await indexTextBatch(db)) > 0);
 	backfillCases(db, { days: days + 1, now });
 }

@@ -18,6 +18,9 @@
  * Reads aggregate `text_docs` in SQL for any period and filter (no clustering at read time); `topics()` reports
  * are cached in memory per query, keyed by (query, watermark, model version), and the default 30-day view is
  * warmed after each pass. Everything yields to the event loop between batches.
+ * Storage: `store.ts` (SQLite and PostgreSQL). On PostgreSQL the pass runs in one server process at a time
+ * (`runExclusive`, db/jobs.ts); every process reads its results (the model and the document frequencies are
+ * reloaded when another process moved them).
  *
  * Reads: `topics`, `emergingTopics`, `keywordTrends`, `comments`, `tagCounts`, `tagRuleCounts`, `textJourneys`.
  * Tag rules (admin): `getTagRules`, `setTagRules`, `resetTagRules`, `defaultTagRules`.

@@ -1,7 +1,8 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, type Storage } from '$lib/server/db/storage';
 import { analyzeText, tagsOfText } from './analyze';
 import { compiledTagRules } from './rules';
-import { readState, writeState } from './state';
+import { readState, textStore } from './state';
 import { tagMask, tagRuleIds } from './tags';
 import { DocumentFrequencies } from './tfidf';
 import {
@@ -14,46 +15,39 @@ import {
 	type TopicModel
 } from './topic-model';
 
-const dfByDb = new WeakMap<Db, DocumentFrequencies>();
+/** Caches are per database handle: the SQLite `Db` or the PostgreSQL pool. */
+const keyOf = (target: Db | Storage): object => asStorage(target).db;
 
-/** The corpus document frequencies (loaded from `text_terms` once per process, then kept up to date in memory). */
-export function documentFrequencies(db: Db): DocumentFrequencies {
-	let df = dfByDb.get(db);
-	if (df) return df;
+const dfByDb = new WeakMap<object, DocumentFrequencies>();
+
+/**
+ * The corpus document frequencies (loaded from `text_terms`, then kept up to date in memory by this process's
+ * indexing). Reloaded when the stored text count moved without this process (another server process indexed, on
+ * PostgreSQL).
+ */
+export async function documentFrequencies(target: Db | Storage): Promise<DocumentFrequencies> {
+	const key = keyOf(target);
+	const docs = await readState(target, 'docs', 0);
+	let df = dfByDb.get(key);
+	if (df && df.docs === docs) return df;
 	df = new DocumentFrequencies();
-	df.docs = readState(db, 'docs', 0);
-	for (const row of db.$client.prepare('SELECT term, df FROM text_terms').iterate() as Iterable<{
-		term: string;
-		df: number;
-	}>)
-		df.df.set(row.term, row.df);
-	dfByDb.set(db, df);
+	df.docs = docs;
+	for (const row of await textStore(target).terms()) df.df.set(row.term, row.df);
+	dfByDb.set(key, df);
 	return df;
 }
 
-const modelByDb = new WeakMap<Db, TopicModel | null>();
+const modelByDb = new WeakMap<object, { writtenAt: number | null; model: TopicModel | null }>();
 
-/** The current topic model (null before the first fit). */
-export function currentModel(db: Db): TopicModel | null {
-	if (modelByDb.has(db)) return modelByDb.get(db) ?? null;
-	const model = readState<TopicModel | null>(db, 'model', null);
-	modelByDb.set(db, model);
+/** The current topic model (null before the first fit); reloaded when it was refitted since (by any process). */
+export async function currentModel(target: Db | Storage): Promise<TopicModel | null> {
+	const key = keyOf(target);
+	const writtenAt = await textStore(target).stateWrittenAt('model');
+	const cached = modelByDb.get(key);
+	if (cached && cached.writtenAt === writtenAt) return cached.model;
+	const model = await readState<TopicModel | null>(target, 'model', null);
+	modelByDb.set(key, { writtenAt, model });
 	return model;
-}
-
-interface EventTextRow {
-	seq: number;
-	ts: number;
-	customer_id: string;
-	type: string;
-	channel: string | null;
-	segment: string | null;
-	journey: string | null;
-	team_id: string | null;
-	metric: string | null;
-	score: number | null;
-	text: string;
-	sentiment: number | null;
 }
 
 /**
@@ -62,18 +56,13 @@ interface EventTextRow {
  * writer left it null, updates the document frequencies, assigns topics under the current model and moves the
  * watermark. Returns how many texts it indexed (0 when up to date).
  */
-export function indexTextBatch(db: Db, limit = 2000): number {
-	const c = db.$client;
-	const watermark = readState(db, 'watermark', 0);
-	const rows = c
-		.prepare(
-			`SELECT seq, ts, customer_id, type, channel, segment, journey, team_id, metric, score, text, sentiment
-			 FROM events WHERE seq > ? AND text IS NOT NULL AND text <> '' ORDER BY seq LIMIT ?`
-		)
-		.all(watermark, limit) as EventTextRow[];
+export async function indexTextBatch(target: Db | Storage, limit = 2000): Promise<number> {
+	const store = textStore(target);
+	const watermark = await readState(target, 'watermark', 0);
+	const rows = await store.unindexed(watermark, limit);
 	if (rows.length === 0) return 0;
-	const rules = compiledTagRules(db);
-	const model = currentModel(db);
+	const rules = await compiledTagRules(target);
+	const model = await currentModel(target);
 	const analyzed = rows.map((r) => {
 		const a = analyzeText(r.text, rules.compiled);
 		return {
@@ -85,46 +74,38 @@ export function indexTextBatch(db: Db, limit = 2000): number {
 			topic: model ? assignTopic(a.terms, model) : null
 		};
 	});
-	const df = documentFrequencies(db);
+	const df = await documentFrequencies(target);
 	const increments = new Map<string, number>();
 	for (const a of analyzed) for (const t of new Set(a.terms)) increments.set(t, (increments.get(t) ?? 0) + 1);
 
-	const insert = c.prepare(
-		`INSERT OR IGNORE INTO text_docs (seq, ts, customer_id, type, channel, segment, journey, team_id, metric, score,
-		   sentiment, terms, topic_id, tag_mask, tags)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	);
-	const fillSentiment = c.prepare('UPDATE events SET sentiment = ? WHERE seq = ? AND sentiment IS NULL');
-	const bumpTerm = c.prepare(
-		'INSERT INTO text_terms (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = df + excluded.df'
-	);
-	c.transaction(() => {
-		for (const a of analyzed) {
-			const r = a.row;
-			insert.run(
-				r.seq,
-				r.ts,
-				r.customer_id,
-				r.type,
-				r.channel,
-				r.segment,
-				r.journey,
-				r.team_id,
-				r.metric,
-				r.score,
-				a.sentiment,
-				a.terms.join(' '),
-				a.topic,
-				a.mask,
-				JSON.stringify(a.tags)
-			);
-			if (r.sentiment === null && a.sentiment !== null) fillSentiment.run(a.sentiment, r.seq);
-		}
-		for (const [term, n] of increments) bumpTerm.run(term, n);
-		writeState(db, 'docs', df.docs + rows.length);
-		writeState(db, 'watermark', rows[rows.length - 1].seq);
-		if (readState(db, 'tagged_version', 0) === 0) writeState(db, 'tagged_version', rules.version);
-	}).immediate();
+	await store.commitIndex({
+		docs: analyzed.map((a) => ({
+			seq: a.row.seq,
+			ts: a.row.ts,
+			customer_id: a.row.customer_id,
+			type: a.row.type,
+			channel: a.row.channel,
+			segment: a.row.segment,
+			journey: a.row.journey,
+			team_id: a.row.team_id,
+			metric: a.row.metric,
+			score: a.row.score,
+			sentiment: a.sentiment,
+			terms: a.terms.join(' '),
+			topic_id: a.topic,
+			tag_mask: a.mask,
+			tags: JSON.stringify(a.tags)
+		})),
+		fills: analyzed
+			.filter((a) => a.row.sentiment === null && a.sentiment !== null)
+			.map((a) => [a.sentiment as number, a.row.seq]),
+		increments: [...increments],
+		state: [
+			['docs', df.docs + rows.length],
+			['watermark', rows[rows.length - 1].seq]
+		],
+		taggedVersionIfUnset: rules.version
+	});
 	// Memory follows the database only once the transaction has committed.
 	df.docs += rows.length;
 	for (const [term, n] of increments) df.df.set(term, (df.df.get(term) ?? 0) + n);
@@ -135,24 +116,20 @@ export function indexTextBatch(db: Db, limit = 2000): number {
  * Re-tags up to `limit` indexed texts after `afterSeq` with the current rules (after an admin changed them).
  * Returns the last seq handled, or null when every text has been re-tagged.
  */
-export function retagBatch(db: Db, afterSeq: number, limit = 5000): number | null {
-	const c = db.$client;
-	const rows = c
-		.prepare(
-			`SELECT d.seq, e.text FROM text_docs d JOIN events e ON e.seq = d.seq
-			 WHERE d.seq > ? ORDER BY d.seq LIMIT ?`
-		)
-		.all(afterSeq, limit) as { seq: number; text: string | null }[];
+export async function retagBatch(
+	target: Db | Storage,
+	afterSeq: number,
+	limit = 5000
+): Promise<number | null> {
+	const store = textStore(target);
+	const rows = await store.retagRows(afterSeq, limit);
 	if (rows.length === 0) return null;
-	const { compiled } = compiledTagRules(db);
-	const update = c.prepare('UPDATE text_docs SET tag_mask = ?, tags = ? WHERE seq = ?');
+	const { compiled } = await compiledTagRules(target);
 	const results = rows.map((r) => {
 		const hits = tagsOfText(r.text ?? '', compiled);
 		return [tagMask(hits), JSON.stringify(tagRuleIds(hits)), r.seq] as const;
 	});
-	c.transaction(() => {
-		for (const r of results) update.run(...r);
-	}).immediate();
+	await store.updateTags(results);
 	return rows[rows.length - 1].seq;
 }
 
@@ -170,29 +147,28 @@ const DAY_MS = 86_400_000;
  * resemble; old topics without a successor are kept, inactive, so older texts stay labelled. The texts of the
  * window are then reassigned by the caller (`reassignBatch`). Returns the model (null when there is no text).
  */
-export function refitTopicModel(db: Db, options: RefitOptions = {}): TopicModel | null {
-	const c = db.$client;
-	const newest = (c.prepare('SELECT max(ts) AS ts FROM text_docs').get() as { ts: number | null }).ts;
+export async function refitTopicModel(
+	target: Db | Storage,
+	options: RefitOptions = {}
+): Promise<TopicModel | null> {
+	const store = textStore(target);
+	const newest = await store.newestTs();
 	if (newest === null) return null;
 	const windowTo = newest + 1;
 	const windowFrom = windowTo - (options.windowDays ?? 30) * DAY_MS;
-	const rows = c
-		.prepare(`SELECT terms FROM text_docs WHERE ts >= ? AND ts < ? AND terms <> '' ORDER BY seq`)
-		.all(windowFrom, windowTo) as { terms: string }[];
+	const rows = await store.windowTerms(windowFrom, windowTo);
 	if (rows.length === 0) return null;
 	const seed = options.seed ?? 42;
 	const sample = samplePositions(rows.length, options.maxFitDocs ?? 20_000, seed);
 	const documents = sample.map((i) => rows[i].terms.split(' '));
 	const fit = fitTopics(documents, { ...options, seed });
 
-	const old = (
-		c.prepare('SELECT id, centroid FROM text_topics WHERE active = 1').all() as {
-			id: string;
-			centroid: string;
-		}[]
-	).map((r) => ({ id: r.id, centroid: JSON.parse(r.centroid) as Record<string, number> }));
-	const { ids, nextId } = inheritTopicIds(fit.topics, old, readState(db, 'next_topic_id', 1));
-	const previous = currentModel(db);
+	const old = (await store.activeCentroids()).map((r) => ({
+		id: r.id,
+		centroid: JSON.parse(r.centroid) as Record<string, number>
+	}));
+	const { ids, nextId } = inheritTopicIds(fit.topics, old, await readState(target, 'next_topic_id', 1));
+	const previous = await currentModel(target);
 	const now = Date.now();
 	const model: TopicModel = {
 		version: (previous?.version ?? 0) + 1,
@@ -210,20 +186,22 @@ export function refitTopicModel(db: Db, options: RefitOptions = {}): TopicModel 
 			size: t.members.length
 		}))
 	};
-	const upsert = c.prepare(
-		`INSERT INTO text_topics (id, label, keywords, centroid, size, active, created_at, updated_at)
-		 VALUES (?, ?, ?, ?, ?, 1, ?, ?)
-		 ON CONFLICT (id) DO UPDATE SET label = excluded.label, keywords = excluded.keywords,
-		   centroid = excluded.centroid, size = excluded.size, active = 1, updated_at = excluded.updated_at`
+	await store.commitModel(
+		model.topics.map((t) => ({
+			id: t.id,
+			label: t.label,
+			keywords: JSON.stringify(t.keywords),
+			centroid: JSON.stringify(t.centroid),
+			size: t.size
+		})),
+		now,
+		[
+			['model', model],
+			['next_topic_id', nextId]
+		]
 	);
-	c.transaction(() => {
-		c.prepare('UPDATE text_topics SET active = 0 WHERE active = 1').run();
-		for (const t of model.topics)
-			upsert.run(t.id, t.label, JSON.stringify(t.keywords), JSON.stringify(t.centroid), t.size, now, now);
-		writeState(db, 'model', model);
-		writeState(db, 'next_topic_id', nextId);
-	}).immediate();
-	modelByDb.set(db, model);
+	// The next read loads it back with the time it was written (currentModel).
+	modelByDb.delete(keyOf(target));
 	return model;
 }
 
@@ -231,32 +209,26 @@ export function refitTopicModel(db: Db, options: RefitOptions = {}): TopicModel 
  * Reassigns up to `limit` texts of the model's window after `afterSeq` to the model's topics.
  * Returns the last seq handled, or null when the window is done.
  */
-export function reassignBatch(db: Db, model: TopicModel, afterSeq: number, limit = 5000): number | null {
-	const c = db.$client;
-	const rows = c
-		.prepare(
-			`SELECT seq, terms, topic_id FROM text_docs WHERE seq > ? AND ts >= ? AND ts < ? ORDER BY seq LIMIT ?`
-		)
-		.all(afterSeq, model.windowFrom, model.windowTo, limit) as {
-		seq: number;
-		terms: string;
-		topic_id: string | null;
-	}[];
+export async function reassignBatch(
+	target: Db | Storage,
+	model: TopicModel,
+	afterSeq: number,
+	limit = 5000
+): Promise<number | null> {
+	const store = textStore(target);
+	const rows = await store.reassignRows(afterSeq, model.windowFrom, model.windowTo, limit);
 	if (rows.length === 0) return null;
-	const update = c.prepare('UPDATE text_docs SET topic_id = ? WHERE seq = ?');
 	const changes: [string | null, number][] = [];
 	for (const r of rows) {
 		const topic = assignTopic(r.terms ? r.terms.split(' ') : [], model);
 		if (topic !== r.topic_id) changes.push([topic, r.seq]);
 	}
-	c.transaction(() => {
-		for (const ch of changes) update.run(...ch);
-	}).immediate();
+	await store.updateTopics(changes);
 	return rows[rows.length - 1].seq;
 }
 
 /** Forgets what this process cached for a database (tests that reopen, or after a restore). */
-export function forgetCaches(db: Db): void {
-	dfByDb.delete(db);
-	modelByDb.delete(db);
+export function forgetCaches(target: Db | Storage): void {
+	dfByDb.delete(keyOf(target));
+	modelByDb.delete(keyOf(target));
 }

@@ -1,14 +1,15 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, type Storage } from '$lib/server/db/storage';
 import { analyzeText } from './analyze';
 import { currentModel, documentFrequencies } from './indexer';
 import { compiledTagRules } from './rules';
 import { termOf } from './segment';
 import { within } from './speakers';
-import { SENTIMENT_BAND } from '$lib/model';
 import { KPIS } from '$lib/server/metrics/registry';
-import { readState } from './state';
+import { readState, textStore } from './state';
+import type { AggregateRow } from './store';
 import { growthTest, npsFromCounts, type GrowthTest, type Measured } from '$lib/server/stats';
-import { TAG_BITS, TAG_KINDS, type TagKind } from './tags';
+import type { TagKind } from './tags';
 import { keywordsOf } from './tfidf';
 
 /**
@@ -55,42 +56,11 @@ function daysOf(from: number, to: number): number[] {
 	return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
 }
 
-type Param = string | number;
-
-/** SQL conditions on `text_docs d` for the filters (not the period), with their parameters. */
-function filterSql(q: Omit<TextQuery, 'from' | 'to'>, alias = 'd'): { sql: string; params: Param[] } {
-	const parts: string[] = [];
-	const params: Param[] = [];
-	for (const [column, value] of [
-		['segment', q.segment],
-		['journey', q.journey],
-		['channel', q.channel]
-	] as const) {
-		if (value) {
-			parts.push(`${alias}.${column} = ?`);
-			params.push(value);
-		}
-	}
-	if (q.teams) {
-		if (q.teams.length === 0) parts.push('0');
-		else {
-			parts.push(`${alias}.team_id IN (${q.teams.map(() => '?').join(', ')})`);
-			params.push(...q.teams);
-		}
-	}
-	return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
-}
-
-interface TopicRow {
-	id: string;
-	label: string;
-	keywords: string;
-	active: number;
-}
-
 /** Every topic ever fitted (inactive ones still label older texts). */
-function topicCatalog(db: Db): Map<string, { label: string; keywords: string[]; active: boolean }> {
-	const rows = db.$client.prepare('SELECT id, label, keywords, active FROM text_topics').all() as TopicRow[];
+async function topicCatalog(
+	target: Db | Storage
+): Promise<Map<string, { label: string; keywords: string[]; active: boolean }>> {
+	const rows = await textStore(target).topicCatalog();
 	return new Map(
 		rows.map((r) => [
 			r.id,
@@ -150,19 +120,6 @@ export interface TopicsReport {
 	model: { version: number; fittedAt: number; docs: number } | null;
 }
 
-interface AggregateRow {
-	topic: string | null;
-	n: number;
-	scored: number;
-	mean: number | null;
-	positive: number;
-	negative: number;
-	suggestion: number;
-	lead: number;
-	competitor: number;
-	risk: number;
-}
-
 /** The sentiment KPI's minimum n, so /voice and topics show no index where the wallboard shows none. */
 const SENTIMENT_MIN_N = KPIS.sentiment.minN;
 
@@ -191,18 +148,11 @@ export interface EmergingOptions {
 	minRatio?: number;
 }
 
-function growthByTopic(db: Db, q: TextQuery, options: EmergingOptions) {
-	const f = filterSql(q);
-	const rows = db.$client
-		.prepare(
-			`SELECT d.topic_id AS topic, sum(d.ts >= ?) AS current, sum(d.ts < ?) AS previous FROM text_docs d
-			 WHERE d.ts >= ? AND d.ts < ?${f.sql} GROUP BY d.topic_id`
-		)
-		.all(q.to - WEEK_MS, q.to - WEEK_MS, q.to - 2 * WEEK_MS, q.to, ...f.params) as {
-		topic: string | null;
-		current: number;
-		previous: number;
-	}[];
+async function growthByTopic(target: Db | Storage, q: TextQuery, options: EmergingOptions) {
+	const rows = await textStore(target).growthRows(
+		{ ...q, from: q.to - 2 * WEEK_MS, to: q.to },
+		q.to - WEEK_MS
+	);
 	const totalCurrent = rows.reduce((s, r) => s + r.current, 0);
 	const totalPrevious = rows.reduce((s, r) => s + r.previous, 0);
 	const tested = rows.filter((r) => r.topic !== null);
@@ -219,7 +169,7 @@ function growthByTopic(db: Db, q: TextQuery, options: EmergingOptions) {
 	return result;
 }
 
-const reportCache = new WeakMap<Db, Map<string, TopicsReport>>();
+const reportCache = new WeakMap<object, Map<string, TopicsReport>>();
 const REPORT_CACHE_SIZE = 50;
 
 /**
@@ -227,8 +177,12 @@ const REPORT_CACHE_SIZE = 50;
  * trend, tags and week-over-week growth, largest first. Aggregated in SQL from `text_docs`; cached in memory by
  * query until new texts are indexed or the model is refitted.
  */
-export function topics(db: Db, q: TextQuery, options: EmergingOptions = {}): TopicsReport {
-	const model = currentModel(db);
+export async function topics(
+	target: Db | Storage,
+	q: TextQuery,
+	options: EmergingOptions = {}
+): Promise<TopicsReport> {
+	const model = await currentModel(target);
 	const key = JSON.stringify([
 		q.from,
 		q.to,
@@ -237,57 +191,23 @@ export function topics(db: Db, q: TextQuery, options: EmergingOptions = {}): Top
 		q.channel ?? null,
 		q.teams ?? null,
 		options,
-		readState(db, 'watermark', 0),
+		await readState(target, 'watermark', 0),
 		model?.version ?? 0
 	]);
-	let cache = reportCache.get(db);
-	if (!cache) reportCache.set(db, (cache = new Map()));
+	const cacheKey = asStorage(target).db;
+	let cache = reportCache.get(cacheKey);
+	if (!cache) reportCache.set(cacheKey, (cache = new Map()));
 	const hit = cache.get(key);
 	if (hit) return hit;
 
-	const c = db.$client;
-	const f = filterSql(q);
-	const period = [q.from, q.to, ...f.params];
-	const aggregates = c
-		.prepare(
-			`SELECT d.topic_id AS topic, count(*) AS n, count(d.sentiment) AS scored, avg(d.sentiment) AS mean,
-			   coalesce(sum(d.sentiment > ${SENTIMENT_BAND}), 0) AS positive,
-			   coalesce(sum(d.sentiment < -${SENTIMENT_BAND}), 0) AS negative,
-			   sum((d.tag_mask & ${TAG_BITS.suggestion}) <> 0) AS suggestion, sum((d.tag_mask & ${TAG_BITS.lead}) <> 0) AS lead,
-			   sum((d.tag_mask & ${TAG_BITS.competitor}) <> 0) AS competitor, sum((d.tag_mask & ${TAG_BITS.risk}) <> 0) AS risk
-			 FROM text_docs d WHERE d.ts >= ? AND d.ts < ?${f.sql} GROUP BY d.topic_id`
-		)
-		.all(...period) as AggregateRow[];
+	const store = textStore(target);
+	const aggregates = await store.aggregates(q);
 	const days = daysOf(q.from, q.to);
 	const firstDay = days[0] ?? 0;
-	const trendRows = c
-		.prepare(
-			`SELECT d.topic_id AS topic, (d.ts + ${DAY_OFFSET_MS}) / ${DAY_MS} AS day, count(*) AS n FROM text_docs d
-			 WHERE d.ts >= ? AND d.ts < ? AND d.topic_id IS NOT NULL${f.sql} GROUP BY d.topic_id, day`
-		)
-		.all(...period) as { topic: string; day: number; n: number }[];
-	const npsFilter = filterSql({ teams: q.teams }, 'e');
-	const npsRows = c
-		.prepare(
-			`WITH d AS (SELECT DISTINCT d.topic_id, d.customer_id FROM text_docs d
-			   WHERE d.ts >= ? AND d.ts < ? AND d.topic_id IS NOT NULL${f.sql}),
-			 c AS (SELECT DISTINCT customer_id FROM d),
-			 n AS (SELECT e.customer_id, e.score,
-			   row_number() OVER (PARTITION BY e.customer_id ORDER BY e.ts DESC, e.seq DESC) AS rn
-			   FROM c JOIN events e ON e.customer_id = c.customer_id
-			   WHERE e.type <> 'journey' AND e.type = 'feedback' AND e.metric = 'nps' AND e.score IS NOT NULL
-			     AND e.ts >= ? AND e.ts < ?${npsFilter.sql})
-			 SELECT d.topic_id AS topic, sum(n.score >= 9) AS promoters, sum(n.score <= 6) AS detractors, count(*) AS n
-			 FROM d JOIN n ON n.customer_id = d.customer_id AND n.rn = 1 GROUP BY d.topic_id`
-		)
-		.all(...period, q.from, q.to, ...npsFilter.params) as {
-		topic: string;
-		promoters: number;
-		detractors: number;
-		n: number;
-	}[];
-	const growth = growthByTopic(db, q, options);
-	const catalog = topicCatalog(db);
+	const trendRows = await store.trendRows(q);
+	const npsRows = await store.npsRows(q);
+	const growth = await growthByTopic(target, q, options);
+	const catalog = await topicCatalog(target);
 
 	const total = aggregates.reduce((s, r) => s + r.n, 0);
 	const all = aggregates.reduce(
@@ -369,15 +289,16 @@ export interface EmergingTopic {
  * over the topics, with at least `minCount` texts (10) and a ratio of at least `minRatio` (1.5). Largest growth
  * first. For the alert evaluator: each item is a candidate "risk" alert.
  */
-export function emergingTopics(
-	db: Db,
+export async function emergingTopics(
+	target: Db | Storage,
 	q: Omit<TextQuery, 'from' | 'to'> & { to?: number },
 	options: EmergingOptions = {}
-): EmergingTopic[] {
+): Promise<EmergingTopic[]> {
 	const to = q.to ?? Date.now();
-	const catalog = topicCatalog(db);
+	const catalog = await topicCatalog(target);
 	const list: EmergingTopic[] = [];
-	for (const [id, { growth, emerging }] of growthByTopic(db, { ...q, from: to - 2 * WEEK_MS, to }, options)) {
+	const byTopic = await growthByTopic(target, { ...q, from: to - 2 * WEEK_MS, to }, options);
+	for (const [id, { growth, emerging }] of byTopic) {
 		if (!emerging) continue;
 		const info = catalog.get(id);
 		list.push({
@@ -411,15 +332,12 @@ export interface KeywordTrend {
  * The period's keywords ranked by TF-IDF weight (texts holding the term × its corpus idf), each with its daily
  * series and its change against the previous period of the same length; `terms` asks for given keywords instead.
  */
-export function keywordTrends(
-	db: Db,
+export async function keywordTrends(
+	target: Db | Storage,
 	q: TextQuery & { limit?: number; terms?: readonly string[] }
-): { days: string[]; keywords: KeywordTrend[] } {
-	const f = filterSql(q);
+): Promise<{ days: string[]; keywords: KeywordTrend[] }> {
 	const span = q.to - q.from;
-	const rows = db.$client
-		.prepare(`SELECT d.ts, d.terms FROM text_docs d WHERE d.ts >= ? AND d.ts < ? AND d.terms <> ''${f.sql}`)
-		.all(q.from - span, q.to, ...f.params) as { ts: number; terms: string }[];
+	const rows = await textStore(target).keywordDocs({ ...q, from: q.from - span, to: q.to });
 	const days = daysOf(q.from, q.to);
 	const firstDay = days[0] ?? 0;
 	const current = new Map<string, number>();
@@ -429,7 +347,7 @@ export function keywordTrends(
 		const into = d.ts >= q.from ? current : previous;
 		for (const t of d.terms) into.set(t, (into.get(t) ?? 0) + 1);
 	}
-	const df = documentFrequencies(db);
+	const df = await documentFrequencies(target);
 	let chosen: { term: string; count: number; weight: number }[];
 	if (q.terms && q.terms.length > 0) {
 		chosen = q.terms.map((term) => {
@@ -516,74 +434,32 @@ export interface CommentItem {
 	highlights: Highlight[];
 }
 
-interface CommentRow {
-	seq: number;
-	id: string;
-	ts: number;
-	customer_id: string;
-	type: string;
-	channel: string | null;
-	segment: string | null;
-	journey: string | null;
-	team_id: string | null;
-	metric: string | null;
-	score: number | null;
-	sentiment: number | null;
-	topic_id: string | null;
-	terms: string;
-	text: string | null;
-}
-
 const CURSOR = /^(-?\d+)_(\d+)$/;
 
 /**
  * Comments and transcripts, newest first, filtered by period, dimensions, topic, sentiment range, tag kind or rule
  * and keyword; each with its highlights (tag phrases, sentiment words, keywords). Paged by a cursor over (ts, seq).
  */
-export function comments(db: Db, q: CommentQuery): { comments: CommentItem[]; next: string | null } {
-	const f = filterSql(q);
-	const where: string[] = [];
-	const params: Param[] = [q.from, q.to, ...f.params];
-	if (q.topic) {
-		where.push('d.topic_id = ?');
-		params.push(q.topic);
-	}
-	if (q.sentimentMin !== null && q.sentimentMin !== undefined) {
-		where.push('d.sentiment >= ?');
-		params.push(q.sentimentMin);
-	}
-	if (q.sentimentMax !== null && q.sentimentMax !== undefined) {
-		where.push('d.sentiment <= ?');
-		params.push(q.sentimentMax);
-	}
-	if (q.tag) where.push(`(d.tag_mask & ${TAG_BITS[q.tag]}) <> 0`);
-	if (q.rule) {
-		where.push('EXISTS (SELECT 1 FROM json_each(d.tags) WHERE value = ?)');
-		params.push(q.rule);
-	}
-	if (q.term) {
-		where.push(`(' ' || d.terms || ' ') LIKE ?`);
-		params.push(`% ${q.term.replace(/[%_]/g, '')} %`);
-	}
+export async function comments(
+	target: Db | Storage,
+	q: CommentQuery
+): Promise<{ comments: CommentItem[]; next: string | null }> {
 	const cursor = q.cursor ? CURSOR.exec(q.cursor) : null;
-	if (cursor) {
-		where.push('(d.ts < ? OR (d.ts = ? AND d.seq < ?))');
-		params.push(Number(cursor[1]), Number(cursor[1]), Number(cursor[2]));
-	}
 	const limit = Math.max(1, Math.min(200, Math.floor(q.limit ?? 50)));
-	const rows = db.$client
-		.prepare(
-			`SELECT d.seq, e.id, d.ts, d.customer_id, d.type, d.channel, d.segment, d.journey, d.team_id, d.metric, d.score,
-			   d.sentiment, d.topic_id, d.terms, e.text
-			 FROM text_docs d JOIN events e ON e.seq = d.seq
-			 WHERE d.ts >= ? AND d.ts < ?${f.sql}${where.map((w) => ` AND ${w}`).join('')}
-			 ORDER BY d.ts DESC, d.seq DESC LIMIT ?`
-		)
-		.all(...params, limit + 1) as CommentRow[];
+	const rows = await textStore(target).commentRows(q, {
+		topic: q.topic,
+		sentimentMin: q.sentimentMin,
+		sentimentMax: q.sentimentMax,
+		tag: q.tag,
+		rule: q.rule,
+		term: q.term,
+		cursor: cursor ? { ts: Number(cursor[1]), seq: Number(cursor[2]) } : null,
+		limit: limit + 1
+	});
 	const page = rows.slice(0, limit);
-	const catalog = topicCatalog(db);
-	const { compiled } = compiledTagRules(db);
-	const df = documentFrequencies(db);
+	const catalog = await topicCatalog(target);
+	const { compiled } = await compiledTagRules(target);
+	const df = await documentFrequencies(target);
 	const items = page.map((r): CommentItem => {
 		// analyzeText redacts again: a safety net for text written without the ingestion pipeline.
 		const analysis = analyzeText(r.text ?? '', compiled);
@@ -643,36 +519,23 @@ export function comments(db: Db, q: CommentQuery): { comments: CommentItem[]; ne
 }
 
 /** Counts of texts per tag kind in a period (for tiles and alerts). */
-export function tagCounts(db: Db, q: TextQuery): Record<TagKind, number> & { total: number } {
-	const f = filterSql(q);
-	const row = db.$client
-		.prepare(
-			`SELECT count(*) AS total, ${TAG_KINDS.map((k) => `coalesce(sum((d.tag_mask & ${TAG_BITS[k]}) <> 0), 0) AS ${k}`).join(', ')}
-			 FROM text_docs d WHERE d.ts >= ? AND d.ts < ?${f.sql}`
-		)
-		.get(q.from, q.to, ...f.params) as Record<TagKind, number> & { total: number };
-	return row;
+export async function tagCounts(
+	target: Db | Storage,
+	q: TextQuery
+): Promise<Record<TagKind, number> & { total: number }> {
+	return textStore(target).tagCounts(q);
 }
 
 /** Texts per tag rule in a period (which competitors, which lead products, which risk words), most first. */
-export function tagRuleCounts(db: Db, q: TextQuery, tag?: TagKind | null): { rule: string; count: number }[] {
-	const f = filterSql(q);
-	const kind = tag ? ` AND (d.tag_mask & ${TAG_BITS[tag]}) <> 0` : ' AND d.tag_mask <> 0';
-	return db.$client
-		.prepare(
-			`SELECT j.value AS rule, count(*) AS count FROM text_docs d, json_each(d.tags) j
-			 WHERE d.ts >= ? AND d.ts < ?${kind}${f.sql} GROUP BY j.value ORDER BY count DESC, rule`
-		)
-		.all(q.from, q.to, ...f.params) as { rule: string; count: number }[];
+export async function tagRuleCounts(
+	target: Db | Storage,
+	q: TextQuery,
+	tag?: TagKind | null
+): Promise<{ rule: string; count: number }[]> {
+	return textStore(target).tagRuleCounts(q, tag);
 }
 
 /** Journeys that texts belong to (for a filter list), most texts first. */
-export function textJourneys(db: Db, limit = 50): string[] {
-	return (
-		db.$client
-			.prepare(
-				`SELECT journey FROM text_docs WHERE journey IS NOT NULL GROUP BY journey ORDER BY count(*) DESC LIMIT ?`
-			)
-			.all(limit) as { journey: string }[]
-	).map((r) => r.journey);
+export async function textJourneys(target: Db | Storage, limit = 50): Promise<string[]> {
+	return textStore(target).textJourneys(limit);
 }

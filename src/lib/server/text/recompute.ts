@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import { runExclusive } from '$lib/server/db/jobs';
+import { asStorage, type Storage } from '$lib/server/db/storage';
 import {
 	currentModel,
 	indexTextBatch,
@@ -28,36 +30,38 @@ export interface RecomputeReport {
 	refitted: boolean;
 	topics: number;
 	ms: number;
+	/** True when another server process was running the pass (PostgreSQL): this one did nothing. */
+	skipped?: boolean;
 }
 
 /** Lets the event loop breathe between batches (HTTP requests and SSE keep flowing during a long recompute). */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const running = new WeakMap<Db, Promise<RecomputeReport>>();
+const running = new WeakMap<object, Promise<RecomputeReport>>();
 
-async function run(db: Db, options: RecomputeOptions): Promise<RecomputeReport> {
+async function run(db: Storage, options: RecomputeOptions): Promise<RecomputeReport> {
 	const started = performance.now();
 	const batchSize = options.batchSize ?? 2000;
 
 	// 1. Index new texts (sentiment, terms, tags, topic under the current model; events.sentiment backfilled).
 	let indexed = 0;
-	for (let n = indexTextBatch(db, batchSize); n > 0; n = indexTextBatch(db, batchSize)) {
+	for (let n = await indexTextBatch(db, batchSize); n > 0; n = await indexTextBatch(db, batchSize)) {
 		indexed += n;
 		await yieldToEventLoop();
 	}
 
 	// 2. Re-tag everything when an admin changed the rules since the texts were tagged.
-	const version = rulesVersion(db);
+	const version = await rulesVersion(db);
 	let retagged = false;
-	if (readState(db, 'tagged_version', 0) !== version) {
-		for (let at: number | null = 0; at !== null; at = retagBatch(db, at)) await yieldToEventLoop();
-		writeState(db, 'tagged_version', version);
+	if ((await readState(db, 'tagged_version', 0)) !== version) {
+		for (let at: number | null = 0; at !== null; at = await retagBatch(db, at)) await yieldToEventLoop();
+		await writeState(db, 'tagged_version', version);
 		retagged = true;
 	}
 
 	// 3. Refit the topics when there is no model, it is old, or the corpus grew a lot since.
-	const model = currentModel(db);
-	const sinceFit = model ? readState(db, 'docs', 0) - readState(db, 'docs_at_fit', 0) : 0;
+	const model = await currentModel(db);
+	const sinceFit = model ? (await readState(db, 'docs', 0)) - (await readState(db, 'docs_at_fit', 0)) : 0;
 	const due =
 		options.forceRefit ||
 		!model ||
@@ -65,35 +69,55 @@ async function run(db: Db, options: RecomputeOptions): Promise<RecomputeReport> 
 		sinceFit > Math.max(50, model.docs * (options.refitGrowth ?? 0.25));
 	let refitted = false;
 	if (due && indexed + (model?.docs ?? 0) > 0) {
-		const fresh = refitTopicModel(db, options);
+		const fresh = await refitTopicModel(db, options);
 		if (fresh) {
-			for (let at: number | null = 0; at !== null; at = reassignBatch(db, fresh, at))
+			for (let at: number | null = 0; at !== null; at = await reassignBatch(db, fresh, at))
 				await yieldToEventLoop();
-			writeState(db, 'docs_at_fit', readState(db, 'docs', 0));
+			await writeState(db, 'docs_at_fit', await readState(db, 'docs', 0));
 			refitted = true;
 		}
 	}
 	// Warm the report cache for the default view (the first visit to /voice then reads from memory).
-	if (indexed > 0 || retagged || refitted) topics(db, defaultPeriod());
+	if (indexed > 0 || retagged || refitted) await topics(db, defaultPeriod());
 	return {
 		indexed,
 		retagged,
 		refitted,
-		topics: currentModel(db)?.topics.length ?? 0,
+		topics: (await currentModel(db))?.topics.length ?? 0,
 		ms: Math.round(performance.now() - started)
+	};
+}
+
+/** What a process reports when another one held the job (nothing done here). */
+async function skipped(db: Storage, started: number): Promise<RecomputeReport> {
+	return {
+		indexed: 0,
+		retagged: false,
+		refitted: false,
+		topics: (await currentModel(db))?.topics.length ?? 0,
+		ms: Math.round(performance.now() - started),
+		skipped: true
 	};
 }
 
 /**
  * The background job of the text module: index new texts, re-tag after rule edits, refit topics when due.
- * Safe to call often (it does nothing when up to date) and concurrently (callers share the running pass).
+ * Safe to call often (it does nothing when up to date) and concurrently (callers in a process share the running
+ * pass; on PostgreSQL one process runs it at a time, the others skip: db/jobs.ts).
  * Long passes yield to the event loop between batches; the k-means fit itself (≈ 1–3 s for 20,000 texts) does not.
  */
-export function recomputeText(db: Db, options: RecomputeOptions = {}): Promise<RecomputeReport> {
-	const pending = running.get(db);
+export function recomputeText(
+	target: Db | Storage,
+	options: RecomputeOptions = {}
+): Promise<RecomputeReport> {
+	const storage = asStorage(target);
+	const pending = running.get(storage.db);
 	if (pending) return pending;
-	const pass = run(db, options).finally(() => running.delete(db));
-	running.set(db, pass);
+	const started = performance.now();
+	const pass = runExclusive(storage, 'text-recompute', () => run(storage, options))
+		.then((outcome) => (outcome.ran ? outcome.value : skipped(storage, started)))
+		.finally(() => running.delete(storage.db));
+	running.set(storage.db, pass);
 	return pass;
 }
 
@@ -102,7 +126,7 @@ export function recomputeText(db: Db, options: RecomputeOptions = {}): Promise<R
  * For the server's start: `const stop = scheduleTextRecompute(db)`.
  */
 export function scheduleTextRecompute(
-	db: Db,
+	db: Db | Storage,
 	options: RecomputeOptions & { intervalMs?: number; onError?: (error: unknown) => void } = {}
 ): () => void {
 	const onError = options.onError ?? ((e: unknown) => console.error('[resonance] text recompute failed', e));
@@ -117,7 +141,7 @@ export function scheduleTextRecompute(
  * Makes sure a first index and topic model exist before a read (the first visit to /voice on a database the
  * scheduler has not reached yet). Returns at once when a model exists.
  */
-export async function ensureTextIndex(db: Db): Promise<void> {
-	if (currentModel(db)) return;
+export async function ensureTextIndex(db: Db | Storage): Promise<void> {
+	if (await currentModel(db)) return;
 	await recomputeText(db);
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '$lib/server/db';
-import { readState, writeState } from './state';
+import { asStorage, type Storage } from '$lib/server/db/storage';
+import { readState, textStore } from './state';
+import type { RuleInsert, RuleRow } from './store';
 import {
 	compileTagRules,
 	defaultTagRules,
@@ -10,17 +12,6 @@ import {
 	type TagRule,
 	type TagRuleInput
 } from './tags';
-
-interface RuleRow {
-	id: string;
-	tag: string;
-	label: string;
-	label_en: string;
-	any: string;
-	with: string;
-	not: string;
-	enabled: number;
-}
 
 function fromRow(r: RuleRow): TagRule {
 	return {
@@ -35,48 +26,29 @@ function fromRow(r: RuleRow): TagRule {
 	};
 }
 
-function replaceAll(db: Db, rules: readonly TagRule[], actor: string | null) {
-	const c = db.$client;
-	const insert = c.prepare(
-		`INSERT INTO text_tag_rules (id, tag, label, label_en, any, "with", "not", enabled, position, updated_at, updated_by)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	);
-	const now = Date.now();
-	c.prepare('DELETE FROM text_tag_rules').run();
-	rules.forEach((r, i) =>
-		insert.run(
-			r.id,
-			r.tag,
-			r.label,
-			r.labelEn,
-			JSON.stringify(r.any),
-			JSON.stringify(r.with),
-			JSON.stringify(r.not),
-			r.enabled ? 1 : 0,
-			i,
-			now,
-			actor
-		)
-	);
-	writeState(db, 'rules_version', readState(db, 'rules_version', 0) + 1);
+function toRow(r: TagRule): RuleInsert {
+	return {
+		id: r.id,
+		tag: r.tag,
+		label: r.label,
+		labelEn: r.labelEn,
+		any: JSON.stringify(r.any),
+		with: JSON.stringify(r.with),
+		not: JSON.stringify(r.not),
+		enabled: r.enabled ? 1 : 0
+	};
 }
 
 /** Seeds the default rules once per database (an admin who later deletes them all keeps an empty set). */
-function ensureSeeded(db: Db) {
-	if (readState(db, 'rules_seeded', false)) return;
-	db.$client
-		.transaction(() => {
-			replaceAll(db, defaultTagRules(), null);
-			writeState(db, 'rules_seeded', true);
-		})
-		.immediate();
+async function ensureSeeded(target: Db | Storage) {
+	if (await readState(target, 'rules_seeded', false)) return;
+	await textStore(target).replaceRules(defaultTagRules().map(toRow), null, Date.now(), true);
 }
 
 /** The tagging rules in their order (seeded with `defaultTagRules()` the first time). */
-export function getTagRules(db: Db): TagRule[] {
-	ensureSeeded(db);
-	const rows = db.$client.prepare('SELECT * FROM text_tag_rules ORDER BY position, id').all() as RuleRow[];
-	return rows.map(fromRow);
+export async function getTagRules(target: Db | Storage): Promise<TagRule[]> {
+	await ensureSeeded(target);
+	return (await textStore(target).ruleRows()).map(fromRow);
 }
 
 const ruleSetSchema = z
@@ -90,35 +62,37 @@ const ruleSetSchema = z
  * Replaces the whole rule set (validated; throws a ZodError on bad input). Texts already indexed are re-tagged by
  * the next background recompute, which sees the rules version change.
  */
-export function setTagRules(db: Db, rules: readonly TagRuleInput[], actor: string | null = null): TagRule[] {
+export async function setTagRules(
+	target: Db | Storage,
+	rules: readonly TagRuleInput[],
+	actor: string | null = null
+): Promise<TagRule[]> {
 	const parsed = ruleSetSchema.parse(rules);
-	db.$client
-		.transaction(() => {
-			replaceAll(db, parsed, actor);
-			writeState(db, 'rules_seeded', true);
-		})
-		.immediate();
-	return getTagRules(db);
+	await textStore(target).replaceRules(parsed.map(toRow), actor, Date.now(), false);
+	return getTagRules(target);
 }
 
 /** Puts the default rules back. */
-export function resetTagRules(db: Db, actor: string | null = null): TagRule[] {
-	return setTagRules(db, defaultTagRules(), actor);
+export async function resetTagRules(target: Db | Storage, actor: string | null = null): Promise<TagRule[]> {
+	return setTagRules(target, defaultTagRules(), actor);
 }
 
-export function rulesVersion(db: Db): number {
-	return readState(db, 'rules_version', 0);
+export async function rulesVersion(target: Db | Storage): Promise<number> {
+	return readState(target, 'rules_version', 0);
 }
 
-const compiledByDb = new WeakMap<Db, { version: number; compiled: CompiledTagRules }>();
+const compiledByDb = new WeakMap<object, { version: number; compiled: CompiledTagRules }>();
 
 /** The compiled rules of a database, recompiled only when the rules changed. */
-export function compiledTagRules(db: Db): { version: number; compiled: CompiledTagRules } {
-	ensureSeeded(db);
-	const version = rulesVersion(db);
-	const cached = compiledByDb.get(db);
+export async function compiledTagRules(
+	target: Db | Storage
+): Promise<{ version: number; compiled: CompiledTagRules }> {
+	await ensureSeeded(target);
+	const version = await rulesVersion(target);
+	const key = asStorage(target).db;
+	const cached = compiledByDb.get(key);
 	if (cached && cached.version === version) return cached;
-	const fresh = { version, compiled: compileTagRules(getTagRules(db)) };
-	compiledByDb.set(db, fresh);
+	const fresh = { version, compiled: compileTagRules(await getTagRules(target)) };
+	compiledByDb.set(key, fresh);
 	return fresh;
 }

@@ -48,7 +48,7 @@ async function fixture(mix: [string, number][]) {
 		standardise: false,
 		scope: { teams: null }
 	}).rows[0].kpis.sentiment;
-	return { kpi, voice: topics(db, period).sentiment };
+	return { kpi, voice: (await topics(db, period)).sentiment };
 }
 
 describe('one sentiment threshold (±0.25) on the wallboard and /voice', () => {

@@ -1,27 +1,19 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { textStores, type StateKey, type TextStore } from './store';
 
-/** Keys of `text_state`. */
-export type StateKey =
-	| 'watermark'
-	| 'rules_version'
-	| 'tagged_version'
-	| 'rules_seeded'
-	| 'model'
-	| 'next_topic_id'
-	| 'docs'
-	| 'docs_at_fit';
+export type { StateKey };
 
-export function readState<T>(db: Db, key: StateKey, fallback: T): T {
-	const row = db.$client.prepare('SELECT value FROM text_state WHERE key = ?').get(key) as
-		{ value: string } | undefined;
-	return row ? (JSON.parse(row.value) as T) : fallback;
+/** The text module's store for a database (store.ts), whichever engine. */
+export function textStore(target: Db | Storage): TextStore {
+	return byEngine(asStorage(target), textStores);
 }
 
-export function writeState(db: Db, key: StateKey, value: unknown): void {
-	db.$client
-		.prepare(
-			`INSERT INTO text_state (key, value, updated_at) VALUES (?, ?, ?)
-			 ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
-		)
-		.run(key, JSON.stringify(value), Date.now());
+export async function readState<T>(target: Db | Storage, key: StateKey, fallback: T): Promise<T> {
+	const value = await textStore(target).readState(key);
+	return value === undefined ? fallback : (JSON.parse(value) as T);
+}
+
+export async function writeState(target: Db | Storage, key: StateKey, value: unknown): Promise<void> {
+	await textStore(target).writeState(key, value);
 }

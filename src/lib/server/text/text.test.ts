@@ -145,16 +145,16 @@ describe('indexing', () => {
 	});
 
 	it('keeps topic ids across a refit of the same texts', async () => {
-		const before = text.currentModel(db)?.topics.map((t) => [t.id, t.label]);
+		const before = (await text.currentModel(db))?.topics.map((t) => [t.id, t.label]);
 		const report = await text.recomputeText(db, { forceRefit: true, seed: 42 });
 		expect(report.refitted).toBe(true);
-		expect(text.currentModel(db)?.topics.map((t) => [t.id, t.label])).toEqual(before);
+		expect((await text.currentModel(db))?.topics.map((t) => [t.id, t.label])).toEqual(before);
 	});
 });
 
 describe('topics', () => {
-	it('reports topics with counts, sentiment, NPS and a daily trend', () => {
-		const report = text.topics(db, period);
+	it('reports topics with counts, sentiment, NPS and a daily trend', async () => {
+		const report = await text.topics(db, period);
 		expect(report.total).toBe(1500);
 		expect(report.days).toHaveLength(14);
 		expect(report.days[0]).toBe('2025-06-02');
@@ -189,8 +189,8 @@ describe('topics', () => {
 		expect(big.nps.ci95?.[0]).toBeLessThanOrEqual(big.nps.value ?? 0);
 	});
 
-	it('surfaces the planted emerging topic, and only it', () => {
-		const emerging = text.emergingTopics(db, { to: END });
+	it('surfaces the planted emerging topic, and only it', async () => {
+		const emerging = await text.emergingTopics(db, { to: END });
 		expect(emerging.length).toBeGreaterThanOrEqual(1);
 		for (const e of emerging) {
 			expect(
@@ -198,13 +198,13 @@ describe('topics', () => {
 			).toBe(true);
 			expect(e.current).toBeGreaterThan(e.previous);
 		}
-		const report = text.topics(db, period);
+		const report = await text.topics(db, period);
 		expect(report.topics.filter((t) => t.emerging).map((t) => t.id)).toEqual(
 			expect.arrayContaining(emerging.map((e) => e.id))
 		);
 	});
 
-	it('feeds an emerging_topic alert rule, which names the topic; a stricter rule stays quiet', () => {
+	it('feeds an emerging_topic alert rule, which names the topic; a stricter rule stays quiet', async () => {
 		const rule = (value: number) =>
 			createRule(
 				db,
@@ -212,46 +212,50 @@ describe('topics', () => {
 				null,
 				END
 			).rule;
-		const [finding] = evaluateRule(db, rule(10), END);
-		const expected = text.emergingTopics(db, { to: END }, { minCount: 10, alpha: 0.01, minRatio: 1.5 });
+		const [finding] = await evaluateRule(db, rule(10), END);
+		const expected = await text.emergingTopics(db, { to: END }, { minCount: 10, alpha: 0.01, minRatio: 1.5 });
 		expect(expected.length).toBeGreaterThan(0);
 		expect(finding).toMatchObject({ state: 'firing', value: expected.length });
 		const topics = (finding.details as { topics: { id: string; label: string }[] }).topics;
 		expect(topics.map((t) => t.id)).toEqual(expected.map((e) => e.id).slice(0, 10));
 		expect(finding.summary).toContain(expected[0].label);
 		// No topic has 100,000 texts this week.
-		expect(evaluateRule(db, rule(100_000), END)[0]).toMatchObject({ state: 'clear', value: 0 });
+		expect((await evaluateRule(db, rule(100_000), END))[0]).toMatchObject({ state: 'clear', value: 0 });
 	});
 
-	it('has a default period of whole days in UTC+8, so reports are shared', () => {
+	it('has a default period of whole days in UTC+8, so reports are shared', async () => {
 		// 11:00 on 2 June in Beijing: the last 30 days end at midnight starting 3 June
 		const p = text.defaultPeriod(Date.UTC(2025, 5, 2, 3));
 		expect(p.to).toBe(Date.UTC(2025, 5, 2, 16));
 		expect(p.to - p.from).toBe(30 * DAY);
-		expect(text.topics(db, { ...period, segment: null })).toBe(text.topics(db, period));
+		expect(await text.topics(db, { ...period, segment: null })).toBe(await text.topics(db, period));
 	});
 
-	it('applies filters and a manager’s team scope', () => {
-		const all = text.topics(db, period).total;
-		const phone = text.topics(db, { ...period, channel: 'phone' }).total;
-		const teamA = text.topics(db, { ...period, teams: ['team-a'] }).total;
-		const teamB = text.topics(db, { ...period, teams: ['team-b'] }).total;
+	it('applies filters and a manager’s team scope', async () => {
+		const all = (await text.topics(db, period)).total;
+		const phone = (await text.topics(db, { ...period, channel: 'phone' })).total;
+		const teamA = (await text.topics(db, { ...period, teams: ['team-a'] })).total;
+		const teamB = (await text.topics(db, { ...period, teams: ['team-b'] })).total;
 		expect(phone).toBeGreaterThan(0);
 		expect(phone).toBeLessThan(all);
 		expect(teamA + teamB).toBe(all);
-		expect(text.topics(db, { ...period, teams: [] }).total).toBe(0);
-		expect(text.topics(db, { ...period, segment: 'private' }).total).toBeLessThan(all / 4);
+		expect((await text.topics(db, { ...period, teams: [] })).total).toBe(0);
+		expect((await text.topics(db, { ...period, segment: 'private' })).total).toBeLessThan(all / 4);
 	});
 });
 
 describe('comments', () => {
-	it('pages through everything with a cursor, newest first', () => {
+	it('pages through everything with a cursor, newest first', async () => {
 		const seen = new Set<number>();
 		let cursor: string | null = null;
 		let previousTs = Infinity;
 		let pages = 0;
 		do {
-			const page: ReturnType<typeof text.comments> = text.comments(db, { ...period, limit: 200, cursor });
+			const page: Awaited<ReturnType<typeof text.comments>> = await text.comments(db, {
+				...period,
+				limit: 200,
+				cursor
+			});
 			for (const c of page.comments) {
 				expect(c.ts).toBeLessThanOrEqual(previousTs);
 				previousTs = c.ts;
@@ -263,20 +267,20 @@ describe('comments', () => {
 		expect(seen.size).toBe(1500);
 	});
 
-	it('filters by topic, tag, sentiment and keyword, with highlights inside the text', () => {
-		const top = text.topics(db, period).topics[0];
-		const byTopic = text.comments(db, { ...period, topic: top.id, limit: 200 });
+	it('filters by topic, tag, sentiment and keyword, with highlights inside the text', async () => {
+		const top = (await text.topics(db, period)).topics[0];
+		const byTopic = await text.comments(db, { ...period, topic: top.id, limit: 200 });
 		expect(byTopic.comments.length).toBeGreaterThan(0);
 		for (const c of byTopic.comments) expect(c.topic?.id).toBe(top.id);
 
-		const risky = text.comments(db, { ...period, tag: 'risk', limit: 50 });
+		const risky = await text.comments(db, { ...period, tag: 'risk', limit: 50 });
 		expect(risky.comments.length).toBeGreaterThan(0);
 		for (const c of risky.comments) expect(c.tags.some((t) => t.tag === 'risk')).toBe(true);
 
-		const negative = text.comments(db, { ...period, sentimentMax: -0.3, limit: 50 });
+		const negative = await text.comments(db, { ...period, sentimentMax: -0.3, limit: 50 });
 		for (const c of negative.comments) expect(c.sentiment ?? 0).toBeLessThanOrEqual(-0.3);
 
-		const keyword = text.comments(db, { ...period, term: '盗刷', limit: 50 });
+		const keyword = await text.comments(db, { ...period, term: '盗刷', limit: 50 });
 		expect(keyword.comments.length).toBeGreaterThan(0);
 		for (const c of keyword.comments) {
 			expect(c.text).toContain('盗刷');
@@ -295,12 +299,12 @@ describe('comments', () => {
 });
 
 describe('keyword trends', () => {
-	it('ranks keywords with daily series and change against the previous period', () => {
-		const trends = text.keywordTrends(db, { from: WEEK2, to: END, limit: 8 });
+	it('ranks keywords with daily series and change against the previous period', async () => {
+		const trends = await text.keywordTrends(db, { from: WEEK2, to: END, limit: 8 });
 		expect(trends.days).toHaveLength(7);
 		expect(trends.keywords).toHaveLength(8);
 		for (const k of trends.keywords) expect(k.series.reduce((a, b) => a + b, 0)).toBe(k.count);
-		const asked = text.keywordTrends(db, { from: WEEK2, to: END, terms: ['验证码'] }).keywords[0];
+		const asked = (await text.keywordTrends(db, { from: WEEK2, to: END, terms: ['验证码'] })).keywords[0];
 		expect(asked.term).toBe('验证码');
 		expect(asked.count).toBeGreaterThan(asked.previous);
 	});
@@ -308,32 +312,36 @@ describe('keyword trends', () => {
 
 describe('tag rules', () => {
 	it('seeds the defaults, counts tags, and re-tags after an admin edit', async () => {
-		const rules = text.getTagRules(db);
+		const rules = await text.getTagRules(db);
 		expect(rules.map((r) => r.id)).toEqual(
 			expect.arrayContaining(['suggestion.zh', 'lead.wealth', 'competitor.icbc', 'risk.regulator'])
 		);
-		const before = text.tagCounts(db, period);
+		const before = await text.tagCounts(db, period);
 		expect(before.suggestion).toBeGreaterThan(0);
 		expect(before.competitor).toBeGreaterThan(0);
 		expect(before.risk).toBeGreaterThan(0);
 		expect(before.lead).toBeGreaterThan(0);
-		expect(text.tagRuleCounts(db, period, 'competitor').length).toBeGreaterThan(0);
+		expect((await text.tagRuleCounts(db, period, 'competitor')).length).toBeGreaterThan(0);
 
 		// The bank is 招商银行 itself: its name is not a competitor.
-		text.setTagRules(
+		await text.setTagRules(
 			db,
 			rules.map((r) => (r.id === 'competitor.cmb' ? { ...r, enabled: false } : r)),
 			'admin@example.com'
 		);
-		expect(text.getTagRules(db).find((r) => r.id === 'competitor.cmb')?.enabled).toBe(false);
+		expect((await text.getTagRules(db)).find((r) => r.id === 'competitor.cmb')?.enabled).toBe(false);
 		expect((await text.recomputeText(db)).retagged).toBe(true);
-		expect(text.tagRuleCounts(db, period, 'competitor').map((r) => r.rule)).not.toContain('competitor.cmb');
-		expect(() =>
+		expect((await text.tagRuleCounts(db, period, 'competitor')).map((r) => r.rule)).not.toContain(
+			'competitor.cmb'
+		);
+		await expect(
 			text.setTagRules(db, [{ id: 'bad id', tag: 'risk', label: 'x', labelEn: 'x', any: [] }])
-		).toThrow();
-		text.resetTagRules(db);
+		).rejects.toThrow();
+		await text.resetTagRules(db);
 		await text.recomputeText(db);
-		expect(text.tagRuleCounts(db, period, 'competitor').map((r) => r.rule)).toContain('competitor.cmb');
+		expect((await text.tagRuleCounts(db, period, 'competitor')).map((r) => r.rule)).toContain(
+			'competitor.cmb'
+		);
 	});
 });
 
@@ -374,11 +382,15 @@ describe('redaction', () => {
 			...(c.prepare('SELECT term FROM text_terms').all() as { term: string }[]).map((r) => r.term)
 		);
 		// Text fields only: timestamps in a JSON report would look like phone numbers.
-		for (const t of text.topics(db, period).topics) outputs.push(t.label, ...t.keywords);
-		outputs.push(...text.keywordTrends(db, { ...period, limit: 50 }).keywords.map((k) => k.term));
+		for (const t of (await text.topics(db, period)).topics) outputs.push(t.label, ...t.keywords);
+		outputs.push(...(await text.keywordTrends(db, { ...period, limit: 50 })).keywords.map((k) => k.term));
 		let cursor: string | null = null;
 		do {
-			const page: ReturnType<typeof text.comments> = text.comments(db, { ...period, limit: 200, cursor });
+			const page: Awaited<ReturnType<typeof text.comments>> = await text.comments(db, {
+				...period,
+				limit: 200,
+				cursor
+			});
 			for (const item of page.comments) {
 				outputs.push(
 					item.text,

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { SENTIMENT_BAND } from '$lib/model';
 import * as text from '$lib/server/text';
 
@@ -15,14 +15,13 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	// 30 comments a page on the screen unless the link asks for another size.
 	const limit = url.searchParams.has('limit') ? q.limit : 30;
 	const teams = restrictTeams(scopeOf(user), requestedTeams);
-	const db = database();
+	const db = storage();
 	await text.ensureTextIndex(db);
 	const base = { from: q.from, to: q.to, segment: q.segment, journey: q.journey, channel: q.channel, teams };
-	const report = text.topics(db, base);
-	const labels = new Map(text.getTagRules(db).map((r) => [r.id, { zh: r.label, en: r.labelEn }]));
-	const breakdown = (tag: text.TagKind) =>
-		text
-			.tagRuleCounts(db, base, tag)
+	const report = await text.topics(db, base);
+	const labels = new Map((await text.getTagRules(db)).map((r) => [r.id, { zh: r.label, en: r.labelEn }]));
+	const breakdown = async (tag: text.TagKind) =>
+		(await text.tagRuleCounts(db, base, tag))
 			.slice(0, 8)
 			.map((r) => ({ ...r, label: labels.get(r.rule) ?? { zh: r.rule, en: r.rule } }));
 	return {
@@ -32,10 +31,14 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		emerging: report.topics
 			.filter((t) => t.emerging)
 			.map((t) => ({ id: t.id, label: t.label, growth: t.growth })),
-		trends: text.keywordTrends(db, { ...base, limit: 8 }),
-		tagCounts: text.tagCounts(db, base),
-		breakdowns: { competitor: breakdown('competitor'), lead: breakdown('lead'), risk: breakdown('risk') },
-		journeys: text.textJourneys(db),
-		comments: text.comments(db, { ...q, ...base, limit })
+		trends: await text.keywordTrends(db, { ...base, limit: 8 }),
+		tagCounts: await text.tagCounts(db, base),
+		breakdowns: {
+			competitor: await breakdown('competitor'),
+			lead: await breakdown('lead'),
+			risk: await breakdown('risk')
+		},
+		journeys: await text.textJourneys(db),
+		comments: await text.comments(db, { ...q, ...base, limit })
 	};
 };

@@ -1,16 +1,16 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { audit } from '$lib/server/auth/audit';
 import { requireRole } from '$lib/server/auth/guard';
 import { actorOf, clientIp } from '$lib/server/auth/request';
 import { getTagRules, resetTagRules, setTagRules, TAG_KINDS, tagRuleSchema } from '$lib/server/text';
 
 /** Voice-of-customer tag rules: edit, add, reset to the defaults (the next recompute re-tags every text). */
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
-	return { rules: getTagRules(database()), tags: TAG_KINDS };
+	return { rules: await getTagRules(storage()), tags: TAG_KINDS };
 };
 
 /** Phrases typed one per line or separated by commas (ASCII or Chinese) or 、. */
@@ -51,8 +51,8 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const id = Id.safeParse({ id: form.get('id') });
 		if (!id.success) return fail(400, { action: 'update', id: '', errors: { id: 'id: missing' } });
-		const db = database();
-		const rules = getTagRules(db);
+		const db = storage();
+		const rules = await getTagRules(db);
 		const before = rules.find((r) => r.id === id.data.id);
 		if (!before) return fail(404, { action: 'update', id: id.data.id, errors: { id: 'id: no such rule' } });
 		// The words and the enabled flag are edited here; id, tag and labels stay.
@@ -60,42 +60,41 @@ export const actions: Actions = {
 		const parsed = tagRuleSchema.safeParse({ ...before, any, with: within, not, enabled });
 		if (!parsed.success)
 			return fail(400, { action: 'update', id: before.id, errors: fieldErrors(parsed.error) });
-		setTagRules(
+		await setTagRules(
 			db,
 			rules.map((r) => (r.id === before.id ? parsed.data : r)),
 			admin.email
 		);
-		record(event, admin, `tag_rule:${before.id}`, { before, after: parsed.data });
+		await record(event, admin, `tag_rule:${before.id}`, { before, after: parsed.data });
 		return { action: 'update', id: before.id, done: true };
 	},
 	add: async (event) => {
 		const admin = requireRole(event.locals, 'admin');
 		const parsed = tagRuleSchema.safeParse(ruleFrom(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'add', id: '', errors: fieldErrors(parsed.error) });
-		const db = database();
-		const rules = getTagRules(db);
+		const db = storage();
+		const rules = await getTagRules(db);
 		if (rules.some((r) => r.id === parsed.data.id))
 			return fail(400, { action: 'add', id: '', errors: { id: 'id: already used by another rule' } });
-		setTagRules(db, [...rules, parsed.data], admin.email);
-		record(event, admin, `tag_rule:${parsed.data.id}`, { added: parsed.data });
+		await setTagRules(db, [...rules, parsed.data], admin.email);
+		await record(event, admin, `tag_rule:${parsed.data.id}`, { added: parsed.data });
 		return { action: 'add', id: parsed.data.id, done: true };
 	},
 	reset: async (event) => {
 		const admin = requireRole(event.locals, 'admin');
-		const db = database();
-		resetTagRules(db, admin.email);
-		record(event, admin, 'tag_rules', { reset: true });
+		await resetTagRules(storage(), admin.email);
+		await record(event, admin, 'tag_rules', { reset: true });
 		return { action: 'reset', id: '', done: true };
 	}
 };
 
-function record(
+async function record(
 	event: Parameters<Actions[string]>[0],
 	admin: ReturnType<typeof requireRole>,
 	target: string,
 	details: Record<string, unknown>
 ) {
-	void audit(database(), {
+	await audit(storage(), {
 		action: 'settings.changed',
 		actor: actorOf(admin),
 		target,

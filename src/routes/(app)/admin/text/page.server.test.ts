@@ -18,8 +18,10 @@ describe('admin text (tag rules) page', () => {
 	const first = defaultTagRules()[0];
 
 	it('refuses non-admins with 403', async () => {
-		expect(() => load({ locals: { user: who('researcher'), session: null } } as never)).toThrow(
-			expect.objectContaining({ status: 403 })
+		await expect(load({ locals: { user: who('researcher'), session: null } } as never)).rejects.toMatchObject(
+			{
+				status: 403
+			}
 		);
 		expect((await act('update', who('manager'), { id: first.id, any: 'x', enabled: 'on' })).status).toBe(403);
 		expect((await act('add', who('executive'), {})).status).toBe(403);
@@ -34,7 +36,7 @@ describe('admin text (tag rules) page', () => {
 			not: ''
 		});
 		expect(updated).toMatchObject({ status: 200, data: { action: 'update', done: true } });
-		const stored = getTagRules(db).find((r) => r.id === first.id);
+		const stored = (await getTagRules(db)).find((r) => r.id === first.id);
 		expect(stored).toMatchObject({ any: ['网点', '柜台', '排队'], with: [], not: [], enabled: false });
 		expect(stored?.label).toBe(first.label);
 
@@ -47,10 +49,14 @@ describe('admin text (tag rules) page', () => {
 			enabled: 'on'
 		});
 		expect(added.status).toBe(200);
-		expect(getTagRules(db).at(-1)).toMatchObject({ id: 'competitor.test', tag: 'competitor', enabled: true });
+		expect((await getTagRules(db)).at(-1)).toMatchObject({
+			id: 'competitor.test',
+			tag: 'competitor',
+			enabled: true
+		});
 
 		expect((await act('reset', who('admin'))).status).toBe(200);
-		expect(getTagRules(db)).toEqual(defaultTagRules());
+		expect(await getTagRules(db)).toEqual(defaultTagRules());
 		expect((await listAudit(db, { action: 'settings.changed' })).total).toBe(3);
 	});
 
@@ -83,6 +89,6 @@ describe('admin text (tag rules) page', () => {
 			enabled: 'on'
 		});
 		expect(errors(duplicate).id).toMatch(/^id: already used/);
-		expect(getTagRules(db)).toEqual(defaultTagRules());
+		expect(await getTagRules(db)).toEqual(defaultTagRules());
 	});
 });

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guard';
 import { apiError } from '$lib/server/auth/api-error';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
@@ -18,10 +18,10 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 	if (!parsed.ok) return apiError(400, parsed.message, 'invalid_parameter', { parameter: parsed.parameter });
 	const q = parsed.query;
 	const teams = restrictTeams(scopeOf(user), q.requestedTeams);
-	const db = database();
+	const db = storage();
 	await text.ensureTextIndex(db);
 	const query = { from: q.from, to: q.to, segment: q.segment, journey: q.journey, channel: q.channel, teams };
-	const report = text.topics(db, query);
+	const report = await text.topics(db, query);
 	return json(
 		{
 			from: new Date(report.from).toISOString(),
@@ -44,7 +44,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 				growth: t.growth,
 				emerging: t.emerging
 			})),
-			emerging: text.emergingTopics(db, { ...query, to: q.to }),
+			emerging: await text.emergingTopics(db, { ...query, to: q.to }),
 			model: report.model && {
 				version: report.model.version,
 				fittedAt: new Date(report.model.fittedAt).toISOString()
