@@ -36,7 +36,11 @@ function publish(db: Db, changes: AlertChange[], now: number): void {
 	announce(changes);
 }
 
-export function evaluateAll(db: Db, now = Date.now(), only?: (rule: Rule) => boolean): EvaluationReport {
+export async function evaluateAll(
+	db: Db,
+	now = Date.now(),
+	only?: (rule: Rule) => boolean
+): Promise<EvaluationReport> {
 	const started = performance.now();
 	const changes: AlertChange[] = [];
 	const failed: EvaluationReport['failed'] = [];
@@ -51,7 +55,7 @@ export function evaluateAll(db: Db, now = Date.now(), only?: (rule: Rule) => boo
 		count++;
 		const t = performance.now();
 		try {
-			changes.push(...applyFindings(db, rule, evaluateRule(db, rule, now), now));
+			changes.push(...applyFindings(db, rule, await evaluateRule(db, rule, now), now));
 		} catch (error) {
 			failed.push({ ruleId: rule.id, error: error instanceof Error ? error.message : String(error) });
 			console.error(`[resonance] alerts: rule ${rule.id} (${rule.name}) failed`, error);

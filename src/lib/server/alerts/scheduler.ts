@@ -32,7 +32,7 @@ export interface AlertsRuntimeOptions {
 
 export interface AlertsRuntime {
 	/** Evaluates now (tests, the incident switch). */
-	evaluateNow(): void;
+	evaluateNow(): Promise<void>;
 	stop(): void;
 }
 
@@ -52,14 +52,14 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 	let stopped = false;
 	let backfilled = false;
 
-	const run = () => {
+	const run = async () => {
 		timer = undefined;
 		firstDirty = 0;
 		// Nothing is judged against a history still being written (the demo seeding).
 		if (stopped || (options.historyReady && !options.historyReady())) return;
 		lastRun = Date.now();
 		try {
-			const report = evaluateAll(db, lastRun);
+			const report = await evaluateAll(db, lastRun);
 			observeAlertEvaluation(report.ms, false);
 			if (report.ms > 2_000) console.warn(`[resonance] alerts: evaluation took ${report.ms} ms`);
 		} catch (error) {
@@ -73,7 +73,7 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 		if (!firstDirty) firstDirty = now;
 		const at = Math.max(lastRun + minGapMs, Math.min(now + debounceMs, firstDirty + maxWaitMs));
 		if (timer) clearTimeout(timer);
-		timer = setTimeout(run, Math.max(0, at - now));
+		timer = setTimeout(() => void run(), Math.max(0, at - now));
 		timer.unref?.();
 	};
 
@@ -109,7 +109,7 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 
 	const tick = setInterval(() => {
 		backfill();
-		run();
+		void run();
 	}, intervalMs);
 	tick.unref?.();
 	const delivery = setInterval(() => {
@@ -119,7 +119,7 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 	// First pass soon after start (the backfill first, when the history is there).
 	const first = setTimeout(() => {
 		backfill();
-		run();
+		void run();
 	}, 1_000);
 	first.unref?.();
 

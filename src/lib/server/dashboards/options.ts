@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import { byEngine, sqliteStorage } from '$lib/server/db/storage';
+import { dashboardStores } from './store';
 import type { Scope } from '$lib/server/auth/scope';
 import * as metrics from '$lib/server/metrics';
 import * as journeys from '$lib/server/journeys';
@@ -10,7 +12,7 @@ import type { FilterOptions } from '$lib/components/filters/types';
  * The choices of the filter bar: channels and segments of the event model, the teams the caller may see, the
  * journeys, and the regions seen so far (from the rollups' region combinations, a small table).
  */
-export function filterOptions(db: Db, scope: Scope): FilterOptions {
+export async function filterOptions(db: Db, scope: Scope): Promise<FilterOptions> {
 	const teams = listTeamsWithAgents(db, scope.teams).map((t) => ({
 		value: t.id,
 		label: { zh: t.name, en: t.nameEn ?? t.name }
@@ -24,16 +26,13 @@ export function filterOptions(db: Db, scope: Scope): FilterOptions {
 		segment: SEGMENTS.map((s) => ({ value: s, label: null })),
 		team: teams,
 		journey: journeyOptions,
-		region: regions(db).map((r) => ({ value: r, label: null }))
+		region: (await regions(db)).map((r) => ({ value: r, label: null }))
 	};
 }
 
 const REGION_CUBOID = metrics.CUBOIDS.findIndex((c) => c.length === 1 && c[0] === 'region');
 
-function regions(db: Db): string[] {
+async function regions(db: Db): Promise<string[]> {
 	if (REGION_CUBOID < 0) return [];
-	return db.$client
-		.prepare("SELECT DISTINCT v1 FROM metric_combos WHERE cuboid = ? AND v1 <> '' ORDER BY v1")
-		.pluck()
-		.all(REGION_CUBOID) as string[];
+	return byEngine(sqliteStorage(db), dashboardStores).comboValues(REGION_CUBOID);
 }

@@ -24,9 +24,9 @@ export class EmbedViewError extends Error {
 }
 
 /** Runs a view's reader, answering its refusals as SvelteKit errors (400, 404). */
-export function viewOrError<T>(read: () => T): T {
+export async function viewOrError<T>(read: () => T | Promise<T>): Promise<T> {
 	try {
-		return read();
+		return await read();
 	} catch (e) {
 		if (e instanceof EmbedViewError)
 			error(e.status, { code: e.status === 404 ? 'not_found' : 'invalid_parameter', message: e.message });
@@ -57,7 +57,12 @@ function alertsAllowed(ctx: EmbedContext): boolean {
 	);
 }
 
-export function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } | null, now = Date.now()) {
+export async function wallboardView(
+	db: Db,
+	ctx: EmbedContext,
+	tv: { rotate: number } | null,
+	now = Date.now()
+) {
 	const q = dashboardQuery(ctx, now);
 	const journeyPeriod =
 		q.filters.range === 'today' ? { from: q.period.to - 7 * DAY_MS, to: q.period.to } : q.period;
@@ -65,12 +70,12 @@ export function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } 
 		now,
 		filters: q.filters,
 		period: q.period,
-		snapshot: dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
+		snapshot: await dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
 		meta: dashboards.wallboardMeta(),
 		tv: tv
 			? {
 					rotate: tv.rotate,
-					channels: dashboards.channelBoard(db, q.query),
+					channels: await dashboards.channelBoard(db, q.query),
 					journeys: dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
 					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
 					alerts: alertsAllowed(ctx)
@@ -84,12 +89,18 @@ export function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } 
 export const TREND_VIEW_KPIS = ['cx_index', 'csat', 'nps', 'fcr', 'ces'] as const;
 
 /** One KPI by day over the period (res.key names the KPI; cx_index by default). */
-export function trendView(db: Db, ctx: EmbedContext, now = Date.now()) {
+export async function trendView(db: Db, ctx: EmbedContext, now = Date.now()) {
 	const kpi = (ctx.claims.res.key ?? 'cx_index') as metrics.KpiKey;
 	if (!(kpi in metrics.KPIS)) throw new EmbedViewError(400, `res.key: ${kpi} is not a KPI`);
 	const q = dashboardQuery(ctx, now);
-	const daily = metrics.kpis(db, { ...q.query, by: 'day', grain: null, compare: null, standardise: false });
-	const total = metrics.kpis(db, { ...q.query, by: null, grain: null }).rows[0].kpis[kpi];
+	const daily = await metrics.kpis(db, {
+		...q.query,
+		by: 'day',
+		grain: null,
+		compare: null,
+		standardise: false
+	});
+	const total = (await metrics.kpis(db, { ...q.query, by: null, grain: null })).rows[0].kpis[kpi];
 	const def = metrics.KPIS[kpi];
 	return {
 		now,
@@ -179,9 +190,9 @@ export function customerView(db: Db, ctx: EmbedContext, now = Date.now()) {
 }
 
 /** The KPI table of the view's scoped query as CSV (the embed export). */
-export function kpisCsv(db: Db, ctx: EmbedContext, now = Date.now()): string {
+export async function kpisCsv(db: Db, ctx: EmbedContext, now = Date.now()): Promise<string> {
 	const q = dashboardQuery(ctx, now);
-	const row = metrics.kpis(db, { ...q.query, by: null, grain: null }).rows[0];
+	const row = (await metrics.kpis(db, { ...q.query, by: null, grain: null })).rows[0];
 	const lines = [['kpi', 'value', 'n', 'ci95_low', 'ci95_high', 'from', 'to', 'filters'].join(',')];
 	const filters = ctx.params.toString();
 	for (const [key, r] of Object.entries(row.kpis))

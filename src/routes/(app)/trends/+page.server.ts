@@ -19,7 +19,7 @@ const View = z.object({
  * difference is significant) and detractor comments, all limited to the caller's teams. `by` is the trend grain,
  * `kpi` the agent table's KPI, `control` the p-chart's rate; the filters are the filter bar's (default 30 days).
  */
-export const load: PageServerLoad = ({ locals, url, depends }) => {
+export const load: PageServerLoad = async ({ locals, url, depends }) => {
 	const user = requireUser(locals);
 	depends('app:trends');
 	const view = View.safeParse({
@@ -44,7 +44,7 @@ export const load: PageServerLoad = ({ locals, url, depends }) => {
 			{ label: metrics.KPIS[k].label, description: metrics.KPIS[k].description }
 		])
 	);
-	const comments = dashboards.listEvents(
+	const comments = await dashboards.listEvents(
 		db,
 		{
 			customerId: null,
@@ -68,11 +68,11 @@ export const load: PageServerLoad = ({ locals, url, depends }) => {
 		period: q.period,
 		scoped: scope.teams !== null,
 		labels,
-		satisfaction: dashboards.satisfaction(db, q.query, by),
-		control: dashboards.controlChart(db, q.query, control, by),
-		teams: dashboards.teamTable(db, q.query),
-		agents: dashboards.agentTable(db, q.query, kpi),
+		satisfaction: await dashboards.satisfaction(db, q.query, by),
+		control: await dashboards.controlChart(db, q.query, control, by),
+		teams: await dashboards.teamTable(db, q.query),
+		agents: await dashboards.agentTable(db, q.query, kpi),
 		comments,
-		options: dashboards.filterOptions(db, scope)
+		options: await dashboards.filterOptions(db, scope)
 	};
 };

@@ -6,6 +6,6 @@ import { presentation, viewOrError, wallboardView } from '$lib/server/embed/view
 /** GET /embed/kpis?token=…: the headline KPI tiles (live), authorised by the token. */
 export const load: PageServerLoad = async (event) => {
 	const ctx = await requireEmbed(event, { type: 'kpis' }, { record: true });
-	const view = viewOrError(() => wallboardView(database(), ctx, null));
+	const view = await viewOrError(() => wallboardView(database(), ctx, null));
 	return { embed: presentation(ctx), ...view };
 };

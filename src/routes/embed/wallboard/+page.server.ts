@@ -18,7 +18,7 @@ export const load: PageServerLoad = async (event) => {
 	const tv = Tv.safeParse({ tv: sp.get('tv') ?? undefined, rotate: sp.get('rotate') || undefined });
 	if (!tv.success)
 		error(400, { code: 'invalid_parameter', message: `rotate: ${tv.error.issues[0].message}` });
-	const view = viewOrError(() =>
+	const view = await viewOrError(() =>
 		wallboardView(database(), ctx, tv.data.tv === '1' ? { rotate: tv.data.rotate } : null)
 	);
 	return { embed: presentation(ctx), ...view };

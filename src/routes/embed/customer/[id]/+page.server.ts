@@ -6,5 +6,5 @@ import { customerView, presentation, viewOrError } from '$lib/server/embed/views
 /** GET /embed/customer/<id>?token=…: the agent-desktop CX card of one customer, authorised by the token. */
 export const load: PageServerLoad = async (event) => {
 	const ctx = await requireEmbed(event, { type: 'customer', key: event.params.id }, { record: true });
-	return { embed: presentation(ctx), ...viewOrError(() => customerView(database(), ctx)) };
+	return { embed: presentation(ctx), ...(await viewOrError(() => customerView(database(), ctx))) };
 };

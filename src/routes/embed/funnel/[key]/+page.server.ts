@@ -6,5 +6,5 @@ import { journeyView, presentation, viewOrError } from '$lib/server/embed/views'
 /** GET /embed/funnel/<journey>?token=…: the journey's funnel, authorised by the token. */
 export const load: PageServerLoad = async (event) => {
 	const ctx = await requireEmbed(event, { type: 'funnel', key: event.params.key }, { record: true });
-	return { embed: presentation(ctx), ...viewOrError(() => journeyView(database(), ctx)) };
+	return { embed: presentation(ctx), ...(await viewOrError(() => journeyView(database(), ctx))) };
 };
