@@ -54,7 +54,7 @@ function fresh(): Db {
 }
 
 describe('rules: validation names the field', () => {
-	it('accepts the DESIGN.md example and refuses bad fields by name', () => {
+	it('accepts the DESIGN.md example and refuses bad fields by name', async () => {
 		const spec = parseRule({
 			name: 'CSAT low',
 			kind: 'threshold',
@@ -88,7 +88,7 @@ describe('rules: validation names the field', () => {
 		).toMatch(/^webhook\.url:/);
 	});
 
-	it('keeps a manager inside their teams and seeds the starter set once', () => {
+	it('keeps a manager inside their teams and seeds the starter set once', async () => {
 		const db = fresh();
 		const manager = { email: 'm@example.com', role: 'manager', scope: { teams: ['t1'] } };
 		const { rule } = createRule(db, { name: 'Mine', kind: 'risk', signal: 'regulator' }, manager);
@@ -120,20 +120,21 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 		ADMIN
 	);
 
-	it('opens one alert while the condition holds', () => {
+	it('opens one alert while the condition holds', async () => {
 		writeWithRollups(db, calls(T0, 100, 50)); // 50%
-		const first = evaluateAll(db, T0 + 10 * MINUTE);
+		const first = await evaluateAll(db, T0 + 10 * MINUTE);
 		expect(first.changes.map((c) => c.type)).toEqual(['opened']);
 		expect(first.changes[0].alert).toMatchObject({ ruleId: rule.id, status: 'open', scope: '*', value: 50 });
 		writeWithRollups(db, calls(T0 + 10 * MINUTE, 60, 20));
-		for (const minutes of [12, 15, 19]) expect(evaluateAll(db, T0 + minutes * MINUTE).changes).toEqual([]);
+		for (const minutes of [12, 15, 19])
+			expect((await evaluateAll(db, T0 + minutes * MINUTE)).changes).toEqual([]);
 		const open = listAlerts(db, { teams: null }, { status: 'open' });
 		expect(open).toHaveLength(1);
 		expect(open[0].lastSeenAt).toBe(T0 + 19 * MINUTE);
 		expect(alertCounts(db, { teams: null }, T0 + 19 * MINUTE)).toMatchObject({ open: 1 });
 	});
 
-	it('is acknowledged with who and when, and resolves after the condition has been clear for a while', () => {
+	it('is acknowledged with who and when, and resolves after the condition has been clear for a while', async () => {
 		const id = listAlerts(db, { teams: null })[0].id;
 		const ack = act(
 			db,
@@ -149,16 +150,16 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 		});
 		// The next half hour is good: 95% within 20 s, and the bad calls leave the 30-minute window.
 		writeWithRollups(db, calls(T0 + 20 * MINUTE, 600, 570, 't1', 40 * MINUTE));
-		expect(evaluateAll(db, T0 + 50 * MINUTE).changes).toEqual([]); // clear, but not yet for 5 minutes
-		const resolved = evaluateAll(db, T0 + 56 * MINUTE).changes;
+		expect((await evaluateAll(db, T0 + 50 * MINUTE)).changes).toEqual([]); // clear, but not yet for 5 minutes
+		const resolved = (await evaluateAll(db, T0 + 56 * MINUTE)).changes;
 		expect(resolved.map((c) => c.type)).toEqual(['resolved']);
 		expect(resolved[0].alert).toMatchObject({ id, status: 'resolved', resolvedBy: null });
 		expect(db.select().from(alertsTable).all()).toHaveLength(1);
 	});
 
-	it('opens a new alert when the condition returns; a person resolving it keeps it closed while it holds', () => {
+	it('opens a new alert when the condition returns; a person resolving it keeps it closed while it holds', async () => {
 		writeWithRollups(db, calls(T0 + 60 * MINUTE, 200, 40));
-		const again = evaluateAll(db, T0 + 70 * MINUTE).changes;
+		const again = (await evaluateAll(db, T0 + 70 * MINUTE)).changes;
 		expect(again.map((c) => c.type)).toEqual(['opened']);
 		act(
 			db,
@@ -167,14 +168,14 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 			{ email: 'boss@example.com', scope: { teams: null } },
 			T0 + 71 * MINUTE
 		);
-		expect(evaluateAll(db, T0 + 72 * MINUTE).changes).toEqual([]);
+		expect((await evaluateAll(db, T0 + 72 * MINUTE)).changes).toEqual([]);
 		expect(listAlerts(db, { teams: null }, { status: 'open' })).toEqual([]);
 		expect(() =>
 			act(db, again[0].alert.id, { action: 'acknowledge' }, { email: 'x', scope: { teams: null } })
 		).toThrow(/resolved/);
 	});
 
-	it('snoozes: the bell does not count a snoozed alert', () => {
+	it('snoozes: the bell does not count a snoozed alert', async () => {
 		const db2 = fresh();
 		createRule(
 			db2,
@@ -182,7 +183,7 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 			ADMIN
 		);
 		writeWithRollups(db2, calls(T0, 100, 10));
-		const [opened] = evaluateAll(db2, T0 + 10 * MINUTE).changes;
+		const [opened] = (await evaluateAll(db2, T0 + 10 * MINUTE)).changes;
 		act(
 			db2,
 			opened.alert.id,
@@ -202,7 +203,7 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 		});
 	});
 
-	it('requires significance when asked: 68% of 200 is not yet a breach of 70%', () => {
+	it('requires significance when asked: 68% of 200 is not yet a breach of 70%', async () => {
 		const db3 = fresh();
 		createRule(
 			db3,
@@ -218,14 +219,14 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 			ADMIN
 		);
 		writeWithRollups(db3, calls(T0, 200, 136));
-		expect(evaluateAll(db3, T0 + 10 * MINUTE).changes).toEqual([]);
+		expect((await evaluateAll(db3, T0 + 10 * MINUTE)).changes).toEqual([]);
 		writeWithRollups(db3, calls(T0 + 10 * MINUTE, 400, 200));
-		expect(evaluateAll(db3, T0 + 20 * MINUTE).changes.map((c) => c.type)).toEqual(['opened']);
+		expect((await evaluateAll(db3, T0 + 20 * MINUTE)).changes.map((c) => c.type)).toEqual(['opened']);
 	});
 });
 
 describe('per-team rules and visibility', () => {
-	it('raises one alert per team, each visible to that team’s manager only', () => {
+	it('raises one alert per team, each visible to that team’s manager only', async () => {
 		const db = fresh();
 		createRule(
 			db,
@@ -245,7 +246,7 @@ describe('per-team rules and visibility', () => {
 			...calls(T0, 50, 10, 't2'),
 			...calls(T0, 50, 49, 't3')
 		]);
-		const opened = evaluateAll(db, T0 + 10 * MINUTE).changes;
+		const opened = (await evaluateAll(db, T0 + 10 * MINUTE)).changes;
 		expect(opened.map((c) => c.alert.scope).sort()).toEqual(['t1', 't2']);
 		expect(listAlerts(db, { teams: ['t1'] }).map((a) => a.scope)).toEqual(['t1']);
 		expect(listAlerts(db, { teams: null })).toHaveLength(2);
@@ -254,7 +255,7 @@ describe('per-team rules and visibility', () => {
 });
 
 describe('risk rules', () => {
-	it('a 12378 referral and risk words raise critical alerts', () => {
+	it('a 12378 referral and risk words raise critical alerts', async () => {
 		const db = fresh();
 		createRule(
 			db,
@@ -304,7 +305,7 @@ describe('risk rules', () => {
 				properties: {}
 			}
 		]);
-		const changes = evaluateAll(db, T0 + 5 * MINUTE).changes;
+		const changes = (await evaluateAll(db, T0 + 5 * MINUTE)).changes;
 		expect(changes.map((c) => [c.alert.ruleName, c.type, c.alert.value])).toEqual([
 			['12378', 'opened', 1],
 			['Words', 'opened', 2]
@@ -379,9 +380,9 @@ describe('complaint spike: a Poisson test against the hour-of-week baseline', ()
 	const window = (now: number, n: number, complaints: number) =>
 		writeWithRollups(db, traffic(now - 10 * MINUTE, n, complaints, 10 * MINUTE));
 
-	it('fires on eight complaints in 100 contacts where about one is usual', () => {
+	it('fires on eight complaints in 100 contacts where about one is usual', async () => {
 		window(AFTERNOON, 100, 8);
-		const [finding] = evaluateRule(db, rule, AFTERNOON);
+		const [finding] = await evaluateRule(db, rule, AFTERNOON);
 		const d = finding.details as Record<string, number & Record<string, number>>;
 		expect(finding.state).toBe('firing');
 		expect(d.count).toBe(8);
@@ -393,9 +394,9 @@ describe('complaint spike: a Poisson test against the hour-of-week baseline', ()
 		expect(d.baseline.pooledContacts).toBeGreaterThan(6_000);
 	});
 
-	it('judges the same count against the hour of the week: usual on Tuesday mornings, so no spike', () => {
+	it('judges the same count against the hour of the week: usual on Tuesday mornings, so no spike', async () => {
 		window(MORNING, 100, 8);
-		const [finding] = evaluateRule(db, rule, MORNING);
+		const [finding] = await evaluateRule(db, rule, MORNING);
 		const d = finding.details as Record<string, number & Record<string, number>>;
 		expect(d.baseline.slotContacts).toBeGreaterThanOrEqual(1_000);
 		expect(d.expected).toBeGreaterThan(2.5);
@@ -403,11 +404,11 @@ describe('complaint spike: a Poisson test against the hour-of-week baseline', ()
 		expect(finding.state).toBe('clear');
 	});
 
-	it('stays clear at a usual count, and judges nothing below the minimum n or without a baseline', () => {
+	it('stays clear at a usual count, and judges nothing below the minimum n or without a baseline', async () => {
 		window(EVENING, 100, 1);
-		expect(evaluateRule(db, rule, EVENING)[0].state).toBe('clear');
+		expect((await evaluateRule(db, rule, EVENING))[0].state).toBe('clear');
 		window(EVENING + HOUR, 20, 6);
-		expect(evaluateRule(db, rule, EVENING + HOUR)[0].state).toBe('insufficient');
+		expect((await evaluateRule(db, rule, EVENING + HOUR))[0].state).toBe('insufficient');
 		const empty = fresh();
 		writeWithRollups(empty, traffic(AFTERNOON - 10 * MINUTE, 100, 9, 10 * MINUTE));
 		const spike = createRule(
@@ -415,12 +416,12 @@ describe('complaint spike: a Poisson test against the hour-of-week baseline', ()
 			{ name: 'Spike', kind: 'risk', signal: 'complaint_spike', windowMinutes: 10 },
 			ADMIN
 		).rule;
-		expect(evaluateRule(empty, spike, AFTERNOON)[0].state).toBe('insufficient');
+		expect((await evaluateRule(empty, spike, AFTERNOON))[0].state).toBe('insufficient');
 	});
 });
 
 describe('starter rules: a database seeded by an earlier version is brought up to date', () => {
-	it('adds the new rules, revises the unedited ones, keeps what an admin changed or deleted', () => {
+	it('adds the new rules, revises the unedited ones, keeps what an admin changed or deleted', async () => {
 		const db = fresh();
 		// The first starter set had a 60-minute complaint spike and a risk-word rule without a p-value.
 		const v1 = (builtin: string, input: Record<string, unknown>) =>
@@ -528,7 +529,7 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 			ADMIN
 		);
 		writeWithRollups(db, calls(T0, 100, 20));
-		evaluateAll(db, T0 + 10 * MINUTE);
+		await evaluateAll(db, T0 + 10 * MINUTE);
 		const base = 1_000;
 		let now = T0 + 10 * MINUTE;
 		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(0);
@@ -581,7 +582,7 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 		writeWithRollups(db, [
 			{ id: 'k', type: 'complaint', ts: T0, customerId: 'c', regulator: true, properties: {} }
 		]);
-		evaluateAll(db, T0 + MINUTE);
+		await evaluateAll(db, T0 + MINUTE);
 		let now = T0 + MINUTE;
 		for (let i = 0; i < 3; i++) {
 			await deliverDue(db, { now, baseDelayMs: 10, maxAttempts: 3, timeoutMs: 2_000 });

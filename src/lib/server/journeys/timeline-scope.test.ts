@@ -10,7 +10,7 @@ import { customerTimeline } from './timeline';
 import { contact, event, fixtureDb, HOUR, step, survey, T0 } from './testing';
 
 describe('team scope on the customer timeline', () => {
-	it('hides other teams’ complaints and linked feedback from a manager, as the drill-down does', () => {
+	it('hides other teams’ complaints and linked feedback from a manager, as the drill-down does', async () => {
 		const db = fixtureDb();
 		const theirs = contact('C1', T0, 'phone', { id: 'their-call', teamId: 't-other' });
 		const ours = contact('C1', T0 + 2 * HOUR, 'phone', { id: 'our-call', teamId: 't-mine' });
@@ -44,21 +44,23 @@ describe('team scope on the customer timeline', () => {
 		expect(timeline?.hidden).toBe(3);
 
 		const manager = scopeOf({ role: 'manager', teams });
-		const drill = listEvents(
-			db,
-			{
-				customerId: 'C1',
-				types: [],
-				kpi: null,
-				from: null,
-				to: null,
-				filters: {},
-				detractor: false,
-				hasText: false,
-				cursor: null,
-				limit: 100
-			} as never,
-			manager
+		const drill = (
+			await listEvents(
+				db,
+				{
+					customerId: 'C1',
+					types: [],
+					kpi: null,
+					from: null,
+					to: null,
+					filters: {},
+					detractor: false,
+					hasText: false,
+					cursor: null,
+					limit: 100
+				} as never,
+				manager
+			)
 		).events.map((e) => `${e.type}:${e.teamId}`);
 		expect([...drill].sort()).toEqual([...(shown ?? [])].sort());
 
