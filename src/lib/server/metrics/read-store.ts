@@ -125,7 +125,7 @@ function sqliteReadStore(db: Db): MetricsReadStore {
 			return db.select().from(kpiSettings).where(eq(kpiSettings.key, key)).get();
 		},
 		async putKpiSetting(row) {
-			const { key, ...set } = row;
+			const { key: _key, ...set } = row;
 			db.insert(kpiSettings).values(row).onConflictDoUpdate({ target: kpiSettings.key, set }).run();
 		},
 		async indexWeights() {
@@ -241,7 +241,7 @@ function postgresReadStore(db: PgDb): MetricsReadStore {
 			return row;
 		},
 		async putKpiSetting(row) {
-			const { key, ...set } = row;
+			const { key: _key, ...set } = row;
 			await db.insert(settings).values(row).onConflictDoUpdate({ target: settings.key, set });
 		},
 		async indexWeights() {
