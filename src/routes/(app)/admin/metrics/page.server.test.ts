@@ -28,9 +28,9 @@ const weights = (overrides: Record<string, string> = {}) => ({
 
 describe('admin metrics settings page', () => {
 	it('refuses non-admins with 403 in the load and both actions', async () => {
-		expect(() => load({ locals: { user: who('manager'), session: null } } as never)).toThrow(
-			expect.objectContaining({ status: 403 })
-		);
+		await expect(
+			Promise.resolve().then(() => load({ locals: { user: who('manager'), session: null } } as never))
+		).rejects.toEqual(expect.objectContaining({ status: 403 }));
 		expect((await act('kpi', who('manager'), { key: 'csat', target: '90' })).status).toBe(403);
 		expect((await act('weights', who('executive'), weights())).status).toBe(403);
 		expect((await getKpiSettings(db)).csat.target).not.toBe(90);
