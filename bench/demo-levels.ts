@@ -12,7 +12,7 @@ const NOW = Date.parse('2026-12-01T00:00:00+08:00');
 const DAYS = 30;
 const db = openDatabase(':memory:');
 await seedDemo(db, { seed: 1, days: DAYS, now: NOW });
-const answer = kpis(
+const answer = await kpis(
 	db,
 	{
 		from: NOW - DAYS * 86_400_000,

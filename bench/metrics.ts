@@ -148,12 +148,6 @@ function existing(): BuildFigures | null {
 
 // ---- measurements -------------------------------------------------------------------------------------------
 
-function time<T>(fn: () => T): [T, number] {
-	const t = performance.now();
-	const r = fn();
-	return [r, performance.now() - t];
-}
-
 function percentile(xs: number[], p: number): number {
 	const s = [...xs].sort((a, b) => a - b);
 	return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
@@ -163,10 +157,14 @@ const ms = (x: number) =>
 	x >= 100 ? `${x.toFixed(0)} ms` : x >= 10 ? `${x.toFixed(1)} ms` : `${x.toFixed(2)} ms`;
 const n0 = (x: number) => Math.round(x).toLocaleString('en');
 
-function runs(fn: () => unknown, count: number, warm = 2): number[] {
-	for (let i = 0; i < warm; i++) fn();
+async function runs(fn: () => Promise<unknown>, count: number, warm = 2): Promise<number[]> {
+	for (let i = 0; i < warm; i++) await fn();
 	const out: number[] = [];
-	for (let i = 0; i < count; i++) out.push(time(fn)[1]);
+	for (let i = 0; i < count; i++) {
+		const started = performance.now();
+		await fn();
+		out.push(performance.now() - started);
+	}
 	return out;
 }
 
@@ -204,18 +202,18 @@ function compare(a: Numbers, b: Numbers): { compared: number; different: number;
 	return { compared: a.size, different: different + Math.max(0, b.size - a.size), maxDiff };
 }
 
-function rawSnapshot(db: Db, q: CxQuery): Numbers {
-	const weights = getIndexWeights(db);
-	const target = getKpiSettings(db).complaint_rate.target;
+async function rawSnapshot(db: Db, q: CxQuery): Promise<Numbers> {
+	const weights = await getIndexWeights(db);
+	const target = (await getKpiSettings(db)).complaint_rate.target;
 	const out: Numbers = new Map();
 	const cur = estimateAll(
-		measuresFromRaw(db, q, null, null).get(`\u00010`) ?? emptyMeasures(),
+		(await measuresFromRaw(db, q, null, null)).get(`\u00010`) ?? emptyMeasures(),
 		weights,
 		target
 	);
 	const prevQ = { ...q, ...(q.compare as { from: number; to: number }) };
 	const prev = estimateAll(
-		measuresFromRaw(db, prevQ, null, null).get(`\u00010`) ?? emptyMeasures(),
+		(await measuresFromRaw(db, prevQ, null, null)).get(`\u00010`) ?? emptyMeasures(),
 		weights,
 		target
 	);
@@ -226,10 +224,10 @@ function rawSnapshot(db: Db, q: CxQuery): Numbers {
 	return out;
 }
 
-function rawTrend(db: Db, q: CxQuery): Numbers {
-	const weights = getIndexWeights(db);
-	const target = getKpiSettings(db).complaint_rate.target;
-	const cells = measuresFromRaw(db, q, 'channel', 'day');
+async function rawTrend(db: Db, q: CxQuery): Promise<Numbers> {
+	const weights = await getIndexWeights(db);
+	const target = (await getKpiSettings(db)).complaint_rate.target;
+	const cells = await measuresFromRaw(db, q, 'channel', 'day');
 	const out: Numbers = new Map();
 	const groups = [...new Set([...cells.keys()].map((k) => k.split('\u0001')[0]))]
 		.filter((g) => g !== '')
@@ -391,22 +389,22 @@ const teamQuery: CxQuery = {
 const teamStdQuery: CxQuery = { ...teamQuery, compare: null, standardise: true };
 
 log('wallboard snapshot…');
-const snapshotAnswer = kpis(db, snapshotQuery);
-const snapshotTimes = runs(() => kpis(db, snapshotQuery), 40);
+const snapshotAnswer = await kpis(db, snapshotQuery);
+const snapshotTimes = await runs(() => kpis(db, snapshotQuery), 40);
 log('30-day trend by channel…');
-const trendAnswer = kpis(db, trendQuery);
-const trendTimes = runs(() => kpis(db, trendQuery), 20);
+const trendAnswer = await kpis(db, trendQuery);
+const trendTimes = await runs(() => kpis(db, trendQuery), 20);
 log('team drill-down…');
-const teamAnswer = kpis(db, teamQuery);
-const teamTimes = runs(() => kpis(db, teamQuery), 20, 1);
-const teamStdAnswer = kpis(db, teamStdQuery);
-const teamStdTimes = runs(() => kpis(db, teamStdQuery), 3, 0);
+const teamAnswer = await kpis(db, teamQuery);
+const teamTimes = await runs(() => kpis(db, teamQuery), 20, 1);
+const teamStdAnswer = await kpis(db, teamStdQuery);
+const teamStdTimes = await runs(() => kpis(db, teamStdQuery), 3, 0);
 
 log('raw scans…');
-const rawSnapshotNumbers = rawSnapshot(db, snapshotQuery);
-const rawSnapshotTimes = runs(() => rawSnapshot(db, snapshotQuery), 3, 1);
-const rawTrendNumbers = rawTrend(db, trendQuery);
-const rawTrendTimes = runs(() => rawTrend(db, trendQuery), 2, 0);
+const rawSnapshotNumbers = await rawSnapshot(db, snapshotQuery);
+const rawSnapshotTimes = await runs(() => rawSnapshot(db, snapshotQuery), 3, 1);
+const rawTrendNumbers = await rawTrend(db, trendQuery);
+const rawTrendTimes = await runs(() => rawTrend(db, trendQuery), 2, 0);
 
 const snapshotCheck = compare(numbersOf(snapshotAnswer, true), rawSnapshotNumbers);
 const trendCheck = compare(numbersOf(trendAnswer, false), rawTrendNumbers);

@@ -54,7 +54,7 @@ function fresh(): Db {
 }
 
 describe('rules: validation names the field', () => {
-	it('accepts the DESIGN.md example and refuses bad fields by name', () => {
+	it('accepts the DESIGN.md example and refuses bad fields by name', async () => {
 		const spec = parseRule({
 			name: 'CSAT low',
 			kind: 'threshold',
@@ -88,7 +88,7 @@ describe('rules: validation names the field', () => {
 		).toMatch(/^webhook\.url:/);
 	});
 
-	it('keeps a manager inside their teams and seeds the starter set once', () => {
+	it('keeps a manager inside their teams and seeds the starter set once', async () => {
 		const db = fresh();
 		const manager = { email: 'm@example.com', role: 'manager', scope: { teams: ['t1'] } };
 		const { rule } = createRule(db, { name: 'Mine', kind: 'risk', signal: 'regulator' }, manager);
@@ -421,7 +421,7 @@ describe('complaint spike: a Poisson test against the hour-of-week baseline', ()
 });
 
 describe('starter rules: a database seeded by an earlier version is brought up to date', () => {
-	it('adds the new rules, revises the unedited ones, keeps what an admin changed or deleted', () => {
+	it('adds the new rules, revises the unedited ones, keeps what an admin changed or deleted', async () => {
 		const db = fresh();
 		// The first starter set had a 60-minute complaint spike and a risk-word rule without a p-value.
 		const v1 = (builtin: string, input: Record<string, unknown>) =>

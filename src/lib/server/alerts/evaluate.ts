@@ -85,10 +85,10 @@ const compare: Record<ThresholdSpec['op'], (a: number, b: number) => boolean> = 
 	'>=': (a, b) => a >= b
 };
 
-export function evaluateThreshold(db: Db, rule: Rule & ThresholdSpec, now: number): Finding[] {
+export async function evaluateThreshold(db: Db, rule: Rule & ThresholdSpec, now: number): Promise<Finding[]> {
 	const q = windowQuery(now - rule.windowMinutes * MINUTE, now, rule.filters, rule.teams);
 	if (rule.perTeam) q.by = 'team';
-	const answer = metrics.kpis(db, q);
+	const answer = await metrics.kpis(db, q);
 	return answer.rows.map((row) => {
 		const r = row.kpis[rule.kpi];
 		const scope = rule.perTeam ? (row.group ?? NO_TEAM_SCOPE) : ALL_SCOPE;
@@ -181,14 +181,14 @@ interface HourCache {
 const hourCaches = new WeakMap<Db, Map<string, HourCache>>();
 const HOUR_CACHE_MS = 15 * MINUTE;
 
-function hourlyMeasures(
+async function hourlyMeasures(
 	db: Db,
 	filters: RuleFilters,
 	teams: string[] | null,
 	perTeam: boolean,
 	firstHour: number,
 	now: number
-): Map<string, Map<number, Measures>> {
+): Promise<Map<string, Map<number, Measures>>> {
 	let caches = hourCaches.get(db);
 	if (!caches) hourCaches.set(db, (caches = new Map()));
 	const key = JSON.stringify([filters, teams, perTeam]);
@@ -200,7 +200,7 @@ function hourlyMeasures(
 	const q = windowQuery(from, now + 1, filters, teams);
 	q.by = perTeam ? 'team' : 'hour';
 	if (perTeam) q.grain = 'hour';
-	const rows = metrics.kpiMeasures(db, q).rows;
+	const rows = (await metrics.kpiMeasures(db, q)).rows;
 	const groups = fresh ? cached.groups : new Map<string, Map<number, Measures>>();
 	if (fresh)
 		for (const hours of groups.values())
@@ -215,10 +215,10 @@ function hourlyMeasures(
 	return groups;
 }
 
-export function evaluateAnomaly(db: Db, rule: Rule & AnomalySpec, now: number): Finding[] {
+export async function evaluateAnomaly(db: Db, rule: Rule & AnomalySpec, now: number): Promise<Finding[]> {
 	const currentHour = Math.floor(now / HOUR);
 	const firstHour = currentHour - MONITOR_HOURS - REFERENCE_HOURS - rule.baselineWeeks * 168 - 2;
-	const groups = hourlyMeasures(db, rule.filters, rule.teams, rule.perTeam, firstHour, now);
+	const groups = await hourlyMeasures(db, rule.filters, rule.teams, rule.perTeam, firstHour, now);
 	const side = watchedSide(rule.kpi, rule.direction);
 	const findings: Finding[] = [];
 	const entries = rule.perTeam
@@ -489,17 +489,17 @@ const POOLED_COMPLAINTS_MS = 10 * MINUTE;
  * when at least `value` complaints, `ratio` times the expected count, and P(X ≥ count) < `alpha`. Nothing is
  * judged below `minN` contacts in the window or without 1,000 contacts of baseline.
  */
-function evaluateComplaintSpike(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
+async function evaluateComplaintSpike(db: Db, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
 	const window = rule.windowMinutes * MINUTE;
 	const q = windowQuery(now - window, now, rule.filters, rule.teams);
 	if (rule.perTeam) q.by = 'team';
-	const current = new Map(metrics.kpiMeasures(db, q).rows.map((r) => [r.group ?? '', r.measures]));
+	const current = new Map((await metrics.kpiMeasures(db, q)).rows.map((r) => [r.group ?? '', r.measures]));
 
 	const currentHour = Math.floor(now / HOUR);
 	// The hours before the window's hour (and the one before it, which the window may reach into).
 	const lastBaselineHour = Math.floor((now - window) / HOUR) - 1;
 	const firstHour = currentHour - rule.baselineWeeks * 168 - 2;
-	const groups = hourlyMeasures(db, rule.filters, rule.teams, rule.perTeam, firstHour, now);
+	const groups = await hourlyMeasures(db, rule.filters, rule.teams, rule.perTeam, firstHour, now);
 	const complaintMoments = (hours: Map<number, Measures>) => (hour: number) => {
 		if (hour > lastBaselineHour) return undefined;
 		const m = hours.get(hour);

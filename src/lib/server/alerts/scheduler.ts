@@ -73,7 +73,7 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 		if (!firstDirty) firstDirty = now;
 		const at = Math.max(lastRun + minGapMs, Math.min(now + debounceMs, firstDirty + maxWaitMs));
 		if (timer) clearTimeout(timer);
-		timer = setTimeout(run, Math.max(0, at - now));
+		timer = setTimeout(() => void run(), Math.max(0, at - now));
 		timer.unref?.();
 	};
 

@@ -146,7 +146,7 @@ describe('the SMTP client', () => {
 	});
 	afterAll(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
 
-	it('reads the relay from a URL and names the variable when it is wrong', () => {
+	it('reads the relay from a URL and names the variable when it is wrong', async () => {
 		expect(config).toMatchObject({ host: '127.0.0.1', secure: false, starttls: 'off', user: 'alerts@bank' });
 		expect(config.password).toBe('p@ss');
 		expect(parseSmtpUrl('smtp://relay.bank', 'a@b.c')).toMatchObject({ port: 25, user: null });
@@ -173,7 +173,7 @@ describe('the SMTP client', () => {
 		expect(bodyOf(mail.data)).toBe('近5分钟20秒服务水平为41.9%\r\nline two\r\n.\r\nafter a lone dot');
 	});
 
-	it('keeps lines short and headers on one line', () => {
+	it('keeps lines short and headers on one line', async () => {
 		const text = formatMessage('a@b.c', {
 			to: ['x@y.z'],
 			subject: 'evil\r\nBcc: x@evil',
@@ -236,7 +236,7 @@ describe('TLS to the relay: STARTTLS and the bank’s CA', () => {
 		return (result as SmtpError).message;
 	};
 
-	it('reads the policy from ?starttls= and the CA file, and names the variable when either is wrong', () => {
+	it('reads the policy from ?starttls= and the CA file, and names the variable when either is wrong', async () => {
 		expect(parseSmtpUrl('smtp://relay.bank:587', 'a@b.c').starttls).toBe('opportunistic');
 		expect(parseSmtpUrl('smtp://relay.bank:587?starttls=required', 'a@b.c').starttls).toBe('required');
 		expect(parseSmtpUrl('smtps://relay.bank', 'a@b.c')).toMatchObject({ starttls: 'off', ca: null });

@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import type { Scope } from '$lib/server/auth/scope';
 import * as metrics from '$lib/server/metrics';
 import * as journeys from '$lib/server/journeys';
@@ -22,8 +23,8 @@ function boardKpi(r: metrics.KpiResult): BoardKpi {
 }
 
 /** KPIs per channel for the query's period (metrics by=channel), channels in the model's order. */
-export function channelBoard(db: Db, query: metrics.CxQuery): ChannelRow[] {
-	const answer = metrics.kpis(db, {
+export async function channelBoard(db: Db | Storage, query: metrics.CxQuery): Promise<ChannelRow[]> {
+	const answer = await metrics.kpis(db, {
 		...query,
 		by: 'channel',
 		grain: null,

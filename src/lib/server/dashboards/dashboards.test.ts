@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { writeEvents } from '$lib/server/ingest/writer';
@@ -7,6 +7,9 @@ import { channelBoard, alertsBoard } from './boards';
 import { dashboardQuery, parseStreamParams } from './query';
 import { agentTable, controlChart, satisfaction, teamTable } from './trends';
 import { wallboardSnapshot } from './wallboard';
+import { closeMirror, onBothEngines } from '$lib/server/metrics/testing';
+
+afterAll(closeMirror);
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -74,7 +77,7 @@ function center(): Db {
 describe('dashboards over a real database', () => {
 	const db = center();
 
-	it('turns the filter bar’s URL into the KPI query, naming the parameter at fault', () => {
+	it('turns the filter bar’s URL into the KPI query, naming the parameter at fault', async () => {
 		const q = dashboardQuery(new URLSearchParams('range=7d&team=t-a'), ALL, NOW, 'today');
 		if (!q.ok) throw new Error(q.message);
 		expect(q.query.from).toBe(Date.parse('2025-03-01T00:00:00+08:00'));
@@ -94,10 +97,10 @@ describe('dashboards over a real database', () => {
 		});
 	});
 
-	it('computes the wallboard snapshot: ten KPIs with n, interval, change and 14-day sparklines', () => {
+	it('computes the wallboard snapshot: ten KPIs with n, interval, change and 14-day sparklines', async () => {
 		const q = dashboardQuery(new URLSearchParams(), ALL, NOW, 'today');
 		if (!q.ok) throw new Error(q.message);
-		const s = wallboardSnapshot(db, q.query, 'today', NOW);
+		const s = await onBothEngines(db, (t) => wallboardSnapshot(t, q.query, 'today', NOW));
 		expect(Object.keys(s.kpis)).toEqual([...WALLBOARD_KPIS]);
 		expect(s.sparkDays).toHaveLength(14);
 		expect(s.seq).toBe(Number(db.$client.prepare('SELECT max(seq) FROM events').pluck().get()));
@@ -116,10 +119,10 @@ describe('dashboards over a real database', () => {
 		expect(JSON.stringify(s).length).toBeLessThan(6000);
 	});
 
-	it('gives trends by day with n and intervals, a p-chart, and teams', () => {
+	it('gives trends by day with n and intervals, a p-chart, and teams', async () => {
 		const q = dashboardQuery(new URLSearchParams('range=7d'), ALL, NOW, '30d');
 		if (!q.ok) throw new Error(q.message);
-		const { tiles, series } = satisfaction(db, q.query, 'day');
+		const { tiles, series } = await onBothEngines(db, (t) => satisfaction(t, q.query, 'day'));
 		expect(series.map((s) => s.kpi)).toEqual(['csat', 'nps', 'fcr']);
 		const csat = series[0];
 		expect(csat.points).toHaveLength(7);
@@ -128,31 +131,31 @@ describe('dashboards over a real database', () => {
 		expect(csat.points[2].to - csat.points[2].from).toBe(DAY);
 		expect(tiles.csat.n).toBe(csat.points.reduce((s, p) => s + p.n, 0));
 
-		const chart = controlChart(db, q.query, 'csat', 'day');
+		const chart = await onBothEngines(db, (t) => controlChart(t, q.query, 'csat', 'day'));
 		expect(chart.points).toHaveLength(7);
 		expect(chart.points[2].n).toBe(csat.points[2].n);
 		expect(chart.points[2].value).toBeCloseTo(csat.points[2].value as number, 8);
 		expect(chart.center).not.toBeNull();
 		expect(chart.ranges[2]).toEqual({ from: csat.points[2].from, to: csat.points[2].to });
 
-		const teams = teamTable(db, q.query);
+		const teams = await onBothEngines(db, (t) => teamTable(t, q.query));
 		expect(teams.map((t) => t.team)).toEqual(['t-a', 't-b']);
 	});
 
-	it('marks the agent who differs, and keeps a manager inside their team', () => {
+	it('marks the agent who differs, and keeps a manager inside their team', async () => {
 		const q = dashboardQuery(new URLSearchParams('range=7d'), { teams: ['t-a'] }, NOW, '30d');
 		if (!q.ok) throw new Error(q.message);
-		const table = agentTable(db, q.query, 'csat');
+		const table = await onBothEngines(db, (t) => agentTable(t, q.query, 'csat'));
 		expect(table.rows.map((r) => r.agent).sort()).toEqual(['t-a-0', 't-a-1', 't-a-2']);
 		expect(table.rows[0]).toMatchObject({ agent: 't-a-0', mark: 'above' });
 		for (const r of table.rows) expect(r.n).toBeGreaterThan(30);
-		expect(teamTable(db, q.query).map((t) => t.team)).toEqual(['t-a']);
+		expect((await onBothEngines(db, (t) => teamTable(t, q.query))).map((t) => t.team)).toEqual(['t-a']);
 	});
 
-	it('shows KPIs by channel, and says when there is no alerts module', () => {
+	it('shows KPIs by channel, and says when there is no alerts module', async () => {
 		const q = dashboardQuery(new URLSearchParams('range=7d'), ALL, NOW, 'today');
 		if (!q.ok) throw new Error(q.message);
-		const rows = channelBoard(db, q.query);
+		const rows = await onBothEngines(db, (t) => channelBoard(t, q.query));
 		expect(rows.map((r) => r.channel)).toEqual(['phone', 'bot']);
 		expect(rows[0].contacts).toBeGreaterThan(500);
 		expect(rows[1].kpis.containment_rate.value).toBeNull();

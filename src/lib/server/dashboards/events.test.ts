@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import * as metrics from '$lib/server/metrics';
 import { writeEvents } from '$lib/server/ingest/writer';
 import { parseCsv } from '$lib/components/dashboards/csv';
+import { closeMirror, onBothEngines } from '$lib/server/metrics/testing';
 import {
 	EVENT_CSV_COLUMNS,
 	eventsCsv,
@@ -12,6 +13,8 @@ import {
 	parseEventsQuery,
 	type EventsQuery
 } from './events';
+
+afterAll(closeMirror);
 
 const T0 = Date.parse('2025-03-03T00:00:00+08:00');
 const MIN = 60_000;
@@ -80,11 +83,13 @@ function query(params: string): EventsQuery {
 	return parsed.query;
 }
 
-function everything(db: Db, params: string, scope: { teams: string[] | null } = ALL) {
+async function everything(db: Db, params: string, scope: { teams: string[] | null } = ALL) {
 	const out = [];
 	let cursor: string | null = null;
 	do {
-		const page = listEvents(db, query(`${params}&limit=7${cursor ? `&cursor=${cursor}` : ''}`), scope);
+		const page = await onBothEngines(db, (t) =>
+			listEvents(t, query(`${params}&limit=7${cursor ? `&cursor=${cursor}` : ''}`), scope)
+		);
 		out.push(...page.events);
 		cursor = page.next;
 	} while (cursor);
@@ -95,61 +100,63 @@ describe('drill-down records', () => {
 	const db = center();
 	const range = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + 86_400_000).toISOString()}`;
 
-	it('returns, for each KPI, exactly the records its n counts', () => {
+	it('returns, for each KPI, exactly the records its n counts', async () => {
 		const q = metrics.parseCxQuery(new URLSearchParams(range), ALL);
 		if (!q.ok) throw new Error('query');
-		const answer = metrics.kpis(db, { ...q.query, compare: null });
+		const answer = await metrics.kpis(db, { ...q.query, compare: null });
 		const kpis = answer.rows[0].kpis;
 		for (const key of ['nps', 'csat', 'fcr', 'service_level', 'asa_s', 'answer_rate'] as const)
 			expect(kpis[key].n).toBeGreaterThan(5);
 		for (const key of Object.keys(KPI_RECORDS) as (keyof typeof KPI_RECORDS)[]) {
 			if (['complaint_rate', 'containment_rate', 'cx_index', 'sentiment'].includes(key)) continue;
-			const records = everything(db, `${range}&kpi=${key}`);
+			const records = await everything(db, `${range}&kpi=${key}`);
 			expect([key, records.length]).toEqual([key, kpis[key].n]);
 		}
-		expect(everything(db, `${range}&kpi=complaint_rate`).every((e) => e.type === 'complaint')).toBe(true);
+		expect((await everything(db, `${range}&kpi=complaint_rate`)).every((e) => e.type === 'complaint')).toBe(
+			true
+		);
 	});
 
-	it('pages newest first on (ts, seq) without gaps or repeats', () => {
-		const paged = everything(db, range);
-		const once = listEvents(db, query(`${range}&limit=500`), ALL).events;
+	it('pages newest first on (ts, seq) without gaps or repeats', async () => {
+		const paged = await everything(db, range);
+		const once = (await onBothEngines(db, (t) => listEvents(t, query(`${range}&limit=500`), ALL))).events;
 		expect(paged.map((e) => e.id)).toEqual(once.map((e) => e.id));
 		expect(new Set(paged.map((e) => e.id)).size).toBe(paged.length);
 		const times = paged.map((e) => Date.parse(e.ts));
 		expect([...times].sort((a, b) => b - a)).toEqual(times);
 	});
 
-	it('scopes a manager to their teams, inheriting an answer’s team from its contact', () => {
-		const mine = everything(db, range, { teams: ['t-a'] });
+	it('scopes a manager to their teams, inheriting an answer’s team from its contact', async () => {
+		const mine = await everything(db, range, { teams: ['t-a'] });
 		expect(mine.length).toBeGreaterThan(0);
 		expect(mine.every((e) => e.teamId === 't-a')).toBe(true);
 		expect(mine.some((e) => e.type === 'feedback')).toBe(true);
 		// Asking for a team outside the scope finds nothing (the route answers 403 before that).
-		expect(everything(db, `${range}&team=t-b`, { teams: ['t-a'] })).toEqual([]);
-		const agent = everything(db, `${range}&agent=t-a-ag0`);
+		expect(await everything(db, `${range}&team=t-b`, { teams: ['t-a'] })).toEqual([]);
+		const agent = await everything(db, `${range}&agent=t-a-ag0`);
 		expect(agent.length).toBeGreaterThan(0);
 		expect(agent.every((e) => e.agentId === 't-a-ag0')).toBe(true);
 	});
 
-	it('finds one customer’s events of every type, and detractor comments', () => {
-		const customer = everything(db, 'customerId=c0');
+	it('finds one customer’s events of every type, and detractor comments', async () => {
+		const customer = await everything(db, 'customerId=c0');
 		expect(new Set(customer.map((e) => e.type))).toEqual(
 			new Set(['contact', 'feedback', 'complaint', 'journey'])
 		);
 		expect(customer.every((e) => e.customerId === 'c0')).toBe(true);
-		const detractors = everything(db, `${range}&detractor=1&hasText=1`);
+		const detractors = await everything(db, `${range}&detractor=1&hasText=1`);
 		expect(detractors.length).toBeGreaterThan(0);
 		for (const e of detractors) {
 			expect(e.text).toBeTruthy();
 			expect('sentiment' in e).toBe(true);
 			expect(e.metric === 'nps' ? (e.score ?? 99) <= 6 : (e.score ?? 99) <= 2).toBe(true);
 		}
-		const noText = everything(db, `${range}&type=contact`);
+		const noText = await everything(db, `${range}&type=contact`);
 		expect(noText.every((e) => !('sentiment' in e))).toBe(true);
 	});
 
-	it('writes the same page as CSV', () => {
-		const page = listEvents(db, query(`${range}&type=feedback&limit=20`), ALL);
+	it('writes the same page as CSV', async () => {
+		const page = await onBothEngines(db, (t) => listEvents(t, query(`${range}&type=feedback&limit=20`), ALL));
 		const rows = parseCsv(eventsCsv(page.events));
 		expect(rows[0]).toEqual([...EVENT_CSV_COLUMNS]);
 		expect(rows.length).toBe(21);
@@ -158,7 +165,7 @@ describe('drill-down records', () => {
 		expect(rows[1][scoreAt]).toBe(String(page.events[0].score));
 	});
 
-	it('names the parameter at fault', () => {
+	it('names the parameter at fault', async () => {
 		const bad = (params: string) => {
 			const r = parseEventsQuery(new URLSearchParams(params));
 			return r.ok ? null : r.parameter;

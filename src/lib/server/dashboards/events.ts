@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '$lib/model';
 import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { dashboardStores } from './store';
 import type { Scope } from '$lib/server/auth/scope';
 import { DIMENSIONS, KPI_KEYS, type Dimension, type KpiKey } from '$lib/server/metrics';
 import { toCsv } from '$lib/components/dashboards/csv';
@@ -235,7 +237,7 @@ function conditions(q: EventsQuery, scopeTeams: string[] | null): { where: strin
 		const values = d === 'team' ? teamValues(q.filters.team, scopeTeams) : q.filters[d];
 		if (!values) continue;
 		if (!values.length) {
-			where.push('0');
+			where.push('1 = 0');
 			continue;
 		}
 		where.push(`${DIMENSION_COLUMN[d]} IN (${values.map(() => '?').join(', ')})`);
@@ -288,7 +290,7 @@ function toEvent(r: Row): DrillEvent {
  * One page of records, newest first. With a customer id, each of the two per-customer indexes serves its part
  * (journey steps, everything else) and the parts are merged; otherwise the time index is walked backwards.
  */
-export function listEvents(db: Db, q: EventsQuery, scope: Scope): EventsPage {
+export async function listEvents(db: Db | Storage, q: EventsQuery, scope: Scope): Promise<EventsPage> {
 	const { where, params } = conditions(q, scope.teams);
 	const from = 'FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq';
 	const order = 'ORDER BY ts DESC, seq DESC LIMIT ?';
@@ -297,13 +299,13 @@ export function listEvents(db: Db, q: EventsQuery, scope: Scope): EventsPage {
 	if (q.customerId !== null) {
 		const part = (typeCondition: string) =>
 			`SELECT ${COLUMNS} ${from} WHERE e.customer_id = ? AND ${typeCondition}${where.map((w) => ` AND ${w}`).join('')}`;
-		sql = `SELECT * FROM (${part(`e.type = 'journey'`)} UNION ALL ${part(`e.type <> 'journey'`)}) ${order}`;
+		sql = `SELECT * FROM (${part(`e.type = 'journey'`)} UNION ALL ${part(`e.type <> 'journey'`)}) AS parts ${order}`;
 		all = [q.customerId, ...params, q.customerId, ...params, q.limit + 1];
 	} else {
 		sql = `SELECT ${COLUMNS} ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.ts DESC, e.seq DESC LIMIT ?`;
 		all = [...params, q.limit + 1];
 	}
-	const rows = db.$client.prepare(sql).all(...all) as Row[];
+	const rows = await byEngine(asStorage(db), dashboardStores).rows<Row>(sql, all);
 	const page = rows.slice(0, q.limit);
 	const last = page.at(-1);
 	return {

@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import { byEngine, sqliteStorage } from '$lib/server/db/storage';
+import { dashboardStores } from './store';
 import type { Scope } from '$lib/server/auth/scope';
 import * as metrics from '$lib/server/metrics';
 import * as journeys from '$lib/server/journeys';
@@ -24,16 +26,13 @@ export async function filterOptions(db: Db, scope: Scope): Promise<FilterOptions
 		segment: SEGMENTS.map((s) => ({ value: s, label: null })),
 		team: teams,
 		journey: journeyOptions,
-		region: regions(db).map((r) => ({ value: r, label: null }))
+		region: (await regions(db)).map((r) => ({ value: r, label: null }))
 	};
 }
 
 const REGION_CUBOID = metrics.CUBOIDS.findIndex((c) => c.length === 1 && c[0] === 'region');
 
-function regions(db: Db): string[] {
+async function regions(db: Db): Promise<string[]> {
 	if (REGION_CUBOID < 0) return [];
-	return db.$client
-		.prepare("SELECT DISTINCT v1 FROM metric_combos WHERE cuboid = ? AND v1 <> '' ORDER BY v1")
-		.pluck()
-		.all(REGION_CUBOID) as string[];
+	return byEngine(sqliteStorage(db), dashboardStores).comboValues(REGION_CUBOID);
 }

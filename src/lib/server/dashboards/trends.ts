@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { dashboardStores } from './store';
 import * as metrics from '$lib/server/metrics';
 import { bucketOf, bucketStart, chinaIso, type Grain } from '$lib/server/metrics/time';
 import type { Reading, WallboardKpi } from '$lib/components/dashboards/types';
@@ -52,13 +54,13 @@ function buckets(q: metrics.CxQuery, grain: Grain): Buckets {
 }
 
 /** Period totals of CSAT, NPS and FCR as tiles (change against the comparison period), with their series. */
-export function satisfaction(
-	db: Db,
+export async function satisfaction(
+	db: Db | Storage,
 	q: metrics.CxQuery,
 	grain: TrendGrain
-): { tiles: Record<TrendKpi, WallboardKpi>; series: TrendSeries[] } {
-	const totals = metrics.kpis(db, { ...q, by: null, grain: null }).rows[0].kpis;
-	const trend = metrics.kpis(db, { ...q, by: grain, grain: null, compare: null, standardise: false });
+): Promise<{ tiles: Record<TrendKpi, WallboardKpi>; series: TrendSeries[] }> {
+	const totals = (await metrics.kpis(db, { ...q, by: null, grain: null })).rows[0].kpis;
+	const trend = await metrics.kpis(db, { ...q, by: grain, grain: null, compare: null, standardise: false });
 	const list = buckets(q, grain).list;
 	const series = TREND_KPIS.map((kpi) => ({
 		kpi,
@@ -98,9 +100,14 @@ export interface ControlChart extends PChart {
 }
 
 /** The p-chart of a rate per bucket, from the exact counts behind each point. */
-export function controlChart(db: Db, q: metrics.CxQuery, kpi: ControlKpi, grain: TrendGrain): ControlChart {
+export async function controlChart(
+	db: Db | Storage,
+	q: metrics.CxQuery,
+	kpi: ControlKpi,
+	grain: TrendGrain
+): Promise<ControlChart> {
 	const { list } = buckets(q, grain);
-	const measured = metrics.kpiMeasures(db, { ...q, by: grain, grain: null, compare: null });
+	const measured = await metrics.kpiMeasures(db, { ...q, by: grain, grain: null, compare: null });
 	const byBucket = new Map(measured.rows.map((r) => [r.bucket, r]));
 	const first = bucketOf(q.from, grain);
 	const names = CONTROL_MEASURES[kpi];
@@ -115,7 +122,7 @@ export function controlChart(db: Db, q: metrics.CxQuery, kpi: ControlKpi, grain:
 		...pChart(input, def.minN),
 		kpi,
 		grain,
-		target: metrics.getKpiSettings(db)[kpi].target,
+		target: (await metrics.getKpiSettings(db))[kpi].target,
 		ranges: list.map((b) => ({ from: b.from, to: b.to }))
 	};
 }
@@ -126,19 +133,15 @@ export interface TeamRow {
 	kpis: Record<TrendKpi, Reading>;
 }
 
-function teamNames(db: Db): Map<string, { zh: string; en: string }> {
-	const rows = db.$client.prepare('SELECT id, name, name_en FROM teams').all() as {
-		id: string;
-		name: string;
-		name_en: string | null;
-	}[];
+async function teamNames(db: Db | Storage): Promise<Map<string, { zh: string; en: string }>> {
+	const rows = await byEngine(asStorage(db), dashboardStores).teams();
 	return new Map(rows.map((r) => [r.id, { zh: r.name, en: r.name_en ?? r.name }]));
 }
 
 /** CSAT, NPS and FCR per team in the scope, each with n and interval. */
-export function teamTable(db: Db, q: metrics.CxQuery): TeamRow[] {
-	const names = teamNames(db);
-	const answer = metrics.kpis(db, { ...q, by: 'team', grain: null, compare: null, standardise: false });
+export async function teamTable(db: Db | Storage, q: metrics.CxQuery): Promise<TeamRow[]> {
+	const names = await teamNames(db);
+	const answer = await metrics.kpis(db, { ...q, by: 'team', grain: null, compare: null, standardise: false });
 	return answer.rows
 		.filter((r): r is metrics.KpiRow & { group: string } => r.group !== null)
 		.map((r) => ({
@@ -164,17 +167,9 @@ export interface AgentTable {
 }
 
 /** Every agent in the scope with n and interval, marked only where they differ significantly from their team. */
-export function agentTable(db: Db, q: metrics.CxQuery, kpi: AgentKpi): AgentTable {
-	const measured = metrics.kpiMeasures(db, { ...q, by: 'agent', grain: null, compare: null });
-	const directory = new Map(
-		(
-			db.$client.prepare('SELECT id, name, team_id FROM agents').all() as {
-				id: string;
-				name: string;
-				team_id: string | null;
-			}[]
-		).map((a) => [a.id, a])
-	);
+export async function agentTable(db: Db | Storage, q: metrics.CxQuery, kpi: AgentKpi): Promise<AgentTable> {
+	const measured = await metrics.kpiMeasures(db, { ...q, by: 'agent', grain: null, compare: null });
+	const directory = new Map((await byEngine(asStorage(db), dashboardStores).agents()).map((a) => [a.id, a]));
 	const names = AGENT_MEASURES[kpi];
 	const counts: AgentCounts[] = measured.rows
 		.filter((r) => r.group !== null)
@@ -191,7 +186,7 @@ export function agentTable(db: Db, q: metrics.CxQuery, kpi: AgentKpi): AgentTabl
 			};
 		})
 		.filter((c) => c.n > 0);
-	const all = teamNames(db);
+	const all = await teamNames(db);
 	const teams: AgentTable['teams'] = {};
 	for (const c of counts)
 		if (c.team && all.has(c.team)) teams[c.team] = all.get(c.team) as { zh: string; en: string };

@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { dashboardStores } from './store';
 import * as metrics from '$lib/server/metrics';
 import { chinaDate, chinaMidnight, DAY_MS, type RangePreset } from '$lib/components/filters/filter-state';
 import type {
@@ -34,18 +36,18 @@ export function wallboardMeta(): Record<WallboardKpiKey, KpiMeta> {
 	return out;
 }
 
-export function wallboardSnapshot(
-	db: Db,
+export async function wallboardSnapshot(
+	db: Db | Storage,
 	query: metrics.CxQuery,
 	range: RangePreset | 'custom',
 	now = Date.now()
-): WallboardSnapshot {
+): Promise<WallboardSnapshot> {
 	// Read first: every event up to this one is in the numbers below (later ones may be too).
-	const seq = Number(db.$client.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck().get());
-	const current = metrics.kpis(db, { ...query, by: null, grain: null });
+	const seq = await byEngine(asStorage(db), dashboardStores).lastSeq();
+	const current = await metrics.kpis(db, { ...query, by: null, grain: null });
 	// The sparkline: one value per China-time day, the last 14 days of the period (today so far at the end).
 	const sparkFrom = chinaMidnight(query.to - 1) - (SPARK_DAYS - 1) * DAY_MS;
-	const daily = metrics.kpis(db, {
+	const daily = await metrics.kpis(db, {
 		...query,
 		from: Math.min(sparkFrom, query.from),
 		by: 'day',

@@ -24,20 +24,9 @@ export class EmbedViewError extends Error {
 }
 
 /** Runs a view's reader, answering its refusals as SvelteKit errors (400, 404). */
-/** `viewOrError` for views that read asynchronously. */
-export async function viewOrErrorAsync<T>(read: () => Promise<T>): Promise<T> {
+export async function viewOrError<T>(read: () => T | Promise<T>): Promise<T> {
 	try {
 		return await read();
-	} catch (e) {
-		if (e instanceof EmbedViewError)
-			error(e.status, { code: e.status === 404 ? 'not_found' : 'invalid_parameter', message: e.message });
-		throw e;
-	}
-}
-
-export function viewOrError<T>(read: () => T): T {
-	try {
-		return read();
 	} catch (e) {
 		if (e instanceof EmbedViewError)
 			error(e.status, { code: e.status === 404 ? 'not_found' : 'invalid_parameter', message: e.message });
@@ -81,12 +70,12 @@ export async function wallboardView(
 		now,
 		filters: q.filters,
 		period: q.period,
-		snapshot: dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
+		snapshot: await dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
 		meta: dashboards.wallboardMeta(),
 		tv: tv
 			? {
 					rotate: tv.rotate,
-					channels: dashboards.channelBoard(db, q.query),
+					channels: await dashboards.channelBoard(db, q.query),
 					journeys: await dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
 					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
 					alerts: alertsAllowed(ctx)
@@ -100,12 +89,18 @@ export async function wallboardView(
 export const TREND_VIEW_KPIS = ['cx_index', 'csat', 'nps', 'fcr', 'ces'] as const;
 
 /** One KPI by day over the period (res.key names the KPI; cx_index by default). */
-export function trendView(db: Db, ctx: EmbedContext, now = Date.now()) {
+export async function trendView(db: Db, ctx: EmbedContext, now = Date.now()) {
 	const kpi = (ctx.claims.res.key ?? 'cx_index') as metrics.KpiKey;
 	if (!(kpi in metrics.KPIS)) throw new EmbedViewError(400, `res.key: ${kpi} is not a KPI`);
 	const q = dashboardQuery(ctx, now);
-	const daily = metrics.kpis(db, { ...q.query, by: 'day', grain: null, compare: null, standardise: false });
-	const total = metrics.kpis(db, { ...q.query, by: null, grain: null }).rows[0].kpis[kpi];
+	const daily = await metrics.kpis(db, {
+		...q.query,
+		by: 'day',
+		grain: null,
+		compare: null,
+		standardise: false
+	});
+	const total = (await metrics.kpis(db, { ...q.query, by: null, grain: null })).rows[0].kpis[kpi];
 	const def = metrics.KPIS[kpi];
 	return {
 		now,
@@ -195,9 +190,9 @@ export async function customerView(db: Db, ctx: EmbedContext, now = Date.now()) 
 }
 
 /** The KPI table of the view's scoped query as CSV (the embed export). */
-export function kpisCsv(db: Db, ctx: EmbedContext, now = Date.now()): string {
+export async function kpisCsv(db: Db, ctx: EmbedContext, now = Date.now()): Promise<string> {
 	const q = dashboardQuery(ctx, now);
-	const row = metrics.kpis(db, { ...q.query, by: null, grain: null }).rows[0];
+	const row = (await metrics.kpis(db, { ...q.query, by: null, grain: null })).rows[0];
 	const lines = [['kpi', 'value', 'n', 'ci95_low', 'ci95_high', 'from', 'to', 'filters'].join(',')];
 	const filters = ctx.params.toString();
 	for (const [key, r] of Object.entries(row.kpis))

@@ -44,21 +44,23 @@ describe('team scope on the customer timeline', () => {
 		expect(timeline?.hidden).toBe(3);
 
 		const manager = scopeOf({ role: 'manager', teams });
-		const drill = listEvents(
-			db,
-			{
-				customerId: 'C1',
-				types: [],
-				kpi: null,
-				from: null,
-				to: null,
-				filters: {},
-				detractor: false,
-				hasText: false,
-				cursor: null,
-				limit: 100
-			} as never,
-			manager
+		const drill = (
+			await listEvents(
+				db,
+				{
+					customerId: 'C1',
+					types: [],
+					kpi: null,
+					from: null,
+					to: null,
+					filters: {},
+					detractor: false,
+					hasText: false,
+					cursor: null,
+					limit: 100
+				} as never,
+				manager
+			)
 		).events.map((e) => `${e.type}:${e.teamId}`);
 		expect([...drill].sort()).toEqual([...(shown ?? [])].sort());
 

@@ -53,6 +53,8 @@ describe('the live hub over a real database', () => {
 		const leave = hub.subscribe(filterKey({ teams: null }, new URLSearchParams()), (event, data) => {
 			if (event === 'kpis') snapshots.push(data as (typeof snapshots)[number]);
 		});
+		// The snapshot is computed asynchronously (the KPI reads are async on both engines).
+		while (snapshots.length === 0) await new Promise((r) => setTimeout(r, 5));
 		expect(snapshots.at(-1)?.kpis.csat.n).toBe(1);
 		// Wait out the interval that the subscription's snapshot started, then commit.
 		await new Promise((r) => setTimeout(r, 1100));

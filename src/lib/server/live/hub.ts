@@ -1,4 +1,4 @@
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { canSeeTeam, type Scope } from '$lib/server/auth/scope';
 import * as dashboards from '$lib/server/dashboards';
 import type { SnapshotError, WallboardSnapshot } from '$lib/components/dashboards/types';
@@ -41,11 +41,14 @@ export function startOfChinaDay(now: number): number {
  * The wallboard snapshot of a filter key: the ten headline KPIs with n, interval, status, change and 14-day
  * sparklines (dashboards/wallboard.ts) — the same numbers the page's first paint shows.
  */
-export function liveSnapshot(key: string, now = Date.now()): WallboardSnapshot | SnapshotError {
+export async function liveSnapshot(
+	key: string,
+	now = Date.now()
+): Promise<WallboardSnapshot | SnapshotError> {
 	const { scope, params } = parseFilterKey(key);
 	const q = dashboards.dashboardQuery(params, scope, now, 'today');
 	if (!q.ok) return { at: now, error: { parameter: q.parameter, message: q.message } };
-	return dashboards.wallboardSnapshot(database(), q.query, q.filters.range, now);
+	return dashboards.wallboardSnapshot(storage(), q.query, q.filters.range, now);
 }
 
 /**

@@ -11,8 +11,11 @@
 export type Send = (event: string, data: unknown) => void;
 
 export interface SnapshotHubOptions<T> {
-	/** Computes the snapshot for a filter key; called at most once per interval per key with viewers. */
-	compute: (filterKey: string) => T;
+	/**
+	 * Computes the snapshot for a filter key; called at most once per interval per key with viewers. A promise is
+	 * sent when it settles.
+	 */
+	compute: (filterKey: string) => T | Promise<T>;
 	/** Minimum time between two snapshots of one key (default 1000 ms). */
 	intervalMs?: number;
 	/** Keep-alive for idle connections through proxies (default 15 s). */
@@ -54,10 +57,16 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 		due.delete(key);
 		if (!viewersByKey.has(key)) return;
 		lastSentAt.set(key, Date.now());
-		try {
-			const snapshot = options.compute(key);
+		const deliver = (snapshot: T) => {
+			if (!viewersByKey.has(key)) return;
 			lastSnapshot.set(key, snapshot);
 			sendTo(key, 'kpis', snapshot);
+		};
+		try {
+			const snapshot = options.compute(key);
+			if (snapshot instanceof Promise)
+				void snapshot.then(deliver, (error: unknown) => options.onError?.(error, key));
+			else deliver(snapshot);
 		} catch (error) {
 			options.onError?.(error, key);
 		}

@@ -1,11 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
 import { componentScore, computeCxIndex, DEFAULT_INDEX_WEIGHTS } from './cx-index';
 import { kpis } from './kpis';
 import type { KpiEstimate, KpiKey } from './registry';
 import { getIndexWeights, setIndexWeights, SettingsError } from './settings';
-import { writeWithRollups } from './testing';
+import { writeWithRollups, closeMirror, onBothEngines } from './testing';
+
+afterAll(closeMirror);
 
 const est = (value: number, se: number, n = 100): KpiEstimate => ({
 	value,
@@ -27,7 +29,7 @@ describe('composite CX index (pure)', () => {
 		complaint_rate: est(12.5, 1)
 	};
 
-	it('two layers 50/50, equal weights: perception 70, operations 74 → 72, delta-method interval', () => {
+	it('two layers 50/50, equal weights: perception 70, operations 74 → 72, delta-method interval', async () => {
 		// Perception: 80, 70, (20 + 100)/2 = 60. Operations: 80, 70, 90, 80, 100·(20 − 12.5)/15 = 50.
 		const r = computeCxIndex(estimates);
 		expect(r.value).toBeCloseTo(72, 12);
@@ -46,7 +48,7 @@ describe('composite CX index (pure)', () => {
 		expect(r.components.complaint_rate).toEqual({ score: 50, weight: 0.1 });
 	});
 
-	it('a component under its minimum n makes the index insufficient data, not a re-weighted value', () => {
+	it('a component under its minimum n makes the index insufficient data, not a re-weighted value', async () => {
 		const ces = { ...est(0, 0, 10), value: null };
 		const r = computeCxIndex({ ...estimates, ces });
 		expect(r.value).toBeNull();
@@ -55,7 +57,7 @@ describe('composite CX index (pure)', () => {
 		expect(r.missing).toEqual(['ces']);
 	});
 
-	it('an admin may allow a partial index: the layer renormalised and the missing component named', () => {
+	it('an admin may allow a partial index: the layer renormalised and the missing component named', async () => {
 		const ces = { ...est(0, 0, 10), value: null };
 		const r = computeCxIndex({ ...estimates, ces }, { ...DEFAULT_INDEX_WEIGHTS, allowMissing: true });
 		// Perception (80 + 60)/2 = 70: unchanged here; its weights become 1/4 each.
@@ -65,7 +67,7 @@ describe('composite CX index (pure)', () => {
 		expect(r.missing).toEqual(['ces']);
 	});
 
-	it('no value without at least one component in each weighted layer', () => {
+	it('no value without at least one component in each weighted layer', async () => {
 		const r = computeCxIndex({ csat: est(80, 4) });
 		expect(r.value).toBeNull();
 		const perceptionOnly = computeCxIndex(
@@ -80,7 +82,7 @@ describe('composite CX index (pure)', () => {
 		expect(perceptionOnly.missing).toEqual([]);
 	});
 
-	it('complaint rate maps linearly from 20 per 10k (0) to the target (100), clamped', () => {
+	it('complaint rate maps linearly from 20 per 10k (0) to the target (100), clamped', async () => {
 		expect(componentScore('complaint_rate', 5)).toEqual({ score: 100, slope: 0 });
 		expect(componentScore('complaint_rate', 2)).toEqual({ score: 100, slope: 0 });
 		expect(componentScore('complaint_rate', 20).score).toBe(0);
@@ -99,7 +101,7 @@ describe('composite CX index (through the registry and stored weights)', () => {
 	});
 	const T0 = Date.parse('2025-03-03T00:00:00+08:00');
 
-	it('known answer: perfect operations and surveys except NPS −100 → (100 + 100 + 0)/3 and 100 → 83.33', () => {
+	it('known answer: perfect operations and surveys except NPS −100 → (100 + 100 + 0)/3 and 100 → 83.33', async () => {
 		const db = openDatabase(':memory:');
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 40; i++) {
@@ -133,23 +135,23 @@ describe('composite CX index (through the registry and stored weights)', () => {
 			standardise: false,
 			scope: { teams: null }
 		};
-		const index = kpis(db, q).rows[0].kpis.cx_index;
+		const index = (await onBothEngines(db, (t) => kpis(t, q))).rows[0].kpis.cx_index;
 		expect(index.value).toBeCloseTo(250 / 3, 10);
 		expect(index.n).toBe(40);
 		expect(index.ci95?.[0]).toBeCloseTo(250 / 3, 10);
 
-		setIndexWeights(db, { layers: { perception: 1, operations: 0 } }, 'admin@example.com');
-		expect(kpis(db, q).rows[0].kpis.cx_index.value).toBeCloseTo(200 / 3, 10);
-		setIndexWeights(db, { components: { nps: 0 } });
-		expect(kpis(db, q).rows[0].kpis.cx_index.value).toBeCloseTo(100, 10);
-		expect(getIndexWeights(db).layers).toEqual({ perception: 1, operations: 0 });
-		expect(() => setIndexWeights(db, { components: { csat: 0, ces: 0 } })).toThrow(SettingsError);
-		expect(getIndexWeights(db).allowMissing).toBe(false);
-		expect(setIndexWeights(db, { allowMissing: true }).allowMissing).toBe(true);
-		expect(getIndexWeights(db)).toMatchObject({
+		await setIndexWeights(db, { layers: { perception: 1, operations: 0 } }, 'admin@example.com');
+		expect((await onBothEngines(db, (t) => kpis(t, q))).rows[0].kpis.cx_index.value).toBeCloseTo(200 / 3, 10);
+		await setIndexWeights(db, { components: { nps: 0 } });
+		expect((await onBothEngines(db, (t) => kpis(t, q))).rows[0].kpis.cx_index.value).toBeCloseTo(100, 10);
+		expect((await getIndexWeights(db)).layers).toEqual({ perception: 1, operations: 0 });
+		await expect(setIndexWeights(db, { components: { csat: 0, ces: 0 } })).rejects.toThrow(SettingsError);
+		expect((await getIndexWeights(db)).allowMissing).toBe(false);
+		expect((await setIndexWeights(db, { allowMissing: true })).allowMissing).toBe(true);
+		expect(await getIndexWeights(db)).toMatchObject({
 			allowMissing: true,
 			layers: { perception: 1, operations: 0 }
 		});
-		expect(() => setIndexWeights(db, { layers: { perception: -1 } })).toThrow(SettingsError);
+		await expect(setIndexWeights(db, { layers: { perception: -1 } })).rejects.toThrow(SettingsError);
 	});
 });

@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
 import { DEFAULT_INDEX_WEIGHTS } from './cx-index';
 import { acceptDriverWeights, drivers, quadrants, shapleyR2, suggestWeights } from './drivers';
 import { getIndexWeights } from './settings';
-import { writeWithRollups } from './testing';
+import { writeWithRollups, closeMirror, onBothEngines } from './testing';
+
+afterAll(closeMirror);
 
 describe('Shapley decomposition of R² (known answers)', () => {
 	// Three orthogonal ±1 columns (a 2³ factorial design).
@@ -13,7 +15,7 @@ describe('Shapley decomposition of R² (known answers)', () => {
 	const x3 = [1, -1, 1, -1, 1, -1, 1, -1];
 	const rows = x1.map((_, i) => [x1[i], x2[i], x3[i]]);
 
-	it('orthogonal drivers: each gets its squared correlation (y = 2·x1 + x2: 0.8, 0.2, 0)', () => {
+	it('orthogonal drivers: each gets its squared correlation (y = 2·x1 + x2: 0.8, 0.2, 0)', async () => {
 		const y = x1.map((_, i) => 2 * x1[i] + x2[i]);
 		const r = shapleyR2(rows, y);
 		expect(r?.r2).toBeCloseTo(1, 6);
@@ -22,7 +24,7 @@ describe('Shapley decomposition of R² (known answers)', () => {
 		expect(r?.shapley[2]).toBeCloseTo(0, 6);
 	});
 
-	it('two identical drivers share their effect equally', () => {
+	it('two identical drivers share their effect equally', async () => {
 		const y = x1.map((v, i) => v + 0.5 * x3[i]);
 		const r = shapleyR2(
 			x1.map((_, i) => [x1[i], x1[i], x3[i]]),
@@ -34,13 +36,13 @@ describe('Shapley decomposition of R² (known answers)', () => {
 		expect(r?.shapley[2]).toBeCloseTo(0.2, 6);
 	});
 
-	it('Shapley values add up to the full R²', () => {
+	it('Shapley values add up to the full R²', async () => {
 		const y = x1.map((_, i) => x1[i] + x2[i] * 0.3 + (i % 3) * 0.2);
 		const r = shapleyR2(rows, y);
 		expect((r?.shapley ?? []).reduce((a, b) => a + b, 0)).toBeCloseTo(r?.r2 ?? NaN, 12);
 	});
 
-	it('quadrants and suggested weights', () => {
+	it('quadrants and suggested weights', async () => {
 		expect(
 			quadrants([
 				{ importance: 0.6, performance: 50 },
@@ -76,7 +78,7 @@ describe('Shapley decomposition of R² (known answers)', () => {
 });
 
 describe('driver analysis over stored events (known answer)', () => {
-	it('NPS driven by transfers only: transfer is the top driver and gets the operations weight', () => {
+	it('NPS driven by transfers only: transfer is the top driver and gets the operations weight', async () => {
 		const db = openDatabase(':memory:');
 		const T0 = Date.parse('2025-03-03T00:00:00+08:00');
 		const events: CxEvent[] = [];
@@ -119,7 +121,7 @@ describe('driver analysis over stored events (known answer)', () => {
 			standardise: false,
 			scope: { teams: null }
 		};
-		const a = drivers(db, q);
+		const a = await onBothEngines(db, (t) => drivers(t, q));
 		expect(a.n).toBe(200);
 		expect(a.r2).toBeCloseTo(1, 6);
 		expect(a.drivers[0].key).toBe('transfer_rate');
@@ -128,10 +130,10 @@ describe('driver analysis over stored events (known answer)', () => {
 		expect(a.drivers[0].performance).toBeCloseTo(75, 9);
 		expect(a.suggestion?.components.transfer_rate).toBeGreaterThan(0.99);
 		// Accepting the suggestion stores it.
-		acceptDriverWeights(db, a.suggestion ?? DEFAULT_INDEX_WEIGHTS, 'admin@example.com');
-		expect(getIndexWeights(db).components.transfer_rate).toBe(a.suggestion?.components.transfer_rate);
+		await acceptDriverWeights(db, a.suggestion ?? DEFAULT_INDEX_WEIGHTS, 'admin@example.com');
+		expect((await getIndexWeights(db)).components.transfer_rate).toBe(a.suggestion?.components.transfer_rate);
 		// A manager scoped to a team with no answers gets no analysis.
-		const none = drivers(db, { ...q, scope: { teams: ['nobody'] } });
+		const none = await onBothEngines(db, (t) => drivers(t, { ...q, scope: { teams: ['nobody'] } }));
 		expect(none.n).toBe(0);
 		expect(none.suggestion).toBeNull();
 	});

@@ -6,7 +6,9 @@ import {
 	type IndexLayer,
 	type IndexWeights
 } from './cx-index';
-import { effectiveFilters, kpis } from './kpis';
+import { computeKpis, effectiveFilters } from './kpis';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { metricsStores, type MetricsReader } from './read-store';
 import {
 	addContribution,
 	DIMENSIONS,
@@ -16,8 +18,8 @@ import {
 	type Measures
 } from './measures';
 import type { CxQuery } from './query';
-import { KPIS } from './registry';
-import { getIndexWeights, setIndexWeights } from './settings';
+import { KPIS, type KpiKey, type Thresholds } from './registry';
+import { getIndexWeights, getKpiSettings, setIndexWeights } from './settings';
 
 /**
  * Driver analysis: which operating KPIs and touchpoint scores move NPS most.
@@ -234,31 +236,28 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the answers and their customers' windows
 
-const ANSWERS_SQL = `SELECT e.seq, e.customer_id, e.ts, e.score, e.channel, coalesce(e.team_id, c.team_id),
-	  coalesce(e.agent_id, c.agent_id), e.segment, coalesce(e.journey, c.journey), e.region,
-	  coalesce(e.reason, c.reason)
-	FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq
-	WHERE e.ts >= ? AND e.ts < ? AND e.type = 'feedback' AND e.metric = 'nps'
-	ORDER BY e.ts DESC`;
-
-const WINDOW_SQL = `SELECT type, handled_by, outcome, wait_s, handle_s, metric, score, regulator, sentiment,
-	  first_contact, repeat_same_reason_7d, repeat_48h, chain_last, chain_self_service, transferred_to_agent,
-	  type = 'complaint' AND (linked_contact_seq IS NOT NULL OR team_id IS NOT NULL)
-	FROM events WHERE customer_id = ? AND type <> 'journey' AND ts >= ? AND ts <= ?`;
-
 /** The driver analysis for a query's range, filters and scope (grouping and comparison are ignored). */
-export function drivers(db: Db, q: CxQuery): DriverAnalysis {
-	return db.$client.transaction(() => analyse(db, q))();
+export async function drivers(target: Db | Storage, q: CxQuery): Promise<DriverAnalysis> {
+	const storage = asStorage(target);
+	const current = await getIndexWeights(storage);
+	const settings = await getKpiSettings(storage);
+	return byEngine(storage, metricsStores).read((r) => analyse(r, q, current, settings));
 }
 
-function analyse(db: Db, q: CxQuery): DriverAnalysis {
-	const c = db.$client;
+/** Answers whose windows are read at a time (one statement per batch on PostgreSQL). */
+const ANSWER_BATCH = 1_000;
+
+async function analyse(
+	reader: MetricsReader,
+	q: CxQuery,
+	current: IndexWeights,
+	settings: Record<KpiKey, Thresholds>
+): Promise<DriverAnalysis> {
 	const filters = effectiveFilters(q);
-	const windowRows = c.prepare(WINDOW_SQL).raw();
 	const x: number[][] = [];
 	const y: number[] = [];
-	for (const r of c.prepare(ANSWERS_SQL).raw().iterate(q.from, q.to) as IterableIterator<unknown[]>) {
-		if (y.length >= DRIVER_MAX_ANSWERS) break;
+	const kept: unknown[][] = [];
+	for (const r of await reader.driverAnswers(q.from, q.to)) {
 		const dims = Object.fromEntries(
 			DIMENSIONS.map((d, i) => [d, r[4 + i] as string | null])
 		) as DimensionValues;
@@ -267,34 +266,43 @@ function analyse(db: Db, q: CxQuery): DriverAnalysis {
 			const v = dims[d];
 			if (v === null || !values.has(v)) keep = false;
 		}
-		if (!keep) continue;
-		const ts = r[2] as number;
-		const v = emptyVector();
-		for (const w of windowRows.all(r[1], ts - DRIVER_WINDOW_MS, ts) as unknown[][]) {
-			const fact = {
-				type: w[0] as string,
-				handledBy: w[1] as string | null,
-				outcome: w[2] as string | null,
-				waitS: w[3] as number | null,
-				handleS: w[4] as number | null,
-				metric: w[5] as string | null,
-				score: w[6] as number | null,
-				regulator: w[7] === null ? null : Boolean(w[7]),
-				sentiment: w[8] as number | null,
-				firstContact: w[9] === null ? null : Boolean(w[9]),
-				repeatSameReason7d: w[10] === null ? null : Boolean(w[10]),
-				repeat48h: w[11] === null ? null : Boolean(w[11]),
-				chainLast: w[12] === null ? null : Boolean(w[12]),
-				chainSelfService: w[13] === null ? null : Boolean(w[13]),
-				transferredToAgent: w[14] === null ? null : Boolean(w[14]),
-				attributed: w[15] === null ? null : Boolean(w[15])
-			};
-			addContribution(fact, v, 1);
+		if (keep) kept.push(r);
+	}
+	for (let start = 0; start < kept.length && y.length < DRIVER_MAX_ANSWERS; start += ANSWER_BATCH) {
+		const batch = kept.slice(start, start + ANSWER_BATCH);
+		const windows = await reader.driverWindows(
+			batch.map((r) => ({ customer: r[1] as string, ts: r[2] as number })),
+			DRIVER_WINDOW_MS
+		);
+		for (const [i, r] of batch.entries()) {
+			if (y.length >= DRIVER_MAX_ANSWERS) break;
+			const v = emptyVector();
+			for (const w of windows[i]) {
+				const fact = {
+					type: w[0] as string,
+					handledBy: w[1] as string | null,
+					outcome: w[2] as string | null,
+					waitS: w[3] as number | null,
+					handleS: w[4] as number | null,
+					metric: w[5] as string | null,
+					score: w[6] as number | null,
+					regulator: w[7] === null ? null : Boolean(w[7]),
+					sentiment: w[8] as number | null,
+					firstContact: w[9] === null ? null : Boolean(w[9]),
+					repeatSameReason7d: w[10] === null ? null : Boolean(w[10]),
+					repeat48h: w[11] === null ? null : Boolean(w[11]),
+					chainLast: w[12] === null ? null : Boolean(w[12]),
+					chainSelfService: w[13] === null ? null : Boolean(w[13]),
+					transferredToAgent: w[14] === null ? null : Boolean(w[14]),
+					attributed: w[15] === null ? null : Boolean(w[15])
+				};
+				addContribution(fact, v, 1);
+			}
+			const m = toMeasures(v);
+			if (m.contacts + m.csatN + m.cesN + m.complaints === 0) continue;
+			x.push(DRIVER_KEYS.map((key) => FEATURES[key](m) ?? Number.NaN));
+			y.push(r[3] as number);
 		}
-		const m = toMeasures(v);
-		if (m.contacts + m.csatN + m.cesN + m.complaints === 0) continue;
-		x.push(DRIVER_KEYS.map((key) => FEATURES[key](m) ?? Number.NaN));
-		y.push(r[3] as number);
 	}
 	// Mean imputation per feature.
 	for (let j = 0; j < DRIVER_KEYS.length; j++) {
@@ -309,8 +317,16 @@ function analyse(db: Db, q: CxQuery): DriverAnalysis {
 		for (const row of x) if (Number.isNaN(row[j])) row[j] = mean;
 	}
 
-	const current = getIndexWeights(db);
-	const overview = kpis(db, { ...q, by: null, grain: null, compare: null, standardise: false }).rows[0].kpis;
+	const overview = (
+		await computeKpis(
+			reader,
+			{ ...q, by: null, grain: null, compare: null, standardise: false },
+			{
+				settings,
+				weights: current
+			}
+		)
+	).rows[0].kpis;
 	const complaintTarget = overview.complaint_rate.target;
 	const result = shapleyR2(x, y);
 	const r2 = result?.r2 ?? null;
@@ -343,6 +359,10 @@ function analyse(db: Db, q: CxQuery): DriverAnalysis {
 }
 
 /** An admin accepts suggested (or edited) index weights; they are validated and stored. */
-export function acceptDriverWeights(db: Db, weights: IndexWeights, actor: string | null): IndexWeights {
-	return setIndexWeights(db, weights, actor);
+export async function acceptDriverWeights(
+	target: Db | Storage,
+	weights: IndexWeights,
+	actor: string | null
+): Promise<IndexWeights> {
+	return setIndexWeights(target, weights, actor);
 }

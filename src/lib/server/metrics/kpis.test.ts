@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from './kpis';
@@ -7,7 +7,9 @@ import { evaluate, evaluateStandardised, KPIS, significantChange } from './regis
 import type { CxQuery } from './query';
 import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { setKpiSettings } from './settings';
-import { writeWithRollups } from './testing';
+import { writeWithRollups, closeMirror, onBothEngines } from './testing';
+
+afterAll(closeMirror);
 
 // Hand-computed fixtures: every expected number below is worked out from the events by hand (intervals from the
 // formulas of DOMAIN.md, evaluated with a calculator).
@@ -110,9 +112,9 @@ function queueFixture(): CxEvent[] {
 }
 
 describe('kpis: hand-computed fixtures', () => {
-	it('no data: every KPI null with n 0', () => {
+	it('no data: every KPI null with n 0', async () => {
 		const db = fresh();
-		const answer = kpis(db, query());
+		const answer = await onBothEngines(db, (t) => kpis(t, query()));
 		expect(answer.rows).toHaveLength(1);
 		expect(answer.rows[0].group).toBeNull();
 		for (const [key, k] of Object.entries(answer.rows[0].kpis)) {
@@ -123,10 +125,10 @@ describe('kpis: hand-computed fixtures', () => {
 		expect(answer.path).toBe('rollup');
 	});
 
-	it('queue, handling and self-service KPIs', () => {
+	it('queue, handling and self-service KPIs', async () => {
 		const db = fresh();
 		writeWithRollups(db, queueFixture());
-		const k = kpis(db, query()).rows[0].kpis;
+		const k = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis;
 		// Requests for an agent 50 (40 answered + 8 abandons ≥ 5 s + 2 short abandons); offered 48.
 		expect(k.answer_rate).toMatchObject({ value: 80, n: 50 });
 		expect(k.answer_rate.ci95?.[0]).toBeCloseTo(66.96262789551477, 9);
@@ -164,7 +166,7 @@ describe('kpis: hand-computed fixtures', () => {
 		expect(k.answer_rate.status).toBe('red');
 	});
 
-	it('surveys: NPS, CSAT top-2-box, CES top-3-box with its mean', () => {
+	it('surveys: NPS, CSAT top-2-box, CES top-3-box with its mean', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		// 50 NPS answers: 25 × 10, 15 × 7, 10 × 3 → 50% − 20% = 30.
@@ -177,7 +179,7 @@ describe('kpis: hand-computed fixtures', () => {
 		for (let i = 0; i < 40; i++)
 			events.push(answer(`s${i}`, T0 + i * MIN, 'ces', i < 10 ? 7 : i < 30 ? 5 : 1));
 		writeWithRollups(db, events);
-		const k = kpis(db, query()).rows[0].kpis;
+		const k = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis;
 		expect(k.nps).toMatchObject({ value: 30, n: 50, lowConfidence: true });
 		expect(k.nps.ci95?.[0]).toBeCloseTo(8.351092406312969, 9);
 		expect(k.nps.ci95?.[1]).toBeCloseTo(51.64890759368703, 9);
@@ -190,37 +192,48 @@ describe('kpis: hand-computed fixtures', () => {
 		expect(k.ces.mean?.ci95?.[0]).toBeCloseTo(4.5 - 1.96 * Math.sqrt(190 / 39 / 40), 12);
 	});
 
-	it('n below the minimum, exactly the minimum, one answer, all promoters', () => {
+	it('n below the minimum, exactly the minimum, one answer, all promoters', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 29; i++) events.push(answer(`x${i}`, T0 + i * MIN, 'nps', 10));
 		writeWithRollups(db, events);
-		expect(kpis(db, query()).rows[0].kpis.nps).toMatchObject({ value: null, n: 29, ci95: null });
+		expect((await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis.nps).toMatchObject({
+			value: null,
+			n: 29,
+			ci95: null
+		});
 		writeWithRollups(db, [answer('x29', T0 + 30 * MIN, 'nps', 10)]);
-		const nps = kpis(db, query()).rows[0].kpis.nps;
+		const nps = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis.nps;
 		expect(nps).toMatchObject({ value: 100, n: 30, ci95: [100, 100], lowConfidence: false });
 
 		const one = fresh();
 		writeWithRollups(one, [answer('y', T0, 'csat', 5)]);
-		expect(kpis(one, query()).rows[0].kpis.csat).toMatchObject({ value: null, n: 1, ci95: null });
+		expect((await onBothEngines(one, (t) => kpis(t, query()))).rows[0].kpis.csat).toMatchObject({
+			value: null,
+			n: 1,
+			ci95: null
+		});
 	});
 
-	it('duplicates are counted once', () => {
+	it('duplicates are counted once', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 30; i++) events.push(answer(`d${i}`, T0 + i * MIN, 'nps', i < 15 ? 9 : 0));
 		writeWithRollups(db, events, { sourceId: 1 });
 		const again = writeWithRollups(db, [...events, ...events.slice(0, 5)], { sourceId: 1 });
 		expect(again.accepted).toBe(0);
-		const nps = kpis(db, query()).rows[0].kpis.nps;
+		const nps = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis.nps;
 		expect(nps).toMatchObject({ value: 0, n: 30 });
 		// The same ids repeated inside one batch: stored and counted once.
 		const db2 = fresh();
 		writeWithRollups(db2, [...events, ...events], { sourceId: 1 });
-		expect(kpis(db2, query()).rows[0].kpis.nps).toMatchObject({ value: 0, n: 30 });
+		expect((await onBothEngines(db2, (t) => kpis(t, query()))).rows[0].kpis.nps).toMatchObject({
+			value: 0,
+			n: 30
+		});
 	});
 
-	it('complaints: regulator share with its interval', () => {
+	it('complaints: regulator share with its interval', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 40; i++)
@@ -234,13 +247,13 @@ describe('kpis: hand-computed fixtures', () => {
 				})
 			);
 		writeWithRollups(db, events);
-		const k = kpis(db, query()).rows[0].kpis;
+		const k = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis;
 		expect(k.regulator_share).toMatchObject({ value: 25, n: 40 });
 		expect(k.regulator_share.ci95?.[0]).toBeCloseTo(14.186967895549518, 9);
 		expect(k.complaint_rate).toMatchObject({ value: null, n: 0 });
 	});
 
-	it('sentiment scored after arrival moves between cells', () => {
+	it('sentiment scored after arrival moves between cells', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 40; i++) events.push(answer(`t${i}`, T0 + i * MIN, 'csat', 5, { text: '很好' }));
@@ -252,7 +265,7 @@ describe('kpis: hand-computed fixtures', () => {
 				seqs.map((seq, i) => ({ seq, sentiment: i < 20 ? 0.5 : i < 28 ? -0.6 : 0 }))
 			)
 		)();
-		const k = kpis(db, query()).rows[0].kpis;
+		const k = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis;
 		// (20 − 8) / 40 = 30; SE = √((.5 + .2 − .09) / 40).
 		expect(k.sentiment.value).toBeCloseTo(30, 12);
 		expect(k.sentiment.n).toBe(40);
@@ -296,31 +309,31 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 		}
 		return { first, later };
 	}
-	const expectDayZero = (db: Db) => {
-		const k = kpis(db, query()).rows[0].kpis;
+	const expectDayZero = async (db: Db) => {
+		const k = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis;
 		expect(k.fcr).toMatchObject({ value: 75, n: 40 });
 		expect(k.repeat_contact_rate).toMatchObject({ value: 25, n: 40 });
 	};
 
-	it('in order, later contacts in a later batch, reversed, or all at once: the same numbers and cells', () => {
+	it('in order, later contacts in a later batch, reversed, or all at once: the same numbers and cells', async () => {
 		const { first, later } = scenario();
 		const inOrder = fresh();
 		writeWithRollups(inOrder, first);
 		writeWithRollups(inOrder, later);
-		expectDayZero(inOrder);
+		await expectDayZero(inOrder);
 
 		const reversed = fresh();
 		writeWithRollups(reversed, later);
 		writeWithRollups(reversed, [...first].reverse());
-		expectDayZero(reversed);
+		await expectDayZero(reversed);
 
 		const oneByOne = fresh();
 		for (const e of [...later, ...first].reverse()) writeWithRollups(oneByOne, [e]);
-		expectDayZero(oneByOne);
+		await expectDayZero(oneByOne);
 
 		const together = fresh();
 		writeWithRollups(together, [...later, ...first]);
-		expectDayZero(together);
+		await expectDayZero(together);
 
 		// Cells (not only the answers) equal a rebuild from raw rows.
 		for (const db of [inOrder, reversed, oneByOne, together]) {
@@ -329,11 +342,13 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 			expect(cells(db)).toEqual(incremental);
 		}
 		// Day 3 holds the 10 repeats: they are not first contacts (the day-0 contact is 3 days before).
-		const day3 = kpis(together, query({ from: T0 + 3 * DAY, to: T0 + 4 * DAY })).rows[0].kpis;
+		const day3 = (
+			await onBothEngines(together, (t) => kpis(t, query({ from: T0 + 3 * DAY, to: T0 + 4 * DAY })))
+		).rows[0].kpis;
 		expect(day3.fcr.n).toBe(0);
 	});
 
-	it('containment: a bot contact followed within 48 h by a call is not contained, even when the call came first', () => {
+	it('containment: a bot contact followed within 48 h by a call is not contained, even when the call came first', async () => {
 		const db = fresh();
 		const bots: CxEvent[] = [];
 		const calls: CxEvent[] = [];
@@ -345,14 +360,15 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 		}
 		writeWithRollups(db, calls);
 		writeWithRollups(db, bots);
-		const k = kpis(db, query({ filters: { channel: ['bot'] } })).rows[0].kpis;
+		const k = (await onBothEngines(db, (t) => kpis(t, query({ filters: { channel: ['bot'] } })))).rows[0]
+			.kpis;
 		expect(k.containment_rate).toMatchObject({ value: 80, n: 40 });
 		const incremental = cells(db);
 		rebuildRollups(db);
 		expect(cells(db)).toEqual(incremental);
 	});
 
-	it('a short abandon is neither a contact nor a repeat', () => {
+	it('a short abandon is neither a contact nor a repeat', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 30; i++) {
@@ -364,14 +380,14 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 			);
 		}
 		writeWithRollups(db, events);
-		const k = kpis(db, query()).rows[0].kpis;
+		const k = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis;
 		expect(k.repeat_contact_rate).toMatchObject({ value: 0, n: 30 });
 		expect(k.fcr).toMatchObject({ value: 100, n: 30 });
 		expect(k.answer_rate).toMatchObject({ value: 50, n: 60 });
 		expect(k.abandonment_rate).toMatchObject({ value: 0, n: 30 });
 	});
 
-	it('a survey answer naming a contact inherits its team and reason, whichever arrives first', () => {
+	it('a survey answer naming a contact inherits its team and reason, whichever arrives first', async () => {
 		const answers: CxEvent[] = [];
 		const calls: CxEvent[] = [];
 		for (let i = 0; i < 30; i++) {
@@ -394,7 +410,9 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 		]) {
 			const db = fresh();
 			for (const batch of order) writeWithRollups(db, batch);
-			const t9 = kpis(db, query({ filters: { team: ['t9'], reason: ['card'] } })).rows[0].kpis;
+			const t9 = (
+				await onBothEngines(db, (t) => kpis(t, query({ filters: { team: ['t9'], reason: ['card'] } })))
+			).rows[0].kpis;
 			expect(t9.csat).toMatchObject({ value: 90, n: 30 });
 			const incremental = cells(db);
 			rebuildRollups(db);
@@ -415,27 +433,31 @@ describe('scope, grouping and comparison', () => {
 		return events;
 	}
 
-	it("a manager's scope: only their teams, in totals and groups", () => {
+	it("a manager's scope: only their teams, in totals and groups", async () => {
 		const db = fresh();
 		writeWithRollups(db, teamsFixture());
-		const all = kpis(db, query()).rows[0].kpis.csat;
+		const all = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis.csat;
 		expect(all.n).toBe(90);
-		const manager = kpis(db, query({ scope: { teams: ['t1'] } }));
+		const manager = await onBothEngines(db, (t) => kpis(t, query({ scope: { teams: ['t1'] } })));
 		expect(manager.rows[0].kpis.csat).toMatchObject({ value: 100, n: 30 });
-		const byTeam = kpis(db, query({ by: 'team', scope: { teams: ['t1', 't2'] } }));
+		const byTeam = await onBothEngines(db, (t) =>
+			kpis(t, query({ by: 'team', scope: { teams: ['t1', 't2'] } }))
+		);
 		expect(byTeam.rows.map((r) => r.group)).toEqual(['t1', 't2']);
 		expect(byTeam.rows[0].kpis.csat.n).toBe(30);
 		// A team filter outside the scope gives nothing (the route answers 403 before it gets here).
-		const outside = kpis(db, query({ filters: { team: ['t3'] }, scope: { teams: ['t1'] } }));
+		const outside = await onBothEngines(db, (t) =>
+			kpis(t, query({ filters: { team: ['t3'] }, scope: { teams: ['t1'] } }))
+		);
 		expect(outside.rows[0].kpis.csat.n).toBe(0);
-		const none = kpis(db, query({ scope: { teams: [] } }));
+		const none = await onBothEngines(db, (t) => kpis(t, query({ scope: { teams: [] } })));
 		expect(none.rows[0].kpis.csat.n).toBe(0);
 	});
 
-	it('by day in China time, with empty days', () => {
+	it('by day in China time, with empty days', async () => {
 		const db = fresh();
 		writeWithRollups(db, teamsFixture());
-		const r = kpis(db, query({ by: 'day', to: T0 + 3 * DAY }));
+		const r = await onBothEngines(db, (t) => kpis(t, query({ by: 'day', to: T0 + 3 * DAY })));
 		expect(r.rows.map((x) => x.group)).toEqual([
 			'2025-03-03T00:00:00+08:00',
 			'2025-03-04T00:00:00+08:00',
@@ -444,7 +466,7 @@ describe('scope, grouping and comparison', () => {
 		expect(r.rows.map((x) => x.kpis.csat.n)).toEqual([90, 0, 0]);
 	});
 
-	it('comparison with the previous period and its significance', () => {
+	it('comparison with the previous period and its significance', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		// Yesterday 100 answers, 50 top-2; today 100 answers, 80 top-2: z ≈ 4.45.
@@ -453,48 +475,50 @@ describe('scope, grouping and comparison', () => {
 			events.push(answer(`v${i}`, T0 + i * MIN, 'csat', i < 80 ? 5 : 1));
 		}
 		writeWithRollups(db, events);
-		const csat = kpis(db, query({ compare: { from: T0 - DAY, to: T0 } })).rows[0].kpis.csat;
+		const csat = (await onBothEngines(db, (t) => kpis(t, query({ compare: { from: T0 - DAY, to: T0 } }))))
+			.rows[0].kpis.csat;
 		expect(csat.value).toBe(80);
 		expect(csat.previous).toMatchObject({ value: 50, n: 100 });
 		expect(csat.change).toBe(30);
 		expect(csat.significant).toBe(true);
 	});
 
-	it('a range that does not fall on whole hours is exact', () => {
+	it('a range that does not fall on whole hours is exact', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 120; i++) events.push(answer(`w${i}`, T0 + i * MIN, 'csat', 5));
 		writeWithRollups(db, events);
-		const mid = kpis(db, query({ from: T0 + 10 * MIN, to: T0 + 70 * MIN })).rows[0];
+		const mid = (await onBothEngines(db, (t) => kpis(t, query({ from: T0 + 10 * MIN, to: T0 + 70 * MIN }))))
+			.rows[0];
 		expect(mid.kpis.csat.n).toBe(60);
-		const r = kpis(db, query({ from: T0 + 10 * MIN, to: T0 + 70 * MIN }));
+		const r = await onBothEngines(db, (t) => kpis(t, query({ from: T0 + 10 * MIN, to: T0 + 70 * MIN })));
 		expect(r.path).toBe('rollup+raw');
 		// "to = now" after the last event: the last hour's cell serves, no raw rows needed.
-		const now = kpis(db, query({ from: T0, to: T0 + 119 * MIN + 30_000 }));
+		const now = await onBothEngines(db, (t) => kpis(t, query({ from: T0, to: T0 + 119 * MIN + 30_000 })));
 		expect(now.rows[0].kpis.csat.n).toBe(120);
 		expect(now.path).toBe('rollup');
 	});
 
-	it('a combination no cuboid holds falls back to raw rows with the same answer', () => {
+	it('a combination no cuboid holds falls back to raw rows with the same answer', async () => {
 		const db = fresh();
 		writeWithRollups(db, queueFixture());
-		const r = kpis(db, query({ filters: { agent: ['a0'], reason: ['r0'] } }));
+		const r = await onBothEngines(db, (t) => kpis(t, query({ filters: { agent: ['a0'], reason: ['r0'] } })));
 		expect(r.path).toBe('raw');
 		expect(r.rows[0].kpis.aht_s.n).toBe(10);
 	});
 
-	it('targets and thresholds edited by an admin change the status', () => {
+	it('targets and thresholds edited by an admin change the status', async () => {
 		const db = fresh();
 		writeWithRollups(db, queueFixture());
-		setKpiSettings(db, 'service_level', { target: 60, amber: 60, red: 50 });
-		const k = kpis(db, query()).rows[0].kpis.service_level;
+		await setKpiSettings(db, 'service_level', { target: 60, amber: 60, red: 50 });
+		const k = (await onBothEngines(db, (t) => kpis(t, query()))).rows[0].kpis.service_level;
 		expect(k).toMatchObject({ target: 60, status: 'green' });
-		expect(() => setKpiSettings(db, 'service_level', { red: 90 })).toThrow(/red/);
+		await expect(setKpiSettings(db, 'service_level', { red: 90 })).rejects.toThrow(/red/);
 	});
 });
 
 describe("reason-standardised KPIs (Simpson's paradox)", () => {
-	it('team B is better within every reason but worse raw; standardised on the center mix it is better', () => {
+	it('team B is better within every reason but worse raw; standardised on the center mix it is better', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		let n = 0;
@@ -517,7 +541,9 @@ describe("reason-standardised KPIs (Simpson's paradox)", () => {
 					);
 			}
 		writeWithRollups(db, events);
-		const r = kpis(db, query({ by: 'team', filters: { team: ['A', 'B'] }, standardise: true }));
+		const r = await onBothEngines(db, (t) =>
+			kpis(t, query({ by: 'team', filters: { team: ['A', 'B'] }, standardise: true }))
+		);
 		const [a, b] = r.rows;
 		expect(a.kpis.fcr.value).toBeCloseTo(82, 12);
 		expect(b.kpis.fcr.value).toBeCloseTo(67, 12);
@@ -543,7 +569,7 @@ describe('reason-standardised variance and small strata', () => {
 		firstResolved
 	});
 
-	it('has a variance above zero when every stratum is at p = 1', () => {
+	it('has a variance above zero when every stratum is at p = 1', async () => {
 		const group = new Map([
 			['easy', fcr(40, 40)],
 			['hard', fcr(30, 30)]
@@ -554,7 +580,7 @@ describe('reason-standardised variance and small strata', () => {
 		expect((e.ci95 as [number, number])[0]).toBeLessThan(100);
 	});
 
-	it("pools a group's strata under the minimum instead of giving 3 contacts a reason's full weight", () => {
+	it("pools a group's strata under the minimum instead of giving 3 contacts a reason's full weight", async () => {
 		// Reference: easy 1000, hard 500, medium 500. The group: 60 easy at 90%, 3 hard at 0%, 5 medium at 100%.
 		const reference = new Map([
 			['easy', fcr(1000, 900)],
@@ -587,14 +613,14 @@ describe('complaint rate significance and confidence', () => {
 		return { measures, estimate: evaluate(KPIS.complaint_rate, measures) };
 	};
 
-	it('uses an exact test on rare counts: 0 vs 3 and 0 vs 5 complaints in 10,000 contacts are not significant', () => {
+	it('uses an exact test on rare counts: 0 vs 3 and 0 vs 5 complaints in 10,000 contacts are not significant', async () => {
 		// Exact conditional p: 0 of 3 at ½ → 0.25; 0 of 5 → 0.0625 (a normal z says 2.24 for 0 vs 5).
 		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(3, 10_000))).toBe(false);
 		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(5, 10_000))).toBe(false);
 		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(10, 10_000))).toBe(true);
 	});
 
-	it('flags a wide complaint-rate interval as low confidence', () => {
+	it('flags a wide complaint-rate interval as low confidence', async () => {
 		// 3 in 1,000 contacts: 30 per 10k with a Wilson interval of about 10–88 per 10k.
 		expect(evaluate(KPIS.complaint_rate, complaints(3, 1_000)).lowConfidence).toBe(true);
 		expect(evaluate(KPIS.complaint_rate, complaints(100, 200_000)).lowConfidence).toBe(false);

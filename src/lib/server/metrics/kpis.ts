@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { metricsStores, type MetricsReader } from './read-store';
 import { computeCxIndex, type IndexWeights } from './cx-index';
 import {
 	addContribution,
@@ -27,7 +29,7 @@ import {
 	type Thresholds,
 	type Unit
 } from './registry';
-import { CUBOIDS, scanRaw, sumCells, type CellSum } from './rollups';
+import { CUBOIDS, sumCells, type CellSum } from './rollups';
 import { getIndexWeights, getKpiSettings } from './settings';
 import type { Interval } from '$lib/server/stats';
 import { bucketOf, bucketStart, chinaIso, HOUR_MS, type Grain } from './time';
@@ -118,14 +120,18 @@ interface MaturedAggregate extends Aggregate {
  * [now − window, to) are read separately (at most the window's length, however long the range), taken out of
  * those measures and counted as pending.
  */
-function aggregateMatured(db: Db, spec: AggregateSpec, now: number): MaturedAggregate {
-	const current = aggregate(db, spec);
+async function aggregateMatured(
+	r: MetricsReader,
+	spec: AggregateSpec,
+	now: number
+): Promise<MaturedAggregate> {
+	const current = await aggregate(r, spec);
 	const paths: Path[] = [current.path];
 	const pending = new Map<string, number[]>();
-	FOLLOW_UP_WINDOWS.forEach((w, i) => {
+	for (const [i, w] of FOLLOW_UP_WINDOWS.entries()) {
 		const cutoff = now - w.windowMs + 1;
-		if (cutoff >= spec.to) return;
-		const open = aggregate(db, { ...spec, from: Math.max(spec.from, cutoff) });
+		if (cutoff >= spec.to) continue;
+		const open = await aggregate(r, { ...spec, from: Math.max(spec.from, cutoff) });
 		paths.push(open.path);
 		const n = measureIndex(w.n);
 		const indices = w.measures.map(measureIndex);
@@ -139,7 +145,7 @@ function aggregateMatured(db: Db, spec: AggregateSpec, now: number): MaturedAggr
 			}
 			for (const j of indices) v[j] -= o[j];
 		}
-	});
+	}
 	return { path: combinePaths(paths), cells: current.cells, pending };
 }
 
@@ -160,20 +166,7 @@ export function chooseCuboid(needed: ReadonlySet<Dimension>): number | null {
 	return best;
 }
 
-const noEventsStatements = new WeakMap<Db, import('better-sqlite3').Statement>();
-
-function noEvents(db: Db, from: number, to: number): boolean {
-	if (from >= to) return true;
-	let st = noEventsStatements.get(db);
-	if (!st)
-		noEventsStatements.set(
-			db,
-			(st = db.$client.prepare('SELECT 1 FROM events WHERE ts >= ? AND ts < ? LIMIT 1'))
-		);
-	return st.get(from, to) === undefined;
-}
-
-function aggregate(db: Db, spec: AggregateSpec): Aggregate {
+async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggregate> {
 	const cells = new Map<string, MeasureVector>();
 	const accumulator = (key: string) => {
 		let acc = cells.get(key);
@@ -182,7 +175,7 @@ function aggregate(db: Db, spec: AggregateSpec): Aggregate {
 	};
 	const { filters, group, grain, split } = spec;
 	const rawRange = (from: number, to: number, sign: 1 | -1) =>
-		scanRaw(db, from, to, (dims, ts, row) => {
+		r.scanRaw(from, to, (dims, ts, row) => {
 			for (const [d, values] of filters) {
 				const v = dims[d];
 				if (v === null || !values.has(v)) return;
@@ -196,7 +189,7 @@ function aggregate(db: Db, spec: AggregateSpec): Aggregate {
 	if (split) needed.add(split);
 	const cuboid = chooseCuboid(needed);
 	if (cuboid === null) {
-		rawRange(spec.from, spec.to, 1);
+		await rawRange(spec.from, spec.to, 1);
 		return { path: 'raw', cells };
 	}
 
@@ -204,19 +197,19 @@ function aggregate(db: Db, spec: AggregateSpec): Aggregate {
 	// the cheaper of "raw rows of the part inside" and "the cell minus raw rows of the part outside".
 	const { from, to } = spec;
 	let usedRaw = false;
-	const edge = (hour: number, a: number, b: number): 'cell' | 'raw' => {
+	const edge = async (hour: number, a: number, b: number): Promise<'cell' | 'raw'> => {
 		const start = hour * HOUR_MS;
 		const end = start + HOUR_MS;
-		const before = noEvents(db, start, a);
-		const after = noEvents(db, b, end);
+		const before = await r.noEvents(start, a);
+		const after = await r.noEvents(b, end);
 		if (before && after) return 'cell';
 		usedRaw = true;
 		if (a - start + (end - b) < b - a) {
-			if (!before) rawRange(start, a, -1);
-			if (!after) rawRange(b, end, -1);
+			if (!before) await rawRange(start, a, -1);
+			if (!after) await rawRange(b, end, -1);
 			return 'cell';
 		}
-		rawRange(a, b, 1);
+		await rawRange(a, b, 1);
 		return 'raw';
 	};
 	const firstHour = Math.floor(from / HOUR_MS);
@@ -225,10 +218,11 @@ function aggregate(db: Db, spec: AggregateSpec): Aggregate {
 	let cellTo = endHour;
 	if (endHour - firstHour === 1) {
 		if (from % HOUR_MS !== 0 || to % HOUR_MS !== 0)
-			if (edge(firstHour, from, to) === 'raw') cellTo = firstHour;
+			if ((await edge(firstHour, from, to)) === 'raw') cellTo = firstHour;
 	} else {
-		if (from % HOUR_MS !== 0 && edge(firstHour, from, (firstHour + 1) * HOUR_MS) === 'raw') cellFrom++;
-		if (to % HOUR_MS !== 0 && edge(endHour - 1, (endHour - 1) * HOUR_MS, to) === 'raw') cellTo--;
+		if (from % HOUR_MS !== 0 && (await edge(firstHour, from, (firstHour + 1) * HOUR_MS)) === 'raw')
+			cellFrom++;
+		if (to % HOUR_MS !== 0 && (await edge(endHour - 1, (endHour - 1) * HOUR_MS, to)) === 'raw') cellTo--;
 	}
 
 	const dims = CUBOIDS[cuboid];
@@ -246,10 +240,10 @@ function aggregate(db: Db, spec: AggregateSpec): Aggregate {
 	const firstDay = grain === 'hour' ? 0 : Math.ceil((cellFrom + 8) / 24);
 	const endDay = grain === 'hour' ? 0 : Math.floor((cellTo + 8) / 24);
 	if (endDay > firstDay) {
-		sumCells(db, 'hour', cuboid, cellFrom, firstDay * 24 - 8, grain, keep, visit);
-		sumCells(db, 'day', cuboid, firstDay, endDay, grain, keep, visit);
-		sumCells(db, 'hour', cuboid, endDay * 24 - 8, cellTo, grain, keep, visit);
-	} else sumCells(db, 'hour', cuboid, cellFrom, cellTo, grain, keep, visit);
+		await sumCells(r, 'hour', cuboid, cellFrom, firstDay * 24 - 8, grain, keep, visit);
+		await sumCells(r, 'day', cuboid, firstDay, endDay, grain, keep, visit);
+		await sumCells(r, 'hour', cuboid, endDay * 24 - 8, cellTo, grain, keep, visit);
+	} else await sumCells(r, 'hour', cuboid, cellFrom, cellTo, grain, keep, visit);
 	// A group seen only in a subtracted part sums to nothing: drop it (contributions are never all zero).
 	for (const [key, v] of cells) if (isZero(v)) cells.delete(key);
 	return { path: usedRaw ? 'rollup+raw' : 'rollup', cells };
@@ -322,20 +316,27 @@ function publicEstimate(e: KpiEstimate): { value: number | null; n: number; ci95
  * time bucket for a time `by`, empty buckets included. The comparison period is computed for dimension groups and
  * ungrouped answers, not per time bucket.
  */
-export function kpis(db: Db, q: CxQuery, options: KpiOptions = {}): KpiAnswer {
-	return db.$client.transaction(() => computeKpis(db, q, options))();
+export async function kpis(target: Db | Storage, q: CxQuery, options: KpiOptions = {}): Promise<KpiAnswer> {
+	const storage = asStorage(target);
+	const settings = options.settings ?? (await getKpiSettings(storage));
+	const weights = options.weights ?? (await getIndexWeights(storage));
+	return byEngine(storage, metricsStores).read((r) => computeKpis(r, q, { ...options, settings, weights }));
 }
 
-function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
-	const settings = options.settings ?? getKpiSettings(db);
-	const weights = options.weights ?? getIndexWeights(db);
+/** `kpis` on a reader already open (the driver analysis reads its overview in its own snapshot). */
+export async function computeKpis(
+	r: MetricsReader,
+	q: CxQuery,
+	options: KpiOptions & Required<Pick<KpiOptions, 'settings' | 'weights'>>
+): Promise<KpiAnswer> {
+	const { settings, weights } = options;
 	const complaintTarget = settings.complaint_rate.target;
 	const filters = effectiveFilters(q);
 	const group = q.by !== null && !isGrain(q.by) ? q.by : null;
 	const grain = isGrain(q.by) ? q.by : q.grain;
 	const spec: AggregateSpec = { from: q.from, to: q.to, filters, group, grain, split: null };
 	const now = options.now ?? Date.now();
-	const current = aggregateMatured(db, spec, now);
+	const current = await aggregateMatured(r, spec, now);
 	const paths: Path[] = [current.path];
 
 	const groups: string[] = group
@@ -347,10 +348,10 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
 
 	const previous =
 		q.compare && !grain
-			? aggregateMatured(db, { ...spec, from: q.compare.from, to: q.compare.to }, now)
+			? await aggregateMatured(r, { ...spec, from: q.compare.from, to: q.compare.to }, now)
 			: null;
 	if (previous) paths.push(previous.path);
-	const split = q.standardise ? aggregateMatured(db, { ...spec, split: 'reason' }, now) : null;
+	const split = q.standardise ? await aggregateMatured(r, { ...spec, split: 'reason' }, now) : null;
 	if (split) paths.push(split.path);
 
 	const reference = new Map<string, Measures>();
@@ -459,11 +460,11 @@ function computeKpis(db: Db, q: CxQuery, options: KpiOptions): KpiAnswer {
  * the benchmark and exports. Keys as rows: `group` (null without a dimension group) and `bucket` (null without a
  * grain; bucket number otherwise).
  */
-export function kpiMeasures(
-	db: Db,
+export async function kpiMeasures(
+	target: Db | Storage,
 	q: CxQuery,
 	now: number = Date.now()
-): {
+): Promise<{
 	path: Path;
 	rows: {
 		group: string | null;
@@ -473,12 +474,12 @@ export function kpiMeasures(
 		/** Chains pending per FOLLOW_UP_WINDOWS entry (first contacts for 7 days; chains for 48 h). */
 		pending: number[];
 	}[];
-} {
-	return db.$client.transaction(() => {
+}> {
+	return byEngine(asStorage(target), metricsStores).read(async (r) => {
 		const group = q.by !== null && !isGrain(q.by) ? q.by : null;
 		const grain = isGrain(q.by) ? q.by : q.grain;
-		const agg = aggregateMatured(
-			db,
+		const agg = await aggregateMatured(
+			r,
 			{ from: q.from, to: q.to, filters: effectiveFilters(q), group, grain, split: null },
 			now
 		);
@@ -495,30 +496,32 @@ export function kpiMeasures(
 			.filter((r) => r.group !== '')
 			.sort((a, b) => compareText(a.group ?? '', b.group ?? '') || (a.bucket ?? 0) - (b.bucket ?? 0));
 		return { path: agg.path, rows };
-	})();
+	});
 }
 
 /**
  * The same measures summed straight from raw rows (no rollups), for the benchmark's and tests' comparisons.
  * Returns the vector per `group␁bucket` key.
  */
-export function measuresFromRaw(
-	db: Db,
+export async function measuresFromRaw(
+	target: Db | Storage,
 	q: Pick<CxQuery, 'from' | 'to' | 'filters' | 'scope'>,
 	group: Dimension | null,
 	grain: Grain | null
-): Map<string, Measures> {
+): Promise<Map<string, Measures>> {
 	const cells = new Map<string, MeasureVector>();
 	const filters = effectiveFilters(q);
-	scanRaw(db, q.from, q.to, (dims, ts, row) => {
-		for (const [d, values] of filters) {
-			const v = dims[d];
-			if (v === null || !values.has(v)) return;
-		}
-		const key = `${group ? (dims[group] ?? '') : ''}${SEP}${grain ? bucketOf(ts, grain) : 0}`;
-		let acc = cells.get(key);
-		if (!acc) cells.set(key, (acc = emptyVector()));
-		addContribution(row, acc, 1);
-	});
+	await byEngine(asStorage(target), metricsStores).read((r) =>
+		r.scanRaw(q.from, q.to, (dims, ts, row) => {
+			for (const [d, values] of filters) {
+				const v = dims[d];
+				if (v === null || !values.has(v)) return;
+			}
+			const key = `${group ? (dims[group] ?? '') : ''}${SEP}${grain ? bucketOf(ts, grain) : 0}`;
+			let acc = cells.get(key);
+			if (!acc) cells.set(key, (acc = emptyVector()));
+			addContribution(row, acc, 1);
+		})
+	);
 	return new Map([...cells].map(([k, v]) => [k, toMeasures(v)]));
 }

@@ -1,14 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Channel, CxEvent, FeedbackMetric, Handler, Outcome, Segment } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { scoreSentiment } from '$lib/server/text';
-import { kpiMeasures, kpis } from './kpis';
+import { kpiMeasures, kpis, measuresFromRaw } from './kpis';
 import { emptyMeasures, type Dimension, type Measures } from './measures';
 import type { CxQuery } from './query';
 import { KPIS, REGISTRY, evaluate, type KpiKey } from './registry';
 import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { bucketOf, type Grain } from './time';
-import { writeWithRollups } from './testing';
+import { closeMirror, onBothEngines, writeWithRollups } from './testing';
 
 /**
  * Property test: for random data arriving in random order and batches, every query answered from rollups equals a
@@ -587,12 +587,13 @@ const NOWS = [T0 + 100 * DAY, T0 + 4 * DAY + 30 * MIN + 17, T0 + 9 * DAY + 5 * H
 
 describe('rollups equal a reference computed from raw rows (property, many seeds)', () => {
 	const seeds = Array.from({ length: 20 }, (_, i) => 1000 + i * 7919);
-	it.each(seeds)('seed %i', (seed) => {
+	it.each(seeds)('seed %i', async (seed) => {
 		const g = generate(seed, 700);
 		const db = load(g);
 		const facts = referenceFacts(stored(g));
 		for (const [name, partial] of QUERIES)
-			for (const now of NOWS) checkQuery(db, facts, `${name} (now T0+${now - T0})`, base(partial), now, seed);
+			for (const now of NOWS)
+				await checkQuery(db, facts, `${name} (now T0+${now - T0})`, base(partial), now, seed);
 		// Maintained cells, flags and links equal those rebuilt from raw rows.
 		const incremental = cellDump(db);
 		const crossEvent = () =>
@@ -610,12 +611,31 @@ describe('rollups equal a reference computed from raw rows (property, many seeds
 	});
 });
 
-function checkQuery(db: Db, facts: Fact[], name: string, q: CxQuery, now: number, seed: number) {
+describe('PostgreSQL reads the same rollups and raw rows as SQLite (property, a few seeds)', () => {
+	afterAll(closeMirror);
+	it.each([1000, 1000 + 3 * 7919])('seed %i', async (seed) => {
+		const db = load(generate(seed, 700));
+		const settings = Object.fromEntries(REGISTRY.map((d) => [d.key, d.defaults])) as Record<
+			KpiKey,
+			(typeof REGISTRY)[number]['defaults']
+		>;
+		// Every query shape (range scans, point reads, day cells, raw fallback) at every moment, measures and KPIs.
+		for (const [, partial] of QUERIES)
+			for (const now of NOWS) {
+				const q = base(partial);
+				await onBothEngines(db, (t) => kpiMeasures(t, q, now));
+				await onBothEngines(db, (t) => kpis(t, q, { now, settings }));
+			}
+		await onBothEngines(db, (t) => measuresFromRaw(t, base({}), 'channel', 'day'));
+	});
+});
+
+async function checkQuery(db: Db, facts: Fact[], name: string, q: CxQuery, now: number, seed: number) {
 	const expected = referenceRows(facts, q, now);
-	const actual = kpiMeasures(db, q, now);
+	const actual = await kpiMeasures(db, q, now);
 	expect(actual.rows, `${name} (seed ${seed}, ${actual.path})`).toEqual(expected);
 	// The KPIs through the registry: identical numbers to the reference measures through the same formulas.
-	const answer = kpis(db, q, {
+	const answer = await kpis(db, q, {
 		now,
 		settings: Object.fromEntries(REGISTRY.map((d) => [d.key, d.defaults])) as Record<
 			KpiKey,

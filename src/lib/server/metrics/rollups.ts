@@ -670,8 +670,11 @@ export function applySentimentScores(
 	flushRollups(db, deltas);
 }
 
-/** The raw-row reading shared by the query fallback and the rebuild: effective dimensions joined in SQL. */
-const RAW_SQL = `SELECT e.ts, e.type, e.channel, coalesce(e.team_id, c.team_id), coalesce(e.agent_id, c.agent_id),
+/**
+ * The raw-row reading shared by the query fallback and the rebuild: effective dimensions joined in SQL. The same text
+ * serves PostgreSQL (metrics/read-store.ts) with numbered parameters.
+ */
+export const RAW_SQL = `SELECT e.ts, e.type, e.channel, coalesce(e.team_id, c.team_id), coalesce(e.agent_id, c.agent_id),
 	  e.segment, coalesce(e.journey, c.journey), e.region, coalesce(e.reason, c.reason), e.handled_by, e.outcome,
 	  e.wait_s, e.handle_s, e.metric, e.score, e.regulator, e.sentiment, e.first_contact, e.repeat_same_reason_7d,
 	  e.repeat_48h, e.chain_last, e.chain_self_service, e.transferred_to_agent,
@@ -690,7 +693,19 @@ export function scanRaw(
 ): number {
 	let st = rawStatements.get(db);
 	if (!st) rawStatements.set(db, (st = db.$client.prepare(RAW_SQL).raw()));
+	const decode = rawRowVisitor(visit);
 	let count = 0;
+	for (const r of st.iterate(from, to) as IterableIterator<RawRow>) {
+		decode(r);
+		count++;
+	}
+	return count;
+}
+
+/** Decodes rows of RAW_SQL (as value arrays) into `visit`'s arguments; the objects are reused between rows. */
+export function rawRowVisitor(
+	visit: (dims: DimensionValues, ts: number, row: FactRow) => void
+): (r: readonly unknown[]) => void {
 	const dims: DimensionValues = {
 		channel: null,
 		team: null,
@@ -718,7 +733,7 @@ export function scanRaw(
 		transferredToAgent: null,
 		attributed: null
 	};
-	for (const r of st.iterate(from, to) as IterableIterator<RawRow>) {
+	return (r) => {
 		dims.channel = r[2] as string | null;
 		dims.team = r[3] as string | null;
 		dims.agent = r[4] as string | null;
@@ -743,9 +758,7 @@ export function scanRaw(
 		row.transferredToAgent = bool(r[22]);
 		row.attributed = bool(r[23]);
 		visit(dims, r[0] as number, row);
-		count++;
-	}
-	return count;
+	};
 }
 
 /** Flags and links recomputed from scratch, one customer at a time (keyset pages of the partial index). */
@@ -865,6 +878,29 @@ function bucketOfUnit(level: CellLevel, unit: number, grain: Grain | null): numb
 	return grain === 'day' ? unit : Math.floor((unit + 3) / 7);
 }
 
+/**
+ * The cell-reading SQL of `sumCells`, the same text on both engines (integer arithmetic on the keys; parameters are
+ * `?` here, numbered by the PostgreSQL store): a range of units of one cuboid summed per combination and bucket
+ * (`key >= ? AND key < ?`), one cell's measures, and a cuboid's combinations.
+ */
+export const CELL_SQL = {
+	range: (level: CellLevel, grain: Grain | 'none') =>
+		`SELECT ${CELL_KEY_SQL.combo} AS combo, ${BUCKET_SQL[level][grain]} AS b, ${MEASURE_COLUMNS.map((m) => `sum(${m})`).join(', ')}
+		 FROM ${CELL_TABLE[level]} WHERE key >= ? AND key < ? GROUP BY combo, b`,
+	one: (level: CellLevel) => `SELECT ${MEASURE_COLUMNS.join(', ')} FROM ${CELL_TABLE[level]} WHERE key = ?`,
+	combos: 'SELECT id, v1, v2 FROM metric_combos WHERE cuboid = ?'
+} as const;
+
+/** What `sumCells` reads, per engine (metrics/read-store.ts). */
+export interface CellReader {
+	/** [id, v1, v2] of a cuboid's combinations. */
+	combos(cuboid: number): Promise<[number, string, string][]>;
+	/** Rows of CELL_SQL.range: [combo, bucket, ...sums]. */
+	range(level: CellLevel, grain: Grain | 'none', fromKey: number, toKey: number): Promise<number[][]>;
+	/** The measures of each key's cell, undefined for a key without a cell (same order as `keys`). */
+	cells(level: CellLevel, keys: readonly number[]): Promise<(number[] | undefined)[]>;
+}
+
 interface SumStatements {
 	combos: Statement;
 	/** A range of units of one cuboid, summed per combination and bucket. */
@@ -877,20 +913,13 @@ const sumStatements = new WeakMap<Db, SumStatements>();
 function sumStatementsFor(db: Db): SumStatements {
 	let st = sumStatements.get(db);
 	if (st) return st;
-	const sums = MEASURE_COLUMNS.map((m) => `sum(${m})`).join(', ');
 	const range = (level: CellLevel, grain: Grain | 'none') =>
-		db.$client
-			.prepare(
-				`SELECT ${CELL_KEY_SQL.combo} AS combo, ${BUCKET_SQL[level][grain]} AS b, ${sums}
-				 FROM ${CELL_TABLE[level]} WHERE key >= ? AND key < ? GROUP BY combo, b`
-			)
-			.raw();
+		db.$client.prepare(CELL_SQL.range(level, grain)).raw();
 	const levels = (grain: Grain | 'none') => ({ hour: range('hour', grain), day: range('day', grain) });
 	const byGrain = { none: levels('none'), hour: levels('hour'), day: levels('day'), week: levels('week') };
-	const one = (level: CellLevel) =>
-		db.$client.prepare(`SELECT ${MEASURE_COLUMNS.join(', ')} FROM ${CELL_TABLE[level]} WHERE key = ?`).raw();
+	const one = (level: CellLevel) => db.$client.prepare(CELL_SQL.one(level)).raw();
 	st = {
-		combos: db.$client.prepare('SELECT id, v1, v2 FROM metric_combos WHERE cuboid = ?').raw(),
+		combos: db.$client.prepare(CELL_SQL.combos).raw(),
 		range: {
 			hour: {
 				none: byGrain.none.hour,
@@ -906,14 +935,30 @@ function sumStatementsFor(db: Db): SumStatements {
 	return st;
 }
 
+/** SQLite's CellReader: the prepared statements, read synchronously. */
+export function sqliteCellReader(db: Db): CellReader {
+	const st = sumStatementsFor(db);
+	return {
+		async combos(cuboid) {
+			return st.combos.all(cuboid) as [number, string, string][];
+		},
+		async range(level, grain, fromKey, toKey) {
+			return st.range[level][grain].all(fromKey, toKey) as number[][];
+		},
+		async cells(level, keys) {
+			return keys.map((key) => st.one[level].get(key) as number[] | undefined);
+		}
+	};
+}
+
 /**
  * Sums of the cells of one cuboid with units (hours, or China days) in [from, to), per combination that `keep`
- * accepts and per bucket of `grain`. Usually one range scan summed by SQLite; when the filter keeps few of the
+ * accepts and per bucket of `grain`. Usually one range scan summed by the database; when the filter keeps few of the
  * cuboid's combinations (an agent among 150), point reads of those combinations' cells instead. Values come back
  * as stored ('' = none).
  */
-export function sumCells(
-	db: Db,
+export async function sumCells(
+	reader: CellReader,
 	level: CellLevel,
 	cuboid: number,
 	from: number,
@@ -921,25 +966,29 @@ export function sumCells(
 	grain: Grain | null,
 	keep: (v1: string, v2: string) => boolean,
 	visit: (sum: CellSum) => void
-): number {
+): Promise<number> {
 	if (to <= from) return 0;
-	const st = sumStatementsFor(db);
-	const all = st.combos.all(cuboid) as [number, string, string][];
+	const all = await reader.combos(cuboid);
 	const wanted = new Map<number, [string, string]>();
 	for (const [id, v1, v2] of all) if (keep(v1, v2)) wanted.set(id, [v1, v2]);
 	if (wanted.size === 0) return 0;
 	let count = 0;
 	if (wanted.size * 8 <= all.length && wanted.size * (to - from) <= 20_000) {
 		const perBucket = new Map<string, MeasureVector>();
-		for (const id of wanted.keys())
-			for (let u = from; u < to; u++) {
-				const r = st.one[level].get(cellKey(cuboid, u, id)) as number[] | undefined;
-				if (!r) continue;
-				const name = `${id}\u0001${bucketOfUnit(level, u, grain)}`;
-				let acc = perBucket.get(name);
-				if (!acc) perBucket.set(name, (acc = emptyVector()));
-				for (let i = 0; i < MEASURE_COUNT; i++) acc[i] += r[i];
-			}
+		const points: [number, number][] = [];
+		for (const id of wanted.keys()) for (let u = from; u < to; u++) points.push([id, u]);
+		const found = await reader.cells(
+			level,
+			points.map(([id, u]) => cellKey(cuboid, u, id))
+		);
+		points.forEach(([id, u], i) => {
+			const r = found[i];
+			if (!r) return;
+			const name = `${id}\u0001${bucketOfUnit(level, u, grain)}`;
+			let acc = perBucket.get(name);
+			if (!acc) perBucket.set(name, (acc = emptyVector()));
+			for (let j = 0; j < MEASURE_COUNT; j++) acc[j] += r[j];
+		});
 		for (const [name, acc] of perBucket) {
 			const [id, bucket] = name.split('\u0001').map(Number);
 			const [v1, v2] = wanted.get(id) as [string, string];
@@ -949,10 +998,7 @@ export function sumCells(
 		return count;
 	}
 	const vector = emptyVector();
-	const rows = st.range[level][grain ?? 'none'].all(
-		cellKey(cuboid, from, 0),
-		cellKey(cuboid, to, 0)
-	) as number[][];
+	const rows = await reader.range(level, grain ?? 'none', cellKey(cuboid, from, 0), cellKey(cuboid, to, 0));
 	for (const r of rows) {
 		const values = wanted.get(r[0]);
 		if (!values) continue;

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import { cxIndexWeights, kpiSettings } from '$lib/server/db/schema';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { metricsStores } from './read-store';
 import {
 	DEFAULT_INDEX_WEIGHTS,
 	INDEX_COMPONENTS,
@@ -21,12 +21,12 @@ import { KPI_KEYS, KPIS, type KpiKey, type Thresholds } from './registry';
 
 export class SettingsError extends Error {}
 
-export function getKpiSettings(db: Db): Record<KpiKey, Thresholds> {
+export async function getKpiSettings(target: Db | Storage): Promise<Record<KpiKey, Thresholds>> {
 	const out = Object.fromEntries(KPI_KEYS.map((k) => [k, { ...KPIS[k].defaults }])) as Record<
 		KpiKey,
 		Thresholds
 	>;
-	for (const row of db.select().from(kpiSettings).all()) {
+	for (const row of await byEngine(asStorage(target), metricsStores).kpiSettings()) {
 		if (!(row.key in out)) continue;
 		const t = out[row.key as KpiKey];
 		if (row.target !== null) t.target = row.target;
@@ -40,15 +40,16 @@ export function getKpiSettings(db: Db): Record<KpiKey, Thresholds> {
  * Sets a KPI's target and/or thresholds (a null field goes back to the default). Refuses thresholds in the wrong
  * order for the KPI's direction (for "higher is better", red ≤ amber).
  */
-export function setKpiSettings(
-	db: Db,
+export async function setKpiSettings(
+	target: Db | Storage,
 	key: KpiKey,
 	change: Partial<Record<keyof Thresholds, number | null>>,
 	actor: string | null = null
-): Thresholds {
+): Promise<Thresholds> {
 	const def = KPIS[key];
 	if (!def) throw new SettingsError(`unknown KPI ${key}`);
-	const stored = db.select().from(kpiSettings).where(eq(kpiSettings.key, key)).get();
+	const store = byEngine(asStorage(target), metricsStores);
+	const stored = await store.kpiSetting(key);
 	const pick = (field: keyof Thresholds) =>
 		change[field] === undefined ? (stored?.[field] ?? null) : (change[field] as number | null);
 	const next = { target: pick('target'), amber: pick('amber'), red: pick('red') };
@@ -66,13 +67,7 @@ export function setKpiSettings(
 		throw new SettingsError(
 			`red: must be ${def.direction === 'higher' ? 'at most' : 'at least'} amber (${key} is ${def.direction} is better)`
 		);
-	db.insert(kpiSettings)
-		.values({ key, ...next, updatedAt: Date.now(), updatedBy: actor })
-		.onConflictDoUpdate({
-			target: kpiSettings.key,
-			set: { ...next, updatedAt: Date.now(), updatedBy: actor }
-		})
-		.run();
+	await store.putKpiSetting({ key, ...next, updatedAt: Date.now(), updatedBy: actor });
 	return effective;
 }
 
@@ -80,13 +75,13 @@ const layerKey = (layer: IndexLayer) => `layer:${layer}`;
 /** The admin's "show a partial CX index" choice, kept as a 0/1 row beside the weights. */
 const ALLOW_MISSING_KEY = 'option:allow_missing';
 
-export function getIndexWeights(db: Db): IndexWeights {
+export async function getIndexWeights(target: Db | Storage): Promise<IndexWeights> {
 	const w: IndexWeights = {
 		layers: { ...DEFAULT_INDEX_WEIGHTS.layers },
 		components: { ...DEFAULT_INDEX_WEIGHTS.components },
 		allowMissing: false
 	};
-	for (const row of db.select().from(cxIndexWeights).all()) {
+	for (const row of await byEngine(asStorage(target), metricsStores).indexWeights()) {
 		const layer = INDEX_LAYERS.find((l) => layerKey(l) === row.component);
 		if (row.component === ALLOW_MISSING_KEY) w.allowMissing = row.weight > 0;
 		else if (layer) w.layers[layer] = row.weight;
@@ -97,16 +92,16 @@ export function getIndexWeights(db: Db): IndexWeights {
 }
 
 /** Stores new index weights (any subset; the others keep their current value), after validating the result. */
-export function setIndexWeights(
-	db: Db,
+export async function setIndexWeights(
+	target: Db | Storage,
 	change: {
 		layers?: Partial<Record<IndexLayer, number>>;
 		components?: Partial<Record<IndexComponent, number>>;
 		allowMissing?: boolean;
 	},
 	actor: string | null = null
-): IndexWeights {
-	const current = getIndexWeights(db);
+): Promise<IndexWeights> {
+	const current = await getIndexWeights(target);
 	const next: IndexWeights = {
 		layers: { ...current.layers, ...change.layers },
 		components: { ...current.components, ...change.components },
@@ -120,17 +115,8 @@ export function setIndexWeights(
 		...INDEX_COMPONENTS.map((c) => ({ component: c.key as string, weight: next.components[c.key] })),
 		{ component: ALLOW_MISSING_KEY, weight: next.allowMissing ? 1 : 0 }
 	];
-	db.$client
-		.transaction(() => {
-			for (const row of rows)
-				db.insert(cxIndexWeights)
-					.values({ ...row, updatedAt: now, updatedBy: actor })
-					.onConflictDoUpdate({
-						target: cxIndexWeights.component,
-						set: { weight: row.weight, updatedAt: now, updatedBy: actor }
-					})
-					.run();
-		})
-		.immediate();
+	await byEngine(asStorage(target), metricsStores).putIndexWeights(
+		rows.map((row) => ({ ...row, updatedAt: now, updatedBy: actor }))
+	);
 	return next;
 }

@@ -39,20 +39,22 @@ async function fixture(mix: [string, number][]) {
 	writeWithRollups(db, events);
 	await recomputeText(db, { seed: 1 });
 	const period = { from: T0 - HOUR, to: T0 + 24 * HOUR };
-	const kpi = kpis(db, {
-		...period,
-		by: null,
-		grain: null,
-		filters: {},
-		compare: null,
-		standardise: false,
-		scope: { teams: null }
-	}).rows[0].kpis.sentiment;
+	const kpi = (
+		await kpis(db, {
+			...period,
+			by: null,
+			grain: null,
+			filters: {},
+			compare: null,
+			standardise: false,
+			scope: { teams: null }
+		})
+	).rows[0].kpis.sentiment;
 	return { kpi, voice: (await topics(db, period)).sentiment };
 }
 
 describe('one sentiment threshold (±0.25) on the wallboard and /voice', () => {
-	it('the fixture texts score where the test needs them', () => {
+	it('the fixture texts score where the test needs them', async () => {
 		expect(scoreSentiment(TEXTS.mildThanks)).toBeCloseTo(0.233, 3);
 		expect(scoreSentiment(TEXTS.mildQuestion)).toBeCloseTo(-0.243, 3);
 		expect(scoreSentiment(TEXTS.positive) as number).toBeGreaterThan(0.25);

@@ -44,7 +44,7 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
 			{ label: metrics.KPIS[k].label, description: metrics.KPIS[k].description }
 		])
 	);
-	const comments = dashboards.listEvents(
+	const comments = await dashboards.listEvents(
 		db,
 		{
 			customerId: null,
@@ -68,10 +68,10 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
 		period: q.period,
 		scoped: scope.teams !== null,
 		labels,
-		satisfaction: dashboards.satisfaction(db, q.query, by),
-		control: dashboards.controlChart(db, q.query, control, by),
-		teams: dashboards.teamTable(db, q.query),
-		agents: dashboards.agentTable(db, q.query, kpi),
+		satisfaction: await dashboards.satisfaction(db, q.query, by),
+		control: await dashboards.controlChart(db, q.query, control, by),
+		teams: await dashboards.teamTable(db, q.query),
+		agents: await dashboards.agentTable(db, q.query, kpi),
 		comments,
 		options: await dashboards.filterOptions(db, scope)
 	};

@@ -39,13 +39,13 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
 		now,
 		filters: q.filters,
 		period: q.period,
-		snapshot: dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
+		snapshot: await dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
 		meta: dashboards.wallboardMeta(),
 		options: tvMode ? null : await dashboards.filterOptions(db, scope),
 		tv: tvMode
 			? {
 					rotate: tv.data.rotate,
-					channels: dashboards.channelBoard(db, q.query),
+					channels: await dashboards.channelBoard(db, q.query),
 					journeys: await dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
 					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
 					alerts: dashboards.alertsBoard(db, scope)

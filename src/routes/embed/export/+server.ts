@@ -9,7 +9,7 @@ export const GET: RequestHandler = async (event) => {
 	const ctx = await requireEmbed(event, { type: null });
 	if (!['wallboard', 'kpis', 'trend'].includes(ctx.claims.res.type))
 		error(403, { code: 'wrong_resource', message: `A ${ctx.claims.res.type} view has no KPI export` });
-	const csv = viewOrError(() => kpisCsv(database(), ctx));
+	const csv = await viewOrError(() => kpisCsv(database(), ctx));
 	return new Response(csv, {
 		headers: {
 			'Content-Type': 'text/csv; charset=utf-8',

@@ -6,5 +6,5 @@ import { presentation, trendView, viewOrError } from '$lib/server/embed/views';
 /** GET /embed/trend?token=…: one KPI (res.key, default cx_index) by day, authorised by the token. */
 export const load: PageServerLoad = async (event) => {
 	const ctx = await requireEmbed(event, { type: 'trend' }, { record: true });
-	return { embed: presentation(ctx), ...viewOrError(() => trendView(database(), ctx)) };
+	return { embed: presentation(ctx), ...(await viewOrError(() => trendView(database(), ctx))) };
 };

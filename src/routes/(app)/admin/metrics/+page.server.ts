@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { audit } from '$lib/server/auth/audit';
 import { requireRole } from '$lib/server/auth/guard';
 import { actorOf, clientIp } from '$lib/server/auth/request';
@@ -17,10 +17,10 @@ import {
 } from '$lib/server/metrics';
 
 /** KPI targets and amber/red thresholds, and the CX index weights (settings.ts holds the rules). */
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
-	const db = database();
-	const settings = getKpiSettings(db);
+	const db = storage();
+	const settings = await getKpiSettings(db);
 	return {
 		kpis: REGISTRY.map((d) => ({
 			key: d.key,
@@ -30,7 +30,7 @@ export const load: PageServerLoad = ({ locals }) => {
 			defaults: d.defaults,
 			current: settings[d.key]
 		})),
-		weights: getIndexWeights(db),
+		weights: await getIndexWeights(db),
 		components: INDEX_COMPONENTS.map((c) => ({ key: c.key, layer: c.layer }))
 	};
 };
@@ -92,9 +92,9 @@ export const actions: Actions = {
 		const key = typeof form.key === 'string' ? form.key : '';
 		if (!parsed.success) return fail(400, { action: 'kpi', key, errors: fieldErrors(parsed.error) });
 		const { key: kpi, ...change } = parsed.data;
-		const db = database();
+		const db = storage();
 		try {
-			const saved = setKpiSettings(db, kpi, change, admin.email);
+			const saved = await setKpiSettings(db, kpi, change, admin.email);
 			await audit(db, {
 				action: 'settings.changed',
 				actor: actorOf(admin),
@@ -121,9 +121,9 @@ export const actions: Actions = {
 			layers: { perception: v['layer.perception'], operations: v['layer.operations'] },
 			components: Object.fromEntries(INDEX_COMPONENTS.map((c) => [c.key, v[`component.${c.key}`]]))
 		};
-		const db = database();
+		const db = storage();
 		try {
-			const saved = setIndexWeights(db, change, admin.email);
+			const saved = await setIndexWeights(db, change, admin.email);
 			await audit(db, {
 				action: 'settings.changed',
 				actor: actorOf(admin),

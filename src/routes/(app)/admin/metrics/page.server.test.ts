@@ -28,18 +28,18 @@ const weights = (overrides: Record<string, string> = {}) => ({
 
 describe('admin metrics settings page', () => {
 	it('refuses non-admins with 403 in the load and both actions', async () => {
-		expect(() => load({ locals: { user: who('manager'), session: null } } as never)).toThrow(
-			expect.objectContaining({ status: 403 })
-		);
+		await expect(
+			Promise.resolve().then(() => load({ locals: { user: who('manager'), session: null } } as never))
+		).rejects.toEqual(expect.objectContaining({ status: 403 }));
 		expect((await act('kpi', who('manager'), { key: 'csat', target: '90' })).status).toBe(403);
 		expect((await act('weights', who('executive'), weights())).status).toBe(403);
-		expect(getKpiSettings(db).csat.target).not.toBe(90);
+		expect((await getKpiSettings(db)).csat.target).not.toBe(90);
 	});
 
 	it('stores a KPI target and thresholds, and audits the change', async () => {
 		const result = await act('kpi', who('admin'), { key: 'csat', target: '91', amber: '85', red: '75' });
 		expect(result).toMatchObject({ status: 200, data: { action: 'kpi', key: 'csat', done: true } });
-		expect(getKpiSettings(db).csat).toEqual({ target: 91, amber: 85, red: 75 });
+		expect((await getKpiSettings(db)).csat).toEqual({ target: 91, amber: 85, red: 75 });
 		const entry = (await listAudit(db, { action: 'settings.changed' })).rows[0];
 		expect(entry).toMatchObject({ target: 'kpi:csat', actorEmail: 'admin@example.com' });
 	});
@@ -51,14 +51,14 @@ describe('admin metrics settings page', () => {
 		const order = await act('kpi', who('admin'), { key: 'csat', target: '', amber: '70', red: '80' });
 		expect(order.status).toBe(400);
 		expect((order.data.errors as Record<string, string>).red).toMatch(/^red: must be at most amber/);
-		expect(getKpiSettings(db).csat).toEqual({ target: 91, amber: 85, red: 75 });
+		expect((await getKpiSettings(db)).csat).toEqual({ target: 91, amber: 85, red: 75 });
 		expect((await act('kpi', who('admin'), { key: 'nope', target: '1' })).status).toBe(400);
 	});
 
 	it('stores index weights, and refuses a bad weight with its field named', async () => {
 		expect((await act('weights', who('admin'), weights())).status).toBe(200);
-		expect(getIndexWeights(db).layers).toEqual({ perception: 0.6, operations: 0.4 });
-		expect(getIndexWeights(db).components.csat).toBe(0.5);
+		expect((await getIndexWeights(db)).layers).toEqual({ perception: 0.6, operations: 0.4 });
+		expect((await getIndexWeights(db)).components.csat).toBe(0.5);
 		const bad = await act('weights', who('admin'), weights({ 'component.fcr': 'x' }));
 		expect(bad.status).toBe(400);
 		expect((bad.data.errors as Record<string, string>)['component.fcr']).toMatch(/^component\.fcr:/);
@@ -68,6 +68,6 @@ describe('admin metrics settings page', () => {
 			weights({ 'layer.perception': '0', 'layer.operations': '0' })
 		);
 		expect(empty.status).toBe(400);
-		expect(getIndexWeights(db).layers).toEqual({ perception: 0.6, operations: 0.4 });
+		expect((await getIndexWeights(db)).layers).toEqual({ perception: 0.6, operations: 0.4 });
 	});
 });

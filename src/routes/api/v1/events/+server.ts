@@ -24,14 +24,14 @@ export const OPTIONS: RequestHandler = ({ request }) => handlePreflight(request,
  * newest first, cursor-paged on (ts, seq). A manager sees only their teams' records. `format=csv` answers the same
  * page as CSV (the next cursor in `X-Next-Cursor`) and is written to the audit log.
  */
-export const GET: RequestHandler = (event) => {
+export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event.locals);
 	const parsed = dashboards.parseEventsQuery(event.url.searchParams);
 	if (!parsed.ok) return apiError(400, parsed.message, 'invalid_parameter', { parameter: parsed.parameter });
 	const scope = scopeOf(user);
 	restrictTeams(scope, parsed.query.filters.team);
 	const db = database();
-	const page = dashboards.listEvents(db, parsed.query, scope);
+	const page = await dashboards.listEvents(db, parsed.query, scope);
 	if (parsed.query.format === 'json') return json(page, { headers: { 'cache-control': 'no-store' } });
 	void audit(db, {
 		action: 'data.exported',

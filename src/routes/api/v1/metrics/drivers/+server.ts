@@ -1,21 +1,21 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { apiError } from '$lib/server/auth/api-error';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
 import * as metrics from '$lib/server/metrics';
 
 /** GET: what moves NPS (importance–performance quadrant) and the index weights it suggests, for a query's range. */
-export const GET: RequestHandler = ({ locals, url }) => {
+export const GET: RequestHandler = async ({ locals, url }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
 	const parsed = metrics.parseCxQuery(url.searchParams, scope);
 	if (!parsed.ok)
 		return apiError(400, parsed.error.message, 'invalid_parameter', { parameter: parsed.error.parameter });
 	restrictTeams(scope, parsed.query.filters.team);
-	return json(metrics.drivers(database(), parsed.query), { headers: { 'cache-control': 'no-store' } });
+	return json(await metrics.drivers(storage(), parsed.query), { headers: { 'cache-control': 'no-store' } });
 };
 
 const weight = z.number().finite().min(0).max(1000);
@@ -42,7 +42,7 @@ export const POST: RequestHandler = async ({ locals, request }) => {
 		});
 	}
 	try {
-		const weights = metrics.acceptDriverWeights(database(), body.data.weights, user.email);
+		const weights = await metrics.acceptDriverWeights(storage(), body.data.weights, user.email);
 		return json({ weights });
 	} catch (error) {
 		if (error instanceof metrics.SettingsError) return apiError(400, error.message, 'invalid_parameter');

@@ -57,6 +57,6 @@ describe('/api/v1/metrics/drivers', () => {
 		const bad = { ...weights, components: { ...weights.components, csat: 0, ces: 0, nps: 0 } };
 		expect((await post(user('admin'), { weights: bad })).status).toBe(400);
 		expect((await post(user('admin'), { weights })).status).toBe(200);
-		expect(getIndexWeights(db).components.fcr).toBe(0.5);
+		expect((await getIndexWeights(db)).components.fcr).toBe(0.5);
 	});
 });
