@@ -34,7 +34,7 @@ export interface JourneyCatalog {
 	byName: Map<string, CompiledJourney[]>;
 }
 
-interface DefinitionRow {
+export interface DefinitionRow {
 	key: string;
 	definition: string;
 	built_in: number;
@@ -82,7 +82,7 @@ export function ensureDefaultJourneys(db: Db, now = Date.now()): number {
 	return inserted;
 }
 
-function toRecord(row: DefinitionRow): JourneyRecord {
+export function toRecord(row: DefinitionRow): JourneyRecord {
 	const parsed = journeyDefinitionSchema.parse({ ...JSON.parse(row.definition), enabled: row.enabled === 1 });
 	return {
 		definition: parsed,
@@ -235,8 +235,17 @@ export function unmapEventName(
 export function journeyCatalog(db: Db): JourneyCatalog {
 	const cached = catalogs.get(db);
 	if (cached) return cached;
-	const mappings = listMappings(db);
-	const journeys = listJourneys(db).map((r) =>
+	const catalog = compileCatalog(listJourneys(db), listMappings(db));
+	catalogs.set(db, catalog);
+	return catalog;
+}
+
+/** The catalog of enabled journey records and their mappings (pure; PostgreSQL's stitcher reads its own rows). */
+export function compileCatalog(
+	records: readonly JourneyRecord[],
+	mappings: readonly EventNameMapping[]
+): JourneyCatalog {
+	const journeys = records.map((r) =>
 		compileJourney(
 			r.definition,
 			mappings.filter((m) => m.journeyKey === r.definition.key),
@@ -250,9 +259,7 @@ export function journeyCatalog(db: Db): JourneyCatalog {
 			if (list) list.push(j);
 			else byName.set(name, [j]);
 		}
-	const catalog = { journeys, byKey: new Map(journeys.map((j) => [j.key, j])), byName };
-	catalogs.set(db, catalog);
-	return catalog;
+	return { journeys, byKey: new Map(journeys.map((j) => [j.key, j])), byName };
 }
 
 export interface EventNameVolume {
