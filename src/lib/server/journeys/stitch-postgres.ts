@@ -124,8 +124,6 @@ export async function shapeIdPostgres(
 	return Number(await find());
 }
 
-const INSERT_COLUMNS = sql.raw(INSTANCE_COLUMNS.join(', '));
-
 async function writeLinks(tx: PgRunner, instanceId: number, d: InstanceDraft): Promise<void> {
 	if (d.interactions.length === 0) return;
 	await tx.execute(
@@ -154,7 +152,7 @@ async function insertInstance(
 	);
 	const [row] = await rowsOf(
 		tx,
-		sql`INSERT INTO journey_instances (${INSERT_COLUMNS}) VALUES (${sql.join(
+		sql`INSERT INTO journey_instances (${sql.raw(INSTANCE_COLUMNS.join(', '))}) VALUES (${sql.join(
 			values.map((v) => sql`${v}`),
 			sql`, `
 		)}) RETURNING id`

@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import type { PgDb } from '$lib/server/db/postgres';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import {
 	buildInstances,
 	customerKeyOf,
@@ -9,6 +11,7 @@ import {
 import type { CompiledJourney } from './definitions';
 import { countEventNames, ensureDefaultJourneys, journeyCatalog, type JourneyCatalog } from './registry';
 import { placeholders, statement } from './statements';
+import { closeTimedOutPostgres, rebuildPostgres } from './stitch-postgres';
 
 /**
  * Stitching at ingest. The writer calls `stitchJourneys` inside its transaction with the events it has just
@@ -547,20 +550,41 @@ function* rebuild(db: Db, options: RestitchOptions): Generator<number, void> {
  * ingestion is not held up for long). Returns the number of instances written. Synchronous: for a large
  * database from a request, prefer `restitchInBackground`.
  */
-export function restitchAll(db: Db, options: RestitchOptions = {}): number {
+export async function restitchAll(target: Db | Storage, options: RestitchOptions = {}): Promise<number> {
 	let written = 0;
-	for (const n of rebuild(db, options)) written += n;
+	for await (const n of byEngine(asStorage(target), restitchStores).rebuild(options)) written += n;
 	return written;
 }
 
 /** Re-stitches one journey (after its definition or name mappings changed). */
-export function restitchJourney(
-	db: Db,
+export async function restitchJourney(
+	target: Db | Storage,
 	key: string,
 	options: Omit<RestitchOptions, 'journeys'> = {}
-): number {
-	return restitchAll(db, { ...options, journeys: [key] });
+): Promise<number> {
+	return restitchAll(target, { ...options, journeys: [key] });
 }
+
+/** The storage side of re-stitching and closing, per engine (the same rebuild as steps, one chunk per step). */
+interface RestitchStore {
+	rebuild(options: RestitchOptions): Iterable<number> | AsyncIterable<number>;
+	closeTimedOut(now: number): Promise<number>;
+}
+
+const restitchStores = {
+	sqlite: (db: Db): RestitchStore => ({
+		rebuild: (options) => rebuild(db, options),
+		closeTimedOut: async (now) =>
+			statement(
+				db,
+				`UPDATE journey_instances SET status = 'abandoned' WHERE status = 'in_progress' AND deadline <= ?`
+			).run(now).changes
+	}),
+	postgres: (db: PgDb): RestitchStore => ({
+		rebuild: (options) => rebuildPostgres(db, options),
+		closeTimedOut: (now) => closeTimedOutPostgres(db, now)
+	})
+};
 
 export interface RestitchStatus {
 	running: boolean;
@@ -572,11 +596,14 @@ export interface RestitchStatus {
 	error: string | null;
 }
 
-const statuses = new WeakMap<Db, RestitchStatus>();
+const statuses = new WeakMap<object, RestitchStatus>();
 
-/** The last background re-stitch of this database (for the admin screen), or null. */
-export function restitchStatus(db: Db): RestitchStatus | null {
-	const s = statuses.get(db);
+/**
+ * The last background re-stitch of this database by this process (for the admin screen), or null. In memory: on
+ * PostgreSQL another process's re-stitch is not seen.
+ */
+export function restitchStatus(target: Db | Storage): RestitchStatus | null {
+	const s = statuses.get(asStorage(target).db);
 	return s ? { ...s } : null;
 }
 
@@ -584,7 +611,12 @@ export function restitchStatus(db: Db): RestitchStatus | null {
  * The same rebuild, yielding to the event loop between chunks; resolves with the instances written. A second call
  * while one runs waits for it and then runs (definitions may have changed again).
  */
-export async function restitchInBackground(db: Db, options: RestitchOptions = {}): Promise<number> {
+export async function restitchInBackground(
+	target: Db | Storage,
+	options: RestitchOptions = {}
+): Promise<number> {
+	const storage = asStorage(target);
+	const db = storage.db;
 	const previous = running.get(db);
 	const run = (async () => {
 		await previous?.catch(() => undefined);
@@ -599,7 +631,11 @@ export async function restitchInBackground(db: Db, options: RestitchOptions = {}
 		};
 		statuses.set(db, status);
 		try {
-			for (const n of rebuild(db, { ...options, onProgress: (done) => (status.customersDone = done) })) {
+			const steps = byEngine(storage, restitchStores).rebuild({
+				...options,
+				onProgress: (done) => (status.customersDone = done)
+			});
+			for await (const n of steps) {
 				status.instances += n;
 				await new Promise((resolve) => setImmediate(resolve));
 			}
@@ -616,15 +652,12 @@ export async function restitchInBackground(db: Db, options: RestitchOptions = {}
 	return run;
 }
 
-const running = new WeakMap<Db, Promise<number>>();
+const running = new WeakMap<object, Promise<number>>();
 
 /**
  * Persists abandonment: open instances past their window become `abandoned`. Queries already read them so;
  * call it periodically (e.g. every few minutes) to keep the stored status current. Returns the rows changed.
  */
-export function closeTimedOut(db: Db, now = Date.now()): number {
-	return statement(
-		db,
-		`UPDATE journey_instances SET status = 'abandoned' WHERE status = 'in_progress' AND deadline <= ?`
-	).run(now).changes;
+export async function closeTimedOut(target: Db | Storage, now = Date.now()): Promise<number> {
+	return byEngine(asStorage(target), restitchStores).closeTimedOut(now);
 }

@@ -38,11 +38,11 @@ function query(q: Partial<CxQuery> = {}): CxQuery {
 }
 
 /** Both paths: as ingested (rollups kept by the writer) and after a rebuild from raw rows. */
-function bothWays(events: CxEvent[], check: (db: Db) => void) {
+async function bothWays(events: CxEvent[], check: (db: Db) => void) {
 	const db = openDatabase(':memory:');
 	writeWithRollups(db, events, { sourceId: 1 });
 	check(db);
-	rebuildRollups(db);
+	await rebuildRollups(db);
 	check(db);
 }
 
@@ -68,7 +68,7 @@ function transferredAndResolved(): CxEvent[] {
 }
 
 describe('contact chains (DOMAIN.md)', () => {
-	it('an IVR leg transferred to an agent who resolves is one contact: FCR 100%, repeat 0%', () => {
+	it('an IVR leg transferred to an agent who resolves is one contact: FCR 100%, repeat 0%', async () => {
 		const events = transferredAndResolved();
 		// Late and out of order: the agent legs arrive first, the IVR legs in a later batch.
 		const db = openDatabase(':memory:');
@@ -97,11 +97,11 @@ describe('contact chains (DOMAIN.md)', () => {
 				byTeam.map((r) => [r.group, r.kpis.fcr.value, r.kpis.fcr.n]),
 				round
 			).toEqual([['t-a', 100, 40]]);
-			rebuildRollups(db);
+			await rebuildRollups(db);
 		}
 	});
 
-	it('a second call after 40 minutes is a repeat; an agent transfer to another agent is one chain', () => {
+	it('a second call after 40 minutes is a repeat; an agent transfer to another agent is one chain', async () => {
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 40; i++) {
 			const ts = T0 + i * 10 * MIN;
@@ -116,7 +116,7 @@ describe('contact chains (DOMAIN.md)', () => {
 					contact(`r${i}`, ts + 43 * MIN, { ...agent, outcome: 'resolved', teamId: 't-b', agentId: 'b2' })
 				);
 		}
-		bothWays(events, (db) => {
+		await bothWays(events, (db) => {
 			const k = kpis(db, query(), { now: LATER }).rows[0].kpis;
 			// 60 chains: 40 first, 20 of them repeated (same reason within 7 days).
 			expect(k.fcr).toMatchObject({ value: 50, n: 40 });
@@ -128,7 +128,7 @@ describe('contact chains (DOMAIN.md)', () => {
 });
 
 describe('maturity (DOMAIN.md)', () => {
-	it('contacts whose 7-day window is still open are not counted as resolved; pending is reported', () => {
+	it('contacts whose 7-day window is still open are not counted as resolved; pending is reported', async () => {
 		// 40 single-leg chains on day 0 and 40 on day 6, none repeated; asked on day 8 (+1 h), the day-6 FCR windows are open.
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 40; i++) {
@@ -136,7 +136,7 @@ describe('maturity (DOMAIN.md)', () => {
 			events.push(contact(`m${i}`, T0 + i * MIN, { ...agent, teamId: 't-a', agentId: 'a1' }));
 			events.push(contact(`n${i}`, T0 + 6 * DAY + i * MIN, { ...agent, teamId: 't-a', agentId: 'a1' }));
 		}
-		bothWays(events, (db) => {
+		await bothWays(events, (db) => {
 			const now = T0 + 8 * DAY + HOUR;
 			const week = kpis(db, query({ to: T0 + 7 * DAY }), { now }).rows[0].kpis;
 			expect(week.fcr).toMatchObject({ value: 100, n: 40, pending: 40 });
@@ -155,7 +155,7 @@ describe('maturity (DOMAIN.md)', () => {
 		});
 	});
 
-	it('a CX index waiting only for follow-up windows is provisional, and has a value once they close', () => {
+	it('a CX index waiting only for follow-up windows is provisional, and has a value once they close', async () => {
 		// 40 customers: a resolved agent call answered in 5 s, then CSAT 5, NPS 10 and CES 7 on it.
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 40; i++) {
@@ -173,7 +173,7 @@ describe('maturity (DOMAIN.md)', () => {
 				event({ type: 'feedback', customerId: `x${i}`, ts: ts + MIN, metric: 'ces', score: 7 })
 			);
 		}
-		bothWays(events, (db) => {
+		await bothWays(events, (db) => {
 			const open = kpis(db, query(), { now: T0 + DAY + HOUR }).rows[0].kpis;
 			expect(open.fcr).toMatchObject({ value: null, pending: 40 });
 			expect(open.cx_index).toMatchObject({ value: null, pending: 40 });
@@ -214,8 +214,8 @@ describe('complaint attribution (DOMAIN.md)', () => {
 		return events;
 	}
 
-	it('complaints naming contacts of team t-x count for t-x; an unattributable one only in the totals', () => {
-		bothWays(complaintFixture(), (db) => {
+	it('complaints naming contacts of team t-x count for t-x; an unattributable one only in the totals', async () => {
+		await bothWays(complaintFixture(), (db) => {
 			const byTeam = kpis(db, query({ by: 'team' }), { now: LATER }).rows;
 			const rate = Object.fromEntries(byTeam.map((r) => [r.group, r.kpis.complaint_rate]));
 			expect(rate['t-x']).toMatchObject({ value: (5 / 40) * 10_000, n: 40 });
@@ -247,13 +247,13 @@ describe('complaint attribution (DOMAIN.md)', () => {
 });
 
 describe('missing data is not zero (DOMAIN.md)', () => {
-	it('a contact without waitS is left out of ASA and service level', () => {
+	it('a contact without waitS is left out of ASA and service level', async () => {
 		const events: CxEvent[] = [];
 		const agent = { handledBy: 'agent' as const, outcome: 'resolved' as const, teamId: 't-a', agentId: 'a1' };
 		// 40 answered after 30 s, 20 answered with no wait reported.
 		for (let i = 0; i < 40; i++) events.push(contact(`w${i}`, T0 + i * MIN, { ...agent, waitS: 30 }));
 		for (let i = 0; i < 20; i++) events.push(contact(`u${i}`, T0 + i * MIN, agent));
-		bothWays(events, (db) => {
+		await bothWays(events, (db) => {
 			const k = kpis(db, query(), { now: LATER }).rows[0].kpis;
 			expect(k.asa_s).toMatchObject({ value: 30, n: 40 });
 			expect(k.service_level).toMatchObject({ value: 0, n: 40 });

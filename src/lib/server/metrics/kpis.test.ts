@@ -240,7 +240,7 @@ describe('kpis: hand-computed fixtures', () => {
 		expect(k.complaint_rate).toMatchObject({ value: null, n: 0 });
 	});
 
-	it('sentiment scored after arrival moves between cells', () => {
+	it('sentiment scored after arrival moves between cells', async () => {
 		const db = fresh();
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 40; i++) events.push(answer(`t${i}`, T0 + i * MIN, 'csat', 5, { text: '很好' }));
@@ -258,7 +258,7 @@ describe('kpis: hand-computed fixtures', () => {
 		expect(k.sentiment.n).toBe(40);
 		expect(k.sentiment.ci95?.[0]).toBeCloseTo(30 - 24.2042145090478, 9);
 		const before = cells(db);
-		rebuildRollups(db);
+		await rebuildRollups(db);
 		expect(cells(db)).toEqual(before);
 	});
 });
@@ -302,7 +302,7 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 		expect(k.repeat_contact_rate).toMatchObject({ value: 25, n: 40 });
 	};
 
-	it('in order, later contacts in a later batch, reversed, or all at once: the same numbers and cells', () => {
+	it('in order, later contacts in a later batch, reversed, or all at once: the same numbers and cells', async () => {
 		const { first, later } = scenario();
 		const inOrder = fresh();
 		writeWithRollups(inOrder, first);
@@ -325,7 +325,7 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 		// Cells (not only the answers) equal a rebuild from raw rows.
 		for (const db of [inOrder, reversed, oneByOne, together]) {
 			const incremental = cells(db);
-			rebuildRollups(db);
+			await rebuildRollups(db);
 			expect(cells(db)).toEqual(incremental);
 		}
 		// Day 3 holds the 10 repeats: they are not first contacts (the day-0 contact is 3 days before).
@@ -333,7 +333,7 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 		expect(day3.fcr.n).toBe(0);
 	});
 
-	it('containment: a bot contact followed within 48 h by a call is not contained, even when the call came first', () => {
+	it('containment: a bot contact followed within 48 h by a call is not contained, even when the call came first', async () => {
 		const db = fresh();
 		const bots: CxEvent[] = [];
 		const calls: CxEvent[] = [];
@@ -348,7 +348,7 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 		const k = kpis(db, query({ filters: { channel: ['bot'] } })).rows[0].kpis;
 		expect(k.containment_rate).toMatchObject({ value: 80, n: 40 });
 		const incremental = cells(db);
-		rebuildRollups(db);
+		await rebuildRollups(db);
 		expect(cells(db)).toEqual(incremental);
 	});
 
@@ -371,7 +371,7 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 		expect(k.abandonment_rate).toMatchObject({ value: 0, n: 30 });
 	});
 
-	it('a survey answer naming a contact inherits its team and reason, whichever arrives first', () => {
+	it('a survey answer naming a contact inherits its team and reason, whichever arrives first', async () => {
 		const answers: CxEvent[] = [];
 		const calls: CxEvent[] = [];
 		for (let i = 0; i < 30; i++) {
@@ -397,7 +397,7 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 			const t9 = kpis(db, query({ filters: { team: ['t9'], reason: ['card'] } })).rows[0].kpis;
 			expect(t9.csat).toMatchObject({ value: 90, n: 30 });
 			const incremental = cells(db);
-			rebuildRollups(db);
+			await rebuildRollups(db);
 			expect(cells(db)).toEqual(incremental);
 		}
 	});

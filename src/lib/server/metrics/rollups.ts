@@ -1,6 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { CxEvent } from '$lib/model';
+import { sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
+import type { PgDb } from '$lib/server/db/postgres';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import {
 	aloneLegFlags,
 	attributedContact,
@@ -27,6 +30,7 @@ import {
 	type FactRow,
 	type MeasureVector
 } from './measures';
+import { rebuildRollupsPostgres } from './rollups-postgres';
 import { bucketOf, DAY_MS, HOUR_MS, hourOf, type Grain } from './time';
 
 /**
@@ -860,7 +864,24 @@ function rebuildFlags(db: Db): void {
  * Rebuilds flags, links and every rollup cell from raw rows, in one transaction (readers keep the old cells until
  * it commits). For tests, repairs, and after adding a cuboid.
  */
-export function rebuildRollups(db: Db): { events: number; cells: number } {
+export async function rebuildRollups(target: Db | Storage): Promise<{ events: number; cells: number }> {
+	return byEngine(asStorage(target), rebuildStores).rebuild();
+}
+
+const rebuildStores = {
+	sqlite: (db: Db) => ({ rebuild: async () => rebuildRollupsSqlite(db) }),
+	postgres: (db: PgDb) => ({
+		rebuild: () =>
+			db.transaction(async (tx) => {
+				// Writers' cell upserts wait until the rebuild commits (and it waits for those already under way), so no
+				// event is counted both by the rebuild's scan and by its writer.
+				await tx.execute(sql`LOCK TABLE metric_cells, metric_day_cells IN SHARE ROW EXCLUSIVE MODE`);
+				return rebuildRollupsPostgres(tx);
+			})
+	})
+};
+
+function rebuildRollupsSqlite(db: Db): { events: number; cells: number } {
 	const c = db.$client;
 	let events = 0;
 	let cells = 0;
