@@ -524,7 +524,7 @@ path map p95 ≤ 500 ms (30 days, each journey: ${ms(path30)}) — **${path30 <=
 `;
 }
 
-function ingestSection(): string {
+async function ingestSection(): Promise<string> {
 	log(`ingest: ${INGEST_EVENTS.toLocaleString('en')} events without and with stitching`);
 	const batches = ingestStream(INGEST_EVENTS);
 	const ingestFile = path.join(dataDir, 'ingest.db');
@@ -534,7 +534,7 @@ function ingestSection(): string {
 	const db = openDatabase(ingestFile);
 	const instances = db.$client.prepare('SELECT count(*) FROM journey_instances').pluck().get() as number;
 	const t = performance.now();
-	const rebuilt = restitchAll(db, { now: NOW });
+	const rebuilt = await restitchAll(db, { now: NOW });
 	const restitchSeconds = (performance.now() - t) / 1000;
 	const eventsStored = db.$client.prepare('SELECT count(*) FROM events').pluck().get() as number;
 	db.$client.close();
@@ -564,7 +564,7 @@ async function main() {
 	mkdirSync(dataDir, { recursive: true });
 	const out: string[] = [];
 	if (PARTS.includes('queries')) out.push(await queriesSection());
-	if (PARTS.includes('ingest')) out.push(ingestSection());
+	if (PARTS.includes('ingest')) out.push(await ingestSection());
 	console.log(out.join('\n'));
 }
 

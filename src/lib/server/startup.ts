@@ -41,7 +41,7 @@ export function startServer(env: Env): Promise<Db> {
 		// A new database starts from the eight standard journeys, which a bank then edits.
 		await ensureDefaultJourneys(db);
 		// Journeys past their time window become "abandoned" in storage too (queries already treat them so).
-		setInterval(() => closeTimedOut(db), 5 * 60_000).unref();
+		setInterval(() => void closeTimedOut(db).catch(() => undefined), 5 * 60_000).unref();
 		if (env.RESONANCE_WRITE_KEY) {
 			const { created } = ensureWriteKey(db, env.RESONANCE_WRITE_KEY, 'RESONANCE_WRITE_KEY');
 			if (created) console.log('[resonance] write key from RESONANCE_WRITE_KEY registered');

@@ -11,13 +11,13 @@ export const dataCommands: CommandGroup = {
 		'data rebuild-rollups            rebuild the KPI rollup cells from the stored events',
 		'data restitch [--journey K]     rebuild journey instances from the stored events (all journeys, or one)'
 	],
-	run({ db: open, io }, sub, args) {
+	async run({ db: open, io }, sub, args) {
 		const db = open();
 		switch (sub) {
 			case 'rebuild-rollups': {
 				options(args, []);
 				const started = performance.now();
-				const { events, cells } = rebuildRollups(db);
+				const { events, cells } = await rebuildRollups(db);
 				const seconds = (performance.now() - started) / 1000;
 				void audit(db, {
 					action: 'data.rebuilt',
@@ -34,7 +34,7 @@ export const dataCommands: CommandGroup = {
 				if (journey !== undefined && !journeyCatalog(db).byKey.has(journey))
 					throw new UsageError(`--journey must be the key of an enabled journey, not ${journey}`);
 				const started = performance.now();
-				const instances = restitchAll(db, journey ? { journeys: [journey] } : {});
+				const instances = await restitchAll(db, journey ? { journeys: [journey] } : {});
 				const seconds = (performance.now() - started) / 1000;
 				void audit(db, {
 					action: 'data.rebuilt',

@@ -149,8 +149,8 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedResult
 	if (pending.length > 0) await flush(lastDay);
 	// A whole history is derived faster in bulk than event by event: rollups and journey instances once, here.
 	const derivedFrom = performance.now();
-	rebuildRollups(db);
-	restitchAll(db, { recountNames: true });
+	await rebuildRollups(db);
+	await restitchAll(db, { recountNames: true });
 	result.deriveSeconds = (performance.now() - derivedFrom) / 1000;
 	result.seconds = (performance.now() - started) / 1000;
 	options.onProgress?.({ done: result.events, total: result.events, percent: 100, day: lastDay });

@@ -128,7 +128,7 @@ describe('writer', () => {
 		]);
 	});
 
-	it('upserts the rollup cells of a group once, leaving out a failed request, as a rebuild would', () => {
+	it('upserts the rollup cells of a group once, leaving out a failed request, as a rebuild would', async () => {
 		const db = openDatabase(':memory:');
 		const t = Date.now() - 2 * 3_600_000;
 		const contact = (id: string, customerId: string, extra: Partial<CxEvent> = {}) =>
@@ -176,7 +176,7 @@ describe('writer', () => {
 				.concat(db.$client.prepare('SELECT * FROM metric_day_cells ORDER BY key').raw().all());
 		const maintained = dump();
 		expect(maintained.length).toBeGreaterThan(10);
-		rebuildRollups(db);
+		await rebuildRollups(db);
 		expect(dump()).toEqual(maintained);
 	});
 
@@ -304,7 +304,7 @@ describe('writer', () => {
 		}
 	});
 
-	it('keeps combo ids through a rebuild (a writer thread has them cached)', () => {
+	it('keeps combo ids through a rebuild (a writer thread has them cached)', async () => {
 		const db = openDatabase(':memory:');
 		const day = 86_400_000;
 		const t = Date.now() - 3 * day;
@@ -315,11 +315,11 @@ describe('writer', () => {
 			db.$client.prepare('SELECT id, cuboid, v1, v2 FROM metric_combos ORDER BY id').raw().all();
 		const before = combos();
 		expect(before.length).toBeGreaterThan(4);
-		rebuildRollups(db);
+		await rebuildRollups(db);
 		expect(combos()).toEqual(before);
 	});
 
-	it('forgets combo ids a rolled-back write took back, even when another connection reuses them', () => {
+	it('forgets combo ids a rolled-back write took back, even when another connection reuses them', async () => {
 		const dir = mkdtempSync(path.join(tmpdir(), 'resonance-combos-'));
 		try {
 			const file = path.join(dir, 'c.db');
@@ -343,7 +343,7 @@ describe('writer', () => {
 					.all()
 					.concat(writer.$client.prepare('SELECT * FROM metric_day_cells ORDER BY key').raw().all());
 			const maintained = cells();
-			rebuildRollups(writer);
+			await rebuildRollups(writer);
 			expect(cells()).toEqual(maintained);
 			writer.$client.close();
 			other.$client.close();

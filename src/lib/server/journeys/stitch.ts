@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import type { PgDb } from '$lib/server/db/postgres';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import {
 	buildInstances,
 	customerKeyOf,
@@ -7,8 +9,9 @@ import {
 	type StepEventRow
 } from './core';
 import type { CompiledJourney } from './definitions';
-import { countEventNames, ensureDefaultJourneysSync, journeyCatalog } from './registry';
+import { countEventNames, ensureDefaultJourneysSync, journeyCatalog, type JourneyCatalog } from './registry';
 import { placeholders, statement } from './statements';
+import { closeTimedOutPostgres, rebuildPostgres } from './stitch-postgres';
 
 /**
  * Stitching at ingest. The writer calls `stitchJourneys` inside its transaction with the events it has just
@@ -49,13 +52,13 @@ export interface StitchResult {
 	instancesDeleted: number;
 }
 
-const INTERACTION_TYPES = new Set(['contact', 'feedback', 'complaint']);
+export const INTERACTION_TYPES = new Set(['contact', 'feedback', 'complaint']);
 
-const STEP_COLUMNS = 'seq, id, ts, name, channel, journey, segment, properties';
-const INTERACTION_COLUMNS = 'seq, type, ts, channel, journey, metric, score, team_id AS teamId';
+export const STEP_COLUMNS = 'seq, id, ts, name, channel, journey, segment, properties';
+export const INTERACTION_COLUMNS = 'seq, type, ts, channel, journey, metric, score, team_id AS teamId';
 
 /** The instance columns in the order `instanceValues` gives them; the first four never change. */
-const INSTANCE_COLUMNS = [
+export const INSTANCE_COLUMNS = [
 	'journey_key',
 	'customer_id',
 	'customer_key',
@@ -87,7 +90,7 @@ const INSTANCE_COLUMNS = [
 	'step_seqs',
 	'definition_version'
 ] as const;
-const KEY_COLUMNS = 4;
+export const KEY_COLUMNS = 4;
 
 // Positional parameters: binding 30 named ones costs about twice as much per row.
 const INSERT_INSTANCE = `INSERT INTO journey_instances (${INSTANCE_COLUMNS.join(', ')})
@@ -120,6 +123,16 @@ export function shapeIdOf(db: Db, journeyKey: string, path: string, switches: st
 
 /** An instance's column values, in the order of INSTANCE_COLUMNS. */
 function instanceValues(db: Db, journey: CompiledJourney, customerId: string, d: InstanceDraft): unknown[] {
+	return instanceRow(journey, customerId, d, shapeIdOf(db, journey.key, d.path, d.switches));
+}
+
+/** An instance's column values, in the order of INSTANCE_COLUMNS, with its shape's id. */
+export function instanceRow(
+	journey: CompiledJourney,
+	customerId: string,
+	d: InstanceDraft,
+	shapeId: number
+): unknown[] {
 	return [
 		journey.key,
 		customerId,
@@ -144,7 +157,7 @@ function instanceValues(db: Db, journey: CompiledJourney, customerId: string, d:
 		d.channels,
 		d.firstChannel,
 		d.segment,
-		shapeIdOf(db, journey.key, d.path, d.switches),
+		shapeId,
 		d.nps,
 		d.csat,
 		d.journeyNps,
@@ -174,7 +187,7 @@ function insertInstance(db: Db, journey: CompiledJourney, customerId: string, d:
 	return id;
 }
 
-interface StoredInstance {
+export interface StoredInstance {
 	id: number;
 	journeyKey: string;
 	startSeq: number;
@@ -203,17 +216,7 @@ function restitchPair(
 	now: number,
 	result: StitchResult
 ) {
-	const replaced = stored.filter((s) => s.journeyKey === journey.key && s.startedAt >= cut);
-	const mine = steps.filter((e) => e.ts >= cut);
-	const drafts = mine.length
-		? buildInstances(
-				journey,
-				mine,
-				interactions.filter((x) => x.ts >= cut),
-				now
-			)
-		: [];
-	const byStart = new Map(replaced.map((s) => [s.startSeq, s]));
+	const { drafts, byStart } = planPair(journey, stored, cut, steps, interactions, now);
 	for (const d of drafts) {
 		const old = byStart.get(d.startSeq);
 		if (old) {
@@ -237,6 +240,38 @@ function restitchPair(
 	result.pairs++;
 }
 
+/**
+ * The drafts of a pair re-stitched from `cut` on, and the stored instances they replace by start seq (a draft
+ * whose start is among them updates it; the ones left over are deleted).
+ */
+export function planPair(
+	journey: CompiledJourney,
+	stored: readonly StoredInstance[],
+	cut: number,
+	steps: readonly StepEventRow[],
+	interactions: readonly InteractionRow[],
+	now: number
+): { drafts: InstanceDraft[]; byStart: Map<number, StoredInstance> } {
+	const replaced = stored.filter((s) => s.journeyKey === journey.key && s.startedAt >= cut);
+	const mine = steps.filter((e) => e.ts >= cut);
+	const drafts = mine.length
+		? buildInstances(
+				journey,
+				mine,
+				interactions.filter((x) => x.ts >= cut),
+				now
+			)
+		: [];
+	return { drafts, byStart: new Map(replaced.map((s) => [s.startSeq, s])) };
+}
+
+/** Whether stored link seqs (any order) are exactly the draft's interactions. */
+export function sameLinkSeqs(stored: readonly number[], d: InstanceDraft): boolean {
+	const wanted = d.interactions.map((x) => x.seq).sort((x, y) => x - y);
+	const have = [...stored].sort((x, y) => x - y);
+	return have.length === wanted.length && have.every((seq, i) => seq === wanted[i]);
+}
+
 /** Whether an instance's stored links are exactly the draft's interactions (then they are not rewritten). */
 function sameLinks(db: Db, old: StoredInstance, d: InstanceDraft): boolean {
 	if (old.links !== d.interactions.length) return false;
@@ -249,37 +284,29 @@ function sameLinks(db: Db, old: StoredInstance, d: InstanceDraft): boolean {
 }
 
 /** Where re-stitching a pair starts: `t0`, or the start of the first instance an event at `t0` can change. */
-function cutOf(stored: readonly StoredInstance[], journeyKey: string, t0: number): number {
+export function cutOf(stored: readonly StoredInstance[], journeyKey: string, t0: number): number {
 	let cut = t0;
 	for (const s of stored)
 		if (s.journeyKey === journeyKey && s.reach >= t0 && s.startedAt < cut) cut = s.startedAt;
 	return cut;
 }
 
-/**
- * Stitches the events a write has just inserted. Call it inside the writer's transaction, after the inserts, with
- * every inserted (not duplicate) event and its row `seq`. Identify events are ignored. Per customer it reads the
- * stored instances, the journey steps and the interactions from the earliest point the batch can change, once.
- */
-export function stitchJourneys(
-	db: Db,
+/** What a write touches of a customer. */
+export interface Touched {
+	/** journey key → earliest ts of a step event of it */
+	steps: Map<string, number>;
+	/** ts of new interactions */
+	interactions: number[];
+}
+
+/** The customers a write touches (their journeys' earliest new steps, their new interactions), and name counts. */
+export function touchedBy(
 	inserted: readonly StitchInput[],
-	options: {
-		now?: number;
-		/** Customers created by this write; `inserted` must then carry `StepSource` fields for their events. */
-		created?: ReadonlySet<string>;
-	} = {}
-): StitchResult {
-	const result: StitchResult = { pairs: 0, instancesWritten: 0, instancesDeleted: 0 };
-	if (inserted.length === 0) return result;
-	const now = options.now ?? Date.now();
-	const catalog = journeyCatalog(db);
-	interface Touched {
-		/** journey key → earliest ts of a step event of it */
-		steps: Map<string, number>;
-		/** ts of new interactions */
-		interactions: number[];
-	}
+	catalog: JourneyCatalog
+): {
+	customers: Map<string, Touched>;
+	names: Map<string, { n: number; first: number; last: number }>;
+} {
 	const customers = new Map<string, Touched>();
 	const touchedOf = (customerId: string) => {
 		let t = customers.get(customerId);
@@ -305,6 +332,45 @@ export function stitchJourneys(
 			}
 		} else if (INTERACTION_TYPES.has(e.type)) touchedOf(e.customerId).interactions.push(e.ts);
 	}
+	return { customers, names };
+}
+
+/** The pairs (journey key → cut) a customer's touch re-stitches, given its stored instances. */
+export function pairsOf(
+	touched: Touched,
+	stored: readonly StoredInstance[],
+	catalog: JourneyCatalog
+): Map<string, number> {
+	// pair → earliest ts it must be re-stitched from
+	const pairs = new Map(touched.steps);
+	for (const ts of touched.interactions)
+		for (const r of stored)
+			if (r.startedAt <= ts && ts <= r.reachEnd && catalog.byKey.has(r.journeyKey)) {
+				const t = pairs.get(r.journeyKey);
+				if (t === undefined || ts < t) pairs.set(r.journeyKey, ts);
+			}
+	return new Map([...pairs].map(([key, t0]) => [key, cutOf(stored, key, t0)]));
+}
+
+/**
+ * Stitches the events a write has just inserted. Call it inside the writer's transaction, after the inserts, with
+ * every inserted (not duplicate) event and its row `seq`. Identify events are ignored. Per customer it reads the
+ * stored instances, the journey steps and the interactions from the earliest point the batch can change, once.
+ */
+export function stitchJourneys(
+	db: Db,
+	inserted: readonly StitchInput[],
+	options: {
+		now?: number;
+		/** Customers created by this write; `inserted` must then carry `StepSource` fields for their events. */
+		created?: ReadonlySet<string>;
+	} = {}
+): StitchResult {
+	const result: StitchResult = { pairs: 0, instancesWritten: 0, instancesDeleted: 0 };
+	if (inserted.length === 0) return result;
+	const now = options.now ?? Date.now();
+	const catalog = journeyCatalog(db);
+	const { customers, names } = touchedBy(inserted, catalog);
 	countEventNames(db, names);
 
 	const storedOf = statement(
@@ -328,16 +394,8 @@ export function stitchJourneys(
 	for (const [customerId, touched] of customers) {
 		const own = fresh?.get(customerId);
 		const stored = own ? [] : (storedOf.all(customerId) as StoredInstance[]);
-		// pair → earliest ts it must be re-stitched from
-		const pairs = new Map(touched.steps);
-		for (const ts of touched.interactions)
-			for (const r of stored)
-				if (r.startedAt <= ts && ts <= r.reachEnd && catalog.byKey.has(r.journeyKey)) {
-					const t = pairs.get(r.journeyKey);
-					if (t === undefined || ts < t) pairs.set(r.journeyKey, ts);
-				}
-		if (pairs.size === 0) continue;
-		const cuts = new Map([...pairs].map(([key, t0]) => [key, cutOf(stored, key, t0)]));
+		const cuts = pairsOf(touched, stored, catalog);
+		if (cuts.size === 0) continue;
 		const from = Math.min(...cuts.values());
 		const steps = own ? own.steps : (stepsOf.all(customerId, from) as StepEventRow[]);
 		const interactions = own ? own.interactions : (interactionsOf.all(customerId, from) as InteractionRow[]);
@@ -350,7 +408,7 @@ export function stitchJourneys(
 }
 
 /** The step and interaction rows of customers created by this write, built from the inserted events. */
-function freshRows(inserted: readonly (StitchInput & StepSource)[], created: ReadonlySet<string>) {
+export function freshRows(inserted: readonly (StitchInput & StepSource)[], created: ReadonlySet<string>) {
 	const rows = new Map<string, { steps: StepEventRow[]; interactions: InteractionRow[] }>();
 	for (const e of inserted) {
 		if (!created.has(e.customerId)) continue;
@@ -492,20 +550,41 @@ function* rebuild(db: Db, options: RestitchOptions): Generator<number, void> {
  * ingestion is not held up for long). Returns the number of instances written. Synchronous: for a large
  * database from a request, prefer `restitchInBackground`.
  */
-export function restitchAll(db: Db, options: RestitchOptions = {}): number {
+export async function restitchAll(target: Db | Storage, options: RestitchOptions = {}): Promise<number> {
 	let written = 0;
-	for (const n of rebuild(db, options)) written += n;
+	for await (const n of byEngine(asStorage(target), restitchStores).rebuild(options)) written += n;
 	return written;
 }
 
 /** Re-stitches one journey (after its definition or name mappings changed). */
-export function restitchJourney(
-	db: Db,
+export async function restitchJourney(
+	target: Db | Storage,
 	key: string,
 	options: Omit<RestitchOptions, 'journeys'> = {}
-): number {
-	return restitchAll(db, { ...options, journeys: [key] });
+): Promise<number> {
+	return restitchAll(target, { ...options, journeys: [key] });
 }
+
+/** The storage side of re-stitching and closing, per engine (the same rebuild as steps, one chunk per step). */
+interface RestitchStore {
+	rebuild(options: RestitchOptions): Iterable<number> | AsyncIterable<number>;
+	closeTimedOut(now: number): Promise<number>;
+}
+
+const restitchStores = {
+	sqlite: (db: Db): RestitchStore => ({
+		rebuild: (options) => rebuild(db, options),
+		closeTimedOut: async (now) =>
+			statement(
+				db,
+				`UPDATE journey_instances SET status = 'abandoned' WHERE status = 'in_progress' AND deadline <= ?`
+			).run(now).changes
+	}),
+	postgres: (db: PgDb): RestitchStore => ({
+		rebuild: (options) => rebuildPostgres(db, options),
+		closeTimedOut: (now) => closeTimedOutPostgres(db, now)
+	})
+};
 
 export interface RestitchStatus {
 	running: boolean;
@@ -517,11 +596,14 @@ export interface RestitchStatus {
 	error: string | null;
 }
 
-const statuses = new WeakMap<Db, RestitchStatus>();
+const statuses = new WeakMap<object, RestitchStatus>();
 
-/** The last background re-stitch of this database (for the admin screen), or null. */
-export function restitchStatus(db: Db): RestitchStatus | null {
-	const s = statuses.get(db);
+/**
+ * The last background re-stitch of this database by this process (for the admin screen), or null. In memory: on
+ * PostgreSQL another process's re-stitch is not seen.
+ */
+export function restitchStatus(target: Db | Storage): RestitchStatus | null {
+	const s = statuses.get(asStorage(target).db);
 	return s ? { ...s } : null;
 }
 
@@ -529,7 +611,12 @@ export function restitchStatus(db: Db): RestitchStatus | null {
  * The same rebuild, yielding to the event loop between chunks; resolves with the instances written. A second call
  * while one runs waits for it and then runs (definitions may have changed again).
  */
-export async function restitchInBackground(db: Db, options: RestitchOptions = {}): Promise<number> {
+export async function restitchInBackground(
+	target: Db | Storage,
+	options: RestitchOptions = {}
+): Promise<number> {
+	const storage = asStorage(target);
+	const db = storage.db;
 	const previous = running.get(db);
 	const run = (async () => {
 		await previous?.catch(() => undefined);
@@ -544,7 +631,11 @@ export async function restitchInBackground(db: Db, options: RestitchOptions = {}
 		};
 		statuses.set(db, status);
 		try {
-			for (const n of rebuild(db, { ...options, onProgress: (done) => (status.customersDone = done) })) {
+			const steps = byEngine(storage, restitchStores).rebuild({
+				...options,
+				onProgress: (done) => (status.customersDone = done)
+			});
+			for await (const n of steps) {
 				status.instances += n;
 				await new Promise((resolve) => setImmediate(resolve));
 			}
@@ -561,15 +652,12 @@ export async function restitchInBackground(db: Db, options: RestitchOptions = {}
 	return run;
 }
 
-const running = new WeakMap<Db, Promise<number>>();
+const running = new WeakMap<object, Promise<number>>();
 
 /**
  * Persists abandonment: open instances past their window become `abandoned`. Queries already read them so;
  * call it periodically (e.g. every few minutes) to keep the stored status current. Returns the rows changed.
  */
-export function closeTimedOut(db: Db, now = Date.now()): number {
-	return statement(
-		db,
-		`UPDATE journey_instances SET status = 'abandoned' WHERE status = 'in_progress' AND deadline <= ?`
-	).run(now).changes;
+export async function closeTimedOut(target: Db | Storage, now = Date.now()): Promise<number> {
+	return byEngine(asStorage(target), restitchStores).closeTimedOut(now);
 }

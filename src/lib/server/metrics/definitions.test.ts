@@ -44,7 +44,7 @@ async function bothWays(events: CxEvent[], check: (db: Db) => Promise<void>) {
 	const db = openDatabase(':memory:');
 	writeWithRollups(db, events, { sourceId: 1 });
 	await check(db);
-	rebuildRollups(db);
+	await rebuildRollups(db);
 	await check(db);
 }
 
@@ -99,7 +99,7 @@ describe('contact chains (DOMAIN.md)', () => {
 				byTeam.map((r) => [r.group, r.kpis.fcr.value, r.kpis.fcr.n]),
 				round
 			).toEqual([['t-a', 100, 40]]);
-			rebuildRollups(db);
+			await rebuildRollups(db);
 		}
 	});
 

@@ -271,7 +271,7 @@ describe('kpis: hand-computed fixtures', () => {
 		expect(k.sentiment.n).toBe(40);
 		expect(k.sentiment.ci95?.[0]).toBeCloseTo(30 - 24.2042145090478, 9);
 		const before = cells(db);
-		rebuildRollups(db);
+		await rebuildRollups(db);
 		expect(cells(db)).toEqual(before);
 	});
 });
@@ -338,7 +338,7 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 		// Cells (not only the answers) equal a rebuild from raw rows.
 		for (const db of [inOrder, reversed, oneByOne, together]) {
 			const incremental = cells(db);
-			rebuildRollups(db);
+			await rebuildRollups(db);
 			expect(cells(db)).toEqual(incremental);
 		}
 		// Day 3 holds the 10 repeats: they are not first contacts (the day-0 contact is 3 days before).
@@ -364,7 +364,7 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 			.kpis;
 		expect(k.containment_rate).toMatchObject({ value: 80, n: 40 });
 		const incremental = cells(db);
-		rebuildRollups(db);
+		await rebuildRollups(db);
 		expect(cells(db)).toEqual(incremental);
 	});
 
@@ -415,7 +415,7 @@ describe('cross-event KPIs: late and out-of-order repeat contacts', () => {
 			).rows[0].kpis;
 			expect(t9.csat).toMatchObject({ value: 90, n: 30 });
 			const incremental = cells(db);
-			rebuildRollups(db);
+			await rebuildRollups(db);
 			expect(cells(db)).toEqual(incremental);
 		}
 	});

@@ -605,7 +605,7 @@ describe('rollups equal a reference computed from raw rows (property, many seeds
 				.raw()
 				.all();
 		const maintained = crossEvent();
-		rebuildRollups(db);
+		await rebuildRollups(db);
 		expect(cellDump(db)).toEqual(incremental);
 		expect(crossEvent()).toEqual(maintained);
 	});

@@ -1,6 +1,9 @@
 import type { Statement } from 'better-sqlite3';
 import type { CxEvent } from '$lib/model';
+import { sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
+import type { PgDb } from '$lib/server/db/postgres';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import {
 	aloneLegFlags,
 	attributedContact,
@@ -27,6 +30,7 @@ import {
 	type FactRow,
 	type MeasureVector
 } from './measures';
+import { rebuildRollupsPostgres } from './rollups-postgres';
 import { bucketOf, DAY_MS, HOUR_MS, hourOf, type Grain } from './time';
 
 /**
@@ -89,7 +93,7 @@ export function dayOfHour(hour: number): number {
 }
 
 /** The hour cell key's day cell key. */
-function dayKeyOf(key: number): number {
+export function dayKeyOf(key: number): number {
 	const combo = key % COMBO_LIMIT;
 	const unit = Math.floor(key / COMBO_LIMIT);
 	return cellKey(Math.floor(unit / HOUR_LIMIT), dayOfHour(unit % HOUR_LIMIT), combo);
@@ -133,13 +137,14 @@ function factColumns(a = ''): string {
 const FACT_COLUMNS = factColumns();
 const FACT_COLUMN_COUNT = 29;
 
-type RawRow = unknown[];
+/** A row of the fact columns (factColumns' order), as read back positionally. */
+export type RawRow = unknown[];
 
 const bool = (v: unknown): boolean | null => (v === null || v === undefined ? null : Boolean(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-function storedFact(r: RawRow): StoredFact {
+export function storedFact(r: RawRow): StoredFact {
 	return {
 		seq: Number(r[0]),
 		id: String(r[1]),
@@ -437,6 +442,18 @@ function upsertCells(
 	return written;
 }
 
+/** Hour cells summed into their China-day cells (the day cells flushRollups writes with them). */
+export function dayCellsOf(cells: ReadonlyMap<number, MeasureVector>): Map<number, MeasureVector> {
+	const days = new Map<number, MeasureVector>();
+	for (const [key, v] of cells) {
+		const day = dayKeyOf(key);
+		const acc = days.get(day);
+		if (acc) addInto(acc, v);
+		else days.set(day, Float64Array.from(v));
+	}
+	return days;
+}
+
 /** Upserts collected deltas (several micro-batches' at once when given several) into hour and day cells. */
 export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDeltas[]): number {
 	const s = statementsFor(db);
@@ -451,13 +468,7 @@ export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDelta
 				else cells.set(key, v);
 			}
 	}
-	const days = new Map<number, MeasureVector>();
-	for (const [key, v] of cells) {
-		const day = dayKeyOf(key);
-		const acc = days.get(day);
-		if (acc) addInto(acc, v);
-		else days.set(day, Float64Array.from(v));
-	}
+	const days = dayCellsOf(cells);
 	const written = upsertCells(db, s, 'hour', cells);
 	upsertCells(db, s, 'day', days);
 	for (const d of list) d.cells.clear();
@@ -468,7 +479,7 @@ export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDelta
 export const flagValue = (v: boolean | null) => (v === null ? null : v ? 1 : 0);
 
 /** A contact's flags as the statement stores them, then its seq. */
-function flagParams(f: LegFlags, seq: number): (number | null)[] {
+export function flagParams(f: LegFlags, seq: number): (number | null)[] {
 	return [
 		flagValue(f.firstContact),
 		flagValue(f.repeatSameReason7d),
@@ -483,27 +494,36 @@ function flagParams(f: LegFlags, seq: number): (number | null)[] {
 /** How far around an arriving event flags and complaint attributions can change (chains reach 24 h, FCR 7 days). */
 const RECOMPUTE_MS = FCR_WINDOW_MS + CHAIN_KEY_WINDOW_MS;
 
+/** The rows reconciling a customer's events at times min…max reads: its non-journey events in [from, to]. */
+export function reconcileWindow(w: { min: number; max: number }): { from: number; to: number } {
+	return { from: w.min - 2 * RECOMPUTE_MS, to: w.max + 2 * RECOMPUTE_MS };
+}
+
+/**
+ * Where rollup maintenance puts what it decides, per engine: cell contributions (SQLite: RollupDeltas, combos
+ * resolved at once), and the flag and link rewrites of stored rows.
+ */
+export interface RollupSink {
+	add(dims: DimensionValues, ts: number, row: FactRow, sign: 1 | -1): void;
+	updateFlags(seq: number, flags: LegFlags): void;
+	updateLink(seq: number, link: number | null): void;
+}
+
 /**
  * Recomputes the chains and flags of one customer's contacts, the links of their survey answers and the
  * attribution of their complaints around the events that just arrived (times min…max), moving every changed
  * contribution between cells. A contact's flags depend on the customer's chains within 7 days of it, and a chain
  * on legs within 24 h, so contacts and complaints within ±8 days are recomputed from rows within ±16 days.
  */
-function reconcileCustomer(
-	s: Statements,
-	deltas: RollupDeltas,
-	customerId: string,
+export function reconcileCustomer(
+	sink: RollupSink,
 	min: number,
 	max: number,
 	newSeqs: ReadonlySet<number>,
-	/** The customer's rows when the write created the customer (then all of them are new): nothing to read back. */
-	fresh?: readonly StoredFact[]
+	/** The customer's rows in reconcileWindow (for a customer the write created: its inserted facts). */
+	rows: readonly StoredFact[]
 ): void {
-	const from = min - 2 * RECOMPUTE_MS;
-	const to = max + 2 * RECOMPUTE_MS;
-	const rows = fresh
-		? fresh.filter((r) => r.ts >= from && r.ts <= to)
-		: (s.customerWindow.all(customerId, from, to) as RawRow[]).map(storedFact);
+	const deltas = sink;
 	const contacts = rows.filter((r) => r.type === 'contact');
 	const flags = computeLegFlags(contacts.map(legFacts));
 	const lo = min - RECOMPUTE_MS;
@@ -520,7 +540,7 @@ function reconcileCustomer(
 		if (!isNew && !changed) continue;
 		if (!isNew) deltas.add(c.dims, c.ts, c, -1);
 		deltas.add(c.dims, c.ts, now, 1);
-		if (changed) s.updateFlags.run(flagParams(next, c.seq));
+		if (changed) sink.updateFlags(c.seq, next);
 	}
 	const legs = [...bySeq.values()];
 	for (const f of rows) {
@@ -532,7 +552,7 @@ function reconcileCustomer(
 			if (!isNew) deltas.add(complaintDims(f, f.linkedContactSeq, bySeq), f.ts, f, -1);
 			const now = { ...f, linkedContactSeq: link, attributed: link !== null || f.dims.team !== null };
 			deltas.add(complaintDims(f, link, bySeq), f.ts, now, 1);
-			if (link !== f.linkedContactSeq) s.updateLink.run(link, f.seq);
+			if (link !== f.linkedContactSeq) sink.updateLink(f.seq, link);
 			continue;
 		}
 		// Answers without a contactId were added by applyToRollups directly; they never link.
@@ -543,7 +563,7 @@ function reconcileCustomer(
 		const contact = link === null ? null : (bySeq.get(link) ?? null);
 		if (!isNew) deltas.add(f.dims, f.ts, f, -1);
 		deltas.add(inheritDims(f.dims, contact?.dims ?? null), f.ts, f, 1);
-		if (link !== null) s.updateLink.run(link, f.seq);
+		if (link !== null) sink.updateLink(f.seq, link);
 	}
 }
 
@@ -577,7 +597,7 @@ function propertyText(properties: Record<string, unknown> | undefined, name: str
 }
 
 /** Inserted events as stored facts (flags and links not set yet), for customers the write created. */
-function freshFacts(inserted: readonly InsertedEvent[], customers: ReadonlySet<string>) {
+export function freshFacts(inserted: readonly InsertedEvent[], customers: ReadonlySet<string>) {
 	const facts = new Map<string, StoredFact[]>();
 	for (const e of inserted) {
 		if (e.type === 'journey' || !customers.has(e.customerId)) continue;
@@ -613,6 +633,38 @@ export function collectRollups(
 ): RollupDeltas {
 	const s = statementsFor(db);
 	const deltas = new RollupDeltas(s, db);
+	const sink: RollupSink = {
+		add: (dims, ts, row, sign) => deltas.add(dims, ts, row, sign),
+		updateFlags: (seq, flags) => s.updateFlags.run(flagParams(flags, seq)),
+		updateLink: (seq, link) => s.updateLink.run(link, seq)
+	};
+	const { newSeqs, windows, fresh } = planRollups(sink, inserted, created);
+	for (const [customerId, w] of windows) {
+		const { from, to } = reconcileWindow(w);
+		const own = fresh?.get(customerId);
+		const rows = own
+			? own.filter((r) => r.ts >= from && r.ts <= to)
+			: (s.customerWindow.all(customerId, from, to) as RawRow[]).map(storedFact);
+		reconcileCustomer(sink, w.min, w.max, newSeqs, rows);
+	}
+	return deltas;
+}
+
+/**
+ * The engine-free first half of collecting rollups: adds the contributions of inserted events that need no
+ * reconciling to `sink`, and returns the seqs counted, the time windows of the customers to reconcile, and the
+ * rows of those the write created (from `inserted`, nothing to read back).
+ */
+export function planRollups(
+	sink: RollupSink,
+	inserted: readonly InsertedEvent[],
+	created?: ReadonlySet<string>
+): {
+	newSeqs: Set<number>;
+	windows: Map<string, { min: number; max: number }>;
+	fresh: Map<string, StoredFact[]> | null;
+} {
+	const deltas = sink;
 	const newSeqs = new Set<number>();
 	const windows = new Map<string, { min: number; max: number }>();
 	for (const e of inserted) {
@@ -630,9 +682,7 @@ export function collectRollups(
 	// Customers the write created and whose contacts are reconciled: their rows are all in `inserted`.
 	const freshCustomers = new Set(created ? [...windows.keys()].filter((id) => created.has(id)) : []);
 	const fresh = freshCustomers.size ? freshFacts(inserted, freshCustomers) : null;
-	for (const [customerId, w] of windows)
-		reconcileCustomer(s, deltas, customerId, w.min, w.max, newSeqs, fresh?.get(customerId));
-	return deltas;
+	return { newSeqs, windows, fresh };
 }
 
 /**
@@ -761,6 +811,31 @@ export function rawRowVisitor(
 	};
 }
 
+/** One customer's flags and links recomputed from all its (non-journey) events; only changes are written. */
+export function rebuildCustomerFlags(
+	facts: readonly StoredFact[],
+	updateFlags: RollupSink['updateFlags'],
+	updateLink: RollupSink['updateLink']
+): void {
+	const contacts = facts.filter((f) => f.type === 'contact');
+	const flags = computeLegFlags(contacts.map(legFacts));
+	const legs: StoredFact[] = [];
+	for (const x of contacts) {
+		const next = flags.get(x.seq) as LegFlags;
+		legs.push({ ...x, ...next });
+		if (!sameLegFlags(x, next)) updateFlags(x.seq, next);
+	}
+	for (const f of facts) {
+		const link =
+			f.type === 'feedback'
+				? linkedContact(f, contacts)
+				: f.type === 'complaint'
+					? attributedContact(f, legs)
+					: f.linkedContactSeq;
+		if (link !== f.linkedContactSeq) updateLink(f.seq, link);
+	}
+}
+
 /** Flags and links recomputed from scratch, one customer at a time (keyset pages of the partial index). */
 function rebuildFlags(db: Db): void {
 	const c = db.$client;
@@ -787,24 +862,11 @@ function rebuildFlags(db: Db): void {
 		let start = 0;
 		for (let i = 1; i <= rows.length; i++) {
 			if (i < rows.length && rows[i][0] === rows[start][0]) continue;
-			const facts = rows.slice(start, i).map((r) => storedFact(r.slice(1)));
-			const contacts = facts.filter((f) => f.type === 'contact');
-			const flags = computeLegFlags(contacts.map(legFacts));
-			const legs: StoredFact[] = [];
-			for (const x of contacts) {
-				const next = flags.get(x.seq) as LegFlags;
-				legs.push({ ...x, ...next });
-				if (!sameLegFlags(x, next)) s.updateFlags.run(flagParams(next, x.seq));
-			}
-			for (const f of facts) {
-				const link =
-					f.type === 'feedback'
-						? linkedContact(f, contacts)
-						: f.type === 'complaint'
-							? attributedContact(f, legs)
-							: f.linkedContactSeq;
-				if (link !== f.linkedContactSeq) s.updateLink.run(link, f.seq);
-			}
+			rebuildCustomerFlags(
+				rows.slice(start, i).map((r) => storedFact(r.slice(1))),
+				(seq, flags) => s.updateFlags.run(flagParams(flags, seq)),
+				(seq, link) => s.updateLink.run(link, seq)
+			);
 			start = i;
 		}
 		after = String(rows[rows.length - 1][0]);
@@ -815,7 +877,24 @@ function rebuildFlags(db: Db): void {
  * Rebuilds flags, links and every rollup cell from raw rows, in one transaction (readers keep the old cells until
  * it commits). For tests, repairs, and after adding a cuboid.
  */
-export function rebuildRollups(db: Db): { events: number; cells: number } {
+export async function rebuildRollups(target: Db | Storage): Promise<{ events: number; cells: number }> {
+	return byEngine(asStorage(target), rebuildStores).rebuild();
+}
+
+const rebuildStores = {
+	sqlite: (db: Db) => ({ rebuild: async () => rebuildRollupsSqlite(db) }),
+	postgres: (db: PgDb) => ({
+		rebuild: () =>
+			db.transaction(async (tx) => {
+				// Writers' cell upserts wait until the rebuild commits (and it waits for those already under way), so no
+				// event is counted both by the rebuild's scan and by its writer.
+				await tx.execute(sql`LOCK TABLE metric_cells, metric_day_cells IN SHARE ROW EXCLUSIVE MODE`);
+				return rebuildRollupsPostgres(tx);
+			})
+	})
+};
+
+function rebuildRollupsSqlite(db: Db): { events: number; cells: number } {
 	const c = db.$client;
 	let events = 0;
 	let cells = 0;

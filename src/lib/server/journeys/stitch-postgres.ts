@@ -1,0 +1,369 @@
+import { sql } from 'drizzle-orm';
+import type { PgDb } from '$lib/server/db/postgres';
+import { arrayParam, rowsOf, type PgRunner } from '$lib/server/metrics/rollups-postgres';
+import { buildInstances, type InstanceDraft, type InteractionRow, type StepEventRow } from './core';
+import { DEFAULT_JOURNEYS, type CompiledJourney } from './definitions';
+import { compileCatalog, toRecord, type DefinitionRow, type JourneyCatalog } from './catalog';
+import type { EventNameMapping } from './registry';
+import {
+	freshRows,
+	INSTANCE_COLUMNS,
+	instanceRow,
+	KEY_COLUMNS,
+	pairsOf,
+	planPair,
+	sameLinkSeqs,
+	touchedBy,
+	type RestitchOptions,
+	type StepSource,
+	type StitchInput,
+	type StitchResult,
+	type StoredInstance
+} from './stitch';
+
+/**
+ * Journey stitching on PostgreSQL: stitch.ts's decisions (touchedBy, pairsOf, planPair, buildInstances) with the
+ * reads batched per write and the writes awaited in the caller's transaction.
+ */
+
+const STEP_COLUMNS = 'seq, id, ts, name, channel, journey, segment, properties';
+const INTERACTION_COLUMNS = 'seq, type, ts, channel, journey, metric, score, team_id AS "teamId"';
+
+/** Inserts the default journeys a database lacks (never overwrites an admin's edits); returns how many. */
+export async function ensureDefaultJourneysPostgres(tx: PgRunner, now = Date.now()): Promise<number> {
+	let inserted = 0;
+	for (const d of DEFAULT_JOURNEYS) {
+		const result = (await tx.execute(
+			sql`INSERT INTO journey_definitions (key, name, name_en, definition, built_in, enabled, version, updated_at)
+			 VALUES (${d.key}, ${d.name.zh}, ${d.name.en}, ${JSON.stringify(d)}, 1, 1, 1, ${now})
+			 ON CONFLICT (key) DO NOTHING`
+		)) as unknown as { count: number };
+		inserted += result.count;
+	}
+	return inserted;
+}
+
+let cachedCatalog: { fingerprint: string; catalog: JourneyCatalog } | null = null;
+
+/**
+ * The enabled journeys compiled with their mappings, read in `tx` (definitions may change in another process, so
+ * they are read each time; compiling is skipped while they are unchanged).
+ */
+export async function journeyCatalogPostgres(tx: PgRunner): Promise<JourneyCatalog> {
+	const readDefinitions = async () =>
+		(await tx.execute(
+			sql`SELECT key, definition, built_in, enabled, version, updated_at, updated_by FROM journey_definitions
+			 ORDER BY built_in DESC, key`
+		)) as unknown as DefinitionRow[];
+	let definitions = await readDefinitions();
+	const have = new Set(definitions.map((d) => d.key));
+	if (DEFAULT_JOURNEYS.some((d) => !have.has(d.key)) && (await ensureDefaultJourneysPostgres(tx)) > 0)
+		definitions = await readDefinitions();
+	const mappings = [
+		...((await tx.execute(
+			sql`SELECT event_name AS "eventName", journey_key AS "journeyKey", step_event AS "stepEvent",
+			   created_at AS "createdAt", created_by AS "createdBy"
+			 FROM journey_event_mappings ORDER BY journey_key, event_name`
+		)) as unknown as EventNameMapping[])
+	];
+	const fingerprint = JSON.stringify([
+		definitions.map((d) => [d.key, d.definition, d.enabled, d.version]),
+		mappings.map((m) => [m.eventName, m.journeyKey, m.stepEvent])
+	]);
+	if (cachedCatalog?.fingerprint === fingerprint) return cachedCatalog.catalog;
+	const records = definitions.map(toRecord).filter((r) => r.definition.enabled);
+	const catalog = compileCatalog(records, mappings);
+	cachedCatalog = { fingerprint, catalog };
+	return catalog;
+}
+
+/** Counts journey event names of a batch, in name order (concurrent writers lock the rows in the same order). */
+async function countEventNamesPostgres(
+	tx: PgRunner,
+	counts: Map<string, { n: number; first: number; last: number }>
+): Promise<void> {
+	if (counts.size === 0) return;
+	const names = [...counts.keys()].sort();
+	const c = names.map((name) => counts.get(name) as { n: number; first: number; last: number });
+	await tx.execute(
+		sql`INSERT INTO journey_event_names AS t (name, events, first_seen, last_seen)
+		 SELECT * FROM unnest(${arrayParam(names)}::text[], ${arrayParam(c.map((x) => x.n))}::bigint[],
+		   ${arrayParam(c.map((x) => x.first))}::bigint[], ${arrayParam(c.map((x) => x.last))}::bigint[])
+		 ON CONFLICT (name) DO UPDATE SET events = t.events + excluded.events,
+		   first_seen = LEAST(t.first_seen, excluded.first_seen), last_seen = GREATEST(t.last_seen, excluded.last_seen)`
+	);
+}
+
+/** The id of a (path, switches) shape of a journey, created on first use (by whichever writer gets there first). */
+export async function shapeIdPostgres(
+	tx: PgRunner,
+	journeyKey: string,
+	path: string,
+	switches: string
+): Promise<number> {
+	const find = async () =>
+		(
+			await rowsOf(
+				tx,
+				sql`SELECT id FROM journey_shapes WHERE journey_key = ${journeyKey} AND path = ${path} AND switches = ${switches}`
+			)
+		)[0]?.[0];
+	const found = await find();
+	if (found !== undefined) return Number(found);
+	const [created] = await rowsOf(
+		tx,
+		sql`INSERT INTO journey_shapes (journey_key, path, switches) VALUES (${journeyKey}, ${path}, ${switches})
+		 ON CONFLICT (journey_key, path, switches) DO NOTHING RETURNING id`
+	);
+	if (created) return Number(created[0]);
+	return Number(await find());
+}
+
+async function writeLinks(tx: PgRunner, instanceId: number, d: InstanceDraft): Promise<void> {
+	if (d.interactions.length === 0) return;
+	await tx.execute(
+		sql`INSERT INTO journey_interactions (instance_id, seq, type, ts)
+		 SELECT ${instanceId}::bigint, * FROM unnest(${arrayParam(d.interactions.map((x) => x.seq))}::bigint[],
+		   ${arrayParam(d.interactions.map((x) => x.type))}::text[], ${arrayParam(d.interactions.map((x) => x.ts))}::bigint[])
+		 ON CONFLICT DO NOTHING`
+	);
+}
+
+async function deleteLinks(tx: PgRunner, instanceId: number): Promise<void> {
+	await tx.execute(sql`DELETE FROM journey_interactions WHERE instance_id = ${instanceId}`);
+}
+
+async function insertInstance(
+	tx: PgRunner,
+	journey: CompiledJourney,
+	customerId: string,
+	d: InstanceDraft
+): Promise<number> {
+	const values = instanceRow(
+		journey,
+		customerId,
+		d,
+		await shapeIdPostgres(tx, journey.key, d.path, d.switches)
+	);
+	const [row] = await rowsOf(
+		tx,
+		sql`INSERT INTO journey_instances (${sql.raw(INSTANCE_COLUMNS.join(', '))}) VALUES (${sql.join(
+			values.map((v) => sql`${v}`),
+			sql`, `
+		)}) RETURNING id`
+	);
+	const id = Number(row[0]);
+	await writeLinks(tx, id, d);
+	return id;
+}
+
+async function restitchPairPostgres(
+	tx: PgRunner,
+	journey: CompiledJourney,
+	customerId: string,
+	stored: readonly StoredInstance[],
+	cut: number,
+	steps: readonly StepEventRow[],
+	interactions: readonly InteractionRow[],
+	now: number,
+	result: StitchResult
+): Promise<void> {
+	const { drafts, byStart } = planPair(journey, stored, cut, steps, interactions, now);
+	for (const d of drafts) {
+		const old = byStart.get(d.startSeq);
+		if (old) {
+			byStart.delete(d.startSeq);
+			const values = instanceRow(
+				journey,
+				customerId,
+				d,
+				await shapeIdPostgres(tx, journey.key, d.path, d.switches)
+			).slice(KEY_COLUMNS);
+			const sets = sql.join(
+				INSTANCE_COLUMNS.slice(KEY_COLUMNS).map((c, i) => sql`${sql.raw(c)} = ${values[i]}`),
+				sql`, `
+			);
+			await tx.execute(sql`UPDATE journey_instances SET ${sets} WHERE id = ${old.id}`);
+			let same = old.links === d.interactions.length;
+			if (same && old.links > 0) {
+				const linked = await rowsOf(
+					tx,
+					sql`SELECT seq FROM journey_interactions WHERE instance_id = ${old.id}`
+				);
+				same = sameLinkSeqs(
+					linked.map((r) => Number(r[0])),
+					d
+				);
+			}
+			if (!same) {
+				if (old.links > 0) await deleteLinks(tx, old.id);
+				await writeLinks(tx, old.id, d);
+			}
+		} else await insertInstance(tx, journey, customerId, d);
+		result.instancesWritten++;
+	}
+	for (const old of byStart.values()) {
+		await tx.execute(sql`DELETE FROM journey_instances WHERE id = ${old.id}`);
+		if (old.links > 0) await deleteLinks(tx, old.id);
+		result.instancesDeleted++;
+	}
+	result.pairs++;
+}
+
+/** Groups rows by their first column (a customer id), the rest as objects. */
+function byCustomer<T>(rows: (T & { customer: string })[]): Map<string, T[]> {
+	const map = new Map<string, T[]>();
+	for (const { customer, ...rest } of rows) {
+		const list = map.get(customer);
+		if (list) list.push(rest as T);
+		else map.set(customer, [rest as T]);
+	}
+	return map;
+}
+
+/** stitchJourneys on PostgreSQL, in the writer's transaction `tx`. */
+export async function stitchJourneysPostgres(
+	tx: PgRunner,
+	inserted: readonly (StitchInput & Partial<StepSource>)[],
+	options: { now?: number; created?: ReadonlySet<string> } = {}
+): Promise<StitchResult> {
+	const result: StitchResult = { pairs: 0, instancesWritten: 0, instancesDeleted: 0 };
+	if (inserted.length === 0) return result;
+	const now = options.now ?? Date.now();
+	const catalog = await journeyCatalogPostgres(tx);
+	const { customers, names } = touchedBy(inserted, catalog);
+	await countEventNamesPostgres(tx, names);
+	const fresh = options.created?.size
+		? freshRows(inserted as readonly (StitchInput & StepSource)[], options.created)
+		: null;
+	const toRead = [...customers.keys()].filter((id) => !fresh?.has(id));
+	const stored =
+		toRead.length === 0
+			? new Map<string, StoredInstance[]>()
+			: byCustomer<StoredInstance>(
+					(await tx.execute(
+						sql`SELECT customer_id AS customer, id, journey_key AS "journeyKey", start_seq AS "startSeq",
+						   started_at AS "startedAt", reach_end AS "reachEnd",
+						   GREATEST(reach_end, coalesce(ended_at, deadline)) AS reach, contacts + feedbacks + complaints AS links
+						 FROM journey_instances WHERE customer_id = ANY(${arrayParam(toRead)}::text[]) ORDER BY id`
+					)) as unknown as (StoredInstance & { customer: string })[]
+				);
+	const plans: { customerId: string; stored: StoredInstance[]; cuts: Map<string, number>; from: number }[] =
+		[];
+	for (const [customerId, touched] of customers) {
+		const own = stored.get(customerId) ?? [];
+		const cuts = pairsOf(touched, own, catalog);
+		if (cuts.size === 0) continue;
+		plans.push({ customerId, stored: own, cuts, from: Math.min(...cuts.values()) });
+	}
+	const reads = plans.filter((p) => !fresh?.has(p.customerId));
+	let steps = new Map<string, StepEventRow[]>();
+	let interactions = new Map<string, InteractionRow[]>();
+	if (reads.length > 0) {
+		const window = sql`unnest(${arrayParam(reads.map((p) => p.customerId))}::text[],
+		   ${arrayParam(reads.map((p) => p.from))}::bigint[]) AS w(customer_id, lo)`;
+		steps = byCustomer<StepEventRow>(
+			(await tx.execute(
+				sql`SELECT w.customer_id AS customer, ${sql.raw(STEP_COLUMNS.replace(/(\w+)/g, 'e.$1'))}
+				 FROM ${window} JOIN events e ON e.type = 'journey' AND e.customer_id = w.customer_id AND e.ts >= w.lo
+				 ORDER BY e.ts, e.seq`
+			)) as unknown as (StepEventRow & { customer: string })[]
+		);
+		interactions = byCustomer<InteractionRow>(
+			(await tx.execute(
+				sql`SELECT w.customer_id AS customer, e.seq, e.type, e.ts, e.channel, e.journey, e.metric, e.score,
+				   e.team_id AS "teamId"
+				 FROM ${window} JOIN events e ON e.customer_id = w.customer_id AND e.type <> 'journey'
+				   AND e.type IN ('contact', 'feedback', 'complaint') AND e.ts >= w.lo
+				 ORDER BY e.ts, e.seq`
+			)) as unknown as (InteractionRow & { customer: string })[]
+		);
+	}
+	for (const p of plans) {
+		const own = fresh?.get(p.customerId);
+		const s = own ? own.steps : (steps.get(p.customerId) ?? []);
+		const x = own ? own.interactions : (interactions.get(p.customerId) ?? []);
+		for (const [key, cut] of p.cuts) {
+			const journey = catalog.byKey.get(key);
+			if (journey) await restitchPairPostgres(tx, journey, p.customerId, p.stored, cut, s, x, now, result);
+		}
+	}
+	return result;
+}
+
+/**
+ * restitchAll on PostgreSQL, as steps: each step rebuilds one chunk of customers in one transaction (their
+ * instances of the journeys concerned deleted first). Yields the instances written per chunk.
+ */
+export async function* rebuildPostgres(db: PgDb, options: RestitchOptions): AsyncGenerator<number, void> {
+	const catalog = await journeyCatalogPostgres(db);
+	const now = options.now ?? Date.now();
+	const chunk = options.chunk ?? 500;
+	const keys = options.journeys ? [...options.journeys] : null;
+	const journeys = keys ? catalog.journeys.filter((j) => keys.includes(j.key)) : catalog.journeys;
+	const scope = keys ? sql` AND journey_key = ANY(${arrayParam(keys)}::text[])` : sql``;
+	if (options.recountNames)
+		await db.transaction(async (tx) => {
+			await tx.execute(sql`DELETE FROM journey_event_names`);
+			await tx.execute(
+				sql`INSERT INTO journey_event_names (name, events, first_seen, last_seen)
+				 SELECT name, count(*), min(ts), max(ts) FROM events WHERE type = 'journey' AND name IS NOT NULL GROUP BY name`
+			);
+		});
+	let after = '';
+	let done = 0;
+	for (;;) {
+		const ids = (
+			await rowsOf(db, sql`SELECT id FROM customers WHERE id > ${after} ORDER BY id LIMIT ${chunk}`)
+		).map((r) => String(r[0]));
+		if (ids.length === 0) break;
+		const lo = ids[0];
+		const hi = ids[ids.length - 1];
+		const written = await db.transaction(async (tx) => {
+			await tx.execute(
+				sql`DELETE FROM journey_interactions WHERE instance_id IN
+				 (SELECT id FROM journey_instances WHERE customer_id >= ${lo} AND customer_id <= ${hi}${scope})`
+			);
+			await tx.execute(
+				sql`DELETE FROM journey_instances WHERE customer_id >= ${lo} AND customer_id <= ${hi}${scope}`
+			);
+			const steps = byCustomer<StepEventRow>(
+				(await tx.execute(
+					sql`SELECT customer_id AS customer, ${sql.raw(STEP_COLUMNS)} FROM events
+					 WHERE type = 'journey' AND customer_id >= ${lo} AND customer_id <= ${hi} ORDER BY customer_id, ts, seq`
+				)) as unknown as (StepEventRow & { customer: string })[]
+			);
+			const interactions = byCustomer<InteractionRow>(
+				(await tx.execute(
+					sql`SELECT customer_id AS customer, ${sql.raw(INTERACTION_COLUMNS)} FROM events
+					 WHERE customer_id >= ${lo} AND customer_id <= ${hi} AND type <> 'journey'
+					   AND type IN ('contact', 'feedback', 'complaint') ORDER BY customer_id, ts, seq`
+				)) as unknown as (InteractionRow & { customer: string })[]
+			);
+			let n = 0;
+			for (const [customerId, own] of steps) {
+				const x = interactions.get(customerId) ?? [];
+				for (const journey of journeys) {
+					if (!own.some((e) => journey.byName.has(e.name))) continue;
+					for (const d of buildInstances(journey, own, x, now)) {
+						await insertInstance(tx, journey, customerId, d);
+						n++;
+					}
+				}
+			}
+			return n;
+		});
+		after = hi;
+		done += ids.length;
+		options.onProgress?.(done);
+		yield written;
+	}
+}
+
+/** closeTimedOut on PostgreSQL: open instances past their window become `abandoned`; returns the rows changed. */
+export async function closeTimedOutPostgres(db: PgRunner, now: number): Promise<number> {
+	const result = (await db.execute(
+		sql`UPDATE journey_instances SET status = 'abandoned' WHERE status = 'in_progress' AND deadline <= ${now}`
+	)) as unknown as { count: number };
+	return result.count;
+}

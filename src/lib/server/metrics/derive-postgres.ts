@@ -1,0 +1,21 @@
+import type { PgTx } from '$lib/server/db/pg-tx';
+import { stitchJourneysPostgres } from '$lib/server/journeys/stitch-postgres';
+import type { StepSource } from '$lib/server/journeys/stitch';
+import type { InsertedEvent } from './rollups';
+import { applyToRollupsPostgres } from './rollups-postgres';
+
+/**
+ * The derived writes of a PostgreSQL write, in its transaction after the events are inserted: what applyToRollups
+ * and stitchJourneys do on SQLite (rollup cells, contact-chain flags, complaint attribution, answer links, journey
+ * instances). `inserted` are the events the write inserted (not duplicates) with their row seqs and stored
+ * values; `created` the customers it created (their rows are taken from `inserted`, not read back).
+ */
+export async function deriveOnPostgres(
+	tx: PgTx,
+	inserted: readonly (InsertedEvent & StepSource)[],
+	options: { now: number; created: ReadonlySet<string> }
+): Promise<void> {
+	if (inserted.length === 0) return;
+	await applyToRollupsPostgres(tx, inserted, options.created);
+	await stitchJourneysPostgres(tx, inserted, { now: options.now, created: options.created });
+}
