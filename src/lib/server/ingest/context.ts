@@ -12,6 +12,7 @@ import { startPruning } from './prune';
 import { RateLimiter } from './rate-limit';
 import { writeBatches } from './writer';
 import { postgresWriter, type PgDerive } from './postgres-writer';
+import { deriveOnPostgres } from '$lib/server/metrics/derive-postgres';
 import { observeCommit } from '$lib/server/monitoring';
 import { WriterThread } from './writer-client';
 
@@ -62,11 +63,8 @@ export interface IngestContextOptions {
 	derive?: PgDerive | null;
 }
 
-/**
- * The derivation PostgreSQL writes run by default. Wired at merge to metrics/derive-postgres.ts:
- * `const DEFAULT_PG_DERIVE: PgDerive | null = deriveOnPostgres;`
- */
-const DEFAULT_PG_DERIVE: PgDerive | null = null;
+/** What PostgreSQL writes derive by default, in their transaction: rollups, contact chains, journeys. */
+const DEFAULT_PG_DERIVE: PgDerive | null = deriveOnPostgres;
 
 /** The group committer's settings and what it reports to the monitor. */
 function committerFor(
