@@ -1,4 +1,7 @@
-import { databasePathFromEnv, openDatabase, useDatabase, type Db } from '$lib/server/db';
+import { openDatabase, useDatabase, useStorage, type Db } from '$lib/server/db';
+import { openPostgres, postgresOptionsFromEnv } from '$lib/server/db/postgres';
+import { postgresStorage, type Storage } from '$lib/server/db/storage';
+import { describeDatabase, parseDatabaseUrl } from '$lib/server/db/url';
 import { ensureWriteKey } from '$lib/server/auth/keys';
 import { bootstrapAccounts, disableDemoAccounts } from '$lib/server/auth/bootstrap';
 import { decideDemo } from '$lib/server/demo/eligibility';
@@ -12,71 +15,106 @@ import { holdDatabase } from '$lib/server/db/server-lock';
 import { retentionDays, startRetention } from '$lib/server/retention';
 import { installShutdown, isDraining } from '$lib/server/lifecycle';
 import { liveHub } from '$lib/server/live/hub';
+import { startLive, stopLive } from '$lib/server/live/relay';
 import { readFrom } from '$lib/server/monitoring';
 
 type Env = Record<string, string | undefined>;
 
-let started: Promise<Db> | undefined;
+let started: Promise<Storage> | undefined;
 
 /**
- * Everything the server does once before it answers: open and migrate the database, make sure the configured
- * write key exists, and (in demo mode) seed the history in the background and start the live simulator.
+ * While the domains move to `Storage` (issue 17), the services not ported yet still take the SQLite handle: on
+ * SQLite they get it, on PostgreSQL the start stops here naming the service. Lead: each call goes away (pass
+ * `storage` itself) as its domain's port lands.
  */
-export function startServer(env: Env): Promise<Db> {
+function sqliteOnly(storage: Storage, service: string): Db {
+	if (storage.engine === 'sqlite') return storage.db;
+	throw new Error(`${service} does not run on PostgreSQL yet (issue 17)`);
+}
+
+/**
+ * Everything the server does once before it answers: open and migrate the database named by DATABASE_URL (a SQLite
+ * file, or PostgreSQL shared by several processes; an unknown scheme stops the start with DatabaseUrlError), make
+ * sure the configured write key exists, and (in demo mode) seed the history in the background and start the live
+ * simulator.
+ */
+export function startServer(env: Env): Promise<Storage> {
 	started ??= (async () => {
-		const file = databasePathFromEnv(env);
+		const target = parseDatabaseUrl(env.DATABASE_URL);
 		// Settings read before anything starts, so a bad value stops the start with its name.
 		const backups = backupConfig(env);
 		const retention = retentionDays(env);
-		const db = useDatabase(openDatabase(file));
-		console.log(`[resonance] database ${file} open and migrated`);
-		// `restore` refuses while this process holds the file.
-		holdDatabase(file);
+		const pgOptions = target.engine === 'postgres' ? postgresOptionsFromEnv(env) : null;
+		let storage: Storage;
+		if (target.engine === 'sqlite') {
+			storage = useStorage({ engine: 'sqlite', db: useDatabase(openDatabase(target.file)) });
+			// `restore` refuses while this process holds the file.
+			holdDatabase(target.file);
+		} else {
+			storage = useStorage(postgresStorage(await openPostgres(target.url, pgOptions ?? {})));
+		}
+		console.log(`[resonance] database ${describeDatabase(target)} open and migrated`);
+		// Commits, alerts and cache invalidations reach the other processes (LISTEN/NOTIFY on PostgreSQL).
+		await startLive(storage);
 		// The demo runs only in a database of its own (demo/eligibility.ts); from here on `env` says what was decided.
-		const demo = decideDemo(db, env);
+		const demo = await decideDemo(storage, env);
 		if (demo.refusal) console.log(`[resonance] ${demo.refusal}`);
-		if (!demo.on && demo.otherSources.length) await disableDemoAccounts(db);
+		if (!demo.on && demo.otherSources.length)
+			await disableDemoAccounts(sqliteOnly(storage, 'accounts (auth)'));
 		env = { ...env, RESONANCE_DEMO: demo.on ? '1' : '0' };
-		await bootstrapAccounts(db, env);
+		await bootstrapAccounts(sqliteOnly(storage, 'accounts (auth)'), env);
 		// A new database starts from the eight standard journeys, which a bank then edits.
-		await ensureDefaultJourneys(db);
-		// Journeys past their time window become "abandoned" in storage too (queries already treat them so).
-		setInterval(() => void closeTimedOut(db).catch(() => undefined), 5 * 60_000).unref();
+		await ensureDefaultJourneys(storage);
+		// Journeys past their time window become "abandoned" in storage too (queries already treat them so); once
+		// across processes on PostgreSQL.
+		setInterval(
+			() => void runExclusive(storage, 'journeys-close', () => closeTimedOut(storage)).catch(() => undefined),
+			5 * 60_000
+		).unref();
 		if (env.RESONANCE_WRITE_KEY) {
-			const { created } = ensureWriteKey(db, env.RESONANCE_WRITE_KEY, 'RESONANCE_WRITE_KEY');
+			const { created } = ensureWriteKey(
+				sqliteOnly(storage, 'write keys (auth)'),
+				env.RESONANCE_WRITE_KEY,
+				'RESONANCE_WRITE_KEY'
+			);
 			if (created) console.log('[resonance] write key from RESONANCE_WRITE_KEY registered');
 		}
 		// Loads the segmentation dictionary now rather than inside the first ingestion transaction.
 		scoreSentiment('预热');
-		// Starts the writer thread now, so it opens the same database file as this connection just did.
-		ingestContext(db);
-		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') startDemo(db, env);
+		// Starts the writer now (on SQLite a thread that opens the same file as this connection just did).
+		const ingestDb = sqliteOnly(storage, 'ingestion');
+		ingestContext(ingestDb);
+		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true')
+			startDemo(sqliteOnly(storage, 'the demo (its seeding writes through ingestion)'), env);
 		// Alert rules, evaluation, webhooks and follow-up cases (after the demo so its backfill can wait for it).
-		startAlertsRuntime(db, env);
-		scheduleTextRecompute(db, {
+		startAlertsRuntime(sqliteOnly(storage, 'alerts'), env);
+		scheduleTextRecompute(sqliteOnly(storage, 'text analysis'), {
 			onError: (error) => console.error('[resonance] text analysis failed', error)
 		});
-		if (file !== ':memory:')
-			startBackupSchedule(file, backups, {
+		// Backups copy the SQLite file; PostgreSQL is backed up with its own tools (pg_dump, base backups).
+		if (target.engine === 'sqlite' && target.file !== ':memory:')
+			startBackupSchedule(target.file, backups, {
 				info: (m) => console.log(`[resonance] ${m}`),
 				error: (m, e) => console.error(`[resonance] ${m}`, e)
 			});
-		startRetention(db, retention, {
+		startRetention(sqliteOnly(storage, 'retention'), retention, {
 			info: (m) => console.log(`[resonance] ${m}`),
 			error: (m, e) => console.error(`[resonance] ${m}`, e)
 		});
 		readFrom({
-			queue: () => ingestContext(db).committer.pendingEvents,
+			queue: () => ingestContext(ingestDb).committer.pendingEvents,
 			viewers: () => liveHub().viewers(),
 			ready: () => (isDraining() ? 0 : 1)
 		});
 		// SIGTERM: unready, live streams closed; once adapter-node has answered the requests in flight, the writer
 		// is drained (every acknowledged event is committed) and the database closed.
 		installShutdown(async () => {
-			await closeIngestion(db);
-			db.$client.close();
+			await closeIngestion(ingestDb);
+			await stopLive();
+			if (storage.engine === 'sqlite') storage.db.$client.close();
+			else await storage.db.$client.end({ timeout: 5 });
 		});
-		return db;
+		return storage;
 	})();
 	return started;
 }

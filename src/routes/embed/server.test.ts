@@ -15,7 +15,7 @@ import { GET as stream } from './stream/+server';
  * whatever the URL says, a URL that tries to change it is 403, and a bad token is 401 before any data is read.
  */
 const db = useDatabase(openDatabase(':memory:'));
-const integration = addIntegration(
+const integration = await addIntegration(
 	db,
 	{ name: 'Portal', origins: 'https://portal.example' },
 	Date.now() - 60_000
@@ -118,7 +118,11 @@ describe('GET /embed/stream', () => {
 	});
 
 	it('ends the stream when the integration is revoked, and at expiry', async () => {
-		const other = addIntegration(db, { name: 'TV', origins: 'https://tv.example' }, Date.now() - 60_000);
+		const other = await addIntegration(
+			db,
+			{ name: 'TV', origins: 'https://tv.example' },
+			Date.now() - 60_000
+		);
 		const signed = await signEmbedToken(other, { res: { type: 'wallboard' } }, 600, Date.now() - 1000);
 		const ctx = (claims: Partial<EmbedClaims>): EmbedContext => ({
 			claims: {
@@ -148,7 +152,7 @@ describe('GET /embed/stream', () => {
 			}
 		};
 		const live = embedStream(db, ctx({}), { recheckMs: 20, subscribe: quiet });
-		setTimeout(() => revokeIntegration(db, other.id), 50);
+		setTimeout(() => void revokeIntegration(db, other.id), 50);
 		expect(await read(live)).toContain('event: end\ndata: {"reason":"revoked"}');
 		const expired = embedStream(db, ctx({ exp: Math.floor(Date.now() / 1000) - 1 }), { subscribe: quiet });
 		expect(await read(expired)).toContain('{"reason":"expired"}');

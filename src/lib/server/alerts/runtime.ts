@@ -1,11 +1,10 @@
 import type { Db } from '$lib/server/db';
-import { parseFilterKey, liveHub } from '$lib/server/live/hub';
+import { shareAlert } from '$lib/server/live/hub';
 import { demoStatus } from '$lib/server/demo/run';
 import { onAlertChange } from './notify';
 import { startAlerts, type AlertsRuntime } from './scheduler';
 import { parseSmtpUrl, readCaFile } from './smtp';
 import { configureMailer } from './webhooks';
-import { canSeeAlert } from './store';
 
 type Env = Record<string, string | undefined>;
 
@@ -30,9 +29,12 @@ export function startAlertsRuntime(db: Db, env: Env = process.env): AlertsRuntim
 			`[resonance] alerts: e-mail through ${smtp.secure ? 'smtps' : 'smtp'}://${smtp.host}:${smtp.port}${tls}${ca}`
 		);
 	}
-	onAlertChange((change) =>
-		liveHub().broadcast('alert', change, (key) => canSeeAlert(change.alert, parseFilterKey(key).scope))
-	);
+	// Viewers on every process (live/relay.ts) get the change.
+	onAlertChange((change) => {
+		void shareAlert(change).catch((error) =>
+			console.error('[resonance] alerts: sharing a change failed', error)
+		);
+	});
 	const demo = env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true';
 	runtime = startAlerts(db, {
 		intervalMs: Number(env.RESONANCE_ALERTS_INTERVAL_MS) || 60_000,

@@ -22,16 +22,16 @@ export const embedCommands: CommandGroup = {
 		'embed revoke --id I             refuses every token of the integration issued before now',
 		'embed remove --id I'
 	],
-	run({ db, io }, sub, args) {
+	async run({ db, io }, sub, args) {
 		switch (sub) {
 			case 'add': {
 				const o = options(args, ['name', 'origins'], ['json']);
-				const created = addIntegration(db(), {
+				const created = await addIntegration(db(), {
 					name: required(o, 'name'),
 					origins: required(o, 'origins'),
 					createdBy: 'cli'
 				});
-				void audit(db(), {
+				await audit(db(), {
 					action: 'embed.created',
 					actor: CLI_ACTOR,
 					target: `embed:${created.id}`,
@@ -48,7 +48,7 @@ export const embedCommands: CommandGroup = {
 			}
 			case 'list': {
 				const o = options(args, [], ['json']);
-				const rows = listIntegrations(db());
+				const rows = await listIntegrations(db());
 				if (o.json) {
 					io.out(JSON.stringify(rows));
 					return;
@@ -60,8 +60,8 @@ export const embedCommands: CommandGroup = {
 			}
 			case 'revoke': {
 				const id = required(options(args, ['id']), 'id');
-				const revoked = revokeIntegration(db(), id);
-				void audit(db(), {
+				const revoked = await revokeIntegration(db(), id);
+				await audit(db(), {
 					action: 'embed.revoked',
 					actor: CLI_ACTOR,
 					target: `embed:${id}`,
@@ -74,10 +74,10 @@ export const embedCommands: CommandGroup = {
 			}
 			case 'remove': {
 				const id = required(options(args, ['id']), 'id');
-				if (!getIntegration(db(), id))
+				if (!(await getIntegration(db(), id)))
 					throw new EmbedError('not_found', `No embed integration with the id ${id}`);
-				const removed = removeIntegration(db(), id);
-				void audit(db(), {
+				const removed = await removeIntegration(db(), id);
+				await audit(db(), {
 					action: 'embed.removed',
 					actor: CLI_ACTOR,
 					target: `embed:${id}`,

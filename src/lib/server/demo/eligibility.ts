@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { demoStores } from './store';
 
 type Env = Record<string, string | undefined>;
 
@@ -25,9 +27,9 @@ export function demoRequested(env: Env): 'no' | 'yes' | 'force' {
  * its own: one whose only sources are the demo's. A database holding other sources (real data, or a bank's trial)
  * keeps the demo off, with a message saying why and how to force it (`RESONANCE_DEMO=force`).
  */
-export function decideDemo(db: Db, env: Env): DemoDecision {
+export async function decideDemo(db: Db | Storage, env: Env): Promise<DemoDecision> {
 	const asked = demoRequested(env);
-	const otherSources = foreignSources(db);
+	const otherSources = await foreignSources(db);
 	if (asked === 'no') return { on: false, refusal: null, otherSources };
 	if (asked === 'force' || otherSources.length === 0) return { on: true, refusal: null, otherSources };
 	const names = otherSources.slice(0, 5).join(', ') + (otherSources.length > 5 ? ', …' : '');
@@ -45,16 +47,13 @@ export function decideDemo(db: Db, env: Env): DemoDecision {
  * Sources that are not the demo's. The environment's write key (RESONANCE_WRITE_KEY) counts as the demo's only
  * while no event came through it: once it carried data, the database is no longer a demo.
  */
-export function foreignSources(db: Db): string[] {
-	const rows = db.$client.prepare('SELECT id, name FROM sources ORDER BY id').all() as {
-		id: number;
-		name: string;
-	}[];
+export async function foreignSources(db: Db | Storage): Promise<string[]> {
+	const rows = await byEngine(asStorage(db), demoStores).sources();
 	return rows
 		.filter((s) => {
 			if (s.name === DEMO_OWN_SOURCES[0]) return false;
 			if (s.name !== DEMO_OWN_SOURCES[1]) return true;
-			return db.$client.prepare('SELECT 1 FROM events WHERE source_id = ? LIMIT 1').get(s.id) !== undefined;
+			return s.hasEvents;
 		})
 		.map((s) => s.name);
 }

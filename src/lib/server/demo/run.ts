@@ -54,7 +54,7 @@ export function startDemo(db: Db, env: Env): void {
 
 	void (async () => {
 		try {
-			if (isDatabaseEmpty(db)) {
+			if (await isDatabaseEmpty(db)) {
 				status.phase = 'seeding';
 				const started = performance.now();
 				console.log(`[resonance] demo: seeding ${days} days of history (seed ${seed})…`);

@@ -9,7 +9,7 @@ const NOW = Date.UTC(2025, 5, 1, 4);
 describe('seedDemo', () => {
 	it('seeds named teams and agents and a short history into an empty database, once', async () => {
 		const db = openDatabase(':memory:');
-		expect(isDatabaseEmpty(db)).toBe(true);
+		expect(await isDatabaseEmpty(db)).toBe(true);
 		const progress: SeedProgress[] = [];
 		const result = await seedDemo(db, { seed: 1, days: 3, now: NOW, onProgress: (p) => progress.push(p) });
 		const count = (sql: string) => (db.$client.prepare(sql).get() as { n: number }).n;
@@ -45,7 +45,7 @@ describe('seedDemo', () => {
 		expect(progress[progress.length - 1]).toMatchObject({ done: result.events, percent: 100 });
 		expect(progress[0].day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 
-		expect(isDatabaseEmpty(db)).toBe(false);
+		expect(await isDatabaseEmpty(db)).toBe(false);
 		const again = await seedDemo(db, { seed: 1, days: 3, now: NOW });
 		expect(again.skipped).toBe(true);
 		expect(count('SELECT count(*) AS n FROM events')).toBe(result.events);

@@ -3,13 +3,14 @@
  * labels), then the generated history streamed through the ordinary event writer in chunks, yielding to the event
  * loop between chunks so a server seeding in the background still answers.
  */
-import { sql } from 'drizzle-orm';
 import { EVENT_TYPES, type CxEvent, type EventType } from '$lib/model';
-import { schema, type Db } from '$lib/server/db';
+import type { Db } from '$lib/server/db';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import { writeEvents } from '$lib/server/ingest/writer';
 import { redactEvents } from '$lib/server/ingest/pipeline';
 import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { restitchAll } from '$lib/server/journeys/stitch';
+import { demoStores } from './store';
 import { AGENTS, QUEUES, REASONS, TEAMS } from './catalog';
 import { estimateHistoryEvents, generateHistory } from './generator';
 import { DAY_MS, chinaDate } from './simulation';
@@ -52,38 +53,22 @@ export interface SeedResult {
 	deriveSeconds: number;
 }
 
-export function isDatabaseEmpty(db: Db): boolean {
-	return db.$client.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
+export async function isDatabaseEmpty(db: Db | Storage): Promise<boolean> {
+	return !(await byEngine(asStorage(db), demoStores).hasEvents());
 }
 
 /** Writes the center's teams and agents (with names) and the labels of queues and reasons; safe to repeat. */
-export function seedDirectory(db: Db, firstSeen: number): { teams: number; agents: number } {
-	db.transaction((tx) => {
-		tx.insert(schema.teams)
-			.values(TEAMS.map((t) => ({ id: t.id, name: t.zh, nameEn: t.en, site: t.site, firstSeen })))
-			.onConflictDoUpdate({
-				target: schema.teams.id,
-				set: { name: sql`excluded.name`, nameEn: sql`excluded.name_en`, site: sql`excluded.site` }
-			})
-			.run();
-		tx.insert(schema.agents)
-			.values(AGENTS.map((a) => ({ id: a.id, name: a.name, teamId: a.teamId, firstSeen })))
-			.onConflictDoUpdate({
-				target: schema.agents.id,
-				set: { name: sql`excluded.name`, teamId: sql`excluded.team_id` }
-			})
-			.run();
-		const dimensions = [
+export async function seedDirectory(
+	db: Db | Storage,
+	firstSeen: number
+): Promise<{ teams: number; agents: number }> {
+	await byEngine(asStorage(db), demoStores).writeDirectory({
+		teams: TEAMS.map((t) => ({ id: t.id, name: t.zh, nameEn: t.en, site: t.site, firstSeen })),
+		agents: AGENTS.map((a) => ({ id: a.id, name: a.name, teamId: a.teamId, firstSeen })),
+		dimensions: [
 			...QUEUES.map((q) => ({ dimension: 'queue', value: q.id, label: q.zh, labelEn: q.en, firstSeen })),
 			...REASONS.map((r) => ({ dimension: 'reason', value: r.id, label: r.zh, labelEn: r.en, firstSeen }))
-		];
-		tx.insert(schema.dimensionValues)
-			.values(dimensions)
-			.onConflictDoUpdate({
-				target: [schema.dimensionValues.dimension, schema.dimensionValues.value],
-				set: { label: sql`excluded.label`, labelEn: sql`excluded.label_en` }
-			})
-			.run();
+		]
 	});
 	return { teams: TEAMS.length, agents: AGENTS.length };
 }
@@ -112,10 +97,10 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedResult
 		seconds: 0,
 		deriveSeconds: 0
 	};
-	if (!isDatabaseEmpty(db)) return result;
+	if (!(await isDatabaseEmpty(db))) return result;
 
 	result.skipped = false;
-	Object.assign(result, seedDirectory(db, end - days * DAY_MS));
+	Object.assign(result, await seedDirectory(db, end - days * DAY_MS));
 	const chunkSize = options.chunkSize ?? 8_000;
 	let total = estimateHistoryEvents(days, scale);
 	let pending: CxEvent[] = [];

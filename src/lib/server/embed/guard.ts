@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { embedAccess } from './access';
 import type { Integration } from './integrations';
 import { verifyEmbedToken, type EmbedClaims, type ResourceType } from './token';
@@ -42,7 +42,7 @@ export async function requireEmbed(
 	options: { record?: boolean; now?: number } = {}
 ): Promise<EmbedContext> {
 	const token = event.url.searchParams.get('token');
-	const verified = await verifyEmbedToken(database(), token, options.now);
+	const verified = await verifyEmbedToken(storage(), token, options.now);
 	if (verified.integration) framing.set(event.locals, verified.integration.origins);
 	if (!verified.ok) error(401, { code: `token_${verified.reason}`, message: verified.message });
 	const { claims, integration } = verified;
@@ -53,7 +53,7 @@ export async function requireEmbed(
 	if (!access.ok) error(403, { code: access.code, message: access.message });
 	if (options.record && !event.isDataRequest) {
 		const origin = originOf(event.request.headers.get('referer'));
-		recordView(database(), {
+		await recordView(storage(), {
 			integrationId: integration.id,
 			type,
 			key,

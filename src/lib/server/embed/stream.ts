@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
+import { onInvalidate } from '$lib/server/live/relay';
 import { filterKey, liveHub } from '$lib/server/live/hub';
 import { encodeSse, type Send } from '$lib/server/live/stream';
 import type { EmbedContext } from './guard';
@@ -9,7 +11,8 @@ import { countViewer } from './usage';
  * The live stream of an embed: the same hub and snapshots as GET /api/v1/stream, for the filter key of the
  * token's effective parameters and scope. Only `kpis` snapshots and pings pass (never the center's alerts). The
  * stream ends with `event: end` when the token expires or its integration is revoked or removed (re-checked every
- * few seconds), so a revoked embed stops showing data without waiting for a reload.
+ * few seconds, and at once when any process revokes or removes the integration: topic `embed.integration`), so a
+ * revoked embed stops showing data without waiting for a reload.
  */
 
 export const RECHECK_MS = 3000;
@@ -17,13 +20,13 @@ export const RECHECK_MS = 3000;
 export type EndReason = 'expired' | 'revoked';
 
 /** Why a token may no longer stream, or null while it may. */
-export function streamEnd(
-	db: Db,
+export async function streamEnd(
+	db: Db | Storage,
 	ctx: Pick<EmbedContext, 'claims' | 'integration'>,
 	now: number
-): EndReason | null {
+): Promise<EndReason | null> {
 	if (now >= ctx.claims.exp * 1000) return 'expired';
-	const current = getIntegration(db, ctx.integration.id);
+	const current = await getIntegration(db, ctx.integration.id);
 	if (!current || ctx.claims.iat * 1000 < current.revokedBefore) return 'revoked';
 	return null;
 }
@@ -31,7 +34,7 @@ export function streamEnd(
 const encoder = new TextEncoder();
 
 export function embedStream(
-	db: Db,
+	db: Db | Storage,
 	ctx: EmbedContext,
 	options: { recheckMs?: number; subscribe?: (key: string, send: Send) => () => void } = {}
 ): Response {
@@ -46,6 +49,7 @@ export function embedStream(
 				if (!open) return;
 				open = false;
 				clearInterval(check);
+				stopInvalidation();
 				unsubscribe();
 				uncount();
 				try {
@@ -65,14 +69,22 @@ export function embedStream(
 					finish();
 				}
 			};
-			const check = setInterval(() => {
-				const reason = streamEnd(db, ctx, Date.now());
-				if (reason) finish(reason);
-			}, options.recheckMs ?? RECHECK_MS);
+			const recheck = () => {
+				if (!open) return;
+				streamEnd(db, ctx, Date.now()).then(
+					(reason) => {
+						if (reason) finish(reason);
+					},
+					(error: unknown) => console.error('[resonance] embed: rechecking a stream failed', error)
+				);
+			};
+			const check = setInterval(recheck, options.recheckMs ?? RECHECK_MS);
 			check.unref?.();
+			const stopInvalidation = onInvalidate('embed.integration', (id) => {
+				if (id === null || id === ctx.integration.id) recheck();
+			});
 			const unsubscribe = subscribe(key, send);
-			const reason = streamEnd(db, ctx, Date.now());
-			if (reason) finish(reason);
+			recheck();
 		},
 		cancel() {
 			cleanup?.();

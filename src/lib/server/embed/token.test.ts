@@ -10,9 +10,9 @@ let integration: { id: string; secret: string };
 const NOW = Date.UTC(2026, 11, 6, 8);
 const kpis = { res: { type: 'kpis' as const }, filters: { team: ['t-cc1'] }, sub: 'viewer-1' };
 
-beforeEach(() => {
+beforeEach(async () => {
 	db = openDatabase(':memory:');
-	integration = addIntegration(db, { name: 'Portal', origins: 'https://portal.example' }, NOW - 60_000);
+	integration = await addIntegration(db, { name: 'Portal', origins: 'https://portal.example' }, NOW - 60_000);
 });
 
 async function raw(
@@ -57,13 +57,13 @@ describe('verifyEmbedToken', () => {
 			reason: 'unknown_integration'
 		});
 		const token = await raw({});
-		revokeIntegration(db, integration.id, NOW + 1000);
+		await revokeIntegration(db, integration.id, NOW + 1000);
 		expect(await verifyEmbedToken(db, token, NOW + 2000)).toMatchObject({ ok: false, reason: 'revoked' });
 		// A token issued after the revocation works again.
 		expect(
 			(await verifyEmbedToken(db, await signEmbedToken(integration, kpis, 600, NOW + 2000), NOW + 2000)).ok
 		).toBe(true);
-		removeIntegration(db, integration.id);
+		await removeIntegration(db, integration.id);
 		expect(await verifyEmbedToken(db, token, NOW)).toMatchObject({
 			ok: false,
 			reason: 'unknown_integration'
@@ -86,7 +86,7 @@ describe('verifyEmbedToken', () => {
 	});
 
 	it('refuses a kid that is not the issuer', async () => {
-		const other = addIntegration(db, { name: 'Other', origins: 'https://other.example' });
+		const other = await addIntegration(db, { name: 'Other', origins: 'https://other.example' });
 		// Signed with the other integration's secret and kid, claiming to be issued by the first.
 		const token = await new SignJWT({
 			iss: integration.id,

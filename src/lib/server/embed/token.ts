@@ -1,6 +1,7 @@
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { API_DIMENSIONS } from '$lib/components/filters/filter-state';
 import { integrationWithSecret, type Integration } from './integrations';
 
@@ -76,7 +77,7 @@ const fail = (reason: TokenFailure, message: string, integration?: Integration):
 });
 
 export async function verifyEmbedToken(
-	db: Db,
+	db: Db | Storage,
 	token: string | null | undefined,
 	now = Date.now()
 ): Promise<Verified> {
@@ -91,7 +92,7 @@ export async function verifyEmbedToken(
 	}
 	if (header.alg !== 'HS256') return fail('algorithm', 'Only HS256 tokens are accepted');
 	if (typeof header.kid !== 'string' || !header.kid) return fail('malformed', 'The token has no kid');
-	const found = integrationWithSecret(db, header.kid);
+	const found = await integrationWithSecret(db, header.kid);
 	if (!found) return fail('unknown_integration', 'The token names no known integration');
 	const { secret, ...integration } = found;
 	let payload;

@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { EmbedError, integrationWithSecret } from './integrations';
 import { MAX_LIFETIME_S, signEmbedToken } from './token';
 
@@ -8,7 +9,7 @@ import { MAX_LIFETIME_S, signEmbedToken } from './token';
  * ends them all.
  */
 export async function issueTvLink(
-	db: Db,
+	db: Db | Storage,
 	input: {
 		id: string;
 		hours: number;
@@ -21,7 +22,7 @@ export async function issueTvLink(
 	},
 	now = Date.now()
 ): Promise<{ url: string; expiresAt: number; token: string }> {
-	const integration = integrationWithSecret(db, input.id);
+	const integration = await integrationWithSecret(db, input.id);
 	if (!integration) throw new EmbedError('not_found', `No usable embed integration with the id ${input.id}`);
 	const lifetime = Math.min(MAX_LIFETIME_S, Math.max(1, Math.round(input.hours * 3600)));
 	const filters: Record<string, string[]> = { range: [input.range] };

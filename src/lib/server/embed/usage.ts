@@ -1,8 +1,11 @@
-import { and, desc, gte, sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import { embedViews } from '$lib/server/db/schema';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { embedStores } from './store';
 
-/** The usage record: one row per embed page view, and the open live streams of this process per integration. */
+/**
+ * The usage record: one row per embed page view (in the database, every process's), and the open live streams of
+ * this process per integration.
+ */
 
 export interface EmbedView {
 	integrationId: string;
@@ -13,42 +16,28 @@ export interface EmbedView {
 	ts?: number;
 }
 
-export function recordView(db: Db, view: EmbedView): void {
-	db.insert(embedViews)
-		.values({
-			integrationId: view.integrationId,
-			ts: view.ts ?? Date.now(),
-			type: view.type,
-			key: view.key ?? null,
-			sub: view.sub?.slice(0, 256) ?? null,
-			origin: view.origin?.slice(0, 256) ?? null
-		})
-		.run();
+export async function recordView(db: Db | Storage, view: EmbedView): Promise<void> {
+	await byEngine(asStorage(db), embedStores).insertView({
+		integrationId: view.integrationId,
+		ts: view.ts ?? Date.now(),
+		type: view.type,
+		key: view.key ?? null,
+		sub: view.sub?.slice(0, 256) ?? null,
+		origin: view.origin?.slice(0, 256) ?? null
+	});
 }
 
-const CHINA_OFFSET_MS = 8 * 3_600_000;
-
 /** Views per integration and China-time day since `from`, newest day first. */
-export function viewsByDay(db: Db, from: number): { integrationId: string; day: string; views: number }[] {
-	const day = sql<string>`strftime('%Y-%m-%d', (${embedViews.ts} + ${CHINA_OFFSET_MS}) / 1000, 'unixepoch')`;
-	return db
-		.select({ integrationId: embedViews.integrationId, day, views: sql<number>`count(*)` })
-		.from(embedViews)
-		.where(gte(embedViews.ts, from))
-		.groupBy(embedViews.integrationId, day)
-		.orderBy(desc(day), embedViews.integrationId)
-		.all();
+export async function viewsByDay(
+	db: Db | Storage,
+	from: number
+): Promise<{ integrationId: string; day: string; views: number }[]> {
+	return await byEngine(asStorage(db), embedStores).viewsByDay(from);
 }
 
 /** The latest views (who saw what, from where). */
-export function recentViews(db: Db, limit = 50, from = 0) {
-	return db
-		.select()
-		.from(embedViews)
-		.where(and(gte(embedViews.ts, from)))
-		.orderBy(desc(embedViews.ts), desc(embedViews.id))
-		.limit(limit)
-		.all();
+export async function recentViews(db: Db | Storage, limit = 50, from = 0) {
+	return await byEngine(asStorage(db), embedStores).recentViews(limit, from);
 }
 
 const liveViewers = new Map<string, number>();

@@ -2,12 +2,17 @@ import { storage } from '$lib/server/db';
 import { canSeeTeam, type Scope } from '$lib/server/auth/scope';
 import * as dashboards from '$lib/server/dashboards';
 import type { SnapshotError, WallboardSnapshot } from '$lib/components/dashboards/types';
+import { canSeeAlert, type AlertChange } from '$lib/server/alerts/store';
 import { subscribe } from './bus';
+import { MAX_MESSAGE_BYTES } from './broadcast';
+import { relay } from './relay';
 import { createSnapshotHub, type SnapshotHub } from './stream';
 
 /**
  * The live hub of this process: every viewer of `GET /api/v1/stream` subscribes here with a filter key, every
- * commit of the ingestion pipeline marks it dirty, and alerts are broadcast through it (`event: alert`).
+ * commit of the ingestion pipeline marks it dirty, and alerts are broadcast through it (`event: alert`). With
+ * several processes on PostgreSQL, commits and alerts of the other processes arrive through the relay (relay.ts):
+ * each process recomputes its own viewers' snapshots.
  *
  * A filter key is `<scope>|<query string>`: the caller's team scope (`*` for all teams) and the canonical form of
  * their view's parameters (the range preset, then each filter's values sorted; anything else in the link, such as
@@ -59,6 +64,41 @@ export function alertAudience(teamId: string | null): (filterKey: string) => boo
 	return (key) => teamId === null || canSeeTeam(parseFilterKey(key).scope, teamId);
 }
 
+const alertListeners = new Set<(change: AlertChange) => void>();
+
+/**
+ * Every alert change, made in this process or another (the alerts bell's stream listens here rather than to the
+ * alerts engine of its own process).
+ */
+export function onAlertAnywhere(listener: (change: AlertChange) => void): () => void {
+	alertListeners.add(listener);
+	return () => void alertListeners.delete(listener);
+}
+
+/** Sends an alert change to this process's viewers who may see it. */
+function deliverAlert(target: SnapshotHub, change: AlertChange): void {
+	target.broadcast('alert', change, (key) => canSeeAlert(change.alert, parseFilterKey(key).scope));
+	for (const listener of [...alertListeners]) {
+		try {
+			listener(change);
+		} catch (error) {
+			console.error('[resonance] live: an alert listener failed', error);
+		}
+	}
+}
+
+/**
+ * An alert changed (alerts runtime): this process's viewers get it now, the other processes' through the relay. The
+ * change is small (one alert); one over the NOTIFY limit goes out without its details.
+ */
+export async function shareAlert(change: AlertChange): Promise<void> {
+	deliverAlert(liveHub(), change);
+	let data = JSON.stringify(change);
+	if (Buffer.byteLength(data, 'utf8') > MAX_MESSAGE_BYTES - 100)
+		data = JSON.stringify({ ...change, alert: { ...change.alert, details: {} } });
+	await relay().announce('alert', data);
+}
+
 let hub: SnapshotHub | undefined;
 
 export function liveHub(): SnapshotHub {
@@ -70,6 +110,13 @@ export function liveHub(): SnapshotHub {
 			onError: (error, key) => console.error(`[resonance] live snapshot for ${key} failed`, error)
 		});
 		subscribe(() => created.markDirty());
+		// Another process committed, or listening resumed after a drop (what was missed is covered by a new snapshot).
+		relay().onAnnounce(
+			'commit',
+			() => created.markDirty(),
+			() => created.markDirty()
+		);
+		relay().onAnnounce('alert', (data) => deliverAlert(created, JSON.parse(data) as AlertChange));
 		hub = created;
 	}
 	return hub;

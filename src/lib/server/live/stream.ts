@@ -12,8 +12,8 @@ export type Send = (event: string, data: unknown) => void;
 
 export interface SnapshotHubOptions<T> {
 	/**
-	 * Computes the snapshot for a filter key; called at most once per interval per key with viewers. A promise is
-	 * sent when it settles.
+	 * Computes the snapshot for a filter key; called at most once per interval per key with viewers, and never twice
+	 * at once for a key (a commit during a computation is covered by the next one).
 	 */
 	compute: (filterKey: string) => T | Promise<T>;
 	/** Minimum time between two snapshots of one key (default 1000 ms). */
@@ -51,25 +51,47 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 		for (const send of viewersByKey.get(key) ?? []) send(event, data);
 	};
 
+	/** Keys whose snapshot is being computed (asynchronously); a flush meanwhile is deferred to its end. */
+	const computing = new Set<string>();
+	const deferred = new Set<string>();
+
+	const deliver = (key: string, snapshot: T) => {
+		if (!viewersByKey.has(key)) return;
+		lastSnapshot.set(key, snapshot);
+		sendTo(key, 'kpis', snapshot);
+	};
+
 	const flush = (key: string) => {
 		const timer = due.get(key);
 		if (timer) clearTimeout(timer);
 		due.delete(key);
 		if (!viewersByKey.has(key)) return;
+		if (computing.has(key)) {
+			deferred.add(key);
+			return;
+		}
 		lastSentAt.set(key, Date.now());
-		const deliver = (snapshot: T) => {
-			if (!viewersByKey.has(key)) return;
-			lastSnapshot.set(key, snapshot);
-			sendTo(key, 'kpis', snapshot);
-		};
+		let result: T | Promise<T>;
 		try {
-			const snapshot = options.compute(key);
-			if (snapshot instanceof Promise)
-				void snapshot.then(deliver, (error: unknown) => options.onError?.(error, key));
-			else deliver(snapshot);
+			result = options.compute(key);
 		} catch (error) {
 			options.onError?.(error, key);
+			return;
 		}
+		if (!(result instanceof Promise)) {
+			deliver(key, result);
+			return;
+		}
+		computing.add(key);
+		void result
+			.then(
+				(snapshot) => deliver(key, snapshot),
+				(error: unknown) => options.onError?.(error, key)
+			)
+			.finally(() => {
+				computing.delete(key);
+				if (deferred.delete(key)) schedule(key);
+			});
 	};
 
 	const schedule = (key: string) => {
@@ -95,7 +117,9 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 			// A new viewer gets a snapshot right away: the one just sent to this key's viewers, or a fresh one.
 			const recent = lastSnapshot.get(key);
 			if (recent !== undefined && Date.now() - (lastSentAt.get(key) ?? 0) < intervalMs) send('kpis', recent);
-			else flush(key);
+			else if (computing.has(key)) {
+				// The snapshot under way reaches this viewer too.
+			} else flush(key);
 			return () => {
 				set.delete(send);
 				if (set.size === 0 && viewersByKey.get(key) === set) {

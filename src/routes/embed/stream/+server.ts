@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireEmbed } from '$lib/server/embed/guard';
 import { embedStream } from '$lib/server/embed/stream';
 
@@ -9,5 +9,5 @@ import { embedStream } from '$lib/server/embed/stream';
  */
 export const GET: RequestHandler = async (event) => {
 	const ctx = await requireEmbed(event, { type: null });
-	return embedStream(database(), ctx);
+	return embedStream(storage(), ctx);
 };

@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { asc } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { database, storage } from '$lib/server/db';
 import { teams } from '$lib/server/db/schema';
 import { audit } from '$lib/server/auth/audit';
 import { requireRole } from '$lib/server/auth/guard';
@@ -12,15 +12,19 @@ import * as embed from '$lib/server/embed';
 const DAY_MS = 86_400_000;
 
 /** /admin/embed: signed-embed integrations, their usage and live viewers, and TV links for wallboards. */
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
-	const db = database();
+	const s = storage();
 	const since = Date.now() - 14 * DAY_MS;
 	return {
-		integrations: embed.listIntegrations(db).map((i) => ({ ...i, viewers: embed.viewerCount(i.id) })),
-		views: embed.viewsByDay(db, since),
-		recent: embed.recentViews(db, 20),
-		knownTeams: db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).all()
+		integrations: (await embed.listIntegrations(s)).map((i) => ({
+			...i,
+			viewers: embed.viewerCount(i.id)
+		})),
+		views: await embed.viewsByDay(s, since),
+		recent: await embed.recentViews(s, 20),
+		// Lead: the teams list goes through the teams domain's store once it is ported.
+		knownTeams: database().select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).all()
 	};
 };
 
@@ -45,9 +49,9 @@ export const actions: Actions = {
 		const admin = requireRole(event.locals, 'admin');
 		const parsed = Add.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'add', code: 'invalid', message: null });
-		const db = database();
+		const db = storage();
 		try {
-			const created = embed.addIntegration(db, { ...parsed.data, createdBy: admin.email });
+			const created = await embed.addIntegration(db, { ...parsed.data, createdBy: admin.email });
 			await audit(db, {
 				action: 'embed.created',
 				actor: actorOf(admin),
@@ -65,9 +69,9 @@ export const actions: Actions = {
 		const admin = requireRole(event.locals, 'admin');
 		const parsed = Id.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'revoke', code: 'invalid', message: null });
-		const db = database();
+		const db = storage();
 		try {
-			const revoked = embed.revokeIntegration(db, parsed.data.id);
+			const revoked = await embed.revokeIntegration(db, parsed.data.id);
 			await audit(db, {
 				action: 'embed.revoked',
 				actor: actorOf(admin),
@@ -84,9 +88,9 @@ export const actions: Actions = {
 		const admin = requireRole(event.locals, 'admin');
 		const parsed = Id.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'remove', code: 'invalid', message: null });
-		const db = database();
+		const db = storage();
 		try {
-			const removed = embed.removeIntegration(db, parsed.data.id);
+			const removed = await embed.removeIntegration(db, parsed.data.id);
 			await audit(db, {
 				action: 'embed.removed',
 				actor: actorOf(admin),
@@ -106,7 +110,7 @@ export const actions: Actions = {
 		const parsed = Tv.safeParse(Object.fromEntries(form));
 		if (!parsed.success) return fail(400, { action: 'tv', code: 'invalid', message: null });
 		const teamIds = form.getAll('team').filter((v): v is string => typeof v === 'string' && v !== '');
-		const db = database();
+		const db = storage();
 		try {
 			const issued = await embed.issueTvLink(db, {
 				...parsed.data,

@@ -4,6 +4,7 @@ import { requireUser } from '$lib/server/auth/guard';
 import { RECHECK_INTERVAL_MS, recheckOf } from '$lib/server/auth/recheck';
 import { scopeOf } from '$lib/server/auth/scope';
 import { sseResponse } from '$lib/server/live/stream';
+import { onAlertAnywhere } from '$lib/server/live/hub';
 import * as alerts from '$lib/server/alerts';
 import { apiAlert } from '$lib/server/alerts/http';
 
@@ -20,7 +21,8 @@ export const GET: RequestHandler = ({ locals }) => {
 	return sseResponse(
 		(send) => {
 			send('count', alerts.alertCounts(db, scope));
-			const stop = alerts.onAlertChange((change) => {
+			// Changes made by any server process (live/relay.ts).
+			const stop = onAlertAnywhere((change) => {
 				if (!alerts.canSeeAlert(change.alert, scope)) return;
 				send('alert', { type: change.type, alert: apiAlert(change.alert) });
 				send('count', alerts.alertCounts(db, scope));

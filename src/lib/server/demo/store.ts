@@ -1,0 +1,102 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '$lib/server/db';
+import { schema } from '$lib/server/db';
+import { pgSchema, type PgDb } from '$lib/server/db/postgres';
+
+/**
+ * What the demo reads and writes itself (db/storage.ts), one implementation per engine: whether the database is
+ * empty, its sources (eligibility.ts) and the center's directory (seed.ts). The demo's events go through ingestion.
+ */
+export interface DirectoryRows {
+	teams: (typeof schema.teams.$inferInsert)[];
+	agents: (typeof schema.agents.$inferInsert)[];
+	dimensions: (typeof schema.dimensionValues.$inferInsert)[];
+}
+
+export interface DemoStore {
+	hasEvents(): Promise<boolean>;
+	/** Every source by id, with whether it has sent events. */
+	sources(): Promise<{ id: number; name: string; hasEvents: boolean }[]>;
+	/** Upserts teams, agents and dimension labels in one transaction. */
+	writeDirectory(rows: DirectoryRows): Promise<void>;
+}
+
+const ANY_EVENT = 'SELECT 1 AS one FROM events LIMIT 1';
+const SOURCES = `SELECT s.id, s.name, EXISTS (SELECT 1 FROM events e WHERE e.source_id = s.id) AS has_events
+	FROM sources s ORDER BY s.id`;
+
+function sqliteDemoStore(db: Db): DemoStore {
+	return {
+		async hasEvents() {
+			return db.$client.prepare(ANY_EVENT).get() !== undefined;
+		},
+		async sources() {
+			const rows = db.$client.prepare(SOURCES).all() as { id: number; name: string; has_events: number }[];
+			return rows.map((r) => ({ id: r.id, name: r.name, hasEvents: r.has_events === 1 }));
+		},
+		async writeDirectory(rows) {
+			db.transaction((tx) => {
+				tx.insert(schema.teams)
+					.values(rows.teams)
+					.onConflictDoUpdate({
+						target: schema.teams.id,
+						set: { name: sql`excluded.name`, nameEn: sql`excluded.name_en`, site: sql`excluded.site` }
+					})
+					.run();
+				tx.insert(schema.agents)
+					.values(rows.agents)
+					.onConflictDoUpdate({
+						target: schema.agents.id,
+						set: { name: sql`excluded.name`, teamId: sql`excluded.team_id` }
+					})
+					.run();
+				tx.insert(schema.dimensionValues)
+					.values(rows.dimensions)
+					.onConflictDoUpdate({
+						target: [schema.dimensionValues.dimension, schema.dimensionValues.value],
+						set: { label: sql`excluded.label`, labelEn: sql`excluded.label_en` }
+					})
+					.run();
+			});
+		}
+	};
+}
+
+function postgresDemoStore(db: PgDb): DemoStore {
+	return {
+		async hasEvents() {
+			return (await db.$client.unsafe(ANY_EVENT)).length > 0;
+		},
+		async sources() {
+			const rows = await db.$client.unsafe<{ id: number; name: string; has_events: boolean }[]>(SOURCES);
+			return rows.map((r) => ({ id: r.id, name: r.name, hasEvents: r.has_events }));
+		},
+		async writeDirectory(rows) {
+			await db.transaction(async (tx) => {
+				await tx
+					.insert(pgSchema.teams)
+					.values(rows.teams)
+					.onConflictDoUpdate({
+						target: pgSchema.teams.id,
+						set: { name: sql`excluded.name`, nameEn: sql`excluded.name_en`, site: sql`excluded.site` }
+					});
+				await tx
+					.insert(pgSchema.agents)
+					.values(rows.agents)
+					.onConflictDoUpdate({
+						target: pgSchema.agents.id,
+						set: { name: sql`excluded.name`, teamId: sql`excluded.team_id` }
+					});
+				await tx
+					.insert(pgSchema.dimensionValues)
+					.values(rows.dimensions)
+					.onConflictDoUpdate({
+						target: [pgSchema.dimensionValues.dimension, pgSchema.dimensionValues.value],
+						set: { label: sql`excluded.label`, labelEn: sql`excluded.label_en` }
+					});
+			});
+		}
+	};
+}
+
+export const demoStores = { sqlite: sqliteDemoStore, postgres: postgresDemoStore };
