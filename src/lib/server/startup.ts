@@ -43,7 +43,7 @@ export function startServer(env: Env): Promise<Db> {
 		// Journeys past their time window become "abandoned" in storage too (queries already treat them so).
 		setInterval(() => closeTimedOut(db), 5 * 60_000).unref();
 		if (env.RESONANCE_WRITE_KEY) {
-			const { created } = ensureWriteKey(db, env.RESONANCE_WRITE_KEY, 'RESONANCE_WRITE_KEY');
+			const { created } = await ensureWriteKey(db, env.RESONANCE_WRITE_KEY, 'RESONANCE_WRITE_KEY');
 			if (created) console.log('[resonance] write key from RESONANCE_WRITE_KEY registered');
 		}
 		// Loads the segmentation dictionary now rather than inside the first ingestion transaction.

@@ -10,8 +10,8 @@ import type { FilterOptions } from '$lib/components/filters/types';
  * The choices of the filter bar: channels and segments of the event model, the teams the caller may see, the
  * journeys, and the regions seen so far (from the rollups' region combinations, a small table).
  */
-export function filterOptions(db: Db, scope: Scope): FilterOptions {
-	const teams = listTeamsWithAgents(db, scope.teams).map((t) => ({
+export async function filterOptions(db: Db, scope: Scope): Promise<FilterOptions> {
+	const teams = (await listTeamsWithAgents(db, scope.teams)).map((t) => ({
 		value: t.id,
 		label: { zh: t.name, en: t.nameEn ?? t.name }
 	}));

@@ -1,5 +1,6 @@
 import type { Db } from '$lib/server/db';
-import { verifyWriteKey, type WriteKeyIdentity } from '$lib/server/auth/keys';
+import type { Storage } from '$lib/server/db/storage';
+import { verifyWriteKeyCached, type WriteKeyIdentity } from '$lib/server/auth/keys';
 import { IngestError } from './errors';
 
 /**
@@ -22,10 +23,18 @@ export function keyFromHeaders(headers: Headers): string | null {
 	return null;
 }
 
-/** The source behind a write key; 401 for a missing, unknown or revoked key. */
-export function authenticate(db: Db, key: string | null | undefined): WriteKeyIdentity {
+/**
+ * The source behind a write key; 401 for a missing, unknown or revoked key. A valid key is remembered by this
+ * process for a couple of seconds (auth/keys.ts WRITE_KEY_CACHE_MS), so a busy source does not cost a database round
+ * trip per request; a revocation by another process holds within that time.
+ */
+export async function authenticate(
+	db: Db | Storage,
+	key: string | null | undefined,
+	now = Date.now()
+): Promise<WriteKeyIdentity> {
 	if (!key) throw new IngestError(401, 'unauthorized', 'a write key is required', null, wwwAuthenticate);
-	const identity = verifyWriteKey(db, key);
+	const identity = await verifyWriteKeyCached(db, key, now);
 	if (!identity)
 		throw new IngestError(401, 'unauthorized', 'unknown or revoked write key', null, wwwAuthenticate);
 	return identity;

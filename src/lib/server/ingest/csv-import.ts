@@ -328,16 +328,16 @@ function keyPace(ctx: IngestContext, identity: WriteKeyIdentity): Pace {
  * Who may import: a write key (its source, paced by its rate limit), or a signed-in admin naming the source with
  * `source` (audited; not paced).
  */
-function importSource(
+async function importSource(
 	request: Request,
 	params: URLSearchParams,
 	ctx: IngestContext,
 	user: AuthUser | null
-): { sourceId: number; pace?: Pace } {
+): Promise<{ sourceId: number; pace?: Pace }> {
 	const key = keyFromHeaders(request.headers);
 	const source = params.get('source');
 	if (key || !user) {
-		const identity = authenticate(ctx.db, key);
+		const identity = await authenticate(ctx.db, key);
 		if (source !== null)
 			throw badRequest('source: only for a signed-in admin (a write key names its own source)');
 		return { sourceId: identity.sourceId, pace: keyPace(ctx, identity) };
@@ -350,7 +350,7 @@ function importSource(
 		throw new IngestError(403, 'forbidden_origin', `origin ${origin} may not import with a session`);
 	if (source === null || !/^\d+$/.test(source))
 		throw badRequest('source: required when signed in (the id of the source to import under)');
-	if (!getSource(ctx.db, Number(source))) throw badRequest(`source: there is no source ${source}`);
+	if (!(await getSource(ctx.db, Number(source)))) throw badRequest(`source: there is no source ${source}`);
 	return { sourceId: Number(source) };
 }
 
@@ -396,7 +396,7 @@ export async function handleCsvImport(
 	};
 	try {
 		if (!valid) throw badRequest(`kind must be one of ${CSV_KINDS.join(', ')}`);
-		const importer = importSource(request, params, ctx, user);
+		const importer = await importSource(request, params, ctx, user);
 		sourceId = importer.sourceId;
 		const mapping = parseMapping(kind as CsvKind, params.get('map'));
 		const type = request.headers.get('content-type')?.split(';')[0].trim().toLowerCase() ?? '';

@@ -201,13 +201,13 @@ export function handlePostHogConfig(
  * `GET /sourceConfig/?writeKey=…` (RudderStack analytics-js with `configUrl` pointed here): a source configuration
  * without destinations or plugins. The key comes as Basic auth (the SDK sends it) or the `writeKey` parameter.
  */
-export function handleRudderSourceConfig(request: Request, ctx: IngestContext): Response {
+export async function handleRudderSourceConfig(request: Request, ctx: IngestContext): Promise<Response> {
 	const origin = request.headers.get('origin');
 	let cors: Record<string, string> = {};
 	let sourceId: number | null = null;
 	try {
 		const key = keyFromHeaders(request.headers) ?? new URL(request.url).searchParams.get('writeKey');
-		const identity = authenticate(ctx.db, key);
+		const identity = await authenticate(ctx.db, key);
 		sourceId = identity.sourceId;
 		checkOrigin(origin, identity);
 		cors = corsHeaders(origin);
@@ -243,13 +243,13 @@ async function handle(request: Request, ctx: IngestContext, spec: FormatSpec): P
 		// A key in the header is checked before the body is read; one in the body (browser libraries,
 		// PostHog) after parsing.
 		const headerKey = keyFromHeaders(request.headers);
-		let identity = headerKey ? admit(authenticate(ctx.db, headerKey)) : undefined;
+		let identity = headerKey ? admit(await authenticate(ctx.db, headerKey)) : undefined;
 		const kind = bodyKind(request.headers, spec.mediaTypes);
 		let bytes = await decompress(await readBody(request), request.headers.get('content-encoding'));
 		if (spec.unwrap) bytes = await spec.unwrap(bytes, request);
 		const text = decodeText(bytes);
 		const parsed = spec.parse(kind === 'ndjson' ? parseNdjson(text) : parseJson(text), receivedAt);
-		identity ??= admit(authenticate(ctx.db, parsed.writeKey));
+		identity ??= admit(await authenticate(ctx.db, parsed.writeKey));
 		checkEventSizes(parsed.messages, bytes.byteLength, parsed.itemPath);
 		const rate = identity.rateLimitPerSecond ?? ctx.config.defaultRatePerSecond;
 		const decision = ctx.limiter.take(identity.keyId, rate, parsed.items.length, receivedAt);

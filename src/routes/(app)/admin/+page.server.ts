@@ -1,12 +1,15 @@
 import type { PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { database, storage } from '$lib/server/db';
 import { requireRole } from '$lib/server/auth/guard';
 import { adminSummary } from '$lib/server/auth/admin-summary';
 import { backupStatus } from '$lib/server/backup';
 import { retentionStatus } from '$lib/server/retention';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
-	const db = database();
-	return { summary: adminSummary(db), backups: backupStatus(), retention: retentionStatus(db) };
+	return {
+		summary: await adminSummary(storage()),
+		backups: backupStatus(),
+		retention: retentionStatus(database())
+	};
 };

@@ -19,7 +19,7 @@ const View = z.object({
  * difference is significant) and detractor comments, all limited to the caller's teams. `by` is the trend grain,
  * `kpi` the agent table's KPI, `control` the p-chart's rate; the filters are the filter bar's (default 30 days).
  */
-export const load: PageServerLoad = ({ locals, url, depends }) => {
+export const load: PageServerLoad = async ({ locals, url, depends }) => {
 	const user = requireUser(locals);
 	depends('app:trends');
 	const view = View.safeParse({
@@ -73,6 +73,6 @@ export const load: PageServerLoad = ({ locals, url, depends }) => {
 		teams: dashboards.teamTable(db, q.query),
 		agents: dashboards.agentTable(db, q.query, kpi),
 		comments,
-		options: dashboards.filterOptions(db, scope)
+		options: await dashboards.filterOptions(db, scope)
 	};
 };

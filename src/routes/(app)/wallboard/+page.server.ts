@@ -16,7 +16,7 @@ const Tv = z.object({
  * The executive wallboard: the same snapshot GET /api/v1/stream sends, computed for the first paint. `?tv=1`
  * adds TV mode's other pages (KPIs by channel, journeys, open alerts); `rotate` is its page interval in seconds.
  */
-export const load: PageServerLoad = ({ locals, url, depends }) => {
+export const load: PageServerLoad = async ({ locals, url, depends }) => {
 	const user = requireUser(locals);
 	depends('app:wallboard');
 	const tv = Tv.safeParse({
@@ -41,7 +41,7 @@ export const load: PageServerLoad = ({ locals, url, depends }) => {
 		period: q.period,
 		snapshot: dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
 		meta: dashboards.wallboardMeta(),
-		options: tvMode ? null : dashboards.filterOptions(db, scope),
+		options: tvMode ? null : await dashboards.filterOptions(db, scope),
 		tv: tvMode
 			? {
 					rotate: tv.data.rotate,
