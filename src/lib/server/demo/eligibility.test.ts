@@ -12,11 +12,11 @@ import { authenticate } from '$lib/server/auth/users';
 import { decideDemo } from './eligibility';
 
 describe('the demo only in a database of its own', () => {
-	it('turns on in a new database and in its own (the simulator and RESONANCE_WRITE_KEY sources are its own)', () => {
+	it('turns on in a new database and in its own (the simulator and RESONANCE_WRITE_KEY sources are its own)', async () => {
 		const db = openDatabase(':memory:');
 		expect(decideDemo(db, { RESONANCE_DEMO: '1' })).toMatchObject({ on: true, refusal: null });
-		createWriteKey(db, { name: 'Demo live simulator' });
-		ensureWriteKey(db, 'rsn_w_e2e_test_write_key', 'RESONANCE_WRITE_KEY');
+		await createWriteKey(db, { name: 'Demo live simulator' });
+		await ensureWriteKey(db, 'rsn_w_e2e_test_write_key', 'RESONANCE_WRITE_KEY');
 		expect(decideDemo(db, { RESONANCE_DEMO: '1' })).toMatchObject({ on: true, refusal: null });
 		expect(decideDemo(db, {}).on).toBe(false);
 	});
@@ -24,7 +24,7 @@ describe('the demo only in a database of its own', () => {
 	it('stays off on a database with other sources, says why and how to force it, and disables demo accounts', async () => {
 		const db = openDatabase(':memory:');
 		await bootstrapAccounts(db, { RESONANCE_DEMO: '1' }, () => {});
-		createWriteKey(db, { name: 'Mobile banking app' });
+		await createWriteKey(db, { name: 'Mobile banking app' });
 		const decision = decideDemo(db, { RESONANCE_DEMO: '1' });
 		expect(decision.on).toBe(false);
 		expect(decision.refusal).toContain('Mobile banking app');
