@@ -50,7 +50,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 async function touch(db: Db | Storage, id: number, lastUsedAt: number | null) {
 	const now = Date.now();
-	if (lastUsedAt === null || now - lastUsedAt > LAST_USED_RESOLUTION_MS) await authStore(db).touchKey(id, now);
+	if (lastUsedAt === null || now - lastUsedAt > LAST_USED_RESOLUTION_MS)
+		await authStore(db).touchKey(id, now);
 }
 
 /** The source behind an active write key, or null for an unknown or revoked key. */
@@ -256,7 +257,11 @@ export async function getSource(db: Db | Storage, id: number): Promise<SourceRow
 	return authStore(db).source(id);
 }
 
-export async function setSourceOrigins(db: Db | Storage, id: number, allowedOrigins: string[]): Promise<void> {
+export async function setSourceOrigins(
+	db: Db | Storage,
+	id: number,
+	allowedOrigins: string[]
+): Promise<void> {
 	if (!(await getSource(db, id))) throw new KeyError('source_not_found', `No source ${id}`);
 	await authStore(db).setSourceOrigins(id, allowedOrigins);
 	forgetWriteKeys(db);

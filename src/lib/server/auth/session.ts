@@ -119,13 +119,13 @@ export async function listUserSessions(
 	now = Date.now()
 ): Promise<SessionListing[]> {
 	return (await authStore(db).userSessions(userId, now)).map((s) => ({
-			id: s.id,
-			createdAt: s.createdAt,
-			expiresAt: s.expiresAt,
-			ip: s.ip,
-			userAgent: s.userAgent,
-			current: s.id === currentId
-		}));
+		id: s.id,
+		createdAt: s.createdAt,
+		expiresAt: s.expiresAt,
+		ip: s.ip,
+		userAgent: s.userAgent,
+		current: s.id === currentId
+	}));
 }
 
 /** HttpOnly, SameSite=Lax, Secure when the site is served over https. */

@@ -121,7 +121,10 @@ const LOCK_CLASS = 0x7369676e;
  * is released: two processes together admit no more than the limit.
  */
 function postgresThrottleStore(db: PgDb): ThrottleStore {
-	const facts = async (sql: postgres.Sql | postgres.TransactionSql, q: ThrottleQuery): Promise<ThrottleFacts> => {
+	const facts = async (
+		sql: postgres.Sql | postgres.TransactionSql,
+		q: ThrottleQuery
+	): Promise<ThrottleFacts> => {
 		const [success] = await sql<{ ts: number }[]>`
 			SELECT ts FROM audit_log
 			WHERE action = 'auth.sign_in' AND target = ${q.email} AND ts > ${q.windowStart}

@@ -102,7 +102,8 @@ export async function createUser(db: Db | Storage, input: NewUser): Promise<User
 	if (!isRole(input.role)) throw new AccountError('role_invalid', `"${input.role}" is not a role`);
 	const teams = teamsForRole(input.role, input.teams);
 	checkPassword(input.password);
-	if (await findUserByEmail(db, email)) throw new AccountError('email_taken', `${email} already has an account`);
+	if (await findUserByEmail(db, email))
+		throw new AccountError('email_taken', `${email} already has an account`);
 	const passwordHash = await hashPassword(input.password);
 	const row = {
 		id: crypto.randomUUID(),
@@ -130,14 +131,14 @@ export async function listUsers(db: Db | Storage): Promise<UserListing[]> {
 	const byUser = new Map<string, string[]>();
 	for (const { userId, teamId } of teamRows) byUser.set(userId, [...(byUser.get(userId) ?? []), teamId]);
 	return rows.map((u) => ({
-			id: u.id,
-			email: u.email,
-			name: u.name,
-			role: u.role,
-			teams: byUser.get(u.id) ?? [],
-			disabled: u.disabled,
-			createdAt: u.createdAt
-		}));
+		id: u.id,
+		email: u.email,
+		name: u.name,
+		role: u.role,
+		teams: byUser.get(u.id) ?? [],
+		disabled: u.disabled,
+		createdAt: u.createdAt
+	}));
 }
 
 async function requireUserRow(db: Db | Storage, id: string): Promise<UserRow> {
@@ -155,7 +156,12 @@ export async function updateUser(
 	const row = await requireUserRow(db, id);
 	if (!isRole(changes.role)) throw new AccountError('role_invalid', `"${changes.role}" is not a role`);
 	const teams = teamsForRole(changes.role, changes.teams);
-	if (row.role === 'admin' && changes.role !== 'admin' && !row.disabled && (await authStore(db).activeAdmins()) <= 1)
+	if (
+		row.role === 'admin' &&
+		changes.role !== 'admin' &&
+		!row.disabled &&
+		(await authStore(db).activeAdmins()) <= 1
+	)
 		throw new AccountError('last_admin', 'The last active admin cannot lose the admin role');
 	await authStore(db).updateUser(
 		id,

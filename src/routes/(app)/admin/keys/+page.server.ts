@@ -97,7 +97,11 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { action: 'createRead', code: 'missing' });
 		const db = storage();
 		try {
-			const created = await addReadKey(db, { ...parsed.data, teams: teamsFromForm(form), createdBy: admin.email });
+			const created = await addReadKey(db, {
+				...parsed.data,
+				teams: teamsFromForm(form),
+				createdBy: admin.email
+			});
 			await audit(db, {
 				action: 'key.created',
 				actor: actorOf(admin),

@@ -70,7 +70,10 @@ export const actions: Actions = {
 		const db = storage();
 		try {
 			const before = await getUser(db, parsed.data.id);
-			const { teams: bound } = await updateUser(db, parsed.data.id, { ...parsed.data, teams: teamsFromForm(form) });
+			const { teams: bound } = await updateUser(db, parsed.data.id, {
+				...parsed.data,
+				teams: teamsFromForm(form)
+			});
 			await audit(db, {
 				action: 'user.updated',
 				actor: actorOf(admin),
