@@ -53,7 +53,7 @@ async function bundleWriterThread(): Promise<string> {
 
 async function server(file: string) {
 	const db = openDatabase(file);
-	const { key } = createWriteKey(db, { name: 'bench' });
+	const { key } = await createWriteKey(db, { name: 'bench' });
 	// Bundled the way `npm run build` bundles it (scripts/bundle-lib.js, loaded at run time: the bench runs from the root).
 	const writerThreadUrl = USE_THREAD ? pathToFileURL(await bundleWriterThread()) : null;
 	// The rate limit is not what is measured here.

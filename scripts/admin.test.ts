@@ -141,9 +141,9 @@ describe('npm run admin', { timeout: 90_000 }, () => {
 		expect(read.code).toBe(0);
 		const readKey = read.out.trim().split('\n').at(-1) ?? '';
 		expect(readKey).toMatch(/^rsn_r_[a-z2-7]{32}$/);
-		await withDb((db) => {
-			expect(verifyWriteKey(db, writeKey)).not.toBeNull();
-			expect(verifyReadKey(db, readKey)).toMatchObject({ role: 'manager', teams: ['t-cc1'] });
+		await withDb(async (db) => {
+			expect(await verifyWriteKey(db, writeKey)).not.toBeNull();
+			expect(await verifyReadKey(db, readKey)).toMatchObject({ role: 'manager', teams: ['t-cc1'] });
 		});
 
 		const list = admin('key', 'list');
@@ -155,7 +155,7 @@ describe('npm run admin', { timeout: 90_000 }, () => {
 
 		expect(admin('key', 'revoke', '--id', id)).toMatchObject({ code: 0 });
 		expect(admin('key', 'list').out).toMatch(new RegExp(`^${id}\\s+write\\s+Mobile app.*revoked$`, 'm'));
-		await withDb((db) => expect(verifyWriteKey(db, writeKey)).toBeNull());
+		await withDb(async (db) => expect(await verifyWriteKey(db, writeKey)).toBeNull());
 	});
 
 	it('rebuilds rollups and journey instances from the stored events, audited', async () => {
@@ -264,8 +264,8 @@ describe('npm run admin', { timeout: 90_000 }, () => {
 		const restored = admin('restore', '--from', copy);
 		expect(restored).toMatchObject({ code: 0, err: '' });
 		expect(restored.out).toMatch(/kept as .*before-restore-/);
-		await withDb((db) => {
-			expect(findUserByEmail(db, 'ops@bank.example')).toBeTruthy();
+		await withDb(async (db) => {
+			expect(await findUserByEmail(db, 'ops@bank.example')).toBeTruthy();
 			// The backup's own audit entry was written after its copy was taken, so only the restore is in it.
 			expect(
 				db.$client

@@ -20,8 +20,8 @@ beforeAll(async () => {
 		teams: ['t-cc1']
 	});
 	token = generateSessionToken();
-	createSession(db, token, user.id);
-	managerKey = addReadKey(db, { name: 'board', role: 'manager', teams: ['t-cc2'] }).key;
+	await createSession(db, token, user.id);
+	managerKey = (await addReadKey(db, { name: 'board', role: 'manager', teams: ['t-cc2'] })).key;
 });
 
 function cookieJar(values: Record<string, string>): Cookies & { set_: string[]; deleted: string[] } {

@@ -1,5 +1,5 @@
 import type { Handle } from '@sveltejs/kit';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError, normalizeApiError } from '$lib/server/auth/api-error';
 import { isApiPath, rememberRequest } from '$lib/server/auth/guard';
 import {
@@ -27,7 +27,7 @@ export const handleAuth: Handle = async ({ event, resolve }) => {
 	locals.user = null;
 	locals.session = null;
 	rememberRequest(locals, url);
-	const db = database();
+	const db = storage();
 	const api = isApiPath(url.pathname);
 	const secure = url.protocol === 'https:';
 
@@ -38,14 +38,14 @@ export const handleAuth: Handle = async ({ event, resolve }) => {
 	if (bearer && isWriteKeyText(bearer) && api && !isPublicPath(url.pathname, request.method))
 		return apiError(403, 'A write key only sends events to the ingestion routes', 'write_only_key');
 	if (api && bearer && isReadKeyText(bearer)) {
-		const identity = verifyReadKey(db, bearer);
+		const identity = await verifyReadKey(db, bearer);
 		if (identity) locals.user = readKeyUser(identity);
 		else if (!isPublicPath(url.pathname, request.method))
 			return apiError(401, 'The read key is unknown or revoked', 'invalid_key');
 	} else {
 		const token = cookies.get(SESSION_COOKIE);
 		if (token) {
-			const validated = validateSessionToken(db, token);
+			const validated = await validateSessionToken(db, token);
 			if (validated) {
 				locals.user = validated.user;
 				locals.session = validated.session;

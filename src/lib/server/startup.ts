@@ -1,6 +1,7 @@
 import { openDatabase, useDatabase, useStorage, type Db } from '$lib/server/db';
 import { openPostgres, postgresOptionsFromEnv } from '$lib/server/db/postgres';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
+import { runExclusive } from '$lib/server/db/jobs';
 import { describeDatabase, parseDatabaseUrl } from '$lib/server/db/url';
 import { ensureWriteKey } from '$lib/server/auth/keys';
 import { bootstrapAccounts, disableDemoAccounts } from '$lib/server/auth/bootstrap';
@@ -59,10 +60,9 @@ export function startServer(env: Env): Promise<Storage> {
 		// The demo runs only in a database of its own (demo/eligibility.ts); from here on `env` says what was decided.
 		const demo = await decideDemo(storage, env);
 		if (demo.refusal) console.log(`[resonance] ${demo.refusal}`);
-		if (!demo.on && demo.otherSources.length)
-			await disableDemoAccounts(sqliteOnly(storage, 'accounts (auth)'));
+		if (!demo.on && demo.otherSources.length) await disableDemoAccounts(storage);
 		env = { ...env, RESONANCE_DEMO: demo.on ? '1' : '0' };
-		await bootstrapAccounts(sqliteOnly(storage, 'accounts (auth)'), env);
+		await bootstrapAccounts(storage, env);
 		// A new database starts from the eight standard journeys, which a bank then edits.
 		await ensureDefaultJourneys(storage);
 		// Journeys past their time window become "abandoned" in storage too (queries already treat them so); once
@@ -72,44 +72,44 @@ export function startServer(env: Env): Promise<Storage> {
 			5 * 60_000
 		).unref();
 		if (env.RESONANCE_WRITE_KEY) {
-			const { created } = ensureWriteKey(
-				sqliteOnly(storage, 'write keys (auth)'),
-				env.RESONANCE_WRITE_KEY,
-				'RESONANCE_WRITE_KEY'
-			);
+			const { created } = await ensureWriteKey(storage, env.RESONANCE_WRITE_KEY, 'RESONANCE_WRITE_KEY');
 			if (created) console.log('[resonance] write key from RESONANCE_WRITE_KEY registered');
 		}
 		// Loads the segmentation dictionary now rather than inside the first ingestion transaction.
 		scoreSentiment('预热');
 		// Starts the writer now (on SQLite a thread that opens the same file as this connection just did).
-		const ingestDb = sqliteOnly(storage, 'ingestion');
-		ingestContext(ingestDb);
+		ingestContext(storage);
 		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true')
 			startDemo(sqliteOnly(storage, 'the demo (its seeding writes through ingestion)'), env);
 		// Alert rules, evaluation, webhooks and follow-up cases (after the demo so its backfill can wait for it).
 		startAlertsRuntime(sqliteOnly(storage, 'alerts'), env);
-		scheduleTextRecompute(sqliteOnly(storage, 'text analysis'), {
+		scheduleTextRecompute(storage, {
 			onError: (error) => console.error('[resonance] text analysis failed', error)
 		});
-		// Backups copy the SQLite file; PostgreSQL is backed up with its own tools (pg_dump, base backups).
-		if (target.engine === 'sqlite' && target.file !== ':memory:')
-			startBackupSchedule(target.file, backups, {
-				info: (m) => console.log(`[resonance] ${m}`),
-				error: (m, e) => console.error(`[resonance] ${m}`, e)
-			});
-		startRetention(sqliteOnly(storage, 'retention'), retention, {
+		// Scheduled backups: SQLite's online copy, or pg_dump once across processes (backup/).
+		if (!(target.engine === 'sqlite' && target.file === ':memory:'))
+			startBackupSchedule(
+				target,
+				backups,
+				{
+					info: (m) => console.log(`[resonance] ${m}`),
+					error: (m, e) => console.error(`[resonance] ${m}`, e)
+				},
+				storage
+			);
+		startRetention(storage, retention, {
 			info: (m) => console.log(`[resonance] ${m}`),
 			error: (m, e) => console.error(`[resonance] ${m}`, e)
 		});
 		readFrom({
-			queue: () => ingestContext(ingestDb).committer.pendingEvents,
+			queue: () => ingestContext(storage).committer.pendingEvents,
 			viewers: () => liveHub().viewers(),
 			ready: () => (isDraining() ? 0 : 1)
 		});
 		// SIGTERM: unready, live streams closed; once adapter-node has answered the requests in flight, the writer
 		// is drained (every acknowledged event is committed) and the database closed.
 		installShutdown(async () => {
-			await closeIngestion(ingestDb);
+			await closeIngestion(storage);
 			await stopLive();
 			if (storage.engine === 'sqlite') storage.db.$client.close();
 			else await storage.db.$client.end({ timeout: 5 });

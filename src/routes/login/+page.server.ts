@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { env } from '$env/dynamic/private';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { audit } from '$lib/server/auth/audit';
 import { DEMO_ACCOUNTS } from '$lib/server/auth/demo-accounts';
 import { demoStatus } from '$lib/server/demo/run';
@@ -36,12 +36,12 @@ export const actions: Actions = {
 		const parsed = SignIn.safeParse(form);
 		const email = typeof form.email === 'string' ? form.email.trim().slice(0, 254) : '';
 		if (!parsed.success) return fail(400, { code: 'missing' as const, email });
-		const db = database();
+		const db = storage();
 		const ip = clientIp(event);
 		const target = normalizeEmail(parsed.data.email);
 
 		// Counted before the slow hash, so parallel attempts cannot slip past the limit.
-		const verdict = admitSignIn(db, { email: target, ip }, throttleLimitsFromEnv(env));
+		const verdict = await admitSignIn(db, { email: target, ip }, throttleLimitsFromEnv(env));
 		if (verdict.blocked) {
 			await audit(db, { action: 'auth.sign_in_throttled', target, ip, details: { by: verdict.reason } });
 			event.setHeaders({ 'Retry-After': String(verdict.retryAfterSeconds) });
@@ -56,20 +56,20 @@ export const actions: Actions = {
 		try {
 			result = await authenticate(db, parsed.data.email, parsed.data.password);
 		} catch (error) {
-			verdict.settle();
+			await verdict.settle();
 			throw error;
 		}
 		if (!result.ok) {
 			const reason = !result.user ? 'unknown_email' : result.user.disabled ? 'disabled' : 'wrong_password';
 			await audit(db, { action: 'auth.sign_in_failed', target, ip, details: { reason } });
-			verdict.settle();
+			await verdict.settle();
 			// One message for every reason, so nobody can learn which e-mails have accounts.
 			return fail(400, { code: 'invalid' as const, email });
 		}
 
-		verdict.settle();
+		await verdict.settle();
 		const token = generateSessionToken();
-		const session = createSession(db, token, result.user.id, {
+		const session = await createSession(db, token, result.user.id, {
 			ip,
 			userAgent: event.request.headers.get('user-agent')
 		});

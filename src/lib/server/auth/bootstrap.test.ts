@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { openDatabase } from '$lib/server/db';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testEngines } from '$lib/server/testing/postgres';
 import { bootstrapAccounts, FIRST_RUN_ADMIN_EMAIL } from './bootstrap';
 import { DEMO_ACCOUNTS, DEMO_MANAGER_TEAM } from './demo-accounts';
 import { authenticate, findUserByEmail, listUsers, setUserDisabled } from './users';
@@ -9,9 +9,17 @@ function capture() {
 	return { lines, log: (line: string) => lines.push(line) };
 }
 
-describe('bootstrapAccounts', () => {
+describe.each(testEngines)('bootstrapAccounts on $engine', ({ open }) => {
+	let close: () => Promise<void> = async () => {};
+	afterEach(() => close());
+	async function openDatabase(_: string) {
+		const opened = await open();
+		close = opened.close;
+		return opened.storage;
+	}
+
 	it('creates a first-run admin on an empty database and prints its password once', async () => {
-		const db = openDatabase(':memory:');
+		const db = await openDatabase(':memory:');
 		const first = capture();
 		await bootstrapAccounts(db, {}, first.log);
 		const line = first.lines.find((l) => l.includes(FIRST_RUN_ADMIN_EMAIL));
@@ -22,33 +30,33 @@ describe('bootstrapAccounts', () => {
 		const second = capture();
 		await bootstrapAccounts(db, {}, second.log);
 		expect(second.lines).toEqual([]);
-		expect(listUsers(db)).toHaveLength(1);
+		expect(await listUsers(db)).toHaveLength(1);
 	});
 
 	it('ensures the configured admin (creating, then repairing a changed password or a disabled account)', async () => {
-		const db = openDatabase(':memory:');
+		const db = await openDatabase(':memory:');
 		const env = { RESONANCE_ADMIN_EMAIL: 'Ops@Bank.example', RESONANCE_ADMIN_PASSWORD: 'configured-pass' };
 		await bootstrapAccounts(db, env, () => {});
-		expect(findUserByEmail(db, FIRST_RUN_ADMIN_EMAIL)).toBeUndefined();
-		const admin = findUserByEmail(db, 'ops@bank.example');
+		expect(await findUserByEmail(db, FIRST_RUN_ADMIN_EMAIL)).toBeUndefined();
+		const admin = await findUserByEmail(db, 'ops@bank.example');
 		expect(admin?.role).toBe('admin');
 		await bootstrapAccounts(db, { ...env, RESONANCE_ADMIN_PASSWORD: 'rotated-password' }, () => {});
 		expect((await authenticate(db, 'ops@bank.example', 'rotated-password')).ok).toBe(true);
 		await bootstrapAccounts(db, { ...env, RESONANCE_ADMIN_EMAIL: 'second@bank.example' }, () => {});
-		setUserDisabled(db, admin?.id ?? '', true);
+		await setUserDisabled(db, admin?.id ?? '', true);
 		await bootstrapAccounts(db, env, () => {});
 		expect((await authenticate(db, 'ops@bank.example', 'configured-pass')).ok).toBe(true);
 	});
 
 	it('fails the start on an unusable configured password', async () => {
-		const db = openDatabase(':memory:');
+		const db = await openDatabase(':memory:');
 		await expect(
 			bootstrapAccounts(db, { RESONANCE_ADMIN_EMAIL: 'a@b.c', RESONANCE_ADMIN_PASSWORD: 'short' }, () => {})
 		).rejects.toThrow(/RESONANCE_ADMIN_EMAIL\/PASSWORD/);
 	});
 
 	it('in demo mode ensures one account per role, the manager bound to the demo team, and prints them', async () => {
-		const db = openDatabase(':memory:');
+		const db = await openDatabase(':memory:');
 		const out = capture();
 		await bootstrapAccounts(db, { RESONANCE_DEMO: '1' }, out.log);
 		expect(DEMO_MANAGER_TEAM).toBe('t-cc1');
@@ -57,9 +65,9 @@ describe('bootstrapAccounts', () => {
 			expect(result.ok && result.user.role).toBe(account.role);
 			expect(out.lines.some((l) => l.includes(account.email) && l.includes(account.password))).toBe(true);
 		}
-		expect(listUsers(db).find((u) => u.role === 'manager')?.teams).toEqual([DEMO_MANAGER_TEAM]);
-		expect(findUserByEmail(db, FIRST_RUN_ADMIN_EMAIL)).toBeUndefined();
+		expect((await listUsers(db)).find((u) => u.role === 'manager')?.teams).toEqual([DEMO_MANAGER_TEAM]);
+		expect(await findUserByEmail(db, FIRST_RUN_ADMIN_EMAIL)).toBeUndefined();
 		await bootstrapAccounts(db, { RESONANCE_DEMO: '1' }, () => {});
-		expect(listUsers(db)).toHaveLength(4);
+		expect(await listUsers(db)).toHaveLength(4);
 	});
 });

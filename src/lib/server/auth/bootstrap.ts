@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import type { Role } from '$lib/server/db/schema';
 import { audit } from './audit';
 import { DEMO_ACCOUNTS } from './demo-accounts';
@@ -31,14 +32,14 @@ export function isDemoOn(env: Env): boolean {
  * by a random one (signing them out) and they are disabled — all but an admin that is the last one, which keeps
  * working only for whoever resets its password (`npm run admin -- user password`). Returns the e-mails changed.
  */
-export async function disableDemoAccounts(db: Db, log: Log = console.log): Promise<string[]> {
+export async function disableDemoAccounts(db: Db | Storage, log: Log = console.log): Promise<string[]> {
 	const disabled: string[] = [];
 	for (const account of DEMO_ACCOUNTS) {
-		const user = findUserByEmail(db, account.email);
+		const user = await findUserByEmail(db, account.email);
 		if (!user || !(await verifyPassword(user.passwordHash, account.password))) continue;
 		await setUserPassword(db, user.id, generatePassword());
 		try {
-			if (!user.disabled) setUserDisabled(db, user.id, true);
+			if (!user.disabled) await setUserDisabled(db, user.id, true);
 		} catch (error) {
 			if (!(error instanceof AccountError)) throw error;
 		}
@@ -62,10 +63,10 @@ export async function disableDemoAccounts(db: Db, log: Log = console.log): Promi
  * restart neither rehashes nor signs anyone out needlessly.
  */
 async function ensureAccount(
-	db: Db,
+	db: Db | Storage,
 	account: { email: string; password: string; role: Role; name?: string; teams?: string[] }
 ): Promise<'created' | 'updated' | 'unchanged'> {
-	const existing = findUserByEmail(db, account.email);
+	const existing = await findUserByEmail(db, account.email);
 	if (!existing) {
 		await createUser(db, account);
 		await audit(db, {
@@ -78,12 +79,12 @@ async function ensureAccount(
 	}
 	let changed = false;
 	const teams = account.role === 'manager' ? [...(account.teams ?? [])].sort() : [];
-	if (existing.role !== account.role || teamsOf(db, existing.id).join() !== teams.join()) {
-		const { roleChanged } = updateUser(db, existing.id, { role: account.role, teams: account.teams });
+	if (existing.role !== account.role || (await teamsOf(db, existing.id)).join() !== teams.join()) {
+		const { roleChanged } = await updateUser(db, existing.id, { role: account.role, teams: account.teams });
 		changed ||= roleChanged;
 	}
 	if (existing.disabled) {
-		setUserDisabled(db, existing.id, false);
+		await setUserDisabled(db, existing.id, false);
 		changed = true;
 	}
 	if (!(await verifyPassword(existing.passwordHash, account.password))) {
@@ -104,7 +105,7 @@ async function ensureAccount(
  * Accounts at start: the admin from RESONANCE_ADMIN_EMAIL/PASSWORD; in demo mode one account per role; and, when
  * nobody can sign in at all (no users), a first-run admin whose random password is printed once.
  */
-export async function bootstrapAccounts(db: Db, env: Env, log: Log = console.log): Promise<void> {
+export async function bootstrapAccounts(db: Db | Storage, env: Env, log: Log = console.log): Promise<void> {
 	const email = env.RESONANCE_ADMIN_EMAIL?.trim();
 	const password = env.RESONANCE_ADMIN_PASSWORD;
 	if (email && password) {
@@ -125,7 +126,7 @@ export async function bootstrapAccounts(db: Db, env: Env, log: Log = console.log
 			log(`[resonance]   ${a.role.padEnd(10)} ${a.email.padEnd(26)} ${a.password}${teamNote(a.teams)}`);
 	}
 
-	if (countUsers(db) === 0) {
+	if ((await countUsers(db)) === 0) {
 		const generated = generatePassword();
 		await createUser(db, { email: FIRST_RUN_ADMIN_EMAIL, password: generated, role: 'admin', name: 'Admin' });
 		await audit(db, {

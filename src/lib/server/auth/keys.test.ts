@@ -1,26 +1,30 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '$lib/server/db';
-import { apiKeys } from '$lib/server/db/schema';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Storage } from '$lib/server/db/storage';
+import { testEngines } from '$lib/server/testing/postgres';
+import { adminSummary } from './admin-summary';
+import { audit } from './audit';
+import { rawRows } from './testing';
 import {
 	KeyError,
 	addReadKey,
 	addWriteKey,
 	bearerToken,
+	ensureWriteKey,
 	generateKey,
+	getKey,
+	getSource,
 	hashKey,
 	listKeys,
+	listSources,
 	parseOrigins,
 	readKeyUser,
 	revokeKey,
 	sameDigest,
+	setSourceOrigins,
 	verifyReadKey,
 	verifyWriteKey
 } from './keys';
-
-let db: Db;
-beforeEach(() => {
-	db = openDatabase(':memory:');
-});
+import { createUser, setUserDisabled } from './users';
 
 describe('key text and hashing', () => {
 	it('generates prefixed 160-bit keys', () => {
@@ -46,36 +50,7 @@ describe('key text and hashing', () => {
 	});
 });
 
-describe('write keys', () => {
-	it('are stored hashed, verified, touched and revocable', () => {
-		const created = addWriteKey(db, { name: 'Mobile app', allowedOrigins: ['https://m.bank.example'] });
-		const row = db.select().from(apiKeys).get();
-		expect(row?.keyHash).toBe(hashKey(created.key));
-		expect(JSON.stringify(row)).not.toContain(created.key);
-		expect(row?.prefix).toBe(created.key.slice(0, 10));
-
-		const identity = verifyWriteKey(db, created.key);
-		expect(identity).toMatchObject({
-			sourceId: created.sourceId,
-			allowedOrigins: ['https://m.bank.example']
-		});
-		expect(listKeys(db)[0].lastUsedAt).not.toBeNull();
-
-		expect(verifyWriteKey(db, `${created.key}x`)).toBeNull();
-		expect(verifyReadKey(db, created.key)).toBeNull();
-		expect(revokeKey(db, created.id)).toBe(true);
-		expect(revokeKey(db, created.id)).toBe(false);
-		expect(verifyWriteKey(db, created.key)).toBeNull();
-	});
-
-	it('can be added to an existing source, and refuse an unknown one', () => {
-		const first = addWriteKey(db, { name: 'Web' });
-		const second = addWriteKey(db, { name: 'Web (rotated)', sourceId: first.sourceId });
-		expect(second.sourceId).toBe(first.sourceId);
-		expect(() => addWriteKey(db, { name: 'x', sourceId: 999 })).toThrow(KeyError);
-		expect(() => addWriteKey(db, { name: '  ' })).toThrow(KeyError);
-	});
-
+describe('parseOrigins', () => {
 	it('parse allowed origins strictly', () => {
 		expect(parseOrigins('https://a.example\nhttp://localhost:5173, https://a.example/')).toEqual([
 			'https://a.example',
@@ -88,27 +63,117 @@ describe('write keys', () => {
 	});
 });
 
-describe('read keys', () => {
-	it('act with their role, and a manager key only with its teams', () => {
-		const exec = addReadKey(db, { name: 'BI', role: 'executive' });
-		const identity = verifyReadKey(db, exec.key);
-		expect(identity && readKeyUser(identity)).toMatchObject({
-			role: 'executive',
-			teams: [],
-			via: 'read-key'
+describe.each(testEngines)('keys on $engine', ({ open }) => {
+	let db: Storage;
+	let close: () => Promise<void> = async () => {};
+	beforeEach(async () => {
+		const opened = await open();
+		db = opened.storage;
+		close = opened.close;
+	});
+	afterEach(() => close());
+
+	describe('write keys', async () => {
+		it('are stored hashed, verified, touched and revocable', async () => {
+			const created = await addWriteKey(db, {
+				name: 'Mobile app',
+				allowedOrigins: ['https://m.bank.example']
+			});
+			const row = (await rawRows(db, 'SELECT key_hash, prefix FROM api_keys'))[0];
+			expect(row?.key_hash).toBe(hashKey(created.key));
+			expect(JSON.stringify(row)).not.toContain(created.key);
+			expect(row?.prefix).toBe(created.key.slice(0, 10));
+
+			const identity = await verifyWriteKey(db, created.key);
+			expect(identity).toMatchObject({
+				sourceId: created.sourceId,
+				allowedOrigins: ['https://m.bank.example']
+			});
+			expect((await listKeys(db))[0].lastUsedAt).not.toBeNull();
+
+			expect(await verifyWriteKey(db, `${created.key}x`)).toBeNull();
+			expect(await verifyReadKey(db, created.key)).toBeNull();
+			expect(await revokeKey(db, created.id)).toBe(true);
+			expect(await revokeKey(db, created.id)).toBe(false);
+			expect(await verifyWriteKey(db, created.key)).toBeNull();
 		});
 
-		const manager = addReadKey(db, { name: 'Team 1 board', role: 'manager', teams: ['t-cc1'] });
-		const managerIdentity = verifyReadKey(db, manager.key);
-		expect(managerIdentity && readKeyUser(managerIdentity)).toMatchObject({
-			role: 'manager',
-			teams: ['t-cc1']
+		it('can be added to an existing source, and refuse an unknown one', async () => {
+			const first = await addWriteKey(db, { name: 'Web' });
+			const second = await addWriteKey(db, { name: 'Web (rotated)', sourceId: first.sourceId });
+			expect(second.sourceId).toBe(first.sourceId);
+			// Sources and keys list the same on both engines: sources by name, keys newest first with the source's name.
+			const other = await addWriteKey(db, { name: 'App' });
+			expect((await listSources(db)).map((s) => [s.id, s.name, s.allowedOrigins])).toEqual([
+				[other.sourceId, 'App', []],
+				[first.sourceId, 'Web', []]
+			]);
+			const keys = await listKeys(db);
+			expect(keys.map((k) => [k.id, k.kind, k.name, k.sourceName, k.revokedAt])).toEqual([
+				[other.id, 'write', 'App', 'App', null],
+				[second.id, 'write', 'Web (rotated)', 'Web', null],
+				[first.id, 'write', 'Web', 'Web', null]
+			]);
+			expect(await getKey(db, second.id)).toEqual(keys[1]);
+			await setSourceOrigins(db, first.sourceId, ['https://web.bank.example']);
+			expect((await getSource(db, first.sourceId))?.allowedOrigins).toEqual(['https://web.bank.example']);
+			expect((await verifyWriteKey(db, second.key))?.allowedOrigins).toEqual(['https://web.bank.example']);
+			await expect(setSourceOrigins(db, 999, [])).rejects.toThrow(KeyError);
+			// RESONANCE_WRITE_KEY: registered once, found after.
+			expect(await ensureWriteKey(db, 'rsn_w_from_env', 'env')).toMatchObject({ created: true });
+			const again = await ensureWriteKey(db, 'rsn_w_from_env', 'env');
+			expect(again.created).toBe(false);
+			expect((await verifyWriteKey(db, 'rsn_w_from_env'))?.sourceId).toBe(again.sourceId);
+			await expect(addWriteKey(db, { name: 'x', sourceId: 999 })).rejects.toThrow(KeyError);
+			await expect(addWriteKey(db, { name: '  ' })).rejects.toThrow(KeyError);
 		});
-		expect(verifyWriteKey(db, manager.key)).toBeNull();
 	});
 
-	it('need a role, and teams for a manager', () => {
-		expect(() => addReadKey(db, { name: 'x', role: undefined })).toThrow(KeyError);
-		expect(() => addReadKey(db, { name: 'x', role: 'manager', teams: [] })).toThrow(/team/);
+	describe('read keys', async () => {
+		it('act with their role, and a manager key only with its teams', async () => {
+			const exec = await addReadKey(db, { name: 'BI', role: 'executive' });
+			const identity = await verifyReadKey(db, exec.key);
+			expect(identity && readKeyUser(identity)).toMatchObject({
+				role: 'executive',
+				teams: [],
+				via: 'read-key'
+			});
+
+			const manager = await addReadKey(db, { name: 'Team 1 board', role: 'manager', teams: ['t-cc1'] });
+			const managerIdentity = await verifyReadKey(db, manager.key);
+			expect(managerIdentity && readKeyUser(managerIdentity)).toMatchObject({
+				role: 'manager',
+				teams: ['t-cc1']
+			});
+			expect(await verifyWriteKey(db, manager.key)).toBeNull();
+		});
+
+		it('need a role, and teams for a manager', async () => {
+			await expect(addReadKey(db, { name: 'x', role: undefined })).rejects.toThrow(KeyError);
+			await expect(addReadKey(db, { name: 'x', role: 'manager', teams: [] })).rejects.toThrow(/team/);
+		});
+	});
+
+	describe('the admin summary', () => {
+		it('counts users, disabled users, sources, active keys and failed sign-ins of the last 24 hours', async () => {
+			const now = Date.UTC(2026, 5, 1);
+			await createUser(db, { email: 'a@b.c', password: 'password', role: 'admin' });
+			const u = await createUser(db, { email: 'u@b.c', password: 'password', role: 'executive' });
+			await setUserDisabled(db, u.id, true);
+			const key = await addWriteKey(db, { name: 'Web' });
+			await addWriteKey(db, { name: 'App' });
+			await addReadKey(db, { name: 'BI', role: 'executive' });
+			await revokeKey(db, key.id);
+			await audit(db, { action: 'auth.sign_in_failed', target: 'x@b.c', ts: now - 1000 });
+			await audit(db, { action: 'auth.sign_in_failed', target: 'x@b.c', ts: now - 2 * 86_400_000 });
+			await audit(db, { action: 'auth.sign_in', target: 'a@b.c', ts: now - 1000 });
+			expect(await adminSummary(db, now)).toEqual({
+				users: 2,
+				disabledUsers: 1,
+				sources: 2,
+				activeKeys: 2,
+				failedSignIns24h: 1
+			});
+		});
 	});
 });

@@ -1,9 +1,10 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
 import { timingSafeEqual } from 'node:crypto';
 import type { Db } from '$lib/server/db';
-import { apiKeys, sources, type Role } from '$lib/server/db/schema';
+import type { Role } from '$lib/server/db/schema';
+import { asStorage, type Storage } from '$lib/server/db/storage';
+import { authStore, type KeyListing, type SourceRow } from './store';
 import type { AuthUser } from './types';
 
 /** Key text: `rsn_w_…` (write) or `rsn_r_…` (read), 160 random bits. Only its SHA-256 is stored. */
@@ -37,13 +38,9 @@ export interface ReadKeyIdentity {
 	name: string;
 }
 
-function findActiveKey(db: Db, key: string, kind: 'write' | 'read') {
+async function findActiveKey(db: Db | Storage, key: string, kind: 'write' | 'read') {
 	const digest = hashKey(key);
-	const row = db
-		.select()
-		.from(apiKeys)
-		.where(and(eq(apiKeys.keyHash, digest), eq(apiKeys.kind, kind), isNull(apiKeys.revokedAt)))
-		.get();
+	const row = await authStore(db).activeKey(digest, kind);
 	// The lookup is by digest; the final comparison is constant-time so timing reveals nothing of the stored value.
 	return row && sameDigest(row.keyHash, digest) ? row : undefined;
 }
@@ -51,20 +48,20 @@ function findActiveKey(db: Db, key: string, kind: 'write' | 'read') {
 /** How often last-used times are written back (a hot key would otherwise write on every request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-function touch(db: Db, id: number, lastUsedAt: number | null) {
+async function touch(db: Db | Storage, id: number, lastUsedAt: number | null) {
 	const now = Date.now();
 	if (lastUsedAt === null || now - lastUsedAt > LAST_USED_RESOLUTION_MS)
-		db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, id)).run();
+		await authStore(db).touchKey(id, now);
 }
 
 /** The source behind an active write key, or null for an unknown or revoked key. */
-export function verifyWriteKey(db: Db, key: string): WriteKeyIdentity | null {
+export async function verifyWriteKey(db: Db | Storage, key: string): Promise<WriteKeyIdentity | null> {
 	if (!key) return null;
-	const row = findActiveKey(db, key, 'write');
+	const row = await findActiveKey(db, key, 'write');
 	if (!row || row.sourceId === null) return null;
-	const source = db.select().from(sources).where(eq(sources.id, row.sourceId)).get();
+	const source = await authStore(db).source(row.sourceId);
 	if (!source) return null;
-	touch(db, row.id, row.lastUsedAt);
+	await touch(db, row.id, row.lastUsedAt);
 	return {
 		keyId: row.id,
 		sourceId: source.id,
@@ -74,11 +71,11 @@ export function verifyWriteKey(db: Db, key: string): WriteKeyIdentity | null {
 }
 
 /** The role behind an active read key, or null. */
-export function verifyReadKey(db: Db, key: string): ReadKeyIdentity | null {
+export async function verifyReadKey(db: Db | Storage, key: string): Promise<ReadKeyIdentity | null> {
 	if (!key) return null;
-	const row = findActiveKey(db, key, 'read');
+	const row = await findActiveKey(db, key, 'read');
 	if (!row || !row.role) return null;
-	touch(db, row.id, row.lastUsedAt);
+	await touch(db, row.id, row.lastUsedAt);
 	return { keyId: row.id, role: row.role, teams: row.teams, name: row.name };
 }
 
@@ -89,80 +86,105 @@ export interface CreatedKey {
 }
 
 /** Creates a source (when `sourceName` names a new one) with a write key; the key text is returned once. */
-export function createWriteKey(
-	db: Db,
+export async function createWriteKey(
+	db: Db | Storage,
 	options: { name: string; sourceId?: number; allowedOrigins?: string[]; createdBy?: string; key?: string }
-): CreatedKey & { sourceId: number } {
+): Promise<CreatedKey & { sourceId: number }> {
 	const now = Date.now();
+	const store = authStore(db);
 	const sourceId =
 		options.sourceId ??
-		db
-			.insert(sources)
-			.values({ name: options.name, allowedOrigins: options.allowedOrigins ?? [], createdAt: now })
-			.returning({ id: sources.id })
-			.get().id;
+		(await store.insertSource({
+			name: options.name,
+			allowedOrigins: options.allowedOrigins ?? [],
+			createdAt: now
+		}));
 	const key = options.key ?? generateKey('write');
 	const prefix = key.slice(0, 10);
-	const id = db
-		.insert(apiKeys)
-		.values({
-			kind: 'write',
-			name: options.name,
-			sourceId,
-			keyHash: hashKey(key),
-			prefix,
-			createdAt: now,
-			createdBy: options.createdBy ?? null
-		})
-		.returning({ id: apiKeys.id })
-		.get().id;
+	const id = await store.insertKey({
+		kind: 'write',
+		name: options.name,
+		sourceId,
+		keyHash: hashKey(key),
+		prefix,
+		createdAt: now,
+		createdBy: options.createdBy ?? null
+	});
 	return { id, key, prefix, sourceId };
 }
 
 /** Creates a read key bound to a role (and teams for a manager); the key text is returned once. */
-export function createReadKey(
-	db: Db,
+export async function createReadKey(
+	db: Db | Storage,
 	options: { name: string; role: Role; teams?: string[]; createdBy?: string }
-): CreatedKey {
+): Promise<CreatedKey> {
 	const key = generateKey('read');
 	const prefix = key.slice(0, 10);
-	const id = db
-		.insert(apiKeys)
-		.values({
-			kind: 'read',
-			name: options.name,
-			role: options.role,
-			teams: options.teams ?? [],
-			keyHash: hashKey(key),
-			prefix,
-			createdAt: Date.now(),
-			createdBy: options.createdBy ?? null
-		})
-		.returning({ id: apiKeys.id })
-		.get().id;
+	const id = await authStore(db).insertKey({
+		kind: 'read',
+		name: options.name,
+		role: options.role,
+		teams: options.teams ?? [],
+		keyHash: hashKey(key),
+		prefix,
+		createdAt: Date.now(),
+		createdBy: options.createdBy ?? null
+	});
 	return { id, key, prefix };
 }
 
 /** Ensures an active write key with exactly this text exists (RESONANCE_WRITE_KEY at start). */
-export function ensureWriteKey(
-	db: Db,
+export async function ensureWriteKey(
+	db: Db | Storage,
 	key: string,
 	name = 'default'
-): { sourceId: number; created: boolean } {
-	const existing = findActiveKey(db, key, 'write');
+): Promise<{ sourceId: number; created: boolean }> {
+	const existing = await findActiveKey(db, key, 'write');
 	if (existing?.sourceId) return { sourceId: existing.sourceId, created: false };
-	const created = createWriteKey(db, { name, key });
+	const created = await createWriteKey(db, { name, key });
 	return { sourceId: created.sourceId, created: true };
 }
 
-export function revokeKey(db: Db, id: number): boolean {
-	return (
-		db
-			.update(apiKeys)
-			.set({ revokedAt: Date.now() })
-			.where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-			.run().changes > 0
-	);
+export async function revokeKey(db: Db | Storage, id: number): Promise<boolean> {
+	const revoked = await authStore(db).revokeKey(id, Date.now());
+	forgetWriteKeys(db);
+	return revoked;
+}
+
+/**
+ * How long a process trusts a write key it verified without asking the database again: ingestion checks a key on
+ * every request, and on PostgreSQL that would be a round trip each. A revocation made by this process holds at
+ * once (the cache is dropped); one made by another process (or the admin CLI) holds within this time.
+ */
+export const WRITE_KEY_CACHE_MS = 2_000;
+const WRITE_KEY_CACHE_MAX = 10_000;
+const writeKeyCache = new WeakMap<object, Map<string, { identity: WriteKeyIdentity; until: number }>>();
+
+/** `verifyWriteKey` through the per-process cache (positive answers only, for WRITE_KEY_CACHE_MS). */
+export async function verifyWriteKeyCached(
+	db: Db | Storage,
+	key: string,
+	now = Date.now()
+): Promise<WriteKeyIdentity | null> {
+	if (!key) return null;
+	const handle = asStorage(db).db;
+	let cache = writeKeyCache.get(handle);
+	if (!cache) writeKeyCache.set(handle, (cache = new Map()));
+	const digest = hashKey(key);
+	const hit = cache.get(digest);
+	if (hit && hit.until > now) return hit.identity;
+	cache.delete(digest);
+	const identity = await verifyWriteKey(db, key);
+	if (identity) {
+		if (cache.size >= WRITE_KEY_CACHE_MAX) cache.clear();
+		cache.set(digest, { identity, until: now + WRITE_KEY_CACHE_MS });
+	}
+	return identity;
+}
+
+/** Drops this process's cached write keys for this database (after a revocation or a change of origins). */
+export function forgetWriteKeys(db: Db | Storage): void {
+	writeKeyCache.delete(asStorage(db).db);
 }
 
 /** What a valid read key acts as: its role, and its teams when the role is manager. */
@@ -225,80 +247,52 @@ export function parseOrigins(text: string | readonly string[]): string[] {
 	return [...new Set(origins)];
 }
 
-export type SourceRow = typeof sources.$inferSelect;
+export type { KeyListing, SourceRow };
 
-export function listSources(db: Db): SourceRow[] {
-	return db.select().from(sources).orderBy(asc(sources.name), asc(sources.id)).all();
+export async function listSources(db: Db | Storage): Promise<SourceRow[]> {
+	return authStore(db).sources();
 }
 
-export function getSource(db: Db, id: number): SourceRow | undefined {
-	return db.select().from(sources).where(eq(sources.id, id)).get();
+export async function getSource(db: Db | Storage, id: number): Promise<SourceRow | undefined> {
+	return authStore(db).source(id);
 }
 
-export function setSourceOrigins(db: Db, id: number, allowedOrigins: string[]): void {
-	if (!getSource(db, id)) throw new KeyError('source_not_found', `No source ${id}`);
-	db.update(sources).set({ allowedOrigins }).where(eq(sources.id, id)).run();
-}
-
-export interface KeyListing {
-	id: number;
-	kind: 'write' | 'read';
-	name: string;
-	prefix: string;
-	sourceId: number | null;
-	sourceName: string | null;
-	role: Role | null;
-	teams: string[];
-	createdAt: number;
-	createdBy: string | null;
-	lastUsedAt: number | null;
-	revokedAt: number | null;
+export async function setSourceOrigins(
+	db: Db | Storage,
+	id: number,
+	allowedOrigins: string[]
+): Promise<void> {
+	if (!(await getSource(db, id))) throw new KeyError('source_not_found', `No source ${id}`);
+	await authStore(db).setSourceOrigins(id, allowedOrigins);
+	forgetWriteKeys(db);
 }
 
 /** Every key (never its text: only the prefix), newest first. */
-export function listKeys(db: Db): KeyListing[] {
-	return db
-		.select({
-			id: apiKeys.id,
-			kind: apiKeys.kind,
-			name: apiKeys.name,
-			prefix: apiKeys.prefix,
-			sourceId: apiKeys.sourceId,
-			sourceName: sources.name,
-			role: apiKeys.role,
-			teams: apiKeys.teams,
-			createdAt: apiKeys.createdAt,
-			createdBy: apiKeys.createdBy,
-			lastUsedAt: apiKeys.lastUsedAt,
-			revokedAt: apiKeys.revokedAt
-		})
-		.from(apiKeys)
-		.leftJoin(sources, eq(apiKeys.sourceId, sources.id))
-		.orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
-		.all();
+export async function listKeys(db: Db | Storage): Promise<KeyListing[]> {
+	return authStore(db).keys();
 }
 
-export function getKey(db: Db, id: number): KeyListing | undefined {
-	return listKeys(db).find((k) => k.id === id);
+export async function getKey(db: Db | Storage, id: number): Promise<KeyListing | undefined> {
+	return (await listKeys(db)).find((k) => k.id === id);
 }
 
 /** Validates and creates a write key (new source, or another key for an existing one). */
-export function addWriteKey(
-	db: Db,
+export async function addWriteKey(
+	db: Db | Storage,
 	input: { name: string; sourceId?: number; allowedOrigins?: string[]; createdBy?: string }
-): CreatedKey & { sourceId: number } {
+): Promise<CreatedKey & { sourceId: number }> {
 	const name = input.name.trim();
 	if (!name) throw new KeyError('name_required', 'A key needs a name');
-	if (input.sourceId !== undefined && !getSource(db, input.sourceId))
+	if (input.sourceId !== undefined && !(await getSource(db, input.sourceId)))
 		throw new KeyError('source_not_found', `No source ${input.sourceId}`);
 	return createWriteKey(db, { ...input, name });
 }
 
 /** Validates and creates a read key; a manager's key must name its teams. */
-export function addReadKey(
-	db: Db,
+export async function addReadKey(
+	db: Db | Storage,
 	input: { name: string; role: Role | undefined; teams?: string[]; createdBy?: string }
-): CreatedKey {
+): Promise<CreatedKey> {
 	const name = input.name.trim();
 	if (!name) throw new KeyError('name_required', 'A key needs a name');
 	if (!input.role) throw new KeyError('role_required', 'A read key needs a role');

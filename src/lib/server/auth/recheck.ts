@@ -1,7 +1,6 @@
-import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import { apiKeys, sessions, users } from '$lib/server/db/schema';
-import { teamsOf } from './session';
+import type { Storage } from '$lib/server/db/storage';
+import { authStore } from './store';
 import type { AuthSession, AuthUser } from './types';
 
 /** How often a live stream asks again whether its viewer may still watch. */
@@ -16,36 +15,28 @@ const sameTeams = (a: readonly string[], b: readonly string[]) =>
  * and has the same role and teams. A changed role or team set ends the stream, so a manager's stream never keeps an
  * old team scope: the client reconnects and gets the new one.
  */
-export function stillAuthorized(
-	db: Db,
+export async function stillAuthorized(
+	db: Db | Storage,
 	user: AuthUser,
 	session: AuthSession | null,
 	now = Date.now()
-): boolean {
+): Promise<boolean> {
+	const store = authStore(db);
 	if (user.via === 'read-key') {
 		const id = Number(user.id.replace(/^key:/, ''));
-		const key = db
-			.select({ role: apiKeys.role, teams: apiKeys.teams })
-			.from(apiKeys)
-			.where(and(eq(apiKeys.id, id), eq(apiKeys.kind, 'read'), isNull(apiKeys.revokedAt)))
-			.get();
+		const key = await store.readKeyScope(id);
 		if (!key || key.role !== user.role) return false;
 		return sameTeams(key.role === 'manager' ? key.teams : [], user.teams);
 	}
 	if (!session) return false;
-	const row = db
-		.select({ role: users.role, disabled: users.disabled })
-		.from(sessions)
-		.innerJoin(users, eq(sessions.userId, users.id))
-		.where(and(eq(sessions.id, session.id), eq(sessions.userId, user.id), gt(sessions.expiresAt, now)))
-		.get();
+	const row = await store.sessionHolder(session.id, user.id, now);
 	if (!row || row.disabled || row.role !== user.role) return false;
-	return sameTeams(row.role === 'manager' ? teamsOf(db, user.id) : [], user.teams);
+	return sameTeams(row.role === 'manager' ? await store.teamsOf(user.id) : [], user.teams);
 }
 
 /** A check for `sseResponse`: the caller of this request, re-validated against the database each time. */
-export function recheckOf(db: Db, locals: App.Locals): () => boolean {
+export function recheckOf(db: Db | Storage, locals: App.Locals): () => Promise<boolean> {
 	const user = locals.user;
 	const session = locals.session;
-	return () => user !== null && stillAuthorized(db, user, session);
+	return async () => user !== null && (await stillAuthorized(db, user, session));
 }

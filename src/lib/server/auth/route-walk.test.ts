@@ -279,10 +279,10 @@ describe('route walk: every state-changing route refuses read keys and cross-sit
 
 	beforeAll(async () => {
 		const db = useDatabase(openDatabase(':memory:'));
-		readKey = addReadKey(db, { name: 'dashboard', role: 'admin' }).key;
+		readKey = (await addReadKey(db, { name: 'dashboard', role: 'admin' })).key;
 		const admin = await createUser(db, { email: 'walk@bank.example', password: 'password-1', role: 'admin' });
 		sessionToken = generateSessionToken();
-		createSession(db, sessionToken, admin.id);
+		await createSession(db, sessionToken, admin.id);
 	});
 
 	async function send(route: { path: string; method: string }, headers: Record<string, string>) {

@@ -66,5 +66,6 @@ function forbiddenTeams(teams: string[]) {
  */
 export function teamCondition(column: Column, teams: string[] | null): SQL | undefined {
 	if (teams === null) return undefined;
-	return teams.length ? inArray(column, teams) : sql`0`;
+	// `1 = 0`, not `0`: PostgreSQL wants a boolean in WHERE.
+	return teams.length ? inArray(column, teams) : sql`1 = 0`;
 }

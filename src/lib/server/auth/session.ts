@@ -1,9 +1,9 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Cookies } from '@sveltejs/kit';
-import { and, asc, desc, eq, gt, ne } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import { sessions, userTeams, users } from '$lib/server/db/schema';
+import type { Storage } from '$lib/server/db/storage';
+import { authStore } from './store';
 import type { AuthSession, AuthUser } from './types';
 
 /** Sessions the Lucia way (STACK.md): a random token in the cookie, only its SHA-256 in the database. */
@@ -22,22 +22,20 @@ export function sessionIdOf(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
-export function createSession(
-	db: Db,
+export async function createSession(
+	db: Db | Storage,
 	token: string,
 	userId: string,
 	meta: { ip?: string | null; userAgent?: string | null; now?: number } = {}
-): AuthSession {
+): Promise<AuthSession> {
 	const now = meta.now ?? Date.now();
 	const session = { id: sessionIdOf(token), userId, expiresAt: now + SESSION_LIFETIME_MS };
-	db.insert(sessions)
-		.values({
-			...session,
-			createdAt: now,
-			ip: meta.ip ?? null,
-			userAgent: meta.userAgent?.slice(0, 300) ?? null
-		})
-		.run();
+	await authStore(db).insertSession({
+		...session,
+		createdAt: now,
+		ip: meta.ip ?? null,
+		userAgent: meta.userAgent?.slice(0, 300) ?? null
+	});
 	return session;
 }
 
@@ -52,25 +50,25 @@ export interface ValidatedSession {
  * The session and user behind a token, or null when unknown, expired or the user is disabled (those sessions are
  * deleted on the way). Renews the session when half of its life is spent.
  */
-export function validateSessionToken(db: Db, token: string, now = Date.now()): ValidatedSession | null {
+export async function validateSessionToken(
+	db: Db | Storage,
+	token: string,
+	now = Date.now()
+): Promise<ValidatedSession | null> {
 	if (!token) return null;
 	const id = sessionIdOf(token);
-	const row = db
-		.select({ session: sessions, user: users })
-		.from(sessions)
-		.innerJoin(users, eq(sessions.userId, users.id))
-		.where(eq(sessions.id, id))
-		.get();
+	const store = authStore(db);
+	const row = await store.sessionWithUser(id);
 	if (!row) return null;
 	if (now >= row.session.expiresAt || row.user.disabled) {
-		db.delete(sessions).where(eq(sessions.id, id)).run();
+		await store.deleteSession(id);
 		return null;
 	}
 	let expiresAt = row.session.expiresAt;
 	const renewed = expiresAt - now < SESSION_RENEW_WITHIN_MS;
 	if (renewed) {
 		expiresAt = now + SESSION_LIFETIME_MS;
-		db.update(sessions).set({ expiresAt }).where(eq(sessions.id, id)).run();
+		await store.setSessionExpiry(id, expiresAt);
 	}
 	return {
 		session: { id, userId: row.user.id, expiresAt },
@@ -79,7 +77,7 @@ export function validateSessionToken(db: Db, token: string, now = Date.now()): V
 			email: row.user.email,
 			name: row.user.name,
 			role: row.user.role,
-			teams: row.user.role === 'manager' ? teamsOf(db, row.user.id) : [],
+			teams: row.user.role === 'manager' ? await store.teamsOf(row.user.id) : [],
 			via: 'session'
 		},
 		renewed
@@ -87,26 +85,21 @@ export function validateSessionToken(db: Db, token: string, now = Date.now()): V
 }
 
 /** The teams a manager is bound to, sorted. */
-export function teamsOf(db: Db, userId: string): string[] {
-	return db
-		.select({ teamId: userTeams.teamId })
-		.from(userTeams)
-		.where(eq(userTeams.userId, userId))
-		.orderBy(asc(userTeams.teamId))
-		.all()
-		.map((r) => r.teamId);
+export async function teamsOf(db: Db | Storage, userId: string): Promise<string[]> {
+	return authStore(db).teamsOf(userId);
 }
 
-export function invalidateSession(db: Db, sessionId: string): void {
-	db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+export async function invalidateSession(db: Db | Storage, sessionId: string): Promise<void> {
+	await authStore(db).deleteSession(sessionId);
 }
 
 /** Signs a user out everywhere, or everywhere but `exceptSessionId`; returns how many sessions ended. */
-export function invalidateUserSessions(db: Db, userId: string, exceptSessionId?: string): number {
-	const condition = exceptSessionId
-		? and(eq(sessions.userId, userId), ne(sessions.id, exceptSessionId))
-		: eq(sessions.userId, userId);
-	return db.delete(sessions).where(condition).run().changes;
+export async function invalidateUserSessions(
+	db: Db | Storage,
+	userId: string,
+	exceptSessionId?: string
+): Promise<number> {
+	return authStore(db).deleteUserSessions(userId, exceptSessionId);
 }
 
 export interface SessionListing {
@@ -119,26 +112,20 @@ export interface SessionListing {
 }
 
 /** The user's live sessions, newest first. The id is the token's hash, never the token. */
-export function listUserSessions(
-	db: Db,
+export async function listUserSessions(
+	db: Db | Storage,
 	userId: string,
 	currentId?: string,
 	now = Date.now()
-): SessionListing[] {
-	return db
-		.select()
-		.from(sessions)
-		.where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now)))
-		.orderBy(desc(sessions.createdAt))
-		.all()
-		.map((s) => ({
-			id: s.id,
-			createdAt: s.createdAt,
-			expiresAt: s.expiresAt,
-			ip: s.ip,
-			userAgent: s.userAgent,
-			current: s.id === currentId
-		}));
+): Promise<SessionListing[]> {
+	return (await authStore(db).userSessions(userId, now)).map((s) => ({
+		id: s.id,
+		createdAt: s.createdAt,
+		expiresAt: s.expiresAt,
+		ip: s.ip,
+		userAgent: s.userAgent,
+		current: s.id === currentId
+	}));
 }
 
 /** HttpOnly, SameSite=Lax, Secure when the site is served over https. */

@@ -26,8 +26,8 @@ async function signedIn(role: 'manager' | 'executive', teams: string[] = []) {
 		teams
 	});
 	const token = generateSessionToken();
-	createSession(db, token, user.id);
-	const validated = validateSessionToken(db, token);
+	await createSession(db, token, user.id);
+	const validated = await validateSessionToken(db, token);
 	if (!validated) throw new Error('no session');
 	return { id: user.id, locals: { user: validated.user, session: validated.session } as App.Locals };
 }
@@ -62,8 +62,8 @@ describe('live streams re-check their caller', () => {
 		const disabled = await signedIn('executive');
 		const moved = await signedIn('manager', ['t-cc1']);
 		const steady = await signedIn('manager', ['t-cc1']);
-		const key = addReadKey(db, { name: 'wall tv', role: 'executive' });
-		const keyUser = readKeyUser(verifyReadKey(db, key.key)!);
+		const key = await addReadKey(db, { name: 'wall tv', role: 'executive' });
+		const keyUser = readKeyUser((await verifyReadKey(db, key.key))!);
 
 		const streams = {
 			signedOut: open(kpiStream, signedOut.locals),
@@ -72,10 +72,10 @@ describe('live streams re-check their caller', () => {
 			revoked: open(alertsStream, { user: keyUser, session: null } as App.Locals),
 			steady: open(kpiStream, steady.locals)
 		};
-		invalidateSession(db, signedOut.locals.session!.id);
-		setUserDisabled(db, disabled.id, true);
-		updateUser(db, moved.id, { role: 'manager', teams: ['t-cc2'] });
-		revokeKey(db, key.id);
+		await invalidateSession(db, signedOut.locals.session!.id);
+		await setUserDisabled(db, disabled.id, true);
+		await updateUser(db, moved.id, { role: 'manager', teams: ['t-cc2'] });
+		await revokeKey(db, key.id);
 
 		const ended = await Promise.all(
 			Object.entries(streams).map(
@@ -90,8 +90,8 @@ describe('live streams re-check their caller', () => {
 	it('judges the identity a stream was opened with against the database', async () => {
 		const viewer = await signedIn('manager', ['t-cc1']);
 		const { user, session } = viewer.locals;
-		expect(stillAuthorized(db, user!, session)).toBe(true);
-		updateUser(db, viewer.id, { role: 'executive' });
-		expect(stillAuthorized(db, user!, session)).toBe(false);
+		expect(await stillAuthorized(db, user!, session)).toBe(true);
+		await updateUser(db, viewer.id, { role: 'executive' });
+		expect(await stillAuthorized(db, user!, session)).toBe(false);
 	});
 });

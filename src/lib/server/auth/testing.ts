@@ -1,3 +1,4 @@
+import type { Storage } from '$lib/server/db/storage';
 import type { AuthUser } from './types';
 
 /** A GET handler of a JSON API route, as route tests call it. */
@@ -24,4 +25,10 @@ export async function callGet(
 		const e = thrown as { status: number; body: unknown };
 		return { status: e.status, body: e.body };
 	}
+}
+
+/** Rows of a plain SQL query on either engine (tests look at what was stored, column names as in the database). */
+export async function rawRows(target: Storage, text: string): Promise<Record<string, unknown>[]> {
+	if (target.engine === 'sqlite') return target.db.$client.prepare(text).all() as Record<string, unknown>[];
+	return [...(await target.db.$client.unsafe(text))] as Record<string, unknown>[];
 }

@@ -1,8 +1,9 @@
-import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import { ROLES, userTeams, users, type Role } from '$lib/server/db/schema';
+import { ROLES, type Role } from '$lib/server/db/schema';
+import type { Storage } from '$lib/server/db/storage';
 import { hashPassword, passwordProblem, spendPasswordTime, verifyPassword } from './password';
 import { invalidateUserSessions, teamsOf } from './session';
+import { authStore, type UserRow } from './store';
 import type { AuthUser } from './types';
 
 /** A refusal the caller can show: bad input, not a crash. `code` is stable and maps to a message. */
@@ -25,7 +26,7 @@ export class AccountError extends Error {
 	}
 }
 
-export type UserRow = typeof users.$inferSelect;
+export type { UserRow };
 
 export interface UserListing {
 	id: string;
@@ -73,30 +74,16 @@ function teamsForRole(role: Role, teams: readonly string[] | undefined): string[
 	return list;
 }
 
-function replaceTeams(db: Db, userId: string, teams: readonly string[]) {
-	db.delete(userTeams).where(eq(userTeams.userId, userId)).run();
-	for (const teamId of teams) db.insert(userTeams).values({ userId, teamId }).run();
+export async function findUserByEmail(target: Db | Storage, email: string): Promise<UserRow | undefined> {
+	return authStore(target).userByEmail(normalizeEmail(email));
 }
 
-export function findUserByEmail(db: Db, email: string): UserRow | undefined {
-	return db
-		.select()
-		.from(users)
-		.where(eq(users.email, normalizeEmail(email)))
-		.get();
+export async function getUser(target: Db | Storage, id: string): Promise<UserRow | undefined> {
+	return authStore(target).user(id);
 }
 
-export function getUser(db: Db, id: string): UserRow | undefined {
-	return db.select().from(users).where(eq(users.id, id)).get();
-}
-
-export function countUsers(db: Db): number {
-	return (
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(users)
-			.get()?.n ?? 0
-	);
+export async function countUsers(target: Db | Storage): Promise<number> {
+	return authStore(target).countUsers();
 }
 
 export interface NewUser {
@@ -108,14 +95,15 @@ export interface NewUser {
 	now?: number;
 }
 
-export async function createUser(db: Db, input: NewUser): Promise<UserListing> {
+export async function createUser(db: Db | Storage, input: NewUser): Promise<UserListing> {
 	const email = normalizeEmail(input.email);
 	if (!EMAIL_PATTERN.test(email) || email.length > 254)
 		throw new AccountError('email_invalid', `"${input.email}" is not an e-mail address`);
 	if (!isRole(input.role)) throw new AccountError('role_invalid', `"${input.role}" is not a role`);
 	const teams = teamsForRole(input.role, input.teams);
 	checkPassword(input.password);
-	if (findUserByEmail(db, email)) throw new AccountError('email_taken', `${email} already has an account`);
+	if (await findUserByEmail(db, email))
+		throw new AccountError('email_taken', `${email} already has an account`);
 	const passwordHash = await hashPassword(input.password);
 	const row = {
 		id: crypto.randomUUID(),
@@ -126,11 +114,7 @@ export async function createUser(db: Db, input: NewUser): Promise<UserListing> {
 		disabled: false,
 		createdAt: input.now ?? Date.now()
 	};
-	// better-sqlite3 has one connection: statements through `db` inside the callback are part of the transaction.
-	db.transaction(() => {
-		db.insert(users).values(row).run();
-		replaceTeams(db, row.id, teams);
-	});
+	await authStore(db).insertUser(row, teams);
 	return {
 		id: row.id,
 		email,
@@ -142,72 +126,60 @@ export async function createUser(db: Db, input: NewUser): Promise<UserListing> {
 	};
 }
 
-export function listUsers(db: Db): UserListing[] {
-	const teamRows = db.select().from(userTeams).orderBy(asc(userTeams.teamId)).all();
+export async function listUsers(db: Db | Storage): Promise<UserListing[]> {
+	const { users: rows, teams: teamRows } = await authStore(db).users();
 	const byUser = new Map<string, string[]>();
 	for (const { userId, teamId } of teamRows) byUser.set(userId, [...(byUser.get(userId) ?? []), teamId]);
-	return db
-		.select()
-		.from(users)
-		.orderBy(asc(users.email))
-		.all()
-		.map((u) => ({
-			id: u.id,
-			email: u.email,
-			name: u.name,
-			role: u.role,
-			teams: byUser.get(u.id) ?? [],
-			disabled: u.disabled,
-			createdAt: u.createdAt
-		}));
+	return rows.map((u) => ({
+		id: u.id,
+		email: u.email,
+		name: u.name,
+		role: u.role,
+		teams: byUser.get(u.id) ?? [],
+		disabled: u.disabled,
+		createdAt: u.createdAt
+	}));
 }
 
-function activeAdmins(db: Db): number {
-	return (
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(users)
-			.where(sql`${users.role} = 'admin' AND ${users.disabled} = 0`)
-			.get()?.n ?? 0
-	);
-}
-
-function requireUserRow(db: Db, id: string): UserRow {
-	const row = getUser(db, id);
+async function requireUserRow(db: Db | Storage, id: string): Promise<UserRow> {
+	const row = await getUser(db, id);
 	if (!row) throw new AccountError('not_found', 'No such user');
 	return row;
 }
 
 /** Changes role, teams and name. A change of role ends the user's sessions so the new rights apply at once. */
-export function updateUser(
-	db: Db,
+export async function updateUser(
+	db: Db | Storage,
 	id: string,
 	changes: { role: Role; teams?: readonly string[]; name?: string }
-): { roleChanged: boolean; teams: string[] } {
-	const row = requireUserRow(db, id);
+): Promise<{ roleChanged: boolean; teams: string[] }> {
+	const row = await requireUserRow(db, id);
 	if (!isRole(changes.role)) throw new AccountError('role_invalid', `"${changes.role}" is not a role`);
 	const teams = teamsForRole(changes.role, changes.teams);
-	if (row.role === 'admin' && changes.role !== 'admin' && !row.disabled && activeAdmins(db) <= 1)
+	if (
+		row.role === 'admin' &&
+		changes.role !== 'admin' &&
+		!row.disabled &&
+		(await authStore(db).activeAdmins()) <= 1
+	)
 		throw new AccountError('last_admin', 'The last active admin cannot lose the admin role');
-	db.transaction(() => {
-		db.update(users)
-			.set({ role: changes.role, ...(changes.name !== undefined ? { name: changes.name.trim() } : {}) })
-			.where(eq(users.id, id))
-			.run();
-		replaceTeams(db, id, teams);
-	});
+	await authStore(db).updateUser(
+		id,
+		{ role: changes.role, ...(changes.name !== undefined ? { name: changes.name.trim() } : {}) },
+		teams
+	);
 	const roleChanged = row.role !== changes.role;
-	if (roleChanged) invalidateUserSessions(db, id);
+	if (roleChanged) await invalidateUserSessions(db, id);
 	return { roleChanged, teams };
 }
 
 /** Disables (signing the user out everywhere) or re-enables an account. */
-export function setUserDisabled(db: Db, id: string, disabled: boolean): void {
-	const row = requireUserRow(db, id);
-	if (disabled && row.role === 'admin' && !row.disabled && activeAdmins(db) <= 1)
+export async function setUserDisabled(db: Db | Storage, id: string, disabled: boolean): Promise<void> {
+	const row = await requireUserRow(db, id);
+	if (disabled && row.role === 'admin' && !row.disabled && (await authStore(db).activeAdmins()) <= 1)
 		throw new AccountError('last_admin', 'The last active admin cannot be disabled');
-	db.update(users).set({ disabled }).where(eq(users.id, id)).run();
-	if (disabled) invalidateUserSessions(db, id);
+	await authStore(db).setUserDisabled(id, disabled);
+	if (disabled) await invalidateUserSessions(db, id);
 }
 
 /**
@@ -215,16 +187,16 @@ export function setUserDisabled(db: Db, id: string, disabled: boolean): void {
  * password stops working everywhere.
  */
 export async function setUserPassword(
-	db: Db,
+	db: Db | Storage,
 	id: string,
 	password: string,
 	keepSessionId?: string
 ): Promise<void> {
-	requireUserRow(db, id);
+	await requireUserRow(db, id);
 	checkPassword(password);
 	const passwordHash = await hashPassword(password);
-	db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
-	invalidateUserSessions(db, id, keepSessionId);
+	await authStore(db).setPasswordHash(id, passwordHash);
+	await invalidateUserSessions(db, id, keepSessionId);
 }
 
 export type AuthenticationResult = { ok: true; user: UserRow } | { ok: false; user: UserRow | undefined };
@@ -233,8 +205,12 @@ export type AuthenticationResult = { ok: true; user: UserRow } | { ok: false; us
  * Checks an e-mail and password. An unknown e-mail costs the same time as a wrong password, and a disabled
  * account answers like a wrong password, so neither can be told apart from outside.
  */
-export async function authenticate(db: Db, email: string, password: string): Promise<AuthenticationResult> {
-	const user = findUserByEmail(db, email);
+export async function authenticate(
+	db: Db | Storage,
+	email: string,
+	password: string
+): Promise<AuthenticationResult> {
+	const user = await findUserByEmail(db, email);
 	if (!user) {
 		await spendPasswordTime(password);
 		return { ok: false, user: undefined };
@@ -243,13 +219,13 @@ export async function authenticate(db: Db, email: string, password: string): Pro
 	return valid && !user.disabled ? { ok: true, user } : { ok: false, user };
 }
 
-export function toAuthUser(db: Db, row: UserRow): AuthUser {
+export async function toAuthUser(db: Db | Storage, row: UserRow): Promise<AuthUser> {
 	return {
 		id: row.id,
 		email: row.email,
 		name: row.name,
 		role: row.role,
-		teams: row.role === 'manager' ? teamsOf(db, row.id) : [],
+		teams: row.role === 'manager' ? await teamsOf(db, row.id) : [],
 		via: 'session'
 	};
 }

@@ -30,7 +30,7 @@ export const keyCommands: CommandGroup = {
 		'key list',
 		'key revoke --id I'
 	],
-	run({ db: open, io }, sub, args) {
+	async run({ db: open, io }, sub, args) {
 		const db = open();
 		switch (sub) {
 			case 'add': {
@@ -40,13 +40,13 @@ export const keyCommands: CommandGroup = {
 				if (kind === 'write') {
 					if (o.role || o.teams) throw new UsageError('--role and --teams are for read keys');
 					const sourceId = o.source === undefined ? undefined : positiveId(o.source, 'source', 'a source id');
-					const created = addWriteKey(db, {
+					const created = await addWriteKey(db, {
 						name,
 						sourceId,
 						allowedOrigins: parseOrigins(o.origins ?? ''),
 						createdBy: 'cli'
 					});
-					void audit(db, {
+					await audit(db, {
 						action: 'key.created',
 						actor: CLI_ACTOR,
 						target: `key:${created.id}`,
@@ -60,13 +60,13 @@ export const keyCommands: CommandGroup = {
 				}
 				if (kind === 'read') {
 					if (o.source || o.origins) throw new UsageError('--source and --origins are for write keys');
-					const created = addReadKey(db, {
+					const created = await addReadKey(db, {
 						name,
 						role: role(o.role),
 						teams: parseTeams(o.teams),
 						createdBy: 'cli'
 					});
-					void audit(db, {
+					await audit(db, {
 						action: 'key.created',
 						actor: CLI_ACTOR,
 						target: `key:${created.id}`,
@@ -80,7 +80,7 @@ export const keyCommands: CommandGroup = {
 			}
 			case 'list': {
 				options(args, []);
-				const rows = listKeys(db).map((k) => [
+				const rows = (await listKeys(db)).map((k) => [
 					String(k.id),
 					k.kind,
 					k.name,
@@ -101,13 +101,13 @@ export const keyCommands: CommandGroup = {
 			case 'revoke': {
 				const o = options(args, ['id']);
 				const id = positiveId(required(o, 'id'), 'id', 'a key id');
-				const existing = getKey(db, id);
+				const existing = await getKey(db, id);
 				if (!existing) throw new KeyError('not_found', `No key with the id ${id}`);
-				if (!revokeKey(db, id)) {
+				if (!(await revokeKey(db, id))) {
 					io.out(`key ${id} was already revoked`);
 					return;
 				}
-				void audit(db, {
+				await audit(db, {
 					action: 'key.revoked',
 					actor: CLI_ACTOR,
 					target: `key:${id}`,

@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { audit } from '$lib/server/auth/audit';
 import {
 	AccountError,
@@ -11,8 +12,8 @@ import {
 } from '$lib/server/auth/users';
 import { CLI_ACTOR, date, options, required, role, table, unknownCommand, type CommandGroup } from './args';
 
-function userByEmail(db: Db, email: string) {
-	const user = findUserByEmail(db, email);
+async function userByEmail(db: Db | Storage, email: string) {
+	const user = await findUserByEmail(db, email);
 	if (!user) throw new AccountError('not_found', `No user with the e-mail ${email}`);
 	return user;
 }
@@ -52,7 +53,7 @@ export const userCommands: CommandGroup = {
 			}
 			case 'list': {
 				options(args, []);
-				const rows = listUsers(db).map((u) => [
+				const rows = (await listUsers(db)).map((u) => [
 					u.email,
 					u.role,
 					u.teams.join(',') || '-',
@@ -65,9 +66,9 @@ export const userCommands: CommandGroup = {
 			case 'disable':
 			case 'enable': {
 				const o = options(args, ['email']);
-				const user = userByEmail(db, required(o, 'email'));
+				const user = await userByEmail(db, required(o, 'email'));
 				const disabled = sub === 'disable';
-				setUserDisabled(db, user.id, disabled);
+				await setUserDisabled(db, user.id, disabled);
 				await audit(db, {
 					action: disabled ? 'user.disabled' : 'user.enabled',
 					actor: CLI_ACTOR,
@@ -78,7 +79,7 @@ export const userCommands: CommandGroup = {
 			}
 			case 'password': {
 				const o = options(args, ['email', 'password']);
-				const user = userByEmail(db, required(o, 'email'));
+				const user = await userByEmail(db, required(o, 'email'));
 				await setUserPassword(db, user.id, required(o, 'password'));
 				await audit(db, { action: 'user.password_reset', actor: CLI_ACTOR, target: user.email });
 				io.out(`password of ${user.email} changed (signed out everywhere)`);

@@ -13,7 +13,7 @@ import type { FilterOptions } from '$lib/components/filters/types';
  * journeys, and the regions seen so far (from the rollups' region combinations, a small table).
  */
 export async function filterOptions(db: Db, scope: Scope): Promise<FilterOptions> {
-	const teams = listTeamsWithAgents(db, scope.teams).map((t) => ({
+	const teams = (await listTeamsWithAgents(db, scope.teams)).map((t) => ({
 		value: t.id,
 		label: { zh: t.name, en: t.nameEn ?? t.name }
 	}));

@@ -24,7 +24,7 @@ describe('copying SQLite to PostgreSQL', () => {
 
 	it('copies rows exactly (63-bit hashes, flags, JSON, Chinese text) and continues identities after them', async () => {
 		const db = openDatabase(':memory:');
-		createWriteKey(db, { name: '渠道 app', allowedOrigins: ['https://bank.example'] });
+		await createWriteKey(db, { name: '渠道 app', allowedOrigins: ['https://bank.example'] });
 		await audit(db, {
 			action: 'key.created',
 			target: 'key:1',

@@ -38,6 +38,12 @@ const PG_CLASS: Record<string, string> = {
 	text: 'text'
 };
 
+/**
+ * Tables only PostgreSQL has (custom migrations): state that SQLite keeps in process memory because one process
+ * serves it (auth/throttle-store.ts: sign-in attempts in flight).
+ */
+const POSTGRES_ONLY = new Set(['sign_in_pending']);
+
 async function postgresShape(pg: TestPostgres): Promise<Shape> {
 	const rows = await pg.db.$client<
 		{ table_name: string; column_name: string; data_type: string; is_nullable: string }[]
@@ -45,7 +51,7 @@ async function postgresShape(pg: TestPostgres): Promise<Shape> {
 		SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
 		WHERE table_schema = 'public' ORDER BY table_name, column_name`;
 	const shape: Shape = {};
-	for (const r of rows)
+	for (const r of rows.filter((row) => !POSTGRES_ONLY.has(row.table_name)))
 		(shape[r.table_name] ??= []).push(
 			`${r.column_name} ${PG_CLASS[r.data_type] ?? r.data_type} ${r.is_nullable === 'YES' ? 'null' : 'not null'}`
 		);

@@ -19,8 +19,8 @@ describe('the demo only in a database of its own', () => {
 	it('turns on in a new database and in its own (the simulator and RESONANCE_WRITE_KEY sources are its own)', async () => {
 		const db = openDatabase(':memory:');
 		expect(await decideDemo(db, { RESONANCE_DEMO: '1' })).toMatchObject({ on: true, refusal: null });
-		createWriteKey(db, { name: 'Demo live simulator' });
-		ensureWriteKey(db, 'rsn_w_e2e_test_write_key', 'RESONANCE_WRITE_KEY');
+		await createWriteKey(db, { name: 'Demo live simulator' });
+		await ensureWriteKey(db, 'rsn_w_e2e_test_write_key', 'RESONANCE_WRITE_KEY');
 		expect(await decideDemo(db, { RESONANCE_DEMO: '1' })).toMatchObject({ on: true, refusal: null });
 		expect((await decideDemo(db, {})).on).toBe(false);
 	});
@@ -28,7 +28,7 @@ describe('the demo only in a database of its own', () => {
 	it('stays off on a database with other sources, says why and how to force it, and disables demo accounts', async () => {
 		const db = openDatabase(':memory:');
 		await bootstrapAccounts(db, { RESONANCE_DEMO: '1' }, () => {});
-		createWriteKey(db, { name: 'Mobile banking app' });
+		await createWriteKey(db, { name: 'Mobile banking app' });
 		const decision = await decideDemo(db, { RESONANCE_DEMO: '1' });
 		expect(decision.on).toBe(false);
 		expect(decision.refusal).toContain('Mobile banking app');
@@ -49,7 +49,7 @@ describe('eligibility and the directory on both engines', () => {
 	it('gives the same sources, emptiness and directory on SQLite and on its PostgreSQL copy', async () => {
 		const db = openDatabase(':memory:');
 		createWriteKey(db, { name: 'Demo live simulator' });
-		const own = ensureWriteKey(db, 'rsn_w_e2e_test_write_key', 'RESONANCE_WRITE_KEY');
+		const own = await ensureWriteKey(db, 'rsn_w_e2e_test_write_key', 'RESONANCE_WRITE_KEY');
 		createWriteKey(db, { name: 'Mobile banking app' });
 		expect(await isDatabaseEmpty(db)).toBe(true);
 		const pgEmpty = await mirrorToPostgres(db);

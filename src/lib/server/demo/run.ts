@@ -1,5 +1,5 @@
 import type { Db } from '$lib/server/db';
-import { createWriteKey } from '$lib/server/auth/keys';
+import { createWriteKey, forgetWriteKeys } from '$lib/server/auth/keys';
 import { apiKeys, sources } from '$lib/server/db/schema';
 import { and, eq, isNull } from 'drizzle-orm';
 import { isDatabaseEmpty, seedDemo } from './seed';
@@ -33,14 +33,15 @@ const SIMULATOR_SOURCE = 'Demo live simulator';
  * The simulator is an ordinary ingestion client: it gets a write key of its own source. Only key hashes are
  * stored, so each start revokes the previous run's key and issues a new one.
  */
-function simulatorKey(db: Db): string {
+async function simulatorKey(db: Db): Promise<string> {
 	const source = db.select().from(sources).where(eq(sources.name, SIMULATOR_SOURCE)).get();
 	if (source)
 		db.update(apiKeys)
 			.set({ revokedAt: Date.now() })
 			.where(and(eq(apiKeys.sourceId, source.id), isNull(apiKeys.revokedAt)))
 			.run();
-	return createWriteKey(db, { name: SIMULATOR_SOURCE, sourceId: source?.id }).key;
+	forgetWriteKeys(db);
+	return (await createWriteKey(db, { name: SIMULATOR_SOURCE, sourceId: source?.id })).key;
 }
 
 /** Seeds the demo history into an empty database (in the background, yielding between chunks), then goes live. */
@@ -81,7 +82,7 @@ export function startDemo(db: Db, env: Env): void {
 			simulator = startSimulator({
 				produce: (now, incident) => stream.next(now, incident),
 				target,
-				writeKey: simulatorKey(db),
+				writeKey: await simulatorKey(db),
 				incident: env.RESONANCE_DEMO_INCIDENT === '1'
 			});
 			console.log(`[resonance] demo: live simulator sending ~${ratePerMinute} events/min to ${target}`);

@@ -1,6 +1,6 @@
 import type { Db } from '$lib/server/db';
-import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
-import { verifyWriteKey, type WriteKeyIdentity } from '$lib/server/auth/keys';
+import type { Storage } from '$lib/server/db/storage';
+import { verifyWriteKeyCached, type WriteKeyIdentity } from '$lib/server/auth/keys';
 import { IngestError } from './errors';
 
 /**
@@ -24,23 +24,17 @@ export function keyFromHeaders(headers: Headers): string | null {
 }
 
 /**
- * Write keys per engine. auth/keys.ts is ported to PostgreSQL separately (issue 17); at merge this becomes
- * `await verifyWriteKey(target, key)` in `authenticate` and this map goes.
+ * The source behind a write key; 401 for a missing, unknown or revoked key. A valid key is remembered by this
+ * process for a couple of seconds (auth/keys.ts WRITE_KEY_CACHE_MS), so a busy source does not cost a database round
+ * trip per request; a revocation by another process holds within that time.
  */
-const writeKeys = {
-	sqlite: (db: Db) => async (key: string) => verifyWriteKey(db, key),
-	postgres: () => async (): Promise<WriteKeyIdentity | null> => {
-		throw new Error('write keys on PostgreSQL: auth/keys.ts is not ported yet');
-	}
-};
-
-/** The source behind a write key; 401 for a missing, unknown or revoked key. */
 export async function authenticate(
-	target: Db | Storage,
-	key: string | null | undefined
+	db: Db | Storage,
+	key: string | null | undefined,
+	now = Date.now()
 ): Promise<WriteKeyIdentity> {
 	if (!key) throw new IngestError(401, 'unauthorized', 'a write key is required', null, wwwAuthenticate);
-	const identity = await byEngine(asStorage(target), writeKeys)(key);
+	const identity = await verifyWriteKeyCached(db, key, now);
 	if (!identity)
 		throw new IngestError(401, 'unauthorized', 'unknown or revoked write key', null, wwwAuthenticate);
 	return identity;

@@ -173,7 +173,7 @@ describe('native API', () => {
 	});
 
 	it('refuses a revoked key', async () => {
-		revokeKey(fx.db, fx.keyId);
+		await revokeKey(fx.db, fx.keyId);
 		expect((await native({ events: [event()] })).status).toBe(401);
 	});
 

@@ -1,13 +1,31 @@
 import { openDatabase, type Db } from '$lib/server/db';
-import { createWriteKey } from '$lib/server/auth/keys';
-import type { EventRow } from '$lib/server/db/schema';
+import { generateKey, hashKey } from '$lib/server/auth/keys';
+import { apiKeys, sources, type EventRow } from '$lib/server/db/schema';
 import { ingestConfig, type IngestConfig } from './config';
 import { createIngestContext, type IngestContext } from './context';
 
 /** A fresh migrated in-memory database with one source and its write key, and an ingestion context on it. */
 export function ingestFixture(config: Partial<IngestConfig> = {}, origins: string[] = []) {
 	const db: Db = openDatabase(':memory:');
-	const { key, sourceId, id: keyId } = createWriteKey(db, { name: 'test source', allowedOrigins: origins });
+	// Written directly (synchronously, SQLite) so the fixture stays synchronous; auth/keys.ts's createWriteKey is async.
+	const key = generateKey('write');
+	const sourceId = db
+		.insert(sources)
+		.values({ name: 'test source', allowedOrigins: origins, createdAt: Date.now() })
+		.returning({ id: sources.id })
+		.get().id;
+	const keyId = db
+		.insert(apiKeys)
+		.values({
+			kind: 'write',
+			name: 'test source',
+			sourceId,
+			keyHash: hashKey(key),
+			prefix: key.slice(0, 10),
+			createdAt: Date.now()
+		})
+		.returning({ id: apiKeys.id })
+		.get().id;
 	const ctx: IngestContext = createIngestContext(db, { ...ingestConfig({}), groupCommitMs: 2, ...config });
 	return { db, key, keyId, sourceId, ctx };
 }

@@ -29,7 +29,7 @@ beforeAll(async () => {
 		await bundleLib('src/lib/server/ingest/writer-thread.ts', dir, 'ingest-writer.js')
 	);
 	db = openDatabase(path.join(dir, 'thread.db'));
-	key = createWriteKey(db, { name: 'thread test' }).key;
+	key = (await createWriteKey(db, { name: 'thread test' })).key;
 	ctx = createIngestContext(db, { ...ingestConfig({}), groupCommitMs: 5 }, { writerThreadUrl: threadUrl });
 	await ctx.writerThread?.ready;
 }, 60_000);
@@ -174,7 +174,7 @@ describe('a writer thread that cannot start', () => {
 		writeFileSync(bad, "throw new Error('cannot start');\n");
 		const file = path.join(dir, 'broken.db');
 		const other = openDatabase(file);
-		const badKey = createWriteKey(other, { name: 'broken' }).key;
+		const badKey = (await createWriteKey(other, { name: 'broken' })).key;
 		const broken = createIngestContext(
 			other,
 			{ ...ingestConfig({}), groupCommitMs: 1 },

@@ -194,7 +194,7 @@ export interface SseOptions {
 	 * Asked every `recheckMs` whether the viewer may still watch (session or key still valid, same role and teams);
 	 * on false the stream is closed and its cleanup runs.
 	 */
-	recheck?: () => boolean;
+	recheck?: () => boolean | Promise<boolean>;
 	recheckMs?: number;
 }
 
@@ -239,10 +239,10 @@ export function sseResponse(attach: (send: Send) => () => void, options: SseOpti
 			detach = attach(send);
 			const recheck = options.recheck;
 			if (recheck) {
-				timer = setInterval(() => {
+				timer = setInterval(async () => {
 					let allowed: boolean;
 					try {
-						allowed = recheck();
+						allowed = await recheck();
 					} catch {
 						allowed = false;
 					}

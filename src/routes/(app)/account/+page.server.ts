@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { audit } from '$lib/server/auth/audit';
 import { requireSession } from '$lib/server/auth/guard';
 import { verifyPassword } from '$lib/server/auth/password';
@@ -9,11 +9,11 @@ import { actorOf, clientIp } from '$lib/server/auth/request';
 import { deleteSessionCookie, invalidateUserSessions, listUserSessions } from '$lib/server/auth/session';
 import { AccountError, getUser, setUserPassword } from '$lib/server/auth/users';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	const { user, session } = requireSession(locals);
 	return {
 		account: { email: user.email, name: user.name, role: user.role, teams: user.teams },
-		sessions: listUserSessions(database(), user.id, session.id).map(({ id: _id, ...rest }) => rest)
+		sessions: (await listUserSessions(storage(), user.id, session.id)).map(({ id: _id, ...rest }) => rest)
 	};
 };
 
@@ -30,8 +30,8 @@ export const actions: Actions = {
 		if (!parsed.success) return fail(400, { action: 'password' as const, code: 'missing' as const });
 		const { current, next, confirm } = parsed.data;
 		if (next !== confirm) return fail(400, { action: 'password' as const, code: 'mismatch' as const });
-		const db = database();
-		const row = getUser(db, user.id);
+		const db = storage();
+		const row = await getUser(db, user.id);
 		if (!row || !(await verifyPassword(row.passwordHash, current)))
 			return fail(400, { action: 'password' as const, code: 'wrong_current' as const });
 		try {
@@ -49,11 +49,11 @@ export const actions: Actions = {
 		});
 		return { action: 'password' as const, done: true };
 	},
-	revokeOthers: (event) => {
+	revokeOthers: async (event) => {
 		const { user, session } = requireSession(event.locals);
-		const db = database();
-		const ended = invalidateUserSessions(db, user.id, session.id);
-		void audit(db, {
+		const db = storage();
+		const ended = await invalidateUserSessions(db, user.id, session.id);
+		await audit(db, {
 			action: 'auth.sessions_revoked',
 			actor: actorOf(user),
 			target: user.email,
@@ -62,11 +62,11 @@ export const actions: Actions = {
 		});
 		return { action: 'revokeOthers' as const, done: true, ended };
 	},
-	revokeAll: (event) => {
+	revokeAll: async (event) => {
 		const { user } = requireSession(event.locals);
-		const db = database();
-		const ended = invalidateUserSessions(db, user.id);
-		void audit(db, {
+		const db = storage();
+		const ended = await invalidateUserSessions(db, user.id);
+		await audit(db, {
 			action: 'auth.sessions_revoked',
 			actor: actorOf(user),
 			target: user.email,

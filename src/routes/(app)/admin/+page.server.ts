@@ -1,5 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { database, storage } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireRole } from '$lib/server/auth/guard';
 import { adminSummary } from '$lib/server/auth/admin-summary';
 import { backupStatus } from '$lib/server/backup';
@@ -7,6 +7,9 @@ import { retentionStatus } from '$lib/server/retention';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
-	const db = database();
-	return { summary: adminSummary(db), backups: backupStatus(), retention: await retentionStatus(storage()) };
+	return {
+		summary: await adminSummary(storage()),
+		backups: backupStatus(),
+		retention: await retentionStatus(storage())
+	};
 };

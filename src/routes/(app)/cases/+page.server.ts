@@ -11,7 +11,7 @@ const DAY = 86_400_000;
  * The follow-up queue (回访): a manager's own teams, the most urgent first, with the follow-up rates of the last
  * 30 days (executives and researchers see the rates and the queue; managers and admins work it).
  */
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
 	const params = Object.fromEntries(url.searchParams);
@@ -35,7 +35,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 			{ from: now - 30 * DAY, to: now, filters: teams ? { team: teams } : {}, scope },
 			now
 		),
-		teams: listTeamsWithAgents(db, scope.teams).map((t) => ({ id: t.id, name: t.name })),
+		teams: (await listTeamsWithAgents(db, scope.teams)).map((t) => ({ id: t.id, name: t.name })),
 		canWork: user.role === 'admin' || user.role === 'manager',
 		slaHours: cases.getSlaHours(db),
 		now

@@ -1,9 +1,9 @@
 import { fail } from '@sveltejs/kit';
-import { asc } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
-import { ROLES, teams } from '$lib/server/db/schema';
+import { database, storage } from '$lib/server/db';
+import { ROLES } from '$lib/server/db/schema';
+import { listTeamsWithAgents } from '$lib/server/directory/teams';
 import { audit } from '$lib/server/auth/audit';
 import { refusal, teamsFromForm } from '$lib/server/auth/forms';
 import { requireRole } from '$lib/server/auth/guard';
@@ -21,17 +21,17 @@ import {
 import { actorOf, clientIp } from '$lib/server/auth/request';
 import { ingestContext } from '$lib/server/ingest/context';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
-	const db = database();
+	const db = storage();
 	return {
-		sources: listSources(db),
-		keys: listKeys(db),
+		sources: await listSources(db),
+		keys: await listKeys(db),
 		// Origins whose browser pages were refused lately (ingestion monitor): offered as one-click additions.
-		refusedOrigins: ingestContext(db)
+		refusedOrigins: ingestContext(database())
 			.monitor.status()
 			.refusedOrigins.map((r) => r.origin),
-		knownTeams: db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).all()
+		knownTeams: (await listTeamsWithAgents(db, null)).map(({ id, name }) => ({ id, name }))
 	};
 };
 
@@ -46,15 +46,15 @@ const Origins = z.object({ sourceId: z.coerce.number().int().positive(), origins
 const AllowOrigin = z.object({ sourceId: z.coerce.number().int().positive(), origin: z.string().max(300) });
 
 /** Saves a source's allowed origins and writes the audit entry. */
-function saveOrigins(
+async function saveOrigins(
 	event: Parameters<Actions[string]>[0],
 	admin: ReturnType<typeof requireRole>,
 	sourceId: number,
 	allowedOrigins: string[]
 ) {
-	const db = database();
-	setSourceOrigins(db, sourceId, allowedOrigins);
-	void audit(db, {
+	const db = storage();
+	await setSourceOrigins(db, sourceId, allowedOrigins);
+	await audit(db, {
 		action: 'source.updated',
 		actor: actorOf(admin),
 		target: `source:${sourceId}`,
@@ -68,10 +68,10 @@ export const actions: Actions = {
 		const admin = requireRole(event.locals, 'admin');
 		const parsed = WriteKey.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'createWrite', code: 'missing' });
-		const db = database();
+		const db = storage();
 		try {
 			const { name, sourceId, origins } = parsed.data;
-			const created = addWriteKey(db, {
+			const created = await addWriteKey(db, {
 				name,
 				sourceId: sourceId === '' ? undefined : sourceId,
 				allowedOrigins: parseOrigins(origins),
@@ -95,9 +95,13 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const parsed = ReadKey.safeParse(Object.fromEntries(form));
 		if (!parsed.success) return fail(400, { action: 'createRead', code: 'missing' });
-		const db = database();
+		const db = storage();
 		try {
-			const created = addReadKey(db, { ...parsed.data, teams: teamsFromForm(form), createdBy: admin.email });
+			const created = await addReadKey(db, {
+				...parsed.data,
+				teams: teamsFromForm(form),
+				createdBy: admin.email
+			});
 			await audit(db, {
 				action: 'key.created',
 				actor: actorOf(admin),
@@ -114,10 +118,10 @@ export const actions: Actions = {
 		const admin = requireRole(event.locals, 'admin');
 		const parsed = Revoke.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'revoke', code: 'missing' });
-		const db = database();
-		const key = getKey(db, parsed.data.id);
+		const db = storage();
+		const key = await getKey(db, parsed.data.id);
 		if (!key) return fail(404, { action: 'revoke', code: 'not_found' });
-		if (revokeKey(db, key.id))
+		if (await revokeKey(db, key.id))
 			await audit(db, {
 				action: 'key.revoked',
 				actor: actorOf(admin),
@@ -132,7 +136,7 @@ export const actions: Actions = {
 		const parsed = Origins.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'origins', code: 'missing' });
 		try {
-			saveOrigins(event, admin, parsed.data.sourceId, parseOrigins(parsed.data.origins));
+			await saveOrigins(event, admin, parsed.data.sourceId, parseOrigins(parsed.data.origins));
 			return { action: 'origins', done: true, name: `#${parsed.data.sourceId}` };
 		} catch (error) {
 			return refusal('origins', error);
@@ -143,11 +147,11 @@ export const actions: Actions = {
 		const admin = requireRole(event.locals, 'admin');
 		const parsed = AllowOrigin.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'origins', code: 'missing' });
-		const source = getSource(database(), parsed.data.sourceId);
+		const source = await getSource(storage(), parsed.data.sourceId);
 		if (!source) return fail(404, { action: 'origins', code: 'source_not_found' });
 		try {
 			const allowed = parseOrigins([...source.allowedOrigins, parsed.data.origin]);
-			saveOrigins(event, admin, source.id, [...new Set(allowed)]);
+			await saveOrigins(event, admin, source.id, [...new Set(allowed)]);
 			return { action: 'origins', done: true, name: source.name };
 		} catch (error) {
 			return refusal('origins', error);

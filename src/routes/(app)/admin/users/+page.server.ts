@@ -1,9 +1,9 @@
 import { fail } from '@sveltejs/kit';
-import { asc } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
-import { ROLES, teams } from '$lib/server/db/schema';
+import { storage } from '$lib/server/db';
+import { ROLES } from '$lib/server/db/schema';
+import { listTeamsWithAgents } from '$lib/server/directory/teams';
 import { audit } from '$lib/server/auth/audit';
 import { refusal, teamsFromForm } from '$lib/server/auth/forms';
 import { requireRole } from '$lib/server/auth/guard';
@@ -18,12 +18,12 @@ import {
 	updateUser
 } from '$lib/server/auth/users';
 
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
-	const db = database();
+	const db = storage();
 	return {
-		users: listUsers(db),
-		knownTeams: db.select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).all()
+		users: await listUsers(db),
+		knownTeams: (await listTeamsWithAgents(db, null)).map(({ id, name }) => ({ id, name }))
 	};
 };
 
@@ -47,7 +47,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const parsed = Create.safeParse(Object.fromEntries(form));
 		if (!parsed.success) return fail(400, { action: 'create', code: 'missing' });
-		const db = database();
+		const db = storage();
 		try {
 			const user = await createUser(db, { ...parsed.data, teams: teamsFromForm(form) });
 			await audit(db, {
@@ -67,10 +67,13 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const parsed = Update.safeParse(Object.fromEntries(form));
 		if (!parsed.success) return fail(400, { action: 'update', code: 'missing' });
-		const db = database();
+		const db = storage();
 		try {
-			const before = getUser(db, parsed.data.id);
-			const { teams: bound } = updateUser(db, parsed.data.id, { ...parsed.data, teams: teamsFromForm(form) });
+			const before = await getUser(db, parsed.data.id);
+			const { teams: bound } = await updateUser(db, parsed.data.id, {
+				...parsed.data,
+				teams: teamsFromForm(form)
+			});
 			await audit(db, {
 				action: 'user.updated',
 				actor: actorOf(admin),
@@ -89,14 +92,14 @@ export const actions: Actions = {
 		const admin = requireRole(event.locals, 'admin');
 		const parsed = Reset.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'resetPassword', code: 'missing' });
-		const db = database();
+		const db = storage();
 		const generated = parsed.data.password ? null : generatePassword();
 		try {
 			await setUserPassword(db, parsed.data.id, parsed.data.password || (generated as string));
 		} catch (error) {
 			return refusal('resetPassword', error);
 		}
-		const email = getUser(db, parsed.data.id)?.email;
+		const email = (await getUser(db, parsed.data.id))?.email;
 		await audit(db, {
 			action: 'user.password_reset',
 			actor: actorOf(admin),
@@ -114,13 +117,13 @@ async function toggle(event: Parameters<Actions[string]>[0], disabled: boolean) 
 	const action = disabled ? 'disable' : 'enable';
 	if (!parsed.success) return fail(400, { action, code: 'missing' });
 	if (disabled && parsed.data.id === admin.id) return fail(400, { action, code: 'self_disable' });
-	const db = database();
+	const db = storage();
 	try {
-		setUserDisabled(db, parsed.data.id, disabled);
+		await setUserDisabled(db, parsed.data.id, disabled);
 	} catch (error) {
 		return refusal(action, error);
 	}
-	const email = getUser(db, parsed.data.id)?.email;
+	const email = (await getUser(db, parsed.data.id))?.email;
 	await audit(db, {
 		action: disabled ? 'user.disabled' : 'user.enabled',
 		actor: actorOf(admin),

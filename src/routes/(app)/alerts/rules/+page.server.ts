@@ -11,7 +11,7 @@ import { kpiLabels } from '$lib/server/alerts/labels';
 import { KPI_KEYS } from '$lib/server/metrics';
 
 /** Alert rules: everyone reads them; admins edit all, managers the rules of their own teams. */
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
 	const canEdit = user.role === 'admin' || user.role === 'manager';
@@ -22,7 +22,7 @@ export const load: PageServerLoad = ({ locals }) => {
 			.map((r) => ({ ...alerts.publicRule(r, user), editable: canEdit && alerts.canEditRule(r, scope) })),
 		canEdit,
 		isAdmin: user.role === 'admin',
-		teams: listTeamsWithAgents(db, scope.teams).map((t) => ({ id: t.id, name: t.name })),
+		teams: (await listTeamsWithAgents(db, scope.teams)).map((t) => ({ id: t.id, name: t.name })),
 		kpis: [...KPI_KEYS],
 		anomalyKpis: alerts.ANOMALY_KPIS,
 		signals: [...alerts.RISK_SIGNALS],

@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
 import { RECHECK_INTERVAL_MS, recheckOf } from '$lib/server/auth/recheck';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
 import * as dashboards from '$lib/server/dashboards';
@@ -24,7 +24,7 @@ export const GET: RequestHandler = ({ locals, url }) => {
 	const key = filterKey(scope, parsed.params);
 	// Closed within seconds of sign-out, disable, revoke or a change of role or teams (the client reconnects).
 	return sseResponse((send) => hub.subscribe(key, send), {
-		recheck: recheckOf(database(), locals),
+		recheck: recheckOf(storage(), locals),
 		recheckMs: RECHECK_INTERVAL_MS
 	});
 };

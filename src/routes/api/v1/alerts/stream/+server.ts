@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { database, storage } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guard';
 import { RECHECK_INTERVAL_MS, recheckOf } from '$lib/server/auth/recheck';
 import { scopeOf } from '$lib/server/auth/scope';
@@ -34,6 +34,6 @@ export const GET: RequestHandler = ({ locals }) => {
 				clearInterval(heartbeat);
 			};
 		},
-		{ recheck: recheckOf(db, locals), recheckMs: RECHECK_INTERVAL_MS }
+		{ recheck: recheckOf(storage(), locals), recheckMs: RECHECK_INTERVAL_MS }
 	);
 };

@@ -11,7 +11,7 @@ import { POST as importCsv } from '../../import/csv/+server';
 import { GET } from './+server';
 
 const db = useDatabase(openDatabase(':memory:'));
-const { key, sourceId } = createWriteKey(db, { name: 'contact center app', allowedOrigins: [] });
+const { key, sourceId } = await createWriteKey(db, { name: 'contact center app', allowedOrigins: [] });
 afterAll(() => closeIngestion(db));
 
 const who = (role: AuthUser['role']): AuthUser => ({
