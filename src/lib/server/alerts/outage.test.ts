@@ -35,9 +35,9 @@ describe('the starter rules on the live demo', () => {
 		async () => {
 			const db = openDatabase(':memory:');
 			await seedDemo(db, { seed: 3, days: 7, now: START });
-			ensureStarterRules(db, START);
+			await ensureStarterRules(db, START);
 			const rules = new Map(
-				listRules(db)
+				(await listRules(db))
 					.filter((r): r is Rule & { builtin: string } => WATCHED.includes(r.builtin as never))
 					.map((r) => [r.builtin, r])
 			);
@@ -46,21 +46,21 @@ describe('the starter rules on the live demo', () => {
 
 			const states = new Map<string, Record<FindingState, number>>();
 			const opened = new Map<string, number>();
-			const step = (now: number, incident: boolean) => {
+			const step = async (now: number, incident: boolean) => {
 				writeWithRollups(db, stream.next(now, incident));
 				for (const [builtin, rule] of rules) {
-					const findings = evaluateRule(db, rule, now);
+					const findings = await evaluateRule(db, rule, now);
 					const tally = states.get(builtin) ?? { firing: 0, clear: 0, insufficient: 0 };
 					for (const f of findings) tally[f.state]++;
 					states.set(builtin, tally);
-					for (const change of applyFindings(db, rule, findings, now))
+					for (const change of await applyFindings(db, rule, findings, now))
 						if (change.type === 'opened' && !opened.has(builtin)) opened.set(builtin, now);
 				}
 			};
 
 			// The normal stretch, evaluated every minute: nothing opens.
 			const end = START + NORMAL_HOURS * 60 * MINUTE;
-			for (let now = START + MINUTE; now <= end; now += MINUTE) step(now, false);
+			for (let now = START + MINUTE; now <= end; now += MINUTE) await step(now, false);
 			expect(Object.fromEntries(opened)).toEqual({});
 			const normal = JSON.stringify(Object.fromEntries(states));
 			// … and not because nothing was judged: the rules had their minimum n nearly all of the time.
@@ -71,7 +71,7 @@ describe('the starter rules on the live demo', () => {
 			}
 
 			// The incident switch: evaluated every 5 s, each alert opens within a minute.
-			for (let now = end + 5_000; now <= end + 2 * MINUTE; now += 5_000) step(now, true);
+			for (let now = end + 5_000; now <= end + 2 * MINUTE; now += 5_000) await step(now, true);
 			const delays = Object.fromEntries(WATCHED.map((b) => [b, ((opened.get(b) ?? Infinity) - end) / 1000]));
 			console.log(
 				`[outage] seconds from the switch to each alert: ${JSON.stringify(delays)}; ` +

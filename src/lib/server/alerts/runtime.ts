@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { parseFilterKey, liveHub } from '$lib/server/live/hub';
 import { demoStatus } from '$lib/server/demo/run';
 import { onAlertChange } from './notify';
@@ -18,7 +19,7 @@ let runtime: AlertsRuntime | undefined;
  * (default 7), RESONANCE_SMTP_URL, RESONANCE_SMTP_FROM and RESONANCE_SMTP_CA_FILE (alert e-mail; a bad value or an
  * unreadable CA file stops the start).
  */
-export function startAlertsRuntime(db: Db, env: Env = process.env): AlertsRuntime {
+export function startAlertsRuntime(db: Db | Storage, env: Env = process.env): AlertsRuntime {
 	if (runtime) return runtime;
 	if (env.RESONANCE_SMTP_URL) {
 		const smtp = parseSmtpUrl(env.RESONANCE_SMTP_URL, env.RESONANCE_SMTP_FROM ?? 'resonance@localhost');

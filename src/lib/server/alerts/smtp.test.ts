@@ -144,9 +144,9 @@ describe('the SMTP client', () => {
 			'alerts@bank.example'
 		);
 	});
-	afterAll(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
+	afterAll(async () => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
 
-	it('reads the relay from a URL and names the variable when it is wrong', () => {
+	it('reads the relay from a URL and names the variable when it is wrong', async () => {
 		expect(config).toMatchObject({ host: '127.0.0.1', secure: false, starttls: 'off', user: 'alerts@bank' });
 		expect(config.password).toBe('p@ss');
 		expect(parseSmtpUrl('smtp://relay.bank', 'a@b.c')).toMatchObject({ port: 25, user: null });
@@ -173,7 +173,7 @@ describe('the SMTP client', () => {
 		expect(bodyOf(mail.data)).toBe('近5分钟20秒服务水平为41.9%\r\nline two\r\n.\r\nafter a lone dot');
 	});
 
-	it('keeps lines short and headers on one line', () => {
+	it('keeps lines short and headers on one line', async () => {
 		const text = formatMessage('a@b.c', {
 			to: ['x@y.z'],
 			subject: 'evil\r\nBcc: x@evil',
@@ -236,7 +236,7 @@ describe('TLS to the relay: STARTTLS and the bank’s CA', () => {
 		return (result as SmtpError).message;
 	};
 
-	it('reads the policy from ?starttls= and the CA file, and names the variable when either is wrong', () => {
+	it('reads the policy from ?starttls= and the CA file, and names the variable when either is wrong', async () => {
 		expect(parseSmtpUrl('smtp://relay.bank:587', 'a@b.c').starttls).toBe('opportunistic');
 		expect(parseSmtpUrl('smtp://relay.bank:587?starttls=required', 'a@b.c').starttls).toBe('required');
 		expect(parseSmtpUrl('smtps://relay.bank', 'a@b.c')).toMatchObject({ starttls: 'off', ca: null });
@@ -368,7 +368,7 @@ describe('alert e-mail through the delivery queue', () => {
 			expect(() => parseRule({ name: 'x', kind: 'risk', signal: 'regulator', emails: ['nope'] })).toThrow(
 				/^emails\.0: must be an e-mail address/
 			);
-			createRule(
+			await createRule(
 				db,
 				{
 					name: '12378 · Regulator',
@@ -380,10 +380,12 @@ describe('alert e-mail through the delivery queue', () => {
 			);
 			const now = Date.now();
 			writeWithRollups(db, [regulator('k1', now - 60_000)]);
-			expect(evaluateAll(db, now).changes.map((c) => c.type)).toEqual(['opened']);
-			expect(listDeliveries(db).map((d) => d.url)).toEqual(['mailto:duty@bank.example,cx@bank.example']);
+			expect((await evaluateAll(db, now)).changes.map((c) => c.type)).toEqual(['opened']);
+			expect((await listDeliveries(db)).map((d) => d.url)).toEqual([
+				'mailto:duty@bank.example,cx@bank.example'
+			]);
 			expect(await deliverDue(db, { now })).toBe(1);
-			expect(listDeliveries(db)[0]).toMatchObject({ status: 'delivered', lastStatus: 250 });
+			expect((await listDeliveries(db))[0]).toMatchObject({ status: 'delivered', lastStatus: 250 });
 			const mail = receiver.received[0];
 			expect(mail.to).toEqual(['duty@bank.example', 'cx@bank.example']);
 			expect(mail.data).toMatch(/^Subject: =\?UTF-8\?B\?/m);
@@ -409,24 +411,32 @@ describe('alert e-mail through the delivery queue', () => {
 		try {
 			const db = openDatabase(':memory:');
 			configureMailer(relay(temporary.port));
-			createRule(db, { name: 'R', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] }, null);
+			await createRule(
+				db,
+				{ name: 'R', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] },
+				null
+			);
 			const now = Date.now();
 			writeWithRollups(db, [regulator('k1', now - 60_000)]);
-			evaluateAll(db, now);
+			await evaluateAll(db, now);
 			await deliverDue(db, { now });
-			const [retrying] = listDeliveries(db);
+			const [retrying] = await listDeliveries(db);
 			expect(retrying).toMatchObject({ status: 'pending', lastStatus: 451 });
 			expect(retrying.nextAttemptAt).toBe(now + 10_000);
 			await deliverDue(db, { now: now + 10_000, mailer: relay(permanent.port) });
-			const [failed] = listDeliveries(db);
+			const [failed] = await listDeliveries(db);
 			expect(failed).toMatchObject({ status: 'failed', lastStatus: 550 });
 			expect(failed.attempts.map((t) => t.status)).toEqual([451, 550]);
 
 			// Without a relay the rule's recipients are ignored: a new alert queues nothing.
 			configureMailer(null);
-			createRule(db, { name: 'R2', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] }, null);
-			expect(evaluateAll(db, now + 20_000).changes.map((c) => c.type)).toEqual(['opened']);
-			expect(listDeliveries(db)).toHaveLength(1);
+			await createRule(
+				db,
+				{ name: 'R2', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] },
+				null
+			);
+			expect((await evaluateAll(db, now + 20_000)).changes.map((c) => c.type)).toEqual(['opened']);
+			expect(await listDeliveries(db)).toHaveLength(1);
 		} finally {
 			configureMailer(null);
 			temporary.server.close();

@@ -74,7 +74,7 @@ const answer = (
 const MGR1 = { id: 'mgr1', name: 'mgr1', email: 'mgr1@example.com', scope: { teams: ['t1'] } };
 
 describe('cases from detractors and regulator complaints', () => {
-	it('opens a case for a detractor, assigned to the manager of the agent’s team, due in 48 h', () => {
+	it('opens a case for a detractor, assigned to the manager of the agent’s team, due in 48 h', async () => {
 		const db = setup();
 		writeWithRollups(db, [contact('k1', 'c1', 't1', T0)]);
 		const opened = openCases(
@@ -112,7 +112,7 @@ describe('cases from detractors and regulator complaints', () => {
 		expect(rc).toMatchObject({ reason: 'regulator_complaint', teamId: 't9', assigneeId: null });
 	});
 
-	it('spreads a team’s cases over its managers and honours a configured SLA', () => {
+	it('spreads a team’s cases over its managers and honours a configured SLA', async () => {
 		const db = setup();
 		setSlaHours(db, 24);
 		const opened = openCases(
@@ -123,7 +123,7 @@ describe('cases from detractors and regulator complaints', () => {
 		expect(opened[0].dueAt).toBe(T0 + 24 * HOUR);
 	});
 
-	it('backfills from stored events once', () => {
+	it('backfills from stored events once', async () => {
 		const db = setup();
 		writeWithRollups(db, [
 			answer('b1', 'c1', 'nps', 2, T0 - 30 * HOUR, { teamId: 't1' }),
@@ -148,7 +148,7 @@ describe('the queue: role scoping, work, SLA breach', () => {
 	);
 	const all = caseFilterSchema.parse({});
 
-	it('shows a manager their own teams’ cases only; an admin sees all', () => {
+	it('shows a manager their own teams’ cases only; an admin sees all', async () => {
 		expect(listCases(db, { teams: ['t1'] }, all, { id: 'mgr1' }).cases.map((c) => c.customerId)).toEqual([
 			'c1',
 			'c3'
@@ -165,7 +165,7 @@ describe('the queue: role scoping, work, SLA breach', () => {
 		).toBe(1);
 	});
 
-	it('works a case: contacted → resolved, notes and reassignment recorded', () => {
+	it('works a case: contacted → resolved, notes and reassignment recorded', async () => {
 		const id = listCases(db, { teams: ['t1'] }, all, { id: 'mgr1' }).cases[0].id;
 		updateCase(db, id, { status: 'contacted', note: '已电话回访，客户表示理解' }, MGR1, T0 + 3 * HOUR);
 		updateCase(db, id, { assigneeId: 'mgr1b' }, MGR1, T0 + 4 * HOUR);
@@ -181,32 +181,32 @@ describe('the queue: role scoping, work, SLA breach', () => {
 		expect(() => updateCase(db, id, { status: 'unreachable' }, MGR1)).toThrow(/cannot go/);
 	});
 
-	it('raises an alert per team for cases past their SLA, and clears it once they are followed up', () => {
-		createRule(
+	it('raises an alert per team for cases past their SLA, and clears it once they are followed up', async () => {
+		await createRule(
 			db,
 			{ name: 'Overdue', kind: 'risk', signal: 'case_sla', value: 1, perTeam: true, resolveAfterMinutes: 0 },
 			null
 		);
-		expect(evaluateAll(db, T0 + 10 * HOUR).changes).toEqual([]);
-		const late = evaluateAll(db, T0 + 51 * HOUR).changes;
+		expect((await evaluateAll(db, T0 + 10 * HOUR)).changes).toEqual([]);
+		const late = (await evaluateAll(db, T0 + 51 * HOUR)).changes;
 		expect(late.map((c) => [c.type, c.alert.scope, c.alert.value]).sort()).toEqual([
 			['opened', 't1', 1],
 			['opened', 't2', 1]
 		]);
-		expect(listAlerts(db, { teams: ['t1'] }).map((a) => a.scope)).toEqual(['t1']);
+		expect((await listAlerts(db, { teams: ['t1'] })).map((a) => a.scope)).toEqual(['t1']);
 		const overdue = listCases(db, { teams: ['t1'] }, caseFilterSchema.parse({ overdue: '1' }), {
 			id: 'mgr1'
 		});
 		expect(overdue.cases).toHaveLength(1);
 		updateCase(db, overdue.cases[0].id, { status: 'unreachable' }, MGR1, T0 + 52 * HOUR);
-		expect(evaluateAll(db, T0 + 53 * HOUR).changes.map((c) => [c.type, c.alert.scope])).toEqual([
+		expect((await evaluateAll(db, T0 + 53 * HOUR)).changes.map((c) => [c.type, c.alert.scope])).toEqual([
 			['resolved', 't1']
 		]);
 	});
 });
 
 describe('follow-up KPIs', () => {
-	it('computes follow-up, within-SLA and recovery rates with n and Wilson intervals', () => {
+	it('computes follow-up, within-SLA and recovery rates with n and Wilson intervals', async () => {
 		const db = setup();
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 40; i++)

@@ -149,14 +149,14 @@ describe('dashboards over a real database', () => {
 		expect(teamTable(db, q.query).map((t) => t.team)).toEqual(['t-a']);
 	});
 
-	it('shows KPIs by channel, and says when there is no alerts module', () => {
+	it('shows KPIs by channel, and says when there is no alerts module', async () => {
 		const q = dashboardQuery(new URLSearchParams('range=7d'), ALL, NOW, 'today');
 		if (!q.ok) throw new Error(q.message);
 		const rows = channelBoard(db, q.query);
 		expect(rows.map((r) => r.channel)).toEqual(['phone', 'bot']);
 		expect(rows[0].contacts).toBeGreaterThan(500);
 		expect(rows[1].kpis.containment_rate.value).toBeNull();
-		const alerts = alertsBoard(db, ALL);
+		const alerts = await alertsBoard(db, ALL);
 		expect(Array.isArray(alerts.alerts)).toBe(true);
 		if (!alerts.available) expect(alerts.alerts).toEqual([]);
 	});

@@ -24,6 +24,17 @@ export class EmbedViewError extends Error {
 }
 
 /** Runs a view's reader, answering its refusals as SvelteKit errors (400, 404). */
+/** viewOrError for a view that reads asynchronously (the wallboard's alerts). */
+export async function viewOrErrorAsync<T>(read: () => Promise<T>): Promise<T> {
+	try {
+		return await read();
+	} catch (e) {
+		if (e instanceof EmbedViewError)
+			error(e.status, { code: e.status === 404 ? 'not_found' : 'invalid_parameter', message: e.message });
+		throw e;
+	}
+}
+
 export function viewOrError<T>(read: () => T): T {
 	try {
 		return read();
@@ -57,7 +68,7 @@ function alertsAllowed(ctx: EmbedContext): boolean {
 	);
 }
 
-export function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } | null, now = Date.now()) {
+export async function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } | null, now = Date.now()) {
 	const q = dashboardQuery(ctx, now);
 	const journeyPeriod =
 		q.filters.range === 'today' ? { from: q.period.to - 7 * DAY_MS, to: q.period.to } : q.period;
@@ -74,7 +85,7 @@ export function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } 
 					journeys: dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
 					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
 					alerts: alertsAllowed(ctx)
-						? dashboards.alertsBoard(db, ctx.scope)
+						? await dashboards.alertsBoard(db, ctx.scope)
 						: { available: false, alerts: [] }
 				}
 			: null

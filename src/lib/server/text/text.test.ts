@@ -153,7 +153,7 @@ describe('indexing', () => {
 });
 
 describe('topics', () => {
-	it('reports topics with counts, sentiment, NPS and a daily trend', () => {
+	it('reports topics with counts, sentiment, NPS and a daily trend', async () => {
 		const report = text.topics(db, period);
 		expect(report.total).toBe(1500);
 		expect(report.days).toHaveLength(14);
@@ -189,7 +189,7 @@ describe('topics', () => {
 		expect(big.nps.ci95?.[0]).toBeLessThanOrEqual(big.nps.value ?? 0);
 	});
 
-	it('surfaces the planted emerging topic, and only it', () => {
+	it('surfaces the planted emerging topic, and only it', async () => {
 		const emerging = text.emergingTopics(db, { to: END });
 		expect(emerging.length).toBeGreaterThanOrEqual(1);
 		for (const e of emerging) {
@@ -204,15 +204,17 @@ describe('topics', () => {
 		);
 	});
 
-	it('feeds an emerging_topic alert rule, which names the topic; a stricter rule stays quiet', () => {
-		const rule = (value: number) =>
-			createRule(
-				db,
-				{ name: 'emerging', kind: 'risk', signal: 'emerging_topic', value, ratio: 1.5, alpha: 0.01 },
-				null,
-				END
+	it('feeds an emerging_topic alert rule, which names the topic; a stricter rule stays quiet', async () => {
+		const rule = async (value: number) =>
+			(
+				await createRule(
+					db,
+					{ name: 'emerging', kind: 'risk', signal: 'emerging_topic', value, ratio: 1.5, alpha: 0.01 },
+					null,
+					END
+				)
 			).rule;
-		const [finding] = evaluateRule(db, rule(10), END);
+		const [finding] = await evaluateRule(db, await rule(10), END);
 		const expected = text.emergingTopics(db, { to: END }, { minCount: 10, alpha: 0.01, minRatio: 1.5 });
 		expect(expected.length).toBeGreaterThan(0);
 		expect(finding).toMatchObject({ state: 'firing', value: expected.length });
@@ -220,10 +222,10 @@ describe('topics', () => {
 		expect(topics.map((t) => t.id)).toEqual(expected.map((e) => e.id).slice(0, 10));
 		expect(finding.summary).toContain(expected[0].label);
 		// No topic has 100,000 texts this week.
-		expect(evaluateRule(db, rule(100_000), END)[0]).toMatchObject({ state: 'clear', value: 0 });
+		expect((await evaluateRule(db, await rule(100_000), END))[0]).toMatchObject({ state: 'clear', value: 0 });
 	});
 
-	it('has a default period of whole days in UTC+8, so reports are shared', () => {
+	it('has a default period of whole days in UTC+8, so reports are shared', async () => {
 		// 11:00 on 2 June in Beijing: the last 30 days end at midnight starting 3 June
 		const p = text.defaultPeriod(Date.UTC(2025, 5, 2, 3));
 		expect(p.to).toBe(Date.UTC(2025, 5, 2, 16));
@@ -231,7 +233,7 @@ describe('topics', () => {
 		expect(text.topics(db, { ...period, segment: null })).toBe(text.topics(db, period));
 	});
 
-	it('applies filters and a manager’s team scope', () => {
+	it('applies filters and a manager’s team scope', async () => {
 		const all = text.topics(db, period).total;
 		const phone = text.topics(db, { ...period, channel: 'phone' }).total;
 		const teamA = text.topics(db, { ...period, teams: ['team-a'] }).total;
@@ -245,7 +247,7 @@ describe('topics', () => {
 });
 
 describe('comments', () => {
-	it('pages through everything with a cursor, newest first', () => {
+	it('pages through everything with a cursor, newest first', async () => {
 		const seen = new Set<number>();
 		let cursor: string | null = null;
 		let previousTs = Infinity;
@@ -263,7 +265,7 @@ describe('comments', () => {
 		expect(seen.size).toBe(1500);
 	});
 
-	it('filters by topic, tag, sentiment and keyword, with highlights inside the text', () => {
+	it('filters by topic, tag, sentiment and keyword, with highlights inside the text', async () => {
 		const top = text.topics(db, period).topics[0];
 		const byTopic = text.comments(db, { ...period, topic: top.id, limit: 200 });
 		expect(byTopic.comments.length).toBeGreaterThan(0);
@@ -295,7 +297,7 @@ describe('comments', () => {
 });
 
 describe('keyword trends', () => {
-	it('ranks keywords with daily series and change against the previous period', () => {
+	it('ranks keywords with daily series and change against the previous period', async () => {
 		const trends = text.keywordTrends(db, { from: WEEK2, to: END, limit: 8 });
 		expect(trends.days).toHaveLength(7);
 		expect(trends.keywords).toHaveLength(8);

@@ -16,7 +16,7 @@ const Tv = z.object({
  * The executive wallboard: the same snapshot GET /api/v1/stream sends, computed for the first paint. `?tv=1`
  * adds TV mode's other pages (KPIs by channel, journeys, open alerts); `rotate` is its page interval in seconds.
  */
-export const load: PageServerLoad = ({ locals, url, depends }) => {
+export const load: PageServerLoad = async ({ locals, url, depends }) => {
 	const user = requireUser(locals);
 	depends('app:wallboard');
 	const tv = Tv.safeParse({
@@ -48,7 +48,7 @@ export const load: PageServerLoad = ({ locals, url, depends }) => {
 					channels: dashboards.channelBoard(db, q.query),
 					journeys: dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
 					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
-					alerts: dashboards.alertsBoard(db, scope)
+					alerts: await dashboards.alertsBoard(db, scope)
 				}
 			: null
 	};

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PageServerLoad } from './$types';
 import { database } from '$lib/server/db';
 import { requireEmbed } from '$lib/server/embed/guard';
-import { presentation, viewOrError, wallboardView } from '$lib/server/embed/views';
+import { presentation, viewOrErrorAsync, wallboardView } from '$lib/server/embed/views';
 
 const Tv = z.object({
 	tv: z.enum(['1', '0']).optional(),
@@ -18,7 +18,7 @@ export const load: PageServerLoad = async (event) => {
 	const tv = Tv.safeParse({ tv: sp.get('tv') ?? undefined, rotate: sp.get('rotate') || undefined });
 	if (!tv.success)
 		error(400, { code: 'invalid_parameter', message: `rotate: ${tv.error.issues[0].message}` });
-	const view = viewOrError(() =>
+	const view = await viewOrErrorAsync(() =>
 		wallboardView(database(), ctx, tv.data.tv === '1' ? { rotate: tv.data.rotate } : null)
 	);
 	return { embed: presentation(ctx), ...view };

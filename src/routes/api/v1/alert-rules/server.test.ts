@@ -227,7 +227,7 @@ describe('alerts and cases API', () => {
 				properties: {}
 			}))
 		);
-		evaluateAll(db);
+		await evaluateAll(db);
 		const mine = await call(alertsRoute.GET, MANAGER, { path: '/api/v1/alerts?status=open' });
 		const alerts = (mine.body as { alerts: { id: number; scope: string; openedAt: string }[] }).alerts;
 		expect(alerts.map((a) => a.scope)).toEqual(['t1']);
