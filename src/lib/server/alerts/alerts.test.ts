@@ -454,7 +454,7 @@ describe('starter rules: a database seeded by an earlier version is brought up t
 			windowMinutes: 5,
 			value: 3
 		});
-		v1('default.service_level', {
+		await v1('default.service_level', {
 			name: 'SL',
 			kind: 'threshold',
 			kpi: 'service_level',
