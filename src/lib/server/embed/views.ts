@@ -68,7 +68,12 @@ function alertsAllowed(ctx: EmbedContext): boolean {
 	);
 }
 
-export async function wallboardView(db: Db, ctx: EmbedContext, tv: { rotate: number } | null, now = Date.now()) {
+export async function wallboardView(
+	db: Db,
+	ctx: EmbedContext,
+	tv: { rotate: number } | null,
+	now = Date.now()
+) {
 	const q = dashboardQuery(ctx, now);
 	const journeyPeriod =
 		q.filters.range === 'today' ? { from: q.period.to - 7 * DAY_MS, to: q.period.to } : q.period;

@@ -17,7 +17,10 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const canEdit = user.role === 'admin' || user.role === 'manager';
 	const db = database();
 	return {
-		rules: (await alerts.listRules(db)).map((r) => ({ ...alerts.publicRule(r, user), editable: canEdit && alerts.canEditRule(r, scope) })),
+		rules: (await alerts.listRules(db)).map((r) => ({
+			...alerts.publicRule(r, user),
+			editable: canEdit && alerts.canEditRule(r, scope)
+		})),
 		canEdit,
 		isAdmin: user.role === 'admin',
 		teams: listTeamsWithAgents(db, scope.teams).map((t) => ({ id: t.id, name: t.name })),

@@ -23,7 +23,12 @@ export const PATCH: RequestHandler = async (event) => {
 	const body = await readJson(event.request);
 	if (!body.ok) return body.response;
 	try {
-		const { rule, generatedSecret } = await alerts.changeRule(database(), id, body.body, ruleActor(user, event));
+		const { rule, generatedSecret } = await alerts.changeRule(
+			database(),
+			id,
+			body.body,
+			ruleActor(user, event)
+		);
 		return json({
 			...alerts.publicRule(rule, user),
 			...(generatedSecret ? { webhookSecret: generatedSecret } : {})

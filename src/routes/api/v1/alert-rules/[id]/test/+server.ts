@@ -13,7 +13,8 @@ import { idParam } from '$lib/server/alerts/http';
 export const POST: RequestHandler = async ({ locals, params }) => {
 	requireRole(locals, 'admin');
 	const id = idParam(params.id);
-	if (id === null || !(await alerts.getRule(database(), id))) return apiError(404, `No alert rule ${params.id}`);
+	if (id === null || !(await alerts.getRule(database(), id)))
+		return apiError(404, `No alert rule ${params.id}`);
 	if (!(await alerts.enqueueTest(database(), id)))
 		return apiError(409, 'webhook: this rule has no webhook or e-mail recipients', 'no_webhook');
 	return json({ queued: true }, { status: 202 });
