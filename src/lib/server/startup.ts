@@ -24,16 +24,6 @@ type Env = Record<string, string | undefined>;
 let started: Promise<Storage> | undefined;
 
 /**
- * While the domains move to `Storage` (issue 17), the services not ported yet still take the SQLite handle: on
- * SQLite they get it, on PostgreSQL the start stops here naming the service. Lead: each call goes away (pass
- * `storage` itself) as its domain's port lands.
- */
-function sqliteOnly(storage: Storage, service: string): Db {
-	if (storage.engine === 'sqlite') return storage.db;
-	throw new Error(`${service} does not run on PostgreSQL yet (issue 17)`);
-}
-
-/**
  * Everything the server does once before it answers: open and migrate the database named by DATABASE_URL (a SQLite
  * file, or PostgreSQL shared by several processes; an unknown scheme stops the start with DatabaseUrlError), make
  * sure the configured write key exists, and (in demo mode) seed the history in the background and start the live
@@ -79,10 +69,13 @@ export function startServer(env: Env): Promise<Storage> {
 		scoreSentiment('预热');
 		// Starts the writer now (on SQLite a thread that opens the same file as this connection just did).
 		ingestContext(storage);
-		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true')
-			startDemo(sqliteOnly(storage, 'the demo (its seeding writes through ingestion)'), env);
+		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') {
+			// The demo's seeding writes through the SQLite writer (issue 17 leaves its port for later).
+			if (storage.engine === 'sqlite') startDemo(storage.db, env);
+			else console.log('[resonance] the demo runs on SQLite only; on PostgreSQL, migrate-to copies a demo database');
+		}
 		// Alert rules, evaluation, webhooks and follow-up cases (after the demo so its backfill can wait for it).
-		startAlertsRuntime(sqliteOnly(storage, 'alerts'), env);
+		startAlertsRuntime(storage, env);
 		scheduleTextRecompute(storage, {
 			onError: (error) => console.error('[resonance] text analysis failed', error)
 		});

@@ -9,6 +9,7 @@ import { publishAccepted } from '$lib/server/live/bus';
 import { listCases, caseFilterSchema } from '$lib/server/cases';
 import { act, evaluateAll } from './engine';
 import { evaluateRule } from './evaluate';
+import type { Rule } from './rules';
 import { onAlertChange } from './notify';
 import { startAlerts } from './scheduler';
 import type { AlertChange } from './store';
@@ -91,34 +92,37 @@ describe('rules: validation names the field', () => {
 	it('keeps a manager inside their teams and seeds the starter set once', async () => {
 		const db = fresh();
 		const manager = { email: 'm@example.com', role: 'manager', scope: { teams: ['t1'] } };
-		const { rule } = createRule(db, { name: 'Mine', kind: 'risk', signal: 'regulator' }, manager);
+		const { rule } = await createRule(db, { name: 'Mine', kind: 'risk', signal: 'regulator' }, manager);
 		expect(rule.teams).toEqual(['t1']);
-		expect(() =>
+		await expect(
 			createRule(db, { name: 'Theirs', kind: 'risk', signal: 'regulator', teams: ['t2'] }, manager)
-		).toThrow(/teams/);
-		expect(() => updateRule(db, rule.id, { teams: ['t1', 't2'] }, manager)).toThrow(/teams/);
-		expect(ensureStarterRules(db)).toBe(STARTER_RULES.length);
-		expect(ensureStarterRules(db)).toBe(0);
-		expect(listRules(db).filter((r) => r.builtin)).toHaveLength(STARTER_RULES.length);
+		).rejects.toThrow(/teams/);
+		await expect(updateRule(db, rule.id, { teams: ['t1', 't2'] }, manager)).rejects.toThrow(/teams/);
+		expect(await ensureStarterRules(db)).toBe(STARTER_RULES.length);
+		expect(await ensureStarterRules(db)).toBe(0);
+		expect((await listRules(db)).filter((r) => r.builtin)).toHaveLength(STARTER_RULES.length);
 	});
 });
 
 describe('a threshold rule: opens once, stays single, resolves', () => {
 	const db = fresh();
-	const { rule } = createRule(
-		db,
-		{
-			name: 'Service level below 70%',
-			kind: 'threshold',
-			kpi: 'service_level',
-			op: '<',
-			value: 70,
-			windowMinutes: 30,
-			minN: 30,
-			resolveAfterMinutes: 5
-		},
-		ADMIN
-	);
+	let rule!: Rule;
+	beforeAll(async () => {
+		({ rule } = await createRule(
+			db,
+			{
+				name: 'Service level below 70%',
+				kind: 'threshold',
+				kpi: 'service_level',
+				op: '<',
+				value: 70,
+				windowMinutes: 30,
+				minN: 30,
+				resolveAfterMinutes: 5
+			},
+			ADMIN
+		));
+	});
 
 	it('opens one alert while the condition holds', async () => {
 		writeWithRollups(db, calls(T0, 100, 50)); // 50%
@@ -128,15 +132,15 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 		writeWithRollups(db, calls(T0 + 10 * MINUTE, 60, 20));
 		for (const minutes of [12, 15, 19])
 			expect((await evaluateAll(db, T0 + minutes * MINUTE)).changes).toEqual([]);
-		const open = listAlerts(db, { teams: null }, { status: 'open' });
+		const open = await listAlerts(db, { teams: null }, { status: 'open' });
 		expect(open).toHaveLength(1);
 		expect(open[0].lastSeenAt).toBe(T0 + 19 * MINUTE);
-		expect(alertCounts(db, { teams: null }, T0 + 19 * MINUTE)).toMatchObject({ open: 1 });
+		expect(await alertCounts(db, { teams: null }, T0 + 19 * MINUTE)).toMatchObject({ open: 1 });
 	});
 
 	it('is acknowledged with who and when, and resolves after the condition has been clear for a while', async () => {
-		const id = listAlerts(db, { teams: null })[0].id;
-		const ack = act(
+		const id = (await listAlerts(db, { teams: null }))[0].id;
+		const ack = await act(
 			db,
 			id,
 			{ action: 'acknowledge' },
@@ -161,7 +165,7 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 		writeWithRollups(db, calls(T0 + 60 * MINUTE, 200, 40));
 		const again = (await evaluateAll(db, T0 + 70 * MINUTE)).changes;
 		expect(again.map((c) => c.type)).toEqual(['opened']);
-		act(
+		await act(
 			db,
 			again[0].alert.id,
 			{ action: 'resolve' },
@@ -169,34 +173,34 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 			T0 + 71 * MINUTE
 		);
 		expect((await evaluateAll(db, T0 + 72 * MINUTE)).changes).toEqual([]);
-		expect(listAlerts(db, { teams: null }, { status: 'open' })).toEqual([]);
-		expect(() =>
+		expect(await listAlerts(db, { teams: null }, { status: 'open' })).toEqual([]);
+		await expect(
 			act(db, again[0].alert.id, { action: 'acknowledge' }, { email: 'x', scope: { teams: null } })
-		).toThrow(/resolved/);
+		).rejects.toThrow(/resolved/);
 	});
 
 	it('snoozes: the bell does not count a snoozed alert', async () => {
 		const db2 = fresh();
-		createRule(
+		await createRule(
 			db2,
 			{ name: 'SL', kind: 'threshold', kpi: 'service_level', op: '<', value: 70, windowMinutes: 30 },
 			ADMIN
 		);
 		writeWithRollups(db2, calls(T0, 100, 10));
 		const [opened] = (await evaluateAll(db2, T0 + 10 * MINUTE)).changes;
-		act(
+		await act(
 			db2,
 			opened.alert.id,
 			{ action: 'snooze', minutes: 30 },
 			{ email: 'm', scope: { teams: null } },
 			T0 + 11 * MINUTE
 		);
-		expect(alertCounts(db2, { teams: null }, T0 + 12 * MINUTE)).toEqual({
+		expect(await alertCounts(db2, { teams: null }, T0 + 12 * MINUTE)).toEqual({
 			open: 0,
 			acknowledged: 0,
 			snoozed: 1
 		});
-		expect(alertCounts(db2, { teams: null }, T0 + 45 * MINUTE)).toEqual({
+		expect(await alertCounts(db2, { teams: null }, T0 + 45 * MINUTE)).toEqual({
 			open: 1,
 			acknowledged: 0,
 			snoozed: 0
@@ -205,7 +209,7 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 
 	it('requires significance when asked: 68% of 200 is not yet a breach of 70%', async () => {
 		const db3 = fresh();
-		createRule(
+		await createRule(
 			db3,
 			{
 				name: 'SL sig',
@@ -228,7 +232,7 @@ describe('a threshold rule: opens once, stays single, resolves', () => {
 describe('per-team rules and visibility', () => {
 	it('raises one alert per team, each visible to that team’s manager only', async () => {
 		const db = fresh();
-		createRule(
+		await createRule(
 			db,
 			{
 				name: 'SL per team',
@@ -248,8 +252,8 @@ describe('per-team rules and visibility', () => {
 		]);
 		const opened = (await evaluateAll(db, T0 + 10 * MINUTE)).changes;
 		expect(opened.map((c) => c.alert.scope).sort()).toEqual(['t1', 't2']);
-		expect(listAlerts(db, { teams: ['t1'] }).map((a) => a.scope)).toEqual(['t1']);
-		expect(listAlerts(db, { teams: null })).toHaveLength(2);
+		expect((await listAlerts(db, { teams: ['t1'] })).map((a) => a.scope)).toEqual(['t1']);
+		expect(await listAlerts(db, { teams: null })).toHaveLength(2);
 		expect(canSeeAlert({ teams: null }, { teams: ['t1'] })).toBe(false);
 	});
 });
@@ -257,12 +261,16 @@ describe('per-team rules and visibility', () => {
 describe('risk rules', () => {
 	it('a 12378 referral and risk words raise critical alerts', async () => {
 		const db = fresh();
-		createRule(
+		await createRule(
 			db,
 			{ name: '12378', kind: 'risk', signal: 'regulator', windowMinutes: 60, severity: 'critical' },
 			ADMIN
 		);
-		createRule(db, { name: 'Words', kind: 'risk', signal: 'risk_words', windowMinutes: 10, value: 2 }, ADMIN);
+		await createRule(
+			db,
+			{ name: 'Words', kind: 'risk', signal: 'risk_words', windowMinutes: 10, value: 2 },
+			ADMIN
+		);
 		writeWithRollups(db, [
 			{
 				id: 'k1',
@@ -363,20 +371,23 @@ describe('complaint spike: a Poisson test against the hour-of-week baseline', ()
 		history.push(...traffic(h, slot ? 200 : 20, slot ? 10 : i % 10 === 0 ? 1 : 0));
 	}
 	writeWithRollups(db, history);
-	const { rule } = createRule(
-		db,
-		{
-			name: 'Spike',
-			kind: 'risk',
-			signal: 'complaint_spike',
-			windowMinutes: 10,
-			value: 4,
-			ratio: 3,
-			alpha: 0.001,
-			minN: 30
-		},
-		ADMIN
-	);
+	let rule!: Rule;
+	beforeAll(async () => {
+		({ rule } = await createRule(
+			db,
+			{
+				name: 'Spike',
+				kind: 'risk',
+				signal: 'complaint_spike',
+				windowMinutes: 10,
+				value: 4,
+				ratio: 3,
+				alpha: 0.001,
+				minN: 30
+			},
+			ADMIN
+		));
+	});
 	const window = (now: number, n: number, complaints: number) =>
 		writeWithRollups(db, traffic(now - 10 * MINUTE, n, complaints, 10 * MINUTE));
 
@@ -411,10 +422,12 @@ describe('complaint spike: a Poisson test against the hour-of-week baseline', ()
 		expect((await evaluateRule(db, rule, EVENING + HOUR))[0].state).toBe('insufficient');
 		const empty = fresh();
 		writeWithRollups(empty, traffic(AFTERNOON - 10 * MINUTE, 100, 9, 10 * MINUTE));
-		const spike = createRule(
-			empty,
-			{ name: 'Spike', kind: 'risk', signal: 'complaint_spike', windowMinutes: 10 },
-			ADMIN
+		const spike = (
+			await createRule(
+				empty,
+				{ name: 'Spike', kind: 'risk', signal: 'complaint_spike', windowMinutes: 10 },
+				ADMIN
+			)
 		).rule;
 		expect((await evaluateRule(empty, spike, AFTERNOON))[0].state).toBe('insufficient');
 	});
@@ -424,9 +437,9 @@ describe('starter rules: a database seeded by an earlier version is brought up t
 	it('adds the new rules, revises the unedited ones, keeps what an admin changed or deleted', async () => {
 		const db = fresh();
 		// The first starter set had a 60-minute complaint spike and a risk-word rule without a p-value.
-		const v1 = (builtin: string, input: Record<string, unknown>) =>
-			createRule(db, input, null, T0, builtin).rule;
-		const spike = v1('default.complaint_spike', {
+		const v1 = async (builtin: string, input: Record<string, unknown>) =>
+			(await createRule(db, input, null, T0, builtin)).rule;
+		const spike = await v1('default.complaint_spike', {
 			name: '投诉激增 · Complaint spike',
 			kind: 'risk',
 			signal: 'complaint_spike',
@@ -434,14 +447,14 @@ describe('starter rules: a database seeded by an earlier version is brought up t
 			value: 5,
 			ratio: 2
 		});
-		const words = v1('default.risk_words', {
+		const words = await v1('default.risk_words', {
 			name: 'Risk words',
 			kind: 'risk',
 			signal: 'risk_words',
 			windowMinutes: 5,
 			value: 3
 		});
-		v1('default.service_level', {
+		await v1('default.service_level', {
 			name: 'SL',
 			kind: 'threshold',
 			kpi: 'service_level',
@@ -450,12 +463,12 @@ describe('starter rules: a database seeded by an earlier version is brought up t
 			windowMinutes: 30
 		});
 		db.insert(alertSettings).values({ key: 'starter_rules_seeded', value: T0 }).run();
-		updateRule(db, words.id, { value: 7 }, ADMIN, T0 + 1_000);
+		await updateRule(db, words.id, { value: 7 }, ADMIN, T0 + 1_000);
 
 		// Two new rules, one revised; the edited one and the ones deleted in v1 (abandonment …) stay as they are.
-		expect(ensureStarterRules(db, T0 + 2_000)).toBe(3);
-		expect(ensureStarterRules(db, T0 + 3_000)).toBe(0);
-		const rules = new Map(listRules(db).map((r) => [r.builtin, r]));
+		expect(await ensureStarterRules(db, T0 + 2_000)).toBe(3);
+		expect(await ensureStarterRules(db, T0 + 3_000)).toBe(0);
+		const rules = new Map((await listRules(db)).map((r) => [r.builtin, r]));
 		expect([...rules.keys()].sort()).toEqual([
 			'default.abandonment_surge',
 			'default.complaint_spike',
@@ -500,22 +513,22 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 	});
 	let url = '';
 	// The receiver listens on loopback, which webhooks may reach only when RESONANCE_WEBHOOK_ALLOW lists it.
-	beforeAll(() => {
+	beforeAll(async () => {
 		process.env.RESONANCE_WEBHOOK_ALLOW = '127.0.0.1';
 	});
-	afterAll(() => {
+	afterAll(async () => {
 		delete process.env.RESONANCE_WEBHOOK_ALLOW;
 	});
 	beforeAll(async () => {
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 	});
-	afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+	afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
 
 	it('delivers the alert to a local receiver, retrying twice after 503 with doubling delays', async () => {
 		const db = fresh();
 		const secret = 'webhook-secret-0123456789';
-		createRule(
+		await createRule(
 			db,
 			{
 				name: 'SL hook',
@@ -533,7 +546,7 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 		const base = 1_000;
 		let now = T0 + 10 * MINUTE;
 		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(0);
-		expect(listDeliveries(db)[0]).toMatchObject({
+		expect((await listDeliveries(db))[0]).toMatchObject({
 			status: 'pending',
 			lastStatus: 503,
 			nextAttemptAt: now + base
@@ -541,10 +554,10 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 		expect(await deliverDue(db, { now: now + base - 1, baseDelayMs: base })).toBe(0); // not due yet
 		now += base;
 		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(0);
-		expect(listDeliveries(db)[0].nextAttemptAt).toBe(now + 2 * base);
+		expect((await listDeliveries(db))[0].nextAttemptAt).toBe(now + 2 * base);
 		now += 2 * base;
 		expect(await deliverDue(db, { now, baseDelayMs: base })).toBe(1);
-		const [log] = listDeliveries(db);
+		const [log] = await listDeliveries(db);
 		expect(log).toMatchObject({
 			status: 'delivered',
 			lastStatus: 204,
@@ -569,7 +582,7 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 
 	it('gives up on a 4xx answer and after the last attempt on an unreachable receiver', async () => {
 		const db = fresh();
-		createRule(
+		await createRule(
 			db,
 			{
 				name: 'Dead',
@@ -588,7 +601,7 @@ describe('webhooks: signed, retried with back-off, logged', () => {
 			await deliverDue(db, { now, baseDelayMs: 10, maxAttempts: 3, timeoutMs: 2_000 });
 			now += 1_000;
 		}
-		const [log] = listDeliveries(db);
+		const [log] = await listDeliveries(db);
 		expect(log.status).toBe('failed');
 		expect(log.attempts).toHaveLength(3);
 		expect(log.attempts.every((a) => a.status === null && a.error)).toBe(true);
@@ -602,7 +615,7 @@ describe('the runtime: cases and evaluation from the live bus', () => {
 		const seen: AlertChange[] = [];
 		const stop = onAlertChange((c) => seen.push(c));
 		try {
-			createRule(db, { name: 'Risk', kind: 'risk', signal: 'regulator', windowMinutes: 60 }, ADMIN);
+			await createRule(db, { name: 'Risk', kind: 'risk', signal: 'regulator', windowMinutes: 60 }, ADMIN);
 			const now = Date.now();
 			const events: CxEvent[] = [
 				{
@@ -627,11 +640,20 @@ describe('the runtime: cases and evaluation from the live bus', () => {
 				redacted: {},
 				events
 			});
-			const queue = listCases(db, { teams: null }, caseFilterSchema.parse({}), { id: 'admin' });
-			expect(queue.cases.map((c) => [c.customerId, c.reason]).sort()).toEqual([
-				['c1', 'detractor'],
-				['c2', 'regulator_complaint']
-			]);
+			// Cases are opened asynchronously after the commit is announced.
+			const queue = () => listCases(db, { teams: null }, caseFilterSchema.parse({}), { id: 'admin' });
+			await expect
+				.poll(
+					() =>
+						queue()
+							.cases.map((c) => [c.customerId, c.reason])
+							.sort(),
+					{ timeout: 2_000 }
+				)
+				.toEqual([
+					['c1', 'detractor'],
+					['c2', 'regulator_complaint']
+				]);
 			await expect
 				.poll(() => seen.map((c) => [c.type, c.alert.ruleName]), { timeout: 2_000 })
 				.toContainEqual(['opened', 'Risk']);

@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { audit, changedFields } from '$lib/server/auth/audit';
 import { publicRule, type Rule } from './rules';
 
@@ -44,24 +45,24 @@ export function webhookChange(
  * Records a rule's creation, change or deletion, and its webhook's change when there is one (a new secret alone
  * is a webhook change only). An update that changes nothing writes nothing.
  */
-export function auditRule(
-	db: Db,
+export async function auditRule(
+	db: Db | Storage,
 	change: Change,
 	before: Rule | null,
 	after: Rule | null,
 	context: AuditContext
-): void {
+): Promise<void> {
 	const rule = (after ?? before) as Rule;
 	const target = `alert_rule:${rule.id}`;
 	const base = { actor: context.actor, ip: context.ip, target, ts: context.now };
 	if (change === 'created' && after)
-		void audit(db, { ...base, action: 'alert_rule.created', details: { rule: shown(after) } });
+		await audit(db, { ...base, action: 'alert_rule.created', details: { rule: shown(after) } });
 	else if (change === 'updated' && before && after) {
 		const changes = ruleDiff(before, after);
 		if (Object.keys(changes).length > 0)
-			void audit(db, { ...base, action: 'alert_rule.updated', details: { name: after.name, changes } });
+			await audit(db, { ...base, action: 'alert_rule.updated', details: { name: after.name, changes } });
 	} else if (change === 'deleted' && before)
-		void audit(db, { ...base, action: 'alert_rule.deleted', details: { rule: shown(before) } });
+		await audit(db, { ...base, action: 'alert_rule.deleted', details: { rule: shown(before) } });
 	const hook = webhookChange(change === 'created' ? null : before, change === 'deleted' ? null : after);
-	if (hook) void audit(db, { ...base, action: 'webhook.changed', details: { rule: rule.name, ...hook } });
+	if (hook) await audit(db, { ...base, action: 'webhook.changed', details: { rule: rule.name, ...hook } });
 }

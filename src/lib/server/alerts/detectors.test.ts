@@ -77,7 +77,7 @@ function onsets(
 }
 
 describe('control-chart arithmetic', () => {
-	it('EWMA limits grow to the asymptote L·√(λ/(2−λ))', () => {
+	it('EWMA limits grow to the asymptote L·√(λ/(2−λ))', async () => {
 		expect(ewmaLimit(0.25, 3, 1)).toBeCloseTo(3 * 0.25, 10);
 		expect(ewmaLimit(0.25, 3, 1000)).toBeCloseTo(3 * Math.sqrt(0.25 / 1.75), 10);
 		const e = ewma([1, null, 1], 0.5, 3);
@@ -85,14 +85,14 @@ describe('control-chart arithmetic', () => {
 		expect(e[1].limit).toBe(e[0].limit);
 	});
 
-	it('p-chart limits are p₀ ± 3√(p₀(1−p₀)/n), widened by τ²', () => {
+	it('p-chart limits are p₀ ± 3√(p₀(1−p₀)/n), widened by τ²', async () => {
 		const [lo, hi] = pChartLimits(0.8, 100);
 		expect(lo).toBeCloseTo(0.8 - 0.12, 10);
 		expect(hi).toBeCloseTo(0.8 + 0.12, 10);
 		expect(pChartLimits(0.8, 100, 3, 0.001)[1]).toBeCloseTo(0.8 + 3 * Math.sqrt(0.0016 + 0.001), 10);
 	});
 
-	it('CUSUM accumulates shifts beyond k and is capped', () => {
+	it('CUSUM accumulates shifts beyond k and is capped', async () => {
 		const c = cusum([1, 1, 1, -3], 0.5, 4, 1.2);
 		expect(c.map((p) => p.upper)).toEqual([0.5, 1, 1.2, 0]);
 		expect(c[3].lower).toBeCloseTo(1.2, 10);
@@ -102,12 +102,12 @@ describe('control-chart arithmetic', () => {
 describe('detectors on synthetic series', () => {
 	const warmUp = 8 * WEEK;
 
-	it('a stable seasonal series raises no alert over half a year', () => {
+	it('a stable seasonal series raises no alert over half a year', async () => {
 		const data = series(warmUp + 26 * WEEK, seasonalShare, 11);
 		expect(onsets(data, START + warmUp, START + warmUp + 26 * WEEK, EWMA_ONLY)).toEqual([]);
 	});
 
-	it('measures the false-alarm rate over two years of stable seasonal series', () => {
+	it('measures the false-alarm rate over two years of stable seasonal series', async () => {
 		const hours = 52 * WEEK;
 		const rates: Record<string, number> = {};
 		for (const [name, options] of [
@@ -129,7 +129,7 @@ describe('detectors on synthetic series', () => {
 		expect(rates['EWMA+CUSUM']).toBeLessThan(2);
 	}, 120_000);
 
-	it('detects a step change of −8 points within 3 hours', () => {
+	it('detects a step change of −8 points within 3 hours', async () => {
 		const stepAt = START + warmUp + 3 * WEEK + 10; // a Monday, 10:00
 		const data = series(warmUp + 4 * WEEK, (h) => seasonalShare(h) - (h >= stepAt ? 0.08 : 0), 13);
 		const found = onsets(data, START + warmUp, START + warmUp + 4 * WEEK);
@@ -141,7 +141,7 @@ describe('detectors on synthetic series', () => {
 		expect(first!.methods).toContain('ewma');
 	});
 
-	it('detects a slow drift (−6 points over 3 days) with CUSUM within 48 hours', () => {
+	it('detects a slow drift (−6 points over 3 days) with CUSUM within 48 hours', async () => {
 		const driftAt = START + warmUp + 3 * WEEK;
 		const drift = (h: number) => (h < driftAt ? 0 : Math.min(0.06, ((h - driftAt) / 72) * 0.06));
 		const data = series(warmUp + 5 * WEEK, (h) => seasonalShare(h) - drift(h), 14);
@@ -158,7 +158,7 @@ describe('detectors on synthetic series', () => {
 		expect(cusumOnly!.hour - driftAt).toBeLessThanOrEqual(48);
 	});
 
-	it('says "insufficient" without enough baseline, and respects the minimum change', () => {
+	it('says "insufficient" without enough baseline, and respects the minimum change', async () => {
 		const data = series(WEEK, seasonalShare, 15);
 		expect(detectAnomaly({ moments: (h) => data.get(h), now: START + WEEK - 1 }).insufficient).toBe(true);
 		const stepAt = START + warmUp + 10;
@@ -176,7 +176,7 @@ describe('detectors on synthetic series', () => {
 });
 
 describe('rare counts: the Poisson tail and the shrunk hour-of-week rate', () => {
-	it('computes ln Γ and P(X ≥ k) exactly, down to tiny tails', () => {
+	it('computes ln Γ and P(X ≥ k) exactly, down to tiny tails', async () => {
 		expect(lnGamma(1)).toBeCloseTo(0, 12);
 		expect(lnGamma(5)).toBeCloseTo(Math.log(24), 12);
 		expect(lnGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 12);
@@ -197,7 +197,7 @@ describe('rare counts: the Poisson tail and the shrunk hour-of-week rate', () =>
 		expect(poissonUpperTail(10_100, 10_000)).toBeLessThan(0.17);
 	});
 
-	it('tests at its nominal size on simulated Poisson counts', () => {
+	it('tests at its nominal size on simulated Poisson counts', async () => {
 		// With λ = 0.5 the test at α = 0.01 can only reject at X ≥ 4 (P = 0.00175): the realised rate must be that.
 		const rng = createRandom(77);
 		let rejected = 0;
@@ -207,7 +207,7 @@ describe('rare counts: the Poisson tail and the shrunk hour-of-week rate', () =>
 		expect(rejected / runs).toBeLessThan(0.0024);
 	});
 
-	it('leans on the pooled rate while an hour-of-week slot is thin, and on the slot once it is not', () => {
+	it('leans on the pooled rate while an hour-of-week slot is thin, and on the slot once it is not', async () => {
 		const pooled = { events: 50, exposure: 100_000 }; // 5 per 10,000
 		// No slot, or an empty one: the pooled rate (with half an event added).
 		expect(shrunkRate(null, pooled)).toBeCloseTo(50.5 / 100_000, 12);

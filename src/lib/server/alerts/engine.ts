@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import type { Scope } from '$lib/server/auth/scope';
 import { evaluateRule } from './evaluate';
 import { announce } from './notify';
@@ -30,14 +31,14 @@ export interface EvaluationReport {
 
 let lastPass = 0;
 
-function publish(db: Db, changes: AlertChange[], now: number): void {
+async function publish(db: Db | Storage, changes: AlertChange[], now: number): Promise<void> {
 	if (changes.length === 0) return;
-	enqueueDeliveries(db, changes, now);
+	await enqueueDeliveries(db, changes, now);
 	announce(changes);
 }
 
 export async function evaluateAll(
-	db: Db,
+	db: Db | Storage,
 	now = Date.now(),
 	only?: (rule: Rule) => boolean
 ): Promise<EvaluationReport> {
@@ -46,16 +47,16 @@ export async function evaluateAll(
 	const failed: EvaluationReport['failed'] = [];
 	const timings: EvaluationReport['timings'] = [];
 	let count = 0;
-	for (const rule of listRules(db)) {
+	for (const rule of await listRules(db)) {
 		if (only && !only(rule)) continue;
 		if (!rule.enabled) {
-			changes.push(...resolveRuleAlerts(db, rule.id, null, now, 'rule disabled'));
+			changes.push(...(await resolveRuleAlerts(db, rule.id, null, now, 'rule disabled')));
 			continue;
 		}
 		count++;
 		const t = performance.now();
 		try {
-			changes.push(...applyFindings(db, rule, await evaluateRule(db, rule, now), now));
+			changes.push(...(await applyFindings(db, rule, await evaluateRule(db, rule, now), now)));
 		} catch (error) {
 			failed.push({ ruleId: rule.id, error: error instanceof Error ? error.message : String(error) });
 			console.error(`[resonance] alerts: rule ${rule.id} (${rule.name}) failed`, error);
@@ -63,22 +64,23 @@ export async function evaluateAll(
 		timings.push({ ruleId: rule.id, ms: Math.round((performance.now() - t) * 10) / 10 });
 	}
 	// Alerts whose snooze just ended are announced again (the bell counts them once more).
-	for (const alert of snoozeEnded(db, lastPass || now - 60_000, now)) changes.push({ type: 'opened', alert });
+	for (const alert of await snoozeEnded(db, lastPass || now - 60_000, now))
+		changes.push({ type: 'opened', alert });
 	lastPass = now;
-	publish(db, changes, now);
+	await publish(db, changes, now);
 	return { changes, rules: count, failed, timings, ms: Math.round(performance.now() - started) };
 }
 
 /** A person acknowledges, resolves or snoozes an alert: announced and sent to the rule's webhook. */
-export function act(
-	db: Db,
+export async function act(
+	db: Db | Storage,
 	id: number,
 	input: ActionInput,
 	actor: { email: string; scope: Scope },
 	now = Date.now()
-): AlertChange {
-	const change = actOnAlert(db, id, input, actor, now);
-	publish(db, [change], now);
+): Promise<AlertChange> {
+	const change = await actOnAlert(db, id, input, actor, now);
+	await publish(db, [change], now);
 	return change;
 }
 
@@ -87,33 +89,45 @@ function audited(actor: RuleActor, now: number) {
 }
 
 /** Creates a rule (audited when a person creates it through the app). */
-export function addRule(db: Db, input: unknown, actor: RuleActor, now = Date.now()) {
-	const result = createRule(db, input, actor, now);
+export async function addRule(db: Db | Storage, input: unknown, actor: RuleActor, now = Date.now()) {
+	const result = await createRule(db, input, actor, now);
 	const context = audited(actor, now);
-	if (context) auditRule(db, 'created', null, result.rule, context);
+	if (context) await auditRule(db, 'created', null, result.rule, context);
 	return result;
 }
 
 /** Changes a rule (audited); disabling it resolves its alerts (announced). */
-export function changeRule(db: Db, id: number, patch: unknown, actor: RuleActor, now = Date.now()) {
-	const before = getRule(db, id);
-	const result = updateRule(db, id, patch, actor, now);
+export async function changeRule(
+	db: Db | Storage,
+	id: number,
+	patch: unknown,
+	actor: RuleActor,
+	now = Date.now()
+) {
+	const before = await getRule(db, id);
+	const result = await updateRule(db, id, patch, actor, now);
 	const context = audited(actor, now);
-	if (context && before) auditRule(db, 'updated', before, result.rule, context);
-	if (!result.rule.enabled) publish(db, resolveRuleAlerts(db, id, actor.email, now, 'rule disabled'), now);
+	if (context && before) await auditRule(db, 'updated', before, result.rule, context);
+	if (!result.rule.enabled)
+		await publish(db, await resolveRuleAlerts(db, id, actor.email, now, 'rule disabled'), now);
 	return result;
 }
 
 /** Deletes a rule (audited) after resolving its alerts (announced; they stay listed under the rule's name). */
-export function removeRule(db: Db, id: number, actor: RuleActor, now = Date.now()): Rule {
-	const rule = getRule(db, id);
+export async function removeRule(
+	db: Db | Storage,
+	id: number,
+	actor: RuleActor,
+	now = Date.now()
+): Promise<Rule> {
+	const rule = await getRule(db, id);
 	let removed: Rule;
 	if (rule && (actor.scope.teams === null || rule.teams !== null)) {
-		const resolved = resolveRuleAlerts(db, id, actor.email, now, 'rule deleted');
-		removed = deleteRule(db, id, actor);
-		publish(db, resolved, now);
-	} else removed = deleteRule(db, id, actor);
+		const resolved = await resolveRuleAlerts(db, id, actor.email, now, 'rule deleted');
+		removed = await deleteRule(db, id, actor);
+		await publish(db, resolved, now);
+	} else removed = await deleteRule(db, id, actor);
 	const context = audited(actor, now);
-	if (context) auditRule(db, 'deleted', removed, null, context);
+	if (context) await auditRule(db, 'deleted', removed, null, context);
 	return removed;
 }

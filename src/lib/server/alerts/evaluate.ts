@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import { asStorage, type Storage } from '$lib/server/db/storage';
 import { ALL_TEAMS } from '$lib/server/auth/scope';
 import * as metrics from '$lib/server/metrics';
 import type { CxQuery, Dimension, KpiKey } from '$lib/server/metrics';
@@ -17,6 +18,7 @@ import {
 import { rateInterval } from '$lib/server/stats';
 import type { AnomalySpec, RiskSpec, Rule, RuleFilters, ThresholdSpec } from './rules';
 import { dayType } from './special-days';
+import { alertStore } from './stores';
 
 /**
  * What a rule finds in the data now, per scope (`*`, or a team for per-team rules). Pure reads: the lifecycle
@@ -39,6 +41,23 @@ export interface Finding {
 export const ALL_SCOPE = '*';
 /** The scope of per-team findings about records with no team. */
 export const NO_TEAM_SCOPE = '-';
+
+// Reads of other domains (metrics, text), on whichever engine the storage is.
+async function readKpis(storage: Storage, q: CxQuery) {
+	return metrics.kpis(storage, q);
+}
+async function readKpiMeasures(storage: Storage, q: CxQuery) {
+	return metrics.kpiMeasures(storage, q);
+}
+async function readTagRules(storage: Storage): Promise<TagRule[]> {
+	return getTagRules(storage);
+}
+async function readEmergingTopics(
+	storage: Storage,
+	...args: Parameters<typeof emergingTopics> extends [Db | Storage, ...infer R] ? R : never
+) {
+	return emergingTopics(storage, ...args);
+}
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -85,10 +104,14 @@ const compare: Record<ThresholdSpec['op'], (a: number, b: number) => boolean> = 
 	'>=': (a, b) => a >= b
 };
 
-export async function evaluateThreshold(db: Db, rule: Rule & ThresholdSpec, now: number): Promise<Finding[]> {
+export async function evaluateThreshold(
+	db: Storage,
+	rule: Rule & ThresholdSpec,
+	now: number
+): Promise<Finding[]> {
 	const q = windowQuery(now - rule.windowMinutes * MINUTE, now, rule.filters, rule.teams);
 	if (rule.perTeam) q.by = 'team';
-	const answer = await metrics.kpis(db, q);
+	const answer = await readKpis(db, q);
 	return answer.rows.map((row) => {
 		const r = row.kpis[rule.kpi];
 		const scope = rule.perTeam ? (row.group ?? NO_TEAM_SCOPE) : ALL_SCOPE;
@@ -178,19 +201,19 @@ interface HourCache {
 }
 
 /** Hourly measures of completed hours change only with late data: refetch them fully every 15 minutes. */
-const hourCaches = new WeakMap<Db, Map<string, HourCache>>();
+const hourCaches = new WeakMap<object, Map<string, HourCache>>();
 const HOUR_CACHE_MS = 15 * MINUTE;
 
 async function hourlyMeasures(
-	db: Db,
+	db: Storage,
 	filters: RuleFilters,
 	teams: string[] | null,
 	perTeam: boolean,
 	firstHour: number,
 	now: number
 ): Promise<Map<string, Map<number, Measures>>> {
-	let caches = hourCaches.get(db);
-	if (!caches) hourCaches.set(db, (caches = new Map()));
+	let caches = hourCaches.get(db.db);
+	if (!caches) hourCaches.set(db.db, (caches = new Map()));
 	const key = JSON.stringify([filters, teams, perTeam]);
 	const cached = caches.get(key);
 	const currentHour = Math.floor(now / HOUR);
@@ -200,7 +223,7 @@ async function hourlyMeasures(
 	const q = windowQuery(from, now + 1, filters, teams);
 	q.by = perTeam ? 'team' : 'hour';
 	if (perTeam) q.grain = 'hour';
-	const rows = (await metrics.kpiMeasures(db, q)).rows;
+	const rows = (await readKpiMeasures(db, q)).rows;
 	const groups = fresh ? cached.groups : new Map<string, Map<number, Measures>>();
 	if (fresh)
 		for (const hours of groups.values())
@@ -215,7 +238,11 @@ async function hourlyMeasures(
 	return groups;
 }
 
-export async function evaluateAnomaly(db: Db, rule: Rule & AnomalySpec, now: number): Promise<Finding[]> {
+export async function evaluateAnomaly(
+	db: Storage,
+	rule: Rule & AnomalySpec,
+	now: number
+): Promise<Finding[]> {
 	const currentHour = Math.floor(now / HOUR);
 	const firstHour = currentHour - MONITOR_HOURS - REFERENCE_HOURS - rule.baselineWeeks * 168 - 2;
 	const groups = await hourlyMeasures(db, rule.filters, rule.teams, rule.perTeam, firstHour, now);
@@ -325,22 +352,21 @@ function groupByTeam<T extends { teamId: string | null }>(rows: T[], rule: Rule)
 	);
 }
 
-function evaluateRegulator(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
+async function evaluateRegulator(db: Storage, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
 	const from = now - rule.windowMinutes * MINUTE;
 	const where = eventConditions(rule.filters, rule.teams);
-	const rows = db.$client
-		.prepare(
-			`SELECT id, customer_id AS customerId, ts, category, severity, team_id AS teamId FROM events
-			 WHERE type = 'complaint' AND regulator = 1 AND ts >= ? AND ts < ?${where.sql} ORDER BY ts DESC`
-		)
-		.all(from, now, ...where.params) as {
+	const rows = await alertStore(db).rawAll<{
 		id: string;
 		customerId: string;
 		ts: number;
 		category: string | null;
 		severity: string | null;
 		teamId: string | null;
-	}[];
+	}>({
+		sql: `SELECT id, customer_id AS "customerId", ts, category, severity, team_id AS "teamId" FROM events
+			 WHERE type = 'complaint' AND regulator = 1 AND ts >= ? AND ts < ?${where.sql} ORDER BY ts DESC, id`,
+		params: [from, now, ...where.params]
+	});
 	return [...groupByTeam(rows, rule)].map(([s, list]) => ({
 		scope: s.scope,
 		teams: s.teams,
@@ -359,7 +385,7 @@ function evaluateRegulator(db: Db, rule: Rule & RiskSpec, now: number): Finding[
 }
 
 /** The compiled word rules of a risk-words rule: its own list, or the voice module's risk tag rules. */
-async function riskMatcher(db: Db, rule: RiskSpec) {
+async function riskMatcher(db: Storage, rule: RiskSpec) {
 	let rules: TagRule[];
 	if (rule.words)
 		rules = [
@@ -375,7 +401,7 @@ async function riskMatcher(db: Db, rule: RiskSpec) {
 			}
 		];
 	else
-		rules = (await getTagRules(db)).filter(
+		rules = (await readTagRules(db)).filter(
 			(r) => r.tag === 'risk' && (!rule.categories || rule.categories.includes(r.id))
 		);
 	const compiled = compileTagRules(rules);
@@ -391,50 +417,49 @@ interface TextRow {
 	teamId: string | null;
 }
 
-const riskBaselines = new WeakMap<Db, Map<string, { at: number; texts: number; risk: number }>>();
+const riskBaselines = new WeakMap<object, Map<string, { at: number; texts: number; risk: number }>>();
 const RISK_BASELINE_MS = 60 * MINUTE;
 const RISK_BASELINE_TEXTS = 20_000;
 
 /** The usual share of risk texts: the latest texts (at most 20,000) of the 7 days before the window. */
-function riskBaseline(
-	db: Db,
+async function riskBaseline(
+	db: Storage,
 	rule: Rule & RiskSpec,
 	match: (text: string) => unknown[],
 	from: number,
 	now: number
-): { texts: number; risk: number } {
-	let cache = riskBaselines.get(db);
-	if (!cache) riskBaselines.set(db, (cache = new Map()));
+): Promise<{ texts: number; risk: number }> {
+	let cache = riskBaselines.get(db.db);
+	if (!cache) riskBaselines.set(db.db, (cache = new Map()));
 	const key = JSON.stringify([rule.id, rule.updatedAt]);
 	const hit = cache.get(key);
 	// A thin baseline (a new database) is looked at again soon rather than kept for the hour.
 	const keep = hit && hit.texts >= 200 ? RISK_BASELINE_MS : MINUTE;
 	if (hit && now >= hit.at && now - hit.at < keep) return hit;
 	const where = eventConditions(rule.filters, rule.teams);
-	const rows = db.$client
-		.prepare(
-			`SELECT text FROM events WHERE ts >= ? AND ts < ? AND text IS NOT NULL
-			 AND type IN ('feedback', 'contact')${where.sql} ORDER BY ts DESC LIMIT ${RISK_BASELINE_TEXTS}`
-		)
-		.pluck()
-		.all(from - WEEK, from, ...where.params) as string[];
+	const rows = (
+		await alertStore(db).rawAll<{ text: string }>({
+			sql: `SELECT text FROM events WHERE ts >= ? AND ts < ? AND text IS NOT NULL
+			 AND type IN ('feedback', 'contact')${where.sql} ORDER BY ts DESC LIMIT ${RISK_BASELINE_TEXTS}`,
+			params: [from - WEEK, from, ...where.params]
+		})
+	).map((r) => r.text);
 	const fresh = { at: now, texts: rows.length, risk: rows.filter((t) => match(t).length > 0).length };
 	cache.set(key, fresh);
 	return fresh;
 }
 
-async function evaluateRiskWords(db: Db, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
+async function evaluateRiskWords(db: Storage, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
 	const from = now - rule.windowMinutes * MINUTE;
 	const match = await riskMatcher(db, rule);
 	const where = eventConditions(rule.filters, rule.teams);
-	const rows = db.$client
-		.prepare(
-			`SELECT id, customer_id AS customerId, ts, type, text, team_id AS teamId FROM events
+	const rows = await alertStore(db).rawAll<TextRow>({
+		sql: `SELECT id, customer_id AS "customerId", ts, type, text, team_id AS "teamId" FROM events
 			 WHERE ts >= ? AND ts < ? AND text IS NOT NULL AND type IN ('feedback', 'contact')${where.sql}
-			 ORDER BY ts DESC`
-		)
-		.all(from, now, ...where.params) as TextRow[];
-	const usual = riskBaseline(db, rule, match, from, now);
+			 ORDER BY ts DESC, id`,
+		params: [from, now, ...where.params]
+	});
+	const usual = await riskBaseline(db, rule, match, from, now);
 	const p0 = usual.texts >= 200 ? usual.risk / usual.texts : null;
 	return [...groupByTeam(rows, rule)].map(([s, list]) => {
 		const hits = list
@@ -478,7 +503,7 @@ async function evaluateRiskWords(db: Db, rule: Rule & RiskSpec, now: number): Pr
 }
 
 /** Pooled (whole baseline period) complaint counts per group, kept a few minutes: they hardly move. */
-const pooledComplaintCache = new WeakMap<Db, Map<string, { at: number; pooled: Map<string, Counts> }>>();
+const pooledComplaintCache = new WeakMap<object, Map<string, { at: number; pooled: Map<string, Counts> }>>();
 const POOLED_COMPLAINTS_MS = 10 * MINUTE;
 
 /**
@@ -489,11 +514,11 @@ const POOLED_COMPLAINTS_MS = 10 * MINUTE;
  * when at least `value` complaints, `ratio` times the expected count, and P(X ≥ count) < `alpha`. Nothing is
  * judged below `minN` contacts in the window or without 1,000 contacts of baseline.
  */
-async function evaluateComplaintSpike(db: Db, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
+async function evaluateComplaintSpike(db: Storage, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
 	const window = rule.windowMinutes * MINUTE;
 	const q = windowQuery(now - window, now, rule.filters, rule.teams);
 	if (rule.perTeam) q.by = 'team';
-	const current = new Map((await metrics.kpiMeasures(db, q)).rows.map((r) => [r.group ?? '', r.measures]));
+	const current = new Map((await readKpiMeasures(db, q)).rows.map((r) => [r.group ?? '', r.measures]));
 
 	const currentHour = Math.floor(now / HOUR);
 	// The hours before the window's hour (and the one before it, which the window may reach into).
@@ -506,8 +531,8 @@ async function evaluateComplaintSpike(db: Db, rule: Rule & RiskSpec, now: number
 		return m ? { n: m.contacts, sum: m.complaints, sumsq: m.complaints } : undefined;
 	};
 
-	let cache = pooledComplaintCache.get(db);
-	if (!cache) pooledComplaintCache.set(db, (cache = new Map()));
+	let cache = pooledComplaintCache.get(db.db);
+	if (!cache) pooledComplaintCache.set(db.db, (cache = new Map()));
 	const cacheKey = JSON.stringify([rule.id, rule.updatedAt]);
 	let pooledHit = cache.get(cacheKey);
 	if (!pooledHit || now - pooledHit.at >= POOLED_COMPLAINTS_MS || now < pooledHit.at) {
@@ -592,15 +617,19 @@ async function evaluateComplaintSpike(db: Db, rule: Rule & RiskSpec, now: number
 		});
 }
 
-function evaluateCaseSla(db: Db, rule: Rule & RiskSpec, now: number): Finding[] {
+async function evaluateCaseSla(db: Storage, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
 	const teams = rule.teams;
-	const rows = db.$client
-		.prepare(
-			`SELECT id, team_id AS teamId, due_at AS dueAt, customer_id AS customerId FROM follow_up_cases
+	const rows = await alertStore(db).rawAll<{
+		id: number;
+		teamId: string | null;
+		dueAt: number;
+		customerId: string;
+	}>({
+		sql: `SELECT id, team_id AS "teamId", due_at AS "dueAt", customer_id AS "customerId" FROM follow_up_cases
 			 WHERE status = 'open' AND due_at < ?${teams ? ` AND team_id IN (${teams.map(() => '?').join(',')})` : ''}
-			 ORDER BY due_at`
-		)
-		.all(now, ...(teams ?? [])) as { id: number; teamId: string | null; dueAt: number; customerId: string }[];
+			 ORDER BY due_at, id`,
+		params: [now, ...(teams ?? [])]
+	});
 	return [...groupByTeam(rows, rule)].map(([s, list]) => ({
 		scope: s.scope,
 		teams: s.teams,
@@ -623,8 +652,8 @@ function evaluateCaseSla(db: Db, rule: Rule & RiskSpec, now: number): Finding[] 
  * conditional binomial test, Bonferroni over the topics, at least `value` texts this week and `ratio` times last
  * week's share). One finding for the rule's scope, firing while any topic is emerging; it names them.
  */
-async function evaluateEmergingTopics(db: Db, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
-	const topics = await emergingTopics(
+async function evaluateEmergingTopics(db: Storage, rule: Rule & RiskSpec, now: number): Promise<Finding[]> {
+	const topics = await readEmergingTopics(
 		db,
 		{ to: now, teams: rule.teams, channel: rule.filters.channel?.[0] ?? null },
 		{ minCount: rule.value, alpha: rule.alpha, minRatio: rule.ratio }
@@ -666,7 +695,8 @@ async function evaluateEmergingTopics(db: Db, rule: Rule & RiskSpec, now: number
 }
 
 /** Everything a rule finds now. Scopes without data are left out (the store treats them as clear). */
-export async function evaluateRule(db: Db, rule: Rule, now: number): Promise<Finding[]> {
+export async function evaluateRule(target: Db | Storage, rule: Rule, now: number): Promise<Finding[]> {
+	const db = asStorage(target);
 	switch (rule.kind) {
 		case 'threshold':
 			return evaluateThreshold(db, rule, now);

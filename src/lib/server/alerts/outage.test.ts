@@ -35,9 +35,9 @@ describe('the starter rules on the live demo', () => {
 		async () => {
 			const db = openDatabase(':memory:');
 			await seedDemo(db, { seed: 3, days: 7, now: START });
-			ensureStarterRules(db, START);
+			await ensureStarterRules(db, START);
 			const rules = new Map(
-				listRules(db)
+				(await listRules(db))
 					.filter((r): r is Rule & { builtin: string } => WATCHED.includes(r.builtin as never))
 					.map((r) => [r.builtin, r])
 			);
@@ -53,7 +53,7 @@ describe('the starter rules on the live demo', () => {
 					const tally = states.get(builtin) ?? { firing: 0, clear: 0, insufficient: 0 };
 					for (const f of findings) tally[f.state]++;
 					states.set(builtin, tally);
-					for (const change of applyFindings(db, rule, findings, now))
+					for (const change of await applyFindings(db, rule, findings, now))
 						if (change.type === 'opened' && !opened.has(builtin)) opened.set(builtin, now);
 				}
 			};

@@ -1,18 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '$lib/server/db';
-import {
-	ALERT_SEVERITIES,
-	alertRules,
-	alertSettings,
-	type AlertRuleRow,
-	type AlertSeverity
-} from '$lib/server/db/schema';
+import type { Storage } from '$lib/server/db/storage';
+import { ALERT_SEVERITIES, type AlertRuleRow, type AlertSeverity } from '$lib/server/db/schema';
 import type { Scope } from '$lib/server/auth/scope';
 import { DIMENSIONS, KPI_KEYS, type Dimension, type KpiKey } from '$lib/server/metrics';
 import { ANOMALY_METHODS } from './detectors';
 import { destinationProblem } from './destinations';
+import { alertStore } from './stores';
+import type { NewRuleRow, StarterPlan } from './store-api';
 
 /**
  * Alert rules: validation (zod, errors naming the field), storage and the starter set. The API shape is flat
@@ -269,12 +265,12 @@ function assertMaySetDestinations(actor: RuleActor | null, fields: readonly stri
 }
 export type PublicRule = ReturnType<typeof publicRule>;
 
-export function listRules(db: Db): Rule[] {
-	return db.select().from(alertRules).orderBy(asc(alertRules.id)).all().map(toRule);
+export async function listRules(target: Db | Storage): Promise<Rule[]> {
+	return (await alertStore(target).listRules()).map(toRule);
 }
 
-export function getRule(db: Db, id: number): Rule | undefined {
-	const row = db.select().from(alertRules).where(eq(alertRules.id, id)).get();
+export async function getRule(target: Db | Storage, id: number): Promise<Rule | undefined> {
+	const row = await alertStore(target).getRule(id);
 	return row ? toRule(row) : undefined;
 }
 
@@ -314,14 +310,13 @@ function newSecret(): string {
 	return randomBytes(24).toString('base64url');
 }
 
-/** Creates a rule; returns it with the webhook secret (shown once to the creator when generated). */
-export function createRule(
-	db: Db,
+/** A new rule's row, validated; with the webhook secret when one was generated. */
+function newRuleRow(
 	input: unknown,
 	actor: RuleActor | null,
-	now = Date.now(),
-	builtin: string | null = null
-): { rule: Rule; generatedSecret: string | null } {
+	now: number,
+	builtin: string | null
+): { values: NewRuleRow; generatedSecret: string | null } {
 	let spec = parseRule(input);
 	assertMaySetDestinations(actor, [
 		...(spec.webhook ? ['webhook'] : []),
@@ -331,9 +326,8 @@ export function createRule(
 	let generatedSecret: string | null = null;
 	if (spec.webhook && !spec.webhook.secret)
 		spec.webhook = { ...spec.webhook, secret: (generatedSecret = newSecret()) };
-	const row = db
-		.insert(alertRules)
-		.values({
+	return {
+		values: {
 			name: spec.name,
 			kind: spec.kind,
 			config: configOf(spec),
@@ -347,24 +341,35 @@ export function createRule(
 			createdBy: actor?.email ?? null,
 			createdAt: now,
 			updatedAt: now
-		})
-		.returning()
-		.get();
-	return { rule: toRule(row), generatedSecret };
+		},
+		generatedSecret
+	};
+}
+
+/** Creates a rule; returns it with the webhook secret (shown once to the creator when generated). */
+export async function createRule(
+	target: Db | Storage,
+	input: unknown,
+	actor: RuleActor | null,
+	now = Date.now(),
+	builtin: string | null = null
+): Promise<{ rule: Rule; generatedSecret: string | null }> {
+	const { values, generatedSecret } = newRuleRow(input, actor, now, builtin);
+	return { rule: toRule(await alertStore(target).insertRule(values)), generatedSecret };
 }
 
 /**
  * Applies a partial change (any field of the input shape; `webhook: null` removes the webhook, a webhook without
  * a secret keeps the stored one). The kind cannot change.
  */
-export function updateRule(
-	db: Db,
+export async function updateRule(
+	target: Db | Storage,
 	id: number,
 	patch: unknown,
 	actor: RuleActor,
 	now = Date.now()
-): { rule: Rule; generatedSecret: string | null } {
-	const current = getRule(db, id);
+): Promise<{ rule: Rule; generatedSecret: string | null }> {
+	const current = await getRule(target, id);
 	if (!current) throw new RuleError(404, 'not_found', `No alert rule ${id}`);
 	if (!canEditRule(current, actor.scope))
 		throw new RuleError(403, 'forbidden_team', 'This rule watches teams outside yours');
@@ -394,32 +399,27 @@ export function updateRule(
 	}
 	let spec = parseRule(merged);
 	spec = scopeTeams(spec, actor);
-	const row = db
-		.update(alertRules)
-		.set({
-			name: spec.name,
-			config: configOf(spec),
-			severity: spec.severity,
-			teams: spec.teams,
-			perTeam: spec.perTeam,
-			enabled: spec.enabled,
-			webhookUrl: spec.webhook?.url ?? null,
-			webhookSecret: spec.webhook?.secret ?? null,
-			updatedAt: now
-		})
-		.where(eq(alertRules.id, id))
-		.returning()
-		.get();
+	const row = await alertStore(target).updateRule(id, {
+		name: spec.name,
+		config: configOf(spec),
+		severity: spec.severity,
+		teams: spec.teams,
+		perTeam: spec.perTeam,
+		enabled: spec.enabled,
+		webhookUrl: spec.webhook?.url ?? null,
+		webhookSecret: spec.webhook?.secret ?? null,
+		updatedAt: now
+	});
 	return { rule: toRule(row), generatedSecret };
 }
 
 /** Deletes a rule; its alerts stay (with the rule's name) as history. */
-export function deleteRule(db: Db, id: number, actor: RuleActor): Rule {
-	const current = getRule(db, id);
+export async function deleteRule(target: Db | Storage, id: number, actor: RuleActor): Promise<Rule> {
+	const current = await getRule(target, id);
 	if (!current) throw new RuleError(404, 'not_found', `No alert rule ${id}`);
 	if (!canEditRule(current, actor.scope))
 		throw new RuleError(403, 'forbidden_team', 'This rule watches teams outside yours');
-	db.delete(alertRules).where(eq(alertRules.id, id)).run();
+	await alertStore(target).deleteRule(id);
 	return current;
 }
 
@@ -569,56 +569,37 @@ export const STARTER_RULES: readonly StarterRule[] = [
 const SEEDED_KEY = 'starter_rules_seeded';
 const VERSION_KEY = 'starter_rules_version';
 
-function setSetting(db: Db, key: string, value: number): void {
-	db.insert(alertSettings)
-		.values({ key, value })
-		.onConflictDoUpdate({ target: alertSettings.key, set: { value } })
-		.run();
-}
-
 /**
  * Seeds the starter rules once per database (an admin who deletes them keeps them deleted) and brings a set
  * seeded by an earlier version up to date: rules new since then are added, and revised rules that nobody has
  * changed since they were seeded take the new settings (a rule an admin edited stays as the admin left it).
  * Returns how many rules were created or revised.
  */
-export function ensureStarterRules(db: Db, now = Date.now()): number {
-	const seeded = db.select().from(alertSettings).where(eq(alertSettings.key, SEEDED_KEY)).get();
-	const versionRow = db.select().from(alertSettings).where(eq(alertSettings.key, VERSION_KEY)).get();
-	const version = seeded ? Number(versionRow?.value ?? 1) || 1 : 0;
-	if (version >= STARTER_RULES_VERSION) return 0;
-	const write = db.$client.transaction(() => {
-		let count = 0;
-		const existing = new Map(
-			db
-				.select()
-				.from(alertRules)
-				.all()
-				.filter((r) => r.builtin !== null)
-				.map((r) => [r.builtin as string, r])
-		);
-		for (const { builtin, since, revised, ...input } of STARTER_RULES) {
-			const row = existing.get(builtin);
-			if (!row) {
-				if (since > version) {
-					createRule(db, input, null, now, builtin);
-					count++;
+export async function ensureStarterRules(target: Db | Storage, now = Date.now()): Promise<number> {
+	return alertStore(target).starterRules(
+		now,
+		SEEDED_KEY,
+		VERSION_KEY,
+		STARTER_RULES_VERSION,
+		(version, existing) => {
+			const plan: StarterPlan = { create: [], update: [] };
+			const byBuiltin = new Map(existing.map((r) => [r.builtin as string, r]));
+			for (const { builtin, since, revised, ...input } of STARTER_RULES) {
+				const row = byBuiltin.get(builtin);
+				if (!row) {
+					if (since > version) plan.create.push(newRuleRow(input, null, now, builtin).values);
+				} else if (revised > version && row.updatedAt === row.createdAt) {
+					const spec = parseRule({ ...input, webhook: null });
+					// The timestamps stay: updatedAt = createdAt marks a rule nobody has edited, for the next revision too.
+					plan.update.push({
+						id: row.id,
+						set: { name: spec.name, config: configOf(spec), severity: spec.severity }
+					});
 				}
-			} else if (revised > version && row.updatedAt === row.createdAt) {
-				const spec = parseRule({ ...input, webhook: null });
-				// The timestamps stay: updatedAt = createdAt marks a rule nobody has edited, for the next revision too.
-				db.update(alertRules)
-					.set({ name: spec.name, config: configOf(spec), severity: spec.severity })
-					.where(eq(alertRules.id, row.id))
-					.run();
-				count++;
 			}
+			return plan;
 		}
-		if (!seeded) db.insert(alertSettings).values({ key: SEEDED_KEY, value: now }).run();
-		setSetting(db, VERSION_KEY, STARTER_RULES_VERSION);
-		return count;
-	});
-	return write.immediate();
+	);
 }
 
 export type { AlertSeverity };

@@ -1,10 +1,12 @@
 import type { Db } from '$lib/server/db';
-import { shareAlert } from '$lib/server/live/hub';
+import type { Storage } from '$lib/server/db/storage';
+import { parseFilterKey, liveHub } from '$lib/server/live/hub';
 import { demoStatus } from '$lib/server/demo/run';
 import { onAlertChange } from './notify';
 import { startAlerts, type AlertsRuntime } from './scheduler';
 import { parseSmtpUrl, readCaFile } from './smtp';
 import { configureMailer } from './webhooks';
+import { canSeeAlert } from './store';
 
 type Env = Record<string, string | undefined>;
 
@@ -17,7 +19,7 @@ let runtime: AlertsRuntime | undefined;
  * (default 7), RESONANCE_SMTP_URL, RESONANCE_SMTP_FROM and RESONANCE_SMTP_CA_FILE (alert e-mail; a bad value or an
  * unreadable CA file stops the start).
  */
-export function startAlertsRuntime(db: Db, env: Env = process.env): AlertsRuntime {
+export function startAlertsRuntime(db: Db | Storage, env: Env = process.env): AlertsRuntime {
 	if (runtime) return runtime;
 	if (env.RESONANCE_SMTP_URL) {
 		const smtp = parseSmtpUrl(env.RESONANCE_SMTP_URL, env.RESONANCE_SMTP_FROM ?? 'resonance@localhost');
@@ -29,12 +31,9 @@ export function startAlertsRuntime(db: Db, env: Env = process.env): AlertsRuntim
 			`[resonance] alerts: e-mail through ${smtp.secure ? 'smtps' : 'smtp'}://${smtp.host}:${smtp.port}${tls}${ca}`
 		);
 	}
-	// Viewers on every process (live/relay.ts) get the change.
-	onAlertChange((change) => {
-		void shareAlert(change).catch((error) =>
-			console.error('[resonance] alerts: sharing a change failed', error)
-		);
-	});
+	onAlertChange((change) =>
+		liveHub().broadcast('alert', change, (key) => canSeeAlert(change.alert, parseFilterKey(key).scope))
+	);
 	const demo = env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true';
 	runtime = startAlerts(db, {
 		intervalMs: Number(env.RESONANCE_ALERTS_INTERVAL_MS) || 60_000,

@@ -1,4 +1,6 @@
 import type { Db } from '$lib/server/db';
+import { runExclusive } from '$lib/server/db/jobs';
+import { asStorage, type Storage } from '$lib/server/db/storage';
 import { subscribe } from '$lib/server/live/bus';
 import * as cases from '$lib/server/cases';
 import { evaluateAll } from './engine';
@@ -8,7 +10,9 @@ import { deliverDue } from './webhooks';
 
 /**
  * The alerts runtime of the server: starter rules, follow-up cases from the live bus, evaluation shortly after
- * commits (debounced) and on a schedule, webhook delivery, and the start-up backfill of cases.
+ * commits (debounced) and on a schedule, webhook delivery, and the start-up backfill of cases. On PostgreSQL several
+ * processes run this: evaluation and delivery run in one of them at a time (db/jobs.ts runExclusive), the others skip
+ * that round.
  */
 
 export interface AlertsRuntimeOptions {
@@ -31,20 +35,30 @@ export interface AlertsRuntimeOptions {
 }
 
 export interface AlertsRuntime {
-	/** Evaluates now (tests, the incident switch). */
+	/** Evaluates now (tests, the incident switch); settles when the pass is done. */
 	evaluateNow(): Promise<void>;
 	stop(): void;
 }
 
-export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsRuntime {
+/** Follow-up cases are not yet ported to PostgreSQL (issue 17): there they are neither opened nor backfilled. */
+function casesDb(storage: Storage): Db {
+	if (storage.engine !== 'sqlite') throw new Error('follow-up cases are not yet available on PostgreSQL');
+	return storage.db;
+}
+
+export function startAlerts(target: Db | Storage, options: AlertsRuntimeOptions = {}): AlertsRuntime {
+	const db = asStorage(target);
 	const intervalMs = options.intervalMs ?? 60_000;
 	// A live feed commits every second or so: evaluation then runs every 5 s (a pass of the starter rules takes
 	// tens of milliseconds), so an outage's alerts are at most a few seconds behind its data.
 	const debounceMs = options.debounceMs ?? 2_000;
 	const maxWaitMs = options.maxWaitMs ?? 5_000;
 	const minGapMs = options.minGapMs ?? 5_000;
-	const seeded = ensureStarterRules(db);
-	if (seeded) console.log(`[resonance] alerts: ${seeded} starter rules created`);
+	const starters = ensureStarterRules(db)
+		.then((seeded) => {
+			if (seeded) console.log(`[resonance] alerts: ${seeded} starter rules created`);
+		})
+		.catch((error) => console.error('[resonance] alerts: seeding the starter rules failed', error));
 
 	let lastRun = 0;
 	let firstDirty = 0;
@@ -52,20 +66,29 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 	let stopped = false;
 	let backfilled = false;
 
-	const run = async () => {
-		timer = undefined;
-		firstDirty = 0;
-		// Nothing is judged against a history still being written (the demo seeding).
-		if (stopped || (options.historyReady && !options.historyReady())) return;
+	let running: Promise<void> | undefined;
+	const pass = async () => {
+		await starters;
 		lastRun = Date.now();
 		try {
-			const report = await evaluateAll(db, lastRun);
+			const outcome = await runExclusive(db, 'alerts-evaluate', () => evaluateAll(db, lastRun));
+			if (!outcome.ran) return;
+			const report = outcome.value;
 			observeAlertEvaluation(report.ms, false);
 			if (report.ms > 2_000) console.warn(`[resonance] alerts: evaluation took ${report.ms} ms`);
 		} catch (error) {
 			observeAlertEvaluation(Date.now() - lastRun, true);
 			console.error('[resonance] alerts: evaluation failed', error);
 		}
+	};
+	const run = (): Promise<void> => {
+		timer = undefined;
+		firstDirty = 0;
+		// Nothing is judged against a history still being written (the demo seeding).
+		if (stopped || (options.historyReady && !options.historyReady())) return Promise.resolve();
+		// One pass at a time in this process; a request meanwhile waits for the running one.
+		running ??= pass().finally(() => (running = undefined));
+		return running;
 	};
 
 	const schedule = () => {
@@ -77,12 +100,12 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 		timer.unref?.();
 	};
 
-	const backfill = () => {
+	const backfill = async () => {
 		if (backfilled || (options.historyReady && !options.historyReady())) return;
 		backfilled = true;
 		try {
 			const started = performance.now();
-			const r = cases.backfillCases(db, {
+			const r = cases.backfillCases(casesDb(db), {
 				days: options.backfillDays ?? 7,
 				simulateWork: options.simulateWork ?? false
 			});
@@ -98,28 +121,26 @@ export function startAlerts(db: Db, options: AlertsRuntimeOptions = {}): AlertsR
 	const unsubscribe = subscribe((summary) => {
 		// The first commit after the history is written is the moment to backfill (the demo's first live batch),
 		// after the ingestion request has been answered.
-		if (!backfilled) setTimeout(backfill, 0).unref?.();
-		try {
-			cases.openCases(db, summary.events.map(cases.sourceOf));
-		} catch (error) {
-			console.error('[resonance] cases: opening cases failed', error);
-		}
-		schedule();
+		if (!backfilled) setTimeout(() => void backfill(), 0).unref?.();
+		Promise.resolve()
+			.then(() => cases.openCases(casesDb(db), summary.events.map(cases.sourceOf)))
+			.catch((error) => console.error('[resonance] cases: opening cases failed', error))
+			.finally(schedule);
 	});
 
 	const tick = setInterval(() => {
-		backfill();
-		void run();
+		void backfill().then(run);
 	}, intervalMs);
 	tick.unref?.();
 	const delivery = setInterval(() => {
-		void deliverDue(db).catch((error) => console.error('[resonance] alerts: webhook delivery failed', error));
+		void runExclusive(db, 'webhook-deliveries', () => deliverDue(db)).catch((error) =>
+			console.error('[resonance] alerts: webhook delivery failed', error)
+		);
 	}, options.deliveryMs ?? 2_000);
 	delivery.unref?.();
 	// First pass soon after start (the backfill first, when the history is there).
 	const first = setTimeout(() => {
-		backfill();
-		void run();
+		void backfill().then(run);
 	}, 1_000);
 	first.unref?.();
 

@@ -144,7 +144,7 @@ describe('the SMTP client', () => {
 			'alerts@bank.example'
 		);
 	});
-	afterAll(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
+	afterAll(async () => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
 
 	it('reads the relay from a URL and names the variable when it is wrong', async () => {
 		expect(config).toMatchObject({ host: '127.0.0.1', secure: false, starttls: 'off', user: 'alerts@bank' });
@@ -368,7 +368,7 @@ describe('alert e-mail through the delivery queue', () => {
 			expect(() => parseRule({ name: 'x', kind: 'risk', signal: 'regulator', emails: ['nope'] })).toThrow(
 				/^emails\.0: must be an e-mail address/
 			);
-			createRule(
+			await createRule(
 				db,
 				{
 					name: '12378 · Regulator',
@@ -381,9 +381,11 @@ describe('alert e-mail through the delivery queue', () => {
 			const now = Date.now();
 			writeWithRollups(db, [regulator('k1', now - 60_000)]);
 			expect((await evaluateAll(db, now)).changes.map((c) => c.type)).toEqual(['opened']);
-			expect(listDeliveries(db).map((d) => d.url)).toEqual(['mailto:duty@bank.example,cx@bank.example']);
+			expect((await listDeliveries(db)).map((d) => d.url)).toEqual([
+				'mailto:duty@bank.example,cx@bank.example'
+			]);
 			expect(await deliverDue(db, { now })).toBe(1);
-			expect(listDeliveries(db)[0]).toMatchObject({ status: 'delivered', lastStatus: 250 });
+			expect((await listDeliveries(db))[0]).toMatchObject({ status: 'delivered', lastStatus: 250 });
 			const mail = receiver.received[0];
 			expect(mail.to).toEqual(['duty@bank.example', 'cx@bank.example']);
 			expect(mail.data).toMatch(/^Subject: =\?UTF-8\?B\?/m);
@@ -409,24 +411,32 @@ describe('alert e-mail through the delivery queue', () => {
 		try {
 			const db = openDatabase(':memory:');
 			configureMailer(relay(temporary.port));
-			createRule(db, { name: 'R', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] }, null);
+			await createRule(
+				db,
+				{ name: 'R', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] },
+				null
+			);
 			const now = Date.now();
 			writeWithRollups(db, [regulator('k1', now - 60_000)]);
 			await evaluateAll(db, now);
 			await deliverDue(db, { now });
-			const [retrying] = listDeliveries(db);
+			const [retrying] = await listDeliveries(db);
 			expect(retrying).toMatchObject({ status: 'pending', lastStatus: 451 });
 			expect(retrying.nextAttemptAt).toBe(now + 10_000);
 			await deliverDue(db, { now: now + 10_000, mailer: relay(permanent.port) });
-			const [failed] = listDeliveries(db);
+			const [failed] = await listDeliveries(db);
 			expect(failed).toMatchObject({ status: 'failed', lastStatus: 550 });
 			expect(failed.attempts.map((t) => t.status)).toEqual([451, 550]);
 
 			// Without a relay the rule's recipients are ignored: a new alert queues nothing.
 			configureMailer(null);
-			createRule(db, { name: 'R2', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] }, null);
+			await createRule(
+				db,
+				{ name: 'R2', kind: 'risk', signal: 'regulator', emails: ['duty@bank.example'] },
+				null
+			);
 			expect((await evaluateAll(db, now + 20_000)).changes.map((c) => c.type)).toEqual(['opened']);
-			expect(listDeliveries(db)).toHaveLength(1);
+			expect(await listDeliveries(db)).toHaveLength(1);
 		} finally {
 			configureMailer(null);
 			temporary.server.close();

@@ -1,13 +1,7 @@
-import { and, desc, eq, inArray, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import {
-	alertHistory,
-	alerts,
-	alertState,
-	type AlertRow,
-	type AlertSeverity,
-	type AlertStatus
-} from '$lib/server/db/schema';
+import type { Storage } from '$lib/server/db/storage';
+import type { AlertRow, AlertSeverity, AlertStatus } from '$lib/server/db/schema';
+import { alertStore } from './stores';
 import type { Scope } from '$lib/server/auth/scope';
 import type { Finding } from './evaluate';
 import type { Rule } from './rules';
@@ -79,137 +73,29 @@ export function canSeeAlert(alert: Pick<AlertView, 'teams'>, scope: Scope): bool
 	return alert.teams !== null && alert.teams.length > 0 && alert.teams.every((t) => own.includes(t));
 }
 
-function history(db: Db, alertId: number, ts: number, action: string, actor: string | null, note?: string) {
-	db.insert(alertHistory)
-		.values({ alertId, ts, action, actor, note: note ?? null })
-		.run();
-}
-
-function unresolved(db: Db, ruleId: number, scope: string): AlertRow | undefined {
-	return db
-		.select()
-		.from(alerts)
-		.where(and(eq(alerts.ruleId, ruleId), eq(alerts.scope, scope), ne(alerts.status, 'resolved')))
-		.get();
-}
-
 /**
  * Applies what a rule found to its alerts and remembered states, in one transaction. Scopes the rule has open
  * alerts or state for but found nothing about now count as clear.
  */
-export function applyFindings(db: Db, rule: Rule, findings: readonly Finding[], now: number): AlertChange[] {
-	// IMMEDIATE (here and below): take the write lock before reading. When another connection (the ingestion writer
-	// thread) commits between a deferred transaction's first read and its first write, SQLite refuses the write at
-	// once (SQLITE_BUSY_SNAPSHOT) instead of waiting for the lock.
-	const write = db.$client.transaction(() => {
-		const changes: AlertChange[] = [];
-		const byScope = new Map(findings.map((f) => [f.scope, f]));
-		const states = db.select().from(alertState).where(eq(alertState.ruleId, rule.id)).all();
-		const open = db
-			.select()
-			.from(alerts)
-			.where(and(eq(alerts.ruleId, rule.id), ne(alerts.status, 'resolved')))
-			.all();
-		const scopes = new Set([...byScope.keys(), ...states.map((s) => s.scope), ...open.map((a) => a.scope)]);
-		const resolveAfter = rule.resolveAfterMinutes * 60_000;
-
-		for (const scope of scopes) {
-			const finding = byScope.get(scope);
-			const firing = finding?.state === 'firing';
-			const state = states.find((s) => s.scope === scope);
-			const since = firing ? (state?.firing ? state.since : now) : state && !state.firing ? state.since : now;
-			const clearSince = firing ? null : (state?.clearSince ?? (state?.firing === false ? state.since : now));
-			db.insert(alertState)
-				.values({
-					ruleId: rule.id,
-					scope,
-					firing,
-					since,
-					clearSince,
-					evaluatedAt: now,
-					value: finding?.value ?? null
-				})
-				.onConflictDoUpdate({
-					target: [alertState.ruleId, alertState.scope],
-					set: { firing, since, clearSince, evaluatedAt: now, value: finding?.value ?? null }
-				})
-				.run();
-
-			const current = unresolved(db, rule.id, scope);
-			if (firing && finding) {
-				if (current) {
-					db.update(alerts)
-						.set({
-							lastSeenAt: now,
-							value: finding.value,
-							summary: finding.summary,
-							details: finding.details,
-							severity: rule.severity,
-							updatedAt: now
-						})
-						.where(eq(alerts.id, current.id))
-						.run();
-					continue;
-				}
-				const previous = db
-					.select()
-					.from(alerts)
-					.where(and(eq(alerts.ruleId, rule.id), eq(alerts.scope, scope)))
-					.orderBy(desc(alerts.id))
-					.get();
-				// Resolved by a person while the condition kept holding: wait for it to clear before reopening.
-				if (previous && previous.resolvedBy !== null && (previous.resolvedAt ?? 0) >= since) continue;
-				const snoozedUntil =
-					previous?.snoozedUntil && previous.snoozedUntil > now ? previous.snoozedUntil : null;
-				const row = db
-					.insert(alerts)
-					.values({
-						ruleId: rule.id,
-						ruleName: rule.name,
-						kind: rule.kind,
-						scope,
-						teams: finding.teams,
-						severity: rule.severity,
-						status: 'open',
-						summary: finding.summary,
-						details: finding.details,
-						value: finding.value,
-						openedAt: now,
-						lastSeenAt: now,
-						snoozedUntil,
-						snoozedBy: snoozedUntil ? previous?.snoozedBy : null,
-						updatedAt: now
-					})
-					.returning()
-					.get();
-				history(db, row.id, now, 'opened', null, finding.summary);
-				changes.push({ type: 'opened', alert: toView(row) });
-			} else if (current && clearSince !== null && now - clearSince >= resolveAfter) {
-				const row = db
-					.update(alerts)
-					.set({ status: 'resolved', resolvedAt: now, resolvedBy: null, updatedAt: now })
-					.where(eq(alerts.id, current.id))
-					.returning()
-					.get();
-				history(db, row.id, now, 'resolved', null, 'condition cleared');
-				changes.push({ type: 'resolved', alert: toView(row) });
-			}
-		}
-		return changes;
-	});
-	return write.immediate();
+export async function applyFindings(
+	target: Db | Storage,
+	rule: Rule,
+	findings: readonly Finding[],
+	now: number
+): Promise<AlertChange[]> {
+	const changes = await alertStore(target).applyFindings(rule, findings, now);
+	return changes.map(({ type, row }) => ({ type, alert: toView(row) }));
 }
 
 /** Resolves the unresolved alerts of a rule (disabled or deleted), by the system or a person. */
-export function resolveRuleAlerts(db: Db, ruleId: number, actor: string | null, now: number, note: string) {
-	const rows = db
-		.update(alerts)
-		.set({ status: 'resolved', resolvedAt: now, resolvedBy: actor, updatedAt: now })
-		.where(and(eq(alerts.ruleId, ruleId), ne(alerts.status, 'resolved')))
-		.returning()
-		.all();
-	for (const row of rows) history(db, row.id, now, 'resolved', actor, note);
-	db.delete(alertState).where(eq(alertState.ruleId, ruleId)).run();
+export async function resolveRuleAlerts(
+	target: Db | Storage,
+	ruleId: number,
+	actor: string | null,
+	now: number,
+	note: string
+): Promise<AlertChange[]> {
+	const rows = await alertStore(target).resolveRuleAlerts(ruleId, actor, now, note);
 	return rows.map((row) => ({ type: 'resolved' as const, alert: toView(row) }));
 }
 
@@ -234,68 +120,41 @@ export interface ActionInput {
 }
 
 /** A person acts on an alert they may see. Acknowledging twice is harmless; acting on a resolved alert is 409. */
-export function actOnAlert(
-	db: Db,
+export async function actOnAlert(
+	target: Db | Storage,
 	id: number,
 	input: ActionInput,
 	actor: { email: string; scope: Scope },
 	now = Date.now()
-): AlertChange {
-	const row = db.select().from(alerts).where(eq(alerts.id, id)).get();
+): Promise<AlertChange> {
+	const store = alertStore(target);
+	const row = await store.getAlert(id);
 	if (!row || !canSeeAlert(toView(row), actor.scope))
 		throw new AlertActionError(404, 'not_found', `No alert ${id}`);
 	if (row.status === 'resolved')
 		throw new AlertActionError(409, 'conflict', `Alert ${id} is already resolved`);
-	const write = db.$client.transaction(() => {
-		let updated: AlertRow;
-		let type: AlertChangeType;
-		if (input.action === 'acknowledge') {
-			updated =
-				row.status === 'acknowledged'
-					? row
-					: db
-							.update(alerts)
-							.set({
-								status: 'acknowledged',
-								acknowledgedAt: now,
-								acknowledgedBy: actor.email,
-								updatedAt: now
-							})
-							.where(eq(alerts.id, id))
-							.returning()
-							.get();
-			type = 'acknowledged';
-		} else if (input.action === 'resolve') {
-			updated = db
-				.update(alerts)
-				.set({ status: 'resolved', resolvedAt: now, resolvedBy: actor.email, updatedAt: now })
-				.where(eq(alerts.id, id))
-				.returning()
-				.get();
-			type = 'resolved';
-		} else {
-			const minutes = input.minutes ?? 60;
-			updated = db
-				.update(alerts)
-				.set({ snoozedUntil: now + minutes * 60_000, snoozedBy: actor.email, updatedAt: now })
-				.where(eq(alerts.id, id))
-				.returning()
-				.get();
-			type = 'snoozed';
-		}
-		history(
-			db,
-			id,
-			now,
-			type,
-			actor.email,
-			input.action === 'snooze'
-				? `${input.minutes ?? 60} min${input.note ? `: ${input.note}` : ''}`
-				: input.note
-		);
-		return { type, alert: toView(updated) };
-	});
-	return write.immediate();
+	let set: Partial<AlertRow> | null;
+	let type: AlertChangeType;
+	if (input.action === 'acknowledge') {
+		set =
+			row.status === 'acknowledged'
+				? null
+				: { status: 'acknowledged', acknowledgedAt: now, acknowledgedBy: actor.email, updatedAt: now };
+		type = 'acknowledged';
+	} else if (input.action === 'resolve') {
+		set = { status: 'resolved', resolvedAt: now, resolvedBy: actor.email, updatedAt: now };
+		type = 'resolved';
+	} else {
+		const minutes = input.minutes ?? 60;
+		set = { snoozedUntil: now + minutes * 60_000, snoozedBy: actor.email, updatedAt: now };
+		type = 'snoozed';
+	}
+	const note =
+		input.action === 'snooze'
+			? `${input.minutes ?? 60} min${input.note ? `: ${input.note}` : ''}`
+			: (input.note ?? null);
+	const updated = await store.updateAlert(id, set, { ts: now, action: type, actor: actor.email, note });
+	return { type, alert: toView(updated) };
 }
 
 export interface AlertFilter {
@@ -307,51 +166,36 @@ export interface AlertFilter {
 }
 
 /** Alerts a caller may see, newest first (unresolved first when no status is asked for). */
-export function listAlerts(db: Db, scope: Scope, filter: AlertFilter = {}): AlertView[] {
-	const conditions = [];
-	if (filter.status) conditions.push(eq(alerts.status, filter.status));
-	if (filter.severity) conditions.push(eq(alerts.severity, filter.severity));
-	if (filter.kind) conditions.push(eq(alerts.kind, filter.kind));
-	if (filter.ruleId !== undefined) conditions.push(eq(alerts.ruleId, filter.ruleId));
+export async function listAlerts(
+	target: Db | Storage,
+	scope: Scope,
+	filter: AlertFilter = {}
+): Promise<AlertView[]> {
 	const limit = Math.max(1, Math.min(500, filter.limit ?? 100));
-	const rows = db
-		.select()
-		.from(alerts)
-		.where(conditions.length ? and(...conditions) : undefined)
-		.orderBy(sql`${alerts.status} = 'resolved'`, desc(alerts.openedAt), desc(alerts.id))
-		.limit(scope.teams === null ? limit : 2000)
-		.all();
+	const rows = await alertStore(target).listAlerts(filter, scope.teams === null ? limit : 2000);
 	return rows
 		.map(toView)
 		.filter((a) => canSeeAlert(a, scope))
 		.slice(0, limit);
 }
 
-export function getAlert(db: Db, id: number, scope: Scope) {
-	const row = db.select().from(alerts).where(eq(alerts.id, id)).get();
+export async function getAlert(target: Db | Storage, id: number, scope: Scope) {
+	const store = alertStore(target);
+	const row = await store.getAlert(id);
 	if (!row) return undefined;
 	const view = toView(row);
 	if (!canSeeAlert(view, scope)) return undefined;
-	const log = db
-		.select()
-		.from(alertHistory)
-		.where(eq(alertHistory.alertId, id))
-		.orderBy(alertHistory.ts, alertHistory.id)
-		.all();
+	const log = await store.history(id);
 	return { ...view, history: log.map((h) => ({ ts: h.ts, action: h.action, actor: h.actor, note: h.note })) };
 }
 
 /** Counts for the bell and the page: unresolved alerts a caller may see, by status, snoozed ones apart. */
-export function alertCounts(
-	db: Db,
+export async function alertCounts(
+	target: Db | Storage,
 	scope: Scope,
 	now = Date.now()
-): { open: number; acknowledged: number; snoozed: number } {
-	const rows = db
-		.select({ status: alerts.status, teams: alerts.teams, snoozedUntil: alerts.snoozedUntil })
-		.from(alerts)
-		.where(inArray(alerts.status, ['open', 'acknowledged']))
-		.all();
+): Promise<{ open: number; acknowledged: number; snoozed: number }> {
+	const rows = await alertStore(target).unresolved();
 	const counts = { open: 0, acknowledged: 0, snoozed: 0 };
 	for (const r of rows) {
 		if (!canSeeAlert({ teams: r.teams ?? null }, scope)) continue;
@@ -363,17 +207,6 @@ export function alertCounts(
 }
 
 /** Alerts whose snooze ended: their changes are announced again. */
-export function snoozeEnded(db: Db, since: number, now: number): AlertView[] {
-	return db
-		.select()
-		.from(alerts)
-		.where(
-			and(
-				ne(alerts.status, 'resolved'),
-				isNotNull(alerts.snoozedUntil),
-				sql`${alerts.snoozedUntil} > ${since} AND ${alerts.snoozedUntil} <= ${now}`
-			)
-		)
-		.all()
-		.map(toView);
+export async function snoozeEnded(target: Db | Storage, since: number, now: number): Promise<AlertView[]> {
+	return (await alertStore(target).snoozeEnded(since, now)).map(toView);
 }

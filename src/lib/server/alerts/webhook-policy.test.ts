@@ -16,10 +16,10 @@ import { deliveryProblem, guardedFetch, parseAllowList } from './destinations';
 import { deliverDue } from './webhooks';
 
 let db: Db;
-beforeAll(() => {
+beforeAll(async () => {
 	db = useDatabase(openDatabase(':memory:'));
 });
-afterEach(() => {
+afterEach(async () => {
 	delete process.env.RESONANCE_WEBHOOK_ALLOW;
 });
 

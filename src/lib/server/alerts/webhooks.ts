@@ -1,12 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { and, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import {
-	alertRules,
-	webhookDeliveries,
-	type DeliveryAttempt,
-	type DeliveryStatus
-} from '$lib/server/db/schema';
+import { asStorage, type Storage } from '$lib/server/db/storage';
+import type { DeliveryAttempt, DeliveryStatus } from '$lib/server/db/schema';
+import { alertStore } from './stores';
+import type { NewDeliveryRow } from './store-api';
 import { deliveryProblem, guardedFetch } from './destinations';
 import { sendMail, SmtpError, type SmtpConfig } from './smtp';
 import type { AlertChange } from './store';
@@ -68,24 +65,19 @@ const WEBHOOK_EVENTS: Record<AlertChange['type'], string | null> = {
 };
 
 /** Queues one delivery per change of an alert whose rule has a webhook (a snoozed alert's opening stays quiet). */
-export function enqueueDeliveries(db: Db, changes: readonly AlertChange[], now = Date.now()): number {
-	let queued = 0;
+export async function enqueueDeliveries(
+	target: Db | Storage,
+	changes: readonly AlertChange[],
+	now = Date.now()
+): Promise<number> {
+	const store = alertStore(target);
+	const rows: NewDeliveryRow[] = [];
 	for (const change of changes) {
 		const event = WEBHOOK_EVENTS[change.type];
 		const a = change.alert;
 		if (!event || a.ruleId === null) continue;
 		if (change.type === 'opened' && a.snoozedUntil !== null && a.snoozedUntil > now) continue;
-		const rule = db
-			.select({
-				id: alertRules.id,
-				name: alertRules.name,
-				kind: alertRules.kind,
-				url: alertRules.webhookUrl,
-				config: alertRules.config
-			})
-			.from(alertRules)
-			.where(eq(alertRules.id, a.ruleId))
-			.get();
+		const rule = await store.webhookRule(a.ruleId);
 		const emails = mailer ? emailsOf(rule?.config) : [];
 		if (!rule || (!rule.url && emails.length === 0)) continue;
 		const body = JSON.stringify({
@@ -110,22 +102,20 @@ export function enqueueDeliveries(db: Db, changes: readonly AlertChange[], now =
 		});
 		for (const url of [rule.url, emails.length ? `mailto:${emails.join(',')}` : null]) {
 			if (!url) continue;
-			db.insert(webhookDeliveries)
-				.values({
-					ruleId: rule.id,
-					alertId: a.id,
-					event,
-					url,
-					body,
-					status: 'pending',
-					nextAttemptAt: now,
-					createdAt: now
-				})
-				.run();
-			queued++;
+			rows.push({
+				ruleId: rule.id,
+				alertId: a.id,
+				event,
+				url,
+				body,
+				status: 'pending',
+				nextAttemptAt: now,
+				createdAt: now
+			});
 		}
 	}
-	return queued;
+	await store.insertDeliveries(rows);
+	return rows.length;
 }
 
 function emailsOf(config: unknown): string[] {
@@ -181,41 +171,30 @@ export function alertMail(bodyJson: string, origin: string | null): { subject: s
 const retriable = (status: number | null) =>
 	status === null || status >= 500 || status === 408 || status === 429;
 
-const busy = new WeakSet<Db>();
+const busy = new WeakSet<object>();
 
 /**
  * Sends the deliveries that are due (one call at a time per database). Each is leased before sending, so one
- * that is in flight when the process stops is retried after the lease, never lost.
+ * that is in flight when the process stops is retried after the lease, never lost. On PostgreSQL the due ones are
+ * claimed in one statement (FOR UPDATE SKIP LOCKED), so processes delivering at once never send one twice.
  */
-export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise<number> {
+export async function deliverDue(target: Db | Storage, options: DeliveryOptions = {}): Promise<number> {
+	const db = asStorage(target).db;
 	if (busy.has(db)) return 0;
 	busy.add(db);
 	try {
+		const store = alertStore(target);
 		const o = { ...DEFAULTS, ...options };
 		const now = o.now ?? Date.now();
 		// Not the global fetch: guardedFetch connects only to addresses that pass the destination check.
 		const send = o.fetch ?? ((url: string, init: RequestInit) => guardedFetch(url, init));
-		const due = db
-			.select()
-			.from(webhookDeliveries)
-			.where(and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, now)))
-			.orderBy(webhookDeliveries.nextAttemptAt)
-			.limit(o.limit)
-			.all();
+		// A claimed batch is held long enough for every delivery in it to be tried.
+		const due = await store.dueDeliveries(now, o.limit, now + o.limit * (o.timeoutMs + 1_000) + 30_000);
 		let done = 0;
 		for (const d of due) {
-			db.update(webhookDeliveries)
-				.set({ nextAttemptAt: now + o.timeoutMs + 30_000 })
-				.where(eq(webhookDeliveries.id, d.id))
-				.run();
+			await store.leaseDelivery(d.id, now + o.timeoutMs + 30_000);
 			const email = d.url.startsWith('mailto:');
-			const rule = d.ruleId
-				? db
-						.select({ secret: alertRules.webhookSecret })
-						.from(alertRules)
-						.where(eq(alertRules.id, d.ruleId))
-						.get()
-				: undefined;
+			const rule = d.ruleId ? { secret: await store.ruleSecret(d.ruleId) } : undefined;
 			const attempt: DeliveryAttempt = { at: now, status: null, error: null, ms: 0 };
 			const started = performance.now();
 			// Whether another attempt could succeed (a webhook whose secret is gone cannot).
@@ -276,16 +255,13 @@ export async function deliverDue(db: Db, options: DeliveryOptions = {}): Promise
 			else if (!canRetry || (!email && !retriable(attempt.status)) || attempts.length >= o.maxAttempts)
 				status = 'failed';
 			else nextAttemptAt = now + retryDelay(attempts.length, o.baseDelayMs);
-			db.update(webhookDeliveries)
-				.set({
-					status,
-					attempts,
-					lastStatus: attempt.status,
-					nextAttemptAt,
-					finishedAt: status === 'pending' ? null : now
-				})
-				.where(eq(webhookDeliveries.id, d.id))
-				.run();
+			await store.finishDelivery(d.id, {
+				status,
+				attempts,
+				lastStatus: attempt.status,
+				nextAttemptAt,
+				finishedAt: status === 'pending' ? null : now
+			});
 			if (ok) done++;
 		}
 		return done;
@@ -310,61 +286,41 @@ export interface DeliveryView {
 }
 
 /** The delivery log, newest first (admins). */
-export function listDeliveries(
-	db: Db,
+export async function listDeliveries(
+	target: Db | Storage,
 	options: { limit?: number; status?: DeliveryStatus } = {}
-): DeliveryView[] {
+): Promise<DeliveryView[]> {
 	const limit = Math.max(1, Math.min(500, options.limit ?? 100));
-	return db
-		.select({
-			id: webhookDeliveries.id,
-			ruleId: webhookDeliveries.ruleId,
-			ruleName: alertRules.name,
-			alertId: webhookDeliveries.alertId,
-			event: webhookDeliveries.event,
-			url: webhookDeliveries.url,
-			status: webhookDeliveries.status,
-			attempts: webhookDeliveries.attempts,
-			lastStatus: webhookDeliveries.lastStatus,
-			nextAttemptAt: webhookDeliveries.nextAttemptAt,
-			createdAt: webhookDeliveries.createdAt,
-			finishedAt: webhookDeliveries.finishedAt
-		})
-		.from(webhookDeliveries)
-		.leftJoin(alertRules, eq(alertRules.id, webhookDeliveries.ruleId))
-		.where(options.status ? eq(webhookDeliveries.status, options.status) : sql`1`)
-		.orderBy(desc(webhookDeliveries.id))
-		.limit(limit)
-		.all();
+	return alertStore(target).listDeliveries(limit, options.status);
 }
 
 /**
  * Queues a test delivery to a rule's webhook (signed) and e-mail recipients (the admin's "send test" button);
  * false when the rule has neither.
  */
-export function enqueueTest(db: Db, ruleId: number, now = Date.now()): boolean {
-	const rule = db.select().from(alertRules).where(eq(alertRules.id, ruleId)).get();
+export async function enqueueTest(target: Db | Storage, ruleId: number, now = Date.now()): Promise<boolean> {
+	const store = alertStore(target);
+	const rule = await store.getRule(ruleId);
 	if (!rule) return false;
 	const emails = mailer ? emailsOf(rule.config) : [];
 	const urls = [rule.webhookUrl, emails.length ? `mailto:${emails.join(',')}` : null].filter(
 		(u): u is string => u !== null
 	);
-	for (const url of urls)
-		db.insert(webhookDeliveries)
-			.values({
-				ruleId,
-				alertId: null,
+	await store.insertDeliveries(
+		urls.map((url) => ({
+			ruleId,
+			alertId: null,
+			event: 'test',
+			url,
+			body: JSON.stringify({
 				event: 'test',
-				url,
-				body: JSON.stringify({
-					event: 'test',
-					sentAt: new Date(now).toISOString(),
-					rule: { id: rule.id, name: rule.name }
-				}),
-				status: 'pending',
-				nextAttemptAt: now,
-				createdAt: now
-			})
-			.run();
+				sentAt: new Date(now).toISOString(),
+				rule: { id: rule.id, name: rule.name }
+			}),
+			status: 'pending' as const,
+			nextAttemptAt: now,
+			createdAt: now
+		}))
+	);
 	return urls.length > 0;
 }

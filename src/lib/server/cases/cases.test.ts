@@ -182,7 +182,7 @@ describe('the queue: role scoping, work, SLA breach', () => {
 	});
 
 	it('raises an alert per team for cases past their SLA, and clears it once they are followed up', async () => {
-		createRule(
+		await createRule(
 			db,
 			{ name: 'Overdue', kind: 'risk', signal: 'case_sla', value: 1, perTeam: true, resolveAfterMinutes: 0 },
 			null
@@ -193,7 +193,7 @@ describe('the queue: role scoping, work, SLA breach', () => {
 			['opened', 't1', 1],
 			['opened', 't2', 1]
 		]);
-		expect(listAlerts(db, { teams: ['t1'] }).map((a) => a.scope)).toEqual(['t1']);
+		expect((await listAlerts(db, { teams: ['t1'] })).map((a) => a.scope)).toEqual(['t1']);
 		const overdue = listCases(db, { teams: ['t1'] }, caseFilterSchema.parse({ overdue: '1' }), {
 			id: 'mgr1'
 		});

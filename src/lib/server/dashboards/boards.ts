@@ -83,9 +83,9 @@ export async function journeyBoard(
 }
 
 /** Open alerts the caller may see (the alerts module's own scoping), newest first. */
-export function alertsBoard(db: Db, scope: Scope, limit = 12): AlertsBoard {
+export async function alertsBoard(db: Db, scope: Scope, limit = 12): Promise<AlertsBoard> {
 	try {
-		const open = listAlerts(db, scope, { status: 'open', limit });
+		const open = await listAlerts(db, scope, { status: 'open', limit });
 		return { available: true, alerts: open.map(toAlertItem).filter((a): a is AlertItem => a !== null) };
 	} catch (error) {
 		// An alerts table that is not there yet (an older database) must not take the wallboard down.

@@ -159,7 +159,7 @@ describe('dashboards over a real database', () => {
 		expect(rows.map((r) => r.channel)).toEqual(['phone', 'bot']);
 		expect(rows[0].contacts).toBeGreaterThan(500);
 		expect(rows[1].kpis.containment_rate.value).toBeNull();
-		const alerts = alertsBoard(db, ALL);
+		const alerts = await alertsBoard(db, ALL);
 		expect(Array.isArray(alerts.alerts)).toBe(true);
 		if (!alerts.available) expect(alerts.alerts).toEqual([]);
 	});

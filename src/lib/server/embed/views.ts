@@ -79,7 +79,7 @@ export async function wallboardView(
 					journeys: await dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
 					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
 					alerts: alertsAllowed(ctx)
-						? dashboards.alertsBoard(db, ctx.scope)
+						? await dashboards.alertsBoard(db, ctx.scope)
 						: { available: false, alerts: [] }
 				}
 			: null

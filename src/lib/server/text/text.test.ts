@@ -205,14 +205,16 @@ describe('topics', () => {
 	});
 
 	it('feeds an emerging_topic alert rule, which names the topic; a stricter rule stays quiet', async () => {
-		const rule = (value: number) =>
-			createRule(
-				db,
-				{ name: 'emerging', kind: 'risk', signal: 'emerging_topic', value, ratio: 1.5, alpha: 0.01 },
-				null,
-				END
+		const rule = async (value: number) =>
+			(
+				await createRule(
+					db,
+					{ name: 'emerging', kind: 'risk', signal: 'emerging_topic', value, ratio: 1.5, alpha: 0.01 },
+					null,
+					END
+				)
 			).rule;
-		const [finding] = await evaluateRule(db, rule(10), END);
+		const [finding] = await evaluateRule(db, await rule(10), END);
 		const expected = await text.emergingTopics(db, { to: END }, { minCount: 10, alpha: 0.01, minRatio: 1.5 });
 		expect(expected.length).toBeGreaterThan(0);
 		expect(finding).toMatchObject({ state: 'firing', value: expected.length });
@@ -220,7 +222,7 @@ describe('topics', () => {
 		expect(topics.map((t) => t.id)).toEqual(expected.map((e) => e.id).slice(0, 10));
 		expect(finding.summary).toContain(expected[0].label);
 		// No topic has 100,000 texts this week.
-		expect((await evaluateRule(db, rule(100_000), END))[0]).toMatchObject({ state: 'clear', value: 0 });
+		expect((await evaluateRule(db, await rule(100_000), END))[0]).toMatchObject({ state: 'clear', value: 0 });
 	});
 
 	it('has a default period of whole days in UTC+8, so reports are shared', async () => {

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
 import { ALERT_KINDS, ALERT_SEVERITIES } from '$lib/server/db/schema';
@@ -17,23 +17,23 @@ const Filter = z.object({
 });
 
 /** The alert feed: live (the page listens to the alerts stream), filtered by status, severity and kind. */
-export const load: PageServerLoad = ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url }) => {
 	const user = requireUser(locals);
 	const filter = Filter.parse(Object.fromEntries(url.searchParams));
 	const scope = scopeOf(user);
-	const db = database();
+	const db = storage();
 	const base = { severity: filter.severity, kind: filter.kind, limit: 200 };
 	const list =
 		filter.status === 'active'
-			? alerts.listAlerts(db, scope, base).filter((a) => a.status !== 'resolved')
-			: alerts.listAlerts(db, scope, {
+			? (await alerts.listAlerts(db, scope, base)).filter((a) => a.status !== 'resolved')
+			: await alerts.listAlerts(db, scope, {
 					...base,
 					status: filter.status === 'all' ? undefined : filter.status
 				});
 	return {
 		filter,
 		alerts: list,
-		counts: alerts.alertCounts(db, scope),
+		counts: await alerts.alertCounts(db, scope),
 		kpiLabels: kpiLabels(),
 		canAct: user.role === 'admin' || user.role === 'manager',
 		isAdmin: user.role === 'admin',
@@ -57,8 +57,8 @@ async function act(event: Parameters<NonNullable<Actions['acknowledge']>>[0], ac
 	const parsed = Act.safeParse(Object.fromEntries(await event.request.formData()));
 	if (!parsed.success) return fail(400, { message: 'id: missing' });
 	try {
-		alerts.act(
-			database(),
+		await alerts.act(
+			storage(),
 			parsed.data.id,
 			{ action, minutes: parsed.data.minutes },
 			{ email: user.email, scope: scopeOf(user) }

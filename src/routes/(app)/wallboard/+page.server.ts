@@ -48,7 +48,7 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
 					channels: await dashboards.channelBoard(db, q.query),
 					journeys: await dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
 					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
-					alerts: dashboards.alertsBoard(db, scope)
+					alerts: await dashboards.alertsBoard(db, scope)
 				}
 			: null
 	};

@@ -8,11 +8,11 @@ import * as cases from '$lib/server/cases';
 import { incidentState, setIncident } from '$lib/server/alerts/incident';
 
 /** Alerts administration: the webhook delivery log, the follow-up SLA and the demo's incident switch. */
-export const load: PageServerLoad = ({ locals }) => {
+export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
 	const db = database();
 	return {
-		deliveries: alerts.listDeliveries(db, { limit: 200 }),
+		deliveries: await alerts.listDeliveries(db, { limit: 200 }),
 		slaHours: cases.getSlaHours(db),
 		incident: incidentState()
 	};

@@ -17,9 +17,10 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const canEdit = user.role === 'admin' || user.role === 'manager';
 	const db = database();
 	return {
-		rules: alerts
-			.listRules(db)
-			.map((r) => ({ ...alerts.publicRule(r, user), editable: canEdit && alerts.canEditRule(r, scope) })),
+		rules: (await alerts.listRules(db)).map((r) => ({
+			...alerts.publicRule(r, user),
+			editable: canEdit && alerts.canEditRule(r, scope)
+		})),
 		canEdit,
 		isAdmin: user.role === 'admin',
 		teams: (await listTeamsWithAgents(db, scope.teams)).map((t) => ({ id: t.id, name: t.name })),
@@ -110,7 +111,7 @@ export const actions: Actions = {
 	create: async (event) => {
 		const user = requireRole(event.locals, 'admin', 'manager');
 		try {
-			const { rule, generatedSecret } = alerts.addRule(
+			const { rule, generatedSecret } = await alerts.addRule(
 				database(),
 				ruleFromForm(await event.request.formData()),
 				ruleActor(user, event)
@@ -124,7 +125,7 @@ export const actions: Actions = {
 		const user = requireRole(event.locals, 'admin', 'manager');
 		const form = await event.request.formData();
 		try {
-			const { rule } = alerts.changeRule(
+			const { rule } = await alerts.changeRule(
 				database(),
 				idOf(form),
 				{ enabled: form.get('enabled') === '1' },
@@ -139,7 +140,7 @@ export const actions: Actions = {
 		const user = requireRole(event.locals, 'admin', 'manager');
 		const form = await event.request.formData();
 		try {
-			const rule = alerts.removeRule(database(), idOf(form), ruleActor(user, event));
+			const rule = await alerts.removeRule(database(), idOf(form), ruleActor(user, event));
 			return { action: 'remove', done: true, name: rule.name };
 		} catch (error) {
 			return refusal('remove', error);
@@ -148,7 +149,7 @@ export const actions: Actions = {
 	test: async (event) => {
 		requireRole(event.locals, 'admin');
 		const form = await event.request.formData();
-		if (!alerts.enqueueTest(database(), idOf(form)))
+		if (!(await alerts.enqueueTest(database(), idOf(form))))
 			return fail(409, { action: 'test', message: 'webhook: none' });
 		return { action: 'test', done: true, name: String(form.get('name') ?? '') };
 	}

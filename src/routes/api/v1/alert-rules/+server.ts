@@ -7,10 +7,10 @@ import * as alerts from '$lib/server/alerts';
 import { errorResponse, readJson, ruleActor } from '$lib/server/alerts/http';
 
 /** GET /api/v1/alert-rules → {"rules":[…]} (webhook secrets never leave the server; `editable` for the caller). */
-export const GET: RequestHandler = ({ locals }) => {
+export const GET: RequestHandler = async ({ locals }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
-	const rules = alerts.listRules(database()).map((r) => ({
+	const rules = (await alerts.listRules(database())).map((r) => ({
 		...alerts.publicRule(r, user),
 		editable: (user.role === 'admin' || user.role === 'manager') && alerts.canEditRule(r, scope)
 	}));
@@ -27,7 +27,7 @@ export const POST: RequestHandler = async (event) => {
 	const body = await readJson(event.request);
 	if (!body.ok) return body.response;
 	try {
-		const { rule, generatedSecret } = alerts.addRule(database(), body.body, ruleActor(user, event));
+		const { rule, generatedSecret } = await alerts.addRule(database(), body.body, ruleActor(user, event));
 		return json(
 			{ ...alerts.publicRule(rule, user), ...(generatedSecret ? { webhookSecret: generatedSecret } : {}) },
 			{ status: 201, headers: { location: `/api/v1/alert-rules/${rule.id}` } }

@@ -21,7 +21,7 @@ const Query = z.object({
  * GET /api/v1/alerts?status=open|acknowledged|resolved&severity=&kind=&rule=&limit= → {"alerts":[…],"counts":{…}},
  * newest first, only alerts about teams the caller may see.
  */
-export const GET: RequestHandler = ({ locals, url }) => {
+export const GET: RequestHandler = async ({ locals, url }) => {
 	const user = requireUser(locals);
 	const parsed = Query.safeParse(Object.fromEntries(url.searchParams));
 	if (!parsed.success) {
@@ -31,7 +31,7 @@ export const GET: RequestHandler = ({ locals, url }) => {
 	const scope = scopeOf(user);
 	const db = database();
 	const q = parsed.data;
-	const list = alerts.listAlerts(db, scope, {
+	const list = await alerts.listAlerts(db, scope, {
 		status: q.status,
 		severity: q.severity,
 		kind: q.kind,
@@ -39,7 +39,7 @@ export const GET: RequestHandler = ({ locals, url }) => {
 		limit: q.limit
 	});
 	return json(
-		{ alerts: list.map(apiAlert), counts: alerts.alertCounts(db, scope) },
+		{ alerts: list.map(apiAlert), counts: await alerts.alertCounts(db, scope) },
 		{ headers: { 'cache-control': 'no-store' } }
 	);
 };

@@ -7,10 +7,10 @@ import * as alerts from '$lib/server/alerts';
 import { errorResponse, idParam, readJson, ruleActor } from '$lib/server/alerts/http';
 
 /** GET /api/v1/alert-rules/<id> → the rule. */
-export const GET: RequestHandler = ({ locals, params }) => {
+export const GET: RequestHandler = async ({ locals, params }) => {
 	const user = requireUser(locals);
 	const id = idParam(params.id);
-	const rule = id === null ? undefined : alerts.getRule(database(), id);
+	const rule = id === null ? undefined : await alerts.getRule(database(), id);
 	if (!rule) return apiError(404, `No alert rule ${params.id}`);
 	return json(alerts.publicRule(rule, user));
 };
@@ -23,7 +23,12 @@ export const PATCH: RequestHandler = async (event) => {
 	const body = await readJson(event.request);
 	if (!body.ok) return body.response;
 	try {
-		const { rule, generatedSecret } = alerts.changeRule(database(), id, body.body, ruleActor(user, event));
+		const { rule, generatedSecret } = await alerts.changeRule(
+			database(),
+			id,
+			body.body,
+			ruleActor(user, event)
+		);
 		return json({
 			...alerts.publicRule(rule, user),
 			...(generatedSecret ? { webhookSecret: generatedSecret } : {})
@@ -34,12 +39,12 @@ export const PATCH: RequestHandler = async (event) => {
 };
 
 /** DELETE /api/v1/alert-rules/<id> → 204; its open alerts are resolved and stay listed; audited. */
-export const DELETE: RequestHandler = (event) => {
+export const DELETE: RequestHandler = async (event) => {
 	const user = requireRole(event.locals, 'admin', 'manager');
 	const id = idParam(event.params.id);
 	if (id === null) return apiError(404, `No alert rule ${event.params.id}`);
 	try {
-		alerts.removeRule(database(), id, ruleActor(user, event));
+		await alerts.removeRule(database(), id, ruleActor(user, event));
 		return new Response(null, { status: 204 });
 	} catch (error) {
 		return errorResponse(error);

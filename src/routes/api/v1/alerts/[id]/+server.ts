@@ -8,10 +8,10 @@ import * as alerts from '$lib/server/alerts';
 import { apiAlert, idParam } from '$lib/server/alerts/http';
 
 /** GET /api/v1/alerts/<id> → the alert with its history (who did what, when). */
-export const GET: RequestHandler = ({ locals, params }) => {
+export const GET: RequestHandler = async ({ locals, params }) => {
 	const user = requireUser(locals);
 	const id = idParam(params.id);
-	const alert = id === null ? undefined : alerts.getAlert(database(), id, scopeOf(user));
+	const alert = id === null ? undefined : await alerts.getAlert(database(), id, scopeOf(user));
 	if (!alert) return apiError(404, `No alert ${params.id}`);
 	const { history, ...view } = alert;
 	return json({

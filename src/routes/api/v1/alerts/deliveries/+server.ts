@@ -13,7 +13,7 @@ const Query = z.object({
 });
 
 /** GET /api/v1/alerts/deliveries?status=pending|delivered|failed → the webhook delivery log with every attempt (admins). */
-export const GET: RequestHandler = ({ locals, url }) => {
+export const GET: RequestHandler = async ({ locals, url }) => {
 	requireRole(locals, 'admin');
 	const parsed = Query.safeParse(Object.fromEntries(url.searchParams));
 	if (!parsed.success) {
@@ -21,7 +21,7 @@ export const GET: RequestHandler = ({ locals, url }) => {
 		return apiError(400, message, 'invalid_parameter', details);
 	}
 	const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-	const deliveries = alerts.listDeliveries(database(), parsed.data).map((d) => ({
+	const deliveries = (await alerts.listDeliveries(database(), parsed.data)).map((d) => ({
 		...d,
 		createdAt: iso(d.createdAt),
 		finishedAt: iso(d.finishedAt),

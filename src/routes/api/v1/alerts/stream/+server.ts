@@ -20,12 +20,12 @@ export const GET: RequestHandler = ({ locals }) => {
 	const db = database();
 	return sseResponse(
 		(send) => {
-			send('count', alerts.alertCounts(db, scope));
+			void alerts.alertCounts(db, scope).then((counts) => send('count', counts));
 			// Changes made by any server process (live/relay.ts).
 			const stop = onAlertAnywhere((change) => {
 				if (!alerts.canSeeAlert(change.alert, scope)) return;
 				send('alert', { type: change.type, alert: apiAlert(change.alert) });
-				send('count', alerts.alertCounts(db, scope));
+				void alerts.alertCounts(db, scope).then((counts) => send('count', counts));
 			});
 			const heartbeat = setInterval(() => send('', null), 20_000);
 			heartbeat.unref?.();

@@ -10,11 +10,12 @@ import { idParam } from '$lib/server/alerts/http';
  * POST /api/v1/alert-rules/<id>/test → 202: queues a test delivery to the rule's webhook (signed) and, with an SMTP
  * relay, its e-mail recipients (admins).
  */
-export const POST: RequestHandler = ({ locals, params }) => {
+export const POST: RequestHandler = async ({ locals, params }) => {
 	requireRole(locals, 'admin');
 	const id = idParam(params.id);
-	if (id === null || !alerts.getRule(database(), id)) return apiError(404, `No alert rule ${params.id}`);
-	if (!alerts.enqueueTest(database(), id))
+	if (id === null || !(await alerts.getRule(database(), id)))
+		return apiError(404, `No alert rule ${params.id}`);
+	if (!(await alerts.enqueueTest(database(), id)))
 		return apiError(409, 'webhook: this rule has no webhook or e-mail recipients', 'no_webhook');
 	return json({ queued: true }, { status: 202 });
 };

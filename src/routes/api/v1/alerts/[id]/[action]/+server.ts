@@ -44,7 +44,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 		return apiError(400, message, 'invalid_parameter', details);
 	}
 	try {
-		const change = alerts.act(
+		const change = await alerts.act(
 			database(),
 			id,
 			{ action: action.data, ...body.data },
