@@ -72,7 +72,10 @@ export function startServer(env: Env): Promise<Storage> {
 		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') {
 			// The demo's seeding writes through the SQLite writer (issue 17 leaves its port for later).
 			if (storage.engine === 'sqlite') startDemo(storage.db, env);
-			else console.log('[resonance] the demo runs on SQLite only; on PostgreSQL, migrate-to copies a demo database');
+			else
+				console.log(
+					'[resonance] the demo runs on SQLite only; on PostgreSQL, migrate-to copies a demo database'
+				);
 		}
 		// Alert rules, evaluation, webhooks and follow-up cases (after the demo so its backfill can wait for it).
 		startAlertsRuntime(storage, env);

@@ -58,9 +58,9 @@ describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
 		for (const table of ['events', 'text_docs', 'journey_instances', 'follow_up_cases', 'customers'])
 			expect(mentions.some((m) => m.startsWith(`${table}.`))).toBe(true);
 		const before = {
-			all: kpis(db, query()),
-			byDay: kpis(db, query('day')),
-			byTeam: kpis(db, query('team')),
+			all: await kpis(db, query()),
+			byDay: await kpis(db, query('day')),
+			byTeam: await kpis(db, query('team')),
 			cells: db.$client.prepare('SELECT * FROM metric_day_cells ORDER BY key').all()
 		};
 		const others = db.$client
@@ -83,9 +83,9 @@ describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
 
 		expect(rowsNaming(target)).toEqual([]);
 		expect(db.$client.prepare('SELECT count(*) FROM events').pluck().get()).toBe(others);
-		expect(kpis(db, query())).toEqual(before.all);
-		expect(kpis(db, query('day'))).toEqual(before.byDay);
-		expect(kpis(db, query('team'))).toEqual(before.byTeam);
+		expect(await kpis(db, query())).toEqual(before.all);
+		expect(await kpis(db, query('day'))).toEqual(before.byDay);
+		expect(await kpis(db, query('team'))).toEqual(before.byTeam);
 		expect(db.$client.prepare('SELECT * FROM metric_day_cells ORDER BY key').all()).toEqual(before.cells);
 
 		const audited = db.$client
@@ -120,7 +120,7 @@ describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
 
 	it('on PostgreSQL removes the same rows, leaves no text column naming them, keeps the rollups', async () => {
 		db = openDatabase(':memory:');
-		writeHistory(db, { customers: 30, days: 20, now });
+		await writeHistory(db, { customers: 30, days: 20, now });
 		const target = 'cust-3';
 		const onSqlite = await deleteCustomer(openCopy(db), target, null, { now });
 		let pg: TestPostgres | undefined;

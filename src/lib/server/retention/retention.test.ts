@@ -36,9 +36,9 @@ describe('retention', { timeout: 60_000 }, () => {
 		const pruned = query(now - 45 * DAY_MS, now - 35 * DAY_MS, 'day');
 		const whole = query(now - 45 * DAY_MS, now);
 		const before = {
-			days: kpis(db, pruned),
-			whole: kpis(db, whole),
-			team: kpis(db, { ...pruned, by: 'team' }),
+			days: await kpis(db, pruned),
+			whole: await kpis(db, whole),
+			team: await kpis(db, { ...pruned, by: 'team' }),
 			cells: all('SELECT * FROM metric_cells ORDER BY key'),
 			dayCells: all('SELECT * FROM metric_day_cells ORDER BY key'),
 			journeys: all('SELECT * FROM journey_instances ORDER BY id'),
@@ -62,9 +62,9 @@ describe('retention', { timeout: 60_000 }, () => {
 		expect(one('SELECT count(*) FROM events')).toBe(kept);
 		expect(one('SELECT count(*) FROM text_docs WHERE ts < ?', cutoff)).toBe(0);
 
-		expect(kpis(db, pruned)).toEqual(before.days);
-		expect(kpis(db, whole)).toEqual(before.whole);
-		expect(kpis(db, { ...pruned, by: 'team' })).toEqual(before.team);
+		expect(await kpis(db, pruned)).toEqual(before.days);
+		expect(await kpis(db, whole)).toEqual(before.whole);
+		expect(await kpis(db, { ...pruned, by: 'team' })).toEqual(before.team);
 		expect(all('SELECT * FROM metric_cells ORDER BY key')).toEqual(before.cells);
 		expect(all('SELECT * FROM metric_day_cells ORDER BY key')).toEqual(before.dayCells);
 		expect(all('SELECT * FROM journey_instances ORDER BY id')).toEqual(before.journeys);
@@ -81,7 +81,7 @@ describe('retention', { timeout: 60_000 }, () => {
 
 	it('prunes the same rows on PostgreSQL, once even when two processes prune together, and keeps what was derived', async () => {
 		db = openDatabase(':memory:');
-		writeHistory(db, { customers: 40, days: 45, now });
+		await writeHistory(db, { customers: 40, days: 45, now });
 		const cutoff = now - 35 * DAY_MS;
 		const old = one('SELECT count(*) FROM events WHERE ts < ?', cutoff);
 		const kept = one('SELECT count(*) FROM events WHERE ts >= ?', cutoff);
