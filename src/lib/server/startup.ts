@@ -1,4 +1,4 @@
-import { openDatabase, useDatabase, useStorage, type Db } from '$lib/server/db';
+import { openDatabase, useDatabase, useStorage } from '$lib/server/db';
 import { openPostgres, postgresOptionsFromEnv } from '$lib/server/db/postgres';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { runExclusive } from '$lib/server/db/jobs';

@@ -48,9 +48,9 @@ describe('the demo only in a database of its own', () => {
 describe('eligibility and the directory on both engines', () => {
 	it('gives the same sources, emptiness and directory on SQLite and on its PostgreSQL copy', async () => {
 		const db = openDatabase(':memory:');
-		createWriteKey(db, { name: 'Demo live simulator' });
+		await createWriteKey(db, { name: 'Demo live simulator' });
 		const own = await ensureWriteKey(db, 'rsn_w_e2e_test_write_key', 'RESONANCE_WRITE_KEY');
-		createWriteKey(db, { name: 'Mobile banking app' });
+		await createWriteKey(db, { name: 'Mobile banking app' });
 		expect(await isDatabaseEmpty(db)).toBe(true);
 		const pgEmpty = await mirrorToPostgres(db);
 		try {

@@ -23,8 +23,8 @@ import {
 /** A SQLite database with the default and fixture journeys, and its PostgreSQL copy before any event. */
 async function engines(): Promise<{ sqlite: Db; pg: TestPostgres }> {
 	const sqlite = openDatabase(':memory:');
-	ensureDefaultJourneys(sqlite, T0);
-	saveJourney(sqlite, FIXTURE_JOURNEY, 'test', { now: T0 });
+	await ensureDefaultJourneys(sqlite, T0);
+	await saveJourney(sqlite, FIXTURE_JOURNEY, 'test', { now: T0 });
 	const pg = await testPostgres();
 	await copySqliteToPostgres(sqlite, pg.db);
 	return { sqlite, pg };

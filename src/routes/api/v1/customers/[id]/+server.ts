@@ -4,7 +4,7 @@ import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { actorOf, clientIp } from '$lib/server/auth/request';
 import { scopeOf } from '$lib/server/auth/scope';
-import { database, storage } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 import { deleteCustomer } from '$lib/server/privacy';
 
