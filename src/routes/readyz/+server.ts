@@ -1,12 +1,13 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
+import { ping } from '$lib/server/db/storage';
 import { isDraining } from '$lib/server/lifecycle';
 
 /** Public readiness: 200 while the server takes traffic, 503 once it drains for shutdown (take it out of rotation). */
-export const GET: RequestHandler = () => {
+export const GET: RequestHandler = async () => {
 	const headers = { 'Cache-Control': 'no-store' };
 	if (isDraining()) return json({ status: 'draining' }, { status: 503, headers });
-	database().$client.prepare('SELECT 1').get();
+	await ping(storage());
 	return json({ status: 'ready' }, { headers });
 };

@@ -48,7 +48,7 @@ export async function channelBoard(db: Db | Storage, query: metrics.CxQuery): Pr
 
 /** Journey summaries (volume, completion, journey NPS, top breakpoint) for journeys started in the period. */
 export async function journeyBoard(
-	db: Db,
+	db: Db | Storage,
 	period: { from: number; to: number },
 	filters: { segment: string[]; channel: string[] },
 	now = Date.now()
@@ -83,7 +83,7 @@ export async function journeyBoard(
 }
 
 /** Open alerts the caller may see (the alerts module's own scoping), newest first. */
-export async function alertsBoard(db: Db, scope: Scope, limit = 12): Promise<AlertsBoard> {
+export async function alertsBoard(db: Db | Storage, scope: Scope, limit = 12): Promise<AlertsBoard> {
 	try {
 		const open = await listAlerts(db, scope, { status: 'open', limit });
 		return { available: true, alerts: open.map(toAlertItem).filter((a): a is AlertItem => a !== null) };

@@ -1,5 +1,6 @@
+import type { Storage } from '$lib/server/db/storage';
 import type { Db } from '$lib/server/db';
-import { byEngine, sqliteStorage } from '$lib/server/db/storage';
+import { byEngine, asStorage } from '$lib/server/db/storage';
 import { dashboardStores } from './store';
 import type { Scope } from '$lib/server/auth/scope';
 import * as metrics from '$lib/server/metrics';
@@ -12,7 +13,7 @@ import type { FilterOptions } from '$lib/components/filters/types';
  * The choices of the filter bar: channels and segments of the event model, the teams the caller may see, the
  * journeys, and the regions seen so far (from the rollups' region combinations, a small table).
  */
-export async function filterOptions(db: Db, scope: Scope): Promise<FilterOptions> {
+export async function filterOptions(db: Db | Storage, scope: Scope): Promise<FilterOptions> {
 	const teams = (await listTeamsWithAgents(db, scope.teams)).map((t) => ({
 		value: t.id,
 		label: { zh: t.name, en: t.nameEn ?? t.name }
@@ -32,7 +33,7 @@ export async function filterOptions(db: Db, scope: Scope): Promise<FilterOptions
 
 const REGION_CUBOID = metrics.CUBOIDS.findIndex((c) => c.length === 1 && c[0] === 'region');
 
-async function regions(db: Db): Promise<string[]> {
+async function regions(db: Db | Storage): Promise<string[]> {
 	if (REGION_CUBOID < 0) return [];
-	return byEngine(sqliteStorage(db), dashboardStores).comboValues(REGION_CUBOID);
+	return byEngine(asStorage(db), dashboardStores).comboValues(REGION_CUBOID);
 }

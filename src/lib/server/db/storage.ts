@@ -42,3 +42,9 @@ export function byEngine<T>(storage: Storage, impl: { sqlite: (db: Db) => T; pos
 	}
 	return store;
 }
+
+/** One round trip to the database (health and readiness checks): throws when it does not answer. */
+export async function ping(storage: Storage): Promise<void> {
+	if (storage.engine === 'sqlite') storage.db.$client.prepare('SELECT 1').get();
+	else await storage.db.$client`SELECT 1`;
+}

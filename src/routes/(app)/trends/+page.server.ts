@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guard';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
 import * as dashboards from '$lib/server/dashboards';
@@ -36,7 +36,7 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
 	const q = dashboards.dashboardQuery(pickParams(url.searchParams, FILTER_PARAMS), scope, now, '30d');
 	if (!q.ok) error(400, { code: 'invalid_parameter', message: q.message });
 	restrictTeams(scope, q.filters.values.team);
-	const db = database();
+	const db = storage();
 	const { by, kpi, control } = view.data;
 	const labels = Object.fromEntries(
 		dashboards.TREND_KPIS.map((k) => [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { AUDIT_ACTIONS, listAudit } from '$lib/server/auth/audit';
 import { requireRole } from '$lib/server/auth/guard';
 
@@ -28,7 +28,7 @@ function dayStart(day: string): number {
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, 'admin');
 	const filters = Filters.parse(Object.fromEntries(url.searchParams));
-	const { rows, total } = await listAudit(database(), {
+	const { rows, total } = await listAudit(storage(), {
 		action: filters.action,
 		actor: filters.actor || undefined,
 		from: filters.from ? dayStart(filters.from) : undefined,

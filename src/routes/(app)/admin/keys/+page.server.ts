@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database, storage } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { ROLES } from '$lib/server/db/schema';
 import { listTeamsWithAgents } from '$lib/server/directory/teams';
 import { audit } from '$lib/server/auth/audit';
@@ -28,7 +28,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 		sources: await listSources(db),
 		keys: await listKeys(db),
 		// Origins whose browser pages were refused lately (ingestion monitor): offered as one-click additions.
-		refusedOrigins: ingestContext(database())
+		refusedOrigins: ingestContext(storage())
 			.monitor.status()
 			.refusedOrigins.map((r) => r.origin),
 		knownTeams: (await listTeamsWithAgents(db, null)).map(({ id, name }) => ({ id, name }))

@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
 import { listTeamsWithAgents } from '$lib/server/directory/teams';
@@ -15,7 +15,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
 	const canEdit = user.role === 'admin' || user.role === 'manager';
-	const db = database();
+	const db = storage();
 	return {
 		rules: (await alerts.listRules(db)).map((r) => ({
 			...alerts.publicRule(r, user),
@@ -112,7 +112,7 @@ export const actions: Actions = {
 		const user = requireRole(event.locals, 'admin', 'manager');
 		try {
 			const { rule, generatedSecret } = await alerts.addRule(
-				database(),
+				storage(),
 				ruleFromForm(await event.request.formData()),
 				ruleActor(user, event)
 			);
@@ -126,7 +126,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		try {
 			const { rule } = await alerts.changeRule(
-				database(),
+				storage(),
 				idOf(form),
 				{ enabled: form.get('enabled') === '1' },
 				ruleActor(user, event)
@@ -140,7 +140,7 @@ export const actions: Actions = {
 		const user = requireRole(event.locals, 'admin', 'manager');
 		const form = await event.request.formData();
 		try {
-			const rule = await alerts.removeRule(database(), idOf(form), ruleActor(user, event));
+			const rule = await alerts.removeRule(storage(), idOf(form), ruleActor(user, event));
 			return { action: 'remove', done: true, name: rule.name };
 		} catch (error) {
 			return refusal('remove', error);
@@ -149,7 +149,7 @@ export const actions: Actions = {
 	test: async (event) => {
 		requireRole(event.locals, 'admin');
 		const form = await event.request.formData();
-		if (!(await alerts.enqueueTest(database(), idOf(form))))
+		if (!(await alerts.enqueueTest(storage(), idOf(form))))
 			return fail(409, { action: 'test', message: 'webhook: none' });
 		return { action: 'test', done: true, name: String(form.get('name') ?? '') };
 	}

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
 import { requireRole } from '$lib/server/auth/guard';
 import { clientIp } from '$lib/server/auth/request';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /** Journey definitions and the mapping of incoming event names to steps (admin). */
 export const load: PageServerLoad = async ({ locals, url }) => {
 	requireRole(locals, 'admin');
-	const db = database();
+	const db = storage();
 	const records = await journeys.listJourneys(db, { includeDisabled: true });
 	const editKey = url.searchParams.get('edit');
 	const editing = editKey ? (records.find((r) => r.definition.key === editKey) ?? null) : null;
@@ -66,7 +66,7 @@ export const actions: Actions = {
 			});
 		}
 		const d = parsed.data;
-		const db = database();
+		const db = storage();
 		try {
 			const saved = await journeys.saveJourney(
 				db,
@@ -111,7 +111,7 @@ export const actions: Actions = {
 			journeyKey: parsed.data.target.slice(0, colon),
 			stepEvent: parsed.data.target.slice(colon + 1)
 		};
-		const db = database();
+		const db = storage();
 		try {
 			await journeys.mapEventName(db, mapping, admin.email, Date.now(), {
 				actor: { id: admin.id, email: admin.email },
@@ -134,7 +134,7 @@ export const actions: Actions = {
 		const parsed = Unmap.safeParse(Object.fromEntries(await request.formData()));
 		if (!parsed.success)
 			return fail(400, { action: 'unmap', field: 'eventName', message: 'eventName: required' });
-		const db = database();
+		const db = storage();
 		await journeys.unmapEventName(db, parsed.data.eventName, parsed.data.journeyKey, {
 			actor: { id: admin.id, email: admin.email },
 			ip: clientIp(event)
@@ -144,7 +144,7 @@ export const actions: Actions = {
 	},
 	restitch: async ({ locals }) => {
 		requireRole(locals, 'admin');
-		void journeys.restitchInBackground(database(), { recountNames: true });
+		void journeys.restitchInBackground(storage(), { recountNames: true });
 		return { action: 'restitch', done: true, key: null };
 	}
 };

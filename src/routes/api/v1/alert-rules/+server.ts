@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
 import * as alerts from '$lib/server/alerts';
@@ -10,7 +10,7 @@ import { errorResponse, readJson, ruleActor } from '$lib/server/alerts/http';
 export const GET: RequestHandler = async ({ locals }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
-	const rules = (await alerts.listRules(database())).map((r) => ({
+	const rules = (await alerts.listRules(storage())).map((r) => ({
 		...alerts.publicRule(r, user),
 		editable: (user.role === 'admin' || user.role === 'manager') && alerts.canEditRule(r, scope)
 	}));
@@ -27,7 +27,7 @@ export const POST: RequestHandler = async (event) => {
 	const body = await readJson(event.request);
 	if (!body.ok) return body.response;
 	try {
-		const { rule, generatedSecret } = await alerts.addRule(database(), body.body, ruleActor(user, event));
+		const { rule, generatedSecret } = await alerts.addRule(storage(), body.body, ruleActor(user, event));
 		return json(
 			{ ...alerts.publicRule(rule, user), ...(generatedSecret ? { webhookSecret: generatedSecret } : {}) },
 			{ status: 201, headers: { location: `/api/v1/alert-rules/${rule.id}` } }

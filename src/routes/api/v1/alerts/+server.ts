@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireUser } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
@@ -29,7 +29,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 		return apiError(400, message, 'invalid_parameter', details);
 	}
 	const scope = scopeOf(user);
-	const db = database();
+	const db = storage();
 	const q = parsed.data;
 	const list = await alerts.listAlerts(db, scope, {
 		status: q.status,

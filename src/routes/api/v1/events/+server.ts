@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database, storage } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { ingestContext } from '$lib/server/ingest/context';
 import { handleNative, handlePreflight } from '$lib/server/ingest/http';
 import { requireUser } from '$lib/server/auth/guard';
@@ -30,7 +30,7 @@ export const GET: RequestHandler = async (event) => {
 	if (!parsed.ok) return apiError(400, parsed.message, 'invalid_parameter', { parameter: parsed.parameter });
 	const scope = scopeOf(user);
 	restrictTeams(scope, parsed.query.filters.team);
-	const db = database();
+	const db = storage();
 	const page = await dashboards.listEvents(db, parsed.query, scope);
 	if (parsed.query.format === 'json') return json(page, { headers: { 'cache-control': 'no-store' } });
 	void audit(db, {

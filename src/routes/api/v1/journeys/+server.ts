@@ -3,7 +3,7 @@ import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { clientIp } from '$lib/server/auth/request';
-import { database, storage } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /** GET /api/v1/journeys: the journey definitions (`?all=1`: with disabled ones, admins only). */
@@ -23,7 +23,7 @@ export const POST: RequestHandler = async (event) => {
 	const admin = requireRole(locals, 'admin');
 	const body: unknown = await request.json().catch(() => undefined);
 	if (body === undefined) return apiError(400, 'body: not valid JSON', 'invalid_body');
-	const db = database();
+	const db = storage();
 	try {
 		const saved = await journeys.saveJourney(db, body as journeys.JourneyDefinitionInput, admin.email, {
 			create: true,

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import * as alerts from '$lib/server/alerts';
@@ -10,7 +10,7 @@ import { errorResponse, idParam, readJson, ruleActor } from '$lib/server/alerts/
 export const GET: RequestHandler = async ({ locals, params }) => {
 	const user = requireUser(locals);
 	const id = idParam(params.id);
-	const rule = id === null ? undefined : await alerts.getRule(database(), id);
+	const rule = id === null ? undefined : await alerts.getRule(storage(), id);
 	if (!rule) return apiError(404, `No alert rule ${params.id}`);
 	return json(alerts.publicRule(rule, user));
 };
@@ -24,7 +24,7 @@ export const PATCH: RequestHandler = async (event) => {
 	if (!body.ok) return body.response;
 	try {
 		const { rule, generatedSecret } = await alerts.changeRule(
-			database(),
+			storage(),
 			id,
 			body.body,
 			ruleActor(user, event)
@@ -44,7 +44,7 @@ export const DELETE: RequestHandler = async (event) => {
 	const id = idParam(event.params.id);
 	if (id === null) return apiError(404, `No alert rule ${event.params.id}`);
 	try {
-		await alerts.removeRule(database(), id, ruleActor(user, event));
+		await alerts.removeRule(storage(), id, ruleActor(user, event));
 		return new Response(null, { status: 204 });
 	} catch (error) {
 		return errorResponse(error);

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireUser } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
@@ -11,7 +11,7 @@ import { apiAlert, idParam } from '$lib/server/alerts/http';
 export const GET: RequestHandler = async ({ locals, params }) => {
 	const user = requireUser(locals);
 	const id = idParam(params.id);
-	const alert = id === null ? undefined : await alerts.getAlert(database(), id, scopeOf(user));
+	const alert = id === null ? undefined : await alerts.getAlert(storage(), id, scopeOf(user));
 	if (!alert) return apiError(404, `No alert ${params.id}`);
 	const { history, ...view } = alert;
 	return json({

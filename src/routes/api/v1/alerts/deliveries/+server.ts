@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole } from '$lib/server/auth/guard';
 import { DELIVERY_STATUSES } from '$lib/server/db/schema';
@@ -21,7 +21,7 @@ export const GET: RequestHandler = async ({ locals, url }) => {
 		return apiError(400, message, 'invalid_parameter', details);
 	}
 	const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-	const deliveries = (await alerts.listDeliveries(database(), parsed.data)).map((d) => ({
+	const deliveries = (await alerts.listDeliveries(storage(), parsed.data)).map((d) => ({
 		...d,
 		createdAt: iso(d.createdAt),
 		finishedAt: iso(d.finishedAt),

@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { database, storage } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guard';
 import { RECHECK_INTERVAL_MS, recheckOf } from '$lib/server/auth/recheck';
 import { scopeOf } from '$lib/server/auth/scope';
@@ -17,7 +17,7 @@ import { apiAlert } from '$lib/server/alerts/http';
 export const GET: RequestHandler = ({ locals }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
-	const db = database();
+	const db = storage();
 	return sseResponse(
 		(send) => {
 			void alerts.alertCounts(db, scope).then((counts) => send('count', counts));

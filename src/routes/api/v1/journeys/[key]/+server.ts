@@ -3,7 +3,7 @@ import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { clientIp } from '$lib/server/auth/request';
-import { database, storage } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /** GET /api/v1/journeys/<key>: one definition. */
@@ -19,7 +19,7 @@ export const PUT: RequestHandler = async (event) => {
 	const admin = requireRole(locals, 'admin');
 	const body: unknown = await request.json().catch(() => undefined);
 	if (!body || typeof body !== 'object') return apiError(400, 'body: not a JSON object', 'invalid_body');
-	const db = database();
+	const db = storage();
 	try {
 		const input = { ...(body as journeys.JourneyDefinitionInput), key: params.key };
 		const saved = await journeys.saveJourney(db, input, admin.email, {

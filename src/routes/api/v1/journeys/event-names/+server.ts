@@ -4,7 +4,7 @@ import type { RequestHandler } from './$types';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole } from '$lib/server/auth/guard';
 import { clientIp } from '$lib/server/auth/request';
-import { database, storage } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
 /** GET /api/v1/journeys/event-names[?unmapped=1]: journey event names seen at ingest by volume (admin). */
@@ -33,7 +33,7 @@ export const POST: RequestHandler = async (event) => {
 		const parameter = String(issue?.path[0] ?? 'body');
 		return apiError(400, `${parameter}: ${issue?.message ?? 'invalid'}`, 'invalid_parameter', { parameter });
 	}
-	const db = database();
+	const db = storage();
 	try {
 		await journeys.mapEventName(db, parsed.data, admin.email, Date.now(), {
 			actor: { id: admin.id, email: admin.email },
@@ -54,7 +54,7 @@ export const DELETE: RequestHandler = async (event) => {
 	const journeyKey = url.searchParams.get('journeyKey') ?? '';
 	if (!eventName) return journeys.badParameter({ param: 'eventName', message: 'eventName: required' });
 	if (!journeyKey) return journeys.badParameter({ param: 'journeyKey', message: 'journeyKey: required' });
-	const db = database();
+	const db = storage();
 	if (
 		!(await journeys.unmapEventName(db, eventName, journeyKey, {
 			actor: { id: admin.id, email: admin.email },

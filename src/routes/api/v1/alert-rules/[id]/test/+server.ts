@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole } from '$lib/server/auth/guard';
 import * as alerts from '$lib/server/alerts';
@@ -13,9 +13,9 @@ import { idParam } from '$lib/server/alerts/http';
 export const POST: RequestHandler = async ({ locals, params }) => {
 	requireRole(locals, 'admin');
 	const id = idParam(params.id);
-	if (id === null || !(await alerts.getRule(database(), id)))
+	if (id === null || !(await alerts.getRule(storage(), id)))
 		return apiError(404, `No alert rule ${params.id}`);
-	if (!(await alerts.enqueueTest(database(), id)))
+	if (!(await alerts.enqueueTest(storage(), id)))
 		return apiError(409, 'webhook: this rule has no webhook or e-mail recipients', 'no_webhook');
 	return json({ queued: true }, { status: 202 });
 };

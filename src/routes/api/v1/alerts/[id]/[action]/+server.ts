@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
@@ -45,7 +45,7 @@ export const POST: RequestHandler = async ({ locals, params, request }) => {
 	}
 	try {
 		const change = await alerts.act(
-			database(),
+			storage(),
 			id,
 			{ action: action.data, ...body.data },
 			{ email: user.email, scope: scopeOf(user) }
