@@ -1,12 +1,11 @@
 import type { Db } from '$lib/server/db';
 import type { Storage } from '$lib/server/db/storage';
-import { parseFilterKey, liveHub } from '$lib/server/live/hub';
+import { shareAlert } from '$lib/server/live/hub';
 import { demoStatus } from '$lib/server/demo/run';
 import { onAlertChange } from './notify';
 import { startAlerts, type AlertsRuntime } from './scheduler';
 import { parseSmtpUrl, readCaFile } from './smtp';
 import { configureMailer } from './webhooks';
-import { canSeeAlert } from './store';
 
 type Env = Record<string, string | undefined>;
 
@@ -31,9 +30,12 @@ export function startAlertsRuntime(db: Db | Storage, env: Env = process.env): Al
 			`[resonance] alerts: e-mail through ${smtp.secure ? 'smtps' : 'smtp'}://${smtp.host}:${smtp.port}${tls}${ca}`
 		);
 	}
-	onAlertChange((change) =>
-		liveHub().broadcast('alert', change, (key) => canSeeAlert(change.alert, parseFilterKey(key).scope))
-	);
+	// Viewers on every process (live/relay.ts) get the change: the wallboard's alert board and the alerts stream.
+	onAlertChange((change) => {
+		void shareAlert(change).catch((error) =>
+			console.error('[resonance] alerts: sharing a change failed', error)
+		);
+	});
 	const demo = env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true';
 	runtime = startAlerts(db, {
 		intervalMs: Number(env.RESONANCE_ALERTS_INTERVAL_MS) || 60_000,

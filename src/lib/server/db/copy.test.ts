@@ -33,10 +33,12 @@ describe('copying SQLite to PostgreSQL', () => {
 		});
 		const hash = 2n ** 62n + 12345n;
 		db.$client.prepare('INSERT INTO event_ids (hash, seen_at) VALUES (?, ?)').run(hash, 1);
+		// SQLite's log may hold a hash twice; PostgreSQL's unique index keeps the first sighting.
+		db.$client.prepare('INSERT INTO event_ids (hash, seen_at) VALUES (?, ?)').run(hash, 2);
 		const pg = await mirrorToPostgres(db);
 		opened.push(pg);
-		const [row] = await pg.db.$client`SELECT hash::text AS hash FROM event_ids`;
-		expect(row.hash).toBe(hash.toString());
+		const logged = await pg.db.$client`SELECT hash::text AS hash, seen_at FROM event_ids`;
+		expect(logged).toEqual([{ hash: hash.toString(), seen_at: 1 }]);
 		const [entry] = await pg.db.$client`SELECT details FROM audit_log`;
 		expect(JSON.parse(entry.details as string)).toEqual({ 名: '张三' });
 		const [source] = await pg.db.$client`SELECT name, allowed_origins FROM sources`;

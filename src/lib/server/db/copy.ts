@@ -37,6 +37,22 @@ export function tablesInCopyOrder(): SQLiteTable[] {
 	return ordered;
 }
 
+/**
+ * Tables with a unique index only PostgreSQL has (drizzle/postgres/0001_ingest_dedupe_unique.sql): SQLite's log may
+ * hold a hash twice (it de-duplicates in memory), PostgreSQL's holds the first sighting only.
+ */
+const UNIQUE_ON_POSTGRES: Record<string, { column: string; order: string }> = {
+	event_ids: { column: 'hash', order: 'seq' }
+};
+
+/** The rows of `table` to copy (SQL over the SQLite table, selecting `columns`). */
+function sourceRows(table: string, columns: string): string {
+	const unique = UNIQUE_ON_POSTGRES[table];
+	if (!unique) return `SELECT ${columns} FROM "${table}"`;
+	return `SELECT ${columns} FROM "${table}" WHERE "${unique.order}" IN
+		(SELECT min("${unique.order}") FROM "${table}" GROUP BY "${unique.column}")`;
+}
+
 const BATCH_ROWS = 2_000;
 /** PostgreSQL takes at most 65,535 parameters per statement. */
 const MAX_PARAMETERS = 60_000;
@@ -67,7 +83,7 @@ export async function copySqliteToPostgres(
 			const perStatement = Math.max(1, Math.min(BATCH_ROWS, Math.floor(MAX_PARAMETERS / names.length)));
 			// safeIntegers: the 63-bit de-duplication hashes survive the trip exactly.
 			const rows = source.$client
-				.prepare(`SELECT ${quoted} FROM "${name}"`)
+				.prepare(sourceRows(name, quoted))
 				.raw(true)
 				.safeIntegers(true)
 				.iterate() as IterableIterator<unknown[]>;
@@ -105,7 +121,8 @@ export async function copySqliteToPostgres(
 	// Verified by row counts, table by table.
 	for (const { table, rows } of report.tables) {
 		const fromSqlite = Number(
-			(source.$client.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n
+			(source.$client.prepare(`SELECT COUNT(*) AS n FROM (${sourceRows(table, '1')})`).get() as { n: number })
+				.n
 		);
 		const [onPostgres] = await sql.unsafe(`SELECT COUNT(*) AS n FROM "${table}"`);
 		if (fromSqlite !== rows || Number(onPostgres.n) !== rows)
