@@ -39,6 +39,26 @@ export function readingOpenApi(): OpenApiPart {
 			'/healthz': {
 				get: { summary: 'Liveness', responses: { '200': { description: '{"status":"ok"}' } } }
 			},
+			'/readyz': {
+				get: {
+					summary: 'Readiness: the database answers and the server is not draining for a shutdown',
+					responses: {
+						'200': { description: '{"status":"ready"}' },
+						'503': { description: 'Not ready (starting, draining, or the database does not answer)' }
+					}
+				}
+			},
+			'/metrics': {
+				get: {
+					summary:
+						'Prometheus text format: ingestion counters by source, commit latency, writer queue, SSE viewers, alert evaluations, event-loop lag, process metrics',
+					security: [{ readKey: [] }, { metricsToken: [] }],
+					responses: {
+						'200': { description: 'text/plain; version=0.0.4' },
+						'401': { description: 'No read key and no RESONANCE_METRICS_TOKEN bearer' }
+					}
+				}
+			},
 			'/api/v1/events': get(
 				'Drill-down records, newest first, cursor-paged and role-scoped (format=csv for a CSV export)',
 				[
@@ -73,7 +93,16 @@ export function readingOpenApi(): OpenApiPart {
 				[p('key', 'Journey key'), ...range],
 				'{"breakpoints":[…]}'
 			),
-			'/api/v1/customers/{id}': get('A customer timeline across channels', [p('id', 'Customer id')], '{…}'),
+			'/api/v1/customers/{id}': {
+				...get('A customer timeline across channels', [p('id', 'Customer id')], '{…}'),
+				delete: {
+					summary:
+						"Delete one customer's personal data (PIPL): events, texts, cases, journey instances, risk scores, audience memberships; anonymous aggregates stay. Admin only, audited, idempotent",
+					parameters: [p('id', 'Customer id')],
+					security: secured,
+					responses: ok('{"customerId","removed":{"<table>":rows,…},"total"}')
+				}
+			},
 			'/api/v1/text/topics': get(
 				'Topics of comments and transcripts',
 				[...range, q('segment', 'Segment'), q('journey', 'Journey'), q('channel', 'Channel')],

@@ -362,7 +362,12 @@ export function openApiDocument(parts: OpenApiPart[] = [ingestionOpenApi()]): Re
 				writeKeyBearer: { type: 'http', scheme: 'bearer', description: 'A source’s write key.' },
 				writeKeyBasic: { type: 'http', scheme: 'basic', description: 'The write key as the user name.' },
 				readKey: { type: 'http', scheme: 'bearer', description: 'A read key bound to a role.' },
-				session: { type: 'apiKey', in: 'cookie', name: 'session', description: 'A signed-in session.' }
+				session: { type: 'apiKey', in: 'cookie', name: 'session', description: 'A signed-in session.' },
+				metricsToken: {
+					type: 'http',
+					scheme: 'bearer',
+					description: 'RESONANCE_METRICS_TOKEN, for a Prometheus scraper (GET /metrics only).'
+				}
 			}
 		}
 	};
