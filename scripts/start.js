@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: build when the build is missing or older than the sources, then serve (scripts/serve.js) with the demo
 // asked for by default.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -40,5 +40,26 @@ process.chdir(root);
 console.log(
 	`[resonance] serving on ${process.env.ORIGIN} (demo ${process.env.RESONANCE_DEMO === '0' ? 'off' : 'asked for'})`
 );
-// The body limit (finite, never lifted) and the security headers of static files are set there.
-await import(join(root, 'scripts', 'serve.js'));
+// V8's young generation: 4 MB semi-spaces keep the heap V8 holds on to small (the RSS budget of issue 21: ≤ 400 MB
+// serving the 90-day demo after every screen; 16 MB, Node's default, left ~90 MB more). Ingestion-heavy servers may
+// trade memory for fewer scavenges with RESONANCE_SEMI_SPACE_MB=16 (bench/memory.js measures the difference).
+const semiSpace = process.env.RESONANCE_SEMI_SPACE_MB?.trim() || '4';
+if (!/^\d+$/.test(semiSpace) || Number(semiSpace) < 1 || Number(semiSpace) > 256) {
+	console.error(
+		`[resonance] RESONANCE_SEMI_SPACE_MB: expected a whole number of MB from 1 to 256, got "${semiSpace}"`
+	);
+	process.exit(2);
+}
+// The body limit (finite, never lifted) and the security headers of static files are set in serve.js, run as a
+// child so that the V8 setting applies; signals pass through and its exit code is ours.
+const server = spawn(
+	process.execPath,
+	[`--max-semi-space-size=${semiSpace}`, join(root, 'scripts', 'serve.js')],
+	{
+		stdio: 'inherit'
+	}
+);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code, signal) =>
+	process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 0))
+);

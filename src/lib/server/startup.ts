@@ -1,4 +1,4 @@
-import { openDatabase, useDatabase, useStorage } from '$lib/server/db';
+import { openDatabase, sqliteCacheMb, useDatabase, useStorage } from '$lib/server/db';
 import { openPostgres, postgresOptionsFromEnv } from '$lib/server/db/postgres';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { runExclusive } from '$lib/server/db/jobs';
@@ -38,7 +38,10 @@ export function startServer(env: Env): Promise<Storage> {
 		const pgOptions = target.engine === 'postgres' ? postgresOptionsFromEnv(env) : null;
 		let storage: Storage;
 		if (target.engine === 'sqlite') {
-			storage = useStorage({ engine: 'sqlite', db: useDatabase(openDatabase(target.file)) });
+			// Both page caches are checked here; the writer thread reads its own from the same environment.
+			sqliteCacheMb(env, 'RESONANCE_SQLITE_WRITER_CACHE_MB', 64);
+			const cacheMb = sqliteCacheMb(env);
+			storage = useStorage({ engine: 'sqlite', db: useDatabase(openDatabase(target.file, { cacheMb })) });
 			// `restore` refuses while this process holds the file.
 			holdDatabase(target.file);
 		} else {

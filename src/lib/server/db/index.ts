@@ -14,10 +14,27 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 const migrationsFolder = join(process.env.RESONANCE_MIGRATIONS ?? resolve('drizzle'), 'sqlite');
 
 /**
+ * A connection's page cache in MB from the environment: `name` (default RESONANCE_SQLITE_CACHE_MB, the read
+ * connection) holding a whole number from 8 to 4096, else `fallback`. Anything else stops the start, naming it.
+ */
+export function sqliteCacheMb(
+	env: Record<string, string | undefined> = process.env,
+	name = 'RESONANCE_SQLITE_CACHE_MB',
+	fallback = 32
+): number {
+	const raw = env[name];
+	if (raw === undefined || raw.trim() === '') return fallback;
+	const mb = Number(raw);
+	if (!Number.isInteger(mb) || mb < 8 || mb > 4096)
+		throw new Error(`${name}: expected a whole number of MB from 8 to 4096, got "${raw}"`);
+	return mb;
+}
+
+/**
  * Opens (creating the folder and file when needed) and migrates a database. Takes the path rather than reading
  * the environment so tests can pass ':memory:'. Fails fast: a database that cannot be migrated stops the start.
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, options: { cacheMb?: number } = {}): Db {
 	if (file !== ':memory:' && !file.startsWith('file:'))
 		mkdirSync(dirname(resolve(file)), { recursive: true });
 	const client = new Database(file);
@@ -25,8 +42,9 @@ export function openDatabase(file: string): Db {
 	client.pragma('synchronous = NORMAL');
 	client.pragma('foreign_keys = ON');
 	client.pragma('busy_timeout = 5000');
-	// A bigger page cache keeps the de-duplication and index pages hot (PERF-NOTES.md).
-	client.pragma('cache_size = -131072');
+	// The page cache, per connection (the server holds two: reads on the main thread, writes in the writer thread).
+	// It counts in the server's memory budget; the writer's keeps index pages hot (PERF-NOTES.md).
+	client.pragma(`cache_size = ${-1024 * (options.cacheMb ?? sqliteCacheMb())}`);
 	client.pragma('temp_store = MEMORY');
 	// Checkpoint every ~40 MB of WAL instead of 4 MB: a page dirtied by many commits is copied back once, which
 	// made the writer 1.25× faster (bench/_writer-profile.ts); the WAL file is truncated back to 64 MB after.

@@ -5,7 +5,7 @@
  * answered after the commit. It also prunes the de-duplication window, whose in-memory part lives here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '$lib/server/db';
+import { openDatabase, sqliteCacheMb } from '$lib/server/db';
 import { forgetCatalog } from '$lib/server/journeys/registry';
 import { scoreSentiment } from '$lib/server/text';
 import { startPruning } from './prune';
@@ -15,7 +15,10 @@ import type { ToWriter, FromWriter, WriterThreadData } from './writer-protocol';
 const port = parentPort;
 if (!port) throw new Error('writer-thread.ts runs as a worker thread');
 const data = workerData as WriterThreadData;
-const db = openDatabase(data.file);
+// The writer's page cache keeps the index pages that ingestion touches hot: RESONANCE_SQLITE_WRITER_CACHE_MB, else 64.
+const db = openDatabase(data.file, {
+	cacheMb: sqliteCacheMb(process.env, 'RESONANCE_SQLITE_WRITER_CACHE_MB', 64)
+});
 // Load the segmentation dictionary before the first transaction rather than inside it.
 scoreSentiment('预热');
 const stopPruning = startPruning(db, { windowMs: data.dedupeWindowMs });
