@@ -72,7 +72,9 @@ async function main() {
 	if (!reuse) for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
 	const base = `http://127.0.0.1:${PORT}`;
 	const admin = { email: 'bench-admin@resonance.local', password: 'bench-memory-password-2026' };
-	const server = spawn(process.execPath, ['build'], {
+	// As `npm start` runs it (scripts/start.js): V8's semi-spaces from RESONANCE_SEMI_SPACE_MB, default 4 MB.
+	const semiSpace = process.env.RESONANCE_SEMI_SPACE_MB?.trim() || '4';
+	const server = spawn(process.execPath, [`--max-semi-space-size=${semiSpace}`, 'build'], {
 		cwd: root,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: {
@@ -187,8 +189,9 @@ async function main() {
 		if (bad.length) throw new Error(`some pages failed: ${[...failed].join(', ')}`);
 
 		const settings = Object.entries(process.env)
-			.filter(([k]) => /^RESONANCE_.*(CACHE|MB)/.test(k))
-			.map(([k, v]) => `${k}=${v}`);
+			.filter(([k]) => /^RESONANCE_.*(CACHE|MB)/.test(k) && k !== 'RESONANCE_SEMI_SPACE_MB')
+			.map(([k, v]) => `${k}=${v}`)
+			.concat(`--max-semi-space-size=${semiSpace}`);
 		const mb = (x) => `${Math.round(x)} MB`;
 		const worst = Math.max(afterWalk.rss, later.rss);
 		console.log(`## Server memory, 90-day demo after every screen (bench/memory.js)
@@ -197,7 +200,7 @@ async function main() {
 with the demo (${DAYS} days, ${seeded} events seeded, the live simulator running); an admin then views every screen
 (${pages.length} pages incl. ${journeyKeys.length} journeys with their breakdowns, a case, a customer and every admin
 page) in both languages and in each period preset (${views} page views in ${walkSeconds.toFixed(0)} s) and holds the
-live stream open 15 s. RSS from /proc (VmRSS; peak VmHWM). Settings: ${settings.length ? settings.join(', ') : 'defaults'}.
+live stream open 15 s. RSS from /proc (VmRSS; peak VmHWM). Settings: ${settings.join(', ')} (other caches at their defaults).
 
 | measure | value |
 | --- | --- |
