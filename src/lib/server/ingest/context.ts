@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { builtFile } from '$lib/server/built-files';
 import type { Db } from '$lib/server/db';
 import type { PgDb } from '$lib/server/db/postgres';
 import { asStorage, sqliteStorage, postgresStorage, type Storage } from '$lib/server/db/storage';
@@ -34,23 +32,6 @@ export interface IngestContext {
 	writerThread: WriterThread | null;
 	/** Writes what is waiting, stops the background pruning and the writer thread. */
 	close(): Promise<void>;
-}
-
-/**
- * The built writer thread (build/ingest-writer.js, written by `npm run build` next to the server's entry), found by
- * looking up from this module's folder: in the built server that is build/server/chunks/…; in dev and tests (the
- * source tree) there is none.
- */
-function builtWriterThread(): URL | null {
-	let dir = path.dirname(fileURLToPath(import.meta.url));
-	for (let up = 0; up < 5; up++) {
-		const file = path.join(dir, 'ingest-writer.js');
-		if (existsSync(file)) return pathToFileURL(file);
-		const parent = path.dirname(dir);
-		if (parent === dir) break;
-		dir = parent;
-	}
-	return null;
 }
 
 export interface IngestContextOptions {
@@ -135,7 +116,7 @@ function createSqliteContext(db: Db, config: IngestConfig, options: IngestContex
 	const url =
 		options.writerThreadUrl === undefined
 			? config.writerThread
-				? builtWriterThread()
+				? builtFile('ingest-writer.js')
 				: null
 			: options.writerThreadUrl;
 	const thread =

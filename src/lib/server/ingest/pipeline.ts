@@ -1,6 +1,7 @@
 import type { CxEvent, EventType } from '$lib/model';
 import { publishAccepted } from '$lib/server/live/bus';
 import { scoreSentimentAsync } from '$lib/server/text';
+import { LONG_TEXT_CHARS, longTextScorer } from '$lib/server/text/scorer';
 import { Slicer } from '$lib/server/text/steps';
 import type { IngestContext } from './context';
 import { dedupeWithinBatch } from './dedupe';
@@ -102,6 +103,28 @@ export function redactValues(root: Record<string, unknown>, counts: RedactionCou
 }
 
 /**
+ * Sentiment of each event's text: texts over LONG_TEXT_CHARS in the text scorer's thread when the built server has
+ * one (the main thread meanwhile scores the short ones in slices), everything else here in slices. If the thread
+ * fails, its texts are scored here too: the same scores either way.
+ */
+async function scoreTexts(events: CxEvent[], slicer: Slicer): Promise<(number | null)[]> {
+	const sentiments: (number | null)[] = new Array(events.length).fill(null);
+	const scorer = longTextScorer();
+	const long = scorer ? events.flatMap((e, i) => (e.text && e.text.length > LONG_TEXT_CHARS ? [i] : [])) : [];
+	const offloaded = long.length
+		? scorer!.score(long.map((i) => events[i].text!)).catch(() => null)
+		: Promise.resolve(null);
+	const inThread = new Set(long);
+	await inSlices(events, slicer, async (e, i) => {
+		if (e.text && !inThread.has(i)) sentiments[i] = await scoreSentimentAsync(e.text, slicer);
+	});
+	const scores = await offloaded;
+	for (const [k, i] of long.entries())
+		sentiments[i] = scores ? scores[k] : await scoreSentimentAsync(events[i].text!, slicer);
+	return sentiments;
+}
+
+/**
  * The ingestion pipeline after authentication and decoding: validate → normalize → redact → dedupe (within the
  * batch, then against the stored ids inside the write) → write (group commit; resolves after the commit) →
  * publish to the live bus. Redaction and sentiment, linear but the costly steps on long texts, yield to the event
@@ -123,11 +146,8 @@ export async function ingestBatch(
 		try {
 			const events = unique.map((i) => i.event);
 			// Hashing, sentiment and serialising happen here, beside the writer thread's work on earlier batches;
-			// sentiment (the costly part) in slices, a long text's in several.
-			const sentiments: (number | null)[] = new Array(events.length);
-			await inSlices(events, slicer, async (e, i) => {
-				sentiments[i] = e.text ? await scoreSentimentAsync(e.text, slicer) : null;
-			});
+			// sentiment (the costly part) of long texts in the text scorer's thread, of the others in slices.
+			const sentiments = await scoreTexts(events, slicer);
 			const prepared = prepareEvents(sourceId, events, sentiments);
 			result = await ctx.committer.submit({ sourceId, receivedAt, events, prepared });
 		} catch (error) {
