@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+/**
+ * Hostile input must never stall the server (issue 16): the built server (`node build`; run `npm run build` first)
+ * receives batches of the most costly texts a public write key can send (12 comments of 29,000 letters and "@",
+ * the issue's report; 17 texts of "1@" × 14,000; dialogue and punctuation runs), while a prober asks /healthz every
+ * 10 ms. What a user feels is the prober's worst wait: the longest the main thread was held.
+ *
+ *   npm run bench -- hostile          (via bench/run.js: results go to bench/RESULTS.md)
+ *   node bench/hostile-input.js [--rounds 5] [--port 4197]
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+	const i = args.indexOf(`--${name}`);
+	return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const ROUNDS = option('rounds', 5);
+const PORT = option('port', 4197);
+const BUDGET_MS = 50;
+const log = (...parts) => console.error('[hostile]', ...parts);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const BATCHES = {
+	'12 × ("a" × 29,000 + "@")': Array.from({ length: 12 }, () => 'a'.repeat(29_000) + '@'),
+	'17 × "1@" × 14,000': Array.from({ length: 17 }, () => '1@'.repeat(14_000)),
+	'dialogue and punctuation runs, × 2': [
+		'坐席：好\n客户：差，但是很慢！\n'.repeat(500),
+		'，'.repeat(10_000),
+		'a '.repeat(14_000),
+		'坐席：好\n客户：差，但是很慢！\n'.repeat(500),
+		'，'.repeat(10_000),
+		'a '.repeat(14_000)
+	]
+};
+
+function percentile(sorted, p) {
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main() {
+	if (!existsSync(path.join(root, 'build/text-scorer.js')))
+		throw new Error('no build/text-scorer.js: run `npm run build` first');
+	const dir = mkdtempSync(path.join(os.tmpdir(), 'resonance-hostile-'));
+	const base = `http://127.0.0.1:${PORT}`;
+	const writeKey = 'rsn_w_bench_hostile_write_key';
+	const server = spawn(process.execPath, ['--max-semi-space-size=4', 'build'], {
+		cwd: root,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: {
+			...process.env,
+			NODE_ENV: 'production',
+			PORT: String(PORT),
+			HOST: '127.0.0.1',
+			ORIGIN: base,
+			DATABASE_URL: path.join(dir, 'hostile.db'),
+			RESONANCE_DEMO: '0',
+			RESONANCE_WRITE_KEY: writeKey
+		}
+	});
+	let serverLog = '';
+	server.stdout.on('data', (c) => (serverLog += c));
+	server.stderr.on('data', (c) => (serverLog += c));
+	try {
+		for (let i = 0; ; i++) {
+			if (i > 600) throw new Error(`the server did not start:\n${serverLog}`);
+			const ok = await fetch(`${base}/healthz`).then(
+				(r) => r.ok,
+				() => false
+			);
+			if (ok) break;
+			await sleep(200);
+		}
+		let n = 0;
+		const rows = [];
+		for (const [label, texts] of Object.entries(BATCHES)) {
+			const waits = [];
+			const posts = [];
+			for (let round = 0; round < ROUNDS; round++) {
+				let probing = true;
+				const prober = (async () => {
+					while (probing) {
+						const t0 = performance.now();
+						await fetch(`${base}/healthz`).then((r) => r.arrayBuffer());
+						waits.push(performance.now() - t0);
+						await sleep(10);
+					}
+				})();
+				await sleep(100);
+				const events = texts.map((text) => ({
+					id: `h-${++n}`,
+					type: 'feedback',
+					ts: new Date(Date.now() - 60_000).toISOString(),
+					customerId: `hc-${n}`,
+					channel: 'app',
+					metric: 'csat',
+					score: 1,
+					text
+				}));
+				const t0 = performance.now();
+				const response = await fetch(`${base}/api/v1/events`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' },
+					body: JSON.stringify({ events })
+				});
+				const body = await response.json();
+				posts.push(performance.now() - t0);
+				if (body.accepted !== texts.length) throw new Error(`${label}: ${JSON.stringify(body)}`);
+				await sleep(100);
+				probing = false;
+				await prober;
+			}
+			waits.sort((a, b) => a - b);
+			posts.sort((a, b) => a - b);
+			rows.push({
+				label,
+				kb: Math.round(texts.reduce((s, t) => s + t.length, 0) / 1024),
+				post: percentile(posts, 50),
+				p50: percentile(waits, 50),
+				p99: percentile(waits, 99),
+				max: waits[waits.length - 1],
+				probes: waits.length
+			});
+			log(rows[rows.length - 1]);
+		}
+		const worst = Math.max(...rows.map((r) => r.max));
+		const ms = (x) => `${x.toFixed(1)} ms`;
+		console.log(`## Hostile texts and the main thread (bench/hostile-input.js)
+
+\`npm run bench -- hostile\` (run \`npm run build\` first): the built server (\`node build\`, writer thread and text
+scorer thread as built) on a fresh SQLite file; each batch below is posted ${ROUNDS} times through
+\`POST /api/v1/events\` while a prober asks \`/healthz\` every 10 ms on another connection. The prober's wait is what
+a page or a live stream would feel while the batch is being taken in.
+
+| batch | text (KB) | POST answered (median) | /healthz wait p50 / p99 / max | probes |
+| --- | --- | --- | --- | --- |
+${rows.map((r) => `| ${r.label} | ${r.kb} | ${ms(r.post)} | ${ms(r.p50)} / ${ms(r.p99)} / ${ms(r.max)} | ${r.probes} |`).join('\n')}
+
+1-minute load average at the end (other processes): ${os.loadavg()[0].toFixed(1)}.
+Target: no /healthz wait over ${BUDGET_MS} ms — **${worst <= BUDGET_MS ? 'met' : 'not met'}** (${ms(worst)}).
+`);
+	} finally {
+		server.kill('SIGTERM');
+		await new Promise((r) => server.once('close', r));
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
