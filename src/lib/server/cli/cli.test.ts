@@ -48,7 +48,7 @@ beforeAll(async () => {
 	sqlite = openDatabase(FILE);
 	seed(sqlite);
 	pg = await mirrorToPostgres(sqlite);
-});
+}, 60_000); // Building and mirroring the fixture: seconds, more on a busy machine.
 
 afterAll(async () => {
 	await pg?.close();

@@ -134,7 +134,7 @@ beforeAll(async () => {
 		['sqlite', sqliteStorage(db)],
 		['postgres', postgresStorage(pg.db)]
 	];
-});
+}, 60_000); // Building and mirroring the fixture: seconds, more on a busy machine.
 
 afterAll(async () => {
 	await pg?.close();
