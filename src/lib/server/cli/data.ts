@@ -1,5 +1,5 @@
 import { audit } from '$lib/server/auth/audit';
-import { journeyCatalog } from '$lib/server/journeys/registry';
+import { loadJourneyCatalog } from '$lib/server/journeys/registry';
 import { restitchAll } from '$lib/server/journeys/stitch';
 import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { CLI_ACTOR, UsageError, options, unknownCommand, type CommandGroup } from './args';
@@ -11,15 +11,15 @@ export const dataCommands: CommandGroup = {
 		'data rebuild-rollups            rebuild the KPI rollup cells from the stored events',
 		'data restitch [--journey K]     rebuild journey instances from the stored events (all journeys, or one)'
 	],
-	async run({ db: open, io }, sub, args) {
-		const db = open();
+	async run({ storage, io }, sub, args) {
+		const db = await storage();
 		switch (sub) {
 			case 'rebuild-rollups': {
 				options(args, []);
 				const started = performance.now();
 				const { events, cells } = await rebuildRollups(db);
 				const seconds = (performance.now() - started) / 1000;
-				void audit(db, {
+				await audit(db, {
 					action: 'data.rebuilt',
 					actor: CLI_ACTOR,
 					target: 'rollups',
@@ -31,12 +31,12 @@ export const dataCommands: CommandGroup = {
 			case 'restitch': {
 				const o = options(args, ['journey']);
 				const journey = o.journey;
-				if (journey !== undefined && !journeyCatalog(db).byKey.has(journey))
+				if (journey !== undefined && !(await loadJourneyCatalog(db)).byKey.has(journey))
 					throw new UsageError(`--journey must be the key of an enabled journey, not ${journey}`);
 				const started = performance.now();
 				const instances = await restitchAll(db, journey ? { journeys: [journey] } : {});
 				const seconds = (performance.now() - started) / 1000;
-				void audit(db, {
+				await audit(db, {
 					action: 'data.rebuilt',
 					actor: CLI_ACTOR,
 					target: journey ? `journey:${journey}` : 'journeys',

@@ -22,16 +22,17 @@ export const embedCommands: CommandGroup = {
 		'embed revoke --id I             refuses every token of the integration issued before now',
 		'embed remove --id I'
 	],
-	async run({ db, io }, sub, args) {
+	async run({ storage, io }, sub, args) {
+		const db = await storage();
 		switch (sub) {
 			case 'add': {
 				const o = options(args, ['name', 'origins'], ['json']);
-				const created = await addIntegration(db(), {
+				const created = await addIntegration(db, {
 					name: required(o, 'name'),
 					origins: required(o, 'origins'),
 					createdBy: 'cli'
 				});
-				await audit(db(), {
+				await audit(db, {
 					action: 'embed.created',
 					actor: CLI_ACTOR,
 					target: `embed:${created.id}`,
@@ -48,7 +49,7 @@ export const embedCommands: CommandGroup = {
 			}
 			case 'list': {
 				const o = options(args, [], ['json']);
-				const rows = await listIntegrations(db());
+				const rows = await listIntegrations(db);
 				if (o.json) {
 					io.out(JSON.stringify(rows));
 					return;
@@ -60,8 +61,8 @@ export const embedCommands: CommandGroup = {
 			}
 			case 'revoke': {
 				const id = required(options(args, ['id']), 'id');
-				const revoked = await revokeIntegration(db(), id);
-				await audit(db(), {
+				const revoked = await revokeIntegration(db, id);
+				await audit(db, {
 					action: 'embed.revoked',
 					actor: CLI_ACTOR,
 					target: `embed:${id}`,
@@ -74,10 +75,10 @@ export const embedCommands: CommandGroup = {
 			}
 			case 'remove': {
 				const id = required(options(args, ['id']), 'id');
-				if (!(await getIntegration(db(), id)))
+				if (!(await getIntegration(db, id)))
 					throw new EmbedError('not_found', `No embed integration with the id ${id}`);
-				const removed = await removeIntegration(db(), id);
-				await audit(db(), {
+				const removed = await removeIntegration(db, id);
+				await audit(db, {
 					action: 'embed.removed',
 					actor: CLI_ACTOR,
 					target: `embed:${id}`,

@@ -30,8 +30,8 @@ export const keyCommands: CommandGroup = {
 		'key list',
 		'key revoke --id I'
 	],
-	async run({ db: open, io }, sub, args) {
-		const db = open();
+	async run({ storage, io }, sub, args) {
+		const db = await storage();
 		switch (sub) {
 			case 'add': {
 				const o = options(args, ['name', 'kind', 'role', 'teams', 'source', 'origins']);

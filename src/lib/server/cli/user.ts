@@ -1,4 +1,3 @@
-import type { Db } from '$lib/server/db';
 import type { Storage } from '$lib/server/db/storage';
 import { audit } from '$lib/server/auth/audit';
 import {
@@ -12,7 +11,7 @@ import {
 } from '$lib/server/auth/users';
 import { CLI_ACTOR, date, options, required, role, table, unknownCommand, type CommandGroup } from './args';
 
-async function userByEmail(db: Db | Storage, email: string) {
+async function userByEmail(db: Storage, email: string) {
 	const user = await findUserByEmail(db, email);
 	if (!user) throw new AccountError('not_found', `No user with the e-mail ${email}`);
 	return user;
@@ -28,8 +27,8 @@ export const userCommands: CommandGroup = {
 		'user enable --email E',
 		'user password --email E --password P'
 	],
-	async run({ db: open, io }, sub, args) {
-		const db = open();
+	async run({ storage, io }, sub, args) {
+		const db = await storage();
 		switch (sub) {
 			case 'add': {
 				const o = options(args, ['email', 'password', 'role', 'teams', 'name']);

@@ -1,13 +1,12 @@
 import { error } from '@sveltejs/kit';
-import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
-import { followUpCases } from '$lib/server/db/schema';
-import { teamCondition } from '$lib/server/auth/scope';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import * as dashboards from '$lib/server/dashboards';
 import * as journeys from '$lib/server/journeys';
 import * as metrics from '$lib/server/metrics';
 import { DAY_MS } from '$lib/components/filters/filter-state';
 import type { EmbedContext } from './guard';
+import { embedStores } from './store';
 
 /**
  * The data of each embed view, read only through the context's effective parameters and scope (guard.ts), so
@@ -58,7 +57,7 @@ function alertsAllowed(ctx: EmbedContext): boolean {
 }
 
 export async function wallboardView(
-	db: Db,
+	db: Db | Storage,
 	ctx: EmbedContext,
 	tv: { rotate: number } | null,
 	now = Date.now()
@@ -89,7 +88,7 @@ export async function wallboardView(
 export const TREND_VIEW_KPIS = ['cx_index', 'csat', 'nps', 'fcr', 'ces'] as const;
 
 /** One KPI by day over the period (res.key names the KPI; cx_index by default). */
-export async function trendView(db: Db, ctx: EmbedContext, now = Date.now()) {
+export async function trendView(db: Db | Storage, ctx: EmbedContext, now = Date.now()) {
 	const kpi = (ctx.claims.res.key ?? 'cx_index') as metrics.KpiKey;
 	if (!(kpi in metrics.KPIS)) throw new EmbedViewError(400, `res.key: ${kpi} is not a KPI`);
 	const q = dashboardQuery(ctx, now);
@@ -127,7 +126,7 @@ function journeyQuery(ctx: EmbedContext, now: number) {
 }
 
 /** A journey's funnel or path map (res.key names the journey), scoped to the locked teams. */
-export async function journeyView(db: Db, ctx: EmbedContext, now = Date.now()) {
+export async function journeyView(db: Db | Storage, ctx: EmbedContext, now = Date.now()) {
 	const record = await journeys.getJourney(db, ctx.claims.res.key ?? '');
 	if (!record) throw new EmbedViewError(404, `No journey "${ctx.claims.res.key}"`);
 	const query = journeyQuery(ctx, now);
@@ -145,7 +144,7 @@ export async function journeyView(db: Db, ctx: EmbedContext, now = Date.now()) {
  * The agent-desktop card of one customer: recent journeys and where they stalled, last scores, recent texts with
  * sentiment, the open follow-up case. Contacts and answers about teams outside the locked teams are left out.
  */
-export async function customerView(db: Db, ctx: EmbedContext, now = Date.now()) {
+export async function customerView(db: Db | Storage, ctx: EmbedContext, now = Date.now()) {
 	const id = ctx.claims.res.key ?? '';
 	const timeline = await journeys.customerTimeline(db, id, { teams: ctx.scope.teams, limit: 200, now });
 	if (!timeline) throw new EmbedViewError(404, 'No such customer');
@@ -159,19 +158,7 @@ export async function customerView(db: Db, ctx: EmbedContext, now = Date.now()) 
 		.filter((e) => e.text)
 		.slice(0, 5)
 		.map((e) => ({ ts: e.ts, type: e.type, channel: e.channel, text: e.text, sentiment: e.sentiment }));
-	const openCase =
-		db
-			.select()
-			.from(followUpCases)
-			.where(
-				and(
-					eq(followUpCases.customerId, id),
-					inArray(followUpCases.status, ['open', 'contacted']),
-					teamCondition(followUpCases.teamId, ctx.scope.teams)
-				)
-			)
-			.orderBy(desc(followUpCases.openedAt))
-			.get() ?? null;
+	const openCase = await byEngine(asStorage(db), embedStores).openCase(id, ctx.scope.teams);
 	return {
 		customer: timeline.customer,
 		lanes,
@@ -190,7 +177,7 @@ export async function customerView(db: Db, ctx: EmbedContext, now = Date.now()) 
 }
 
 /** The KPI table of the view's scoped query as CSV (the embed export). */
-export async function kpisCsv(db: Db, ctx: EmbedContext, now = Date.now()): Promise<string> {
+export async function kpisCsv(db: Db | Storage, ctx: EmbedContext, now = Date.now()): Promise<string> {
 	const q = dashboardQuery(ctx, now);
 	const row = (await metrics.kpis(db, { ...q.query, by: null, grain: null })).rows[0];
 	const lines = [['kpi', 'value', 'n', 'ci95_low', 'ci95_high', 'from', 'to', 'filters'].join(',')];

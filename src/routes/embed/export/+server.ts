@@ -1,6 +1,6 @@
 import { error } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireEmbed } from '$lib/server/embed/guard';
 import { kpisCsv, viewOrError } from '$lib/server/embed/views';
 
@@ -9,7 +9,7 @@ export const GET: RequestHandler = async (event) => {
 	const ctx = await requireEmbed(event, { type: null });
 	if (!['wallboard', 'kpis', 'trend'].includes(ctx.claims.res.type))
 		error(403, { code: 'wrong_resource', message: `A ${ctx.claims.res.type} view has no KPI export` });
-	const csv = await viewOrError(() => kpisCsv(database(), ctx));
+	const csv = await viewOrError(() => kpisCsv(storage(), ctx));
 	return new Response(csv, {
 		headers: {
 			'Content-Type': 'text/csv; charset=utf-8',

@@ -1,7 +1,7 @@
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireEmbed } from '$lib/server/embed/guard';
 import { presentation, viewOrError, wallboardView } from '$lib/server/embed/views';
 
@@ -19,7 +19,7 @@ export const load: PageServerLoad = async (event) => {
 	if (!tv.success)
 		error(400, { code: 'invalid_parameter', message: `rotate: ${tv.error.issues[0].message}` });
 	const view = await viewOrError(() =>
-		wallboardView(database(), ctx, tv.data.tv === '1' ? { rotate: tv.data.rotate } : null)
+		wallboardView(storage(), ctx, tv.data.tv === '1' ? { rotate: tv.data.rotate } : null)
 	);
 	return { embed: presentation(ctx), ...view };
 };

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { database, storage } from '$lib/server/db';
 import { requireRole } from '$lib/server/auth/guard';
 import * as alerts from '$lib/server/alerts';
 import * as cases from '$lib/server/cases';
@@ -10,10 +10,10 @@ import { incidentState, setIncident } from '$lib/server/alerts/incident';
 /** Alerts administration: the webhook delivery log, the follow-up SLA and the demo's incident switch. */
 export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
-	const db = database();
 	return {
-		deliveries: await alerts.listDeliveries(db, { limit: 200 }),
-		slaHours: cases.getSlaHours(db),
+		deliveries: await alerts.listDeliveries(storage(), { limit: 200 }),
+		// Lead: storage() once the cases port lands (getSlaHours/setSlaHours are SQLite-only until then).
+		slaHours: cases.getSlaHours(database()),
 		incident: incidentState()
 	};
 };

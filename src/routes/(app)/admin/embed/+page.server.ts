@@ -1,12 +1,11 @@
 import { fail } from '@sveltejs/kit';
-import { asc } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database, storage } from '$lib/server/db';
-import { teams } from '$lib/server/db/schema';
+import { storage } from '$lib/server/db';
 import { audit } from '$lib/server/auth/audit';
 import { requireRole } from '$lib/server/auth/guard';
 import { actorOf, clientIp } from '$lib/server/auth/request';
+import { listTeamsWithAgents } from '$lib/server/directory/teams';
 import * as embed from '$lib/server/embed';
 
 const DAY_MS = 86_400_000;
@@ -23,8 +22,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 		})),
 		views: await embed.viewsByDay(s, since),
 		recent: await embed.recentViews(s, 20),
-		// Lead: the teams list goes through the teams domain's store once it is ported.
-		knownTeams: database().select({ id: teams.id, name: teams.name }).from(teams).orderBy(asc(teams.id)).all()
+		knownTeams: (await listTeamsWithAgents(s, null)).map((t) => ({ id: t.id, name: t.name }))
 	};
 };
 
