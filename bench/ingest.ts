@@ -25,8 +25,14 @@ import { createWriteKey } from '$lib/server/auth/keys';
 import { ingestConfig } from '$lib/server/ingest/config';
 import { createIngestContext } from '$lib/server/ingest/context';
 import { serveIngestion } from '$lib/server/ingest/serve';
-import { prepareEvents, writeBatches, type WriteBatch } from '$lib/server/ingest/writer';
-import { flagValue, insertedFlags } from '$lib/server/metrics/rollups';
+import {
+	eventRowValues,
+	INSERT_EVENT_SQL,
+	prepareEvents,
+	writeBatches,
+	type WriteBatch
+} from '$lib/server/ingest/writer';
+import { insertedFlags } from '$lib/server/metrics/rollups';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 /** HTTP runs; the median one is reported. */
@@ -231,52 +237,19 @@ function rawAllRows(from: string, to: string): { rows: number; rate: number } {
 	return { rows, rate: events / seconds };
 }
 
-/** A new event's stored contact flags, as the writer stores them (computed before the timed part). */
-function flagValues(e: CxEvent): (number | null)[] {
-	const f = insertedFlags(e);
-	return [f.firstContact, f.repeatSameReason7d, f.repeat48h].map(flagValue);
-}
-
 /** The rows the writer would insert, inserted with plain prepared statements: the ceiling for the same schema. */
 function rawInserts(file: string, events: CxEvent[]): number {
 	const db = openDatabase(file);
-	const insert = db.$client.prepare(
-		`INSERT INTO events (id, source_id, type, ts, received_at, customer_id, channel, name, journey, handled_by,
-		  queue, team_id, agent_id, reason, wait_s, handle_s, outcome, metric, score, text, contact_id, category,
-		  severity, regulator, segment, region, sentiment, first_contact, repeat_same_reason_7d, repeat_48h,
-		  properties)
-		 VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)`
-	);
-	const flags = events.map(flagValues);
+	const insert = db.$client.prepare(INSERT_EVENT_SQL);
+	// The contact flags as the writer first stores them, computed before the timed part.
+	const flags = events.map((e) => insertedFlags(e));
+	const noCustomer = { segment: null, region: null };
+	const row: unknown[] = [];
 	const insertMany = db.$client.transaction((from: number, to: number, receivedAt: number) => {
 		for (let i = from; i < to; i++) {
 			const e = events[i];
 			insert.run(
-				e.id,
-				e.type,
-				e.ts,
-				receivedAt,
-				e.customerId,
-				e.channel ?? null,
-				e.name ?? null,
-				e.journey ?? null,
-				e.handledBy ?? null,
-				e.queue ?? null,
-				e.teamId ?? null,
-				e.agentId ?? null,
-				e.reason ?? null,
-				e.waitS ?? null,
-				e.handleS ?? null,
-				e.outcome ?? null,
-				e.metric ?? null,
-				e.score ?? null,
-				e.text ?? null,
-				e.contactId ?? null,
-				e.category ?? null,
-				e.severity ?? null,
-				e.regulator === undefined ? null : e.regulator ? 1 : 0,
-				...flags[i],
-				JSON.stringify(e.properties)
+				...eventRowValues(row, e, 1, receivedAt, noCustomer, null, flags[i], JSON.stringify(e.properties))
 			);
 		}
 	});
