@@ -12,7 +12,6 @@
  * The server runs in a child process (so its RSS is its own); the load generator runs here on the same cores.
  */
 import { fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { Agent, request, type ClientRequest, type RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
@@ -33,6 +32,7 @@ import {
 	type WriteBatch
 } from '$lib/server/ingest/writer';
 import { insertedFlags } from '$lib/server/metrics/rollups';
+import { CHANNELS, makeEvent, pick } from './_ingest-mix';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 /** HTTP runs; the median one is reported. */
@@ -99,59 +99,6 @@ async function server(file: string) {
 }
 
 // ---- load generation ----------------------------------------------------------------------------------------
-
-const CHANNELS = ['phone', 'ivr', 'chat', 'bot', 'app', 'wechat'] as const;
-const STEPS = ['loss_reported', 'card_blocked', 'identity_verified', 'reissue_requested', 'card_app_started'];
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)];
-
-/** A realistic mix: half journey steps, a quarter contacts, a fifth survey answers, some complaints and traits. */
-function makeEvent(ts: number): Record<string, unknown> {
-	const r = Math.random();
-	const base = {
-		id: randomUUID(),
-		ts,
-		customerId: `c${Math.floor(Math.random() * CUSTOMERS)}`,
-		channel: pick(CHANNELS),
-		properties: {
-			device: 'iPhone15,2',
-			appVersion: '8.3.1',
-			city: '上海',
-			campaign: 'spring-2025',
-			session: randomUUID()
-		}
-	};
-	if (r < 0.5) return { ...base, type: 'journey', name: pick(STEPS), journey: 'lost_card' };
-	// 400 agents in 20 teams: an agent belongs to one team (the metrics' cuboids rely on it).
-	const agent = Math.floor(Math.random() * 400);
-	if (r < 0.75)
-		return {
-			...base,
-			type: 'contact',
-			handledBy: 'agent',
-			queue: `q${Math.floor(Math.random() * 12)}`,
-			teamId: `T${agent % 20}`,
-			agentId: `A${agent}`,
-			reason: pick(['card_lost', 'fraud', 'loan_status', 'password']),
-			waitS: Math.round(Math.random() * 60),
-			handleS: Math.round(60 + Math.random() * 400),
-			outcome: pick(['resolved', 'unresolved', 'transferred'])
-		};
-	if (r < 0.95)
-		return {
-			...base,
-			type: 'feedback',
-			metric: 'nps',
-			score: Math.floor(Math.random() * 11),
-			teamId: `T${Math.floor(Math.random() * 20)}`,
-			text: Math.random() < 0.3 ? '客服很耐心，回电请打13812345678' : undefined
-		};
-	if (r < 0.98) return { ...base, type: 'complaint', category: 'fees', severity: 'medium', regulator: false };
-	return {
-		...base,
-		type: 'identify',
-		traits: { segment: pick(['mass', 'affluent', 'private']), region: '华东' }
-	};
-}
 
 function percentile(sorted: number[], p: number) {
 	return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
@@ -437,7 +384,9 @@ async function main() {
 	const sent: Record<string, unknown>[][] = [];
 	for (let b = 0; b < MAX_BATCHES; b++) {
 		// Recent, ordered timestamps, as a live source sends them.
-		const events = Array.from({ length: BATCH }, (_, i) => makeEvent(start - 60_000 + b * 10 + i / 100));
+		const events = Array.from({ length: BATCH }, (_, i) =>
+			makeEvent(start - 60_000 + b * 10 + i / 100, CUSTOMERS)
+		);
 		sent.push(events);
 		batches.push(Buffer.from(JSON.stringify({ events })));
 	}
