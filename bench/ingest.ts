@@ -12,7 +12,6 @@
  * The server runs in a child process (so its RSS is its own); the load generator runs here on the same cores.
  */
 import { fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { Agent, request, type ClientRequest, type RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
@@ -25,8 +24,15 @@ import { createWriteKey } from '$lib/server/auth/keys';
 import { ingestConfig } from '$lib/server/ingest/config';
 import { createIngestContext } from '$lib/server/ingest/context';
 import { serveIngestion } from '$lib/server/ingest/serve';
-import { prepareEvents, writeBatches, type WriteBatch } from '$lib/server/ingest/writer';
-import { flagValue, insertedFlags } from '$lib/server/metrics/rollups';
+import {
+	eventRowValues,
+	INSERT_EVENT_SQL,
+	prepareEvents,
+	writeBatches,
+	type WriteBatch
+} from '$lib/server/ingest/writer';
+import { insertedFlags } from '$lib/server/metrics/rollups';
+import { CHANNELS, makeEvent, pick } from './_ingest-mix';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 /** HTTP runs; the median one is reported. */
@@ -93,59 +99,6 @@ async function server(file: string) {
 }
 
 // ---- load generation ----------------------------------------------------------------------------------------
-
-const CHANNELS = ['phone', 'ivr', 'chat', 'bot', 'app', 'wechat'] as const;
-const STEPS = ['loss_reported', 'card_blocked', 'identity_verified', 'reissue_requested', 'card_app_started'];
-const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)];
-
-/** A realistic mix: half journey steps, a quarter contacts, a fifth survey answers, some complaints and traits. */
-function makeEvent(ts: number): Record<string, unknown> {
-	const r = Math.random();
-	const base = {
-		id: randomUUID(),
-		ts,
-		customerId: `c${Math.floor(Math.random() * CUSTOMERS)}`,
-		channel: pick(CHANNELS),
-		properties: {
-			device: 'iPhone15,2',
-			appVersion: '8.3.1',
-			city: '上海',
-			campaign: 'spring-2025',
-			session: randomUUID()
-		}
-	};
-	if (r < 0.5) return { ...base, type: 'journey', name: pick(STEPS), journey: 'lost_card' };
-	// 400 agents in 20 teams: an agent belongs to one team (the metrics' cuboids rely on it).
-	const agent = Math.floor(Math.random() * 400);
-	if (r < 0.75)
-		return {
-			...base,
-			type: 'contact',
-			handledBy: 'agent',
-			queue: `q${Math.floor(Math.random() * 12)}`,
-			teamId: `T${agent % 20}`,
-			agentId: `A${agent}`,
-			reason: pick(['card_lost', 'fraud', 'loan_status', 'password']),
-			waitS: Math.round(Math.random() * 60),
-			handleS: Math.round(60 + Math.random() * 400),
-			outcome: pick(['resolved', 'unresolved', 'transferred'])
-		};
-	if (r < 0.95)
-		return {
-			...base,
-			type: 'feedback',
-			metric: 'nps',
-			score: Math.floor(Math.random() * 11),
-			teamId: `T${Math.floor(Math.random() * 20)}`,
-			text: Math.random() < 0.3 ? '客服很耐心，回电请打13812345678' : undefined
-		};
-	if (r < 0.98) return { ...base, type: 'complaint', category: 'fees', severity: 'medium', regulator: false };
-	return {
-		...base,
-		type: 'identify',
-		traits: { segment: pick(['mass', 'affluent', 'private']), region: '华东' }
-	};
-}
 
 function percentile(sorted: number[], p: number) {
 	return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
@@ -231,52 +184,19 @@ function rawAllRows(from: string, to: string): { rows: number; rate: number } {
 	return { rows, rate: events / seconds };
 }
 
-/** A new event's stored contact flags, as the writer stores them (computed before the timed part). */
-function flagValues(e: CxEvent): (number | null)[] {
-	const f = insertedFlags(e);
-	return [f.firstContact, f.repeatSameReason7d, f.repeat48h].map(flagValue);
-}
-
 /** The rows the writer would insert, inserted with plain prepared statements: the ceiling for the same schema. */
 function rawInserts(file: string, events: CxEvent[]): number {
 	const db = openDatabase(file);
-	const insert = db.$client.prepare(
-		`INSERT INTO events (id, source_id, type, ts, received_at, customer_id, channel, name, journey, handled_by,
-		  queue, team_id, agent_id, reason, wait_s, handle_s, outcome, metric, score, text, contact_id, category,
-		  severity, regulator, segment, region, sentiment, first_contact, repeat_same_reason_7d, repeat_48h,
-		  properties)
-		 VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, ?)`
-	);
-	const flags = events.map(flagValues);
+	const insert = db.$client.prepare(INSERT_EVENT_SQL);
+	// The contact flags as the writer first stores them, computed before the timed part.
+	const flags = events.map((e) => insertedFlags(e));
+	const noCustomer = { segment: null, region: null };
+	const row: unknown[] = [];
 	const insertMany = db.$client.transaction((from: number, to: number, receivedAt: number) => {
 		for (let i = from; i < to; i++) {
 			const e = events[i];
 			insert.run(
-				e.id,
-				e.type,
-				e.ts,
-				receivedAt,
-				e.customerId,
-				e.channel ?? null,
-				e.name ?? null,
-				e.journey ?? null,
-				e.handledBy ?? null,
-				e.queue ?? null,
-				e.teamId ?? null,
-				e.agentId ?? null,
-				e.reason ?? null,
-				e.waitS ?? null,
-				e.handleS ?? null,
-				e.outcome ?? null,
-				e.metric ?? null,
-				e.score ?? null,
-				e.text ?? null,
-				e.contactId ?? null,
-				e.category ?? null,
-				e.severity ?? null,
-				e.regulator === undefined ? null : e.regulator ? 1 : 0,
-				...flags[i],
-				JSON.stringify(e.properties)
+				...eventRowValues(row, e, 1, receivedAt, noCustomer, null, flags[i], JSON.stringify(e.properties))
 			);
 		}
 	});
@@ -464,7 +384,9 @@ async function main() {
 	const sent: Record<string, unknown>[][] = [];
 	for (let b = 0; b < MAX_BATCHES; b++) {
 		// Recent, ordered timestamps, as a live source sends them.
-		const events = Array.from({ length: BATCH }, (_, i) => makeEvent(start - 60_000 + b * 10 + i / 100));
+		const events = Array.from({ length: BATCH }, (_, i) =>
+			makeEvent(start - 60_000 + b * 10 + i / 100, CUSTOMERS)
+		);
 		sent.push(events);
 		batches.push(Buffer.from(JSON.stringify({ events })));
 	}

@@ -3,9 +3,16 @@ import type { CxEvent } from '$lib/model';
 import type { PgDb } from '$lib/server/db/postgres';
 import type { PgTx } from '$lib/server/db/pg-tx';
 import { scoreSentiment } from '$lib/server/text';
-import { insertedFlags, flagValue, type InsertedEvent } from '$lib/server/metrics/rollups';
+import { insertedFlags, type InsertedEvent } from '$lib/server/metrics/rollups';
 import type { StepSource } from '$lib/server/journeys/stitch';
-import { eventIdHash, type WriteBatch, type WriteOptions, type WriteResult } from './writer';
+import {
+	EVENT_ROW_COLUMNS,
+	eventIdHash,
+	eventRowValues,
+	type WriteBatch,
+	type WriteOptions,
+	type WriteResult
+} from './writer';
 
 /**
  * The ingestion writer on PostgreSQL (issue 17): the contract of writer.ts (`WriteResult`, duplicate indexes, one
@@ -88,42 +95,44 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 	return result;
 }
 
-const EVENT_COLUMNS = [
-	['id', 'text'],
-	['source_id', 'bigint'],
-	['type', 'text'],
-	['ts', 'bigint'],
-	['received_at', 'bigint'],
-	['customer_id', 'text'],
-	['channel', 'text'],
-	['name', 'text'],
-	['journey', 'text'],
-	['handled_by', 'text'],
-	['queue', 'text'],
-	['team_id', 'text'],
-	['agent_id', 'text'],
-	['reason', 'text'],
-	['wait_s', 'double precision'],
-	['handle_s', 'double precision'],
-	['outcome', 'text'],
-	['metric', 'text'],
-	['score', 'double precision'],
-	['text', 'text'],
-	['contact_id', 'text'],
-	['category', 'text'],
-	['severity', 'text'],
-	['regulator', 'smallint'],
-	['segment', 'text'],
-	['region', 'text'],
-	['sentiment', 'double precision'],
-	['first_contact', 'smallint'],
-	['repeat_same_reason_7d', 'smallint'],
-	['repeat_48h', 'smallint'],
-	['chain_last', 'smallint'],
-	['chain_self_service', 'smallint'],
-	['transferred_to_agent', 'smallint'],
-	['properties', 'text']
-] as const;
+/** The PostgreSQL type of each column of the event row (for the unnest of column arrays). */
+const EVENT_COLUMN_TYPES: Record<(typeof EVENT_ROW_COLUMNS)[number], string> = {
+	id: 'text',
+	source_id: 'bigint',
+	type: 'text',
+	ts: 'bigint',
+	received_at: 'bigint',
+	customer_id: 'text',
+	channel: 'text',
+	name: 'text',
+	journey: 'text',
+	handled_by: 'text',
+	queue: 'text',
+	team_id: 'text',
+	agent_id: 'text',
+	reason: 'text',
+	wait_s: 'double precision',
+	handle_s: 'double precision',
+	outcome: 'text',
+	metric: 'text',
+	score: 'double precision',
+	text: 'text',
+	contact_id: 'text',
+	category: 'text',
+	severity: 'text',
+	regulator: 'smallint',
+	segment: 'text',
+	region: 'text',
+	sentiment: 'double precision',
+	first_contact: 'smallint',
+	repeat_same_reason_7d: 'smallint',
+	repeat_48h: 'smallint',
+	chain_last: 'smallint',
+	chain_self_service: 'smallint',
+	transferred_to_agent: 'smallint',
+	properties: 'text'
+};
+const EVENT_COLUMNS = EVENT_ROW_COLUMNS.map((name) => [name, EVENT_COLUMN_TYPES[name]] as const);
 
 const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
 const isDeadlock = (error: unknown) =>
@@ -234,6 +243,7 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 		const agentRows: [string, string | null, number][] = [];
 		const dimensionRows: [string, string, number][] = [];
 		const columns: unknown[][] = EVENT_COLUMNS.map(() => []);
+		const row: unknown[] = [];
 		const inserted: (InsertedEvent & StepSource)[] = [];
 		for (const index of accepted) {
 			const e = events[index];
@@ -289,43 +299,9 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 			const sentiment = prepared ? prepared.sentiments[index] : e.text ? scoreSentiment(e.text) : null;
 			const properties = prepared ? prepared.properties[index] : JSON.stringify(e.properties ?? {});
 			const flags = derive ? insertedFlags(e) : null;
-			const values = [
-				e.id,
-				options.sourceId,
-				e.type,
-				e.ts,
-				receivedAt,
-				e.customerId,
-				e.channel ?? null,
-				e.name ?? null,
-				e.journey ?? null,
-				e.handledBy ?? null,
-				e.queue ?? null,
-				e.teamId ?? null,
-				e.agentId ?? null,
-				e.reason ?? null,
-				e.waitS ?? null,
-				e.handleS ?? null,
-				e.outcome ?? null,
-				e.metric ?? null,
-				e.score ?? null,
-				e.text ?? null,
-				e.contactId ?? null,
-				e.category ?? null,
-				e.severity ?? null,
-				e.regulator === undefined ? null : e.regulator ? 1 : 0,
-				customer.segment,
-				customer.region,
-				sentiment,
-				flags && flagValue(flags.firstContact),
-				flags && flagValue(flags.repeatSameReason7d),
-				flags && flagValue(flags.repeat48h),
-				flags && flagValue(flags.chainLast),
-				flags && flagValue(flags.chainSelfService),
-				flags && flagValue(flags.transferredToAgent),
-				properties
-			];
-			values.forEach((v, c) => columns[c].push(v));
+			eventRowValues(row, e, options.sourceId, receivedAt, customer, sentiment, flags, properties).forEach(
+				(v, c) => columns[c].push(v)
+			);
 			if (derive)
 				inserted.push({
 					...e,

@@ -30,21 +30,37 @@ export interface CapturedWrite {
 	now: number;
 }
 
+export interface HistoryOptions {
+	/** Customers the events are drawn from (fewer: more chains, repeats and identifies per customer). */
+	customers?: number;
+	/** Largest batch (batches are 1 to this many events). */
+	maxBatch?: number;
+}
+
 /**
- * A random history: contacts with transfer legs (chained by time, parent id or conversation id), repeat contacts at
- * window boundaries, answers and complaints naming contacts (or not), identifies, journey steps of the fixture and
- * default journeys with surveys; arriving late, out of order and with duplicates, in batches of 1–40.
+ * A random history (the one generator of the metrics and derivation tests): contacts with transfer legs (chained by
+ * time, parent id or conversation id, gaps around the 30-minute limit), repeat contacts exactly at and 1 ms past the
+ * 48-hour and 7-day windows, equal and sub-minute timestamps, answers (NPS, CSAT, CES) and complaints naming
+ * contacts (theirs, another's or unknown ones) or none, identifies, journey steps of the fixture and default
+ * journeys; arriving late (days), early, out of order and with duplicates, in batches of 1 to `maxBatch`.
  */
-export function randomHistory(seed: number, count = 400): CxEvent[][] {
+export function randomHistory(seed: number, count = 400, options: HistoryOptions = {}): CxEvent[][] {
 	const r = createRandom(seed);
-	const customers = Array.from({ length: 12 }, (_, i) => `c${seed}-${i}`);
+	const customers = Array.from({ length: options.customers ?? 12 }, (_, i) => `c${seed}-${i}`);
 	const teams = ['t1', 't2', 't3'];
 	const events: CxEvent[] = [];
 	const contactsOf = new Map<string, string[]>();
 	const lastTs = new Map<string, number>();
+	/** Another contact of the customer, mostly, or an id that may name anything (or nothing stored). */
+	const someContact = (customerId: string) => {
+		const own = contactsOf.get(customerId) ?? [];
+		return own.length && r.bernoulli(0.8) ? r.pick(own) : `s${seed}-e${r.int(0, count)}`;
+	};
 	for (let i = 0; i < count; i++) {
 		const customerId = r.pick(customers);
-		let ts = T0 - 2 * DAY + r.int(0, 12 * 24 * 60) * MIN;
+		// Minute resolution over 12 days, so equal timestamps happen; a tenth off the minute.
+		let ts = T0 - 2 * DAY + r.int(0, 12 * 24 * 60) * MIN + (r.bernoulli(0.1) ? r.int(1, 59_999) : 0);
+		// Boundaries: exactly 0, 48 h or 7 days after (or 1 ms more) the customer's last event.
 		const last = lastTs.get(customerId);
 		if (last !== undefined && r.next() < 0.25)
 			ts = last + r.pick([0, 48 * HOUR, 48 * HOUR + 1, 7 * DAY, 7 * DAY + 1]);
@@ -63,12 +79,12 @@ export function randomHistory(seed: number, count = 400): CxEvent[][] {
 				channel: r.pick(['phone', 'ivr', 'chat', 'bot', 'app'] as const),
 				handledBy,
 				outcome: r.pick(['resolved', 'resolved', 'unresolved', 'transferred', 'abandoned'] as const),
-				waitS: r.bernoulli(0.9) ? r.pick([0, 3, 5, 19, 20, 21, 120]) : undefined,
+				waitS: r.bernoulli(0.9) ? r.pick([0, 3, 4, 5, 6, 19, 20, 21, 45, 120]) : undefined,
 				handleS: r.bernoulli(0.85) ? r.int(30, 900) : undefined,
-				reason: r.bernoulli(0.85) ? r.pick(['card', 'loan', 'fraud']) : undefined,
+				reason: r.bernoulli(0.85) ? r.pick(['card', 'loan', 'fraud', 'pwd']) : undefined,
 				teamId: handledBy === 'agent' ? team : undefined,
-				agentId: handledBy === 'agent' ? `${team}-a${r.int(1, 3)}` : undefined,
-				journey: r.bernoulli(0.3) ? 'fixture' : undefined,
+				agentId: handledBy === 'agent' ? `${team}-a${r.int(1, 4)}` : undefined,
+				journey: r.bernoulli(0.3) ? r.pick(['fixture', 'j2']) : undefined,
 				properties: conversation ? { conversationId: conversation } : {}
 			});
 			contactsOf.set(customerId, [...(contactsOf.get(customerId) ?? []), id]);
@@ -77,7 +93,7 @@ export function randomHistory(seed: number, count = 400): CxEvent[][] {
 			for (let leg = 1; leg <= 2 && r.next() < (leg === 1 ? 0.45 : 0.3); leg++) {
 				const legTeam = r.pick(teams);
 				const linkBy = r.pick(['time', 'time', 'parent', 'conversation'] as const);
-				legTs += r.pick([0, 1, 29, 30, 31, 45]) * MIN + (linkBy === 'time' ? 0 : r.pick([0, 3 * HOUR]));
+				legTs += r.pick([0, 1, 5, 29, 30, 31, 45]) * MIN + (linkBy === 'time' ? 0 : r.pick([0, 3 * HOUR]));
 				const sameAgent = parent.handledBy === 'agent' && r.bernoulli(0.2);
 				events.push({
 					id: `${id}-leg${leg}`,
@@ -85,13 +101,13 @@ export function randomHistory(seed: number, count = 400): CxEvent[][] {
 					ts: legTs,
 					customerId,
 					channel: 'phone',
-					handledBy: r.pick(['agent', 'agent', 'ivr'] as const),
-					outcome: r.pick(['resolved', 'transferred', 'unresolved', 'abandoned'] as const),
-					waitS: r.bernoulli(0.85) ? r.pick([0, 4, 6, 25]) : undefined,
+					handledBy: r.pick(['agent', 'agent', 'agent', 'ivr'] as const),
+					outcome: r.pick(['resolved', 'resolved', 'transferred', 'unresolved', 'abandoned'] as const),
+					waitS: r.bernoulli(0.85) ? r.pick([0, 4, 6, 15, 25, 60]) : undefined,
 					handleS: r.bernoulli(0.85) ? r.int(30, 900) : undefined,
-					reason: r.bernoulli(0.6) ? r.pick(['card', 'loan', 'fraud']) : undefined,
+					reason: r.bernoulli(0.6) ? r.pick(['card', 'loan', 'fraud', 'pwd']) : undefined,
 					teamId: sameAgent ? parent.teamId : legTeam,
-					agentId: sameAgent ? parent.agentId : `${legTeam}-a${r.int(1, 3)}`,
+					agentId: sameAgent ? parent.agentId : `${legTeam}-a${r.int(1, 4)}`,
 					properties:
 						linkBy === 'parent'
 							? { parentContactId: parent.id }
@@ -104,27 +120,24 @@ export function randomHistory(seed: number, count = 400): CxEvent[][] {
 			}
 		} else if (u < 0.62) {
 			const metric = r.pick(['nps', 'csat', 'ces'] as const);
-			const own = contactsOf.get(customerId) ?? [];
+			const [lo, hi] = metric === 'nps' ? [0, 10] : metric === 'csat' ? [1, 5] : [1, 7];
 			events.push({
 				id,
 				type: 'feedback',
 				ts,
 				customerId,
 				metric,
-				score: metric === 'nps' ? r.int(0, 10) : r.int(1, 5),
+				score: r.int(lo, hi),
 				channel: r.pick(['phone', 'app', 'wechat'] as const),
-				contactId: r.bernoulli(0.6)
-					? own.length && r.bernoulli(0.8)
-						? r.pick(own)
-						: `s${seed}-e${r.int(0, count)}`
-					: undefined,
+				contactId: r.bernoulli(0.6) ? someContact(customerId) : undefined,
 				teamId: r.bernoulli(0.3) ? r.pick(teams) : undefined,
+				reason: r.bernoulli(0.2) ? r.pick(['card', 'loan']) : undefined,
 				journey: r.bernoulli(0.3) ? 'fixture' : undefined,
+				// Texts are scored by the writer as they arrive.
 				text: r.bernoulli(0.3) ? r.pick(['服务很好，非常满意', '排队太久了，很失望', '还行']) : undefined,
 				properties: {}
 			});
 		} else if (u < 0.7) {
-			const own = contactsOf.get(customerId) ?? [];
 			events.push({
 				id,
 				type: 'complaint',
@@ -134,10 +147,10 @@ export function randomHistory(seed: number, count = 400): CxEvent[][] {
 				channel: r.pick(['phone', 'branch'] as const),
 				regulator: r.bernoulli(0.3),
 				teamId: r.bernoulli(0.25) ? r.pick(teams) : undefined,
-				contactId: r.bernoulli(0.4) && own.length ? r.pick(own) : undefined,
+				contactId: r.bernoulli(0.4) ? someContact(customerId) : undefined,
 				properties: {}
 			});
-		} else if (u < 0.75) {
+		} else if (u < 0.77) {
 			events.push({
 				id,
 				type: 'identify',
@@ -170,9 +183,12 @@ export function randomHistory(seed: number, count = 400): CxEvent[][] {
 			}
 		}
 	}
-	// Arrival: mostly by time, some events days late, some swapped; a few retries (duplicates).
+	// Arrival: mostly by time, some events days late, a few early, some swapped; a few retries (duplicates).
 	const arrival = events
-		.map((e) => ({ e, key: e.ts + (r.bernoulli(0.2) ? r.int(0, 4 * DAY) : 0) }))
+		.map((e) => ({
+			e,
+			key: e.ts + (r.bernoulli(0.2) ? r.int(0, 4 * DAY) : 0) - (r.bernoulli(0.05) ? 3 * DAY : 0)
+		}))
 		.sort((a, b) => a.key - b.key)
 		.map((x) => x.e);
 	for (let i = 0; i < arrival.length / 10; i++) {
@@ -180,10 +196,11 @@ export function randomHistory(seed: number, count = 400): CxEvent[][] {
 		const b = r.int(0, arrival.length - 1);
 		[arrival[a], arrival[b]] = [arrival[b], arrival[a]];
 	}
-	for (let i = 0; i < 8; i++) arrival.splice(r.int(0, arrival.length), 0, r.pick(events));
+	for (let i = 0; i < 10; i++) arrival.splice(r.int(0, arrival.length), 0, r.pick(events));
 	const batches: CxEvent[][] = [];
+	const maxBatch = options.maxBatch ?? 40;
 	for (let i = 0; i < arrival.length;) {
-		const size = r.int(1, 40);
+		const size = r.int(1, maxBatch);
 		batches.push(arrival.slice(i, i + size));
 		i += size;
 	}

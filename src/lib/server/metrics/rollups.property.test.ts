@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Channel, CxEvent, FeedbackMetric, Handler, Outcome, Segment } from '$lib/model';
+import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { scoreSentiment } from '$lib/server/text';
 import { kpiMeasures, kpis, measuresFromRaw } from './kpis';
@@ -8,6 +8,8 @@ import type { CxQuery } from './query';
 import { KPIS, REGISTRY, evaluate, type KpiKey } from './registry';
 import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { bucketOf, type Grain } from './time';
+import { createRandom } from '$lib/server/demo/random';
+import { DAY, HOUR, MIN, T0, randomHistory } from './derive-testing';
 import { closeMirror, onBothEngines, writeWithRollups } from './testing';
 
 /**
@@ -17,192 +19,21 @@ import { closeMirror, onBothEngines, writeWithRollups } from './testing';
  * definitions with plain loops (sharing no code with measures.ts or flags.ts), then the same registry formulas.
  */
 
-const T0 = Date.parse('2025-03-03T00:00:00+08:00');
-const MIN = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-
-function rng(seed: number) {
-	let a = seed >>> 0;
-	const next = () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
-	const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
-	const maybe = <T>(p: number, v: () => T): T | undefined => (next() < p ? v() : undefined);
-	return { next, int, pick, maybe };
-}
-
 interface Generated {
-	events: CxEvent[];
 	batches: CxEvent[][];
+	/** Scores given to some texts after ingestion (as a later text recompute does). */
 	sentiment: Map<string, number>;
 }
 
+/** The derivation tests' random history (derive-testing.ts), with some events re-scored later. */
 function generate(seed: number, count: number): Generated {
-	const r = rng(seed);
-	const customers = Array.from({ length: 25 }, (_, i) => `c${i}`);
-	const teams = ['t1', 't2', 't3'];
-	const events: CxEvent[] = [];
-	const contactsOf = new Map<string, string[]>();
-	const lastTs = new Map<string, number>();
-	for (let i = 0; i < count; i++) {
-		const customerId = r.pick(customers);
-		// Minute resolution over 12 days, so equal timestamps happen.
-		let ts = T0 - 2 * DAY + r.int(0, 12 * 24 * 60) * MIN + (r.next() < 0.1 ? r.int(1, 59_999) : 0);
-		const u = r.next();
-		// Boundaries: exactly 0, 48 h or 7 days after (or 1 ms more) the customer's last event.
-		const last = lastTs.get(customerId);
-		if (last !== undefined && r.next() < 0.25)
-			ts = last + r.pick([0, 48 * HOUR, 48 * HOUR + 1, 7 * DAY, 7 * DAY + 1]);
-		lastTs.set(customerId, ts);
-		const id = `s${seed}-e${i}`;
-		const team = r.pick(teams);
-		if (u < 0.5) {
-			const handledBy = r.pick<Handler | undefined>(['agent', 'agent', 'bot', 'ivr', undefined]);
-			events.push({
-				id,
-				type: 'contact',
-				ts,
-				customerId,
-				channel: r.pick<Channel>(['phone', 'ivr', 'chat', 'bot', 'app']),
-				handledBy,
-				outcome: r.pick<Outcome>(['resolved', 'resolved', 'unresolved', 'transferred', 'abandoned']),
-				waitS: r.maybe(0.9, () => r.pick([0, 3, 4, 5, 6, 19, 20, 21, 45, 120])),
-				handleS: r.maybe(0.85, () => r.int(30, 900)),
-				reason: r.maybe(0.85, () => r.pick(['card', 'loan', 'fraud', 'pwd'])),
-				teamId: handledBy === 'agent' ? team : undefined,
-				agentId: handledBy === 'agent' ? `${team}-a${r.int(1, 4)}` : undefined,
-				journey: r.maybe(0.4, () => r.pick(['j1', 'j2'])),
-				properties: {}
-			});
-			contactsOf.set(customerId, [...(contactsOf.get(customerId) ?? []), id]);
-			// Transfer legs: the next leg of the same call, after a gap around the 30-minute limit, sometimes
-			// naming its parent or sharing a conversation id (then a longer gap still chains).
-			const conversation = r.maybe(0.3, () => `conv-${seed}-${i}`);
-			let parent = events[events.length - 1];
-			if (conversation) parent.properties = { conversationId: conversation };
-			let legTs = ts;
-			for (let leg = 1; leg <= 2 && r.next() < (leg === 1 ? 0.45 : 0.3); leg++) {
-				const legTeam = r.pick(teams);
-				const linkBy = r.pick(['time', 'time', 'parent', 'conversation'] as const);
-				legTs += r.pick([0, 1, 5, 29, 30, 31, 45]) * MIN + (linkBy === 'time' ? 0 : r.pick([0, 3 * HOUR]));
-				const legId = `${id}-leg${leg}`;
-				const sameAgent = parent.handledBy === 'agent' && r.next() < 0.2;
-				events.push({
-					id: legId,
-					type: 'contact',
-					ts: legTs,
-					customerId,
-					channel: 'phone',
-					handledBy: r.pick<Handler>(['agent', 'agent', 'agent', 'ivr']),
-					outcome: r.pick<Outcome>(['resolved', 'resolved', 'transferred', 'unresolved', 'abandoned']),
-					waitS: r.maybe(0.85, () => r.pick([0, 4, 6, 15, 25, 60])),
-					handleS: r.maybe(0.85, () => r.int(30, 900)),
-					reason: r.maybe(0.6, () => r.pick(['card', 'loan', 'fraud', 'pwd'])),
-					teamId: sameAgent ? parent.teamId : legTeam,
-					agentId: sameAgent ? parent.agentId : `${legTeam}-a${r.int(1, 4)}`,
-					properties:
-						linkBy === 'parent'
-							? { parentContactId: parent.id }
-							: linkBy === 'conversation' && conversation
-								? { conversationId: conversation }
-								: {}
-				});
-				parent = events[events.length - 1];
-				contactsOf.set(customerId, [...(contactsOf.get(customerId) ?? []), legId]);
-			}
-		} else if (u < 0.8) {
-			const metric = r.pick<FeedbackMetric>(['nps', 'csat', 'ces']);
-			const [lo, hi] = metric === 'nps' ? [0, 10] : metric === 'csat' ? [1, 5] : [1, 7];
-			const own = contactsOf.get(customerId) ?? [];
-			events.push({
-				id,
-				type: 'feedback',
-				ts,
-				customerId,
-				metric,
-				score: r.int(lo, hi),
-				channel: r.pick<Channel>(['phone', 'app', 'wechat']),
-				contactId: r.maybe(0.6, () =>
-					own.length && r.next() < 0.8 ? r.pick(own) : `s${seed}-e${r.int(0, count)}`
-				),
-				teamId: r.maybe(0.3, () => r.pick(teams)),
-				reason: r.maybe(0.2, () => r.pick(['card', 'loan'])),
-				// Texts are scored by the writer as they arrive (and some re-scored later, below).
-				text: r.maybe(0.3, () => r.pick(['服务很好，非常满意', '排队太久了，很失望', '还行'])),
-				properties: {}
-			});
-		} else if (u < 0.88) {
-			const own = contactsOf.get(customerId) ?? [];
-			events.push({
-				id,
-				type: 'complaint',
-				ts,
-				customerId,
-				category: 'fee',
-				channel: r.pick<Channel>(['phone', 'branch']),
-				regulator: r.next() < 0.3,
-				teamId: r.maybe(0.25, () => r.pick(teams)),
-				contactId: r.maybe(0.4, () =>
-					own.length && r.next() < 0.8 ? r.pick(own) : `s${seed}-e${r.int(0, count)}`
-				),
-				properties: {}
-			});
-		} else if (u < 0.95) {
-			events.push({
-				id,
-				type: 'identify',
-				ts,
-				customerId,
-				traits: {
-					segment: r.maybe(0.8, () => r.pick<Segment>(['mass', 'affluent', 'private'])),
-					region: r.maybe(0.8, () => r.pick(['gd', 'js', 'sh']))
-				},
-				properties: {}
-			});
-		} else {
-			events.push({
-				id,
-				type: 'journey',
-				ts,
-				customerId,
-				name: 'card_app_started',
-				channel: 'app',
-				properties: {}
-			});
-		}
-	}
-	// Arrival: mostly by time, with events delayed by up to days and random swaps, in batches of 1–60.
-	const arrival = events
-		.map((e) => ({
-			e,
-			key: e.ts + (r.next() < 0.2 ? r.int(0, 4 * DAY) : 0) - (r.next() < 0.05 ? 3 * DAY : 0)
-		}))
-		.sort((a, b) => a.key - b.key)
-		.map((x) => x.e);
-	for (let i = 0; i < arrival.length / 10; i++) {
-		const a = r.int(0, arrival.length - 1);
-		const b = r.int(0, arrival.length - 1);
-		[arrival[a], arrival[b]] = [arrival[b], arrival[a]];
-	}
-	// A few retries of already sent events (duplicates).
-	for (let i = 0; i < 10; i++) arrival.splice(r.int(0, arrival.length), 0, r.pick(events));
-	const batches: CxEvent[][] = [];
-	for (let i = 0; i < arrival.length;) {
-		const size = r.int(1, 60);
-		batches.push(arrival.slice(i, i + size));
-		i += size;
-	}
+	const batches = randomHistory(seed, count, { customers: 25, maxBatch: 60 });
+	const r = createRandom(seed + 1);
 	const sentiment = new Map<string, number>();
-	for (const e of events)
-		if (e.type !== 'journey' && e.type !== 'identify' && r.next() < 0.3)
+	for (const e of batches.flat())
+		if (!sentiment.has(e.id) && e.type !== 'journey' && e.type !== 'identify' && r.next() < 0.3)
 			sentiment.set(e.id, r.pick([-0.8, -0.25, -0.2, 0, 0.2, 0.25, 0.3, 0.9]));
-	return { events, batches, sentiment };
+	return { batches, sentiment };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
