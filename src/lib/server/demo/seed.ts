@@ -1,12 +1,12 @@
 /**
  * Seeds the demo into an empty database: the directory (teams and agents with their names, queue and reason
- * labels), then the generated history streamed through the ordinary event writer in chunks, yielding to the event
- * loop between chunks so a server seeding in the background still answers.
+ * labels), then the generated history streamed in chunks (through the ordinary event writer on SQLite, in bulk on
+ * PostgreSQL: history-postgres.ts), yielding to the event loop between chunks so a server seeding in the background
+ * still answers.
  */
 import { EVENT_TYPES, type CxEvent, type EventType } from '$lib/model';
 import type { Db } from '$lib/server/db';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
-import { writeEvents } from '$lib/server/ingest/writer';
 import { redactEvents } from '$lib/server/ingest/pipeline';
 import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { restitchAll } from '$lib/server/journeys/stitch';
@@ -78,10 +78,10 @@ function nextTick(): Promise<void> {
 }
 
 /**
- * Seeds the demo history when the events table is empty (otherwise returns `skipped`). Events go through
- * `writeEvents` without de-duplication: their ids are unique by construction.
+ * Seeds the demo history when the events table is empty (otherwise returns `skipped`), on either engine. Events go
+ * through the store's history writer (demo/store.ts) without de-duplication: their ids are unique by construction.
  */
-export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedResult> {
+export async function seedDemo(db: Db | Storage, options: SeedOptions): Promise<SeedResult> {
 	const started = performance.now();
 	const days = options.days ?? 90;
 	const scale = options.scale ?? 1;
@@ -102,13 +102,14 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedResult
 	result.skipped = false;
 	Object.assign(result, await seedDirectory(db, end - days * DAY_MS));
 	const chunkSize = options.chunkSize ?? 8_000;
+	const history = byEngine(asStorage(db), demoStores).historyWriter();
 	let total = estimateHistoryEvents(days, scale);
 	let pending: CxEvent[] = [];
 
 	const flush = async (day: string) => {
 		// The history skips HTTP but not the privacy step: free text is redacted exactly as ingestion does.
 		redactEvents(pending.map((event) => ({ event })));
-		writeEvents(db, pending, { sourceId: null, dedupe: false, derive: false });
+		await history.write(pending);
 		result.events += pending.length;
 		for (const e of pending) byType[e.type]++;
 		pending = [];
