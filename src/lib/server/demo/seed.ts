@@ -49,8 +49,12 @@ export interface SeedResult {
 	days: number;
 	/** Wall-clock seconds the seeding took. */
 	seconds: number;
+	/** Of which writing the events and customers (the store's history writer, sentiment scoring included). */
+	writeSeconds: number;
 	/** Of which deriving rollups and journey instances in bulk at the end. */
 	deriveSeconds: number;
+	/** Of which re-stitching the journey instances. */
+	journeySeconds: number;
 }
 
 export async function isDatabaseEmpty(db: Db | Storage): Promise<boolean> {
@@ -95,7 +99,9 @@ export async function seedDemo(db: Db | Storage, options: SeedOptions): Promise<
 		agents: 0,
 		days,
 		seconds: 0,
-		deriveSeconds: 0
+		writeSeconds: 0,
+		deriveSeconds: 0,
+		journeySeconds: 0
 	};
 	if (!(await isDatabaseEmpty(db))) return result;
 
@@ -109,7 +115,9 @@ export async function seedDemo(db: Db | Storage, options: SeedOptions): Promise<
 	const flush = async (day: string) => {
 		// The history skips HTTP but not the privacy step: free text is redacted exactly as ingestion does.
 		redactEvents(pending.map((event) => ({ event })));
+		const writing = performance.now();
 		await history.write(pending);
+		result.writeSeconds += (performance.now() - writing) / 1000;
 		result.events += pending.length;
 		for (const e of pending) byType[e.type]++;
 		pending = [];
@@ -136,7 +144,9 @@ export async function seedDemo(db: Db | Storage, options: SeedOptions): Promise<
 	// A whole history is derived faster in bulk than event by event: rollups and journey instances once, here.
 	const derivedFrom = performance.now();
 	await rebuildRollups(db);
+	const stitchedFrom = performance.now();
 	await restitchAll(db, { recountNames: true });
+	result.journeySeconds = (performance.now() - stitchedFrom) / 1000;
 	result.deriveSeconds = (performance.now() - derivedFrom) / 1000;
 	result.seconds = (performance.now() - started) / 1000;
 	options.onProgress?.({ done: result.events, total: result.events, percent: 100, day: lastDay });
