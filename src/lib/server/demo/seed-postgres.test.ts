@@ -33,7 +33,7 @@ beforeAll(async () => {
 		// Small chunks on PostgreSQL too: customers and registrations carry over from chunk to chunk.
 		seeded.push(await seedDemo(storage, { ...OPTIONS, chunkSize: 2_500 }));
 	}
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
 	sqlite?.$client.close();
@@ -69,7 +69,7 @@ function query(q: Partial<CxQuery> = {}): CxQuery {
 	};
 }
 
-describe('seedDemo on both engines', () => {
+describe('seedDemo on both engines', { timeout: 60_000 }, () => {
 	it('writes the same number of events of each type', () => {
 		const [onSqlite, onPostgres] = seeded;
 		expect(onSqlite.skipped).toBe(false);
