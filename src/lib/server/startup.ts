@@ -6,7 +6,7 @@ import { describeDatabase, parseDatabaseUrl } from '$lib/server/db/url';
 import { ensureWriteKey } from '$lib/server/auth/keys';
 import { bootstrapAccounts, disableDemoAccounts } from '$lib/server/auth/bootstrap';
 import { decideDemo } from '$lib/server/demo/eligibility';
-import { startDemo } from '$lib/server/demo/run';
+import { startDemo, stopDemo } from '$lib/server/demo/run';
 import { startAlertsRuntime } from '$lib/server/alerts/runtime';
 import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
 import { closeTimedOut, ensureDefaultJourneys } from '$lib/server/journeys';
@@ -72,14 +72,8 @@ export function startServer(env: Env): Promise<Storage> {
 		scoreSentiment('预热');
 		// Starts the writer now (on SQLite a thread that opens the same file as this connection just did).
 		ingestContext(storage);
-		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') {
-			// The demo's seeding writes through the SQLite writer (issue 17 leaves its port for later).
-			if (storage.engine === 'sqlite') startDemo(storage.db, env);
-			else
-				console.log(
-					'[resonance] the demo runs on SQLite only; on PostgreSQL, migrate-to copies a demo database'
-				);
-		}
+		// The demo: its history seeded once (in the background), then the live simulator, on either engine.
+		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') startDemo(storage, env);
 		// Alert rules, evaluation, webhooks and follow-up cases (after the demo so its backfill can wait for it).
 		startAlertsRuntime(storage, env);
 		scheduleTextRecompute(storage, {
@@ -108,6 +102,7 @@ export function startServer(env: Env): Promise<Storage> {
 		// SIGTERM: unready, live streams closed; once adapter-node has answered the requests in flight, the writer
 		// is drained (every acknowledged event is committed) and the database closed.
 		installShutdown(async () => {
+			stopDemo();
 			await closeIngestion(storage);
 			await stopLive();
 			if (storage.engine === 'sqlite') storage.db.$client.close();

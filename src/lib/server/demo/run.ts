@@ -1,7 +1,7 @@
 import type { Db } from '$lib/server/db';
-import { createWriteKey, forgetWriteKeys } from '$lib/server/auth/keys';
-import { apiKeys, sources } from '$lib/server/db/schema';
-import { and, eq, isNull } from 'drizzle-orm';
+import { asStorage, type Storage } from '$lib/server/db/storage';
+import { runExclusive } from '$lib/server/db/jobs';
+import { createWriteKey, forgetWriteKeys, listKeys, listSources, revokeKey } from '$lib/server/auth/keys';
 import { isDatabaseEmpty, seedDemo } from './seed';
 import { startSimulator, type Simulator } from './simulator';
 import { createLiveStream } from './live';
@@ -33,59 +33,103 @@ const SIMULATOR_SOURCE = 'Demo live simulator';
  * The simulator is an ordinary ingestion client: it gets a write key of its own source. Only key hashes are
  * stored, so each start revokes the previous run's key and issues a new one.
  */
-async function simulatorKey(db: Db): Promise<string> {
-	const source = db.select().from(sources).where(eq(sources.name, SIMULATOR_SOURCE)).get();
+async function simulatorKey(storage: Storage): Promise<string> {
+	const source = (await listSources(storage)).find((s) => s.name === SIMULATOR_SOURCE);
 	if (source)
-		db.update(apiKeys)
-			.set({ revokedAt: Date.now() })
-			.where(and(eq(apiKeys.sourceId, source.id), isNull(apiKeys.revokedAt)))
-			.run();
-	forgetWriteKeys(db);
-	return (await createWriteKey(db, { name: SIMULATOR_SOURCE, sourceId: source?.id })).key;
+		for (const key of await listKeys(storage))
+			if (key.sourceId === source.id && key.revokedAt === null) await revokeKey(storage, key.id);
+	forgetWriteKeys(storage);
+	return (await createWriteKey(storage, { name: SIMULATOR_SOURCE, sourceId: source?.id })).key;
 }
 
-/** Seeds the demo history into an empty database (in the background, yielding between chunks), then goes live. */
-export function startDemo(db: Db, env: Env): void {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
+/** Set by `stopDemo`: the loops below end, and the simulator's lock is released. */
+let stopped = false;
+let releaseSimulator: (() => void) | undefined;
+
+/** Stops the live simulator and the demo's waiting loops (at shutdown, so another process can take over). */
+export function stopDemo(): void {
+	stopped = true;
+	simulator?.stop();
+	releaseSimulator?.();
+}
+
+/** How often a process that is not seeding looks whether the seed is done, and one without the simulator whether it
+ * should take it over (the process running it stopped). */
+const SEED_WAIT_MS = 2_000;
+const SIMULATOR_RETRY_MS = 60_000;
+
+/**
+ * Seeds the demo history into an empty database (in the background, yielding between chunks), then goes live. On
+ * PostgreSQL several server processes share the database: one of them seeds (the others wait for it, answering
+ * requests meanwhile) and one runs the live simulator, as long as it lives (db/jobs.ts; another takes over within
+ * a minute after it stops). On SQLite the one server process does both.
+ */
+export function startDemo(target: Db | Storage, env: Env): void {
+	const storage = asStorage(target);
+	stopped = false;
 	status.enabled = true;
 	const seed = Number(env.RESONANCE_DEMO_SEED ?? 1) || 1;
 	const days = Math.max(1, Math.min(365, Number(env.RESONANCE_DEMO_DAYS ?? 90) || 90));
 	const ratePerMinute = Math.max(1, Number(env.RESONANCE_DEMO_RATE ?? 120) || 120);
 	const port = env.PORT ?? '3000';
-	const target = env.RESONANCE_SIMULATOR_URL ?? `http://127.0.0.1:${port}/api/v1/events`;
+	const simulatorUrl = env.RESONANCE_SIMULATOR_URL ?? `http://127.0.0.1:${port}/api/v1/events`;
+
+	const seedIfEmpty = async () => {
+		if (!(await isDatabaseEmpty(storage))) return;
+		status.phase = 'seeding';
+		const started = performance.now();
+		console.log(`[resonance] demo: seeding ${days} days of history (seed ${seed})…`);
+		let lastLogged = 0;
+		const result = await seedDemo(storage, {
+			seed,
+			days,
+			now: Date.now(),
+			onProgress: ({ done, percent }) => {
+				status.seededEvents = done;
+				status.percent = percent;
+				if (percent - lastLogged >= 10 || percent === 100) {
+					lastLogged = percent;
+					console.log(`[resonance] demo: ${percent}% (${done.toLocaleString('en')} events)`);
+				}
+			}
+		});
+		const seconds = ((performance.now() - started) / 1000).toFixed(1);
+		console.log(`[resonance] demo: ${result.events.toLocaleString('en')} events seeded in ${seconds} s`);
+	};
+
+	const runSimulator = async (): Promise<void> => {
+		const stream = createLiveStream({ seed, ratePerMinute });
+		simulator = startSimulator({
+			produce: (now, incident) => stream.next(now, incident),
+			target: simulatorUrl,
+			writeKey: await simulatorKey(storage),
+			incident: env.RESONANCE_DEMO_INCIDENT === '1'
+		});
+		console.log(`[resonance] demo: live simulator sending ~${ratePerMinute} events/min to ${simulatorUrl}`);
+		// Holds the simulator's lock for the life of the process (or until stopDemo).
+		await new Promise<void>((resolve) => (releaseSimulator = resolve));
+	};
 
 	void (async () => {
 		try {
-			if (await isDatabaseEmpty(db)) {
+			// Once across processes: the process that takes the lock seeds; the others wait until it is done.
+			while (!(await runExclusive(storage, 'demo-seed', seedIfEmpty)).ran) {
 				status.phase = 'seeding';
-				const started = performance.now();
-				console.log(`[resonance] demo: seeding ${days} days of history (seed ${seed})…`);
-				let lastLogged = 0;
-				const result = await seedDemo(db, {
-					seed,
-					days,
-					now: Date.now(),
-					onProgress: ({ done, percent }) => {
-						status.seededEvents = done;
-						status.percent = percent;
-						if (percent - lastLogged >= 10 || percent === 100) {
-							lastLogged = percent;
-							console.log(`[resonance] demo: ${percent}% (${done.toLocaleString('en')} events)`);
-						}
-					}
-				});
-				const seconds = ((performance.now() - started) / 1000).toFixed(1);
-				console.log(`[resonance] demo: ${result.events.toLocaleString('en')} events seeded in ${seconds} s`);
+				await sleep(SEED_WAIT_MS);
+				if (stopped) return;
 			}
 			status.percent = 100;
 			status.phase = 'live';
-			const stream = createLiveStream({ seed, ratePerMinute });
-			simulator = startSimulator({
-				produce: (now, incident) => stream.next(now, incident),
-				target,
-				writeKey: await simulatorKey(db),
-				incident: env.RESONANCE_DEMO_INCIDENT === '1'
-			});
-			console.log(`[resonance] demo: live simulator sending ~${ratePerMinute} events/min to ${target}`);
+			let told = false;
+			while (!stopped) {
+				if (!(await runExclusive(storage, 'demo-simulator', runSimulator)).ran) {
+					if (!told) console.log('[resonance] demo: the live simulator runs in another server process');
+					told = true;
+				}
+				if (stopped) return;
+				await sleep(SIMULATOR_RETRY_MS);
+			}
 		} catch (error) {
 			status.phase = 'failed';
 			console.error('[resonance] demo failed:', error);

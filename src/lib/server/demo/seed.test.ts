@@ -50,7 +50,8 @@ describe('seedDemo', () => {
 		expect(again.skipped).toBe(true);
 		expect(count('SELECT count(*) AS n FROM events')).toBe(result.events);
 		db.$client.close();
-	});
+		// Three days of history take ~10 s alone, longer on a busy machine.
+	}, 60_000);
 
 	it('stores the free text of the history redacted, as the ingestion pipeline does', async () => {
 		const db = openDatabase(':memory:');
@@ -69,5 +70,5 @@ describe('seedDemo', () => {
 			}
 		}
 		db.$client.close();
-	});
+	}, 60_000);
 });

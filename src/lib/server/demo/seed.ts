@@ -1,12 +1,12 @@
 /**
  * Seeds the demo into an empty database: the directory (teams and agents with their names, queue and reason
- * labels), then the generated history streamed through the ordinary event writer in chunks, yielding to the event
- * loop between chunks so a server seeding in the background still answers.
+ * labels), then the generated history streamed in chunks (through the ordinary event writer on SQLite, in bulk on
+ * PostgreSQL: history-postgres.ts), yielding to the event loop between chunks so a server seeding in the background
+ * still answers.
  */
 import { EVENT_TYPES, type CxEvent, type EventType } from '$lib/model';
 import type { Db } from '$lib/server/db';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
-import { writeEvents } from '$lib/server/ingest/writer';
 import { redactEvents } from '$lib/server/ingest/pipeline';
 import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { restitchAll } from '$lib/server/journeys/stitch';
@@ -49,8 +49,12 @@ export interface SeedResult {
 	days: number;
 	/** Wall-clock seconds the seeding took. */
 	seconds: number;
+	/** Of which writing the events and customers (the store's history writer, sentiment scoring included). */
+	writeSeconds: number;
 	/** Of which deriving rollups and journey instances in bulk at the end. */
 	deriveSeconds: number;
+	/** Of which re-stitching the journey instances. */
+	journeySeconds: number;
 }
 
 export async function isDatabaseEmpty(db: Db | Storage): Promise<boolean> {
@@ -78,10 +82,10 @@ function nextTick(): Promise<void> {
 }
 
 /**
- * Seeds the demo history when the events table is empty (otherwise returns `skipped`). Events go through
- * `writeEvents` without de-duplication: their ids are unique by construction.
+ * Seeds the demo history when the events table is empty (otherwise returns `skipped`), on either engine. Events go
+ * through the store's history writer (demo/store.ts) without de-duplication: their ids are unique by construction.
  */
-export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedResult> {
+export async function seedDemo(db: Db | Storage, options: SeedOptions): Promise<SeedResult> {
 	const started = performance.now();
 	const days = options.days ?? 90;
 	const scale = options.scale ?? 1;
@@ -95,20 +99,25 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedResult
 		agents: 0,
 		days,
 		seconds: 0,
-		deriveSeconds: 0
+		writeSeconds: 0,
+		deriveSeconds: 0,
+		journeySeconds: 0
 	};
 	if (!(await isDatabaseEmpty(db))) return result;
 
 	result.skipped = false;
 	Object.assign(result, await seedDirectory(db, end - days * DAY_MS));
 	const chunkSize = options.chunkSize ?? 8_000;
+	const history = byEngine(asStorage(db), demoStores).historyWriter();
 	let total = estimateHistoryEvents(days, scale);
 	let pending: CxEvent[] = [];
 
 	const flush = async (day: string) => {
 		// The history skips HTTP but not the privacy step: free text is redacted exactly as ingestion does.
 		redactEvents(pending.map((event) => ({ event })));
-		writeEvents(db, pending, { sourceId: null, dedupe: false, derive: false });
+		const writing = performance.now();
+		await history.write(pending);
+		result.writeSeconds += (performance.now() - writing) / 1000;
 		result.events += pending.length;
 		for (const e of pending) byType[e.type]++;
 		pending = [];
@@ -135,7 +144,9 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedResult
 	// A whole history is derived faster in bulk than event by event: rollups and journey instances once, here.
 	const derivedFrom = performance.now();
 	await rebuildRollups(db);
+	const stitchedFrom = performance.now();
 	await restitchAll(db, { recountNames: true });
+	result.journeySeconds = (performance.now() - stitchedFrom) / 1000;
 	result.deriveSeconds = (performance.now() - derivedFrom) / 1000;
 	result.seconds = (performance.now() - started) / 1000;
 	options.onProgress?.({ done: result.events, total: result.events, percent: 100, day: lastDay });

@@ -2,10 +2,13 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
 import { schema } from '$lib/server/db';
 import { pgSchema, type PgDb } from '$lib/server/db/postgres';
+import { writeEvents } from '$lib/server/ingest/writer';
+import { postgresHistoryWriter, type HistoryWriter } from './history-postgres';
 
 /**
  * What the demo reads and writes itself (db/storage.ts), one implementation per engine: whether the database is
- * empty, its sources (eligibility.ts) and the center's directory (seed.ts). The demo's events go through ingestion.
+ * empty, its sources (eligibility.ts), the center's directory and the history (seed.ts). The live simulator's
+ * events go through ingestion.
  */
 export interface DirectoryRows {
 	teams: (typeof schema.teams.$inferInsert)[];
@@ -19,6 +22,11 @@ export interface DemoStore {
 	sources(): Promise<{ id: number; name: string; hasEvents: boolean }[]>;
 	/** Upserts teams, agents and dimension labels in one transaction. */
 	writeDirectory(rows: DirectoryRows): Promise<void>;
+	/**
+	 * A writer of the seeded history, without de-duplication (ids are unique by construction) or derivation (the seed
+	 * rebuilds rollups and journeys once at the end): the event writer on SQLite, bulk COPY on PostgreSQL.
+	 */
+	historyWriter(): HistoryWriter;
 }
 
 const ANY_EVENT = 'SELECT 1 AS one FROM events LIMIT 1';
@@ -58,7 +66,12 @@ function sqliteDemoStore(db: Db): DemoStore {
 					})
 					.run();
 			});
-		}
+		},
+		historyWriter: () => ({
+			async write(events) {
+				writeEvents(db, events, { sourceId: null, dedupe: false, derive: false });
+			}
+		})
 	};
 }
 
@@ -95,7 +108,8 @@ function postgresDemoStore(db: PgDb): DemoStore {
 						set: { label: sql`excluded.label`, labelEn: sql`excluded.label_en` }
 					});
 			});
-		}
+		},
+		historyWriter: () => postgresHistoryWriter(db)
 	};
 }
 
