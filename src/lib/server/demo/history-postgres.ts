@@ -130,6 +130,8 @@ const COPY_ROWS_PER_WRITE = 500;
 export interface HistoryWriter {
 	/** Writes one chunk of events (in time order within the history) and the customers they change; one commit. */
 	write(events: readonly CxEvent[]): Promise<void>;
+	/** Drops what the writer keeps in memory between chunks (the customers seen), once the history is written. */
+	finish(): void;
 }
 
 export function postgresHistoryWriter(db: PgDb): HistoryWriter {
@@ -141,6 +143,7 @@ export function postgresHistoryWriter(db: PgDb): HistoryWriter {
 		reason: new Set<string>()
 	};
 	return {
+		finish: () => customers.clear(),
 		async write(events) {
 			const receivedAt = Date.now();
 			const changed = new Set<string>();

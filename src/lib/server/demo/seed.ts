@@ -141,6 +141,7 @@ export async function seedDemo(db: Db | Storage, options: SeedOptions): Promise<
 		}
 	}
 	if (pending.length > 0) await flush(lastDay);
+	history.finish();
 	// A whole history is derived faster in bulk than event by event: rollups and journey instances once, here.
 	const derivedFrom = performance.now();
 	await rebuildRollups(db);

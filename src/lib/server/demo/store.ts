@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
 import { schema } from '$lib/server/db';
 import { pgSchema, type PgDb } from '$lib/server/db/postgres';
-import { writeEvents } from '$lib/server/ingest/writer';
+import { forgetCustomers, writeEvents } from '$lib/server/ingest/writer';
 import { postgresHistoryWriter, type HistoryWriter } from './history-postgres';
 
 /**
@@ -70,7 +70,10 @@ function sqliteDemoStore(db: Db): DemoStore {
 		historyWriter: () => ({
 			async write(events) {
 				writeEvents(db, events, { sourceId: null, dedupe: false, derive: false });
-			}
+			},
+			// The writer's cache of customers on this (the server's read) connection would otherwise hold every
+			// customer of the history for the life of the process (the memory budget: bench/memory.js).
+			finish: () => forgetCustomers(db)
 		})
 	};
 }
