@@ -4,7 +4,9 @@ import { openDatabase, type Db } from '$lib/server/db';
 import { users, userTeams } from '$lib/server/db/schema';
 import { pgSchema } from '$lib/server/db/postgres';
 import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/storage';
-import { mirrorToPostgres, testEngines, type TestPostgres } from '$lib/server/testing/postgres';
+import { mirrorToPostgres, testEngines, testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
+import { publishAccepted } from '$lib/server/live/bus';
+import { startAlerts, type AlertsRuntime } from '$lib/server/alerts/scheduler';
 import { rawRows } from '$lib/server/auth/testing';
 import { writeWithRollups } from '$lib/server/metrics/testing';
 import { postgresWriter } from '$lib/server/ingest/postgres-writer';
@@ -558,5 +560,63 @@ describe('both engines give the same answers on one history (a demo backfill wit
 			onSqlite.pages.filter((c) => c.team === 't1' && c.status === 'open').length
 		);
 		expect(onSqlite.t2.cases).toBe(onSqlite.pages.filter((c) => c.team === 't2').length);
+	});
+});
+
+describe('the alert runtime opens cases on PostgreSQL (two processes on one database)', () => {
+	it('opens live detractors’ cases once and backfills the stored ones once', async () => {
+		const pg = await testPostgres();
+		const s = postgresStorage(pg.db);
+		const runtimes: AlertsRuntime[] = [];
+		try {
+			await addStaff(s);
+			const now = Date.now();
+			await write(s, [
+				answer('h1', 'c1', 'nps', 1, now - 5 * HOUR, { teamId: 't1' }),
+				complaint('h2', 'c2', now - 4 * HOUR, { teamId: 't2' })
+			]);
+			// Two runtimes: two processes' alert services (each hears its own process's commits).
+			for (let i = 0; i < 2; i++)
+				runtimes.push(
+					startAlerts(s, {
+						intervalMs: 3_600_000,
+						debounceMs: 20,
+						maxWaitMs: 100,
+						minGapMs: 0,
+						backfillDays: 1
+					})
+				);
+			const live = [
+				answer('l1', 'c3', 'csat', 1, now - 1000, { teamId: 't1' }),
+				answer('l2', 'c4', 'nps', 10, now)
+			];
+			await write(s, live);
+			publishAccepted({
+				sourceId: null,
+				receivedAt: now,
+				accepted: 2,
+				duplicates: 0,
+				byType: {},
+				redacted: {},
+				events: live
+			});
+			const keys = async () =>
+				(await rawRows(s, 'SELECT key, assignee_id FROM follow_up_cases ORDER BY key')).map((r) => [
+					r.key,
+					r.assignee_id
+				]);
+			// Each case once; t1's two cases went one to each of its managers (whichever opened first).
+			await expect
+				.poll(async () => (await keys()).map(([key]) => key), { timeout: 10_000, interval: 100 })
+				.toEqual(['fb:c1:s-h1', 'fb:c3:s-l1', 'rc:h2']);
+			const assigned = await keys();
+			expect([assigned[0][1], assigned[1][1]].sort()).toEqual(['mgr1', 'mgr1b']);
+			expect(assigned[2][1]).toBe('mgr2');
+			// Let the passes in flight finish before the database goes.
+			await Promise.all(runtimes.map((r) => r.evaluateNow()));
+		} finally {
+			for (const r of runtimes) r.stop();
+			await pg.close();
+		}
 	});
 });
