@@ -11,8 +11,9 @@ import { deliverDue } from './webhooks';
 /**
  * The alerts runtime of the server: starter rules, follow-up cases from the live bus, evaluation shortly after
  * commits (debounced) and on a schedule, webhook delivery, and the start-up backfill of cases. On PostgreSQL several
- * processes run this: evaluation and delivery run in one of them at a time (db/jobs.ts runExclusive), the others skip
- * that round.
+ * processes run this: evaluation, delivery and the backfill run in one of them at a time (db/jobs.ts runExclusive),
+ * the others skip that round; each process opens the cases of the events it ingested (a case's unique key keeps a
+ * replay or a race from opening it twice).
  */
 
 export interface AlertsRuntimeOptions {
