@@ -643,13 +643,9 @@ describe('the runtime: cases and evaluation from the live bus', () => {
 			// Cases are opened asynchronously after the commit is announced.
 			const queue = () => listCases(db, { teams: null }, caseFilterSchema.parse({}), { id: 'admin' });
 			await expect
-				.poll(
-					() =>
-						queue()
-							.cases.map((c) => [c.customerId, c.reason])
-							.sort(),
-					{ timeout: 2_000 }
-				)
+				.poll(async () => (await queue()).cases.map((c) => [c.customerId, c.reason]).sort(), {
+					timeout: 2_000
+				})
 				.toEqual([
 					['c1', 'detractor'],
 					['c2', 'regulator_complaint']

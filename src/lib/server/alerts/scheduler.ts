@@ -11,8 +11,9 @@ import { deliverDue } from './webhooks';
 /**
  * The alerts runtime of the server: starter rules, follow-up cases from the live bus, evaluation shortly after
  * commits (debounced) and on a schedule, webhook delivery, and the start-up backfill of cases. On PostgreSQL several
- * processes run this: evaluation and delivery run in one of them at a time (db/jobs.ts runExclusive), the others skip
- * that round.
+ * processes run this: evaluation, delivery and the backfill run in one of them at a time (db/jobs.ts runExclusive),
+ * the others skip that round; each process opens the cases of the events it ingested (a case's unique key keeps a
+ * replay or a race from opening it twice).
  */
 
 export interface AlertsRuntimeOptions {
@@ -38,12 +39,6 @@ export interface AlertsRuntime {
 	/** Evaluates now (tests, the incident switch); settles when the pass is done. */
 	evaluateNow(): Promise<void>;
 	stop(): void;
-}
-
-/** Follow-up cases are not yet ported to PostgreSQL (issue 17): there they are neither opened nor backfilled. */
-function casesDb(storage: Storage): Db {
-	if (storage.engine !== 'sqlite') throw new Error('follow-up cases are not yet available on PostgreSQL');
-	return storage.db;
 }
 
 export function startAlerts(target: Db | Storage, options: AlertsRuntimeOptions = {}): AlertsRuntime {
@@ -105,10 +100,16 @@ export function startAlerts(target: Db | Storage, options: AlertsRuntimeOptions 
 		backfilled = true;
 		try {
 			const started = performance.now();
-			const r = cases.backfillCases(casesDb(db), {
-				days: options.backfillDays ?? 7,
-				simulateWork: options.simulateWork ?? false
-			});
+			// On PostgreSQL the processes starting together backfill once (the unique case key would keep a second
+			// run from duplicating anything, but not from scanning the history again).
+			const outcome = await runExclusive(db, 'cases-backfill', () =>
+				cases.backfillCases(db, {
+					days: options.backfillDays ?? 7,
+					simulateWork: options.simulateWork ?? false
+				})
+			);
+			if (!outcome.ran) return;
+			const r = outcome.value;
 			console.log(
 				`[resonance] cases: backfill opened ${r.opened} of ${r.scanned} candidates in ` +
 					`${Math.round(performance.now() - started)} ms`
@@ -123,7 +124,7 @@ export function startAlerts(target: Db | Storage, options: AlertsRuntimeOptions 
 		// after the ingestion request has been answered.
 		if (!backfilled) setTimeout(() => void backfill(), 0).unref?.();
 		Promise.resolve()
-			.then(() => cases.openCases(casesDb(db), summary.events.map(cases.sourceOf)))
+			.then(() => cases.openCases(db, summary.events.map(cases.sourceOf)))
 			.catch((error) => console.error('[resonance] cases: opening cases failed', error))
 			.finally(schedule);
 	});

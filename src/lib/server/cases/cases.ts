@@ -1,19 +1,14 @@
-import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
-import {
-	alertSettings,
-	CASE_STATUSES,
-	caseNotes,
-	followUpCases,
-	users,
-	userTeams,
-	type CaseReason,
-	type CaseStatus,
-	type FollowUpCaseRow
-} from '$lib/server/db/schema';
-import { canSeeTeam, teamCondition, type Scope } from '$lib/server/auth/scope';
+import { CASE_STATUSES, type CaseReason, type CaseStatus, type FollowUpCaseRow } from '$lib/server/db/schema';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { canSeeTeam, type Scope } from '$lib/server/auth/scope';
+import { postgresCaseStore } from './postgres';
+import { sqliteCaseStore } from './sqlite';
+import { HOUR, type CaseSource, type CaseStore, type CaseUpdate, type Person } from './store';
+
+export type { CaseSource } from './store';
 
 /**
  * Follow-up cases (回访, closing the loop): every detractor answer (NPS 0–6, CSAT 1–2, CES 1–3; one case per
@@ -23,8 +18,14 @@ import { canSeeTeam, teamCondition, type Scope } from '$lib/server/auth/scope';
  */
 
 export const DEFAULT_SLA_HOURS = 48;
-const HOUR = 3_600_000;
-const SLA_KEY = 'case_sla_hours';
+
+const caseStores = { sqlite: sqliteCaseStore, postgres: postgresCaseStore };
+
+/** This storage's case store (sqlite.ts or postgres.ts). */
+export function caseStore(target: Db | Storage): CaseStore {
+	return byEngine(asStorage(target), caseStores);
+}
+const store = caseStore;
 
 export function isDetractor(metric: string | null | undefined, score: number | null | undefined): boolean {
 	if (score === null || score === undefined) return false;
@@ -43,44 +44,22 @@ export function normalizedScore(metric: string | null, score: number | null): nu
 	return null;
 }
 
-export function getSlaHours(db: Db): number {
-	const row = db.select().from(alertSettings).where(eq(alertSettings.key, SLA_KEY)).get();
-	const value = Number(row?.value);
+export async function getSlaHours(target: Db | Storage): Promise<number> {
+	const value = Number(await store(target).slaSetting());
 	return Number.isFinite(value) && value > 0 ? value : DEFAULT_SLA_HOURS;
 }
 
-export function setSlaHours(db: Db, hours: number): number {
+export async function setSlaHours(target: Db | Storage, hours: number): Promise<number> {
 	const value = z
 		.number()
 		.min(1)
 		.max(24 * 30)
 		.parse(hours);
-	db.insert(alertSettings)
-		.values({ key: SLA_KEY, value })
-		.onConflictDoUpdate({ target: alertSettings.key, set: { value } })
-		.run();
+	await store(target).saveSla(value);
 	return value;
 }
 
 // ------------------------------------------------------------------------------------------------ opening
-
-/** The fields of an event a case is opened from (a live event or a stored row). */
-export interface CaseSource {
-	id: string;
-	type: string;
-	ts: number;
-	customerId: string;
-	metric?: string | null;
-	score?: number | null;
-	regulator?: boolean | null;
-	text?: string | null;
-	channel?: string | null;
-	teamId?: string | null;
-	agentId?: string | null;
-	contactId?: string | null;
-	category?: string | null;
-	surveyId?: string | null;
-}
 
 export function caseKey(e: CaseSource): string | null {
 	if (e.type === 'complaint' && e.regulator) return `rc:${e.id}`;
@@ -109,120 +88,23 @@ export function sourceOf(e: CxEvent): CaseSource {
 	};
 }
 
-/** The managers of a team with their open-case counts, fewest first (ties by e-mail). */
-function teamManagers(db: Db, teamId: string): { id: string; open: number }[] {
-	return db.$client
-		.prepare(
-			`SELECT u.id, (SELECT count(*) FROM follow_up_cases c
-			   WHERE c.assignee_id = u.id AND c.status IN ('open', 'contacted')) AS open
-			 FROM users u JOIN user_teams t ON t.user_id = u.id
-			 WHERE t.team_id = ? AND u.role = 'manager' AND u.disabled = 0
-			 ORDER BY open, u.email`
-		)
-		.all(teamId) as { id: string; open: number }[];
-}
-
-/** The manager of a team with the fewest open cases (ties by e-mail), or null when the team has none. */
-export function managerFor(db: Db, teamId: string | null): string | null {
-	return teamId ? (teamManagers(db, teamId)[0]?.id ?? null) : null;
-}
-
-/** Team and agent of a survey answer or complaint: its own, else those of the contact it names. */
-function teamOf(db: Db, e: CaseSource): { teamId: string | null; agentId: string | null } {
-	if (e.teamId) return { teamId: e.teamId, agentId: e.agentId ?? null };
-	if (!e.contactId) return { teamId: null, agentId: e.agentId ?? null };
-	const contact = db.$client
-		.prepare(
-			// `type <> 'journey'` lets SQLite use the partial (customer_id, ts) index.
-			`SELECT team_id AS teamId, agent_id AS agentId FROM events
-			 WHERE customer_id = ? AND type <> 'journey' AND type = 'contact' AND id = ? LIMIT 1`
-		)
-		.get(e.customerId, e.contactId) as { teamId: string | null; agentId: string | null } | undefined;
-	return { teamId: contact?.teamId ?? null, agentId: e.agentId ?? contact?.agentId ?? null };
-}
-
 /**
  * Opens the cases a batch of events calls for (detractor answers, regulator complaints); events that already
- * opened one (same key) are skipped, so replays and the start-up backfill never duplicate. Returns the new cases.
+ * opened one (same key) are skipped, so replays and the start-up backfill never duplicate, in any process. Each new
+ * case goes to the manager of its team with the fewest open cases. Returns the new cases.
  */
-export function openCases(db: Db, events: readonly CaseSource[], now = Date.now()): FollowUpCaseRow[] {
-	const candidates = events.filter((e) => caseKey(e) !== null);
-	if (candidates.length === 0) return [];
-	const slaMs = getSlaHours(db) * HOUR;
-	// Managers per team with their loads, read once per batch and kept up to date here.
-	const managers = new Map<string, { id: string; open: number }[]>();
-	const assign = (teamId: string | null): string | null => {
-		if (!teamId) return null;
-		let list = managers.get(teamId);
-		if (!list) managers.set(teamId, (list = teamManagers(db, teamId)));
-		if (list.length === 0) return null;
-		const least = list.reduce((a, b) => (b.open < a.open ? b : a));
-		least.open++;
-		return least.id;
-	};
-	// IMMEDIATE (here and below): the write lock first, so a commit of the ingestion writer thread between our
-	// reads and writes makes us wait instead of failing with SQLITE_BUSY_SNAPSHOT.
-	const write = db.$client.transaction(() => {
-		const opened: FollowUpCaseRow[] = [];
-		for (const e of candidates) {
-			const key = caseKey(e) as string;
-			const { teamId, agentId } = teamOf(db, e);
-			const reason: CaseReason = e.type === 'complaint' ? 'regulator_complaint' : 'detractor';
-			const row = db
-				.insert(followUpCases)
-				.values({
-					key,
-					customerId: e.customerId,
-					reason,
-					eventId: e.id,
-					metric: reason === 'detractor' ? (e.metric ?? null) : null,
-					score: reason === 'detractor' ? (e.score ?? null) : null,
-					comment: e.text
-						? e.text.slice(0, 2000)
-						: reason === 'regulator_complaint'
-							? (e.category ?? null)
-							: null,
-					channel: e.channel ?? null,
-					teamId,
-					agentId,
-					assigneeId: null,
-					status: 'open',
-					openedAt: e.ts,
-					dueAt: e.ts + slaMs,
-					createdAt: now,
-					updatedAt: now
-				})
-				.onConflictDoNothing()
-				.returning()
-				.get();
-			if (!row) continue;
-			const assigneeId = assign(teamId);
-			if (assigneeId) {
-				db.update(followUpCases).set({ assigneeId }).where(eq(followUpCases.id, row.id)).run();
-				row.assigneeId = assigneeId;
-			}
-			opened.push(row);
-		}
-		return opened;
+export async function openCases(
+	target: Db | Storage,
+	events: readonly CaseSource[],
+	now = Date.now()
+): Promise<FollowUpCaseRow[]> {
+	const candidates = events.flatMap((source) => {
+		const key = caseKey(source);
+		return key === null ? [] : [{ key, source }];
 	});
-	return write.immediate();
-}
-
-interface StoredSource {
-	id: string;
-	type: string;
-	ts: number;
-	customerId: string;
-	metric: string | null;
-	score: number | null;
-	regulator: number | null;
-	text: string | null;
-	channel: string | null;
-	teamId: string | null;
-	agentId: string | null;
-	contactId: string | null;
-	category: string | null;
-	surveyId: string | null;
+	if (candidates.length === 0) return [];
+	const slaMs = (await getSlaHours(target)) * HOUR;
+	return store(target).open(candidates, slaMs, now);
 }
 
 /**
@@ -230,30 +112,21 @@ interface StoredSource {
  * `simulateWork` (the demo only) older cases get a believable follow-up history, marked as simulated in their
  * notes, so the follow-up rates have something to show.
  */
-export function backfillCases(
-	db: Db,
+export async function backfillCases(
+	target: Db | Storage,
 	options: { days: number; now?: number; simulateWork?: boolean }
-): { scanned: number; opened: number } {
+): Promise<{ scanned: number; opened: number }> {
 	const now = options.now ?? Date.now();
 	const from = now - options.days * 24 * HOUR;
-	const rows = db.$client
-		.prepare(
-			`SELECT id, type, ts, customer_id AS customerId, metric, score, regulator, text, channel,
-			   team_id AS teamId, agent_id AS agentId, contact_id AS contactId, category,
-			   json_extract(properties, '$.surveyId') AS surveyId
-			 FROM events WHERE ts >= ? AND ts < ? AND (
-			   (type = 'feedback' AND ((metric = 'nps' AND score <= 6) OR (metric = 'csat' AND score <= 2)
-			     OR (metric = 'ces' AND score <= 3)))
-			   OR (type = 'complaint' AND regulator = 1))
-			 ORDER BY ts`
-		)
-		.all(from, now) as StoredSource[];
-	const opened = openCases(
-		db,
-		rows.map((r) => ({ ...r, regulator: r.regulator === null ? null : r.regulator === 1 })),
-		now
-	);
-	if (options.simulateWork) simulateFollowUps(db, opened, now);
+	const rows = await store(target).detractorSources(from, now);
+	const opened = await openCases(target, rows, now);
+	if (options.simulateWork)
+		await store(target).applyAll(
+			opened.flatMap((c) => {
+				const update = simulatedFollowUp(c, now);
+				return update ? [{ id: c.id, update }] : [];
+			})
+		);
 	return { scanned: rows.length, opened: opened.length };
 }
 
@@ -274,49 +147,44 @@ const SIMULATED = '（演示）模拟回访记录 · demo: simulated follow-up';
  * 3% slipped through and are overdue), about half of the cases not yet due have been called. So a new demo starts
  * with a queue of open cases, a few overdue ones, and follow-up rates with history to show.
  */
-function simulateFollowUps(db: Db, cases: readonly FollowUpCaseRow[], now: number): void {
-	const write = db.$client.transaction(() => {
-		for (const c of cases) {
-			const u = unit(c.key);
-			const v = unit(`${c.key}#`);
-			const sla = c.dueAt - c.openedAt;
-			let contactedAt: number | null = null;
-			let closedAt: number | null = null;
-			let status: CaseStatus = 'open';
-			if (c.dueAt <= now) {
-				if (unit(`${c.key}!`) < 0.03) continue;
-				if (u < 0.7) {
-					contactedAt = c.openedAt + Math.min(sla * 0.9, (2 + 40 * v) * HOUR);
-					status = u < 0.5 ? 'resolved' : 'contacted';
-					if (status === 'resolved') closedAt = contactedAt + (1 + 20 * v) * HOUR;
-				} else if (u < 0.82) {
-					contactedAt = closedAt = c.openedAt + Math.min(sla * 0.9, (20 + 24 * v) * HOUR);
-					status = 'unreachable';
-				} else {
-					contactedAt = Math.max(c.dueAt + 60_000, Math.min(c.dueAt + (2 + 20 * v) * HOUR, now - 600_000));
-					status = u > 0.9 ? 'resolved' : 'contacted';
-					if (status === 'resolved') closedAt = contactedAt + 3 * HOUR;
-				}
-			} else if (u < 0.5) {
-				contactedAt = c.openedAt + (2 + 40 * v) * HOUR;
-				status = u < 0.3 ? 'resolved' : 'contacted';
-				if (status === 'resolved') closedAt = contactedAt + (1 + 10 * v) * HOUR;
-			}
-			if (contactedAt === null || contactedAt > now) continue;
-			if (closedAt !== null && closedAt > now) {
-				closedAt = null;
-				status = 'contacted';
-			}
-			db.update(followUpCases)
-				.set({ status, contactedAt, closedAt, closedBy: closedAt ? 'demo' : null, updatedAt: now })
-				.where(eq(followUpCases.id, c.id))
-				.run();
-			db.insert(caseNotes)
-				.values({ caseId: c.id, ts: contactedAt, kind: 'note', text: SIMULATED, authorName: 'demo' })
-				.run();
+export function simulatedFollowUp(c: FollowUpCaseRow, now: number): CaseUpdate | null {
+	const u = unit(c.key);
+	const v = unit(`${c.key}#`);
+	const sla = c.dueAt - c.openedAt;
+	let contactedAt: number | null = null;
+	let closedAt: number | null = null;
+	let status: CaseStatus = 'open';
+	if (c.dueAt <= now) {
+		if (unit(`${c.key}!`) < 0.03) return null;
+		if (u < 0.7) {
+			contactedAt = c.openedAt + Math.min(sla * 0.9, (2 + 40 * v) * HOUR);
+			status = u < 0.5 ? 'resolved' : 'contacted';
+			if (status === 'resolved') closedAt = contactedAt + (1 + 20 * v) * HOUR;
+		} else if (u < 0.82) {
+			contactedAt = closedAt = c.openedAt + Math.min(sla * 0.9, (20 + 24 * v) * HOUR);
+			status = 'unreachable';
+		} else {
+			contactedAt = Math.max(c.dueAt + 60_000, Math.min(c.dueAt + (2 + 20 * v) * HOUR, now - 600_000));
+			status = u > 0.9 ? 'resolved' : 'contacted';
+			if (status === 'resolved') closedAt = contactedAt + 3 * HOUR;
 		}
-	});
-	write.immediate();
+	} else if (u < 0.5) {
+		contactedAt = c.openedAt + (2 + 40 * v) * HOUR;
+		status = u < 0.3 ? 'resolved' : 'contacted';
+		if (status === 'resolved') closedAt = contactedAt + (1 + 10 * v) * HOUR;
+	}
+	if (contactedAt === null || contactedAt > now) return null;
+	if (closedAt !== null && closedAt > now) {
+		closedAt = null;
+		status = 'contacted';
+	}
+	// Whole milliseconds: the times are integer columns (bigint on PostgreSQL).
+	contactedAt = Math.round(contactedAt);
+	closedAt = closedAt === null ? null : Math.round(closedAt);
+	return {
+		set: { status, contactedAt, closedAt, closedBy: closedAt ? 'demo' : null, updatedAt: now },
+		notes: [{ caseId: c.id, ts: contactedAt, kind: 'note', text: SIMULATED, authorName: 'demo' }]
+	};
 }
 
 // ------------------------------------------------------------------------------------------------ reading
@@ -342,18 +210,13 @@ export interface CaseView {
 	closedBy: string | null;
 }
 
-function views(db: Db, rows: readonly FollowUpCaseRow[], now: number): CaseView[] {
+async function views(
+	target: Db | Storage,
+	rows: readonly FollowUpCaseRow[],
+	now: number
+): Promise<CaseView[]> {
 	const ids = [...new Set(rows.map((r) => r.assigneeId).filter((id): id is string => id !== null))];
-	const people = ids.length
-		? new Map(
-				db
-					.select({ id: users.id, name: users.name, email: users.email })
-					.from(users)
-					.where(inArray(users.id, ids))
-					.all()
-					.map((u) => [u.id, u])
-			)
-		: new Map<string, { id: string; name: string; email: string }>();
+	const people = new Map((await store(target).people(ids)).map((u) => [u.id, u]));
 	return rows.map((r) => ({
 		id: r.id,
 		customerId: r.customerId,
@@ -393,78 +256,62 @@ export type CaseFilter = z.input<typeof caseFilterSchema>;
  * Cases a caller may see (a manager: their teams), the most urgent first: open ones by due time, then contacted
  * ones by due time, then closed ones, newest first. Paged: `next` is the cursor of the following page, null on the last.
  */
-export function listCases(
-	db: Db,
+export async function listCases(
+	target: Db | Storage,
 	scope: Scope,
 	filter: z.output<typeof caseFilterSchema>,
 	who: { id: string },
 	now = Date.now()
-): { cases: CaseView[]; next: number | null; total: number } {
-	const conditions: (SQL | undefined)[] = [teamCondition(followUpCases.teamId, scope.teams)];
-	if (filter.status) conditions.push(eq(followUpCases.status, filter.status));
-	if (filter.team) conditions.push(eq(followUpCases.teamId, filter.team));
-	if (filter.reason) conditions.push(eq(followUpCases.reason, filter.reason));
-	if (filter.assignee === 'me') conditions.push(eq(followUpCases.assigneeId, who.id));
-	else if (filter.assignee === 'none') conditions.push(sql`${followUpCases.assigneeId} IS NULL`);
-	else if (filter.assignee) conditions.push(eq(followUpCases.assigneeId, filter.assignee));
-	if (filter.overdue === '1' || filter.overdue === 'true')
-		conditions.push(and(eq(followUpCases.status, 'open'), lt(followUpCases.dueAt, now)));
-	const where = and(...conditions.filter((c): c is SQL => c !== undefined));
-	const total =
-		db
-			.select({ n: sql<number>`count(*)` })
-			.from(followUpCases)
-			.where(where)
-			.get()?.n ?? 0;
+): Promise<{ cases: CaseView[]; next: number | null; total: number }> {
 	const start = filter.cursor ?? 0;
-	const rows = db
-		.select()
-		.from(followUpCases)
-		.where(where)
-		.orderBy(
-			sql`CASE ${followUpCases.status} WHEN 'open' THEN 0 WHEN 'contacted' THEN 1 ELSE 2 END`,
-			sql`CASE WHEN ${followUpCases.status} IN ('open', 'contacted') THEN ${followUpCases.dueAt} ELSE -${followUpCases.openedAt} END`,
-			desc(followUpCases.id)
-		)
-		.limit(filter.limit + 1)
-		.offset(start)
-		.all();
+	const { rows, total } = await store(target).page(
+		{
+			teams: scope.teams,
+			status: filter.status,
+			team: filter.team,
+			reason: filter.reason,
+			assignee: filter.assignee === 'me' ? who.id : filter.assignee,
+			overdueAt: filter.overdue === '1' || filter.overdue === 'true' ? now : undefined
+		},
+		filter.limit + 1,
+		start
+	);
 	const next = rows.length > filter.limit ? start + filter.limit : null;
-	return { cases: views(db, rows.slice(0, filter.limit), now), next, total };
+	return { cases: await views(target, rows.slice(0, filter.limit), now), next, total };
 }
 
-export function getCase(db: Db, id: number, scope: Scope, now = Date.now()) {
-	const row = db.select().from(followUpCases).where(eq(followUpCases.id, id)).get();
+export async function getCase(target: Db | Storage, id: number, scope: Scope, now = Date.now()) {
+	const row = await store(target).get(id);
 	if (!row || !canSeeTeam(scope, row.teamId)) return undefined;
-	const notes = db
-		.select()
-		.from(caseNotes)
-		.where(eq(caseNotes.caseId, id))
-		.orderBy(asc(caseNotes.ts), asc(caseNotes.id))
-		.all()
-		.map((n) => ({ id: n.id, ts: n.ts, kind: n.kind, text: n.text, author: n.authorName }));
-	return { ...views(db, [row], now)[0], notes };
+	const notes = (await store(target).notes(id)).map((n) => ({
+		id: n.id,
+		ts: n.ts,
+		kind: n.kind,
+		text: n.text,
+		author: n.authorName
+	}));
+	return { ...(await views(target, [row], now))[0], notes };
 }
 
 /** People a case can be given to: the managers of its team, and the admins. */
-export function assignees(
-	db: Db,
+export async function assignees(
+	target: Db | Storage,
 	teamId: string | null
-): { id: string; name: string; email: string; role: string }[] {
-	const managers = teamId
-		? db
-				.select({ id: users.id, name: users.name, email: users.email, role: users.role })
-				.from(users)
-				.innerJoin(userTeams, eq(userTeams.userId, users.id))
-				.where(and(eq(userTeams.teamId, teamId), eq(users.role, 'manager'), eq(users.disabled, false)))
-				.all()
-		: [];
-	const admins = db
-		.select({ id: users.id, name: users.name, email: users.email, role: users.role })
-		.from(users)
-		.where(and(eq(users.role, 'admin'), eq(users.disabled, false)))
-		.all();
-	return [...managers, ...admins].sort((a, b) => a.email.localeCompare(b.email));
+): Promise<(Person & { role: string })[]> {
+	return sortByEmail(await store(target).assignees(teamId));
+}
+
+function sortByEmail<T extends { email: string }>(people: T[]): T[] {
+	return people.sort((a, b) => a.email.localeCompare(b.email));
+}
+
+/** The customer's latest open or contacted case among the teams (null: every team), for the agent-desktop card. */
+export async function customerOpenCase(
+	target: Db | Storage,
+	customerId: string,
+	teams: string[] | null
+): Promise<FollowUpCaseRow | undefined> {
+	return store(target).openCaseOf(customerId, teams);
 }
 
 // ------------------------------------------------------------------------------------------------ working
@@ -500,85 +347,85 @@ const ALLOWED: Record<CaseStatus, readonly CaseStatus[]> = {
 	unreachable: ['open', 'contacted']
 };
 
-/** Works a case: a status change, a reassignment and/or a note, each written to the case's notes. */
-export function updateCase(
-	db: Db,
+export interface CaseActor {
+	id: string;
+	name: string;
+	email: string;
+	scope: Scope;
+}
+
+/**
+ * What a patch does to a case (pure): the columns to set and the notes recording each change. Throws a CaseError
+ * for a case the actor may not see, a status change not allowed from the current status, or an assignee who is not
+ * among `candidates` (the managers of the case's team and the admins).
+ */
+export function planUpdate(
+	row: FollowUpCaseRow | undefined,
 	id: number,
 	patch: CasePatch,
-	actor: { id: string; name: string; email: string; scope: Scope },
-	now = Date.now()
-) {
-	const row = db.select().from(followUpCases).where(eq(followUpCases.id, id)).get();
+	actor: CaseActor,
+	candidates: readonly { id: string }[],
+	now: number
+): CaseUpdate {
 	if (!row || !canSeeTeam(actor.scope, row.teamId)) throw new CaseError(404, 'not_found', `No case ${id}`);
 	const author = actor.name || actor.email;
-	const write = db.$client.transaction(() => {
-		const set: Partial<FollowUpCaseRow> = { updatedAt: now };
-		if (patch.status !== undefined && patch.status !== row.status) {
-			if (!ALLOWED[row.status].includes(patch.status))
-				throw new CaseError(409, 'conflict', `status: cannot go from ${row.status} to ${patch.status}`);
-			set.status = patch.status;
-			if (patch.status !== 'open' && row.contactedAt === null) set.contactedAt = now;
-			if (patch.status === 'resolved' || patch.status === 'unreachable') {
-				set.closedAt = now;
-				set.closedBy = actor.email;
-			} else {
-				set.closedAt = null;
-				set.closedBy = null;
-			}
-			db.insert(caseNotes)
-				.values({
-					caseId: id,
-					ts: now,
-					kind: 'status',
-					text: patch.status,
-					authorId: actor.id,
-					authorName: author
-				})
-				.run();
-		}
-		if (patch.assigneeId !== undefined && patch.assigneeId !== row.assigneeId) {
-			if (patch.assigneeId !== null && !assignees(db, row.teamId).some((u) => u.id === patch.assigneeId))
-				throw new CaseError(400, 'invalid_assignee', 'assigneeId: not a manager of this team or an admin');
-			set.assigneeId = patch.assigneeId;
-			db.insert(caseNotes)
-				.values({
-					caseId: id,
-					ts: now,
-					kind: 'assign',
-					text: patch.assigneeId ?? '',
-					authorId: actor.id,
-					authorName: author
-				})
-				.run();
-		}
-		if (patch.note)
-			db.insert(caseNotes)
-				.values({
-					caseId: id,
-					ts: now,
-					kind: 'note',
-					text: patch.note,
-					authorId: actor.id,
-					authorName: author
-				})
-				.run();
-		db.update(followUpCases).set(set).where(eq(followUpCases.id, id)).run();
+	const note = (kind: string, text: string) => ({
+		caseId: id,
+		ts: now,
+		kind,
+		text,
+		authorId: actor.id,
+		authorName: author
 	});
-	write.immediate();
-	return getCase(db, id, actor.scope, now);
+	const update: CaseUpdate = { set: { updatedAt: now }, notes: [] };
+	const set = update.set;
+	if (patch.status !== undefined && patch.status !== row.status) {
+		if (!ALLOWED[row.status].includes(patch.status))
+			throw new CaseError(409, 'conflict', `status: cannot go from ${row.status} to ${patch.status}`);
+		set.status = patch.status;
+		if (patch.status !== 'open' && row.contactedAt === null) set.contactedAt = now;
+		if (patch.status === 'resolved' || patch.status === 'unreachable') {
+			set.closedAt = now;
+			set.closedBy = actor.email;
+		} else {
+			set.closedAt = null;
+			set.closedBy = null;
+		}
+		update.notes.push(note('status', patch.status));
+	}
+	if (patch.assigneeId !== undefined && patch.assigneeId !== row.assigneeId) {
+		if (patch.assigneeId !== null && !candidates.some((u) => u.id === patch.assigneeId))
+			throw new CaseError(400, 'invalid_assignee', 'assigneeId: not a manager of this team or an admin');
+		set.assigneeId = patch.assigneeId;
+		update.notes.push(note('assign', patch.assigneeId ?? ''));
+	}
+	if (patch.note) update.notes.push(note('note', patch.note));
+	return update;
+}
+
+/**
+ * Works a case: a status change, a reassignment and/or a note, each written to the case's notes, in one transaction
+ * that holds the case (two managers working it at once, in any process, are applied one after the other).
+ */
+export async function updateCase(
+	target: Db | Storage,
+	id: number,
+	patch: CasePatch,
+	actor: CaseActor,
+	now = Date.now()
+) {
+	const reassigning = patch.assigneeId !== undefined && patch.assigneeId !== null;
+	await store(target).update(id, reassigning, (row, candidates) =>
+		planUpdate(row, id, patch, actor, candidates, now)
+	);
+	return getCase(target, id, actor.scope, now);
 }
 
 /** Open and overdue counts a caller may see (for the queue's header). */
-export function caseCounts(db: Db, scope: Scope, now = Date.now()) {
-	const where = teamCondition(followUpCases.teamId, scope.teams);
-	const row = db
-		.select({
-			open: sql<number>`coalesce(sum(${followUpCases.status} = 'open'), 0)`,
-			contacted: sql<number>`coalesce(sum(${followUpCases.status} = 'contacted'), 0)`,
-			overdue: sql<number>`coalesce(sum(${followUpCases.status} = 'open' AND ${followUpCases.dueAt} < ${now}), 0)`
-		})
-		.from(followUpCases)
-		.where(where)
-		.get();
-	return { open: row?.open ?? 0, contacted: row?.contacted ?? 0, overdue: row?.overdue ?? 0 };
+export async function caseCounts(
+	target: Db | Storage,
+	scope: Scope,
+	now = Date.now()
+): Promise<{ open: number; contacted: number; overdue: number }> {
+	return store(target).counts(scope.teams, now);
 }

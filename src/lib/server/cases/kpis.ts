@@ -1,7 +1,8 @@
 import type { Db } from '$lib/server/db';
 import type { CxQuery } from '$lib/server/metrics';
 import { MIN_N, wilson, type Interval } from '$lib/server/stats';
-import { isDetractor, normalizedScore } from './cases';
+import type { Storage } from '$lib/server/db/storage';
+import { caseStore, isDetractor, normalizedScore } from './cases';
 
 /**
  * Follow-up KPIs from the cases table (the metrics registry stays the metrics engine's): each with n and a Wilson
@@ -40,48 +41,18 @@ function proportion(x: number, n: number): CaseKpi {
 	return { value: (x / n) * 100, n, ci95: ci ? [ci[0] * 100, ci[1] * 100] : null, x };
 }
 
-interface Row {
-	id: number;
-	customerId: string;
-	reason: string;
-	metric: string | null;
-	score: number | null;
-	status: string;
-	dueAt: number;
-	contactedAt: number | null;
-	nextMetric: string | null;
-	nextScore: number | null;
-}
-
 /**
  * Follow-up KPIs of the cases opened in [from, to) of a CxQuery, limited to its scope and team filter (other
  * filters do not apply to cases).
  */
-export function caseKpis(
-	db: Db,
+export async function caseKpis(
+	target: Db | Storage,
 	q: Pick<CxQuery, 'from' | 'to' | 'filters' | 'scope'>,
 	now = Date.now()
-): CaseKpis {
+): Promise<CaseKpis> {
 	let teams: string[] | null = q.filters.team ?? null;
 	if (q.scope.teams !== null) teams = teams ? teams.filter((t) => q.scope.teams?.includes(t)) : q.scope.teams;
-	const teamSql =
-		teams === null ? '' : teams.length ? ` AND c.team_id IN (${teams.map(() => '?').join(',')})` : ' AND 0';
-	// The customer's first survey answer after the follow-up (index on customer_id, ts).
-	const rows = db.$client
-		.prepare(
-			`SELECT c.id, c.customer_id AS customerId, c.reason, c.metric, c.score, c.status, c.due_at AS dueAt,
-			   c.contacted_at AS contactedAt, n.metric AS nextMetric, n.score AS nextScore
-			 FROM follow_up_cases c
-			 LEFT JOIN events n ON n.seq = (
-			   SELECT e.seq FROM events e
-			   WHERE c.contacted_at IS NOT NULL AND e.customer_id = c.customer_id AND e.type <> 'journey'
-			     AND e.type = 'feedback'
-			     AND e.ts > c.contacted_at AND e.score IS NOT NULL
-			     AND (c.metric IS NULL OR e.metric = c.metric)
-			   ORDER BY e.ts LIMIT 1)
-			 WHERE c.opened_at >= ? AND c.opened_at < ?${teamSql}`
-		)
-		.all(q.from, q.to, ...(teams ?? [])) as Row[];
+	const rows = await caseStore(target).kpiRows(q.from, q.to, teams);
 
 	let due = 0;
 	let followed = 0;

@@ -1,9 +1,8 @@
-import { and, asc, desc, eq, gte, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, sql } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
 import type { PgDb } from '$lib/server/db/postgres';
 import { pgSchema } from '$lib/server/db/postgres';
-import { embedIntegrations, embedViews, followUpCases } from '$lib/server/db/schema';
-import { teamCondition } from '$lib/server/auth/scope';
+import { embedIntegrations, embedViews } from '$lib/server/db/schema';
 
 /**
  * The embed tables' storage, one implementation per engine (db/storage.ts): integrations, the usage record and the
@@ -12,10 +11,6 @@ import { teamCondition } from '$lib/server/auth/scope';
  */
 export type IntegrationRow = typeof embedIntegrations.$inferSelect;
 export type ViewRow = typeof embedViews.$inferSelect;
-export type OpenCaseRow = Pick<
-	typeof followUpCases.$inferSelect,
-	'id' | 'reason' | 'status' | 'openedAt' | 'dueAt'
->;
 
 export interface EmbedStore {
 	insertIntegration(row: typeof embedIntegrations.$inferInsert): Promise<IntegrationRow>;
@@ -28,8 +23,6 @@ export interface EmbedStore {
 	insertView(row: typeof embedViews.$inferInsert): Promise<void>;
 	viewsByDay(from: number): Promise<{ integrationId: string; day: string; views: number }[]>;
 	recentViews(limit: number, from: number): Promise<ViewRow[]>;
-	/** The customer's newest open or contacted case within the teams (null = all), or null. */
-	openCase(customerId: string, teams: string[] | null): Promise<OpenCaseRow | null>;
 }
 
 const CHINA_OFFSET_MS = 8 * 3_600_000;
@@ -74,23 +67,6 @@ function sqliteEmbedStore(db: Db): EmbedStore {
 				.orderBy(desc(v.ts), desc(v.id))
 				.limit(limit)
 				.all();
-		},
-		async openCase(customerId, teams) {
-			const c = followUpCases;
-			return (
-				db
-					.select({ id: c.id, reason: c.reason, status: c.status, openedAt: c.openedAt, dueAt: c.dueAt })
-					.from(c)
-					.where(
-						and(
-							eq(c.customerId, customerId),
-							inArray(c.status, ['open', 'contacted']),
-							teamCondition(c.teamId, teams)
-						)
-					)
-					.orderBy(desc(c.openedAt), desc(c.id))
-					.get() ?? null
-			);
 		}
 	};
 }
@@ -132,22 +108,6 @@ function postgresEmbedStore(db: PgDb): EmbedStore {
 		},
 		async recentViews(limit, from) {
 			return await db.select().from(v).where(gte(v.ts, from)).orderBy(desc(v.ts), desc(v.id)).limit(limit);
-		},
-		async openCase(customerId, teams) {
-			const c = pgSchema.followUpCases;
-			const [row] = await db
-				.select({ id: c.id, reason: c.reason, status: c.status, openedAt: c.openedAt, dueAt: c.dueAt })
-				.from(c)
-				.where(
-					and(
-						eq(c.customerId, customerId),
-						inArray(c.status, ['open', 'contacted']),
-						teamCondition(c.teamId, teams)
-					)
-				)
-				.orderBy(desc(c.openedAt), desc(c.id))
-				.limit(1);
-			return row ?? null;
 		}
 	};
 }

@@ -1,12 +1,12 @@
 import { error } from '@sveltejs/kit';
 import type { Db } from '$lib/server/db';
-import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import type { Storage } from '$lib/server/db/storage';
 import * as dashboards from '$lib/server/dashboards';
 import * as journeys from '$lib/server/journeys';
 import * as metrics from '$lib/server/metrics';
+import { customerOpenCase } from '$lib/server/cases';
 import { DAY_MS } from '$lib/components/filters/filter-state';
 import type { EmbedContext } from './guard';
-import { embedStores } from './store';
 
 /**
  * The data of each embed view, read only through the context's effective parameters and scope (guard.ts), so
@@ -158,7 +158,7 @@ export async function customerView(db: Db | Storage, ctx: EmbedContext, now = Da
 		.filter((e) => e.text)
 		.slice(0, 5)
 		.map((e) => ({ ts: e.ts, type: e.type, channel: e.channel, text: e.text, sentiment: e.sentiment }));
-	const openCase = await byEngine(asStorage(db), embedStores).openCase(id, ctx.scope.teams);
+	const openCase = await customerOpenCase(db, id, ctx.scope.teams);
 	return {
 		customer: timeline.customer,
 		lanes,

@@ -92,5 +92,5 @@ export async function writeHistory(
 		writeEvents(db, events, { sourceId: null, receivedAt: dayStart + DAY_MS - 1 });
 	}
 	while ((await indexTextBatch(db)) > 0);
-	backfillCases(db, { days: days + 1, now });
+	await backfillCases(db, { days: days + 1, now });
 }

@@ -1,5 +1,5 @@
 import type { PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guard';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
 import { listTeamsWithAgents } from '$lib/server/directory/teams';
@@ -18,7 +18,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const parsed = cases.caseFilterSchema.safeParse({ ...params, status: params.status || undefined });
 	const filter = parsed.success ? parsed.data : cases.caseFilterSchema.parse({});
 	if (filter.team) restrictTeams(scope, filter.team);
-	const db = database();
+	const db = storage();
 	const now = Date.now();
 	const teams = filter.team ? [filter.team] : undefined;
 	return {
@@ -28,16 +28,16 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			assignee: filter.assignee ?? '',
 			team: filter.team ?? ''
 		},
-		page: cases.listCases(db, scope, filter, user, now),
-		counts: cases.caseCounts(db, scope, now),
-		kpis: cases.caseKpis(
+		page: await cases.listCases(db, scope, filter, user, now),
+		counts: await cases.caseCounts(db, scope, now),
+		kpis: await cases.caseKpis(
 			db,
 			{ from: now - 30 * DAY, to: now, filters: teams ? { team: teams } : {}, scope },
 			now
 		),
 		teams: (await listTeamsWithAgents(db, scope.teams)).map((t) => ({ id: t.id, name: t.name })),
 		canWork: user.role === 'admin' || user.role === 'manager',
-		slaHours: cases.getSlaHours(db),
+		slaHours: await cases.getSlaHours(db),
 		now
 	};
 };

@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { Actions, PageServerLoad } from './$types';
-import { database, storage } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireRole } from '$lib/server/auth/guard';
 import * as alerts from '$lib/server/alerts';
 import * as cases from '$lib/server/cases';
@@ -10,10 +10,10 @@ import { incidentState, setIncident } from '$lib/server/alerts/incident';
 /** Alerts administration: the webhook delivery log, the follow-up SLA and the demo's incident switch. */
 export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
+	const db = storage();
 	return {
-		deliveries: await alerts.listDeliveries(storage(), { limit: 200 }),
-		// Lead: storage() once the cases port lands (getSlaHours/setSlaHours are SQLite-only until then).
-		slaHours: cases.getSlaHours(database()),
+		deliveries: await alerts.listDeliveries(db, { limit: 200 }),
+		slaHours: await cases.getSlaHours(db),
 		incident: incidentState()
 	};
 };
@@ -25,7 +25,7 @@ export const actions: Actions = {
 		requireRole(event.locals, 'admin');
 		const parsed = Sla.safeParse(Object.fromEntries(await event.request.formData()));
 		if (!parsed.success) return fail(400, { action: 'sla', message: 'hours: 1–720' });
-		cases.setSlaHours(database(), parsed.data.hours);
+		await cases.setSlaHours(storage(), parsed.data.hours);
 		return { action: 'sla', done: true };
 	},
 	incident: async (event) => {

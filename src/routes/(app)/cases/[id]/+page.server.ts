@@ -1,22 +1,22 @@
 import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
 import * as cases from '$lib/server/cases';
 import { idParam } from '$lib/server/alerts/http';
 
 /** One follow-up case: what opened it, its notes, and (for managers and admins) the work on it. */
-export const load: PageServerLoad = ({ locals, params }) => {
+export const load: PageServerLoad = async ({ locals, params }) => {
 	const user = requireUser(locals);
 	const id = idParam(params.id);
-	const db = database();
-	const found = id === null ? undefined : cases.getCase(db, id, scopeOf(user));
+	const db = storage();
+	const found = id === null ? undefined : await cases.getCase(db, id, scopeOf(user));
 	if (!found) error(404, { code: 'not_found', message: `No case ${params.id}` });
 	const canWork = user.role === 'admin' || user.role === 'manager';
 	return {
 		case: found,
-		assignees: canWork ? cases.assignees(db, found.team) : [],
+		assignees: canWork ? await cases.assignees(db, found.team) : [],
 		canWork,
 		now: Date.now()
 	};
@@ -39,7 +39,7 @@ async function work(
 	const patch = cases.casePatchSchema.safeParse({ [field]: value, ...(note ? { note } : {}) });
 	if (!patch.success) return fail(400, { message: patch.error.issues[0]?.message ?? 'invalid' });
 	try {
-		cases.updateCase(database(), id, patch.data, { ...user, scope: scopeOf(user) });
+		await cases.updateCase(storage(), id, patch.data, { ...user, scope: scopeOf(user) });
 		return { done: field };
 	} catch (e) {
 		if (e instanceof cases.CaseError) return fail(e.status, { message: e.message });

@@ -264,7 +264,7 @@ describe('alerts and cases API', () => {
 	});
 
 	it('lists a manager’s cases and lets them work one', async () => {
-		openCases(
+		await openCases(
 			db,
 			(
 				[

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireUser } from '$lib/server/auth/guard';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
@@ -13,7 +13,7 @@ import { apiCase } from '$lib/server/cases/http';
  * → {"cases":[{id, customerId, reason, team, assignee, status, dueAt, …}],"next","total"}: follow-up cases (回访),
  * a manager's limited to their teams.
  */
-export const GET: RequestHandler = ({ locals, url }) => {
+export const GET: RequestHandler = async ({ locals, url }) => {
 	const user = requireUser(locals);
 	const parsed = cases.caseFilterSchema.safeParse(Object.fromEntries(url.searchParams));
 	if (!parsed.success) {
@@ -22,7 +22,7 @@ export const GET: RequestHandler = ({ locals, url }) => {
 	}
 	const scope = scopeOf(user);
 	if (parsed.data.team) restrictTeams(scope, parsed.data.team);
-	const page = cases.listCases(database(), scope, parsed.data, user);
+	const page = await cases.listCases(storage(), scope, parsed.data, user);
 	return json(
 		{ cases: page.cases.map(apiCase), next: page.next, total: page.total },
 		{ headers: { 'cache-control': 'no-store' } }

@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireRole, requireUser } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
@@ -10,10 +10,10 @@ import { errorResponse, idParam, readJson } from '$lib/server/alerts/http';
 import { apiCase } from '$lib/server/cases/http';
 
 /** GET /api/v1/cases/<id> → the case with its notes. */
-export const GET: RequestHandler = ({ locals, params }) => {
+export const GET: RequestHandler = async ({ locals, params }) => {
 	const user = requireUser(locals);
 	const id = idParam(params.id);
-	const found = id === null ? undefined : cases.getCase(database(), id, scopeOf(user));
+	const found = id === null ? undefined : await cases.getCase(storage(), id, scopeOf(user));
 	if (!found) return apiError(404, `No case ${params.id}`);
 	return json(apiCase(found));
 };
@@ -34,7 +34,7 @@ export const PATCH: RequestHandler = async ({ locals, params, request }) => {
 		return apiError(400, message, 'invalid_case_change', details);
 	}
 	try {
-		const updated = cases.updateCase(database(), id, patch.data, { ...user, scope: scopeOf(user) });
+		const updated = await cases.updateCase(storage(), id, patch.data, { ...user, scope: scopeOf(user) });
 		return json(updated ? apiCase(updated) : null);
 	} catch (error) {
 		return errorResponse(error);

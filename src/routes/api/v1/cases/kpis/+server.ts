@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { database } from '$lib/server/db';
+import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { requireUser } from '$lib/server/auth/guard';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
@@ -12,7 +12,7 @@ import * as cases from '$lib/server/cases';
  * (percentages, Wilson 95% intervals, null below n = 30), plus case counts; for cases opened in [from, to)
  * (default: the last 30 days).
  */
-export const GET: RequestHandler = ({ locals, url }) => {
+export const GET: RequestHandler = async ({ locals, url }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
 	const params = new URLSearchParams(url.searchParams);
@@ -22,5 +22,7 @@ export const GET: RequestHandler = ({ locals, url }) => {
 	if (!parsed.ok)
 		return apiError(400, parsed.error.message, 'invalid_parameter', { parameter: parsed.error.parameter });
 	restrictTeams(scope, parsed.query.filters.team);
-	return json(cases.caseKpis(database(), parsed.query, now), { headers: { 'cache-control': 'no-store' } });
+	return json(await cases.caseKpis(storage(), parsed.query, now), {
+		headers: { 'cache-control': 'no-store' }
+	});
 };
