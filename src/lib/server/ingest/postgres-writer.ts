@@ -159,7 +159,11 @@ const insertEventsSql = (columns: unknown[][]) => {
 };
 
 export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): PostgresWriter {
-	/** Teams, agents, queues and reasons known to be registered (after a commit), so requests skip them. */
+	/**
+	 * Teams, agents, queues and reasons known to be registered (after a commit), so requests skip them. Safe across
+	 * processes: the rows are append-only (nothing deletes teams, agents or dimension values), and the writer only
+	 * ever inserts them (ON CONFLICT DO NOTHING), so a name changed by another process is never overwritten here.
+	 */
 	const known = noneRegistered();
 
 	/** One request's events inside `tx` (a savepoint of the group's transaction). */
