@@ -21,7 +21,7 @@ import { eventIdHash, type WriteBatch, type WriteOptions, type WriteResult } fro
  *
  * Order across processes. A customer's contact chains, flags and links are recomputed from the customer's stored
  * rows (read-modify-write), so two transactions writing one customer must not overlap: a group commit first takes
- * a transaction-scoped advisory lock per customer of all its requests, in one order (the lock keys'), and holds them
+ * a transaction-scoped advisory lock per customer (bucket) of all its requests, in one order (the lock keys'), and holds them
  * until it commits; a second process's group for the same customers waits, then reads what the first stored. Row
  * locks alone were taken request by request inside the group, in a different order in each process, and deadlocked
  * (the group then failed after its retries). The cells of the whole group are written once, in key order, at the
@@ -80,6 +80,13 @@ const DEADLOCK = '40P01';
 const ATTEMPTS = 5;
 /** The first key of the two-int advisory locks a group commit takes per customer ('cust'; auth uses 'sign'). */
 const CUSTOMER_LOCK_CLASS = 0x63757374;
+/**
+ * Customers share this many locks (the second key is the id's hash modulo it): a group of thousands of customers
+ * takes at most this many, as advisory locks fill PostgreSQL's shared lock table (max_locks_per_transaction ×
+ * max_connections, 6,400 by default) for as long as they are held. Two groups whose customers share a bucket wait
+ * for each other although their customers differ; with a few dozen customers per group that is rare.
+ */
+const CUSTOMER_LOCK_BUCKETS = 1024;
 
 type Registered = Record<'team' | 'agent' | 'queue' | 'reason', Set<string>>;
 const noneRegistered = (): Registered => ({
@@ -459,7 +466,7 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 			if (customers.length)
 				// Volatile functions of the select list run after the ORDER BY: the locks are taken in key order.
 				await tx.execute(sql`SELECT pg_advisory_xact_lock(${CUSTOMER_LOCK_CLASS}::int, k)
-					FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest(${array(customers, 'text')}) AS id) AS d
+					FROM (SELECT DISTINCT hashtext(id) & ${sql.raw(String(CUSTOMER_LOCK_BUCKETS - 1))} AS k FROM unnest(${array(customers, 'text')}) AS id) AS d
 					ORDER BY k`);
 			const results: (WriteResult | Error)[] = [];
 			const groupCells = new PgRollupDeltas();
