@@ -200,7 +200,12 @@ interface HourCache {
 	groups: Map<string, Map<number, Measures>>;
 }
 
-/** Hourly measures of completed hours change only with late data: refetch them fully every 15 minutes. */
+/**
+ * Hourly measures of completed hours change only with late data: refetch them fully every 15 minutes. Keyed by the
+ * rule's filters (not its id), so a rule changed by another process never reads another rule's hours; data another
+ * process ingests is in the last two hours, refetched at every evaluation (evaluation runs in one process at a time,
+ * db/jobs.ts).
+ */
 const hourCaches = new WeakMap<object, Map<string, HourCache>>();
 const HOUR_CACHE_MS = 15 * MINUTE;
 
@@ -417,6 +422,7 @@ interface TextRow {
 	teamId: string | null;
 }
 
+/** Keyed by the rule's id and updatedAt (read with the rules at every pass): a rule edited anywhere misses it. */
 const riskBaselines = new WeakMap<object, Map<string, { at: number; texts: number; risk: number }>>();
 const RISK_BASELINE_MS = 60 * MINUTE;
 const RISK_BASELINE_TEXTS = 20_000;

@@ -97,14 +97,16 @@ describe('two processes on one PostgreSQL database', () => {
 		expect(await validateSessionToken(a, t2)).toBeNull();
 	});
 
-	it('hold a write key revocation by the other process within the cache time', async () => {
+	it('drop a write key revoked by the other process from their caches', async () => {
 		const created = await addWriteKey(a, { name: 'Mobile app' });
 		const t0 = Date.now();
 		expect((await verifyWriteKeyCached(a, created.key, t0))?.sourceId).toBe(created.sourceId);
 		expect(await revokeKey(b, created.id)).toBe(true);
-		// The revoking process refuses at once; the other trusts its cache for at most WRITE_KEY_CACHE_MS.
+		// The revoking process refuses at once; the other once it hears of it (live/relay.ts: here the two pools share
+		// this process's relay, so at once; live/processes.test.ts crosses two relays). Without a listener (the admin
+		// CLI) a cached key is trusted for at most WRITE_KEY_CACHE_MS.
 		expect(await verifyWriteKeyCached(b, created.key, t0)).toBeNull();
-		expect((await verifyWriteKeyCached(a, created.key, t0 + 1))?.sourceId).toBe(created.sourceId);
+		expect(await verifyWriteKeyCached(a, created.key, t0 + 1)).toBeNull();
 		await expect(authenticateWriteKey(a, created.key, t0 + WRITE_KEY_CACHE_MS + 1)).rejects.toMatchObject({
 			status: 401
 		});

@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Db } from '$lib/server/db';
 import type { Role } from '$lib/server/db/schema';
 import { asStorage, type Storage } from '$lib/server/db/storage';
+import { invalidate, onInvalidate } from '$lib/server/live/relay';
 import { authStore, type KeyListing, type SourceRow } from './store';
 import type { AuthUser } from './types';
 
@@ -147,18 +148,32 @@ export async function ensureWriteKey(
 
 export async function revokeKey(db: Db | Storage, id: number): Promise<boolean> {
 	const revoked = await authStore(db).revokeKey(id, Date.now());
-	forgetWriteKeys(db);
+	await forgetWriteKeysEverywhere(db);
 	return revoked;
 }
 
 /**
  * How long a process trusts a write key it verified without asking the database again: ingestion checks a key on
  * every request, and on PostgreSQL that would be a round trip each. A revocation made by this process holds at
- * once (the cache is dropped); one made by another process (or the admin CLI) holds within this time.
+ * once (the cache is dropped), and in the other server processes as soon as they hear of it (live/relay.ts
+ * `invalidate('auth.write-keys')`, LISTEN/NOTIFY); one made by the admin CLI (no listener) holds within this time.
  */
 export const WRITE_KEY_CACHE_MS = 2_000;
 const WRITE_KEY_CACHE_MAX = 10_000;
-const writeKeyCache = new WeakMap<object, Map<string, { identity: WriteKeyIdentity; until: number }>>();
+let writeKeyCache = new WeakMap<object, Map<string, { identity: WriteKeyIdentity; until: number }>>();
+const WRITE_KEYS_TOPIC = 'auth.write-keys';
+// Another process revoked a key or changed a source's origins (or listening was interrupted): trust none.
+onInvalidate(WRITE_KEYS_TOPIC, () => {
+	writeKeyCache = new WeakMap();
+});
+
+/** Drops the cached write keys here and in every other server process (after a revocation or origins change). */
+async function forgetWriteKeysEverywhere(db: Db | Storage): Promise<void> {
+	forgetWriteKeys(db);
+	await invalidate(WRITE_KEYS_TOPIC).catch((error) =>
+		console.error('[resonance] auth: telling the other processes of a key change failed', error)
+	);
+}
 
 /** `verifyWriteKey` through the per-process cache (positive answers only, for WRITE_KEY_CACHE_MS). */
 export async function verifyWriteKeyCached(
@@ -264,7 +279,7 @@ export async function setSourceOrigins(
 ): Promise<void> {
 	if (!(await getSource(db, id))) throw new KeyError('source_not_found', `No source ${id}`);
 	await authStore(db).setSourceOrigins(id, allowedOrigins);
-	forgetWriteKeys(db);
+	await forgetWriteKeysEverywhere(db);
 }
 
 /** Every key (never its text: only the prefix), newest first. */

@@ -4,6 +4,7 @@ import type { PgDb } from '$lib/server/db/postgres';
 import type { PgTx } from '$lib/server/db/pg-tx';
 import { scoreSentiment } from '$lib/server/text';
 import { insertedFlags, type InsertedEvent } from '$lib/server/metrics/rollups';
+import { PgRollupDeltas } from '$lib/server/metrics/rollups-postgres';
 import type { StepSource } from '$lib/server/journeys/stitch';
 import {
 	EVENT_ROW_COLUMNS,
@@ -24,13 +25,25 @@ import {
  * - customers are read FOR UPDATE (in id order) and upserted; teams, agents and dimension values are inserted with
  *   ON CONFLICT DO NOTHING; events are inserted in one statement per request (unnest of column arrays);
  * - rollups, contact chains and journeys are derived in the same transaction by the injected `derive`.
+ *
+ * Order across processes. A customer's contact chains, flags and links are recomputed from the customer's stored
+ * rows (read-modify-write), so two transactions writing one customer must not overlap: a group commit first takes
+ * a transaction-scoped advisory lock per customer (bucket) of all its requests, in one order (the lock keys'), and holds them
+ * until it commits; a second process's group for the same customers waits, then reads what the first stored. Row
+ * locks alone were taken request by request inside the group, in a different order in each process, and deadlocked
+ * (the group then failed after its retries). The cells of the whole group are written once, in key order, at the
+ * end of the group (as writer.ts flushes them once per group on SQLite), so groups never take cells in opposite
+ * orders either.
  */
 
-/** Derives rollups, contact-chain flags and journey instances from a request's inserted events, in its transaction. */
+/**
+ * Derives rollups, contact-chain flags and journey instances from a request's inserted events, in its transaction.
+ * Cell contributions go to `cells` (the writer writes those of a whole group at once, before it commits).
+ */
 export type PgDerive = (
 	tx: PgTx,
 	inserted: (InsertedEvent & StepSource)[],
-	context: { now: number; created: Set<string> }
+	context: { now: number; created: Set<string>; cells: PgRollupDeltas }
 ) => Promise<void>;
 
 export interface PostgresWriterOptions {
@@ -72,6 +85,15 @@ const LAST_SEEN_RESOLUTION_MS = 60_000;
  */
 const DEADLOCK = '40P01';
 const ATTEMPTS = 5;
+/** The first key of the two-int advisory locks a group commit takes per customer ('cust'; auth uses 'sign'). */
+const CUSTOMER_LOCK_CLASS = 0x63757374;
+/**
+ * Customers share this many locks (the second key is the id's hash modulo it): a group of thousands of customers
+ * takes at most this many, as advisory locks fill PostgreSQL's shared lock table (max_locks_per_transaction ×
+ * max_connections, 6,400 by default) for as long as they are held. Two groups whose customers share a bucket wait
+ * for each other although their customers differ; with a few dozen customers per group that is rare.
+ */
+const CUSTOMER_LOCK_BUCKETS = 1024;
 
 type Registered = Record<'team' | 'agent' | 'queue' | 'reason', Set<string>>;
 const noneRegistered = (): Registered => ({
@@ -153,7 +175,11 @@ const insertEventsSql = (columns: unknown[][]) => {
 };
 
 export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): PostgresWriter {
-	/** Teams, agents, queues and reasons known to be registered (after a commit), so requests skip them. */
+	/**
+	 * Teams, agents, queues and reasons known to be registered (after a commit), so requests skip them. Safe across
+	 * processes: the rows are append-only (nothing deletes teams, agents or dimension values), and the writer only
+	 * ever inserts them (ON CONFLICT DO NOTHING), so a name changed by another process is never overwritten here.
+	 */
 	const known = noneRegistered();
 
 	/** One request's events inside `tx` (a savepoint of the group's transaction). */
@@ -161,7 +187,8 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 		tx: PgTx,
 		events: readonly CxEvent[],
 		options: WriteOptions,
-		registered: Registered
+		registered: Registered,
+		cells: PgRollupDeltas
 	): Promise<WriteResult> {
 		const receivedAt = options.receivedAt ?? Date.now();
 		const dedupe = options.dedupe ?? true;
@@ -402,7 +429,7 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 
 		// 6. Rollups, contact chains and journeys, in the same transaction as the rows they are derived from.
 		if (inserted.length && options.derive !== false && deriveStep)
-			await deriveStep(tx, inserted, { now: receivedAt, created });
+			await deriveStep(tx, inserted, { now: receivedAt, created, cells });
 		return result;
 	}
 
@@ -411,12 +438,21 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 	async function writeGroup(batches: readonly WriteBatch[]): Promise<(WriteResult | Error)[]> {
 		const registered = noneRegistered();
 		const results = await db.transaction(async (tx) => {
+			const customers = [...new Set(batches.flatMap((b) => b.events.map((e) => e.customerId)))];
+			if (customers.length)
+				// Volatile functions of the select list run after the ORDER BY: the locks are taken in key order.
+				await tx.execute(sql`SELECT pg_advisory_xact_lock(${CUSTOMER_LOCK_CLASS}::int, k)
+					FROM (SELECT DISTINCT hashtext(id) & ${sql.raw(String(CUSTOMER_LOCK_BUCKETS - 1))} AS k FROM unnest(${array(customers, 'text')}) AS id) AS d
+					ORDER BY k`);
 			const results: (WriteResult | Error)[] = [];
+			const groupCells = new PgRollupDeltas();
 			for (const batch of batches) {
 				const mine = noneRegistered();
+				const cells = new PgRollupDeltas();
 				try {
 					// A savepoint: a failure rolls back this request only.
-					results.push(await tx.transaction((sp) => writeOne(sp, batch.events, batch, mine)));
+					results.push(await tx.transaction((sp) => writeOne(sp, batch.events, batch, mine, cells)));
+					groupCells.addAll(cells);
 					for (const kind of Object.keys(mine) as (keyof Registered)[])
 						for (const key of mine[kind]) registered[kind].add(key);
 				} catch (error) {
@@ -425,6 +461,7 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 					results.push(asError(error));
 				}
 			}
+			await groupCells.flush(tx);
 			return results;
 		});
 		for (const kind of Object.keys(registered) as (keyof Registered)[])

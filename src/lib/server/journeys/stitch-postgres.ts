@@ -43,6 +43,11 @@ export async function ensureDefaultJourneysPostgres(tx: PgRunner, now = Date.now
 	return inserted;
 }
 
+/**
+ * The last compiled catalog and what it was compiled from. Safe across processes (a definition or mapping changed by
+ * another process is seen by the next write): every call reads the definitions and mappings in its own transaction
+ * and compiles again unless they are exactly those of the cached catalog; only the compiling is saved.
+ */
 let cachedCatalog: { fingerprint: string; catalog: JourneyCatalog } | null = null;
 
 /**

@@ -1,6 +1,8 @@
 import type { Db } from '$lib/server/db';
 import type { PgDb } from '$lib/server/db/postgres';
+import { runExclusive } from '$lib/server/db/jobs';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import { relay } from '$lib/server/live/relay';
 import {
 	buildInstances,
 	customerKeyOf,
@@ -599,17 +601,53 @@ export interface RestitchStatus {
 const statuses = new WeakMap<object, RestitchStatus>();
 
 /**
- * The last background re-stitch of this database by this process (for the admin screen), or null. In memory: on
- * PostgreSQL another process's re-stitch is not seen.
+ * Re-stitches of the other server processes (PostgreSQL): each process announces its re-stitch as it starts, as
+ * it progresses (at most once every RESTITCH_ANNOUNCE_MS) and when it ends (live/relay.ts, kind `restitch`); every
+ * process keeps the latest it heard, so the admin screen of any process shows a re-stitch started on another.
  */
-export function restitchStatus(target: Db | Storage): RestitchStatus | null {
-	const s = statuses.get(asStorage(target).db);
-	return s ? { ...s } : null;
+let heard: RestitchStatus | null = null;
+export const RESTITCH_ANNOUNCE_MS = 1_000;
+const RESTITCH = 'restitch';
+
+/** Takes a re-stitch announced by another process (exported for tests of several processes in one). */
+export function heardRestitch(data: string): void {
+	try {
+		const status = JSON.parse(data) as RestitchStatus;
+		if (typeof status.startedAt === 'number' && typeof status.running === 'boolean') heard = status;
+	} catch {
+		// Not ours to mind: a malformed message is dropped.
+	}
+}
+relay().onAnnounce(RESTITCH, heardRestitch);
+
+async function announceRestitch(status: RestitchStatus): Promise<void> {
+	await relay()
+		.announce(RESTITCH, JSON.stringify(status))
+		.catch((error) => console.error('[resonance] journeys: announcing a re-stitch failed', error));
 }
 
 /**
+ * The latest background re-stitch of this database, by this process or (PostgreSQL) another one, for the admin
+ * screen; null when none since this process started. A running one wins over a finished one.
+ */
+export function restitchStatus(target: Db | Storage): RestitchStatus | null {
+	const mine = statuses.get(asStorage(target).db) ?? null;
+	const candidates = [mine, heard].filter((s): s is RestitchStatus => s !== null);
+	if (candidates.length === 0) return null;
+	const latest = candidates.sort(
+		(a, b) => Number(b.running) - Number(a.running) || b.startedAt - a.startedAt
+	)[0];
+	return { ...latest, journeys: latest.journeys ? [...latest.journeys] : null };
+}
+
+/** While another process re-stitches (PostgreSQL), waits this long before trying again. */
+const RESTITCH_RETRY_MS = 500;
+
+/**
  * The same rebuild, yielding to the event loop between chunks; resolves with the instances written. A second call
- * while one runs waits for it and then runs (definitions may have changed again).
+ * while one runs waits for it and then runs (definitions may have changed again). On PostgreSQL one re-stitch runs
+ * at a time across processes (db/jobs.ts `runExclusive`): one asked for while another process re-stitches waits
+ * for it to end, then runs.
  */
 export async function restitchInBackground(
 	target: Db | Storage,
@@ -630,14 +668,30 @@ export async function restitchInBackground(
 			error: null
 		};
 		statuses.set(db, status);
-		try {
+		let announcedAt = 0;
+		const progress = () => {
+			if (Date.now() - announcedAt < RESTITCH_ANNOUNCE_MS) return;
+			announcedAt = Date.now();
+			void announceRestitch({ ...status });
+		};
+		const work = async () => {
+			progress();
 			const steps = byEngine(storage, restitchStores).rebuild({
 				...options,
-				onProgress: (done) => (status.customersDone = done)
+				onProgress: (done) => {
+					status.customersDone = done;
+					progress();
+				}
 			});
 			for await (const n of steps) {
 				status.instances += n;
 				await new Promise((resolve) => setImmediate(resolve));
+			}
+		};
+		try {
+			for (;;) {
+				if ((await runExclusive(storage, 'journeys.restitch', work)).ran) break;
+				await new Promise((resolve) => setTimeout(resolve, RESTITCH_RETRY_MS));
 			}
 		} catch (error) {
 			status.error = error instanceof Error ? error.message : String(error);
@@ -645,6 +699,7 @@ export async function restitchInBackground(
 		} finally {
 			status.running = false;
 			status.finishedAt = Date.now();
+			await announceRestitch({ ...status });
 		}
 		return status.instances;
 	})();

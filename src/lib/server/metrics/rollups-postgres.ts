@@ -122,6 +122,15 @@ export class PgRollupDeltas {
 		return this.parts.size;
 	}
 
+	/** Adds another call's contributions (a group commit's request whose savepoint succeeded) into these. */
+	addAll(other: PgRollupDeltas): void {
+		for (const [name, part] of other.parts) {
+			const mine = this.parts.get(name);
+			if (mine) addInto(mine.v, part.v);
+			else this.parts.set(name, { ...part, v: Float64Array.from(part.v) });
+		}
+	}
+
 	/** Upserts the contributions into hour and day cells; returns the hour cells written. */
 	async flush(tx: PgRunner): Promise<number> {
 		if (this.parts.size === 0) return 0;
@@ -282,13 +291,17 @@ class RowUpdates {
 /**
  * applyToRollups on PostgreSQL, in the writer's transaction: the inserted events' contributions, their customers'
  * chains, flags, complaint attributions and answer links reconciled around them, and the cells moved accordingly.
+ * With `cells`, the cell contributions are added there instead of written (a group commit writes the cells of all
+ * its requests at once, in key order, before it commits: two processes' groups then never wait for each other's
+ * cells in opposite orders).
  */
 export async function applyToRollupsPostgres(
 	tx: PgRunner,
 	inserted: readonly InsertedEvent[],
-	created?: ReadonlySet<string>
+	created?: ReadonlySet<string>,
+	cells?: PgRollupDeltas
 ): Promise<void> {
-	const deltas = new PgRollupDeltas();
+	const deltas = cells ?? new PgRollupDeltas();
 	const updates = new RowUpdates();
 	const sink: RollupSink = {
 		add: (dims, ts, row, sign) => deltas.add(dims, ts, row, sign),
@@ -325,7 +338,7 @@ export async function applyToRollupsPostgres(
 		reconcileCustomer(sink, w.min, w.max, newSeqs, rows);
 	}
 	await updates.write(tx);
-	await deltas.flush(tx);
+	if (!cells) await deltas.flush(tx);
 }
 
 /**

@@ -316,6 +316,11 @@ function statementsFor(db: Db): Statements {
 	return s;
 }
 
+/**
+ * SQLite only (one process owns the file). PostgreSQL keeps no combo ids in memory (rollups-postgres.ts `comboIds`
+ * reads them in the writer's transaction): ids are append-only there too, but a combo created in a transaction that
+ * later rolls back would leave another process holding an id that does not exist.
+ */
 interface ComboCache {
 	/** Per cuboid: v1 → v2 → combo id ('' for a dimension the cuboid lacks). */
 	ids: Map<string, Map<string, number>>[];

@@ -81,6 +81,7 @@ export async function rulesVersion(target: Db | Storage): Promise<number> {
 	return readState(target, 'rules_version', 0);
 }
 
+/** Safe across processes: keyed by the stored rules version, read from the database at every call. */
 const compiledByDb = new WeakMap<object, { version: number; compiled: CompiledTagRules }>();
 
 /** The compiled rules of a database, recompiled only when the rules changed. */

@@ -1,0 +1,192 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createWriteKey, revokeKey, verifyWriteKeyCached } from '$lib/server/auth/keys';
+import { runExclusive } from '$lib/server/db/jobs';
+import { openPostgres, type PgDb } from '$lib/server/db/postgres';
+import { postgresStorage, type Storage } from '$lib/server/db/storage';
+import { listTeamsWithAgents } from '$lib/server/directory/teams';
+import { postgresWriter } from '$lib/server/ingest/postgres-writer';
+import { loadJourneyCatalog, mapEventName, saveJourney } from '$lib/server/journeys/registry';
+import { restitchInBackground, restitchStatus, type RestitchStatus } from '$lib/server/journeys/stitch';
+import { FIXTURE_JOURNEY } from '$lib/server/journeys/testing';
+import { deriveOnPostgres } from '$lib/server/metrics/derive-postgres';
+import { testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
+import { postgresBroadcast, type Broadcast } from './broadcast';
+import { createRelay, relay, type Relay } from './relay';
+
+/**
+ * Two server processes on one PostgreSQL: two pools (two Storage handles). What one changes, the other sees at
+ * once: journey definitions and mappings, directory names, write keys (their per-process cache is dropped through
+ * the relay), and a journey re-stitch started on one shows on the other and runs one at a time.
+ */
+
+async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+	const end = Date.now() + ms;
+	while (!(await check())) {
+		if (Date.now() > end) throw new Error('timed out');
+		await new Promise((r) => setTimeout(r, 20));
+	}
+}
+
+let pg: TestPostgres | undefined;
+let other: PgDb | undefined;
+const broadcasts: Broadcast[] = [];
+const relays: Relay[] = [];
+
+afterEach(async () => {
+	for (const r of relays.splice(0)) await r.detach();
+	for (const b of broadcasts.splice(0)) await b.close();
+	await other?.$client.end({ timeout: 1 });
+	other = undefined;
+	await pg?.close();
+	pg = undefined;
+});
+
+/**
+ * Process A is this test's process relay (as startLive attaches it) over pool A; process B is pool B with a relay
+ * of its own where it listens.
+ */
+async function twoProcesses(): Promise<{ a: Storage; b: Storage; relayB: Relay }> {
+	pg = await testPostgres();
+	other = await openPostgres(pg.url, { pool: 3, applicationName: 'resonance-b' });
+	const onA = postgresBroadcast(pg.db);
+	const onB = postgresBroadcast(other);
+	broadcasts.push(onA, onB);
+	await relay().attach(onA);
+	relays.push(relay());
+	const relayB = createRelay();
+	await relayB.attach(onB);
+	relays.push(relayB);
+	return { a: postgresStorage(pg.db), b: postgresStorage(other), relayB };
+}
+
+describe('two processes on one PostgreSQL', () => {
+	it('a journey defined or mapped through one is in the other’s catalog at once', async () => {
+		const { a, b } = await twoProcesses();
+		// B compiles its catalog first (a cache would now hold it).
+		expect((await loadJourneyCatalog(b)).byKey.has('fixture')).toBe(false);
+		await saveJourney(a, FIXTURE_JOURNEY, 'test');
+		const catalog = await loadJourneyCatalog(b);
+		expect(catalog.byKey.get('fixture')?.names).toEqual(expect.arrayContaining(['a', 'b', 'c_ok', 'd']));
+		expect(catalog.byName.has('app_open')).toBe(false);
+		await mapEventName(a, { eventName: 'app_open', journeyKey: 'fixture', stepEvent: 'a' }, 'test');
+		expect((await loadJourneyCatalog(b)).byName.get('app_open')?.map((j) => j.key)).toEqual(['fixture']);
+		await saveJourney(a, { ...FIXTURE_JOURNEY, enabled: false }, 'test');
+		expect((await loadJourneyCatalog(b)).byKey.has('fixture')).toBe(false);
+	});
+
+	it('teams and agents registered by one writer are listed, and renamed, through the other', async () => {
+		const { a, b } = await twoProcesses();
+		const writerB = postgresWriter(other as PgDb, { derive: deriveOnPostgres });
+		const contact = {
+			id: 'k1',
+			type: 'contact' as const,
+			ts: Date.UTC(2026, 0, 5, 9),
+			customerId: 'c1',
+			channel: 'phone' as const,
+			handledBy: 'agent' as const,
+			teamId: 'T1',
+			agentId: 'A1',
+			properties: {}
+		};
+		await writerB.writeEvents([contact], { sourceId: null });
+		expect(await listTeamsWithAgents(a, null)).toMatchObject([
+			{ id: 'T1', name: 'T1', agents: [{ id: 'A1', name: 'A1' }] }
+		]);
+		// Renamed through A (the directory import's way: the row), listed by B at once.
+		await (pg as TestPostgres).db.$client`UPDATE teams SET name = '信用卡一组' WHERE id = 'T1'`;
+		expect((await listTeamsWithAgents(b, null))[0].name).toBe('信用卡一组');
+		// B's writer knows T1 is registered: a later event neither re-registers nor renames it.
+		await writerB.writeEvents([{ ...contact, id: 'k2' }], { sourceId: null });
+		expect((await listTeamsWithAgents(b, null))[0].name).toBe('信用卡一组');
+	});
+
+	it('a write key revoked through one is refused by the other once it hears of it', async () => {
+		const { a, b, relayB } = await twoProcesses();
+		const created = await createWriteKey(a, { name: 'web' });
+		const heard: (string | null)[] = [];
+		relayB.onInvalidate('auth.write-keys', (d) => heard.push(d));
+		// This process (A) caches the key it verified.
+		expect(await verifyWriteKeyCached(a, created.key)).toMatchObject({ sourceId: created.id });
+		// B revokes it in the database (its own relay tells A).
+		await (other as PgDb).$client`UPDATE api_keys SET revoked_at = ${Date.now()} WHERE id = ${created.id}`;
+		expect(await verifyWriteKeyCached(a, created.key)).not.toBeNull();
+		await relayB.invalidate('auth.write-keys');
+		await until(async () => (await verifyWriteKeyCached(a, created.key)) === null);
+		// A revocation through A's revokeKey reaches B.
+		const second = await createWriteKey(a, { name: 'app' });
+		expect(await revokeKey(a, second.id)).toBe(true);
+		await until(() => heard.length === 1);
+		expect(await verifyWriteKeyCached(b, second.key)).toBeNull();
+	});
+
+	it(
+		'a re-stitch started on one shows on the other, and runs one at a time',
+		{ timeout: 60_000 },
+		async () => {
+			const { a, b, relayB } = await twoProcesses();
+			await saveJourney(a, FIXTURE_JOURNEY, 'test');
+			const writer = postgresWriter(pg!.db, { derive: deriveOnPostgres });
+			const t0 = Date.UTC(2026, 0, 5, 9);
+			await writer.writeEvents(
+				['a', 'b', 'c_ok', 'd'].flatMap((name, i) =>
+					['c1', 'c2', 'c3'].map((customerId) => ({
+						id: `${customerId}-${name}`,
+						type: 'journey' as const,
+						ts: t0 + i * 60_000,
+						customerId,
+						name,
+						properties: {}
+					}))
+				),
+				{ sourceId: null }
+			);
+			const onB: RestitchStatus[] = [];
+			relayB.onAnnounce('restitch', (d) => onB.push(JSON.parse(d) as RestitchStatus));
+
+			// B holds the re-stitch (as B's own re-stitch would): A's waits for it.
+			let release!: () => void;
+			const held = new Promise<void>((r) => (release = r));
+			let holding = false;
+			const byB = runExclusive(b, 'journeys.restitch', async () => {
+				holding = true;
+				await held;
+			});
+			await until(() => holding);
+			const byA = restitchInBackground(a, { journeys: ['fixture'] });
+			let done = false;
+			void byA.then(() => (done = true));
+			await new Promise((r) => setTimeout(r, 700));
+			expect(done).toBe(false);
+			expect(restitchStatus(a)).toMatchObject({ running: true, customersDone: 0, journeys: ['fixture'] });
+			expect(onB).toEqual([]);
+			release();
+			expect(await byB).toEqual({ ran: true, value: undefined });
+			expect(await byA).toBe(3);
+
+			// B heard it start and end.
+			await until(() => onB.some((s) => !s.running));
+			expect(onB[0]).toMatchObject({ running: true, journeys: ['fixture'] });
+			expect(onB.at(-1)).toMatchObject({ running: false, instances: 3, customersDone: 3, error: null });
+
+			// A re-stitch B announces shows on A's admin screen (the latest running one wins).
+			const startedAt = Date.now() + 1;
+			const running: RestitchStatus = {
+				running: true,
+				journeys: null,
+				customersDone: 40,
+				startedAt,
+				finishedAt: null,
+				instances: 12,
+				error: null
+			};
+			await relayB.announce('restitch', JSON.stringify(running));
+			await until(() => restitchStatus(a)?.startedAt === startedAt);
+			expect(restitchStatus(a)).toEqual(running);
+			await relayB.announce(
+				'restitch',
+				JSON.stringify({ ...running, running: false, finishedAt: startedAt + 5 })
+			);
+			await until(() => restitchStatus(a)?.running === false && restitchStatus(a)?.startedAt === startedAt);
+		}
+	);
+});
