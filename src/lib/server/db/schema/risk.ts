@@ -35,9 +35,7 @@ export const riskScores = sqliteTable(
 		teamId: text('team_id'),
 		segment: text('segment'),
 		/** Top reasons: [{feature, contribution}] (coefficient × standardised value), largest first. */
-		reasons: text('reasons', { mode: 'json' })
-			.$type<{ feature: string; contribution: number }[]>()
-			.notNull()
+		reasons: text('reasons', { mode: 'json' }).$type<{ feature: string; contribution: number }[]>().notNull()
 	},
 	(t) => [
 		index('risk_scores_score').on(t.score, t.customerId),
