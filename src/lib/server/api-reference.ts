@@ -123,7 +123,30 @@ export function readingOpenApi(): OpenApiPart {
 				[q('status', 'open, contacted, resolved or unreachable')],
 				'{"cases":[{"customerId","reason","team","assignee","status","dueAt"}]}'
 			),
-			'/api/v1/teams': get('Teams and agents visible to the caller', [], '{"teams":[…]}')
+			'/api/v1/teams': get('Teams and agents visible to the caller', [], '{"teams":[…]}'),
+			'/api/v1/risk/model': get(
+				'The complaint-escalation risk model and its held-out quality (404 before the first training)',
+				[],
+				'{"trainedAt","trainWindow","testWindow","n","positives","auc","auc95":[lo,hi],"brier","calibration":[{"bin","predicted","observed","n"}],"regulator":{…},"features":[{"feature","coefficient"}]}'
+			),
+			'/api/v1/risk/model/train': {
+				post: {
+					summary:
+						'Retrain the risk model now and rescore customers (admin; also nightly); 409 with too little history',
+					security: secured,
+					responses: ok('The new model, as GET /api/v1/risk/model')
+				}
+			},
+			'/api/v1/risk/customers': get(
+				'Customers by complaint risk in the next 14 days, with top reasons; team-scoped for managers',
+				[
+					q('minScore', 'Only scores at or above this (0–1)'),
+					q('team', 'Only this team (managers: one of theirs)'),
+					q('limit', '1–500'),
+					q('cursor', 'From `next`')
+				],
+				'{"customers":[{"customerId","score","regulatorScore","team","segment","reasons":[{"feature","contribution"}]}],"next","model":{…}}'
+			)
 		}
 	};
 }

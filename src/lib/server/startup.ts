@@ -11,6 +11,7 @@ import { startAlertsRuntime } from '$lib/server/alerts/runtime';
 import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
 import { closeTimedOut, ensureDefaultJourneys } from '$lib/server/journeys';
 import { scheduleTextRecompute, scoreSentiment } from '$lib/server/text';
+import { scheduleRiskTraining } from '$lib/server/risk';
 import { backupConfig, startBackupSchedule } from '$lib/server/backup';
 import { holdDatabase } from '$lib/server/db/server-lock';
 import { retentionDays, startRetention } from '$lib/server/retention';
@@ -78,6 +79,10 @@ export function startServer(env: Env): Promise<Storage> {
 		startAlertsRuntime(storage, env);
 		scheduleTextRecompute(storage, {
 			onError: (error) => console.error('[resonance] text analysis failed', error)
+		});
+		// Complaint-escalation risk: trained nightly (and when no model exists), once across processes.
+		scheduleRiskTraining(storage, {
+			onError: (error) => console.error('[resonance] risk training failed', error)
 		});
 		// Scheduled backups: SQLite's online copy, or pg_dump once across processes (backup/).
 		if (!(target.engine === 'sqlite' && target.file === ':memory:'))

@@ -1,0 +1,373 @@
+import type { Db } from '$lib/server/db';
+import { runExclusive } from '$lib/server/db/jobs';
+import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
+import type { RiskModelRow, RiskScoreRow } from '$lib/server/db/schema';
+import { DAY_MS, WINDOW_MS, featureMatrix, featureNames } from './features';
+import {
+	constantModel,
+	fitLogistic,
+	heldOutQuality,
+	predictAll,
+	topReasons,
+	type HeldOutQuality,
+	type LogisticModel
+} from './model';
+import { riskStores, type FeatureRow, type NewRiskScore, type RiskStore } from './store';
+
+/**
+ * Complaint-escalation risk (风险防范, DOMAIN.md "Acting on what is measured"): for every customer active in the
+ * last 14 days, the probability of a complaint (and of a regulator complaint) in the next 14 days, from a
+ * logistic regression on features of the last 14 days, with its held-out quality.
+ *
+ * Training, in order:
+ * 1. anchors: the latest anchor whose 14-day label window has closed, and weekly ones before it; the latest
+ *    `testWindows` are held out, the training anchors are those whose label windows end before the first test
+ *    anchor (so no test outcome is seen in training);
+ * 2. features and labels per customer and anchor, aggregated in the database (store.ts);
+ * 3. fit both models on the training rows, measure them on the held-out rows (AUC with 95% interval, Brier,
+ *    calibration by decile);
+ * 4. score every customer active in the 14 days before now, with the top reasons, and store model and scores
+ *    together (one transaction), once across processes (db/jobs.ts).
+ */
+
+export { COUNT_FEATURES, SEGMENT_PREFIX } from './features';
+export type { HeldOutQuality, LogisticModel } from './model';
+
+const WEEK_MS = 7 * DAY_MS;
+
+export interface TrainOptions {
+	/** The moment scores are for (default now); history after it is ignored. */
+	now?: number;
+	trainWindows?: number;
+	testWindows?: number;
+	lambda?: number;
+	/** Training rows beyond this are thinned evenly (the fit's cost grows with rows × features²). */
+	maxTrainRows?: number;
+	/** Fewer complaints than this in training (or none in the test weeks) is not enough history to train on. */
+	minPositives?: number;
+}
+
+export type TrainOutcome =
+	| { trained: true; modelId: number; trainRows: number; testRows: number; scored: number; ms: number }
+	| { trained: false; reason: 'insufficient_history' | 'running_elsewhere'; detail: string };
+
+/** What a stored model holds (risk_models.model). */
+export interface RiskModelBody {
+	complaint: LogisticModel;
+	regulator: LogisticModel;
+	trainAnchors: number[];
+	testAnchors: number[];
+}
+
+export interface RiskQualities {
+	complaint: HeldOutQuality;
+	regulator: HeldOutQuality;
+	trainRows: number;
+	trainPositives: number;
+}
+
+function store(target: Db | Storage): RiskStore {
+	return byEngine(asStorage(target), riskStores);
+}
+
+/** Anchors (ms, whole UTC days) of the held-out and training windows for a training at `now`. */
+export function anchors(
+	now: number,
+	trainWindows: number,
+	testWindows: number
+): { train: number[]; test: number[] } {
+	const latest = Math.floor((now - WINDOW_MS) / DAY_MS) * DAY_MS;
+	const test = Array.from({ length: testWindows }, (_, k) => latest - k * WEEK_MS).reverse();
+	// The last training label window [t, t + 14 d) ends at or before the first test anchor.
+	const lastTrain = test[0] - WINDOW_MS;
+	const train = Array.from({ length: trainWindows }, (_, k) => lastTrain - k * WEEK_MS).reverse();
+	return { train, test };
+}
+
+async function rowsAt(s: RiskStore, at: readonly number[]): Promise<FeatureRow[]> {
+	const out: FeatureRow[] = [];
+	for (const anchor of at) for (const row of await s.features(anchor, anchor + WINDOW_MS)) out.push(row);
+	return out;
+}
+
+function thin<T>(rows: T[], max: number): T[] {
+	if (rows.length <= max) return rows;
+	const step = rows.length / max;
+	return Array.from({ length: max }, (_, i) => rows[Math.floor(i * step)]);
+}
+
+function fit(features: string[], x: Float64Array, y: Float64Array, lambda: number, minPositives: number) {
+	const positives = y.reduce((a, b) => a + b, 0);
+	return positives >= minPositives && positives < y.length
+		? fitLogistic(features, x, y, { lambda })
+		: constantModel(features, positives, y.length);
+}
+
+async function train(storage: Storage, options: TrainOptions): Promise<TrainOutcome> {
+	const started = performance.now();
+	const s = store(storage);
+	const now = options.now ?? Date.now();
+	const minPositives = options.minPositives ?? 10;
+	const windows = anchors(now, options.trainWindows ?? 6, options.testWindows ?? 2);
+	const trainRows = thin(await rowsAt(s, windows.train), options.maxTrainRows ?? 400_000);
+	const testRows = await rowsAt(s, windows.test);
+	const trainPositives = trainRows.reduce((n, r) => n + r.complained, 0);
+	const testPositives = testRows.reduce((n, r) => n + r.complained, 0);
+	if (trainPositives < minPositives || testPositives === 0 || testPositives === testRows.length)
+		return {
+			trained: false,
+			reason: 'insufficient_history',
+			detail: `${trainPositives} complaints in ${trainRows.length} training rows, ${testPositives} in ${testRows.length} held-out rows`
+		};
+	const features = featureNames(trainRows);
+	const x = featureMatrix(trainRows, features);
+	const lambda = options.lambda ?? 1;
+	const complaint = fit(
+		features,
+		x,
+		Float64Array.from(trainRows, (r) => r.complained),
+		lambda,
+		minPositives
+	);
+	const regulator = fit(
+		features,
+		x,
+		Float64Array.from(trainRows, (r) => r.regulatorComplained),
+		lambda,
+		minPositives
+	);
+	const testX = featureMatrix(testRows, features);
+	const quality: RiskQualities = {
+		complaint: heldOutQuality(
+			predictAll(complaint, testX, testRows.length),
+			testRows.map((r) => r.complained)
+		),
+		regulator: heldOutQuality(
+			predictAll(regulator, testX, testRows.length),
+			testRows.map((r) => r.regulatorComplained)
+		),
+		trainRows: trainRows.length,
+		trainPositives
+	};
+	const current = await s.features(now, now);
+	const currentX = featureMatrix(current, features);
+	const p = features.length;
+	const scores = predictAll(complaint, currentX, current.length);
+	const regulatorScores = predictAll(regulator, currentX, current.length);
+	const scored: NewRiskScore[] = current.map((row, i) => ({
+		customerId: row.customerId,
+		score: scores[i],
+		regulatorScore: regulatorScores[i],
+		teamId: row.teamId,
+		segment: row.segment,
+		reasons: topReasons(complaint, currentX.subarray(i * p, (i + 1) * p))
+	}));
+	const body: RiskModelBody = {
+		complaint,
+		regulator,
+		trainAnchors: windows.train,
+		testAnchors: windows.test
+	};
+	const modelId = await s.saveModel(
+		{
+			trainedAt: Date.now(),
+			trainFrom: windows.train[0],
+			trainTo: windows.train[windows.train.length - 1] + WINDOW_MS,
+			testFrom: windows.test[0],
+			testTo: windows.test[windows.test.length - 1] + WINDOW_MS,
+			model: body as unknown as Record<string, unknown>,
+			quality: quality as unknown as Record<string, unknown>
+		},
+		scored,
+		now
+	);
+	return {
+		trained: true,
+		modelId,
+		trainRows: trainRows.length,
+		testRows: testRows.length,
+		scored: scored.length,
+		ms: Math.round(performance.now() - started)
+	};
+}
+
+const running = new WeakMap<object, Promise<TrainOutcome>>();
+
+/**
+ * Trains the models and rescores every recently active customer (nightly and on demand). Concurrent callers in a
+ * process share the running pass; on PostgreSQL one process trains, the others answer `running_elsewhere`.
+ */
+export function trainRisk(target: Db | Storage, options: TrainOptions = {}): Promise<TrainOutcome> {
+	const storage = asStorage(target);
+	const pending = running.get(storage.db);
+	if (pending) return pending;
+	const pass = runExclusive(storage, 'risk-train', () => train(storage, options))
+		.then((outcome): TrainOutcome =>
+			outcome.ran
+				? outcome.value
+				: { trained: false, reason: 'running_elsewhere', detail: 'another process is training' }
+		)
+		.finally(() => running.delete(storage.db));
+	running.set(storage.db, pass);
+	return pass;
+}
+
+/** The time of the latest nightly training slot at or before `now`: 02:00 China time (18:00 UTC). */
+export function lastNightlySlot(now: number): number {
+	const slot = Math.floor(now / DAY_MS) * DAY_MS + 18 * 3_600_000;
+	return slot <= now ? slot : slot - DAY_MS;
+}
+
+/**
+ * Trains when no model exists or the latest is older than the last nightly slot; checks every `intervalMs`
+ * (default hourly) until the returned function is called.
+ */
+export function scheduleRiskTraining(
+	target: Db | Storage,
+	options: {
+		intervalMs?: number;
+		onError?: (error: unknown) => void;
+		onTrained?: (o: TrainOutcome) => void;
+	} = {}
+): () => void {
+	const onError = options.onError ?? ((e: unknown) => console.error('[resonance] risk training failed', e));
+	const tick = async () => {
+		const latest = await currentModel(target);
+		if (latest && latest.trainedAt >= lastNightlySlot(Date.now())) return;
+		options.onTrained?.(await trainRisk(target));
+	};
+	const run = () => void tick().catch(onError);
+	const first = setTimeout(run, 60_000);
+	first.unref?.();
+	const timer = setInterval(run, options.intervalMs ?? 3_600_000);
+	timer.unref?.();
+	return () => {
+		clearTimeout(first);
+		clearInterval(timer);
+	};
+}
+
+export async function currentModel(target: Db | Storage): Promise<RiskModelRow | null> {
+	return store(target).latestModel();
+}
+
+/** The API's view of a model (DESIGN.md `GET /api/v1/risk/model`). */
+export interface ModelSummary {
+	id: number;
+	trainedAt: string;
+	scoredCustomers: number;
+	trainWindow: { from: string; to: string };
+	testWindow: { from: string; to: string };
+	n: number;
+	positives: number;
+	auc: number | null;
+	auc95: [number, number] | null;
+	brier: number | null;
+	calibration: HeldOutQuality['calibration'];
+	regulator: Pick<HeldOutQuality, 'n' | 'positives' | 'auc' | 'auc95' | 'brier'>;
+	trainRows: number;
+	features: { feature: string; coefficient: number }[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const round = (v: number | null, digits = 4) =>
+	v === null ? null : Math.round(v * 10 ** digits) / 10 ** digits;
+
+export function summarizeModel(row: RiskModelRow): ModelSummary {
+	const body = row.model as unknown as RiskModelBody;
+	const quality = row.quality as unknown as RiskQualities;
+	const q = quality.complaint;
+	return {
+		id: row.id,
+		trainedAt: iso(row.trainedAt),
+		scoredCustomers: row.scored,
+		trainWindow: { from: iso(row.trainFrom), to: iso(row.trainTo) },
+		testWindow: { from: iso(row.testFrom), to: iso(row.testTo) },
+		n: q.n,
+		positives: q.positives,
+		auc: round(q.auc),
+		auc95: q.auc95 ? [round(q.auc95[0]) as number, round(q.auc95[1]) as number] : null,
+		brier: round(q.brier, 5),
+		calibration: q.calibration.map((b) => ({
+			bin: b.bin,
+			predicted: round(b.predicted) as number,
+			observed: round(b.observed) as number,
+			n: b.n
+		})),
+		regulator: {
+			n: quality.regulator.n,
+			positives: quality.regulator.positives,
+			auc: round(quality.regulator.auc),
+			auc95: quality.regulator.auc95,
+			brier: round(quality.regulator.brier, 5)
+		},
+		trainRows: quality.trainRows,
+		features: body.complaint.features.map((feature, j) => ({
+			feature,
+			coefficient: round(body.complaint.coefficients[j]) as number
+		}))
+	};
+}
+
+export interface RiskListFilter {
+	minScore?: number;
+	/** From auth's `restrictTeams`: null for every team. */
+	teams: string[] | null;
+	limit?: number;
+	cursor?: string | null;
+}
+
+export interface RiskListPage {
+	customers: {
+		customerId: string;
+		score: number;
+		regulatorScore: number;
+		team: string | null;
+		segment: string | null;
+		reasons: RiskScoreRow['reasons'];
+	}[];
+	next: string | null;
+}
+
+export function encodeCursor(score: number, customerId: string): string {
+	return Buffer.from(JSON.stringify([score, customerId])).toString('base64url');
+}
+
+/** The keyset position of a cursor, or null when it is not one of ours. */
+export function decodeCursor(cursor: string): { score: number; customerId: string } | null {
+	try {
+		const [score, customerId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+		return typeof score === 'number' && typeof customerId === 'string' ? { score, customerId } : null;
+	} catch {
+		return null;
+	}
+}
+
+/** Customers by descending score (keyset-paged), limited to the given teams. */
+export async function listRisk(target: Db | Storage, filter: RiskListFilter): Promise<RiskListPage> {
+	const limit = Math.max(1, Math.min(500, filter.limit ?? 50));
+	const rows = await store(target).scores({
+		minScore: filter.minScore ?? 0,
+		teams: filter.teams,
+		limit: limit + 1,
+		after: filter.cursor ? decodeCursor(filter.cursor) : null
+	});
+	const page = rows.slice(0, limit);
+	const last = page.at(-1);
+	return {
+		customers: page.map((r) => ({
+			customerId: r.customerId,
+			score: r.score,
+			regulatorScore: r.regulatorScore,
+			team: r.teamId,
+			segment: r.segment,
+			reasons: r.reasons
+		})),
+		next: rows.length > limit && last ? encodeCursor(last.score, last.customerId) : null
+	};
+}
+
+/** One customer's current score (the timeline and the customer card), or null when not scored. */
+export async function customerRisk(target: Db | Storage, customerId: string): Promise<RiskScoreRow | null> {
+	return store(target).customerScore(customerId);
+}

@@ -1,0 +1,334 @@
+import type postgres from 'postgres';
+import type { Db } from '$lib/server/db';
+import type { PgDb } from '$lib/server/db/postgres';
+import type { RiskModelRow, RiskScoreRow } from '$lib/server/db/schema';
+import { REPEAT_WINDOW_MS } from '$lib/server/metrics/measures';
+import { COUNT_FEATURES, LONG_WAIT_S, NEGATIVE_SENTIMENT, RISK_TAG_BIT, WINDOW_MS } from './features';
+
+/**
+ * The risk domain's storage, one implementation per engine (db/storage.ts). Features are aggregated in the
+ * database in one statement per anchor (no per-customer query): events, texts and journey instances of the
+ * 14 days before the anchor, and the complaint labels of the 14 days after it. The SQL is shared; the engines
+ * differ only in parameters and in how a timestamp is padded to carry "the latest value" through MAX.
+ */
+
+/** One customer's counts in the window before an anchor and whether they complained in the window after it. */
+export interface FeatureRow {
+	customerId: string;
+	teamId: string | null;
+	segment: string | null;
+	/** In COUNT_FEATURES order. */
+	counts: number[];
+	complained: number;
+	regulatorComplained: number;
+}
+
+export interface NewRiskModel {
+	trainedAt: number;
+	trainFrom: number;
+	trainTo: number;
+	testFrom: number;
+	testTo: number;
+	model: Record<string, unknown>;
+	quality: Record<string, unknown>;
+}
+
+export interface NewRiskScore {
+	customerId: string;
+	score: number;
+	regulatorScore: number;
+	teamId: string | null;
+	segment: string | null;
+	reasons: { feature: string; contribution: number }[];
+}
+
+export interface ScoreFilter {
+	minScore: number;
+	/** null: every team; an empty list matches nothing. */
+	teams: string[] | null;
+	limit: number;
+	/** Keyset: rows after (score descending, customer ascending). */
+	after: { score: number; customerId: string } | null;
+}
+
+export interface RiskStore {
+	/** Customers with an event in [at − 14 d, at), with labels from [at, labelTo). */
+	features(at: number, labelTo: number): Promise<FeatureRow[]>;
+	/** Stores a trained model and replaces every score with the given ones, in one transaction. */
+	saveModel(model: NewRiskModel, scores: NewRiskScore[], scoredAt: number): Promise<number>;
+	latestModel(): Promise<RiskModelRow | null>;
+	scores(filter: ScoreFilter): Promise<RiskScoreRow[]>;
+	customerScore(customerId: string): Promise<RiskScoreRow | null>;
+}
+
+const counted = (condition: string) => `SUM(CASE WHEN ts < @at AND ${condition} THEN 1 ELSE 0 END)`;
+
+/** `pad(expr)`: the timestamp as fixed-width text, so MAX(pad(ts) || value) is the latest value. */
+function featuresSql(pad: (expr: string) => string): string {
+	const columns: Record<(typeof COUNT_FEATURES)[number], string> = {
+		contacts: counted(`type = 'contact'`),
+		// Only chains whose 48-hour follow-up had passed by the anchor: the flag looks forward, and a repeat after the
+		// anchor would leak the future into the features.
+		repeatChains: counted(
+			`type = 'contact' AND chain_last = 1 AND repeat_48h = 1 AND ts < @at - ${REPEAT_WINDOW_MS}`
+		),
+		transfers: counted(`type = 'contact' AND (outcome = 'transferred' OR transferred_to_agent = 1)`),
+		abandoned: counted(`type = 'contact' AND outcome = 'abandoned'`),
+		longWaits: counted(`type = 'contact' AND wait_s >= ${LONG_WAIT_S}`),
+		negativeTexts: 'COALESCE(tx.negative, 0)',
+		riskWords: 'COALESCE(tx.risk, 0)',
+		stuckJourneys: 'COALESCE(jy.stuck, 0)',
+		detractors: counted(`type = 'feedback' AND metric = 'nps' AND score <= 6`),
+		priorComplaints: counted(`type = 'complaint'`)
+	};
+	const fromText = new Set(['negativeTexts', 'riskWords', 'stuckJourneys']);
+	return `
+WITH ev AS (
+	SELECT customer_id,
+		SUM(CASE WHEN ts < @at THEN 1 ELSE 0 END) AS active,
+		${COUNT_FEATURES.filter((f) => !fromText.has(f))
+			.map((f) => `${columns[f]} AS "f_${f}"`)
+			.join(',\n\t\t')},
+		MAX(CASE WHEN ts >= @at AND type = 'complaint' THEN 1 ELSE 0 END) AS complained,
+		MAX(CASE WHEN ts >= @at AND type = 'complaint' AND regulator = 1 THEN 1 ELSE 0 END) AS regulator_complained,
+		MAX(CASE WHEN ts < @at AND team_id IS NOT NULL THEN ${pad('ts')} || team_id END) AS latest_team,
+		MAX(CASE WHEN ts < @at AND segment IS NOT NULL THEN ${pad('ts')} || segment END) AS latest_segment
+	FROM events
+	WHERE ts >= @from AND ts < @labelTo
+	GROUP BY customer_id
+),
+tx AS (
+	SELECT customer_id,
+		SUM(CASE WHEN sentiment < ${NEGATIVE_SENTIMENT} THEN 1 ELSE 0 END) AS negative,
+		SUM(CASE WHEN (tag_mask & ${RISK_TAG_BIT}) <> 0 THEN 1 ELSE 0 END) AS risk
+	FROM text_docs
+	WHERE ts >= @from AND ts < @at
+	GROUP BY customer_id
+),
+jy AS (
+	SELECT customer_id, COUNT(*) AS stuck
+	FROM journey_instances
+	WHERE started_at < @at AND deadline >= @from
+		AND ((status = 'failed' AND ended_at < @at) OR (status <> 'completed' AND status <> 'failed' AND deadline < @at))
+	GROUP BY customer_id
+)
+SELECT ev.customer_id AS "customerId",
+	substr(ev.latest_team, 16) AS "teamId",
+	substr(ev.latest_segment, 16) AS "segment",
+	${COUNT_FEATURES.map((f) => (fromText.has(f) ? `${columns[f]} AS "f_${f}"` : `ev."f_${f}"`)).join(', ')},
+	ev.complained AS "complained", ev.regulator_complained AS "regulatorComplained"
+FROM ev
+LEFT JOIN tx ON tx.customer_id = ev.customer_id
+LEFT JOIN jy ON jy.customer_id = ev.customer_id
+WHERE ev.active > 0
+ORDER BY ev.customer_id`;
+}
+
+type RawFeatureRow = Omit<FeatureRow, 'counts'> & Record<string, unknown>;
+
+function toFeatureRow(raw: RawFeatureRow): FeatureRow {
+	return {
+		customerId: raw.customerId,
+		teamId: raw.teamId ?? null,
+		segment: raw.segment ?? null,
+		counts: COUNT_FEATURES.map((f) => Number(raw[`f_${f}`] ?? 0)),
+		complained: Number(raw.complained),
+		regulatorComplained: Number(raw.regulatorComplained)
+	};
+}
+
+const SCORE_COLUMNS = `customer_id AS "customerId", model_id AS "modelId", scored_at AS "scoredAt", score,
+	regulator_score AS "regulatorScore", team_id AS "teamId", segment, reasons`;
+
+/** The list query with `?` placeholders and its parameters (the same on both engines). */
+function scoresQuery(filter: ScoreFilter): { text: string; params: (string | number)[] } {
+	const where = ['score >= ?'];
+	const params: (string | number)[] = [filter.minScore];
+	if (filter.teams !== null) {
+		if (filter.teams.length === 0) where.push('1 = 0');
+		else {
+			where.push(`team_id IN (${filter.teams.map(() => '?').join(', ')})`);
+			params.push(...filter.teams);
+		}
+	}
+	if (filter.after) {
+		where.push('(score < ? OR (score = ? AND customer_id > ?))');
+		params.push(filter.after.score, filter.after.score, filter.after.customerId);
+	}
+	params.push(filter.limit);
+	return {
+		text: `SELECT ${SCORE_COLUMNS} FROM risk_scores WHERE ${where.join(' AND ')}
+			ORDER BY score DESC, customer_id ASC LIMIT ?`,
+		params
+	};
+}
+
+function parseScore(row: RiskScoreRow & { reasons: unknown }): RiskScoreRow {
+	return {
+		...row,
+		reasons: typeof row.reasons === 'string' ? JSON.parse(row.reasons) : row.reasons
+	} as RiskScoreRow;
+}
+
+function parseModel(row: Record<string, unknown> | undefined): RiskModelRow | null {
+	if (!row) return null;
+	const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+	return {
+		id: Number(row.id),
+		trainedAt: Number(row.trainedAt),
+		trainFrom: Number(row.trainFrom),
+		trainTo: Number(row.trainTo),
+		testFrom: Number(row.testFrom),
+		testTo: Number(row.testTo),
+		model: json(row.model),
+		quality: json(row.quality),
+		scored: Number(row.scored)
+	};
+}
+
+const MODEL_COLUMNS = `id, trained_at AS "trainedAt", train_from AS "trainFrom", train_to AS "trainTo",
+	test_from AS "testFrom", test_to AS "testTo", model, quality, scored`;
+const LATEST_MODEL = `SELECT ${MODEL_COLUMNS} FROM risk_models ORDER BY id DESC LIMIT 1`;
+
+function sqliteRiskStore(db: Db): RiskStore {
+	const client = db.$client;
+	const featureStatement = client.prepare(featuresSql((ts) => `printf('%015d', ${ts})`));
+	const insertScore = client.prepare(
+		`INSERT INTO risk_scores (customer_id, model_id, scored_at, score, regulator_score, team_id, segment, reasons)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	);
+	const insertModel = client.prepare(
+		`INSERT INTO risk_models (trained_at, train_from, train_to, test_from, test_to, model, quality, scored)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	);
+	const save = client.transaction((model: NewRiskModel, scores: NewRiskScore[], scoredAt: number) => {
+		const id = Number(
+			insertModel.run(
+				model.trainedAt,
+				model.trainFrom,
+				model.trainTo,
+				model.testFrom,
+				model.testTo,
+				JSON.stringify(model.model),
+				JSON.stringify(model.quality),
+				scores.length
+			).lastInsertRowid
+		);
+		client.prepare('DELETE FROM risk_scores').run();
+		for (const s of scores)
+			insertScore.run(
+				s.customerId,
+				id,
+				scoredAt,
+				s.score,
+				s.regulatorScore,
+				s.teamId,
+				s.segment,
+				JSON.stringify(s.reasons)
+			);
+		return id;
+	});
+	return {
+		async features(at, labelTo) {
+			const rows = featureStatement.all({ at, from: at - WINDOW_MS, labelTo }) as RawFeatureRow[];
+			return rows.map(toFeatureRow);
+		},
+		async saveModel(model, scores, scoredAt) {
+			return save(model, scores, scoredAt);
+		},
+		async latestModel() {
+			return parseModel(client.prepare(LATEST_MODEL).get() as Record<string, unknown> | undefined);
+		},
+		async scores(filter) {
+			const { text, params } = scoresQuery(filter);
+			return (client.prepare(text).all(...params) as RiskScoreRow[]).map(parseScore);
+		},
+		async customerScore(customerId) {
+			const row = client
+				.prepare(`SELECT ${SCORE_COLUMNS} FROM risk_scores WHERE customer_id = ?`)
+				.get(customerId) as RiskScoreRow | undefined;
+			return row ? parseScore(row) : null;
+		}
+	};
+}
+
+function numbered(text: string): string {
+	let n = 0;
+	return text.replace(/\?/g, () => `$${++n}`);
+}
+
+/** Rows per INSERT of scores (one JSON parameter each). */
+const SCORE_BATCH = 20_000;
+
+function postgresRiskStore(db: PgDb): RiskStore {
+	const sql = db.$client;
+	const featureText = featuresSql((ts) => `lpad(${ts}::text, 15, '0')`)
+		.replaceAll('@from', '$1::bigint')
+		.replaceAll('@at', '$2::bigint')
+		.replaceAll('@labelTo', '$3::bigint');
+	return {
+		async features(at, labelTo) {
+			const rows = (await sql.unsafe(featureText, [
+				at - WINDOW_MS,
+				at,
+				labelTo
+			])) as unknown as RawFeatureRow[];
+			return rows.map(toFeatureRow);
+		},
+		async saveModel(model, scores, scoredAt) {
+			return sql.begin(async (tx: postgres.TransactionSql) => {
+				const [row] = await tx.unsafe(
+					`INSERT INTO risk_models (trained_at, train_from, train_to, test_from, test_to, model, quality, scored)
+					 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+					[
+						model.trainedAt,
+						model.trainFrom,
+						model.trainTo,
+						model.testFrom,
+						model.testTo,
+						JSON.stringify(model.model),
+						JSON.stringify(model.quality),
+						scores.length
+					]
+				);
+				const id = Number(row.id);
+				await tx.unsafe('DELETE FROM risk_scores');
+				for (let i = 0; i < scores.length; i += SCORE_BATCH) {
+					const batch = scores.slice(i, i + SCORE_BATCH).map((s) => ({
+						c: s.customerId,
+						s: s.score,
+						r: s.regulatorScore,
+						t: s.teamId,
+						g: s.segment,
+						why: JSON.stringify(s.reasons)
+					}));
+					await tx.unsafe(
+						`INSERT INTO risk_scores (customer_id, model_id, scored_at, score, regulator_score, team_id, segment, reasons)
+						 SELECT c, $2::bigint, $3::bigint, s, r, t, g, why
+						 FROM jsonb_to_recordset($1::jsonb)
+						   AS v(c text, s double precision, r double precision, t text, g text, why text)`,
+						[JSON.stringify(batch), id, scoredAt]
+					);
+				}
+				return id;
+			}) as Promise<number>;
+		},
+		async latestModel() {
+			const [row] = await sql.unsafe(LATEST_MODEL);
+			return parseModel(row as Record<string, unknown> | undefined);
+		},
+		async scores(filter) {
+			const { text, params } = scoresQuery(filter);
+			const rows = await sql.unsafe(numbered(text), params);
+			return (rows as unknown as RiskScoreRow[]).map(parseScore);
+		},
+		async customerScore(customerId) {
+			const [row] = await sql.unsafe(`SELECT ${SCORE_COLUMNS} FROM risk_scores WHERE customer_id = $1`, [
+				customerId
+			]);
+			return row ? parseScore(row as unknown as RiskScoreRow) : null;
+		}
+	};
+}
+
+export const riskStores = { sqlite: sqliteRiskStore, postgres: postgresRiskStore };
