@@ -7,3 +7,4 @@ export * from './text';
 export * from './alerts';
 export * from './ops';
 export * from './embed';
+export * from './outreach';
