@@ -18,6 +18,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
 	{ href: '/voice', label: m.nav_voice },
 	{ href: '/alerts', label: m.nav_alerts },
 	{ href: '/cases', label: m.nav_cases },
+	{ href: '/outreach', label: m.nav_outreach, roles: ['admin', 'manager', 'executive'] },
 	{ href: '/admin', label: m.nav_admin, roles: ['admin'] }
 ];
 
