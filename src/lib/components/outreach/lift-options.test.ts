@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { LIGHT_PALETTE } from '$lib/state/theme.svelte';
 import { liftChartOptions, liftTooltip, type LiftPoint } from './lift-options';
 
-const text = { lift: 'Lift', interval: '95% CI', treatment: 'Treatment', holdout: 'Holdout', day: (d: number) => `Day ${d}` };
+const text = {
+	lift: 'Lift',
+	interval: '95% CI',
+	treatment: 'Treatment',
+	holdout: 'Holdout',
+	day: (d: number) => `Day ${d}`
+};
 const points: LiftPoint[] = [
 	{ day: 1, lift: null, lift95: null, treatmentRate: 10, holdoutRate: null },
 	{ day: 2, lift: 20, lift95: [5.24, 33.39], treatmentRate: 80, holdoutRate: 60 }

@@ -29,7 +29,12 @@ const pp = (v: number | null, locale: string) =>
 
 const percent = (v: number | null, locale: string) => (v === null ? '—' : `${pp(v, locale)}%`);
 
-export function liftTooltip(points: readonly LiftPoint[], text: LiftText, locale: string, index: number): string {
+export function liftTooltip(
+	points: readonly LiftPoint[],
+	text: LiftText,
+	locale: string,
+	index: number
+): string {
 	const p = points[index];
 	if (!p) return '';
 	const interval = p.lift95 ? `${pp(p.lift95[0], locale)} … ${pp(p.lift95[1], locale)}` : '—';
@@ -65,7 +70,15 @@ export function liftChartOptions(input: {
 			axisLabel: { color: palette.muted, formatter: (v: number) => `${v} pp` }
 		},
 		series: [
-			{ name: 'lower', type: 'line', data: lower, stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, silent: true },
+			{
+				name: 'lower',
+				type: 'line',
+				data: lower,
+				stack: 'band',
+				symbol: 'none',
+				lineStyle: { opacity: 0 },
+				silent: true
+			},
 			{
 				name: text.interval,
 				type: 'line',

@@ -40,7 +40,11 @@ function history(): { db: Db; events: CxEvent[] } {
 	const events: CxEvent[] = [];
 	for (const c of STALLED) events.push(step(c, 'a', T0 - 3 * DAY - HOUR), step(c, 'b', T0 - 3 * DAY));
 	events.push(step('S6', 'a', T0 - DAY - HOUR), step('S6', 'b', T0 - DAY));
-	events.push(step('S7', 'a', T0 - 3 * DAY - HOUR), step('S7', 'b', T0 - 3 * DAY), step('S7', 'c_ok', T0 - 3 * DAY + HOUR));
+	events.push(
+		step('S7', 'a', T0 - 3 * DAY - HOUR),
+		step('S7', 'b', T0 - 3 * DAY),
+		step('S7', 'c_ok', T0 - 3 * DAY + HOUR)
+	);
 	events.push(contact('S1', T0 - 5 * DAY, 'phone', { teamId: 't-mine' }));
 	events.push(contact('S2', T0 - 4 * DAY, 'phone', { teamId: 't-mine' }));
 	events.push(contact('S3', T0 - 4 * DAY, 'phone', { teamId: 't-other' }));
@@ -77,27 +81,77 @@ describe('audiences on both engines', () => {
 		const { db } = history();
 		const answers = [];
 		for (const s of await bothEngines(db)) {
-			const all = await createAudience(s, { name: 'Stuck at b', rule: breakpointRule, holdoutPercent: 50, outcome: { kind: 'journey_completed' } }, admin, { now: T0 });
-			expect(all).toMatchObject({ id: 1, members: 5, teams: null, holdoutPercent: 50, outcome: { kind: 'journey_completed', days: 14 } });
+			const all = await createAudience(
+				s,
+				{
+					name: 'Stuck at b',
+					rule: breakpointRule,
+					holdoutPercent: 50,
+					outcome: { kind: 'journey_completed' }
+				},
+				admin,
+				{ now: T0 }
+			);
+			expect(all).toMatchObject({
+				id: 1,
+				members: 5,
+				teams: null,
+				holdoutPercent: 50,
+				outcome: { kind: 'journey_completed', days: 14 }
+			});
 			expect(all.treatment + all.holdout).toBe(5);
 			const treatment = await membersOf(s, all.id);
 			expect(treatment).toEqual(STALLED.filter((c) => groupOf(all.id, c, 50) === 'treatment'));
 
-			const mine = await createAudience(s, { name: 'Mine', rule: breakpointRule, outcome: { kind: 'no_complaint', days: 7 } }, manager, { now: T0 });
+			const mine = await createAudience(
+				s,
+				{ name: 'Mine', rule: breakpointRule, outcome: { kind: 'no_complaint', days: 7 } },
+				manager,
+				{ now: T0 }
+			);
 			expect(mine).toMatchObject({ members: 2, teams: ['t-mine'], holdoutPercent: 10 });
-			const detractors = await createAudience(s, { name: 'Detractors', rule: { kind: 'detractors', days: 7 }, outcome: { kind: 'not_detractor' } }, manager, { now: T0 });
+			const detractors = await createAudience(
+				s,
+				{ name: 'Detractors', rule: { kind: 'detractors', days: 7 }, outcome: { kind: 'not_detractor' } },
+				manager,
+				{ now: T0 }
+			);
 			expect(detractors.members).toBe(1);
-			const allDetractors = await createAudience(s, { name: 'All detractors', rule: { kind: 'detractors', days: 7 }, holdoutPercent: 1, outcome: { kind: 'no_complaint' } }, admin, { now: T0 });
+			const allDetractors = await createAudience(
+				s,
+				{
+					name: 'All detractors',
+					rule: { kind: 'detractors', days: 7 },
+					holdoutPercent: 1,
+					outcome: { kind: 'no_complaint' }
+				},
+				admin,
+				{ now: T0 }
+			);
 			expect(allDetractors.members).toBe(2);
-			const ids = [...(await membersOf(s, detractors.id, manager)), ...(await membersOf(s, allDetractors.id))];
+			const ids = [
+				...(await membersOf(s, detractors.id, manager)),
+				...(await membersOf(s, allDetractors.id))
+			];
 			// Risk scores are not wired yet (the risk model's table): an empty audience, not an error.
-			const risky = await createAudience(s, { name: 'Risky', rule: { kind: 'risk', minScore: 0.5 }, outcome: { kind: 'no_complaint' } }, admin, { now: T0 });
+			const risky = await createAudience(
+				s,
+				{ name: 'Risky', rule: { kind: 'risk', minScore: 0.5 }, outcome: { kind: 'no_complaint' } },
+				admin,
+				{ now: T0 }
+			);
 			expect(risky.members).toBe(0);
 
 			// The manager sees only the audiences drawn from their teams; someone else's reads as missing.
 			expect((await listAudiences(s, manager.scope)).map((a) => a.name)).toEqual(['Detractors', 'Mine']);
 			await expect(getAudience(s, all.id, manager.scope)).rejects.toMatchObject({ status: 404 });
-			await expect(createAudience(s, { name: 'x', rule: breakpointRule, outcome: { kind: 'no_complaint' }, teams: ['t-other'] }, manager)).rejects.toMatchObject({ status: 403 });
+			await expect(
+				createAudience(
+					s,
+					{ name: 'x', rule: breakpointRule, outcome: { kind: 'no_complaint' }, teams: ['t-other'] },
+					manager
+				)
+			).rejects.toMatchObject({ status: 403 });
 
 			const created = (await listAudit(s, { action: 'audience.created' })).rows;
 			expect(created).toHaveLength(5);
@@ -115,70 +169,141 @@ describe('audiences on both engines', () => {
 	it('names the bad field with 400', async () => {
 		const { db } = history();
 		for (const s of await bothEngines(db)) {
-			const bad = async (body: unknown) => createAudience(s, body, admin, { now: T0 }).catch((e: Error) => e.message);
+			const bad = async (body: unknown) =>
+				createAudience(s, body, admin, { now: T0 }).catch((e: Error) => e.message);
 			expect(await bad({ rule: breakpointRule, outcome: { kind: 'no_complaint' } })).toMatch(/^name:/);
-			expect(await bad({ name: 'x', rule: { kind: 'breakpoint', journey: 'fixture', step: 'b' }, outcome: { kind: 'no_complaint' } })).toMatch(/^rule.minDays:/);
-			expect(await bad({ name: 'x', rule: breakpointRule, holdoutPercent: 80, outcome: { kind: 'no_complaint' } })).toMatch(/^holdoutPercent:/);
-			expect(await bad({ name: 'x', rule: { kind: 'detractors', days: 7 }, outcome: { kind: 'journey_completed' } })).toMatch(/^outcome.kind:/);
+			expect(
+				await bad({
+					name: 'x',
+					rule: { kind: 'breakpoint', journey: 'fixture', step: 'b' },
+					outcome: { kind: 'no_complaint' }
+				})
+			).toMatch(/^rule.minDays:/);
+			expect(
+				await bad({ name: 'x', rule: breakpointRule, holdoutPercent: 80, outcome: { kind: 'no_complaint' } })
+			).toMatch(/^holdoutPercent:/);
+			expect(
+				await bad({
+					name: 'x',
+					rule: { kind: 'detractors', days: 7 },
+					outcome: { kind: 'journey_completed' }
+				})
+			).toMatch(/^outcome.kind:/);
 		}
 	});
 
 	it('keeps the membership frozen as new customers stall, and never exports the holdout', async () => {
 		const { db } = history();
-		const a = await createAudience(sqliteStorage(db), { name: 'Stuck', rule: breakpointRule, holdoutPercent: 50, outcome: { kind: 'journey_completed' } }, admin, { now: T0 });
+		const a = await createAudience(
+			sqliteStorage(db),
+			{ name: 'Stuck', rule: breakpointRule, holdoutPercent: 50, outcome: { kind: 'journey_completed' } },
+			admin,
+			{ now: T0 }
+		);
 		// A new customer stalls at b after the audience was made; S1 moves on.
-		ingest(db, [step('S8', 'a', T0 - 3 * DAY - HOUR), step('S8', 'b', T0 - 3 * DAY), step('S1', 'c_ok', T0 + HOUR)], T0 + 2 * HOUR);
+		ingest(
+			db,
+			[step('S8', 'a', T0 - 3 * DAY - HOUR), step('S8', 'b', T0 - 3 * DAY), step('S1', 'c_ok', T0 + HOUR)],
+			T0 + 2 * HOUR
+		);
 		for (const s of await bothEngines(db)) {
 			const again = await getAudience(s, a.id, ALL_TEAMS);
 			expect(again.members).toBe(5);
 			const treatment = await membersOf(s, a.id);
 			expect(treatment).toEqual(STALLED.filter((c) => groupOf(a.id, c, 50) === 'treatment'));
-			const later = await createAudience(s, { name: 'Later', rule: breakpointRule, outcome: { kind: 'no_complaint' } }, admin, { now: T0 + 3 * HOUR });
+			const later = await createAudience(
+				s,
+				{ name: 'Later', rule: breakpointRule, outcome: { kind: 'no_complaint' } },
+				admin,
+				{ now: T0 + 3 * HOUR }
+			);
 			expect(later.members).toBe(5); // S8 in, S1 out
 			// The holdout is refused for every role and format; the CSV holds only treatment ids.
 			const holdout = STALLED.filter((c) => groupOf(a.id, c, 50) === 'holdout');
 			expect(holdout.length).toBeGreaterThan(0);
-			await expect(exportMembers(s, a.id, 'holdout', admin, { format: 'json' })).rejects.toBeInstanceOf(AudienceError);
-			await expect(exportMembers(s, a.id, 'holdout', admin, { format: 'csv' })).rejects.toMatchObject({ status: 403, code: 'holdout_not_exported' });
+			await expect(exportMembers(s, a.id, 'holdout', admin, { format: 'json' })).rejects.toBeInstanceOf(
+				AudienceError
+			);
+			await expect(exportMembers(s, a.id, 'holdout', admin, { format: 'csv' })).rejects.toMatchObject({
+				status: 403,
+				code: 'holdout_not_exported'
+			});
 			const csv = parseCsv(treatmentCsv(await exportMembers(s, a.id, 'treatment', admin, { format: 'csv' })));
 			expect(csv[0]).toEqual(['customerId', 'audienceId', 'audienceName']);
 			expect(csv.slice(1).map((r) => r[0])).toEqual(treatment);
 			for (const c of holdout) expect(csv.flat()).not.toContain(c);
 			// The push carries the treatment only, signed.
 			let sent: { body: string; signature: string } | null = null;
-			const result = await pushAudience(s, a.id, { url: 'https://outbound.bank.example/hook', secret: 'a-long-enough-secret' }, admin, {
-				fetch: async (_url, init) => {
-					sent = { body: String(init?.body), signature: new Headers(init?.headers).get('x-resonance-signature') ?? '' };
-					return new Response(null, { status: 202 });
+			const result = await pushAudience(
+				s,
+				a.id,
+				{ url: 'https://outbound.bank.example/hook', secret: 'a-long-enough-secret' },
+				admin,
+				{
+					fetch: async (_url, init) => {
+						sent = {
+							body: String(init?.body),
+							signature: new Headers(init?.headers).get('x-resonance-signature') ?? ''
+						};
+						return new Response(null, { status: 202 });
+					}
 				}
-			});
+			);
 			expect(result).toMatchObject({ delivered: true, status: 202, customers: treatment.length });
 			const pushed = JSON.parse(sent!.body) as { customers: string[] };
 			expect(pushed.customers).toEqual(treatment);
 			const { createHmac } = await import('node:crypto');
-			expect(sent!.signature).toBe(`sha256=${createHmac('sha256', 'a-long-enough-secret').update(sent!.body).digest('hex')}`);
-			await expect(pushAudience(s, a.id, { url: 'http://127.0.0.1/hook', secret: 'a-long-enough-secret' }, admin)).rejects.toMatchObject({ status: 400 });
+			expect(sent!.signature).toBe(
+				`sha256=${createHmac('sha256', 'a-long-enough-secret').update(sent!.body).digest('hex')}`
+			);
+			await expect(
+				pushAudience(s, a.id, { url: 'http://127.0.0.1/hook', secret: 'a-long-enough-secret' }, admin)
+			).rejects.toMatchObject({ status: 400 });
 			const exports = (await listAudit(s, { action: 'data.exported' })).rows;
-			expect(exports.map((r) => r.details)).toContainEqual({ group: 'treatment', format: 'csv', rows: treatment.length });
+			expect(exports.map((r) => r.details)).toContainEqual({
+				group: 'treatment',
+				format: 'csv',
+				rows: treatment.length
+			});
 		}
 	});
 
 	it('measures outcomes in both groups, the reach of tagged contacts, interim then final', async () => {
 		const { db } = history();
 		const s0 = sqliteStorage(db);
-		const a = await createAudience(s0, { name: 'Stuck', rule: breakpointRule, holdoutPercent: 50, outcome: { kind: 'journey_completed', days: 14 } }, admin, { now: T0 });
+		const a = await createAudience(
+			s0,
+			{
+				name: 'Stuck',
+				rule: breakpointRule,
+				holdoutPercent: 50,
+				outcome: { kind: 'journey_completed', days: 14 }
+			},
+			admin,
+			{ now: T0 }
+		);
 		const group = (c: string) => groupOf(a.id, c, 50);
 		// S1, S2 finish on day 2 and 5; S3 on day 20 (after the window); S4 complains; tagged outreach to S1, S2.
 		const tag = { properties: { audience: a.id } };
 		ingest(
 			db,
 			[
-				step('S1', 'c_ok', T0 + DAY + HOUR), step('S1', 'd', T0 + DAY + 2 * HOUR),
-				step('S2', 'c_ok', T0 + 4 * DAY), step('S2', 'd', T0 + 4 * DAY + HOUR),
+				step('S1', 'c_ok', T0 + DAY + HOUR),
+				step('S1', 'd', T0 + DAY + 2 * HOUR),
+				step('S2', 'c_ok', T0 + 4 * DAY),
+				step('S2', 'd', T0 + 4 * DAY + HOUR),
 				contact('S1', T0 + HOUR, 'phone', { teamId: 't-mine', ...tag }),
 				contact('S2', T0 + HOUR, 'phone', { teamId: 't-mine', properties: { audience: String(a.id) } }),
 				contact('S3', T0 + HOUR, 'phone', { teamId: 't-mine' }),
-				event({ customerId: 'S4', ts: T0 + 2 * DAY, type: 'complaint', category: 'fees', severity: 'high', regulator: false, channel: 'phone' })
+				event({
+					customerId: 'S4',
+					ts: T0 + 2 * DAY,
+					type: 'complaint',
+					category: 'fees',
+					severity: 'high',
+					regulator: false,
+					channel: 'phone'
+				})
 			],
 			T0 + 6 * DAY
 		);
@@ -214,7 +339,17 @@ describe('audiences on both engines', () => {
 			expect(final.holdout.rate).toBeCloseTo(rate(e.holdout) ?? NaN, 10);
 			expect(final.lift).toBeCloseTo((rate(e.treatment) ?? 0) - (rate(e.holdout) ?? 0), 10);
 			// no_complaint on the same members: S4 is the only one who complained.
-			const quiet = await createAudience(s, { name: 'Quiet', rule: breakpointRule, holdoutPercent: 50, outcome: { kind: 'no_complaint', days: 14 } }, admin, { now: T0 });
+			const quiet = await createAudience(
+				s,
+				{
+					name: 'Quiet',
+					rule: breakpointRule,
+					holdoutPercent: 50,
+					outcome: { kind: 'no_complaint', days: 14 }
+				},
+				admin,
+				{ now: T0 }
+			);
 			// Created at T0 on a database whose instances have moved on since: only S3, S4, S5 are still stuck.
 			const quietResults = await audienceResults(s, quiet.id, ALL_TEAMS, T0 + 30 * DAY);
 			const q = (g: string) => ['S3', 'S4', 'S5'].filter((c) => groupOf(quiet.id, c, 50) === g);

@@ -111,7 +111,8 @@ export async function createAudience(
 	let candidates: string[];
 	if (rule.kind === 'breakpoint')
 		candidates = await s.stalledCustomers(rule.journey, rule.step, now - rule.minDays * DAY, now);
-	else if (rule.kind === 'detractors') candidates = await s.detractorCustomers(now - rule.days * DAY, now, teams);
+	else if (rule.kind === 'detractors')
+		candidates = await s.detractorCustomers(now - rule.days * DAY, now, teams);
 	else candidates = await (options.risk ?? noRiskScores).customersAtOrAbove(rule.minScore);
 	if (teams !== null && rule.kind !== 'detractors')
 		candidates = await s.customersOfTeams(candidates, teams, now - TEAM_LOOKBACK_DAYS * DAY, now);
@@ -133,7 +134,14 @@ export async function createAudience(
 		target: `audience:${row.id}`,
 		ip: actor.ip ?? null,
 		ts: now,
-		details: { name: row.name, rule, teams, members: row.members, treatment: row.treatment, holdout: row.holdout }
+		details: {
+			name: row.name,
+			rule,
+			teams,
+			members: row.members,
+			treatment: row.treatment,
+			holdout: row.holdout
+		}
 	});
 	return view(row);
 }
@@ -143,7 +151,11 @@ export async function getAudience(target: Db | Storage, id: number, scope: Scope
 }
 
 /** The audiences the scope covers, newest first. */
-export async function listAudiences(target: Db | Storage, scope: Scope, limit = 200): Promise<AudienceView[]> {
+export async function listAudiences(
+	target: Db | Storage,
+	scope: Scope,
+	limit = 200
+): Promise<AudienceView[]> {
 	// Few audiences exist (they are made by hand); filtering after reading keeps the SQL plain.
 	return (await store(target).listAudiences(1000))
 		.filter((row) => canSeeAudience(scope, row))

@@ -14,7 +14,13 @@ export {
 	type ExportFormat
 } from './audiences';
 export { pushAudience, type PushResult } from './push';
-export { AudienceInputError, OUTCOME_KINDS, RULE_KINDS, parseAudienceInput, type AudienceInput } from './rules';
+export {
+	AudienceInputError,
+	OUTCOME_KINDS,
+	RULE_KINDS,
+	parseAudienceInput,
+	type AudienceInput
+} from './rules';
 export { noRiskScores, type RiskScoreSource } from './risk-source';
 export { DEFAULT_HOLDOUT_PERCENT, groupOf, splitMembers, splitPoint } from './split';
 export { lift, liftOverTime, type Lift, type LiftOnDay } from './results';

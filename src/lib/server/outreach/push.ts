@@ -34,12 +34,19 @@ export async function pushAudience(
 	const parsed = pushInput.safeParse(body);
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0];
-		throw new AudienceError(400, 'invalid_parameter', `${issue.path.join('.') || '(body)'}: ${issue.message}`);
+		throw new AudienceError(
+			400,
+			'invalid_parameter',
+			`${issue.path.join('.') || '(body)'}: ${issue.message}`
+		);
 	}
 	const { url, secret } = parsed.data;
 	const saved = destinationProblem(url);
 	if (saved) throw new AudienceError(400, 'invalid_parameter', `url: ${saved}`);
-	const list = await exportMembers(target, id, 'treatment', actor, { format: 'json', via: new URL(url).host });
+	const list = await exportMembers(target, id, 'treatment', actor, {
+		format: 'json',
+		via: new URL(url).host
+	});
 	const payload = JSON.stringify({
 		event: 'audience.treatment',
 		sentAt: new Date(options.now ?? Date.now()).toISOString(),

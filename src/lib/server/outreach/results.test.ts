@@ -36,7 +36,12 @@ const facts = (over: Partial<MemberFacts>): MemberFacts => ({
 
 describe('outcomes per member', () => {
 	it('counts each outcome kind as of a moment', () => {
-		const m = facts({ completedAt: T + 2 * DAY, complaintAt: T + DAY, answerAt: T + 3 * DAY, answerDetractor: false });
+		const m = facts({
+			completedAt: T + 2 * DAY,
+			complaintAt: T + DAY,
+			answerAt: T + 3 * DAY,
+			answerDetractor: false
+		});
 		expect(converted('journey_completed', m, T + DAY)).toBe(false);
 		expect(converted('journey_completed', m, T + 2 * DAY)).toBe(true);
 		expect(converted('no_complaint', m, T + DAY / 2)).toBe(true);

@@ -55,7 +55,10 @@ export function converted(kind: OutcomeKind, facts: MemberFacts, asOf: number): 
 const pct = (x: number) => x * 100;
 
 /** The lift of treatment over holdout from their counts. */
-export function lift(treatment: { n: number; converted: number }, holdout: { n: number; converted: number }): Lift {
+export function lift(
+	treatment: { n: number; converted: number },
+	holdout: { n: number; converted: number }
+): Lift {
 	const group = (g: { n: number; converted: number }): GroupOutcome => ({
 		n: g.n,
 		converted: g.converted,

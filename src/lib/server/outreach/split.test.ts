@@ -34,7 +34,11 @@ describe('the treatment/holdout split', () => {
 		expect(splitPoint(1, 'C1')).toBeCloseTo(SHA_1_C1 / 2 ** 32, 12);
 		// Another audience draws another split: the holdouts of two audiences are not the same people.
 		const ids = Array.from({ length: 2000 }, (_, i) => `C${i}`);
-		const a = new Set(splitMembers(1, ids, 10).filter((m) => m.group === 'holdout').map((m) => m.customerId));
+		const a = new Set(
+			splitMembers(1, ids, 10)
+				.filter((m) => m.group === 'holdout')
+				.map((m) => m.customerId)
+		);
 		const b = splitMembers(2, ids, 10).filter((m) => m.group === 'holdout');
 		const shared = b.filter((m) => a.has(m.customerId)).length;
 		expect(shared).toBeLessThan(b.length / 3);

@@ -90,7 +90,12 @@ export function sqliteOutreachStore(db: Db): OutreachStore {
 		},
 
 		async listAudiences(limit) {
-			return db.select().from(audiences).orderBy(desc(audiences.createdAt), desc(audiences.id)).limit(limit).all();
+			return db
+				.select()
+				.from(audiences)
+				.orderBy(desc(audiences.createdAt), desc(audiences.id))
+				.limit(limit)
+				.all();
 		},
 
 		async members(id, group) {
@@ -105,7 +110,9 @@ export function sqliteOutreachStore(db: Db): OutreachStore {
 
 		async memberFacts(id, journey, from, to) {
 			const members = client
-				.prepare(`SELECT customer_id AS customerId, grp AS "group" FROM audience_members WHERE audience_id = ?`)
+				.prepare(
+					`SELECT customer_id AS customerId, grp AS "group" FROM audience_members WHERE audience_id = ?`
+				)
 				.all(id) as { customerId: string; group: AudienceGroup }[];
 			const eventsOf = (type: string, columns: string) =>
 				client

@@ -15,7 +15,12 @@ export interface OutreachStore {
 	 * given teams (null: any). */
 	detractorCustomers(since: number, now: number, teams: string[] | null): Promise<string[]>;
 	/** Of these customers, those with a contact, answer or complaint of one of the teams in [since, now]. */
-	customersOfTeams(customerIds: readonly string[], teams: readonly string[], since: number, now: number): Promise<string[]>;
+	customersOfTeams(
+		customerIds: readonly string[],
+		teams: readonly string[],
+		since: number,
+		now: number
+	): Promise<string[]>;
 	/** Inserts the audience and, in the same transaction, the members `split` gives for its new id. */
 	insertAudience(
 		row: Omit<typeof audiences.$inferInsert, 'id' | 'members' | 'treatment' | 'holdout'>,

@@ -41,7 +41,12 @@ function audienceFromForm(form: FormData): Record<string, unknown> {
 	const teams = form.getAll('teams').filter((t): t is string => typeof t === 'string' && t !== '');
 	const rule =
 		kind === 'breakpoint'
-			? { kind, journey: text(form, 'b_journey'), step: text(form, 'b_step'), minDays: number(form, 'b_minDays') }
+			? {
+					kind,
+					journey: text(form, 'b_journey'),
+					step: text(form, 'b_step'),
+					minDays: number(form, 'b_minDays')
+				}
 			: kind === 'detractors'
 				? { kind, days: number(form, 'd_days') }
 				: { kind, minScore: number(form, 'r_minScore') };
