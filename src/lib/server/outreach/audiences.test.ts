@@ -24,6 +24,7 @@ import {
 } from './audiences';
 import { groupOf } from './split';
 import { pushAudience } from './push';
+import { deleteCustomer } from '$lib/server/privacy';
 
 const admin: AudienceActor = { id: 'u-admin', email: 'admin@bank.example', scope: ALL_TEAMS };
 const manager: AudienceActor = {
@@ -359,5 +360,28 @@ describe('audiences on both engines', () => {
 			answers.push({ interim, final, quietResults });
 		}
 		expect(answers[1]).toEqual(answers[0]);
+	});
+
+	it('forgets a deleted customer’s memberships (PIPL)', async () => {
+		const { db } = history();
+		const a = await createAudience(
+			sqliteStorage(db),
+			{ name: 'Stuck', rule: breakpointRule, holdoutPercent: 50, outcome: { kind: 'no_complaint' } },
+			admin,
+			{ now: T0 }
+		);
+		for (const s of await bothEngines(db)) {
+			const wasTreatment = groupOf(a.id, 'S1', 50) === 'treatment';
+			const deleted = await deleteCustomer(s, 'S1', null, { now: T0 + HOUR });
+			expect(deleted.removed.audience_members).toBe(1);
+			expect(await membersOf(s, a.id)).toEqual(
+				STALLED.filter((c) => c !== 'S1' && groupOf(a.id, c, 50) === 'treatment')
+			);
+			const results = await audienceResults(s, a.id, ALL_TEAMS, T0 + 30 * DAY);
+			expect(results.treatment.n + results.holdout.n).toBe(4);
+			expect(wasTreatment ? results.treatment.n : results.holdout.n).toBe(
+				STALLED.filter((c) => groupOf(a.id, c, 50) === groupOf(a.id, 'S1', 50)).length - 1
+			);
+		}
 	});
 });
