@@ -5,11 +5,13 @@ import { signedInPage, waitForDemo } from './helpers';
 test('a manager creates an audience, sees both groups and the interim lift, and cannot export the holdout', async ({
 	browser
 }) => {
+	// The first sign-in waits for the demo to be seeded on a busy machine.
+	test.setTimeout(240_000);
 	const { context, page } = await signedInPage(browser, 'manager');
 	await waitForDemo(page);
 	await page.goto('/outreach', { waitUntil: 'networkidle' });
 	await expect(page.getByRole('heading', { level: 1, name: 'Outreach audiences' })).toBeVisible();
-	await expect(page.getByRole('link', { name: 'Outreach' })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Outreach', exact: true })).toBeVisible();
 
 	const form = page.getByTestId('audience-create');
 	await form.getByLabel('Name').fill('Detractors to call back');
@@ -45,6 +47,6 @@ test('a manager creates an audience, sees both groups and the interim lift, and 
 	await zh.page.goto(`/outreach/${id}`);
 	await expect(zh.page.getByTestId('results-state')).toHaveText('中期');
 	await expect(zh.page.getByTestId('group-treatment')).toContainText('处理组');
-	await expect(zh.page.getByRole('link', { name: '主动联络' })).toBeVisible();
+	await expect(zh.page.getByRole('link', { name: '主动联络', exact: true })).toBeVisible();
 	await zh.context.close();
 });
