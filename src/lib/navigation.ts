@@ -19,6 +19,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
 	{ href: '/alerts', label: m.nav_alerts },
 	{ href: '/cases', label: m.nav_cases },
 	{ href: '/risk', label: m.nav_risk },
+	{ href: '/outreach', label: m.nav_outreach, roles: ['admin', 'manager', 'executive'] },
 	{ href: '/admin', label: m.nav_admin, roles: ['admin'] }
 ];
 

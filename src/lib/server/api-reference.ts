@@ -146,7 +146,50 @@ export function readingOpenApi(): OpenApiPart {
 					q('cursor', 'From `next`')
 				],
 				'{"customers":[{"customerId","score","regulatorScore","team","segment","reasons":[{"feature","contribution"}]}],"next","model":{…}}'
-			)
+			),
+			'/api/v1/audiences': {
+				...get(
+					'Outreach audiences (admins, executives; managers: those drawn from their teams)',
+					[],
+					'{"audiences":[{"id","name","createdAt","rule","outcome","holdoutPercent","teams","members","treatment","holdout"}]}'
+				),
+				post: {
+					summary:
+						'Create an audience from a rule, frozen now and split by a stable hash into treatment and holdout (admins; managers for their teams; audited). Body: {"name","rule":{"kind":"breakpoint","journey","step","minDays"}|{"kind":"detractors","days"}|{"kind":"risk","minScore"},"holdoutPercent":10,"outcome":{"kind":"journey_completed"|"no_complaint"|"not_detractor","days":14},"teams"?}',
+					security: secured,
+					requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+					responses: { ...ok('The audience'), '201': { description: 'The audience, with its counts' } }
+				}
+			},
+			'/api/v1/audiences/{id}': get(
+				'One audience',
+				[p('id', 'Audience id')],
+				'{"id","name","createdAt","members","treatment","holdout","windowEndsAt",…}'
+			),
+			'/api/v1/audiences/{id}/members': get(
+				'The treatment list for the outbound team (audited export). group=holdout is always refused with 403 holdout_not_exported: the holdout is only counted, never listed',
+				[
+					p('id', 'Audience id'),
+					q('group', 'treatment (default); holdout → 403'),
+					q('format', 'json or csv')
+				],
+				'{"audience":{…},"group":"treatment","customers":["…"]} or CSV customerId,audienceId,audienceName'
+			),
+			'/api/v1/audiences/{id}/results': get(
+				'Outcome rate per group, the lift (percentage points) with its 95% Newcombe interval and two-proportion p-value, final once the window has passed, the reach of contacts tagged properties.audience, and the lift by day',
+				[p('id', 'Audience id')],
+				'{"treatment":{"n","converted","rate"},"holdout":{…},"lift","lift95":[lo,hi],"p","final","reach":{"treatment","holdout","treatmentShare"},"overTime":[…]}'
+			),
+			'/api/v1/audiences/{id}/push': {
+				post: {
+					summary:
+						'Send the treatment list once as a webhook signed like the alert webhooks (X-Resonance-Signature: sha256=HMAC of the body); body {"url","secret"} (admins, managers; audited)',
+					security: secured,
+					parameters: [p('id', 'Audience id')],
+					requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+					responses: ok('{"status","delivered","customers","error"}')
+				}
+			}
 		}
 	};
 }

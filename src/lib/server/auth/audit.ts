@@ -39,7 +39,8 @@ export const AUDIT_ACTIONS = [
 	'embed.created',
 	'embed.revoked',
 	'embed.removed',
-	'embed.token_issued'
+	'embed.token_issued',
+	'audience.created'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

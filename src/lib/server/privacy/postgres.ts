@@ -22,6 +22,8 @@ export async function deleteCustomerRows(db: PgDb, customerId: string, now: numb
 				.count,
 			case_notes: (await sql`DELETE FROM case_notes WHERE case_id = ANY(${cases}::bigint[])`).count,
 			follow_up_cases: (await sql`DELETE FROM follow_up_cases WHERE id = ANY(${cases}::bigint[])`).count,
+			audience_members: (await sql`DELETE FROM audience_members WHERE customer_id = ${customerId}`).count,
+			risk_scores: (await sql`DELETE FROM risk_scores WHERE customer_id = ${customerId}`).count,
 			events: (await sql`DELETE FROM events WHERE seq = ANY(${seqs}::bigint[])`).count,
 			customers: (await sql`DELETE FROM customers WHERE id = ${customerId}`).count
 		};

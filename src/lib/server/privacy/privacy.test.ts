@@ -53,9 +53,23 @@ describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
 		db = openDatabase(':memory:');
 		await writeHistory(db, { customers: 30, days: 20, now });
 		const target = 'cust-3';
+		// A complaint-risk score (risk/), as the nightly training leaves one for every active customer.
+		db.$client
+			.prepare(
+				`INSERT INTO risk_scores (customer_id, model_id, scored_at, score, regulator_score, team_id, reasons)
+				 VALUES (?, 1, ?, 0.4, 0.01, NULL, '[]')`
+			)
+			.run(target, now);
 		const mentions = rowsNaming(target);
 		// The customer is everywhere a customer can be before.
-		for (const table of ['events', 'text_docs', 'journey_instances', 'follow_up_cases', 'customers'])
+		for (const table of [
+			'events',
+			'text_docs',
+			'journey_instances',
+			'follow_up_cases',
+			'customers',
+			'risk_scores'
+		])
 			expect(mentions.some((m) => m.startsWith(`${table}.`))).toBe(true);
 		const before = {
 			all: await kpis(db, query()),
@@ -76,7 +90,8 @@ describe('deleting a customer (PIPL)', { timeout: 60_000 }, () => {
 			'text_docs',
 			'journey_instances',
 			'journey_interactions',
-			'follow_up_cases'
+			'follow_up_cases',
+			'risk_scores'
 		])
 			expect(result.removed[table], table).toBeGreaterThan(0);
 		expect(result.total).toBe(Object.values(result.removed).reduce((a, b) => a + b, 0));

@@ -48,6 +48,8 @@ export function deleteCustomerRows(db: Db, customerId: string, now: number): Rem
 					'DELETE FROM follow_up_cases WHERE id IN (SELECT value FROM json_each(?))',
 					cases
 				),
+				audience_members: run('DELETE FROM audience_members WHERE customer_id = ?', customerId),
+				risk_scores: run('DELETE FROM risk_scores WHERE customer_id = ?', customerId),
 				events: run('DELETE FROM events WHERE seq IN (SELECT value FROM json_each(?))', seqs),
 				customers: run('DELETE FROM customers WHERE id = ?', customerId)
 			};

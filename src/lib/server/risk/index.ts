@@ -371,3 +371,10 @@ export async function listRisk(target: Db | Storage, filter: RiskListFilter): Pr
 export async function customerRisk(target: Db | Storage, customerId: string): Promise<RiskScoreRow | null> {
 	return store(target).customerScore(customerId);
 }
+
+/** The risk scores as an outreach audience's `risk` rule reads them (outreach/risk-source.ts). */
+export function riskScoreSource(target: Db | Storage): {
+	customersAtOrAbove(minScore: number): Promise<string[]>;
+} {
+	return { customersAtOrAbove: (minScore) => store(target).customersAtOrAbove(minScore) };
+}

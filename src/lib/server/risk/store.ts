@@ -59,7 +59,11 @@ export interface RiskStore {
 	latestModel(): Promise<RiskModelRow | null>;
 	scores(filter: ScoreFilter): Promise<RiskScoreRow[]>;
 	customerScore(customerId: string): Promise<RiskScoreRow | null>;
+	/** Customers whose current score is at or above minScore, by id (an outreach audience's `risk` rule). */
+	customersAtOrAbove(minScore: number): Promise<string[]>;
 }
+
+const AT_OR_ABOVE = 'SELECT customer_id FROM risk_scores WHERE score >= ? ORDER BY customer_id';
 
 const counted = (condition: string) => `SUM(CASE WHEN ts < @at AND ${condition} THEN 1 ELSE 0 END)`;
 
@@ -248,6 +252,9 @@ function sqliteRiskStore(db: Db): RiskStore {
 				.prepare(`SELECT ${SCORE_COLUMNS} FROM risk_scores WHERE customer_id = ?`)
 				.get(customerId) as RiskScoreRow | undefined;
 			return row ? parseScore(row) : null;
+		},
+		async customersAtOrAbove(minScore) {
+			return client.prepare(AT_OR_ABOVE).pluck().all(minScore) as string[];
 		}
 	};
 }
@@ -327,6 +334,10 @@ function postgresRiskStore(db: PgDb): RiskStore {
 				customerId
 			]);
 			return row ? parseScore(row as unknown as RiskScoreRow) : null;
+		},
+		async customersAtOrAbove(minScore) {
+			const rows = await sql.unsafe(numbered(AT_OR_ABOVE), [minScore]);
+			return rows.map((r) => (r as unknown as { customer_id: string }).customer_id);
 		}
 	};
 }

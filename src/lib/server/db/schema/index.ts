@@ -8,3 +8,4 @@ export * from './alerts';
 export * from './ops';
 export * from './embed';
 export * from './risk';
+export * from './outreach';
