@@ -96,7 +96,8 @@ async function main() {
 	try {
 		await waitFor(`${base}/healthz`, 120_000);
 		const started = Date.now();
-		while (!reuse && !serverLog.includes('events seeded') && Date.now() - started < 600_000) await sleep(1000);
+		while (!reuse && !serverLog.includes('events seeded') && Date.now() - started < 600_000)
+			await sleep(1000);
 		if (!reuse && !serverLog.includes('events seeded'))
 			throw new Error('the demo was not seeded within 10 minutes');
 		const seeded = reuse ? 'reused' : (/demo: ([\d,]+) events seeded/.exec(serverLog)?.[1] ?? '?');

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useDatabase } from '$lib/server/db';
 import type { AuthUser } from '$lib/server/auth/types';
 import { openCases, sourceOf } from '$lib/server/cases';
@@ -16,7 +16,7 @@ const answers = ['A', 'B', 'C', 'D', 'E', 'F'].map((c, i) =>
 	survey(c, now - DAY - i * 60_000, 'nps', 2, { teamId: i < 3 ? 't1' : 't2' })
 );
 ingest(db, answers, now);
-openCases(db, answers.map(sourceOf), now);
+beforeAll(() => openCases(db, answers.map(sourceOf), now));
 
 const who = (role: AuthUser['role'], teams: string[] = [], id = 'u'): AuthUser => ({
 	id,
