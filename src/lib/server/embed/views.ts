@@ -165,14 +165,16 @@ export async function customerView(db: Db | Storage, ctx: EmbedContext, now = Da
 		scores,
 		texts,
 		hidden: timeline.hidden,
-		openCase: openCase && {
-			id: openCase.id,
-			reason: openCase.reason,
-			status: openCase.status,
-			openedAt: openCase.openedAt,
-			dueAt: openCase.dueAt,
-			overdue: openCase.dueAt < now
-		}
+		openCase: openCase
+			? {
+					id: openCase.id,
+					reason: openCase.reason,
+					status: openCase.status,
+					openedAt: openCase.openedAt,
+					dueAt: openCase.dueAt,
+					overdue: openCase.dueAt < now
+				}
+			: null
 	};
 }
 
