@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 // The admin page's operations cards (issue 21): a server this spec starts itself with scheduled backups and a
 // retention period. A first run stores events of 40 days ago and of today; the second run, with
-// RESONANCE_RETENTION_DAYS=30, prunes the old ones at start and writes its first backup 5 s later. The page must
+// RESONANCE_RETENTION_DAYS=30, prunes the old ones 10 s after start and writes its first backup 5 s after start. The page must
 // show the schedule, the backup file and the pruning, in English and in Chinese.
 const port = Number(process.env.E2E_PORT ?? 4173) + 4;
 const base = `http://127.0.0.1:${port}`;
@@ -93,10 +93,11 @@ test.beforeAll(async () => {
 		RESONANCE_BACKUP_HOURS: '6',
 		RESONANCE_BACKUP_KEEP: '3'
 	});
-	// The first scheduled backup is written 5 s after start.
+	// The first scheduled backup is written 5 s after start, the first pruning runs 10 s after start.
 	await expect
 		.poll(() => readdirSync(backupDir).filter((f) => f.endsWith('.db')).length, { timeout: 30_000 })
 		.toBe(1);
+	await expect.poll(() => serverLog, { timeout: 30_000 }).toContain('retention: 12 events and 0 texts');
 });
 
 test.afterAll(async () => {
