@@ -4,7 +4,7 @@ import type { Db } from '$lib/server/db';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import type { JourneyDefinition } from './definitions';
-import { breakpoints, parseSelector } from './breakpoints';
+import { breakpoints, parseSelector, type Selector } from './breakpoints';
 import { affectedJourneys } from './drill';
 import { touchpointGap } from './gap';
 import { pathMap } from './paths';
@@ -128,6 +128,31 @@ describe.each(engines)('journey analyses on $engine', ({ target }) => {
 			expect(parseSelector('drop:9', def)).toBeNull();
 			expect(parseSelector('nonsense', def)).toBeNull();
 		});
+
+		it("limits a manager's list to the customers their teams served", async () => {
+			const db = target();
+			const total = async (selector: Selector, teams: string[] | null) =>
+				(await affectedJourneys(db, 'fixture', q, selector, { now: NOW, limit: 200, teams })).total;
+			// The 35 abandoned customers (K100–K134) answered team t1 only; the 40 phone callers (K060–K099) were
+			// served by t1 and answered t2.
+			const lost: Selector = { kind: 'lost', step: 1 };
+			expect(await total(lost, null)).toBe(35);
+			expect(await total(lost, ['t1'])).toBe(35);
+			expect(await total(lost, ['t2'])).toBe(0);
+			expect(await total(lost, [])).toBe(0);
+			const callers = parseSelector('transition:app:b>phone:contact', fixture)!;
+			expect(await total(callers, null)).toBe(40);
+			expect(await total(callers, ['t2'])).toBe(40);
+			expect(await total(callers, ['t-other'])).toBe(0);
+			const page = await affectedJourneys(db, 'fixture', q, lost, {
+				now: NOW,
+				limit: 200,
+				teams: ['t1', 't9']
+			});
+			expect(page.rows.map((r) => r.customerId).sort()).toEqual(
+				Array.from({ length: 35 }, (_, i) => `K${100 + i}`)
+			);
+		});
 	});
 
 	describe('touchpoint vs journey gap', () => {
@@ -203,6 +228,12 @@ describe.each(engines)('journey analyses on $engine', ({ target }) => {
 			const scoped = (await customerTimeline(db, 'K070', { now: NOW, teams: ['t2'] }))!;
 			expect(scoped.hidden).toBe(1);
 			expect(scoped.events.some((e) => e.type === 'contact')).toBe(false);
+			expect(scoped.lanes).toHaveLength(1);
+			// A customer the manager's teams never served: nothing but the count, journey steps and lanes included.
+			const unserved = (await customerTimeline(db, 'K070', { now: NOW, teams: ['t-other'] }))!;
+			expect(unserved.events).toEqual([]);
+			expect(unserved.lanes).toEqual([]);
+			expect(unserved.hidden).toBe(8);
 			expect(await customerTimeline(db, 'nobody')).toBeNull();
 		});
 	});

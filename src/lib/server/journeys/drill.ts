@@ -54,7 +54,7 @@ export async function affectedJourneys(
 	journeyKey: string,
 	q: JourneyQuery,
 	selector: Selector,
-	options: { limit?: number; offset?: number; now?: number } = {}
+	options: { limit?: number; offset?: number; now?: number; teams?: readonly string[] | null } = {}
 ): Promise<AffectedPage> {
 	const now = options.now ?? Date.now();
 	const limit = Math.min(200, Math.max(1, options.limit ?? 50));
@@ -62,7 +62,8 @@ export async function affectedJourneys(
 	const { total, rows } = await journeyStore(target).affected(journeyKey, q, selector, {
 		now,
 		limit,
-		offset
+		offset,
+		teams: options.teams ?? null
 	});
 	return {
 		total,

@@ -4,7 +4,7 @@ import { compileCatalog, ensured, toRecord, type DefinitionRow } from './catalog
 import type { AffectedRaw } from './drill';
 import type { Answer } from './gap';
 import type { GroupRaw } from './groups';
-import { EFFECTIVE_STATUS, instanceFilter } from './query';
+import { EFFECTIVE_STATUS, instanceFilter, teamScopeFilter } from './query';
 import type { EventNameMapping, EventNameVolume } from './registry';
 import { funnelGroupColumn, STATUS_CODE, TIMELINE_COLUMNS, TIMELINE_FROM } from './sqlite';
 import type { JourneyStore } from './store';
@@ -169,11 +169,12 @@ export function postgresJourneyStore(db: PgDb): JourneyStore {
 			);
 			return rows.map((r) => ({ ...r, tagged: r.tagged ? 1 : 0 }));
 		},
-		async affected(journeyKey, q, selector, { now, limit, offset }) {
+		async affected(journeyKey, q, selector, { now, limit, offset, teams }) {
 			const base = instanceFilter(journeyKey, q);
 			const sel = selectorSql(selector);
-			const where = `${base.where} AND ${sel.sql}`;
-			const params = { ...base.params, ...sel.params, now };
+			const scope = teamScopeFilter(teams);
+			const where = `${base.where} AND ${sel.sql} AND ${scope.where}`;
+			const params = { ...base.params, ...sel.params, ...scope.params, now };
 			const [count] = await values<[number]>(`SELECT count(*) FROM journey_instances WHERE ${where}`, params);
 			const rows = await values<AffectedRaw>(
 				`SELECT id, customer_id, started_at, last_event_at, status, deadline, last_step, depth, duration_s, contacts,

@@ -133,5 +133,24 @@ export function instanceFilter(
 	return { where: parts.join(' AND '), params };
 }
 
+/**
+ * A manager's scope over journey instances (named parameters): only customers with a record of one of the teams
+ * (a contact, an answer, a complaint …), as the timeline shows them; null = every team, [] = nobody. Journeys carry
+ * no team of their own, so this is the only way a breakpoint's customer list can respect the scope.
+ */
+export function teamScopeFilter(
+	teams: readonly string[] | null,
+	alias = 'journey_instances'
+): { where: string; params: Record<string, string> } {
+	if (teams === null) return { where: '1 = 1', params: {} };
+	if (teams.length === 0) return { where: '1 = 0', params: {} };
+	const names = teams.map((_, i) => `scopeTeam${i}`);
+	return {
+		where: `EXISTS (SELECT 1 FROM events scoped WHERE scoped.customer_id = ${alias}.customer_id
+			AND scoped.team_id IN (${names.map((n) => `@${n}`).join(', ')}))`,
+		params: Object.fromEntries(teams.map((t, i) => [names[i], t]))
+	};
+}
+
 /** The stored status read at `now` (SQL). */
 export const EFFECTIVE_STATUS = `CASE WHEN status = 'in_progress' AND deadline <= @now THEN 'abandoned' ELSE status END`;

@@ -13,7 +13,7 @@ import { DEFAULT_JOURNEYS, type JourneyDefinition } from './definitions';
 import type { AffectedRaw } from './drill';
 import type { Answer } from './gap';
 import type { GroupRaw } from './groups';
-import { EFFECTIVE_STATUS, instanceFilter } from './query';
+import { EFFECTIVE_STATUS, instanceFilter, teamScopeFilter } from './query';
 import type { EventNameMapping, EventNameVolume } from './registry';
 import type { JourneyStore } from './store';
 import type { CustomerTimeline, TimelineEventRow, TimelineInstanceRow } from './timeline';
@@ -231,11 +231,12 @@ export function sqliteJourneyStore(db: Db): JourneyStore {
 				   AND e.metric IN ('csat', 'nps') AND e.score IS NOT NULL`
 			).all(params) as Answer[];
 		},
-		async affected(journeyKey, q, selector, { now, limit, offset }) {
+		async affected(journeyKey, q, selector, { now, limit, offset, teams }) {
 			const base = instanceFilter(journeyKey, q);
 			const sel = selectorSql(selector);
-			const where = `${base.where} AND ${sel.sql}`;
-			const params = { ...base.params, ...sel.params, now };
+			const scope = teamScopeFilter(teams);
+			const where = `${base.where} AND ${sel.sql} AND ${scope.where}`;
+			const params = { ...base.params, ...sel.params, ...scope.params, now };
 			const total = statement(db, `SELECT count(*) FROM journey_instances WHERE ${where}`)
 				.pluck()
 				.get(params) as number;

@@ -50,7 +50,7 @@ export interface JourneyStore {
 		journeyKey: string,
 		q: JourneyQuery,
 		selector: Selector,
-		page: { now: number; limit: number; offset: number }
+		page: { now: number; limit: number; offset: number; teams: readonly string[] | null }
 	): Promise<{ total: number; rows: AffectedRaw[] }>;
 	timelineCustomer(customerId: string): Promise<CustomerTimeline['customer'] | undefined>;
 	/** A customer's newest `limit` journey step events (`journey`) or other records, newest first. */

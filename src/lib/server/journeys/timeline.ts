@@ -85,12 +85,15 @@ export async function customerTimeline(
 	const merged = [...steps, ...others].sort((a, b) => b.ts - a.ts || b.seq - a.seq);
 	const truncated = merged.length > limit;
 	const teams = options.teams ?? null;
+	// A manager sees the customers their teams served (as the breakpoint lists do, journeys/query.ts): for anyone
+	// else, nothing but the count of what is hidden, journey steps and lanes included (journeys carry no team).
+	const served = teams === null || merged.some((r) => r.teamId !== null && teams.includes(r.teamId));
 	let hidden = 0;
 	const events: TimelineEvent[] = [];
 	for (const row of merged.slice(0, limit)) {
 		const { properties, regulator, ...rest } = row;
 		// Whatever its type (contact, answer, complaint …), a record of another team is hidden from a manager.
-		if (teams && row.teamId !== null && !teams.includes(row.teamId)) {
+		if (!served || (teams && row.teamId !== null && !teams.includes(row.teamId))) {
 			hidden++;
 			continue;
 		}
@@ -109,7 +112,7 @@ export async function customerTimeline(
 	const names = new Map(
 		(await listJourneys(target, { includeDisabled: true })).map((r) => [r.definition.key, r.definition.name])
 	);
-	const instances = await store.timelineInstances(customerId);
+	const instances = served ? await store.timelineInstances(customerId) : [];
 	const bySeq = new Map(events.map((e) => [e.seq, e]));
 	const lanes: TimelineLane[] = instances.map((i) => {
 		for (const seq of JSON.parse(i.stepSeqs) as number[]) bySeq.get(seq)?.lanes.push(i.id);

@@ -35,6 +35,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 	if (drillId && !selector) error(400, { code: 'invalid_parameter', message: 'drill: not a breakpoint id' });
 	const drill = selector
 		? await journeys.affectedJourneys(db, definition.key, query.value, selector, {
+				teams: scopeOf(user).teams,
 				limit: 25,
 				offset: offset.ok && sp.has('offset') ? offset.value : 0
 			})

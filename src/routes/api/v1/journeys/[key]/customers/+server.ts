@@ -1,6 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
+import { scopeOf } from '$lib/server/auth/scope';
 import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
 
@@ -10,7 +11,7 @@ import * as journeys from '$lib/server/journeys';
  * newest first; each customer opens at /customers/<id>.
  */
 export const GET: RequestHandler = async ({ locals, params, url }) => {
-	requireUser(locals);
+	const user = requireUser(locals);
 	const query = journeys.parseJourneyQuery(url.searchParams);
 	if (!query.ok) return journeys.badParameter(query.error);
 	const limit = journeys.intParam(url.searchParams, 'limit', 50, 200);
@@ -30,7 +31,9 @@ export const GET: RequestHandler = async ({ locals, params, url }) => {
 		});
 	const page = await journeys.affectedJourneys(db, params.key, query.value, selector, {
 		limit: limit.value,
-		offset
+		offset,
+		// A manager sees the customers their teams served, as on the timeline.
+		teams: scopeOf(user).teams
 	});
 	return json({ journey: params.key, breakpoint: id, ...page });
 };
