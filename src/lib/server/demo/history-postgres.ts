@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { CxEvent } from '$lib/model';
 import type { PgDb } from '$lib/server/db/postgres';
 import { mergePatch } from '$lib/server/ingest/postgres-writer';
+import { EVENT_ROW_COLUMNS, eventRowValues } from '$lib/server/ingest/writer';
 import { scoreSentiment } from '$lib/server/text';
 
 /**
@@ -17,90 +18,6 @@ import { scoreSentiment } from '$lib/server/text';
  * before `first_seen` or over a minute after `last_seen`. Each event is stamped with its customer's segment and
  * region as of that event.
  */
-
-/** The events table's columns the writer fills, in `historyEventRow`'s order. */
-export const HISTORY_EVENT_COLUMNS = [
-	'id',
-	'source_id',
-	'type',
-	'ts',
-	'received_at',
-	'customer_id',
-	'channel',
-	'name',
-	'journey',
-	'handled_by',
-	'queue',
-	'team_id',
-	'agent_id',
-	'reason',
-	'wait_s',
-	'handle_s',
-	'outcome',
-	'metric',
-	'score',
-	'text',
-	'contact_id',
-	'category',
-	'severity',
-	'regulator',
-	'segment',
-	'region',
-	'sentiment',
-	'first_contact',
-	'repeat_same_reason_7d',
-	'repeat_48h',
-	'chain_last',
-	'chain_self_service',
-	'transferred_to_agent',
-	'properties'
-] as const;
-
-/**
- * One event's row as the writer stores it without derivation (the contact-chain flags null until the rollup
- * rebuild sets them), in `HISTORY_EVENT_COLUMNS` order.
- */
-export function historyEventRow(
-	e: CxEvent,
-	stamp: { sourceId: number | null; receivedAt: number; segment: string | null; region: string | null }
-): (string | number | null)[] {
-	return [
-		e.id,
-		stamp.sourceId,
-		e.type,
-		e.ts,
-		stamp.receivedAt,
-		e.customerId,
-		e.channel ?? null,
-		e.name ?? null,
-		e.journey ?? null,
-		e.handledBy ?? null,
-		e.queue ?? null,
-		e.teamId ?? null,
-		e.agentId ?? null,
-		e.reason ?? null,
-		e.waitS ?? null,
-		e.handleS ?? null,
-		e.outcome ?? null,
-		e.metric ?? null,
-		e.score ?? null,
-		e.text ?? null,
-		e.contactId ?? null,
-		e.category ?? null,
-		e.severity ?? null,
-		e.regulator === undefined ? null : e.regulator ? 1 : 0,
-		stamp.segment,
-		stamp.region,
-		e.text ? scoreSentiment(e.text) : null,
-		null,
-		null,
-		null,
-		null,
-		null,
-		null,
-		JSON.stringify(e.properties ?? {})
-	];
-}
 
 /** A value in COPY's text format: `\N` for null, backslash, tab and line breaks escaped. */
 export function copyField(value: string | number | null): string {
@@ -198,21 +115,24 @@ export function postgresHistoryWriter(db: PgDb): HistoryWriter {
 					registered.reason.add(e.reason);
 					dimensions.push(['reason', e.reason, e.ts]);
 				}
-				const row = historyEventRow(e, {
-					sourceId: null,
+				// The writers' row (ingest/writer.ts), without contact-chain flags: the rollup rebuild sets them.
+				const row = eventRowValues(
+					new Array(EVENT_ROW_COLUMNS.length),
+					e,
+					null,
 					receivedAt,
-					segment: customer.segment,
-					region: customer.region
-				});
+					customer,
+					e.text ? scoreSentiment(e.text) : null,
+					null,
+					JSON.stringify(e.properties ?? {})
+				) as (string | number | null)[];
 				lines.push(row.map(copyField).join('\t') + '\n');
 			}
 			const ids = [...changed].sort();
 			const state = ids.map((id) => customers.get(id) as CustomerState);
 			await db.$client.begin(async (sql) => {
 				// Events: one COPY (identities drawn in the rows' order, as the writer's inserts draw them).
-				const copy = await sql
-					.unsafe(`COPY events (${HISTORY_EVENT_COLUMNS.join(', ')}) FROM STDIN`)
-					.writable();
+				const copy = await sql.unsafe(`COPY events (${EVENT_ROW_COLUMNS.join(', ')}) FROM STDIN`).writable();
 				await pipeline(
 					Readable.from(
 						(function* () {
