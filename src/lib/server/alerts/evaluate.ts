@@ -5,6 +5,7 @@ import * as metrics from '$lib/server/metrics';
 import type { CxQuery, Dimension, KpiKey } from '$lib/server/metrics';
 import type { Measures } from '$lib/server/metrics/measures';
 import { compileTagRules, emergingTopics, getTagRules, matchTags, type TagRule } from '$lib/server/text';
+import { Slicer } from '$lib/server/text/steps';
 import {
 	detectAnomaly,
 	HOUR,
@@ -426,6 +427,8 @@ interface TextRow {
 const riskBaselines = new WeakMap<object, Map<string, { at: number; texts: number; risk: number }>>();
 const RISK_BASELINE_MS = 60 * MINUTE;
 const RISK_BASELINE_TEXTS = 20_000;
+/** The baseline reads the start of each text only: a usual share, not worth megabytes of hostile comments. */
+const RISK_BASELINE_CHARS = 4_000;
 
 /** The usual share of risk texts: the latest texts (at most 20,000) of the 7 days before the window. */
 async function riskBaseline(
@@ -445,12 +448,18 @@ async function riskBaseline(
 	const where = eventConditions(rule.filters, rule.teams);
 	const rows = (
 		await alertStore(db).rawAll<{ text: string }>({
-			sql: `SELECT text FROM events WHERE ts >= ? AND ts < ? AND text IS NOT NULL
+			sql: `SELECT substr(text, 1, ${RISK_BASELINE_CHARS}) AS text FROM events WHERE ts >= ? AND ts < ? AND text IS NOT NULL
 			 AND type IN ('feedback', 'contact')${where.sql} ORDER BY ts DESC LIMIT ${RISK_BASELINE_TEXTS}`,
 			params: [from - WEEK, from, ...where.params]
 		})
 	).map((r) => r.text);
-	const fresh = { at: now, texts: rows.length, risk: rows.filter((t) => match(t).length > 0).length };
+	let risk = 0;
+	const slicer = new Slicer();
+	for (const text of rows) {
+		if (match(text).length > 0) risk++;
+		await slicer.pause();
+	}
+	const fresh = { at: now, texts: rows.length, risk };
 	cache.set(key, fresh);
 	return fresh;
 }
@@ -467,10 +476,15 @@ async function evaluateRiskWords(db: Storage, rule: Rule & RiskSpec, now: number
 	});
 	const usual = await riskBaseline(db, rule, match, from, now);
 	const p0 = usual.texts >= 200 ? usual.risk / usual.texts : null;
+	// Matched once per text, handing the event loop back every few milliseconds (a window may hold long texts).
+	const wordsOf = new Map<TextRow, string[]>();
+	const slicer = new Slicer();
+	for (const r of rows) {
+		wordsOf.set(r, [...new Set(match(r.text).map((h) => r.text.slice(h.start, h.end)))]);
+		await slicer.pause();
+	}
 	return [...groupByTeam(rows, rule)].map(([s, list]) => {
-		const hits = list
-			.map((r) => ({ row: r, words: [...new Set(match(r.text).map((h) => r.text.slice(h.start, h.end)))] }))
-			.filter((h) => h.words.length > 0);
+		const hits = list.map((r) => ({ row: r, words: wordsOf.get(r)! })).filter((h) => h.words.length > 0);
 		const count = hits.length;
 		// More than usual: a one-sided Poisson test of the count the usual share predicts for this many texts
 		// (exact: with under one risk text expected, a 3σ normal limit would fire several times a day).

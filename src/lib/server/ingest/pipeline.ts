@@ -52,14 +52,29 @@ export function redactEvents(items: readonly { event: CxEvent }[]): RedactionCou
 	return counts;
 }
 
-function redactEvent(event: CxEvent, counts: RedactionCounts): void {
+function redactEvent(event: CxEvent, counts: RedactionCounts, longOnes?: LongStrings): void {
 	if (event.text) {
-		const r = redactText(event.text);
-		event.text = r.text;
-		addCounts(counts, r.counts);
+		if (longOnes && event.text.length > LONG_TEXT_CHARS) longOnes.texts.push(event);
+		else {
+			const r = redactText(event.text);
+			event.text = r.text;
+			addCounts(counts, r.counts);
+		}
 	}
-	redactValues(event.properties, counts);
-	if (event.traits) redactValues(event.traits, counts);
+	redactValues(event.properties, counts, longOnes?.values);
+	if (event.traits) redactValues(event.traits, counts, longOnes?.values);
+}
+
+/** A string value inside an event's properties or traits: `node[key]`. */
+interface StringAt {
+	node: Record<string, unknown>;
+	key: string;
+}
+
+/** Strings over LONG_TEXT_CHARS set aside for the text scorer's thread: event texts, and string values. */
+interface LongStrings {
+	texts: CxEvent[];
+	values: StringAt[];
 }
 
 /** How long a step may hold the event loop before it lets timers, streams and other requests run. */
@@ -85,13 +100,20 @@ async function inSlices<T>(
  * Redacts the strings inside a JSON object, in place. Without recursion: validation bounds the depth (MAX_DEPTH)
  * and the request the size, and an explicit stack holds whatever it is given.
  */
-export function redactValues(root: Record<string, unknown>, counts: RedactionCounts): void {
+export function redactValues(
+	root: Record<string, unknown>,
+	counts: RedactionCounts,
+	/** Where to set aside strings over LONG_TEXT_CHARS instead of redacting them here. */
+	longValues?: StringAt[]
+): void {
 	const stack: (Record<string, unknown> | unknown[])[] = [root];
 	while (stack.length) {
 		const node = stack.pop() as Record<string, unknown>;
 		for (const key of Object.keys(node)) {
 			const value = node[key];
-			if (typeof value === 'string') {
+			if (typeof value === 'string' && longValues && value.length > LONG_TEXT_CHARS)
+				longValues.push({ node, key });
+			else if (typeof value === 'string') {
 				const r = redactText(value);
 				if (r.text !== value) {
 					node[key] = r.text;
@@ -107,21 +129,64 @@ export function redactValues(root: Record<string, unknown>, counts: RedactionCou
  * one (the main thread meanwhile scores the short ones in slices), everything else here in slices. If the thread
  * fails, its texts are scored here too: the same scores either way.
  */
-async function scoreTexts(events: CxEvent[], slicer: Slicer): Promise<(number | null)[]> {
+async function scoreTexts(
+	events: CxEvent[],
+	slicer: Slicer,
+	scored: ReadonlyMap<CxEvent, number | null>
+): Promise<(number | null)[]> {
 	const sentiments: (number | null)[] = new Array(events.length).fill(null);
-	const scorer = longTextScorer();
-	const long = scorer ? events.flatMap((e, i) => (e.text && e.text.length > LONG_TEXT_CHARS ? [i] : [])) : [];
-	const offloaded = long.length
-		? scorer!.score(long.map((i) => events[i].text!)).catch(() => null)
-		: Promise.resolve(null);
-	const inThread = new Set(long);
 	await inSlices(events, slicer, async (e, i) => {
-		if (e.text && !inThread.has(i)) sentiments[i] = await scoreSentimentAsync(e.text, slicer);
+		if (!e.text) return;
+		sentiments[i] = scored.has(e) ? scored.get(e)! : await scoreSentimentAsync(e.text, slicer);
 	});
-	const scores = await offloaded;
-	for (const [k, i] of long.entries())
-		sentiments[i] = scores ? scores[k] : await scoreSentimentAsync(events[i].text!, slicer);
 	return sentiments;
+}
+
+/**
+ * Redacts every event in slices. With a text scorer thread (the built server), texts and string values over
+ * LONG_TEXT_CHARS are redacted there instead, the event texts scored there too (on the redacted text, as here):
+ * the main thread never spends more than a slice on one hostile string. Returns those sentiments; if the thread
+ * fails, its strings are redacted here (one per slice) and their texts scored later with the others.
+ */
+async function redactBatch(
+	items: readonly Item[],
+	slicer: Slicer,
+	counts: RedactionCounts
+): Promise<Map<CxEvent, number | null>> {
+	const scorer = longTextScorer();
+	const longOnes: LongStrings | undefined = scorer ? { texts: [], values: [] } : undefined;
+	await inSlices(items, slicer, ({ event }) => redactEvent(event, counts, longOnes));
+	const scored = new Map<CxEvent, number | null>();
+	if (!scorer || !longOnes || longOnes.texts.length + longOnes.values.length === 0) return scored;
+	const [texts, values] = await Promise.all([
+		scorer
+			.redact(
+				longOnes.texts.map((e) => e.text!),
+				true
+			)
+			.catch(() => null),
+		longOnes.values.length
+			? scorer
+					.redact(
+						longOnes.values.map((v) => v.node[v.key] as string),
+						false
+					)
+					.catch(() => null)
+			: []
+	]);
+	await inSlices(longOnes.texts, slicer, (event, i) => {
+		const done = texts?.[i];
+		const r = done ?? redactText(event.text!);
+		event.text = r.text;
+		addCounts(counts, r.counts);
+		if (done?.sentiment !== undefined) scored.set(event, done.sentiment);
+	});
+	await inSlices(longOnes.values, slicer, ({ node, key }, i) => {
+		const r = values?.[i] ?? redactText(node[key] as string);
+		node[key] = r.text;
+		addCounts(counts, r.counts);
+	});
+	return scored;
 }
 
 /**
@@ -139,15 +204,16 @@ export async function ingestBatch(
 	const { valid, rejected, ignored } = validateBatch(parsed, receivedAt);
 	const redacted: RedactionCounts = {};
 	const slicer = new Slicer(SLICE_MS);
-	await inSlices(valid, slicer, ({ event }) => redactEvent(event, redacted));
+	const scored = await redactBatch(valid, slicer, redacted);
 	const { unique, repeats } = dedupeWithinBatch(valid);
 	let result = { accepted: 0, duplicates: 0, duplicateIndexes: [] as number[] };
 	if (unique.length) {
 		try {
 			const events = unique.map((i) => i.event);
 			// Hashing, sentiment and serialising happen here, beside the writer thread's work on earlier batches;
-			// sentiment (the costly part) of long texts in the text scorer's thread, of the others in slices.
-			const sentiments = await scoreTexts(events, slicer);
+			// sentiment (the costly part) of long texts was done with their redaction in the text scorer's thread,
+			// of the others here in slices.
+			const sentiments = await scoreTexts(events, slicer, scored);
 			const prepared = prepareEvents(sourceId, events, sentiments);
 			result = await ctx.committer.submit({ sourceId, receivedAt, events, prepared });
 		} catch (error) {

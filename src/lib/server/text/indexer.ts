@@ -3,7 +3,9 @@ import { asStorage, type Storage } from '$lib/server/db/storage';
 import { analyzeText, tagsOfText } from './analyze';
 import { compiledTagRules } from './rules';
 import { readState, textStore } from './state';
-import { tagMask, tagRuleIds } from './tags';
+import { LONG_TEXT_CHARS, longTextScorer, type AnalyzedText } from './scorer';
+import { Slicer } from './steps';
+import { tagMask, tagRuleIds, type CompiledTagRules } from './tags';
 import { DocumentFrequencies } from './tfidf';
 import {
 	assignTopic,
@@ -63,8 +65,12 @@ export async function indexTextBatch(target: Db | Storage, limit = 2000): Promis
 	if (rows.length === 0) return 0;
 	const rules = await compiledTagRules(target);
 	const model = await currentModel(target);
-	const analyzed = rows.map((r) => {
-		const a = analyzeText(r.text, rules.compiled);
+	const analyses = await analyzeTexts(
+		rows.map((r) => r.text),
+		rules.compiled
+	);
+	const analyzed = rows.map((r, i) => {
+		const a = analyses[i];
 		return {
 			row: r,
 			sentiment: a.sentiment,
@@ -113,6 +119,41 @@ export async function indexTextBatch(target: Db | Storage, limit = 2000): Promis
 }
 
 /**
+ * The indexer's analysis of each text, never holding the event loop for long: texts over LONG_TEXT_CHARS in the text
+ * scorer's thread when there is one (a hostile 30,000-character comment costs jieba ~150 ms), the others here, the
+ * loop handed back every few milliseconds. The same analysis either way (one `analyzeText`).
+ */
+async function analyzeTexts(texts: readonly string[], rules: CompiledTagRules): Promise<AnalyzedText[]> {
+	const results: (AnalyzedText | null)[] = new Array(texts.length).fill(null);
+	const scorer = longTextScorer();
+	const long = scorer ? texts.flatMap((t, i) => (t.length > LONG_TEXT_CHARS ? [i] : [])) : [];
+	const offloaded = long.length
+		? scorer!
+				.analyze(
+					long.map((i) => texts[i]),
+					rules
+				)
+				.catch(() => null)
+		: Promise.resolve(null);
+	const slicer = new Slicer();
+	const here = (text: string): AnalyzedText => {
+		const a = analyzeText(text, rules);
+		return { sentiment: a.sentiment, terms: a.terms, tags: a.tags };
+	};
+	const inThread = new Set(long);
+	for (const [i, text] of texts.entries()) {
+		if (!inThread.has(i)) results[i] = here(text);
+		await slicer.pause();
+	}
+	const done = await offloaded;
+	for (const [k, i] of long.entries()) {
+		results[i] = done?.[k] ?? here(texts[i]);
+		await slicer.pause();
+	}
+	return results as AnalyzedText[];
+}
+
+/**
  * Re-tags up to `limit` indexed texts after `afterSeq` with the current rules (after an admin changed them).
  * Returns the last seq handled, or null when every text has been re-tagged.
  */
@@ -125,10 +166,13 @@ export async function retagBatch(
 	const rows = await store.retagRows(afterSeq, limit);
 	if (rows.length === 0) return null;
 	const { compiled } = await compiledTagRules(target);
-	const results = rows.map((r) => {
+	const slicer = new Slicer();
+	const results: (readonly [number, string, number])[] = [];
+	for (const r of rows) {
 		const hits = tagsOfText(r.text ?? '', compiled);
-		return [tagMask(hits), JSON.stringify(tagRuleIds(hits)), r.seq] as const;
-	});
+		results.push([tagMask(hits), JSON.stringify(tagRuleIds(hits)), r.seq]);
+		await slicer.pause();
+	}
 	await store.updateTags(results);
 	return rows[rows.length - 1].seq;
 }

@@ -1,27 +1,50 @@
 import { Worker } from 'node:worker_threads';
 import { builtFile } from '$lib/server/built-files';
+import type { RedactionCounts } from '$lib/server/ingest/redact';
+import type { CompiledTagRules, TagHit } from './tags';
 
-/** Texts longer than this are scored in the text scorer's thread when there is one (shorter ones cost < 1 ms). */
+/**
+ * Texts longer than this are redacted, scored and analysed in the text scorer's thread when there is one (shorter
+ * ones cost about a millisecond, and the main thread does them in slices).
+ */
 export const LONG_TEXT_CHARS = 2_000;
 /** The thread ends after this long without texts, giving back its memory (the dictionary, ~tens of MB). */
 const IDLE_MS = 30_000;
 
-export interface ToScorer {
-	id: number;
-	texts: string[];
+/** A long text redacted in the thread (and scored there when asked, on the redacted text, as the main thread does). */
+export interface RedactedText {
+	text: string;
+	counts: RedactionCounts;
+	sentiment?: number | null;
 }
+
+/** What the indexer needs of a text (analyze.ts's `analyzeText`, without the tokens). */
+export interface AnalyzedText {
+	sentiment: number | null;
+	terms: string[];
+	tags: TagHit[];
+}
+
+/** The thread's work: sentiment; redaction (and sentiment) at ingestion; the indexer's analysis. */
+export type ToScorer =
+	| { id: number; op: 'score'; texts: string[] }
+	| { id: number; op: 'redact'; texts: string[]; score: boolean }
+	| { id: number; op: 'analyze'; texts: string[]; rules: CompiledTagRules };
 export interface FromScorer {
 	id: number;
-	scores: (number | null)[];
+	/** One result per text, in order (a text the thread could not handle gives null). */
+	results: unknown[];
 }
 
 interface Pending {
-	resolve: (scores: (number | null)[]) => void;
+	resolve: (results: unknown[]) => void;
 	reject: (error: Error) => void;
 }
 
+type Job = ToScorer extends infer J ? (J extends ToScorer ? Omit<J, 'id'> : never) : never;
+
 /**
- * Sentiment of long texts in a worker thread (scorer-thread.ts), started when the first long text arrives and
+ * Redaction, sentiment and the indexer's analysis of long texts in a worker thread (scorer-thread.ts), started when the first long text arrives and
  * ended after a quiet half minute. Ingestion awaits the scores as it awaits the write, so the main thread stays
  * free for pages and live streams while a batch of hostile 30,000-character comments is segmented. If the thread
  * fails, the texts in flight are rejected and the caller scores them itself (in slices on the main thread).
@@ -31,7 +54,7 @@ export class TextScorer {
 	private pending = new Map<number, Pending>();
 	private nextId = 1;
 	private idleTimer: NodeJS.Timeout | null = null;
-	/** Texts scored in the thread since start (for tests and the monitor). */
+	/** Texts handled in the thread since start (for tests and the monitor). */
 	scored = 0;
 
 	constructor(
@@ -44,14 +67,32 @@ export class TextScorer {
 		return this.worker !== null;
 	}
 
+	/** Sentiment of each text. */
 	score(texts: string[]): Promise<(number | null)[]> {
+		return this.run({ op: 'score', texts }) as Promise<(number | null)[]>;
+	}
+
+	/**
+	 * Each text redacted (ingest/redact.ts), with its sentiment when `score` is set. A text the thread failed on
+	 * gives null: the caller redacts it itself.
+	 */
+	redact(texts: string[], score: boolean): Promise<(RedactedText | null)[]> {
+		return this.run({ op: 'redact', texts, score }) as Promise<(RedactedText | null)[]>;
+	}
+
+	/** Sentiment, terms and tags of each text under the given rules (the indexer's analysis); null on failure. */
+	analyze(texts: string[], rules: CompiledTagRules): Promise<(AnalyzedText | null)[]> {
+		return this.run({ op: 'analyze', texts, rules }) as Promise<(AnalyzedText | null)[]>;
+	}
+
+	private run(job: Job): Promise<unknown[]> {
 		if (this.idleTimer) clearTimeout(this.idleTimer);
 		this.idleTimer = null;
 		const worker = (this.worker ??= this.start());
 		const id = this.nextId++;
 		return new Promise((resolve, reject) => {
 			this.pending.set(id, { resolve, reject });
-			const message: ToScorer = { id, texts };
+			const message = { ...job, id } as ToScorer;
 			worker.postMessage(message);
 		});
 	}
@@ -74,8 +115,8 @@ export class TextScorer {
 			const waiting = this.pending.get(message.id);
 			if (!waiting) return;
 			this.pending.delete(message.id);
-			this.scored += message.scores.length;
-			waiting.resolve(message.scores);
+			this.scored += message.results.length;
+			waiting.resolve(message.results);
 			if (this.pending.size === 0 && this.worker === worker) this.armIdle(worker);
 		});
 		const ended = (error: Error) => {
