@@ -6,10 +6,10 @@
  * 10 ms. What a user feels is the prober's worst wait: the longest the main thread was held.
  *
  *   npm run bench -- hostile          (via bench/run.js: results go to bench/RESULTS.md)
- *   node bench/hostile-input.js [--rounds 5] [--port 4197]
+ *   node bench/hostile-input.js [--rounds 5] [--port 4197] [--node-args "--trace-gc …"] [--server-log FILE]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,11 @@ const option = (name, fallback) => {
 const ROUNDS = option('rounds', 5);
 const PORT = option('port', 4197);
 const BUDGET_MS = 50;
+/** Extra flags for the server's node (profiling: `--cpu-prof --cpu-prof-dir=…`, `--trace-gc`). */
+const nodeArgs = (() => {
+	const i = args.indexOf('--node-args');
+	return i >= 0 ? args[i + 1].split(/\s+/).filter(Boolean) : [];
+})();
 const log = (...parts) => console.error('[hostile]', ...parts);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -49,7 +54,7 @@ async function main() {
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'resonance-hostile-'));
 	const base = `http://127.0.0.1:${PORT}`;
 	const writeKey = 'rsn_w_bench_hostile_write_key';
-	const server = spawn(process.execPath, ['--max-semi-space-size=4', 'build'], {
+	const server = spawn(process.execPath, ['--max-semi-space-size=4', ...nodeArgs, 'build'], {
 		cwd: root,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: {
@@ -147,6 +152,8 @@ Target: no /healthz wait over ${BUDGET_MS} ms — **${worst <= BUDGET_MS ? 'met'
 	} finally {
 		server.kill('SIGTERM');
 		await new Promise((r) => server.once('close', r));
+		const logIndex = args.indexOf('--server-log');
+		if (logIndex >= 0) writeFileSync(args[logIndex + 1], serverLog);
 		rmSync(dir, { recursive: true, force: true });
 	}
 }
