@@ -1,45 +1,11 @@
-// The one place that registers ECharts modules: tree-shaken so the wallboard bundle stays small.
+// ECharts, tree-shaken: this module registers the core, the canvas renderer, the grid and the tooltip that every chart
+// uses; each option builder registers the series and components it draws (`echarts.use([LineChart, …])` beside it),
+// so a route bundles only the chart kinds it shows (the wallboard: lines).
 import * as echarts from 'echarts/core';
-import {
-	BarChart,
-	HeatmapChart,
-	LineChart,
-	PieChart,
-	SankeyChart,
-	ScatterChart,
-	TreemapChart
-} from 'echarts/charts';
-import {
-	DatasetComponent,
-	GridComponent,
-	LegendComponent,
-	MarkAreaComponent,
-	MarkLineComponent,
-	TitleComponent,
-	TooltipComponent,
-	VisualMapComponent
-} from 'echarts/components';
-import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
+import { GridComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([
-	BarChart,
-	HeatmapChart,
-	LineChart,
-	PieChart,
-	SankeyChart,
-	ScatterChart,
-	TreemapChart,
-	DatasetComponent,
-	GridComponent,
-	LegendComponent,
-	MarkAreaComponent,
-	MarkLineComponent,
-	TitleComponent,
-	TooltipComponent,
-	VisualMapComponent,
-	CanvasRenderer,
-	SVGRenderer
-]);
+echarts.use([GridComponent, TooltipComponent, CanvasRenderer]);
 
 export { echarts };
 export type { EChartsCoreOption as ChartOption } from 'echarts/core';

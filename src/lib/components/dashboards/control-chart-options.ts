@@ -1,8 +1,13 @@
 import { formatKpiValue } from '$lib/kpi-format';
-import type { ChartOption } from '$lib/components/charts/echarts';
+import { LineChart } from 'echarts/charts';
+import { MarkLineComponent } from 'echarts/components';
+import { echarts, type ChartOption } from '$lib/components/charts/echarts';
 import { axisTooltip, categoryAxis, valueSplitLine } from '$lib/components/charts/themed';
 import type { ChartPalette } from '$lib/state/theme.svelte';
 import { escapeHtml } from './trend-options';
+
+// The chart kinds these options draw (charts/echarts.ts registers only what every chart shares).
+echarts.use([LineChart, MarkLineComponent]);
 
 /**
  * A p-chart: the rate per bucket, the centre line p₀ and the per-bucket ±3σ limits (they widen where n is

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { askedSeriesTypes, drawnSeriesTypes } from '$lib/components/charts/testing';
 import { LIGHT_PALETTE } from '$lib/state/theme.svelte';
 import { controlChartOptions, controlTooltip, RATE_SERIES } from './control-chart-options';
 import { pChart } from '$lib/server/dashboards/control-chart';
@@ -33,6 +34,7 @@ describe('trend chart options', () => {
 
 	it('draws the interval as a band under the value line, gaps under min n, and the target', () => {
 		const o = trendOptions(input) as { series: Series[]; xAxis: { data: string[] }; yAxis: { max?: number } };
+		expect(drawnSeriesTypes(o)).toEqual(askedSeriesTypes(o));
 		expect(o.xAxis.data).toEqual(input.categories);
 		expect(o.series[0].data).toEqual([75, null, 85.5]);
 		expect(o.series[1].data).toEqual([13, null, 93.6 - 85.5]);
@@ -103,6 +105,7 @@ describe('control chart options', () => {
 				data: ({ value: number | null; symbolSize: number; itemStyle?: { color: string } } | number | null)[];
 			})[];
 		};
+		expect(drawnSeriesTypes(o)).toEqual(askedSeriesTypes(o));
 		expect(o.series[0].data).toEqual([92, 92, null]);
 		expect(o.series[1].data).toEqual([68, 68, null]);
 		const rate = o.series[RATE_SERIES].data as {

@@ -1,8 +1,13 @@
 import { formatInterval, formatKpiValue, type KpiUnit } from '$lib/kpi-format';
-import type { ChartOption } from '$lib/components/charts/echarts';
+import { LineChart } from 'echarts/charts';
+import { MarkLineComponent } from 'echarts/components';
+import { echarts, type ChartOption } from '$lib/components/charts/echarts';
 import { axisTooltip, categoryAxis, valueSplitLine } from '$lib/components/charts/themed';
 import type { ChartPalette } from '$lib/state/theme.svelte';
 import type { Interval } from './types';
+
+// The chart kinds these options draw (charts/echarts.ts registers only what every chart shares).
+echarts.use([LineChart, MarkLineComponent]);
 
 /**
  * A KPI over time: the value per bucket with its 95% interval as a band, the target as a dashed line, gaps where a

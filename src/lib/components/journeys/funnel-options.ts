@@ -1,4 +1,8 @@
-import type { ChartOption } from '$lib/components/charts/echarts';
+import { BarChart } from 'echarts/charts';
+import { echarts, type ChartOption } from '$lib/components/charts/echarts';
+
+// The chart kinds these options draw (charts/echarts.ts registers only what every chart shares).
+echarts.use([BarChart]);
 
 /**
  * ECharts options of the funnel: one horizontal bar per step (customers who reached it in order), labelled with the

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { drawnSeriesTypes } from '$lib/components/charts/testing';
 import { buildPathMap } from '$lib/server/journeys/paths';
 import type { InstanceGroup } from '$lib/server/journeys/groups';
 import { emptyScores, type ScoreCounts } from '$lib/server/journeys/scores';
@@ -134,7 +135,9 @@ describe('path map', () => {
 
 	it('builds Sankey options with no cycle, labelled nodes and links coloured by the NPS of their customers', () => {
 		const map = buildPathMap(loops, { top: 3, minN: 30 });
-		const s = series(pathMapOptions(map, { metric: 'nps', labels }));
+		const option = pathMapOptions(map, { metric: 'nps', labels });
+		expect(drawnSeriesTypes(option)).toEqual(['sankey']);
+		const s = series(option);
 		expect(s.type).toBe('sankey');
 		expect(isAcyclic(s.links)).toBe(true);
 		for (const l of s.links) {

@@ -1,5 +1,9 @@
-import type { ChartOption } from '$lib/components/charts/echarts';
+import { SankeyChart } from 'echarts/charts';
+import { echarts, type ChartOption } from '$lib/components/charts/echarts';
 import { escapeHtml, type MeasuredLike } from './format';
+
+// The chart kinds these options draw (charts/echarts.ts registers only what every chart shares).
+echarts.use([SankeyChart]);
 
 /**
  * ECharts options of the path map (Sankey). Pure: data and labels in, options out. Node names are the

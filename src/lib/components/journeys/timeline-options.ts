@@ -1,5 +1,10 @@
-import type { ChartOption } from '$lib/components/charts/echarts';
+import { ScatterChart } from 'echarts/charts';
+import { LegendComponent, TitleComponent } from 'echarts/components';
+import { echarts, type ChartOption } from '$lib/components/charts/echarts';
 import { escapeHtml } from './format';
+
+// The chart kinds these options draw (charts/echarts.ts registers only what every chart shares).
+echarts.use([ScatterChart, LegendComponent, TitleComponent]);
 
 /**
  * ECharts options of a customer timeline: time across, one lane per journey (and one for what is in no journey),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { askedSeriesTypes, drawnSeriesTypes } from '$lib/components/charts/testing';
 import { LIGHT_PALETTE } from '$lib/state/theme.svelte';
 import { liftChartOptions, liftTooltip, type LiftPoint } from './lift-options';
 
@@ -20,6 +21,7 @@ describe('lift chart options', () => {
 			xAxis: { data: string[] };
 			series: { data: (number | null)[]; markLine?: { data: { yAxis: number }[] } }[];
 		};
+		expect(drawnSeriesTypes(option)).toEqual(askedSeriesTypes(option));
 		expect(option.xAxis.data).toEqual(['Day 1', 'Day 2']);
 		expect(option.series[0].data).toEqual([null, 5.24]);
 		expect(option.series[1].data[1]).toBeCloseTo(28.15, 10);

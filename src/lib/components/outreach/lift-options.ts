@@ -1,7 +1,12 @@
-import type { ChartOption } from '$lib/components/charts/echarts';
+import { LineChart } from 'echarts/charts';
+import { MarkLineComponent } from 'echarts/components';
+import { echarts, type ChartOption } from '$lib/components/charts/echarts';
 import { axisTooltip, categoryAxis, valueSplitLine } from '$lib/components/charts/themed';
 import type { ChartPalette } from '$lib/state/theme.svelte';
 import { escapeHtml } from '$lib/components/dashboards/trend-options';
+
+// The chart kinds these options draw (charts/echarts.ts registers only what every chart shares).
+echarts.use([LineChart, MarkLineComponent]);
 
 /**
  * The lift over time of an audience: one point per day since creation, the lift (treatment − holdout, percentage

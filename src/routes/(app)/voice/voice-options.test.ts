@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { askedSeriesTypes, drawnSeriesTypes } from '$lib/components/charts/testing';
 import {
 	highlightSegments,
 	keywordTrendOption,
@@ -28,6 +29,7 @@ describe('voice chart options', () => {
 			series: { data: { id: string; name: string; value: number }[] }[];
 			tooltip: { formatter: (p: unknown) => string };
 		};
+		expect(drawnSeriesTypes(option)).toEqual(askedSeriesTypes(option));
 		expect(option.series[0].data.map((d) => [d.id, d.name, d.value])).toEqual([
 			['t1', '盗刷 · 冻结', 120],
 			['t2', '▲ <b>x</b>', 30]
@@ -46,6 +48,7 @@ describe('voice chart options', () => {
 			]
 		) as { xAxis: { data: string[] }; series: { name: string; data: number[] }[] };
 		expect(option.xAxis.data).toEqual(['06-01', '06-02']);
+		expect(drawnSeriesTypes(option)).toEqual(askedSeriesTypes(option));
 		expect(option.series.map((s) => [s.name, s.data])).toEqual([
 			['验证码', [3, 9]],
 			['排队', [5, 4]]

@@ -2,7 +2,12 @@
  * Pure helpers of the voice screen: chart options (ECharts), highlight segments and links. Kept out of the
  * components so they can be tested (STYLE.md rule 6).
  */
-import type { ChartOption } from '$lib/components/charts/echarts';
+import { LineChart, TreemapChart } from 'echarts/charts';
+import { LegendComponent } from 'echarts/components';
+import { echarts, type ChartOption } from '$lib/components/charts/echarts';
+
+// The chart kinds these options draw (charts/echarts.ts registers only what every chart shares).
+echarts.use([LineChart, TreemapChart, LegendComponent]);
 
 export type HighlightKind = 'tag' | 'positive' | 'negative' | 'keyword';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { askedSeriesTypes, drawnSeriesTypes } from '$lib/components/charts/testing';
 import { LIGHT_PALETTE } from '$lib/state/theme.svelte';
 import {
 	minuteLabels,
@@ -36,6 +37,7 @@ interface Series {
 describe('ingestion minutes chart', () => {
 	it('stacks accepted, duplicates and rejected a minute, every minute of the hour on the axis', () => {
 		const o = minutesOptions(input) as { series: Series[]; xAxis: { data: string[] }; animation: boolean };
+		expect(drawnSeriesTypes(o)).toEqual(askedSeriesTypes(o));
 		expect(o.xAxis.data).toHaveLength(60);
 		expect(o.series.map((s) => s.name)).toEqual(['Accepted', 'Duplicates', 'Rejected <x>']);
 		expect(new Set(o.series.map((s) => s.stack)).size).toBe(1);

@@ -1,8 +1,13 @@
-import type { ChartOption } from '$lib/components/charts/echarts';
+import { BarChart } from 'echarts/charts';
+import { LegendComponent } from 'echarts/components';
+import { echarts, type ChartOption } from '$lib/components/charts/echarts';
 import { axisTooltip, categoryAxis, valueSplitLine } from '$lib/components/charts/themed';
 import { clockTime } from '$lib/components/dashboards/format';
 import { escapeHtml } from '$lib/components/dashboards/trend-options';
 import type { ChartPalette } from '$lib/state/theme.svelte';
+
+// The chart kinds these options draw (charts/echarts.ts registers only what every chart shares).
+echarts.use([BarChart, LegendComponent]);
 
 /**
  * The ingestion monitor's last hour as stacked bars, one a minute: events accepted, duplicates (stored once, so
