@@ -250,6 +250,12 @@ test.describe('alerts', () => {
 		await page.goto('/cases');
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText('回访');
 		await expect(page.getByTestId('case-kpis')).toContainText('回访率');
+		// The recovery rate of detractors followed up beside those not followed up, each with its n.
+		const recovery = page.getByTestId('case-recovery');
+		await expect(recovery).toContainText('已回访');
+		await expect(recovery).toContainText('未回访');
+		await expect(recovery).toContainText('n = ');
+		await expect(page.getByTestId('case-recovery-difference')).toContainText('差值');
 		// The queue is backfilled from the seeded history when the live demo starts.
 		await expect
 			.poll(

@@ -15,6 +15,16 @@ describe('the OpenAPI document of GET /api/v1/openapi.json', () => {
 		expect(Object.keys(doc.paths['/api/v1/customers/{id}']).sort()).toEqual(['delete', 'get']);
 	});
 
+	it('describes the follow-up KPIs with the recovery rate beside detractors not followed up', () => {
+		const op = doc.paths['/api/v1/cases/kpis'].get as unknown as {
+			summary: string;
+			responses: Record<string, { description: string }>;
+		};
+		expect(op.summary).toContain('not followed up');
+		expect(op.summary).toContain('Newcombe');
+		expect(op.responses['200'].description).toContain('"notFollowedUp"');
+	});
+
 	it('names every security scheme an operation uses', () => {
 		const used = new Set<string>();
 		for (const path of Object.values(doc.paths))

@@ -123,6 +123,11 @@ export function readingOpenApi(): OpenApiPart {
 				[q('status', 'open, contacted, resolved or unreachable')],
 				'{"cases":[{"customerId","reason","team","assignee","status","dueAt"}]}'
 			),
+			'/api/v1/cases/kpis': get(
+				'Follow-up KPIs of the cases opened in [from, to) (default the last 30 days): follow-up and within-SLA rates, and the recovery rate (a detractor whose next answer on the same survey within 30 days is not a detractor: NPS ≥ 7, CSAT ≥ 4, CES ≥ 5) for detractors followed up (from the follow-up) beside detractors not followed up (unreachable or overdue; from their answer), with the difference and its 95% Newcombe interval in points. Rates are percentages with Wilson 95% intervals, null under n = 30; `pending` = still inside the window without an answer',
+				[...range, q('team', 'Only this team (managers: one of theirs)')],
+				'{"from","to","followUpRate":{"value","n","ci95","x"},"withinSlaRate":{…},"recoveryRate":{…},"recovery":{"windowDays":30,"followedUp":{"value","n","ci95","x","pending","noAnswer"},"notFollowedUp":{…},"difference":{"value","ci95"}|null},"cases","open","overdue"}'
+			),
 			'/api/v1/teams': get('Teams and agents visible to the caller', [], '{"teams":[…]}'),
 			'/api/v1/risk/model': get(
 				'The complaint-escalation risk model and its held-out quality (404 before the first training)',

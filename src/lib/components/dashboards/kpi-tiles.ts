@@ -43,10 +43,12 @@ export function toTile(
 		target: kpi.target,
 		status: tileStatus(kpi.status),
 		change: kpi.change,
-		significant: kpi.significant === true,
+		// Only where a test ran ("no significant difference" is a finding, not the absence of one).
+		significant: kpi.significant ?? undefined,
 		lowConfidence: kpi.lowConfidence,
 		pending: kpi.pending,
 		unattributed: kpi.unattributed,
+		missing: kpi.missing?.map((c) => localized(c.label, locale)),
 		spark: kpi.spark,
 		note: [mean, note].filter(Boolean).join('\n') || undefined
 	};

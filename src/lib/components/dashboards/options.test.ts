@@ -179,7 +179,6 @@ describe('KPI tiles', () => {
 			label: 'Complaint rate',
 			unit: 'per10k',
 			status: 'good',
-			significant: false,
 			change: -1.8,
 			spark: [5, null, 4.2],
 			note: undefined
@@ -190,6 +189,16 @@ describe('KPI tiles', () => {
 			{ label: { zh: '客户费力度', en: 'CES' }, description: { zh: '', en: '' } },
 			'zh-CN'
 		);
+		// No test ran (null): the tile claims neither a difference nor "no significant difference".
+		expect(tile.significant).toBeUndefined();
+		expect(
+			toTile(
+				'complaint_rate',
+				{ ...kpi, significant: false },
+				{ label: { zh: '', en: '' }, description: { zh: '', en: '' } },
+				'en'
+			).significant
+		).toBe(false);
 		expect(zh.label).toBe('客户费力度');
 		expect(zh.note).toBe('平均分 5.6 (5.5–5.7)');
 	});

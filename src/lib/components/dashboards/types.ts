@@ -60,6 +60,11 @@ export interface WallboardKpi extends Reading {
 	spark: (number | null)[];
 	/** complaint_rate: complaints belonging to no contact chain, included in the value (unfiltered views). */
 	unattributed?: number;
+	/**
+	 * cx_index: the weighted components under their minimum n, named (the index is then insufficient data, or, where
+	 * an admin allows a partial index, shown without them).
+	 */
+	missing?: { key: string; label: { zh: string; en: string } }[];
 }
 
 export interface WallboardSnapshot {

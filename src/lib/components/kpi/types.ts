@@ -20,6 +20,8 @@ export interface KpiTileData {
 	pending?: number;
 	/** complaint_rate: complaints attributed to no contact chain, counted in this (unfiltered) value. */
 	unattributed?: number;
+	/** cx_index: the names of its components under their minimum n. */
+	missing?: string[];
 	spark?: (number | null)[];
 	/** Extra definition shown on hover, e.g. that abandons count as offered for service level. */
 	note?: string;

@@ -428,7 +428,7 @@ describe.each(testEngines)('follow-up cases on $engine', ({ open }) => {
 		expect(filtered.cases).toBe(40);
 	});
 
-	it('counts a recovery only for a better answer after the follow-up, on the same metric', async () => {
+	it('counts a recovery only for a non-detractor answer after the follow-up, on the same metric', async () => {
 		const s = await setup();
 		const events: CxEvent[] = [];
 		// 34 NPS detractors (score 2) and 2 regulator complaints, all in t1, all followed up one hour after.
@@ -440,28 +440,101 @@ describe.each(testEngines)('follow-up cases on $engine', ({ open }) => {
 		expect(opened).toHaveLength(36);
 		for (const c of opened) await updateCase(s, c.id, { status: 'contacted' }, MGR1, c.openedAt + HOUR);
 		const later: CxEvent[] = [];
-		// c0–c24: a later NPS answer, better (7+) for c0–c19, not better (0–2) for c20–c24.
+		// c0–c24: a later NPS answer, not a detractor (7+) for c0–c19, a detractor (0–2) for c20–c24.
 		for (let i = 0; i < 25; i++)
 			later.push(answer(`n${i}`, `c${i}`, 'nps', i < 20 ? 7 + (i % 4) : i % 3, T0 + 50 * HOUR));
-		// c25–c29: a better NPS answer, but before the follow-up (does not count, nor does it hide a later one).
+		// c25–c29: a non-detractor NPS answer, but before the follow-up (does not count, nor hide a later one).
 		for (let i = 25; i < 30; i++) later.push(answer(`e${i}`, `c${i}`, 'nps', 10, T0 + i * 1000 + 60_000));
-		// c25–c27 then answer after: the first answer after the follow-up counts (2 better, 1 worse).
+		// c25–c27 then answer after: the first answer after the follow-up counts (2 recovered, 1 not).
 		for (let i = 25; i < 28; i++) later.push(answer(`m${i}`, `c${i}`, 'nps', i < 27 ? 9 : 1, T0 + 60 * HOUR));
 		// c30–c31: a later CSAT answer only (another metric: not a recovery answer for an NPS case).
 		for (let i = 30; i < 32; i++) later.push(answer(`s${i}`, `c${i}`, 'csat', 5, T0 + 50 * HOUR));
-		// Complaints: any later non-detractor answer recovers (cx0: NPS 8), a detractor answer does not (cx1: CSAT 2).
+		// Complaints are not detractors: their later answers count nowhere.
 		later.push(answer('xa', 'cx0', 'nps', 8, T0 + 50 * HOUR), answer('xb', 'cx1', 'csat', 2, T0 + 50 * HOUR));
 		await write(s, later);
 		const k = await caseKpis(
 			s,
 			{ from: T0 - HOUR, to: T0 + HOUR, filters: {}, scope: { teams: null } },
-			T0 + 100 * HOUR
+			T0 + 40 * 24 * HOUR
 		);
-		// With a later answer: 25 + 3 + 2 = 30; recovered: 20 + 2 + 1 = 23.
-		expect(k.recoveryRate).toMatchObject({ n: 30, x: 23 });
-		expect(k.recoveryRate.value).toBeCloseTo((23 / 30) * 100, 10);
+		// With a later answer: 25 + 3 = 28 (under the minimum n); recovered: 20 + 2 = 22.
+		expect(k.recoveryRate).toMatchObject({ n: 28, x: 22, value: null, ci95: null });
+		expect(k.recovery.followedUp).toMatchObject({ n: 28, x: 22, pending: 0, noAnswer: 6 });
+		expect(k.recovery.notFollowedUp).toMatchObject({ n: 0, x: 0, pending: 0, noAnswer: 0 });
+		expect(k.recovery.difference).toBeNull();
 		expect(k.followUpRate).toMatchObject({ value: 100, n: 36, x: 36 });
 		expect(k.withinSlaRate).toMatchObject({ value: 100, n: 36, x: 36 });
+	});
+
+	it('recovery rate (DOMAIN.md): next answer within 30 days not a detractor, beside detractors not followed up, with Newcombe', async () => {
+		const s = await setup();
+		const DAY = 24 * HOUR;
+		const events: CxEvent[] = [];
+		// 60 NPS detractors scoring 2 (f0–f59) and 40 CSAT detractors scoring 1 (g0–g39), all in t1.
+		for (let i = 0; i < 60; i++)
+			events.push(answer(`f${i}`, `f${i}`, 'nps', 2, T0 + i * 1000, { teamId: 't1' }));
+		for (let i = 0; i < 40; i++)
+			events.push(answer(`g${i}`, `g${i}`, 'csat', 1, T0 + i * 1000, { teamId: 't1' }));
+		await write(s, events);
+		const opened = await openCases(s, events.map(sourceOf));
+		expect(opened).toHaveLength(100);
+		const byCustomer = new Map(opened.map((c) => [c.customerId, c]));
+		// Followed up (reached) one hour after: f0–f39 and g0–g19. Unreachable: g20–g29. Never worked: the rest.
+		for (let i = 0; i < 40; i++)
+			await updateCase(s, byCustomer.get(`f${i}`)!.id, { status: 'contacted' }, MGR1, T0 + HOUR);
+		for (let i = 0; i < 20; i++)
+			await updateCase(s, byCustomer.get(`g${i}`)!.id, { status: 'resolved' }, MGR1, T0 + HOUR);
+		for (let i = 20; i < 30; i++)
+			await updateCase(s, byCustomer.get(`g${i}`)!.id, { status: 'unreachable' }, MGR1, T0 + 2 * HOUR);
+		const later: CxEvent[] = [];
+		// Followed-up NPS: f0–f19 answer 8 (recovered); f20–f29 answer 5 — better than 2 but still a detractor
+		// (the old "better score" rule called them recovered); f30–f34 answer 9 but 31 days after the follow-up
+		// (outside the window: no answer); f35–f39 never answer.
+		for (let i = 0; i < 20; i++) later.push(answer(`fa${i}`, `f${i}`, 'nps', 8, T0 + 5 * DAY));
+		for (let i = 20; i < 30; i++) later.push(answer(`fa${i}`, `f${i}`, 'nps', 5, T0 + 5 * DAY));
+		for (let i = 30; i < 35; i++) later.push(answer(`fa${i}`, `f${i}`, 'nps', 9, T0 + HOUR + 31 * DAY));
+		// Followed-up CSAT: g0–g9 answer 4 (recovered), g10–g14 answer 3 (a detractor for recovery), g15–g19 none.
+		for (let i = 0; i < 15; i++) later.push(answer(`ga${i}`, `g${i}`, 'csat', i < 10 ? 4 : 3, T0 + 3 * DAY));
+		// Not followed up: f40–f59 (open, overdue) and g20–g39 (unreachable or open). 12 of f40–f59 answer 7
+		// (recovered, regression to the mean), 8 answer 6; g20–g29 answer 5 (recovered); g30–g34 answer 2.
+		for (let i = 40; i < 60; i++) later.push(answer(`fa${i}`, `f${i}`, 'nps', i < 52 ? 7 : 6, T0 + 10 * DAY));
+		for (let i = 20; i < 35; i++)
+			later.push(answer(`ga${i}`, `g${i}`, 'csat', i < 30 ? 5 : 2, T0 + 10 * DAY));
+		await write(s, later);
+
+		const q = { from: T0 - HOUR, to: T0 + HOUR, filters: {}, scope: { teams: null } };
+		const k = await caseKpis(s, q, T0 + 40 * DAY);
+		// Followed up: answered within 30 days 30 NPS + 15 CSAT = 45; recovered 20 + 10 = 30.
+		expect(k.recovery.followedUp).toMatchObject({ n: 45, x: 30, pending: 0, noAnswer: 15 });
+		expect(k.recovery.followedUp.value).toBeCloseTo((30 / 45) * 100, 10);
+		// Not followed up: 20 NPS + 15 CSAT answered; recovered 12 + 10 = 22; g35–g39 never answered.
+		expect(k.recovery.notFollowedUp).toMatchObject({ n: 35, x: 22, pending: 0, noAnswer: 5 });
+		expect(k.recovery.notFollowedUp.value).toBeCloseTo((22 / 35) * 100, 10);
+		expect(k.recoveryRate).toEqual({
+			value: k.recovery.followedUp.value,
+			n: 45,
+			x: 30,
+			ci95: k.recovery.followedUp.ci95
+		});
+		// Wilson 30/45: [52.1, 78.6]; 22/35: [46.3, 76.8] (hand-computed, z = 1.96).
+		expect(k.recovery.followedUp.ci95?.[0]).toBeCloseTo(52.07, 1);
+		expect(k.recovery.followedUp.ci95?.[1]).toBeCloseTo(78.64, 1);
+		expect(k.recovery.notFollowedUp.ci95?.[0]).toBeCloseTo(46.3, 1);
+		// Difference 66.67 − 62.86 = 3.81 points; Newcombe: 3.81 − √(14.60² + 13.98²) and 3.81 + √(11.97² + 16.56²).
+		const d = k.recovery.difference;
+		expect(d?.value).toBeCloseTo(30 / 0.45 - 2200 / 35, 8);
+		expect(d?.ci95[0]).toBeCloseTo(3.81 - Math.hypot(66.667 - 52.07, 76.835 - 62.857), 1);
+		expect(d?.ci95[1]).toBeCloseTo(3.81 + Math.hypot(78.641 - 66.667, 62.857 - 46.336), 1);
+
+		// On day 8: the window of f30–f39 and g15–g19 (followed up, unanswered) is still open, and the answers of
+		// the not followed up (day 10) have not come yet.
+		const early = await caseKpis(s, q, T0 + 8 * DAY);
+		expect(early.recovery.followedUp).toMatchObject({ n: 45, pending: 15, noAnswer: 0 });
+		expect(early.recovery.notFollowedUp).toMatchObject({ n: 0, pending: 40, noAnswer: 0, value: null });
+		expect(early.recovery.difference).toBeNull();
+		// Before their due time, open cases belong to neither group.
+		const beforeDue = await caseKpis(s, q, T0 + 3 * HOUR);
+		expect(beforeDue.recovery.notFollowedUp).toMatchObject({ n: 0, pending: 10 });
 	});
 });
 

@@ -33,4 +33,12 @@ export {
 	type CaseSource,
 	type CaseView
 } from './cases';
-export { caseKpis, type CaseKpi, type CaseKpis } from './kpis';
+export {
+	caseKpis,
+	isRecovered,
+	RECOVERY_WINDOW_DAYS,
+	type CaseKpi,
+	type CaseKpis,
+	type Recovery,
+	type RecoveryGroup
+} from './kpis';

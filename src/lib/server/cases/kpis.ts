@@ -1,8 +1,8 @@
 import type { Db } from '$lib/server/db';
 import type { CxQuery } from '$lib/server/metrics';
-import { MIN_N, wilson, type Interval } from '$lib/server/stats';
+import { MIN_N, newcombe, wilson, type Interval } from '$lib/server/stats';
 import type { Storage } from '$lib/server/db/storage';
-import { caseStore, isDetractor, normalizedScore } from './cases';
+import { caseStore } from './cases';
 
 /**
  * Follow-up KPIs from the cases table (the metrics registry stays the metrics engine's): each with n and a Wilson
@@ -11,9 +11,14 @@ import { caseStore, isDetractor, normalizedScore } from './cases';
  * - follow-up rate: cases with a follow-up attempt (contacted, resolved or unreachable) ÷ cases that are due
  *   (or already followed up) — a case opened an hour ago and not yet due does not count against the team;
  * - within-SLA rate: cases followed up before their due time ÷ the same cases;
- * - recovery rate: followed-up cases whose customer answered a survey afterwards with a better score than the one
- *   that opened the case (on 0…1 across scales; for a regulator complaint, any non-detractor answer) ÷ followed-up
- *   cases with such a later answer.
+ * - recovery rate (DOMAIN.md "Recovery rate"): a detractor is recovered when their next answer on the same metric
+ *   within 30 days is not a detractor (NPS ≥ 7, CSAT ≥ 4, CES ≥ 5). Shown for two groups of detractor cases:
+ *   followed up (reached: contacted or resolved; the 30 days and the "next answer" count from the follow-up) and
+ *   not followed up (unreachable, or still open after their due time; counted from the detractor answer), so that
+ *   regression to the mean, which lifts both, is visible. n = detractors whose next answer came within the window;
+ *   those still inside it without an answer are `pending`, those whose window closed unanswered `noAnswer`.
+ *   The difference (percentage points) carries Newcombe's hybrid score interval; it and each rate are null under
+ *   the minimum n. Regulator complaints are not detractors and are left out.
  */
 
 export interface CaseKpi {
@@ -24,15 +29,45 @@ export interface CaseKpi {
 	x: number;
 }
 
+/** A recovery rate: n = detractors with a next answer inside the window, x = those recovered. */
+export interface RecoveryGroup extends CaseKpi {
+	/** Still inside the 30-day window without an answer (their outcome is not known yet). */
+	pending: number;
+	/** Window closed without an answer on the metric. */
+	noAnswer: number;
+}
+
+export interface Recovery {
+	windowDays: number;
+	followedUp: RecoveryGroup;
+	notFollowedUp: RecoveryGroup;
+	/** followedUp − notFollowedUp in percentage points, with Newcombe's 95% interval; null under the minimum n. */
+	difference: { value: number; ci95: Interval } | null;
+}
+
 export interface CaseKpis {
 	from: string;
 	to: string;
 	followUpRate: CaseKpi;
 	withinSlaRate: CaseKpi;
+	/** The followed-up group's recovery rate (as `recovery.followedUp`). */
 	recoveryRate: CaseKpi;
+	recovery: Recovery;
 	cases: number;
 	open: number;
 	overdue: number;
+}
+
+export const RECOVERY_WINDOW_DAYS = 30;
+const DAY = 86_400_000;
+
+/** Not a detractor on the recovery rate's scale: NPS ≥ 7, CSAT ≥ 4, CES ≥ 5 (DOMAIN.md "Recovery rate"). */
+export function isRecovered(metric: string | null, score: number | null): boolean {
+	if (score === null) return false;
+	if (metric === 'nps') return score >= 7;
+	if (metric === 'csat') return score >= 4;
+	if (metric === 'ces') return score >= 5;
+	return false;
 }
 
 function proportion(x: number, n: number): CaseKpi {
@@ -40,6 +75,19 @@ function proportion(x: number, n: number): CaseKpi {
 	const ci = wilson(x, n);
 	return { value: (x / n) * 100, n, ci95: ci ? [ci[0] * 100, ci[1] * 100] : null, x };
 }
+
+interface Tally {
+	x: number;
+	n: number;
+	pending: number;
+	noAnswer: number;
+}
+
+const group = (t: Tally): RecoveryGroup => ({
+	...proportion(t.x, t.n),
+	pending: t.pending,
+	noAnswer: t.noAnswer
+});
 
 /**
  * Follow-up KPIs of the cases opened in [from, to) of a CxQuery, limited to its scope and team filter (other
@@ -57,35 +105,58 @@ export async function caseKpis(
 	let due = 0;
 	let followed = 0;
 	let inTime = 0;
-	let withAnswer = 0;
-	let recovered = 0;
 	let open = 0;
 	let overdue = 0;
+	const tally = () => ({ x: 0, n: 0, pending: 0, noAnswer: 0 });
+	const reached = tally();
+	const notReached = tally();
+	const window = RECOVERY_WINDOW_DAYS * DAY;
 	for (const r of rows) {
 		if (r.status === 'open') {
 			open++;
 			if (r.dueAt < now) overdue++;
 		}
 		const attempted = r.contactedAt !== null;
-		if (!attempted && r.dueAt >= now) continue;
-		due++;
-		if (!attempted) continue;
-		followed++;
-		if ((r.contactedAt as number) <= r.dueAt) inTime++;
-		if (r.nextScore === null) continue;
-		withAnswer++;
-		const better =
-			r.reason === 'regulator_complaint' || r.score === null
-				? !isDetractor(r.nextMetric, r.nextScore)
-				: (normalizedScore(r.nextMetric, r.nextScore) ?? 0) > (normalizedScore(r.metric, r.score) ?? 1);
-		if (better) recovered++;
+		if (attempted || r.dueAt < now) {
+			due++;
+			if (attempted) {
+				followed++;
+				if ((r.contactedAt as number) <= r.dueAt) inTime++;
+			}
+		}
+		if (r.reason !== 'detractor' || r.score === null) continue;
+		const isReached = attempted && r.status !== 'unreachable';
+		// A case not reached belongs to "not followed up" only once its due time has passed without a follow-up.
+		if (!isReached && r.status === 'open' && r.dueAt >= now) continue;
+		const t = isReached ? reached : notReached;
+		const anchor = isReached ? (r.contactedAt as number) : r.openedAt;
+		if (r.nextTs !== null && r.nextTs <= anchor + window && r.nextTs <= now) {
+			t.n++;
+			if (isRecovered(r.nextMetric, r.nextScore)) t.x++;
+		} else if (anchor + window > now) t.pending++;
+		else t.noAnswer++;
 	}
+	const followedUp = group(reached);
+	const notFollowedUp = group(notReached);
+	const d =
+		followedUp.value !== null && notFollowedUp.value !== null
+			? newcombe(reached.x, reached.n, notReached.x, notReached.n)
+			: null;
 	return {
 		from: new Date(q.from).toISOString(),
 		to: new Date(q.to).toISOString(),
 		followUpRate: proportion(followed, due),
 		withinSlaRate: proportion(inTime, due),
-		recoveryRate: proportion(recovered, withAnswer),
+		recoveryRate: proportion(reached.x, reached.n),
+		recovery: {
+			windowDays: RECOVERY_WINDOW_DAYS,
+			followedUp,
+			notFollowedUp,
+			difference:
+				d && followedUp.value !== null && notFollowedUp.value !== null
+					? { value: followedUp.value - notFollowedUp.value, ci95: [d[0] * 100, d[1] * 100] }
+					: null
+		},
 		cases: rows.length,
 		open,
 		overdue

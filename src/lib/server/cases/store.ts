@@ -54,7 +54,10 @@ export interface CaseQuery {
 	overdueAt?: number;
 }
 
-/** One case of the KPI period with the customer's first survey answer after the follow-up. */
+/**
+ * One case of the KPI period with the customer's first answer on the case's metric after its recovery anchor (the
+ * follow-up of a case reached, else the detractor answer), any time later: the 30-day window is judged by the caller.
+ */
 export interface KpiRow {
 	id: number;
 	customerId: string;
@@ -62,10 +65,12 @@ export interface KpiRow {
 	metric: string | null;
 	score: number | null;
 	status: string;
+	openedAt: number;
 	dueAt: number;
 	contactedAt: number | null;
 	nextMetric: string | null;
 	nextScore: number | null;
+	nextTs: number | null;
 }
 
 export interface CaseStore {
@@ -196,8 +201,10 @@ export const CONTACT_TEAM = `SELECT team_id AS "teamId", agent_id AS "agentId" F
 	 WHERE customer_id = ? AND type <> 'journey' AND type = 'contact' AND id = ? LIMIT 1`;
 
 /**
- * The cases opened in [?, ?) (then the teams, when limited) with the customer's first survey answer after the
- * follow-up (index on customer_id, ts).
+ * The cases opened in [?, ?) (then the teams, when limited) with the customer's first survey answer on the case's
+ * metric after its recovery anchor (index on customer_id, ts): the follow-up for a case reached (contacted or
+ * resolved), else the detractor answer itself (a case not reached: open, or unreachable), so the same rate can be
+ * shown for detractors not followed up (DOMAIN.md "Recovery rate").
  */
 export function kpiSql(teams: string[] | null): string {
 	const teamSql =
@@ -206,16 +213,19 @@ export function kpiSql(teams: string[] | null): string {
 			: teams.length
 				? ` AND c.team_id IN (${teams.map(() => '?').join(',')})`
 				: ' AND 1 = 0';
-	return `SELECT c.id, c.customer_id AS "customerId", c.reason, c.metric, c.score, c.status, c.due_at AS "dueAt",
-	   c.contacted_at AS "contactedAt", n.metric AS "nextMetric", n.score AS "nextScore"
+	const anchor = `CASE WHEN c.contacted_at IS NOT NULL AND c.status <> 'unreachable' THEN c.contacted_at
+	   ELSE c.opened_at END`;
+	return `SELECT c.id, c.customer_id AS "customerId", c.reason, c.metric, c.score, c.status,
+	   c.opened_at AS "openedAt", c.due_at AS "dueAt", c.contacted_at AS "contactedAt",
+	   n.metric AS "nextMetric", n.score AS "nextScore", n.ts AS "nextTs"
 	 FROM follow_up_cases c
 	 LEFT JOIN events n ON n.seq = (
 	   SELECT e.seq FROM events e
-	   WHERE c.contacted_at IS NOT NULL AND e.customer_id = c.customer_id AND e.type <> 'journey'
+	   WHERE c.reason = 'detractor' AND e.customer_id = c.customer_id AND e.type <> 'journey'
 	     AND e.type = 'feedback'
-	     AND e.ts > c.contacted_at AND e.score IS NOT NULL
-	     AND (c.metric IS NULL OR e.metric = c.metric)
-	   ORDER BY e.ts LIMIT 1)
+	     AND e.ts > ${anchor} AND e.score IS NOT NULL
+	     AND e.metric = c.metric
+	   ORDER BY e.ts, e.seq LIMIT 1)
 	 WHERE c.opened_at >= ? AND c.opened_at < ?${teamSql}`;
 }
 

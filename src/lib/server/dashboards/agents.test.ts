@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentOrder, compareAgents, type AgentCounts } from './agents';
+import { agentOrder, agentOverdispersion, compareAgents, type AgentCounts } from './agents';
 
 const agent = (id: string, team: string | null, n: number, x: number, detractors = 0): AgentCounts => ({
 	agent: id,
@@ -74,5 +74,42 @@ describe('agent significance marking', () => {
 			30
 		).sort(agentOrder);
 		expect(rows.map((r) => r.agent)).toEqual(['a', 'b', 'z', 'm']);
+	});
+});
+
+describe('agent comparisons with the overdispersion allowance', () => {
+	it('does not mark an agent whose difference is within day-to-day variation', () => {
+		// Agent a: 860 of 1,000 (86%) over 10 days against the rest 7,800 of 10,000 (78%) over 100 agent-days.
+		const team = [
+			{ ...agent('a', 't1', 1_000, 860), days: 10 },
+			...Array.from({ length: 10 }, (_, i) => ({ ...agent(`r${i}`, 't1', 1_000, 780), days: 10 }))
+		];
+		const plain = compareAgents('csat', team, 30).find((r) => r.agent === 'a');
+		// Pooled z on sampling noise alone: 8 / √(p(1−p)·(1/1000 + 1/10000)·10⁴) with p = 8660/11000.
+		const pooled = 8_660 / 11_000;
+		const z0 = 8 / Math.sqrt(pooled * (1 - pooled) * 1e4 * (1 / 1_000 + 1 / 10_000));
+		expect(plain?.z).toBeCloseTo(z0, 10);
+		expect(plain?.mark).toBe('above');
+		// An agent's days vary by SD 20 points (τ² = 400): the agent's mean of 10 days carries 400/10, the rest's
+		// 400/100: z = 8 / √(5.85 + 40 + 4) = 1.13, no significant difference.
+		const wobbly = compareAgents('csat', team, 30, 0.05, 400).find((r) => r.agent === 'a');
+		const z1 = 8 / Math.sqrt(pooled * (1 - pooled) * 1e4 * (1 / 1_000 + 1 / 10_000) + 400 / 10 + 400 / 100);
+		expect(wobbly?.z).toBeCloseTo(z1, 10);
+		expect(wobbly?.mark).toBe('same');
+	});
+
+	it('estimates τ² from agent-day cells: none for binomial days, the extra variance for wobbly ones', () => {
+		// 20 days of 100 answers at exactly 80%: no variation at all beyond sampling → τ² = 0.
+		const flat = Array.from({ length: 20 }, () => ({ agent: 'a', n: 100, x: 80, detractors: 0 }));
+		expect(agentOverdispersion('csat', flat)).toBe(0);
+		// Days alternating 60% and 100% (±20 points around 80%): robust variance 1.4826²·20² = 879 points², minus the
+		// sampling variance 80·20/100 = 16 → 863.
+		const wobbly = Array.from({ length: 20 }, (_, i) => ({
+			agent: 'a',
+			n: 100,
+			x: i % 2 ? 100 : 60,
+			detractors: 0
+		}));
+		expect(agentOverdispersion('csat', wobbly)).toBeCloseTo((1.4826 * 20) ** 2 - 16, 6);
 	});
 });

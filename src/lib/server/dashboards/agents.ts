@@ -1,9 +1,10 @@
 import {
 	FAMILY_ALPHA,
 	benjaminiHochberg,
-	npsChangeZ,
+	dispersedZ,
+	extraVariance,
 	npsInterval,
-	twoProportionZ,
+	npsStandardError,
 	twoSidedP,
 	wilson
 } from '$lib/server/stats';
@@ -12,7 +13,9 @@ import {
  * The agent table without ranking noise: each agent is compared with the rest of their team (the team without
  * them, so the two samples are independent), and only differences that are significant after Benjamini–Hochberg at
  * 5% over every agent of the table are marked above or below. Everyone else is "no significant difference",
- * whatever their raw order. Agents under the minimum n get no number at all.
+ * whatever their raw order. Agents under the minimum n get no number at all. The tests carry the detectors'
+ * overdispersion allowance: τ², an agent's day-to-day variation beyond sampling noise (estimated over the table's
+ * agent-day cells by `stats.extraVariance`), adds τ²/days to the agent's side and τ²/agent-days to the rest's.
  */
 
 export type AgentKpi = 'csat' | 'fcr' | 'nps';
@@ -27,6 +30,8 @@ export interface AgentCounts {
 	x: number;
 	/** NPS: detractors (0 for proportions). */
 	detractors: number;
+	/** Days (time units of τ²) with data in the period; default 1. */
+	days?: number;
 }
 
 export type AgentMark = 'above' | 'below' | 'same' | 'insufficient';
@@ -66,16 +71,60 @@ function estimate(kpi: AgentKpi, c: { n: number; x: number; detractors: number }
 	};
 }
 
+/**
+ * The variance of one observation on the display scale (points²): proportions the pooled p(1 − p) of agent and rest
+ * (under "no difference", as the pooled two-proportion z), NPS its own n·SE².
+ */
+function perObservation(
+	kpi: AgentKpi,
+	c: { n: number; x: number; detractors: number },
+	team: { n: number; x: number; detractors: number }
+): number {
+	if (kpi === 'nps') return (npsStandardError(c.x, c.detractors, c.n) ?? 0) ** 2 * c.n * 100 * 100;
+	const p = team.x / team.n;
+	return p * (1 - p) * 100 * 100;
+}
+
+/**
+ * τ² of an agent table (points², per day): the agents' day-to-day variation beyond sampling noise, from each
+ * agent-day cell's difference to the agent's own period value (cells under 5 answers left out), by the alert
+ * detectors' estimator. 0 with fewer than 12 usable cells.
+ */
+export function agentOverdispersion(
+	kpi: AgentKpi,
+	cells: readonly { agent: string; n: number; x: number; detractors: number }[]
+): number {
+	const totals = new Map<string, { n: number; x: number; detractors: number }>();
+	for (const c of cells) {
+		const t = totals.get(c.agent) ?? { n: 0, x: 0, detractors: 0 };
+		t.n += c.n;
+		t.x += c.x;
+		t.detractors += c.detractors;
+		totals.set(c.agent, t);
+	}
+	const value = (c: { n: number; x: number; detractors: number }) =>
+		((kpi === 'nps' ? c.x - c.detractors : c.x) / c.n) * 100;
+	const residuals = cells.flatMap((c) => {
+		const t = totals.get(c.agent);
+		if (!t || c.n < 5 || c.n === t.n) return [];
+		return [{ diff: value(c) - value(t), samplingVariance: perObservation(kpi, t, t) / c.n }];
+	});
+	return extraVariance(residuals);
+}
+
 /** Compares every agent with the rest of their team; agents without a team are compared with everyone else. */
 export function compareAgents(
 	kpi: AgentKpi,
 	agents: readonly AgentCounts[],
 	minN: number,
-	alpha = FAMILY_ALPHA
+	alpha = FAMILY_ALPHA,
+	tau2 = 0
 ): AgentComparison[] {
 	const teams = new Map<string, { n: number; x: number; detractors: number }>();
+	const teamDays = new Map<string, number>();
 	for (const a of agents) {
 		const key = a.team ?? '';
+		teamDays.set(key, (teamDays.get(key) ?? 0) + Math.max(1, a.days ?? 1));
 		const t = teams.get(key) ?? { n: 0, x: 0, detractors: 0 };
 		t.n += a.n;
 		t.x += a.x;
@@ -89,11 +138,15 @@ export function compareAgents(
 		const restEstimate = rest.n >= minN ? estimate(kpi, rest) : null;
 		const teamEstimate = team.n >= minN ? estimate(kpi, team) : null;
 		let z: number | null = null;
-		if (own && restEstimate)
-			z =
-				kpi === 'nps'
-					? npsChangeZ(own.value, own.se, restEstimate.value, restEstimate.se)
-					: twoProportionZ(a.x, a.n, rest.x, rest.n);
+		if (own && restEstimate) {
+			const days = Math.max(1, a.days ?? 1);
+			const restDays = Math.max(1, (teamDays.get(a.team ?? '') ?? 0) - days);
+			z = dispersedZ(
+				{ mean: own.value, variance: perObservation(kpi, a, team), n: a.n, hours: days },
+				{ mean: restEstimate.value, variance: perObservation(kpi, rest, team), n: rest.n, hours: restDays },
+				tau2
+			);
+		}
 		return {
 			agent: a.agent,
 			name: a.name,

@@ -4,9 +4,18 @@ import { dashboardStores } from './store';
 import * as metrics from '$lib/server/metrics';
 import { bucketOf, bucketStart, chinaIso, type Grain } from '$lib/server/metrics/time';
 import type { Reading, WallboardKpi } from '$lib/components/dashboards/types';
-import { agentOrder, compareAgents, type AgentComparison, type AgentCounts, type AgentKpi } from './agents';
+import {
+	agentOrder,
+	agentOverdispersion,
+	compareAgents,
+	type AgentComparison,
+	type AgentCounts,
+	type AgentKpi
+} from './agents';
 import { pChart, type PChart } from './control-chart';
-import { kpiTile } from './kpi-tile';
+import { boardSignificance, kpiTile } from './kpi-tile';
+
+const DAY_MS = 86_400_000;
 
 /**
  * The manager's screens: satisfaction (CSAT, NPS, FCR) by day or week with n and intervals, a p-chart of a rate,
@@ -59,8 +68,18 @@ export async function satisfaction(
 	q: metrics.CxQuery,
 	grain: TrendGrain
 ): Promise<{ tiles: Record<TrendKpi, WallboardKpi>; series: TrendSeries[] }> {
-	const totals = (await metrics.kpis(db, { ...q, by: null, grain: null })).rows[0].kpis;
 	const trend = await metrics.kpis(db, { ...q, by: grain, grain: null, compare: null, standardise: false });
+	// Tests of change allow for bucket-to-bucket variation (estimated from the series just read) and are adjusted
+	// over the screen's tiles (Benjamini–Hochberg).
+	const unitMs = grain === 'day' ? DAY_MS : 7 * DAY_MS;
+	const totals = (
+		await metrics.kpis(
+			db,
+			{ ...q, by: null, grain: null },
+			{ dispersion: { unitMs, tau2: metrics.overdispersion(trend.rows, TREND_KPIS) } }
+		)
+	).rows[0].kpis;
+	const significant = boardSignificance(totals, TREND_KPIS);
 	const list = buckets(q, grain).list;
 	const series = TREND_KPIS.map((kpi) => ({
 		kpi,
@@ -80,7 +99,8 @@ export async function satisfaction(
 		tiles[kpi] = kpiTile(
 			kpi,
 			totals[kpi],
-			series.find((s) => s.kpi === kpi)?.points.map((p) => p.value) ?? []
+			series.find((s) => s.kpi === kpi)?.points.map((p) => p.value) ?? [],
+			significant[kpi]
 		);
 	return { tiles, series };
 }
@@ -168,24 +188,45 @@ export interface AgentTable {
 
 /** Every agent in the scope with n and interval, marked only where they differ significantly from their team. */
 export async function agentTable(db: Db | Storage, q: metrics.CxQuery, kpi: AgentKpi): Promise<AgentTable> {
-	const measured = await metrics.kpiMeasures(db, { ...q, by: 'agent', grain: null, compare: null });
+	// One read by agent and day: the agents' totals are the sums of their days, and the days give the
+	// overdispersion allowance of the comparisons (no second query).
+	const measured = await metrics.kpiMeasures(db, { ...q, by: 'agent', grain: 'day', compare: null });
 	const directory = new Map((await byEngine(asStorage(db), dashboardStores).agents()).map((a) => [a.id, a]));
 	const names = AGENT_MEASURES[kpi];
-	const counts: AgentCounts[] = measured.rows
+	const cells = measured.rows
 		.filter((r) => r.group !== null)
 		.map((r) => {
 			const m = r.measures as unknown as Record<string, number>;
-			const agent = directory.get(r.group as string);
 			return {
 				agent: r.group as string,
-				name: agent?.name ?? (r.group as string),
-				team: agent?.team_id ?? null,
 				n: m[names.n],
 				x: m[names.x],
 				detractors: names.detractors ? m[names.detractors] : 0
 			};
 		})
 		.filter((c) => c.n > 0);
+	const byAgent = new Map<string, AgentCounts>();
+	for (const c of cells) {
+		let a = byAgent.get(c.agent);
+		if (!a) {
+			const agent = directory.get(c.agent);
+			a = {
+				agent: c.agent,
+				name: agent?.name ?? c.agent,
+				team: agent?.team_id ?? null,
+				n: 0,
+				x: 0,
+				detractors: 0,
+				days: 0
+			};
+			byAgent.set(c.agent, a);
+		}
+		a.n += c.n;
+		a.x += c.x;
+		a.detractors += c.detractors;
+		a.days = (a.days ?? 0) + 1;
+	}
+	const counts = [...byAgent.values()];
 	const all = await teamNames(db);
 	const teams: AgentTable['teams'] = {};
 	for (const c of counts)
@@ -194,6 +235,8 @@ export async function agentTable(db: Db | Storage, q: metrics.CxQuery, kpi: Agen
 		kpi,
 		minN: metrics.KPIS[kpi].minN,
 		teams,
-		rows: compareAgents(kpi, counts, metrics.KPIS[kpi].minN).sort(agentOrder)
+		rows: compareAgents(kpi, counts, metrics.KPIS[kpi].minN, undefined, agentOverdispersion(kpi, cells)).sort(
+			agentOrder
+		)
 	};
 }

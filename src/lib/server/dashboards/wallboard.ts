@@ -10,7 +10,7 @@ import type {
 	WallboardSnapshot
 } from '$lib/components/dashboards/types';
 import { WALLBOARD_KPIS } from '$lib/components/dashboards/types';
-import { kpiTile } from './kpi-tile';
+import { boardSignificance, kpiTile } from './kpi-tile';
 
 /**
  * The executive wallboard's numbers: the ten headline KPIs for a period with their n, interval, status against
@@ -44,7 +44,6 @@ export async function wallboardSnapshot(
 ): Promise<WallboardSnapshot> {
 	// Read first: every event up to this one is in the numbers below (later ones may be too).
 	const seq = await byEngine(asStorage(db), dashboardStores).lastSeq();
-	const current = await metrics.kpis(db, { ...query, by: null, grain: null });
 	// The sparkline: one value per China-time day, the last 14 days of the period (today so far at the end).
 	const sparkFrom = chinaMidnight(query.to - 1) - (SPARK_DAYS - 1) * DAY_MS;
 	const daily = await metrics.kpis(db, {
@@ -55,14 +54,23 @@ export async function wallboardSnapshot(
 		compare: null,
 		standardise: false
 	});
+	// The tests of change allow for day-to-day variation beyond sampling noise, estimated from the same days (no
+	// extra query), and are adjusted over the board's tiles.
+	const current = await metrics.kpis(
+		db,
+		{ ...query, by: null, grain: null },
+		{ dispersion: { unitMs: DAY_MS, tau2: metrics.overdispersion(daily.rows, WALLBOARD_KPIS) } }
+	);
 	const days = daily.rows.slice(-SPARK_DAYS);
 	const row = current.rows[0];
+	const significant = boardSignificance(row.kpis, WALLBOARD_KPIS);
 	const kpis = {} as Record<WallboardKpiKey, WallboardKpi>;
 	for (const key of WALLBOARD_KPIS)
 		kpis[key] = kpiTile(
 			key,
 			row.kpis[key],
-			days.map((d) => roundTo(d.kpis[key].value))
+			days.map((d) => roundTo(d.kpis[key].value)),
+			significant[key]
 		);
 	return {
 		at: now,

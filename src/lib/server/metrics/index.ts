@@ -7,6 +7,7 @@ export {
 	kpis,
 	kpiMeasures,
 	measuresFromRaw,
+	overdispersion,
 	type KpiAnswer,
 	type KpiResult,
 	type KpiRow,

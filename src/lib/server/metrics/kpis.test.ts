@@ -3,7 +3,7 @@ import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from './kpis';
 import { emptyVector, toMeasures, type Measures } from './measures';
-import { evaluate, evaluateStandardised, KPIS, significantChange } from './registry';
+import { changeTest, evaluate, evaluateStandardised, KPIS, significantChange } from './registry';
 import type { CxQuery } from './query';
 import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { setKpiSettings } from './settings';
@@ -562,6 +562,45 @@ describe("reason-standardised KPIs (Simpson's paradox)", () => {
 	});
 });
 
+describe('reason-standardised KPIs weigh by a fixed reference mix (DOMAIN.md)', () => {
+	it("uses the center's reason mix of the 90 days before today, not the query's own population", async () => {
+		const db = fresh();
+		const events: CxEvent[] = [];
+		let n = 0;
+		const plan: [string, string, number, number, number][] = [
+			// team, reason, count, resolved, day: A and B as above on day 0; team C took 600 easy calls a month before.
+			['A', 'easy', 80, 72, 0],
+			['A', 'hard', 20, 10, 0],
+			['B', 'easy', 20, 19, 0],
+			['B', 'hard', 80, 48, 0],
+			['C', 'easy', 600, 600, -30]
+		];
+		for (const [team, reason, count, resolved, day] of plan)
+			for (let i = 0; i < count; i++) {
+				const customer = `s${n++}`;
+				const at = T0 + day * DAY + HOUR;
+				events.push(contact(customer, at, { handledBy: 'agent', outcome: 'resolved', teamId: team, reason }));
+				if (i >= resolved)
+					events.push(
+						contact(customer, at + 2 * DAY, { handledBy: 'agent', outcome: 'resolved', teamId: 'Z', reason })
+					);
+			}
+		writeWithRollups(db, events);
+		const q = query({ by: 'team', filters: { team: ['A', 'B'] }, standardise: true });
+		const r = await onBothEngines(db, (t) => kpis(t, q, { now: T0 + 10 * DAY }));
+		const [a, b] = r.rows;
+		// Reference: the whole center's first contacts in the 90 days before the day of the query: easy 100 + 600,
+		// hard 100 → weights 7/8 and 1/8 (the query's own A + B population would say 1/2 and 1/2: 70 and 77.5).
+		expect(a.kpis.fcr_std?.value).toBeCloseTo(0.875 * 90 + 0.125 * 50, 12);
+		expect(b.kpis.fcr_std?.value).toBeCloseTo(0.875 * 95 + 0.125 * 60, 12);
+		// The same weights whatever the filter: B alone is standardised on the same mix.
+		const onlyB = await onBothEngines(db, (t) =>
+			kpis(t, { ...q, by: null, filters: { team: ['B'] } }, { now: T0 + 10 * DAY })
+		);
+		expect(onlyB.rows[0].kpis.fcr_std?.value).toBeCloseTo(0.875 * 95 + 0.125 * 60, 12);
+	});
+});
+
 describe('reason-standardised variance and small strata', () => {
 	const fcr = (firstContacts: number, firstResolved: number): Measures => ({
 		...toMeasures(emptyVector()),
@@ -620,9 +659,59 @@ describe('complaint rate significance and confidence', () => {
 		expect(significantChange(KPIS.complaint_rate, side(0, 10_000), side(10, 10_000))).toBe(true);
 	});
 
+	it('divides rare counts by the dispersion factor before the exact test', () => {
+		// 2 vs 14 complaints in 10,000 contacts a day each: p = 0.004 as Poisson counts. With τ² = 16 (per 10k)² a
+		// day (an SD of 4 per 10k from day to day) φ = 1 + τ²·10,000/8 per 10k… = 1 + 16e-8·10⁴/8e-4 = 3: 1 vs 5.
+		expect(changeTest(KPIS.complaint_rate, side(2, 10_000), side(14, 10_000)) as number).toBeLessThan(0.01);
+		const p = changeTest(KPIS.complaint_rate, side(2, 10_000), side(14, 10_000), {
+			tau2: 16,
+			currentUnits: 1,
+			previousUnits: 1
+		});
+		// Exact conditional p of 1 of 6 at ½: (1 + 6 + 6 + 1)/64 = 0.21875 (rounded counts 2/3 → 1, 14/3 → 5).
+		expect(p).toBeCloseTo(14 / 64, 10);
+	});
+
 	it('flags a wide complaint-rate interval as low confidence', async () => {
 		// 3 in 1,000 contacts: 30 per 10k with a Wilson interval of about 10–88 per 10k.
 		expect(evaluate(KPIS.complaint_rate, complaints(3, 1_000)).lowConfidence).toBe(true);
 		expect(evaluate(KPIS.complaint_rate, complaints(100, 200_000)).lowConfidence).toBe(false);
 	});
 });
+
+describe('significance on boards: the overdispersion allowance', () => {
+	const csat = (x: number, n: number) => {
+		const measures = { ...toMeasures(emptyVector()), csatTop2: x, csatN: n };
+		return { measures, estimate: evaluate(KPIS.csat, measures) };
+	};
+
+	it('a busy center’s day-to-day wobble is not a significant change once τ² is allowed for', () => {
+		// 8,000 vs 7,800 of 10,000 answers: 80% vs 78%, pooled z = 3.49 (p = 0.0005) on sampling noise alone.
+		const pooled = 15_800 / 20_000;
+		const p0 = changeTest(KPIS.csat, csat(8_000, 10_000), csat(7_800, 10_000)) as number;
+		expect(p0).toBeCloseTo(2 * (1 - normal(0.02 / Math.sqrt((pooled * (1 - pooled) * 2) / 10_000))), 5);
+		expect(significantChange(KPIS.csat, csat(8_000, 10_000), csat(7_800, 10_000))).toBe(true);
+		// Days vary by SD 2 points beyond sampling (τ² = 4 points²): one day against one day,
+		// z = 2 / √(0.3318 + 8) = 0.693, p = 0.488.
+		const dispersion = { tau2: 4, currentUnits: 1, previousUnits: 1 };
+		const p1 = changeTest(KPIS.csat, csat(8_000, 10_000), csat(7_800, 10_000), dispersion) as number;
+		const se = Math.sqrt(pooled * (1 - pooled) * 1e4 * (2 / 10_000) + 8);
+		expect(p1).toBeCloseTo(2 * (1 - normal(2 / se)), 4);
+		expect(significantChange(KPIS.csat, csat(8_000, 10_000), csat(7_800, 10_000), dispersion)).toBe(false);
+		// Over 30 days against 30 days the same τ² weighs 30 times less: 2 / √(0.3318 + 8/30) = 2.59, significant.
+		const month = { tau2: 4, currentUnits: 30, previousUnits: 30 };
+		expect(changeTest(KPIS.csat, csat(8_000, 10_000), csat(7_800, 10_000), month) as number).toBeLessThan(
+			0.05
+		);
+	});
+});
+
+/** Standard normal CDF by numerical integration (Simpson, independent of the stats module). */
+function normal(z: number): number {
+	const steps = 2000;
+	const h = z / steps;
+	const f = (t: number) => Math.exp((-t * t) / 2) / Math.sqrt(2 * Math.PI);
+	let sum = f(0) + f(z);
+	for (let i = 1; i < steps; i++) sum += (i % 2 ? 4 : 2) * f(i * h);
+	return 0.5 + (sum * h) / 3;
+}

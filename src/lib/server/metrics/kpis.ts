@@ -20,7 +20,8 @@ import {
 	evaluateStandardised,
 	KPIS,
 	REGISTRY,
-	significantChange,
+	changeTest,
+	type Dispersion,
 	STANDARDISED,
 	statusOf,
 	type KpiEstimate,
@@ -31,8 +32,8 @@ import {
 } from './registry';
 import { CUBOIDS, sumCells, type CellSum } from './rollups';
 import { getIndexWeights, getKpiSettings } from './settings';
-import type { Interval } from '$lib/server/stats';
-import { bucketOf, bucketStart, chinaIso, HOUR_MS, type Grain } from './time';
+import { extraVariance, FAMILY_ALPHA, Z95, type Interval } from '$lib/server/stats';
+import { bucketOf, bucketStart, chinaIso, chinaMidnight, DAY_MS, HOUR_MS, type Grain } from './time';
 
 /**
  * KPI reads (`metrics.kpis`): summed measures from rollup cells (the smallest cuboid holding every filtered and
@@ -58,6 +59,12 @@ export interface KpiResult {
 	/** value − previous.value (display units), null when either is missing. */
 	change?: number | null;
 	significant?: boolean | null;
+	/**
+	 * Two-sided p-value of the change (null or absent where no test ran: no comparison, a value missing or
+	 * provisional). `significant` is p < 0.05 for this KPI alone; a board of tiles adjusts over its tiles
+	 * (Benjamini–Hochberg, dashboards/kpi-tile.ts).
+	 */
+	p?: number | null;
 	/** CX index: weighted components under their minimum n (insufficient data unless an admin allows partial). */
 	missing?: string[];
 	/**
@@ -277,6 +284,11 @@ export interface KpiOptions {
 	weights?: IndexWeights;
 	/** The moment of the query, for maturity (default: now). */
 	now?: number;
+	/**
+	 * The overdispersion allowance of the tests of change: τ² per KPI (display units², from `overdispersion` over a
+	 * series of `unitMs` buckets, e.g. the days of a wallboard's sparkline). Default: none (sampling noise only).
+	 */
+	dispersion?: { unitMs: number; tau2: Partial<Record<KpiKey, number>> };
 }
 
 /**
@@ -323,6 +335,9 @@ export async function kpis(target: Db | Storage, q: CxQuery, options: KpiOptions
 	return byEngine(storage, metricsStores).read((r) => computeKpis(r, q, { ...options, settings, weights }));
 }
 
+/** The reference period of the reason-standardised KPIs' weights: the 90 China days before the day of the query. */
+export const REFERENCE_DAYS = 90;
+
 /** `kpis` on a reader already open (the driver analysis reads its overview in its own snapshot). */
 export async function computeKpis(
 	r: MetricsReader,
@@ -368,7 +383,33 @@ export async function computeKpis(
 			if (!strata) byRow.set(rowKey, (strata = new Map()));
 			strata.set(reason, toMeasures(v));
 		}
-		for (const [reason, v] of referenceVectors) reference.set(reason, toMeasures(v));
+		// The reference mix (DOMAIN.md: fixed, not the query's own population): the whole center's reasons over the
+		// REFERENCE_DAYS China days before today, the same for every query of a day, whatever its filters or scope.
+		// With no contact in that period (a new install) the query's own population stands in.
+		const refTo = chinaMidnight(now);
+		const fixed = await aggregateMatured(
+			r,
+			{
+				from: refTo - REFERENCE_DAYS * DAY_MS,
+				to: refTo,
+				filters: new Map(),
+				group: null,
+				grain: null,
+				split: 'reason'
+			},
+			now
+		);
+		const fixedVectors = new Map<string, MeasureVector>();
+		for (const [key, v] of fixed.cells) {
+			const reason = key.split(SEP)[2];
+			let acc = fixedVectors.get(reason);
+			if (!acc) fixedVectors.set(reason, (acc = emptyVector()));
+			addInto(acc, v);
+		}
+		const useFixed = [...fixedVectors.values()].some((v) => v.some((x) => x > 0));
+		if (useFixed) paths.push(fixed.path);
+		for (const [reason, v] of useFixed ? fixedVectors : referenceVectors)
+			reference.set(reason, toMeasures(v));
 	}
 
 	const zero = emptyVector();
@@ -418,9 +459,24 @@ export async function computeKpis(
 					const provisional =
 						windowAt !== undefined &&
 						((pendingCounts?.[windowAt] ?? 0) > 0 || (previousPending?.[windowAt] ?? 0) > 0);
-					r.significant = provisional
+					const tau2 = options.dispersion?.tau2[def.key];
+					const dispersion: Dispersion | null =
+						tau2 && options.dispersion && q.compare
+							? {
+									tau2,
+									currentUnits: (q.to - q.from) / options.dispersion.unitMs,
+									previousUnits: (q.compare.to - q.compare.from) / options.dispersion.unitMs
+								}
+							: null;
+					r.p = provisional
 						? null
-						: significantChange(def, { measures: m, estimate: e }, { measures: prevMeasures, estimate: pe });
+						: changeTest(
+								def,
+								{ measures: m, estimate: e },
+								{ measures: prevMeasures, estimate: pe },
+								dispersion
+							);
+					r.significant = r.p === null ? null : r.p < FAMILY_ALPHA;
 				}
 				out[def.key] = r;
 			}
@@ -524,4 +580,28 @@ export async function measuresFromRaw(
 		})
 	);
 	return new Map([...cells].map(([k, v]) => [k, toMeasures(v)]));
+}
+
+/**
+ * The overdispersion allowance of tests on a board: τ² per KPI from a series of buckets (e.g. the days of a
+ * wallboard's sparkline, already read), by the alert detectors' estimator (`stats.extraVariance`: a robust variance
+ * of the bucket values, 1.4826·MAD squared, minus their typical sampling variance, ((ci95 width) / (2·1.96))²). Only
+ * buckets with a value that is not provisional count; fewer than 12 give τ² = 0 (no allowance).
+ */
+export function overdispersion(
+	rows: readonly KpiRow[],
+	keys: readonly KpiKey[]
+): Partial<Record<KpiKey, number>> {
+	const out: Partial<Record<KpiKey, number>> = {};
+	for (const key of keys) {
+		const residuals = rows.flatMap((row) => {
+			const r = row.kpis[key];
+			if (r.value === null || !r.ci95 || (r.pending ?? 0) > 0) return [];
+			const se = (r.ci95[1] - r.ci95[0]) / (2 * Z95);
+			return [{ diff: r.value, samplingVariance: se * se }];
+		});
+		const tau2 = extraVariance(residuals);
+		if (tau2 > 0) out[key] = tau2;
+	}
+	return out;
 }

@@ -72,7 +72,14 @@ export function metricsOpenApi(): OpenApiPart {
 			significant: {
 				type: 'boolean',
 				nullable: true,
-				description: 'null when either period has no value, or has chains still pending (provisional)'
+				description:
+					'p < 0.05 for this KPI alone; null when either period has no value, or has chains still pending (provisional): no test ran'
+			},
+			p: {
+				type: 'number',
+				nullable: true,
+				description:
+					'Two-sided p-value of the change (z, Welch t, or the exact conditional Poisson test for complaints); null where no test ran. Boards of tiles adjust these p-values over their tiles (Benjamini–Hochberg at 5%)'
 			},
 			pending: {
 				type: 'integer',

@@ -1,12 +1,15 @@
 import type { Measure, Measures } from './measures';
 import {
 	adjustedProportionVariance,
-	isSignificant,
+	dispersedZ,
+	dispersionFactor,
+	FAMILY_ALPHA,
+	tTwoSidedP,
+	twoSidedP,
 	isWiderThan,
 	LOW_CONFIDENCE_HALF_WIDTH,
 	meanInterval,
 	MIN_N,
-	npsChangeZ,
 	npsInterval,
 	poissonRatesTest,
 	rateInterval,
@@ -406,43 +409,92 @@ export function evaluate(def: KpiDefinition, m: Measures): KpiEstimate {
 }
 
 /**
- * Is the change between two periods significant? Proportions: pooled two-proportion z; NPS-like balances: the NPS
- * z of DOMAIN.md; means: Welch's t; rates (complaints, rare counts): the exact conditional Poisson test;
- * the composite: a z on the delta-method SEs. Null when either period has no value.
+ * The overdispersion allowance of a test of change (DOMAIN.md "Significance on tiles and tables"): τ², the variance
+ * of the KPI from one time unit to the next beyond sampling noise (display units², the estimator of the alert
+ * detectors, `stats.extraVariance`), and the length of each period in those units. Each period's value then carries
+ * τ²/units beyond its sampling variance (`stats.dispersedZ`); counts (complaints) are divided by the dispersion
+ * factor φ before the exact test.
  */
-export function significantChange(
+export interface Dispersion {
+	tau2: number;
+	currentUnits: number;
+	previousUnits: number;
+}
+
+/**
+ * The two-sided p-value of the change between two periods. Proportions: pooled two-proportion z; NPS-like balances:
+ * the NPS z of DOMAIN.md; means: Welch's t (Student's t p-value); rates (complaints, rare counts): the exact
+ * conditional Poisson test; the composite: a z on the delta-method SEs; each with the overdispersion allowance when
+ * one is given. Null when either period has no value (no test ran).
+ */
+export function changeTest(
 	def: KpiDefinition,
 	current: { measures: Measures; estimate: KpiEstimate },
-	previous: { measures: Measures; estimate: KpiEstimate }
-): boolean | null {
+	previous: { measures: Measures; estimate: KpiEstimate },
+	dispersion: Dispersion | null = null
+): number | null {
 	const a = current.estimate;
 	const b = previous.estimate;
 	if (a.value === null || b.value === null) return null;
 	const f = def.formula;
 	const m1 = current.measures;
 	const m2 = previous.measures;
+	const tau2 = dispersion && dispersion.tau2 > 0 ? dispersion.tau2 : 0;
+	const units = (u: number | undefined) => Math.max(1, u ?? 1);
+	/** z of two values with the given sampling variances of their means, plus τ²/units each. */
+	const z = (v1: number, var1: number, v2: number, var2: number) =>
+		dispersedZ(
+			{ mean: v1, variance: var1, n: 1, hours: units(dispersion?.currentUnits) },
+			{ mean: v2, variance: var2, n: 1, hours: units(dispersion?.previousUnits) },
+			tau2
+		);
+	const p = (statistic: number | null) => (statistic === null ? null : twoSidedP(statistic));
 	switch (f.kind) {
-		case 'proportion':
-			return isSignificant(
-				twoProportionZ(m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator])
-			);
+		case 'proportion': {
+			const [x1, n1, x2, n2] = [m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator]];
+			if (tau2 === 0) return p(twoProportionZ(x1, n1, x2, n2));
+			const pooled = (x1 + x2) / (n1 + n2);
+			const variance = pooled * (1 - pooled) * 100 * 100;
+			return p(z((x1 / n1) * 100, variance / n1, (x2 / n2) * 100, variance / n2));
+		}
 		case 'balance':
-			return isSignificant(npsChangeZ(a.value, a.se ?? 0, b.value, b.se ?? 0));
+		case 'composite':
+			return p(z(a.value, (a.se ?? 0) ** 2, b.value, (b.se ?? 0) ** 2));
 		case 'mean': {
 			const r = welch(
 				{ n: m1[f.n], sum: m1[f.sum], sumsq: m1[f.sumsq] },
 				{ n: m2[f.n], sum: m2[f.sum], sumsq: m2[f.sumsq] }
 			);
-			return r ? r.significant : null;
+			if (!r) return null;
+			if (tau2 === 0) return r.p;
+			const se = (e: KpiEstimate) => (e.se ?? 0) ** 2;
+			const statistic = z(a.value, se(a), b.value, se(b));
+			return statistic === null ? null : tTwoSidedP(statistic, r.df);
 		}
 		case 'rate': {
-			// Rare counts (complaints): the exact conditional test of two Poisson counts, not a normal z.
-			const p = poissonRatesTest(m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator]);
-			return p === null ? null : p < 0.05;
+			// Rare counts (complaints): the exact conditional test of two Poisson counts, not a normal z; with the
+			// allowance, both counts divided by φ = 1 + τ²·exposure per unit ÷ rate (quasi-Poisson).
+			const [x1, e1, x2, e2] = [m1[f.numerator], m1[f.denominator], m2[f.numerator], m2[f.denominator]];
+			let phi = 1;
+			if (tau2 > 0 && dispersion) {
+				const rate = (x1 + x2) / (e1 + e2);
+				const perUnit = (e1 + e2) / (units(dispersion.currentUnits) + units(dispersion.previousUnits));
+				phi = dispersionFactor(tau2 / (f.per * f.per), rate, perUnit);
+			}
+			return poissonRatesTest(x1, e1, x2, e2, phi);
 		}
-		case 'composite':
-			return isSignificant(npsChangeZ(a.value, a.se ?? 0, b.value, b.se ?? 0));
 	}
+}
+
+/** Is the change between two periods significant at 5% on its own (no correction over a board)? */
+export function significantChange(
+	def: KpiDefinition,
+	current: { measures: Measures; estimate: KpiEstimate },
+	previous: { measures: Measures; estimate: KpiEstimate },
+	dispersion: Dispersion | null = null
+): boolean | null {
+	const p = changeTest(def, current, previous, dispersion);
+	return p === null ? null : p < FAMILY_ALPHA;
 }
 
 export type Status = 'green' | 'amber' | 'red';

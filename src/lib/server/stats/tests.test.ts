@@ -7,8 +7,12 @@ import {
 	holm,
 	logGamma,
 	normalCdf,
+	incompleteBeta,
 	poissonRatesTest,
-	twoSidedP
+	tQuantile975,
+	tTwoSidedP,
+	twoSidedP,
+	welch
 } from './tests';
 
 describe('normal tail and Holm', () => {
@@ -85,5 +89,30 @@ describe('exact tests for rare counts', () => {
 		// 2 vs 12 is significant as exact Poisson counts, not when their variance is 3× Poisson.
 		expect(poissonRatesTest(2, 1000, 12, 1000) as number).toBeLessThan(0.05);
 		expect(poissonRatesTest(2, 1000, 12, 1000, 3) as number).toBeGreaterThan(0.05);
+	});
+});
+
+describe("Student's t p-values", () => {
+	it('matches tabled quantiles and the incomplete beta', () => {
+		// I_½(2, 3) = 11/16 (a polynomial identity).
+		expect(incompleteBeta(0.5, 2, 3)).toBeCloseTo(11 / 16, 12);
+		// t₀.₉₇₅: 12.706 (1 df), 2.228 (10), 2.045 (29): two-sided p = 0.05.
+		expect(tTwoSidedP(12.706, 1)).toBeCloseTo(0.05, 4);
+		expect(tTwoSidedP(2.228, 10)).toBeCloseTo(0.05, 4);
+		expect(tTwoSidedP(2.045, 29)).toBeCloseTo(0.05, 4);
+		expect(tTwoSidedP(tQuantile975(200), 200)).toBeCloseTo(0.05, 4);
+		expect(tTwoSidedP(0, 5)).toBe(1);
+		expect(tTwoSidedP(1.96, Infinity)).toBeCloseTo(twoSidedP(1.96), 12);
+	});
+
+	it("gives Welch's test a p-value that agrees with its verdict", () => {
+		const r = welch(
+			{ n: 30, sum: 30 * 10, sumsq: 30 * 100 + 29 * 4 },
+			{ n: 30, sum: 30 * 11.2, sumsq: 30 * 11.2 ** 2 + 29 * 4 }
+		);
+		// Means 10 and 11.2, SD 2 each: t = −1.2 / √(8/30) = −2.324, df = 58, p ≈ 0.0237.
+		expect(r?.t).toBeCloseTo(-2.3238, 3);
+		expect(r?.p).toBeCloseTo(0.0237, 3);
+		expect(r?.significant).toBe(true);
 	});
 });

@@ -110,6 +110,8 @@ export interface WelchResult {
 	t: number;
 	df: number;
 	significant: boolean;
+	/** Two-sided p-value from Student's t. */
+	p: number;
 }
 
 /** Welch's t test for the difference of two means given (n, Σx, Σx²) of each sample; null when undefined. */
@@ -124,10 +126,55 @@ export function welch(
 	const vy = (y.sd * y.sd) / b.n;
 	const se = Math.sqrt(vx + vy);
 	const diff = x.mean - y.mean;
-	if (se === 0) return diff === 0 ? { t: 0, df: a.n + b.n - 2, significant: false } : null;
+	if (se === 0) return diff === 0 ? { t: 0, df: a.n + b.n - 2, significant: false, p: 1 } : null;
 	const t = diff / se;
 	const df = (vx + vy) ** 2 / ((vx * vx) / (a.n - 1) + (vy * vy) / (b.n - 1));
-	return { t, df, significant: Math.abs(t) > tQuantile975(df) };
+	return { t, df, significant: Math.abs(t) > tQuantile975(df), p: tTwoSidedP(t, df) };
+}
+
+/**
+ * Regularized incomplete beta I_x(a, b) by Lentz's continued fraction (Numerical Recipes' betacf; relative error
+ * below 1e-12), for Student's t distribution.
+ */
+export function incompleteBeta(x: number, a: number, b: number): number {
+	if (x <= 0) return 0;
+	if (x >= 1) return 1;
+	const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x));
+	// The continued fraction converges fast for x < (a + 1)/(a + b + 2); use the symmetry otherwise.
+	if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
+	const tiny = 1e-300;
+	let c = 1;
+	let d = 1 - ((a + b) * x) / (a + 1);
+	if (Math.abs(d) < tiny) d = tiny;
+	d = 1 / d;
+	let h = d;
+	for (let m = 1; m <= 300; m++) {
+		const m2 = 2 * m;
+		let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+		d = 1 + aa * d;
+		if (Math.abs(d) < tiny) d = tiny;
+		c = 1 + aa / c;
+		if (Math.abs(c) < tiny) c = tiny;
+		d = 1 / d;
+		h *= d * c;
+		aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+		d = 1 + aa * d;
+		if (Math.abs(d) < tiny) d = tiny;
+		c = 1 + aa / c;
+		if (Math.abs(c) < tiny) c = tiny;
+		d = 1 / d;
+		const delta = d * c;
+		h *= delta;
+		if (Math.abs(delta - 1) < 1e-13) break;
+	}
+	return (front * h) / a;
+}
+
+/** Two-sided p-value of Student's t with df degrees of freedom (the normal's for df = ∞). */
+export function tTwoSidedP(t: number, df: number): number {
+	if (!Number.isFinite(df) || df > 1e7) return twoSidedP(t);
+	if (!(df > 0)) return 1;
+	return Math.min(1, incompleteBeta(df / (df + t * t), df / 2, 0.5));
 }
 
 /** |z| > 1.96, or null when the statistic is undefined. */

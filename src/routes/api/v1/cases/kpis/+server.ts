@@ -9,8 +9,9 @@ import * as cases from '$lib/server/cases';
 
 /**
  * GET /api/v1/cases/kpis?from=&to=&team= → {"followUpRate","withinSlaRate","recoveryRate"} each {value, n, ci95, x}
- * (percentages, Wilson 95% intervals, null below n = 30), plus case counts; for cases opened in [from, to)
- * (default: the last 30 days).
+ * (percentages, Wilson 95% intervals, null below n = 30), "recovery" {windowDays, followedUp, notFollowedUp (each
+ * {value, n, ci95, x, pending, noAnswer}), difference {value, ci95} (points, Newcombe) or null}, plus case counts;
+ * for cases opened in [from, to) (default: the last 30 days).
  */
 export const GET: RequestHandler = async ({ locals, url }) => {
 	const user = requireUser(locals);
