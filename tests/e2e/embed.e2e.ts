@@ -61,6 +61,8 @@ function hostPage(path: string, element: string): string {
 }
 
 test.beforeAll(async ({ browser }: { browser: Browser }) => {
+	// The demo's seed takes over a minute on a busy machine.
+	test.setTimeout(240_000);
 	host = createServer((req, res) => {
 		const page = hostPages.get((req.url ?? '/').split('?')[0]);
 		res.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
@@ -170,6 +172,40 @@ test('an embedded wallboard updates live', async ({ page, request }) => {
 	await expect
 		.poll(async () => Number(await tiles.getAttribute('data-at')), { timeout: 15_000 })
 		.toBeGreaterThan(before);
+});
+
+test('an embedded trend reloads live when a commit changes its KPI', async ({ page, request }) => {
+	const token = await sign({
+		res: { type: 'trend', key: 'csat' },
+		filters: { team: ['t-cc2'] },
+		locale: 'en'
+	});
+	await page.goto(hostPage('/trend', `<resonance-embed token="${token}"></resonance-embed>`));
+	await expect(frame(page).locator('[data-status]').first()).toHaveAttribute('data-status', 'live', {
+		timeout: 15_000
+	});
+	const total = frame(page).getByTestId('trend-total');
+	const before = Number(await total.getAttribute('data-n'));
+	const sent = await request.post(`${base}/api/v1/events`, {
+		headers: { authorization: `Bearer ${E2E_WRITE_KEY}` },
+		data: {
+			events: [1, 2, 3].map((i) => ({
+				id: `embed-trend-${Date.now()}-${i}`,
+				type: 'feedback',
+				ts: Date.now(),
+				customerId: `embed-trend-${i}`,
+				channel: 'phone',
+				teamId: 't-cc2',
+				metric: 'csat',
+				score: 4
+			}))
+		}
+	});
+	expect(sent.status()).toBe(200);
+	// The demo keeps adding answers too: at least our three are in the reloaded total.
+	await expect
+		.poll(async () => Number(await total.getAttribute('data-n')), { timeout: 15_000 })
+		.toBeGreaterThanOrEqual(before + 3);
 });
 
 test('a revoked integration’s embed stops: the stream ends and the next request is 401', async ({

@@ -111,6 +111,21 @@ describe('GET /embed/stream', () => {
 		expect(liveHub().keys()).not.toContain('t-cc1|range=today&team=t-cc1');
 	});
 
+	it('streams for every live view: a trend (res.key names its KPI) and a funnel (res.key names its journey)', async () => {
+		for (const res of [
+			{ type: 'trend', key: 'csat' },
+			{ type: 'funnel', key: 'onboarding' }
+		] as const) {
+			const response = await call(stream, `/embed/stream?token=${await token({ res })}`);
+			expect(response.status, res.type).toBe(200);
+			expect(response.headers.get('content-type')).toContain('text/event-stream');
+			await (response.body as ReadableStream<Uint8Array>).cancel();
+		}
+		// A trend's export is its KPI table too.
+		const trend = await token({ res: { type: 'trend', key: 'csat' } });
+		expect(contactsOf(await (await call(exportCsv, `/embed/export?token=${trend}`)).text())).toBe(3);
+	});
+
 	it('refuses a URL changing the locked team (403) and a bad token (401)', async () => {
 		const t = await token();
 		expect((await call(stream, `/embed/stream?token=${t}&team=t-cc2`)).status).toBe(403);

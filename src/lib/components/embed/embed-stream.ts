@@ -5,6 +5,9 @@ import type { SourceFactory } from '$lib/state/live-stream.svelte';
  * and an EventSource that stops for good when the server ends the stream (token expired or revoked) instead of
  * reconnecting with a token that can no longer be used.
  */
+/** The dependency of the embed loads that reload live (trend, funnel, paths: `depends(EMBED_VIEW)`). */
+export const EMBED_VIEW = 'embed:view';
+
 export function embedStreamUrl(search: string): string {
 	return `/embed/stream${search}`;
 }

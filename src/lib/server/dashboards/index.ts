@@ -3,8 +3,9 @@
  * Import as a namespace: `import * as dashboards from '$lib/server/dashboards'`.
  */
 export { dashboardQuery, parseStreamParams, type DashboardQuery, type StreamParams } from './query';
-export { wallboardMeta, wallboardSnapshot, SPARK_DAYS } from './wallboard';
+export { lastSeq, wallboardMeta, wallboardSnapshot, SPARK_DAYS } from './wallboard';
 export { alertsBoard, channelBoard, journeyBoard } from './boards';
+export { wallboardView, type WallboardTv } from './wallboard-view';
 export {
 	agentTable,
 	controlChart,

@@ -36,6 +36,11 @@ export function wallboardMeta(): Record<WallboardKpiKey, KpiMeta> {
 	return out;
 }
 
+/** The sequence number of the last committed event (0 when there is none): what a view's numbers include. */
+export async function lastSeq(db: Db | Storage): Promise<number> {
+	return byEngine(asStorage(db), dashboardStores).lastSeq();
+}
+
 export async function wallboardSnapshot(
 	db: Db | Storage,
 	query: metrics.CxQuery,
@@ -43,7 +48,7 @@ export async function wallboardSnapshot(
 	now = Date.now()
 ): Promise<WallboardSnapshot> {
 	// Read first: every event up to this one is in the numbers below (later ones may be too).
-	const seq = await byEngine(asStorage(db), dashboardStores).lastSeq();
+	const seq = await lastSeq(db);
 	// The sparkline: one value per China-time day, the last 14 days of the period (today so far at the end).
 	const sparkFrom = chinaMidnight(query.to - 1) - (SPARK_DAYS - 1) * DAY_MS;
 	const daily = await metrics.kpis(db, {

@@ -2,7 +2,7 @@ import { error } from '@sveltejs/kit';
 import { storage } from '$lib/server/db';
 import { embedAccess } from './access';
 import type { Integration } from './integrations';
-import { verifyEmbedToken, type EmbedClaims, type ResourceType } from './token';
+import { KEYED_TYPES, verifyEmbedToken, type EmbedClaims, type ResourceType } from './token';
 import { recordView } from './usage';
 
 /**
@@ -46,9 +46,15 @@ export async function requireEmbed(
 	if (verified.integration) framing.set(event.locals, verified.integration.origins);
 	if (!verified.ok) error(401, { code: `token_${verified.reason}`, message: verified.message });
 	const { claims, integration } = verified;
-	// A stream or an export follows the token's own resource; a page names it in its path.
+	// A stream or an export follows the token's own resource; a page names it in its path (only keyed views have
+	// a key there: a trend's res.key names its KPI, not a path).
 	const type = resource.type ?? claims.res.type;
-	const key = resource.type === null ? (claims.res.key ?? null) : (resource.key ?? null);
+	const key =
+		resource.type === null
+			? KEYED_TYPES.includes(type)
+				? (claims.res.key ?? null)
+				: null
+			: (resource.key ?? null);
 	const access = embedAccess(claims, type, key, event.url.searchParams);
 	if (!access.ok) error(403, { code: access.code, message: access.message });
 	if (options.record && !event.isDataRequest) {

@@ -1,10 +1,11 @@
 import type { Db } from '$lib/server/db';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import { embedStores } from './store';
+import { viewerCounts } from './viewers';
 
 /**
- * The usage record: one row per embed page view (in the database, every process's), and the open live streams of
- * this process per integration.
+ * The usage record: one row per embed page view (in the database, every process's), and the open live streams per
+ * integration (every process's, through the live relay: viewers.ts).
  */
 
 export interface EmbedView {
@@ -40,21 +41,12 @@ export async function recentViews(db: Db | Storage, limit = 50, from = 0) {
 	return await byEngine(asStorage(db), embedStores).recentViews(limit, from);
 }
 
-const liveViewers = new Map<string, number>();
-
-/** Counts an open embed stream; the returned function uncounts it (call once). */
+/** Counts an open embed stream in this process's share of the live counts (viewers.ts); returns the uncount. */
 export function countViewer(integrationId: string): () => void {
-	liveViewers.set(integrationId, (liveViewers.get(integrationId) ?? 0) + 1);
-	let done = false;
-	return () => {
-		if (done) return;
-		done = true;
-		const n = (liveViewers.get(integrationId) ?? 1) - 1;
-		if (n > 0) liveViewers.set(integrationId, n);
-		else liveViewers.delete(integrationId);
-	};
+	return viewerCounts().count(integrationId);
 }
 
+/** Open embed streams of the integration, in every process. */
 export function viewerCount(integrationId: string): number {
-	return liveViewers.get(integrationId) ?? 0;
+	return viewerCounts().viewers(integrationId);
 }

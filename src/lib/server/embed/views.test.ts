@@ -16,6 +16,7 @@ import { KEYED_TYPES } from './token';
 import type { EmbedContext } from './guard';
 import type { z } from 'zod';
 import { claimsSchema } from './token';
+import * as dashboards from '$lib/server/dashboards';
 import { customerView, journeyView, kpisCsv, trendView, wallboardView } from './views';
 
 const NOW = T0 + 2 * DAY;
@@ -170,6 +171,41 @@ describe('embed views on SQLite and PostgreSQL', () => {
 		expect(tv.tv?.alerts).toEqual({ available: true, alerts: [] });
 		const app = tv.tv?.channels.find((c) => c.channel === 'app');
 		expect(app).toBeDefined();
+		// A "today" board's journeys are those of the last 7 days; a token locking more than the team does not
+		// show the center's alerts.
+		const channel = await both((s) =>
+			wallboardView(
+				s,
+				context({ res: { type: 'wallboard' }, filters: { range: 'today', channel: 'app' } }),
+				{ rotate: 20 },
+				NOW
+			)
+		);
+		expect(channel.tv?.journeyDays).toBe(7);
+		expect(channel.tv?.alerts).toEqual({ available: false, alerts: [] });
+	});
+
+	it('the embed wallboard is the app wallboard (dashboards.wallboardView) for the same query and scope', async () => {
+		const params = new URLSearchParams({ range: '7d', team: 't1' });
+		const q = dashboards.dashboardQuery(params, { teams: ['t1'] }, NOW, 'today');
+		if (!q.ok) throw new Error(q.message);
+		const app = await both((s) =>
+			dashboards.wallboardView(s, q, { rotate: 30, alerts: { teams: ['t1'] } }, NOW)
+		);
+		const embed = await both((s) =>
+			wallboardView(
+				s,
+				context({ res: { type: 'wallboard' }, filters: { range: '7d', team: 't1' } }),
+				{ rotate: 30 },
+				NOW
+			)
+		);
+		expect(embed).toEqual(app);
+		expect(app.snapshot.kpis.csat).toMatchObject({ n: 30, value: 100 });
+		// Without TV mode there are no boards, and the snapshot is the same.
+		const plain = await both((s) => dashboards.wallboardView(s, q, null, NOW));
+		expect(plain.tv).toBeNull();
+		expect(plain.snapshot).toEqual(app.snapshot);
 	});
 
 	it('trend: CSAT by day, the answers on the day of T0', async () => {
@@ -178,6 +214,9 @@ describe('embed views on SQLite and PostgreSQL', () => {
 		);
 		expect(view.kpi).toBe('csat');
 		expect(view.total).toMatchObject({ value: 75, n: 40 });
+		// The watermark a live embed compares snapshots with: 40 × (a, b, c, survey) + 30 × d + 1 call.
+		expect(view.seq).toBe(191);
+		expect(view.period.live).toBe(true);
 		const withData = view.points.filter((p) => p.n > 0);
 		expect(withData).toEqual([
 			expect.objectContaining({ bucket: '2025-01-06T00:00:00+08:00', n: 40, value: 75 })
@@ -190,6 +229,7 @@ describe('embed views on SQLite and PostgreSQL', () => {
 		const view = await both((s) => journeyView(s, context(claims, query), NOW));
 		expect(view.definition.key).toBe('fixture');
 		expect(view.funnel.customers).toBe(40);
+		expect(view.seq).toBe(191);
 		expect(view.funnel.steps.map((st) => st.customers)).toEqual([40, 40, 40, 30]);
 		await expect(
 			journeyView(engines[1][1], context({ res: { type: 'funnel', key: 'nope' } }), NOW)

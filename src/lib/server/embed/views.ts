@@ -5,7 +5,6 @@ import * as dashboards from '$lib/server/dashboards';
 import * as journeys from '$lib/server/journeys';
 import * as metrics from '$lib/server/metrics';
 import { customerOpenCase } from '$lib/server/cases';
-import { DAY_MS } from '$lib/components/filters/filter-state';
 import type { EmbedContext } from './guard';
 
 /**
@@ -56,6 +55,7 @@ function alertsAllowed(ctx: EmbedContext): boolean {
 	);
 }
 
+/** The wallboard (and the kpis tiles) of the token's scoped query; TV mode's alerts only where alertsAllowed. */
 export async function wallboardView(
 	db: Db | Storage,
 	ctx: EmbedContext,
@@ -63,26 +63,12 @@ export async function wallboardView(
 	now = Date.now()
 ) {
 	const q = dashboardQuery(ctx, now);
-	const journeyPeriod =
-		q.filters.range === 'today' ? { from: q.period.to - 7 * DAY_MS, to: q.period.to } : q.period;
-	return {
-		now,
-		filters: q.filters,
-		period: q.period,
-		snapshot: await dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
-		meta: dashboards.wallboardMeta(),
-		tv: tv
-			? {
-					rotate: tv.rotate,
-					channels: await dashboards.channelBoard(db, q.query),
-					journeys: await dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
-					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
-					alerts: alertsAllowed(ctx)
-						? await dashboards.alertsBoard(db, ctx.scope)
-						: { available: false, alerts: [] }
-				}
-			: null
-	};
+	return dashboards.wallboardView(
+		db,
+		q,
+		tv ? { rotate: tv.rotate, alerts: alertsAllowed(ctx) ? ctx.scope : null } : null,
+		now
+	);
 }
 
 export const TREND_VIEW_KPIS = ['cx_index', 'csat', 'nps', 'fcr', 'ces'] as const;
@@ -92,6 +78,7 @@ export async function trendView(db: Db | Storage, ctx: EmbedContext, now = Date.
 	const kpi = (ctx.claims.res.key ?? 'cx_index') as metrics.KpiKey;
 	if (!(kpi in metrics.KPIS)) throw new EmbedViewError(400, `res.key: ${kpi} is not a KPI`);
 	const q = dashboardQuery(ctx, now);
+	const seq = await dashboards.lastSeq(db);
 	const daily = await metrics.kpis(db, {
 		...q.query,
 		by: 'day',
@@ -105,6 +92,7 @@ export async function trendView(db: Db | Storage, ctx: EmbedContext, now = Date.
 		now,
 		filters: q.filters,
 		period: q.period,
+		seq,
 		kpi,
 		label: def.label,
 		unit: def.unit,
@@ -130,10 +118,15 @@ export async function journeyView(db: Db | Storage, ctx: EmbedContext, now = Dat
 	const record = await journeys.getJourney(db, ctx.claims.res.key ?? '');
 	if (!record) throw new EmbedViewError(404, `No journey "${ctx.claims.res.key}"`);
 	const query = journeyQuery(ctx, now);
+	// Read first: every event up to this one is in the view (a live embed reloads when a later one is committed).
+	const seq = await dashboards.lastSeq(db);
 	const detail = await journeys.journeyDetail(db, record.definition, query, { teams: ctx.scope.teams, now });
 	return {
+		now,
 		definition: record.definition,
 		query,
+		seq,
+		live: query.to >= now,
 		minN: journeys.MIN_N,
 		funnel: detail.funnel,
 		pathMap: detail.pathMap

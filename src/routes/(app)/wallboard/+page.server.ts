@@ -5,7 +5,7 @@ import { storage } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guard';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
 import * as dashboards from '$lib/server/dashboards';
-import { DAY_MS, FILTER_PARAMS, pickParams } from '$lib/components/filters/filter-state';
+import { FILTER_PARAMS, pickParams } from '$lib/components/filters/filter-state';
 
 const Tv = z.object({
 	tv: z.enum(['1', '0']).optional(),
@@ -31,25 +31,11 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
 	if (!q.ok) error(400, { code: 'invalid_parameter', message: q.message });
 	restrictTeams(scope, q.filters.values.team);
 	const db = storage();
-	const tvMode = tv.data.tv === '1';
-	// Journeys take days to finish: TV mode shows those started in the last 7 days when the board shows today.
-	const journeyPeriod =
-		q.filters.range === 'today' ? { from: q.period.to - 7 * DAY_MS, to: q.period.to } : q.period;
-	return {
-		now,
-		filters: q.filters,
-		period: q.period,
-		snapshot: await dashboards.wallboardSnapshot(db, q.query, q.filters.range, now),
-		meta: dashboards.wallboardMeta(),
-		options: tvMode ? null : await dashboards.filterOptions(db, scope),
-		tv: tvMode
-			? {
-					rotate: tv.data.rotate,
-					channels: await dashboards.channelBoard(db, q.query),
-					journeys: await dashboards.journeyBoard(db, journeyPeriod, q.filters.values, now),
-					journeyDays: Math.round((journeyPeriod.to - journeyPeriod.from) / DAY_MS),
-					alerts: await dashboards.alertsBoard(db, scope)
-				}
-			: null
-	};
+	const view = await dashboards.wallboardView(
+		db,
+		q,
+		tv.data.tv === '1' ? { rotate: tv.data.rotate, alerts: scope } : null,
+		now
+	);
+	return { ...view, options: view.tv ? null : await dashboards.filterOptions(db, scope) };
 };

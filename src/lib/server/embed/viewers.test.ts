@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openPostgres, type PgDb } from '$lib/server/db/postgres';
+import { memoryBroadcast, postgresBroadcast, type Broadcast } from '$lib/server/live/broadcast';
+import { createRelay, type Relay } from '$lib/server/live/relay';
+import { testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
+import { createViewerCounts, type ViewerCounts } from './viewers';
+
+/**
+ * Live embed viewers summed across processes: on PostgreSQL, three "processes" (three pools, each with its own
+ * relay over LISTEN/NOTIFY) count their own streams and see the sum; a process that stops announcing is dropped
+ * after the time to live. On SQLite (one process, the in-process broadcast) the count is the process's own.
+ */
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+	const end = Date.now() + ms;
+	while (!check()) {
+		if (Date.now() > end) throw new Error('timed out');
+		await new Promise((r) => setTimeout(r, 20));
+	}
+}
+
+let pg: TestPostgres | undefined;
+const pools: PgDb[] = [];
+const broadcasts: Broadcast[] = [];
+const relays: Relay[] = [];
+const counters: ViewerCounts[] = [];
+
+afterEach(async () => {
+	for (const c of counters.splice(0)) c.stop();
+	for (const r of relays.splice(0)) await r.detach();
+	for (const b of broadcasts.splice(0)) await b.close();
+	for (const p of pools.splice(0)) await p.$client.end({ timeout: 1 });
+	await pg?.close();
+	pg = undefined;
+});
+
+const FAST = { announceMs: 50, heartbeatMs: 200, ttlMs: 600 };
+
+/** A process: its own relay over a broadcast, and its viewer counts. */
+async function processOn(broadcast: Broadcast, options = FAST): Promise<ViewerCounts> {
+	broadcasts.push(broadcast);
+	const relay = createRelay();
+	await relay.attach(broadcast);
+	relays.push(relay);
+	const counts = createViewerCounts(relay, options);
+	counters.push(counts);
+	return counts;
+}
+
+async function pool(): Promise<PgDb> {
+	pg ??= await testPostgres();
+	const db = await openPostgres(pg.url, { pool: 2, applicationName: `resonance-${pools.length}` });
+	pools.push(db);
+	return db;
+}
+
+describe('embed viewers across processes on PostgreSQL', () => {
+	it('every process shows the sum of the open streams of all; closing one lowers it everywhere', async () => {
+		const a = await processOn(postgresBroadcast(await pool()));
+		const b = await processOn(postgresBroadcast(await pool()));
+		const a1 = a.count('emb_1');
+		const a2 = a.count('emb_1');
+		b.count('emb_1');
+		b.count('emb_2');
+		await until(() => a.viewers('emb_1') === 3 && b.viewers('emb_1') === 3);
+		expect(a.viewers('emb_2')).toBe(1);
+		expect(b.viewers('emb_2')).toBe(1);
+		expect(a.viewers('emb_3')).toBe(0);
+		a1();
+		a1(); // uncounting twice counts once
+		await until(() => b.viewers('emb_1') === 2);
+		a2();
+		await until(() => b.viewers('emb_1') === 1);
+		expect(a.viewers('emb_1')).toBe(1);
+		// A process started later asks, and hears the others' counts without waiting for their heartbeat.
+		const slow = { ...FAST, heartbeatMs: 60_000, ttlMs: 120_000 };
+		const c = await processOn(postgresBroadcast(await pool()), slow);
+		await until(() => c.viewers('emb_1') === 1 && c.viewers('emb_2') === 1);
+	});
+
+	it('a process that stops announcing (it died) is no longer counted after the time to live', async () => {
+		const a = await processOn(postgresBroadcast(await pool()));
+		const b = await processOn(postgresBroadcast(await pool()));
+		b.count('emb_1');
+		await until(() => a.viewers('emb_1') === 1);
+		// B keeps its viewer but goes silent: A still counts it within the time to live, then drops it.
+		b.stop();
+		await relays[1].detach();
+		expect(a.viewers('emb_1')).toBe(1);
+		await until(() => a.viewers('emb_1') === 0, 5000);
+	});
+});
+
+describe('embed viewers on SQLite (one process)', () => {
+	it('counts the process’s own streams', async () => {
+		const a = await processOn(memoryBroadcast());
+		const done = a.count('emb_1');
+		a.count('emb_1');
+		expect(a.viewers('emb_1')).toBe(2);
+		done();
+		expect(a.viewers('emb_1')).toBe(1);
+	});
+});
