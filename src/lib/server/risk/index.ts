@@ -45,6 +45,8 @@ export interface TrainOptions {
 	maxTrainRows?: number;
 	/** Fewer complaints than this in training (or none in the test weeks) is not enough history to train on. */
 	minPositives?: number;
+	/** Wait for a pass already running in this process (it may have read less history), then train anew. */
+	fresh?: boolean;
 }
 
 export type TrainOutcome =
@@ -200,6 +202,11 @@ const running = new WeakMap<object, Promise<TrainOutcome>>();
 export function trainRisk(target: Db | Storage, options: TrainOptions = {}): Promise<TrainOutcome> {
 	const storage = asStorage(target);
 	const pending = running.get(storage.db);
+	if (pending && options.fresh)
+		return pending.then(
+			() => trainRisk(target, { ...options, fresh: false }),
+			() => trainRisk(target, { ...options, fresh: false })
+		);
 	if (pending) return pending;
 	const pass = runExclusive(storage, 'risk-train', () => train(storage, options))
 		.then((outcome): TrainOutcome =>
@@ -377,4 +384,50 @@ export function riskScoreSource(target: Db | Storage): {
 	customersAtOrAbove(minScore: number): Promise<string[]>;
 } {
 	return { customersAtOrAbove: (minScore) => store(target).customersAtOrAbove(minScore) };
+}
+
+/** A customer's score as the timeline and the customer card show it: always beside the model's held-out quality. */
+export interface CustomerRiskView {
+	/** null: not scored (not active in the 14 days before the model's scoring, or outside the caller's teams). */
+	score: {
+		score: number;
+		regulatorScore: number;
+		reasons: { feature: string; contribution: number }[];
+		scoredAt: string;
+	} | null;
+	model: Pick<ModelSummary, 'id' | 'trainedAt' | 'n' | 'positives' | 'auc' | 'auc95'>;
+}
+
+/**
+ * The complaint risk of one customer with the model's held-out AUC (n and interval), or null when no model exists.
+ * `teams` (auth's `restrictTeams`; null: every team) hides a score whose customer's latest team is not one of them.
+ */
+export async function customerRiskView(
+	target: Db | Storage,
+	customerId: string,
+	teams: string[] | null
+): Promise<CustomerRiskView | null> {
+	const row = await currentModel(target);
+	if (!row) return null;
+	const summary = summarizeModel(row);
+	const score = await customerRisk(target, customerId);
+	const visible = score !== null && (teams === null || (score.teamId !== null && teams.includes(score.teamId)));
+	return {
+		score: visible
+			? {
+					score: score.score,
+					regulatorScore: score.regulatorScore,
+					reasons: score.reasons,
+					scoredAt: iso(score.scoredAt)
+				}
+			: null,
+		model: {
+			id: summary.id,
+			trainedAt: summary.trainedAt,
+			n: summary.n,
+			positives: summary.positives,
+			auc: summary.auc,
+			auc95: summary.auc95
+		}
+	};
 }
