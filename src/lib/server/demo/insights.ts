@@ -27,7 +27,11 @@ export async function prepareDemoInsights(target: Db | Storage, now?: number): P
 		if (report.indexed === 0 && !report.skipped) break;
 	}
 	const textDone = performance.now();
-	const risk = await trainRisk(target, { fresh: true, ...(now === undefined ? {} : { now }) });
+	const risk = await trainRisk(target, {
+		fresh: true,
+		trigger: 'demo',
+		...(now === undefined ? {} : { now })
+	});
 	return {
 		texts,
 		risk,

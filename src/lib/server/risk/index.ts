@@ -1,5 +1,6 @@
 import type { Db } from '$lib/server/db';
 import { runExclusive } from '$lib/server/db/jobs';
+import { audit } from '$lib/server/auth/audit';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import type { RiskModelRow, RiskScoreRow } from '$lib/server/db/schema';
 import { DAY_MS, WINDOW_MS, featureMatrix, featureNames } from './features';
@@ -47,6 +48,11 @@ export interface TrainOptions {
 	minPositives?: number;
 	/** Wait for a pass already running in this process (it may have read less history), then train anew. */
 	fresh?: boolean;
+	/** Why it trains, for the audit log (default `on_demand`). */
+	trigger?: 'nightly' | 'on_demand' | 'demo';
+	/** Who asked (an admin through the API); nobody for the nightly job and the demo. */
+	actor?: { id: string | null; email: string | null } | null;
+	ip?: string | null;
 }
 
 export type TrainOutcome =
@@ -183,13 +189,31 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 		scored,
 		now
 	);
+	const ms = Math.round(performance.now() - started);
+	// Every stored model is audited, on demand and nightly: the scores people act on changed.
+	await audit(storage, {
+		action: 'risk.model_trained',
+		actor: options.actor ?? null,
+		target: `risk_model:${modelId}`,
+		ip: options.ip ?? null,
+		details: {
+			trigger: options.trigger ?? 'on_demand',
+			trainRows: trainRows.length,
+			testRows: testRows.length,
+			positives: quality.complaint.positives,
+			auc: quality.complaint.auc,
+			auc95: quality.complaint.auc95,
+			scored: scored.length,
+			ms
+		}
+	});
 	return {
 		trained: true,
 		modelId,
 		trainRows: trainRows.length,
 		testRows: testRows.length,
 		scored: scored.length,
-		ms: Math.round(performance.now() - started)
+		ms
 	};
 }
 
@@ -241,7 +265,7 @@ export function scheduleRiskTraining(
 	const tick = async () => {
 		const latest = await currentModel(target);
 		if (latest && latest.trainedAt >= lastNightlySlot(Date.now())) return;
-		options.onTrained?.(await trainRisk(target));
+		options.onTrained?.(await trainRisk(target, { trigger: 'nightly' }));
 	};
 	const run = () => void tick().catch(onError);
 	const first = setTimeout(run, 60_000);
@@ -411,7 +435,8 @@ export async function customerRiskView(
 	if (!row) return null;
 	const summary = summarizeModel(row);
 	const score = await customerRisk(target, customerId);
-	const visible = score !== null && (teams === null || (score.teamId !== null && teams.includes(score.teamId)));
+	const visible =
+		score !== null && (teams === null || (score.teamId !== null && teams.includes(score.teamId)));
 	return {
 		score: visible
 			? {
