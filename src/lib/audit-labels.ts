@@ -36,7 +36,8 @@ const labels: Record<string, () => string> = {
 	'embed.revoked': m.admin_audit_a_embed_revoked,
 	'embed.removed': m.admin_audit_a_embed_removed,
 	'embed.token_issued': m.admin_audit_a_embed_token_issued,
-	'audience.created': m.admin_audit_a_audience_created
+	'audience.created': m.admin_audit_a_audience_created,
+	'risk.model_trained': m.admin_audit_a_risk_model_trained
 };
 
 /** The audit action in the current language, with its code for precision (the stored code when unknown). */

@@ -137,7 +137,7 @@ export function readingOpenApi(): OpenApiPart {
 			'/api/v1/risk/model/train': {
 				post: {
 					summary:
-						'Retrain the risk model now and rescore customers (admin; also nightly); 409 with too little history',
+						'Retrain the risk model now and rescore customers (admin; also nightly; audited as risk.model_trained); 409 with too little history',
 					security: secured,
 					responses: ok('The new model, as GET /api/v1/risk/model')
 				}

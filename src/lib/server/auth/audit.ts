@@ -40,7 +40,8 @@ export const AUDIT_ACTIONS = [
 	'embed.revoked',
 	'embed.removed',
 	'embed.token_issued',
-	'audience.created'
+	'audience.created',
+	'risk.model_trained'
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -4,7 +4,9 @@
  */
 import type { CxEvent } from '$lib/model';
 import { hashSeed } from './random';
-import { CenterSimulation, DAY_MS, HOUR_MS, chinaHour, chinaWeekday } from './simulation';
+import { CenterSimulation, DAY_MS, HOUR_MS, chinaHour, chinaWeekday, type OutreachPlan } from './simulation';
+
+export type { OutreachPlan } from './simulation';
 
 export interface HistoryOptions {
 	seed: number;
@@ -14,7 +16,25 @@ export interface HistoryOptions {
 	end: Date | number;
 	/** Volume multiplier: 1 gives ≈ 8,700 events a day. */
 	scale?: number;
+	/** Told the demo's outreach audience once it is drawn (histories of `DEMO_OUTREACH.minDays` days or more). */
+	onOutreach?: (plan: OutreachPlan) => void;
 }
+
+/**
+ * The demo's finished outreach audience (issue 19): drawn `daysBeforeEnd` days before the end of the history (so its
+ * 14-day outcome window has closed), from the customers with the highest grievance, `size × scale` of them, a fifth held
+ * out (enough holdout to measure a lift); the outbound team calls the treatment (simulation.ts `plantOutreach`). The audience id is the one the first
+ * audience of a new database gets; seed.ts stores the audience with these members after the events.
+ */
+export const DEMO_OUTREACH = {
+	audienceId: 1,
+	daysBeforeEnd: 20,
+	minDays: 35,
+	holdoutPercent: 20,
+	size: 400,
+	minGrievance: 2,
+	outcomeDays: 14
+} as const;
 
 export interface Incident {
 	from: number;
@@ -80,11 +100,22 @@ export function* generateHistory(options: HistoryOptions): Generator<CxEvent[], 
 		incidentAt: (ts) => incidents.some((i) => ts >= i.from && ts < i.to)
 	});
 
+	const outreachAt = days >= DEMO_OUTREACH.minDays ? end - DEMO_OUTREACH.daysBeforeEnd * DAY_MS : null;
 	let day: CxEvent[] = [];
 	for (let hour = Math.floor(warmStart / HOUR_MS) * HOUR_MS; hour < end; hour += HOUR_MS) {
 		const from = Math.max(hour, warmStart);
 		const to = Math.min(hour + HOUR_MS, end);
 		sim.spawn(from, to);
+		if (outreachAt !== null && outreachAt >= from && outreachAt < to) {
+			for (const e of sim.drain(outreachAt, start)) day.push(e);
+			const plan = sim.plantOutreach(outreachAt, {
+				audienceId: DEMO_OUTREACH.audienceId,
+				holdoutPercent: DEMO_OUTREACH.holdoutPercent,
+				size: Math.max(1, Math.round(DEMO_OUTREACH.size * scale)),
+				minGrievance: DEMO_OUTREACH.minGrievance
+			});
+			options.onOutreach?.(plan);
+		}
 		const events = sim.drain(to, start);
 		for (const e of events) day.push(e);
 		if ((chinaHour(hour) === 23 || to === end) && day.length > 0) {

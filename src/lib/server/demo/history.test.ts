@@ -355,8 +355,9 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 	it('files a believable number of complaints, with 12378 referrals mostly about cards and loans', () => {
 		const complaints = events.filter((e) => e.type === 'complaint');
 		const per10k = (complaints.length / contacts.length) * 10_000;
-		expect(per10k).toBeGreaterThanOrEqual(3);
-		expect(per10k).toBeLessThanOrEqual(8);
+		// Part of them come days after a bad week (the planted risk signal, simulation.ts `aggrieve`).
+		expect(per10k).toBeGreaterThanOrEqual(5);
+		expect(per10k).toBeLessThanOrEqual(14);
 		const referred = complaints.filter((e) => e.regulator);
 		expect(referred.length).toBeGreaterThan(10);
 		const share = (category: string) =>

@@ -5,6 +5,7 @@ import { asStorage, type Storage } from '$lib/server/db/storage';
 import { runExclusive } from '$lib/server/db/jobs';
 import { createWriteKey, forgetWriteKeys, listKeys, listSources, revokeKey } from '$lib/server/auth/keys';
 import { isDatabaseEmpty, seedDemo } from './seed';
+import { prepareDemoInsights } from './insights';
 import { startSimulator, type Simulator } from './simulator';
 import { createLiveStream } from './live';
 
@@ -104,6 +105,14 @@ export function startDemo(target: Db | Storage, env: Env): void {
 		});
 		const seconds = ((performance.now() - started) / 1000).toFixed(1);
 		console.log(`[resonance] demo: ${result.events.toLocaleString('en')} events seeded in ${seconds} s`);
+		// Texts indexed and the complaint-risk model trained now, so /risk and the timelines show scores at once.
+		const insights = await prepareDemoInsights(storage);
+		console.log(
+			`[resonance] demo: ${insights.texts.toLocaleString('en')} texts indexed in ${insights.textSeconds.toFixed(1)} s; ` +
+				(insights.risk.trained
+					? `risk model trained, ${insights.risk.scored.toLocaleString('en')} customers scored in ${insights.riskSeconds.toFixed(1)} s`
+					: `risk model not trained (${insights.risk.reason}: ${insights.risk.detail})`)
+		);
 		// Seeding's garbage raised V8's old-generation limit to its peak; a full collection now sets it from what
 		// is live (~70 MB), so the server does not keep ~100 MB of heap it no longer needs (bench/memory.js).
 		collectGarbage();

@@ -12,7 +12,8 @@ import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { restitchAll } from '$lib/server/journeys/stitch';
 import { demoStores } from './store';
 import { AGENTS, QUEUES, REASONS, TEAMS } from './catalog';
-import { estimateHistoryEvents, generateHistory } from './generator';
+import { estimateHistoryEvents, generateHistory, type OutreachPlan } from './generator';
+import { storeDemoAudience } from './outreach';
 import { DAY_MS, chinaDate } from './simulation';
 
 export interface SeedProgress {
@@ -55,6 +56,8 @@ export interface SeedResult {
 	deriveSeconds: number;
 	/** Of which re-stitching the journey instances. */
 	journeySeconds: number;
+	/** The demo's finished outreach audience (generator.ts DEMO_OUTREACH), when the history is long enough. */
+	audienceId?: number;
 }
 
 export async function isDatabaseEmpty(db: Db | Storage): Promise<boolean> {
@@ -133,7 +136,9 @@ export async function seedDemo(db: Db | Storage, options: SeedOptions): Promise<
 	};
 
 	let lastDay = '';
-	for (const dayEvents of generateHistory({ seed: options.seed, days, end, scale })) {
+	let outreach: OutreachPlan | undefined;
+	const onOutreach = (plan: OutreachPlan) => (outreach = plan);
+	for (const dayEvents of generateHistory({ seed: options.seed, days, end, scale, onOutreach })) {
 		lastDay = chinaDate(dayEvents[0].ts);
 		for (const e of dayEvents) {
 			pending.push(e);
@@ -148,6 +153,8 @@ export async function seedDemo(db: Db | Storage, options: SeedOptions): Promise<
 	const stitchedFrom = performance.now();
 	await restitchAll(db, { recountNames: true });
 	result.journeySeconds = (performance.now() - stitchedFrom) / 1000;
+	// The finished outreach audience the history called back (histories of five weeks or more).
+	if (outreach) result.audienceId = (await storeDemoAudience(db, outreach)).id;
 	result.deriveSeconds = (performance.now() - derivedFrom) / 1000;
 	result.seconds = (performance.now() - started) / 1000;
 	options.onProgress?.({ done: result.events, total: result.events, percent: 100, day: lastDay });

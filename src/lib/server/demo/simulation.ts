@@ -46,6 +46,7 @@ import {
 	type JourneyStep
 } from './journeys';
 import { createRandom, hashSeed, hashUnit, weightedTable, type Random, type WeightedTable } from './random';
+import { groupOf } from '$lib/server/outreach/split';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -175,8 +176,11 @@ export function customerTraits(seed: number, n: number): Customer {
 interface Pending {
 	ts: number;
 	seq: number;
-	event: CxEvent;
+	/** What happened; null for a decision taken at `ts` (`act`). */
+	event: CxEvent | null;
 	customer: Customer;
+	/** A decision taken when the simulation reaches `ts` (a delayed complaint that outreach may have prevented). */
+	act?: () => void;
 }
 
 /** A binary min-heap on (ts, seq): seq keeps ties in creation order, so draining is deterministic. */
@@ -419,6 +423,8 @@ interface ContactRequest {
 	breakpoint?: string;
 	/** Extra latent-score shift from the journey so far (failures, waits). */
 	friction?: number;
+	/** An outreach call of this audience (tagged `properties.audience`). */
+	audience?: number;
 }
 
 interface ContactResult {
@@ -433,6 +439,46 @@ const EPISODES_PER_DAY = 3350;
 const RETURNING_SHARE = 0.6;
 /** A returning customer drawn within this time of their last contact is usually redrawn (see pickCustomer). */
 const RECENT_MS = 2 * DAY_MS;
+
+/**
+ * The complaint-escalation signal (issue 19, DOMAIN.md "Acting on what is measured"): every bad experience (an
+ * unresolved contact, repeats of it, a hang-up in the queue, a long wait, an angry transcript or comment, a detractor
+ * answer) adds to a customer's grievance, which halves every week. A grievance g ends in a complaint 2–12 days
+ * later with probability `complaintChance(g)` (drawn as g grows), one pending at a time, unless an outreach call
+ * settled the matter first. So customers with repeated unresolved contacts, long waits and angry
+ * texts complain more often in the following 14 days, and a model of the last 14 days can see it coming.
+ */
+const GRIEVANCE_HALF_LIFE_MS = 7 * DAY_MS;
+const GRIEVANCE_COMPLAINT = 0.0016;
+const GRIEVANCE_CAP = 0.6;
+/** F(g): the chance that a grievance of g ends in a complaint (cubic: one annoyance rarely does, a bad week often). */
+function complaintChance(g: number): number {
+	return Math.min(GRIEVANCE_CAP, GRIEVANCE_COMPLAINT * g * g * g);
+}
+const GRIEVANCE = {
+	unresolved: 1,
+	repeatUnresolved: 0.6,
+	selfServiceFailed: 0.25,
+	abandoned: 0.6,
+	longWait: 0.6,
+	angryText: 1,
+	detractor: 0.4
+} as const;
+/** Waits this long (s) count as a bad experience. */
+const LONG_WAIT_S = 180;
+const REASON_CODE = Object.fromEntries(REASONS.map((r, i) => [r.id, i + 1])) as Record<ReasonId, number>;
+
+/** The demo's finished outreach audience (planted in the history; seed.ts stores it after the events). */
+export interface OutreachPlan {
+	/** The audience id the split was drawn for (the first audience of a new database). */
+	audienceId: number;
+	createdAt: number;
+	holdoutPercent: number;
+	/** Every member (treatment and holdout), in customer id order. */
+	customerIds: string[];
+	/** The members in treatment (called back by the outbound team). */
+	treatment: number;
+}
 
 export class CenterSimulation {
 	readonly rng: Random;
@@ -456,9 +502,19 @@ export class CenterSimulation {
 	private nextCustomer: number;
 	private readonly agentsOnDuty: Record<string, Agent[][]>;
 	private readonly reasonTables = new Map<string, WeightedTable<ContactReason>>();
+	/** Draws of the complaint-escalation signal, apart from the main stream. */
+	private readonly riskRng: Random;
+	/** Per slot: grievance as of `grievanceAt`, the time a delayed complaint is due (0: none), when outreach settled. */
+	private grievance = new Float64Array(1 << 16);
+	private grievanceAt = new Float64Array(1 << 16);
+	private complaintDue = new Float64Array(1 << 16);
+	private settledAt = new Float64Array(1 << 16);
+	/** Per slot: 1 + the index in REASONS of the reason behind the latest grievance (0: none). */
+	private grievanceReason = new Uint8Array(1 << 16);
 
 	constructor(private readonly config: SimulationConfig) {
 		this.rng = createRandom(hashSeed(config.seed, 'center'));
+		this.riskRng = createRandom(hashSeed(config.seed, 'grievance'));
 		this.nextCustomer = config.firstNewCustomer;
 		this.agentsOnDuty = {};
 		for (const team of TEAMS) {
@@ -723,6 +779,7 @@ export class CenterSimulation {
 		if (req.journey) properties.journey = req.journey;
 		if (req.step) properties.step = req.step;
 		if (req.breakpoint) properties.breakpoint = req.breakpoint;
+		if (req.audience !== undefined) properties.audience = String(req.audience);
 		// A transferred leg names the leg it came from: one contact chain (DOMAIN.md), whatever the gap.
 		if (req.transferredFrom) {
 			properties.transferredFrom = req.transferredFrom;
@@ -762,6 +819,7 @@ export class CenterSimulation {
 				req.customer
 			);
 			const result = { id, end, outcome };
+			if (outcome === 'unresolved') this.aggrieve(req.customer, end, GRIEVANCE.selfServiceFailed, req.reason);
 			if (outcome === 'resolved') {
 				this.survey(req, result, undefined, 0);
 				if (req.chain) this.maybeRelapse(req, end);
@@ -841,6 +899,12 @@ export class CenterSimulation {
 				);
 				const result: ContactResult = { id, end, outcome: 'abandoned' };
 				this.maybeComplaint(req, result, patience, incident);
+				this.aggrieve(
+					req.customer,
+					end,
+					GRIEVANCE.abandoned + (patience >= LONG_WAIT_S ? GRIEVANCE.longWait : 0),
+					req.reason
+				);
 				if (req.chain && rng.bernoulli(0.3)) {
 					const later = end + rng.lognormal(20 * MINUTE_MS, 1.2);
 					this.contact({ ...req, start: later, attempt: req.attempt + 1, abandonedBefore: true });
@@ -896,17 +960,26 @@ export class CenterSimulation {
 			outcome,
 			properties
 		};
-		if (rng.bernoulli(0.05))
+		const angry = req.attempt > 1 || (waitS ?? 0) > 120;
+		const transcript = rng.bernoulli(0.05);
+		if (transcript)
 			event.text = writeTranscript(rng, {
 				reason: req.reason,
 				outcome,
 				channel: req.channel,
 				transferTo: outcome === 'transferred' ? TEAM_BY_ID[specialist].zh : undefined,
 				waitS,
-				angry: req.attempt > 1 || (waitS ?? 0) > 120
+				angry
 			});
 		this.push(event, req.customer);
 		const result = { id, end, outcome };
+		const grievance =
+			(outcome === 'unresolved'
+				? GRIEVANCE.unresolved + (req.attempt > 1 ? GRIEVANCE.repeatUnresolved : 0)
+				: 0) +
+			((waitS ?? 0) >= LONG_WAIT_S ? GRIEVANCE.longWait : 0) +
+			(transcript && angry ? GRIEVANCE.angryText : 0);
+		if (grievance > 0) this.aggrieve(req.customer, end, grievance, req.reason);
 
 		if (outcome === 'transferred') {
 			const target: TeamId = misrouted ? specialist : teamId === 't-complaint' ? 't-cc1' : 't-complaint';
@@ -1062,9 +1135,13 @@ export class CenterSimulation {
 				score,
 				properties: { surveyId }
 			};
-			if (rng.bernoulli(commentRate * (sentiment === 'negative' ? 1.3 : 1)))
-				event.text = writeComment(rng, { ...commentContext, sentiment, incident });
+			const commented = rng.bernoulli(commentRate * (sentiment === 'negative' ? 1.3 : 1));
+			if (commented) event.text = writeComment(rng, { ...commentContext, sentiment, incident });
 			this.push(event, customer);
+			const grievance =
+				(commented && sentiment === 'negative' ? GRIEVANCE.angryText : 0) +
+				(metric === 'nps' && score <= 6 ? GRIEVANCE.detractor : 0);
+			if (grievance > 0) this.aggrieve(customer, event.ts, grievance, commentContext.reason);
 		});
 	}
 
@@ -1084,13 +1161,14 @@ export class CenterSimulation {
 		incident: boolean
 	): void {
 		const rng = this.rng;
-		let p = 0.00006;
-		if (req.reason === 'complaint') p += 0.016;
-		if (req.reason === 'collection') p += 0.004;
-		if (req.reason === 'fraud_dispute') p += 0.0015;
-		if (contact.outcome === 'unresolved') p += req.attempt >= 2 ? 0.003 : 0.0004;
-		if (contact.outcome === 'abandoned' && req.attempt >= 3) p += 0.002;
-		if (waitS > 180) p += 0.001;
+		// At the contact itself; more complaints follow days later from the customer's grievance (see `aggrieve`).
+		let p = 0.00003;
+		if (req.reason === 'complaint') p += 0.008;
+		if (req.reason === 'collection') p += 0.002;
+		if (req.reason === 'fraud_dispute') p += 0.0008;
+		if (contact.outcome === 'unresolved') p += req.attempt >= 2 ? 0.0015 : 0.0002;
+		if (contact.outcome === 'abandoned' && req.attempt >= 3) p += 0.001;
+		if (waitS > 180) p += 0.0005;
 		if (incident) p *= 3;
 		if (!rng.bernoulli(p)) return;
 		this.fileComplaint(
@@ -1476,6 +1554,130 @@ export class CenterSimulation {
 		this.walkJourney(rest, ts, customer, { ticketId });
 	}
 
+	// ------------------------------------------------------------------------------------------ grievance
+
+	private growGrievance(i: number): void {
+		if (i < this.grievance.length) return;
+		const size = Math.max(i + 1, this.grievance.length * 2);
+		const grow = (a: Float64Array) => {
+			const b = new Float64Array(size);
+			b.set(a);
+			return b;
+		};
+		this.grievance = grow(this.grievance);
+		this.grievanceAt = grow(this.grievanceAt);
+		this.complaintDue = grow(this.complaintDue);
+		this.settledAt = grow(this.settledAt);
+		const reasons = new Uint8Array(size);
+		reasons.set(this.grievanceReason);
+		this.grievanceReason = reasons;
+	}
+
+	/** A customer's grievance at `ts` (by slot): what it was after the latest bad experience, halved every week since. */
+	private grievanceOf(i: number, ts: number): number {
+		if (i >= this.grievance.length || this.grievance[i] === 0) return 0;
+		return this.grievance[i] * 0.5 ** (Math.max(0, ts - this.grievanceAt[i]) / GRIEVANCE_HALF_LIFE_MS);
+	}
+
+	/** A time on the day of `ts` at an hour customers are active (or, for the outbound team, in office hours). */
+	private dayTime(ts: number, rng: Random, office = false): number {
+		const hour = office ? 9 + rng.next() * 8 : rng.fromTable(ACTIVE_HOUR_TABLE) + rng.next();
+		return Math.round(ts - (chinaHour(ts) + (ts % HOUR_MS) / HOUR_MS - hour) * HOUR_MS);
+	}
+
+	/** A bad experience at `ts`: the grievance grows, and a complaint may follow days later (see GRIEVANCE). */
+	private aggrieve(customer: Customer, ts: number, amount: number, reason: ReasonId | undefined): void {
+		const i = this.slot(customer.n);
+		this.growGrievance(i);
+		const before = this.grievanceOf(i, ts);
+		const g = before + amount;
+		this.grievance[i] = g;
+		this.grievanceAt[i] = ts;
+		if (reason) this.grievanceReason[i] = REASON_CODE[reason];
+		if (this.complaintDue[i] > ts) return;
+		const rng = this.riskRng;
+		// The chance grows with the grievance, not with the number of small annoyances: the step from F(before) to
+		// F(g), as a hazard.
+		const p = (complaintChance(g) - complaintChance(before)) / (1 - complaintChance(before));
+		if (!rng.bernoulli(p)) return;
+		const due = Math.max(ts + HOUR_MS, this.dayTime(ts + rng.uniform(2, 12) * DAY_MS, rng));
+		const channel: Channel = rng.bernoulli(0.7) ? 'phone' : 'app';
+		this.complaintDue[i] = due;
+		this.heap.push({
+			ts: due,
+			seq: this.seq++,
+			event: null,
+			customer,
+			act: () => {
+				this.complaintDue[i] = 0;
+				// An outreach call settled the matter after the grievance that led here: no complaint.
+				if (this.settledAt[i] > ts) return;
+				const about = reason && reason !== 'complaint' ? REASON_BY_ID[reason] : undefined;
+				this.fileComplaint(customer, due, about, undefined, channel, this.config.incidentAt(due));
+			}
+		});
+	}
+
+	/**
+	 * The demo's outreach audience, run as a bank would (issue 19): at `ts`, the `size` customers with the highest
+	 * grievance (at least `minGrievance`) are split by the stable hash for `audienceId` (outreach/split.ts); the
+	 * outbound team calls every treatment member within three days, a contact tagged with the audience, and a call
+	 * that resolves the matter settles it: a complaint still to come is not filed. The holdout is left alone.
+	 */
+	plantOutreach(
+		ts: number,
+		options: { audienceId: number; holdoutPercent: number; size: number; minGrievance: number }
+	): OutreachPlan {
+		const ranked: { c: Customer; g: number; i: number }[] = [];
+		for (let i = 0; i < this.customers.length; i++) {
+			const c = this.customers[i];
+			if (!c) continue;
+			const g = this.grievanceOf(i, ts);
+			if (g >= options.minGrievance) ranked.push({ c, g, i });
+		}
+		ranked.sort((a, b) => b.g - a.g || a.c.n - b.c.n);
+		const members = ranked.slice(0, options.size).sort((a, b) => (a.c.id < b.c.id ? -1 : 1));
+		const rng = this.riskRng;
+		let treatment = 0;
+		for (const m of members) {
+			if (groupOf(options.audienceId, m.c.id, options.holdoutPercent) === 'holdout') continue;
+			treatment++;
+			const at = this.dayTime(ts + rng.uniform(0.2, 3) * DAY_MS, rng, true);
+			this.heap.push({
+				ts: Math.max(ts, at),
+				seq: this.seq++,
+				event: null,
+				customer: m.c,
+				act: () => {
+					const code = this.grievanceReason[m.i];
+					const result = this.contact({
+						customer: m.c,
+						reason: code ? REASONS[code - 1].id : 'bill_inquiry',
+						channel: 'phone',
+						handledBy: 'agent',
+						start: Math.max(ts, at),
+						attempt: 1,
+						chain: false,
+						team: 't-outbound',
+						outbound: true,
+						audience: options.audienceId
+					});
+					if (result.outcome === 'resolved') {
+						this.settledAt[m.i] = result.end;
+						this.grievance[m.i] = 0;
+					}
+				}
+			});
+		}
+		return {
+			audienceId: options.audienceId,
+			createdAt: ts,
+			holdoutPercent: options.holdoutPercent,
+			customerIds: members.map((m) => m.c.id),
+			treatment
+		};
+	}
+
 	// ------------------------------------------------------------------------------------------ draining
 
 	/**
@@ -1487,6 +1689,10 @@ export class CenterSimulation {
 		for (let next = this.heap.peek(); next && next.ts < until; next = this.heap.peek()) {
 			this.heap.pop();
 			const e = next.event;
+			if (e === null) {
+				next.act?.();
+				continue;
+			}
 			if (next.ts < emitFrom) {
 				if (e.type === 'contact') this.droppedContacts.add(e.id);
 				continue;
@@ -1508,7 +1714,7 @@ export class CenterSimulation {
 					properties: {}
 				});
 			}
-			out.push(next.event);
+			out.push(e);
 		}
 		return out;
 	}

@@ -242,6 +242,8 @@ describe('embed views on SQLite and PostgreSQL', () => {
 		expect(all.scores).toEqual([expect.objectContaining({ metric: 'csat', score: 2, channel: 'app' })]);
 		expect(all.texts.map((t) => t.text)).toEqual(['服务太差了，等了很久', '客户来电询问转账失败']);
 		expect(all.lanes).toHaveLength(1);
+		// No complaint-risk model trained in this fixture: the card shows no score (risk/customer.test.ts has one).
+		expect(all.risk).toBeNull();
 		// The newest open or contacted case, whatever its team (the resolved one is newer still but not open).
 		expect(all.openCase).toEqual({
 			id: expect.any(Number),

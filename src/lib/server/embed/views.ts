@@ -5,6 +5,7 @@ import * as dashboards from '$lib/server/dashboards';
 import * as journeys from '$lib/server/journeys';
 import * as metrics from '$lib/server/metrics';
 import { customerOpenCase } from '$lib/server/cases';
+import { customerRiskView } from '$lib/server/risk';
 import type { EmbedContext } from './guard';
 
 /**
@@ -135,7 +136,7 @@ export async function journeyView(db: Db | Storage, ctx: EmbedContext, now = Dat
 
 /**
  * The agent-desktop card of one customer: recent journeys and where they stalled, last scores, recent texts with
- * sentiment, the open follow-up case. Contacts and answers about teams outside the locked teams are left out.
+ * sentiment, the open follow-up case, the complaint risk (with the model's held-out AUC). Contacts and answers about teams outside the locked teams are left out.
  */
 export async function customerView(db: Db | Storage, ctx: EmbedContext, now = Date.now()) {
 	const id = ctx.claims.res.key ?? '';
@@ -152,8 +153,11 @@ export async function customerView(db: Db | Storage, ctx: EmbedContext, now = Da
 		.slice(0, 5)
 		.map((e) => ({ ts: e.ts, type: e.type, channel: e.channel, text: e.text, sentiment: e.sentiment }));
 	const openCase = await customerOpenCase(db, id, ctx.scope.teams);
+	// The complaint risk with its reasons and the model's held-out AUC (null when no model: nothing shown).
+	const risk = await customerRiskView(db, id, ctx.scope.teams);
 	return {
 		customer: timeline.customer,
+		risk,
 		lanes,
 		scores,
 		texts,

@@ -1,5 +1,6 @@
 import type { Db } from '$lib/server/db';
 import { runExclusive } from '$lib/server/db/jobs';
+import { audit } from '$lib/server/auth/audit';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import type { RiskModelRow, RiskScoreRow } from '$lib/server/db/schema';
 import { DAY_MS, WINDOW_MS, featureMatrix, featureNames } from './features';
@@ -45,6 +46,13 @@ export interface TrainOptions {
 	maxTrainRows?: number;
 	/** Fewer complaints than this in training (or none in the test weeks) is not enough history to train on. */
 	minPositives?: number;
+	/** Wait for a pass already running in this process (it may have read less history), then train anew. */
+	fresh?: boolean;
+	/** Why it trains, for the audit log (default `on_demand`). */
+	trigger?: 'nightly' | 'on_demand' | 'demo';
+	/** Who asked (an admin through the API); nobody for the nightly job and the demo. */
+	actor?: { id: string | null; email: string | null } | null;
+	ip?: string | null;
 }
 
 export type TrainOutcome =
@@ -181,13 +189,31 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 		scored,
 		now
 	);
+	const ms = Math.round(performance.now() - started);
+	// Every stored model is audited, on demand and nightly: the scores people act on changed.
+	await audit(storage, {
+		action: 'risk.model_trained',
+		actor: options.actor ?? null,
+		target: `risk_model:${modelId}`,
+		ip: options.ip ?? null,
+		details: {
+			trigger: options.trigger ?? 'on_demand',
+			trainRows: trainRows.length,
+			testRows: testRows.length,
+			positives: quality.complaint.positives,
+			auc: quality.complaint.auc,
+			auc95: quality.complaint.auc95,
+			scored: scored.length,
+			ms
+		}
+	});
 	return {
 		trained: true,
 		modelId,
 		trainRows: trainRows.length,
 		testRows: testRows.length,
 		scored: scored.length,
-		ms: Math.round(performance.now() - started)
+		ms
 	};
 }
 
@@ -200,6 +226,11 @@ const running = new WeakMap<object, Promise<TrainOutcome>>();
 export function trainRisk(target: Db | Storage, options: TrainOptions = {}): Promise<TrainOutcome> {
 	const storage = asStorage(target);
 	const pending = running.get(storage.db);
+	if (pending && options.fresh)
+		return pending.then(
+			() => trainRisk(target, { ...options, fresh: false }),
+			() => trainRisk(target, { ...options, fresh: false })
+		);
 	if (pending) return pending;
 	const pass = runExclusive(storage, 'risk-train', () => train(storage, options))
 		.then((outcome): TrainOutcome =>
@@ -234,7 +265,7 @@ export function scheduleRiskTraining(
 	const tick = async () => {
 		const latest = await currentModel(target);
 		if (latest && latest.trainedAt >= lastNightlySlot(Date.now())) return;
-		options.onTrained?.(await trainRisk(target));
+		options.onTrained?.(await trainRisk(target, { trigger: 'nightly' }));
 	};
 	const run = () => void tick().catch(onError);
 	const first = setTimeout(run, 60_000);
@@ -377,4 +408,51 @@ export function riskScoreSource(target: Db | Storage): {
 	customersAtOrAbove(minScore: number): Promise<string[]>;
 } {
 	return { customersAtOrAbove: (minScore) => store(target).customersAtOrAbove(minScore) };
+}
+
+/** A customer's score as the timeline and the customer card show it: always beside the model's held-out quality. */
+export interface CustomerRiskView {
+	/** null: not scored (not active in the 14 days before the model's scoring, or outside the caller's teams). */
+	score: {
+		score: number;
+		regulatorScore: number;
+		reasons: { feature: string; contribution: number }[];
+		scoredAt: string;
+	} | null;
+	model: Pick<ModelSummary, 'id' | 'trainedAt' | 'n' | 'positives' | 'auc' | 'auc95'>;
+}
+
+/**
+ * The complaint risk of one customer with the model's held-out AUC (n and interval), or null when no model exists.
+ * `teams` (auth's `restrictTeams`; null: every team) hides a score whose customer's latest team is not one of them.
+ */
+export async function customerRiskView(
+	target: Db | Storage,
+	customerId: string,
+	teams: string[] | null
+): Promise<CustomerRiskView | null> {
+	const row = await currentModel(target);
+	if (!row) return null;
+	const summary = summarizeModel(row);
+	const score = await customerRisk(target, customerId);
+	const visible =
+		score !== null && (teams === null || (score.teamId !== null && teams.includes(score.teamId)));
+	return {
+		score: visible
+			? {
+					score: score.score,
+					regulatorScore: score.regulatorScore,
+					reasons: score.reasons,
+					scoredAt: iso(score.scoredAt)
+				}
+			: null,
+		model: {
+			id: summary.id,
+			trainedAt: summary.trainedAt,
+			n: summary.n,
+			positives: summary.positives,
+			auc: summary.auc,
+			auc95: summary.auc95
+		}
+	};
 }

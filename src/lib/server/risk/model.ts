@@ -95,6 +95,19 @@ export function fitLogistic(
 	for (let i = 0; i < n; i++) positives += y[i];
 	beta[0] = Math.log((positives + 0.5) / (n - positives + 0.5));
 	const z = new Float64Array(k);
+	/** The penalised log-likelihood at `b`. */
+	const objective = (b: Float64Array): number => {
+		let sum = 0;
+		for (let i = 0; i < n; i++) {
+			let eta = b[0];
+			for (let j = 0; j < p; j++) eta += (b[j + 1] * (x[i * p + j] - means[j])) / sds[j];
+			// log σ(η) and log(1 − σ(η)) without overflow.
+			const log1pExp = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
+			sum += y[i] * eta - log1pExp;
+		}
+		for (let j = 1; j < k; j++) sum -= (lambda / 2) * b[j] * b[j];
+		return sum;
+	};
 	let iterations = 0;
 	for (; iterations < maxIterations; iterations++) {
 		const hessian = new Float64Array(k * k);
@@ -121,10 +134,20 @@ export function fitLogistic(
 			hessian[j * k + j] += lambda;
 		}
 		const step = solveSpd(hessian, gradient, k);
+		// A full Newton step can overshoot when positives are rare and features heavy-tailed: halve it until the
+		// penalised log-likelihood does not fall (step-halving keeps the fit monotone, so it converges).
+		const before = objective(beta);
+		let scale = 1;
+		const trial = new Float64Array(k);
+		for (let halvings = 0; ; halvings++) {
+			for (let a = 0; a < k; a++) trial[a] = beta[a] + scale * step[a];
+			if (objective(trial) >= before - 1e-9 * Math.abs(before) || halvings >= 30) break;
+			scale /= 2;
+		}
 		let largest = 0;
 		for (let a = 0; a < k; a++) {
-			beta[a] += step[a];
-			largest = Math.max(largest, Math.abs(step[a]));
+			largest = Math.max(largest, Math.abs(trial[a] - beta[a]));
+			beta[a] = trial[a];
 		}
 		if (largest < tolerance) {
 			iterations++;

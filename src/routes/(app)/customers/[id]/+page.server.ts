@@ -4,13 +4,18 @@ import { requireUser } from '$lib/server/auth/guard';
 import { scopeOf } from '$lib/server/auth/scope';
 import { storage } from '$lib/server/db';
 import * as journeys from '$lib/server/journeys';
+import { customerRiskView } from '$lib/server/risk';
 
-/** A customer's timeline across channels, journeys as lanes (a manager sees only their teams' contacts). */
+/**
+ * A customer's timeline across channels, journeys as lanes (a manager sees only their teams' contacts), and their
+ * complaint risk with its top reasons and the model's held-out AUC.
+ */
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const user = requireUser(locals);
 	const db = storage();
+	const teams = scopeOf(user).teams;
 	const timeline = await journeys.customerTimeline(db, params.id, {
-		teams: scopeOf(user).teams,
+		teams,
 		limit: 1000
 	});
 	if (!timeline) error(404, { code: 'not_found', message: 'No such customer' });
@@ -20,5 +25,7 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			{ name: r.definition.name, labels: r.definition.labels }
 		])
 	);
-	return { timeline, definitions };
+	// The complaint risk beside the model's held-out quality (nothing when no model is trained yet).
+	const risk = await customerRiskView(db, params.id, teams);
+	return { timeline, definitions, risk };
 };

@@ -1,0 +1,2 @@
+export { default as CustomerRisk } from './CustomerRisk.svelte';
+export type { CustomerRiskData } from './types';
