@@ -72,9 +72,15 @@ async function main() {
 	if (!reuse) for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
 	const base = `http://127.0.0.1:${PORT}`;
 	const admin = { email: 'bench-admin@resonance.local', password: 'bench-memory-password-2026' };
-	// As `npm start` runs it (scripts/start.js): V8's semi-spaces from RESONANCE_SEMI_SPACE_MB, default 4 MB.
+	// As `npm start` runs it (scripts/start.js): V8's semi-spaces from RESONANCE_SEMI_SPACE_MB, default 4 MB, and the
+	// old generation's growth after a full collection from RESONANCE_HEAP_GROWTH_PERCENT, default 50 (0: V8's own).
 	const semiSpace = process.env.RESONANCE_SEMI_SPACE_MB?.trim() || '4';
-	const server = spawn(process.execPath, [`--max-semi-space-size=${semiSpace}`, 'build'], {
+	const heapGrowth = process.env.RESONANCE_HEAP_GROWTH_PERCENT?.trim() || '50';
+	const v8Flags = [
+		`--max-semi-space-size=${semiSpace}`,
+		...(heapGrowth === '0' ? [] : [`--heap-growing-percent=${heapGrowth}`])
+	];
+	const server = spawn(process.execPath, [...v8Flags, 'build'], {
 		cwd: root,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: {
@@ -192,7 +198,7 @@ async function main() {
 		const settings = Object.entries(process.env)
 			.filter(([k]) => /^RESONANCE_.*(CACHE|MB)/.test(k) && k !== 'RESONANCE_SEMI_SPACE_MB')
 			.map(([k, v]) => `${k}=${v}`)
-			.concat(`--max-semi-space-size=${semiSpace}`);
+			.concat(v8Flags);
 		const mb = (x) => `${Math.round(x)} MB`;
 		const worst = Math.max(afterWalk.rss, later.rss);
 		console.log(`## Server memory, 90-day demo after every screen (bench/memory.js)
