@@ -3,14 +3,15 @@
  * The server's memory budget (issue 21, item 8): RSS ≤ 400 MB serving the 90-day demo after every page has been
  * viewed. Measured on the built server (run `npm run build` first):
  *
- * 1. `node build` on a fresh SQLite file with the demo (90 days of history, the live simulator running);
+ * 1. `node build` on a fresh SQLite file with the demo (90 days of history, seeded by the server's child process
+ *    build/demo-seeder.js, then the live simulator running);
  * 2. once the history is seeded, an admin walks every screen in both languages and in every period preset (the
  *    wallboard and its TV pages, trends by team/channel/agent, voice, each journey with its drill-downs, alerts,
  *    cases, a case and a customer, every admin page), then holds the wallboard's live stream open for a while;
  * 3. RSS and its peak (VmRSS, VmHWM from /proc) are read after seeding, after the walk, and 30 s later.
  *
  *   npm run bench -- memory           (via bench/run.js: results go to bench/RESULTS.md)
- *   node bench/memory.js [--days 90] [--port 4198]
+ *   node bench/memory.js [--days 90] [--port 4198]   (or BENCH_MEMORY_PORT=…)
  * The server runs with the environment it would get from `npm start`; RESONANCE_* cache settings given to this
  * bench (e.g. RESONANCE_SQLITE_CACHE_MB) pass through, so settings can be compared.
  */
@@ -27,7 +28,7 @@ const option = (name, fallback) => {
 	return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const DAYS = option('days', 90);
-const PORT = option('port', 4198);
+const PORT = option('port', Number(process.env.BENCH_MEMORY_PORT) || 4198);
 // --reuse: keep a database seeded by an earlier run (to compare settings quickly); the figures then leave out seeding.
 const REUSE = args.includes('--reuse');
 const BUDGET_MB = 400;
@@ -72,9 +73,15 @@ async function main() {
 	if (!reuse) for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
 	const base = `http://127.0.0.1:${PORT}`;
 	const admin = { email: 'bench-admin@resonance.local', password: 'bench-memory-password-2026' };
-	// As `npm start` runs it (scripts/start.js): V8's semi-spaces from RESONANCE_SEMI_SPACE_MB, default 4 MB.
+	// As `npm start` runs it (scripts/start.js): V8's semi-spaces from RESONANCE_SEMI_SPACE_MB, default 4 MB, and the
+	// old generation's growth after a full collection from RESONANCE_HEAP_GROWTH_PERCENT, default 50 (0: V8's own).
 	const semiSpace = process.env.RESONANCE_SEMI_SPACE_MB?.trim() || '4';
-	const server = spawn(process.execPath, [`--max-semi-space-size=${semiSpace}`, 'build'], {
+	const heapGrowth = process.env.RESONANCE_HEAP_GROWTH_PERCENT?.trim() || '50';
+	const v8Flags = [
+		`--max-semi-space-size=${semiSpace}`,
+		...(heapGrowth === '0' ? [] : [`--heap-growing-percent=${heapGrowth}`])
+	];
+	const server = spawn(process.execPath, [...v8Flags, 'build'], {
 		cwd: root,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: {
@@ -192,7 +199,7 @@ async function main() {
 		const settings = Object.entries(process.env)
 			.filter(([k]) => /^RESONANCE_.*(CACHE|MB)/.test(k) && k !== 'RESONANCE_SEMI_SPACE_MB')
 			.map(([k, v]) => `${k}=${v}`)
-			.concat(`--max-semi-space-size=${semiSpace}`);
+			.concat(v8Flags);
 		const mb = (x) => `${Math.round(x)} MB`;
 		const worst = Math.max(afterWalk.rss, later.rss);
 		console.log(`## Server memory, 90-day demo after every screen (bench/memory.js)
@@ -201,7 +208,8 @@ async function main() {
 with the demo (${DAYS} days, ${seeded} events seeded, the live simulator running); an admin then views every screen
 (${pages.length} pages incl. ${journeyKeys.length} journeys with their breakdowns, a case, a customer and every admin
 page) in both languages and in each period preset (${views} page views in ${walkSeconds.toFixed(0)} s) and holds the
-live stream open 15 s. RSS from /proc (VmRSS; peak VmHWM). Settings: ${settings.join(', ')} (other caches at their defaults).
+live stream open 15 s. RSS of the server's process from /proc (VmRSS; peak VmHWM); on SQLite the history is seeded
+by a child process of the server (build/demo-seeder.js), which has exited before the walk and is not counted. Settings: ${settings.join(', ')} (other caches at their defaults).
 
 | measure | value |
 | --- | --- |

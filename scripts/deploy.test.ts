@@ -37,7 +37,7 @@ describe('deploy/', () => {
 		expect(Number(service.get('TimeoutStopSec')![0])).toBeGreaterThan(30);
 		expect(service.get('ExecStart')![0]).toMatch(/node .*scripts\/serve\.js$/);
 		// The memory budget's young generation (scripts/start.js says why).
-		expect(service.get('ExecStart')![0]).toContain('--max-semi-space-size=4');
+		expect(service.get('ExecStart')![0]).toContain('--max-semi-space-size=4 --heap-growing-percent=50 ');
 		expect(u.get('Install')!.get('WantedBy')).toEqual(['multi-user.target']);
 		const systemd = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
 		if (systemd.status === 0) {
@@ -57,7 +57,9 @@ describe('deploy/', () => {
 		expect(user).not.toMatch(/^(root|0)$/);
 		expect(text).toMatch(/^HEALTHCHECK .*\n?.*\/readyz/m);
 		expect(text).toMatch(/^STOPSIGNAL SIGTERM$/m);
-		expect(text).toMatch(/^CMD \["node", "--max-semi-space-size=4", "scripts\/serve\.js"\]$/m);
+		expect(text).toMatch(
+			/^CMD \["node", "--max-semi-space-size=4", "--heap-growing-percent=50", "scripts\/serve\.js"\]$/m
+		);
 	});
 
 	it('the nginx example terminates TLS, streams SSE unbuffered and passes the client address adapter-node reads', () => {

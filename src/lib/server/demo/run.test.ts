@@ -1,7 +1,11 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Storage } from '$lib/server/db/storage';
+import { openDatabase } from '$lib/server/db';
+import { sqliteStorage, type Storage } from '$lib/server/db/storage';
 import { testEngines } from '$lib/server/testing/postgres';
 import { listKeys, verifyWriteKey } from '$lib/server/auth/keys';
 import { ensureDefaultJourneys } from '$lib/server/journeys';
@@ -97,6 +101,57 @@ describe.each(testEngines)('startDemo on $engine', ({ engine, open }) => {
 			);
 			expect(active).toHaveLength(1);
 			expect(await verifyWriteKey(storage, key)).toBeNull();
+		}
+	}, 180_000);
+});
+
+describe('startDemo on a SQLite file with the built seeder', () => {
+	it('seeds in a child process that has exited before the simulator starts, answering meanwhile', async () => {
+		const cache = path.resolve('node_modules/.cache');
+		mkdirSync(cache, { recursive: true });
+		const dir = mkdtempSync(path.join(cache, 'resonance-demo-run-'));
+		const { bundleLib } = (await import(pathToFileURL(path.resolve('scripts/bundle-lib.js')).href)) as {
+			bundleLib: (entry: string, outDir: string, fileName: string) => Promise<string>;
+		};
+		const url = pathToFileURL(await bundleLib('src/lib/server/demo/seed-process.ts', dir, 'demo-seeder.js'));
+		const db = openDatabase(path.join(dir, 'demo.db'));
+		const storage = sqliteStorage(db);
+		const http = await endpoint();
+		const demo = await freshDemoModule();
+		try {
+			await ensureDefaultJourneys(storage);
+			demo.useSeeder(url);
+			demo.startDemo(storage, {
+				RESONANCE_DEMO_DAYS: '1',
+				RESONANCE_DEMO_RATE: '600',
+				RESONANCE_SIMULATOR_URL: http.url
+			});
+			// The event loop stays free while the child seeds: timers keep firing on time.
+			let worstLag = 0;
+			const phases = new Set<string>();
+			while (demo.demoStatus().phase !== 'live') {
+				const asked = performance.now();
+				await new Promise((resolve) => setTimeout(resolve, 20));
+				worstLag = Math.max(worstLag, performance.now() - asked - 20);
+				phases.add(demo.demoStatus().phase);
+			}
+			expect(phases.has('seeding')).toBe(true);
+			expect(worstLag).toBeLessThan(1_000);
+			const place = demo.demoSeedPlace();
+			expect(place?.child?.pid).toBeGreaterThan(0);
+			expect(place?.child?.pid).not.toBe(process.pid);
+			expect(place?.child?.exitCode).toBe(0);
+			expect(() => process.kill(place?.child?.pid ?? 0, 0)).toThrow(/ESRCH/);
+			const seeded = await eventCount(storage);
+			expect(seeded).toBeGreaterThan(5_000);
+			expect(demo.demoStatus()).toMatchObject({ seededEvents: seeded, percent: 100 });
+			// Then the simulator starts.
+			await until(() => http.posts.length > 0);
+		} finally {
+			demo.stopDemo();
+			http.server.close();
+			db.$client.close();
+			rmSync(dir, { recursive: true, force: true });
 		}
 	}, 180_000);
 });

@@ -4,7 +4,9 @@ import type { Db } from '$lib/server/db';
 import { asStorage, type Storage } from '$lib/server/db/storage';
 import { runExclusive } from '$lib/server/db/jobs';
 import { createWriteKey, forgetWriteKeys, listKeys, listSources, revokeKey } from '$lib/server/auth/keys';
-import { isDatabaseEmpty, seedDemo } from './seed';
+import { builtFile } from '$lib/server/built-files';
+import { isDatabaseEmpty, seedDemo, type SeedOptions, type SeedResult } from './seed';
+import { seedInChild, type SeederRun } from './seed-child';
 import { prepareDemoInsights } from './insights';
 import { startSimulator, type Simulator } from './simulator';
 import { createLiveStream } from './live';
@@ -51,6 +53,49 @@ function collectGarbage(): void {
 	(runInNewContext('gc') as () => void)();
 }
 
+/** The seeder's bundle: undefined looks for the built one (build/demo-seeder.js); tests set their own. */
+let seederUrl: URL | null | undefined;
+
+/** Sets the seeder's bundle (tests give a freshly bundled one), or null to seed in the server's process. */
+export function useSeeder(url: URL | null | undefined): void {
+	seederUrl = url;
+}
+
+/** Where the last seed of this process ran: its child process's id and exit code, or in-process (`null`). */
+export interface SeedPlace {
+	child: { pid: number; exitCode: number } | null;
+}
+let lastSeed: SeedPlace | undefined;
+let seeder: SeederRun | undefined;
+
+export function demoSeedPlace(): SeedPlace | undefined {
+	return lastSeed;
+}
+
+/**
+ * Seeds in a child process of its own when the database is a SQLite file and the seeder is built (the built
+ * server): the seed's heap (the generator, the writer's customer cache, the segmentation dictionary), its page
+ * cache and what malloc kept of them end with that process, so the server is left with what a restart on the seeded
+ * file would hold (bench/memory.js). Otherwise (PostgreSQL, whose bulk writer keeps its memory small and whose seed
+ * lock is held by this process's connection; a database in memory; dev and tests without a build) it seeds here.
+ */
+async function seedSomewhere(storage: Storage, options: SeedOptions): Promise<SeedResult> {
+	const url = seederUrl === undefined ? builtFile('demo-seeder.js') : seederUrl;
+	if (storage.engine !== 'sqlite' || !url || storage.db.$client.memory) {
+		const result = await seedDemo(storage, options);
+		lastSeed = { child: null };
+		return result;
+	}
+	seeder = seedInChild(url, storage.db.$client.name, options);
+	try {
+		const result = await seeder.done;
+		lastSeed = { child: { pid: result.pid, exitCode: result.exitCode } };
+		return result;
+	} finally {
+		seeder = undefined;
+	}
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 /** Set by `stopDemo`: the loops below end, and the simulator's lock is released. */
 let stopped = false;
@@ -61,6 +106,7 @@ export function stopDemo(): void {
 	stopped = true;
 	simulator?.stop();
 	releaseSimulator?.();
+	seeder?.stop();
 }
 
 /** How often a process that is not seeding looks whether the seed is done, and one without the simulator whether it
@@ -90,7 +136,7 @@ export function startDemo(target: Db | Storage, env: Env): void {
 		const started = performance.now();
 		console.log(`[resonance] demo: seeding ${days} days of history (seed ${seed})…`);
 		let lastLogged = 0;
-		const result = await seedDemo(storage, {
+		const result = await seedSomewhere(storage, {
 			seed,
 			days,
 			now: Date.now(),
@@ -113,8 +159,9 @@ export function startDemo(target: Db | Storage, env: Env): void {
 					? `risk model trained, ${insights.risk.scored.toLocaleString('en')} customers scored in ${insights.riskSeconds.toFixed(1)} s`
 					: `risk model not trained (${insights.risk.reason}: ${insights.risk.detail})`)
 		);
-		// Seeding's garbage raised V8's old-generation limit to its peak; a full collection now sets it from what
-		// is live (~70 MB), so the server does not keep ~100 MB of heap it no longer needs (bench/memory.js).
+		// Seeding (here, or the requests answered meanwhile) and the insights raised V8's old-generation limit; a full
+		// collection now sets it from what is live, so the server does not keep heap it no longer needs
+		// (bench/memory.js).
 		collectGarbage();
 	};
 
