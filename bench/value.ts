@@ -82,7 +82,7 @@ console.log(`## Value ledger (issue 20)
 
 ${events.toLocaleString('en')} events (${source}); load average ${load} while it ran${Number(load) > 4 ? ' (a shared, busy machine: figures under load)' : ''}. ${RUNS} runs after 3 warm-ups.
 
-| ledger of 30 days (\`valueLedger\`, GET /api/v1/value) | p50 / p95 | target |
+| ledger of one calendar month (\`valueLedger\`, GET /api/v1/value) | p50 / p95 | target |
 | --- | --- | --- |
 | whole center | ${fmt(month)} | p95 ≤ 50 ms at 10M events |
 | one team (team × channel and team × reason cuboids) | ${fmt(team)} | |
