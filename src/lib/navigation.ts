@@ -20,6 +20,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
 	{ href: '/cases', label: m.nav_cases },
 	{ href: '/risk', label: m.nav_risk },
 	{ href: '/outreach', label: m.nav_outreach, roles: ['admin', 'manager', 'executive'] },
+	{ href: '/value', label: m.nav_value, roles: ['admin', 'executive'] },
 	{ href: '/admin', label: m.nav_admin, roles: ['admin'] }
 ];
 

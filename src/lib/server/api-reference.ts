@@ -194,6 +194,25 @@ export function readingOpenApi(): OpenApiPart {
 					requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
 					responses: ok('{"status","delivered","customers","error"}')
 				}
+			},
+			'/api/v1/value': get(
+				'The value ledger of a period from the rollups: cost by channel (total, per contact, per resolved chain) and of outbound calls, self-service savings by reason, failure demand (repeat chains; channel switches at breakpoints by journey and step, whole center only), value created (outreach lift × value per conversion; recovered detractors beyond the not-followed-up baseline × value per retained customer, with 95% intervals), the net value, a waterfall and a monthly trend; each figure with its formula and inputs; each rate version prices the part of the period it was in force. Managers: their teams',
+				[...range, ...filters],
+				'{"costs":{"byChannel":[{"channel","contacts","cost","costPerContact","costPerResolved","formula","inputs"}],"outbound":{…},"total":{…}},"savings":{"value","formula","inputs","byReason":[…]},"failureDemand":{…},"valueCreated":{"value","ci95",…},"net":{…},"waterfall":[…],"trend":[…],"inputs":{"rates":[…]}}'
+			),
+			'/api/v1/value/settings': {
+				...get(
+					'The ledger rates in force now and every version by effective day',
+					[],
+					'{"current":{"effectiveFrom","rates":{"agentMinute":{…},"ivrSession","botSession","outboundCall","valuePerConversion","valuePerRetainedCustomer"}},"history":[…],"defaults":{…}}'
+				),
+				put: {
+					summary:
+						'Set the ledger rates (admins; audited), yuan, effective from effectiveFrom (YYYY-MM-DD, China time; today by default): months before keep their rates. Body: {"agentMinute":{"<channel>":yuan,…},"ivrSession","botSession","outboundCall","valuePerConversion","valuePerRetainedCustomer","effectiveFrom"?}',
+					security: [{ session: [] }],
+					requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
+					responses: ok('The settings as GET answers them')
+				}
 			}
 		}
 	};

@@ -9,3 +9,4 @@ export * from './ops';
 export * from './embed';
 export * from './risk';
 export * from './outreach';
+export * from './value';
