@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { funnelOptions } from '$lib/components/journeys/funnel-options';
 import { timelineOptions } from '$lib/components/journeys/timeline-options';
+import { trendOption, waterfallOption } from '$lib/components/value/options';
+import { LIGHT_PALETTE } from '$lib/state/theme.svelte';
 import { askedSeriesTypes, drawnSeriesTypes } from './testing';
 
 // charts/echarts.ts registers only the core, the canvas, the grid and the tooltip; each option builder registers the
@@ -52,5 +54,33 @@ describe('chart kinds registered by their option builders', () => {
 		);
 		expect(askedSeriesTypes(option)).toContain('scatter');
 		expect(drawnSeriesTypes(option)).toEqual(askedSeriesTypes(option));
+	});
+});
+
+describe('the value ledger’s charts', () => {
+	it('draws the waterfall as bars and the monthly trend as bars and a line', () => {
+		const format = (yuan: number) => `¥${yuan}`;
+		const waterfall = waterfallOption({
+			steps: [
+				{ key: 'cost', value: -100, start: 0, end: -100 },
+				{ key: 'savings', value: 40, start: -100, end: -60 },
+				{ key: 'net', value: -60, start: 0, end: -60 }
+			],
+			labels: ['Cost', 'Savings', 'Net'],
+			palette: LIGHT_PALETTE,
+			format
+		});
+		expect(askedSeriesTypes(waterfall)).toEqual(['bar', 'bar']);
+		expect(drawnSeriesTypes(waterfall)).toEqual(askedSeriesTypes(waterfall));
+		const trend = trendOption({
+			months: ['2026-10', '2026-11'],
+			series: [
+				{ name: 'Cost', values: [100, 120], kind: 'bar', color: '#b42318' },
+				{ name: 'Net', values: [-60, -50], kind: 'line', color: '#0f5c8c' }
+			],
+			palette: LIGHT_PALETTE,
+			format
+		});
+		expect(drawnSeriesTypes(trend)).toEqual(['bar', 'line']);
 	});
 });

@@ -1,5 +1,10 @@
-import type { ChartOption } from '$lib/components/charts/echarts';
+import { BarChart, LineChart } from 'echarts/charts';
+import { LegendComponent } from 'echarts/components';
+import { echarts, type ChartOption } from '$lib/components/charts/echarts';
 import type { ChartPalette } from '$lib/state/theme.svelte';
+
+// The chart kinds these options draw (charts/echarts.ts registers only what every chart shares).
+echarts.use([BarChart, LineChart, LegendComponent]);
 
 /**
  * The ledger's charts. A waterfall from cost to net value: each step a floating bar from the running level before
