@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serverUsing } from '$lib/server/db/server-lock';
 import { runExclusive } from '$lib/server/db/jobs';
+import { readOpsStatus, writeOpsStatus } from '$lib/server/db/ops-status';
 import type { Storage } from '$lib/server/db/storage';
 import type { DatabaseTarget } from '$lib/server/db/url';
 import { backupProblem, copyDatabase, replaceDatabase } from './sqlite';
@@ -184,18 +185,33 @@ export interface BackupStatus {
 	running: boolean;
 }
 
-let lastError: BackupStatus['lastError'] = null;
-let running = false;
-let scheduled: BackupConfig | null = null;
+/** What every process shows of the scheduled backups (db/ops-status.ts `backup`), written by the one that ran. */
+interface SharedBackupState {
+	running: boolean;
+	lastError: BackupStatus['lastError'];
+}
 
-/** What the admin page shows: the schedule, the last backups, the last failure. */
-export function backupStatus(): BackupStatus | null {
+let scheduled: BackupConfig | null = null;
+/** Without a shared database (a test's bare schedule), this process's own state. */
+let local: SharedBackupState = { running: false, lastError: null };
+
+async function saveState(storage: Storage | undefined, state: SharedBackupState): Promise<void> {
+	local = state;
+	if (storage) await writeOpsStatus(storage, 'backup', state);
+}
+
+/**
+ * What the admin page shows: the schedule, the last backups, the last failure and whether one is being written —
+ * by any process sharing `storage` (one of them writes each scheduled backup).
+ */
+export async function backupStatus(storage?: Storage): Promise<BackupStatus | null> {
 	if (!scheduled) return null;
+	const state = (storage && (await readOpsStatus<SharedBackupState>(storage, 'backup'))) || local;
 	return {
 		config: scheduled,
 		backups: scheduled.dir ? listBackups(scheduled.dir) : [],
-		lastError,
-		running
+		lastError: state.lastError,
+		running: state.running
 	};
 }
 
@@ -223,22 +239,27 @@ export function startBackupSchedule(
 		timer.unref();
 	};
 	const run = async () => {
-		running = true;
 		try {
-			const work = () => scheduledBackup(source, config);
+			// The process that takes the job says so while it writes; the others leave the shared state alone.
+			const work = async () => {
+				await saveState(storage, { running: true, lastError: null });
+				const result = await scheduledBackup(source, config);
+				await saveState(storage, { running: false, lastError: null });
+				return result;
+			};
 			const outcome = storage
 				? await runExclusive(storage, 'backup', work)
 				: { ran: true as const, value: await work() };
-			lastError = null;
 			if (outcome.ran) {
 				const r = outcome.value;
 				log.info(`backup ${r.file} written (${(r.bytes / 1e6).toFixed(1)} MB in ${r.ms} ms)`);
 			}
 		} catch (error) {
-			lastError = { at: Date.now(), message: error instanceof Error ? error.message : String(error) };
+			const lastError = { at: Date.now(), message: error instanceof Error ? error.message : String(error) };
 			log.error('scheduled backup failed', error);
-		} finally {
-			running = false;
+			await saveState(storage, { running: false, lastError }).catch((e) =>
+				log.error('recording the backup failure failed', e)
+			);
 		}
 		next(period);
 	};

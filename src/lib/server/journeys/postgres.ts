@@ -55,13 +55,15 @@ function selectorSql(selector: Selector): { sql: string; params: Record<string, 
 export function postgresJourneyStore(db: PgDb): JourneyStore {
 	const sql = db.$client;
 	const defaultKeys = DEFAULT_JOURNEYS.map((d) => d.key);
+	// The analyses' statements are prepared (a few texts per filter combination): one round trip each instead of
+	// postgres.js's describe-then-execute for unprepared statements with parameters, and no planning after the first.
 	const run = <T>(text: string, params: Record<string, unknown>) => {
 		const [q, values] = positional(text, params);
-		return sql.unsafe(q, values as never[]) as unknown as Promise<T[]>;
+		return sql.unsafe(q, values as never[], { prepare: true }) as unknown as Promise<T[]>;
 	};
 	const values = <T>(text: string, params: Record<string, unknown>) => {
 		const [q, vs] = positional(text, params);
-		return sql.unsafe(q, vs as never[]).values() as unknown as Promise<T[]>;
+		return sql.unsafe(q, vs as never[], { prepare: true }).values() as unknown as Promise<T[]>;
 	};
 	const ensure = async () => {
 		if (!ensured.has(db)) await store.insertDefaults(DEFAULT_JOURNEYS, Date.now());

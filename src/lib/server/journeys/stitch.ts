@@ -2,7 +2,7 @@ import type { Db } from '$lib/server/db';
 import type { PgDb } from '$lib/server/db/postgres';
 import { runExclusive } from '$lib/server/db/jobs';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
-import { relay } from '$lib/server/live/relay';
+import { readOpsStatus, writeOpsStatus } from '$lib/server/db/ops-status';
 import {
 	buildInstances,
 	customerKeyOf,
@@ -598,46 +598,23 @@ export interface RestitchStatus {
 	error: string | null;
 }
 
-const statuses = new WeakMap<object, RestitchStatus>();
-
 /**
- * Re-stitches of the other server processes (PostgreSQL): each process announces its re-stitch as it starts, as
- * it progresses (at most once every RESTITCH_ANNOUNCE_MS) and when it ends (live/relay.ts, kind `restitch`); every
- * process keeps the latest it heard, so the admin screen of any process shows a re-stitch started on another.
+ * A background re-stitch's status is kept in the database (db/ops-status.ts `journeys.restitch`) as it starts, as
+ * it progresses (at most once every RESTITCH_SAVE_MS) and when it ends, so the admin screen of every process —
+ * one started after the re-stitch too — shows the same.
  */
-let heard: RestitchStatus | null = null;
-export const RESTITCH_ANNOUNCE_MS = 1_000;
-const RESTITCH = 'restitch';
+export const RESTITCH_SAVE_MS = 1_000;
+const RESTITCH = 'journeys.restitch';
 
-/** Takes a re-stitch announced by another process (exported for tests of several processes in one). */
-export function heardRestitch(data: string): void {
-	try {
-		const status = JSON.parse(data) as RestitchStatus;
-		if (typeof status.startedAt === 'number' && typeof status.running === 'boolean') heard = status;
-	} catch {
-		// Not ours to mind: a malformed message is dropped.
-	}
-}
-relay().onAnnounce(RESTITCH, heardRestitch);
-
-async function announceRestitch(status: RestitchStatus): Promise<void> {
-	await relay()
-		.announce(RESTITCH, JSON.stringify(status))
-		.catch((error) => console.error('[resonance] journeys: announcing a re-stitch failed', error));
+async function saveRestitch(storage: Storage, status: RestitchStatus): Promise<void> {
+	await writeOpsStatus(storage, RESTITCH, status).catch((error) =>
+		console.error('[resonance] journeys: recording a re-stitch failed', error)
+	);
 }
 
-/**
- * The latest background re-stitch of this database, by this process or (PostgreSQL) another one, for the admin
- * screen; null when none since this process started. A running one wins over a finished one.
- */
-export function restitchStatus(target: Db | Storage): RestitchStatus | null {
-	const mine = statuses.get(asStorage(target).db) ?? null;
-	const candidates = [mine, heard].filter((s): s is RestitchStatus => s !== null);
-	if (candidates.length === 0) return null;
-	const latest = candidates.sort(
-		(a, b) => Number(b.running) - Number(a.running) || b.startedAt - a.startedAt
-	)[0];
-	return { ...latest, journeys: latest.journeys ? [...latest.journeys] : null };
+/** The latest background re-stitch of this database, by any process; null when there has been none. */
+export async function restitchStatus(target: Db | Storage): Promise<RestitchStatus | null> {
+	return readOpsStatus<RestitchStatus>(asStorage(target), RESTITCH);
 }
 
 /** While another process re-stitches (PostgreSQL), waits this long before trying again. */
@@ -667,13 +644,17 @@ export async function restitchInBackground(
 			instances: 0,
 			error: null
 		};
-		statuses.set(db, status);
-		let announcedAt = 0;
+		let savedAt = 0;
+		let saving: Promise<void> = Promise.resolve();
 		const progress = () => {
-			if (Date.now() - announcedAt < RESTITCH_ANNOUNCE_MS) return;
-			announcedAt = Date.now();
-			void announceRestitch({ ...status });
+			if (Date.now() - savedAt < RESTITCH_SAVE_MS) return;
+			savedAt = Date.now();
+			// In order, one at a time: a late progress write never overwrites the final status.
+			const copy = { ...status };
+			saving = saving.then(() => saveRestitch(storage, copy));
 		};
+		// Shown as running at once, while it may still wait for another process's re-stitch to end.
+		progress();
 		const work = async () => {
 			progress();
 			const steps = byEngine(storage, restitchStores).rebuild({
@@ -699,7 +680,8 @@ export async function restitchInBackground(
 		} finally {
 			status.running = false;
 			status.finishedAt = Date.now();
-			await announceRestitch({ ...status });
+			await saving;
+			await saveRestitch(storage, { ...status });
 		}
 		return status.instances;
 	})();

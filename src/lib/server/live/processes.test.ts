@@ -6,7 +6,8 @@ import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { listTeamsWithAgents } from '$lib/server/directory/teams';
 import { postgresWriter } from '$lib/server/ingest/postgres-writer';
 import { loadJourneyCatalog, mapEventName, saveJourney } from '$lib/server/journeys/registry';
-import { restitchInBackground, restitchStatus, type RestitchStatus } from '$lib/server/journeys/stitch';
+import { restitchInBackground, restitchStatus } from '$lib/server/journeys/stitch';
+import { pruneExpired, retentionStatus } from '$lib/server/retention';
 import { FIXTURE_JOURNEY } from '$lib/server/journeys/testing';
 import { deriveOnPostgres } from '$lib/server/metrics/derive-postgres';
 import { testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
@@ -119,11 +120,21 @@ describe('two processes on one PostgreSQL', () => {
 		expect(await verifyWriteKeyCached(b, second.key)).toBeNull();
 	});
 
+	it('the last retention prune shows on every process, whichever ran it', async () => {
+		const { a, b } = await twoProcesses();
+		expect((await retentionStatus(a)).lastRun).toBeNull();
+		const byB = await pruneExpired(b, 400, { now: Date.UTC(2026, 0, 5) });
+		expect(byB).toMatchObject({ events: 0, texts: 0, before: Date.UTC(2026, 0, 5) - 400 * 86_400_000 });
+		expect((await retentionStatus(a)).lastRun).toEqual(byB);
+		const byA = await pruneExpired(a, 400, { now: Date.UTC(2026, 0, 6) });
+		expect((await retentionStatus(b)).lastRun).toEqual(byA);
+	});
+
 	it(
 		'a re-stitch started on one shows on the other, and runs one at a time',
 		{ timeout: 60_000 },
 		async () => {
-			const { a, b, relayB } = await twoProcesses();
+			const { a, b } = await twoProcesses();
 			await saveJourney(a, FIXTURE_JOURNEY, 'test');
 			const writer = postgresWriter(pg!.db, { derive: deriveOnPostgres });
 			const t0 = Date.UTC(2026, 0, 5, 9);
@@ -140,9 +151,6 @@ describe('two processes on one PostgreSQL', () => {
 				),
 				{ sourceId: null }
 			);
-			const onB: RestitchStatus[] = [];
-			relayB.onAnnounce('restitch', (d) => onB.push(JSON.parse(d) as RestitchStatus));
-
 			// B holds the re-stitch (as B's own re-stitch would): A's waits for it.
 			let release!: () => void;
 			const held = new Promise<void>((r) => (release = r));
@@ -157,36 +165,49 @@ describe('two processes on one PostgreSQL', () => {
 			void byA.then(() => (done = true));
 			await new Promise((r) => setTimeout(r, 700));
 			expect(done).toBe(false);
-			expect(restitchStatus(a)).toMatchObject({ running: true, customersDone: 0, journeys: ['fixture'] });
-			expect(onB).toEqual([]);
+			// Both processes show A's re-stitch waiting (the status lives in the database, not in A).
+			const waiting = { running: true, customersDone: 0, instances: 0, journeys: ['fixture'], error: null };
+			expect(await restitchStatus(a)).toMatchObject(waiting);
+			expect(await restitchStatus(b)).toMatchObject(waiting);
 			release();
 			expect(await byB).toEqual({ ran: true, value: undefined });
 			expect(await byA).toBe(3);
 
-			// B heard it start and end.
-			await until(() => onB.some((s) => !s.running));
-			expect(onB[0]).toMatchObject({ running: true, journeys: ['fixture'] });
-			expect(onB.at(-1)).toMatchObject({ running: false, instances: 3, customersDone: 3, error: null });
+			// B shows it ended, with what it did.
+			const ended = await restitchStatus(b);
+			expect(ended).toMatchObject({ running: false, instances: 3, customersDone: 3, error: null });
+			expect(ended?.finishedAt).toBeGreaterThanOrEqual(ended?.startedAt ?? Infinity);
+			expect(await restitchStatus(a)).toEqual(ended);
 
-			// A re-stitch B announces shows on A's admin screen (the latest running one wins).
-			const startedAt = Date.now() + 1;
-			const running: RestitchStatus = {
-				running: true,
-				journeys: null,
-				customersDone: 40,
-				startedAt,
-				finishedAt: null,
-				instances: 12,
-				error: null
-			};
-			await relayB.announce('restitch', JSON.stringify(running));
-			await until(() => restitchStatus(a)?.startedAt === startedAt);
-			expect(restitchStatus(a)).toEqual(running);
-			await relayB.announce(
-				'restitch',
-				JSON.stringify({ ...running, running: false, finishedAt: startedAt + 5 })
-			);
-			await until(() => restitchStatus(a)?.running === false && restitchStatus(a)?.startedAt === startedAt);
+			// A third process started after the re-stitch shows it too.
+			const late = await openPostgres(pg!.url, { pool: 1, applicationName: 'resonance-c' });
+			try {
+				expect(await restitchStatus(postgresStorage(late))).toEqual(ended);
+			} finally {
+				await late.$client.end({ timeout: 1 });
+			}
+
+			// A re-stitch B runs (held up by A this time) shows on A's admin screen while it runs, and when it ends.
+			let releaseA!: () => void;
+			const heldByA = new Promise<void>((r) => (releaseA = r));
+			let holdingA = false;
+			const byA2 = runExclusive(a, 'journeys.restitch', async () => {
+				holdingA = true;
+				await heldByA;
+			});
+			await until(() => holdingA);
+			const byB2 = restitchInBackground(b, { journeys: ['fixture'] });
+			await until(async () => ((await restitchStatus(a))?.startedAt ?? 0) > (ended?.startedAt ?? Infinity));
+			const running = await restitchStatus(a);
+			expect(running).toMatchObject({ running: true, journeys: ['fixture'], finishedAt: null });
+			releaseA();
+			await byA2;
+			expect(await byB2).toBe(3);
+			expect(await restitchStatus(a)).toMatchObject({
+				running: false,
+				startedAt: running?.startedAt,
+				instances: 3
+			});
 		}
 	);
 });

@@ -30,7 +30,7 @@ import {
 	type Thresholds,
 	type Unit
 } from './registry';
-import { CUBOIDS, sumCells, type CellSum } from './rollups';
+import { CUBOIDS, sumCells, type CellLevel, type CellSum } from './rollups';
 import { getIndexWeights, getKpiSettings } from './settings';
 import { extraVariance, FAMILY_ALPHA, Z95, type Interval } from '$lib/server/stats';
 import { bucketOf, bucketStart, chinaIso, chinaMidnight, DAY_MS, HOUR_MS, type Grain } from './time';
@@ -132,13 +132,18 @@ async function aggregateMatured(
 	spec: AggregateSpec,
 	now: number
 ): Promise<MaturedAggregate> {
-	const current = await aggregate(r, spec);
+	// The range and the open part of each window are read together (one pipeline on PostgreSQL).
+	const windows = [...FOLLOW_UP_WINDOWS.entries()]
+		.map(([i, w]) => ({ i, w, cutoff: now - w.windowMs + 1 }))
+		.filter(({ cutoff }) => cutoff < spec.to);
+	const [current, ...opens] = await Promise.all([
+		aggregate(r, spec),
+		...windows.map(({ cutoff }) => aggregate(r, { ...spec, from: Math.max(spec.from, cutoff) }))
+	]);
 	const paths: Path[] = [current.path];
 	const pending = new Map<string, number[]>();
-	for (const [i, w] of FOLLOW_UP_WINDOWS.entries()) {
-		const cutoff = now - w.windowMs + 1;
-		if (cutoff >= spec.to) continue;
-		const open = await aggregate(r, { ...spec, from: Math.max(spec.from, cutoff) });
+	for (const [k, { i, w }] of windows.entries()) {
+		const open = opens[k];
 		paths.push(open.path);
 		const n = measureIndex(w.n);
 		const indices = w.measures.map(measureIndex);
@@ -202,35 +207,48 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 
 	// Hours only partly inside the range: the hour's cell serves when nothing lies in the part outside; otherwise
 	// the cheaper of "raw rows of the part inside" and "the cell minus raw rows of the part outside".
+	// The reads are issued together where they do not depend on each other (the edges' emptiness checks, then the
+	// cell ranges beside the raw rows): on PostgreSQL they share one pipeline instead of one round trip each. The
+	// sums are still added in a fixed order (raw rows, then cells in time order).
 	const { from, to } = spec;
-	let usedRaw = false;
-	const edge = async (hour: number, a: number, b: number): Promise<'cell' | 'raw'> => {
-		const start = hour * HOUR_MS;
-		const end = start + HOUR_MS;
-		const before = await r.noEvents(start, a);
-		const after = await r.noEvents(b, end);
-		if (before && after) return 'cell';
-		usedRaw = true;
-		if (a - start + (end - b) < b - a) {
-			if (!before) await rawRange(start, a, -1);
-			if (!after) await rawRange(b, end, -1);
-			return 'cell';
-		}
-		await rawRange(a, b, 1);
-		return 'raw';
-	};
 	const firstHour = Math.floor(from / HOUR_MS);
 	const endHour = Math.ceil(to / HOUR_MS);
-	let cellFrom = firstHour;
-	let cellTo = endHour;
+	/** [hour, a, b]: the part [a, b) of the hour inside the range, for each edge not on a whole hour. */
+	const edges: { hour: number; a: number; b: number; first: boolean }[] = [];
 	if (endHour - firstHour === 1) {
 		if (from % HOUR_MS !== 0 || to % HOUR_MS !== 0)
-			if ((await edge(firstHour, from, to)) === 'raw') cellTo = firstHour;
+			edges.push({ hour: firstHour, a: from, b: to, first: true });
 	} else {
-		if (from % HOUR_MS !== 0 && (await edge(firstHour, from, (firstHour + 1) * HOUR_MS)) === 'raw')
-			cellFrom++;
-		if (to % HOUR_MS !== 0 && (await edge(endHour - 1, (endHour - 1) * HOUR_MS, to)) === 'raw') cellTo--;
+		if (from % HOUR_MS !== 0)
+			edges.push({ hour: firstHour, a: from, b: (firstHour + 1) * HOUR_MS, first: true });
+		if (to % HOUR_MS !== 0)
+			edges.push({ hour: endHour - 1, a: (endHour - 1) * HOUR_MS, b: to, first: false });
 	}
+	const empty = await Promise.all(
+		edges.map(({ hour, a, b }) =>
+			Promise.all([r.noEvents(hour * HOUR_MS, a), r.noEvents(b, (hour + 1) * HOUR_MS)])
+		)
+	);
+	let usedRaw = false;
+	let cellFrom = firstHour;
+	let cellTo = endHour;
+	const raws: [number, number, 1 | -1][] = [];
+	edges.forEach(({ hour, a, b, first }, i) => {
+		const [before, after] = empty[i];
+		if (before && after) return;
+		usedRaw = true;
+		const start = hour * HOUR_MS;
+		const end = start + HOUR_MS;
+		if (a - start + (end - b) < b - a) {
+			if (!before) raws.push([start, a, -1]);
+			if (!after) raws.push([b, end, -1]);
+			return;
+		}
+		raws.push([a, b, 1]);
+		if (endHour - firstHour === 1) cellTo = firstHour;
+		else if (first) cellFrom++;
+		else cellTo--;
+	});
 
 	const dims = CUBOIDS[cuboid];
 	const position = (d: Dimension | null) => (d === null ? -1 : dims.indexOf(d));
@@ -238,19 +256,38 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 	const splitAt = position(split);
 	const checks = [...filters].map(([d, values]) => [dims.indexOf(d), values] as const);
 	const keep = (v1: string, v2: string) => checks.every(([at, values]) => values.has(at === 0 ? v1 : v2));
-	const visit = (cell: CellSum) => {
-		const g = groupAt < 0 ? '' : groupAt === 0 ? cell.v1 : cell.v2;
-		const s = splitAt < 0 ? '' : splitAt === 0 ? cell.v1 : cell.v2;
-		addInto(accumulator(`${g}${SEP}${cell.bucket}${SEP}${s}`), cell.vector);
-	};
 	// Whole China days inside the hours read from day cells, the hours around them from hour cells.
 	const firstDay = grain === 'hour' ? 0 : Math.ceil((cellFrom + 8) / 24);
 	const endDay = grain === 'hour' ? 0 : Math.floor((cellTo + 8) / 24);
-	if (endDay > firstDay) {
-		await sumCells(r, 'hour', cuboid, cellFrom, firstDay * 24 - 8, grain, keep, visit);
-		await sumCells(r, 'day', cuboid, firstDay, endDay, grain, keep, visit);
-		await sumCells(r, 'hour', cuboid, endDay * 24 - 8, cellTo, grain, keep, visit);
-	} else await sumCells(r, 'hour', cuboid, cellFrom, cellTo, grain, keep, visit);
+	const parts: [CellLevel, number, number][] =
+		endDay > firstDay
+			? [
+					['hour', cellFrom, firstDay * 24 - 8],
+					['day', firstDay, endDay],
+					['hour', endDay * 24 - 8, cellTo]
+				]
+			: [['hour', cellFrom, cellTo]];
+	const [sums] = await Promise.all([
+		Promise.all(
+			parts.map(async ([level, a, b]) => {
+				const found: CellSum[] = [];
+				// sumCells reuses its vector between visits: each is copied.
+				await sumCells(r, level, cuboid, a, b, grain, keep, (c) =>
+					found.push({ ...c, vector: c.vector.slice() })
+				);
+				return found;
+			})
+		),
+		(async () => {
+			for (const [a, b, sign] of raws) await rawRange(a, b, sign);
+		})()
+	]);
+	for (const found of sums)
+		for (const cell of found) {
+			const g = groupAt < 0 ? '' : groupAt === 0 ? cell.v1 : cell.v2;
+			const s = splitAt < 0 ? '' : splitAt === 0 ? cell.v1 : cell.v2;
+			addInto(accumulator(`${g}${SEP}${cell.bucket}${SEP}${s}`), cell.vector);
+		}
 	// A group seen only in a subtracted part sums to nothing: drop it (contributions are never all zero).
 	for (const [key, v] of cells) if (isZero(v)) cells.delete(key);
 	return { path: usedRaw ? 'rollup+raw' : 'rollup', cells };
@@ -330,8 +367,10 @@ function publicEstimate(e: KpiEstimate): { value: number | null; n: number; ci95
  */
 export async function kpis(target: Db | Storage, q: CxQuery, options: KpiOptions = {}): Promise<KpiAnswer> {
 	const storage = asStorage(target);
-	const settings = options.settings ?? (await getKpiSettings(storage));
-	const weights = options.weights ?? (await getIndexWeights(storage));
+	const [settings, weights] = await Promise.all([
+		options.settings ?? getKpiSettings(storage),
+		options.weights ?? getIndexWeights(storage)
+	]);
 	return byEngine(storage, metricsStores).read((r) => computeKpis(r, q, { ...options, settings, weights }));
 }
 
@@ -351,7 +390,14 @@ export async function computeKpis(
 	const grain = isGrain(q.by) ? q.by : q.grain;
 	const spec: AggregateSpec = { from: q.from, to: q.to, filters, group, grain, split: null };
 	const now = options.now ?? Date.now();
-	const current = await aggregateMatured(r, spec, now);
+	// The period, the comparison period and the strata are independent reads: issued together.
+	const [current, previous, split] = await Promise.all([
+		aggregateMatured(r, spec, now),
+		q.compare && !grain
+			? aggregateMatured(r, { ...spec, from: q.compare.from, to: q.compare.to }, now)
+			: null,
+		q.standardise ? aggregateMatured(r, { ...spec, split: 'reason' }, now) : null
+	]);
 	const paths: Path[] = [current.path];
 
 	const groups: string[] = group
@@ -361,12 +407,7 @@ export async function computeKpis(
 	if (grain) for (let b = bucketOf(q.from, grain); b <= bucketOf(q.to - 1, grain); b++) buckets.push(b);
 	else buckets.push(0);
 
-	const previous =
-		q.compare && !grain
-			? await aggregateMatured(r, { ...spec, from: q.compare.from, to: q.compare.to }, now)
-			: null;
 	if (previous) paths.push(previous.path);
-	const split = q.standardise ? await aggregateMatured(r, { ...spec, split: 'reason' }, now) : null;
 	if (split) paths.push(split.path);
 
 	const reference = new Map<string, Measures>();

@@ -177,30 +177,61 @@ const PG = {
 };
 
 const RAW_BATCH = 5_000;
+/** Raw rows of at most an hour are read in one statement; longer ranges through a cursor of RAW_BATCH rows. */
+const RAW_AT_ONCE_MS = 3_600_000;
 const WINDOW_BATCH = 1_000;
 
+/**
+ * Every statement here is a fixed text, prepared once per connection: an unprepared statement with parameters costs
+ * postgres.js two round trips (describe, then execute) and a fresh plan each time, and cannot be pipelined.
+ */
+const PREPARED = { prepare: true } as const;
+
 function postgresReader(sql: TransactionSql): MetricsReader {
+	// A cuboid's combinations, read once per snapshot (an answer reads the same cuboid for every part of its range).
+	const combos = new Map<number, Promise<[number, string, string][]>>();
 	return {
-		async combos(cuboid) {
-			return (await sql.unsafe(PG.combos, [cuboid]).values()) as unknown as [number, string, string][];
+		combos(cuboid) {
+			let read = combos.get(cuboid);
+			if (!read) {
+				read = sql
+					.unsafe(PG.combos, [cuboid], PREPARED)
+					.values()
+					.then((rows) => rows as unknown as [number, string, string][]);
+				combos.set(cuboid, read);
+			}
+			return read;
 		},
 		async range(level, grain, fromKey, toKey) {
-			return (await sql.unsafe(PG.range(level, grain), [fromKey, toKey]).values()) as unknown as number[][];
+			return (await sql
+				.unsafe(PG.range(level, grain), [fromKey, toKey], PREPARED)
+				.values()) as unknown as number[][];
 		},
 		async cells(level, keys) {
 			if (keys.length === 0) return [];
-			const rows = (await sql.unsafe(PG.cells(level), [keys as number[]]).values()) as unknown as number[][];
+			const rows = (await sql
+				.unsafe(PG.cells(level), [keys as number[]], PREPARED)
+				.values()) as unknown as number[][];
 			const byKey = new Map(rows.map((r) => [r[0], r.slice(1)]));
 			return keys.map((k) => byKey.get(k));
 		},
 		async noEvents(from, to) {
 			if (from >= to) return true;
-			return (await sql.unsafe(PG.noEvents, [from, to])).length === 0;
+			return (await sql.unsafe(PG.noEvents, [from, to], PREPARED)).length === 0;
 		},
 		async scanRaw(from, to, visit) {
 			const decode = rawRowVisitor(visit);
 			let count = 0;
-			for await (const rows of sql.unsafe(PG.raw, [from, to]).values().cursor(RAW_BATCH))
+			if (to - from <= RAW_AT_ONCE_MS) {
+				// The part of an hour at an edge of a range: read at once. A cursor would hold the connection, and
+				// the reads pipelined behind it would go one round trip each.
+				for (const r of await sql.unsafe(PG.raw, [from, to], PREPARED).values()) {
+					decode(r as unknown as unknown[]);
+					count++;
+				}
+				return count;
+			}
+			for await (const rows of sql.unsafe(PG.raw, [from, to], PREPARED).values().cursor(RAW_BATCH))
 				for (const r of rows) {
 					decode(r as unknown as unknown[]);
 					count++;
@@ -208,14 +239,14 @@ function postgresReader(sql: TransactionSql): MetricsReader {
 			return count;
 		},
 		async driverAnswers(from, to) {
-			return (await sql.unsafe(PG.answers, [from, to]).values()) as unknown as unknown[][];
+			return (await sql.unsafe(PG.answers, [from, to], PREPARED).values()) as unknown as unknown[][];
 		},
 		async driverWindows(answers, windowMs) {
 			const out: unknown[][][] = answers.map(() => []);
 			for (let start = 0; start < answers.length; start += WINDOW_BATCH) {
 				const batch = answers.slice(start, start + WINDOW_BATCH);
 				const rows = (await sql
-					.unsafe(PG.windows, [batch.map((a) => a.customer), batch.map((a) => a.ts), windowMs])
+					.unsafe(PG.windows, [batch.map((a) => a.customer), batch.map((a) => a.ts), windowMs], PREPARED)
 					.values()) as unknown as unknown[][];
 				for (const r of rows) out[start + Number(r[0]) - 1].push(r.slice(1));
 			}

@@ -444,21 +444,26 @@ describe('rollups equal a reference computed from raw rows (property, many seeds
 
 describe('PostgreSQL reads the same rollups and raw rows as SQLite (property, a few seeds)', () => {
 	afterAll(closeMirror);
-	it.each([1000, 1000 + 3 * 7919])('seed %i', async (seed) => {
-		const db = load(generate(seed, 700));
-		const settings = Object.fromEntries(REGISTRY.map((d) => [d.key, d.defaults])) as Record<
-			KpiKey,
-			(typeof REGISTRY)[number]['defaults']
-		>;
-		// Every query shape (range scans, point reads, day cells, raw fallback) at every moment, measures and KPIs.
-		for (const [, partial] of QUERIES)
-			for (const now of NOWS) {
-				const q = base(partial);
-				await onBothEngines(db, (t) => kpiMeasures(t, q, now));
-				await onBothEngines(db, (t) => kpis(t, q, { now, settings }));
-			}
-		await onBothEngines(db, (t) => measuresFromRaw(t, base({}), 'channel', 'day'));
-	});
+	it.each([1000, 1000 + 3 * 7919])(
+		'seed %i',
+		async (seed) => {
+			const db = load(generate(seed, 700));
+			const settings = Object.fromEntries(REGISTRY.map((d) => [d.key, d.defaults])) as Record<
+				KpiKey,
+				(typeof REGISTRY)[number]['defaults']
+			>;
+			// Every query shape (range scans, point reads, day cells, raw fallback) at every moment, measures and KPIs.
+			for (const [, partial] of QUERIES)
+				for (const now of NOWS) {
+					const q = base(partial);
+					await onBothEngines(db, (t) => kpiMeasures(t, q, now));
+					await onBothEngines(db, (t) => kpis(t, q, { now, settings }));
+				}
+			await onBothEngines(db, (t) => measuresFromRaw(t, base({}), 'channel', 'day'));
+			// ~150 queries on each engine: more than the default 20 s on a loaded machine.
+		},
+		60_000
+	);
 });
 
 async function checkQuery(db: Db, facts: Fact[], name: string, q: CxQuery, now: number, seed: number) {

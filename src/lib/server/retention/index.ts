@@ -1,6 +1,7 @@
 import type { Db } from '$lib/server/db';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import { runExclusive } from '$lib/server/db/jobs';
+import { readOpsStatus, writeOpsStatus } from '$lib/server/db/ops-status';
 import { audit, type AuditEntry } from '$lib/server/auth/audit';
 import * as sqlite from './sqlite';
 import * as postgres from './postgres';
@@ -64,7 +65,6 @@ export interface PruneOptions {
 	actor?: AuditEntry['actor'];
 }
 
-let lastRun: RetentionRun | null = null;
 let configured: number | null = null;
 
 /** Deletes every event older than `days` days, batch by batch; audited when it deleted anything. */
@@ -94,7 +94,8 @@ export async function pruneExpired(
 			target: 'events',
 			details: { days, before: new Date(before).toISOString(), events: run.events, texts: run.texts }
 		});
-	lastRun = run;
+	// The admin screen of every process shows the last prune, whichever process ran it (db/ops-status.ts).
+	await writeOpsStatus(db, 'retention', run, run.finishedAt);
 	return run;
 }
 
@@ -107,8 +108,13 @@ export interface RetentionStatus {
 
 /** What the admin page shows. */
 export async function retentionStatus(target: Db | Storage): Promise<RetentionStatus> {
-	const oldest = await byEngine(asStorage(target), retentionStores).oldestEvent();
-	return { days: configured, lastRun, oldestEvent: oldest };
+	const storage = asStorage(target);
+	const oldest = await byEngine(storage, retentionStores).oldestEvent();
+	return {
+		days: configured,
+		lastRun: await readOpsStatus<RetentionRun>(storage, 'retention'),
+		oldestEvent: oldest
+	};
 }
 
 /**

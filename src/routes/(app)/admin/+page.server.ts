@@ -9,7 +9,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	requireRole(locals, 'admin');
 	return {
 		summary: await adminSummary(storage()),
-		backups: backupStatus(),
+		backups: await backupStatus(storage()),
 		retention: await retentionStatus(storage())
 	};
 };

@@ -4,5 +4,6 @@ import { bigint, pgTable, text } from 'drizzle-orm/pg-core';
 export const opsState = pgTable('ops_state', {
 	key: text('key').primaryKey(),
 	value: bigint('value', { mode: 'number' }).notNull(),
-	updatedAt: bigint('updated_at', { mode: 'number' }).notNull()
+	updatedAt: bigint('updated_at', { mode: 'number' }).notNull(),
+	data: text('data')
 });

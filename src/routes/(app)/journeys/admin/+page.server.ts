@@ -28,7 +28,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		form: editing ? journeys.definitionForm(editing.definition) : null,
 		names: await journeys.eventNameVolumes(db, { limit: 300 }),
 		mappings: await journeys.listMappings(db),
-		restitch: journeys.restitchStatus(db)
+		restitch: await journeys.restitchStatus(db)
 	};
 };
 

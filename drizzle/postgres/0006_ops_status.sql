@@ -1,0 +1,1 @@
+ALTER TABLE "ops_state" ADD COLUMN "data" text;
