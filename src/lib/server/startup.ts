@@ -6,7 +6,7 @@ import { describeDatabase, parseDatabaseUrl } from '$lib/server/db/url';
 import { ensureWriteKey } from '$lib/server/auth/keys';
 import { bootstrapAccounts, disableDemoAccounts } from '$lib/server/auth/bootstrap';
 import { decideDemo } from '$lib/server/demo/eligibility';
-import { startDemo, stopDemo } from '$lib/server/demo/run';
+import { demoSeeded, startDemo, stopDemo } from '$lib/server/demo/run';
 import { startAlertsRuntime } from '$lib/server/alerts/runtime';
 import { closeIngestion, ingestContext } from '$lib/server/ingest/context';
 import { closeTimedOut, ensureDefaultJourneys } from '$lib/server/journeys';
@@ -77,12 +77,15 @@ export function startServer(env: Env): Promise<Storage> {
 		if (env.RESONANCE_DEMO === '1' || env.RESONANCE_DEMO === 'true') startDemo(storage, env);
 		// Alert rules, evaluation, webhooks and follow-up cases (after the demo so its backfill can wait for it).
 		startAlertsRuntime(storage, env);
-		scheduleTextRecompute(storage, {
-			onError: (error) => console.error('[resonance] text analysis failed', error)
-		});
-		// Complaint-escalation risk: trained nightly (and when no model exists), once across processes.
-		scheduleRiskTraining(storage, {
-			onError: (error) => console.error('[resonance] risk training failed', error)
+		// Text analysis and complaint-escalation risk (trained nightly and when no model exists, once across
+		// processes), once the demo's history is in: a SQLite seed indexes and trains in its own process.
+		void demoSeeded().then(() => {
+			scheduleTextRecompute(storage, {
+				onError: (error) => console.error('[resonance] text analysis failed', error)
+			});
+			scheduleRiskTraining(storage, {
+				onError: (error) => console.error('[resonance] risk training failed', error)
+			});
 		});
 		// Scheduled backups: SQLite's online copy, or pg_dump once across processes (backup/).
 		if (!(target.engine === 'sqlite' && target.file === ':memory:'))

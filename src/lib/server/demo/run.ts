@@ -7,7 +7,7 @@ import { createWriteKey, forgetWriteKeys, listKeys, listSources, revokeKey } fro
 import { builtFile } from '$lib/server/built-files';
 import { isDatabaseEmpty, seedDemo, type SeedOptions, type SeedResult } from './seed';
 import { seedInChild, type SeederRun } from './seed-child';
-import { prepareDemoInsights } from './insights';
+import { prepareDemoInsights, type DemoInsights } from './insights';
 import { startSimulator, type Simulator } from './simulator';
 import { createLiveStream } from './live';
 
@@ -79,7 +79,10 @@ export function demoSeedPlace(): SeedPlace | undefined {
  * file would hold (bench/memory.js). Otherwise (PostgreSQL, whose bulk writer keeps its memory small and whose seed
  * lock is held by this process's connection; a database in memory; dev and tests without a build) it seeds here.
  */
-async function seedSomewhere(storage: Storage, options: SeedOptions): Promise<SeedResult> {
+async function seedSomewhere(
+	storage: Storage,
+	options: SeedOptions
+): Promise<SeedResult & { insights?: DemoInsights }> {
 	const url = seederUrl === undefined ? builtFile('demo-seeder.js') : seederUrl;
 	if (storage.engine !== 'sqlite' || !url || storage.db.$client.memory) {
 		const result = await seedDemo(storage, options);
@@ -151,8 +154,9 @@ export function startDemo(target: Db | Storage, env: Env): void {
 		});
 		const seconds = ((performance.now() - started) / 1000).toFixed(1);
 		console.log(`[resonance] demo: ${result.events.toLocaleString('en')} events seeded in ${seconds} s`);
-		// Texts indexed and the complaint-risk model trained now, so /risk and the timelines show scores at once.
-		const insights = await prepareDemoInsights(storage);
+		// Texts indexed and the complaint-risk model trained now, so /risk and the timelines show scores at once (by
+		// the seeding child when there was one, its memory gone with it; here otherwise).
+		const insights = result.insights ?? (await prepareDemoInsights(storage));
 		console.log(
 			`[resonance] demo: ${insights.texts.toLocaleString('en')} texts indexed in ${insights.textSeconds.toFixed(1)} s; ` +
 				(insights.risk.trained
@@ -178,6 +182,8 @@ export function startDemo(target: Db | Storage, env: Env): void {
 		await new Promise<void>((resolve) => (releaseSimulator = resolve));
 	};
 
+	let seeded!: () => void;
+	seedDone = new Promise<void>((resolve) => (seeded = resolve));
 	void (async () => {
 		try {
 			// Once across processes: the process that takes the lock seeds; the others wait until it is done.
@@ -186,6 +192,7 @@ export function startDemo(target: Db | Storage, env: Env): void {
 				await sleep(SEED_WAIT_MS);
 				if (stopped) return;
 			}
+			seeded();
 			status.percent = 100;
 			status.phase = 'live';
 			let told = false;
@@ -200,6 +207,19 @@ export function startDemo(target: Db | Storage, env: Env): void {
 		} catch (error) {
 			status.phase = 'failed';
 			console.error('[resonance] demo failed:', error);
+		} finally {
+			seeded();
 		}
 	})();
+}
+
+let seedDone: Promise<void> = Promise.resolve();
+
+/**
+ * Settles when the demo's history is in (seeded, found, or the demo failed or stopped; at once without a demo). The
+ * server's text and risk jobs start after it: a SQLite seed indexes the texts and trains the model in its own
+ * process, which nothing else may do at the same time.
+ */
+export function demoSeeded(): Promise<void> {
+	return seedDone;
 }

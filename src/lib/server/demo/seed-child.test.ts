@@ -71,6 +71,10 @@ describe('the demo seeder process', () => {
 			expect((seeded.journeys as { n: number }).n).toBeGreaterThan(0);
 			expect((seeded.cells as { n: number }).n).toBeGreaterThan(0);
 			expect(seeded).toEqual(contents(inProcess));
+			// The seeder indexed the texts (and trained the risk model where the history allows) before it exited.
+			const docs = child.$client.prepare('SELECT count(*) AS n FROM text_docs').get() as { n: number };
+			expect(result.insights.texts).toBeGreaterThan(0);
+			expect(docs.n).toBe(result.insights.texts);
 		} finally {
 			child.$client.close();
 			inProcess.$client.close();

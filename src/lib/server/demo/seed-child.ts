@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { DemoInsights } from './insights';
 import type { SeedOptions, SeedProgress, SeedResult } from './seed';
 
 /** What the seeder process (seed-process.ts) is started with (as its one argument, in JSON). */
@@ -12,10 +13,12 @@ export interface SeederData {
 /** Messages from the seeder process. */
 export type FromSeeder =
 	| { kind: 'progress'; progress: SeedProgress }
-	| { kind: 'done'; result: SeedResult }
+	| { kind: 'done'; result: SeedResult & { insights: DemoInsights } }
 	| { kind: 'failed'; error: string };
 
 export interface ChildSeedResult extends SeedResult {
+	/** The texts indexed and the risk model trained by the seeder after the history. */
+	insights: DemoInsights;
 	/** The seeder's process id (never the server's). */
 	pid: number;
 	/** Its exit code: the promise settles only once the process has ended and its memory is gone. */
@@ -43,7 +46,7 @@ export function seedInChild(url: URL, file: string, options: SeedOptions): Seede
 		stdio: ['ignore', 'inherit', 'inherit', 'ipc']
 	});
 	const done = new Promise<ChildSeedResult>((resolve, reject) => {
-		let result: SeedResult | undefined;
+		let result: (SeedResult & { insights: DemoInsights }) | undefined;
 		let failure: Error | undefined;
 		child.on('message', (message: FromSeeder) => {
 			if (message.kind === 'progress') onProgress?.(message.progress);
