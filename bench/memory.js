@@ -134,6 +134,7 @@ async function main() {
 
 		const journeyKeys = ((await json('/api/v1/journeys')).journeys ?? []).map((j) => j.key);
 		const caseList = (await json('/api/v1/cases?limit=5')).cases ?? [];
+		const audienceId = ((await json('/api/v1/audiences')).audiences ?? [])[0]?.id;
 		const caseId = caseList[0]?.id;
 		const customerId = caseList[0]?.customerId;
 		const pages = [
@@ -155,10 +156,15 @@ async function main() {
 			'/alerts/rules',
 			'/cases',
 			...(caseId ? [`/cases/${caseId}`] : []),
+			'/risk',
+			'/outreach',
+			...(audienceId ? [`/outreach/${audienceId}`] : []),
+			'/value',
+			'/value?tv=1',
 			...(customerId ? [`/customers/${encodeURIComponent(customerId)}`] : []),
 			'/account',
 			'/admin',
-			...['alerts', 'audit', 'embed', 'import', 'ingestion', 'keys', 'metrics', 'text', 'users'].map(
+			...['alerts', 'audit', 'embed', 'import', 'ingestion', 'keys', 'metrics', 'text', 'users', 'value'].map(
 				(p) => `/admin/${p}`
 			)
 		];
