@@ -36,9 +36,12 @@ export {
 export {
 	caseKpis,
 	isRecovered,
+	recoveries,
+	recoveryOutcome,
 	RECOVERY_WINDOW_DAYS,
 	type CaseKpi,
 	type CaseKpis,
 	type Recovery,
-	type RecoveryGroup
+	type RecoveryGroup,
+	type RecoveryOutcome
 } from './kpis';

@@ -3,6 +3,7 @@ import type { CxQuery } from '$lib/server/metrics';
 import { MIN_N, newcombe, wilson, type Interval } from '$lib/server/stats';
 import type { Storage } from '$lib/server/db/storage';
 import { caseStore } from './cases';
+import type { KpiRow } from './store';
 
 /**
  * Follow-up KPIs from the cases table (the metrics registry stays the metrics engine's): each with n and a Wilson
@@ -89,6 +90,48 @@ const group = (t: Tally): RecoveryGroup => ({
 	noAnswer: t.noAnswer
 });
 
+/** Where a case stands on the recovery rate (DOMAIN.md "Recovery rate"); null when it does not count at all. */
+export interface RecoveryOutcome {
+	/** Reached (contacted or resolved): counted from the follow-up; else from the detractor answer. */
+	group: 'followedUp' | 'notFollowedUp';
+	/** recovered / notRecovered: answered inside the window; pending: window still open; noAnswer: closed. */
+	outcome: 'recovered' | 'notRecovered' | 'pending' | 'noAnswer';
+}
+
+/**
+ * The one definition of a detractor's recovery, used by the follow-up KPIs and the value ledger: regulator
+ * complaints are not detractors; a case not reached belongs to "not followed up" only once its due time has passed
+ * without a follow-up; its next answer on the metric (KpiRow's) counts when it came within 30 days of the anchor.
+ */
+export function recoveryOutcome(r: KpiRow, now: number): RecoveryOutcome | null {
+	if (r.reason !== 'detractor' || r.score === null) return null;
+	const attempted = r.contactedAt !== null;
+	const isReached = attempted && r.status !== 'unreachable';
+	if (!isReached && r.status === 'open' && r.dueAt >= now) return null;
+	const side = isReached ? 'followedUp' : 'notFollowedUp';
+	const anchor = isReached ? (r.contactedAt as number) : r.openedAt;
+	const window = RECOVERY_WINDOW_DAYS * DAY;
+	if (r.nextTs !== null && r.nextTs <= anchor + window && r.nextTs <= now)
+		return { group: side, outcome: isRecovered(r.nextMetric, r.nextScore) ? 'recovered' : 'notRecovered' };
+	return { group: side, outcome: anchor + window > now ? 'pending' : 'noAnswer' };
+}
+
+/** The recovery outcome of every detractor case opened in [from, to) of these teams (null: all) that counts. */
+export async function recoveries(
+	target: Db | Storage,
+	from: number,
+	to: number,
+	teams: string[] | null,
+	now: number
+): Promise<(RecoveryOutcome & { caseId: number; openedAt: number })[]> {
+	const out: (RecoveryOutcome & { caseId: number; openedAt: number })[] = [];
+	for (const r of await caseStore(target).kpiRows(from, to, teams)) {
+		const o = recoveryOutcome(r, now);
+		if (o) out.push({ ...o, caseId: r.id, openedAt: r.openedAt });
+	}
+	return out;
+}
+
 /**
  * Follow-up KPIs of the cases opened in [from, to) of a CxQuery, limited to its scope and team filter (other
  * filters do not apply to cases).
@@ -110,7 +153,6 @@ export async function caseKpis(
 	const tally = () => ({ x: 0, n: 0, pending: 0, noAnswer: 0 });
 	const reached = tally();
 	const notReached = tally();
-	const window = RECOVERY_WINDOW_DAYS * DAY;
 	for (const r of rows) {
 		if (r.status === 'open') {
 			open++;
@@ -124,16 +166,13 @@ export async function caseKpis(
 				if ((r.contactedAt as number) <= r.dueAt) inTime++;
 			}
 		}
-		if (r.reason !== 'detractor' || r.score === null) continue;
-		const isReached = attempted && r.status !== 'unreachable';
-		// A case not reached belongs to "not followed up" only once its due time has passed without a follow-up.
-		if (!isReached && r.status === 'open' && r.dueAt >= now) continue;
-		const t = isReached ? reached : notReached;
-		const anchor = isReached ? (r.contactedAt as number) : r.openedAt;
-		if (r.nextTs !== null && r.nextTs <= anchor + window && r.nextTs <= now) {
+		const o = recoveryOutcome(r, now);
+		if (!o) continue;
+		const t = o.group === 'followedUp' ? reached : notReached;
+		if (o.outcome === 'recovered' || o.outcome === 'notRecovered') {
 			t.n++;
-			if (isRecovered(r.nextMetric, r.nextScore)) t.x++;
-		} else if (anchor + window > now) t.pending++;
+			if (o.outcome === 'recovered') t.x++;
+		} else if (o.outcome === 'pending') t.pending++;
 		else t.noAnswer++;
 	}
 	const followedUp = group(reached);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
-import { openCases, sourceOf } from '$lib/server/cases';
+import { caseKpis, openCases, sourceOf } from '$lib/server/cases';
 import { fixtureDb, contact, step, survey, T0, HOUR, MIN, DAY } from '$lib/server/journeys/testing';
 import { closeMirror, onBothEngines, writeWithRollups } from '$lib/server/metrics/testing';
 import { newcombe } from '$lib/server/stats';
@@ -181,6 +181,16 @@ describe('value ledger (hand-computed, both engines)', () => {
 		expect(r.ci95?.[1]).toBeCloseTo(ci[1] * 30 * 1200, 1);
 		expect(l.valueCreated.value).toBeCloseTo(14_400, 6);
 		expect(l.valueCreated.outreach.audiences).toEqual([]);
+	});
+
+	it('counts recoveries as the follow-up KPIs do (/cases and /value show the same counts)', async () => {
+		const kpis = await caseKpis(db, query(), NOW);
+		const r = l.valueCreated.recovered;
+		expect(r.followed).toMatchObject({ n: kpis.recovery.followedUp.n, recovered: kpis.recovery.followedUp.x });
+		expect(r.baseline).toMatchObject({
+			n: kpis.recovery.notFollowedUp.n,
+			recovered: kpis.recovery.notFollowedUp.x
+		});
 	});
 
 	it('adds up to the net value in the waterfall', () => {

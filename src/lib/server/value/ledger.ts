@@ -8,10 +8,10 @@ import { instanceGroups, switchSignatures } from '$lib/server/journeys/groups';
 import { listJourneys } from '$lib/server/journeys/registry';
 import { stepKey } from '$lib/server/journeys/definitions';
 import * as outreach from '$lib/server/outreach';
-import { isDetractor, normalizedScore } from '$lib/server/cases';
+import { recoveries } from '$lib/server/cases';
 import { MIN_N, newcombe, type Interval } from '$lib/server/stats';
 import type { Rates } from './rates';
-import { ratePeriods, rateVersions, valueStore, versionAt, type RateVersion } from './settings';
+import { ratePeriods, rateVersions, versionAt, type RateVersion } from './settings';
 
 /**
  * The value ledger (issue 20; DOMAIN.md "Cost and value ledger"): what service cost, what self-service saved, what
@@ -592,25 +592,13 @@ async function outreachValues(
 	return out;
 }
 
-/** Whether a later answer is better than the one that opened the case (cases/kpis.ts's recovery). */
-function better(r: {
-	reason: string;
-	metric: string | null;
-	score: number | null;
-	nextMetric: string | null;
-	nextScore: number | null;
-}): boolean {
-	if (r.nextScore === null) return false;
-	return r.reason === 'regulator_complaint' || r.score === null
-		? !isDetractor(r.nextMetric, r.nextScore)
-		: (normalizedScore(r.nextMetric, r.nextScore) ?? 0) > (normalizedScore(r.metric, r.score) ?? 1);
-}
-
 /**
- * Recovered detractors beyond the baseline: followed-up cases opened in the period whose customer answered better
- * afterwards, against cases never followed up (past due) whose customer answered better after the case opened:
- * followed n × (recovery rate followed − recovery rate baseline), Newcombe's interval on the difference, × value per
- * retained customer (the versions' values weighted by the followed-up cases of each piece).
+ * Recovered detractors beyond the baseline, on the follow-up KPIs' own definition (`cases` `recoveries`, DOMAIN.md
+ * "Recovery rate": the next answer within 30 days not a detractor): the detractor cases opened in the period and
+ * followed up, against those not followed up (unreachable, or open past due), each counted once its answer came:
+ * followed n × (recovery rate followed − recovery rate not followed), Newcombe's interval on the difference, × value
+ * per retained customer (the versions' values weighted by the followed-up cases of each piece). So /cases and
+ * /value show the same recovered counts.
  */
 async function recoveredValue(
 	storage: Storage,
@@ -620,21 +608,21 @@ async function recoveredValue(
 ): Promise<Ledger['valueCreated']['recovered']> {
 	let teams: string[] | null = q.filters.team ?? null;
 	if (q.scope.teams !== null) teams = teams ? teams.filter((t) => q.scope.teams?.includes(t)) : q.scope.teams;
-	const rows = await valueStore(storage).recoveryRows(q.from, q.to, teams);
 	let fN = 0;
 	let fX = 0;
 	let bN = 0;
 	let bX = 0;
 	let weighted = 0;
-	for (const r of rows) {
-		if (r.nextScore === null) continue;
-		if (r.contactedAt !== null) {
+	for (const r of await recoveries(storage, q.from, q.to, teams, now)) {
+		if (r.outcome === 'pending' || r.outcome === 'noAnswer') continue;
+		const recovered = r.outcome === 'recovered' ? 1 : 0;
+		if (r.group === 'followedUp') {
 			fN++;
-			if (better(r)) fX++;
+			fX += recovered;
 			weighted += versionAt(versions, r.openedAt).rates.valuePerRetainedCustomer;
-		} else if (r.dueAt < now) {
+		} else {
 			bN++;
-			if (better(r)) bX++;
+			bX += recovered;
 		}
 	}
 	const perCustomer = fN > 0 ? weighted / fN : versionAt(versions, q.to - 1).rates.valuePerRetainedCustomer;

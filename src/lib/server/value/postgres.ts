@@ -1,6 +1,6 @@
 import { asc } from 'drizzle-orm';
 import { pgSchema, type PgDb } from '$lib/server/db/postgres';
-import { numbered, recoverySql, type RecoveryRow, type ValueStore } from './store';
+import type { ValueStore } from './store';
 
 const { valueSettings } = pgSchema;
 
@@ -18,14 +18,6 @@ export function postgresValueStore(db: PgDb): ValueStore {
 				.onConflictDoUpdate({ target: valueSettings.effectiveFrom, set })
 				.returning();
 			return stored;
-		},
-		async recoveryRows(from, to, teams) {
-			const rows = await db.$client.unsafe<RecoveryRow[]>(numbered(recoverySql(teams)), [
-				from,
-				to,
-				...(teams ?? [])
-			]);
-			return rows.map((r) => ({ ...r }));
 		}
 	};
 }

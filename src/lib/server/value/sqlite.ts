@@ -1,7 +1,7 @@
 import { asc } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
 import { valueSettings } from '$lib/server/db/schema';
-import { recoverySql, type RecoveryRow, type ValueStore } from './store';
+import type { ValueStore } from './store';
 
 /** The SQLite value store: synchronous statements behind the async interface. */
 export function sqliteValueStore(db: Db): ValueStore {
@@ -17,9 +17,6 @@ export function sqliteValueStore(db: Db): ValueStore {
 				.onConflictDoUpdate({ target: valueSettings.effectiveFrom, set })
 				.returning()
 				.get();
-		},
-		async recoveryRows(from, to, teams) {
-			return db.$client.prepare(recoverySql(teams)).all(from, to, ...(teams ?? [])) as RecoveryRow[];
 		}
 	};
 }
