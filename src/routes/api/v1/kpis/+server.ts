@@ -1,9 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { storage } from '$lib/server/db';
-import { requireUser } from '$lib/server/auth/guard';
-import { apiError } from '$lib/server/auth/api-error';
-import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
+import { scopedCxQuery } from '$lib/server/auth/cx-query';
 import * as metrics from '$lib/server/metrics';
 
 /**
@@ -11,12 +9,7 @@ import * as metrics from '$lib/server/metrics';
  * → {"from","to","by","rows":[{"group","kpis":{"<key>":{"value","n","ci95",…}}}],"path",…} (DESIGN.md).
  */
 export const GET: RequestHandler = async ({ locals, url }) => {
-	const user = requireUser(locals);
-	const scope = scopeOf(user);
-	const parsed = metrics.parseCxQuery(url.searchParams, scope);
-	if (!parsed.ok)
-		return apiError(400, parsed.error.message, 'invalid_parameter', { parameter: parsed.error.parameter });
-	// A manager naming a team outside their teams gets 403, never a silently narrowed answer.
-	restrictTeams(scope, parsed.query.filters.team);
-	return json(await metrics.kpis(storage(), parsed.query), { headers: { 'cache-control': 'no-store' } });
+	const asked = scopedCxQuery(locals, url.searchParams);
+	if ('refused' in asked) return asked.refused;
+	return json(await metrics.kpis(storage(), asked.query), { headers: { 'cache-control': 'no-store' } });
 };

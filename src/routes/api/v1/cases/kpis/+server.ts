@@ -1,10 +1,7 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { storage } from '$lib/server/db';
-import { apiError } from '$lib/server/auth/api-error';
-import { requireUser } from '$lib/server/auth/guard';
-import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
-import * as metrics from '$lib/server/metrics';
+import { scopedCxQuery } from '$lib/server/auth/cx-query';
 import * as cases from '$lib/server/cases';
 
 /**
@@ -14,16 +11,12 @@ import * as cases from '$lib/server/cases';
  * for cases opened in [from, to) (default: the last 30 days).
  */
 export const GET: RequestHandler = async ({ locals, url }) => {
-	const user = requireUser(locals);
-	const scope = scopeOf(user);
 	const params = new URLSearchParams(url.searchParams);
 	const now = Date.now();
 	if (!params.has('from')) params.set('from', new Date(now - 30 * 86_400_000).toISOString());
-	const parsed = metrics.parseCxQuery(params, scope, now);
-	if (!parsed.ok)
-		return apiError(400, parsed.error.message, 'invalid_parameter', { parameter: parsed.error.parameter });
-	restrictTeams(scope, parsed.query.filters.team);
-	return json(await cases.caseKpis(storage(), parsed.query, now), {
+	const asked = scopedCxQuery(locals, params, now);
+	if ('refused' in asked) return asked.refused;
+	return json(await cases.caseKpis(storage(), asked.query, now), {
 		headers: { 'cache-control': 'no-store' }
 	});
 };

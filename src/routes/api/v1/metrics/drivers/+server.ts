@@ -2,20 +2,16 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
 import { storage } from '$lib/server/db';
-import { requireRole, requireUser } from '$lib/server/auth/guard';
+import { requireRole } from '$lib/server/auth/guard';
 import { apiError } from '$lib/server/auth/api-error';
-import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
+import { scopedCxQuery } from '$lib/server/auth/cx-query';
 import * as metrics from '$lib/server/metrics';
 
 /** GET: what moves NPS (importance–performance quadrant) and the index weights it suggests, for a query's range. */
 export const GET: RequestHandler = async ({ locals, url }) => {
-	const user = requireUser(locals);
-	const scope = scopeOf(user);
-	const parsed = metrics.parseCxQuery(url.searchParams, scope);
-	if (!parsed.ok)
-		return apiError(400, parsed.error.message, 'invalid_parameter', { parameter: parsed.error.parameter });
-	restrictTeams(scope, parsed.query.filters.team);
-	return json(await metrics.drivers(storage(), parsed.query), { headers: { 'cache-control': 'no-store' } });
+	const asked = scopedCxQuery(locals, url.searchParams);
+	if ('refused' in asked) return asked.refused;
+	return json(await metrics.drivers(storage(), asked.query), { headers: { 'cache-control': 'no-store' } });
 };
 
 const weight = z.number().finite().min(0).max(1000);
