@@ -195,7 +195,7 @@ async function sse() {
 		await waitFor(`${base}/healthz`, 120_000);
 		// The demo history is seeded in the background: wait until the simulator runs.
 		const started = Date.now();
-		while (!serverLog.includes('events seeded') && Date.now() - started < 180_000)
+		while (!serverLog.includes('events seeded') && Date.now() - started < 900_000)
 			await new Promise((r) => setTimeout(r, 500));
 		log('server up, demo seeded');
 		const login = await fetch(`${base}/login`, {
@@ -205,7 +205,8 @@ async function sse() {
 			redirect: 'manual'
 		});
 		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-		if (!cookie.startsWith('session=')) throw new Error(`sign-in failed (${login.status})`);
+		if (!cookie.startsWith('session='))
+			throw new Error(`sign-in failed (${login.status}); the server said:\n${serverLog.slice(-3000)}`);
 
 		// Let the start-up work settle (text indexing, alert backfill), then take the server's CPU with the
 		// simulator alone, for comparison.
