@@ -4,15 +4,17 @@
  *
  * 1. JavaScript the /wallboard page loads: the client chunks of its route (the entry, the layouts and the page,
  *    from SvelteKit's server manifest) and everything they import, statically or dynamically, gzipped as served
- *    (adapter-node's precompressed .gz files). Budget ≤ 350 KB.
+ *    (adapter-node's precompressed .gz files). Budget ≤ 200 KB (issue 22): the wallboard draws its trend in SVG, and
+ *    ECharts is not among its chunks at all.
  * 2. 200 SSE viewers on loopback: the built server (`node build`) runs the demo (14 days of history, the live
  *    simulator at 600 events/min as background load); 200 viewers hold GET /api/v1/stream open with one session;
  *    probe events are posted through POST /api/v1/events at random intervals, and each viewer's latency is the
  *    time from the probe's POST to the first `kpis` snapshot whose `seq` watermark covers the probe's row.
- *    Budget p95 ≤ 1 s (snapshots are coalesced to one a second per view). Server CPU from /proc.
+ *    Budget p95 ≤ 300 ms (issue 22: a snapshot ≈ 100 ms after a commit that changes the view, at most five a second
+ *    per view), with the server's CPU for the viewers under 10% of one core. Server CPU from /proc.
  *
  *   npm run bench -- wallboard          (via bench/run.js: results go to bench/RESULTS.md)
- *   node bench/wallboard.js [--viewers 200] [--probes 40] [--bundle-only]
+ *   node bench/wallboard.js [--viewers 200] [--probes 40] [--port 4199] [--bundle-only]   (BENCH_PORT= also sets the port)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -30,9 +32,10 @@ const option = (name, fallback) => {
 };
 const VIEWERS = option('viewers', 200);
 const PROBES = option('probes', 40);
-const PORT = option('port', 4199);
-const BUNDLE_BUDGET_KB = 350;
-const LATENCY_BUDGET_MS = 1000;
+const PORT = option('port', Number(process.env.BENCH_PORT) || 4199);
+const BUNDLE_BUDGET_KB = 200;
+const LATENCY_BUDGET_MS = 300;
+const CPU_BUDGET_PERCENT = 10;
 const log = (...parts) => console.error('[wallboard]', ...parts);
 
 // ------------------------------------------------------------------------------------------------ 1. bundle
@@ -86,6 +89,8 @@ function bundle() {
 	let gz = 0;
 	let served = 0;
 	let largest = { file: '', gz: 0 };
+	// ECharts' code in any chunk the route loads (it must not be there: the wallboard's charts are SVG).
+	let echarts = 0;
 	for (const f of files) {
 		const full = path.join(clientDir, f);
 		const bytes = readFileSync(full);
@@ -94,8 +99,9 @@ function bundle() {
 		gz += g;
 		served += existsSync(`${full}.gz`) ? statSync(`${full}.gz`).size : g;
 		if (g > largest.gz) largest = { file: f, gz: g };
+		if (/\bechartsInstance\b|ECharts/.test(bytes.toString('utf8'))) echarts++;
 	}
-	return { files: files.length, raw, gz, served, largest };
+	return { files: files.length, raw, gz, served, largest, echarts };
 }
 
 // ------------------------------------------------------------------------------------------------ 2. SSE
@@ -189,7 +195,7 @@ async function sse() {
 		await waitFor(`${base}/healthz`, 120_000);
 		// The demo history is seeded in the background: wait until the simulator runs.
 		const started = Date.now();
-		while (!serverLog.includes('events seeded') && Date.now() - started < 180_000)
+		while (!serverLog.includes('events seeded') && Date.now() - started < 900_000)
 			await new Promise((r) => setTimeout(r, 500));
 		log('server up, demo seeded');
 		const login = await fetch(`${base}/login`, {
@@ -199,7 +205,8 @@ async function sse() {
 			redirect: 'manual'
 		});
 		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-		if (!cookie.startsWith('session=')) throw new Error(`sign-in failed (${login.status})`);
+		if (!cookie.startsWith('session='))
+			throw new Error(`sign-in failed (${login.status}); the server said:\n${serverLog.slice(-3000)}`);
 
 		// Let the start-up work settle (text indexing, alert backfill), then take the server's CPU with the
 		// simulator alone, for comparison.
@@ -320,7 +327,8 @@ const lines = [
 	'| --- | --- |',
 	`| /wallboard JavaScript: files | ${b.files} |`,
 	`| … raw / gzip -9 / as served (.gz) | ${kb(b.raw)} / ${kb(b.gz)} / ${kb(b.served)} |`,
-	`| … largest chunk (gzip) | ${b.largest.file.replace('_app/immutable/', '')} ${kb(b.largest.gz)} |`
+	`| … largest chunk (gzip) | ${b.largest.file.replace('_app/immutable/', '')} ${kb(b.largest.gz)} |`,
+	`| … chunks with ECharts in them | ${b.echarts} |`
 ];
 const verdicts = [
 	`bundle ≤ ${BUNDLE_BUDGET_KB} KB gzipped — **${b.served / 1024 <= BUNDLE_BUDGET_KB ? 'met' : 'not met'}**`
@@ -328,13 +336,13 @@ const verdicts = [
 if (!args.includes('--bundle-only')) {
 	const s = await sse();
 	const p95 = quantile(s.fromSent, 0.95);
-	// The floor: with one snapshot a second per view, an event committed just after a snapshot waits ~1 s.
+	// The floor: the 100 ms window after a commit, or the 200 ms rate bound after the view's previous snapshot.
 	lines.push(
 		`| SSE viewers (one session, one view) | ${VIEWERS} |`,
 		`| probes (POST → snapshot covering it), samples | ${PROBES}, ${s.fromSent.length} (${s.missed} missed) |`,
 		`| event → viewer from the POST: p50 / p95 / p99 / max | ${ms(quantile(s.fromSent, 0.5))} / ${ms(p95)} / ${ms(quantile(s.fromSent, 0.99))} / ${ms(s.fromSent.at(-1) ?? NaN)} |`,
 		`| event → viewer from the 200 answer: p50 / p95 | ${ms(quantile(s.fromAccepted, 0.5))} / ${ms(quantile(s.fromAccepted, 0.95))} |`,
-		`| snapshots per viewer per second (coalesced) | ${s.rate.toFixed(2)} |`,
+		`| snapshots per viewer per second (one per change, ≤ 5) | ${s.rate.toFixed(2)} |`,
 		`| snapshot size (JSON) | ${kb(s.bytes)} |`,
 		`| server CPU: simulator alone / with ${VIEWERS} viewers + probes | ${s.idleCpu.toFixed(1)}% / ${s.cpu.toFixed(1)}% of one core |`,
 		`| server RSS at the end | ${s.rss.toFixed(0)} MB |`,
@@ -343,8 +351,11 @@ if (!args.includes('--bundle-only')) {
 	// "Accepted" is the ingestion API's 200 answer, sent once the event is committed.
 	const accepted95 = quantile(s.fromAccepted, 0.95);
 	verdicts.push(
-		`SSE p95 from acceptance ≤ ${LATENCY_BUDGET_MS} ms — **${accepted95 <= LATENCY_BUDGET_MS ? 'met' : 'not met'}** ` +
-			`(${ms(accepted95)}; ${ms(p95)} counting the POST itself)`
+		`event → snapshot p95 ≤ ${LATENCY_BUDGET_MS} ms — **${p95 <= LATENCY_BUDGET_MS ? 'met' : 'not met'}** ` +
+			`(${ms(p95)} from the POST, ${ms(accepted95)} from its answer)`,
+		// The whole server's CPU with the viewers (simulator and probes included), not only the viewers' share.
+		`server CPU with ${VIEWERS} viewers < ${CPU_BUDGET_PERCENT}% of a core — **${s.cpu < CPU_BUDGET_PERCENT ? 'met' : 'not met'}** ` +
+			`(${s.cpu.toFixed(1)}%; the simulator alone ${s.idleCpu.toFixed(1)}%)`
 	);
 }
 lines.push('', `Targets: ${verdicts.join('; ')}.`);

@@ -125,6 +125,53 @@ test('the wallboard shows every tile with a value, n and interval, fits both scr
 	await context.close();
 });
 
+test('the wallboard draws its CX trend in SVG: value, interval and n on hover, a day drills into its records', async ({
+	browser
+}) => {
+	const { context, page } = await session(browser, 'executive');
+	await page.goto('/wallboard');
+	const figure = page.getByTestId('trend-cx-index');
+	const chart = figure.getByTestId('trend-chart');
+	await expect(chart).toBeVisible();
+	// No chart library on the wallboard: no canvas anywhere.
+	await expect(page.locator('canvas')).toHaveCount(0);
+	// One image for assistive technology; its name carries the latest value with its interval and n.
+	await expect(chart).toHaveAttribute('role', 'img');
+	await expect(chart).toHaveAttribute('aria-label', /n = [\d,]+/);
+	await expect(chart).toHaveAttribute('aria-label', /95% /);
+	// 14 days of history: the line, its band, the target, value ticks and a dot per day with a value (a day under
+	// the minimum n is a gap: no dot).
+	await expect(chart.locator('path.line')).toHaveCount(1);
+	await expect(chart.locator('path.band')).toHaveCount(1);
+	await expect(chart.locator('line.target')).toHaveCount(1);
+	const withValue = await figure
+		.locator('tbody tr td:nth-child(2)')
+		.evaluateAll((cells) => cells.filter((c) => /\d/.test(c.textContent ?? '')).length);
+	expect(withValue).toBeGreaterThanOrEqual(2);
+	await expect(chart.locator('circle')).toHaveCount(withValue);
+	expect(await chart.locator('.axis text').count()).toBeGreaterThanOrEqual(4);
+	// The data table has the same days.
+	await expect(figure.locator('tbody tr')).toHaveCount(14);
+
+	// Hover over the latest day: its value with interval and n.
+	const current = chart.locator('circle.current');
+	const box = await current.boundingBox();
+	if (!box) throw new Error('no current point');
+	await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+	const tip = figure.getByTestId('trend-tip');
+	await expect(tip).toBeVisible();
+	await expect(tip).toContainText(/n = [\d,]+/);
+	await expect(tip).toContainText('95%');
+	await page.mouse.move(box.x + box.width / 2, box.y - 400);
+	await expect(tip).toBeHidden();
+
+	// A click on a day opens its records.
+	await current.click();
+	await expect(page).toHaveURL(/drill=cx_index/);
+	await expect(page.getByTestId('drill-panel')).toBeVisible();
+	await context.close();
+});
+
 test('an event accepted by the ingestion API changes a tile within 2 s', async ({ browser, request }) => {
 	const { context, page } = await session(browser, 'executive');
 	// A region no other event has: the view's numbers move only with the events this test sends.

@@ -73,7 +73,7 @@ export function readingOpenApi(): OpenApiPart {
 				'{"events":[…],"next":cursor|null}'
 			),
 			'/api/v1/stream': get(
-				'Server-Sent Events: `event: kpis` live snapshots (at most one a second per filter set) and `event: alert`',
+				"Server-Sent Events: `event: kpis` live snapshots (≈ 100 ms after a commit that changes the filter set's numbers, at most five a second) and `event: alert`",
 				filters,
 				'text/event-stream'
 			),

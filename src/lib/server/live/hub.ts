@@ -16,7 +16,7 @@ import { createSnapshotHub, type SnapshotHub } from './stream';
  *
  * A filter key is `<scope>|<query string>`: the caller's team scope (`*` for all teams) and the canonical form of
  * their view's parameters (the range preset, then each filter's values sorted; anything else in the link, such as
- * `tv` or `rotate`, is left out), so every viewer of the same view shares one snapshot a second. The period is
+ * `tv` or `rotate`, is left out), so every viewer of the same view shares one snapshot per change. The period is
  * relative to now: `today` (the default) is today so far in China time, compared with the same hours yesterday.
  */
 export function filterKey(scope: Scope, params: URLSearchParams): string {
@@ -99,12 +99,27 @@ export async function shareAlert(change: AlertChange): Promise<void> {
 	await relay().announce('alert', data);
 }
 
+/**
+ * What a viewer sees of a snapshot: its numbers, without the moments it was computed at and covers (`at`, `seq`
+ * and the period's bounds move with the clock and every commit, whether or not the view's numbers change).
+ */
+export function snapshotFingerprint(snapshot: WallboardSnapshot | SnapshotError): string {
+	if ('error' in snapshot) return JSON.stringify(snapshot.error);
+	const { range, sparkDays, cxTrend, kpis } = snapshot;
+	return JSON.stringify({ range, sparkDays, cxTrend, kpis });
+}
+
 let hub: SnapshotHub | undefined;
 
 export function liveHub(): SnapshotHub {
 	if (!hub) {
 		const created = createSnapshotHub({
 			compute: (key) => liveSnapshot(key),
+			// A commit reaches viewers ≈ 100 ms after it (one snapshot per burst), at most five snapshots a second per
+			// view, and only when the view's numbers changed.
+			windowMs: 100,
+			minGapMs: 200,
+			fingerprint: snapshotFingerprint,
 			// A named heartbeat lets a wallboard notice a connection that died without closing.
 			heartbeatEvent: 'ping',
 			onError: (error, key) => console.error(`[resonance] live snapshot for ${key} failed`, error)

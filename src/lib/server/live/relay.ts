@@ -54,7 +54,7 @@ function parse(message: string): { origin: string; kind: string; data: string } 
 
 export function createRelay(options: { coalesceMs?: number } = {}): Relay {
 	const origin = randomUUID().replaceAll('-', '').slice(0, 16);
-	const coalesceMs = options.coalesceMs ?? 200;
+	const coalesceMs = options.coalesceMs ?? 100;
 	const announced = new Map<string, Set<Announced>>();
 	const invalidators = new Map<string, Set<(detail: string | null) => void>>();
 	let broadcast: Broadcast | undefined;

@@ -15,10 +15,11 @@ afterEach(() => {
 });
 
 describe('snapshot hub', () => {
-	it('sends a snapshot on subscribe, then coalesces many commits into one snapshot per interval per key', () => {
+	it('sends a snapshot on subscribe, then one snapshot per burst of commits per key, within the window', () => {
 		vi.useFakeTimers();
-		const compute = vi.fn((key: string) => ({ key, at: Date.now() }));
-		hub = createSnapshotHub({ compute, intervalMs: 1000 });
+		let version = 0;
+		const compute = vi.fn((key: string) => ({ key, version }));
+		hub = createSnapshotHub({ compute, windowMs: 100, minGapMs: 200 });
 		const a: unknown[] = [];
 		const b: unknown[] = [];
 		const c: unknown[] = [];
@@ -30,12 +31,26 @@ describe('snapshot hub', () => {
 		expect(b).toEqual(a);
 		expect(compute).toHaveBeenCalledTimes(2);
 
-		for (let i = 0; i < 50; i++) hub.markDirty();
+		// A burst of 50 commits inside the window: one snapshot per key, 100 ms after the first commit.
 		vi.advanceTimersByTime(1000);
-		expect(a.length).toBe(b.length);
-		expect(a.length).toBe(2);
+		version = 1;
+		for (let i = 0; i < 50; i++) {
+			hub.markDirty();
+			vi.advanceTimersByTime(1);
+		}
+		expect(a).toHaveLength(1);
+		vi.advanceTimersByTime(49);
+		expect(a).toHaveLength(1);
+		vi.advanceTimersByTime(1);
+		expect(a).toEqual([
+			{ key: 'wallboard', version: 0 },
+			{ key: 'wallboard', version: 1 }
+		]);
+		expect(b).toEqual(a);
+		expect(c).toHaveLength(2);
 		expect(compute.mock.calls.filter(([key]) => key === 'wallboard').length).toBe(2);
 
+		// Quiet: nothing is computed.
 		const before = compute.mock.calls.length;
 		vi.advanceTimersByTime(5000);
 		expect(compute.mock.calls.length).toBe(before);
@@ -43,41 +58,104 @@ describe('snapshot hub', () => {
 		expect(hub.keys().sort()).toEqual(['team:t1', 'wallboard']);
 	});
 
-	it('computes at once after a quiet spell, and at the end of the interval during a burst', () => {
+	it('bounds the rate under a steady stream of commits, and does not resend an unchanged snapshot', () => {
 		vi.useFakeTimers();
 		const sent: number[] = [];
-		hub = createSnapshotHub({ compute: () => Date.now(), intervalMs: 1000 });
+		const computedAt: number[] = [];
+		let value = 0;
 		const t0 = Date.now();
-		hub.subscribe('k', (event, data) => event === 'kpis' && sent.push((data as number) - t0));
+		hub = createSnapshotHub({
+			compute: () => {
+				computedAt.push(Date.now() - t0);
+				return { at: Date.now(), value };
+			},
+			windowMs: 100,
+			minGapMs: 200,
+			// What a viewer sees: the value, not the time it was computed.
+			fingerprint: (s) => String(s.value)
+		});
+		hub.subscribe('k', (event, data) => event === 'kpis' && sent.push((data as { at: number }).at - t0));
 		expect(sent).toEqual([0]);
-		// A commit 300 ms later waits for the interval: sent at 1000 ms, covering every commit until then.
-		vi.advanceTimersByTime(300);
+		// A commit 30 ms later: its window closes at 130 ms, but the key was computed at 0, so not before 200 ms.
+		vi.advanceTimersByTime(30);
+		value = 1;
 		hub.markDirty();
-		vi.advanceTimersByTime(400);
-		hub.markDirty();
-		vi.advanceTimersByTime(299);
+		vi.advanceTimersByTime(169);
 		expect(sent).toEqual([0]);
 		vi.advanceTimersByTime(1);
-		expect(sent).toEqual([0, 1000]);
-		// After a quiet spell, the next commit is sent on the next turn of the event loop.
-		vi.advanceTimersByTime(4000);
+		expect(sent).toEqual([0, 200]);
+		// A commit that changes nothing the viewer sees: computed, not sent.
+		vi.advanceTimersByTime(800);
 		hub.markDirty();
-		vi.advanceTimersByTime(0);
-		expect(sent).toEqual([0, 1000, 5000]);
-		// Under a steady stream of commits, snapshots go out once a second and never more often.
-		for (let t = 0; t < 3000; t += 50) {
+		vi.advanceTimersByTime(100);
+		expect(computedAt.at(-1)).toBe(1100);
+		expect(sent).toEqual([0, 200]);
+		// A commit every 10 ms for 3 s: a snapshot every 200 ms at most, each covering the commits before it.
+		for (let t = 0; t < 3000; t += 10) {
+			value++;
 			hub.markDirty();
-			vi.advanceTimersByTime(50);
+			vi.advanceTimersByTime(10);
 		}
-		const gaps = sent.slice(3).map((v, i) => v - sent[i + 2]);
-		expect(gaps.length).toBeGreaterThanOrEqual(2);
-		expect(gaps.every((g) => g === 1000)).toBe(true);
+		const computations = computedAt.filter((t) => t > 1100);
+		const gaps = computations.slice(1).map((t, i) => t - computations[i]);
+		expect(computations.length).toBeGreaterThanOrEqual(14);
+		expect(computations.length).toBeLessThanOrEqual(15);
+		expect(gaps.every((g) => g >= 200)).toBe(true);
+		// The last commit of the stream still reaches the viewer.
+		vi.advanceTimersByTime(300);
+		expect(sent.length).toBe(computedAt.length - 1);
+	});
+
+	it('gives a new viewer the last snapshot even when an unchanged recomputation is under way', async () => {
+		vi.useFakeTimers();
+		let release: (() => void) | undefined;
+		let computations = 0;
+		hub = createSnapshotHub({
+			compute: () => {
+				computations++;
+				return new Promise<string>((resolve) => (release = () => resolve('same')));
+			},
+			windowMs: 100,
+			reuseMs: 1000
+		});
+		const first: unknown[] = [];
+		hub.subscribe('k', (event, data) => event === 'kpis' && first.push(data));
+		release?.();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(first).toEqual(['same']);
+		// Later (the last snapshot is stale for a new viewer), a commit's computation is under way when a viewer comes.
+		await vi.advanceTimersByTimeAsync(2000);
+		hub.markDirty();
+		await vi.advanceTimersByTimeAsync(100);
+		const second: unknown[] = [];
+		hub.subscribe('k', (event, data) => event === 'kpis' && second.push(data));
+		release?.();
+		await vi.advanceTimersByTimeAsync(0);
+		// The new viewer gets it although it is unchanged; the first viewer is sent it again, harmlessly.
+		expect(second).toEqual(['same']);
+		expect(computations).toBe(2);
+		// A commit during a computation is covered by one more computation, at once when it ends.
+		await vi.advanceTimersByTimeAsync(500);
+		hub.markDirty();
+		await vi.advanceTimersByTimeAsync(100);
+		expect(computations).toBe(3);
+		hub.markDirty();
+		hub.markDirty();
+		await vi.advanceTimersByTimeAsync(500);
+		expect(computations).toBe(3);
+		release?.();
+		await vi.advanceTimersByTimeAsync(0);
+		expect(computations).toBe(4);
+		release?.();
+		await vi.advanceTimersByTimeAsync(1000);
+		expect(computations).toBe(4);
+		expect(second).toEqual(['same']);
 	});
 
 	it('stops computing for a key when its last viewer leaves, and broadcasts to a filtered audience', () => {
 		vi.useFakeTimers();
 		const compute = vi.fn(() => 1);
-		hub = createSnapshotHub({ compute, intervalMs: 100 });
+		hub = createSnapshotHub({ compute, minGapMs: 100 });
 		const alerts: string[] = [];
 		const leave = hub.subscribe('x', () => {});
 		hub.subscribe('team:t2', (event, data) => event === 'alert' && alerts.push(String(data)));
@@ -102,7 +180,7 @@ describe('snapshot hub', () => {
 				if (fail) throw new Error('boom');
 				return 'ok';
 			},
-			intervalMs: 100,
+			minGapMs: 100,
 			heartbeatMs: 1000,
 			heartbeatEvent: 'ping',
 			onError: (error) => errors.push(error)

@@ -1,23 +1,36 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Server-Sent Events for live screens. Viewers subscribe with a filter key (the canonical form of their query and
- * scope); commits only mark the hub dirty, and each key with viewers gets at most one snapshot per interval, sent
- * to every viewer of that key — so 200 viewers of the wallboard cost one query a second, not 200 per event.
+ * scope); commits only mark the hub dirty, and each key with viewers gets one snapshot per burst of commits, sent to
+ * every viewer of that key — so 200 viewers of the wallboard cost one query per change, not 200 per event.
  *
- * Scheduling is per key and exact: a commit after a quiet spell is computed at once (leading edge); commits
- * inside the interval after a snapshot wait for the interval's end (trailing edge), and all of them are covered
- * by that one snapshot. An accepted event therefore reaches viewers within one interval plus the compute time.
+ * Scheduling is per key: the first commit after a snapshot opens a short window (`windowMs`, 100 ms) that gathers the
+ * commits of the same burst; the snapshot is computed at its end, and never sooner than `minGapMs` (200 ms) after the
+ * key's previous computation started, which bounds the queries a key costs however fast commits arrive. A snapshot
+ * whose fingerprint (what the viewers see, without its timestamps) equals the last one sent is not sent again. An
+ * accepted event therefore reaches viewers within `max(windowMs, minGapMs)` plus the compute time.
  */
 
 export type Send = (event: string, data: unknown) => void;
 
 export interface SnapshotHubOptions<T> {
 	/**
-	 * Computes the snapshot for a filter key; called at most once per interval per key with viewers, and never twice
+	 * Computes the snapshot for a filter key; called at most once per `minGapMs` per key with viewers, and never twice
 	 * at once for a key (a commit during a computation is covered by the next one).
 	 */
 	compute: (filterKey: string) => T | Promise<T>;
-	/** Minimum time between two snapshots of one key (default 1000 ms). */
-	intervalMs?: number;
+	/** How long after the first commit of a burst its snapshot is computed (default 100 ms). */
+	windowMs?: number;
+	/** Minimum time between the starts of two computations of one key (default 200 ms): the rate bound. */
+	minGapMs?: number;
+	/** A new viewer is sent the last snapshot when it is younger than this, a fresh one otherwise (default 1000 ms). */
+	reuseMs?: number;
+	/**
+	 * What viewers see of a snapshot, as text: two snapshots with the same fingerprint are the same to a viewer and
+	 * the second is not sent (default: the whole snapshot as JSON).
+	 */
+	fingerprint?: (snapshot: T) => string;
 	/** Keep-alive for idle connections through proxies (default 15 s). */
 	heartbeatMs?: number;
 	/**
@@ -30,7 +43,7 @@ export interface SnapshotHubOptions<T> {
 
 export interface SnapshotHub {
 	subscribe(filterKey: string, send: Send): () => void;
-	/** Something was committed: every key with viewers gets a snapshot as soon as its interval allows. */
+	/** Something was committed: every key with viewers gets a snapshot once its window closes (if it changed). */
 	markDirty(): void;
 	/** Sends an event to every viewer, whatever their filter (e.g. `alert`), optionally only those a predicate allows. */
 	broadcast(event: string, data: unknown, to?: (filterKey: string) => boolean): void;
@@ -40,24 +53,39 @@ export interface SnapshotHub {
 	stop(): void;
 }
 
+const hashOf = (text: string) => createHash('sha1').update(text).digest('base64');
+
 export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHub {
-	const intervalMs = options.intervalMs ?? 1000;
+	const windowMs = options.windowMs ?? 100;
+	const minGapMs = options.minGapMs ?? 200;
+	const reuseMs = options.reuseMs ?? 1000;
+	const fingerprint = options.fingerprint ?? ((snapshot: T) => JSON.stringify(snapshot) ?? '');
 	const viewersByKey = new Map<string, Set<Send>>();
-	const lastSentAt = new Map<string, number>();
-	const lastSnapshot = new Map<string, T>();
+	/** When the key's last computation started. */
+	const lastComputedAt = new Map<string, number>();
+	const lastSnapshot = new Map<string, { snapshot: T; hash: string; at: number }>();
 	const due = new Map<string, ReturnType<typeof setTimeout>>();
 
 	const sendTo = (key: string, event: string, data: unknown) => {
 		for (const send of viewersByKey.get(key) ?? []) send(event, data);
 	};
 
-	/** Keys whose snapshot is being computed (asynchronously); a flush meanwhile is deferred to its end. */
+	/** Keys whose snapshot is being computed (asynchronously); a commit meanwhile is covered by the next one. */
 	const computing = new Set<string>();
-	const deferred = new Set<string>();
+	const dirtyWhileComputing = new Set<string>();
+	/** Keys with a viewer waiting for the snapshot under way: it is sent even if unchanged. */
+	const awaited = new Set<string>();
 
 	const deliver = (key: string, snapshot: T) => {
 		if (!viewersByKey.has(key)) return;
-		lastSnapshot.set(key, snapshot);
+		const hash = hashOf(fingerprint(snapshot));
+		const previous = lastSnapshot.get(key);
+		// Unchanged for a viewer: nothing is sent (the previous one stays the one a new viewer gets).
+		if (!awaited.delete(key) && previous && previous.hash === hash) {
+			previous.at = Date.now();
+			return;
+		}
+		lastSnapshot.set(key, { snapshot, hash, at: Date.now() });
 		sendTo(key, 'kpis', snapshot);
 	};
 
@@ -67,10 +95,10 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 		due.delete(key);
 		if (!viewersByKey.has(key)) return;
 		if (computing.has(key)) {
-			deferred.add(key);
+			dirtyWhileComputing.add(key);
 			return;
 		}
-		lastSentAt.set(key, Date.now());
+		lastComputedAt.set(key, Date.now());
 		let result: T | Promise<T>;
 		try {
 			result = options.compute(key);
@@ -90,13 +118,19 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 			)
 			.finally(() => {
 				computing.delete(key);
-				if (deferred.delete(key)) schedule(key);
+				// Commits during the computation: their window has been running meanwhile.
+				if (dirtyWhileComputing.delete(key)) schedule(key, 0);
 			});
 	};
 
-	const schedule = (key: string) => {
+	/** A snapshot of the key `delay` ms from now, or as soon after as the rate bound allows. */
+	const schedule = (key: string, delay: number) => {
 		if (due.has(key)) return;
-		const wait = Math.max(0, (lastSentAt.get(key) ?? -Infinity) + intervalMs - Date.now());
+		if (computing.has(key)) {
+			dirtyWhileComputing.add(key);
+			return;
+		}
+		const wait = Math.max(delay, (lastComputedAt.get(key) ?? -Infinity) + minGapMs - Date.now());
 		const timer = setTimeout(() => flush(key), wait);
 		timer.unref?.();
 		due.set(key, timer);
@@ -114,12 +148,18 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 			let set = viewersByKey.get(key);
 			if (!set) viewersByKey.set(key, (set = new Set()));
 			set.add(send);
-			// A new viewer gets a snapshot right away: the one just sent to this key's viewers, or a fresh one.
+			// A new viewer gets a snapshot right away: the last one of this key when it is recent (a snapshot due
+			// or under way reaches this viewer too), or a fresh one.
 			const recent = lastSnapshot.get(key);
-			if (recent !== undefined && Date.now() - (lastSentAt.get(key) ?? 0) < intervalMs) send('kpis', recent);
+			if (recent !== undefined && Date.now() - recent.at < reuseMs) send('kpis', recent.snapshot);
 			else if (computing.has(key)) {
 				// The snapshot under way reaches this viewer too.
-			} else flush(key);
+				awaited.add(key);
+			} else {
+				// Sent even when it equals the last one: this viewer has not seen it.
+				lastSnapshot.delete(key);
+				flush(key);
+			}
 			return () => {
 				set.delete(send);
 				if (set.size === 0 && viewersByKey.get(key) === set) {
@@ -127,13 +167,14 @@ export function createSnapshotHub<T>(options: SnapshotHubOptions<T>): SnapshotHu
 					const timer = due.get(key);
 					if (timer) clearTimeout(timer);
 					due.delete(key);
-					lastSentAt.delete(key);
+					lastComputedAt.delete(key);
 					lastSnapshot.delete(key);
+					awaited.delete(key);
 				}
 			};
 		},
 		markDirty() {
-			for (const key of viewersByKey.keys()) schedule(key);
+			for (const key of viewersByKey.keys()) schedule(key, windowMs);
 		},
 		broadcast(event, data, to) {
 			for (const key of viewersByKey.keys()) if (!to || to(key)) sendTo(key, event, data);

@@ -10,7 +10,8 @@ import { sseResponse } from '$lib/server/live/stream';
 
 /**
  * GET /api/v1/stream?range=today|7d|30d|90d&channel=&segment=&team=&journey=&region= — Server-Sent Events:
- * `event: kpis` (the wallboard snapshot, at most one a second per view, within a second of a commit),
+ * `event: kpis` (the wallboard snapshot, ≈ 100 ms after a commit that changes the view's numbers, at most five a
+ * second per view),
  * `event: alert` (from the alerts module) and `event: ping` every 15 s. Scoped like every read: a manager's stream
  * covers their teams, and naming another team is 403. The caller is re-checked every few seconds (recheck.ts).
  */
