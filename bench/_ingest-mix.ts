@@ -57,7 +57,8 @@ export function makeEvent(ts: number, customers: number): Record<string, unknown
 /**
  * The contact-heavy mix (issue 22): two contacts for every survey answer, customers drawn uniformly from `customers`,
  * 2% of the events late by up to an hour. Contacts are agent, IVR and bot legs; about a third of them continue a
- * customer's recent contact (a transfer or a self-service leg followed by an agent leg: one chain, or a repeat), and
+ * customer's recent contact (a transfer or a self-service leg followed by an agent leg: one chain, or a repeat; half of
+ * them name it in properties.parentContactId), and
  * every survey answer names a recent contact of its customer (contactId), so chains, repeats and survey links are
  * all reconciled at ingest. Stateful (the recent contacts): one instance per stream of batches.
  */
@@ -98,6 +99,9 @@ export class ContactHeavyMix {
 		const follow = position === 1 && Math.random() < 0.66 ? this.recentContact() : null;
 		const agent = Math.floor(Math.random() * 400);
 		const handledBy = follow ? 'agent' : pick(['agent', 'agent', 'agent', 'ivr', 'bot']);
+		// Half the continuing legs name the leg before them (as a telephony system links a transfer's legs).
+		if (follow && Math.random() < 0.5)
+			(base.properties as Record<string, unknown>).parentContactId = follow.id;
 		const contact = {
 			...base,
 			customerId: follow?.customerId ?? `c${Math.floor(Math.random() * this.customers)}`,
