@@ -3,6 +3,7 @@
  * database, beside raw better-sqlite3 inserts of the same rows into the same schema and indexes.
  *
  *   npm run bench -- ingest    (BENCH_SECONDS=15, BENCH_PASSES=3, BENCH_CONNECTIONS=10, BENCH_BATCH=500,
+ *                               BENCH_MIX=both|journeys|contacts, BENCH_CONTACT_CONNECTIONS=4,
  *                               BENCH_CUSTOMERS=200000)
  *
  * The server writes through the writer thread, as the built server does (BENCH_WRITER_THREAD=0: on its main thread).
@@ -32,7 +33,7 @@ import {
 	type WriteBatch
 } from '$lib/server/ingest/writer';
 import { insertedFlags } from '$lib/server/metrics/rollups';
-import { CHANNELS, makeEvent, pick } from './_ingest-mix';
+import { CHANNELS, ContactHeavyMix, makeEvent, pick } from './_ingest-mix';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 /** HTTP runs; the median one is reported. */
@@ -280,11 +281,15 @@ async function startServer(dbFile: string) {
 }
 
 /** One HTTP run: a fresh server process on a fresh database, the batches sent for up to SECONDS. */
-async function httpPass(dbFile: string, batches: readonly Buffer[]): Promise<HttpPass> {
+async function httpPass(
+	dbFile: string,
+	batches: readonly Buffer[],
+	connections = CONNECTIONS
+): Promise<HttpPass> {
 	const { child, ready, figures, stop } = await startServer(dbFile);
-	console.error(`sending for up to ${SECONDS} s over ${CONNECTIONS} connections…`);
+	console.error(`sending for up to ${SECONDS} s over ${connections} connections…`);
 	const loadBefore = loadavg()[0];
-	const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+	const agent = new Agent({ keepAlive: true, maxSockets: connections });
 	const url = new URL('/api/v1/events', ready.url);
 	const latencies: number[] = [];
 	let next = 0;
@@ -295,7 +300,7 @@ async function httpPass(dbFile: string, batches: readonly Buffer[]): Promise<Htt
 	const t0 = performance.now();
 	const deadline = t0 + SECONDS * 1000;
 	await Promise.all(
-		Array.from({ length: CONNECTIONS }, async () => {
+		Array.from({ length: connections }, async () => {
 			while (performance.now() < deadline && next < batches.length) {
 				const body = batches[next++];
 				const s = performance.now();
@@ -373,10 +378,81 @@ async function csvImportRun(dbFile: string) {
 	return { seconds, bytes, counts, rssBefore: before.rss, rssMax: after.rss };
 }
 
+/** The passes of one mix over HTTP, each on a fresh server and database; the median one (by rate) first. */
+async function httpPasses(name: string, batches: readonly Buffer[], connections: number) {
+	const passes: HttpPass[] = [];
+	for (let p = 0; p < PASSES; p++) passes.push(await httpPass(file(`${name}-${p}`), batches, connections));
+	const byRate = [...passes].sort((a, b) => a.rate - b.rate);
+	return { passes, median: byRate[Math.floor((byRate.length - 1) / 2)] };
+}
+
+const file = (name: string) => path.join(dataDir, `${name}-${process.pid}.db`);
+/** BENCH_MIX=journeys or contacts runs one mix only (its sections alone are printed and recorded). */
+const MIX = process.env.BENCH_MIX ?? 'both';
+/** Connections of the contact-heavy mix's HTTP runs (issue 22 measures it with 4). */
+const CONTACT_CONNECTIONS = Number(process.env.BENCH_CONTACT_CONNECTIONS ?? 4);
+
+/**
+ * The contact-heavy mix (issue 22): two contacts for every survey answer, chains, repeats and survey links reconciled
+ * at ingest, 2% late by up to an hour. HTTP runs beside the writer alone on the same events, in the same run.
+ */
+async function contactHeavy() {
+	console.error(`contact-heavy mix: generating ${MAX_BATCHES} batches of ${BATCH} events…`);
+	const start = Date.now();
+	const mix = new ContactHeavyMix(CUSTOMERS);
+	const batches: Buffer[] = [];
+	const sent: Record<string, unknown>[][] = [];
+	for (let b = 0; b < MAX_BATCHES; b++) {
+		const events = Array.from({ length: BATCH }, (_, i) => mix.event(start - 60_000 + b * 10 + i / 100));
+		sent.push(events);
+		batches.push(Buffer.from(JSON.stringify({ events })));
+	}
+	const { passes, median } = await httpPasses('contacts', batches, CONTACT_CONNECTIONS);
+	if (process.env.BENCH_HTTP_ONLY) return passes.some((p) => p.errors);
+	const used = sent.slice(0, median.sent).flat().map(toCxEvent);
+	for (const e of used) if (e.text) e.text = '客服很耐心，回电请打[手机号]';
+	console.error('contact-heavy mix: writer alone…');
+	const writerRate = writerOnly(file('contacts-writer'), used, true);
+	const bareWriterRate = writerOnly(file('contacts-bare'), used, false);
+	const { rate, elapsed, accepted, errors, latencies, server, loadBefore } = median;
+	const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
+	const loadAfter = loadavg()[0];
+	console.log(`## Ingestion over HTTP, contact-heavy mix (bench/ingest.ts)
+
+\`npm run bench -- ingest\` (BENCH_MIX=contacts for this mix alone): the same server and measurement as the section
+above, with the contact-heavy mix of issue 22 (bench/_ingest-mix.ts \`ContactHeavyMix\`): two contacts (agent, IVR and
+bot legs; a third of them continuing a recent contact of the same customer: transfers, self-service then agent,
+repeats) for every survey answer (each naming a recent contact of its customer), customers drawn uniformly from
+${fmt(CUSTOMERS)}, 2% of the events late by up to an hour, ${BATCH}-event batches, ${CONTACT_CONNECTIONS} keep-alive connections for
+${elapsed.toFixed(1)} s; chains, flags, survey links, rollups and journeys derived in the write's transaction, committed
+before the answer. ${PASSES} runs, each on a fresh server and database; the median one. Beside it, in the same run, the
+writer alone (in-process, group commits of four requests, events prepared as the thread gets them) on the same events.
+
+| measure | value |
+| --- | --- |
+| HTTP ingestion (accepted events/s), median run | ${fmt(rate)} |
+| HTTP ingestion, every run (events/s) | ${passes.map((p) => fmt(p.rate)).join(' / ')} |
+| writer alone as wired (events/s) | ${fmt(writerRate)} |
+| writer alone without rollups, chains and journeys (events/s) | ${fmt(bareWriterRate)} |
+| HTTP ÷ writer as wired | ${((rate / writerRate) * 100).toFixed(0)}% |
+| requests (errors) | ${fmt(latencies.length)} (${errors}) |
+| request latency p50 / p99 | ${percentile(latencies, 50).toFixed(0)} ms / ${percentile(latencies, 99).toFixed(0)} ms |
+| server CPU per accepted event (all threads) | ${((server.cpuMs * 1000) / accepted).toFixed(1)} µs |
+| event loop busy: writer thread / main thread | ${server.writerBusy === null ? '–' : `${(server.writerBusy * 100).toFixed(0)}%`} / ${(server.mainBusy * 100).toFixed(0)}% |
+| 1-minute load average before the median HTTP run / after the writer runs | ${loadBefore.toFixed(1)} / ${loadAfter.toFixed(1)} |
+
+Target (issue 22): HTTP ≥ 20,000 events/s of this mix — ${rate >= 20_000 ? 'met' : '**not met**'}.`);
+	return errors > 0;
+}
+
 async function main() {
 	rmSync(dataDir, { recursive: true, force: true });
 	mkdirSync(dataDir, { recursive: true });
-	const file = (name: string) => path.join(dataDir, `${name}-${process.pid}.db`);
+	if (MIX === 'contacts') {
+		const failed = await contactHeavy();
+		rmSync(dataDir, { recursive: true, force: true });
+		process.exit(failed ? 1 : 0);
+	}
 
 	console.error(`generating ${MAX_BATCHES} batches of ${BATCH} events…`);
 	const start = Date.now();
@@ -394,11 +470,10 @@ async function main() {
 
 	// This machine's speed wanders by ±10–15% between runs: several passes, each on a fresh server and database, and
 	// the median one is reported (all of them are listed).
-	const passes: HttpPass[] = [];
-	for (let p = 0; p < PASSES; p++) passes.push(await httpPass(file(`http-${p}`), batches));
-	if (process.env.BENCH_HTTP_ONLY) process.exit(passes.some((p) => p.errors) ? 1 : 0);
-	const byRate = [...passes].sort((a, b) => a.rate - b.rate);
-	const median = byRate[Math.floor((byRate.length - 1) / 2)];
+	const { passes, median } = await httpPasses('http', batches, CONNECTIONS);
+	if (process.env.BENCH_HTTP_ONLY && MIX !== 'both') process.exit(passes.some((p) => p.errors) ? 1 : 0);
+	if (process.env.BENCH_HTTP_ONLY)
+		process.exit((await contactHeavy()) || passes.some((p) => p.errors) ? 1 : 0);
 	const { rate: httpRate, elapsed, accepted, errors, latencies, server, clientCpu, loadBefore } = median;
 	const rss = Math.max(...passes.map((p) => p.server.rss));
 	const next = median.sent;
@@ -412,7 +487,6 @@ async function main() {
 	console.error('writer alone…');
 	const writerRate = writerOnly(file('writer'), used, true);
 	const bareWriterRate = writerOnly(file('bare'), used, false);
-	rmSync(dataDir, { recursive: true, force: true });
 
 	const ratio = httpRate / rawRate;
 	const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -466,6 +540,12 @@ it arrives (the upload's speed is the import's); the page shows this upload's pr
 | accepted / duplicates / rejected | ${fmt(csv.counts.accepted)} / ${fmt(csv.counts.duplicates)} / ${fmt(csv.counts.rejectedCount)} |
 | time, rows/s | ${csv.seconds.toFixed(1)} s, ${fmt(CSV_ROWS / csv.seconds)} rows/s |
 | server RSS: before the upload / max during it | ${mb(csv.rssBefore)} / ${mb(csv.rssMax)} |`);
+	// The journey-heavy mix's batches are no longer needed: free them before generating the other mix's.
+	batches.length = 0;
+	sent.length = 0;
+	const failed = MIX === 'both' ? await contactHeavy() : false;
+	rmSync(dataDir, { recursive: true, force: true });
+	if (failed) process.exit(1);
 }
 
 if (process.argv[2] === 'server') await server(process.argv[3]);

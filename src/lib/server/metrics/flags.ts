@@ -214,11 +214,26 @@ export function computeLegFlags(legs: readonly LegFacts[]): Map<number, LegFlags
 					? next === undefined ||
 						(next.handledBy === 'agent' && (next.agent !== leg.agent || next.team !== leg.team))
 					: null;
+			// Literals, not spreads (spreading then adding properties is V8's slow path).
 			out.set(
 				leg.seq,
 				next === undefined
-					? { ...own, chainLast: true, chainSelfService: allSelf, transferredToAgent }
-					: { ...NO_FLAGS, chainLast: false, chainSelfService: null, transferredToAgent }
+					? {
+							firstContact: own.firstContact,
+							repeatSameReason7d: own.repeatSameReason7d,
+							repeat48h: own.repeat48h,
+							chainLast: true,
+							chainSelfService: allSelf,
+							transferredToAgent
+						}
+					: {
+							firstContact: null,
+							repeatSameReason7d: null,
+							repeat48h: null,
+							chainLast: false,
+							chainSelfService: null,
+							transferredToAgent
+						}
 			);
 		});
 	}
@@ -228,8 +243,12 @@ export function computeLegFlags(legs: readonly LegFacts[]): Map<number, LegFlags
 /** A leg's flags when it is alone (what the writer stores first; reconciling corrects the few that differ). */
 export function aloneLegFlags(leg: Pick<LegFacts, 'reason' | 'counted' | 'handledBy' | 'outcome'>): LegFlags {
 	if (!leg.counted) return NO_LEG_FLAGS;
+	const alone = aloneFlags(leg);
+	// One literal: spreading then adding properties is V8's slow path (see metrics/rollups.ts insertedFact).
 	return {
-		...aloneFlags(leg),
+		firstContact: alone.firstContact,
+		repeatSameReason7d: alone.repeatSameReason7d,
+		repeat48h: alone.repeat48h,
 		chainLast: true,
 		chainSelfService: selfService(leg.handledBy),
 		transferredToAgent: leg.handledBy === 'agent' && leg.outcome === 'transferred' ? true : null
