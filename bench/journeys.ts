@@ -10,7 +10,7 @@
  * (the queries never read them). The database is kept in bench/.data/journeys and reused while its size matches.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Channel, CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
@@ -407,6 +407,29 @@ function ingestRun(file: string, batches: CxEvent[][], mode: 'raw' | 'stitch' | 
 	};
 }
 
+/**
+ * A database built before the path map day rollup got it from the migration (drizzle/sqlite/0017_journey_path_days):
+ * one whose triggers came from a draft of that migration (days not rounded for the bench's fractional ms) has its
+ * triggers and rows made again from the migration's text.
+ */
+function repairPathDays(db: Db): void {
+	const c = db.$client;
+	const trigger = c
+		.prepare("SELECT sql FROM sqlite_master WHERE name = 'journey_path_days_insert'")
+		.pluck()
+		.get() as string | undefined;
+	if (trigger?.includes('CAST(')) return;
+	log('rebuilding the path map day rollup from the migration');
+	const text = readFileSync(path.resolve('drizzle/sqlite/0017_journey_path_days.sql'), 'utf8');
+	const statements = text.split('--> statement-breakpoint').slice(1);
+	c.transaction(() => {
+		for (const name of ['insert', 'delete', 'update'])
+			c.exec(`DROP TRIGGER IF EXISTS journey_path_days_${name}`);
+		c.exec('DELETE FROM journey_path_days');
+		for (const s of statements) c.exec(s);
+	})();
+}
+
 /** Bump when the instance schema changes, so an old database is rebuilt rather than reused. */
 const SCHEMA = 'v3';
 
@@ -420,6 +443,7 @@ async function queriesSection(): Promise<string> {
 		buildNote = `${b.instances.toLocaleString('en')} instances built in ${b.seconds.toFixed(0)} s`;
 	}
 	const db = openDatabase(file);
+	repairPathDays(db);
 	const defs = (await listJourneys(db)).map((r) => r.definition);
 	const stored = db.$client.prepare('SELECT count(*) FROM journey_instances').pluck().get() as number;
 	const perJourney = db.$client

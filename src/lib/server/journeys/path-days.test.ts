@@ -6,7 +6,7 @@ import { createRandom } from '$lib/server/demo/random';
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { instanceGroups } from './groups';
 import { closeTimedOut, restitchAll } from './stitch';
-import { contact, DAY, fixtureDb, HOUR, ingest, MIN, step, survey, T0 } from './testing';
+import { contact, DAY, event, fixtureDb, HOUR, ingest, MIN, step, survey, T0 } from './testing';
 
 /**
  * The day rollup of path maps (journey_path_days, kept by triggers) against the scan of the instances: the same
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 const SEGMENTS = ['mass', 'affluent', 'private'] as const;
-const CHANNELS = ['app', 'web', 'phone'] as const;
+const CHANNELS = ['app', 'chat', 'phone'] as const;
 
 /** 160 customers over 12 days through a → b → (c_ok | c_no) → d, with drops, contacts and surveys. */
 function histories(seed: number): { early: CxEvent[]; late: CxEvent[] } {
@@ -33,23 +33,23 @@ function histories(seed: number): { early: CxEvent[]; late: CxEvent[] } {
 		let t = T0 - 10 * DAY + Math.floor(r.next() * 12 * DAY);
 		const events: CxEvent[] = [];
 		const channel = CHANNELS[r.int(0, 2)];
-		events.push(step(id, 'a', t, channel, { segment }));
+		early.push(event({ customerId: id, ts: t - HOUR, type: 'identify', traits: { segment } }));
+		events.push(step(id, 'a', t, channel));
 		for (const name of ['b', r.bernoulli(0.3) ? 'c_no' : 'c_ok', 'd']) {
 			if (r.bernoulli(0.25)) break;
 			t += Math.floor(r.next() * 20 * HOUR);
-			events.push(step(id, name, t, r.bernoulli(0.2) ? 'phone' : channel, { segment }));
-			if (r.bernoulli(0.2)) events.push(contact(id, t + 5 * MIN, 'phone', { segment }));
+			events.push(step(id, name, t, r.bernoulli(0.2) ? 'phone' : channel));
+			if (r.bernoulli(0.2)) events.push(contact(id, t + 5 * MIN, 'phone'));
 			if (name === 'c_no') break;
 		}
 		if (r.bernoulli(0.5))
 			events.push(
 				survey(id, t + HOUR, r.bernoulli(0.5) ? 'nps' : 'csat', r.int(0, 5), {
-					segment,
 					journey: r.bernoulli(0.5) ? 'fixture' : undefined
 				})
 			);
 		// A second journey for some customers, days later.
-		if (r.bernoulli(0.2)) events.push(step(id, 'a', t + 3 * DAY, channel, { segment }));
+		if (r.bernoulli(0.2)) events.push(step(id, 'a', t + 3 * DAY, channel));
 		// Late: some events arrive in a second batch, after the ones that follow them.
 		for (const e of events) (r.bernoulli(0.15) ? late : early).push(e);
 	}
@@ -77,7 +77,7 @@ const FILTERS = [
 	{ segment: null, channel: null },
 	{ segment: 'mass', channel: null },
 	{ segment: null, channel: 'app' },
-	{ segment: 'affluent', channel: 'web' }
+	{ segment: 'affluent', channel: 'chat' }
 ] as const;
 /** Before, on and after the days the 10-day deadlines fall on. */
 const NOWS = [T0 + 2 * DAY, T0 + 3 * DAY + 5 * HOUR, T0 + 6 * DAY, T0 + 30 * DAY];
@@ -128,6 +128,11 @@ describe('path map day rollup', () => {
 		const db = build(22);
 		const sqlite = sqliteStorage(db);
 		await expectConsistent(sqlite);
+		const segments = db.$client
+			.prepare('SELECT count(DISTINCT segment) FROM journey_instances WHERE segment IS NOT NULL')
+			.pluck()
+			.get();
+		expect(segments).toBe(3);
 		const compared = await expectSameGroups(sqlite);
 		expect(compared).toBeGreaterThan(200);
 

@@ -62,9 +62,9 @@ export function instanceGroupsRollupSql(
 	if (q.segment) rollupWhere.push('segment = @segment');
 	if (q.channel) rollupWhere.push('first_channel = @channel');
 	rollupWhere.push(`NOT (status = 'in_progress' AND open_day = @nowDay)`);
-	const instances = (where: string) =>
+	const instances = (where: string, index = '') =>
 		`SELECT shape_id, depth, ${EFFECTIVE_STATUS} AS eff, 1 AS n, ${INSTANCE_COUNTS.map((c, i) => `${c} AS c${i}`).join(', ')}
-		 FROM journey_instances WHERE ${where}`;
+		 FROM journey_instances ${index} WHERE ${where}`;
 	/** The instances started in [@a, @b) that the query selects. */
 	const started = (a: string, b: string) =>
 		[
@@ -94,8 +94,10 @@ export function instanceGroupsRollupSql(
 		   n, ${ROLLUP_COUNTS.map((c, i) => `${c} AS c${i}`).join(', ')}
 		 FROM journey_path_days WHERE ${rollupWhere.join(' AND ')}`,
 		// The in-progress instances of the whole days whose deadline is on the day of `now` (partial index on deadline).
+		// SQLite would rather walk the whole days in the scan index.
 		instances(
-			`status = 'in_progress' AND deadline >= @dayStart AND deadline < @dayEnd AND ${started('fullFrom', 'fullTo')}`
+			`status = 'in_progress' AND deadline >= @dayStart AND deadline < @dayEnd AND ${started('fullFrom', 'fullTo')}`,
+			pg ? '' : 'INDEXED BY journey_instances_open'
 		)
 	];
 	if (q.from < fullFrom) parts.push(instances(started('from', 'fullFrom')));
