@@ -182,16 +182,7 @@ export const journeyPathDays = sqliteTable(
 	},
 	(t) => [
 		primaryKey({
-			columns: [
-				t.journeyKey,
-				t.day,
-				t.segment,
-				t.firstChannel,
-				t.shapeId,
-				t.depth,
-				t.status,
-				t.openDay
-			]
+			columns: [t.journeyKey, t.day, t.segment, t.firstChannel, t.shapeId, t.depth, t.status, t.openDay]
 		})
 	]
 );
