@@ -160,30 +160,36 @@ export async function funnelRows(
 ): Promise<FunnelRow[]> {
 	const lines = await journeyStore(target).funnelLines(journeyKey, q, now, by);
 	// Each customer's deepest instance; rows come in start order (the index's), so the first of equals is kept.
-	const best = new Map<string, number>();
-	const depthOf = (line: string) => {
-		const a = line.indexOf(';');
-		return Number(line.slice(a + 1, line.indexOf(';', a + 1)));
-	};
-	for (let i = 0; i < lines.length; i++) {
+	// Keys and depths are read digit by digit into numbers (a 53-bit key is exact): no substring per line.
+	const n = lines.length;
+	const keys = new Float64Array(n);
+	const depths = new Int32Array(n);
+	const ends = new Int32Array(n);
+	const best = new Map<number, number>();
+	for (let i = 0; i < n; i++) {
 		const line = lines[i];
-		const key = line.slice(0, line.indexOf(';'));
+		let p = 0;
+		let key = 0;
+		for (let c = line.charCodeAt(p); c !== 59; c = line.charCodeAt(++p)) key = key * 10 + (c - 48);
+		let depth = 0;
+		for (let c = line.charCodeAt(++p); c !== 59; c = line.charCodeAt(++p)) depth = depth * 10 + (c - 48);
+		keys[i] = key;
+		depths[i] = depth;
+		ends[i] = p;
 		const j = best.get(key);
-		if (j === undefined || depthOf(line) > depthOf(lines[j])) best.set(key, i);
+		if (j === undefined || depth > depths[j]) best.set(key, i);
 	}
 	const rows: FunnelRow[] = [];
-	for (const [key, i] of best) {
+	for (const i of best.values()) {
 		const line = lines[i];
-		const a = line.indexOf(';');
-		const b = line.indexOf(';', a + 1);
+		const b = ends[i];
 		const c = line.indexOf(';', b + 1);
 		const d = line.indexOf(';', c + 1);
-		const g = line.slice(c + 1, d);
 		rows.push({
-			customer: Number(key),
-			depth: Number(line.slice(a + 1, b)),
+			customer: keys[i],
+			depth: depths[i],
 			status: STATUS_OF[line.charCodeAt(b + 1) - 48] ?? 'in_progress',
-			group: g === '' ? null : g,
+			group: d === c + 1 ? null : line.slice(c + 1, d),
 			offsets: line.slice(d + 1)
 		});
 	}

@@ -46,9 +46,10 @@ export async function instanceGroups(
 	target: Db | Storage,
 	journeyKey: string,
 	q: JourneyQuery,
-	now: number
+	now: number,
+	options: { scan?: boolean } = {}
 ): Promise<InstanceGroup[]> {
-	const rows = await journeyStore(target).instanceGroups(journeyKey, q, now);
+	const rows = await journeyStore(target).instanceGroups(journeyKey, q, now, options);
 	return rows.map((r) => ({
 		path: r[0],
 		switches: r[1],

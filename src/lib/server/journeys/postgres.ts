@@ -10,6 +10,7 @@ import { funnelGroupColumn, STATUS_CODE, TIMELINE_COLUMNS, TIMELINE_FROM } from 
 import type { JourneyStore } from './store';
 import type { CustomerTimeline, TimelineEventRow, TimelineInstanceRow } from './timeline';
 import { DEFAULT_JOURNEYS } from './definitions';
+import { instanceGroupsRollupSql } from './path-days';
 
 /**
  * The journey store on PostgreSQL (store.ts). The analyses' SQL is SQLite's where it reads the same (named
@@ -140,7 +141,9 @@ export function postgresJourneyStore(db: PgDb): JourneyStore {
 			);
 			return rows.map((r) => r[0]);
 		},
-		async instanceGroups(journeyKey, q, now) {
+		async instanceGroups(journeyKey, q, now, options) {
+			const rollup = options?.scan ? null : instanceGroupsRollupSql(journeyKey, q, now, true);
+			if (rollup) return values<GroupRaw>(rollup.sql, rollup.params);
 			const { where, params } = instanceFilter(journeyKey, q);
 			return values<GroupRaw>(
 				`SELECT s.path, s.switches, g.* FROM (

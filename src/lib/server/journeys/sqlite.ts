@@ -17,6 +17,7 @@ import { EFFECTIVE_STATUS, instanceFilter, teamScopeFilter } from './query';
 import type { EventNameMapping, EventNameVolume } from './registry';
 import type { JourneyStore } from './store';
 import type { CustomerTimeline, TimelineEventRow, TimelineInstanceRow } from './timeline';
+import { instanceGroupsRollupSql } from './path-days';
 import { placeholders, statement } from './statements';
 
 /**
@@ -201,7 +202,9 @@ export function sqliteJourneyStore(db: Db): JourneyStore {
 				.pluck()
 				.all({ ...params, now }) as string[];
 		},
-		async instanceGroups(journeyKey, q, now) {
+		async instanceGroups(journeyKey, q, now, options) {
+			const rollup = options?.scan ? null : instanceGroupsRollupSql(journeyKey, q, now, false);
+			if (rollup) return statement(db, rollup.sql).raw().all(rollup.params) as GroupRaw[];
 			const { where, params } = instanceFilter(journeyKey, q);
 			// Grouped by the small shape id over the covering index; the shapes' texts are joined to the groups only.
 			return statement(
@@ -214,7 +217,8 @@ export function sqliteJourneyStore(db: Db): JourneyStore {
 				     count(journey_csat), coalesce(sum(journey_csat >= 4), 0)
 				   FROM journey_instances WHERE ${where}
 				   GROUP BY shape_id, depth, eff
-				 ) g JOIN journey_shapes s ON s.id = g.shape_id`
+				 ) g JOIN journey_shapes s ON s.id = g.shape_id
+				 ORDER BY g.shape_id, g.depth, g.eff`
 			)
 				.raw()
 				.all({ ...params, now }) as GroupRaw[];

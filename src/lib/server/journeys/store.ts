@@ -44,7 +44,16 @@ export interface JourneyStore {
 		now: number,
 		by: 'segment' | 'channel' | null
 	): Promise<string[]>;
-	instanceGroups(journeyKey: string, q: JourneyQuery, now: number): Promise<GroupRaw[]>;
+	/**
+	 * Instances grouped by shape, depth and status as read at `now`, with their score counts: from the day rollup
+	 * over whole days (path-days.ts); `scan`: from the instances alone (the reference the tests compare with).
+	 */
+	instanceGroups(
+		journeyKey: string,
+		q: JourneyQuery,
+		now: number,
+		options?: { scan?: boolean }
+	): Promise<GroupRaw[]>;
 	gapAnswers(journeyKey: string, q: JourneyQuery): Promise<Answer[]>;
 	affected(
 		journeyKey: string,

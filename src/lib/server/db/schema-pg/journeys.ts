@@ -146,3 +146,33 @@ export const journeyInteractions = pgTable(
 	},
 	(t) => [primaryKey({ columns: [t.instanceId, t.seq] })]
 );
+
+export const journeyPathDays = pgTable(
+	'journey_path_days',
+	{
+		journeyKey: text('journey_key').notNull(),
+		day: bigint('day', { mode: 'number' }).notNull(),
+		segment: text('segment').notNull(),
+		firstChannel: text('first_channel').notNull(),
+		shapeId: bigint('shape_id', { mode: 'number' }).notNull(),
+		depth: bigint('depth', { mode: 'number' }).notNull(),
+		status: text('status').notNull(),
+		openDay: bigint('open_day', { mode: 'number' }).notNull(),
+		n: bigint('n', { mode: 'number' }).notNull(),
+		npsN: bigint('nps_n', { mode: 'number' }).notNull(),
+		npsPromoters: bigint('nps_promoters', { mode: 'number' }).notNull(),
+		npsDetractors: bigint('nps_detractors', { mode: 'number' }).notNull(),
+		csatN: bigint('csat_n', { mode: 'number' }).notNull(),
+		csatSatisfied: bigint('csat_satisfied', { mode: 'number' }).notNull(),
+		journeyNpsN: bigint('journey_nps_n', { mode: 'number' }).notNull(),
+		journeyNpsPromoters: bigint('journey_nps_promoters', { mode: 'number' }).notNull(),
+		journeyNpsDetractors: bigint('journey_nps_detractors', { mode: 'number' }).notNull(),
+		journeyCsatN: bigint('journey_csat_n', { mode: 'number' }).notNull(),
+		journeyCsatSatisfied: bigint('journey_csat_satisfied', { mode: 'number' }).notNull()
+	},
+	(t) => [
+		primaryKey({
+			columns: [t.journeyKey, t.day, t.segment, t.firstChannel, t.shapeId, t.depth, t.status, t.openDay]
+		})
+	]
+);

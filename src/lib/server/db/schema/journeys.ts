@@ -147,3 +147,42 @@ export const journeyInteractions = sqliteTable(
 );
 
 export type JourneyInstanceRow = typeof journeyInstances.$inferSelect;
+
+/**
+ * The path maps' day rollup (issue 22): journey instances counted by start day (UTC), segment, start channel
+ * ('' for none), shape, depth and stored status, with their score counts — what `instanceGroups` sums, so a
+ * 90-day path map reads a few thousand rows instead of every instance. `open_day` is the UTC day of the deadline
+ * for `in_progress` instances (0 otherwise): a query reads those whose deadline is on its own day from the
+ * instances, the others as in progress or abandoned by that day. Kept by triggers on `journey_instances` (the
+ * migration `journey_path_days` creates them on both engines), so ingest, re-stitching, erasure and retention
+ * keep it without any code of theirs.
+ */
+export const journeyPathDays = sqliteTable(
+	'journey_path_days',
+	{
+		journeyKey: text('journey_key').notNull(),
+		day: integer('day').notNull(),
+		segment: text('segment').notNull(),
+		firstChannel: text('first_channel').notNull(),
+		shapeId: integer('shape_id').notNull(),
+		depth: integer('depth').notNull(),
+		status: text('status').notNull(),
+		openDay: integer('open_day').notNull(),
+		n: integer('n').notNull(),
+		npsN: integer('nps_n').notNull(),
+		npsPromoters: integer('nps_promoters').notNull(),
+		npsDetractors: integer('nps_detractors').notNull(),
+		csatN: integer('csat_n').notNull(),
+		csatSatisfied: integer('csat_satisfied').notNull(),
+		journeyNpsN: integer('journey_nps_n').notNull(),
+		journeyNpsPromoters: integer('journey_nps_promoters').notNull(),
+		journeyNpsDetractors: integer('journey_nps_detractors').notNull(),
+		journeyCsatN: integer('journey_csat_n').notNull(),
+		journeyCsatSatisfied: integer('journey_csat_satisfied').notNull()
+	},
+	(t) => [
+		primaryKey({
+			columns: [t.journeyKey, t.day, t.segment, t.firstChannel, t.shapeId, t.depth, t.status, t.openDay]
+		})
+	]
+);

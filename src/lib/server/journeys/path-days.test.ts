@@ -1,0 +1,178 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CxEvent } from '$lib/model';
+import type { Db } from '$lib/server/db';
+import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/storage';
+import { createRandom } from '$lib/server/demo/random';
+import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
+import { instanceGroups } from './groups';
+import { closeTimedOut, restitchAll } from './stitch';
+import { contact, DAY, event, fixtureDb, HOUR, ingest, MIN, step, survey, T0 } from './testing';
+
+/**
+ * The day rollup of path maps (journey_path_days, kept by triggers) against the scan of the instances: the same
+ * groups for whole days, ranges with ragged edges, filters and every `now` (in-progress instances expiring on its
+ * day), on both engines, after late events, re-stitching, closing timed-out instances and deleting instances.
+ */
+
+const mirrors: TestPostgres[] = [];
+afterEach(async () => {
+	for (const m of mirrors.splice(0)) await m.close();
+});
+
+const SEGMENTS = ['mass', 'affluent', 'private'] as const;
+const CHANNELS = ['app', 'chat', 'phone'] as const;
+
+/** 160 customers over 12 days through a → b → (c_ok | c_no) → d, with drops, contacts and surveys. */
+function histories(seed: number): { early: CxEvent[]; late: CxEvent[] } {
+	const r = createRandom(seed);
+	const early: CxEvent[] = [];
+	const late: CxEvent[] = [];
+	for (let c = 0; c < 160; c++) {
+		const id = `P${c}`;
+		const segment = SEGMENTS[r.int(0, 2)];
+		let t = T0 - 10 * DAY + Math.floor(r.next() * 12 * DAY);
+		const events: CxEvent[] = [];
+		const channel = CHANNELS[r.int(0, 2)];
+		early.push(event({ customerId: id, ts: t - HOUR, type: 'identify', traits: { segment } }));
+		events.push(step(id, 'a', t, channel));
+		for (const name of ['b', r.bernoulli(0.3) ? 'c_no' : 'c_ok', 'd']) {
+			if (r.bernoulli(0.25)) break;
+			t += Math.floor(r.next() * 20 * HOUR);
+			events.push(step(id, name, t, r.bernoulli(0.2) ? 'phone' : channel));
+			if (r.bernoulli(0.2)) events.push(contact(id, t + 5 * MIN, 'phone'));
+			if (name === 'c_no') break;
+		}
+		if (r.bernoulli(0.5))
+			events.push(
+				survey(id, t + HOUR, r.bernoulli(0.5) ? 'nps' : 'csat', r.int(0, 5), {
+					journey: r.bernoulli(0.5) ? 'fixture' : undefined
+				})
+			);
+		// A second journey for some customers, days later.
+		if (r.bernoulli(0.2)) events.push(step(id, 'a', t + 3 * DAY, channel));
+		// Late: some events arrive in a second batch, after the ones that follow them.
+		for (const e of events) (r.bernoulli(0.15) ? late : early).push(e);
+	}
+	return { early, late };
+}
+
+function build(seed: number): Db {
+	const db = fixtureDb();
+	const { early, late } = histories(seed);
+	ingest(db, early, T0 + 2 * DAY);
+	ingest(db, late, T0 + 2 * DAY + HOUR);
+	return db;
+}
+
+const QUERIES = [
+	{ from: T0 - 12 * DAY, to: T0 + 4 * DAY },
+	// Whole UTC days only.
+	{ from: Date.UTC(2024, 11, 28), to: Date.UTC(2025, 0, 8) },
+	// Ragged edges, a single whole day, no whole day.
+	{ from: T0 - 5 * DAY - 7 * HOUR, to: T0 + 13 * HOUR },
+	{ from: Date.UTC(2025, 0, 2) - HOUR, to: Date.UTC(2025, 0, 3) + HOUR },
+	{ from: T0 - 3 * HOUR, to: T0 + 5 * HOUR }
+];
+const FILTERS = [
+	{ segment: null, channel: null },
+	{ segment: 'mass', channel: null },
+	{ segment: null, channel: 'app' },
+	{ segment: 'affluent', channel: 'chat' }
+] as const;
+/** Before, on and after the days the 10-day deadlines fall on. */
+const NOWS = [T0 + 2 * DAY, T0 + 3 * DAY + 5 * HOUR, T0 + 6 * DAY, T0 + 30 * DAY];
+
+async function expectSameGroups(storage: Storage): Promise<number> {
+	let compared = 0;
+	for (const range of QUERIES)
+		for (const f of FILTERS)
+			for (const now of NOWS) {
+				const q = { ...range, ...f };
+				const scan = await instanceGroups(storage, 'fixture', q, now, { scan: true });
+				const fast = await instanceGroups(storage, 'fixture', q, now);
+				expect(fast).toEqual(scan);
+				compared += scan.length;
+			}
+	return compared;
+}
+
+/** The rollup as stored, and as recomputed from the instances. */
+async function rollupVsInstances(storage: Storage): Promise<[unknown[], unknown[]]> {
+	const key = `journey_key, day, segment, first_channel, shape_id, depth, status, open_day`;
+	const stored = `SELECT ${key}, n, nps_n, nps_promoters, nps_detractors, csat_n, csat_satisfied, journey_nps_n,
+		journey_nps_promoters, journey_nps_detractors, journey_csat_n, journey_csat_satisfied
+		FROM journey_path_days ORDER BY ${key}`;
+	const flag = (c: string) => `sum(CASE WHEN ${c} THEN 1 ELSE 0 END)`;
+	const recomputed = `SELECT journey_key, started_at / 86400000 AS day, coalesce(segment, '') AS segment,
+		coalesce(first_channel, '') AS first_channel, shape_id, depth, status,
+		CASE WHEN status = 'in_progress' THEN deadline / 86400000 ELSE 0 END AS open_day, count(*) AS n,
+		${['nps IS NOT NULL', 'nps >= 9', 'nps <= 6', 'csat IS NOT NULL', 'csat >= 4', 'journey_nps IS NOT NULL', 'journey_nps >= 9', 'journey_nps <= 6', 'journey_csat IS NOT NULL', 'journey_csat >= 4'].map(flag).join(', ')}
+		FROM journey_instances GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`;
+	const read = async (text: string): Promise<unknown[]> =>
+		storage.engine === 'sqlite'
+			? (storage.db.$client.prepare(text).raw().all() as unknown[][])
+			: ((await storage.db.$client.unsafe(text).values()) as unknown[][]).map((row) =>
+					row.map((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v))
+				);
+	return [await read(stored), await read(recomputed)];
+}
+
+async function expectConsistent(storage: Storage): Promise<void> {
+	const [stored, recomputed] = await rollupVsInstances(storage);
+	expect(stored.length).toBeGreaterThan(0);
+	expect(stored).toEqual(recomputed);
+}
+
+describe('path map day rollup', () => {
+	it('equals the scan of the instances on both engines, through late events, re-stitching and deletions', async () => {
+		const db = build(22);
+		const sqlite = sqliteStorage(db);
+		await expectConsistent(sqlite);
+		const segments = db.$client
+			.prepare('SELECT count(DISTINCT segment) FROM journey_instances WHERE segment IS NOT NULL')
+			.pluck()
+			.get();
+		expect(segments).toBe(3);
+		const compared = await expectSameGroups(sqlite);
+		expect(compared).toBeGreaterThan(200);
+
+		const pg = await mirrorToPostgres(db);
+		mirrors.push(pg);
+		const postgres = postgresStorage(pg.db);
+		await expectConsistent(postgres);
+		await expectSameGroups(postgres);
+		// The same groups on both engines.
+		const q = { ...QUERIES[0], segment: null, channel: null };
+		expect(await instanceGroups(postgres, 'fixture', q, NOWS[1])).toEqual(
+			await instanceGroups(sqlite, 'fixture', q, NOWS[1])
+		);
+
+		// Late answers and steps after the mirror, on both: updates through the triggers.
+		const later = [
+			survey('P1', T0 + 3 * HOUR, 'nps', 10, { journey: 'fixture' }),
+			step('P2', 'd', T0 + 2 * HOUR),
+			step('P3', 'b', T0 - 9 * DAY + HOUR)
+		];
+		ingest(db, later, T0 + 3 * DAY);
+		await expectConsistent(sqlite);
+		await expectSameGroups(sqlite);
+
+		// Re-stitching deletes and rewrites instances; closing timed-out ones updates their status.
+		for (const storage of [sqlite, postgres]) {
+			await restitchAll(storage, { now: T0 + 3 * DAY });
+			await expectConsistent(storage);
+			await expectSameGroups(storage);
+			expect(await closeTimedOut(storage, T0 + 6 * DAY)).toBeGreaterThan(0);
+			await expectConsistent(storage);
+			await expectSameGroups(storage);
+		}
+		// Retention and erasure delete instances.
+		db.$client.prepare('DELETE FROM journey_instances WHERE started_at < ?').run(T0 - 4 * DAY);
+		await pg.db.$client.unsafe('DELETE FROM journey_instances WHERE started_at < $1', [T0 - 4 * DAY]);
+		for (const storage of [sqlite, postgres]) {
+			await expectConsistent(storage);
+			await expectSameGroups(storage);
+		}
+		db.$client.close();
+	}, 240_000);
+});
