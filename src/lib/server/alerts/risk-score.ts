@@ -216,6 +216,14 @@ async function countFindings(db: Storage, rule: RiskScoreRule, model: RiskModelR
 	return findings;
 }
 
+/**
+ * A risk-score rule's status for screens and the API: `no_model` until the risk model has been trained (the rule
+ * cannot fire), then `ready`.
+ */
+export async function riskScoreStatus(db: Storage): Promise<'ready' | 'no_model'> {
+	return (await currentModel(db)) ? 'ready' : 'no_model';
+}
+
 /** What a risk-score rule finds now (see the module comment). */
 export async function evaluateRiskScore(db: Storage, rule: RiskScoreRule): Promise<Finding[]> {
 	const model = await currentModel(db);
