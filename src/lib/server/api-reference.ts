@@ -109,9 +109,14 @@ export function readingOpenApi(): OpenApiPart {
 				'{"topics":[{"id","label","keywords","count","sentiment"}]}'
 			),
 			'/api/v1/alert-rules': {
-				...get('Alert rules', [], '{"rules":[…]}'),
+				...get(
+					'Alert rules; risk_score rules carry "status": "no_model" (cannot fire until the risk model is trained) or "ready"',
+					[],
+					'{"rules":[{"id","name","kind","severity","enabled","teams","perTeam","editable","status"?,…}]}'
+				),
 				post: {
-					summary: 'Create an alert rule (threshold, anomaly or risk), optionally with a signed webhook',
+					summary:
+						'Create an alert rule (threshold, anomaly, risk or risk_score), optionally with a signed webhook and e-mail recipients (admins only); managers for their own teams. risk_score: {"name","kind":"risk_score","mode":"customer"|"count","customers":"vip"|"any","outcome":"complaint"|"regulator","minScore":0–1,"value":5,"ratio":1.5,"alpha":0.001,"baselineWeeks":4} — customer mode opens one alert per customer whose current probability (latest model run) crosses minScore, naming the customer, the score and the top reasons (at most 200 customers at once); count mode fires when the count over minScore is ≥ value, ≥ ratio × its usual level (the same model at the same moment 1…baselineWeeks weeks before) and the one-sided Poisson p < alpha. VIP = segments affluent (贵宾) and private (私行). 400 names the invalid field',
 					security: secured,
 					requestBody: { content: { 'application/json': { schema: { type: 'object' } } } },
 					responses: ok('The rule')

@@ -1,5 +1,6 @@
 import { m } from '$lib/paraglide/messages';
 import { formatKpiValue, type KpiUnit } from '$lib/kpi-format';
+import { riskReasonLabel } from '$lib/risk-labels';
 
 /** Screens' words for alerts and cases, built from an alert's details in the current language. */
 
@@ -24,7 +25,8 @@ const STATUS: Record<string, () => string> = {
 const KIND: Record<string, () => string> = {
 	threshold: m.alerts_kind_threshold,
 	anomaly: m.alerts_kind_anomaly,
-	risk: m.alerts_kind_risk
+	risk: m.alerts_kind_risk,
+	risk_score: m.alerts_kind_risk_score
 };
 const SIGNAL: Record<string, () => string> = {
 	regulator: m.alerts_signal_regulator,
@@ -98,6 +100,42 @@ function pValueText(p: number, locale: string): string {
 	return new Intl.NumberFormat(locale, { maximumSignificantDigits: 2 }).format(p);
 }
 
+const pctOf = (v: unknown, locale: string) =>
+	typeof v === 'number'
+		? new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }).format(v)
+		: '—';
+const riskOutcome = (v: unknown) =>
+	v === 'regulator' ? m.alerts_rs_outcome_regulator() : m.alerts_rs_outcome_complaint();
+const riskWho = (v: unknown) => (v === 'vip' ? m.alerts_rs_who_vip() : m.alerts_rs_who_any());
+
+/** A risk-score alert (alerts/risk-score.ts) in words: the customer, the score and the top reasons, or the count. */
+function describeRiskScore(d: Record<string, unknown>, locale: string): string {
+	if (d.status === 'no_model') return m.alerts_text_risk_score_no_model();
+	if (d.mode === 'count') {
+		const nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+		return m.alerts_text_risk_score_count({
+			count: nf.format(num(d.count)),
+			who: riskWho(d.customers),
+			level: pctOf(d.minScore, locale),
+			outcome: riskOutcome(d.outcome),
+			expected: typeof d.expected === 'number' ? nf.format(d.expected) : '—',
+			p: typeof d.pValue === 'number' ? pValueText(d.pValue, locale) : '—'
+		});
+	}
+	const reasons = Array.isArray(d.reasons)
+		? (d.reasons as { feature?: unknown }[]).map((r) => riskReasonLabel(String(r.feature)))
+		: [];
+	return m.alerts_text_risk_score_customer({
+		who: riskWho(d.customers),
+		customer: String(d.customerId ?? '—'),
+		team: typeof d.team === 'string' ? m.alerts_text_risk_score_team({ team: d.team }) : '',
+		outcome: riskOutcome(d.outcome),
+		score: pctOf(d.score, locale),
+		level: pctOf(d.minScore, locale),
+		reasons: reasons.length ? reasons.join(locale.startsWith('zh') ? '、' : ', ') : '—'
+	});
+}
+
 /** One sentence about what an alert found, from its details, in the current language. */
 export function describeAlert(
 	alert: { kind: string; summary: string; details: Record<string, unknown> },
@@ -121,6 +159,7 @@ export function describeAlert(
 			n: nf.format(num(d.n))
 		});
 	}
+	if (d.kind === 'risk_score') return describeRiskScore(d, locale);
 	if (d.kind === 'anomaly') {
 		const kpi = String(d.kpi);
 		const methods = Array.isArray(d.methods) ? d.methods.map((x) => methodLabel(String(x))).join(', ') : '';
@@ -187,6 +226,22 @@ export function describeRule(rule: Record<string, unknown>, labels: KpiLabels, l
 			L: nf.format(num(rule.L)),
 			weeks: nf.format(num(rule.baselineWeeks))
 		});
+	if (rule.kind === 'risk_score')
+		return rule.mode === 'count'
+			? m.alerts_rule_risk_score_count({
+					who: riskWho(rule.customers),
+					outcome: riskOutcome(rule.outcome),
+					level: pctOf(rule.minScore, locale),
+					value: nf.format(num(rule.value)),
+					ratio: nf.format(num(rule.ratio)),
+					weeks: nf.format(num(rule.baselineWeeks)),
+					alpha: typeof rule.alpha === 'number' ? pValueText(rule.alpha, locale) : '—'
+				})
+			: m.alerts_rule_risk_score_customer({
+					who: riskWho(rule.customers),
+					outcome: riskOutcome(rule.outcome),
+					level: pctOf(rule.minScore, locale)
+				});
 	if (rule.signal === 'complaint_spike')
 		return m.alerts_rule_complaint_spike({
 			signal: signalLabel('complaint_spike'),

@@ -20,6 +20,7 @@ import { rateInterval } from '$lib/server/stats';
 import type { AnomalySpec, RiskSpec, Rule, RuleFilters, ThresholdSpec } from './rules';
 import { dayType } from './special-days';
 import { alertStore } from './stores';
+import { evaluateRiskScore } from './risk-score';
 
 /**
  * What a rule finds in the data now, per scope (`*`, or a team for per-team rules). Pure reads: the lifecycle
@@ -735,5 +736,9 @@ export async function evaluateRule(target: Db | Storage, rule: Rule, now: number
 				case 'emerging_topic':
 					return evaluateEmergingTopics(db, rule, now);
 			}
+			break;
+		case 'risk_score':
+			return evaluateRiskScore(db, rule);
 	}
+	return [];
 }

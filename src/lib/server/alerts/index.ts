@@ -15,8 +15,12 @@ export {
 	OPERATORS,
 	parseRule,
 	publicRule,
+	RISK_SCORE_CUSTOMERS,
+	RISK_SCORE_MODES,
+	RISK_SCORE_OUTCOMES,
 	RISK_SIGNALS,
 	RuleError,
+	VIP_SEGMENTS,
 	STARTER_RULES,
 	type PublicRule,
 	type Rule,
@@ -26,6 +30,7 @@ export {
 export { act, addRule, changeRule, evaluateAll, removeRule, type EvaluationReport } from './engine';
 export { auditRule, ruleDiff, webhookChange } from './audit';
 export { evaluateRule, type Finding } from './evaluate';
+export { MAX_CUSTOMERS as RISK_SCORE_MAX_CUSTOMERS, riskScoreStatus } from './risk-score';
 export {
 	ALERT_ACTIONS,
 	AlertActionError,

@@ -150,12 +150,48 @@ const riskSchema = z
 	})
 	.strict();
 
-export const ruleInputSchema = z.discriminatedUnion('kind', [thresholdSchema, anomalySchema, riskSchema]);
+/** Modes of a risk-score rule: a customer crossing the level, or the count of customers over it rising. */
+export const RISK_SCORE_MODES = ['customer', 'count'] as const;
+/** Whose scores a risk-score rule watches: VIP customers (segments in VIP_SEGMENTS) or everyone. */
+export const RISK_SCORE_CUSTOMERS = ['vip', 'any'] as const;
+/** Which probability: a complaint in the next 14 days, or a regulator (12378) complaint. */
+export const RISK_SCORE_OUTCOMES = ['complaint', 'regulator'] as const;
+/** VIP customers: the 贵宾 (affluent) and 私行 (private) segments (DOMAIN.md segments; the demo's segment lines). */
+export const VIP_SEGMENTS = ['affluent', 'private'] as const;
+
+const riskScoreSchema = z
+	.object({
+		...common,
+		kind: z.literal('risk_score'),
+		/** customer: an alert per customer whose score reaches minScore; count: the count over minScore rising. */
+		mode: z.enum(RISK_SCORE_MODES).default('customer'),
+		customers: z.enum(RISK_SCORE_CUSTOMERS).default('vip'),
+		outcome: z.enum(RISK_SCORE_OUTCOMES).default('complaint'),
+		/** The probability (0–1) a score must reach. */
+		minScore: z.number().gt(0, 'must be above 0').lt(1, 'must be below 1'),
+		/** count: the fewest customers over minScore that can raise the alert. */
+		value: z.number().int().min(1).max(1_000_000).default(5),
+		/** count: how many times the usual count the count must reach. */
+		ratio: z.number().min(1).max(100).default(1.5),
+		/** count: the one-sided Poisson p-value below which the count is more than the usual level explains. */
+		alpha: z.number().min(1e-9).max(0.1).default(0.001),
+		/** count: the usual level is the mean count at the same moment 1…baselineWeeks weeks before (current model). */
+		baselineWeeks: z.number().int().min(1).max(8).default(4)
+	})
+	.strict();
+
+export const ruleInputSchema = z.discriminatedUnion('kind', [
+	thresholdSchema,
+	anomalySchema,
+	riskSchema,
+	riskScoreSchema
+]);
 export type RuleInput = z.input<typeof ruleInputSchema>;
 export type RuleSpec = z.output<typeof ruleInputSchema>;
 export type ThresholdSpec = z.output<typeof thresholdSchema>;
 export type AnomalySpec = z.output<typeof anomalySchema>;
 export type RiskSpec = z.output<typeof riskSchema>;
+export type RiskScoreSpec = z.output<typeof riskScoreSchema>;
 
 /** A stored rule as the evaluator and the API see it (the webhook secret only here, never in `publicRule`). */
 export type Rule = RuleSpec & {
@@ -198,7 +234,14 @@ export function parseRule(input: unknown): RuleSpec {
 		throw new RuleError(400, 'invalid_rule', `webhook.url: ${destination}`, [
 			{ field: 'webhook.url', message: destination }
 		]);
-	if (spec.perTeam && spec.filters.team)
+	if (spec.kind === 'risk_score' && spec.perTeam && spec.mode === 'customer')
+		throw new RuleError(
+			400,
+			'invalid_rule',
+			'perTeam: each customer is an alert of its own in customer mode',
+			[{ field: 'perTeam', message: 'each customer is an alert of its own in customer mode' }]
+		);
+	if (spec.perTeam && 'filters' in spec && spec.filters.team)
 		throw new RuleError(400, 'invalid_rule', 'perTeam: use teams, not filters.team, with perTeam', [
 			{ field: 'perTeam', message: 'use teams, not filters.team, with perTeam' }
 		]);
@@ -287,7 +330,8 @@ export interface RuleActor {
 function scopeTeams(spec: RuleSpec, actor: RuleActor): RuleSpec {
 	const own = actor.scope.teams;
 	if (own === null) return spec;
-	const teams = spec.teams ?? (spec.filters.team?.length ? spec.filters.team : own);
+	const filterTeams = 'filters' in spec ? spec.filters.team : undefined;
+	const teams = spec.teams ?? (filterTeams?.length ? filterTeams : own);
 	const outside = teams.filter((t) => !own.includes(t));
 	if (teams.length === 0 || outside.length)
 		throw new RuleError(

@@ -18,6 +18,8 @@ export interface HistoryOptions {
 	scale?: number;
 	/** Told the demo's outreach audience once it is drawn (histories of `DEMO_OUTREACH.minDays` days or more). */
 	onOutreach?: (plan: OutreachPlan) => void;
+	/** The id the outreach audience will be stored under (demo/outreach.ts reserveDemoAudienceId; default 1). */
+	audienceId?: number;
 }
 
 /**
@@ -109,7 +111,7 @@ export function* generateHistory(options: HistoryOptions): Generator<CxEvent[], 
 		if (outreachAt !== null && outreachAt >= from && outreachAt < to) {
 			for (const e of sim.drain(outreachAt, start)) day.push(e);
 			const plan = sim.plantOutreach(outreachAt, {
-				audienceId: DEMO_OUTREACH.audienceId,
+				audienceId: options.audienceId ?? DEMO_OUTREACH.audienceId,
 				holdoutPercent: DEMO_OUTREACH.holdoutPercent,
 				size: Math.max(1, Math.round(DEMO_OUTREACH.size * scale)),
 				minGrievance: DEMO_OUTREACH.minGrievance

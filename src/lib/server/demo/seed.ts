@@ -12,8 +12,8 @@ import { rebuildRollups } from '$lib/server/metrics/rollups';
 import { restitchAll } from '$lib/server/journeys/stitch';
 import { demoStores } from './store';
 import { AGENTS, QUEUES, REASONS, TEAMS } from './catalog';
-import { estimateHistoryEvents, generateHistory, type OutreachPlan } from './generator';
-import { storeDemoAudience } from './outreach';
+import { DEMO_OUTREACH, estimateHistoryEvents, generateHistory, type OutreachPlan } from './generator';
+import { reserveDemoAudienceId, storeDemoAudience } from './outreach';
 import { DAY_MS, chinaDate } from './simulation';
 
 export interface SeedProgress {
@@ -138,7 +138,9 @@ export async function seedDemo(db: Db | Storage, options: SeedOptions): Promise<
 	let lastDay = '';
 	let outreach: OutreachPlan | undefined;
 	const onOutreach = (plan: OutreachPlan) => (outreach = plan);
-	for (const dayEvents of generateHistory({ seed: options.seed, days, end, scale, onOutreach })) {
+	// The audience's id is known before the history splits its members and tags its call-backs with it.
+	const audienceId = days >= DEMO_OUTREACH.minDays ? await reserveDemoAudienceId(db) : undefined;
+	for (const dayEvents of generateHistory({ seed: options.seed, days, end, scale, onOutreach, audienceId })) {
 		lastDay = chinaDate(dayEvents[0].ts);
 		for (const e of dayEvents) {
 			pending.push(e);

@@ -470,7 +470,7 @@ const REASON_CODE = Object.fromEntries(REASONS.map((r, i) => [r.id, i + 1])) as 
 
 /** The demo's finished outreach audience (planted in the history; seed.ts stores it after the events). */
 export interface OutreachPlan {
-	/** The audience id the split was drawn for (the first audience of a new database). */
+	/** The audience id the split was drawn for (demo/outreach.ts reserveDemoAudienceId). */
 	audienceId: number;
 	createdAt: number;
 	holdoutPercent: number;

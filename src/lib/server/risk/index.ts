@@ -13,7 +13,7 @@ import {
 	type HeldOutQuality,
 	type LogisticModel
 } from './model';
-import { riskStores, type FeatureRow, type NewRiskScore, type RiskStore } from './store';
+import { riskStores, type FeatureRow, type NewRiskScore, type OverFilter, type RiskStore } from './store';
 
 /**
  * Complaint-escalation risk (风险防范, DOMAIN.md "Acting on what is measured"): for every customer active in the
@@ -455,4 +455,48 @@ export async function customerRiskView(
 			auc95: summary.auc95
 		}
 	};
+}
+
+// ------------------------------------------------------------------------------------------------ alert rules' reads
+
+/** Current scores at or above a level on one probability, highest first (the alert rule kind "risk score"). */
+export async function scoresOver(target: Db | Storage, filter: OverFilter): Promise<RiskScoreRow[]> {
+	return store(target).scoresOver(filter);
+}
+
+/** How many current scores are at or above a level, per team. */
+export async function countsOver(
+	target: Db | Storage,
+	filter: Omit<OverFilter, 'limit'>
+): Promise<{ teamId: string | null; n: number }[]> {
+	return store(target).countsOver(filter);
+}
+
+/** A customer's scores at an earlier moment under a stored model. */
+export interface PastScore {
+	customerId: string;
+	teamId: string | null;
+	segment: string | null;
+	score: number;
+	regulatorScore: number;
+}
+
+/**
+ * Every customer active in the 14 days before `at`, scored by the given model on the features of those 14 days:
+ * what the current model would have said then (an alert rule compares today's count over a level with these, so a
+ * retrained model's shift is not read as a rise).
+ */
+export async function scoresAt(target: Db | Storage, model: RiskModelRow, at: number): Promise<PastScore[]> {
+	const body = model.model as unknown as RiskModelBody;
+	const rows = await store(target).features(at, at);
+	const x = featureMatrix(rows, body.complaint.features);
+	const complaint = predictAll(body.complaint, x, rows.length);
+	const regulator = predictAll(body.regulator, x, rows.length);
+	return rows.map((row, i) => ({
+		customerId: row.customerId,
+		teamId: row.teamId,
+		segment: row.segment,
+		score: complaint[i],
+		regulatorScore: regulator[i]
+	}));
 }

@@ -61,7 +61,54 @@ export interface RiskStore {
 	customerScore(customerId: string): Promise<RiskScoreRow | null>;
 	/** Customers whose current score is at or above minScore, by id (an outreach audience's `risk` rule). */
 	customersAtOrAbove(minScore: number): Promise<string[]>;
+	/** Current scores at or above minScore on either probability (an alert rule's watch), highest first. */
+	scoresOver(filter: OverFilter): Promise<RiskScoreRow[]>;
+	/** How many current scores are at or above minScore, per team (null: no team). */
+	countsOver(filter: Omit<OverFilter, 'limit'>): Promise<{ teamId: string | null; n: number }[]>;
 }
+
+export interface OverFilter {
+	outcome: 'complaint' | 'regulator';
+	minScore: number;
+	/** null: every team; an empty list matches nothing. */
+	teams: string[] | null;
+	/** null: every segment. */
+	segments: readonly string[] | null;
+	limit: number;
+}
+
+/** The alert rule's query with `?` placeholders (the same on both engines). */
+function overQuery(filter: OverFilter, count = false): { text: string; params: (string | number)[] } {
+	const column = filter.outcome === 'regulator' ? 'regulator_score' : 'score';
+	const where = [`${column} >= ?`];
+	const params: (string | number)[] = [filter.minScore];
+	for (const [name, list] of [
+		['team_id', filter.teams],
+		['segment', filter.segments]
+	] as const) {
+		if (list === null) continue;
+		if (list.length === 0) where.push('1 = 0');
+		else {
+			where.push(`${name} IN (${list.map(() => '?').join(', ')})`);
+			params.push(...list);
+		}
+	}
+	if (count)
+		return {
+			text: `SELECT team_id AS "teamId", COUNT(*) AS n FROM risk_scores WHERE ${where.join(' AND ')}
+				GROUP BY team_id ORDER BY team_id`,
+			params
+		};
+	params.push(filter.limit);
+	return {
+		text: `SELECT ${SCORE_COLUMNS} FROM risk_scores WHERE ${where.join(' AND ')}
+			ORDER BY ${column} DESC, customer_id ASC LIMIT ?`,
+		params
+	};
+}
+
+const toCounts = (rows: { teamId: string | null; n: unknown }[]) =>
+	rows.map((r) => ({ teamId: r.teamId ?? null, n: Number(r.n) }));
 
 const AT_OR_ABOVE = 'SELECT customer_id FROM risk_scores WHERE score >= ? ORDER BY customer_id';
 
@@ -255,6 +302,14 @@ function sqliteRiskStore(db: Db): RiskStore {
 		},
 		async customersAtOrAbove(minScore) {
 			return client.prepare(AT_OR_ABOVE).pluck().all(minScore) as string[];
+		},
+		async scoresOver(filter) {
+			const { text, params } = overQuery(filter);
+			return (client.prepare(text).all(...params) as RiskScoreRow[]).map(parseScore);
+		},
+		async countsOver(filter) {
+			const { text, params } = overQuery({ ...filter, limit: 0 }, true);
+			return toCounts(client.prepare(text).all(...params) as { teamId: string | null; n: number }[]);
 		}
 	};
 }
@@ -338,6 +393,16 @@ function postgresRiskStore(db: PgDb): RiskStore {
 		async customersAtOrAbove(minScore) {
 			const rows = await sql.unsafe(numbered(AT_OR_ABOVE), [minScore]);
 			return rows.map((r) => (r as unknown as { customer_id: string }).customer_id);
+		},
+		async scoresOver(filter) {
+			const { text, params } = overQuery(filter);
+			const rows = await sql.unsafe(numbered(text), params);
+			return (rows as unknown as RiskScoreRow[]).map(parseScore);
+		},
+		async countsOver(filter) {
+			const { text, params } = overQuery({ ...filter, limit: 0 }, true);
+			const rows = await sql.unsafe(numbered(text), params);
+			return toCounts(rows as unknown as { teamId: string | null; n: unknown }[]);
 		}
 	};
 }

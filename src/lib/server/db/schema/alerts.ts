@@ -6,7 +6,7 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
  * their lifecycle, webhook deliveries, and follow-up cases (回访) with their notes.
  */
 
-export const ALERT_KINDS = ['threshold', 'anomaly', 'risk'] as const;
+export const ALERT_KINDS = ['threshold', 'anomaly', 'risk', 'risk_score'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];

@@ -16,11 +16,14 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const scope = scopeOf(user);
 	const canEdit = user.role === 'admin' || user.role === 'manager';
 	const db = storage();
+	const list = await alerts.listRules(db);
 	return {
-		rules: (await alerts.listRules(db)).map((r) => ({
+		rules: list.map((r) => ({
 			...alerts.publicRule(r, user),
 			editable: canEdit && alerts.canEditRule(r, scope)
 		})),
+		/** Risk-score rules cannot fire before the risk model's first training (the page says so). */
+		riskStatus: await alerts.riskScoreStatus(db),
 		canEdit,
 		isAdmin: user.role === 'admin',
 		teams: (await listTeamsWithAgents(db, scope.teams)).map((t) => ({ id: t.id, name: t.name })),
@@ -58,7 +61,7 @@ function ruleFromForm(form: FormData): Record<string, unknown> {
 		perTeam: form.get('perTeam') === 'on',
 		resolveAfterMinutes: number(form, 'resolveAfterMinutes'),
 		...(teams.length ? { teams } : {}),
-		...(channel ? { filters: { channel } } : {}),
+		...(channel && kind !== 'risk_score' ? { filters: { channel } } : {}),
 		...(emails.length ? { emails } : {}),
 		...(url
 			? { webhook: { url, ...(text(form, 'webhookSecret') ? { secret: text(form, 'webhookSecret') } : {}) } }
@@ -95,6 +98,21 @@ function ruleFromForm(form: FormData): Record<string, unknown> {
 			ratio: number(form, 'r_ratio'),
 			...(words.length ? { words } : {})
 		});
+	} else if (kind === 'risk_score') {
+		const level = number(form, 's_level');
+		Object.assign(rule, {
+			mode: text(form, 's_mode'),
+			customers: text(form, 's_customers'),
+			outcome: text(form, 's_outcome'),
+			// The form asks for a percentage; the rule keeps a probability.
+			minScore: level === undefined ? undefined : level / 100
+		});
+		if (rule.mode === 'count')
+			Object.assign(rule, {
+				value: number(form, 's_value'),
+				ratio: number(form, 's_ratio'),
+				baselineWeeks: number(form, 's_weeks')
+			});
 	}
 	for (const key of Object.keys(rule)) if (rule[key] === undefined) delete rule[key];
 	return rule;

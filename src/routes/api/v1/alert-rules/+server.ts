@@ -6,12 +6,19 @@ import { scopeOf } from '$lib/server/auth/scope';
 import * as alerts from '$lib/server/alerts';
 import { errorResponse, readJson, ruleActor } from '$lib/server/alerts/http';
 
-/** GET /api/v1/alert-rules → {"rules":[…]} (webhook secrets never leave the server; `editable` for the caller). */
+/**
+ * GET /api/v1/alert-rules → {"rules":[…]} (webhook secrets never leave the server; `editable` for the caller;
+ * risk-score rules carry `status`: `no_model` until the risk model has been trained, then `ready`).
+ */
 export const GET: RequestHandler = async ({ locals }) => {
 	const user = requireUser(locals);
 	const scope = scopeOf(user);
-	const rules = (await alerts.listRules(storage())).map((r) => ({
+	const db = storage();
+	const list = await alerts.listRules(db);
+	const riskStatus = list.some((r) => r.kind === 'risk_score') ? await alerts.riskScoreStatus(db) : null;
+	const rules = list.map((r) => ({
 		...alerts.publicRule(r, user),
+		...(r.kind === 'risk_score' ? { status: riskStatus } : {}),
 		editable: (user.role === 'admin' || user.role === 'manager') && alerts.canEditRule(r, scope)
 	}));
 	return json({ rules });

@@ -197,6 +197,32 @@ describe('alert rules API', () => {
 		});
 		expect((await call(ruleRoute.GET, MANAGER, { params: { id } })).status).toBe(404);
 	});
+
+	it('takes risk-score rules, names their bad fields and says there is no model yet', async () => {
+		const bad = await call(rulesRoute.POST, ADMIN, {
+			body: { name: 'VIP at risk', kind: 'risk_score', minScore: 50 }
+		});
+		expect(bad).toMatchObject({
+			status: 400,
+			body: { error: { code: 'invalid_rule', details: [{ field: 'minScore' }] } }
+		});
+		const mine = await call(rulesRoute.POST, MANAGER, {
+			body: { name: 'My VIPs at risk', kind: 'risk_score', minScore: 0.4, outcome: 'regulator' }
+		});
+		expect(mine).toMatchObject({
+			status: 201,
+			body: { kind: 'risk_score', mode: 'customer', customers: 'vip', outcome: 'regulator', teams: ['t1'] }
+		});
+		const listed = (await call(rulesRoute.GET, MANAGER)).body as { rules: Record<string, unknown>[] };
+		const rule = listed.rules.find((r) => r.name === 'My VIPs at risk');
+		expect(rule).toMatchObject({ status: 'no_model', minScore: 0.4, editable: true });
+		expect(listed.rules.filter((r) => r.kind !== 'risk_score').every((r) => !('status' in r))).toBe(true);
+		const id = String(rule?.id);
+		expect(
+			await call(ruleRoute.PATCH, MANAGER, { params: { id }, body: { customers: 'any' }, method: 'PATCH' })
+		).toMatchObject({ status: 200, body: { customers: 'any' } });
+		expect((await call(ruleRoute.DELETE, MANAGER, { params: { id }, method: 'DELETE' })).status).toBe(204);
+	});
 });
 
 describe('alerts and cases API', () => {
