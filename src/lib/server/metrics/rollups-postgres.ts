@@ -25,6 +25,7 @@ import {
 	type CellLevel,
 	type InsertedEvent,
 	type RawRow,
+	type RebuildOptions,
 	type RollupSink,
 	type StoredFact
 } from './rollups';
@@ -402,7 +403,10 @@ export async function applyToRollupsPostgres(
  * rebuildRollups on PostgreSQL, in `tx`: flags and links recomputed per customer, every cell rebuilt from raw rows
  * (combos kept, ids and all). Take the rebuild's exclusive lock around it (db/jobs.ts) when other processes write.
  */
-export async function rebuildRollupsPostgres(tx: PgRunner): Promise<{ events: number; cells: number }> {
+export async function rebuildRollupsPostgres(
+	tx: PgRunner,
+	options: RebuildOptions = {}
+): Promise<{ events: number; cells: number }> {
 	await tx.execute(sql`DELETE FROM metric_cells`);
 	await tx.execute(sql`DELETE FROM metric_day_cells`);
 	const PAGE = 20_000;
@@ -446,6 +450,7 @@ export async function rebuildRollupsPostgres(tx: PgRunner): Promise<{ events: nu
 		}
 		await updates.write(tx);
 	}
+	options.onChainsDone?.();
 	const [bounds] = await rowsOf(tx, sql`SELECT min(ts) AS lo, max(ts) AS hi FROM events`);
 	if (!bounds || bounds[0] === null || bounds[1] === null) return { events: 0, cells: 0 };
 	const lo = Number(bounds[0]);
