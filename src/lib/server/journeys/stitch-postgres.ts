@@ -173,7 +173,7 @@ const INSTANCE_TYPES: Record<(typeof INSTANCE_COLUMNS)[number], string> = {
 };
 
 /** Instances (and their links) per INSERT statement of insertInstances. */
-const INSERT_BATCH = 2_000;
+const INSERT_BATCH = 1_000;
 
 const shapeName = (journeyKey: string, path: string, switches: string) =>
 	`${journeyKey}\u0001${path}\u0001${switches}`;

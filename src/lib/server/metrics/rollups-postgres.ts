@@ -244,7 +244,7 @@ async function comboIds(
 }
 
 /** Cells per upsert statement. */
-const UPSERT_BATCH = 20_000;
+const UPSERT_BATCH = 5_000;
 
 /**
  * Adds cell vectors into a cell table, in key order; cells a negative contribution may have emptied are deleted
@@ -459,7 +459,7 @@ export async function rebuildRollupsPostgres(
 		sent(rowsOf(tx, sql`${sql.raw(RAW_SELECT)} WHERE ${RAW_WHERE(from, Math.min(from + DAY_MS, hi + 1))}`));
 	let events = 0;
 	let cells = 0;
-	// Days are read one ahead and their cells written WINDOW_PARTS contributions at a time (a few weeks).
+	// Days are read one ahead and their cells written WINDOW_PARTS contributions at a time (a few days).
 	let windows: PgRollupDeltas[] = [];
 	let parts = 0;
 	let nextDay = scan(lo);
@@ -516,7 +516,7 @@ export async function rebuildRollupsPostgres(
 }
 
 /** Contributions the rebuild keeps in memory before writing them (each a vector of the measures). */
-const WINDOW_PARTS = 100_000;
+const WINDOW_PARTS = 25_000;
 
 /**
  * A query sent ahead of being awaited: marked handled, so that if the work before its `await` throws (and the
