@@ -4,11 +4,11 @@ import { asStorage, byEngine, type Storage } from './storage';
 
 /**
  * Statuses every server process shows the same (issue 17): what a background job of ANY process last did — a
- * journey re-stitch, the scheduled backup, the retention prune — kept as JSON in `ops_state.data` under a key, so a
+ * journey re-stitch, the scheduled backup, the retention prune, the demo's incident switch — kept as JSON in `ops_state.data` under a key, so a
  * process started later, or one that did not run the job, shows it too. Written by the process running the job,
  * read by whichever process answers the admin screen.
  */
-export type OpsStatusKey = 'journeys.restitch' | 'backup' | 'retention';
+export type OpsStatusKey = 'journeys.restitch' | 'backup' | 'retention' | 'demo.incident';
 
 interface OpsStatusStore {
 	read(key: OpsStatusKey): Promise<string | null>;

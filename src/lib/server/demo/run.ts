@@ -10,6 +10,7 @@ import { seedInChild, type SeederRun } from './seed-child';
 import { prepareDemoInsights, type DemoInsights } from './insights';
 import { startSimulator, type Simulator } from './simulator';
 import { createLiveStream } from './live';
+import { followIncidentSwitch, SIMULATOR_JOB, switchIncident } from './incident';
 
 type Env = Record<string, string | undefined>;
 
@@ -171,15 +172,22 @@ export function startDemo(target: Db | Storage, env: Env): void {
 
 	const runSimulator = async (): Promise<void> => {
 		const stream = createLiveStream({ seed, ratePerMinute });
-		simulator = startSimulator({
-			produce: (now, incident) => stream.next(now, incident),
+		const incident = env.RESONANCE_DEMO_INCIDENT === '1';
+		const running = startSimulator({
+			produce: (now, on) => stream.next(now, on),
 			target: simulatorUrl,
 			writeKey: await simulatorKey(storage),
-			incident: env.RESONANCE_DEMO_INCIDENT === '1'
+			incident
 		});
+		// The incident switch is shared by every process (demo/incident.ts): set at start when asked, then followed.
+		if (incident) await switchIncident(storage, true, 'RESONANCE_DEMO_INCIDENT');
+		const follow = followIncidentSwitch(storage, running);
+		await follow.ready;
+		simulator = running;
 		console.log(`[resonance] demo: live simulator sending ~${ratePerMinute} events/min to ${simulatorUrl}`);
 		// Holds the simulator's lock for the life of the process (or until stopDemo).
 		await new Promise<void>((resolve) => (releaseSimulator = resolve));
+		follow.stop();
 	};
 
 	let seeded!: () => void;
@@ -197,7 +205,7 @@ export function startDemo(target: Db | Storage, env: Env): void {
 			status.phase = 'live';
 			let told = false;
 			while (!stopped) {
-				if (!(await runExclusive(storage, 'demo-simulator', runSimulator)).ran) {
+				if (!(await runExclusive(storage, SIMULATOR_JOB, runSimulator)).ran) {
 					if (!told) console.log('[resonance] demo: the live simulator runs in another server process');
 					told = true;
 				}

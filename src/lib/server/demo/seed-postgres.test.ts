@@ -3,6 +3,7 @@ import { openDatabase, type Db } from '$lib/server/db';
 import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/storage';
 import { testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { ensureDefaultJourneys } from '$lib/server/journeys';
+import { instancesOf } from '$lib/server/metrics/derive-testing';
 import { kpis } from '$lib/server/metrics/kpis';
 import type { CxQuery } from '$lib/server/metrics/query';
 import { centerOverview } from '$lib/server/overview';
@@ -154,6 +155,16 @@ describe('seedDemo on both engines', { timeout: 60_000 }, () => {
 			 ORDER BY customer_id, journey_key, started_at`
 		);
 		expect(y).toEqual(x);
+		// Every column of every instance (but its id and shape id), its path and switches, and the events linked to
+		// it: the batched inserts of PostgreSQL's re-stitch write what SQLite's one by one does.
+		const instances = await instancesOf(sqlite);
+		expect(instances.length).toBeGreaterThan(100);
+		expect(instances.filter((i) => (i as { linked: string[] }).linked.length > 0).length).toBeGreaterThan(10);
+		expect(await instancesOf(pg.db)).toEqual(instances);
+		const [shapes, pgShapes] = await both(
+			'SELECT journey_key, path, switches FROM journey_shapes ORDER BY journey_key, path, switches'
+		);
+		expect(pgShapes).toEqual(shapes);
 	});
 
 	it('answers the same KPIs, overall, by team and by day, and the same overview', async () => {

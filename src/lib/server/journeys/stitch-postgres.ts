@@ -138,28 +138,140 @@ async function deleteLinks(tx: PgRunner, instanceId: number): Promise<void> {
 	await tx.execute(sql`DELETE FROM journey_interactions WHERE instance_id = ${instanceId}`);
 }
 
-async function insertInstance(
+/** The PostgreSQL type of each instance column (schema-pg/journeys.ts), for the arrays of a set-based insert. */
+const INSTANCE_TYPES: Record<(typeof INSTANCE_COLUMNS)[number], string> = {
+	journey_key: 'text',
+	customer_id: 'text',
+	customer_key: 'bigint',
+	start_seq: 'bigint',
+	started_at: 'bigint',
+	last_event_at: 'bigint',
+	ended_at: 'bigint',
+	deadline: 'bigint',
+	attach_end: 'bigint',
+	reach_end: 'bigint',
+	status: 'text',
+	end_event: 'text',
+	depth: 'bigint',
+	last_step: 'text',
+	step_offsets: 'text',
+	duration_s: 'bigint',
+	step_events: 'bigint',
+	contacts: 'bigint',
+	feedbacks: 'bigint',
+	complaints: 'bigint',
+	channels: 'text',
+	first_channel: 'text',
+	segment: 'text',
+	shape_id: 'bigint',
+	nps: 'double precision',
+	csat: 'double precision',
+	journey_nps: 'double precision',
+	journey_csat: 'double precision',
+	step_seqs: 'text',
+	definition_version: 'bigint'
+};
+
+/** Instances (and their links) per INSERT statement of insertInstances. */
+const INSERT_BATCH = 1_000;
+
+const shapeName = (journeyKey: string, path: string, switches: string) =>
+	`${journeyKey}\u0001${path}\u0001${switches}`;
+
+/**
+ * Ids of many (journey, path, switches) shapes at once, created when missing (by whichever writer gets there
+ * first): one read, and for the missing ones an insert (in key order) and a second read.
+ */
+export async function shapeIdsPostgres(
 	tx: PgRunner,
-	journey: CompiledJourney,
-	customerId: string,
-	d: InstanceDraft
-): Promise<number> {
-	const values = instanceRow(
-		journey,
-		customerId,
-		d,
-		await shapeIdPostgres(tx, journey.key, d.path, d.switches)
-	);
-	const [row] = await rowsOf(
+	wanted: readonly { journeyKey: string; path: string; switches: string }[]
+): Promise<Map<string, number>> {
+	const distinct = new Map<string, { journeyKey: string; path: string; switches: string }>();
+	for (const w of wanted) distinct.set(shapeName(w.journeyKey, w.path, w.switches), w);
+	const ids = new Map<string, number>();
+	const read = async (list: { journeyKey: string; path: string; switches: string }[]) => {
+		for (const [id, key, path, switches] of await rowsOf(
+			tx,
+			sql`SELECT s.id, s.journey_key, s.path, s.switches FROM journey_shapes s
+			 JOIN unnest(${arrayParam(list.map((w) => w.journeyKey))}::text[], ${arrayParam(list.map((w) => w.path))}::text[],
+			   ${arrayParam(list.map((w) => w.switches))}::text[]) AS w(journey_key, path, switches)
+			 ON s.journey_key = w.journey_key AND s.path = w.path AND s.switches = w.switches`
+		))
+			ids.set(shapeName(String(key), String(path), String(switches)), Number(id));
+	};
+	if (distinct.size === 0) return ids;
+	await read([...distinct.values()]);
+	// Only the missing ones are inserted (an insert that conflicts still takes an identity value).
+	const missing = [...distinct.entries()]
+		.filter(([name]) => !ids.has(name))
+		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+		.map(([, w]) => w);
+	if (missing.length > 0) {
+		await tx.execute(
+			sql`INSERT INTO journey_shapes (journey_key, path, switches)
+			 SELECT * FROM unnest(${arrayParam(missing.map((w) => w.journeyKey))}::text[],
+			   ${arrayParam(missing.map((w) => w.path))}::text[], ${arrayParam(missing.map((w) => w.switches))}::text[])
+			 ON CONFLICT (journey_key, path, switches) DO NOTHING`
+		);
+		await read(missing);
+	}
+	return ids;
+}
+
+/** An instance to insert: its journey, customer and draft. */
+interface NewInstance {
+	journey: CompiledJourney;
+	customerId: string;
+	d: InstanceDraft;
+}
+
+/**
+ * Inserts instances and their links set-based: their shapes resolved at once, then per INSERT_BATCH one INSERT …
+ * SELECT FROM unnest for the instances (ids drawn in the list's order, as one insert each would draw them) and one
+ * for their links.
+ */
+async function insertInstances(tx: PgRunner, list: readonly NewInstance[]): Promise<void> {
+	if (list.length === 0) return;
+	const shapes = await shapeIdsPostgres(
 		tx,
-		sql`INSERT INTO journey_instances (${sql.raw(INSTANCE_COLUMNS.join(', '))}) VALUES (${sql.join(
-			values.map((v) => sql`${v}`),
-			sql`, `
-		)}) RETURNING id`
+		list.map(({ journey, d }) => ({ journeyKey: journey.key, path: d.path, switches: d.switches }))
 	);
-	const id = Number(row[0]);
-	await writeLinks(tx, id, d);
-	return id;
+	const columns = sql.raw(INSTANCE_COLUMNS.join(', '));
+	const names = sql.raw(INSTANCE_COLUMNS.map((c) => `u.${c}`).join(', '));
+	for (let from = 0; from < list.length; from += INSERT_BATCH) {
+		const batch = list.slice(from, from + INSERT_BATCH);
+		const rows = batch.map(({ journey, customerId, d }) =>
+			instanceRow(journey, customerId, d, shapes.get(shapeName(journey.key, d.path, d.switches)) as number)
+		);
+		const arrays = sql.join(
+			INSTANCE_COLUMNS.map(
+				(c, i) => sql`${arrayParam(rows.map((r) => r[i]))}::${sql.raw(INSTANCE_TYPES[c])}[]`
+			),
+			sql`, `
+		);
+		const returned = await rowsOf(
+			tx,
+			sql`INSERT INTO journey_instances (${columns})
+			 SELECT ${names} FROM unnest(${arrays}) WITH ORDINALITY AS u(${columns}, ord) ORDER BY u.ord
+			 RETURNING id, journey_key, customer_id, start_seq`
+		);
+		// (journey, customer, start) is an instance's identity: the ids are matched by it, not by the rows' order.
+		const idOf = new Map(
+			returned.map(([id, key, customer, start]) => [`${key}\u0001${customer}\u0001${start}`, Number(id)])
+		);
+		const links: { id: number; seq: number; type: string; ts: number }[] = [];
+		for (const { journey, customerId, d } of batch) {
+			const id = idOf.get(`${journey.key}\u0001${customerId}\u0001${d.startSeq}`) as number;
+			for (const x of d.interactions) links.push({ id, seq: Number(x.seq), type: x.type, ts: x.ts });
+		}
+		if (links.length > 0)
+			await tx.execute(
+				sql`INSERT INTO journey_interactions (instance_id, seq, type, ts)
+				 SELECT * FROM unnest(${arrayParam(links.map((l) => l.id))}::bigint[], ${arrayParam(links.map((l) => l.seq))}::bigint[],
+				   ${arrayParam(links.map((l) => l.type))}::text[], ${arrayParam(links.map((l) => l.ts))}::bigint[])
+				 ON CONFLICT DO NOTHING`
+			);
+	}
 }
 
 async function restitchPairPostgres(
@@ -171,7 +283,8 @@ async function restitchPairPostgres(
 	steps: readonly StepEventRow[],
 	interactions: readonly InteractionRow[],
 	now: number,
-	result: StitchResult
+	result: StitchResult,
+	inserts: NewInstance[]
 ): Promise<void> {
 	const { drafts, byStart } = planPair(journey, stored, cut, steps, interactions, now);
 	for (const d of drafts) {
@@ -204,7 +317,7 @@ async function restitchPairPostgres(
 				if (old.links > 0) await deleteLinks(tx, old.id);
 				await writeLinks(tx, old.id, d);
 			}
-		} else await insertInstance(tx, journey, customerId, d);
+		} else inserts.push({ journey, customerId, d });
 		result.instancesWritten++;
 	}
 	for (const old of byStart.values()) {
@@ -284,15 +397,19 @@ export async function stitchJourneysPostgres(
 			)) as unknown as (InteractionRow & { customer: string })[]
 		);
 	}
+	// New instances are inserted together at the end, in the order they were planned.
+	const inserts: NewInstance[] = [];
 	for (const p of plans) {
 		const own = fresh?.get(p.customerId);
 		const s = own ? own.steps : (steps.get(p.customerId) ?? []);
 		const x = own ? own.interactions : (interactions.get(p.customerId) ?? []);
 		for (const [key, cut] of p.cuts) {
 			const journey = catalog.byKey.get(key);
-			if (journey) await restitchPairPostgres(tx, journey, p.customerId, p.stored, cut, s, x, now, result);
+			if (journey)
+				await restitchPairPostgres(tx, journey, p.customerId, p.stored, cut, s, x, now, result, inserts);
 		}
 	}
+	await insertInstances(tx, inserts);
 	return result;
 }
 
@@ -303,7 +420,8 @@ export async function stitchJourneysPostgres(
 export async function* rebuildPostgres(db: PgDb, options: RestitchOptions): AsyncGenerator<number, void> {
 	const catalog = await journeyCatalogPostgres(db);
 	const now = options.now ?? Date.now();
-	const chunk = options.chunk ?? 500;
+	// Larger chunks than SQLite's: a chunk costs a few round trips, whatever its size.
+	const chunk = options.chunk ?? 2_000;
 	const keys = options.journeys ? [...options.journeys] : null;
 	const journeys = keys ? catalog.journeys.filter((j) => keys.includes(j.key)) : catalog.journeys;
 	const scope = keys ? sql` AND journey_key = ANY(${arrayParam(keys)}::text[])` : sql``;
@@ -325,38 +443,39 @@ export async function* rebuildPostgres(db: PgDb, options: RestitchOptions): Asyn
 		const lo = ids[0];
 		const hi = ids[ids.length - 1];
 		const written = await db.transaction(async (tx) => {
-			await tx.execute(
-				sql`DELETE FROM journey_interactions WHERE instance_id IN
-				 (SELECT id FROM journey_instances WHERE customer_id >= ${lo} AND customer_id <= ${hi}${scope})`
-			);
-			await tx.execute(
-				sql`DELETE FROM journey_instances WHERE customer_id >= ${lo} AND customer_id <= ${hi}${scope}`
-			);
-			const steps = byCustomer<StepEventRow>(
-				(await tx.execute(
+			// Sent together (postgres.js pipelines a transaction's queries): the deletes, then both reads.
+			const [, , stepRows, interactionRows] = await Promise.all([
+				tx.execute(
+					sql`DELETE FROM journey_interactions WHERE instance_id IN
+					 (SELECT id FROM journey_instances WHERE customer_id >= ${lo} AND customer_id <= ${hi}${scope})`
+				),
+				tx.execute(
+					sql`DELETE FROM journey_instances WHERE customer_id >= ${lo} AND customer_id <= ${hi}${scope}`
+				),
+				tx.execute(
 					sql`SELECT customer_id AS customer, ${sql.raw(STEP_COLUMNS)} FROM events
 					 WHERE type = 'journey' AND customer_id >= ${lo} AND customer_id <= ${hi} ORDER BY customer_id, ts, seq`
-				)) as unknown as (StepEventRow & { customer: string })[]
-			);
-			const interactions = byCustomer<InteractionRow>(
-				(await tx.execute(
+				),
+				tx.execute(
 					sql`SELECT customer_id AS customer, ${sql.raw(INTERACTION_COLUMNS)} FROM events
 					 WHERE customer_id >= ${lo} AND customer_id <= ${hi} AND type <> 'journey'
 					   AND type IN ('contact', 'feedback', 'complaint') ORDER BY customer_id, ts, seq`
-				)) as unknown as (InteractionRow & { customer: string })[]
+				)
+			]);
+			const steps = byCustomer<StepEventRow>(stepRows as unknown as (StepEventRow & { customer: string })[]);
+			const interactions = byCustomer<InteractionRow>(
+				interactionRows as unknown as (InteractionRow & { customer: string })[]
 			);
-			let n = 0;
+			const list: NewInstance[] = [];
 			for (const [customerId, own] of steps) {
 				const x = interactions.get(customerId) ?? [];
 				for (const journey of journeys) {
 					if (!own.some((e) => journey.byName.has(e.name))) continue;
-					for (const d of buildInstances(journey, own, x, now)) {
-						await insertInstance(tx, journey, customerId, d);
-						n++;
-					}
+					for (const d of buildInstances(journey, own, x, now)) list.push({ journey, customerId, d });
 				}
 			}
-			return n;
+			await insertInstances(tx, list);
+			return list.length;
 		});
 		after = hi;
 		done += ids.length;

@@ -25,6 +25,7 @@ import {
 	type CellLevel,
 	type InsertedEvent,
 	type RawRow,
+	type RebuildOptions,
 	type RollupSink,
 	type StoredFact
 } from './rollups';
@@ -131,10 +132,13 @@ export class PgRollupDeltas {
 		}
 	}
 
-	/** Upserts the contributions into hour and day cells; returns the hour cells written. */
-	async flush(tx: PgRunner): Promise<number> {
-		if (this.parts.size === 0) return 0;
-		const ids = await comboIds(tx, [...this.parts.values()]);
+	/** The combos these contributions need. */
+	combos(): Iterable<{ cuboid: number; v1: string; v2: string }> {
+		return this.parts.values();
+	}
+
+	/** The hour cells of the contributions, their combos' ids given; clears them. */
+	takeCells(ids: ReadonlyMap<string, number>): Map<number, MeasureVector> {
 		const cells = new Map<number, MeasureVector>();
 		for (const p of this.parts.values()) {
 			const id = ids.get(comboName(p.cuboid, p.v1, p.v2)) as number;
@@ -144,10 +148,58 @@ export class PgRollupDeltas {
 			else cells.set(key, p.v);
 		}
 		this.parts.clear();
+		return cells;
+	}
+
+	/** Upserts the contributions into hour and day cells; returns the hour cells written. */
+	async flush(tx: PgRunner): Promise<number> {
+		if (this.parts.size === 0) return 0;
+		const cells = this.takeCells(await comboIds(tx, [...this.parts.values()]));
 		const written = await upsertCells(tx, 'hour', cells);
 		await upsertCells(tx, 'day', dayCellsOf(cells));
 		return written;
 	}
+}
+
+/** Cells with at least one measure that is not 0 (those upsertCells writes). */
+function nonZeroCells(cells: ReadonlyMap<number, MeasureVector>): number {
+	let n = 0;
+	for (const v of cells.values()) if (v.some((x) => x !== 0)) n++;
+	return n;
+}
+
+/** Adds `cells` into `into` as an upsert adds them into stored cells (a copy for a new key, `+` otherwise). */
+function mergeCells(into: Map<number, MeasureVector>, cells: ReadonlyMap<number, MeasureVector>): void {
+	for (const [key, v] of cells) {
+		const acc = into.get(key);
+		if (acc) addInto(acc, v);
+		else into.set(key, Float64Array.from(v));
+	}
+}
+
+/**
+ * Several windows' contributions written at once (the rebuild's days), to exactly the cells that flushing them
+ * window after window would leave: each window's cells are summed as flush sums them, then added into the
+ * previous windows' in window order, as the upserts would add them. Returns the hour cells each window's flush
+ * would have written, summed (a cell two windows share counts twice, as it does there).
+ */
+async function flushWindows(tx: PgRunner, windows: readonly PgRollupDeltas[]): Promise<number> {
+	const ids = await comboIds(
+		tx,
+		windows.flatMap((w) => [...w.combos()])
+	);
+	const hours = new Map<number, MeasureVector>();
+	const days = new Map<number, MeasureVector>();
+	let written = 0;
+	for (const w of windows) {
+		const cells = w.takeCells(ids);
+		written += nonZeroCells(cells);
+		mergeCells(hours, cells);
+		mergeCells(days, dayCellsOf(cells));
+	}
+	await upsertCells(tx, 'hour', hours);
+	await upsertCells(tx, 'day', days);
+	return written;
 }
 
 const comboName = (cuboid: number, v1: string, v2: string) => `${cuboid}\u0001${v1}\u0001${v2}`;
@@ -191,6 +243,9 @@ async function comboIds(
 	return ids;
 }
 
+/** Cells per upsert statement. */
+const UPSERT_BATCH = 5_000;
+
 /**
  * Adds cell vectors into a cell table, in key order; cells a negative contribution may have emptied are deleted
  * when they are. Every measure column is written (PostgreSQL rewrites the whole row anyway).
@@ -220,16 +275,19 @@ async function upsertCells(
 	if (keys.length === 0) return 0;
 	const table = sql.raw(CELL_TABLE[level]);
 	const names = sql.raw(MEASURE_COLUMNS.join(', '));
-	const arrays = sql.join(
-		columns.map((values) => sql`${arrayParam(values)}::double precision[]`),
-		sql`, `
-	);
 	const sets = sql.raw(MEASURE_COLUMNS.map((m) => `${m} = t.${m} + excluded.${m}`).join(', '));
-	await tx.execute(
-		sql`INSERT INTO ${table} AS t (key, ${names})
-		 SELECT * FROM unnest(${arrayParam(keys)}::bigint[], ${arrays})
-		 ON CONFLICT (key) DO UPDATE SET ${sets}`
-	);
+	for (let from = 0; from < keys.length; from += UPSERT_BATCH) {
+		const to = from + UPSERT_BATCH;
+		const arrays = sql.join(
+			columns.map((values) => sql`${arrayParam(values.slice(from, to))}::double precision[]`),
+			sql`, `
+		);
+		await tx.execute(
+			sql`INSERT INTO ${table} AS t (key, ${names})
+			 SELECT * FROM unnest(${arrayParam(keys.slice(from, to))}::bigint[], ${arrays})
+			 ON CONFLICT (key) DO UPDATE SET ${sets}`
+		);
+	}
 	if (emptied.length > 0) {
 		const allZero = sql.raw(MEASURE_COLUMNS.map((m) => `${m} = 0`).join(' AND '));
 		await tx.execute(
@@ -345,19 +403,26 @@ export async function applyToRollupsPostgres(
  * rebuildRollups on PostgreSQL, in `tx`: flags and links recomputed per customer, every cell rebuilt from raw rows
  * (combos kept, ids and all). Take the rebuild's exclusive lock around it (db/jobs.ts) when other processes write.
  */
-export async function rebuildRollupsPostgres(tx: PgRunner): Promise<{ events: number; cells: number }> {
+export async function rebuildRollupsPostgres(
+	tx: PgRunner,
+	options: RebuildOptions = {}
+): Promise<{ events: number; cells: number }> {
 	await tx.execute(sql`DELETE FROM metric_cells`);
 	await tx.execute(sql`DELETE FROM metric_day_cells`);
 	const PAGE = 20_000;
-	let after = '';
-	for (;;) {
-		// Whole customers per page: the page ends at a customer boundary (the last one is read again in full).
-		let rows = await rowsOf(
-			tx,
-			sql`SELECT e.customer_id AS customer, ${sql.raw(pgFactColumns('e'))} FROM events e
-			 WHERE e.type <> 'journey' AND e.customer_id > ${after} ORDER BY e.customer_id, e.ts, e.seq LIMIT ${PAGE}`
+	const page = (after: string) =>
+		sent(
+			rowsOf(
+				tx,
+				sql`SELECT e.customer_id AS customer, ${sql.raw(pgFactColumns('e'))} FROM events e
+				 WHERE e.type <> 'journey' AND e.customer_id > ${after} ORDER BY e.customer_id, e.ts, e.seq LIMIT ${PAGE}`
+			)
 		);
+	let next = page('');
+	for (;;) {
+		let rows = await next;
 		if (rows.length === 0) break;
+		// Whole customers per page: the page ends at a customer boundary (the last one is read again in full).
 		const lastCustomer = String(rows[rows.length - 1][0]);
 		if (rows.length === PAGE) {
 			const complete = rows.filter((r) => r[0] !== lastCustomer);
@@ -370,6 +435,8 @@ export async function rebuildRollupsPostgres(tx: PgRunner): Promise<{ events: nu
 							 WHERE e.type <> 'journey' AND e.customer_id = ${lastCustomer} ORDER BY e.ts, e.seq`
 						);
 		}
+		// The next page is asked for now: PostgreSQL reads it while this one's flags are computed and written.
+		next = page(String(rows[rows.length - 1][0]));
 		const updates = new RowUpdates();
 		let start = 0;
 		for (let i = 1; i <= rows.length; i++) {
@@ -382,17 +449,23 @@ export async function rebuildRollupsPostgres(tx: PgRunner): Promise<{ events: nu
 			start = i;
 		}
 		await updates.write(tx);
-		after = String(rows[rows.length - 1][0]);
 	}
+	options.onChainsDone?.();
 	const [bounds] = await rowsOf(tx, sql`SELECT min(ts) AS lo, max(ts) AS hi FROM events`);
 	if (!bounds || bounds[0] === null || bounds[1] === null) return { events: 0, cells: 0 };
 	const lo = Number(bounds[0]);
 	const hi = Number(bounds[1]);
+	const scan = (from: number) =>
+		sent(rowsOf(tx, sql`${sql.raw(RAW_SELECT)} WHERE ${RAW_WHERE(from, Math.min(from + DAY_MS, hi + 1))}`));
 	let events = 0;
 	let cells = 0;
+	// Days are read one ahead and their cells written WINDOW_PARTS contributions at a time (a few days).
+	let windows: PgRollupDeltas[] = [];
+	let parts = 0;
+	let nextDay = scan(lo);
 	for (let from = lo; from <= hi; from += DAY_MS) {
-		const to = Math.min(from + DAY_MS, hi + 1);
-		const day = await rowsOf(tx, sql`${sql.raw(RAW_SELECT)} WHERE ${RAW_WHERE(from, to)}`);
+		const day = await nextDay;
+		if (from + DAY_MS <= hi) nextDay = scan(from + DAY_MS);
 		const deltas = new PgRollupDeltas();
 		for (const r of day) {
 			const bool = (v: unknown) => (v === null ? null : Boolean(v));
@@ -430,7 +503,26 @@ export async function rebuildRollupsPostgres(tx: PgRunner): Promise<{ events: nu
 			);
 			events++;
 		}
-		cells += await deltas.flush(tx);
+		windows.push(deltas);
+		parts += deltas.size;
+		if (parts >= WINDOW_PARTS) {
+			cells += await flushWindows(tx, windows);
+			windows = [];
+			parts = 0;
+		}
 	}
+	if (windows.length > 0) cells += await flushWindows(tx, windows);
 	return { events, cells };
+}
+
+/** Contributions the rebuild keeps in memory before writing them (each a vector of the measures). */
+const WINDOW_PARTS = 25_000;
+
+/**
+ * A query sent ahead of being awaited: marked handled, so that if the work before its `await` throws (and the
+ * transaction rolls back) its failure is not reported as unhandled; awaiting it still throws.
+ */
+function sent<T>(query: Promise<T>): Promise<T> {
+	query.catch(() => undefined);
+	return query;
 }

@@ -958,24 +958,32 @@ function rebuildFlags(db: Db): void {
  * Rebuilds flags, links and every rollup cell from raw rows, in one transaction (readers keep the old cells until
  * it commits). For tests, repairs, and after adding a cuboid.
  */
-export async function rebuildRollups(target: Db | Storage): Promise<{ events: number; cells: number }> {
-	return byEngine(asStorage(target), rebuildStores).rebuild();
+export async function rebuildRollups(
+	target: Db | Storage,
+	options: RebuildOptions = {}
+): Promise<{ events: number; cells: number }> {
+	return byEngine(asStorage(target), rebuildStores).rebuild(options);
+}
+
+export interface RebuildOptions {
+	/** Called once the contact-chain flags and links are recomputed, before the cells are (to time the phases). */
+	onChainsDone?: () => void;
 }
 
 const rebuildStores = {
-	sqlite: (db: Db) => ({ rebuild: async () => rebuildRollupsSqlite(db) }),
+	sqlite: (db: Db) => ({ rebuild: async (options: RebuildOptions) => rebuildRollupsSqlite(db, options) }),
 	postgres: (db: PgDb) => ({
-		rebuild: () =>
+		rebuild: (options: RebuildOptions) =>
 			db.transaction(async (tx) => {
 				// Writers' cell upserts wait until the rebuild commits (and it waits for those already under way), so no
 				// event is counted both by the rebuild's scan and by its writer.
 				await tx.execute(sql`LOCK TABLE metric_cells, metric_day_cells IN SHARE ROW EXCLUSIVE MODE`);
-				return rebuildRollupsPostgres(tx);
+				return rebuildRollupsPostgres(tx, options);
 			})
 	})
 };
 
-function rebuildRollupsSqlite(db: Db): { events: number; cells: number } {
+function rebuildRollupsSqlite(db: Db, options: RebuildOptions = {}): { events: number; cells: number } {
 	const c = db.$client;
 	let events = 0;
 	let cells = 0;
@@ -985,6 +993,7 @@ function rebuildRollupsSqlite(db: Db): { events: number; cells: number } {
 		c.exec('DELETE FROM metric_cells; DELETE FROM metric_day_cells;');
 		combosByDb.delete(db);
 		rebuildFlags(db);
+		options.onChainsDone?.();
 		const bounds = c.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM events').get() as {
 			lo: number | null;
 			hi: number | null;

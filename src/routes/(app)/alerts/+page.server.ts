@@ -37,7 +37,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		kpiLabels: kpiLabels(),
 		canAct: user.role === 'admin' || user.role === 'manager',
 		isAdmin: user.role === 'admin',
-		incident: user.role === 'admin' ? incidentState() : null,
+		incident: user.role === 'admin' ? await incidentState(storage()) : null,
 		now: Date.now()
 	};
 };
@@ -77,7 +77,7 @@ export const actions: Actions = {
 	incident: async (event) => {
 		const user = requireRole(event.locals, 'admin');
 		const form = await event.request.formData();
-		const state = setIncident(form.get('on') === '1', user.email);
+		const state = await setIncident(storage(), form.get('on') === '1', user.email);
 		if (!state) return fail(409, { message: 'demo_not_running' });
 		return { done: 'incident' };
 	}

@@ -14,7 +14,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	return {
 		deliveries: await alerts.listDeliveries(db, { limit: 200 }),
 		slaHours: await cases.getSlaHours(db),
-		incident: incidentState()
+		incident: await incidentState(db)
 	};
 };
 
@@ -31,7 +31,7 @@ export const actions: Actions = {
 	incident: async (event) => {
 		const user = requireRole(event.locals, 'admin');
 		const form = await event.request.formData();
-		if (!setIncident(form.get('on') === '1', user.email))
+		if (!(await setIncident(storage(), form.get('on') === '1', user.email)))
 			return fail(409, { action: 'incident', message: 'demo_not_running' });
 		return { action: 'incident', done: true };
 	}
