@@ -62,6 +62,8 @@ export async function evaluateAll(
 			console.error(`[resonance] alerts: rule ${rule.id} (${rule.name}) failed`, error);
 		}
 		timings.push({ ruleId: rule.id, ms: Math.round((performance.now() - t) * 10) / 10 });
+		// Requests and live streams run between rules (on SQLite each rule's reads and writes hold the thread).
+		await new Promise<void>((resolve) => setImmediate(resolve));
 	}
 	// Alerts whose snooze just ended are announced again (the bell counts them once more).
 	for (const alert of await snoozeEnded(db, lastPass || now - 60_000, now))
