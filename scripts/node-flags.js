@@ -1,6 +1,6 @@
 // The V8 settings of the server's node, in one place: `npm start` (scripts/start.js) runs scripts/serve.js with them,
 // and the benchmarks that judge the server (bench/hostile-input.js) spawn it the same way, so they measure what users
-// run. deploy/ (systemd unit, Dockerfile) writes the defaults out; scripts/deploy.test.ts checks they agree.
+// run. deploy/ (systemd unit, Dockerfile) writes the defaults out (scripts/deploy.test.ts checks them there).
 
 /** Thrown for a setting that is not a number in its range (start.js prints it and stops). */
 export class NodeFlagError extends Error {}
