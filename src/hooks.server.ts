@@ -1,5 +1,4 @@
 import type { ServerInit } from '@sveltejs/kit';
-import { dev } from '$app/environment';
 import { sequence } from '@sveltejs/kit/hooks';
 import { handleAuth } from './hooks/auth';
 import { handleBodyLimit } from './hooks/body-limit';
@@ -9,16 +8,9 @@ import { handleEmbed } from './hooks/embed';
 import { handleI18n } from './hooks/i18n';
 import { handleSecurityHeaders } from './hooks/security-headers';
 import { startServer } from '$lib/server/startup';
-import { warmRoutes } from '$lib/server/warm-up';
 
 export const init: ServerInit = async () => {
 	await startServer(process.env);
-	// Route modules loaded now, before the server listens, rather than by the first request to each route (in the
-	// built server; `vite dev` compiles a module when it is first asked for, and keeps doing so).
-	if (!dev) {
-		const warm = await warmRoutes();
-		console.log(`[resonance] ${warm.modules} route modules loaded in ${warm.ms} ms`);
-	}
 };
 
 // handleEmbed runs first: /embed answers lose the cookie header on the way in and get their own framing on the way
