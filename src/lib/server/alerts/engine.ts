@@ -1,5 +1,5 @@
 import type { Db } from '$lib/server/db';
-import type { Storage } from '$lib/server/db/storage';
+import { asStorage, type Storage } from '$lib/server/db/storage';
 import type { Scope } from '$lib/server/auth/scope';
 import { evaluateRule } from './evaluate';
 import { announce } from './notify';
@@ -37,18 +37,52 @@ async function publish(db: Db | Storage, changes: AlertChange[], now: number): P
 	announce(changes);
 }
 
-export async function evaluateAll(
+/** Whether a rule read again is still the one a pass evaluated (not deleted, disabled or edited since). */
+function unchanged(evaluated: Rule, current: Rule | undefined): current is Rule {
+	return current !== undefined && current.enabled && current.updatedAt === evaluated.updatedAt;
+}
+
+/** The pass running in this process, per database (by its client): a pass never overlaps another. */
+const passes = new WeakMap<object, Promise<unknown>>();
+
+/**
+ * One pass over every rule, run after the pass already running on this database in this process (if any): a pass
+ * hands the event loop back between rules and inside the risk-word rules, so two must not interleave (each would
+ * apply its findings over the other's and announce the same snooze ends twice). `only` chooses rules (and may wait).
+ */
+export function evaluateAll(
 	db: Db | Storage,
 	now = Date.now(),
-	only?: (rule: Rule) => boolean
+	only?: (rule: Rule) => boolean | Promise<boolean>
+): Promise<EvaluationReport> {
+	const key = asStorage(db).db;
+	const previous = passes.get(key) ?? Promise.resolve();
+	const pass = previous.catch(() => undefined).then(() => evaluatePass(db, now, only));
+	passes.set(key, pass);
+	void pass
+		.finally(() => {
+			if (passes.get(key) === pass) passes.delete(key);
+		})
+		.catch(() => undefined);
+	return pass;
+}
+
+async function evaluatePass(
+	db: Db | Storage,
+	now: number,
+	only: ((rule: Rule) => boolean | Promise<boolean>) | undefined
 ): Promise<EvaluationReport> {
 	const started = performance.now();
 	const changes: AlertChange[] = [];
 	const failed: EvaluationReport['failed'] = [];
 	const timings: EvaluationReport['timings'] = [];
 	let count = 0;
-	for (const rule of await listRules(db)) {
-		if (only && !only(rule)) continue;
+	for (const listed of await listRules(db)) {
+		if (only && !(await only(listed))) continue;
+		// The rules are listed once, but the pass hands the event loop back between them (and the risk-word rules
+		// inside), so a rule may have been edited, disabled or deleted since: each is read again when its turn comes.
+		const rule = await getRule(db, listed.id);
+		if (!rule) continue;
 		if (!rule.enabled) {
 			changes.push(...(await resolveRuleAlerts(db, rule.id, null, now, 'rule disabled')));
 			continue;
@@ -56,12 +90,20 @@ export async function evaluateAll(
 		count++;
 		const t = performance.now();
 		try {
-			changes.push(...(await applyFindings(db, rule, await evaluateRule(db, rule, now), now)));
+			const findings = await evaluateRule(db, rule, now);
+			// … and again before its findings are applied: a rule changed while it was being evaluated keeps its
+			// alerts as they are until the next pass evaluates what it says now (a disabled or deleted rule's alerts
+			// were resolved by the change itself; an alert opened now would stay open under a rule that no longer
+			// fires). From this read to the write below nothing else runs on SQLite.
+			if (unchanged(rule, await getRule(db, rule.id)))
+				changes.push(...(await applyFindings(db, rule, findings, now)));
 		} catch (error) {
 			failed.push({ ruleId: rule.id, error: error instanceof Error ? error.message : String(error) });
 			console.error(`[resonance] alerts: rule ${rule.id} (${rule.name}) failed`, error);
 		}
 		timings.push({ ruleId: rule.id, ms: Math.round((performance.now() - t) * 10) / 10 });
+		// Requests and live streams run between rules (on SQLite each rule's reads and writes hold the thread).
+		await new Promise<void>((resolve) => setImmediate(resolve));
 	}
 	// Alerts whose snooze just ended are announced again (the bell counts them once more).
 	for (const alert of await snoozeEnded(db, lastPass || now - 60_000, now))

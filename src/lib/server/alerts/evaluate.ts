@@ -424,6 +424,31 @@ interface TextRow {
 	teamId: string | null;
 }
 
+/**
+ * Events' texts by seq, `pageSize` at a time with the event loop handed back between pages (and the first `chars`
+ * characters only, when given).
+ */
+async function textsBySeq(
+	db: Storage,
+	seqs: readonly number[],
+	chars: number | null,
+	pageSize: number,
+	slicer: Slicer
+): Promise<Map<number, string>> {
+	const texts = new Map<number, string>();
+	const column = chars === null ? 'text' : `substr(text, 1, ${chars})`;
+	for (let i = 0; i < seqs.length; i += pageSize) {
+		const page = seqs.slice(i, i + pageSize);
+		const found = await alertStore(db).rawAll<{ seq: number; text: string }>({
+			sql: `SELECT seq, ${column} AS text FROM events WHERE seq IN (${page.map(() => '?').join(', ')})`,
+			params: page
+		});
+		for (const r of found) texts.set(r.seq, r.text);
+		await slicer.pause();
+	}
+	return texts;
+}
+
 /** Keyed by the rule's id and updatedAt (read with the rules at every pass): a rule edited anywhere misses it. */
 const riskBaselines = new WeakMap<object, Map<string, { at: number; texts: number; risk: number }>>();
 const RISK_BASELINE_MS = 60 * MINUTE;
@@ -447,15 +472,16 @@ async function riskBaseline(
 	const keep = hit && hit.texts >= 200 ? RISK_BASELINE_MS : MINUTE;
 	if (hit && now >= hit.at && now - hit.at < keep) return hit;
 	const where = eventConditions(rule.filters, rule.teams);
-	const rows = (
-		await alertStore(db).rawAll<{ text: string }>({
-			sql: `SELECT substr(text, 1, ${RISK_BASELINE_CHARS}) AS text FROM events WHERE ts >= ? AND ts < ? AND text IS NOT NULL
+	const seqs = (
+		await alertStore(db).rawAll<{ seq: number }>({
+			sql: `SELECT seq FROM events WHERE ts >= ? AND ts < ? AND text IS NOT NULL
 			 AND type IN ('feedback', 'contact')${where.sql} ORDER BY ts DESC LIMIT ${RISK_BASELINE_TEXTS}`,
 			params: [from - WEEK, from, ...where.params]
 		})
-	).map((r) => r.text);
-	let risk = 0;
+	).map((r) => r.seq);
 	const slicer = new Slicer();
+	const rows = [...(await textsBySeq(db, seqs, RISK_BASELINE_CHARS, 500, slicer)).values()];
+	let risk = 0;
 	for (const text of rows) {
 		if (match(text).length > 0) risk++;
 		await slicer.pause();
@@ -469,17 +495,26 @@ async function evaluateRiskWords(db: Storage, rule: Rule & RiskSpec, now: number
 	const from = now - rule.windowMinutes * MINUTE;
 	const match = await riskMatcher(db, rule);
 	const where = eventConditions(rule.filters, rule.teams);
-	const rows = await alertStore(db).rawAll<TextRow>({
-		sql: `SELECT id, customer_id AS "customerId", ts, type, text, team_id AS "teamId" FROM events
+	const listed = await alertStore(db).rawAll<Omit<TextRow, 'text'> & { seq: number }>({
+		sql: `SELECT seq, id, customer_id AS "customerId", ts, type, team_id AS "teamId" FROM events
 			 WHERE ts >= ? AND ts < ? AND text IS NOT NULL AND type IN ('feedback', 'contact')${where.sql}
 			 ORDER BY ts DESC, id`,
 		params: [from, now, ...where.params]
 	});
+	// The texts a page at a time, then matched once each, handing the event loop back every few milliseconds: a
+	// window of hostile comments is megabytes of text.
+	const slicer = new Slicer();
+	const texts = await textsBySeq(
+		db,
+		listed.map((r) => r.seq),
+		null,
+		50,
+		slicer
+	);
+	const rows: TextRow[] = listed.map(({ seq, ...r }) => ({ ...r, text: texts.get(seq) ?? '' }));
 	const usual = await riskBaseline(db, rule, match, from, now);
 	const p0 = usual.texts >= 200 ? usual.risk / usual.texts : null;
-	// Matched once per text, handing the event loop back every few milliseconds (a window may hold long texts).
 	const wordsOf = new Map<TextRow, string[]>();
-	const slicer = new Slicer();
 	for (const r of rows) {
 		wordsOf.set(r, [...new Set(match(r.text).map((h) => r.text.slice(h.start, h.end)))]);
 		await slicer.pause();
