@@ -17,18 +17,26 @@ const port = Number(process.env.E2E_PORT ?? 4173) + 3;
 const base = `http://localhost:${port}`;
 const DEMO_DAYS = 56;
 
-let dir: string;
-let server: ChildProcess;
+let dir = '';
+let server: ChildProcess | null = null;
 let serverLog = '';
+let ready = false;
 
 test.describe.configure({ mode: 'serial' });
+
+// One server for every repetition of this file in the worker (`--repeat-each`), stopped when the worker exits.
+process.on('exit', () => {
+	if (server?.exitCode === null) server.kill('SIGKILL');
+	if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 test.beforeAll(async () => {
 	test.setTimeout(900_000);
 	// RISK_E2E_REUSE=1: a demo server already running on that port (to iterate on this spec), none started here.
-	if (process.env.RISK_E2E_REUSE === '1') return;
+	if (process.env.RISK_E2E_REUSE === '1' || (ready && server?.exitCode === null)) return;
 	dir = mkdtempSync(join(tmpdir(), 'resonance-risk-e2e-'));
-	server = spawn(process.execPath, ['scripts/serve.js'], {
+	serverLog = '';
+	const child = spawn(process.execPath, ['scripts/serve.js'], {
 		env: {
 			...process.env,
 			PORT: String(port),
@@ -43,21 +51,20 @@ test.beforeAll(async () => {
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
 	});
-	server.stdout?.on('data', (d) => (serverLog += d));
-	server.stderr?.on('data', (d) => (serverLog += d));
+	server = child;
+	child.stdout?.on('data', (d) => (serverLog += d));
+	child.stderr?.on('data', (d) => (serverLog += d));
 	// Ready once the demo is seeded and the model trained (the server logs the outcome).
-	for (let i = 0; i < 2_700; i++) {
-		if (/risk model trained/.test(serverLog)) return;
-		if (/risk model not trained/.test(serverLog) || server.exitCode !== null)
+	for (let i = 0; i < 4_000; i++) {
+		if (/risk model trained/.test(serverLog)) {
+			ready = true;
+			return;
+		}
+		if (/risk model not trained/.test(serverLog) || child.exitCode !== null)
 			throw new Error(`no risk model on the demo:\n${serverLog}`);
 		await new Promise((r) => setTimeout(r, 200));
 	}
 	throw new Error(`the demo was not ready:\n${serverLog}`);
-});
-
-test.afterAll(() => {
-	if (server?.exitCode === null) server.kill('SIGKILL');
-	if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 type Locale = 'en' | 'zh-CN';
