@@ -3,7 +3,16 @@ import { runExclusive } from '$lib/server/db/jobs';
 import { audit } from '$lib/server/auth/audit';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import type { RiskModelRow, RiskScoreRow } from '$lib/server/db/schema';
-import { DAY_MS, WINDOW_MS, featureMatrix, featureNames } from './features';
+import {
+	DAY_MS,
+	WINDOW_MS,
+	anchorFeatures,
+	concatTables,
+	featureMatrix,
+	featureNamesOf,
+	tableMatrix,
+	type FeatureTable
+} from './features';
 import {
 	constantModel,
 	fitLogistic,
@@ -13,7 +22,7 @@ import {
 	type HeldOutQuality,
 	type LogisticModel
 } from './model';
-import { riskStores, type FeatureRow, type NewRiskScore, type OverFilter, type RiskStore } from './store';
+import { riskStores, type NewRiskScore, type OverFilter, type RiskStore } from './store';
 
 /**
  * Complaint-escalation risk (风险防范, DOMAIN.md "Acting on what is measured"): for every customer active in the
@@ -92,17 +101,27 @@ export function anchors(
 	return { train, test };
 }
 
-async function rowsAt(s: RiskStore, at: readonly number[]): Promise<FeatureRow[]> {
-	const out: FeatureRow[] = [];
-	for (const anchor of at) for (const row of await s.features(anchor, anchor + WINDOW_MS)) out.push(row);
-	return out;
+/**
+ * The feature rows of the weekly anchors (training, then held-out), one table per anchor: one scan of the events
+ * for all of them (store.weekParts, features.ts anchorFeatures), the same rows store.features gives each anchor.
+ */
+async function tablesAt(s: RiskStore, at: readonly number[]): Promise<FeatureTable[]> {
+	const origin = at[0] - WINDOW_MS;
+	const texts = [];
+	for (const anchor of at) texts.push(await s.textFeatures(anchor));
+	const combine = anchorFeatures(origin, at, texts);
+	await s.weekParts(origin, at[at.length - 1] + WINDOW_MS, combine.add);
+	return combine.tables();
 }
 
-function thin<T>(rows: T[], max: number): T[] {
-	if (rows.length <= max) return rows;
-	const step = rows.length / max;
-	return Array.from({ length: max }, (_, i) => rows[Math.floor(i * step)]);
+/** Row indices keeping at most `max` of `n`, evenly spread. */
+function thinned(n: number, max: number): Int32Array | undefined {
+	if (n <= max) return undefined;
+	const step = n / max;
+	return Int32Array.from({ length: max }, (_, i) => Math.floor(i * step));
 }
+
+const sum = (xs: Uint8Array) => xs.reduce((a, b) => a + b, 0);
 
 function fit(features: string[], x: Float64Array, y: Float64Array, lambda: number, minPositives: number) {
 	const positives = y.reduce((a, b) => a + b, 0);
@@ -117,44 +136,35 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 	const now = options.now ?? Date.now();
 	const minPositives = options.minPositives ?? 10;
 	const windows = anchors(now, options.trainWindows ?? 6, options.testWindows ?? 2);
-	const trainRows = thin(await rowsAt(s, windows.train), options.maxTrainRows ?? 400_000);
-	const testRows = await rowsAt(s, windows.test);
-	const trainPositives = trainRows.reduce((n, r) => n + r.complained, 0);
-	const testPositives = testRows.reduce((n, r) => n + r.complained, 0);
-	if (trainPositives < minPositives || testPositives === 0 || testPositives === testRows.length)
+	const tables = await tablesAt(s, [...windows.train, ...windows.test]);
+	const trainTables = tables.slice(0, windows.train.length);
+	const trainRows = concatTables(
+		trainTables,
+		thinned(
+			trainTables.reduce((n, t) => n + t.n, 0),
+			options.maxTrainRows ?? 400_000
+		)
+	);
+	const testRows = concatTables(tables.slice(windows.train.length));
+	tables.length = 0;
+	const trainPositives = sum(trainRows.complained);
+	const testPositives = sum(testRows.complained);
+	if (trainPositives < minPositives || testPositives === 0 || testPositives === testRows.n)
 		return {
 			trained: false,
 			reason: 'insufficient_history',
-			detail: `${trainPositives} complaints in ${trainRows.length} training rows, ${testPositives} in ${testRows.length} held-out rows`
+			detail: `${trainPositives} complaints in ${trainRows.n} training rows, ${testPositives} in ${testRows.n} held-out rows`
 		};
-	const features = featureNames(trainRows);
-	const x = featureMatrix(trainRows, features);
+	const features = featureNamesOf(trainRows.segments);
+	const x = tableMatrix(trainRows, features);
 	const lambda = options.lambda ?? 1;
-	const complaint = fit(
-		features,
-		x,
-		Float64Array.from(trainRows, (r) => r.complained),
-		lambda,
-		minPositives
-	);
-	const regulator = fit(
-		features,
-		x,
-		Float64Array.from(trainRows, (r) => r.regulatorComplained),
-		lambda,
-		minPositives
-	);
-	const testX = featureMatrix(testRows, features);
+	const complaint = fit(features, x, Float64Array.from(trainRows.complained), lambda, minPositives);
+	const regulator = fit(features, x, Float64Array.from(trainRows.regulatorComplained), lambda, minPositives);
+	const testX = tableMatrix(testRows, features);
 	const quality: RiskQualities = {
-		complaint: heldOutQuality(
-			predictAll(complaint, testX, testRows.length),
-			testRows.map((r) => r.complained)
-		),
-		regulator: heldOutQuality(
-			predictAll(regulator, testX, testRows.length),
-			testRows.map((r) => r.regulatorComplained)
-		),
-		trainRows: trainRows.length,
+		complaint: heldOutQuality(predictAll(complaint, testX, testRows.n), testRows.complained),
+		regulator: heldOutQuality(predictAll(regulator, testX, testRows.n), testRows.regulatorComplained),
+		trainRows: trainRows.n,
 		trainPositives
 	};
 	const current = await s.features(now, now);
@@ -198,8 +208,8 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 		ip: options.ip ?? null,
 		details: {
 			trigger: options.trigger ?? 'on_demand',
-			trainRows: trainRows.length,
-			testRows: testRows.length,
+			trainRows: trainRows.n,
+			testRows: testRows.n,
 			positives: quality.complaint.positives,
 			auc: quality.complaint.auc,
 			auc95: quality.complaint.auc95,
@@ -210,8 +220,8 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 	return {
 		trained: true,
 		modelId,
-		trainRows: trainRows.length,
-		testRows: testRows.length,
+		trainRows: trainRows.n,
+		testRows: testRows.n,
 		scored: scored.length,
 		ms
 	};

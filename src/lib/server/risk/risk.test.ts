@@ -7,7 +7,7 @@ import { ensureDefaultJourneysSync } from '$lib/server/journeys/registry';
 import { closeMirror, onBothEngines, writeWithRollups } from '$lib/server/metrics/testing';
 import { mirrorToPostgres } from '$lib/server/testing/postgres';
 import { indexTextBatch } from '$lib/server/text/indexer';
-import { COUNT_FEATURES, DAY_MS, WINDOW_MS } from './features';
+import { COUNT_FEATURES, DAY_MS, WINDOW_MS, anchorFeatures } from './features';
 import { riskStores } from './store';
 import { plantedHistory } from './testing';
 import * as risk from './index';
@@ -141,11 +141,75 @@ describe('risk features on both engines', () => {
 			detractors: 1,
 			priorComplaints: 1
 		});
+		// One scan of week parts gives the same row (with the repeat chain's 48-hour cut inside the second week).
+		const both = await onBothEngines(db, (storage) => bothWays(storage, [T]));
+		expect(both.combined).toEqual(both.direct);
 		// Scoring at the anchor itself: no label window.
 		const scoring = await onBothEngines(db, (s) => byEngine(s, riskStores).features(T, T));
 		expect(scoring[0]).toMatchObject({ complained: 0, regulatorComplained: 0 });
 		db.$client.close();
-	});
+	}, 60_000);
+});
+
+/**
+ * Every anchor's rows as `features(anchor, anchor + 14 d)` gives them, and as one scan of week parts combines them
+ * (what training reads): they must be the same rows, in the same order.
+ */
+async function bothWays(storage: Storage, at: number[]) {
+	const s = byEngine(storage, riskStores);
+	const direct = [];
+	for (const anchor of at)
+		direct.push(
+			(await s.features(anchor, anchor + WINDOW_MS)).map((r) => ({
+				...r,
+				counts: [...r.counts]
+			}))
+		);
+	const texts = [];
+	for (const anchor of at) texts.push(await s.textFeatures(anchor));
+	const origin = at[0] - WINDOW_MS;
+	const combine = anchorFeatures(origin, at, texts, true);
+	await s.weekParts(origin, at[at.length - 1] + WINDOW_MS, combine.add);
+	const tables = combine.tables();
+	const { customerIds, teamIds } = combine.keys();
+	const combined = tables.map((t, a) =>
+		Array.from({ length: t.n }, (_, i) => ({
+			customerId: customerIds[a][i],
+			teamId: teamIds[a][i],
+			segment: t.segments[i],
+			counts: Array.from(t.counts.subarray(i * COUNT_FEATURES.length, (i + 1) * COUNT_FEATURES.length)),
+			complained: t.complained[i],
+			regulatorComplained: t.regulatorComplained[i]
+		}))
+	);
+	return { direct, combined };
+}
+
+describe('risk features of weekly anchors from one scan', () => {
+	it('are the rows features() gives each anchor, on both engines (planted history with texts)', async () => {
+		const db = plant(true, 5);
+		while ((await indexTextBatch(db)) > 0);
+		const { train, test } = risk.anchors(T, 3, 2);
+		const out = await onBothEngines(db, (storage) => bothWays(storage, [...train, ...test]));
+		expect(out.direct.map((rows) => rows.length)).toEqual([700, 700, 700, 700, 700]);
+		expect(out.combined).toEqual(out.direct);
+		// Not a comparison of zeros: the counts and labels vary.
+		const flat = out.direct.flat();
+		for (let j = 0; j < COUNT_FEATURES.length; j++)
+			if (
+				![
+					'negativeTexts',
+					'riskWords',
+					'stuckJourneys',
+					'detractors',
+					'priorComplaints',
+					'abandoned'
+				].includes(COUNT_FEATURES[j])
+			)
+				expect(new Set(flat.map((r) => r.counts[j])).size, COUNT_FEATURES[j]).toBeGreaterThan(1);
+		expect(flat.some((r) => r.complained === 1)).toBe(true);
+		db.$client.close();
+	}, 120_000);
 });
 
 function plant(signal: boolean, seed: number): Db {

@@ -51,9 +51,37 @@ export interface ScoreFilter {
 	after: { score: number; customerId: string } | null;
 }
 
+/**
+ * One customer's events of one week part, summed (features.ts `anchorFeatures` adds parts up into the rows of
+ * weekly anchors): week k is [origin + k·7 d, origin + (k+1)·7 d); part 1 is its last 48 hours (REPEAT_WINDOW_MS),
+ * part 0 the rest. `team` and `segment` are the latest values padded with their timestamp (MAX-comparable).
+ */
+export interface WeekPart {
+	customerId: string;
+	week: number;
+	late: number;
+	events: number;
+	/** contacts, repeatChains (all flagged chains of the part), transfers, abandoned, longWaits, detractors, priorComplaints. */
+	counts: number[];
+	complaints: number;
+	regulatorComplaints: number;
+	team: string | null;
+	segment: string | null;
+}
+
+/** negativeTexts, riskWords and stuckJourneys of the 14 days before an anchor, by customer. */
+export type TextFeatures = Map<string, [number, number, number]>;
+
 export interface RiskStore {
 	/** Customers with an event in [at − 14 d, at), with labels from [at, labelTo). */
 	features(at: number, labelTo: number): Promise<FeatureRow[]>;
+	/**
+	 * Every customer's week parts of [origin, end) (end − origin whole weeks), in batches, by customer (the order of
+	 * `features`) then week then part: one scan of the events for all weekly anchors of a training.
+	 */
+	weekParts(origin: number, end: number, onBatch: (parts: WeekPart[]) => void): Promise<void>;
+	/** The text and journey features of the 14 days before `at` (the customers who have any). */
+	textFeatures(at: number): Promise<TextFeatures>;
 	/** Stores a trained model and replaces every score with the given ones, in one transaction. */
 	saveModel(model: NewRiskModel, scores: NewRiskScore[], scoredAt: number): Promise<number>;
 	latestModel(): Promise<RiskModelRow | null>;
@@ -175,6 +203,95 @@ WHERE ev.active > 0
 ORDER BY ev.customer_id`;
 }
 
+/** The per-part sums of events (WeekPart), in WEEK_PART_COUNTS order. */
+export const WEEK_PART_COUNTS = [
+	'contacts',
+	'repeatChains',
+	'transfers',
+	'abandoned',
+	'longWaits',
+	'detractors',
+	'priorComplaints'
+] as const;
+
+const WEEK = 7 * 86_400_000;
+
+function weekPartsSql(pad: (expr: string) => string): string {
+	const sum = (condition: string) => `SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+	const conditions: Record<(typeof WEEK_PART_COUNTS)[number], string> = {
+		contacts: `type = 'contact'`,
+		repeatChains: `type = 'contact' AND chain_last = 1 AND repeat_48h = 1`,
+		transfers: `type = 'contact' AND (outcome = 'transferred' OR transferred_to_agent = 1)`,
+		abandoned: `type = 'contact' AND outcome = 'abandoned'`,
+		longWaits: `type = 'contact' AND wait_s >= ${LONG_WAIT_S}`,
+		detractors: `type = 'feedback' AND metric = 'nps' AND score <= 6`,
+		priorComplaints: `type = 'complaint'`
+	};
+	return `
+SELECT customer_id, CAST((ts - @origin) / ${WEEK} AS BIGINT) AS k_week,
+	CASE WHEN ts >= @origin + (CAST((ts - @origin) / ${WEEK} AS BIGINT) + 1) * ${WEEK} - ${REPEAT_WINDOW_MS} THEN 1 ELSE 0 END AS k_late,
+	COUNT(*) AS n,
+	${WEEK_PART_COUNTS.map((f) => sum(conditions[f])).join(',\n\t')},
+	${sum(`type = 'complaint'`)},
+	${sum(`type = 'complaint' AND regulator = 1`)},
+	MAX(CASE WHEN team_id IS NOT NULL THEN ${pad('ts')} || team_id END),
+	MAX(CASE WHEN segment IS NOT NULL THEN ${pad('ts')} || segment END)
+FROM events
+WHERE ts >= @origin AND ts < @end
+GROUP BY customer_id, k_week, k_late
+ORDER BY customer_id, k_week, k_late`;
+}
+
+const TEXT_SQL = `
+SELECT customer_id,
+	SUM(CASE WHEN sentiment < ${NEGATIVE_SENTIMENT} THEN 1 ELSE 0 END) AS negative,
+	SUM(CASE WHEN (tag_mask & ${RISK_TAG_BIT}) <> 0 THEN 1 ELSE 0 END) AS risk
+FROM text_docs
+WHERE ts >= @from AND ts < @at
+GROUP BY customer_id`;
+
+const STUCK_SQL = `
+SELECT customer_id, COUNT(*) AS stuck
+FROM journey_instances
+WHERE started_at < @at AND deadline >= @from
+	AND ((status = 'failed' AND ended_at < @at) OR (status <> 'completed' AND status <> 'failed' AND deadline < @at))
+GROUP BY customer_id`;
+
+/** A raw week-part row (column order of weekPartsSql) as a WeekPart. */
+function toWeekPart(r: unknown[]): WeekPart {
+	const counts = new Array<number>(WEEK_PART_COUNTS.length);
+	for (let j = 0; j < counts.length; j++) counts[j] = Number(r[4 + j] ?? 0);
+	const at = 4 + WEEK_PART_COUNTS.length;
+	return {
+		customerId: r[0] as string,
+		week: Number(r[1]),
+		late: Number(r[2]),
+		events: Number(r[3]),
+		counts,
+		complaints: Number(r[at] ?? 0),
+		regulatorComplaints: Number(r[at + 1] ?? 0),
+		team: (r[at + 2] as string | null) ?? null,
+		segment: (r[at + 3] as string | null) ?? null
+	};
+}
+
+function textFeatureMap(
+	texts: { customer_id: string; negative: unknown; risk: unknown }[],
+	stuck: { customer_id: string; stuck: unknown }[]
+): TextFeatures {
+	const out: TextFeatures = new Map();
+	for (const t of texts) out.set(t.customer_id, [Number(t.negative), Number(t.risk), 0]);
+	for (const j of stuck) {
+		const row = out.get(j.customer_id) ?? [0, 0, 0];
+		row[2] = Number(j.stuck);
+		out.set(j.customer_id, row);
+	}
+	return out;
+}
+
+/** Week-part rows handed over at a time (streamed, so a training never holds every part). */
+const PART_BATCH = 5_000;
+
 type RawFeatureRow = Omit<FeatureRow, 'counts'> & Record<string, unknown>;
 
 function toFeatureRow(raw: RawFeatureRow): FeatureRow {
@@ -244,6 +361,9 @@ const LATEST_MODEL = `SELECT ${MODEL_COLUMNS} FROM risk_models ORDER BY id DESC 
 function sqliteRiskStore(db: Db): RiskStore {
 	const client = db.$client;
 	const featureStatement = client.prepare(featuresSql((ts) => `printf('%015d', ${ts})`));
+	const weekPartStatement = client.prepare(weekPartsSql((ts) => `printf('%015d', ${ts})`)).raw(true);
+	const textStatement = client.prepare(TEXT_SQL);
+	const stuckStatement = client.prepare(STUCK_SQL);
 	const insertScore = client.prepare(
 		`INSERT INTO risk_scores (customer_id, model_id, scored_at, score, regulator_score, team_id, segment, reasons)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
@@ -283,6 +403,24 @@ function sqliteRiskStore(db: Db): RiskStore {
 		async features(at, labelTo) {
 			const rows = featureStatement.all({ at, from: at - WINDOW_MS, labelTo }) as RawFeatureRow[];
 			return rows.map(toFeatureRow);
+		},
+		async weekParts(origin, end, onBatch) {
+			let batch: WeekPart[] = [];
+			for (const r of weekPartStatement.iterate({ origin, end }) as Iterable<unknown[]>) {
+				batch.push(toWeekPart(r));
+				if (batch.length >= PART_BATCH) {
+					onBatch(batch);
+					batch = [];
+				}
+			}
+			if (batch.length) onBatch(batch);
+		},
+		async textFeatures(at) {
+			const range = { from: at - WINDOW_MS, at };
+			return textFeatureMap(
+				textStatement.all(range) as { customer_id: string; negative: number; risk: number }[],
+				stuckStatement.all(range) as { customer_id: string; stuck: number }[]
+			);
 		},
 		async saveModel(model, scores, scoredAt) {
 			return save(model, scores, scoredAt);
@@ -328,6 +466,10 @@ function postgresRiskStore(db: PgDb): RiskStore {
 		.replaceAll('@from', '$1::bigint')
 		.replaceAll('@at', '$2::bigint')
 		.replaceAll('@labelTo', '$3::bigint');
+	const weekPartText = weekPartsSql((ts) => `lpad(${ts}::text, 15, '0')`)
+		.replaceAll('@origin', '$1::bigint')
+		.replaceAll('@end', '$2::bigint');
+	const ranged = (text: string) => text.replaceAll('@from', '$1::bigint').replaceAll('@at', '$2::bigint');
 	return {
 		async features(at, labelTo) {
 			const rows = (await sql.unsafe(featureText, [
@@ -336,6 +478,21 @@ function postgresRiskStore(db: PgDb): RiskStore {
 				labelTo
 			])) as unknown as RawFeatureRow[];
 			return rows.map(toFeatureRow);
+		},
+		async weekParts(origin, end, onBatch) {
+			const cursor = sql.unsafe(weekPartText, [origin, end]).values().cursor(PART_BATCH);
+			for await (const rows of cursor) onBatch((rows as unknown as unknown[][]).map(toWeekPart));
+		},
+		async textFeatures(at) {
+			const range = [at - WINDOW_MS, at];
+			return textFeatureMap(
+				(await sql.unsafe(ranged(TEXT_SQL), range)) as unknown as {
+					customer_id: string;
+					negative: unknown;
+					risk: unknown;
+				}[],
+				(await sql.unsafe(ranged(STUCK_SQL), range)) as unknown as { customer_id: string; stuck: unknown }[]
+			);
 		},
 		async saveModel(model, scores, scoredAt) {
 			return sql.begin(async (tx: postgres.TransactionSql) => {
