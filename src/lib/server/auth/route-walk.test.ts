@@ -13,13 +13,15 @@ import { handleBodyLimit } from '../../../hooks/body-limit';
 import { handleCsrf } from '../../../hooks/csrf';
 import { openDatabase, useDatabase } from '$lib/server/db';
 import { isIngestionPath } from '$lib/server/ingest/routes';
+import { scopedCxQuery } from './cx-query';
 import { addReadKey } from './keys';
 import { isPublicPath } from './public-routes';
 import { SESSION_COOKIE, createSession, generateSessionToken } from './session';
 import { createUser } from './users';
 
 /** requireEmbed (embed/guard.ts) authorises /embed routes by a signed token instead of a session. */
-const GUARDS = new Set(['requireUser', 'requireRole', 'requireSession', 'requireEmbed']);
+/** scopedCxQuery (cx-query.ts) starts with requireUser; the test below checks that it still does. */
+const GUARDS = new Set(['requireUser', 'requireRole', 'requireSession', 'requireEmbed', 'scopedCxQuery']);
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'fallback']);
 
 interface EntryPoint {
@@ -225,6 +227,16 @@ describe('route walk: every server entry point is guarded or public', () => {
 		walk(join(routesDir, 'embed'), false, problems, checked);
 		expect(checked.filter((c) => c.startsWith('embed'))).toHaveLength(8);
 		expect(problems).toEqual([]);
+	});
+
+	it('counts scopedCxQuery as a guard because it refuses a caller who is not signed in', () => {
+		let thrown: unknown;
+		try {
+			scopedCxQuery({} as App.Locals, new URLSearchParams());
+		} catch (e) {
+			thrown = e;
+		}
+		expect(thrown).toMatchObject({ status: 401 });
 	});
 
 	it('reads the public list per method', () => {
