@@ -36,7 +36,8 @@ if (!existsSync(source)) {
 		stdio: ['ignore', 'ignore', 'inherit'],
 		env: { ...process.env, BENCH_EVENTS: String(TOTAL) }
 	});
-	if (built.status !== 0 || !existsSync(source)) throw new Error('the metrics bench did not build its database');
+	if (built.status !== 0 || !existsSync(source))
+		throw new Error('the metrics bench did not build its database');
 }
 mkdirSync(ownDir, { recursive: true });
 for (const x of [ownFile, `${ownFile}-wal`, `${ownFile}-shm`]) rmSync(x, { force: true });
@@ -83,7 +84,10 @@ const threshold =
 		) * 1000
 	) / 1000;
 const team = String(
-	c.prepare('SELECT team_id FROM risk_scores WHERE team_id IS NOT NULL GROUP BY team_id LIMIT 1').pluck().get()
+	c
+		.prepare('SELECT team_id FROM risk_scores WHERE team_id IS NOT NULL GROUP BY team_id LIMIT 1')
+		.pluck()
+		.get()
 );
 const cases: { label: string; teams: string[] | null; minScore: number }[] = [
 	{ label: 'whole center', teams: null, minScore: 0 },

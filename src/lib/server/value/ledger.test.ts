@@ -186,7 +186,10 @@ describe('value ledger (hand-computed, both engines)', () => {
 	it('counts recoveries as the follow-up KPIs do (/cases and /value show the same counts)', async () => {
 		const kpis = await caseKpis(db, query(), NOW);
 		const r = l.valueCreated.recovered;
-		expect(r.followed).toMatchObject({ n: kpis.recovery.followedUp.n, recovered: kpis.recovery.followedUp.x });
+		expect(r.followed).toMatchObject({
+			n: kpis.recovery.followedUp.n,
+			recovered: kpis.recovery.followedUp.x
+		});
 		expect(r.baseline).toMatchObject({
 			n: kpis.recovery.notFollowedUp.n,
 			recovered: kpis.recovery.notFollowedUp.x
