@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startOwnServer, type OwnServer } from './own-server';
 
 // The admin page's operations cards (issue 21): a server this spec starts itself with scheduled backups and a
 // retention period. A first run stores events of 40 days ago and of today; the second run, with
@@ -16,46 +16,23 @@ const DAY = 86_400_000;
 
 let dir: string;
 let backupDir: string;
-let server: ChildProcess | null = null;
-let serverLog = '';
+let server: OwnServer | null = null;
 
 async function startServer(env: Record<string, string>): Promise<void> {
-	serverLog = '';
-	server = spawn(process.execPath, ['scripts/serve.js'], {
-		env: {
-			...process.env,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			DATABASE_URL: join(dir, 'ops.db'),
-			RESONANCE_DEMO: '0',
-			RESONANCE_WRITE_KEY: writeKey,
-			RESONANCE_ADMIN_EMAIL: admin.email,
-			RESONANCE_ADMIN_PASSWORD: admin.password,
-			...env
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
+	server = await startOwnServer(port, {
+		DATABASE_URL: join(dir, 'ops.db'),
+		RESONANCE_DEMO: '0',
+		RESONANCE_WRITE_KEY: writeKey,
+		RESONANCE_ADMIN_EMAIL: admin.email,
+		RESONANCE_ADMIN_PASSWORD: admin.password,
+		...env
 	});
-	server.stdout?.on('data', (d) => (serverLog += d));
-	server.stderr?.on('data', (d) => (serverLog += d));
-	for (let i = 0; i < 300; i++) {
-		const ok = await fetch(`${base}/readyz`).then(
-			(r) => r.ok,
-			() => false
-		);
-		if (ok) return;
-		await new Promise((r) => setTimeout(r, 200));
-	}
-	throw new Error(`the server did not start:\n${serverLog}`);
 }
 
 async function stopServer(): Promise<void> {
 	const running = server;
 	server = null;
-	if (!running || running.exitCode !== null) return;
-	const exited = new Promise((resolve) => running.once('exit', resolve));
-	running.kill('SIGTERM');
-	await exited;
+	await running?.stop();
 }
 
 test.beforeAll(async () => {
@@ -97,7 +74,9 @@ test.beforeAll(async () => {
 	await expect
 		.poll(() => readdirSync(backupDir).filter((f) => f.endsWith('.db')).length, { timeout: 30_000 })
 		.toBe(1);
-	await expect.poll(() => serverLog, { timeout: 30_000 }).toContain('retention: 12 events and 0 texts');
+	await expect
+		.poll(() => server?.log() ?? '', { timeout: 30_000 })
+		.toContain('retention: 12 events and 0 texts');
 });
 
 test.afterAll(async () => {

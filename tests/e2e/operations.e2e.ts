@@ -1,9 +1,10 @@
 import { expect, test } from '@playwright/test';
 import Database from 'better-sqlite3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { startOwnServer, type OwnServer } from './own-server';
 
 // The built server started by this spec itself (not Playwright's webServer), so it can be sent SIGTERM: backup
 // under ingestion through the CLI, /metrics and /readyz, then a shutdown under load that must lose no acknowledged
@@ -15,42 +16,23 @@ const metricsToken = 'metrics-e2e-token';
 
 let dir: string;
 let dbFile: string;
-let server: ChildProcess;
-let serverLog = '';
+let server: OwnServer;
 
 test.beforeAll(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'resonance-ops-e2e-'));
 	dbFile = join(dir, 'ops.db');
-	server = spawn(process.execPath, ['scripts/serve.js'], {
-		env: {
-			...process.env,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			DATABASE_URL: dbFile,
-			RESONANCE_DEMO: '0',
-			RESONANCE_WRITE_KEY: writeKey,
-			RESONANCE_METRICS_TOKEN: metricsToken,
-			RESONANCE_ADMIN_EMAIL: 'ops@bank.example',
-			RESONANCE_ADMIN_PASSWORD: 'ops-e2e-password'
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
+	server = await startOwnServer(port, {
+		DATABASE_URL: dbFile,
+		RESONANCE_DEMO: '0',
+		RESONANCE_WRITE_KEY: writeKey,
+		RESONANCE_METRICS_TOKEN: metricsToken,
+		RESONANCE_ADMIN_EMAIL: 'ops@bank.example',
+		RESONANCE_ADMIN_PASSWORD: 'ops-e2e-password'
 	});
-	server.stdout?.on('data', (d) => (serverLog += d));
-	server.stderr?.on('data', (d) => (serverLog += d));
-	for (let i = 0; i < 300; i++) {
-		const ok = await fetch(`${base}/readyz`).then(
-			(r) => r.ok,
-			() => false
-		);
-		if (ok) return;
-		await new Promise((r) => setTimeout(r, 200));
-	}
-	throw new Error(`the server did not start:\n${serverLog}`);
 });
 
-test.afterAll(() => {
-	if (server.exitCode === null) server.kill('SIGKILL');
+test.afterAll(async () => {
+	await server?.stop('SIGKILL');
 	rmSync(dir, { recursive: true, force: true });
 });
 
@@ -149,9 +131,8 @@ test('backup under ingestion, metrics, and SIGTERM under load lose no acknowledg
 	expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
 
 	// SIGTERM under load.
-	const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
 	const acknowledgedBefore = acknowledged.length;
-	server.kill('SIGTERM');
+	const exited = server.stop('SIGTERM');
 	// Unready (503) while draining, or already closed (connection refused): polled, since a request may still reach
 	// the server before the signal does.
 	await expect
@@ -167,9 +148,9 @@ test('backup under ingestion, metrics, and SIGTERM under load lose no acknowledg
 	const code = await exited;
 	stop = true;
 	await Promise.all(loops);
-	expect(code, serverLog).toBe(0);
-	expect(serverLog).toMatch(/SIGTERM: draining/);
-	expect(serverLog).toMatch(/writer drained; exiting/);
+	expect(code, server.log()).toBe(0);
+	expect(server.log()).toMatch(/SIGTERM: draining/);
+	expect(server.log()).toMatch(/writer drained; exiting/);
 
 	const db = new Database(dbFile, { readonly: true });
 	const stored = new Set(db.prepare('SELECT id FROM events').pluck().all() as string[]);

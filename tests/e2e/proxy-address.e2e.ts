@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startOwnServer, type OwnServer } from './own-server';
 
 // Issue 16, bullet 6: behind a reverse proxy the client's address comes from ADDRESS_HEADER/XFF_DEPTH (read by
 // adapter-node), so the per-address sign-in limit counts real clients, not the proxy. The built server as
@@ -11,41 +11,22 @@ const port = Number(process.env.E2E_PORT ?? 4173) + 5;
 const base = `http://127.0.0.1:${port}`;
 
 let dir: string;
-let server: ChildProcess;
-let serverLog = '';
+let server: OwnServer;
 
 test.beforeAll(async () => {
 	dir = mkdtempSync(join(tmpdir(), 'resonance-proxy-e2e-'));
-	server = spawn(process.execPath, ['scripts/serve.js'], {
-		env: {
-			...process.env,
-			PORT: String(port),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			DATABASE_URL: join(dir, 'proxy.db'),
-			RESONANCE_DEMO: '0',
-			RESONANCE_ADMIN_EMAIL: 'proxy@bank.example',
-			RESONANCE_ADMIN_PASSWORD: 'proxy-e2e-password',
-			ADDRESS_HEADER: 'X-Forwarded-For',
-			XFF_DEPTH: '1'
-		},
-		stdio: ['ignore', 'pipe', 'pipe']
+	server = await startOwnServer(port, {
+		DATABASE_URL: join(dir, 'proxy.db'),
+		RESONANCE_DEMO: '0',
+		RESONANCE_ADMIN_EMAIL: 'proxy@bank.example',
+		RESONANCE_ADMIN_PASSWORD: 'proxy-e2e-password',
+		ADDRESS_HEADER: 'X-Forwarded-For',
+		XFF_DEPTH: '1'
 	});
-	server.stdout?.on('data', (d) => (serverLog += d));
-	server.stderr?.on('data', (d) => (serverLog += d));
-	for (let i = 0; i < 300; i++) {
-		const ok = await fetch(`${base}/readyz`).then(
-			(r) => r.ok,
-			() => false
-		);
-		if (ok) return;
-		await new Promise((r) => setTimeout(r, 200));
-	}
-	throw new Error(`the server did not start:\n${serverLog}`);
 });
 
-test.afterAll(() => {
-	if (server.exitCode === null) server.kill('SIGKILL');
+test.afterAll(async () => {
+	await server?.stop('SIGKILL');
 	rmSync(dir, { recursive: true, force: true });
 });
 
