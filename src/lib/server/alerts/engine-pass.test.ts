@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { testEngines } from '$lib/server/testing/postgres';
+import { describe, expect, it } from 'vitest';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import type { Storage } from '$lib/server/db/storage';
 import { openCases, type CaseSource } from '$lib/server/cases';
 import { addRule, changeRule, evaluateAll, removeRule } from './engine';
@@ -36,14 +36,11 @@ const overdue: CaseSource = {
 };
 
 describe.each(testEngines)('an alert pass on $engine', ({ open }) => {
-	let close: () => Promise<void> = async () => {};
-	afterEach(() => close());
+	const fresh = freshStorage(open);
 
 	/** Two rules that both fire on one overdue case (A listed first). */
 	async function setUp(): Promise<{ db: Storage; a: number; b: number }> {
-		const opened = await open();
-		close = opened.close;
-		const db = opened.storage;
+		const db = await fresh();
 		expect(await openCases(db, [overdue], T0 - 72 * HOUR)).toHaveLength(1);
 		const spec = { kind: 'risk', signal: 'case_sla', value: 1 };
 		const a = (await addRule(db, { ...spec, name: 'A' }, ADMIN, T0 - HOUR)).rule.id;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { testEngines, testPostgres } from '$lib/server/testing/postgres';
+import { freshStorage, testEngines, testPostgres } from '$lib/server/testing/postgres';
 import { openPostgres } from '$lib/server/db/postgres';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { listAudit } from '$lib/server/auth/audit';
@@ -31,14 +31,7 @@ function finding(state: Finding['state'], value: number, scope = '*'): Finding {
 }
 
 describe.each(testEngines)('alerts on $engine', ({ open }) => {
-	let close: () => Promise<void> = async () => {};
-	afterEach(() => close());
-
-	async function fresh(): Promise<Storage> {
-		const opened = await open();
-		close = opened.close;
-		return opened.storage;
-	}
+	const fresh = freshStorage(open);
 
 	it('creates, changes and deletes rules, each audited, and seeds the starter set once', async () => {
 		const db = await fresh();

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { testEngines } from '$lib/server/testing/postgres';
+import { describe, expect, it } from 'vitest';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import { byEngine, type Storage } from '$lib/server/db/storage';
 import { COUNT_FEATURES } from '$lib/server/risk';
 import { riskStores, type NewRiskScore } from '$lib/server/risk/store';
@@ -120,14 +120,7 @@ describe('risk-score rules: validation', () => {
 });
 
 describe.each(testEngines)('risk-score rules on $engine', ({ open }) => {
-	let close: () => Promise<void> = async () => {};
-	afterEach(() => close());
-
-	async function fresh(): Promise<Storage> {
-		const opened = await open();
-		close = opened.close;
-		return opened.storage;
-	}
+	const fresh = freshStorage(open);
 
 	it('a customer crossing fires once, staying above does not fire again, dropping and re-crossing does', async () => {
 		const db = await fresh();

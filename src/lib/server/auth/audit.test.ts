@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { testEngines } from '$lib/server/testing/postgres';
-import type { Storage } from '$lib/server/db/storage';
+import { describe, expect, it } from 'vitest';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import { audit, listAudit } from './audit';
 
 describe.each(testEngines)('audit log on $engine', ({ open }) => {
-	let close: () => Promise<void> = async () => {};
-	afterEach(() => close());
-
-	async function fresh(): Promise<Storage> {
-		const opened = await open();
-		close = opened.close;
-		return opened.storage;
-	}
+	const fresh = freshStorage(open);
 
 	it('records entries and lists them newest first with filters and paging', async () => {
 		const db = await fresh();

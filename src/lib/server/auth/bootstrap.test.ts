@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { testEngines } from '$lib/server/testing/postgres';
+import { describe, expect, it } from 'vitest';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import { bootstrapAccounts, FIRST_RUN_ADMIN_EMAIL } from './bootstrap';
 import { DEMO_ACCOUNTS, DEMO_MANAGER_TEAM } from './demo-accounts';
 import { authenticate, findUserByEmail, listUsers, setUserDisabled } from './users';
@@ -10,13 +10,8 @@ function capture() {
 }
 
 describe.each(testEngines)('bootstrapAccounts on $engine', ({ open }) => {
-	let close: () => Promise<void> = async () => {};
-	afterEach(() => close());
-	async function openDatabase(_: string) {
-		const opened = await open();
-		close = opened.close;
-		return opened.storage;
-	}
+	const fresh = freshStorage(open);
+	const openDatabase = (_: string) => fresh();
 
 	it('creates a first-run admin on an empty database and prints its password once', async () => {
 		const db = await openDatabase(':memory:');

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '$lib/server/db/storage';
-import { testEngines } from '$lib/server/testing/postgres';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import { adminSummary } from './admin-summary';
 import { audit } from './audit';
 import { rawRows } from './testing';
@@ -65,13 +65,10 @@ describe('parseOrigins', () => {
 
 describe.each(testEngines)('keys on $engine', ({ open }) => {
 	let db: Storage;
-	let close: () => Promise<void> = async () => {};
+	const fresh = freshStorage(open);
 	beforeEach(async () => {
-		const opened = await open();
-		db = opened.storage;
-		close = opened.close;
+		db = await fresh();
 	});
-	afterEach(() => close());
 
 	describe('write keys', async () => {
 		it('are stored hashed, verified, touched and revocable', async () => {

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '$lib/server/db/storage';
-import { testEngines } from '$lib/server/testing/postgres';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import {
 	SESSION_LIFETIME_MS,
 	createSession,
@@ -27,13 +27,10 @@ describe('session tokens', async () => {
 describe.each(testEngines)('sessions on $engine', ({ open }) => {
 	let db: Storage;
 	let userId: string;
-	let close: () => Promise<void> = async () => {};
-	afterEach(() => close());
+	const fresh = freshStorage(open);
 
 	beforeEach(async () => {
-		const opened = await open();
-		db = opened.storage;
-		close = opened.close;
+		db = await fresh();
 		userId = (
 			await createUser(db, {
 				email: 'Lee@Bank.example',

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '$lib/server/db/storage';
-import { testEngines } from '$lib/server/testing/postgres';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import { audit } from './audit';
 import { admitSignIn, signInThrottle, throttleLimitsFromEnv } from './throttle';
 
@@ -8,13 +8,10 @@ const MIN = 60_000;
 
 describe.each(testEngines)('signInThrottle on $engine', ({ open }) => {
 	let db: Storage;
-	let close: () => Promise<void> = async () => {};
+	const fresh = freshStorage(open);
 	beforeEach(async () => {
-		const opened = await open();
-		db = opened.storage;
-		close = opened.close;
+		db = await fresh();
 	});
-	afterEach(() => close());
 
 	async function fail(email: string, ip: string, ts: number) {
 		await audit(db, { action: 'auth.sign_in_failed', target: email, ip, ts });

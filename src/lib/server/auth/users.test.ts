@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '$lib/server/db/storage';
-import { testEngines } from '$lib/server/testing/postgres';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import { rawRows } from './testing';
 import {
 	AccountError,
@@ -19,13 +19,10 @@ import {
 
 describe.each(testEngines)('accounts on $engine', ({ open }) => {
 	let db: Storage;
-	let close: () => Promise<void> = async () => {};
+	const fresh = freshStorage(open);
 	beforeEach(async () => {
-		const opened = await open();
-		db = opened.storage;
-		close = opened.close;
+		db = await fresh();
 	});
-	afterEach(() => close());
 
 	async function code(promise: Promise<unknown> | (() => unknown)): Promise<string | undefined> {
 		try {

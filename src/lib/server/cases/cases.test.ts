@@ -1,10 +1,16 @@
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { users, userTeams } from '$lib/server/db/schema';
 import { pgSchema } from '$lib/server/db/postgres';
 import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/storage';
-import { mirrorToPostgres, testEngines, testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
+import {
+	freshStorage,
+	mirrorToPostgres,
+	testEngines,
+	testPostgres,
+	type TestPostgres
+} from '$lib/server/testing/postgres';
 import { publishAccepted } from '$lib/server/live/bus';
 import { startAlerts, type AlertsRuntime } from '$lib/server/alerts/scheduler';
 import { rawRows } from '$lib/server/auth/testing';
@@ -118,14 +124,12 @@ const BOSS = { id: 'boss', name: 'boss', email: 'boss@example.com', scope: { tea
 const all = caseFilterSchema.parse({});
 
 describe.each(testEngines)('follow-up cases on $engine', ({ open }) => {
-	let close: () => Promise<void> = async () => {};
-	afterEach(() => close());
+	const fresh = freshStorage(open);
 
 	async function setup(): Promise<Storage> {
-		const opened = await open();
-		close = opened.close;
-		await addStaff(opened.storage);
-		return opened.storage;
+		const storage = await fresh();
+		await addStaff(storage);
+		return storage;
 	}
 
 	it('opens a case for a detractor, assigned to the manager of the agent’s team, due in 48 h', async () => {

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
-import { testEngines } from '$lib/server/testing/postgres';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import { byEngine, type Storage } from '$lib/server/db/storage';
 import { postgresOutreachStore } from '$lib/server/outreach/postgres';
 import { sqliteOutreachStore } from '$lib/server/outreach/sqlite';
@@ -37,14 +37,7 @@ function plan(audienceId: number): OutreachPlan {
 }
 
 describe.each(testEngines)('the demo audience on $engine', ({ open }) => {
-	let close: () => Promise<void> = async () => {};
-	afterEach(() => close());
-
-	async function fresh(): Promise<Storage> {
-		const opened = await open();
-		close = opened.close;
-		return opened.storage;
-	}
+	const fresh = freshStorage(open);
 
 	it('is stored under the id the history split for, also when it is not the first audience', async () => {
 		const db = await fresh();

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listAudit } from '$lib/server/auth/audit';
 import type { Storage } from '$lib/server/db/storage';
-import { testEngines } from '$lib/server/testing/postgres';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import { ensureDefaultJourneys, mapEventName, saveJourney, unmapEventName } from './registry';
 import { FIXTURE_JOURNEY } from './testing';
 
@@ -19,16 +19,10 @@ async function entries(storage: Storage) {
 }
 
 describe.each(testEngines)('journey audit entries on $engine', ({ open }) => {
-	let close: (() => Promise<void>) | undefined;
-	afterEach(async () => {
-		await close?.();
-		close = undefined;
-	});
+	const fresh = freshStorage(open);
 
 	it('records who created, changed and mapped a journey, with the changed fields before and after', async () => {
-		const opened = await open();
-		close = opened.close;
-		const db = opened.storage;
+		const db = await fresh();
 		await ensureDefaultJourneys(db);
 		await saveJourney(db, FIXTURE_JOURNEY, context.actor.email, { create: true, audit: context });
 		await saveJourney(db, { ...FIXTURE_JOURNEY, windowHours: 72 }, context.actor.email, {

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { testEngines } from '$lib/server/testing/postgres';
+import { describe, expect, it } from 'vitest';
+import { freshStorage, testEngines } from '$lib/server/testing/postgres';
 import {
 	compileJourney,
 	DEFAULT_JOURNEYS,
@@ -24,16 +24,7 @@ import {
 import { FIXTURE_JOURNEY, T0 } from './testing';
 
 describe.each(testEngines)('the journey registry on $engine', ({ open }) => {
-	let close: (() => Promise<void>) | undefined;
-	afterEach(async () => {
-		await close?.();
-		close = undefined;
-	});
-	const fresh = async () => {
-		const opened = await open();
-		close = opened.close;
-		return opened.storage;
-	};
+	const fresh = freshStorage(open);
 
 	it('preloads the eight journeys of DOMAIN.md once, keeping an admin’s edits', async () => {
 		const db = await fresh();

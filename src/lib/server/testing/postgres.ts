@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { openPostgres, type PgDb } from '$lib/server/db/postgres';
 import { openDatabase, type Db } from '$lib/server/db';
@@ -111,3 +111,21 @@ export const testEngines: {
 		}
 	}
 ];
+
+type OpenEngine = (typeof testEngines)[number]['open'];
+
+/**
+ * Inside a `describe.each(testEngines)` body: `const fresh = freshStorage(open)` gives each test that calls
+ * `await fresh()` a new migrated database of the suite's engine, closed (and on PostgreSQL dropped) after the test.
+ */
+export function freshStorage(open: OpenEngine): () => Promise<Storage> {
+	const opened: (() => Promise<void>)[] = [];
+	afterEach(async () => {
+		for (const close of opened.splice(0)) await close();
+	});
+	return async () => {
+		const { storage, close } = await open();
+		opened.push(close);
+		return storage;
+	};
+}
