@@ -4,7 +4,7 @@
  * same budget as the app's page"), on the same server and the same data. Measured on the built server (run
  * `npm run build` first):
  *
- * 1. an embed integration is added with the CLI to a fresh SQLite file, then `node build` serves it with the demo
+ * 1. an embed integration is added with the CLI to a fresh SQLite file, then the built server (as `npm start` runs it, bench/_server.js) serves it with the demo
  *    (`--days` of history, the live simulator running);
  * 2. Chromium (Playwright) opens, in a fresh browser context each time (cold cache, as a portal's first visit),
  *    `/embed/kpis` and `/embed/wallboard` with a signed token for every team, and `/wallboard` signed in as the
@@ -15,15 +15,14 @@
  *   npm run bench -- embed-paint            (via bench/run.js: results go to bench/RESULTS.md)
  *   node bench/embed-paint.js [--days 7] [--runs 7] [--port 4199]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { SignJWT } from 'jose';
+import { root, sleep, startBuiltServer } from './_server.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
 	const i = args.indexOf(`--${name}`);
@@ -33,21 +32,7 @@ const DAYS = option('days', 7);
 const RUNS = option('runs', 7);
 const PORT = option('port', 4199);
 const log = (...parts) => console.error('[embed-paint]', ...parts);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-async function waitFor(url, ms) {
-	const until = Date.now() + ms;
-	while (Date.now() < until) {
-		try {
-			if ((await fetch(url)).ok) return;
-		} catch {
-			// not up yet
-		}
-		await sleep(300);
-	}
-	throw new Error(`${url} did not answer within ${ms} ms`);
-}
 
 function median(values) {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -92,7 +77,6 @@ async function visit(browser, url, cookie) {
 }
 
 async function main() {
-	if (!existsSync(path.join(root, 'build/index.js'))) throw new Error('no build/: run `npm run build` first');
 	const dbFile = path.join(root, 'bench/.data/embed-paint.db');
 	for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
 	const base = `http://127.0.0.1:${PORT}`;
@@ -107,43 +91,23 @@ async function main() {
 	if (cli.status !== 0) throw new Error(`embed add failed: ${cli.stderr}`);
 	const integration = JSON.parse(cli.stdout.trim().split('\n').pop());
 
-	const server = spawn(process.execPath, ['build'], {
-		cwd: root,
-		stdio: ['ignore', 'pipe', 'pipe'],
+	const server = await startBuiltServer({
+		port: PORT,
+		database: dbFile,
 		env: {
-			...process.env,
-			NODE_ENV: 'production',
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			DATABASE_URL: dbFile,
 			RESONANCE_DEMO: '1',
 			RESONANCE_DEMO_DAYS: String(DAYS),
 			RESONANCE_ADMIN_EMAIL: admin.email,
 			RESONANCE_ADMIN_PASSWORD: admin.password
 		}
 	});
-	let serverLog = '';
-	server.stdout.on('data', (c) => (serverLog += c));
-	server.stderr.on('data', (c) => (serverLog += c));
 	let browser;
 	try {
-		await waitFor(`${base}/healthz`, 120_000);
-		const started = Date.now();
-		while (!serverLog.includes('events seeded') && Date.now() - started < 600_000) await sleep(1000);
-		if (!serverLog.includes('events seeded')) throw new Error('the demo was not seeded within 10 minutes');
-		const seeded = /demo: ([\d,]+) events seeded/.exec(serverLog)?.[1] ?? '?';
+		const seeded = await server.demoSeeded();
 		log(`demo seeded: ${seeded} events`);
 		await sleep(10_000); // start-up work after seeding settles
 
-		const login = await fetch(`${base}/login`, {
-			method: 'POST',
-			body: new URLSearchParams(admin),
-			headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-			redirect: 'manual'
-		});
-		const session = (login.headers.get('set-cookie') ?? '').split(';')[0];
-		if (!session.startsWith('session=')) throw new Error(`sign-in failed (${login.status})`);
+		const session = await server.signIn(admin);
 		const [name, value] = [session.slice(0, session.indexOf('=')), session.slice(session.indexOf('=') + 1)];
 		const cookie = { name, value, url: base };
 
@@ -195,8 +159,7 @@ ${rows.join('\n')}
 `);
 	} finally {
 		await browser?.close();
-		server.kill('SIGTERM');
-		await new Promise((r) => server.once('exit', r));
+		await server.stop();
 	}
 }
 

@@ -9,14 +9,12 @@
  *   npm run bench -- hostile          (via bench/run.js: results go to bench/RESULTS.md)
  *   node bench/hostile-input.js [--rounds 5] [--port 4197] [--node-args "--trace-gc …"] [--server-log FILE]
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { serverNodeFlags } from '../scripts/node-flags.js';
+import { root, sleep, startBuiltServer } from './_server.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
 	const i = args.indexOf(`--${name}`);
@@ -31,7 +29,6 @@ const nodeArgs = (() => {
 	return i >= 0 ? args[i + 1].split(/\s+/).filter(Boolean) : [];
 })();
 const log = (...parts) => console.error('[hostile]', ...parts);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const BATCHES = {
 	'12 × ("a" × 29,000 + "@")': Array.from({ length: 12 }, () => 'a'.repeat(29_000) + '@'),
@@ -54,38 +51,18 @@ async function main() {
 	if (!existsSync(path.join(root, 'build/text-scorer.js')))
 		throw new Error('no build/text-scorer.js: run `npm run build` first');
 	const dir = mkdtempSync(path.join(os.tmpdir(), 'resonance-hostile-'));
-	const base = `http://127.0.0.1:${PORT}`;
 	const writeKey = 'rsn_w_bench_hostile_write_key';
 	// What `npm start` runs (scripts/start.js): serve.js under the same V8 flags (RESONANCE_SEMI_SPACE_MB and
 	// RESONANCE_HEAP_GROWTH_PERCENT apply here too).
 	const flags = serverNodeFlags(process.env);
-	const server = spawn(process.execPath, [...flags, ...nodeArgs, 'scripts/serve.js'], {
-		cwd: root,
-		stdio: ['ignore', 'pipe', 'pipe'],
-		env: {
-			...process.env,
-			NODE_ENV: 'production',
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			DATABASE_URL: path.join(dir, 'hostile.db'),
-			RESONANCE_DEMO: '0',
-			RESONANCE_WRITE_KEY: writeKey
-		}
+	const server = await startBuiltServer({
+		port: PORT,
+		database: path.join(dir, 'hostile.db'),
+		env: { RESONANCE_DEMO: '0', RESONANCE_WRITE_KEY: writeKey },
+		nodeArgs
 	});
-	let serverLog = '';
-	server.stdout.on('data', (c) => (serverLog += c));
-	server.stderr.on('data', (c) => (serverLog += c));
+	const base = server.base;
 	try {
-		for (let i = 0; ; i++) {
-			if (i > 600) throw new Error(`the server did not start:\n${serverLog}`);
-			const ok = await fetch(`${base}/healthz`).then(
-				(r) => r.ok,
-				() => false
-			);
-			if (ok) break;
-			await sleep(200);
-		}
 		let n = 0;
 		const rows = [];
 		for (const [label, texts] of Object.entries(BATCHES)) {
@@ -159,10 +136,9 @@ ${rows.map((r) => `| ${r.label} | ${r.kb} | ${ms(r.post)} | ${ms(r.p50)} / ${ms(
 Target: no /healthz wait over ${BUDGET_MS} ms — **${worst <= BUDGET_MS ? 'met' : 'not met'}** (${ms(worst)}).
 `);
 	} finally {
-		server.kill('SIGTERM');
-		await new Promise((r) => server.once('close', r));
+		await server.stop();
 		const logIndex = args.indexOf('--server-log');
-		if (logIndex >= 0) writeFileSync(args[logIndex + 1], serverLog);
+		if (logIndex >= 0) writeFileSync(args[logIndex + 1], server.log);
 		rmSync(dir, { recursive: true, force: true });
 	}
 }

@@ -3,7 +3,7 @@
  * The server's memory budget (issue 21, item 8): RSS ≤ 400 MB serving the 90-day demo after every page has been
  * viewed. Measured on the built server (run `npm run build` first):
  *
- * 1. `node build` on a fresh SQLite file with the demo (90 days of history, seeded by the server's child process
+ * 1. the built server as `npm start` runs it (bench/_server.js) on a fresh SQLite file with the demo (90 days of history, seeded by the server's child process
  *    build/demo-seeder.js, then the live simulator running);
  * 2. once the history is seeded, an admin walks every screen in both languages and in every period preset (the
  *    wallboard and its TV pages, trends by team/channel/agent, voice, each journey with its drill-downs, alerts,
@@ -15,13 +15,12 @@
  * The server runs with the environment it would get from `npm start`; RESONANCE_* cache settings given to this
  * bench (e.g. RESONANCE_SQLITE_CACHE_MB) pass through, so settings can be compared.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { serverNodeFlags } from '../scripts/node-flags.js';
+import { root, sleep, startBuiltServer } from './_server.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
 	const i = args.indexOf(`--${name}`);
@@ -33,7 +32,6 @@ const PORT = option('port', Number(process.env.BENCH_MEMORY_PORT) || 4198);
 const REUSE = args.includes('--reuse');
 const BUDGET_MB = 400;
 const log = (...parts) => console.error('[memory]', ...parts);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** VmRSS and VmHWM of a process, in MB. */
 function memoryOf(pid) {
@@ -53,75 +51,31 @@ async function heapOf(base, session) {
 	};
 }
 
-async function waitFor(url, ms) {
-	const until = Date.now() + ms;
-	while (Date.now() < until) {
-		try {
-			if ((await fetch(url)).ok) return;
-		} catch {
-			// not up yet
-		}
-		await sleep(300);
-	}
-	throw new Error(`${url} did not answer within ${ms} ms`);
-}
-
 async function main() {
-	if (!existsSync(path.join(root, 'build/index.js'))) throw new Error('no build/: run `npm run build` first');
 	const dbFile = path.join(root, 'bench/.data/memory.db');
 	const reuse = REUSE && existsSync(dbFile);
 	if (!reuse) for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
-	const base = `http://127.0.0.1:${PORT}`;
 	const admin = { email: 'bench-admin@resonance.local', password: 'bench-memory-password-2026' };
-	// As `npm start` runs it (scripts/start.js): V8's semi-spaces from RESONANCE_SEMI_SPACE_MB, default 4 MB, and the
-	// old generation's growth after a full collection from RESONANCE_HEAP_GROWTH_PERCENT, default 50 (0: V8's own).
-	const semiSpace = process.env.RESONANCE_SEMI_SPACE_MB?.trim() || '4';
-	const heapGrowth = process.env.RESONANCE_HEAP_GROWTH_PERCENT?.trim() || '50';
-	const v8Flags = [
-		`--max-semi-space-size=${semiSpace}`,
-		...(heapGrowth === '0' ? [] : [`--heap-growing-percent=${heapGrowth}`])
-	];
-	const server = spawn(process.execPath, [...v8Flags, 'build'], {
-		cwd: root,
-		stdio: ['ignore', 'pipe', 'pipe'],
+	const server = await startBuiltServer({
+		port: PORT,
+		database: dbFile,
 		env: {
-			...process.env,
-			NODE_ENV: 'production',
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			DATABASE_URL: dbFile,
 			RESONANCE_DEMO: '1',
 			RESONANCE_DEMO_DAYS: String(DAYS),
 			RESONANCE_ADMIN_EMAIL: admin.email,
 			RESONANCE_ADMIN_PASSWORD: admin.password
 		}
 	});
-	let serverLog = '';
-	server.stdout.on('data', (c) => (serverLog += c));
-	server.stderr.on('data', (c) => (serverLog += c));
+	const base = server.base;
 	try {
-		await waitFor(`${base}/healthz`, 120_000);
-		const started = Date.now();
-		while (!reuse && !serverLog.includes('events seeded') && Date.now() - started < 600_000)
-			await sleep(1000);
-		if (!reuse && !serverLog.includes('events seeded'))
-			throw new Error('the demo was not seeded within 10 minutes');
-		const seeded = reuse ? 'reused' : (/demo: ([\d,]+) events seeded/.exec(serverLog)?.[1] ?? '?');
+		const seeded = reuse ? 'reused' : await server.demoSeeded();
 		log(`demo seeded: ${seeded} events`);
 		// Start-up work after seeding (text analysis, alert backfill) settles first.
 		await sleep(20_000);
 		const afterSeed = memoryOf(server.pid);
 		log('after seeding', afterSeed);
 
-		const login = await fetch(`${base}/login`, {
-			method: 'POST',
-			body: new URLSearchParams(admin),
-			headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-			redirect: 'manual'
-		});
-		const session = (login.headers.get('set-cookie') ?? '').split(';')[0];
-		if (!session.startsWith('session=')) throw new Error(`sign-in failed (${login.status})`);
+		const session = await server.signIn(admin);
 		const get = async (url, locale) => {
 			const response = await fetch(base + url, {
 				headers: { cookie: `${session}; PARAGLIDE_LOCALE=${locale}`, accept: 'text/html' }
@@ -205,12 +159,12 @@ async function main() {
 		const settings = Object.entries(process.env)
 			.filter(([k]) => /^RESONANCE_.*(CACHE|MB)/.test(k) && k !== 'RESONANCE_SEMI_SPACE_MB')
 			.map(([k, v]) => `${k}=${v}`)
-			.concat(v8Flags);
+			.concat(serverNodeFlags(process.env));
 		const mb = (x) => `${Math.round(x)} MB`;
 		const worst = Math.max(afterWalk.rss, later.rss);
 		console.log(`## Server memory, 90-day demo after every screen (bench/memory.js)
 
-\`npm run bench -- memory\` (run \`npm run build\` first): the built server (\`node build\`) on a fresh SQLite file
+\`npm run bench -- memory\` (run \`npm run build\` first): the built server as \`npm start\` runs it (\`scripts/serve.js\`) on a fresh SQLite file
 with the demo (${DAYS} days, ${seeded} events seeded, the live simulator running); an admin then views every screen
 (${pages.length} pages incl. ${journeyKeys.length} journeys with their breakdowns, a case, a customer and every admin
 page) in both languages and in each period preset (${views} page views in ${walkSeconds.toFixed(0)} s) and holds the
@@ -230,8 +184,7 @@ by a child process of the server (build/demo-seeder.js), which has exited before
 Target: RSS ≤ ${BUDGET_MB} MB after every screen — **${worst <= BUDGET_MB ? 'met' : 'not met'}** (${mb(worst)}).
 `);
 	} finally {
-		server.kill('SIGTERM');
-		await new Promise((r) => server.once('close', r));
+		await server.stop();
 	}
 }
 

@@ -6,7 +6,7 @@
  *    from SvelteKit's server manifest) and everything they import, statically or dynamically, gzipped as served
  *    (adapter-node's precompressed .gz files). Budget ≤ 200 KB (issue 22): the wallboard draws its trend in SVG, and
  *    ECharts is not among its chunks at all.
- * 2. 200 SSE viewers on loopback: the built server (`node build`) runs the demo (14 days of history, the live
+ * 2. 200 SSE viewers on loopback: the built server as `npm start` runs it (bench/_server.js) runs the demo (14 days of history, the live
  *    simulator at 600 events/min as background load); 200 viewers hold GET /api/v1/stream open with one session;
  *    probe events are posted through POST /api/v1/events at random intervals, and each viewer's latency is the
  *    time from the probe's POST to the first `kpis` snapshot whose `seq` watermark covers the probe's row.
@@ -16,15 +16,13 @@
  *   npm run bench -- wallboard          (via bench/run.js: results go to bench/RESULTS.md)
  *   node bench/wallboard.js [--viewers 200] [--probes 40] [--port 4199] [--bundle-only]   (BENCH_PORT= also sets the port)
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { root, startBuiltServer } from './_server.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
 	const i = args.indexOf(`--${name}`);
@@ -106,19 +104,6 @@ function bundle() {
 
 // ------------------------------------------------------------------------------------------------ 2. SSE
 
-function waitFor(url, timeoutMs) {
-	const started = Date.now();
-	return new Promise((resolve, reject) => {
-		const attempt = () =>
-			fetch(url)
-				.then((r) => (r.ok ? resolve() : retry()))
-				.catch(retry);
-		const retry = () =>
-			Date.now() - started > timeoutMs ? reject(new Error(`${url} not up`)) : setTimeout(attempt, 500);
-		attempt();
-	});
-}
-
 function cpuTicks(pid) {
 	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
 	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -166,19 +151,12 @@ function viewer(base, cookie, onSnapshot) {
 async function sse() {
 	const dbFile = path.join(root, 'bench/.data/wallboard.db');
 	for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
-	const base = `http://127.0.0.1:${PORT}`;
 	const writeKey = 'rsn_w_bench_wallboard_write_key';
 	const admin = { email: 'bench-admin@resonance.local', password: 'bench-wallboard-password-2026' };
-	const server = spawn(process.execPath, ['build'], {
-		cwd: root,
-		stdio: ['ignore', 'pipe', 'pipe'],
+	const server = await startBuiltServer({
+		port: PORT,
+		database: dbFile,
 		env: {
-			...process.env,
-			NODE_ENV: 'production',
-			PORT: String(PORT),
-			HOST: '127.0.0.1',
-			ORIGIN: base,
-			DATABASE_URL: dbFile,
 			RESONANCE_DEMO: '1',
 			RESONANCE_DEMO_DAYS: '14',
 			RESONANCE_DEMO_RATE: '600',
@@ -187,26 +165,12 @@ async function sse() {
 			RESONANCE_ADMIN_PASSWORD: admin.password
 		}
 	});
-	let serverLog = '';
-	server.stdout.on('data', (c) => (serverLog += c));
-	server.stderr.on('data', (c) => (serverLog += c));
-	const stop = () => server.kill('SIGTERM');
+	const base = server.base;
 	try {
-		await waitFor(`${base}/healthz`, 120_000);
 		// The demo history is seeded in the background: wait until the simulator runs.
-		const started = Date.now();
-		while (!serverLog.includes('events seeded') && Date.now() - started < 900_000)
-			await new Promise((r) => setTimeout(r, 500));
+		await server.demoSeeded(900_000);
 		log('server up, demo seeded');
-		const login = await fetch(`${base}/login`, {
-			method: 'POST',
-			body: new URLSearchParams(admin),
-			headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' },
-			redirect: 'manual'
-		});
-		const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-		if (!cookie.startsWith('session='))
-			throw new Error(`sign-in failed (${login.status}); the server said:\n${serverLog.slice(-3000)}`);
+		const cookie = await server.signIn(admin);
 
 		// Let the start-up work settle (text indexing, alert backfill), then take the server's CPU with the
 		// simulator alone, for comparison.
@@ -306,7 +270,7 @@ async function sse() {
 			seconds
 		};
 	} finally {
-		stop();
+		await server.stop();
 	}
 }
 

@@ -218,8 +218,9 @@ test('TV mode rotates without the shell, shows "stale since" while the stream is
 	const tv = page.getByTestId('tv');
 	await expect(tv).toBeVisible();
 	await expect(page.getByTestId('current-user')).toBeHidden();
+	// Dark whatever the signed-in user's theme: the app's dark palette (app.css `.theme-dark`, --bg #0e141b).
 	const background = await tv.evaluate((el) => getComputedStyle(el).backgroundColor);
-	expect(background).toBe('rgb(11, 17, 24)');
+	expect(background).toBe('rgb(14, 20, 27)');
 	const status = tv.locator('[data-status]');
 	await expect(status).toHaveAttribute('data-status', 'live', { timeout: 15_000 });
 	await expect(tv).toHaveAttribute('data-page', 'kpis');
