@@ -21,7 +21,14 @@ import postgres from 'postgres';
 import { openDatabase } from '$lib/server/db';
 import { openPostgres } from '$lib/server/db/postgres';
 import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/storage';
-import { currentModel, encodeCursor, listRisk, summarizeModel, type RiskListFilter } from '$lib/server/risk';
+import {
+	currentModel,
+	decodeCursor,
+	encodeCursor,
+	listRisk,
+	summarizeModel,
+	type RiskListFilter
+} from '$lib/server/risk';
 import { riskStores, scoresQuery, type NewRiskModel, type NewRiskScore } from '$lib/server/risk/store';
 import { startPostgresServer, type PostgresServer } from '$lib/server/testing/postgres-server';
 import { SYNTHETIC_TEAMS, syntheticScores } from './_risk-scores';
@@ -136,6 +143,29 @@ async function timeIt(work: () => Promise<unknown>): Promise<number[]> {
 	return times;
 }
 
+/**
+ * The list query as it was before the row-value keyset (ties by customer ascending, the keyset an OR), for the
+ * comparison row: a later page on the whole center or one team.
+ */
+function previousQuery(team: string | null, after: { score: number; customerId: string }) {
+	return {
+		text: `SELECT customer_id, model_id, scored_at, score, regulator_score, team_id, segment, reasons
+			FROM risk_scores WHERE score >= ?${team === null ? '' : ' AND team_id IN (?)'}
+			AND (score < ? OR (score = ? AND customer_id > ?))
+			ORDER BY score DESC, customer_id ASC LIMIT ?`,
+		params: [0, ...(team === null ? [] : [team]), after.score, after.score, after.customerId, PAGE + 1]
+	};
+}
+
+async function run(storage: Storage, text: string, params: (string | number)[]): Promise<unknown> {
+	if (storage.engine === 'sqlite') return storage.db.$client.prepare(text).all(...params);
+	let n = 0;
+	return storage.db.$client.unsafe(
+		text.replace(/\?/g, () => `$${++n}`),
+		params
+	);
+}
+
 /** The access path of a query: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN (first lines). */
 async function plan(storage: Storage, text: string, params: (string | number)[]): Promise<string> {
 	if (storage.engine === 'sqlite')
@@ -225,6 +255,7 @@ async function main() {
 		const results = new Map<string, Map<string, Measured>>();
 		const modelTimes = new Map<string, number[]>();
 		const plans: string[] = [];
+		const previous: string[] = [];
 		for (const storage of engines) {
 			const byCase = new Map<string, Measured>();
 			for (const c of all) {
@@ -236,17 +267,30 @@ async function main() {
 				storage.engine,
 				await timeIt(async () => summarizeModel((await currentModel(storage))!))
 			);
-			// The later-page queries' plans: the whole center, one team, a manager's teams.
-			const after = { score: scores[0].score, customerId: scores[0].customerId };
+			// The previous query, on the middle page of the whole center and of the largest team (fewer runs: slow).
+			for (const c of all.slice(0, 2)) {
+				const team = c.filter.teams?.[0] ?? null;
+				const before = previousQuery(team, decodeCursor(middleCursor(scores, c.filter)!)!);
+				const times: number[] = [];
+				for (let i = 0; i < 6; i++) {
+					const t = performance.now();
+					await run(storage, before.text, before.params);
+					if (i) times.push(performance.now() - t);
+				}
+				previous.push(
+					`- ${storage.engine}, ${c.label}, the middle page: p50 ${ms(percentile(times, 50))} ms, max ${ms(Math.max(...times))} ms; plan \`${await plan(storage, before.text, before.params)}\``
+				);
+			}
+			// The middle pages' plans: the whole center, one team, a manager's teams.
 			for (const c of all.slice(0, 4).filter((_, i) => i !== 2)) {
 				const q = scoresQuery({
 					minScore: c.filter.minScore ?? 0,
 					teams: c.filter.teams,
 					limit: PAGE + 1,
-					after
+					after: decodeCursor(middleCursor(scores, c.filter)!)
 				});
 				plans.push(
-					`- ${storage.engine}, ${c.label}, a later page: \`${await plan(storage, q.text, q.params)}\``
+					`- ${storage.engine}, ${c.label}, the middle page: \`${await plan(storage, q.text, q.params)}\``
 				);
 			}
 		}
@@ -290,6 +334,9 @@ Worst p95 ${ms(worst)} ms (target ≤ 100 ms ${worst <= 100 ? '✓' : '✗'}). T
 
 Query plans (the store's \`scoresQuery\`; keyset \`(score, customer_id) < (?, ?)\`, order score and customer descending):
 ${plans.join('\n')}
+
+Before (the keyset \`score < ? OR (score = ? AND customer_id > ?)\`, ties by customer ascending; 5 runs):
+${previous.join('\n')}
 `);
 	} finally {
 		for (const close of closers) await close();
