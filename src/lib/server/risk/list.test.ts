@@ -26,7 +26,7 @@ const SCORES: NewRiskScore[] = Array.from({ length: 600 }, (_, i) => {
 	return {
 		customerId: `cust-${String(k).padStart(4, '0')}`,
 		score: k % 10 === 0 ? 0.4 : k % 5 === 0 ? 0.125 : k % 3 === 0 ? 0.03 : 0.0025,
-		regulatorScore: 0.001,
+		regulatorScore: k % 7 === 0 ? 0.05 : 0.001,
 		teamId: k % 4 === 3 ? null : ['a', 'b', 'c'][k % 4],
 		segment: k % 2 ? 'mass' : 'private',
 		reasons: []
@@ -101,6 +101,47 @@ describe.each(testEngines)('the risk list’s paging on $engine', ({ open }) => 
 			expect(new Set(ids).size).toBe(n);
 			expect(pages).toBe(Math.max(1, Math.ceil(n / limit)));
 		}
+	});
+
+	it('gives an alert rule the highest scores, ties by customer descending, and counts per team, per model', async () => {
+		const vip = await risk.scoresOver(storage, {
+			outcome: 'regulator',
+			minScore: 0.01,
+			teams: ['a', 'b'],
+			segments: ['private'],
+			limit: 1000
+		});
+		// Regulator 5% for multiples of 7; private for even k; teams a, b for k ≡ 0, 1 (mod 4): even, so k ≡ 0 (mod 4).
+		const want = SCORES.filter((s) => Number(s.customerId.slice(5)) % 28 === 0)
+			.map((s) => s.customerId)
+			.sort()
+			.reverse();
+		expect(want.length).toBe(22);
+		expect(vip.map((r) => r.customerId)).toEqual(want);
+		const count = (outcome: 'complaint' | 'regulator', minScore: number) =>
+			risk.countsOver(storage, { outcome, minScore, teams: null, segments: null });
+		const byTeam = (rows: { teamId: string | null; n: number }[]) =>
+			Object.fromEntries(rows.map((r) => [r.teamId ?? '-', r.n]));
+		// At 10% or more: k a multiple of 5, 30 of each residue mod 4.
+		expect(byTeam(await count('complaint', 0.1))).toEqual({ a: 30, b: 30, c: 30, '-': 30 });
+		expect(byTeam(await count('regulator', 0.01))).toEqual(
+			byTeam(
+				['a', 'b', 'c', null].map((t) => ({
+					teamId: t,
+					n: SCORES.filter((s) => s.teamId === t && s.regulatorScore >= 0.01).length
+				}))
+			)
+		);
+		// A new model replaces every score: the counts follow it (they are kept per model).
+		const store = riskStores[storage.engine](storage.db as never);
+		try {
+			await store.saveModel(MODEL, SCORES.slice(0, 10), 0);
+			const now = SCORES.slice(0, 10).filter((s) => s.score >= 0.1);
+			expect((await count('complaint', 0.1)).reduce((n, r) => n + r.n, 0)).toBe(now.length);
+		} finally {
+			await store.saveModel(MODEL, SCORES, 0);
+		}
+		expect((await count('complaint', 0.1)).reduce((n, r) => n + r.n, 0)).toBe(120);
 	});
 
 	it('continues a page that ended inside a tie with the rest of the tie', async () => {

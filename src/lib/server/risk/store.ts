@@ -89,7 +89,7 @@ export interface RiskStore {
 	customerScore(customerId: string): Promise<RiskScoreRow | null>;
 	/** Customers whose current score is at or above minScore, by id (an outreach audience's `risk` rule). */
 	customersAtOrAbove(minScore: number): Promise<string[]>;
-	/** Current scores at or above minScore on either probability (an alert rule's watch), highest first. */
+	/** Current scores at or above minScore on either probability (an alert rule's watch), highest first (ties: customer descending). */
 	scoresOver(filter: OverFilter): Promise<RiskScoreRow[]>;
 	/** How many current scores are at or above minScore, per team (null: no team). */
 	countsOver(filter: Omit<OverFilter, 'limit'>): Promise<{ teamId: string | null; n: number }[]>;
@@ -105,8 +105,18 @@ export interface OverFilter {
 	limit: number;
 }
 
-/** The alert rule's query with `?` placeholders (the same on both engines). */
-function overQuery(filter: OverFilter, count = false): { text: string; params: (string | number)[] } {
+/**
+ * The alert rule's query with `?` placeholders (the same on both engines but for `from`). Ties are by customer
+ * descending, as the list's, so the complaint probability's rows come straight off `risk_scores_score` read
+ * backwards. `from` lets SQLite count with a table scan (`risk_scores NOT INDEXED`): without statistics it would
+ * walk `risk_scores_team_score` for the GROUP BY's order and look every row up (≈ 27 s for 1M scores on the
+ * regulator probability, bench/risk-list.ts).
+ */
+function overQuery(
+	filter: OverFilter,
+	count = false,
+	from = 'risk_scores'
+): { text: string; params: (string | number)[] } {
 	const column = filter.outcome === 'regulator' ? 'regulator_score' : 'score';
 	const where = [`${column} >= ?`];
 	const params: (string | number)[] = [filter.minScore];
@@ -123,14 +133,14 @@ function overQuery(filter: OverFilter, count = false): { text: string; params: (
 	}
 	if (count)
 		return {
-			text: `SELECT team_id AS "teamId", COUNT(*) AS n FROM risk_scores WHERE ${where.join(' AND ')}
+			text: `SELECT team_id AS "teamId", COUNT(*) AS n FROM ${from} WHERE ${where.join(' AND ')}
 				GROUP BY team_id ORDER BY team_id`,
 			params
 		};
 	params.push(filter.limit);
 	return {
 		text: `SELECT ${SCORE_COLUMNS} FROM risk_scores WHERE ${where.join(' AND ')}
-			ORDER BY ${column} DESC, customer_id ASC LIMIT ?`,
+			ORDER BY ${column} DESC, customer_id DESC LIMIT ?`,
 		params
 	};
 }
@@ -469,7 +479,7 @@ function sqliteRiskStore(db: Db): RiskStore {
 			return (client.prepare(text).all(...params) as RiskScoreRow[]).map(parseScore);
 		},
 		async countsOver(filter) {
-			const { text, params } = overQuery({ ...filter, limit: 0 }, true);
+			const { text, params } = overQuery({ ...filter, limit: 0 }, true, 'risk_scores NOT INDEXED');
 			return toCounts(client.prepare(text).all(...params) as { teamId: string | null; n: number }[]);
 		}
 	};
