@@ -22,14 +22,22 @@ import { openDatabase } from '$lib/server/db';
 import { openPostgres } from '$lib/server/db/postgres';
 import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/storage';
 import {
+	countsOver,
 	currentModel,
 	decodeCursor,
 	encodeCursor,
 	listRisk,
+	scoresOver,
 	summarizeModel,
 	type RiskListFilter
 } from '$lib/server/risk';
-import { riskStores, scoresQuery, type NewRiskModel, type NewRiskScore } from '$lib/server/risk/store';
+import {
+	riskStores,
+	scoresQuery,
+	type NewRiskModel,
+	type NewRiskScore,
+	type OverFilter
+} from '$lib/server/risk/store';
 import { startPostgresServer, type PostgresServer } from '$lib/server/testing/postgres-server';
 import { SYNTHETIC_TEAMS, syntheticScores } from './_risk-scores';
 
@@ -133,12 +141,12 @@ function middleCursor(scores: NewRiskScore[], filter: Case['filter']): string | 
 	return encodeCursor(mid.score, mid.customerId);
 }
 
-async function timeIt(work: () => Promise<unknown>): Promise<number[]> {
+async function timeIt(work: () => Promise<unknown>, runs = RUNS, warmups = 3): Promise<number[]> {
 	const times: number[] = [];
-	for (let i = 0; i < RUNS + 3; i++) {
+	for (let i = 0; i < runs + warmups; i++) {
 		const t = performance.now();
 		await work();
-		if (i >= 3) times.push(performance.now() - t);
+		if (i >= warmups) times.push(performance.now() - t);
 	}
 	return times;
 }
@@ -256,6 +264,7 @@ async function main() {
 		const modelTimes = new Map<string, number[]>();
 		const plans: string[] = [];
 		const previous: string[] = [];
+		const alertReads: string[] = [];
 		for (const storage of engines) {
 			const byCase = new Map<string, Measured>();
 			for (const c of all) {
@@ -267,6 +276,59 @@ async function main() {
 				storage.engine,
 				await timeIt(async () => summarizeModel((await currentModel(storage))!))
 			);
+			// The alert rule kind "risk score" reads the same table every pass (a minute): its watch and its count.
+			const watches: [string, OverFilter][] = [
+				[
+					'VIP customers, complaint ≥ 10%',
+					{ outcome: 'complaint', minScore: 0.1, teams: null, segments: ['private'], limit: 200 }
+				],
+				[
+					'VIP customers, complaint ≥ 0.5%',
+					{ outcome: 'complaint', minScore: 0.005, teams: null, segments: ['private'], limit: 200 }
+				],
+				[
+					'any customer, regulator ≥ 1%',
+					{ outcome: 'regulator', minScore: 0.01, teams: null, segments: null, limit: 200 }
+				]
+			];
+			for (const [label, filter] of watches) {
+				const times = await timeIt(() => scoresOver(storage, filter), 10);
+				alertReads.push(
+					`| ${storage.engine} | customer mode, ${label} | ${ms(percentile(times, 50))} / ${ms(percentile(times, 95))} |`
+				);
+			}
+			const counts: [string, Omit<OverFilter, 'limit'>][] = [
+				[
+					'any customer, complaint ≥ 0.5%',
+					{ outcome: 'complaint', minScore: 0.005, teams: null, segments: null }
+				],
+				[
+					'any customer, regulator ≥ 0.1%',
+					{ outcome: 'regulator', minScore: 0.001, teams: null, segments: null }
+				]
+			];
+			for (const [label, filter] of counts) {
+				// The store's count (what a pass pays once per model) and countsOver (kept per model) after it.
+				const uncached = await timeIt(
+					() => riskStores[storage.engine](storage.db as never).countsOver(filter),
+					3,
+					0
+				);
+				await countsOver(storage, filter);
+				const cached = await timeIt(() => countsOver(storage, filter), 20);
+				alertReads.push(
+					`| ${storage.engine} | count mode, ${label}: counted once per model / then | ${ms(percentile(uncached, 50))} (max ${ms(Math.max(...uncached))}) / ${ms(percentile(cached, 95))} p95 |`
+				);
+			}
+			if (storage.engine === 'sqlite') {
+				// The previous count (SQLite chose risk_scores_team_score for the GROUP BY and looked every row up): once.
+				const text = `SELECT team_id, COUNT(*) AS n FROM risk_scores WHERE regulator_score >= ? GROUP BY team_id ORDER BY team_id`;
+				const t = performance.now();
+				await run(storage, text, [0.001]);
+				previous.push(
+					`- sqlite, count mode, any customer, regulator ≥ 0.1%, without NOT INDEXED: ${ms(performance.now() - t)} ms once; plan \`${await plan(storage, text, [0.001])}\``
+				);
+			}
 			// The previous query, on the middle page of the whole center and of the largest team (fewer runs: slow).
 			for (const c of all.slice(0, 2)) {
 				const team = c.filter.teams?.[0] ?? null;
@@ -322,7 +384,7 @@ async function main() {
 		});
 		const modelCells = engines.map((s) => `${ms(percentile(modelTimes.get(s.engine)!, 95))} ms`).join(', ');
 		const load = ((loadBefore + loadavg()[0]) / 2).toFixed(1);
-		console.log(`## Complaint risk list: every filter, first and later pages, both engines (issue 19)
+		console.log(`## Complaint risk list: every filter, first and later pages, both engines (issue 19${SOURCE ? ', trained scores' : ''})
 
 \`listRisk\` (the /risk page, GET /api/v1/risk/customers), ${PAGE} a page, on ${origin}: ${fmt(scores.filter((s) => s.score < 0.01).length)} below 1%, the largest group of tied scores ${fmt(largestTie(scores))} customers. Milliseconds p50 / p95 of ${RUNS} runs after 3 warm-ups; the middle page is the one whose cursor is the middle row of the filter's list (inside the largest tie on the whole center). Load average ${load} while it ran${Number(load) > 4 ? ' (a shared, busy machine: figures under load)' : ''}.
 
@@ -335,7 +397,13 @@ Worst p95 ${ms(worst)} ms (target ≤ 100 ms ${worst <= 100 ? '✓' : '✗'}). T
 Query plans (the store's \`scoresQuery\`; keyset \`(score, customer_id) < (?, ?)\`, order score and customer descending):
 ${plans.join('\n')}
 
-Before (the keyset \`score < ? OR (score = ? AND customer_id > ?)\`, ties by customer ascending; 5 runs):
+The alert rule kind "risk score" (alerts/risk-score.ts, every pass): \`scoresOver\` (customer mode, 200 highest) and \`countsOver\` (count mode), ms p50 / p95:
+
+| engine | read | ms |
+| --- | --- | --- |
+${alertReads.join('\n')}
+
+Before (the keyset \`score < ? OR (score = ? AND customer_id > ?)\`, ties by customer ascending; 5 runs; and the alert rule's previous count):
 ${previous.join('\n')}
 `);
 	} finally {
