@@ -12,6 +12,8 @@
  * metrics`, its generator and writer). That data has complaints at the generator's rate (0.5% of events: ≈ 47,000
  * in 10M, 10% of them regulator referrals, ≈ 0.5% of customers a fortnight) but no comment texts or journey
  * instances, so those three features are zero here (their joins still run, on empty tables).
+ * BENCH_RISK_KEEP=1 keeps the trained copy (bench/.data/risk/…), for `BENCH_RISK_SCORES=<it> npm run bench --
+ * risk-list` (the list on every filter and both engines, bench/risk-list.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -135,4 +137,4 @@ ${rows.join('\n')}
 Worst p95 ${worstP95.toFixed(2)} ms (target ≤ 100 ms ${ok(worstP95 <= 100)}); ${RUNS} runs each after 3 warm-ups.
 `);
 c.close();
-rmSync(ownFile, { force: true });
+if (!process.env.BENCH_RISK_KEEP) rmSync(ownFile, { force: true });

@@ -148,7 +148,7 @@ export function readingOpenApi(): OpenApiPart {
 				}
 			},
 			'/api/v1/risk/customers': get(
-				'Customers by complaint risk in the next 14 days, with top reasons; team-scoped for managers',
+				'Customers by complaint risk in the next 14 days (highest first, ties by customer id descending; `next` pages on), with top reasons; team-scoped for managers',
 				[
 					q('minScore', 'Only scores at or above this (0–1)'),
 					q('team', 'Only this team (managers: one of theirs)'),

@@ -474,12 +474,35 @@ export async function scoresOver(target: Db | Storage, filter: OverFilter): Prom
 	return store(target).scoresOver(filter);
 }
 
-/** How many current scores are at or above a level, per team. */
+/** Per database: the counts of `countsOver` under the current model, by filter. */
+const countsCache = new WeakMap<
+	object,
+	{ modelId: number; byFilter: Map<string, { teamId: string | null; n: number }[]> }
+>();
+
+/**
+ * How many current scores are at or above a level, per team. Scores change only when a model is stored (every score
+ * replaced with it, in one transaction), so the counts are kept per model and filter: an alert rule asks every pass,
+ * and counting reads every score above the level (≈ 1M at a low one). A customer deleted since the model was stored
+ * still counts until the next one (scores are never added between models).
+ */
 export async function countsOver(
 	target: Db | Storage,
 	filter: Omit<OverFilter, 'limit'>
 ): Promise<{ teamId: string | null; n: number }[]> {
-	return store(target).countsOver(filter);
+	const storage = asStorage(target);
+	const s = store(storage);
+	const model = await s.latestModel();
+	if (!model) return s.countsOver(filter);
+	let cached = countsCache.get(storage.db);
+	if (!cached || cached.modelId !== model.id)
+		countsCache.set(storage.db, (cached = { modelId: model.id, byFilter: new Map() }));
+	const key = JSON.stringify([filter.outcome, filter.minScore, filter.teams, filter.segments]);
+	const hit = cached.byFilter.get(key);
+	if (hit) return hit.map((c) => ({ ...c }));
+	const counts = await s.countsOver(filter);
+	cached.byFilter.set(key, counts);
+	return counts.map((c) => ({ ...c }));
 }
 
 /** A customer's scores at an earlier moment under a stored model. */

@@ -47,7 +47,7 @@ export interface ScoreFilter {
 	/** null: every team; an empty list matches nothing. */
 	teams: string[] | null;
 	limit: number;
-	/** Keyset: rows after (score descending, customer ascending). */
+	/** Keyset: rows after (score descending, customer descending). */
 	after: { score: number; customerId: string } | null;
 }
 
@@ -89,7 +89,7 @@ export interface RiskStore {
 	customerScore(customerId: string): Promise<RiskScoreRow | null>;
 	/** Customers whose current score is at or above minScore, by id (an outreach audience's `risk` rule). */
 	customersAtOrAbove(minScore: number): Promise<string[]>;
-	/** Current scores at or above minScore on either probability (an alert rule's watch), highest first. */
+	/** Current scores at or above minScore on either probability (an alert rule's watch), highest first (ties: customer descending). */
 	scoresOver(filter: OverFilter): Promise<RiskScoreRow[]>;
 	/** How many current scores are at or above minScore, per team (null: no team). */
 	countsOver(filter: Omit<OverFilter, 'limit'>): Promise<{ teamId: string | null; n: number }[]>;
@@ -105,8 +105,18 @@ export interface OverFilter {
 	limit: number;
 }
 
-/** The alert rule's query with `?` placeholders (the same on both engines). */
-function overQuery(filter: OverFilter, count = false): { text: string; params: (string | number)[] } {
+/**
+ * The alert rule's query with `?` placeholders (the same on both engines but for `from`). Ties are by customer
+ * descending, as the list's, so the complaint probability's rows come straight off `risk_scores_score` read
+ * backwards. `from` lets SQLite count with a table scan (`risk_scores NOT INDEXED`): without statistics it would
+ * walk `risk_scores_team_score` for the GROUP BY's order and look every row up (≈ 27 s for 1M scores on the
+ * regulator probability, bench/risk-list.ts).
+ */
+function overQuery(
+	filter: OverFilter,
+	count = false,
+	from = 'risk_scores'
+): { text: string; params: (string | number)[] } {
 	const column = filter.outcome === 'regulator' ? 'regulator_score' : 'score';
 	const where = [`${column} >= ?`];
 	const params: (string | number)[] = [filter.minScore];
@@ -123,14 +133,14 @@ function overQuery(filter: OverFilter, count = false): { text: string; params: (
 	}
 	if (count)
 		return {
-			text: `SELECT team_id AS "teamId", COUNT(*) AS n FROM risk_scores WHERE ${where.join(' AND ')}
+			text: `SELECT team_id AS "teamId", COUNT(*) AS n FROM ${from} WHERE ${where.join(' AND ')}
 				GROUP BY team_id ORDER BY team_id`,
 			params
 		};
 	params.push(filter.limit);
 	return {
 		text: `SELECT ${SCORE_COLUMNS} FROM risk_scores WHERE ${where.join(' AND ')}
-			ORDER BY ${column} DESC, customer_id ASC LIMIT ?`,
+			ORDER BY ${column} DESC, customer_id DESC LIMIT ?`,
 		params
 	};
 }
@@ -308,26 +318,49 @@ function toFeatureRow(raw: RawFeatureRow): FeatureRow {
 const SCORE_COLUMNS = `customer_id AS "customerId", model_id AS "modelId", scored_at AS "scoredAt", score,
 	regulator_score AS "regulatorScore", team_id AS "teamId", segment, reasons`;
 
-/** The list query with `?` placeholders and its parameters (the same on both engines). */
-function scoresQuery(filter: ScoreFilter): { text: string; params: (string | number)[] } {
-	const where = ['score >= ?'];
-	const params: (string | number)[] = [filter.minScore];
-	if (filter.teams !== null) {
-		if (filter.teams.length === 0) where.push('1 = 0');
-		else {
-			where.push(`team_id IN (${filter.teams.map(() => '?').join(', ')})`);
-			params.push(...filter.teams);
+/** A manager's teams beyond this are read with one `IN` instead of a branch each (SQLite allows 500 branches). */
+const TEAM_BRANCHES = 40;
+
+/**
+ * The list query with `?` placeholders and its parameters (the same on both engines). The order is score
+ * descending, then customer descending, so the keyset is one row-value comparison `(score, customer_id) < (?, ?)`
+ * and each read is a backward range scan of an ascending index (`risk_scores_score`, or `risk_scores_team_score`
+ * after its team): any page, inside ties as large as the center, reads only the rows it returns. Several teams (a
+ * manager's) are a branch each, merged: one `team_id IN (…)` could not walk the team index in score order.
+ * Exported for the list benchmark's query plans (bench/risk-list.ts).
+ */
+export function scoresQuery(filter: ScoreFilter): { text: string; params: (string | number)[] } {
+	const branch = (teams: string[] | null) => {
+		const where: string[] = [];
+		const params: (string | number)[] = [];
+		if (teams?.length === 1) {
+			where.push('team_id = ?');
+			params.push(teams[0]);
 		}
-	}
-	if (filter.after) {
-		where.push('(score < ? OR (score = ? AND customer_id > ?))');
-		params.push(filter.after.score, filter.after.score, filter.after.customerId);
-	}
-	params.push(filter.limit);
+		where.push('score >= ?');
+		params.push(filter.minScore);
+		if (teams !== null && teams.length !== 1) {
+			where.push(teams.length ? `team_id IN (${teams.map(() => '?').join(', ')})` : '1 = 0');
+			params.push(...teams);
+		}
+		if (filter.after) {
+			where.push('(score, customer_id) < (?, ?)');
+			params.push(filter.after.score, filter.after.customerId);
+		}
+		params.push(filter.limit);
+		return {
+			text: `SELECT ${SCORE_COLUMNS} FROM risk_scores WHERE ${where.join(' AND ')}
+			ORDER BY score DESC, customer_id DESC LIMIT ?`,
+			params
+		};
+	};
+	const teams = filter.teams === null ? null : [...new Set(filter.teams)];
+	if (teams === null || teams.length <= 1 || teams.length > TEAM_BRANCHES) return branch(teams);
+	const branches = teams.map((team) => branch([team]));
 	return {
-		text: `SELECT ${SCORE_COLUMNS} FROM risk_scores WHERE ${where.join(' AND ')}
-			ORDER BY score DESC, customer_id ASC LIMIT ?`,
-		params
+		text: `${branches.map((b, i) => `SELECT * FROM (${b.text}) AS b${i}`).join('\nUNION ALL\n')}
+			ORDER BY score DESC, "customerId" DESC LIMIT ?`,
+		params: [...branches.flatMap((b) => b.params), filter.limit]
 	};
 }
 
@@ -446,7 +479,7 @@ function sqliteRiskStore(db: Db): RiskStore {
 			return (client.prepare(text).all(...params) as RiskScoreRow[]).map(parseScore);
 		},
 		async countsOver(filter) {
-			const { text, params } = overQuery({ ...filter, limit: 0 }, true);
+			const { text, params } = overQuery({ ...filter, limit: 0 }, true, 'risk_scores NOT INDEXED');
 			return toCounts(client.prepare(text).all(...params) as { teamId: string | null; n: number }[]);
 		}
 	};
