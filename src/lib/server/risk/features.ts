@@ -183,6 +183,13 @@ const COMPLAINED = 2;
 const REGULATOR = 4;
 const F = Object.fromEntries(COUNT_FEATURES.map((f, j) => [f, j])) as Record<CountFeature, number>;
 
+/** FNV-1a over the UTF-16 code units. */
+function hash(s: string): number {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+	return h >>> 0;
+}
+
 /** One anchor's accumulators, in blocks of 65,536 customers (allocated when a customer of the block is seen). */
 interface AnchorBlocks {
 	counts: Uint16Array[];
@@ -203,8 +210,9 @@ export class AnchorScan {
 	readonly to: number;
 	private readonly ats: Float64Array;
 	private readonly ends: Float64Array;
-	private readonly ids = new Map<string, number>();
+	/** Customer ids by dense index, and an open-addressing table of indices by the ids' hash (-1: empty). */
 	private readonly idList: string[] = [];
+	private slots = new Int32Array(1 << 16).fill(-1);
 	private readonly valueCodes = new Map<string, number>();
 	/** Interned team and segment values; code k is values[k − 1] (0: none). */
 	private readonly values: string[] = [];
@@ -225,19 +233,41 @@ export class AnchorScan {
 		return this.idList.length;
 	}
 
+	/** The dense index of a customer id, or -1 when not seen. (A Map of a million fresh strings costs more.) */
+	private find(id: string): number {
+		const mask = this.slots.length - 1;
+		for (let at = hash(id) & mask; ; at = (at + 1) & mask) {
+			const c = this.slots[at];
+			if (c === -1 || this.idList[c] === id) return c;
+		}
+	}
+
 	private customer(id: string): number {
-		let c = this.ids.get(id);
-		if (c === undefined) {
-			c = this.idList.length;
-			this.ids.set(id, c);
-			this.idList.push(id);
-			const b = c >>> BLOCK_BITS;
-			if ((c & MASK) === 0) {
-				this.latestTeam.ts[b] = new Float64Array(BLOCK);
-				this.latestTeam.code[b] = new Int32Array(BLOCK);
-				this.latestSegment.ts[b] = new Float64Array(BLOCK);
-				this.latestSegment.code[b] = new Int32Array(BLOCK);
+		let mask = this.slots.length - 1;
+		let at = hash(id) & mask;
+		for (; ; at = (at + 1) & mask) {
+			const k = this.slots[at];
+			if (k === -1) break;
+			if (this.idList[k] === id) return k;
+		}
+		const c = this.idList.length;
+		this.idList.push(id);
+		this.slots[at] = c;
+		if (this.idList.length * 2 > this.slots.length) {
+			this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+			mask = this.slots.length - 1;
+			for (let k = 0; k < this.idList.length; k++) {
+				let to = hash(this.idList[k]) & mask;
+				while (this.slots[to] !== -1) to = (to + 1) & mask;
+				this.slots[to] = k;
 			}
+		}
+		if ((c & MASK) === 0) {
+			const b = c >>> BLOCK_BITS;
+			this.latestTeam.ts[b] = new Float64Array(BLOCK);
+			this.latestTeam.code[b] = new Int32Array(BLOCK);
+			this.latestSegment.ts[b] = new Float64Array(BLOCK);
+			this.latestSegment.code[b] = new Int32Array(BLOCK);
 		}
 		return c;
 	}
@@ -346,8 +376,8 @@ export class AnchorScan {
 	/** A batch of RiskStore.scanTexts rows (customer_id, ts, flags), after the events. */
 	readonly texts = (rows: ScanBatch): void => {
 		for (const row of rows) {
-			const c = this.ids.get(row[0] as string);
-			if (c === undefined) continue;
+			const c = this.find(row[0] as string);
+			if (c === -1) continue;
 			const ts = Number(row[1]);
 			const flags = Number(row[2]);
 			for (let a = 0; a < this.ats.length; a++) {
@@ -369,8 +399,8 @@ export class AnchorScan {
 	 */
 	readonly journeys = (rows: ScanBatch): void => {
 		for (const row of rows) {
-			const c = this.ids.get(row[0] as string);
-			if (c === undefined) continue;
+			const c = this.find(row[0] as string);
+			if (c === -1) continue;
 			const started = Number(row[1]);
 			const deadline = Number(row[2]);
 			const failed = Number(row[3]) === 1;
@@ -426,7 +456,8 @@ export class AnchorScan {
 			const i = c & MASK;
 			const state = blocks.state[b];
 			if (state === undefined || !(state[i] & ACTIVE)) continue;
-			out.counts.set(blocks.counts[b].subarray(i * C, (i + 1) * C), row * C);
+			const counts = blocks.counts[b];
+			for (let j = 0; j < C; j++) out.counts[row * C + j] = counts[i * C + j];
 			out.complained[row] = state[i] & COMPLAINED ? 1 : 0;
 			out.regulatorComplained[row] = state[i] & REGULATOR ? 1 : 0;
 			const segment = blocks.segment[b][i];

@@ -90,17 +90,22 @@ export function fitLogistic(
 	const tolerance = options.tolerance ?? 1e-7;
 	const { means, sds } = standardisation(x, n, p);
 	const k = p + 1;
+	// The standardised rows with a leading 1 for the intercept (n × k), computed once for every iteration.
+	const z = new Float64Array(n * k);
+	for (let i = 0; i < n; i++) {
+		z[i * k] = 1;
+		for (let j = 0; j < p; j++) z[i * k + j + 1] = (x[i * p + j] - means[j]) / sds[j];
+	}
 	const beta = new Float64Array(k);
 	let positives = 0;
 	for (let i = 0; i < n; i++) positives += y[i];
 	beta[0] = Math.log((positives + 0.5) / (n - positives + 0.5));
-	const z = new Float64Array(k);
 	/** The penalised log-likelihood at `b`. */
 	const objective = (b: Float64Array): number => {
 		let sum = 0;
 		for (let i = 0; i < n; i++) {
-			let eta = b[0];
-			for (let j = 0; j < p; j++) eta += (b[j + 1] * (x[i * p + j] - means[j])) / sds[j];
+			let eta = 0;
+			for (let a = 0; a < k; a++) eta += b[a] * z[i * k + a];
 			// log σ(η) and log(1 − σ(η)) without overflow.
 			const log1pExp = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
 			sum += y[i] * eta - log1pExp;
@@ -109,23 +114,25 @@ export function fitLogistic(
 		return sum;
 	};
 	let iterations = 0;
+	// The objective at beta (each step's last evaluation is the next step's start).
+	let current = objective(beta);
+	const hessian = new Float64Array(k * k);
+	const gradient = new Float64Array(k);
 	for (; iterations < maxIterations; iterations++) {
-		const hessian = new Float64Array(k * k);
-		const gradient = new Float64Array(k);
+		hessian.fill(0);
+		gradient.fill(0);
 		for (let i = 0; i < n; i++) {
-			z[0] = 1;
-			let eta = beta[0];
-			for (let j = 0; j < p; j++) {
-				z[j + 1] = (x[i * p + j] - means[j]) / sds[j];
-				eta += beta[j + 1] * z[j + 1];
-			}
+			const o = i * k;
+			let eta = 0;
+			for (let a = 0; a < k; a++) eta += beta[a] * z[o + a];
 			const mu = sigmoid(eta);
 			const w = Math.max(mu * (1 - mu), 1e-10);
 			const r = y[i] - mu;
 			for (let a = 0; a < k; a++) {
-				gradient[a] += z[a] * r;
-				const wa = w * z[a];
-				for (let b = 0; b <= a; b++) hessian[a * k + b] += wa * z[b];
+				const za = z[o + a];
+				gradient[a] += za * r;
+				const wa = w * za;
+				for (let b = 0; b <= a; b++) hessian[a * k + b] += wa * z[o + b];
 			}
 		}
 		for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) hessian[b * k + a] = hessian[a * k + b];
@@ -136,12 +143,13 @@ export function fitLogistic(
 		const step = solveSpd(hessian, gradient, k);
 		// A full Newton step can overshoot when positives are rare and features heavy-tailed: halve it until the
 		// penalised log-likelihood does not fall (step-halving keeps the fit monotone, so it converges).
-		const before = objective(beta);
+		const before = current;
 		let scale = 1;
 		const trial = new Float64Array(k);
 		for (let halvings = 0; ; halvings++) {
 			for (let a = 0; a < k; a++) trial[a] = beta[a] + scale * step[a];
-			if (objective(trial) >= before - 1e-9 * Math.abs(before) || halvings >= 30) break;
+			current = objective(trial);
+			if (current >= before - 1e-9 * Math.abs(before) || halvings >= 30) break;
 			scale /= 2;
 		}
 		let largest = 0;
