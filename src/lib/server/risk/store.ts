@@ -14,10 +14,12 @@ import {
 } from './features';
 
 /**
- * The risk domain's storage, one implementation per engine (db/storage.ts). Features are aggregated in the
- * database in one statement per anchor (no per-customer query): events, texts and journey instances of the
- * 14 days before the anchor, and the complaint labels of the 14 days after it. The SQL is shared; the engines
- * differ only in parameters and in how a timestamp is padded to carry "the latest value" through MAX.
+ * The risk domain's storage, one implementation per engine (db/storage.ts). Training and scoring read the history
+ * in one pass for every anchor: the events in time order with what each counts for (flags computed in SQL), the
+ * texts and the journey instances, streamed (SQLite in slices, PostgreSQL through cursors), and added up per
+ * customer and anchor in features.ts (AnchorScan). `features` aggregates one anchor in one SQL statement: the
+ * reference definition the scan is checked against (tests, both engines). The SQL is shared; the engines differ
+ * only in parameters and in how a timestamp is padded to carry "the latest value" through MAX.
  */
 
 /** One customer's counts in the window before an anchor and whether they complained in the window after it. */
