@@ -62,12 +62,15 @@ const loadBefore = loadavg()[0];
 
 log('training and scoring …');
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const outcome = await trainRisk(db, { now: END, trigger: 'on_demand' });
 const trainSeconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 clearInterval(sampler);
 const peakRss = process.resourceUsage().maxRSS * 1024;
 if (!outcome.trained) throw new Error(`not trained: ${outcome.reason} (${outcome.detail})`);
-log(`trained in ${trainSeconds.toFixed(1)} s: ${JSON.stringify(outcome)}`);
+log(`trained in ${trainSeconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s CPU): ${JSON.stringify(outcome)}`);
 const model = summarizeModel((await currentModel(db))!);
 
 function percentile(xs: number[], p: number): number {
@@ -125,8 +128,9 @@ ${events.toLocaleString('en')} events of the metrics bench's synthetic center (9
 | training + scoring | figure | target |
 | --- | --- | --- |
 | wall time | ${trainSeconds.toFixed(1)} s | ≤ 60 s ${ok(trainSeconds <= 60)} |
+| CPU time of the process (user + system; the fairer figure on a busy machine) | ${cpuSeconds.toFixed(1)} s | |
 | peak RSS of the process (kernel high-water mark; ${mb(rssBefore)} before training) | ${mb(peakRss)} | ≤ 2 GB ${ok(peakRss <= 2 * 2 ** 30)} |
-| training rows (customer × anchor, thinned to ≤ 400,000) / held-out rows | ${outcome.trainRows.toLocaleString('en')} / ${outcome.testRows.toLocaleString('en')} | |
+| training rows (customer × anchor, thinned to ≤ 400,000) / held-out rows (all evaluated) | ${outcome.trainRows.toLocaleString('en')} / ${outcome.testRows.toLocaleString('en')} | |
 | customers scored | ${outcome.scored.toLocaleString('en')} | ≈ 1M |
 | held-out AUC (95% CI), n, complained; Brier | ${model.auc} (${model.auc95?.join('–') ?? '—'}), ${model.n.toLocaleString('en')}, ${model.positives.toLocaleString('en')}; ${model.brier} | |
 

@@ -4,25 +4,27 @@ import { audit } from '$lib/server/auth/audit';
 import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import type { RiskModelRow, RiskScoreRow } from '$lib/server/db/schema';
 import {
+	AnchorScan,
 	DAY_MS,
 	WINDOW_MS,
-	anchorFeatures,
 	concatTables,
-	featureMatrix,
 	featureNamesOf,
+	featureRows,
 	tableMatrix,
-	type FeatureTable
+	type Anchor,
+	type FeatureTable,
+	type KeyedFeatureTable
 } from './features';
 import {
 	constantModel,
 	fitLogistic,
 	heldOutQuality,
-	predictAll,
+	predict,
 	topReasons,
 	type HeldOutQuality,
 	type LogisticModel
 } from './model';
-import { riskStores, type NewRiskScore, type OverFilter, type RiskStore } from './store';
+import { SCORE_BATCH, riskStores, type NewRiskScore, type OverFilter, type RiskStore } from './store';
 
 /**
  * Complaint-escalation risk (风险防范, DOMAIN.md "Acting on what is measured"): for every customer active in the
@@ -33,11 +35,12 @@ import { riskStores, type NewRiskScore, type OverFilter, type RiskStore } from '
  * 1. anchors: the latest anchor whose 14-day label window has closed, and weekly ones before it; the latest
  *    `testWindows` are held out, the training anchors are those whose label windows end before the first test
  *    anchor (so no test outcome is seen in training);
- * 2. features and labels per customer and anchor, aggregated in the database (store.ts);
- * 3. fit both models on the training rows, measure them on the held-out rows (AUC with 95% interval, Brier,
+ * 2. features and labels per customer for every anchor and for now, from one pass over the events in time order
+ *    (store.ts scans, streamed; features.ts AnchorScan keeps the counts in typed arrays by a dense customer index);
+ * 3. fit both models on the training rows, measure them on every held-out row (AUC with 95% interval, Brier,
  *    calibration by decile);
  * 4. score every customer active in the 14 days before now, with the top reasons, and store model and scores
- *    together (one transaction), once across processes (db/jobs.ts).
+ *    together (one transaction, written in batches), once across processes (db/jobs.ts).
  */
 
 export { COUNT_FEATURES, SEGMENT_PREFIX } from './features';
@@ -102,16 +105,58 @@ export function anchors(
 }
 
 /**
- * The feature rows of the weekly anchors (training, then held-out), one table per anchor: one scan of the events
- * for all of them (store.weekParts, features.ts anchorFeatures), the same rows store.features gives each anchor.
+ * One pass over the history for all the given anchors: the events of [first anchor − 14 d, last label end) in time
+ * order, then the texts and journey instances of the anchors' windows (features.ts AnchorScan; its `table(a)` gives
+ * the same rows as store.features(at, labelTo)).
  */
-async function tablesAt(s: RiskStore, at: readonly number[]): Promise<FeatureTable[]> {
-	const origin = at[0] - WINDOW_MS;
-	const texts = [];
-	for (const anchor of at) texts.push(await s.textFeatures(anchor));
-	const combine = anchorFeatures(origin, at, texts);
-	await s.weekParts(origin, at[at.length - 1] + WINDOW_MS, combine.add);
-	return combine.tables();
+export async function scanAnchors(target: Db | Storage, at: readonly Anchor[]): Promise<AnchorScan> {
+	const s = store(target);
+	const scan = new AnchorScan(at);
+	const latest = Math.max(...at.map((a) => a.at));
+	await s.scanEvents(scan.from, scan.to, scan.events);
+	await s.scanTexts(scan.from, latest, scan.texts);
+	await s.scanJourneys(Math.min(...at.map((a) => a.at)), latest, scan.journeys);
+	return scan;
+}
+
+/** Each model's probability for every row of a table. */
+function predictTable(
+	models: readonly LogisticModel[],
+	table: FeatureTable,
+	features: string[]
+): Float64Array[] {
+	const out = models.map(() => new Float64Array(table.n));
+	const read = featureRows(table, features);
+	for (let i = 0; i < table.n; i++) {
+		const x = read(i);
+		for (let m = 0; m < models.length; m++) out[m][i] = predict(models[m], x);
+	}
+	return out;
+}
+
+/** The scores of a scored table with their reasons, SCORE_BATCH at a time (no object for every customer at once). */
+function* scoreBatches(
+	table: KeyedFeatureTable,
+	features: string[],
+	complaint: LogisticModel,
+	regulator: LogisticModel
+): Generator<NewRiskScore[]> {
+	const read = featureRows(table, features);
+	for (let from = 0; from < table.n; from += SCORE_BATCH) {
+		const batch: NewRiskScore[] = [];
+		for (let i = from; i < Math.min(table.n, from + SCORE_BATCH); i++) {
+			const x = read(i);
+			batch.push({
+				customerId: table.customerIds[i],
+				score: predict(complaint, x),
+				regulatorScore: predict(regulator, x),
+				teamId: table.teamIds[i],
+				segment: table.segments[i],
+				reasons: topReasons(complaint, x)
+			});
+		}
+		yield batch;
+	}
 }
 
 /** Row indices keeping at most `max` of `n`, evenly spread. */
@@ -136,8 +181,13 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 	const now = options.now ?? Date.now();
 	const minPositives = options.minPositives ?? 10;
 	const windows = anchors(now, options.trainWindows ?? 6, options.testWindows ?? 2);
-	const tables = await tablesAt(s, [...windows.train, ...windows.test]);
-	const trainTables = tables.slice(0, windows.train.length);
+	const weekly = [...windows.train, ...windows.test];
+	const scan = await scanAnchors(storage, [
+		...weekly.map((at) => ({ at, labelTo: at + WINDOW_MS })),
+		// Scoring: the 14 days before now, no label window.
+		{ at: now, labelTo: now }
+	]);
+	const trainTables = windows.train.map((_, a) => scan.table(a));
 	const trainRows = concatTables(
 		trainTables,
 		thinned(
@@ -145,8 +195,9 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 			options.maxTrainRows ?? 400_000
 		)
 	);
-	const testRows = concatTables(tables.slice(windows.train.length));
-	tables.length = 0;
+	trainTables.length = 0;
+	const testRows = concatTables(windows.test.map((_, k) => scan.table(windows.train.length + k)));
+	const current = scan.table(weekly.length, true);
 	const trainPositives = sum(trainRows.complained);
 	const testPositives = sum(testRows.complained);
 	if (trainPositives < minPositives || testPositives === 0 || testPositives === testRows.n)
@@ -160,26 +211,13 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 	const lambda = options.lambda ?? 1;
 	const complaint = fit(features, x, Float64Array.from(trainRows.complained), lambda, minPositives);
 	const regulator = fit(features, x, Float64Array.from(trainRows.regulatorComplained), lambda, minPositives);
-	const testX = tableMatrix(testRows, features);
+	const [testComplaint, testRegulator] = predictTable([complaint, regulator], testRows, features);
 	const quality: RiskQualities = {
-		complaint: heldOutQuality(predictAll(complaint, testX, testRows.n), testRows.complained),
-		regulator: heldOutQuality(predictAll(regulator, testX, testRows.n), testRows.regulatorComplained),
+		complaint: heldOutQuality(testComplaint, testRows.complained),
+		regulator: heldOutQuality(testRegulator, testRows.regulatorComplained),
 		trainRows: trainRows.n,
 		trainPositives
 	};
-	const current = await s.features(now, now);
-	const currentX = featureMatrix(current, features);
-	const p = features.length;
-	const scores = predictAll(complaint, currentX, current.length);
-	const regulatorScores = predictAll(regulator, currentX, current.length);
-	const scored: NewRiskScore[] = current.map((row, i) => ({
-		customerId: row.customerId,
-		score: scores[i],
-		regulatorScore: regulatorScores[i],
-		teamId: row.teamId,
-		segment: row.segment,
-		reasons: topReasons(complaint, currentX.subarray(i * p, (i + 1) * p))
-	}));
 	const body: RiskModelBody = {
 		complaint,
 		regulator,
@@ -196,7 +234,7 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 			model: body as unknown as Record<string, unknown>,
 			quality: quality as unknown as Record<string, unknown>
 		},
-		scored,
+		{ count: current.n, batches: scoreBatches(current, features, complaint, regulator) },
 		now
 	);
 	const ms = Math.round(performance.now() - started);
@@ -213,7 +251,7 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 			positives: quality.complaint.positives,
 			auc: quality.complaint.auc,
 			auc95: quality.complaint.auc95,
-			scored: scored.length,
+			scored: current.n,
 			ms
 		}
 	});
@@ -222,7 +260,7 @@ async function train(storage: Storage, options: TrainOptions): Promise<TrainOutc
 		modelId,
 		trainRows: trainRows.n,
 		testRows: testRows.n,
-		scored: scored.length,
+		scored: current.n,
 		ms
 	};
 }
@@ -521,14 +559,16 @@ export interface PastScore {
  */
 export async function scoresAt(target: Db | Storage, model: RiskModelRow, at: number): Promise<PastScore[]> {
 	const body = model.model as unknown as RiskModelBody;
-	const rows = await store(target).features(at, at);
-	const x = featureMatrix(rows, body.complaint.features);
-	const complaint = predictAll(body.complaint, x, rows.length);
-	const regulator = predictAll(body.regulator, x, rows.length);
-	return rows.map((row, i) => ({
-		customerId: row.customerId,
-		teamId: row.teamId,
-		segment: row.segment,
+	const table = (await scanAnchors(target, [{ at, labelTo: at }])).table(0, true);
+	const [complaint, regulator] = predictTable(
+		[body.complaint, body.regulator],
+		table,
+		body.complaint.features
+	);
+	return Array.from({ length: table.n }, (_, i) => ({
+		customerId: table.customerIds[i],
+		teamId: table.teamIds[i],
+		segment: table.segments[i],
 		score: complaint[i],
 		regulatorScore: regulator[i]
 	}));

@@ -90,17 +90,22 @@ export function fitLogistic(
 	const tolerance = options.tolerance ?? 1e-7;
 	const { means, sds } = standardisation(x, n, p);
 	const k = p + 1;
+	// The standardised rows with a leading 1 for the intercept (n × k), computed once for every iteration.
+	const z = new Float64Array(n * k);
+	for (let i = 0; i < n; i++) {
+		z[i * k] = 1;
+		for (let j = 0; j < p; j++) z[i * k + j + 1] = (x[i * p + j] - means[j]) / sds[j];
+	}
 	const beta = new Float64Array(k);
 	let positives = 0;
 	for (let i = 0; i < n; i++) positives += y[i];
 	beta[0] = Math.log((positives + 0.5) / (n - positives + 0.5));
-	const z = new Float64Array(k);
 	/** The penalised log-likelihood at `b`. */
 	const objective = (b: Float64Array): number => {
 		let sum = 0;
 		for (let i = 0; i < n; i++) {
-			let eta = b[0];
-			for (let j = 0; j < p; j++) eta += (b[j + 1] * (x[i * p + j] - means[j])) / sds[j];
+			let eta = 0;
+			for (let a = 0; a < k; a++) eta += b[a] * z[i * k + a];
 			// log σ(η) and log(1 − σ(η)) without overflow.
 			const log1pExp = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
 			sum += y[i] * eta - log1pExp;
@@ -109,23 +114,25 @@ export function fitLogistic(
 		return sum;
 	};
 	let iterations = 0;
+	// The objective at beta (each step's last evaluation is the next step's start).
+	let current = objective(beta);
+	const hessian = new Float64Array(k * k);
+	const gradient = new Float64Array(k);
 	for (; iterations < maxIterations; iterations++) {
-		const hessian = new Float64Array(k * k);
-		const gradient = new Float64Array(k);
+		hessian.fill(0);
+		gradient.fill(0);
 		for (let i = 0; i < n; i++) {
-			z[0] = 1;
-			let eta = beta[0];
-			for (let j = 0; j < p; j++) {
-				z[j + 1] = (x[i * p + j] - means[j]) / sds[j];
-				eta += beta[j + 1] * z[j + 1];
-			}
+			const o = i * k;
+			let eta = 0;
+			for (let a = 0; a < k; a++) eta += beta[a] * z[o + a];
 			const mu = sigmoid(eta);
 			const w = Math.max(mu * (1 - mu), 1e-10);
 			const r = y[i] - mu;
 			for (let a = 0; a < k; a++) {
-				gradient[a] += z[a] * r;
-				const wa = w * z[a];
-				for (let b = 0; b <= a; b++) hessian[a * k + b] += wa * z[b];
+				const za = z[o + a];
+				gradient[a] += za * r;
+				const wa = w * za;
+				for (let b = 0; b <= a; b++) hessian[a * k + b] += wa * z[o + b];
 			}
 		}
 		for (let a = 0; a < k; a++) for (let b = 0; b < a; b++) hessian[b * k + a] = hessian[a * k + b];
@@ -136,12 +143,13 @@ export function fitLogistic(
 		const step = solveSpd(hessian, gradient, k);
 		// A full Newton step can overshoot when positives are rare and features heavy-tailed: halve it until the
 		// penalised log-likelihood does not fall (step-halving keeps the fit monotone, so it converges).
-		const before = objective(beta);
+		const before = current;
 		let scale = 1;
 		const trial = new Float64Array(k);
 		for (let halvings = 0; ; halvings++) {
 			for (let a = 0; a < k; a++) trial[a] = beta[a] + scale * step[a];
-			if (objective(trial) >= before - 1e-9 * Math.abs(before) || halvings >= 30) break;
+			current = objective(trial);
+			if (current >= before - 1e-9 * Math.abs(before) || halvings >= 30) break;
 			scale /= 2;
 		}
 		let largest = 0;
@@ -200,18 +208,30 @@ export function predictAll(model: LogisticModel, x: Float64Array, n: number): Fl
 /** Contributions below this (in log-odds) barely move a score and are not given as reasons. */
 export const MIN_REASON_CONTRIBUTION = 0.05;
 
+const byContribution = (
+	a: { feature: string; contribution: number },
+	b: { feature: string; contribution: number }
+) => b.contribution - a.contribution || a.feature.localeCompare(b.feature);
+
 /** The features raising the risk most (positive contributions), largest first. */
 export function topReasons(
 	model: LogisticModel,
 	row: ArrayLike<number>,
 	limit = 3
 ): { feature: string; contribution: number }[] {
-	return contributions(model, row)
-		.map((contribution, j) => ({ feature: model.features[j], contribution }))
-		.filter((r) => r.contribution >= MIN_REASON_CONTRIBUTION)
-		.sort((a, b) => b.contribution - a.contribution || a.feature.localeCompare(b.feature))
-		.slice(0, limit)
-		.map((r) => ({ feature: r.feature, contribution: Math.round(r.contribution * 1000) / 1000 }));
+	// The `limit` largest kept in order while reading (a million customers are scored: no sort per row).
+	const top: { feature: string; contribution: number }[] = [];
+	for (let j = 0; j < model.coefficients.length; j++) {
+		const contribution = (model.coefficients[j] * (row[j] - model.means[j])) / model.sds[j];
+		if (!(contribution >= MIN_REASON_CONTRIBUTION)) continue;
+		const reason = { feature: model.features[j], contribution };
+		let at = top.length;
+		while (at > 0 && byContribution(reason, top[at - 1]) < 0) at--;
+		if (at >= limit) continue;
+		top.splice(at, 0, reason);
+		if (top.length > limit) top.pop();
+	}
+	return top.map((r) => ({ feature: r.feature, contribution: Math.round(r.contribution * 1000) / 1000 }));
 }
 
 export interface AucResult {
@@ -223,26 +243,36 @@ export interface AucResult {
 	positives: number;
 }
 
-/** AUC by the Mann–Whitney rank sum (mid-ranks for ties) and its Hanley–McNeil interval. */
+/**
+ * AUC by the Mann–Whitney statistic (ties count ½, as mid-ranks count them) and its Hanley–McNeil interval: the
+ * positives' and the negatives' scores are sorted apart (typed arrays, no comparator) and merged.
+ */
 export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>, z = Z95): AucResult {
 	const n = scores.length;
-	const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
 	let positives = 0;
-	let rankSum = 0;
-	for (let start = 0; start < n;) {
-		let end = start;
-		while (end + 1 < n && scores[order[end + 1]] === scores[order[start]]) end++;
-		const midRank = (start + end) / 2 + 1;
-		for (let i = start; i <= end; i++)
-			if (labels[order[i]] === 1) {
-				positives++;
-				rankSum += midRank;
-			}
-		start = end + 1;
-	}
+	for (let i = 0; i < n; i++) if (labels[i] === 1) positives++;
 	const negatives = n - positives;
 	if (positives === 0 || negatives === 0) return { auc: null, auc95: null, n, positives };
-	const a = (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+	const pos = new Float64Array(positives);
+	const neg = new Float64Array(negatives);
+	for (let i = 0, p = 0, q = 0; i < n; i++) {
+		if (labels[i] === 1) pos[p++] = scores[i];
+		else neg[q++] = scores[i];
+	}
+	pos.sort();
+	neg.sort();
+	// U: for each positive, the negatives below it and half those equal to it.
+	let u = 0;
+	let below = 0;
+	let upTo = 0;
+	for (let i = 0; i < positives; i++) {
+		const s = pos[i];
+		while (below < negatives && neg[below] < s) below++;
+		if (upTo < below) upTo = below;
+		while (upTo < negatives && neg[upTo] <= s) upTo++;
+		u += below + (upTo - below) / 2;
+	}
+	const a = u / (positives * negatives);
 	const q1 = a / (2 - a);
 	const q2 = (2 * a * a) / (1 + a);
 	const variance =
@@ -273,7 +303,7 @@ export function calibration(
 	bins = 10
 ): CalibrationBin[] {
 	const n = scores.length;
-	const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b] || a - b);
+	const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b] || a - b);
 	const out: CalibrationBin[] = [];
 	const count = Math.min(bins, n);
 	for (let b = 0; b < count; b++) {

@@ -7,7 +7,7 @@ import { ensureDefaultJourneysSync } from '$lib/server/journeys/registry';
 import { closeMirror, onBothEngines, writeWithRollups } from '$lib/server/metrics/testing';
 import { mirrorToPostgres } from '$lib/server/testing/postgres';
 import { indexTextBatch } from '$lib/server/text/indexer';
-import { COUNT_FEATURES, DAY_MS, WINDOW_MS, anchorFeatures } from './features';
+import { COUNT_FEATURES, DAY_MS, WINDOW_MS, type Anchor } from './features';
 import { riskStores } from './store';
 import { plantedHistory } from './testing';
 import * as risk from './index';
@@ -141,57 +141,66 @@ describe('risk features on both engines', () => {
 			detractors: 1,
 			priorComplaints: 1
 		});
-		// One scan of week parts gives the same row (with the repeat chain's 48-hour cut inside the second week).
-		const both = await onBothEngines(db, (storage) => bothWays(storage, [T]));
+		// One scan of the history gives the same rows, for this anchor, for scoring at it (no label window), and at
+		// times off the day grid: 40 hours after the repeat chain (not yet 48 hours old: not counted), and early
+		// enough for cust-c's contact 20 days before T.
+		const anchors = [
+			{ at: T, labelTo: T + WINDOW_MS },
+			{ at: T, labelTo: T },
+			{ at: T - 5 * DAY_MS + 40 * H, labelTo: T + DAY_MS },
+			{ at: T - 6 * DAY_MS - 5 * H, labelTo: T }
+		];
+		const both = await onBothEngines(db, (storage) => bothWays(storage, anchors));
 		expect(both.combined).toEqual(both.direct);
-		// Scoring at the anchor itself: no label window.
-		const scoring = await onBothEngines(db, (s) => byEngine(s, riskStores).features(T, T));
-		expect(scoring[0]).toMatchObject({ complained: 0, regulatorComplained: 0 });
+		expect(both.direct[0]).toEqual(rows);
+		expect(both.direct[1][0]).toMatchObject({ complained: 0, regulatorComplained: 0 });
+		expect(both.direct[2].map((r) => [r.customerId, counts(r).contacts, counts(r).repeatChains])).toEqual([
+			['cust-a', 2, 0]
+		]);
+		expect(both.direct[3].map((r) => r.customerId)).toEqual(['cust-a', 'cust-c']);
 		db.$client.close();
 	}, 60_000);
 });
 
 /**
- * Every anchor's rows as `features(anchor, anchor + 14 d)` gives them, and as one scan of week parts combines them
- * (what training reads): they must be the same rows, in the same order.
+ * Every anchor's rows as `features(at, labelTo)` gives them (one SQL statement each), and as one scan of the history
+ * gives them (what training and scoring read): they must be the same rows, in the same order.
  */
-async function bothWays(storage: Storage, at: number[]) {
+async function bothWays(storage: Storage, at: Anchor[]) {
 	const s = byEngine(storage, riskStores);
 	const direct = [];
 	for (const anchor of at)
 		direct.push(
-			(await s.features(anchor, anchor + WINDOW_MS)).map((r) => ({
+			(await s.features(anchor.at, anchor.labelTo)).map((r) => ({
 				...r,
 				counts: [...r.counts]
 			}))
 		);
-	const texts = [];
-	for (const anchor of at) texts.push(await s.textFeatures(anchor));
-	const origin = at[0] - WINDOW_MS;
-	const combine = anchorFeatures(origin, at, texts, true);
-	await s.weekParts(origin, at[at.length - 1] + WINDOW_MS, combine.add);
-	const tables = combine.tables();
-	const { customerIds, teamIds } = combine.keys();
-	const combined = tables.map((t, a) =>
-		Array.from({ length: t.n }, (_, i) => ({
-			customerId: customerIds[a][i],
-			teamId: teamIds[a][i],
+	const scan = await risk.scanAnchors(storage, at);
+	const combined = at.map((_, a) => {
+		const t = scan.table(a, true);
+		return Array.from({ length: t.n }, (_, i) => ({
+			customerId: t.customerIds[i],
+			teamId: t.teamIds[i],
 			segment: t.segments[i],
 			counts: Array.from(t.counts.subarray(i * COUNT_FEATURES.length, (i + 1) * COUNT_FEATURES.length)),
 			complained: t.complained[i],
 			regulatorComplained: t.regulatorComplained[i]
-		}))
-	);
+		}));
+	});
 	return { direct, combined };
 }
 
-describe('risk features of weekly anchors from one scan', () => {
+describe('risk features of every anchor from one scan', () => {
 	it('are the rows features() gives each anchor, on both engines (planted history with texts)', async () => {
 		const db = plant(true, 5);
 		while ((await indexTextBatch(db)) > 0);
 		const { train, test } = risk.anchors(T, 3, 2);
-		const out = await onBothEngines(db, (storage) => bothWays(storage, [...train, ...test]));
-		expect(out.direct.map((rows) => rows.length)).toEqual([700, 700, 700, 700, 700]);
+		const weekly = [...train, ...test].map((at) => ({ at, labelTo: at + WINDOW_MS }));
+		const out = await onBothEngines(db, (storage) =>
+			bothWays(storage, [...weekly, { at: T - 5 * H, labelTo: T - 5 * H }])
+		);
+		expect(out.direct.map((rows) => rows.length)).toEqual([700, 700, 700, 700, 700, 700]);
 		expect(out.combined).toEqual(out.direct);
 		// Not a comparison of zeros: the counts and labels vary.
 		const flat = out.direct.flat();

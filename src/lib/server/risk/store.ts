@@ -3,13 +3,23 @@ import type { Db } from '$lib/server/db';
 import type { PgDb } from '$lib/server/db/postgres';
 import type { RiskModelRow, RiskScoreRow } from '$lib/server/db/schema';
 import { REPEAT_WINDOW_MS } from '$lib/server/metrics/measures';
-import { COUNT_FEATURES, LONG_WAIT_S, NEGATIVE_SENTIMENT, RISK_TAG_BIT, WINDOW_MS } from './features';
+import {
+	COUNT_FEATURES,
+	EVENT_FLAGS,
+	LONG_WAIT_S,
+	NEGATIVE_SENTIMENT,
+	RISK_TAG_BIT,
+	TEXT_FLAGS,
+	WINDOW_MS
+} from './features';
 
 /**
- * The risk domain's storage, one implementation per engine (db/storage.ts). Features are aggregated in the
- * database in one statement per anchor (no per-customer query): events, texts and journey instances of the
- * 14 days before the anchor, and the complaint labels of the 14 days after it. The SQL is shared; the engines
- * differ only in parameters and in how a timestamp is padded to carry "the latest value" through MAX.
+ * The risk domain's storage, one implementation per engine (db/storage.ts). Training and scoring read the history
+ * in one pass for every anchor: the events in time order with what each counts for (flags computed in SQL), the
+ * texts and the journey instances, streamed (SQLite in slices, PostgreSQL through cursors), and added up per
+ * customer and anchor in features.ts (AnchorScan). `features` aggregates one anchor in one SQL statement: the
+ * reference definition the scan is checked against (tests, both engines). The SQL is shared; the engines differ
+ * only in parameters and in how a timestamp is padded to carry "the latest value" through MAX.
  */
 
 /** One customer's counts in the window before an anchor and whether they complained in the window after it. */
@@ -42,6 +52,13 @@ export interface NewRiskScore {
 	reasons: { feature: string; contribution: number }[];
 }
 
+/** Scores to store: a list, or `count` of them handed over in batches (a training scores a million customers). */
+export type ScoreSource = NewRiskScore[] | { count: number; batches: Iterable<NewRiskScore[]> };
+
+function scoreBatches(scores: ScoreSource): { count: number; batches: Iterable<NewRiskScore[]> } {
+	return Array.isArray(scores) ? { count: scores.length, batches: [scores] } : scores;
+}
+
 export interface ScoreFilter {
 	minScore: number;
 	/** null: every team; an empty list matches nothing. */
@@ -52,38 +69,31 @@ export interface ScoreFilter {
 }
 
 /**
- * One customer's events of one week part, summed (features.ts `anchorFeatures` adds parts up into the rows of
- * weekly anchors): week k is [origin + k·7 d, origin + (k+1)·7 d); part 1 is its last 48 hours (REPEAT_WINDOW_MS),
- * part 0 the rest. `team` and `segment` are the latest values padded with their timestamp (MAX-comparable).
+ * A batch of rows of one scan (RiskStore.scanEvents / scanTexts / scanJourneys), as arrays in the scan's column
+ * order. Scans stream: a training never holds every event.
  */
-export interface WeekPart {
-	customerId: string;
-	week: number;
-	late: number;
-	events: number;
-	/** contacts, repeatChains (all flagged chains of the part), transfers, abandoned, longWaits, detractors, priorComplaints. */
-	counts: number[];
-	complaints: number;
-	regulatorComplaints: number;
-	team: string | null;
-	segment: string | null;
-}
-
-/** negativeTexts, riskWords and stuckJourneys of the 14 days before an anchor, by customer. */
-export type TextFeatures = Map<string, [number, number, number]>;
+export type ScanBatch = unknown[][];
 
 export interface RiskStore {
-	/** Customers with an event in [at − 14 d, at), with labels from [at, labelTo). */
+	/**
+	 * Customers with an event in [at − 14 d, at), with labels from [at, labelTo), aggregated by one SQL statement:
+	 * the reference definition the scans (what training and scoring read) are checked against.
+	 */
 	features(at: number, labelTo: number): Promise<FeatureRow[]>;
 	/**
-	 * Every customer's week parts of [origin, end) (end − origin whole weeks), in batches, by customer (the order of
-	 * `features`) then week then part: one scan of the events for all weekly anchors of a training.
+	 * The events of [from, to) in time order (customer_id, ts, flags, team_id, segment), in batches: one scan for
+	 * every anchor of a training (features.ts AnchorScan).
 	 */
-	weekParts(origin: number, end: number, onBatch: (parts: WeekPart[]) => void): Promise<void>;
-	/** The text and journey features of the 14 days before `at` (the customers who have any). */
-	textFeatures(at: number): Promise<TextFeatures>;
+	scanEvents(from: number, to: number, onBatch: (rows: ScanBatch) => void): Promise<void>;
+	/** The texts of [from, to) that are negative or carry risk words (customer_id, ts, flags), in batches. */
+	scanTexts(from: number, to: number, onBatch: (rows: ScanBatch) => void): Promise<void>;
+	/**
+	 * Journey instances not completed that may count as stuck at an anchor in [from, to] (started before `to`,
+	 * deadline at or after `from` − 14 d): customer_id, started_at, deadline, failed (0/1), ended_at.
+	 */
+	scanJourneys(from: number, to: number, onBatch: (rows: ScanBatch) => void): Promise<void>;
 	/** Stores a trained model and replaces every score with the given ones, in one transaction. */
-	saveModel(model: NewRiskModel, scores: NewRiskScore[], scoredAt: number): Promise<number>;
+	saveModel(model: NewRiskModel, scores: ScoreSource, scoredAt: number): Promise<number>;
 	latestModel(): Promise<RiskModelRow | null>;
 	scores(filter: ScoreFilter): Promise<RiskScoreRow[]>;
 	customerScore(customerId: string): Promise<RiskScoreRow | null>;
@@ -213,94 +223,40 @@ WHERE ev.active > 0
 ORDER BY ev.customer_id`;
 }
 
-/** The per-part sums of events (WeekPart), in WEEK_PART_COUNTS order. */
-export const WEEK_PART_COUNTS = [
-	'contacts',
-	'repeatChains',
-	'transfers',
-	'abandoned',
-	'longWaits',
-	'detractors',
-	'priorComplaints'
-] as const;
+const flag = (condition: string, bit: number) => `CASE WHEN ${condition} THEN ${bit} ELSE 0 END`;
 
-const WEEK = 7 * 86_400_000;
-
-function weekPartsSql(pad: (expr: string) => string): string {
-	const sum = (condition: string) => `SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
-	const conditions: Record<(typeof WEEK_PART_COUNTS)[number], string> = {
-		contacts: `type = 'contact'`,
-		repeatChains: `type = 'contact' AND chain_last = 1 AND repeat_48h = 1`,
-		transfers: `type = 'contact' AND (outcome = 'transferred' OR transferred_to_agent = 1)`,
-		abandoned: `type = 'contact' AND outcome = 'abandoned'`,
-		longWaits: `type = 'contact' AND wait_s >= ${LONG_WAIT_S}`,
-		detractors: `type = 'feedback' AND metric = 'nps' AND score <= 6`,
-		priorComplaints: `type = 'complaint'`
-	};
-	return `
-SELECT customer_id, CAST((ts - @origin) / ${WEEK} AS BIGINT) AS k_week,
-	CASE WHEN ts >= @origin + (CAST((ts - @origin) / ${WEEK} AS BIGINT) + 1) * ${WEEK} - ${REPEAT_WINDOW_MS} THEN 1 ELSE 0 END AS k_late,
-	COUNT(*) AS n,
-	${WEEK_PART_COUNTS.map((f) => sum(conditions[f])).join(',\n\t')},
-	${sum(`type = 'complaint'`)},
-	${sum(`type = 'complaint' AND regulator = 1`)},
-	MAX(CASE WHEN team_id IS NOT NULL THEN ${pad('ts')} || team_id END),
-	MAX(CASE WHEN segment IS NOT NULL THEN ${pad('ts')} || segment END)
+/** The event scan: each event with its EVENT_FLAGS, in time order. */
+const EVENT_SCAN_SQL = `
+SELECT customer_id, ts,
+	${flag(`type = 'contact'`, EVENT_FLAGS.contact)}
+	+ ${flag(`type = 'contact' AND chain_last = 1 AND repeat_48h = 1`, EVENT_FLAGS.repeatChain)}
+	+ ${flag(`type = 'contact' AND (outcome = 'transferred' OR transferred_to_agent = 1)`, EVENT_FLAGS.transfer)}
+	+ ${flag(`type = 'contact' AND outcome = 'abandoned'`, EVENT_FLAGS.abandoned)}
+	+ ${flag(`type = 'contact' AND wait_s >= ${LONG_WAIT_S}`, EVENT_FLAGS.longWait)}
+	+ ${flag(`type = 'feedback' AND metric = 'nps' AND score <= 6`, EVENT_FLAGS.detractor)}
+	+ ${flag(`type = 'complaint'`, EVENT_FLAGS.complaint)}
+	+ ${flag(`type = 'complaint' AND regulator = 1`, EVENT_FLAGS.regulatorComplaint)} AS flags,
+	team_id, segment
 FROM events
-WHERE ts >= @origin AND ts < @end
-GROUP BY customer_id, k_week, k_late
-ORDER BY customer_id, k_week, k_late`;
-}
+WHERE ts >= @from AND ts < @to
+ORDER BY ts`;
 
-const TEXT_SQL = `
-SELECT customer_id,
-	SUM(CASE WHEN sentiment < ${NEGATIVE_SENTIMENT} THEN 1 ELSE 0 END) AS negative,
-	SUM(CASE WHEN (tag_mask & ${RISK_TAG_BIT}) <> 0 THEN 1 ELSE 0 END) AS risk
+const TEXT_SCAN_SQL = `
+SELECT customer_id, ts,
+	${flag(`sentiment < ${NEGATIVE_SENTIMENT}`, TEXT_FLAGS.negative)}
+	+ ${flag(`(tag_mask & ${RISK_TAG_BIT}) <> 0`, TEXT_FLAGS.riskWords)} AS flags
 FROM text_docs
-WHERE ts >= @from AND ts < @at
-GROUP BY customer_id`;
+WHERE ts >= @from AND ts < @to AND (sentiment < ${NEGATIVE_SENTIMENT} OR (tag_mask & ${RISK_TAG_BIT}) <> 0)`;
 
-const STUCK_SQL = `
-SELECT customer_id, COUNT(*) AS stuck
+const JOURNEY_SCAN_SQL = `
+SELECT customer_id, started_at, deadline, CASE WHEN status = 'failed' THEN 1 ELSE 0 END AS failed, ended_at
 FROM journey_instances
-WHERE started_at < @at AND deadline >= @from
-	AND ((status = 'failed' AND ended_at < @at) OR (status <> 'completed' AND status <> 'failed' AND deadline < @at))
-GROUP BY customer_id`;
+WHERE started_at < @to AND deadline >= @from AND status <> 'completed'`;
 
-/** A raw week-part row (column order of weekPartsSql) as a WeekPart. */
-function toWeekPart(r: unknown[]): WeekPart {
-	const counts = new Array<number>(WEEK_PART_COUNTS.length);
-	for (let j = 0; j < counts.length; j++) counts[j] = Number(r[4 + j] ?? 0);
-	const at = 4 + WEEK_PART_COUNTS.length;
-	return {
-		customerId: r[0] as string,
-		week: Number(r[1]),
-		late: Number(r[2]),
-		events: Number(r[3]),
-		counts,
-		complaints: Number(r[at] ?? 0),
-		regulatorComplaints: Number(r[at + 1] ?? 0),
-		team: (r[at + 2] as string | null) ?? null,
-		segment: (r[at + 3] as string | null) ?? null
-	};
-}
-
-function textFeatureMap(
-	texts: { customer_id: string; negative: unknown; risk: unknown }[],
-	stuck: { customer_id: string; stuck: unknown }[]
-): TextFeatures {
-	const out: TextFeatures = new Map();
-	for (const t of texts) out.set(t.customer_id, [Number(t.negative), Number(t.risk), 0]);
-	for (const j of stuck) {
-		const row = out.get(j.customer_id) ?? [0, 0, 0];
-		row[2] = Number(j.stuck);
-		out.set(j.customer_id, row);
-	}
-	return out;
-}
-
-/** Week-part rows handed over at a time (streamed, so a training never holds every part). */
-const PART_BATCH = 5_000;
+/** Event scan slices (SQLite reads each with one `all`: cheaper per row than stepping an iterator). */
+const SCAN_SLICE_MS = 6 * 3_600_000;
+/** Rows a PostgreSQL cursor hands over at a time. */
+const SCAN_BATCH = 10_000;
 
 type RawFeatureRow = Omit<FeatureRow, 'counts'> & Record<string, unknown>;
 
@@ -394,9 +350,9 @@ const LATEST_MODEL = `SELECT ${MODEL_COLUMNS} FROM risk_models ORDER BY id DESC 
 function sqliteRiskStore(db: Db): RiskStore {
 	const client = db.$client;
 	const featureStatement = client.prepare(featuresSql((ts) => `printf('%015d', ${ts})`));
-	const weekPartStatement = client.prepare(weekPartsSql((ts) => `printf('%015d', ${ts})`)).raw(true);
-	const textStatement = client.prepare(TEXT_SQL);
-	const stuckStatement = client.prepare(STUCK_SQL);
+	const eventScan = client.prepare(EVENT_SCAN_SQL).raw(true);
+	const textScan = client.prepare(TEXT_SCAN_SQL).raw(true);
+	const journeyScan = client.prepare(JOURNEY_SCAN_SQL).raw(true);
 	const insertScore = client.prepare(
 		`INSERT INTO risk_scores (customer_id, model_id, scored_at, score, regulator_score, team_id, segment, reasons)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
@@ -405,7 +361,8 @@ function sqliteRiskStore(db: Db): RiskStore {
 		`INSERT INTO risk_models (trained_at, train_from, train_to, test_from, test_to, model, quality, scored)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	);
-	const save = client.transaction((model: NewRiskModel, scores: NewRiskScore[], scoredAt: number) => {
+	const save = client.transaction((model: NewRiskModel, scores: ScoreSource, scoredAt: number) => {
+		const { count, batches } = scoreBatches(scores);
 		const id = Number(
 			insertModel.run(
 				model.trainedAt,
@@ -415,21 +372,22 @@ function sqliteRiskStore(db: Db): RiskStore {
 				model.testTo,
 				JSON.stringify(model.model),
 				JSON.stringify(model.quality),
-				scores.length
+				count
 			).lastInsertRowid
 		);
 		client.prepare('DELETE FROM risk_scores').run();
-		for (const s of scores)
-			insertScore.run(
-				s.customerId,
-				id,
-				scoredAt,
-				s.score,
-				s.regulatorScore,
-				s.teamId,
-				s.segment,
-				JSON.stringify(s.reasons)
-			);
+		for (const batch of batches)
+			for (const s of batch)
+				insertScore.run(
+					s.customerId,
+					id,
+					scoredAt,
+					s.score,
+					s.regulatorScore,
+					s.teamId,
+					s.segment,
+					JSON.stringify(s.reasons)
+				);
 		return id;
 	});
 	return {
@@ -437,23 +395,17 @@ function sqliteRiskStore(db: Db): RiskStore {
 			const rows = featureStatement.all({ at, from: at - WINDOW_MS, labelTo }) as RawFeatureRow[];
 			return rows.map(toFeatureRow);
 		},
-		async weekParts(origin, end, onBatch) {
-			let batch: WeekPart[] = [];
-			for (const r of weekPartStatement.iterate({ origin, end }) as Iterable<unknown[]>) {
-				batch.push(toWeekPart(r));
-				if (batch.length >= PART_BATCH) {
-					onBatch(batch);
-					batch = [];
-				}
+		async scanEvents(from, to, onBatch) {
+			for (let start = from; start < to; start += SCAN_SLICE_MS) {
+				const rows = eventScan.all({ from: start, to: Math.min(to, start + SCAN_SLICE_MS) }) as ScanBatch;
+				if (rows.length) onBatch(rows);
 			}
-			if (batch.length) onBatch(batch);
 		},
-		async textFeatures(at) {
-			const range = { from: at - WINDOW_MS, at };
-			return textFeatureMap(
-				textStatement.all(range) as { customer_id: string; negative: number; risk: number }[],
-				stuckStatement.all(range) as { customer_id: string; stuck: number }[]
-			);
+		async scanTexts(from, to, onBatch) {
+			onBatch(textScan.all({ from, to }) as ScanBatch);
+		},
+		async scanJourneys(from, to, onBatch) {
+			onBatch(journeyScan.all({ from: from - WINDOW_MS, to }) as ScanBatch);
 		},
 		async saveModel(model, scores, scoredAt) {
 			return save(model, scores, scoredAt);
@@ -490,8 +442,8 @@ function numbered(text: string): string {
 	return text.replace(/\?/g, () => `$${++n}`);
 }
 
-/** Rows per INSERT of scores (one JSON parameter each). */
-const SCORE_BATCH = 20_000;
+/** Scores handed to saveModel at a time (on PostgreSQL one INSERT of one JSON parameter each). */
+export const SCORE_BATCH = 20_000;
 
 function postgresRiskStore(db: PgDb): RiskStore {
 	const sql = db.$client;
@@ -499,10 +451,12 @@ function postgresRiskStore(db: PgDb): RiskStore {
 		.replaceAll('@from', '$1::bigint')
 		.replaceAll('@at', '$2::bigint')
 		.replaceAll('@labelTo', '$3::bigint');
-	const weekPartText = weekPartsSql((ts) => `lpad(${ts}::text, 15, '0')`)
-		.replaceAll('@origin', '$1::bigint')
-		.replaceAll('@end', '$2::bigint');
-	const ranged = (text: string) => text.replaceAll('@from', '$1::bigint').replaceAll('@at', '$2::bigint');
+	const ranged = (text: string) => text.replaceAll('@from', '$1::bigint').replaceAll('@to', '$2::bigint');
+	/** Streams a query through a cursor (PostgreSQL never hands over a whole table). */
+	const stream = async (text: string, params: number[], onBatch: (rows: ScanBatch) => void) => {
+		const cursor = sql.unsafe(ranged(text), params).values().cursor(SCAN_BATCH);
+		for await (const rows of cursor) onBatch(rows as unknown as ScanBatch);
+	};
 	return {
 		async features(at, labelTo) {
 			const rows = (await sql.unsafe(featureText, [
@@ -512,22 +466,17 @@ function postgresRiskStore(db: PgDb): RiskStore {
 			])) as unknown as RawFeatureRow[];
 			return rows.map(toFeatureRow);
 		},
-		async weekParts(origin, end, onBatch) {
-			const cursor = sql.unsafe(weekPartText, [origin, end]).values().cursor(PART_BATCH);
-			for await (const rows of cursor) onBatch((rows as unknown as unknown[][]).map(toWeekPart));
+		async scanEvents(from, to, onBatch) {
+			await stream(EVENT_SCAN_SQL, [from, to], onBatch);
 		},
-		async textFeatures(at) {
-			const range = [at - WINDOW_MS, at];
-			return textFeatureMap(
-				(await sql.unsafe(ranged(TEXT_SQL), range)) as unknown as {
-					customer_id: string;
-					negative: unknown;
-					risk: unknown;
-				}[],
-				(await sql.unsafe(ranged(STUCK_SQL), range)) as unknown as { customer_id: string; stuck: unknown }[]
-			);
+		async scanTexts(from, to, onBatch) {
+			await stream(TEXT_SCAN_SQL, [from, to], onBatch);
+		},
+		async scanJourneys(from, to, onBatch) {
+			await stream(JOURNEY_SCAN_SQL, [from - WINDOW_MS, to], onBatch);
 		},
 		async saveModel(model, scores, scoredAt) {
+			const { count, batches } = scoreBatches(scores);
 			return sql.begin(async (tx: postgres.TransactionSql) => {
 				const [row] = await tx.unsafe(
 					`INSERT INTO risk_models (trained_at, train_from, train_to, test_from, test_to, model, quality, scored)
@@ -540,28 +489,29 @@ function postgresRiskStore(db: PgDb): RiskStore {
 						model.testTo,
 						JSON.stringify(model.model),
 						JSON.stringify(model.quality),
-						scores.length
+						count
 					]
 				);
 				const id = Number(row.id);
 				await tx.unsafe('DELETE FROM risk_scores');
-				for (let i = 0; i < scores.length; i += SCORE_BATCH) {
-					const batch = scores.slice(i, i + SCORE_BATCH).map((s) => ({
-						c: s.customerId,
-						s: s.score,
-						r: s.regulatorScore,
-						t: s.teamId,
-						g: s.segment,
-						why: JSON.stringify(s.reasons)
-					}));
-					await tx.unsafe(
-						`INSERT INTO risk_scores (customer_id, model_id, scored_at, score, regulator_score, team_id, segment, reasons)
+				for (const all of batches)
+					for (let i = 0; i < all.length; i += SCORE_BATCH) {
+						const batch = all.slice(i, i + SCORE_BATCH).map((s) => ({
+							c: s.customerId,
+							s: s.score,
+							r: s.regulatorScore,
+							t: s.teamId,
+							g: s.segment,
+							why: JSON.stringify(s.reasons)
+						}));
+						await tx.unsafe(
+							`INSERT INTO risk_scores (customer_id, model_id, scored_at, score, regulator_score, team_id, segment, reasons)
 						 SELECT c, $2::bigint, $3::bigint, s, r, t, g, why
 						 FROM jsonb_to_recordset($1::jsonb)
 						   AS v(c text, s double precision, r double precision, t text, g text, why text)`,
-						[JSON.stringify(batch), id, scoredAt]
-					);
-				}
+							[JSON.stringify(batch), id, scoredAt]
+						);
+					}
 				return id;
 			}) as Promise<number>;
 		},
