@@ -256,7 +256,7 @@ function build(file: string): { instances: number; seconds: number } {
 						}).lastInsertRowid
 					);
 					for (const x of d.interactions) {
-						insertLink.run(id, x.seq, x.type, x.ts);
+						// The event before its link, as the writer stores them (journey_gap_answers' trigger reads it).
 						insertEvent.run(
 							x.seq,
 							`x${x.seq}`,
@@ -270,6 +270,7 @@ function build(file: string): { instances: number; seconds: number } {
 							x.metric,
 							x.score
 						);
+						insertLink.run(id, x.seq, x.type, x.ts);
 					}
 					written++;
 					k++;
