@@ -54,10 +54,11 @@ function sourceRows(table: string, columns: string): string {
 }
 
 /**
- * Tables PostgreSQL's own triggers fill from the rows copied before them (drizzle/postgres/0007_journey_path_days.sql):
- * not copied, and compared by row count like the others.
+ * Tables PostgreSQL's own triggers fill from the rows copied before them (drizzle/postgres/0007_journey_path_days.sql,
+ * 0008_journey_gap_answers.sql: events, then instances, then their links): not copied, and compared by row count like
+ * the others.
  */
-const FILLED_BY_TRIGGERS = new Set(['journey_path_days']);
+const FILLED_BY_TRIGGERS = new Set(['journey_path_days', 'journey_gap_answers']);
 
 const BATCH_ROWS = 2_000;
 /** PostgreSQL takes at most 65,535 parameters per statement. */

@@ -23,6 +23,8 @@ export interface TouchpointGap {
 }
 
 export interface Answer {
+	/** The answer's event (one answer may be linked to several instances of the range). */
+	seq: number;
 	channel: string | null;
 	metric: string;
 	score: number;
@@ -46,17 +48,21 @@ class Counter {
 }
 
 /**
- * `teams`: a manager's scope; answers about a team outside it are left out (answers without a team, such as
+ * The answers come from `journey_gap_answers` (kept by triggers); `scan`: from the links and events themselves (the
+ * reference the tests compare with). `teams`: a manager's scope; answers about a team outside it are left out (answers without a team, such as
  * journey-level surveys in the app, stay).
  */
 export async function touchpointGap(
 	target: Db | Storage,
 	journeyKey: string,
 	q: JourneyQuery,
-	options: { teams?: string[] | null; minN?: number } = {}
+	options: { teams?: string[] | null; minN?: number; scan?: boolean } = {}
 ): Promise<TouchpointGap> {
 	const minN = options.minN ?? MIN_N;
-	const answers = await journeyStore(target).gapAnswers(journeyKey, q);
+	const rows = await journeyStore(target).gapAnswers(journeyKey, q, { scan: options.scan });
+	// Each answer once, however many instances of the range it is linked to.
+	const seen = new Set<number>();
+	const answers = rows.filter((a) => !seen.has(a.seq) && seen.add(a.seq));
 	const teams = options.teams ?? null;
 	const visible = teams ? answers.filter((a) => a.teamId === null || teams.includes(a.teamId)) : answers;
 

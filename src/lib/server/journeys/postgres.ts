@@ -160,19 +160,26 @@ export function postgresJourneyStore(db: PgDb): JourneyStore {
 				{ ...params, now }
 			);
 		},
-		async gapAnswers(journeyKey, q) {
-			const { where, params } = instanceFilter(journeyKey, q, 'i');
-			const rows = await run<Omit<Answer, 'tagged'> & { tagged: boolean }>(
-				`SELECT DISTINCT e.seq, e.channel, e.metric, e.score, e.journey IS NOT NULL AS tagged, e.team_id AS "teamId"
-				 FROM journey_instances i
-				 JOIN journey_interactions l ON l.instance_id = i.id AND l.type = 'feedback'
-				 JOIN events e ON e.seq = l.seq
-				 WHERE ${where} AND i.feedbacks > 0
-				   AND e.metric IN ('csat', 'nps') AND e.score IS NOT NULL
-				 ORDER BY e.seq`,
+		async gapAnswers(journeyKey, q, options) {
+			if (options?.scan) {
+				const { where, params } = instanceFilter(journeyKey, q, 'i');
+				const rows = await run<Omit<Answer, 'tagged'> & { tagged: boolean }>(
+					`SELECT DISTINCT e.seq, e.channel, e.metric, e.score, e.journey IS NOT NULL AS tagged, e.team_id AS "teamId"
+					 FROM journey_instances i
+					 JOIN journey_interactions l ON l.instance_id = i.id AND l.type = 'feedback'
+					 JOIN events e ON e.seq = l.seq
+					 WHERE ${where} AND i.feedbacks > 0
+					   AND e.metric IN ('csat', 'nps') AND e.score IS NOT NULL
+					 ORDER BY e.seq`,
+					params
+				);
+				return rows.map((r) => ({ ...r, tagged: r.tagged ? 1 : 0 }));
+			}
+			const { where, params } = instanceFilter(journeyKey, q);
+			return run<Answer>(
+				`SELECT seq, channel, metric, score, tagged, team_id AS "teamId" FROM journey_gap_answers WHERE ${where}`,
 				params
 			);
-			return rows.map((r) => ({ ...r, tagged: r.tagged ? 1 : 0 }));
 		},
 		async affected(journeyKey, q, selector, { now, limit, offset, teams }) {
 			const base = instanceFilter(journeyKey, q);

@@ -223,16 +223,25 @@ export function sqliteJourneyStore(db: Db): JourneyStore {
 				.raw()
 				.all({ ...params, now }) as GroupRaw[];
 		},
-		async gapAnswers(journeyKey, q) {
-			const { where, params } = instanceFilter(journeyKey, q, 'i');
+		async gapAnswers(journeyKey, q, options) {
+			if (options?.scan) {
+				const { where, params } = instanceFilter(journeyKey, q, 'i');
+				return statement(
+					db,
+					`SELECT DISTINCT e.seq, e.channel, e.metric, e.score, e.journey IS NOT NULL AS tagged, e.team_id AS teamId
+					 FROM journey_instances i
+					 JOIN journey_interactions l ON l.instance_id = i.id AND l.type = 'feedback'
+					 JOIN events e ON e.seq = l.seq
+					 WHERE ${where} AND i.feedbacks > 0
+					   AND e.metric IN ('csat', 'nps') AND e.score IS NOT NULL`
+				).all(params) as Answer[];
+			}
+			// One range of journey_gap_answers (kept by triggers); an answer linked to two instances of the range comes
+			// twice and is counted once by gap.ts.
+			const { where, params } = instanceFilter(journeyKey, q);
 			return statement(
 				db,
-				`SELECT DISTINCT e.seq, e.channel, e.metric, e.score, e.journey IS NOT NULL AS tagged, e.team_id AS teamId
-				 FROM journey_instances i
-				 JOIN journey_interactions l ON l.instance_id = i.id AND l.type = 'feedback'
-				 JOIN events e ON e.seq = l.seq
-				 WHERE ${where} AND i.feedbacks > 0
-				   AND e.metric IN ('csat', 'nps') AND e.score IS NOT NULL`
+				`SELECT seq, channel, metric, score, tagged, team_id AS teamId FROM journey_gap_answers WHERE ${where}`
 			).all(params) as Answer[];
 		},
 		async affected(journeyKey, q, selector, { now, limit, offset, teams }) {

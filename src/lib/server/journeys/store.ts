@@ -54,7 +54,12 @@ export interface JourneyStore {
 		now: number,
 		options?: { scan?: boolean }
 	): Promise<GroupRaw[]>;
-	gapAnswers(journeyKey: string, q: JourneyQuery): Promise<Answer[]>;
+	/**
+	 * The NPS/CSAT answers linked to the instances of a query: from `journey_gap_answers` (an answer linked to two
+	 * instances of the range comes twice); `scan`: the distinct answers from the links and the events (the reference
+	 * the tests compare with).
+	 */
+	gapAnswers(journeyKey: string, q: JourneyQuery, options?: { scan?: boolean }): Promise<Answer[]>;
 	affected(
 		journeyKey: string,
 		q: JourneyQuery,

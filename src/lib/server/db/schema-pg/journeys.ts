@@ -176,3 +176,36 @@ export const journeyPathDays = pgTable(
 		})
 	]
 );
+
+/**
+ * The touchpoint-vs-journey gap's answers (issue 22): one row per NPS/CSAT answer linked to an instance
+ * (`journey_interactions` of type feedback, the event's metric csat or nps with a score), with what the gap counts
+ * and the instance's journey, start, segment and start channel, stored in start order within a journey. The gap reads
+ * one range of this table instead of probing the links and the events of every instance. Kept by triggers on
+ * `journey_interactions` (a link added or removed), `journey_instances` (an instance's start, segment or start
+ * channel changed, or the instance deleted) and `events` (an answer deleted: retention, erasure); the migration
+ * `journey_gap_answers` creates them on both engines. An answer's metric, score, channel, journey and team are
+ * never updated after insert (the writer stamps only flags, links and sentiment on stored events).
+ */
+export const journeyGapAnswers = pgTable(
+	'journey_gap_answers',
+	{
+		journeyKey: text('journey_key').notNull(),
+		startedAt: bigint('started_at', { mode: 'number' }).notNull(),
+		instanceId: bigint('instance_id', { mode: 'number' }).notNull(),
+		seq: bigint('seq', { mode: 'number' }).notNull(),
+		segment: text('segment'),
+		firstChannel: text('first_channel'),
+		channel: text('channel'),
+		metric: text('metric').notNull(),
+		score: doublePrecision('score').notNull(),
+		/** 1: tagged with a journey (a journey-level answer), 0: a touchpoint answer. */
+		tagged: bigint('tagged', { mode: 'number' }).notNull(),
+		teamId: text('team_id')
+	},
+	(t) => [
+		primaryKey({ columns: [t.journeyKey, t.startedAt, t.instanceId, t.seq] }),
+		index('journey_gap_answers_instance').on(t.instanceId),
+		index('journey_gap_answers_seq').on(t.seq)
+	]
+);
