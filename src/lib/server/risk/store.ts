@@ -292,6 +292,22 @@ function textFeatureMap(
 /** Week-part rows handed over at a time (streamed, so a training never holds every part). */
 const PART_BATCH = 5_000;
 
+/** Customers per week-part statement on PostgreSQL. */
+const WEEK_PART_CUSTOMERS = 5_000;
+
+/**
+ * On PostgreSQL, the events of the customers after $3 (up to $4 when `bounded`) in [$1, $2), with the columns the
+ * week parts read: journey steps and the other events each through their per-customer partial index
+ * (events_journey_steps, events_customer_interactions), so a slice costs its own rows, not a scan of the history.
+ */
+function customerSlice(bounded: boolean): string {
+	const columns = `customer_id, ts, type, chain_last, repeat_48h, outcome, transferred_to_agent, wait_s, metric, score,
+		regulator, team_id, segment`;
+	const where = `customer_id > $3::text${bounded ? ' AND customer_id <= $4::text' : ''} AND ts >= $1::bigint AND ts < $2::bigint`;
+	return `(SELECT ${columns} FROM events WHERE type <> 'journey' AND ${where}
+		UNION ALL SELECT ${columns} FROM events WHERE type = 'journey' AND ${where})`;
+}
+
 type RawFeatureRow = Omit<FeatureRow, 'counts'> & Record<string, unknown>;
 
 function toFeatureRow(raw: RawFeatureRow): FeatureRow {
@@ -460,15 +476,21 @@ function numbered(text: string): string {
 /** Rows per INSERT of scores (one JSON parameter each). */
 const SCORE_BATCH = 20_000;
 
-function postgresRiskStore(db: PgDb): RiskStore {
+/** `sliceCustomers`: customers per week-part statement (default WEEK_PART_CUSTOMERS; tests make it small). */
+function postgresRiskStore(db: PgDb, options: { sliceCustomers?: number } = {}): RiskStore {
+	const slice = options.sliceCustomers ?? WEEK_PART_CUSTOMERS;
 	const sql = db.$client;
 	const featureText = featuresSql((ts) => `lpad(${ts}::text, 15, '0')`)
 		.replaceAll('@from', '$1::bigint')
 		.replaceAll('@at', '$2::bigint')
 		.replaceAll('@labelTo', '$3::bigint');
-	const weekPartText = weekPartsSql((ts) => `lpad(${ts}::text, 15, '0')`)
-		.replaceAll('@origin', '$1::bigint')
-		.replaceAll('@end', '$2::bigint');
+	const weekPartText = (bounded: boolean) =>
+		weekPartsSql((ts) => `lpad(${ts}::text, 15, '0')`)
+			.replace('FROM events', `FROM ${customerSlice(bounded)} AS events`)
+			.replaceAll('@origin', '$1::bigint')
+			.replaceAll('@end', '$2::bigint');
+	const weekPartSlice = weekPartText(true);
+	const weekPartLast = weekPartText(false);
 	const ranged = (text: string) => text.replaceAll('@from', '$1::bigint').replaceAll('@at', '$2::bigint');
 	return {
 		async features(at, labelTo) {
@@ -480,8 +502,29 @@ function postgresRiskStore(db: PgDb): RiskStore {
 			return rows.map(toFeatureRow);
 		},
 		async weekParts(origin, end, onBatch) {
-			const cursor = sql.unsafe(weekPartText, [origin, end]).values().cursor(PART_BATCH);
-			for await (const rows of cursor) onBatch((rows as unknown as unknown[][]).map(toWeekPart));
+			// A slice of customers at a time (the whole history in one GROUP BY ran into the statement timeout on a
+			// busy server): each slice is read through the per-customer indexes, its parts in customer order.
+			const bounds = (
+				await sql.unsafe(
+					`SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM customers) AS c
+					 WHERE n % $1 = 0 ORDER BY id`,
+					[slice]
+				)
+			).map((r) => String(r.id));
+			let after = '';
+			for (const hi of [...bounds, null]) {
+				const rows = (await sql
+					.unsafe(hi === null ? weekPartLast : weekPartSlice, [
+						origin,
+						end,
+						after,
+						...(hi === null ? [] : [hi])
+					])
+					.values()) as unknown as unknown[][];
+				for (let i = 0; i < rows.length; i += PART_BATCH)
+					onBatch(rows.slice(i, i + PART_BATCH).map(toWeekPart));
+				if (hi !== null) after = hi;
+			}
 		},
 		async textFeatures(at) {
 			const range = [at - WINDOW_MS, at];
