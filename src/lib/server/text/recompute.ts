@@ -11,7 +11,7 @@ import {
 } from './indexer';
 import { defaultPeriod, topics } from './queries';
 import { rulesVersion } from './rules';
-import { readState, writeState } from './state';
+import { readState, textStore, writeState } from './state';
 
 export interface RecomputeOptions extends RefitOptions {
 	/** Texts analyzed per write transaction. */
@@ -22,6 +22,8 @@ export interface RecomputeOptions extends RefitOptions {
 	refitGrowth?: number;
 	/** Refit whatever the age. */
 	forceRefit?: boolean;
+	/** Texts indexed in one pass from which text_docs' planner statistics are refreshed at once (default 1,000). */
+	refreshStatisticsAfter?: number;
 }
 
 export interface RecomputeReport {
@@ -49,6 +51,10 @@ async function run(db: Storage, options: RecomputeOptions): Promise<RecomputeRep
 		indexed += n;
 		await yieldToEventLoop();
 	}
+	// The reports below (the cache warm-up) and the pages are planned on the table's statistics: after a bulk of new
+	// texts (a seed, an import) they are refreshed now rather than whenever autovacuum gets to it.
+	if (indexed > 0 && indexed >= (options.refreshStatisticsAfter ?? 1_000))
+		await textStore(db).refreshStatistics();
 
 	// 2. Re-tag everything when an admin changed the rules since the texts were tagged.
 	const version = await rulesVersion(db);
