@@ -249,6 +249,10 @@ describe(
 			expect(b).toMatchObject({ indexed: TEXTS.length, refitted: true, topics: a.topics });
 			// A pass of 100 texts or more ANALYZEs text_docs on PostgreSQL (the reports are planned on its statistics).
 			await expect.poll(() => lastAnalyze(pg.db, 'text_docs'), { timeout: 20_000 }).not.toBeNull();
+			// … after the topics were assigned: the statistics know texts have topics (the reports filter on them).
+			const [topicStats] = await pg.db.$client`SELECT null_frac FROM pg_stats
+				WHERE tablename = 'text_docs' AND attname = 'topic_id'`;
+			expect(Number(topicStats?.null_frac)).toBeLessThan(1);
 			expect(a.indexed).toBe(TEXTS.length);
 			const left = await indexed(lite);
 			const right = await indexed(pg.db);
