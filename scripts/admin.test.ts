@@ -336,6 +336,15 @@ describe('npm run admin', { timeout: 90_000 }, () => {
 				(SELECT count(*) FROM events) AS events, (SELECT count(*) FROM users) AS users,
 				(SELECT count(*) FROM api_keys) AS keys`;
 			expect(copied).toEqual(expected);
+			// The copied tables' planner statistics refreshed (ANALYZE by hand, not autovacuum's).
+			await expect
+				.poll(
+					async () =>
+						(await pg.db.$client`SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'events'`)[0]
+							?.last_analyze ?? null,
+					{ timeout: 20_000 }
+				)
+				.not.toBeNull();
 			// Once: a second copy into the same database is refused.
 			const again = admin('migrate-to', '--url', pg.url);
 			expect(again.code).toBe(1);

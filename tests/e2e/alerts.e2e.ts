@@ -132,6 +132,8 @@ test.describe('alerts', () => {
 			await page.goto('/alerts');
 			await expect(page.getByTestId('alerts-live')).toHaveAttribute('data-live', 'true');
 			await expect(page.getByTestId('incident-state')).toHaveAttribute('data-on', 'false');
+			// Off: nothing more than the state (no "since").
+			await expect(page.getByTestId('incident-since')).toHaveCount(0);
 			// Alerts of these rules already open (none expected: the normal demo does not trip them).
 			const openOf = (name: Watched) =>
 				`[data-testid="alert-item"][data-rule="${ruleIds[name]}"][data-status="open"]`;
@@ -154,6 +156,15 @@ test.describe('alerts', () => {
 			await page.getByTestId('incident-toggle').click();
 			await expect(page.getByTestId('incident-state')).toHaveAttribute('data-on', 'true');
 			const switchedAt = Date.now();
+			// Since when (China time, as the server stored it) and by whom, the same on every server process.
+			const { since } = (await (await page.request.get('/api/v1/demo/incident')).json()) as { since: number };
+			const hhmm = new Intl.DateTimeFormat('en', {
+				hour: '2-digit',
+				minute: '2-digit',
+				hour12: false,
+				timeZone: 'Asia/Shanghai'
+			}).format(since);
+			await expect(page.getByTestId('incident-since')).toHaveText(`on since ${hhmm} by ${ADMIN.email}`);
 
 			// Each alert arrives through the alerts stream; the page is never reloaded by the test.
 			const shown = {} as Record<Watched, number>;

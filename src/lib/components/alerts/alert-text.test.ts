@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { baseLocale, overwriteGetLocale, type Locale } from '$lib/paraglide/runtime';
-import { describeAlert, describeRule, kindLabel } from './alert-text';
+import { describeAlert, describeRule, incidentSince, kindLabel } from './alert-text';
 
 let locale: Locale = baseLocale;
 overwriteGetLocale(() => locale);
@@ -66,5 +66,32 @@ describe('risk-score alerts in words', () => {
 		expect(describeAlert(count, {}, 'zh-CN')).toMatch(
 			/^30名客户的未来14天监管（12378）投诉概率超过 20%，常规约 10/
 		);
+	});
+});
+
+describe('the demo incident switch in words', () => {
+	// 2026-03-05 06:07 UTC is 14:07 in China, the time the center works in.
+	const since = Date.UTC(2026, 2, 5, 6, 7, 30);
+
+	it('says since when and by whom it is on, in English', () => {
+		locale = 'en';
+		expect(incidentSince({ incident: true, since, by: 'ops@bank.cn' }, 'en')).toBe(
+			'on since 14:07 by ops@bank.cn'
+		);
+		expect(incidentSince({ incident: true, since, by: null }, 'en')).toBe('on since 14:07');
+	});
+
+	it('says the same in Chinese', () => {
+		locale = 'zh-CN';
+		expect(incidentSince({ incident: true, since, by: 'ops@bank.cn' }, 'zh-CN')).toBe(
+			'14:07 起开启，操作人 ops@bank.cn'
+		);
+		expect(incidentSince({ incident: true, since, by: null }, 'zh-CN')).toBe('14:07 起开启');
+	});
+
+	it('says nothing more when the switch is off or was never pressed', () => {
+		locale = 'en';
+		expect(incidentSince({ incident: false, since, by: 'ops@bank.cn' }, 'en')).toBeNull();
+		expect(incidentSince({ incident: true, since: null, by: null }, 'en')).toBeNull();
 	});
 });

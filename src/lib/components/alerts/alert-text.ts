@@ -1,6 +1,7 @@
 import { m } from '$lib/paraglide/messages';
 import { formatKpiValue, type KpiUnit } from '$lib/kpi-format';
 import { riskReasonLabel } from '$lib/risk-labels';
+import { clockTime } from '$lib/components/dashboards/format';
 
 /** Screens' words for alerts and cases, built from an alert's details in the current language. */
 
@@ -264,4 +265,17 @@ export function describeRule(rule: Record<string, unknown>, labels: KpiLabels, l
 		value: nf.format(num(rule.value)),
 		minutes: nf.format(num(rule.windowMinutes))
 	});
+}
+
+/**
+ * The demo incident switch's "on since 14:05 by admin@bank.cn" (China time), or null when it is off or nobody ever
+ * switched it: the state every server process shares (demo/incident.ts).
+ */
+export function incidentSince(
+	state: { incident: boolean; since: number | null; by: string | null },
+	locale: string
+): string | null {
+	if (!state.incident || state.since === null) return null;
+	const time = clockTime(state.since, locale);
+	return state.by ? m.alerts_incident_since({ time, by: state.by }) : m.alerts_incident_since_time({ time });
 }

@@ -47,6 +47,9 @@ export const migrateCommands: CommandGroup = {
 					throw new Refused(error.message.slice(12));
 				throw error;
 			}
+			// The planner's statistics of the filled tables, at once: queries planned on those of empty tables (as
+			// the copy leaves them until autovacuum gets there) can run for minutes.
+			await pg.$client`ANALYZE`;
 			const seconds = ((Date.now() - started) / 1000).toFixed(1);
 			await audit(postgresStorage(pg), {
 				action: 'data.imported',
@@ -55,7 +58,7 @@ export const migrateCommands: CommandGroup = {
 				details: { from: target.file, rows: report.rows, tables: report.tables.length }
 			});
 			io.out(
-				`${report.rows} rows in ${report.tables.length} tables copied to ${describeDatabase(destination)} in ${seconds} s; row counts match`
+				`${report.rows} rows in ${report.tables.length} tables copied to ${describeDatabase(destination)} in ${seconds} s; row counts match; statistics refreshed (ANALYZE)`
 			);
 		} finally {
 			await pg.$client.end({ timeout: 5 });

@@ -17,7 +17,11 @@ export interface DemoInsights {
  * then the complaint-risk model trained on the history and every recently active customer scored (`/risk`, the
  * timeline, the customer card). `now` is the moment the scores are for (default now).
  */
-export async function prepareDemoInsights(target: Db | Storage, now?: number): Promise<DemoInsights> {
+export async function prepareDemoInsights(
+	target: Db | Storage,
+	now?: number,
+	options: { onTextsDone?: () => void } = {}
+): Promise<DemoInsights> {
 	const started = performance.now();
 	let texts = 0;
 	// A pass already running (the server's first, started before the seed) may have missed the seeded texts.
@@ -27,6 +31,7 @@ export async function prepareDemoInsights(target: Db | Storage, now?: number): P
 		if (report.indexed === 0 && !report.skipped) break;
 	}
 	const textDone = performance.now();
+	options.onTextsDone?.();
 	const risk = await trainRisk(target, {
 		fresh: true,
 		trigger: 'demo',

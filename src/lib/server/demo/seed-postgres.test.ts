@@ -193,6 +193,18 @@ describe('seedDemo on both engines', { timeout: 60_000 }, () => {
 		expect(b).toEqual(a);
 	});
 
+	it("refreshes PostgreSQL's planner statistics of the tables it filled", async () => {
+		for (const table of ['events', 'customers', 'journey_instances'])
+			await expect
+				.poll(
+					async () =>
+						(await pg.db.$client`SELECT last_analyze FROM pg_stat_user_tables WHERE relname = ${table}`)[0]
+							?.last_analyze ?? null,
+					{ timeout: 20_000 }
+				)
+				.not.toBeNull();
+	});
+
 	it('seeds only an empty database', async () => {
 		for (const storage of engines) {
 			expect(await isDatabaseEmpty(storage)).toBe(false);

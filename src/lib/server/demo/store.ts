@@ -27,6 +27,12 @@ export interface DemoStore {
 	 * rebuilds rollups and journeys once at the end): the event writer on SQLite, bulk COPY on PostgreSQL.
 	 */
 	historyWriter(): HistoryWriter;
+	/**
+	 * Once the history and what is derived from it are written: the planner's statistics of the tables they filled
+	 * refreshed (PostgreSQL: ANALYZE, so the first pages and jobs are not planned on the statistics of nearly empty
+	 * tables); SQLite: nothing.
+	 */
+	refreshStatistics(): Promise<void>;
 }
 
 const ANY_EVENT = 'SELECT 1 AS one FROM events LIMIT 1';
@@ -35,6 +41,7 @@ const SOURCES = `SELECT s.id, s.name, EXISTS (SELECT 1 FROM events e WHERE e.sou
 
 function sqliteDemoStore(db: Db): DemoStore {
 	return {
+		async refreshStatistics() {},
 		async hasEvents() {
 			return db.$client.prepare(ANY_EVENT).get() !== undefined;
 		},
@@ -80,6 +87,11 @@ function sqliteDemoStore(db: Db): DemoStore {
 
 function postgresDemoStore(db: PgDb): DemoStore {
 	return {
+		async refreshStatistics() {
+			await db.$client.unsafe(
+				'ANALYZE events, customers, metric_cells, metric_day_cells, journey_instances, journey_interactions'
+			);
+		},
 		async hasEvents() {
 			return (await db.$client.unsafe(ANY_EVENT)).length > 0;
 		},

@@ -54,7 +54,13 @@ function run(bin: string, args: string[]): void {
 		throw new Error(`${bin} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
 }
 
-export async function startPostgresServer(): Promise<PostgresServer> {
+/**
+ * `settings`: extra server settings (`-c name=value`), e.g. `{ log_min_duration_statement: '2000' }` for a bench that
+ * names its slow statements from `<dir>/server.log`.
+ */
+export async function startPostgresServer(
+	options: { settings?: Record<string, string> } = {}
+): Promise<PostgresServer> {
 	const bin = postgresBinDir();
 	const dir = mkdtempSync(join(tmpdir(), 'resonance-pg-'));
 	if (process.getuid?.() === 0) {
@@ -86,7 +92,8 @@ export async function startPostgresServer(): Promise<PostgresServer> {
 		'-c synchronous_commit=off',
 		'-c full_page_writes=off',
 		'-c max_connections=300',
-		'-c shared_buffers=128MB'
+		'-c shared_buffers=128MB',
+		...Object.entries(options.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`)
 	].join(' ');
 	run(join(bin, 'pg_ctl'), ['-D', data, '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', 'start']);
 	let stopped = false;

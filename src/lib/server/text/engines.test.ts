@@ -21,6 +21,12 @@ const END = T0 + 14 * DAY;
 const period = { from: T0, to: END };
 const CHANNELS: Channel[] = ['phone', 'chat', 'app', 'wechat'];
 
+/** When a table was last ANALYZEd by hand (not by autovacuum); null when never. */
+async function lastAnalyze(db: PgDb, table: string): Promise<unknown> {
+	const [row] = await db.$client`SELECT last_analyze FROM pg_stat_user_tables WHERE relname = ${table}`;
+	return row?.last_analyze ?? null;
+}
+
 /** 500 comments and transcripts over two weeks, the app-login theme growing in the second (an emerging topic). */
 function buildEvents(): CxEvent[] {
 	const random = seededRandom(7);
@@ -235,8 +241,18 @@ describe(
 
 		it('indexes the same texts into the same rows, terms, topics and reports', async () => {
 			const a = await text.recomputeText(lite, { seed: 42, batchSize: 150 });
-			const b = await text.recomputeText(postgresStorage(pg.db), { seed: 42, batchSize: 150 });
+			const b = await text.recomputeText(postgresStorage(pg.db), {
+				seed: 42,
+				batchSize: 150,
+				refreshStatisticsAfter: 100
+			});
 			expect(b).toMatchObject({ indexed: TEXTS.length, refitted: true, topics: a.topics });
+			// A pass of 100 texts or more ANALYZEs text_docs on PostgreSQL (the reports are planned on its statistics).
+			await expect.poll(() => lastAnalyze(pg.db, 'text_docs'), { timeout: 20_000 }).not.toBeNull();
+			// … after the topics were assigned: the statistics know texts have topics (the reports filter on them).
+			const [topicStats] = await pg.db.$client`SELECT null_frac FROM pg_stats
+				WHERE tablename = 'text_docs' AND attname = 'topic_id'`;
+			expect(Number(topicStats?.null_frac)).toBeLessThan(1);
 			expect(a.indexed).toBe(TEXTS.length);
 			const left = await indexed(lite);
 			const right = await indexed(pg.db);

@@ -11,7 +11,7 @@ import {
 } from './indexer';
 import { defaultPeriod, topics } from './queries';
 import { rulesVersion } from './rules';
-import { readState, writeState } from './state';
+import { readState, textStore, writeState } from './state';
 
 export interface RecomputeOptions extends RefitOptions {
 	/** Texts analyzed per write transaction. */
@@ -22,6 +22,8 @@ export interface RecomputeOptions extends RefitOptions {
 	refitGrowth?: number;
 	/** Refit whatever the age. */
 	forceRefit?: boolean;
+	/** Texts indexed in one pass from which text_docs' planner statistics are refreshed at once (default 1,000). */
+	refreshStatisticsAfter?: number;
 }
 
 export interface RecomputeReport {
@@ -77,6 +79,11 @@ async function run(db: Storage, options: RecomputeOptions): Promise<RecomputeRep
 			refitted = true;
 		}
 	}
+	// The reports (the warm-up below, the pages) are planned on text_docs' statistics: after a bulk of new texts (a
+	// seed, an import) or a refit (every text's topic reassigned) they are refreshed now, not whenever autovacuum
+	// gets there. Planned on those of the texts before their topics were set, the NPS-by-topic report ran 311 s.
+	if ((indexed > 0 && indexed >= (options.refreshStatisticsAfter ?? 1_000)) || refitted)
+		await textStore(db).refreshStatistics();
 	// Warm the report cache for the default view (the first visit to /voice then reads from memory).
 	if (indexed > 0 || retagged || refitted) await topics(db, defaultPeriod());
 	return {

@@ -175,6 +175,11 @@ export interface TextStore {
 	terms(): Promise<{ term: string; df: number }[]>;
 	unindexed(watermark: number, limit: number): Promise<EventTextRow[]>;
 	commitIndex(batch: IndexBatch): Promise<void>;
+	/**
+	 * After a large indexing pass: the planner's statistics of text_docs refreshed (PostgreSQL: ANALYZE; a report
+	 * planned on the statistics of a nearly empty table ran past the statement timeout). SQLite: nothing.
+	 */
+	refreshStatistics(): Promise<void>;
 	retagRows(afterSeq: number, limit: number): Promise<{ seq: number; text: string | null }[]>;
 	updateTags(rows: (readonly [number, string, number])[]): Promise<void>;
 	newestTs(): Promise<number | null>;
@@ -303,6 +308,7 @@ function sqliteTextStore(db: Db): TextStore {
 		c.prepare(STATE_UPSERT).run(key, JSON.stringify(value), Date.now());
 	const filter = (q: TextFilter, alias?: string) => filterSql(q, '0', alias);
 	return {
+		async refreshStatistics() {},
 		async readState(key) {
 			return readState(key);
 		},
@@ -573,6 +579,9 @@ function postgresTextStore(db: PgDb): TextStore {
 		writeState: (key, value) => writeState(key, value),
 		terms: () => all<{ term: string; df: number }>('SELECT term, df FROM text_terms'),
 		unindexed: (watermark, limit) => all<EventTextRow>(UNINDEXED, [watermark, limit]),
+		async refreshStatistics() {
+			await sql.unsafe('ANALYZE text_docs');
+		},
 		async commitIndex(batch) {
 			await sql.begin(async (tx) => {
 				await tx.unsafe(
