@@ -32,7 +32,7 @@ import {
 	writeBatches,
 	type WriteBatch
 } from '$lib/server/ingest/writer';
-import { insertedFlags } from '$lib/server/metrics/rollups';
+import { insertedFlags, keepRecentFacts } from '$lib/server/metrics/rollups';
 import { CHANNELS, ContactHeavyMix, makeEvent, pick } from './_ingest-mix';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -215,6 +215,8 @@ function rawInserts(file: string, events: CxEvent[]): number {
  */
 function writerOnly(file: string, events: CxEvent[], derive: boolean): number {
 	const db = openDatabase(file);
+	// As the writer thread runs (its connection writes events alone): recent customers' rows kept between writes.
+	keepRecentFacts(db);
 	// As the writer thread gets them: hashes, sentiments and properties JSON prepared on the main thread.
 	const groups: WriteBatch[][] = [];
 	for (let i = 0; i < events.length; i += 4 * BATCH) {

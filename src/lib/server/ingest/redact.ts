@@ -252,8 +252,14 @@ const MIN_DIGITS = 11;
  */
 export function redactText(text: string): { text: string; counts: RedactionCounts } {
 	const counts: RedactionCounts = {};
-	// Fast path: nothing to find without an '@' or at least 11 digits.
-	let digits = 0;
+	// Fast path: nothing to find without an '@' or a run of at least 11 digits, each joined to the next by at most
+	// one space or hyphen (every number pattern needs one: a mobile number's 11 digits, a card's 16, an ID's 17).
+	// Most property values (ids, UUIDs, versions, names) have neither and cost one pass.
+	let run = 0;
+	let longest = 0;
+	/** The character before was a digit, or a separator right after a digit: a digit here continues the run. */
+	let joined = false;
+	let afterDigit = false;
 	let at = false;
 	let wide = false;
 	for (let i = 0; i < text.length; i++) {
@@ -262,10 +268,17 @@ export function redactText(text: string): { text: string; counts: RedactionCount
 			wide = true;
 			c = foldCode(c);
 		}
-		if (isDigit(c)) digits++;
-		else if (c === AT) at = true;
+		if (isDigit(c)) {
+			run = joined ? run + 1 : 1;
+			if (run > longest) longest = run;
+			joined = afterDigit = true;
+		} else {
+			joined = afterDigit && isSeparator(c);
+			afterDigit = false;
+			if (c === AT) at = true;
+		}
 	}
-	if (!at && digits < MIN_DIGITS) return { text, counts };
+	if (!at && longest < MIN_DIGITS) return { text, counts };
 	let original = text;
 	let folded = wide ? foldWidth(text) : text;
 	for (const [kind, scan] of SCANS) {

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, sqliteCacheMb } from '$lib/server/db';
 import { forgetCatalog } from '$lib/server/journeys/registry';
+import { keepRecentFacts } from '$lib/server/metrics/rollups';
 import { scoreSentiment } from '$lib/server/text';
 import { startPruning } from './prune';
 import { writeBatches } from './writer';
@@ -19,6 +20,9 @@ const data = workerData as WriterThreadData;
 const db = openDatabase(data.file, {
 	cacheMb: sqliteCacheMb(process.env, 'RESONANCE_SQLITE_WRITER_CACHE_MB', 64)
 });
+// Only this thread writes events through this connection: the writer may keep recent customers' rows between
+// transactions (metrics/rollups.ts RecentFacts; anything another connection commits drops them).
+keepRecentFacts(db);
 // Load the segmentation dictionary before the first transaction rather than inside it.
 scoreSentiment('预热');
 const stopPruning = startPruning(db, { windowMs: data.dedupeWindowMs });

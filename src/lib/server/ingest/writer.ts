@@ -10,6 +10,7 @@ import {
 	flagValue,
 	flushRollups,
 	forgetCombos,
+	forgetRecentFacts,
 	type InsertedEvent,
 	type RollupDeltas
 } from '$lib/server/metrics/rollups';
@@ -344,9 +345,9 @@ function writeInto(
 	const created = new Set<string>();
 	const seen = dedupe ? seenFor(db) : null;
 	/** Whether `key` is registered for the first time here (then the caller writes it). */
-	const firstSeen = (kind: keyof Registered, key: string) => {
-		if (known[kind].has(key) || registered[kind].has(key)) return false;
-		registered[kind].add(key);
+	const firstSeen = (known: Set<string>, registered: Set<string>, key: string) => {
+		if (known.has(key) || registered.has(key)) return false;
+		registered.add(key);
 		return true;
 	};
 
@@ -404,11 +405,14 @@ function writeInto(
 					touched.set(e.customerId, customer);
 				} else if (!touched.has(e.customerId)) touched.set(e.customerId, customer);
 			}
-			if (e.teamId && firstSeen('team', e.teamId)) s.registerTeam.run(e.teamId, e.teamId, e.ts);
-			if (e.agentId && firstSeen('agent', e.agentId))
+			if (e.teamId && firstSeen(known.team, registered.team, e.teamId))
+				s.registerTeam.run(e.teamId, e.teamId, e.ts);
+			if (e.agentId && firstSeen(known.agent, registered.agent, e.agentId))
 				s.registerAgent.run(e.agentId, e.agentId, e.teamId ?? null, e.ts);
-			if (e.queue && firstSeen('queue', e.queue)) s.registerDimension.run('queue', e.queue, e.ts);
-			if (e.reason && firstSeen('reason', e.reason)) s.registerDimension.run('reason', e.reason, e.ts);
+			if (e.queue && firstSeen(known.queue, registered.queue, e.queue))
+				s.registerDimension.run('queue', e.queue, e.ts);
+			if (e.reason && firstSeen(known.reason, registered.reason, e.reason))
+				s.registerDimension.run('reason', e.reason, e.ts);
 			const sentiment = prepared ? prepared.sentiments[index] : e.text ? scoreSentiment(e.text) : null;
 			const properties = prepared ? prepared.properties[index] : JSON.stringify(e.properties ?? {});
 			// A contact as if alone; reconciling in the same transaction corrects the few that are not.
@@ -442,8 +446,10 @@ function writeInto(
 		if (inline) write();
 		else db.$client.transaction(write).immediate();
 	} catch (error) {
-		// Rolled back (inline: the caller's transaction will be): combos this write created may be gone.
+		// Rolled back (inline: the caller's transaction will be): combos this write created may be gone, and the
+		// rows kept for reconciling may include this write's.
 		forgetCombos(db);
+		forgetRecentFacts(db);
 		throw error;
 	}
 	if (cells) pendingCells?.push(cells);
@@ -510,6 +516,7 @@ function writeGroup(db: Db, batches: readonly WriteBatch[], savepoints: boolean)
 		knownByDb.delete(db);
 		customersByDb.delete(db);
 		forgetCombos(db);
+		forgetRecentFacts(db);
 		throw error;
 	}
 	return results;

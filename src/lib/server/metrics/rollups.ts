@@ -109,6 +109,11 @@ export interface InsertedEvent extends CxEvent {
 	segment: string | null;
 	region: string | null;
 	sentiment: number | null;
+	/**
+	 * The properties as stored (JSON text), when the writer has it: chain keys are then read from it as they are
+	 * read back from the row (in the writer thread the events arrive without their properties objects).
+	 */
+	propertiesJson?: string;
 }
 
 /** A stored event as rollup maintenance reads it. */
@@ -289,6 +294,8 @@ interface Statements {
 	deleteIfEmpty: Record<CellLevel, Statement>;
 	factsBySeq: Statement;
 	updateSentiment: Statement;
+	/** Changes when another connection commits (RecentFacts). */
+	dataVersion: Statement;
 }
 
 const statementsByDb = new WeakMap<Db, Statements>();
@@ -327,7 +334,8 @@ function statementsFor(db: Db): Statements {
 				 FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq WHERE e.seq = ?`
 			)
 			.raw(),
-		updateSentiment: c.prepare('UPDATE events SET sentiment = ? WHERE seq = ?')
+		updateSentiment: c.prepare('UPDATE events SET sentiment = ? WHERE seq = ?'),
+		dataVersion: c.prepare('PRAGMA data_version').pluck()
 	};
 	statementsByDb.set(db, s);
 	return s;
@@ -553,7 +561,8 @@ export function reconcileCustomer(
 	const bySeq = new Map<number, StoredFact>();
 	for (const c of contacts) {
 		const next = flags.get(c.seq) as LegFlags;
-		const now = { ...c, ...next };
+		// Object.assign, not a spread (V8's slow path: ≈ 10 µs an object, for every contact of the window).
+		const now: StoredFact = Object.assign({}, c, next);
 		bySeq.set(c.seq, now);
 		if (c.ts < lo || c.ts > hi) continue;
 		const isNew = newSeqs.has(c.seq);
@@ -618,44 +627,61 @@ function propertyText(properties: Record<string, unknown> | undefined, name: str
 	return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
 }
 
+/**
+ * A chain key of a new contact (see `propertyText`), from the properties' stored JSON text when the writer gives it
+ * (the writer thread gets the events without their properties objects), else from the properties object; most
+ * contacts name no key, and their text is not parsed.
+ */
+function chainKey(e: InsertedEvent, name: 'parentContactId' | 'conversationId'): string | null {
+	const json = e.propertiesJson;
+	if (json === undefined) return propertyText(e.properties, name);
+	if (!json.includes(`"${name}"`)) return null;
+	return propertyText(JSON.parse(json) as Record<string, unknown>, name);
+}
+
 /** Inserted events as stored facts (flags and links not set yet), for customers the write created. */
 export function freshFacts(inserted: readonly InsertedEvent[], customers: ReadonlySet<string>) {
 	const facts = new Map<string, StoredFact[]>();
 	for (const e of inserted) {
 		if (e.type === 'journey' || !customers.has(e.customerId)) continue;
-		const f = insertedFact(e);
-		// One literal (see insertedFact).
-		const fact: StoredFact = {
-			type: f.type,
-			handledBy: f.handledBy,
-			outcome: f.outcome,
-			waitS: f.waitS,
-			handleS: f.handleS,
-			metric: f.metric,
-			score: f.score,
-			regulator: f.regulator,
-			sentiment: f.sentiment,
-			firstContact: f.firstContact,
-			repeatSameReason7d: f.repeatSameReason7d,
-			repeat48h: f.repeat48h,
-			chainLast: f.chainLast,
-			chainSelfService: f.chainSelfService,
-			transferredToAgent: f.transferredToAgent,
-			attributed: f.attributed,
-			seq: e.seq,
-			id: e.id,
-			ts: e.ts,
-			contactId: e.contactId ?? null,
-			linkedContactSeq: null,
-			parentContactId: e.type === 'contact' ? propertyText(e.properties, 'parentContactId') : null,
-			conversationId: e.type === 'contact' ? propertyText(e.properties, 'conversationId') : null,
-			dims: insertedDims(e)
-		};
+		const fact = freshFact(e);
 		const list = facts.get(e.customerId);
 		if (list) list.push(fact);
 		else facts.set(e.customerId, [fact]);
 	}
 	return facts;
+}
+
+/** A new (non-journey) event as a stored fact: what `storedFact` reads back from its row as first stored. */
+function freshFact(e: InsertedEvent): StoredFact {
+	const f = insertedFact(e);
+	// One literal (see insertedFact).
+	return {
+		type: f.type,
+		handledBy: f.handledBy,
+		outcome: f.outcome,
+		waitS: f.waitS,
+		handleS: f.handleS,
+		metric: f.metric,
+		score: f.score,
+		regulator: f.regulator,
+		sentiment: f.sentiment,
+		firstContact: f.firstContact,
+		repeatSameReason7d: f.repeatSameReason7d,
+		repeat48h: f.repeat48h,
+		chainLast: f.chainLast,
+		chainSelfService: f.chainSelfService,
+		transferredToAgent: f.transferredToAgent,
+		attributed: f.attributed,
+		seq: e.seq,
+		id: e.id,
+		ts: e.ts,
+		contactId: e.contactId ?? null,
+		linkedContactSeq: null,
+		parentContactId: e.type === 'contact' ? chainKey(e, 'parentContactId') : null,
+		conversationId: e.type === 'contact' ? chainKey(e, 'conversationId') : null,
+		dims: insertedDims(e)
+	};
 }
 
 /**
@@ -672,23 +698,155 @@ export function collectRollups(
 ): RollupDeltas {
 	const s = statementsFor(db);
 	const deltas = new RollupDeltas(s, db);
+	const recent = recentFactsFor(db, s);
+	/** The rows of the customer being reconciled: with `recent`, the kept rows, updated as their rows are. */
+	let current: readonly StoredFact[] = [];
 	const sink: RollupSink = {
 		add: (dims, ts, row, sign) => deltas.add(dims, ts, row, sign),
-		updateFlags: (seq, flags) => s.updateFlags.run(flagParams(flags, seq)),
-		updateLink: (seq, link) => s.updateLink.run(link, seq)
+		updateFlags: (seq, flags) => {
+			s.updateFlags.run(flagParams(flags, seq));
+			if (recent) setFlags(current, seq, flags);
+		},
+		updateLink: (seq, link) => {
+			s.updateLink.run(link, seq);
+			if (recent) setLink(current, seq, link);
+		}
 	};
 	const { newSeqs, windows, fresh } = planRollups(sink, inserted, created);
+	if (recent) recent.add(inserted, created, fresh);
 	// Every stored customer's rows first, a few statements for the whole batch (reconciling one customer writes only
 	// that customer's rows, so reading them all before any of those writes reads the same rows).
-	const stored = storedWindows(s, windows, fresh);
+	const stored = storedWindows(s, windows, fresh, recent);
 	for (const [customerId, w] of windows) {
 		const { from, to } = reconcileWindow(w);
-		const rows = (fresh?.get(customerId) ?? stored.get(customerId) ?? []).filter(
+		current = (fresh?.get(customerId) ?? stored.get(customerId) ?? []).filter(
 			(r) => r.ts >= from && r.ts <= to
 		);
-		reconcileCustomer(sink, w.min, w.max, newSeqs, rows);
+		reconcileCustomer(sink, w.min, w.max, newSeqs, current);
 	}
 	return deltas;
+}
+
+/** A kept row's flags as `updateFlags` just stored them. */
+function setFlags(rows: readonly StoredFact[], seq: number, flags: LegFlags): void {
+	const f = rows.find((r) => r.seq === seq);
+	if (!f) return;
+	f.firstContact = flags.firstContact;
+	f.repeatSameReason7d = flags.repeatSameReason7d;
+	f.repeat48h = flags.repeat48h;
+	f.chainLast = flags.chainLast;
+	f.chainSelfService = flags.chainSelfService;
+	f.transferredToAgent = flags.transferredToAgent;
+}
+
+/** A kept row's link as `updateLink` just stored it (a complaint's attribution with it, as `storedFact` reads it). */
+function setLink(rows: readonly StoredFact[], seq: number, link: number | null): void {
+	const f = rows.find((r) => r.seq === seq);
+	if (!f) return;
+	f.linkedContactSeq = link;
+	if (f.type === 'complaint') f.attributed = link !== null || f.dims.team !== null;
+}
+
+/** A customer's kept rows: every non-journey row with ts ≥ `from` (later rows too), as stored now. */
+interface KeptRows {
+	from: number;
+	facts: StoredFact[];
+}
+
+/**
+ * The writer thread's memory of recent customers' stored rows (non-journey events, as `storedWindows` reads them),
+ * so that reconciling a customer seen lately reads nothing back: a transfer's second leg, a survey answer naming a
+ * contact of minutes ago. SQLite only, and only where one connection does all the writing of events (the writer
+ * thread: `keepRecentFacts`). It stays exact because every change to those rows is made or seen here:
+ * - the rows this connection inserts are added as they are inserted (as `freshFacts` builds a created customer's),
+ *   and the flag and link rewrites of reconciling are applied to the kept rows as they are stored;
+ * - a customer is kept once its rows were read with no upper time bound (or it was created here, all its rows
+ *   inserted here), so the kept rows are complete from `from` on;
+ * - anything another connection commits (retention, customer deletion, text sentiments, rebuilds, anything at
+ *   all) changes SQLite's `PRAGMA data_version`, and everything kept is dropped; a rollback drops it too
+ *   (`forgetRecentFacts`).
+ * Two generations of at most RECENT_CUSTOMERS customers each bound the memory: the older is dropped when the newer
+ * fills, and a customer found in the older moves to the newer.
+ */
+class RecentFacts {
+	private young = new Map<string, KeptRows>();
+	private old = new Map<string, KeptRows>();
+
+	constructor(readonly version: number) {}
+
+	get(customerId: string): KeptRows | undefined {
+		const kept = this.young.get(customerId);
+		if (kept) return kept;
+		const older = this.old.get(customerId);
+		if (older) this.set(customerId, older);
+		return older;
+	}
+
+	set(customerId: string, kept: KeptRows): void {
+		this.young.set(customerId, kept);
+		if (this.young.size < RECENT_CUSTOMERS) return;
+		this.old = this.young;
+		this.young = new Map();
+	}
+
+	/** Adds a write's inserted rows to the customers kept, and keeps the customers the write created. */
+	add(
+		inserted: readonly InsertedEvent[],
+		created: ReadonlySet<string> | undefined,
+		fresh: ReadonlyMap<string, StoredFact[]> | null
+	): void {
+		const added = new Set<number>();
+		for (const e of inserted) {
+			if (e.type === 'journey' || added.has(e.seq)) continue;
+			added.add(e.seq);
+			// A created customer reconciled now: its rows are `fresh`, kept below (the same objects).
+			if (fresh?.has(e.customerId)) continue;
+			let kept = this.get(e.customerId);
+			if (!kept) {
+				if (!created?.has(e.customerId)) continue;
+				this.set(e.customerId, (kept = { from: -Infinity, facts: [] }));
+			}
+			if (kept.facts.length >= RECENT_ROWS) this.drop(e.customerId);
+			else kept.facts.push(freshFact(e));
+		}
+		if (fresh) for (const [customerId, facts] of fresh) this.set(customerId, { from: -Infinity, facts });
+	}
+
+	private drop(customerId: string): void {
+		this.young.delete(customerId);
+		this.old.delete(customerId);
+	}
+}
+
+/** Customers per generation of `RecentFacts`. */
+const RECENT_CUSTOMERS = 50_000;
+/** Rows kept per customer; a customer with more is read back again. */
+const RECENT_ROWS = 200;
+/** How much earlier than needed a kept customer's rows are read, so that late events still find them kept. */
+const RECENT_MARGIN_MS = 2 * 86_400_000;
+
+const recentByDb = new WeakMap<Db, RecentFacts>();
+const keepingRecent = new WeakSet<Db>();
+
+/**
+ * Lets the writer on `db` keep recent customers' rows between transactions (`RecentFacts`). Only for a connection
+ * that no other code writes events through: the writer thread's.
+ */
+export function keepRecentFacts(db: Db): void {
+	keepingRecent.add(db);
+}
+
+/** Drops the rows kept for `db` (after a rollback: they may include rows that were taken back). */
+export function forgetRecentFacts(db: Db): void {
+	recentByDb.delete(db);
+}
+
+function recentFactsFor(db: Db, s: Statements): RecentFacts | null {
+	if (!keepingRecent.has(db)) return null;
+	const version = s.dataVersion.get() as number;
+	let recent = recentByDb.get(db);
+	if (!recent || recent.version !== version) recentByDb.set(db, (recent = new RecentFacts(version)));
+	return recent;
 }
 
 /** Customers read by one execution of `customerWindows` (unused places are bound to NULL, which matches none). */
@@ -697,12 +855,14 @@ const WINDOW_CUSTOMERS = 64;
 /**
  * The stored rows of the customers to reconcile that the write did not create, by customer: one statement per 64
  * customers over the union of their windows (the caller keeps each customer's own window), instead of one per
- * customer — the per-statement cost was most of a read.
+ * customer — the per-statement cost was most of a read. With `recent`, customers kept there are not read, and the
+ * others are read with no upper time bound (and a margin before), then kept.
  */
 function storedWindows(
 	s: Statements,
 	windows: ReadonlyMap<string, { min: number; max: number }>,
-	fresh: ReadonlyMap<string, StoredFact[]> | null
+	fresh: ReadonlyMap<string, StoredFact[]> | null,
+	recent: RecentFacts | null
 ): Map<string, StoredFact[]> {
 	const byCustomer = new Map<string, StoredFact[]>();
 	const ids: string[] = [];
@@ -710,10 +870,19 @@ function storedWindows(
 	let hi = -Infinity;
 	for (const [customerId, w] of windows) {
 		if (fresh?.has(customerId)) continue;
-		ids.push(customerId);
 		const { from, to } = reconcileWindow(w);
+		const kept = recent?.get(customerId);
+		if (kept && kept.from <= from) {
+			byCustomer.set(customerId, kept.facts);
+			continue;
+		}
+		ids.push(customerId);
 		if (from < lo) lo = from;
 		if (to > hi) hi = to;
+	}
+	if (recent) {
+		lo -= RECENT_MARGIN_MS;
+		hi = Number.MAX_SAFE_INTEGER;
 	}
 	const params: unknown[] = new Array(WINDOW_CUSTOMERS + 2);
 	for (let i = 0; i < ids.length; i += WINDOW_CUSTOMERS) {
@@ -728,6 +897,12 @@ function storedWindows(
 			else byCustomer.set(customerId, [fact]);
 		}
 	}
+	if (recent)
+		for (const customerId of ids) {
+			let facts = byCustomer.get(customerId);
+			if (!facts) byCustomer.set(customerId, (facts = []));
+			if (facts.length < RECENT_ROWS) recent.set(customerId, { from: lo, facts });
+		}
 	return byCustomer;
 }
 
