@@ -57,12 +57,40 @@ function byKey<K>(events: CxEvent[], key: (e: CxEvent) => K): Map<K, CxEvent[]> 
 	return map;
 }
 
-/** Share of contacts followed by another contact of the same customer within 48 h. */
-function repeatRate48h(byCustomer: CxEvent[][], contacts: number): number {
-	let repeats = 0;
-	for (const list of byCustomer)
-		for (let i = 0; i + 1 < list.length; i++) if (list[i + 1].ts - list[i].ts <= 48 * HOUR) repeats++;
-	return repeats / contacts;
+/**
+ * Per contact chain (DOMAIN.md: legs linked by `properties.parentContactId` are one contact) whose 48 hours have
+ * passed by `end`: whether another contact of the customer follows its last leg within 48 h (a repeat), and whether it
+ * was contained (no agent leg, last leg resolved, no repeat). Both ÷ those chains.
+ */
+function chainOutcomes(contacts: CxEvent[], byCustomer: CxEvent[][], end: number) {
+	// Contacts are in time order and a transferred leg ends after the leg it came from.
+	const rootOf = new Map<string, string>();
+	for (const c of contacts) {
+		const parent = c.properties.parentContactId;
+		rootOf.set(c.id, (typeof parent === 'string' && rootOf.get(parent)) || c.id);
+	}
+	let judged = 0;
+	let repeated = 0;
+	let contained = 0;
+	for (const list of byCustomer) {
+		const roots = list.map((e) => rootOf.get(e.id) ?? e.id);
+		const lastLeg = new Map<string, number>();
+		const withAgent = new Set<string>();
+		roots.forEach((r, i) => {
+			lastLeg.set(r, i);
+			if (list[i].handledBy === 'agent') withAgent.add(r);
+		});
+		for (const [r, i] of lastLeg) {
+			const last = list[i];
+			if (last.ts > end - 48 * HOUR) continue;
+			judged++;
+			// The legs after a chain's last leg belong to other chains.
+			const next = list[i + 1];
+			if (next && next.ts - last.ts <= 48 * HOUR) repeated++;
+			else if (last.outcome === 'resolved' && !withAgent.has(r)) contained++;
+		}
+	}
+	return { repeat48h: repeated / judged, containment: contained / judged };
 }
 
 /** First contacts (none for the same reason in the 7 days before) with no same-reason contact in the 7 days after. */
@@ -76,20 +104,6 @@ function fcr(contacts: CxEvent[]): number {
 			if (i === list.length - 1 || list[i + 1].ts - e.ts > 7 * DAY_MS) resolved++;
 		});
 	return resolved / first;
-}
-
-/** Bot/IVR contacts resolved with no following contact of the customer within 48 h ÷ bot/IVR contacts. */
-function containment(byCustomer: CxEvent[][]): number {
-	let selfService = 0;
-	let contained = 0;
-	for (const list of byCustomer)
-		list.forEach((e, i) => {
-			if (e.handledBy === 'agent') return;
-			selfService++;
-			const next = list[i + 1];
-			if (e.outcome === 'resolved' && !(next && next.ts - e.ts <= 48 * HOUR)) contained++;
-		});
-	return contained / selfService;
 }
 
 function nps(feedback: CxEvent[]): number {
@@ -173,9 +187,8 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 			aht: aht(contacts),
 			answerRate: q.answerRate,
 			abandonment: q.abandonment,
-			containment: containment(contactsByCustomer),
-			fcr: fcr(contacts),
-			repeat48h: repeatRate48h(contactsByCustomer, contacts.length)
+			...chainOutcomes(contacts, contactsByCustomer, END),
+			fcr: fcr(contacts)
 		};
 		console.log('[demo] operating KPIs', JSON.stringify(kpis));
 		expect(kpis.serviceLevel).toBeGreaterThanOrEqual(0.7);
@@ -193,7 +206,8 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 		expect(kpis.fcr).toBeGreaterThanOrEqual(0.7);
 		expect(kpis.fcr).toBeLessThanOrEqual(0.85);
 		expect(kpis.repeat48h).toBeLessThanOrEqual(0.15);
-	});
+		// Chains are keyed by event id: seconds on a loaded two-core machine.
+	}, 60_000);
 
 	it('lands the survey KPIs inside the ranges, with credit-card journeys lower', () => {
 		const kpis = {
@@ -255,17 +269,23 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 		expect(contacts.some((e) => e.text?.startsWith('坐席：'))).toBe(true);
 	});
 
-	it('has all eight channels with phone the largest, and a slow shift to app and WeChat', () => {
+	it('has all eight channels with the IVR the largest and phone the largest assisted one, and a slow shift to app and WeChat', () => {
 		const counts = Object.fromEntries(
 			CHANNELS.map((c) => [c, contacts.filter((e) => e.channel === c).length])
 		);
 		for (const c of CHANNELS) expect(counts[c]).toBeGreaterThan(0);
-		expect(Math.max(...Object.values(counts))).toBe(counts.phone);
+		// Most calls enter the IVR, and the hotline's agents take the ones it cannot settle.
+		expect(Math.max(...Object.values(counts))).toBe(counts.ivr);
+		const assisted = contacts.filter((e) => e.handledBy === 'agent');
+		const assistedCount = (c: string) => assisted.filter((e) => e.channel === c).length;
+		expect(Math.max(...CHANNELS.map(assistedCount))).toBe(assistedCount('phone'));
 		const firstTwoWeeks = contacts.filter((e) => e.ts < start + 14 * DAY_MS);
 		const lastTwoWeeks = contacts.filter((e) => e.ts >= END - 14 * DAY_MS);
 		expect(digitalShare(lastTwoWeeks)).toBeGreaterThan(digitalShare(firstTwoWeeks) * 1.05);
-		const phoneShare = (list: CxEvent[]) => list.filter((e) => e.channel === 'phone').length / list.length;
-		expect(phoneShare(lastTwoWeeks)).toBeLessThan(phoneShare(firstTwoWeeks));
+		// The hotline (its IVR and its agents) loses share.
+		const voiceShare = (list: CxEvent[]) =>
+			list.filter((e) => e.channel === 'phone' || e.channel === 'ivr').length / list.length;
+		expect(voiceShare(lastTwoWeeks)).toBeLessThan(voiceShare(firstTwoWeeks));
 	});
 
 	it('follows the daily and weekly cycles and the statement-date peaks', () => {

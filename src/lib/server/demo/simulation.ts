@@ -260,13 +260,13 @@ const ENTRY_YOUNG: Record<Entry, number> = {
 	branch: 0.6
 };
 const ENTRY_BASE: Record<Entry, number> = {
-	ivr: 0.21,
-	phone: 0.33,
-	bot: 0.06,
+	ivr: 0.6,
+	phone: 0.025,
+	bot: 0.08,
 	app: 0.15,
 	wechat: 0.09,
-	chat: 0.08,
-	video: 0.03,
+	chat: 0.03,
+	video: 0.02,
 	branch: 0.012
 };
 
@@ -327,9 +327,9 @@ const CHANNEL_HANDLE_FACTOR: Partial<Record<Channel, number>> = {
 
 const SURVEY_RATE: Record<Channel, number> = {
 	phone: 0.23,
-	ivr: 0.12,
+	ivr: 0.2,
 	chat: 0.3,
-	bot: 0.12,
+	bot: 0.18,
 	app: 0.18,
 	wechat: 0.16,
 	video: 0.28,
@@ -417,6 +417,8 @@ interface ContactRequest {
 	team?: TeamId;
 	outbound?: boolean;
 	transferredFrom?: string;
+	/** The bot or IVR handed this leg over: a hotline's usual route to an agent, not a bounce between agents. */
+	handedOver?: boolean;
 	abandonedBefore?: boolean;
 	journey?: JourneyKey;
 	step?: string;
@@ -458,7 +460,7 @@ function complaintChance(g: number): number {
 const GRIEVANCE = {
 	unresolved: 1,
 	repeatUnresolved: 0.6,
-	selfServiceFailed: 0.25,
+	selfServiceFailed: 0.6,
 	abandoned: 0.6,
 	longWait: 0.6,
 	angryText: 1,
@@ -685,8 +687,10 @@ export class CenterSimulation {
 	}
 
 	/**
-	 * The entry point of an issue. Self-service takes the easy intents (DOMAIN.md: bots take the easy intents), the
-	 * elderly and wealthy lean on people, and the digital channels gain share over the history.
+	 * The entry point of an issue. Most calls enter the hotline's IVR whatever the intent (a bank's IVR settles 60–75%
+	 * of what reaches it and hands the rest to an agent); the bots in the app and WeChat take the easy intents
+	 * (DOMAIN.md); few go straight to a person (a callback, a segment line); the elderly and wealthy lean on people,
+	 * and the digital channels gain share over the history. Together: containment ≈ 55–60% of contact chains.
 	 */
 	private pickEntry(customer: Customer, reason: ContactReason, ts: number): Entry {
 		const trendStep = Math.round(this.config.trendAt(ts) * 20);
@@ -702,9 +706,10 @@ export class CenterSimulation {
 				if (customer.segment === 'affluent') w *= e === 'phone' ? 1.3 : e === 'video' ? 1.8 : 1;
 				if (customer.segment === 'private')
 					w *= e === 'phone' ? 2 : e === 'video' ? 3 : e === 'ivr' || e === 'bot' ? 0.3 : 1;
-				if (SELF_SERVICE_ENTRIES.includes(e)) w *= 0.15 + 1.2 * reason.selfService * reason.selfService;
+				if (e === 'ivr') w *= 0.5 + 0.6 * reason.selfService;
+				else if (SELF_SERVICE_ENTRIES.includes(e)) w *= 0.15 + 1.2 * reason.selfService * reason.selfService;
 				if (e === 'phone') w *= 1 - 0.07 * t;
-				else if (e === 'ivr') w *= 1 - 0.05 * t;
+				else if (e === 'ivr') w *= 1 - 0.08 * t;
 				else if (e === 'app' || e === 'wechat') w *= 1 + 0.24 * t;
 				return w;
 			});
@@ -792,13 +797,14 @@ export class CenterSimulation {
 				rng.lognormal(req.handledBy === 'ivr' ? 85 : 120, 0.5) * (req.step === 'loss_reported' ? 1.8 : 1)
 			);
 			const end = req.start + handleS * 1000;
-			let pResolve = reason.selfService * (req.handledBy === 'bot' ? 0.95 : 1);
-			if (req.customer.elderly) pResolve -= 0.12;
+			let pResolve = reason.selfService;
+			if (req.customer.elderly) pResolve -= 0.06;
 			if (incident) pResolve -= 0.3;
 			if (req.breakpoint === 'ivr_menu_buried') pResolve = 0;
+			// What the IVR cannot settle it mostly hands to an agent ("press 0"), the harder the intent the surer.
 			const outcome: Outcome = rng.bernoulli(pResolve)
 				? 'resolved'
-				: rng.bernoulli(req.handledBy === 'ivr' ? 0.34 : 0.25)
+				: rng.bernoulli(req.handledBy === 'ivr' ? 0.95 - 0.4 * reason.selfService : 0.3)
 					? 'transferred'
 					: 'unresolved';
 			if (req.handledBy === 'ivr')
@@ -819,7 +825,13 @@ export class CenterSimulation {
 				req.customer
 			);
 			const result = { id, end, outcome };
-			if (outcome === 'unresolved') this.aggrieve(req.customer, end, GRIEVANCE.selfServiceFailed, req.reason);
+			if (outcome === 'unresolved')
+				this.aggrieve(
+					req.customer,
+					end,
+					GRIEVANCE.selfServiceFailed + (req.attempt > 1 ? GRIEVANCE.repeatUnresolved : 0),
+					req.reason
+				);
 			if (outcome === 'resolved') {
 				this.survey(req, result, undefined, 0);
 				if (req.chain) this.maybeRelapse(req, end);
@@ -830,9 +842,10 @@ export class CenterSimulation {
 					handledBy: 'agent',
 					start: end,
 					transferredFrom: id,
+					handedOver: true,
 					breakpoint: undefined
 				});
-			else if (outcome === 'unresolved' && req.chain && rng.bernoulli(0.25)) {
+			else if (outcome === 'unresolved' && req.chain && rng.bernoulli(0.6)) {
 				const later = this.later(end, rng.lognormal(10 * HOUR_MS, 1.1));
 				const channel: Channel = req.customer.young && rng.bernoulli(0.4) ? 'chat' : 'phone';
 				this.contact({ ...req, channel, handledBy: 'agent', start: later, attempt: req.attempt + 1 });
@@ -983,7 +996,14 @@ export class CenterSimulation {
 
 		if (outcome === 'transferred') {
 			const target: TeamId = misrouted ? specialist : teamId === 't-complaint' ? 't-cc1' : 't-complaint';
-			this.contact({ ...req, team: target, start: end, transferredFrom: id, channel: req.channel });
+			this.contact({
+				...req,
+				team: target,
+				start: end,
+				transferredFrom: id,
+				handedOver: false,
+				channel: req.channel
+			});
 			return result;
 		}
 		this.survey(req, result, agent, waitS ?? 0);
@@ -1039,13 +1059,13 @@ export class CenterSimulation {
 		const incident = this.config.incidentAt(contact.end);
 		let latent = 0.66 + reason.mood + (req.friction ?? 0);
 		latent += req.customer.segment === 'private' ? 0.3 : req.customer.segment === 'affluent' ? 0.12 : 0;
-		if (agent) latent += 0.65 * agent.skill;
-		if (req.handledBy === 'ivr') latent -= 0.25;
-		else if (req.handledBy === 'bot') latent -= 0.1;
+		if (agent) latent += 0.1 + 0.65 * agent.skill;
+		if (req.handledBy === 'ivr') latent -= 0.4;
+		else if (req.handledBy === 'bot') latent -= 0.2;
 		if (req.channel === 'video') latent += 0.1;
 		if (waitS > 30) latent -= Math.min(1.4, (waitS - 30) / 100);
 		if (contact.outcome === 'unresolved') latent -= 1.3;
-		if (req.transferredFrom) latent -= 0.4;
+		if (req.transferredFrom) latent -= req.handedOver ? 0.1 : 0.4;
 		latent -= 0.45 * (req.attempt - 1);
 		if (req.abandonedBefore) latent -= 0.3;
 		if (req.journey) latent += 0.5 * JOURNEY_BY_KEY[req.journey].mood;
