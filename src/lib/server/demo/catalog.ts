@@ -529,7 +529,7 @@ export const REASONS: readonly ContactReason[] = [
 		agentResolve: 0.95,
 		medianHandleS: 130,
 		team: 't-debit',
-		mood: 0.05
+		mood: 0
 	},
 	{
 		id: 'transfer_issue',
@@ -553,7 +553,7 @@ export const REASONS: readonly ContactReason[] = [
 		agentResolve: 0.85,
 		medianHandleS: 240,
 		team: 't-debit',
-		mood: 0
+		mood: -0.1
 	},
 	{
 		id: 'address_change',
@@ -565,7 +565,7 @@ export const REASONS: readonly ContactReason[] = [
 		agentResolve: 0.9,
 		medianHandleS: 205,
 		team: 't-debit',
-		mood: 0
+		mood: -0.1
 	},
 	{
 		id: 'password_reset',
@@ -601,7 +601,7 @@ export const REASONS: readonly ContactReason[] = [
 		agentResolve: 0.88,
 		medianHandleS: 280,
 		team: 't-loan',
-		mood: 0
+		mood: -0.05
 	},
 	{
 		id: 'loan_status',
@@ -637,7 +637,7 @@ export const REASONS: readonly ContactReason[] = [
 		agentResolve: 0.9,
 		medianHandleS: 335,
 		team: 't-wealth',
-		mood: 0.1
+		mood: -0.2
 	},
 	{
 		id: 'deposit_rate',
@@ -649,7 +649,7 @@ export const REASONS: readonly ContactReason[] = [
 		agentResolve: 0.96,
 		medianHandleS: 140,
 		team: 't-wealth',
-		mood: 0
+		mood: -0.25
 	},
 	{
 		id: 'complaint',
