@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, type CxEvent } from '$lib/model';
-import { REASON_BY_ID, type ReasonId } from './catalog';
+import { PRODUCT_LINES, REASON_BY_ID, type ReasonId } from './catalog';
 import { isLuhnValid, isValidResidentId } from './comments';
 import { generateHistory, historyIncidents } from './generator';
 import { JOURNEYS, journeyStepNames } from './journeys';
@@ -42,9 +42,19 @@ function queueKpis(contacts: CxEvent[]) {
 	};
 }
 
+/** Legs an agent of the center handled (answered; branch visits have no center agent). */
+const agentLegs = (contacts: CxEvent[]) =>
+	contacts.filter((e) => e.handledBy === 'agent' && e.outcome !== 'abandoned' && e.channel !== 'branch');
+
 function aht(contacts: CxEvent[]): number {
 	const handled = contacts.filter((e) => e.handledBy === 'agent' && e.outcome !== 'abandoned');
 	return handled.reduce((a, e) => a + (e.handleS ?? 0), 0) / handled.length;
+}
+
+/** Agent legs transferred to another agent or team ÷ agent-handled legs (DOMAIN.md). */
+function transferRate(contacts: CxEvent[]): number {
+	const handled = agentLegs(contacts);
+	return handled.filter((e) => e.outcome === 'transferred').length / handled.length;
 }
 
 function byKey<K>(events: CxEvent[], key: (e: CxEvent) => K): Map<K, CxEvent[]> {
@@ -60,7 +70,9 @@ function byKey<K>(events: CxEvent[], key: (e: CxEvent) => K): Map<K, CxEvent[]> 
 /**
  * Per contact chain (DOMAIN.md: legs linked by `properties.parentContactId` are one contact) whose 48 hours have
  * passed by `end`: whether another contact of the customer follows its last leg within 48 h (a repeat), and whether it
- * was contained (no agent leg, last leg resolved, no repeat). Both ÷ those chains.
+ * was contained (no agent leg, last leg resolved, no repeat). Both ÷ those chains. FCR too is judged per chain, over
+ * chains whose 7 days have passed: a first chain (no chain of the customer for the same reason ended in the 7 days
+ * before it) is resolved when no chain for the same reason starts within 7 days after its last leg.
  */
 function chainOutcomes(contacts: CxEvent[], byCustomer: CxEvent[][], end: number) {
 	// Contacts are in time order and a transferred leg ends after the leg it came from.
@@ -72,6 +84,8 @@ function chainOutcomes(contacts: CxEvent[], byCustomer: CxEvent[][], end: number
 	let judged = 0;
 	let repeated = 0;
 	let contained = 0;
+	let firstChains = 0;
+	let firstResolved = 0;
 	for (const list of byCustomer) {
 		const roots = list.map((e) => rootOf.get(e.id) ?? e.id);
 		const lastLeg = new Map<string, number>();
@@ -89,21 +103,29 @@ function chainOutcomes(contacts: CxEvent[], byCustomer: CxEvent[][], end: number
 			if (next && next.ts - last.ts <= 48 * HOUR) repeated++;
 			else if (last.outcome === 'resolved' && !withAgent.has(r)) contained++;
 		}
-	}
-	return { repeat48h: repeated / judged, containment: contained / judged };
-}
-
-/** First contacts (none for the same reason in the 7 days before) with no same-reason contact in the 7 days after. */
-function fcr(contacts: CxEvent[]): number {
-	let first = 0;
-	let resolved = 0;
-	for (const list of byKey(contacts, (e) => `${e.customerId}|${e.reason}`).values())
-		list.forEach((e, i) => {
-			if (i > 0 && e.ts - list[i - 1].ts <= 7 * DAY_MS) return;
-			first++;
-			if (i === list.length - 1 || list[i + 1].ts - e.ts > 7 * DAY_MS) resolved++;
+		// The customer's chains in order of their first leg, each with its reason, first and last leg times.
+		const chains: { reason: string | undefined; start: number; end: number }[] = [];
+		const index = new Map<string, number>();
+		roots.forEach((r, i) => {
+			const at = index.get(r);
+			if (at === undefined) {
+				index.set(r, chains.length);
+				chains.push({ reason: list[i].reason, start: list[i].ts, end: list[i].ts });
+			} else chains[at].end = list[i].ts;
 		});
-	return resolved / first;
+		chains.forEach((c, i) => {
+			if (c.end > end - 7 * DAY_MS) return;
+			const sameReason = (o: (typeof chains)[number]) => o.reason === c.reason;
+			if (chains.slice(0, i).some((p) => sameReason(p) && c.start - p.end <= 7 * DAY_MS)) return;
+			firstChains++;
+			if (!chains.slice(i + 1).some((n) => sameReason(n) && n.start - c.end <= 7 * DAY_MS)) firstResolved++;
+		});
+	}
+	return {
+		repeat48h: repeated / judged,
+		containment: contained / judged,
+		fcr: firstResolved / firstChains
+	};
 }
 
 function nps(feedback: CxEvent[]): number {
@@ -187,8 +209,9 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 			aht: aht(contacts),
 			answerRate: q.answerRate,
 			abandonment: q.abandonment,
-			...chainOutcomes(contacts, contactsByCustomer, END),
-			fcr: fcr(contacts)
+			transferRate: transferRate(contacts),
+			agentLegsPerDay: agentLegs(contacts).length / DAYS,
+			...chainOutcomes(contacts, contactsByCustomer, END)
 		};
 		console.log('[demo] operating KPIs', JSON.stringify(kpis));
 		expect(kpis.serviceLevel).toBeGreaterThanOrEqual(0.7);
@@ -203,15 +226,27 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 		expect(kpis.abandonment).toBeLessThanOrEqual(0.12);
 		expect(kpis.containment).toBeGreaterThanOrEqual(0.5);
 		expect(kpis.containment).toBeLessThanOrEqual(0.71);
-		expect(kpis.fcr).toBeGreaterThanOrEqual(0.7);
-		expect(kpis.fcr).toBeLessThanOrEqual(0.85);
+		// FCR: financial services ≈ 71%, world-class ≥ 80%.
+		expect(kpis.fcr).toBeGreaterThanOrEqual(0.71);
+		expect(kpis.fcr).toBeLessThanOrEqual(0.82);
 		expect(kpis.repeat48h).toBeLessThanOrEqual(0.15);
+		// Transfers: under the 10% target, but a hotline does transfer (misrouted calls to the specialists).
+		expect(kpis.transferRate).toBeGreaterThanOrEqual(0.02);
+		expect(kpis.transferRate).toBeLessThanOrEqual(0.1);
+		// What the IVR and bots do not settle still keeps the ~150 agents busy: s9's 56% containment had halved
+		// their legs to ≈ 1,250 a day (30 days: 38.2k); more come back within the week and more are transferred now.
+		expect(kpis.agentLegsPerDay).toBeGreaterThan(1_300);
 		// Chains are keyed by event id: seconds on a loaded two-core machine.
 	}, 60_000);
 
-	it('lands the survey KPIs inside the ranges, with credit-card journeys lower', () => {
+	it('lands the survey KPIs inside the ranges, with credit cards and their journeys lower', () => {
+		const productOf = (e: CxEvent) => REASON_BY_ID[e.reason as ReasonId]?.product;
+		const npsByLine = Object.fromEntries(
+			PRODUCT_LINES.map((line) => [line, nps(feedback.filter((e) => productOf(e) === line))])
+		);
 		const kpis = {
 			nps: nps(feedback),
+			npsByLine,
 			csatTop2: topBox(feedback, 'csat', 4),
 			cesTop3: topBox(feedback, 'ces', 5),
 			creditCardJourneyNps: nps(
@@ -221,8 +256,17 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 			commentShare: feedback.filter((e) => e.text).length / feedback.length
 		};
 		console.log('[demo] survey KPIs', JSON.stringify(kpis));
-		expect(kpis.nps).toBeGreaterThanOrEqual(5);
-		expect(kpis.nps).toBeLessThanOrEqual(29);
+		// NPS 5–29, median ≈ 15–20; credit cards lower, ≈ 12 (DOMAIN.md "Believable demo figures").
+		expect(kpis.nps).toBeGreaterThanOrEqual(14);
+		expect(kpis.nps).toBeLessThanOrEqual(21);
+		expect(npsByLine.credit_card).toBeGreaterThanOrEqual(8);
+		expect(npsByLine.credit_card).toBeLessThanOrEqual(16);
+		expect(npsByLine.credit_card).toBeLessThan(kpis.nps - 2);
+		// Every line of business inside 5–29; "service" is the complaint desk's own reason (service quality), not a line.
+		for (const line of PRODUCT_LINES.filter((l) => l !== 'service')) {
+			expect(npsByLine[line], line).toBeGreaterThanOrEqual(5);
+			expect(npsByLine[line], line).toBeLessThanOrEqual(29);
+		}
 		expect(kpis.csatTop2).toBeGreaterThanOrEqual(0.75);
 		expect(kpis.csatTop2).toBeLessThanOrEqual(0.9);
 		expect(kpis.cesTop3).toBeGreaterThan(0.6);
