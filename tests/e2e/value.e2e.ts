@@ -15,12 +15,18 @@ test('an executive sees the ledger and drills from a waterfall bar to the contac
 	// Believable figures from the demo's contacts: a cost, a cost per contact by channel, the waterfall's steps.
 	const figures = page.getByTestId('value-figures');
 	await expect(figures.locator('[data-figure="cost"] .big')).toContainText('¥');
-	const ledger = await (
-		await page.request.get(
-			'/api/v1/value?from=' + encodeURIComponent(new Date(Date.now() - 30 * 86_400_000).toISOString())
-		)
-	).json();
-	expect(ledger.costs.total.value).toBeGreaterThan(0);
+	const readLedger = async () =>
+		(
+			await page.request.get(
+				'/api/v1/value?from=' + encodeURIComponent(new Date(Date.now() - 30 * 86_400_000).toISOString())
+			)
+		).json();
+	// The demo's first events arrive while it is still seeding; its rollups are built at the end of the seed.
+	await expect
+		.poll(async () => (await readLedger()).costs.total.value, { timeout: 180_000, intervals: [2000] })
+		.toBeGreaterThan(0);
+	const ledger = await readLedger();
+	await page.reload({ waitUntil: 'networkidle' });
 	expect(
 		ledger.costs.byChannel.find((c: { channel: string }) => c.channel === 'phone').costPerContact
 	).toBeGreaterThan(1);

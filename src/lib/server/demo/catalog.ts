@@ -369,7 +369,7 @@ export interface ContactReason extends Labelled {
 	readonly product: ProductLine;
 	/** Relative share of contacts for a mass-segment customer on an ordinary day. */
 	readonly weight: number;
-	/** Chance the bot or IVR resolves it without an agent. */
+	/** Chance the bot or IVR resolves it without an agent (less 0.06 for the elderly, 0.3 in an incident). */
 	readonly selfService: number;
 	/** Chance an average agent resolves it on the first answered contact. */
 	readonly agentResolve: number;
@@ -388,10 +388,10 @@ export const REASONS: readonly ContactReason[] = [
 		zh: '账单查询',
 		en: 'Bill inquiry',
 		product: 'credit_card',
-		weight: 10,
-		selfService: 0.78,
+		weight: 13,
+		selfService: 0.9,
 		agentResolve: 0.9,
-		medianHandleS: 170,
+		medianHandleS: 160,
 		team: 't-cc1',
 		statementSensitive: true,
 		mood: 0
@@ -401,10 +401,10 @@ export const REASONS: readonly ContactReason[] = [
 		zh: '信用卡还款',
 		en: 'Card repayment',
 		product: 'credit_card',
-		weight: 8,
-		selfService: 0.7,
+		weight: 9,
+		selfService: 0.85,
 		agentResolve: 0.88,
-		medianHandleS: 200,
+		medianHandleS: 185,
 		team: 't-cc1',
 		statementSensitive: true,
 		mood: -0.05
@@ -415,9 +415,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Instalments',
 		product: 'credit_card',
 		weight: 6,
-		selfService: 0.45,
+		selfService: 0.7,
 		agentResolve: 0.85,
-		medianHandleS: 280,
+		medianHandleS: 260,
 		team: 't-cc1',
 		statementSensitive: true,
 		mood: -0.05
@@ -428,9 +428,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Credit limit',
 		product: 'credit_card',
 		weight: 4,
-		selfService: 0.35,
+		selfService: 0.62,
 		agentResolve: 0.78,
-		medianHandleS: 260,
+		medianHandleS: 240,
 		team: 't-cc1',
 		mood: -0.1
 	},
@@ -440,9 +440,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Annual and other fees',
 		product: 'credit_card',
 		weight: 3,
-		selfService: 0.2,
+		selfService: 0.45,
 		agentResolve: 0.8,
-		medianHandleS: 300,
+		medianHandleS: 280,
 		team: 't-cc1',
 		statementSensitive: true,
 		mood: -0.35
@@ -452,10 +452,10 @@ export const REASONS: readonly ContactReason[] = [
 		zh: '卡片激活',
 		en: 'Card activation',
 		product: 'credit_card',
-		weight: 5,
-		selfService: 0.85,
+		weight: 6,
+		selfService: 0.93,
 		agentResolve: 0.93,
-		medianHandleS: 150,
+		medianHandleS: 140,
 		team: 't-cc1',
 		mood: 0.05
 	},
@@ -465,9 +465,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Card application status',
 		product: 'credit_card',
 		weight: 3,
-		selfService: 0.5,
+		selfService: 0.78,
 		agentResolve: 0.85,
-		medianHandleS: 180,
+		medianHandleS: 165,
 		team: 't-cc1',
 		mood: -0.1
 	},
@@ -477,9 +477,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Points and rewards',
 		product: 'credit_card',
 		weight: 3,
-		selfService: 0.75,
+		selfService: 0.88,
 		agentResolve: 0.9,
-		medianHandleS: 200,
+		medianHandleS: 185,
 		team: 't-cc1',
 		mood: 0.1
 	},
@@ -489,9 +489,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Debt collection',
 		product: 'credit_card',
 		weight: 1,
-		selfService: 0.05,
+		selfService: 0.08,
 		agentResolve: 0.62,
-		medianHandleS: 360,
+		medianHandleS: 335,
 		team: 't-cc1',
 		mood: -0.7
 	},
@@ -500,10 +500,10 @@ export const REASONS: readonly ContactReason[] = [
 		zh: '挂失补卡',
 		en: 'Lost card',
 		product: 'debit_card',
-		weight: 3,
-		selfService: 0.55,
+		weight: 4,
+		selfService: 0.85,
 		agentResolve: 0.93,
-		medianHandleS: 240,
+		medianHandleS: 225,
 		team: 't-debit',
 		mood: -0.05
 	},
@@ -515,7 +515,7 @@ export const REASONS: readonly ContactReason[] = [
 		weight: 1.5,
 		selfService: 0.05,
 		agentResolve: 0.72,
-		medianHandleS: 480,
+		medianHandleS: 445,
 		team: 't-fraud',
 		mood: -0.4
 	},
@@ -524,12 +524,12 @@ export const REASONS: readonly ContactReason[] = [
 		zh: '余额明细查询',
 		en: 'Balance and statement',
 		product: 'debit_card',
-		weight: 7,
-		selfService: 0.9,
+		weight: 11,
+		selfService: 0.95,
 		agentResolve: 0.95,
-		medianHandleS: 140,
+		medianHandleS: 130,
 		team: 't-debit',
-		mood: 0.05
+		mood: 0
 	},
 	{
 		id: 'transfer_issue',
@@ -537,9 +537,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Transfer problem',
 		product: 'debit_card',
 		weight: 5,
-		selfService: 0.35,
+		selfService: 0.5,
 		agentResolve: 0.8,
-		medianHandleS: 300,
+		medianHandleS: 280,
 		team: 't-debit',
 		mood: -0.2
 	},
@@ -549,11 +549,11 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Account opening',
 		product: 'account',
 		weight: 2,
-		selfService: 0.4,
+		selfService: 0.5,
 		agentResolve: 0.85,
-		medianHandleS: 260,
+		medianHandleS: 240,
 		team: 't-debit',
-		mood: 0
+		mood: -0.1
 	},
 	{
 		id: 'address_change',
@@ -561,11 +561,11 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Personal details change',
 		product: 'account',
 		weight: 2,
-		selfService: 0.5,
+		selfService: 0.72,
 		agentResolve: 0.9,
-		medianHandleS: 220,
+		medianHandleS: 205,
 		team: 't-debit',
-		mood: 0
+		mood: -0.1
 	},
 	{
 		id: 'password_reset',
@@ -573,9 +573,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Password reset',
 		product: 'digital',
 		weight: 5,
-		selfService: 0.6,
+		selfService: 0.8,
 		agentResolve: 0.76,
-		medianHandleS: 260,
+		medianHandleS: 240,
 		team: 't-ebank',
 		mood: -0.15
 	},
@@ -585,9 +585,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'App login',
 		product: 'digital',
 		weight: 5,
-		selfService: 0.45,
+		selfService: 0.6,
 		agentResolve: 0.8,
-		medianHandleS: 280,
+		medianHandleS: 260,
 		team: 't-ebank',
 		mood: -0.2
 	},
@@ -597,11 +597,11 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Loan inquiry',
 		product: 'personal_loan',
 		weight: 3,
-		selfService: 0.5,
+		selfService: 0.7,
 		agentResolve: 0.88,
-		medianHandleS: 300,
+		medianHandleS: 280,
 		team: 't-loan',
-		mood: 0
+		mood: -0.05
 	},
 	{
 		id: 'loan_status',
@@ -609,9 +609,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Loan status',
 		product: 'personal_loan',
 		weight: 2,
-		selfService: 0.45,
+		selfService: 0.7,
 		agentResolve: 0.82,
-		medianHandleS: 220,
+		medianHandleS: 205,
 		team: 't-loan',
 		mood: -0.15
 	},
@@ -621,9 +621,9 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Loan repayment',
 		product: 'personal_loan',
 		weight: 1.5,
-		selfService: 0.65,
+		selfService: 0.82,
 		agentResolve: 0.88,
-		medianHandleS: 240,
+		medianHandleS: 225,
 		team: 't-loan',
 		mood: -0.05
 	},
@@ -633,11 +633,11 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Wealth products',
 		product: 'wealth',
 		weight: 3,
-		selfService: 0.35,
+		selfService: 0.5,
 		agentResolve: 0.9,
-		medianHandleS: 360,
+		medianHandleS: 335,
 		team: 't-wealth',
-		mood: 0.1
+		mood: -0.2
 	},
 	{
 		id: 'deposit_rate',
@@ -645,11 +645,11 @@ export const REASONS: readonly ContactReason[] = [
 		en: 'Deposit rates',
 		product: 'wealth',
 		weight: 2,
-		selfService: 0.85,
+		selfService: 0.93,
 		agentResolve: 0.96,
-		medianHandleS: 150,
+		medianHandleS: 140,
 		team: 't-wealth',
-		mood: 0
+		mood: -0.25
 	},
 	{
 		id: 'complaint',
@@ -659,7 +659,7 @@ export const REASONS: readonly ContactReason[] = [
 		weight: 1.2,
 		selfService: 0.02,
 		agentResolve: 0.58,
-		medianHandleS: 520,
+		medianHandleS: 485,
 		team: 't-complaint',
 		mood: -0.9
 	}

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, type CxEvent } from '$lib/model';
-import { REASON_BY_ID, type ReasonId } from './catalog';
+import { PRODUCT_LINES, REASON_BY_ID, type ReasonId } from './catalog';
 import { isLuhnValid, isValidResidentId } from './comments';
 import { generateHistory, historyIncidents } from './generator';
 import { JOURNEYS, journeyStepNames } from './journeys';
@@ -42,9 +42,19 @@ function queueKpis(contacts: CxEvent[]) {
 	};
 }
 
+/** Legs an agent of the center handled (answered; branch visits have no center agent). */
+const agentLegs = (contacts: CxEvent[]) =>
+	contacts.filter((e) => e.handledBy === 'agent' && e.outcome !== 'abandoned' && e.channel !== 'branch');
+
 function aht(contacts: CxEvent[]): number {
 	const handled = contacts.filter((e) => e.handledBy === 'agent' && e.outcome !== 'abandoned');
 	return handled.reduce((a, e) => a + (e.handleS ?? 0), 0) / handled.length;
+}
+
+/** Agent legs transferred to another agent or team ÷ agent-handled legs (DOMAIN.md). */
+function transferRate(contacts: CxEvent[]): number {
+	const handled = agentLegs(contacts);
+	return handled.filter((e) => e.outcome === 'transferred').length / handled.length;
 }
 
 function byKey<K>(events: CxEvent[], key: (e: CxEvent) => K): Map<K, CxEvent[]> {
@@ -57,39 +67,65 @@ function byKey<K>(events: CxEvent[], key: (e: CxEvent) => K): Map<K, CxEvent[]> 
 	return map;
 }
 
-/** Share of contacts followed by another contact of the same customer within 48 h. */
-function repeatRate48h(byCustomer: CxEvent[][], contacts: number): number {
-	let repeats = 0;
-	for (const list of byCustomer)
-		for (let i = 0; i + 1 < list.length; i++) if (list[i + 1].ts - list[i].ts <= 48 * HOUR) repeats++;
-	return repeats / contacts;
-}
-
-/** First contacts (none for the same reason in the 7 days before) with no same-reason contact in the 7 days after. */
-function fcr(contacts: CxEvent[]): number {
-	let first = 0;
-	let resolved = 0;
-	for (const list of byKey(contacts, (e) => `${e.customerId}|${e.reason}`).values())
-		list.forEach((e, i) => {
-			if (i > 0 && e.ts - list[i - 1].ts <= 7 * DAY_MS) return;
-			first++;
-			if (i === list.length - 1 || list[i + 1].ts - e.ts > 7 * DAY_MS) resolved++;
-		});
-	return resolved / first;
-}
-
-/** Bot/IVR contacts resolved with no following contact of the customer within 48 h ÷ bot/IVR contacts. */
-function containment(byCustomer: CxEvent[][]): number {
-	let selfService = 0;
+/**
+ * Per contact chain (DOMAIN.md: legs linked by `properties.parentContactId` are one contact) whose 48 hours have
+ * passed by `end`: whether another contact of the customer follows its last leg within 48 h (a repeat), and whether it
+ * was contained (no agent leg, last leg resolved, no repeat). Both ÷ those chains. FCR too is judged per chain, over
+ * chains whose 7 days have passed: a first chain (no chain of the customer for the same reason ended in the 7 days
+ * before it) is resolved when no chain for the same reason starts within 7 days after its last leg.
+ */
+function chainOutcomes(contacts: CxEvent[], byCustomer: CxEvent[][], end: number) {
+	// Contacts are in time order and a transferred leg ends after the leg it came from.
+	const rootOf = new Map<string, string>();
+	for (const c of contacts) {
+		const parent = c.properties.parentContactId;
+		rootOf.set(c.id, (typeof parent === 'string' && rootOf.get(parent)) || c.id);
+	}
+	let judged = 0;
+	let repeated = 0;
 	let contained = 0;
-	for (const list of byCustomer)
-		list.forEach((e, i) => {
-			if (e.handledBy === 'agent') return;
-			selfService++;
-			const next = list[i + 1];
-			if (e.outcome === 'resolved' && !(next && next.ts - e.ts <= 48 * HOUR)) contained++;
+	let firstChains = 0;
+	let firstResolved = 0;
+	for (const list of byCustomer) {
+		const roots = list.map((e) => rootOf.get(e.id) ?? e.id);
+		const lastLeg = new Map<string, number>();
+		const withAgent = new Set<string>();
+		roots.forEach((r, i) => {
+			lastLeg.set(r, i);
+			if (list[i].handledBy === 'agent') withAgent.add(r);
 		});
-	return contained / selfService;
+		for (const [r, i] of lastLeg) {
+			const last = list[i];
+			if (last.ts > end - 48 * HOUR) continue;
+			judged++;
+			// The legs after a chain's last leg belong to other chains.
+			const next = list[i + 1];
+			if (next && next.ts - last.ts <= 48 * HOUR) repeated++;
+			else if (last.outcome === 'resolved' && !withAgent.has(r)) contained++;
+		}
+		// The customer's chains in order of their first leg, each with its reason, first and last leg times.
+		const chains: { reason: string | undefined; start: number; end: number }[] = [];
+		const index = new Map<string, number>();
+		roots.forEach((r, i) => {
+			const at = index.get(r);
+			if (at === undefined) {
+				index.set(r, chains.length);
+				chains.push({ reason: list[i].reason, start: list[i].ts, end: list[i].ts });
+			} else chains[at].end = list[i].ts;
+		});
+		chains.forEach((c, i) => {
+			if (c.end > end - 7 * DAY_MS) return;
+			const sameReason = (o: (typeof chains)[number]) => o.reason === c.reason;
+			if (chains.slice(0, i).some((p) => sameReason(p) && c.start - p.end <= 7 * DAY_MS)) return;
+			firstChains++;
+			if (!chains.slice(i + 1).some((n) => sameReason(n) && n.start - c.end <= 7 * DAY_MS)) firstResolved++;
+		});
+	}
+	return {
+		repeat48h: repeated / judged,
+		containment: contained / judged,
+		fcr: firstResolved / firstChains
+	};
 }
 
 function nps(feedback: CxEvent[]): number {
@@ -173,9 +209,9 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 			aht: aht(contacts),
 			answerRate: q.answerRate,
 			abandonment: q.abandonment,
-			containment: containment(contactsByCustomer),
-			fcr: fcr(contacts),
-			repeat48h: repeatRate48h(contactsByCustomer, contacts.length)
+			transferRate: transferRate(contacts),
+			agentLegsPerDay: agentLegs(contacts).length / DAYS,
+			...chainOutcomes(contacts, contactsByCustomer, END)
 		};
 		console.log('[demo] operating KPIs', JSON.stringify(kpis));
 		expect(kpis.serviceLevel).toBeGreaterThanOrEqual(0.7);
@@ -190,14 +226,27 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 		expect(kpis.abandonment).toBeLessThanOrEqual(0.12);
 		expect(kpis.containment).toBeGreaterThanOrEqual(0.5);
 		expect(kpis.containment).toBeLessThanOrEqual(0.71);
-		expect(kpis.fcr).toBeGreaterThanOrEqual(0.7);
-		expect(kpis.fcr).toBeLessThanOrEqual(0.85);
+		// FCR: financial services ≈ 71%, world-class ≥ 80%.
+		expect(kpis.fcr).toBeGreaterThanOrEqual(0.71);
+		expect(kpis.fcr).toBeLessThanOrEqual(0.82);
 		expect(kpis.repeat48h).toBeLessThanOrEqual(0.15);
-	});
+		// Transfers: under the 10% target, but a hotline does transfer (misrouted calls to the specialists).
+		expect(kpis.transferRate).toBeGreaterThanOrEqual(0.02);
+		expect(kpis.transferRate).toBeLessThanOrEqual(0.1);
+		// What the IVR and bots do not settle still keeps the ~150 agents busy: s9's 56% containment had halved
+		// their legs to ≈ 1,250 a day (30 days: 38.2k); more come back within the week and more are transferred now.
+		expect(kpis.agentLegsPerDay).toBeGreaterThan(1_300);
+		// Chains are keyed by event id: seconds on a loaded two-core machine.
+	}, 60_000);
 
-	it('lands the survey KPIs inside the ranges, with credit-card journeys lower', () => {
+	it('lands the survey KPIs inside the ranges, with credit cards and their journeys lower', () => {
+		const productOf = (e: CxEvent) => REASON_BY_ID[e.reason as ReasonId]?.product;
+		const npsByLine = Object.fromEntries(
+			PRODUCT_LINES.map((line) => [line, nps(feedback.filter((e) => productOf(e) === line))])
+		);
 		const kpis = {
 			nps: nps(feedback),
+			npsByLine,
 			csatTop2: topBox(feedback, 'csat', 4),
 			cesTop3: topBox(feedback, 'ces', 5),
 			creditCardJourneyNps: nps(
@@ -207,8 +256,17 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 			commentShare: feedback.filter((e) => e.text).length / feedback.length
 		};
 		console.log('[demo] survey KPIs', JSON.stringify(kpis));
-		expect(kpis.nps).toBeGreaterThanOrEqual(5);
-		expect(kpis.nps).toBeLessThanOrEqual(29);
+		// NPS 5–29, median ≈ 15–20; credit cards lower, ≈ 12 (DOMAIN.md "Believable demo figures").
+		expect(kpis.nps).toBeGreaterThanOrEqual(14);
+		expect(kpis.nps).toBeLessThanOrEqual(21);
+		expect(npsByLine.credit_card).toBeGreaterThanOrEqual(8);
+		expect(npsByLine.credit_card).toBeLessThanOrEqual(16);
+		expect(npsByLine.credit_card).toBeLessThan(kpis.nps - 2);
+		// Every line of business inside 5–29; "service" is the complaint desk's own reason (service quality), not a line.
+		for (const line of PRODUCT_LINES.filter((l) => l !== 'service')) {
+			expect(npsByLine[line], line).toBeGreaterThanOrEqual(5);
+			expect(npsByLine[line], line).toBeLessThanOrEqual(29);
+		}
 		expect(kpis.csatTop2).toBeGreaterThanOrEqual(0.75);
 		expect(kpis.csatTop2).toBeLessThanOrEqual(0.9);
 		expect(kpis.cesTop3).toBeGreaterThan(0.6);
@@ -255,17 +313,23 @@ describe(`generateHistory: a ${DAYS}-day center`, () => {
 		expect(contacts.some((e) => e.text?.startsWith('坐席：'))).toBe(true);
 	});
 
-	it('has all eight channels with phone the largest, and a slow shift to app and WeChat', () => {
+	it('has all eight channels with the IVR the largest and phone the largest assisted one, and a slow shift to app and WeChat', () => {
 		const counts = Object.fromEntries(
 			CHANNELS.map((c) => [c, contacts.filter((e) => e.channel === c).length])
 		);
 		for (const c of CHANNELS) expect(counts[c]).toBeGreaterThan(0);
-		expect(Math.max(...Object.values(counts))).toBe(counts.phone);
+		// Most calls enter the IVR, and the hotline's agents take the ones it cannot settle.
+		expect(Math.max(...Object.values(counts))).toBe(counts.ivr);
+		const assisted = contacts.filter((e) => e.handledBy === 'agent');
+		const assistedCount = (c: string) => assisted.filter((e) => e.channel === c).length;
+		expect(Math.max(...CHANNELS.map(assistedCount))).toBe(assistedCount('phone'));
 		const firstTwoWeeks = contacts.filter((e) => e.ts < start + 14 * DAY_MS);
 		const lastTwoWeeks = contacts.filter((e) => e.ts >= END - 14 * DAY_MS);
 		expect(digitalShare(lastTwoWeeks)).toBeGreaterThan(digitalShare(firstTwoWeeks) * 1.05);
-		const phoneShare = (list: CxEvent[]) => list.filter((e) => e.channel === 'phone').length / list.length;
-		expect(phoneShare(lastTwoWeeks)).toBeLessThan(phoneShare(firstTwoWeeks));
+		// The hotline (its IVR and its agents) loses share.
+		const voiceShare = (list: CxEvent[]) =>
+			list.filter((e) => e.channel === 'phone' || e.channel === 'ivr').length / list.length;
+		expect(voiceShare(lastTwoWeeks)).toBeLessThan(voiceShare(firstTwoWeeks));
 	});
 
 	it('follows the daily and weekly cycles and the statement-date peaks', () => {

@@ -6,7 +6,7 @@
  * volume, nearly none of it answered); the few calls still on the line end unresolved and the post-call survey
  * scores them 1–2; the app's feedback prompt fills with angry comments, many threatening 12378, the media or a
  * lawyer; customers file complaints in the app. It is a demo switch, so it is strong enough to be caught within a
- * minute at the demo's volume (120 events a minute) by rules that judge with intervals and a minimum n.
+ * minute at the demo's volume (240 events a minute) by rules that judge with intervals and a minimum n.
  * Kept apart from the simulation's own random stream, so a run without an incident is unchanged.
  */
 import type { CxEvent } from '$lib/model';
@@ -18,8 +18,8 @@ import { customerId } from './simulation';
 const MINUTE_MS = 60_000;
 
 /**
- * Per minute, as shares of the stream's event rate. At 120 events a minute the phone queues are offered about 30
- * calls a minute (a quarter of the rate); the outage adds ≈ 54 hang-ups, ≈ 6 angry in-app answers, ≈ 2 post-call
+ * Per minute, as shares of the stream's event rate. At 240 events a minute the phone queues are offered about 28
+ * calls a minute (an eighth of the rate: most calls end in the IVR); the outage adds ≈ 54 hang-ups, ≈ 6 angry in-app answers, ≈ 2 post-call
  * detractors and ≈ 5 complaints a minute, all tripled at onset.
  */
 const HANG_UPS = 0.45;

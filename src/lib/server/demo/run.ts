@@ -130,7 +130,7 @@ export function startDemo(target: Db | Storage, env: Env): void {
 	status.enabled = true;
 	const seed = Number(env.RESONANCE_DEMO_SEED ?? 1) || 1;
 	const days = Math.max(1, Math.min(365, Number(env.RESONANCE_DEMO_DAYS ?? 90) || 90));
-	const ratePerMinute = Math.max(1, Number(env.RESONANCE_DEMO_RATE ?? 120) || 120);
+	const ratePerMinute = Math.max(1, Number(env.RESONANCE_DEMO_RATE ?? 240) || 240);
 	const port = env.PORT ?? '3000';
 	const simulatorUrl = env.RESONANCE_SIMULATOR_URL ?? `http://127.0.0.1:${port}/api/v1/events`;
 
