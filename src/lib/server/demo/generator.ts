@@ -14,7 +14,7 @@ export interface HistoryOptions {
 	days?: number;
 	/** The end of the history (exclusive), usually now. */
 	end: Date | number;
-	/** Volume multiplier: 1 gives ≈ 8,700 events a day. */
+	/** Volume multiplier: 1 gives ≈ 9,450 events a day. */
 	scale?: number;
 	/** Told the demo's outreach audience once it is drawn (histories of `DEMO_OUTREACH.minDays` days or more). */
 	onOutreach?: (plan: OutreachPlan) => void;
@@ -47,8 +47,8 @@ export interface Incident {
 
 /** Days simulated before the history starts so repeat contacts and journeys are already under way on day one. */
 const WARM_UP_DAYS = 3;
-/** Average events per day at scale 1 (measured over 90 days, seed 1: 782k events; used for progress estimates). */
-export const EVENTS_PER_DAY = 8_700;
+/** Average events per day at scale 1 (measured over 90 days, seed 1: 849,802 events; used for progress estimates). */
+export const EVENTS_PER_DAY = 9_450;
 
 /** A rough count of the events a history will hold, for progress bars (the real count differs by a few %). */
 export function estimateHistoryEvents(days: number, scale = 1): number {

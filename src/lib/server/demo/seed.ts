@@ -33,7 +33,7 @@ export interface SeedOptions {
 	days?: number;
 	/** The end of the history, epoch ms (default now). */
 	now?: number;
-	/** Volume multiplier (default 1 ≈ 8,700 events a day). */
+	/** Volume multiplier (default 1 ≈ 9,450 events a day). */
 	scale?: number;
 	/** Events per write transaction (default 8,000). */
 	chunkSize?: number;
