@@ -186,7 +186,7 @@ ${rows}
 
 Of the history phase, ${result.writeSeconds.toFixed(1)} s were spent waiting for the bulk writes. Statements slower than
 ${SLOW_MS / 1000} s (log_min_duration_statement): ${slow.length === 0 ? 'none' : slow.map((s) => `${(s.ms / 1000).toFixed(1)} s (${s.text.slice(0, 60).replace(/\|/g, '\\|')}…)`).join('; ')}.
-The 1-minute load average was ${os.loadavg()[0].toFixed(1)} at the end (6 workers share the machine).
+The 1-minute load average was ${os.loadavg()[0].toFixed(1)} at the end (other processes on the machine stretch the wall-clock figures, not the CPU ones).
 `);
 	} finally {
 		for (const s of slowStatements(server?.dir))
