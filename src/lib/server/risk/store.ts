@@ -117,8 +117,8 @@ export interface OverFilter {
 
 /**
  * The alert rule's query with `?` placeholders (the same on both engines but for `from`). Ties are by customer
- * descending, as the list's, so the complaint probability's rows come straight off `risk_scores_score` read
- * backwards. `from` lets SQLite count with a table scan (`risk_scores NOT INDEXED`): without statistics it would
+ * descending, as the list's, so the rows come straight off `risk_scores_score` (complaint probability) or
+ * `risk_scores_regulator_score` (regulator probability) read backwards. `from` lets SQLite count with a table scan (`risk_scores NOT INDEXED`): without statistics it would
  * walk `risk_scores_team_score` for the GROUP BY's order and look every row up (≈ 27 s for 1M scores on the
  * regulator probability, bench/risk-list.ts).
  */

@@ -36,6 +36,8 @@ export const riskScores = pgTable(
 	},
 	(t) => [
 		index('risk_scores_score').on(t.score, t.customerId),
-		index('risk_scores_team_score').on(t.teamId, t.score, t.customerId)
+		index('risk_scores_team_score').on(t.teamId, t.score, t.customerId),
+		// The risk-score alert rule on the regulator probability (its highest scores, read backwards).
+		index('risk_scores_regulator_score').on(t.regulatorScore, t.customerId)
 	]
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "risk_scores_regulator_score" ON "risk_scores" USING btree ("regulator_score","customer_id");
