@@ -1,12 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
 import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/storage';
-import { createRandom } from '$lib/server/demo/random';
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { instanceGroups } from './groups';
 import { closeTimedOut, restitchAll } from './stitch';
-import { contact, DAY, event, fixtureDb, HOUR, ingest, MIN, step, survey, T0 } from './testing';
+import { contact, DAY, HOUR, ingest, MIN, step, survey, T0, walkedFixture } from './testing';
 
 /**
  * The day rollup of path maps (journey_path_days, kept by triggers) against the scan of the instances: the same
@@ -19,49 +17,17 @@ afterEach(async () => {
 	for (const m of mirrors.splice(0)) await m.close();
 });
 
-const SEGMENTS = ['mass', 'affluent', 'private'] as const;
-const CHANNELS = ['app', 'chat', 'phone'] as const;
-
-/** 160 customers over 12 days through a → b → (c_ok | c_no) → d, with drops, contacts and surveys. */
-function histories(seed: number): { early: CxEvent[]; late: CxEvent[] } {
-	const r = createRandom(seed);
-	const early: CxEvent[] = [];
-	const late: CxEvent[] = [];
-	for (let c = 0; c < 160; c++) {
-		const id = `P${c}`;
-		const segment = SEGMENTS[r.int(0, 2)];
-		let t = T0 - 10 * DAY + Math.floor(r.next() * 12 * DAY);
-		const events: CxEvent[] = [];
-		const channel = CHANNELS[r.int(0, 2)];
-		early.push(event({ customerId: id, ts: t - HOUR, type: 'identify', traits: { segment } }));
-		events.push(step(id, 'a', t, channel));
-		for (const name of ['b', r.bernoulli(0.3) ? 'c_no' : 'c_ok', 'd']) {
-			if (r.bernoulli(0.25)) break;
-			t += Math.floor(r.next() * 20 * HOUR);
-			events.push(step(id, name, t, r.bernoulli(0.2) ? 'phone' : channel));
-			if (r.bernoulli(0.2)) events.push(contact(id, t + 5 * MIN, 'phone'));
-			if (name === 'c_no') break;
-		}
-		if (r.bernoulli(0.5))
-			events.push(
-				survey(id, t + HOUR, r.bernoulli(0.5) ? 'nps' : 'csat', r.int(0, 5), {
-					journey: r.bernoulli(0.5) ? 'fixture' : undefined
-				})
-			);
-		// A second journey for some customers, days later.
-		if (r.bernoulli(0.2)) events.push(step(id, 'a', t + 3 * DAY, channel));
-		// Late: some events arrive in a second batch, after the ones that follow them.
-		for (const e of events) (r.bernoulli(0.15) ? late : early).push(e);
-	}
-	return { early, late };
-}
-
+/** The fixture walk, with contacts after some steps and a second journey days later for some customers. */
 function build(seed: number): Db {
-	const db = fixtureDb();
-	const { early, late } = histories(seed);
-	ingest(db, early, T0 + 2 * DAY);
-	ingest(db, late, T0 + 2 * DAY + HOUR);
-	return db;
+	return walkedFixture(seed, 'P', {
+		afterStep(r, id, t, events) {
+			if (r.bernoulli(0.2)) events.push(contact(id, t + 5 * MIN, 'phone'));
+		},
+		afterJourney(r, id, t, channel, events) {
+			// A second journey for some customers, days later.
+			if (r.bernoulli(0.2)) events.push(step(id, 'a', t + 3 * DAY, channel));
+		}
+	});
 }
 
 const QUERIES = [

@@ -4,6 +4,7 @@
  */
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
+import { createRandom, type Random } from '$lib/server/demo/random';
 import { writeEvents } from '$lib/server/ingest/writer';
 import type { JourneyDefinitionInput } from './definitions';
 import { ensureDefaultJourneysSync, validJourney } from './registry';
@@ -120,4 +121,55 @@ export function instanceSnapshot(db: Db): Record<string, unknown>[] {
 		steps: ids(JSON.parse(step_seqs) as number[]),
 		linked: ids(linked.all(id) as number[]).sort()
 	}));
+}
+
+/** What a summary-table test adds to each customer's walk (its draws come from the walk's own random stream). */
+export interface FixtureWalk {
+	/** After each step past the first: contacts, answers. */
+	afterStep(r: Random, id: string, t: number, events: CxEvent[]): void;
+	/** After the walk and its closing answer: a second journey. */
+	afterJourney(r: Random, id: string, t: number, channel: CxEvent['channel'], events: CxEvent[]): void;
+}
+
+const WALK_SEGMENTS = ['mass', 'affluent', 'private'] as const;
+const WALK_CHANNELS = ['app', 'chat', 'phone'] as const;
+
+/**
+ * 160 customers (ids `prefix` + n) over 12 days through a → b → (c_ok | c_no) → d of FIXTURE_JOURNEY, with drops,
+ * channel switches, a closing answer for half of them and what `walk` adds, then ingested in two batches (some
+ * events late, after the ones that follow them). The history the journeys' summary tables (path days, gap answers)
+ * are checked on against the scans they replace.
+ */
+export function walkedFixture(seed: number, prefix: string, walk: FixtureWalk): Db {
+	const r = createRandom(seed);
+	const early: CxEvent[] = [];
+	const late: CxEvent[] = [];
+	for (let c = 0; c < 160; c++) {
+		const id = `${prefix}${c}`;
+		const segment = WALK_SEGMENTS[r.int(0, 2)];
+		let t = T0 - 10 * DAY + Math.floor(r.next() * 12 * DAY);
+		const events: CxEvent[] = [];
+		const channel = WALK_CHANNELS[r.int(0, 2)];
+		early.push(event({ customerId: id, ts: t - HOUR, type: 'identify', traits: { segment } }));
+		events.push(step(id, 'a', t, channel));
+		for (const name of ['b', r.bernoulli(0.3) ? 'c_no' : 'c_ok', 'd']) {
+			if (r.bernoulli(0.25)) break;
+			t += Math.floor(r.next() * 20 * HOUR);
+			events.push(step(id, name, t, r.bernoulli(0.2) ? 'phone' : channel));
+			walk.afterStep(r, id, t, events);
+			if (name === 'c_no') break;
+		}
+		if (r.bernoulli(0.5))
+			events.push(
+				survey(id, t + HOUR, r.bernoulli(0.5) ? 'nps' : 'csat', r.int(0, 5), {
+					journey: r.bernoulli(0.5) ? 'fixture' : undefined
+				})
+			);
+		walk.afterJourney(r, id, t, channel, events);
+		for (const e of events) (r.bernoulli(0.15) ? late : early).push(e);
+	}
+	const db = fixtureDb();
+	ingest(db, early, T0 + 2 * DAY);
+	ingest(db, late, T0 + 2 * DAY + HOUR);
+	return db;
 }
