@@ -4,7 +4,18 @@ import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/sto
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { touchpointGap } from './gap';
 import { closeTimedOut, restitchAll } from './stitch';
-import { contact, DAY, HOUR, ingest, MIN, step, survey, T0, walkedFixture } from './testing';
+import {
+	contact,
+	DAY,
+	HOUR,
+	ingest,
+	MIN,
+	step,
+	storedVsRecomputed,
+	survey,
+	T0,
+	walkedFixture
+} from './testing';
 
 /**
  * The gap's answer table (journey_gap_answers, kept by triggers) against the links and events it stands for: the
@@ -84,13 +95,7 @@ async function tableVsLinks(storage: Storage): Promise<[unknown[], unknown[]]> {
 		e.score, CASE WHEN e.journey IS NOT NULL THEN 1 ELSE 0 END, e.team_id
 		FROM journey_interactions l JOIN journey_instances i ON i.id = l.instance_id JOIN events e ON e.seq = l.seq
 		WHERE l.type = 'feedback' AND e.metric IN ('csat', 'nps') AND e.score IS NOT NULL ORDER BY i.id, e.seq`;
-	const read = async (text: string): Promise<unknown[]> =>
-		storage.engine === 'sqlite'
-			? (storage.db.$client.prepare(text).raw().all() as unknown[][])
-			: ((await storage.db.$client.unsafe(text).values()) as unknown[][]).map((row) =>
-					row.map((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v))
-				);
-	return [await read(stored), await read(recomputed)];
+	return storedVsRecomputed(storage, stored, recomputed);
 }
 
 async function expectConsistent(storage: Storage): Promise<void> {

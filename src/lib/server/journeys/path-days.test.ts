@@ -4,7 +4,18 @@ import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/sto
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { instanceGroups } from './groups';
 import { closeTimedOut, restitchAll } from './stitch';
-import { contact, DAY, HOUR, ingest, MIN, step, survey, T0, walkedFixture } from './testing';
+import {
+	contact,
+	DAY,
+	HOUR,
+	ingest,
+	MIN,
+	step,
+	storedVsRecomputed,
+	survey,
+	T0,
+	walkedFixture
+} from './testing';
 
 /**
  * The day rollup of path maps (journey_path_days, kept by triggers) against the scan of the instances: the same
@@ -74,13 +85,7 @@ async function rollupVsInstances(storage: Storage): Promise<[unknown[], unknown[
 		CASE WHEN status = 'in_progress' THEN deadline / 86400000 ELSE 0 END AS open_day, count(*) AS n,
 		${['nps IS NOT NULL', 'nps >= 9', 'nps <= 6', 'csat IS NOT NULL', 'csat >= 4', 'journey_nps IS NOT NULL', 'journey_nps >= 9', 'journey_nps <= 6', 'journey_csat IS NOT NULL', 'journey_csat >= 4'].map(flag).join(', ')}
 		FROM journey_instances GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`;
-	const read = async (text: string): Promise<unknown[]> =>
-		storage.engine === 'sqlite'
-			? (storage.db.$client.prepare(text).raw().all() as unknown[][])
-			: ((await storage.db.$client.unsafe(text).values()) as unknown[][]).map((row) =>
-					row.map((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v))
-				);
-	return [await read(stored), await read(recomputed)];
+	return storedVsRecomputed(storage, stored, recomputed);
 }
 
 async function expectConsistent(storage: Storage): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
+import type { Storage } from '$lib/server/db/storage';
 import { createRandom, type Random } from '$lib/server/demo/random';
 import { writeEvents } from '$lib/server/ingest/writer';
 import type { JourneyDefinitionInput } from './definitions';
@@ -172,4 +173,22 @@ export function walkedFixture(seed: number, prefix: string, walk: FixtureWalk): 
 	ingest(db, early, T0 + 2 * DAY);
 	ingest(db, late, T0 + 2 * DAY + HOUR);
 	return db;
+}
+
+/**
+ * A summary table as stored (`stored`, a SELECT) against the same rows recomputed from what it summarises
+ * (`recomputed`), read as raw rows on either engine (PostgreSQL's bigints as numbers): [stored, recomputed].
+ */
+export async function storedVsRecomputed(
+	storage: Storage,
+	stored: string,
+	recomputed: string
+): Promise<[unknown[], unknown[]]> {
+	const read = async (text: string): Promise<unknown[]> =>
+		storage.engine === 'sqlite'
+			? (storage.db.$client.prepare(text).raw().all() as unknown[][])
+			: ((await storage.db.$client.unsafe(text).values()) as unknown[][]).map((row) =>
+					row.map((v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v))
+				);
+	return [await read(stored), await read(recomputed)];
 }
