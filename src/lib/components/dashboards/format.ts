@@ -11,7 +11,7 @@ export function clockTime(ts: number, locale: string, seconds = false): string {
 		hour: '2-digit',
 		minute: '2-digit',
 		...(seconds ? { second: '2-digit' } : {}),
-		hour12: false,
+		hourCycle: 'h23',
 		timeZone: 'Asia/Shanghai'
 	}).format(ts);
 }
