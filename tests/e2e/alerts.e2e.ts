@@ -161,7 +161,7 @@ test.describe('alerts', () => {
 			const hhmm = new Intl.DateTimeFormat('en', {
 				hour: '2-digit',
 				minute: '2-digit',
-				hour12: false,
+				hourCycle: 'h23',
 				timeZone: 'Asia/Shanghai'
 			}).format(since);
 			await expect(page.getByTestId('incident-since')).toHaveText(`on since ${hhmm} by ${ADMIN.email}`);

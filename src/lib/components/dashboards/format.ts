@@ -25,7 +25,7 @@ export function dateTime(ts: number, locale: string, seconds = false): string {
 		hour: '2-digit',
 		minute: '2-digit',
 		...(seconds ? { second: '2-digit' } : {}),
-		hour12: false,
+		hourCycle: 'h23',
 		timeZone: 'Asia/Shanghai'
 	}).format(ts);
 }

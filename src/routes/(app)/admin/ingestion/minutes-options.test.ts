@@ -61,7 +61,7 @@ describe('ingestion minutes chart', () => {
 			new Intl.DateTimeFormat('en-GB', {
 				hour: '2-digit',
 				minute: '2-digit',
-				hour12: false,
+				hourCycle: 'h23',
 				timeZone: 'Asia/Shanghai'
 			}).format(FROM + 60_000)
 		);
