@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshStorage, testEngines, testPostgres } from '$lib/server/testing/postgres';
-import { openPostgres } from '$lib/server/db/postgres';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { listAudit } from '$lib/server/auth/audit';
 import { addRule, act, changeRule, removeRule } from './engine';
@@ -178,8 +177,8 @@ describe('alerts across PostgreSQL processes', () => {
 
 	async function twoProcesses(): Promise<[Storage, Storage]> {
 		const pg = await testPostgres();
-		const other = await openPostgres(pg.url, { pool: 4 });
-		cleanup.push(pg.close, () => other.$client.end({ timeout: 1 }));
+		const other = await pg.another({ pool: 4 });
+		cleanup.push(pg.close);
 		return [postgresStorage(pg.db), postgresStorage(other)];
 	}
 

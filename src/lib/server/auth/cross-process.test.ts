@@ -3,7 +3,6 @@
  * server processes behind a load balancer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres, type PgDb } from '$lib/server/db/postgres';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { authenticate as authenticateWriteKey } from '$lib/server/ingest/authenticate';
@@ -15,19 +14,16 @@ import { rawRows } from './testing';
 import { createUser, setUserDisabled } from './users';
 
 let pg: TestPostgres;
-let secondPool: PgDb;
 let a: Storage;
 let b: Storage;
 
 beforeAll(async () => {
 	pg = await testPostgres();
-	secondPool = await openPostgres(pg.url, { pool: 4 });
 	a = postgresStorage(pg.db);
-	b = postgresStorage(secondPool);
+	b = postgresStorage(await pg.another({ pool: 4 }));
 });
 
 afterAll(async () => {
-	await secondPool.$client.end({ timeout: 1 });
 	await pg.close();
 });
 

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runExclusive } from '$lib/server/db/jobs';
-import { openPostgres, type PgDb } from '$lib/server/db/postgres';
-import { postgresStorage } from '$lib/server/db/storage';
-import { postgresBroadcast, type Broadcast } from '$lib/server/live/broadcast';
-import { createRelay, type Relay } from '$lib/server/live/relay';
-import { testEngines, testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
+import { createRelay } from '$lib/server/live/relay';
+import { twoProcessesOnPostgres, type TwoProcesses } from '$lib/server/live/testing';
+import { testEngines } from '$lib/server/testing/postgres';
+import { until } from '$lib/server/testing/wait';
 import {
 	followIncidentSwitch,
 	incidentSwitch,
@@ -13,14 +12,6 @@ import {
 	switchIncident
 } from './incident';
 import { startSimulator, type Simulator } from './simulator';
-
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!(await check())) {
-		if (Date.now() > end) throw new Error('timed out');
-		await new Promise((r) => setTimeout(r, 20));
-	}
-}
 
 /** A simulator that produces nothing (so it never posts): only its switch matters here. */
 function idleSimulator(): Simulator {
@@ -84,38 +75,18 @@ describe.each(testEngines)('the incident switch on $engine', ({ open }) => {
 });
 
 describe('the incident switch with two processes on one PostgreSQL', () => {
-	let pg: TestPostgres | undefined;
-	let other: PgDb | undefined;
-	const broadcasts: Broadcast[] = [];
-	const relays: Relay[] = [];
+	let opened: TwoProcesses | undefined;
 	afterEach(async () => {
-		for (const r of relays.splice(0)) await r.detach();
-		for (const b of broadcasts.splice(0)) await b.close();
-		await other?.$client.end({ timeout: 1 });
-		other = undefined;
-		await pg?.close();
-		pg = undefined;
+		await opened?.close();
+		opened = undefined;
 	});
 
 	it(
 		'pressed on B, acts on the simulator A runs; both show the same state',
 		{ timeout: 60_000 },
 		async () => {
-			pg = await testPostgres();
-			other = await openPostgres(pg.url, { pool: 3, applicationName: 'resonance-b' });
-			const a = postgresStorage(pg.db);
-			const b = postgresStorage(other);
-			const relayA = createRelay();
-			const relayB = createRelay();
-			for (const [relay, db] of [
-				[relayA, pg.db],
-				[relayB, other]
-			] as const) {
-				const broadcast = postgresBroadcast(db);
-				broadcasts.push(broadcast);
-				await relay.attach(broadcast);
-				relays.push(relay);
-			}
+			opened = await twoProcessesOnPostgres();
+			const { a, b, relayA, relayB } = opened;
 			expect(await simulatorRunning(b, false)).toBe(false);
 
 			// A runs the simulator, holding its lock as demo/run.ts does, and follows the switch.

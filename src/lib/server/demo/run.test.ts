@@ -7,8 +7,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase } from '$lib/server/db';
 import { sqliteStorage, type Storage } from '$lib/server/db/storage';
 import { testEngines } from '$lib/server/testing/postgres';
+import { until } from '$lib/server/testing/wait';
 import { listKeys, verifyWriteKey } from '$lib/server/auth/keys';
 import { ensureDefaultJourneys } from '$lib/server/journeys';
+
+/** The demo's start is slow on a loaded machine: up to 90 s. */
+const eventually = (condition: () => boolean | Promise<boolean>) => until(condition, 90_000, 50);
 
 /** A stand-in ingestion endpoint: records each post's key and events, answers as the API does. */
 function endpoint(): Promise<{ server: Server; url: string; posts: { key: string; events: number }[] }> {
@@ -36,14 +40,6 @@ async function freshDemoModule() {
 	return import('./run');
 }
 
-async function until(condition: () => boolean | Promise<boolean>, ms = 90_000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!(await condition())) {
-		if (Date.now() > end) throw new Error('timed out');
-		await new Promise((resolve) => setTimeout(resolve, 50));
-	}
-}
-
 async function eventCount(storage: Storage): Promise<number> {
 	if (storage.engine === 'sqlite')
 		return (storage.db.$client.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
@@ -69,7 +65,7 @@ describe.each(testEngines)('startDemo on $engine', ({ engine, open }) => {
 		const first = await freshDemoModule();
 		cleanup.push(() => first.stopDemo());
 		first.startDemo(storage, env);
-		await until(() => first.demoStatus().phase === 'live' && http.posts.length > 0);
+		await eventually(() => first.demoStatus().phase === 'live' && http.posts.length > 0);
 		const seeded = await eventCount(storage);
 		expect(seeded).toBeGreaterThan(5_000);
 		expect(first.demoStatus()).toMatchObject({ enabled: true, seededEvents: seeded, percent: 100 });
@@ -83,7 +79,7 @@ describe.each(testEngines)('startDemo on $engine', ({ engine, open }) => {
 		const second = await freshDemoModule();
 		cleanup.push(() => second.stopDemo());
 		second.startDemo(storage, env);
-		await until(() => second.demoStatus().phase === 'live');
+		await eventually(() => second.demoStatus().phase === 'live');
 		expect(await eventCount(storage)).toBe(seeded);
 		if (engine === 'postgres') {
 			// One simulator across processes: the second leaves it to the first, whose key stays valid.
@@ -93,9 +89,9 @@ describe.each(testEngines)('startDemo on $engine', ({ engine, open }) => {
 			expect(await verifyWriteKey(storage, key)).not.toBeNull();
 		} else {
 			// SQLite has one server process: a restart issues a new key and revokes the previous run's.
-			await until(() => second.demoSimulator() !== undefined);
+			await eventually(() => second.demoSimulator() !== undefined);
 			first.stopDemo();
-			await until(() => http.posts.some((p) => p.key !== key));
+			await eventually(() => http.posts.some((p) => p.key !== key));
 			const active = (await listKeys(storage)).filter(
 				(k) => k.sourceName === 'Demo live simulator' && k.revokedAt === null
 			);
@@ -146,7 +142,7 @@ describe('startDemo on a SQLite file with the built seeder', () => {
 			expect(seeded).toBeGreaterThan(5_000);
 			expect(demo.demoStatus()).toMatchObject({ seededEvents: seeded, percent: 100 });
 			// Then the simulator starts.
-			await until(() => http.posts.length > 0);
+			await eventually(() => http.posts.length > 0);
 		} finally {
 			demo.stopDemo();
 			http.server.close();

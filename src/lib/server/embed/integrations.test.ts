@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openPostgres } from '$lib/server/db/postgres';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { testEngines, testPostgres } from '$lib/server/testing/postgres';
 import { runAdmin } from '$lib/server/cli';
@@ -119,7 +118,7 @@ describe.each(testEngines)('integrations and usage on $engine', ({ open }) => {
 describe('revocation across processes (PostgreSQL)', () => {
 	it('a token revoked through one pool is refused, and its stream ended, through another', async () => {
 		const pg = await testPostgres();
-		const other = await openPostgres(pg.url, { pool: 2 });
+		const other = await pg.another();
 		try {
 			const a = postgresStorage(pg.db);
 			const b = postgresStorage(other);
@@ -144,7 +143,6 @@ describe('revocation across processes (PostgreSQL)', () => {
 				reason: 'unknown_integration'
 			});
 		} finally {
-			await other.$client.end({ timeout: 1 });
 			await pg.close();
 		}
 	});

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPostgres, type PgDb } from '$lib/server/db/postgres';
+import type { PgDb } from '$lib/server/db/postgres';
 import { memoryBroadcast, postgresBroadcast, type Broadcast } from '$lib/server/live/broadcast';
 import { createRelay, type Relay } from '$lib/server/live/relay';
 import { testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
+import { until } from '$lib/server/testing/wait';
 import { createViewerCounts, type ViewerCounts } from './viewers';
 
 /**
@@ -11,16 +12,8 @@ import { createViewerCounts, type ViewerCounts } from './viewers';
  * after the time to live. On SQLite (one process, the in-process broadcast) the count is the process's own.
  */
 
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!check()) {
-		if (Date.now() > end) throw new Error('timed out');
-		await new Promise((r) => setTimeout(r, 20));
-	}
-}
-
 let pg: TestPostgres | undefined;
-const pools: PgDb[] = [];
+let pools = 0;
 const broadcasts: Broadcast[] = [];
 const relays: Relay[] = [];
 const counters: ViewerCounts[] = [];
@@ -29,9 +22,9 @@ afterEach(async () => {
 	for (const c of counters.splice(0)) c.stop();
 	for (const r of relays.splice(0)) await r.detach();
 	for (const b of broadcasts.splice(0)) await b.close();
-	for (const p of pools.splice(0)) await p.$client.end({ timeout: 1 });
 	await pg?.close();
 	pg = undefined;
+	pools = 0;
 });
 
 const FAST = { announceMs: 50, heartbeatMs: 200, ttlMs: 2_000 };
@@ -51,9 +44,7 @@ async function processOn(broadcast: Broadcast, options = FAST): Promise<ViewerCo
 
 async function pool(): Promise<PgDb> {
 	pg ??= await testPostgres();
-	const db = await openPostgres(pg.url, { pool: 2, applicationName: `resonance-${pools.length}` });
-	pools.push(db);
-	return db;
+	return pg.another({ pool: 2, applicationName: `resonance-${pools++}` });
 }
 
 describe('embed viewers across processes on PostgreSQL', () => {

@@ -1,17 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPostgres, type PgDb } from '$lib/server/db/postgres';
 import { testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
+import { until } from '$lib/server/testing/wait';
 import { memoryBroadcast, MessageTooLargeError, postgresBroadcast, type Broadcast } from './broadcast';
 import { createRelay, type Relay } from './relay';
-
-/** Waits until `check` holds (or fails after `ms`). */
-async function until(check: () => boolean, ms = 5_000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!check()) {
-		if (Date.now() > end) throw new Error('timed out');
-		await new Promise((r) => setTimeout(r, 20));
-	}
-}
 
 describe('the in-process broadcast (SQLite)', () => {
 	it('delivers to every subscriber of the channel, not to others, and stops after unsubscribe', async () => {
@@ -49,15 +40,12 @@ describe('the in-process broadcast (SQLite)', () => {
 
 describe('LISTEN/NOTIFY between two processes on one PostgreSQL database', () => {
 	let pg: TestPostgres | undefined;
-	let other: PgDb | undefined;
 	const opened: Broadcast[] = [];
 	const relays: Relay[] = [];
 
 	afterEach(async () => {
 		for (const r of relays.splice(0)) await r.detach();
 		for (const b of opened.splice(0)) await b.close();
-		await other?.$client.end({ timeout: 1 });
-		other = undefined;
 		await pg?.close();
 		pg = undefined;
 	});
@@ -65,7 +53,7 @@ describe('LISTEN/NOTIFY between two processes on one PostgreSQL database', () =>
 	/** Two pools on the same database, as two server processes would have. */
 	async function twoProcesses(options: { probeMs?: number; probeTimeoutMs?: number } = {}) {
 		pg = await testPostgres();
-		other = await openPostgres(pg.url, { pool: 2, applicationName: 'resonance-other' });
+		const other = await pg.another({ pool: 2, applicationName: 'resonance-other' });
 		const a = postgresBroadcast(pg.db, options);
 		const b = postgresBroadcast(other, options);
 		opened.push(a, b);

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWriteKey, revokeKey, verifyWriteKeyCached } from '$lib/server/auth/keys';
 import { runExclusive } from '$lib/server/db/jobs';
-import { openPostgres, type PgDb } from '$lib/server/db/postgres';
-import { postgresStorage, type Storage } from '$lib/server/db/storage';
+import { postgresStorage } from '$lib/server/db/storage';
 import { listTeamsWithAgents } from '$lib/server/directory/teams';
 import { postgresWriter } from '$lib/server/ingest/postgres-writer';
 import { loadJourneyCatalog, mapEventName, saveJourney } from '$lib/server/journeys/registry';
@@ -10,9 +9,9 @@ import { restitchInBackground, restitchStatus } from '$lib/server/journeys/stitc
 import { pruneExpired, retentionStatus } from '$lib/server/retention';
 import { FIXTURE_JOURNEY } from '$lib/server/journeys/testing';
 import { deriveOnPostgres } from '$lib/server/metrics/derive-postgres';
-import { testPostgres, type TestPostgres } from '$lib/server/testing/postgres';
-import { postgresBroadcast, type Broadcast } from './broadcast';
-import { createRelay, relay, type Relay } from './relay';
+import { until } from '$lib/server/testing/wait';
+import { relay } from './relay';
+import { twoProcessesOnPostgres, type TwoProcesses } from './testing';
 
 /**
  * Two server processes on one PostgreSQL: two pools (two Storage handles). What one changes, the other sees at
@@ -20,44 +19,20 @@ import { createRelay, relay, type Relay } from './relay';
  * the relay), and a journey re-stitch started on one shows on the other and runs one at a time.
  */
 
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-	const end = Date.now() + ms;
-	while (!(await check())) {
-		if (Date.now() > end) throw new Error('timed out');
-		await new Promise((r) => setTimeout(r, 20));
-	}
-}
-
-let pg: TestPostgres | undefined;
-let other: PgDb | undefined;
-const broadcasts: Broadcast[] = [];
-const relays: Relay[] = [];
+let opened: TwoProcesses | undefined;
 
 afterEach(async () => {
-	for (const r of relays.splice(0)) await r.detach();
-	for (const b of broadcasts.splice(0)) await b.close();
-	await other?.$client.end({ timeout: 1 });
-	other = undefined;
-	await pg?.close();
-	pg = undefined;
+	await opened?.close();
+	opened = undefined;
 });
 
 /**
  * Process A is this test's process relay (as startLive attaches it) over pool A; process B is pool B with a relay
  * of its own where it listens.
  */
-async function twoProcesses(): Promise<{ a: Storage; b: Storage; relayB: Relay }> {
-	pg = await testPostgres();
-	other = await openPostgres(pg.url, { pool: 3, applicationName: 'resonance-b' });
-	const onA = postgresBroadcast(pg.db);
-	const onB = postgresBroadcast(other);
-	broadcasts.push(onA, onB);
-	await relay().attach(onA);
-	relays.push(relay());
-	const relayB = createRelay();
-	await relayB.attach(onB);
-	relays.push(relayB);
-	return { a: postgresStorage(pg.db), b: postgresStorage(other), relayB };
+async function twoProcesses(): Promise<TwoProcesses> {
+	opened = await twoProcessesOnPostgres({ relayA: relay() });
+	return opened;
 }
 
 describe('two processes on one PostgreSQL', () => {
@@ -76,8 +51,8 @@ describe('two processes on one PostgreSQL', () => {
 	});
 
 	it('teams and agents registered by one writer are listed, and renamed, through the other', async () => {
-		const { a, b } = await twoProcesses();
-		const writerB = postgresWriter(other as PgDb, { derive: deriveOnPostgres });
+		const { a, b, other, pg } = await twoProcesses();
+		const writerB = postgresWriter(other, { derive: deriveOnPostgres });
 		const contact = {
 			id: 'k1',
 			type: 'contact' as const,
@@ -94,7 +69,7 @@ describe('two processes on one PostgreSQL', () => {
 			{ id: 'T1', name: 'T1', agents: [{ id: 'A1', name: 'A1' }] }
 		]);
 		// Renamed through A (the directory import's way: the row), listed by B at once.
-		await (pg as TestPostgres).db.$client`UPDATE teams SET name = '信用卡一组' WHERE id = 'T1'`;
+		await pg.db.$client`UPDATE teams SET name = '信用卡一组' WHERE id = 'T1'`;
 		expect((await listTeamsWithAgents(b, null))[0].name).toBe('信用卡一组');
 		// B's writer knows T1 is registered: a later event neither re-registers nor renames it.
 		await writerB.writeEvents([{ ...contact, id: 'k2' }], { sourceId: null });
@@ -102,14 +77,14 @@ describe('two processes on one PostgreSQL', () => {
 	});
 
 	it('a write key revoked through one is refused by the other once it hears of it', async () => {
-		const { a, b, relayB } = await twoProcesses();
+		const { a, b, other, relayB } = await twoProcesses();
 		const created = await createWriteKey(a, { name: 'web' });
 		const heard: (string | null)[] = [];
 		relayB.onInvalidate('auth.write-keys', (d) => heard.push(d));
 		// This process (A) caches the key it verified.
 		expect(await verifyWriteKeyCached(a, created.key)).toMatchObject({ sourceId: created.id });
 		// B revokes it in the database (its own relay tells A).
-		await (other as PgDb).$client`UPDATE api_keys SET revoked_at = ${Date.now()} WHERE id = ${created.id}`;
+		await other.$client`UPDATE api_keys SET revoked_at = ${Date.now()} WHERE id = ${created.id}`;
 		expect(await verifyWriteKeyCached(a, created.key)).not.toBeNull();
 		await relayB.invalidate('auth.write-keys');
 		await until(async () => (await verifyWriteKeyCached(a, created.key)) === null);
@@ -134,9 +109,9 @@ describe('two processes on one PostgreSQL', () => {
 		'a re-stitch started on one shows on the other, and runs one at a time',
 		{ timeout: 60_000 },
 		async () => {
-			const { a, b } = await twoProcesses();
+			const { a, b, pg } = await twoProcesses();
 			await saveJourney(a, FIXTURE_JOURNEY, 'test');
-			const writer = postgresWriter(pg!.db, { derive: deriveOnPostgres });
+			const writer = postgresWriter(pg.db, { derive: deriveOnPostgres });
 			const t0 = Date.UTC(2026, 0, 5, 9);
 			await writer.writeEvents(
 				['a', 'b', 'c_ok', 'd'].flatMap((name, i) =>
@@ -180,12 +155,8 @@ describe('two processes on one PostgreSQL', () => {
 			expect(await restitchStatus(a)).toEqual(ended);
 
 			// A third process started after the re-stitch shows it too.
-			const late = await openPostgres(pg!.url, { pool: 1, applicationName: 'resonance-c' });
-			try {
-				expect(await restitchStatus(postgresStorage(late))).toEqual(ended);
-			} finally {
-				await late.$client.end({ timeout: 1 });
-			}
+			const late = await pg.another({ pool: 1, applicationName: 'resonance-c' });
+			expect(await restitchStatus(postgresStorage(late))).toEqual(ended);
 
 			// A re-stitch B runs (held up by A this time) shows on A's admin screen while it runs, and when it ends.
 			let releaseA!: () => void;

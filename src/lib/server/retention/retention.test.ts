@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPostgres } from '$lib/server/db/postgres';
 import { postgresStorage } from '$lib/server/db/storage';
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { openDatabase, type Db } from '$lib/server/db';
@@ -90,7 +89,6 @@ describe('retention', { timeout: 60_000 }, () => {
 			cutoff
 		);
 		let pg: TestPostgres | undefined;
-		const second = { end: async () => {} };
 		try {
 			pg = await mirrorToPostgres(db);
 			const sql = pg.db.$client;
@@ -102,8 +100,7 @@ describe('retention', { timeout: 60_000 }, () => {
 			});
 			const before = await derived();
 			// Two processes: two pools on the same database, pruning at once.
-			const other = await openPostgres(pg.url, { pool: 2 });
-			second.end = () => other.$client.end();
+			const other = await pg.another();
 			const [a, b] = await Promise.all([
 				pruneExpired(postgresStorage(pg.db), 35, { now, batch: 300, pauseMs: 0 }),
 				pruneExpired(postgresStorage(other), 35, { now, batch: 300, pauseMs: 0 })
@@ -118,7 +115,6 @@ describe('retention', { timeout: 60_000 }, () => {
 			expect(await derived()).toEqual(before);
 			expect((await retentionStatus(postgresStorage(pg.db))).oldestEvent).toBeGreaterThanOrEqual(cutoff);
 		} finally {
-			await second.end();
 			await pg?.close();
 		}
 	});

@@ -41,7 +41,12 @@ async function ensureTemplate(adminUrl: string): Promise<void> {
 export interface TestPostgres {
 	db: PgDb;
 	url: string;
-	/** Closes the pool and drops the database. */
+	/**
+	 * Another pool on the same database, as a second server process would have (its own connections, its own
+	 * `application_name`); `close()` ends it too.
+	 */
+	another(options?: { pool?: number; applicationName?: string }): Promise<PgDb>;
+	/** Closes every pool and drops the database. */
 	close(): Promise<void>;
 }
 
@@ -58,10 +63,20 @@ export async function testPostgres(options: { pool?: number } = {}): Promise<Tes
 	}
 	const url = databaseUrl(adminUrl, name);
 	const db = await openPostgres(url, { pool: options.pool ?? 4 });
+	const others: PgDb[] = [];
 	return {
 		db,
 		url,
+		async another(more = {}) {
+			const other = await openPostgres(url, {
+				pool: more.pool ?? 2,
+				...(more.applicationName ? { applicationName: more.applicationName } : {})
+			});
+			others.push(other);
+			return other;
+		},
 		async close() {
+			for (const other of others.splice(0)) await other.$client.end({ timeout: 1 });
 			await db.$client.end({ timeout: 1 });
 			const dropper = postgres(adminUrl, { max: 1, onnotice: () => {} });
 			try {

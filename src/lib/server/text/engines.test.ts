@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SENTIMENT_BAND, type Channel, type CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
-import { openPostgres, type PgDb } from '$lib/server/db/postgres';
+import type { PgDb } from '$lib/server/db/postgres';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { writeEvents } from '$lib/server/ingest/writer';
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
@@ -225,7 +225,6 @@ describe(
 		let lite: Db;
 		let pg: TestPostgres;
 		let twin: TestPostgres;
-		let second: PgDb | undefined;
 
 		beforeAll(async () => {
 			// Events only: nothing indexed yet on either copy.
@@ -234,7 +233,6 @@ describe(
 			twin = await mirrorToPostgres(lite);
 		}, 60_000);
 		afterAll(async () => {
-			await second?.$client.end({ timeout: 1 });
 			await pg?.close();
 			await twin?.close();
 		});
@@ -296,7 +294,7 @@ describe(
 		});
 
 		it('runs the recompute once when two processes start it together', async () => {
-			second = await openPostgres(twin.url, { pool: 3 });
+			const second = await twin.another({ pool: 3 });
 			const [one, two] = await Promise.all([
 				text.recomputeText(postgresStorage(twin.db), { seed: 42, batchSize: 100 }),
 				text.recomputeText(postgresStorage(second), { seed: 42, batchSize: 100 })
