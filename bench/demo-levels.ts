@@ -9,7 +9,7 @@ import { openDatabase } from '$lib/server/db';
 import { AGENTS, PRODUCT_LINE_NAMES, PRODUCT_LINES, REASONS } from '$lib/server/demo/catalog';
 import { seedDemo } from '$lib/server/demo/seed';
 import { kpis } from '$lib/server/metrics/kpis';
-import type { CxQuery } from '$lib/server/metrics/query';
+import { cxQuery, type CxQuery } from '$lib/server/metrics/query';
 import { REGISTRY } from '$lib/server/metrics/registry';
 import { valueLedger } from '$lib/server/value';
 
@@ -19,16 +19,7 @@ const NOW = Date.parse('2026-12-01T00:00:00+08:00');
 const DAYS = 30;
 const db = openDatabase(':memory:');
 await seedDemo(db, { seed: 1, days: DAYS, now: NOW });
-const query: CxQuery = {
-	from: NOW - DAYS * 86_400_000,
-	to: NOW,
-	by: null,
-	grain: null,
-	filters: {},
-	compare: null,
-	standardise: false,
-	scope: { teams: null }
-};
+const query = cxQuery({ from: NOW - DAYS * 86_400_000, to: NOW });
 const kpisOf = async (filters: CxQuery['filters']) =>
 	(await kpis(db, { ...query, filters }, { now: NOW })).rows[0].kpis as Record<string, Kpi>;
 const row = await kpisOf({});

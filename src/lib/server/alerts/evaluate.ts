@@ -83,7 +83,7 @@ function unitSuffix(kpi: KpiKey): string {
 function windowQuery(from: number, to: number, filters: RuleFilters, teams: string[] | null): CxQuery {
 	const f: CxQuery['filters'] = { ...filters };
 	if (teams) f.team = f.team ? f.team.filter((t) => teams.includes(t)) : [...teams];
-	return { from, to, by: null, grain: null, filters: f, compare: null, standardise: false, scope: ALL_TEAMS };
+	return metrics.cxQuery({ from, to, filters: f, scope: ALL_TEAMS });
 }
 
 interface ScopeSpec {

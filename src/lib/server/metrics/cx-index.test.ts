@@ -3,6 +3,7 @@ import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
 import { componentScore, computeCxIndex, DEFAULT_INDEX_WEIGHTS } from './cx-index';
 import { kpis } from './kpis';
+import { cxQuery } from './query';
 import type { KpiEstimate, KpiKey } from './registry';
 import { getIndexWeights, setIndexWeights, SettingsError } from './settings';
 import { writeWithRollups, closeMirror, onBothEngines } from './testing';
@@ -125,16 +126,7 @@ describe('composite CX index (through the registry and stored weights)', () => {
 			);
 		}
 		writeWithRollups(db, events);
-		const q = {
-			from: T0,
-			to: T0 + 86_400_000,
-			by: null,
-			grain: null,
-			filters: {},
-			compare: null,
-			standardise: false,
-			scope: { teams: null }
-		};
+		const q = cxQuery({ from: T0, to: T0 + 86_400_000 });
 		const index = (await onBothEngines(db, (t) => kpis(t, q))).rows[0].kpis.cx_index;
 		expect(index.value).toBeCloseTo(250 / 3, 10);
 		expect(index.n).toBe(40);

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from './kpis';
-import type { CxQuery } from './query';
+import { cxQuery, type CxQuery } from './query';
 import { rebuildRollups } from './rollups';
 import { writeWithRollups, closeMirror, onBothEngines } from './testing';
 
@@ -26,17 +26,7 @@ const contact = (customerId: string, ts: number, e: Partial<CxEvent> = {}) =>
 	event({ type: 'contact', customerId, ts, channel: 'phone', ...e });
 
 function query(q: Partial<CxQuery> = {}): CxQuery {
-	return {
-		from: T0,
-		to: T0 + DAY,
-		by: null,
-		grain: null,
-		filters: {},
-		compare: null,
-		standardise: false,
-		scope: { teams: null },
-		...q
-	};
+	return cxQuery({ from: T0, to: T0 + DAY, ...q });
 }
 
 /** Both paths: as ingested (rollups kept by the writer) and after a rebuild from raw rows. */

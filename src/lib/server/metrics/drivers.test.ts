@@ -3,6 +3,7 @@ import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
 import { DEFAULT_INDEX_WEIGHTS } from './cx-index';
 import { acceptDriverWeights, drivers, quadrants, shapleyR2, suggestWeights } from './drivers';
+import { cxQuery } from './query';
 import { getIndexWeights } from './settings';
 import { writeWithRollups, closeMirror, onBothEngines } from './testing';
 
@@ -111,16 +112,7 @@ describe('driver analysis over stored events (known answer)', () => {
 			});
 		}
 		writeWithRollups(db, events);
-		const q = {
-			from: T0,
-			to: T0 + 86_400_000,
-			by: null,
-			grain: null,
-			filters: {},
-			compare: null,
-			standardise: false,
-			scope: { teams: null }
-		};
+		const q = cxQuery({ from: T0, to: T0 + 86_400_000 });
 		const a = await onBothEngines(db, (t) => drivers(t, q));
 		expect(a.n).toBe(200);
 		expect(a.r2).toBeCloseTo(1, 6);

@@ -14,6 +14,7 @@ export {
 	type Path
 } from './kpis';
 export {
+	cxQuery,
 	cxQueryToParams,
 	parseCxQuery,
 	previousPeriod,

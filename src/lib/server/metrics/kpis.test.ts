@@ -4,7 +4,7 @@ import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from './kpis';
 import { emptyVector, toMeasures, type Measures } from './measures';
 import { changeTest, evaluate, evaluateStandardised, KPIS, significantChange } from './registry';
-import type { CxQuery } from './query';
+import { cxQuery, type CxQuery } from './query';
 import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { setKpiSettings } from './settings';
 import { writeWithRollups, closeMirror, onBothEngines } from './testing';
@@ -34,17 +34,7 @@ const answer = (
 ) => event({ type: 'feedback', customerId, ts, metric, score, channel: 'phone', ...e });
 
 function query(q: Partial<CxQuery> = {}): CxQuery {
-	return {
-		from: T0,
-		to: T0 + DAY,
-		by: null,
-		grain: null,
-		filters: {},
-		compare: null,
-		standardise: false,
-		scope: { teams: null },
-		...q
-	};
+	return cxQuery({ from: T0, to: T0 + DAY, ...q });
 }
 
 function fresh(): Db {

@@ -28,6 +28,22 @@ export interface CxQuery {
 	scope: Scope;
 }
 
+/**
+ * A question over the whole center for [from, to): one row, no filter, no comparison, not standardised, every
+ * team; any other field given replaces its default.
+ */
+export function cxQuery(q: Pick<CxQuery, 'from' | 'to'> & Partial<CxQuery>): CxQuery {
+	return {
+		by: null,
+		grain: null,
+		filters: {},
+		compare: null,
+		standardise: false,
+		scope: { teams: null },
+		...q
+	};
+}
+
 export const GROUP_BYS = [...DIMENSIONS, ...GRAINS] as const;
 export const MAX_RANGE_DAYS = 400;
 export const MAX_BUCKETS = 2_000;

@@ -4,7 +4,7 @@ import { openDatabase, type Db } from '$lib/server/db';
 import { scoreSentiment } from '$lib/server/text';
 import { kpiMeasures, kpis, measuresFromRaw } from './kpis';
 import { emptyMeasures, type Dimension, type Measures } from './measures';
-import type { CxQuery } from './query';
+import { cxQuery, type CxQuery } from './query';
 import { KPIS, REGISTRY, evaluate, type KpiKey } from './registry';
 import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
 import { bucketOf, type Grain } from './time';
@@ -372,17 +372,7 @@ function cellDump(db: Db): unknown[] {
 }
 
 function base(q: Partial<CxQuery>): CxQuery {
-	return {
-		from: T0,
-		to: T0 + 7 * DAY,
-		by: null,
-		grain: null,
-		filters: {},
-		compare: null,
-		standardise: false,
-		scope: { teams: null },
-		...q
-	};
+	return cxQuery({ from: T0, to: T0 + 7 * DAY, ...q });
 }
 
 const QUERIES: [string, Partial<CxQuery>][] = [

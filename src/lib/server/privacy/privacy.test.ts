@@ -5,7 +5,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { openDatabase, schema, type Db } from '$lib/server/db';
 import { writeEvents } from '$lib/server/ingest/writer';
 import { kpis } from '$lib/server/metrics/kpis';
-import type { CxQuery } from '$lib/server/metrics/query';
+import { cxQuery, type CxQuery } from '$lib/server/metrics/query';
 import { DAY_MS, writeHistory } from '$lib/server/testing/history';
 import { customerHash, deleteCustomer } from '.';
 import { textColumns } from './sqlite';
@@ -22,16 +22,8 @@ const now = Date.parse('2026-12-01T04:00:00Z');
 let db: Db;
 afterEach(() => db?.$client.close());
 
-const query = (by: CxQuery['by'] = null): CxQuery => ({
-	from: now - 20 * DAY_MS,
-	to: now,
-	by,
-	grain: by === 'day' ? 'day' : null,
-	filters: {},
-	compare: null,
-	standardise: false,
-	scope: { teams: null }
-});
+const query = (by: CxQuery['by'] = null): CxQuery =>
+	cxQuery({ from: now - 20 * DAY_MS, to: now, by, grain: by === 'day' ? 'day' : null });
 
 /** Every row of every table (from sqlite_master) with a text value naming the customer. */
 function rowsNaming(customerId: string): string[] {

@@ -3,7 +3,7 @@ import { postgresStorage } from '$lib/server/db/storage';
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from '$lib/server/metrics/kpis';
-import type { CxQuery } from '$lib/server/metrics/query';
+import { cxQuery, type CxQuery } from '$lib/server/metrics/query';
 import { DAY_MS, writeHistory } from '$lib/server/testing/history';
 import { MIN_RETENTION_DAYS, pruneExpired, retentionDays, retentionStatus } from '.';
 
@@ -11,16 +11,8 @@ const now = Date.parse('2026-12-01T04:00:00Z');
 let db: Db;
 afterEach(() => db?.$client.close());
 
-const query = (from: number, to: number, by: CxQuery['by'] = null): CxQuery => ({
-	from,
-	to,
-	by,
-	grain: by === 'day' ? 'day' : null,
-	filters: {},
-	compare: null,
-	standardise: false,
-	scope: { teams: null }
-});
+const query = (from: number, to: number, by: CxQuery['by'] = null): CxQuery =>
+	cxQuery({ from, to, by, grain: by === 'day' ? 'day' : null });
 const all = (sql: string) => db.$client.prepare(sql).all();
 const one = (sql: string, ...p: unknown[]) =>
 	db.$client

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
 import { kpis } from '$lib/server/metrics/kpis';
+import { cxQuery } from '$lib/server/metrics/query';
 import { writeWithRollups } from '$lib/server/metrics/testing';
 import { recomputeText, scoreSentiment, topics } from './index';
 
@@ -39,17 +40,7 @@ async function fixture(mix: [string, number][]) {
 	writeWithRollups(db, events);
 	await recomputeText(db, { seed: 1 });
 	const period = { from: T0 - HOUR, to: T0 + 24 * HOUR };
-	const kpi = (
-		await kpis(db, {
-			...period,
-			by: null,
-			grain: null,
-			filters: {},
-			compare: null,
-			standardise: false,
-			scope: { teams: null }
-		})
-	).rows[0].kpis.sentiment;
+	const kpi = (await kpis(db, cxQuery(period))).rows[0].kpis.sentiment;
 	return { kpi, voice: (await topics(db, period)).sentiment };
 }
 

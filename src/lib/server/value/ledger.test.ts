@@ -4,7 +4,7 @@ import { caseKpis, openCases, sourceOf } from '$lib/server/cases';
 import { fixtureDb, contact, step, survey, T0, HOUR, MIN, DAY } from '$lib/server/journeys/testing';
 import { closeMirror, onBothEngines, writeWithRollups } from '$lib/server/metrics/testing';
 import { newcombe } from '$lib/server/stats';
-import type { CxQuery } from '$lib/server/metrics';
+import { cxQuery, type CxQuery } from '$lib/server/metrics/query';
 import { DEFAULT_RATES } from './rates';
 import { putValueSettings } from './settings';
 import { monthsOf, valueLedger, type Ledger } from './ledger';
@@ -85,17 +85,7 @@ beforeAll(async () => {
 });
 afterAll(closeMirror);
 
-const query = (over: Partial<CxQuery> = {}): CxQuery => ({
-	from: FROM,
-	to: TO,
-	by: null,
-	grain: null,
-	filters: {},
-	compare: null,
-	standardise: false,
-	scope: { teams: null },
-	...over
-});
+const query = (over: Partial<CxQuery> = {}): CxQuery => cxQuery({ from: FROM, to: TO, ...over });
 const ledger = (q: CxQuery = query()) => onBothEngines(db, (s) => valueLedger(s, q, NOW));
 const channel = (l: Ledger, c: string) => l.costs.byChannel.find((r) => r.channel === c);
 
