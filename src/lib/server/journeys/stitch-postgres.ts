@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { PgDb } from '$lib/server/db/postgres';
-import { arrayParam, rowsOf, type PgRunner } from '$lib/server/metrics/rollups-postgres';
+import { arrayParam, rowsOf, sent, type PgRunner } from '$lib/server/metrics/rollups-postgres';
 import { buildInstances, type InstanceDraft, type InteractionRow, type StepEventRow } from './core';
 import { DEFAULT_JOURNEYS, type CompiledJourney } from './definitions';
 import { compileCatalog, toRecord, type DefinitionRow, type JourneyCatalog } from './catalog';
@@ -60,17 +60,20 @@ export async function journeyCatalogPostgres(tx: PgRunner): Promise<JourneyCatal
 			sql`SELECT key, definition, built_in, enabled, version, updated_at, updated_by FROM journey_definitions
 			 ORDER BY built_in DESC, key`
 		)) as unknown as DefinitionRow[];
-	let definitions = await readDefinitions();
-	const have = new Set(definitions.map((d) => d.key));
-	if (DEFAULT_JOURNEYS.some((d) => !have.has(d.key)) && (await ensureDefaultJourneysPostgres(tx)) > 0)
-		definitions = await readDefinitions();
-	const mappings = [
-		...((await tx.execute(
+	// Both reads sent together.
+	const [read, mapped] = await Promise.all([
+		readDefinitions(),
+		tx.execute(
 			sql`SELECT event_name AS "eventName", journey_key AS "journeyKey", step_event AS "stepEvent",
 			   created_at AS "createdAt", created_by AS "createdBy"
 			 FROM journey_event_mappings ORDER BY journey_key, event_name`
-		)) as unknown as EventNameMapping[])
-	];
+		)
+	]);
+	let definitions = read;
+	const have = new Set(definitions.map((d) => d.key));
+	if (DEFAULT_JOURNEYS.some((d) => !have.has(d.key)) && (await ensureDefaultJourneysPostgres(tx)) > 0)
+		definitions = await readDefinitions();
+	const mappings = [...(mapped as unknown as EventNameMapping[])];
 	const fingerprint = JSON.stringify([
 		definitions.map((d) => [d.key, d.definition, d.enabled, d.version]),
 		mappings.map((m) => [m.eventName, m.journeyKey, m.stepEvent])
@@ -413,14 +416,20 @@ function byCustomer<T>(rows: (T & { customer: string })[]): Map<string, T[]> {
 export async function stitchJourneysPostgres(
 	tx: PgRunner,
 	inserted: readonly (StitchInput & Partial<StepSource>)[],
-	options: { now?: number; created?: ReadonlySet<string> } = {}
+	options: {
+		now?: number;
+		created?: ReadonlySet<string>;
+		/** The catalog, read by the caller in `tx` (journeyCatalogPostgres); read here when not given. */
+		catalog?: JourneyCatalog;
+	} = {}
 ): Promise<StitchResult> {
 	const result: StitchResult = { pairs: 0, instancesWritten: 0, instancesDeleted: 0 };
 	if (inserted.length === 0) return result;
 	const now = options.now ?? Date.now();
-	const catalog = await journeyCatalogPostgres(tx);
+	const catalog = options.catalog ?? (await journeyCatalogPostgres(tx));
 	const { customers, names } = touchedBy(inserted, catalog);
-	await countEventNamesPostgres(tx, names);
+	// Nothing below reads the counts: sent with the next read, awaited at the end.
+	const counted = sent(countEventNamesPostgres(tx, names));
 	const fresh = options.created?.size
 		? freshRows(inserted as readonly (StitchInput & StepSource)[], options.created)
 		: null;
@@ -479,6 +488,7 @@ export async function stitchJourneysPostgres(
 		}
 	}
 	await writeChanges(tx, changes);
+	await counted;
 	return result;
 }
 
