@@ -9,6 +9,7 @@ import { createIngestContext } from './context';
 import { postgresWriter, mergePatch, type PgDerive } from './postgres-writer';
 import { pruneEventIds } from './prune';
 import { flagValue, insertedFlags } from '$lib/server/metrics/rollups';
+import { deriveOnPostgres } from '$lib/server/metrics/derive-postgres';
 import { prepareEvents, writeBatches, writeEvents, type WriteBatch, type WriteResult } from './writer';
 
 const T0 = Date.UTC(2026, 10, 2, 9);
@@ -321,6 +322,136 @@ describe('the PostgreSQL writer', () => {
 		expect((await db.$client`SELECT id FROM teams ORDER BY id`).map((r) => r.id)).toEqual(['T1', 'T8', 'T9']);
 		// A request alone that fails rejects writeEvents.
 		await expect(w.writeEvents([noCustomer], { sourceId: 1 })).rejects.toThrow();
+	});
+
+	it('writes a group again with savepoints when a request fails: the others derive what they derive alone', async () => {
+		// Contacts (chains, cells), journey steps (instances), a customer seen twice and one identified.
+		const contact = (id: string, customerId: string, ts: number, extra: Partial<CxEvent> = {}) =>
+			ev(id, {
+				type: 'contact',
+				name: undefined,
+				customerId,
+				ts,
+				channel: 'phone',
+				handledBy: 'agent',
+				teamId: 'T1',
+				agentId: 'A1',
+				reason: 'card_lost',
+				outcome: 'resolved',
+				waitS: 30,
+				handleS: 200,
+				...extra
+			});
+		const step = (id: string, customerId: string, ts: number, name: string) =>
+			ev(id, { customerId, ts, name, journey: 'lost_card', channel: 'app' });
+		const good1 = [
+			step('s1', 'k1', T0, 'loss_reported'),
+			contact('c1', 'k1', T0 + MIN),
+			step('s2', 'k1', T0 + 2 * MIN, 'card_blocked'),
+			ev('i1', { type: 'identify', customerId: 'k2', traits: { segment: 'affluent' } })
+		];
+		const good2 = [
+			contact('c2', 'k1', T0 + 30 * MIN, { outcome: 'unresolved' }),
+			contact('c3', 'k2', T0 + 31 * MIN, { handledBy: 'bot', teamId: undefined, agentId: undefined }),
+			step('s3', 'k2', T0 + 32 * MIN, 'loss_reported'),
+			step('s4', 'k1', T0 + 33 * MIN, 'reissue_requested')
+		];
+		const poison = {
+			...ev('p', { customerId: 'k1' }),
+			properties: { big: 1n } as unknown as Record<string, unknown>
+		};
+		const grouped = await pg();
+		const alone = await pg();
+		const results = await postgresWriter(grouped.db, { derive: deriveOnPostgres }).writeBatches([
+			{ sourceId: 1, events: good1, receivedAt: T0 + 40 * MIN },
+			{ sourceId: 1, events: [contact('c9', 'k1', T0 + 5 * MIN), poison], receivedAt: T0 + 40 * MIN },
+			{ sourceId: 1, events: good2, receivedAt: T0 + 40 * MIN }
+		]);
+		expect(results[0]).toMatchObject({ accepted: 4 });
+		expect(results[1]).toBeInstanceOf(Error);
+		expect(results[2]).toMatchObject({ accepted: 4 });
+		const w = postgresWriter(alone.db, { derive: deriveOnPostgres });
+		await w.writeEvents(good1, { sourceId: 1, receivedAt: T0 + 40 * MIN });
+		await w.writeEvents(good2, { sourceId: 1, receivedAt: T0 + 40 * MIN });
+		const unkeyed = (rows: Record<string, unknown>[]) =>
+			rows.map(({ key: _key, ...rest }) => JSON.stringify(rest)).sort();
+		const derived = async (db: PgDb) => ({
+			events: await pgRows(db, 'events', 'id'),
+			customers: await pgRows(db, 'customers', 'id'),
+			// Cell keys hold combo ids (drawn from a sequence, as instance and shape ids): cells compared as a set.
+			cells: unkeyed(await pgRows(db, 'metric_cells', 'key')),
+			days: unkeyed(await pgRows(db, 'metric_day_cells', 'key')),
+			combos: await db.$client`SELECT cuboid, v1, v2 FROM metric_combos ORDER BY cuboid, v1, v2`,
+			instances: (await pgRows(db, 'journey_instances', 'journey_key, customer_id, start_seq')).map(
+				// Ids drawn by the rolled-back first try are not given back (sequences are not transactional).
+				({ id: _id, start_seq: _s, step_seqs: _q, shape_id: _shape, ...rest }) => rest
+			),
+			shapes: await db.$client`SELECT i.journey_key, i.customer_id, s.path, s.switches
+				FROM journey_instances i JOIN journey_shapes s ON s.id = i.shape_id
+				ORDER BY i.journey_key, i.customer_id, i.started_at`,
+			links: await db.$client`SELECT count(*)::int AS n FROM journey_interactions`
+		});
+		const expected = await derived(alone.db);
+		expect(expected.instances.length).toBeGreaterThan(0);
+		expect(expected.cells.length).toBeGreaterThan(0);
+		expect(await derived(grouped.db)).toEqual(expected);
+		// Nothing of the failed request: its contact c9 would have been k1's first contact.
+		expect(expected.events.map((e) => e.id)).not.toContain('c9');
+	});
+
+	it('derives every event once when two processes receive the same events, duplicates inside requests too', async () => {
+		const p = await pg();
+		const reference = await pg();
+		const other = await openPostgres(p.url, { pool: 4 });
+		opened.push({ close: () => other.$client.end({ timeout: 1 }) });
+		const events = Array.from({ length: 120 }, (_, i) =>
+			i % 2
+				? ev(`e${i}`, {
+						type: 'contact',
+						name: undefined,
+						customerId: `c${i % 13}`,
+						ts: T0 + i * MIN,
+						channel: i % 4 === 1 ? 'phone' : 'chat',
+						handledBy: 'agent',
+						teamId: `T${i % 3}`,
+						outcome: 'resolved',
+						reason: 'fraud'
+					})
+				: ev(`e${i}`, {
+						customerId: `c${i % 13}`,
+						ts: T0 + i * MIN,
+						name: i % 3 ? 'card_blocked' : 'loss_reported',
+						journey: 'lost_card'
+					})
+		);
+		const one = postgresWriter(p.db, { derive: deriveOnPostgres });
+		const two = postgresWriter(other, { derive: deriveOnPostgres });
+		// Every event sent to both processes, some twice within one request, in different splits, at once.
+		const results = (
+			await Promise.all([
+				one.writeBatches(batchesOf([events.slice(0, 60), [...events.slice(60), events[61]]], 1, true)),
+				two.writeBatches(batchesOf([[...events.slice(30, 90), events[30]], events.slice(0, 30)], 1, true)),
+				two.writeBatches(batchesOf([events.slice(90)], 1, true))
+			])
+		).flat() as WriteResult[];
+		expect(results.every((r) => !(r instanceof Error))).toBe(true);
+		expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(120);
+		expect(results.reduce((n, r) => n + r.duplicates, 0)).toBe(120 + 2);
+		// The same cells, flags and instances as one writer storing each event once, in time order.
+		await postgresWriter(reference.db, { derive: deriveOnPostgres }).writeEvents(events, {
+			sourceId: 1,
+			receivedAt: T0 + 1000 * MIN
+		});
+		const derived = async (db: PgDb) => ({
+			flags: await db.$client`SELECT id, first_contact, repeat_same_reason_7d, repeat_48h, chain_last
+				FROM events ORDER BY id`,
+			cells: await pgRows(db, 'metric_cells', 'key'),
+			instances: await db.$client`SELECT journey_key, customer_id, status, depth, step_events, contacts
+				FROM journey_instances ORDER BY journey_key, customer_id, started_at`
+		});
+		const expected = await derived(reference.db);
+		expect(expected.instances.length).toBeGreaterThan(0);
+		expect(await derived(p.db)).toEqual(expected);
 	});
 
 	it('runs the injected derivation in the write transaction with the stored seqs and the customers created', async () => {

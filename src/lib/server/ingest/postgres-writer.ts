@@ -55,8 +55,9 @@ export interface PostgresWriter {
 	/** One request's events in their own transaction; resolves after the commit. */
 	writeEvents(events: readonly CxEvent[], options: WriteOptions): Promise<WriteResult>;
 	/**
-	 * Group commit: several requests in one transaction, each in a savepoint (a failing request is answered its
-	 * Error and costs the others nothing). Rejects, having written nothing, when the transaction itself fails.
+	 * Group commit: several requests in one transaction (a failing request is answered its Error and costs the
+	 * others nothing: the group is then written again with a savepoint per request). Rejects, having written
+	 * nothing, when the transaction itself fails.
 	 */
 	writeBatches(batches: readonly WriteBatch[]): Promise<(WriteResult | Error)[]>;
 }
@@ -155,6 +156,13 @@ const EVENT_COLUMN_TYPES: Record<(typeof EVENT_ROW_COLUMNS)[number], string> = {
 	properties: 'text'
 };
 const EVENT_COLUMNS = EVENT_ROW_COLUMNS.map((name) => [name, EVENT_COLUMN_TYPES[name]] as const);
+
+/** A request of a group written without savepoints failed: the group is written again with them. */
+class RequestFailed extends Error {
+	constructor(readonly failure: Error) {
+		super(failure.message);
+	}
+}
 
 const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
 const isDeadlock = (error: unknown) =>
@@ -341,7 +349,19 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 		}
 
 		// 3. Write the customers this request changed.
-		const changed = [...customers].filter(([, c]) => c.dirty).sort(([a], [b]) => (a < b ? -1 : 1));
+		// A row this request inserted already holds what its events left unchanged (no traits, first and last seen
+		// at its first event): most new customers, then, need no second write.
+		const asInserted = (id: string, c: CustomerState) =>
+			insertedHere.has(id) &&
+			c.segment === null &&
+			c.tier === null &&
+			c.region === null &&
+			Object.keys(c.traits).length === 0 &&
+			c.firstSeen === firstTs.get(id) &&
+			c.lastSeen === c.firstSeen;
+		const changed = [...customers]
+			.filter(([id, c]) => c.dirty && !asInserted(id, c))
+			.sort(([a], [b]) => (a < b ? -1 : 1));
 		const customerArrays = (list: [string, CustomerState][]) =>
 			sql.join(
 				[
@@ -377,25 +397,33 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 				sql`, `
 			);
 		// Every row is locked (or was created) by this request: its new state replaces the stored one.
+		// Steps 3 to 5 are sent together (postgres.js pipelines a transaction's queries; the server runs them in
+		// order), awaited together.
+		const writes: Promise<unknown>[] = [];
 		if (changed.length)
-			await tx.execute(sql`UPDATE customers AS c SET segment = u.segment, tier = u.tier, region = u.region,
+			writes.push(
+				tx.execute(sql`UPDATE customers AS c SET segment = u.segment, tier = u.tier, region = u.region,
 				  traits = u.traits, first_seen = u.first_seen, last_seen = u.last_seen
 				FROM unnest(${customerArrays(changed)}) AS u(id, segment, tier, region, traits, first_seen, last_seen)
-				WHERE c.id = u.id`);
+				WHERE c.id = u.id`)
+			);
 		const created = new Set([...createdHere].filter((id) => insertedHere.has(id)));
 
 		// 4. Teams, agents, queues and reasons first seen (ignored when another request registered them).
 		if (teamRows.length)
-			await tx.execute(sql`INSERT INTO teams (id, name, first_seen)
+			writes.push(
+				tx.execute(sql`INSERT INTO teams (id, name, first_seen)
 				SELECT id, id, ts FROM unnest(${array(
 					teamRows.map(([id]) => id),
 					'text'
 				)}, ${array(
 					teamRows.map(([, ts]) => ts),
 					'bigint'
-				)}) AS u(id, ts) ORDER BY id ON CONFLICT DO NOTHING`);
+				)}) AS u(id, ts) ORDER BY id ON CONFLICT DO NOTHING`)
+			);
 		if (agentRows.length)
-			await tx.execute(sql`INSERT INTO agents (id, name, team_id, first_seen)
+			writes.push(
+				tx.execute(sql`INSERT INTO agents (id, name, team_id, first_seen)
 				SELECT id, id, team, ts FROM unnest(${array(
 					agentRows.map(([id]) => id),
 					'text'
@@ -405,9 +433,11 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 				)}, ${array(
 					agentRows.map(([, , ts]) => ts),
 					'bigint'
-				)}) AS u(id, team, ts) ORDER BY id ON CONFLICT DO NOTHING`);
+				)}) AS u(id, team, ts) ORDER BY id ON CONFLICT DO NOTHING`)
+			);
 		if (dimensionRows.length)
-			await tx.execute(sql`INSERT INTO dimension_values (dimension, value, first_seen)
+			writes.push(
+				tx.execute(sql`INSERT INTO dimension_values (dimension, value, first_seen)
 				SELECT * FROM unnest(${array(
 					dimensionRows.map(([d]) => d),
 					'text'
@@ -417,13 +447,14 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 				)}, ${array(
 					dimensionRows.map(([, , ts]) => ts),
 					'bigint'
-				)}) AS u(d, v, ts) ORDER BY d, v ON CONFLICT DO NOTHING`);
+				)}) AS u(d, v, ts) ORDER BY d, v ON CONFLICT DO NOTHING`)
+			);
 
 		// 5. The events, in one statement. Identities are drawn in insertion order (the ORDER BY), so the returned
 		// seqs, sorted, are the events' in input order.
-		const seqs = (await tx.execute<{ seq: number }>(insertEventsSql(columns)))
-			.map((r) => Number(r.seq))
-			.sort((a, b) => a - b);
+		// (drizzle's queries are sent when awaited: Promise.all sends them in the array's order, the events last.)
+		const sent = await Promise.all([...writes, tx.execute<{ seq: number }>(insertEventsSql(columns))]);
+		const seqs = (sent[sent.length - 1] as { seq: number }[]).map((r) => Number(r.seq)).sort((a, b) => a - b);
 		inserted.forEach((row, i) => (row.seq = seqs[i]));
 		result.accepted = accepted.length;
 
@@ -435,7 +466,10 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 
 	const deriveStep = options.derive;
 
-	async function writeGroup(batches: readonly WriteBatch[]): Promise<(WriteResult | Error)[]> {
+	async function writeGroup(
+		batches: readonly WriteBatch[],
+		savepoints: boolean
+	): Promise<(WriteResult | Error)[]> {
 		const registered = noneRegistered();
 		const results = await db.transaction(async (tx) => {
 			const customers = [...new Set(batches.flatMap((b) => b.events.map((e) => e.customerId)))];
@@ -450,14 +484,19 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 				const mine = noneRegistered();
 				const cells = new PgRollupDeltas();
 				try {
-					// A savepoint: a failure rolls back this request only.
-					results.push(await tx.transaction((sp) => writeOne(sp, batch.events, batch, mine, cells)));
+					// With savepoints, a failure rolls back this request only; without (the first try), the group.
+					results.push(
+						savepoints
+							? await tx.transaction((sp) => writeOne(sp, batch.events, batch, mine, cells))
+							: await writeOne(tx, batch.events, batch, mine, cells)
+					);
 					groupCells.addAll(cells);
 					for (const kind of Object.keys(mine) as (keyof Registered)[])
 						for (const key of mine[kind]) registered[kind].add(key);
 				} catch (error) {
 					// A deadlock aborts the whole transaction's chances: retry the group.
 					if (isDeadlock(error)) throw error;
+					if (!savepoints) throw new RequestFailed(asError(error));
 					results.push(asError(error));
 				}
 			}
@@ -469,10 +508,25 @@ export function postgresWriter(db: PgDb, options: PostgresWriterOptions = {}): P
 		return results;
 	}
 
+	/**
+	 * A group is first written without savepoints (two round trips a request fewer, and no subtransactions), as
+	 * writer.ts does on SQLite; when one of its requests fails, that attempt is rolled back and the group written
+	 * again with a savepoint per request (a lone request is answered its Error at once).
+	 */
+	async function writeOnce(batches: readonly WriteBatch[]): Promise<(WriteResult | Error)[]> {
+		try {
+			return await writeGroup(batches, false);
+		} catch (error) {
+			if (!(error instanceof RequestFailed)) throw error;
+			if (batches.length === 1) return [error.failure];
+			return await writeGroup(batches, true);
+		}
+	}
+
 	async function writeBatches(batches: readonly WriteBatch[]): Promise<(WriteResult | Error)[]> {
 		for (let attempt = 1; ; attempt++) {
 			try {
-				return await writeGroup(batches);
+				return await writeOnce(batches);
 			} catch (error) {
 				if (!isDeadlock(error) || attempt >= ATTEMPTS) throw error;
 				// The other transaction won: let it commit before writing the group again.

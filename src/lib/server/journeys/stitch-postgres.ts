@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { PgDb } from '$lib/server/db/postgres';
-import { arrayParam, rowsOf, type PgRunner } from '$lib/server/metrics/rollups-postgres';
+import { arrayParam, rowsOf, sent, type PgRunner } from '$lib/server/metrics/rollups-postgres';
 import { buildInstances, type InstanceDraft, type InteractionRow, type StepEventRow } from './core';
 import { DEFAULT_JOURNEYS, type CompiledJourney } from './definitions';
 import { compileCatalog, toRecord, type DefinitionRow, type JourneyCatalog } from './catalog';
@@ -60,17 +60,20 @@ export async function journeyCatalogPostgres(tx: PgRunner): Promise<JourneyCatal
 			sql`SELECT key, definition, built_in, enabled, version, updated_at, updated_by FROM journey_definitions
 			 ORDER BY built_in DESC, key`
 		)) as unknown as DefinitionRow[];
-	let definitions = await readDefinitions();
-	const have = new Set(definitions.map((d) => d.key));
-	if (DEFAULT_JOURNEYS.some((d) => !have.has(d.key)) && (await ensureDefaultJourneysPostgres(tx)) > 0)
-		definitions = await readDefinitions();
-	const mappings = [
-		...((await tx.execute(
+	// Both reads sent together.
+	const [read, mapped] = await Promise.all([
+		readDefinitions(),
+		tx.execute(
 			sql`SELECT event_name AS "eventName", journey_key AS "journeyKey", step_event AS "stepEvent",
 			   created_at AS "createdAt", created_by AS "createdBy"
 			 FROM journey_event_mappings ORDER BY journey_key, event_name`
-		)) as unknown as EventNameMapping[])
-	];
+		)
+	]);
+	let definitions = read;
+	const have = new Set(definitions.map((d) => d.key));
+	if (DEFAULT_JOURNEYS.some((d) => !have.has(d.key)) && (await ensureDefaultJourneysPostgres(tx)) > 0)
+		definitions = await readDefinitions();
+	const mappings = [...(mapped as unknown as EventNameMapping[])];
 	const fingerprint = JSON.stringify([
 		definitions.map((d) => [d.key, d.definition, d.enabled, d.version]),
 		mappings.map((m) => [m.eventName, m.journeyKey, m.stepEvent])
@@ -122,20 +125,6 @@ export async function shapeIdPostgres(
 	);
 	if (created) return Number(created[0]);
 	return Number(await find());
-}
-
-async function writeLinks(tx: PgRunner, instanceId: number, d: InstanceDraft): Promise<void> {
-	if (d.interactions.length === 0) return;
-	await tx.execute(
-		sql`INSERT INTO journey_interactions (instance_id, seq, type, ts)
-		 SELECT ${instanceId}::bigint, * FROM unnest(${arrayParam(d.interactions.map((x) => x.seq))}::bigint[],
-		   ${arrayParam(d.interactions.map((x) => x.type))}::text[], ${arrayParam(d.interactions.map((x) => x.ts))}::bigint[])
-		 ON CONFLICT DO NOTHING`
-	);
-}
-
-async function deleteLinks(tx: PgRunner, instanceId: number): Promise<void> {
-	await tx.execute(sql`DELETE FROM journey_interactions WHERE instance_id = ${instanceId}`);
 }
 
 /** The PostgreSQL type of each instance column (schema-pg/journeys.ts), for the arrays of a set-based insert. */
@@ -225,17 +214,29 @@ interface NewInstance {
 	d: InstanceDraft;
 }
 
+/** A stored instance rewritten from a draft. */
+interface ChangedInstance extends NewInstance {
+	old: StoredInstance;
+}
+
+const shapeOf = ({ journey, d }: NewInstance) => ({
+	journeyKey: journey.key,
+	path: d.path,
+	switches: d.switches
+});
+
 /**
  * Inserts instances and their links set-based: their shapes resolved at once, then per INSERT_BATCH one INSERT …
  * SELECT FROM unnest for the instances (ids drawn in the list's order, as one insert each would draw them) and one
  * for their links.
  */
-async function insertInstances(tx: PgRunner, list: readonly NewInstance[]): Promise<void> {
+async function insertInstances(
+	tx: PgRunner,
+	list: readonly NewInstance[],
+	resolved?: ReadonlyMap<string, number>
+): Promise<void> {
 	if (list.length === 0) return;
-	const shapes = await shapeIdsPostgres(
-		tx,
-		list.map(({ journey, d }) => ({ journeyKey: journey.key, path: d.path, switches: d.switches }))
-	);
+	const shapes = resolved ?? (await shapeIdsPostgres(tx, list.map(shapeOf)));
 	const columns = sql.raw(INSTANCE_COLUMNS.join(', '));
 	const names = sql.raw(INSTANCE_COLUMNS.map((c) => `u.${c}`).join(', '));
 	for (let from = 0; from < list.length; from += INSERT_BATCH) {
@@ -274,8 +275,15 @@ async function insertInstances(tx: PgRunner, list: readonly NewInstance[]): Prom
 	}
 }
 
-async function restitchPairPostgres(
-	tx: PgRunner,
+/** What restitching a write's pairs changes, planned first and written set-based (writeChanges). */
+interface Changes {
+	updates: ChangedInstance[];
+	deletes: StoredInstance[];
+	inserts: NewInstance[];
+}
+
+/** stitch.ts restitchPair's decisions for one (journey, customer) pair, collected into `changes`. */
+function planRestitch(
 	journey: CompiledJourney,
 	customerId: string,
 	stored: readonly StoredInstance[],
@@ -284,48 +292,113 @@ async function restitchPairPostgres(
 	interactions: readonly InteractionRow[],
 	now: number,
 	result: StitchResult,
-	inserts: NewInstance[]
-): Promise<void> {
+	changes: Changes
+): void {
 	const { drafts, byStart } = planPair(journey, stored, cut, steps, interactions, now);
 	for (const d of drafts) {
 		const old = byStart.get(d.startSeq);
 		if (old) {
 			byStart.delete(d.startSeq);
-			const values = instanceRow(
-				journey,
-				customerId,
-				d,
-				await shapeIdPostgres(tx, journey.key, d.path, d.switches)
-			).slice(KEY_COLUMNS);
-			const sets = sql.join(
-				INSTANCE_COLUMNS.slice(KEY_COLUMNS).map((c, i) => sql`${sql.raw(c)} = ${values[i]}`),
-				sql`, `
-			);
-			await tx.execute(sql`UPDATE journey_instances SET ${sets} WHERE id = ${old.id}`);
-			let same = old.links === d.interactions.length;
-			if (same && old.links > 0) {
-				const linked = await rowsOf(
-					tx,
-					sql`SELECT seq FROM journey_interactions WHERE instance_id = ${old.id}`
-				);
-				same = sameLinkSeqs(
-					linked.map((r) => Number(r[0])),
-					d
-				);
-			}
-			if (!same) {
-				if (old.links > 0) await deleteLinks(tx, old.id);
-				await writeLinks(tx, old.id, d);
-			}
-		} else inserts.push({ journey, customerId, d });
+			changes.updates.push({ journey, customerId, d, old });
+		} else changes.inserts.push({ journey, customerId, d });
 		result.instancesWritten++;
 	}
 	for (const old of byStart.values()) {
-		await tx.execute(sql`DELETE FROM journey_instances WHERE id = ${old.id}`);
-		if (old.links > 0) await deleteLinks(tx, old.id);
+		changes.deletes.push(old);
 		result.instancesDeleted++;
 	}
 	result.pairs++;
+}
+
+/**
+ * Writes planned changes in a few statements whatever their number (what stitch.ts does row by row): the shapes
+ * of the updated and new instances resolved at once, the stored links of the updated instances whose link count
+ * is unchanged read at once (they are rewritten only when they differ), then the updates (one UPDATE … FROM
+ * unnest), the link and instance deletes and the rewritten links, sent together (executed in order), and the new
+ * instances last, in the order they were planned.
+ */
+async function writeChanges(tx: PgRunner, changes: Changes): Promise<void> {
+	const { updates, deletes, inserts } = changes;
+	const toCheck = updates.filter(({ old, d }) => old.links > 0 && old.links === d.interactions.length);
+	const [shapes, linked] = await Promise.all([
+		shapeIdsPostgres(tx, [...updates, ...inserts].map(shapeOf)),
+		toCheck.length === 0
+			? Promise.resolve([] as unknown[][])
+			: rowsOf(
+					tx,
+					sql`SELECT instance_id, seq FROM journey_interactions
+					 WHERE instance_id = ANY(${arrayParam(toCheck.map(({ old }) => old.id))}::bigint[])`
+				)
+	]);
+	const storedLinks = new Map<number, number[]>();
+	for (const [id, seq] of linked) {
+		const list = storedLinks.get(Number(id));
+		if (list) list.push(Number(seq));
+		else storedLinks.set(Number(id), [Number(seq)]);
+	}
+	const rewritten = updates.filter(
+		({ old, d }) =>
+			old.links !== d.interactions.length ||
+			(old.links > 0 && !sameLinkSeqs(storedLinks.get(old.id) ?? [], d))
+	);
+	const unlinked = [
+		...rewritten.filter(({ old }) => old.links > 0).map(({ old }) => old.id),
+		...deletes.filter((old) => old.links > 0).map((old) => old.id)
+	];
+	const links = rewritten.flatMap(({ old, d }) =>
+		d.interactions.map((x) => ({ id: old.id, seq: Number(x.seq), type: x.type, ts: x.ts }))
+	);
+	const writes: Promise<unknown>[] = [];
+	if (updates.length > 0) {
+		// The columns an update rewrites: all but the key columns (read here: stitch.ts imports this module).
+		const UPDATE_COLUMNS = INSTANCE_COLUMNS.slice(KEY_COLUMNS);
+		const rows = updates.map(({ journey, customerId, d }) =>
+			instanceRow(
+				journey,
+				customerId,
+				d,
+				shapes.get(shapeName(journey.key, d.path, d.switches)) as number
+			).slice(KEY_COLUMNS)
+		);
+		const arrays = sql.join(
+			UPDATE_COLUMNS.map(
+				(c, i) => sql`${arrayParam(rows.map((r) => r[i]))}::${sql.raw(INSTANCE_TYPES[c])}[]`
+			),
+			sql`, `
+		);
+		const sets = sql.raw(UPDATE_COLUMNS.map((c) => `${c} = u.${c}`).join(', '));
+		writes.push(
+			tx.execute(
+				sql`UPDATE journey_instances AS t SET ${sets}
+				 FROM unnest(${arrayParam(updates.map(({ old }) => old.id))}::bigint[], ${arrays})
+				   AS u(id, ${sql.raw(UPDATE_COLUMNS.join(', '))})
+				 WHERE t.id = u.id`
+			)
+		);
+	}
+	if (unlinked.length > 0)
+		writes.push(
+			tx.execute(
+				sql`DELETE FROM journey_interactions WHERE instance_id = ANY(${arrayParam(unlinked)}::bigint[])`
+			)
+		);
+	if (deletes.length > 0)
+		writes.push(
+			tx.execute(
+				sql`DELETE FROM journey_instances WHERE id = ANY(${arrayParam(deletes.map((old) => old.id))}::bigint[])`
+			)
+		);
+	if (links.length > 0)
+		writes.push(
+			tx.execute(
+				sql`INSERT INTO journey_interactions (instance_id, seq, type, ts)
+				 SELECT * FROM unnest(${arrayParam(links.map((l) => l.id))}::bigint[], ${arrayParam(links.map((l) => l.seq))}::bigint[],
+				   ${arrayParam(links.map((l) => l.type))}::text[], ${arrayParam(links.map((l) => l.ts))}::bigint[])
+				 ON CONFLICT DO NOTHING`
+			)
+		);
+	await Promise.all(writes);
+	await insertInstances(tx, inserts, shapes);
 }
 
 /** Groups rows by their first column (a customer id), the rest as objects. */
@@ -343,14 +416,20 @@ function byCustomer<T>(rows: (T & { customer: string })[]): Map<string, T[]> {
 export async function stitchJourneysPostgres(
 	tx: PgRunner,
 	inserted: readonly (StitchInput & Partial<StepSource>)[],
-	options: { now?: number; created?: ReadonlySet<string> } = {}
+	options: {
+		now?: number;
+		created?: ReadonlySet<string>;
+		/** The catalog, read by the caller in `tx` (journeyCatalogPostgres); read here when not given. */
+		catalog?: JourneyCatalog;
+	} = {}
 ): Promise<StitchResult> {
 	const result: StitchResult = { pairs: 0, instancesWritten: 0, instancesDeleted: 0 };
 	if (inserted.length === 0) return result;
 	const now = options.now ?? Date.now();
-	const catalog = await journeyCatalogPostgres(tx);
+	const catalog = options.catalog ?? (await journeyCatalogPostgres(tx));
 	const { customers, names } = touchedBy(inserted, catalog);
-	await countEventNamesPostgres(tx, names);
+	// Nothing below reads the counts: sent with the next read, awaited at the end.
+	const counted = sent(countEventNamesPostgres(tx, names));
 	const fresh = options.created?.size
 		? freshRows(inserted as readonly (StitchInput & StepSource)[], options.created)
 		: null;
@@ -397,19 +476,19 @@ export async function stitchJourneysPostgres(
 			)) as unknown as (InteractionRow & { customer: string })[]
 		);
 	}
-	// New instances are inserted together at the end, in the order they were planned.
-	const inserts: NewInstance[] = [];
+	// Every pair planned first; then the changes written together, new instances last in the order planned.
+	const changes: Changes = { updates: [], deletes: [], inserts: [] };
 	for (const p of plans) {
 		const own = fresh?.get(p.customerId);
 		const s = own ? own.steps : (steps.get(p.customerId) ?? []);
 		const x = own ? own.interactions : (interactions.get(p.customerId) ?? []);
 		for (const [key, cut] of p.cuts) {
 			const journey = catalog.byKey.get(key);
-			if (journey)
-				await restitchPairPostgres(tx, journey, p.customerId, p.stored, cut, s, x, now, result, inserts);
+			if (journey) planRestitch(journey, p.customerId, p.stored, cut, s, x, now, result, changes);
 		}
 	}
-	await insertInstances(tx, inserts);
+	await writeChanges(tx, changes);
+	await counted;
 	return result;
 }
 

@@ -1,8 +1,8 @@
 import type { PgTx } from '$lib/server/db/pg-tx';
-import { stitchJourneysPostgres } from '$lib/server/journeys/stitch-postgres';
+import { journeyCatalogPostgres, stitchJourneysPostgres } from '$lib/server/journeys/stitch-postgres';
 import type { StepSource } from '$lib/server/journeys/stitch';
 import type { InsertedEvent } from './rollups';
-import { applyToRollupsPostgres, type PgRollupDeltas } from './rollups-postgres';
+import { applyToRollupsPostgres, sent, type PgRollupDeltas } from './rollups-postgres';
 
 /**
  * The derived writes of a PostgreSQL write, in its transaction after the events are inserted: what applyToRollups
@@ -17,6 +17,12 @@ export async function deriveOnPostgres(
 	options: { now: number; created: ReadonlySet<string>; cells?: PgRollupDeltas }
 ): Promise<void> {
 	if (inserted.length === 0) return;
+	// The journey catalog's reads are sent first, together with the rollups' first read (one round trip fewer).
+	const catalog = sent(journeyCatalogPostgres(tx));
 	await applyToRollupsPostgres(tx, inserted, options.created, options.cells);
-	await stitchJourneysPostgres(tx, inserted, { now: options.now, created: options.created });
+	await stitchJourneysPostgres(tx, inserted, {
+		now: options.now,
+		created: options.created,
+		catalog: await catalog
+	});
 }

@@ -522,7 +522,7 @@ const WINDOW_PARTS = 25_000;
  * A query sent ahead of being awaited: marked handled, so that if the work before its `await` throws (and the
  * transaction rolls back) its failure is not reported as unhandled; awaiting it still throws.
  */
-function sent<T>(query: Promise<T>): Promise<T> {
+export function sent<T>(query: Promise<T>): Promise<T> {
 	query.catch(() => undefined);
 	return query;
 }
