@@ -186,15 +186,23 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 		return acc;
 	};
 	const { filters, group, grain, split } = spec;
+	// Under a team filter only those teams' rows are read (a manager's drill-downs), by the team indexes.
+	const teamFilter = filters.get('team');
+	const teams = teamFilter ? [...teamFilter].sort() : undefined;
 	const rawRange = (from: number, to: number, sign: 1 | -1) =>
-		r.scanRaw(from, to, (dims, ts, row) => {
-			for (const [d, values] of filters) {
-				const v = dims[d];
-				if (v === null || !values.has(v)) return;
-			}
-			const key = `${group ? (dims[group] ?? '') : ''}${SEP}${grain ? bucketOf(ts, grain) : 0}${SEP}${split ? (dims[split] ?? '') : ''}`;
-			addContribution(row, accumulator(key), sign);
-		});
+		r.scanRaw(
+			from,
+			to,
+			(dims, ts, row) => {
+				for (const [d, values] of filters) {
+					const v = dims[d];
+					if (v === null || !values.has(v)) return;
+				}
+				const key = `${group ? (dims[group] ?? '') : ''}${SEP}${grain ? bucketOf(ts, grain) : 0}${SEP}${split ? (dims[split] ?? '') : ''}`;
+				addContribution(row, accumulator(key), sign);
+			},
+			teams
+		);
 
 	const needed = new Set<Dimension>([...filters.keys()]);
 	if (group) needed.add(group);

@@ -4,7 +4,13 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '$lib/server/db';
 import { pgSchema, type PgDb } from '$lib/server/db/postgres';
 import { cxIndexWeights, kpiSettings } from '$lib/server/db/schema';
-import { MEASURE_COLUMNS, type DimensionValues, type FactRow } from './measures';
+import {
+	COMPLAINT_ATTRIBUTION_MS,
+	LINK_WINDOW_MS,
+	MEASURE_COLUMNS,
+	type DimensionValues,
+	type FactRow
+} from './measures';
 import {
 	CELL_SQL,
 	RAW_SQL,
@@ -26,11 +32,16 @@ import {
 export interface MetricsReader extends CellReader {
 	/** True when no event has ts in [from, to). */
 	noEvents(from: number, to: number): Promise<boolean>;
-	/** Visits every contributing event with ts in [from, to) (RAW_SQL), with its effective dimensions. */
+	/**
+	 * Visits every contributing event with ts in [from, to) (RAW_SQL), with its effective dimensions; with `teams`,
+	 * only those whose effective team is one of them (RAW_TEAM_SQL: read by team through the events_team_ts and
+	 * events_linked_ts indexes instead of every row of the range), in the same order (ts, seq).
+	 */
 	scanRaw(
 		from: number,
 		to: number,
-		visit: (dims: DimensionValues, ts: number, row: FactRow) => void
+		visit: (dims: DimensionValues, ts: number, row: FactRow) => void,
+		teams?: readonly string[]
 	): Promise<number>;
 	/** NPS answers of [from, to), newest first: seq, customer, ts, score, then the seven dimensions. */
 	driverAnswers(from: number, to: number): Promise<unknown[][]>;
@@ -71,11 +82,53 @@ const WINDOW_SQL = `SELECT ${WINDOW_COLUMNS}
 
 const NO_EVENTS_SQL = 'SELECT 1 FROM events WHERE ts >= ? AND ts < ? LIMIT 1';
 
+const RAW_FROM = 'FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq';
+const RAW_SELECT = RAW_SQL.slice(0, RAW_SQL.indexOf(RAW_FROM));
+if (!RAW_SELECT) throw new Error('RAW_SQL no longer reads FROM events e LEFT JOIN events c');
+const RAW_TYPES = "e.type IN ('contact', 'feedback', 'complaint')";
+
+/**
+ * RAW_SQL's rows whose effective team (the row's own, else its linked contact's) is one of a list, in RAW_SQL's order
+ * (ts, then seq: the events_ts index's order): the rows of those teams by events_team_ts, then the answers and
+ * complaints without a team of their own whose linked contact is one of those teams' contacts, by events_linked_ts
+ * (which holds the link, so other teams' answers are not read). A link never spans more than LINKED_WITHIN_MS
+ * (metrics/flags.ts: linkedContact, attributedContact), so those contacts are the teams' contacts of the range
+ * widened by it. `inTeams` is the engine's test of a column against the list parameter.
+ * Parameters: teams, from, to, from, to, teams, from − LINKED_WITHIN_MS, to + LINKED_WITHIN_MS.
+ */
+const rawTeamSql = (inTeams: (column: string) => string, linkedIndex: string) =>
+	`${RAW_SELECT}, e.seq ${RAW_FROM}
+	WHERE e.team_id IS NOT NULL AND ${inTeams('e.team_id')} AND e.ts >= ? AND e.ts < ? AND ${RAW_TYPES}
+	UNION ALL
+	${RAW_SELECT}, e.seq FROM events e ${linkedIndex} JOIN events c ON c.seq = e.linked_contact_seq
+	WHERE e.linked_contact_seq IS NOT NULL AND e.team_id IS NULL AND e.ts >= ? AND e.ts < ?
+	  AND e.linked_contact_seq IN (SELECT seq FROM events
+	    WHERE team_id IS NOT NULL AND ${inTeams('team_id')} AND ts >= ? AND ts < ?)
+	  AND ${RAW_TYPES}
+	ORDER BY 1, 25`;
+
+/** The longest time between a linked answer or complaint and its contact. */
+export const LINKED_WITHIN_MS = Math.max(LINK_WINDOW_MS, COMPLAINT_ATTRIBUTION_MS);
+
+const rawTeamParams = <T>(teams: T, from: number, to: number) =>
+	[teams, from, to, from, to, teams, from - LINKED_WITHIN_MS, to + LINKED_WITHIN_MS] as const;
+
+/** RAW_SQL limited to a list of teams, per engine (a JSON array on SQLite, a text[] on PostgreSQL). */
+export const RAW_TEAM_SQL = {
+	// SQLite's planner, without statistics, would take events_ts for the second part.
+	sqlite: rawTeamSql(
+		(column) => `${column} IN (SELECT value FROM json_each(?))`,
+		'INDEXED BY events_linked_ts'
+	),
+	postgres: rawTeamSql((column) => `${column} = ANY(?::text[])`, '')
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 // SQLite
 
 interface SqliteStatements {
 	noEvents: Statement;
+	rawTeams: Statement;
 	answers: Statement;
 	window: Statement;
 }
@@ -85,6 +138,7 @@ function sqliteReadStore(db: Db): MetricsReadStore {
 	const statements = () =>
 		(st ??= {
 			noEvents: db.$client.prepare(NO_EVENTS_SQL),
+			rawTeams: db.$client.prepare(RAW_TEAM_SQL.sqlite).raw(),
 			answers: db.$client.prepare(ANSWERS_SQL).raw(),
 			window: db.$client.prepare(WINDOW_SQL).raw()
 		});
@@ -94,8 +148,18 @@ function sqliteReadStore(db: Db): MetricsReadStore {
 		async noEvents(from, to) {
 			return from >= to || statements().noEvents.get(from, to) === undefined;
 		},
-		async scanRaw(from, to, visit) {
-			return scanRaw(db, from, to, visit);
+		async scanRaw(from, to, visit, teams) {
+			if (!teams) return scanRaw(db, from, to, visit);
+			const decode = rawRowVisitor(visit);
+			const list = JSON.stringify(teams);
+			let count = 0;
+			for (const r of statements().rawTeams.iterate(...rawTeamParams(list, from, to)) as IterableIterator<
+				unknown[]
+			>) {
+				decode(r);
+				count++;
+			}
+			return count;
 		},
 		async driverAnswers(from, to) {
 			return statements().answers.all(from, to) as unknown[][];
@@ -160,6 +224,7 @@ function numbered(sql: string): string {
 const PG = {
 	noEvents: numbered(NO_EVENTS_SQL),
 	raw: numbered(RAW_SQL),
+	rawTeams: numbered(RAW_TEAM_SQL.postgres),
 	answers: numbered(ANSWERS_SQL),
 	combos: numbered(CELL_SQL.combos),
 	range: (level: CellLevel, grain: Parameters<typeof CELL_SQL.range>[1]) =>
@@ -219,19 +284,22 @@ function postgresReader(sql: TransactionSql): MetricsReader {
 			if (from >= to) return true;
 			return (await sql.unsafe(PG.noEvents, [from, to], PREPARED)).length === 0;
 		},
-		async scanRaw(from, to, visit) {
+		async scanRaw(from, to, visit, teams) {
 			const decode = rawRowVisitor(visit);
 			let count = 0;
+			const [text, params] = teams
+				? [PG.rawTeams, [...rawTeamParams(teams as string[], from, to)]]
+				: [PG.raw, [from, to]];
 			if (to - from <= RAW_AT_ONCE_MS) {
 				// The part of an hour at an edge of a range: read at once. A cursor would hold the connection, and
 				// the reads pipelined behind it would go one round trip each.
-				for (const r of await sql.unsafe(PG.raw, [from, to], PREPARED).values()) {
+				for (const r of await sql.unsafe(text, params, PREPARED).values()) {
 					decode(r as unknown as unknown[]);
 					count++;
 				}
 				return count;
 			}
-			for await (const rows of sql.unsafe(PG.raw, [from, to], PREPARED).values().cursor(RAW_BATCH))
+			for await (const rows of sql.unsafe(text, params, PREPARED).values().cursor(RAW_BATCH))
 				for (const r of rows) {
 					decode(r as unknown as unknown[]);
 					count++;

@@ -71,7 +71,16 @@ export const events = pgTable(
 		// Timelines, repeat contacts and FCR read the other events per customer.
 		index('events_customer_interactions')
 			.on(t.customerId, t.ts)
-			.where(sql`type <> 'journey'`)
+			.where(sql`type <> 'journey'`),
+		// A team's raw rows (the metrics' raw path under a team filter, e.g. a manager's reason-standardised agent
+		// table, metrics/read-store.ts RAW_TEAM_SQL): its own rows by team, and the answers and complaints that take
+		// their team from a linked contact, found by the contact's seq without reading the other teams' rows.
+		index('events_team_ts')
+			.on(t.teamId, t.ts)
+			.where(sql`team_id IS NOT NULL`),
+		index('events_linked_ts')
+			.on(t.ts, t.linkedContactSeq)
+			.where(sql`linked_contact_seq IS NOT NULL AND team_id IS NULL`)
 	]
 );
 

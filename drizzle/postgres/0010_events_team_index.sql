@@ -1,0 +1,2 @@
+CREATE INDEX "events_team_ts" ON "events" USING btree ("team_id","ts") WHERE team_id IS NOT NULL;--> statement-breakpoint
+CREATE INDEX "events_linked_ts" ON "events" USING btree ("ts","linked_contact_seq") WHERE linked_contact_seq IS NOT NULL AND team_id IS NULL;
