@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '$lib/server/db';
 import { postgresStorage, sqliteStorage, type Storage } from '$lib/server/db/storage';
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
-import { funnel } from './funnel';
+import { funnel, orderStatistics } from './funnel';
+import { quantileInterval, quantileSorted } from '$lib/server/stats';
+import { createRandom } from '$lib/server/demo/random';
 import { referenceFunnel } from './funnel-reference';
 import { getJourney } from './registry';
 import { DAY, HOUR, MIN, step, T0, walkedFixture } from './testing';
@@ -125,5 +127,29 @@ describe('funnel against the reference', () => {
 		expect(await funnel(postgresStorage(pg.db), def, q, { now: NOWS[0], by: 'segment' })).toEqual(
 			await funnel(db, def, q, { now: NOWS[0], by: 'segment' })
 		);
+	});
+});
+
+describe('orderStatistics', () => {
+	it('gives the quantiles and intervals of a full sort, for large samples with ties', () => {
+		const r = createRandom(7);
+		for (const n of [1, 2, 3, 30, 601, 5_000, 120_001]) {
+			for (const spread of [5, 86_400]) {
+				const values = Float64Array.from({ length: n }, () => Math.floor(r.next() * r.next() * spread));
+				const sorted = values.slice().sort();
+				const selected = orderStatistics(values.slice(), true);
+				for (const p of [0.5, 0.9]) {
+					expect([n, spread, p, quantileSorted(selected, p)]).toEqual([
+						n,
+						spread,
+						p,
+						quantileSorted(sorted, p)
+					]);
+					expect(quantileInterval(selected, p)).toEqual(quantileInterval(sorted, p));
+				}
+				// The same values, only rearranged.
+				expect(selected.slice().sort()).toEqual(sorted);
+			}
+		}
 	});
 });

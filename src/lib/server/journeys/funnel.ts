@@ -35,9 +35,85 @@ export interface Funnel {
 	groups?: FunnelGroup[];
 }
 
+/** The quantiles the funnel shows of each step's times (quantileSorted and quantileInterval read them). */
+const SHOWN_QUANTILES = [0.5, 0.9];
+
+/**
+ * Rearranges `values` so that every position the funnel's quantiles read (the medians, p90s and their intervals:
+ * a handful of ranks) holds the value a full sort would put there, each by selection (Floyd–Rivest) rather than
+ * sorting the whole step: the ranks are found by asking quantileSorted and quantileInterval themselves which
+ * positions they read, so the numbers stay those of the sort. Unshown (under the minimum n): left as they are.
+ */
+export function orderStatistics(values: Float64Array, shown: boolean): Float64Array {
+	const n = values.length;
+	if (!shown || n === 0) return values;
+	const ranks = new Set<number>();
+	const probe = new Proxy(values, {
+		get(target, property) {
+			if (typeof property === 'string' && /^\d+$/.test(property)) ranks.add(Number(property));
+			return Reflect.get(target, property);
+		}
+	});
+	for (const p of SHOWN_QUANTILES) {
+		quantileSorted(probe, p);
+		quantileInterval(probe, p);
+	}
+	// Ascending: each selection leaves every smaller value before its rank, so the next searches after it only.
+	let left = 0;
+	for (const rank of [...ranks].sort((a, b) => a - b)) {
+		select(values, rank, left, n - 1);
+		left = rank + 1;
+	}
+	return values;
+}
+
+/** Floyd–Rivest selection: puts the k-th smallest of a[left..right] at k, smaller before, larger after. */
+function select(a: Float64Array, k: number, left: number, right: number): void {
+	while (right > left) {
+		if (right - left > 600) {
+			const n = right - left + 1;
+			const m = k - left + 1;
+			const z = Math.log(n);
+			const s = 0.5 * Math.exp((2 * z) / 3);
+			const sd = 0.5 * Math.sqrt((z * s * (n - s)) / n) * (m - n / 2 < 0 ? -1 : 1);
+			select(
+				a,
+				k,
+				Math.max(left, Math.floor(k - (m * s) / n + sd)),
+				Math.min(right, Math.floor(k + ((n - m) * s) / n + sd))
+			);
+		}
+		const t = a[k];
+		let i = left;
+		let j = right;
+		swap(a, left, k);
+		if (a[right] > t) swap(a, left, right);
+		while (i < j) {
+			swap(a, i, j);
+			i++;
+			j--;
+			while (a[i] < t) i++;
+			while (a[j] > t) j--;
+		}
+		if (a[left] === t) swap(a, left, j);
+		else {
+			j++;
+			swap(a, j, right);
+		}
+		if (j <= k) left = j + 1;
+		if (k <= j) right = j - 1;
+	}
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+	const t = a[i];
+	a[i] = a[j];
+	a[j] = t;
+}
+
 /**
  * The funnel arithmetic of one set of customers, fed one deepest instance at a time (`add`) and read once
- * (`steps`). Step times go into one typed array per step, sorted natively for their order statistics.
+ * (`steps`). Step times go into one typed array per step, of which only the order statistics shown are selected.
  */
 class FunnelTally {
 	readonly reached: Int32Array;
@@ -118,8 +194,8 @@ class FunnelTally {
 		return definition.steps.map((step, k) => {
 			const started = start - openBefore(k);
 			const base = k === 0 ? start : reached[previousRequired] - openBefore(k, previousRequired);
-			const sorted = this.times[k].subarray(0, this.timeN[k]).sort();
-			const timed = sorted.length >= minN;
+			const timed = this.timeN[k] >= minN;
+			const sorted = orderStatistics(this.times[k].subarray(0, this.timeN[k]), timed);
 			const out: FunnelStep = {
 				step: stepKey(step),
 				events: [...step.events],
