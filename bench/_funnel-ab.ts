@@ -1,7 +1,9 @@
 /**
  * Funnel before/after (issue 22): the reference (funnel-reference.ts) and funnel.ts alternately on the same
  * database (bench/.data/journeys, built by bench/journeys.ts), so their ratio holds under any load.
- *   node scripts/run-bench-file.js bench/_funnel-ab.ts   (see the report)
+ *   node -e "import('./scripts/bundle-lib.js').then((m) => m.bundleLib('bench/_funnel-ab.ts', 'bench/.data/build', 'funnel-ab.mjs'))"
+ *   node bench/.data/build/funnel-ab.mjs
+ * BENCH_ROUNDS (3), BENCH_DAYS (91), BENCH_BY (segment | channel) vary it; it stops if the two funnels differ.
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,8 @@
-/** Where the funnel's time goes on the largest journey, 90 days (issue 22 profiling; not a bench of run.js). */
+/**
+ * Where the funnel's time goes on the largest journey, 90 days (issue 22 profiling; not a bench of run.js):
+ *   node -e "import('./scripts/bundle-lib.js').then((m) => m.bundleLib('bench/_funnel-parts.ts', 'bench/.data/build', 'funnel-parts.mjs'))"
+ *   node bench/.data/build/funnel-parts.mjs
+ */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '$lib/server/db';

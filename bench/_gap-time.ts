@@ -1,4 +1,9 @@
-/** The gap over all 90 days, each journey (issue 22 before/after: run on the old and the new code alternately). */
+/**
+ * The gap over all 90 days, each journey (issue 22 before/after: bundled from the old and the new code, run
+ * alternately; the result hash must match):
+ *   node -e "import('./scripts/bundle-lib.js').then((m) => m.bundleLib('bench/_gap-time.ts', 'bench/.data/build', 'gap-time.mjs'))"
+ *   node bench/.data/build/gap-time.mjs
+ */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { openDatabase } from '$lib/server/db';
