@@ -32,19 +32,58 @@ export interface Answer {
 	teamId: string | null;
 }
 
+/** Rows of `journey_gap_answers` alike in all the gap reads: tagged, metric, channel, team, score, how many. */
+export type AnswerCount = [
+	tagged: number,
+	metric: string,
+	channel: string | null,
+	teamId: string | null,
+	score: number,
+	rows: number
+];
+
 class Counter {
 	n = 0;
 	hits = 0;
 	promoters = 0;
 	detractors = 0;
-	add(a: Answer) {
-		this.n++;
-		if (a.metric === 'csat' && isSatisfied(a.score)) this.hits++;
+	/** `times` answers alike. */
+	add(a: Pick<Answer, 'metric' | 'score'>, times = 1) {
+		this.n += times;
+		if (a.metric === 'csat' && isSatisfied(a.score)) this.hits += times;
 		if (a.metric === 'nps') {
-			if (isPromoter(a.score)) this.promoters++;
-			if (isDetractor(a.score)) this.detractors++;
+			if (isPromoter(a.score)) this.promoters += times;
+			if (isDetractor(a.score)) this.detractors += times;
 		}
 	}
+}
+
+/**
+ * The distinct answers of a query as counts of alike answers: from the table's rows counted by the database, less
+ * the repeats of the answers linked to more than one instance of the range (found among the rows' seqs, then read
+ * one by one); `scan`: from the links and events, each answer once.
+ */
+async function answerCounts(target: Db | Storage, journeyKey: string, q: JourneyQuery, scan: boolean) {
+	const store = journeyStore(target);
+	if (scan) {
+		const rows = await store.gapAnswers(journeyKey, q, { scan: true });
+		const seen = new Set<number>();
+		return rows
+			.filter((a) => !seen.has(a.seq) && seen.add(a.seq))
+			.map((a): AnswerCount => [a.tagged, a.metric, a.channel, a.teamId, a.score, 1]);
+	}
+	const { counts, seqs } = await store.gapAnswerCounts(journeyKey, q);
+	const seen = new Set<number>();
+	const repeated = new Set<number>();
+	for (const seq of seqs)
+		if (seen.has(seq)) repeated.add(seq);
+		else seen.add(seq);
+	if (repeated.size === 0) return counts;
+	// Each repeat of an answer is taken off the count it was added to.
+	const rows = await store.gapAnswers(journeyKey, q, { seqs: [...repeated] });
+	const once = new Set<number>();
+	const extra = rows.filter((a) => once.has(a.seq) || !once.add(a.seq));
+	return counts.concat(extra.map((a): AnswerCount => [a.tagged, a.metric, a.channel, a.teamId, a.score, -1]));
 }
 
 /**
@@ -59,25 +98,26 @@ export async function touchpointGap(
 	options: { teams?: string[] | null; minN?: number; scan?: boolean } = {}
 ): Promise<TouchpointGap> {
 	const minN = options.minN ?? MIN_N;
-	const rows = await journeyStore(target).gapAnswers(journeyKey, q, { scan: options.scan });
-	// Each answer once, however many instances of the range it is linked to.
-	const seen = new Set<number>();
-	const answers = rows.filter((a) => !seen.has(a.seq) && seen.add(a.seq));
 	const teams = options.teams ?? null;
-	const visible = teams ? answers.filter((a) => a.teamId === null || teams.includes(a.teamId)) : answers;
-
 	const tp = { csat: new Counter(), nps: new Counter() };
 	const jl = { csat: new Counter(), nps: new Counter() };
 	const byChannel = new Map<string | null, Counter>();
-	for (const a of visible) {
-		const metric = a.metric as 'csat' | 'nps';
-		if (a.tagged) jl[metric].add(a);
+	for (const [tagged, metricName, channel, teamId, score, times] of await answerCounts(
+		target,
+		journeyKey,
+		q,
+		options.scan === true
+	)) {
+		if (teams && teamId !== null && !teams.includes(teamId)) continue;
+		const metric = metricName as 'csat' | 'nps';
+		const a = { metric, score };
+		if (tagged) jl[metric].add(a, times);
 		else {
-			tp[metric].add(a);
+			tp[metric].add(a, times);
 			if (metric === 'csat') {
-				let c = byChannel.get(a.channel);
-				if (!c) byChannel.set(a.channel, (c = new Counter()));
-				c.add(a);
+				let c = byChannel.get(channel);
+				if (!c) byChannel.set(channel, (c = new Counter()));
+				c.add(a, times);
 			}
 		}
 	}

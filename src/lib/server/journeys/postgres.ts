@@ -2,7 +2,7 @@ import type { PgDb } from '$lib/server/db/postgres';
 import type { Selector } from './breakpoints';
 import { compileCatalog, ensured, toRecord, type DefinitionRow } from './catalog';
 import type { AffectedRaw } from './drill';
-import type { Answer } from './gap';
+import type { Answer, AnswerCount } from './gap';
 import type { GroupRaw } from './groups';
 import { EFFECTIVE_STATUS, instanceFilter, teamScopeFilter } from './query';
 import type { EventNameMapping, EventNameVolume } from './registry';
@@ -177,9 +177,23 @@ export function postgresJourneyStore(db: PgDb): JourneyStore {
 			}
 			const { where, params } = instanceFilter(journeyKey, q);
 			return run<Answer>(
-				`SELECT seq, channel, metric, score, tagged, team_id AS "teamId" FROM journey_gap_answers WHERE ${where}`,
+				`SELECT seq, channel, metric, score, tagged, team_id AS "teamId" FROM journey_gap_answers WHERE ${where}${
+					options?.seqs ? ' AND seq IN (SELECT value::bigint FROM json_array_elements_text(@seqs::json))' : ''
+				}`,
+				options?.seqs ? { ...params, seqs: JSON.stringify(options.seqs) } : params
+			);
+		},
+		async gapAnswerCounts(journeyKey, q) {
+			const { where, params } = instanceFilter(journeyKey, q);
+			const counts = await values<AnswerCount>(
+				`SELECT tagged, metric, channel, team_id, score, count(*)::int FROM journey_gap_answers WHERE ${where}
+				 GROUP BY tagged, metric, channel, team_id, score`,
 				params
 			);
+			const seqs = (await values<[number]>(`SELECT seq FROM journey_gap_answers WHERE ${where}`, params)).map(
+				(r) => Number(r[0])
+			);
+			return { counts, seqs };
 		},
 		async affected(journeyKey, q, selector, { now, limit, offset, teams }) {
 			const base = instanceFilter(journeyKey, q);

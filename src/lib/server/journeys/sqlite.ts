@@ -11,7 +11,7 @@ import {
 } from './catalog';
 import { DEFAULT_JOURNEYS, type JourneyDefinition } from './definitions';
 import type { AffectedRaw } from './drill';
-import type { Answer } from './gap';
+import type { Answer, AnswerCount } from './gap';
 import type { GroupRaw } from './groups';
 import { EFFECTIVE_STATUS, instanceFilter, teamScopeFilter } from './query';
 import type { EventNameMapping, EventNameVolume } from './registry';
@@ -239,10 +239,30 @@ export function sqliteJourneyStore(db: Db): JourneyStore {
 			// One range of journey_gap_answers (kept by triggers); an answer linked to two instances of the range comes
 			// twice and is counted once by gap.ts.
 			const { where, params } = instanceFilter(journeyKey, q);
+			if (options?.seqs)
+				return statement(
+					db,
+					`SELECT seq, channel, metric, score, tagged, team_id AS teamId FROM journey_gap_answers
+					 WHERE ${where} AND seq IN (SELECT value FROM json_each(@seqs))`
+				).all({ ...params, seqs: JSON.stringify(options.seqs) }) as Answer[];
 			return statement(
 				db,
 				`SELECT seq, channel, metric, score, tagged, team_id AS teamId FROM journey_gap_answers WHERE ${where}`
 			).all(params) as Answer[];
+		},
+		async gapAnswerCounts(journeyKey, q) {
+			const { where, params } = instanceFilter(journeyKey, q);
+			const counts = statement(
+				db,
+				`SELECT tagged, metric, channel, team_id, score, count(*) FROM journey_gap_answers WHERE ${where}
+				 GROUP BY tagged, metric, channel, team_id, score`
+			)
+				.raw()
+				.all(params) as AnswerCount[];
+			const seqs = statement(db, `SELECT seq FROM journey_gap_answers WHERE ${where}`)
+				.pluck()
+				.all(params) as number[];
+			return { counts, seqs };
 		},
 		async affected(journeyKey, q, selector, { now, limit, offset, teams }) {
 			const base = instanceFilter(journeyKey, q);

@@ -3,7 +3,7 @@ import type { PgDb } from '$lib/server/db/postgres';
 import type { JourneyCatalog, DefinitionRow } from './catalog';
 import type { JourneyDefinition } from './definitions';
 import type { AffectedRaw } from './drill';
-import type { Answer } from './gap';
+import type { Answer, AnswerCount } from './gap';
 import type { GroupRaw } from './groups';
 import type { JourneyQuery } from './query';
 import type { EventNameMapping, EventNameVolume } from './registry';
@@ -59,7 +59,16 @@ export interface JourneyStore {
 	 * instances of the range comes twice); `scan`: the distinct answers from the links and the events (the reference
 	 * the tests compare with).
 	 */
-	gapAnswers(journeyKey: string, q: JourneyQuery, options?: { scan?: boolean }): Promise<Answer[]>;
+	gapAnswers(
+		journeyKey: string,
+		q: JourneyQuery,
+		options?: { scan?: boolean; seqs?: readonly number[] }
+	): Promise<Answer[]>;
+	/**
+	 * The rows of `journey_gap_answers` in a query's range counted by what the gap reads (an answer linked to two
+	 * instances of the range counts twice here), and the seqs of those rows, in which gap.ts finds such answers.
+	 */
+	gapAnswerCounts(journeyKey: string, q: JourneyQuery): Promise<{ counts: AnswerCount[]; seqs: number[] }>;
 	affected(
 		journeyKey: string,
 		q: JourneyQuery,

@@ -1,0 +1,69 @@
+/**
+ * Where the funnel's time goes on the largest journey, 90 days (issue 22 profiling; not a bench of run.js):
+ *   node -e "import('./scripts/bundle-lib.js').then((m) => m.bundleLib('bench/_funnel-parts.ts', 'bench/.data/build', 'funnel-parts.mjs'))"
+ *   node bench/.data/build/funnel-parts.mjs
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { openDatabase } from '$lib/server/db';
+import { funnel } from '$lib/server/journeys/funnel';
+import { referenceFunnel } from '$lib/server/journeys/funnel-reference';
+import { journeyStore, listJourneys } from '$lib/server/journeys/registry';
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 5, 1);
+const dir = path.resolve('bench/.data/journeys');
+const file = path.join(
+	dir,
+	readdirSync(dir).find((f) => f.startsWith('instances-') && f.endsWith('.db'))!
+);
+const db = openDatabase(file);
+const defs = (await listJourneys(db)).map((r) => r.definition);
+const key = process.env.JOURNEY ?? 'card_acquisition';
+const d = defs.find((x) => x.key === key)!;
+const q = { from: NOW - 91 * DAY, to: NOW, segment: null, channel: null };
+const store = journeyStore(db);
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const t: Record<string, number[]> = { lines: [], raw: [], count: [], ref: [], new: [], sort: [] };
+const only = process.env.ONLY;
+for (let round = 0; round < 6; round++) {
+	if (only === 'new') {
+		const s0 = performance.now();
+		await funnel(db, d, q, { now: NOW });
+		t.new.push(performance.now() - s0);
+		continue;
+	}
+	let s = performance.now();
+	const lines = await store.funnelLines(d.key, q, NOW, null);
+	t.lines.push(performance.now() - s);
+	s = performance.now();
+	db.$client
+		.prepare(
+			`SELECT customer_key, depth, status, deadline, step_offsets FROM journey_instances WHERE journey_key = ? AND started_at >= ? AND started_at < ?`
+		)
+		.raw()
+		.all(d.key, q.from, q.to);
+	t.raw.push(performance.now() - s);
+	s = performance.now();
+	db.$client
+		.prepare(
+			`SELECT count(*) FROM journey_instances WHERE journey_key = ? AND started_at >= ? AND started_at < ?`
+		)
+		.pluck()
+		.get(d.key, q.from, q.to);
+	t.count.push(performance.now() - s);
+	s = performance.now();
+	await referenceFunnel(db, d, q, { now: NOW });
+	t.ref.push(performance.now() - s);
+	s = performance.now();
+	await funnel(db, d, q, { now: NOW });
+	t.new.push(performance.now() - s);
+	const a = new Float64Array(lines.length).map(() => Math.floor(Math.random() * 86400 * 3));
+	s = performance.now();
+	for (let k = 0; k < 5; k++) a.slice().sort();
+	t.sort.push(performance.now() - s);
+	if (round === 0) console.log(`${lines.length} lines`);
+}
+for (const [k, v] of Object.entries(t))
+	if (v.length) console.log(`${k}: median ${med(v.slice(1)).toFixed(1)} ms`);
+db.$client.close();
