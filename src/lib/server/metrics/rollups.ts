@@ -349,15 +349,8 @@ function statementsFor(db: Db): Statements {
 interface ComboCache {
 	/** Per cuboid: v1 → v2 → combo id ('' for a dimension the cuboid lacks). */
 	ids: Map<string, Map<string, number>>[];
-	/**
-	 * A tuple of dimension values (`tupleKey`) → its combo id in every cuboid, in CUBOIDS order: one look-up per
-	 * contribution instead of two per cuboid (the per-cuboid look-ups measured ≈ 8% of the writer's time).
-	 */
-	byTuple: Map<string, Int32Array>;
 	maxId: number;
 }
-/** Tuples remembered in `ComboCache.byTuple` before it starts over (each costs ≈ 12 ids and its key). */
-const TUPLE_CACHE_LIMIT = 200_000;
 const combosByDb = new WeakMap<Db, ComboCache>();
 
 /**
@@ -375,7 +368,7 @@ function comboCache(db: Db, s: Statements): ComboCache {
 	let cache = combosByDb.get(db);
 	const maxId = Number(s.comboMax.get());
 	if (!cache || maxId < cache.maxId) {
-		cache = { ids: CUBOIDS.map(() => new Map()), byTuple: new Map(), maxId };
+		cache = { ids: CUBOIDS.map(() => new Map()), maxId };
 		combosByDb.set(db, cache);
 	}
 	return cache;
@@ -393,21 +386,6 @@ function upsertFor(db: Db, s: Statements, level: CellLevel, mask: number): State
 	);
 	s.upserts[level].set(mask, st);
 	return st;
-}
-
-/**
- * The dimension values the cuboids read, as one unambiguous string (each value prefixed by its length; null and ''
- * alike, as combos store them).
- */
-function tupleKey(d: DimensionValues): string {
-	const channel = d.channel ?? '';
-	const team = d.team ?? '';
-	const agent = d.agent ?? '';
-	const segment = d.segment ?? '';
-	const journey = d.journey ?? '';
-	const region = d.region ?? '';
-	const reason = d.reason ?? '';
-	return `${channel.length}:${channel}${team.length}:${team}${agent.length}:${agent}${segment.length}:${segment}${journey.length}:${journey}${region.length}:${region}${reason.length}:${reason}`;
 }
 
 /**
@@ -441,24 +419,6 @@ export class RollupDeltas {
 		return id;
 	}
 
-	/** The combo ids of `dims` in every cuboid (CUBOIDS order). */
-	private combos(dims: DimensionValues): Int32Array {
-		const key = tupleKey(dims);
-		const byTuple = this.cache.byTuple;
-		let ids = byTuple.get(key);
-		if (ids) return ids;
-		ids = new Int32Array(CUBOIDS.length);
-		for (let c = 0; c < CUBOIDS.length; c++) {
-			const d = CUBOIDS[c];
-			const v1 = d.length > 0 ? (dims[d[0]] ?? '') : '';
-			const v2 = d.length > 1 ? (dims[d[1]] ?? '') : '';
-			ids[c] = this.combo(c, v1, v2);
-		}
-		if (byTuple.size >= TUPLE_CACHE_LIMIT) byTuple.clear();
-		byTuple.set(key, ids);
-		return ids;
-	}
-
 	add(dims: DimensionValues, ts: number, row: FactRow, sign: 1 | -1): void {
 		const v = this.scratch;
 		v.fill(0);
@@ -469,9 +429,11 @@ export class RollupDeltas {
 		let hi = MEASURE_COUNT;
 		while (v[hi - 1] === 0) hi--;
 		const hour = hourOf(ts);
-		const combos = this.combos(dims);
 		for (let c = 0; c < CUBOIDS.length; c++) {
-			const key = cellKey(c, hour, combos[c]);
+			const d = CUBOIDS[c];
+			const v1 = d.length > 0 ? (dims[d[0]] ?? '') : '';
+			const v2 = d.length > 1 ? (dims[d[1]] ?? '') : '';
+			const key = cellKey(c, hour, this.combo(c, v1, v2));
 			let acc = this.cells.get(key);
 			if (!acc) this.cells.set(key, (acc = emptyVector()));
 			for (let i = lo; i < hi; i++) acc[i] += v[i];
