@@ -203,10 +203,10 @@ describe('writer', () => {
 		expect(rows(true)).toEqual(plain);
 	});
 
-	it('inserts rows a chunk at a time with the seqs derivation links to, as writing them one by one does', async () => {
+	it('stores a large batch with repeated ids as its events one by one, answers linked to the rows of their contacts', async () => {
 		const t = Date.now() - 3 * 86_400_000;
-		// 130 events: two full chunks of EVENT_INSERT_CHUNK and a remainder, contacts and answers naming contacts of
-		// other chunks, repeated ids inside the batch and in a later one.
+		// 130 events: contacts, answers naming contacts up to 28 events earlier, repeated ids inside the batch and in
+		// a later one.
 		const events: CxEvent[] = [];
 		for (let i = 0; i < 130; i++) {
 			const customerId = `k${i % 7}`;
@@ -253,8 +253,8 @@ describe('writer', () => {
 
 		const batched = openDatabase(':memory:');
 		const first = writeEvents(batched, events, { sourceId: 1, receivedAt });
-		// Ids repeated inside the batch: c${i - 47} at i = 69, 99, 129 repeat the contacts stored at 22, 52, 82, in
-		// other chunks (those at 9, 19, …, 49, 79, 109 name no contact: new ids; 59, 89, 119 are answers).
+		// Ids repeated inside the batch: c${i - 47} at i = 69, 99, 129 repeat the contacts stored at 22, 52, 82
+		// (those at 9, 19, …, 49, 79, 109 name no contact: new ids; 59, 89, 119 are answers).
 		expect(first).toEqual({ accepted: 127, duplicates: 3, duplicateIndexes: [69, 99, 129] });
 		const second = writeEvents(batched, later, { sourceId: 1, receivedAt });
 		expect(second).toEqual({ accepted: 1, duplicates: 2, duplicateIndexes: [0, 2] });
