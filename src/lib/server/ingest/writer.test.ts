@@ -203,6 +203,85 @@ describe('writer', () => {
 		expect(rows(true)).toEqual(plain);
 	});
 
+	it('stores a large batch with repeated ids as its events one by one, answers linked to the rows of their contacts', async () => {
+		const t = Date.now() - 3 * 86_400_000;
+		// 130 events: contacts, answers naming contacts up to 28 events earlier, repeated ids inside the batch and in
+		// a later one.
+		const events: CxEvent[] = [];
+		for (let i = 0; i < 130; i++) {
+			const customerId = `k${i % 7}`;
+			const ts = t + i * 600_000;
+			if (i % 3 === 2)
+				events.push(
+					ev(`f${i}`, {
+						type: 'feedback',
+						name: undefined,
+						customerId,
+						ts,
+						metric: 'csat',
+						score: 1 + (i % 5),
+						contactId: `c${i - 7 * (1 + (i % 4))}`
+					})
+				);
+			else if (i % 10 === 9) events.push(ev(`c${i - 47}`, { customerId: 'k0', ts }));
+			else
+				events.push(
+					ev(`c${i}`, {
+						type: 'contact',
+						name: undefined,
+						customerId,
+						ts,
+						channel: i % 2 ? 'phone' : 'chat',
+						handledBy: i % 4 ? 'agent' : 'bot',
+						teamId: `T${i % 3}`,
+						agentId: `A${i % 5}`,
+						waitS: 10 + i,
+						handleS: 100,
+						outcome: i % 6 ? 'resolved' : 'transferred',
+						reason: i % 2 ? 'card_lost' : 'fees',
+						properties: i % 8 === 0 ? { conversationId: `v${i % 16}` } : {}
+					})
+				);
+		}
+		const later = [events[3], ev('z1', { customerId: 'k1', ts: t }), events[100]];
+		const receivedAt = t + 200 * 600_000;
+		const dump = (db: ReturnType<typeof openDatabase>) => ({
+			events: db.$client.prepare('SELECT * FROM events ORDER BY seq').raw().all(),
+			hours: db.$client.prepare('SELECT * FROM metric_cells ORDER BY key').raw().all(),
+			days: db.$client.prepare('SELECT * FROM metric_day_cells ORDER BY key').raw().all()
+		});
+
+		const batched = openDatabase(':memory:');
+		const first = writeEvents(batched, events, { sourceId: 1, receivedAt });
+		// Ids repeated inside the batch: c${i - 47} at i = 69, 99, 129 repeat the contacts stored at 22, 52, 82
+		// (those at 9, 19, …, 49, 79, 109 name no contact: new ids; 59, 89, 119 are answers).
+		expect(first).toEqual({ accepted: 127, duplicates: 3, duplicateIndexes: [69, 99, 129] });
+		const second = writeEvents(batched, later, { sourceId: 1, receivedAt });
+		expect(second).toEqual({ accepted: 1, duplicates: 2, duplicateIndexes: [0, 2] });
+
+		const single = openDatabase(':memory:');
+		const one = events.map((e) => writeEvents(single, [e], { sourceId: 1, receivedAt }).duplicates);
+		expect(one.reduce((a, b) => a + b, 0)).toBe(first.duplicates);
+		expect(first.duplicateIndexes).toEqual(one.flatMap((d, i) => (d ? [i] : [])));
+		for (const e of later) writeEvents(single, [e], { sourceId: 1, receivedAt });
+
+		// The same rows (cells are compared with a rebuild below: combo ids are numbered in order of first use).
+		const rows = dump(batched);
+		expect(rows.events).toEqual(dump(single).events);
+		// Seqs follow the input, and each answer is linked to the row of the contact it names.
+		const stored = storedEvents(batched);
+		expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i + 1));
+		const seqOf = new Map(stored.map((e) => [e.id, e.seq]));
+		const links = batched.$client
+			.prepare(`SELECT contact_id, linked_contact_seq FROM events WHERE type = 'feedback'`)
+			.raw()
+			.all() as [string, number | null][];
+		expect(links.filter(([, link]) => link !== null).length).toBeGreaterThan(10);
+		for (const [contactId, link] of links) if (link !== null) expect(link).toBe(seqOf.get(contactId));
+		await rebuildRollups(batched);
+		expect(dump(batched)).toEqual(rows);
+	});
+
 	it('keeps customers current while skipping redundant upserts', () => {
 		const db = openDatabase(':memory:');
 		const t = Date.now() - 3_600_000;
