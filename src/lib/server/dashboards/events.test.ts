@@ -11,6 +11,7 @@ import {
 	KPI_RECORDS,
 	listEvents,
 	parseEventsQuery,
+	recordsSql,
 	type EventsQuery
 } from './events';
 
@@ -153,6 +154,41 @@ describe('drill-down records', () => {
 		}
 		const noText = await everything(db, `${range}&type=contact`);
 		expect(noText.every((e) => !('sentiment' in e))).toBe(true);
+	});
+
+	it('lists answers, complaints and comments through their own indexes, with the same records', async () => {
+		// SQLite uses a partial index only when the query states its condition (events_answers_ts, events_texts_ts).
+		const plan = (params: string) => {
+			const { sql, params: values } = recordsSql(query(params), ALL);
+			const rows = db.$client.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...values) as { detail: string }[];
+			return rows.map((r) => r.detail).join('\n');
+		};
+		expect(plan(`${range}&kpi=csat&agent=t-b-ag0`)).toMatch(
+			/SCAN e USING INDEX events_answers_ts|SEARCH e USING INDEX events_answers_ts/
+		);
+		expect(plan(`${range}&type=complaint&team=t-a`)).toMatch(/USING INDEX events_answers_ts/);
+		expect(plan(`${range}&kpi=nps&detractor=1`)).toMatch(/USING INDEX events_answers_ts/);
+		expect(plan(`${range}&detractor=1&hasText=1`)).toMatch(/USING INDEX events_texts_ts/);
+		expect(plan(`${range}&type=contact`)).not.toMatch(/events_answers_ts|events_texts_ts/);
+		expect(plan(`${range}&type=feedback&type=contact`)).not.toMatch(/events_answers_ts/);
+		// The records are those of the whole list, filtered by hand (both engines: `everything` compares them).
+		const all = await everything(db, range);
+		const ids = (events: { id: string }[]) => events.map((e) => e.id);
+		const csatOfAgent = await everything(db, `${range}&kpi=csat&agent=t-b-ag0`);
+		expect(csatOfAgent.length).toBeGreaterThan(0);
+		expect(ids(csatOfAgent)).toEqual(
+			ids(
+				all.filter(
+					(e) => e.type === 'feedback' && e.metric === 'csat' && e.score !== null && e.agentId === 't-b-ag0'
+				)
+			)
+		);
+		const complaints = await everything(db, `${range}&type=complaint`);
+		expect(complaints.length).toBeGreaterThan(0);
+		expect(ids(complaints)).toEqual(ids(all.filter((e) => e.type === 'complaint')));
+		const comments = await everything(db, `${range}&hasText=1`);
+		expect(comments.length).toBeGreaterThan(0);
+		expect(ids(comments)).toEqual(ids(all.filter((e) => e.text)));
 	});
 
 	it('writes the same page as CSV', async () => {

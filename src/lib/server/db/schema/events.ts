@@ -80,7 +80,16 @@ export const events = sqliteTable(
 			.where(sql`team_id IS NOT NULL`),
 		index('events_linked_ts')
 			.on(t.ts, t.linkedContactSeq)
-			.where(sql`linked_contact_seq IS NOT NULL AND team_id IS NULL`)
+			.where(sql`linked_contact_seq IS NOT NULL AND team_id IS NULL`),
+		// The records lists of answers and complaints (dashboards/events.ts ANSWERS_AND_COMPLAINTS: a KPI's answers,
+		// detractors, a team's complaints) walk only those rows backwards in time, not every event of the period.
+		index('events_answers_ts')
+			.on(t.type, t.ts)
+			.where(sql`type IN ('feedback', 'complaint')`),
+		// Comments lists (records with a text) walk only the rows that have one.
+		index('events_texts_ts')
+			.on(t.ts)
+			.where(sql`text IS NOT NULL AND text <> ''`)
 	]
 );
 

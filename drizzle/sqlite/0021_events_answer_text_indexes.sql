@@ -1,0 +1,2 @@
+CREATE INDEX `events_answers_ts` ON `events` (`type`,`ts`) WHERE type IN ('feedback', 'complaint');--> statement-breakpoint
+CREATE INDEX `events_texts_ts` ON `events` (`ts`) WHERE text IS NOT NULL AND text <> '';
