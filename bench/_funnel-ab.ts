@@ -5,24 +5,13 @@
  *   node bench/.data/build/funnel-ab.mjs
  * BENCH_ROUNDS (3), BENCH_DAYS (91), BENCH_BY (segment | channel) vary it; it stops if the two funnels differ.
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { openDatabase } from '$lib/server/db';
 import { funnel } from '$lib/server/journeys/funnel';
 import { referenceFunnel } from '$lib/server/journeys/funnel-reference';
-import { listJourneys } from '$lib/server/journeys/registry';
+import { DAY, NOW, openJourneysDb } from './_journeys-db';
 
-const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 5, 1);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const DAYS = Number(process.env.BENCH_DAYS ?? 91);
-const dir = path.resolve('bench/.data/journeys');
-const file = path.join(
-	dir,
-	readdirSync(dir).find((f) => f.startsWith('instances-') && f.endsWith('.db'))!
-);
-const db = openDatabase(file);
-const defs = (await listJourneys(db)).map((r) => r.definition);
+const { db, defs } = await openJourneysDb();
 const q = { from: NOW - DAYS * DAY, to: NOW, segment: null, channel: null };
 const by = (process.env.BENCH_BY ?? '') as '' | 'segment' | 'channel';
 const times: Record<string, number[]> = { reference: [], new: [] };

@@ -3,22 +3,12 @@
  *   node -e "import('./scripts/bundle-lib.js').then((m) => m.bundleLib('bench/_funnel-parts.ts', 'bench/.data/build', 'funnel-parts.mjs'))"
  *   node bench/.data/build/funnel-parts.mjs
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { openDatabase } from '$lib/server/db';
 import { funnel } from '$lib/server/journeys/funnel';
 import { referenceFunnel } from '$lib/server/journeys/funnel-reference';
-import { journeyStore, listJourneys } from '$lib/server/journeys/registry';
+import { journeyStore } from '$lib/server/journeys/registry';
+import { DAY, NOW, openJourneysDb } from './_journeys-db';
 
-const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 5, 1);
-const dir = path.resolve('bench/.data/journeys');
-const file = path.join(
-	dir,
-	readdirSync(dir).find((f) => f.startsWith('instances-') && f.endsWith('.db'))!
-);
-const db = openDatabase(file);
-const defs = (await listJourneys(db)).map((r) => r.definition);
+const { db, defs } = await openJourneysDb();
 const key = process.env.JOURNEY ?? 'card_acquisition';
 const d = defs.find((x) => x.key === key)!;
 const q = { from: NOW - 91 * DAY, to: NOW, segment: null, channel: null };

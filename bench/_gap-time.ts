@@ -4,21 +4,10 @@
  *   node -e "import('./scripts/bundle-lib.js').then((m) => m.bundleLib('bench/_gap-time.ts', 'bench/.data/build', 'gap-time.mjs'))"
  *   node bench/.data/build/gap-time.mjs
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
-import { openDatabase } from '$lib/server/db';
 import { touchpointGap } from '$lib/server/journeys/gap';
-import { listJourneys } from '$lib/server/journeys/registry';
+import { DAY, NOW, openJourneysDb } from './_journeys-db';
 
-const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 5, 1);
-const dir = path.resolve('bench/.data/journeys');
-const file = path.join(
-	dir,
-	readdirSync(dir).find((f) => f.startsWith('instances-') && f.endsWith('.db'))!
-);
-const db = openDatabase(file);
-const defs = (await listJourneys(db)).map((r) => r.definition);
+const { db, defs } = await openJourneysDb();
 const q = { from: NOW - 91 * DAY, to: NOW, segment: null, channel: null };
 const times: number[] = [];
 let check = '';
