@@ -171,6 +171,11 @@ describe('drill-down records', () => {
 		expect(plan(`${range}&detractor=1&hasText=1`)).toMatch(/USING INDEX events_texts_ts/);
 		expect(plan(`${range}&type=contact`)).not.toMatch(/events_answers_ts|events_texts_ts/);
 		expect(plan(`${range}&type=feedback&type=contact`)).not.toMatch(/events_answers_ts/);
+		// Every KPI whose records are answers or complaints, and none other, lists them through events_answers_ts.
+		for (const kpi of ['nps', 'csat', 'ces', 'complaint_rate', 'regulator_share'])
+			expect(plan(`${range}&kpi=${kpi}`), kpi).toMatch(/USING INDEX events_answers_ts/);
+		for (const kpi of ['fcr', 'aht_s', 'transfer_rate', 'sentiment', 'cx_index'])
+			expect(plan(`${range}&kpi=${kpi}`), kpi).not.toMatch(/events_answers_ts/);
 		// The records are those of the whole list, filtered by hand (both engines: `everything` compares them).
 		const all = await everything(db, range);
 		const ids = (events: { id: string }[]) => events.map((e) => e.id);

@@ -141,6 +141,7 @@ const OFFERED = `(e.type = 'contact' AND ${REQUEST} AND NOT ${SHORT_ABANDON})`;
 const ANSWERED = `(e.type = 'contact' AND e.handled_by = 'agent' AND coalesce(e.outcome, '') <> 'abandoned')`;
 const ANSWERS = (metric: string) =>
 	`(e.type = 'feedback' AND e.metric = '${metric}' AND e.score IS NOT NULL)`;
+const COMPLAINTS = `e.type = 'complaint'`;
 const CONTRIBUTING = `e.type IN ('contact', 'feedback', 'complaint')`;
 
 export const KPI_RECORDS: Readonly<Record<KpiKey, string>> = {
@@ -155,8 +156,8 @@ export const KPI_RECORDS: Readonly<Record<KpiKey, string>> = {
 	abandonment_rate: OFFERED,
 	transfer_rate: ANSWERED,
 	repeat_contact_rate: COUNTED,
-	complaint_rate: `e.type = 'complaint'`,
-	regulator_share: `e.type = 'complaint'`,
+	complaint_rate: COMPLAINTS,
+	regulator_share: COMPLAINTS,
 	containment_rate: `(${COUNTED} AND e.handled_by IN ('bot', 'ivr'))`,
 	sentiment: `(e.sentiment IS NOT NULL AND ${CONTRIBUTING})`,
 	cx_index: `(${CONTRIBUTING})`
@@ -169,7 +170,12 @@ const DETRACTOR = `(e.type = 'feedback' AND ((e.metric = 'nps' AND e.score <= 6)
  * events_answers_ts, which SQLite uses only when the query states it.
  */
 const ANSWERS_AND_COMPLAINTS = `e.type IN ('feedback', 'complaint')`;
-const ANSWER_KPIS: ReadonlySet<KpiKey> = new Set(['nps', 'csat', 'ces', 'complaint_rate', 'regulator_share']);
+/** The KPIs whose records are all answers or complaints: those whose condition above is ANSWERS or COMPLAINTS. */
+const ANSWER_KPIS: ReadonlySet<KpiKey> = new Set(
+	(Object.keys(KPI_RECORDS) as KpiKey[]).filter(
+		(k) => KPI_RECORDS[k] === ANSWERS(k) || KPI_RECORDS[k] === COMPLAINTS
+	)
+);
 
 /** Whether every record the query can list is an answer or a complaint. */
 function answersOrComplaintsOnly(q: EventsQuery): boolean {

@@ -83,8 +83,13 @@ const WINDOW_SQL = `SELECT ${WINDOW_COLUMNS}
 const NO_EVENTS_SQL = 'SELECT 1 FROM events WHERE ts >= ? AND ts < ? LIMIT 1';
 
 const RAW_FROM = 'FROM events e LEFT JOIN events c ON c.seq = e.linked_contact_seq';
-const RAW_SELECT = RAW_SQL.slice(0, RAW_SQL.indexOf(RAW_FROM));
-if (!RAW_SELECT) throw new Error('RAW_SQL no longer reads FROM events e LEFT JOIN events c');
+// RAW_SQL's columns, its first (e.ts) named so that the union below can order by it.
+const RAW_SELECT = RAW_SQL.slice(0, RAW_SQL.indexOf(RAW_FROM)).replace(
+	/^SELECT e\.ts,/,
+	'SELECT e.ts AS row_ts,'
+);
+if (!RAW_SELECT.startsWith('SELECT e.ts AS row_ts,'))
+	throw new Error('RAW_SQL no longer reads e.ts first, FROM events e LEFT JOIN events c');
 const RAW_TYPES = "e.type IN ('contact', 'feedback', 'complaint')";
 
 /**
@@ -97,7 +102,7 @@ const RAW_TYPES = "e.type IN ('contact', 'feedback', 'complaint')";
  * Parameters: teams, from, to, from, to, teams, from − LINKED_WITHIN_MS, to + LINKED_WITHIN_MS.
  */
 const rawTeamSql = (inTeams: (column: string) => string, linkedIndex: string) =>
-	`${RAW_SELECT}, e.seq ${RAW_FROM}
+	`${RAW_SELECT}, e.seq AS row_seq ${RAW_FROM}
 	WHERE e.team_id IS NOT NULL AND ${inTeams('e.team_id')} AND e.ts >= ? AND e.ts < ? AND ${RAW_TYPES}
 	UNION ALL
 	${RAW_SELECT}, e.seq FROM events e ${linkedIndex} JOIN events c ON c.seq = e.linked_contact_seq
@@ -105,7 +110,7 @@ const rawTeamSql = (inTeams: (column: string) => string, linkedIndex: string) =>
 	  AND e.linked_contact_seq IN (SELECT seq FROM events
 	    WHERE team_id IS NOT NULL AND ${inTeams('team_id')} AND ts >= ? AND ts < ?)
 	  AND ${RAW_TYPES}
-	ORDER BY 1, 25`;
+	ORDER BY row_ts, row_seq`;
 
 /** The longest time between a linked answer or complaint and its contact. */
 export const LINKED_WITHIN_MS = Math.max(LINK_WINDOW_MS, COMPLAINT_ATTRIBUTION_MS);
