@@ -60,6 +60,24 @@ const JOURNEYS = [
 	'complaint',
 	'wealth_product'
 ];
+const LOW_COMMENTS = [
+	'等了很久才接通，问题也没解决',
+	'转了三次人工，每次都要重新说一遍',
+	'信用卡年费扣了却没人解释清楚',
+	'APP 一直登录不上，客服只让我重启',
+	'答复太慢，态度也不好',
+	'说好的回电一直没有打来',
+	'网点排队两个小时，体验很差',
+	'智能客服听不懂我的问题'
+];
+const HIGH_COMMENTS = [
+	'客服很耐心，一次就解决了',
+	'回复及时，谢谢',
+	'操作指引很清楚',
+	'服务态度很好',
+	'转账问题处理得很快',
+	'理财经理讲解得很专业'
+];
 const REGIONS = Array.from({ length: 31 }, (_, i) => `r${String(i + 1).padStart(2, '0')}`);
 const SEGMENTS = ['mass', 'affluent', 'private'] as const;
 const CUSTOMERS = 1_500_000;
@@ -150,6 +168,7 @@ function makeFeedback(ts: number, c: number, id: number, contact: CxEvent | null
 				: good
 					? int(5, 7)
 					: int(1, 5);
+	const detractor = (metric === 'nps' && score <= 6) || (metric === 'csat' && score <= 2);
 	return {
 		id: `b${id}`,
 		type: 'feedback',
@@ -158,6 +177,8 @@ function makeFeedback(ts: number, c: number, id: number, contact: CxEvent | null
 		channel: contact?.channel ?? pick<Channel>(['app', 'wechat', 'phone']),
 		metric,
 		score,
+		// A comment with about a third of the answers, more often with a low score (the demo: ≈ 8% of events).
+		text: random() < (detractor ? 0.5 : 0.25) ? pick(detractor ? LOW_COMMENTS : HIGH_COMMENTS) : undefined,
 		contactId: contact?.id,
 		journey: contact ? undefined : pick(JOURNEYS),
 		properties: {}
