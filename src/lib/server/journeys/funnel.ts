@@ -148,21 +148,25 @@ class FunnelTally {
 
 	/**
 	 * One customer's deepest instance: its depth, status code (0 in progress, 1 completed, 2 failed, 3 abandoned:
-	 * STATUS_CODE) and the step offsets ("0,540,,86400/1") found in `text` from `from` to `end`, parsed in place.
+	 * STATUS_CODE) and the step offsets ("0,540,,86400/1") found in `text` from `from` to the end of the line (a
+	 * '\n' or the end of the text), parsed in place.
 	 */
-	add(depth: number, status: number, text: string, from: number, end: number): void {
+	add(depth: number, status: number, text: string, from: number): void {
 		const n = this.reached.length;
+		const length = text.length;
 		let previous = -1;
 		let k = 0;
 		let i = from;
-		while (k < n && i <= end) {
+		while (k < n) {
 			let seconds = 0;
 			let alt = 0;
 			let digits = 0;
 			let inAlt = false;
-			for (; i < end; i++) {
-				const c = text.charCodeAt(i);
-				if (c === 44) break; // ,
+			// What ended the field: a ',' (another follows), or the line's end (10, also at the text's end).
+			let c = 10;
+			for (; i < length; i++) {
+				c = text.charCodeAt(i);
+				if (c === 44 || c === 10) break; // , or the line's end
 				if (c === 47)
 					inAlt = true; // /
 				else if (inAlt) alt = alt * 10 + (c - 48);
@@ -173,7 +177,6 @@ class FunnelTally {
 					digits++;
 				}
 			}
-			i++;
 			if (digits > 0 && !Number.isNaN(seconds)) {
 				this.reached[k]++;
 				if (alt < this.branches[k].length) this.branches[k][alt]++;
@@ -184,6 +187,8 @@ class FunnelTally {
 				previous = seconds;
 			}
 			k++;
+			if (c !== 44) break;
+			i++;
 		}
 		if (depth > 0) {
 			const at = depth - 1;
@@ -352,15 +357,14 @@ export async function funnel(
 			if (kept[i] === 0) continue;
 			const status = text.charCodeAt(at[i]) - 48;
 			const g = at[i] + 2;
-			const d = text.indexOf(';', g);
-			const next = text.indexOf('\n', d + 1);
-			const end = next === -1 ? text.length : next;
-			all.add(depth[i], status, text, d + 1, end);
+			// Without `by` the group is always none: the offsets follow at once.
+			const d = by ? text.indexOf(';', g) : g;
+			all.add(depth[i], status, text, d + 1);
 			if (by) {
 				const group = d === g ? null : text.slice(g, d);
 				let tally = groups.get(group);
 				if (!tally) groups.set(group, (tally = new FunnelTally(definition, () => 0)));
-				tally.add(depth[i], status, text, d + 1, end);
+				tally.add(depth[i], status, text, d + 1);
 			}
 		}
 	}

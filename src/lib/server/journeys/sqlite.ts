@@ -114,13 +114,15 @@ export function countEventNames(
 export const STATUS_CODE = `CASE WHEN status = 'completed' THEN 1 WHEN status = 'failed' THEN 2
 	WHEN status = 'abandoned' OR deadline <= @now THEN 3 ELSE 0 END`;
 
-export function funnelGroupColumn(by: 'segment' | 'channel' | null): string {
-	return by === 'segment' ? "coalesce(segment, '')" : by === 'channel' ? "coalesce(first_channel, '')" : "''";
-}
-
-/** One instance's funnel line (SQL, both engines): `customer_key;depth;status code;group;step_offsets`. */
+/**
+ * One instance's funnel line (SQL, both engines): `customer_key;depth;status code;group;step_offsets`, the group its
+ * segment or start channel with `by` ('' for none), else ''.
+ */
 export function funnelLineSql(by: 'segment' | 'channel' | null): string {
-	return `customer_key || ';' || depth || ';' || ${STATUS_CODE} || ';' || ${funnelGroupColumn(by)} || ';' || step_offsets`;
+	const group =
+		by === 'segment' ? "coalesce(segment, '')" : by === 'channel' ? "coalesce(first_channel, '')" : null;
+	// Without a group, its two separators are one constant: a concatenation less per instance.
+	return `customer_key || ';' || depth || ';' || ${STATUS_CODE} || ${group ? `';' || ${group} || ';'` : "';;'"} || step_offsets`;
 }
 
 /**
