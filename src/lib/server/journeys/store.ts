@@ -43,7 +43,10 @@ export interface JourneyStore {
 	eventNames(): Promise<Omit<EventNameVolume, 'steps'>[]>;
 	/** The enabled journeys compiled (SQLite caches it per database; PostgreSQL compiles it per call). */
 	catalog(): Promise<JourneyCatalog>;
-	/** `customer_key;depth;status code;group;step_offsets` of the instances of a query, in start order. */
+	/**
+	 * `customer_key;depth;status code;group;step_offsets` of the instances of a query, in start order, a string each
+	 * (the read of the reference funnel, funnel-reference.ts; funnel.ts reads `funnelText`).
+	 */
 	funnelLines(
 		journeyKey: string,
 		q: JourneyQuery,
