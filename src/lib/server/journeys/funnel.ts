@@ -272,8 +272,9 @@ interface Deepest {
 function deepestInstances(texts: readonly FunnelText[], steps: number): Deepest {
 	let n = 0;
 	for (const t of texts) n += t.lines;
+	// At most two thirds full: linear probing stays short even when every line is another customer.
 	let size = 1024;
-	while (size < n * 1.25) size *= 2;
+	while (size < n * 1.5) size *= 2;
 	const mask = size - 1;
 	const table = new Int32Array(size); // a line + 1; 0: empty
 	const keys = new Float64Array(n);
@@ -327,6 +328,8 @@ function deepestInstances(texts: readonly FunnelText[], steps: number): Deepest 
 			p = end === -1 ? length : end + 1;
 		}
 	}
+	// The per-line arrays are sized by the counts the store gave: a text with other lines would be tallied wrong.
+	if (i !== n) throw new Error(`funnel texts: ${i} lines where ${n} were counted`);
 	firstLine[texts.length] = i;
 	const deeper = new Int32Array(steps);
 	for (let k = steps - 1, sum = byDepth[steps]; k >= 0; k--) {
