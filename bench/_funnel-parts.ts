@@ -14,7 +14,7 @@ const d = defs.find((x) => x.key === key)!;
 const q = { from: NOW - 91 * DAY, to: NOW, segment: null, channel: null };
 const store = journeyStore(db);
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const t: Record<string, number[]> = { lines: [], raw: [], count: [], ref: [], new: [], sort: [] };
+const t: Record<string, number[]> = { lines: [], texts: [], raw: [], count: [], ref: [], new: [], sort: [] };
 const only = process.env.ONLY;
 for (let round = 0; round < 6; round++) {
 	if (only === 'new') {
@@ -26,6 +26,10 @@ for (let round = 0; round < 6; round++) {
 	let s = performance.now();
 	const lines = await store.funnelLines(d.key, q, NOW, null);
 	t.lines.push(performance.now() - s);
+	// What funnel.ts reads: the same lines, one text per window of starts.
+	s = performance.now();
+	await store.funnelText(d.key, q, NOW, null);
+	t.texts.push(performance.now() - s);
 	s = performance.now();
 	db.$client
 		.prepare(

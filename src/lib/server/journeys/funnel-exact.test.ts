@@ -6,7 +6,8 @@ import { funnel, orderStatistics } from './funnel';
 import { quantileInterval, quantileSorted } from '$lib/server/stats';
 import { createRandom } from '$lib/server/demo/random';
 import { referenceFunnel } from './funnel-reference';
-import { getJourney } from './registry';
+import { getJourney, journeyStore } from './registry';
+import { FUNNEL_WINDOW_MS, funnelWindows } from './sqlite';
 import { DAY, HOUR, MIN, step, T0, walkedFixture } from './testing';
 
 /**
@@ -111,6 +112,17 @@ describe('funnel against the reference', () => {
 		});
 		expect(f.customers).toBe(160);
 		expect(f.steps[1].timeN).toBeGreaterThan(30);
+		// Customers with instances in two of the windows funnelText reads the widest range in: the deepest of each is
+		// found across windows.
+		expect(funnelWindows(RANGES[0].from, RANGES[0].to, FUNNEL_WINDOW_MS).length).toBeGreaterThan(1);
+		const across = c
+			.prepare(
+				`SELECT count(*) FROM (SELECT customer_key FROM journey_instances WHERE started_at >= @from AND started_at < @to
+				 GROUP BY customer_key HAVING min((started_at - @from) / @window) < max((started_at - @from) / @window))`
+			)
+			.pluck()
+			.get({ ...RANGES[0], window: FUNNEL_WINDOW_MS }) as number;
+		expect(across).toBeGreaterThan(10);
 	});
 
 	it.each([1, 2, 3])('gives the same funnels on SQLite and PostgreSQL (seed %i)', async (seed) => {
@@ -128,6 +140,34 @@ describe('funnel against the reference', () => {
 			await funnel(db, def, q, { now: NOWS[0], by: 'segment' })
 		);
 	});
+});
+
+describe('funnelText', () => {
+	it.each([1, 2])(
+		'carries the funnel lines in start order, in windows of any size, on both engines (seed %i)',
+		async (seed) => {
+			const db = build(seed);
+			const pg = await mirrorToPostgres(db);
+			mirrors.push(pg);
+			let compared = 0;
+			for (const target of [sqliteStorage(db), postgresStorage(pg.db)]) {
+				const store = journeyStore(target);
+				for (const range of RANGES)
+					for (const by of [null, 'segment', 'channel'] as const) {
+						const q = { ...range, segment: null, channel: null };
+						const lines = await store.funnelLines('fixture', q, NOWS[0], by);
+						expect(lines.length).toBeGreaterThan(0);
+						for (const windowMs of [HOUR, 7 * HOUR, DAY, undefined]) {
+							const texts = await store.funnelText('fixture', q, NOWS[0], by, windowMs);
+							expect(texts.flatMap((t) => t.text.split('\n'))).toEqual(lines);
+							expect(texts.map((t) => t.lines)).toEqual(texts.map((t) => t.text.split('\n').length));
+							compared++;
+						}
+					}
+			}
+			expect(compared).toBe(2 * RANGES.length * 3 * 4);
+		}
+	);
 });
 
 describe('orderStatistics', () => {

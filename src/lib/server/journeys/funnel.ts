@@ -5,6 +5,7 @@ import { MIN_N, type JourneyQuery } from './query';
 import { quantileInterval, quantileSorted, wilson } from '$lib/server/stats';
 import type { Storage } from '$lib/server/db/storage';
 import { journeyStore } from './registry';
+import type { FunnelText } from './store';
 
 /**
  * Funnels from the precomputed instances (PERF-NOTES.md): per step, the customers who reached it in order, the
@@ -113,7 +114,8 @@ function swap(a: Float64Array, i: number, j: number): void {
 
 /**
  * The funnel arithmetic of one set of customers, fed one deepest instance at a time (`add`) and read once
- * (`steps`). Step times go into one typed array per step, of which only the order statistics shown are selected.
+ * (`steps`). Step times go into one typed array per step (grown when full), of which only the order statistics
+ * shown are selected.
  */
 class FunnelTally {
 	readonly reached: Int32Array;
@@ -123,9 +125,10 @@ class FunnelTally {
 	readonly times: Float64Array[];
 	readonly timeN: Int32Array;
 
+	/** `capacity`: how many times each step is expected to get (a customer adds at most one per step). */
 	constructor(
 		readonly definition: JourneyDefinition,
-		capacity: number
+		capacity: (step: number) => number
 	) {
 		const n = definition.steps.length;
 		this.reached = new Int32Array(n);
@@ -133,27 +136,37 @@ class FunnelTally {
 		this.inProgress = new Int32Array(n);
 		this.timeN = new Int32Array(n);
 		this.branches = definition.steps.map((s) => new Int32Array(s.events.length));
-		// Step 0 has no time from a previous step; a customer adds at most one time per step.
-		this.times = definition.steps.map((_, k) => new Float64Array(k === 0 ? 0 : capacity));
+		// Step 0 has no time from a previous step.
+		this.times = definition.steps.map((_, k) => new Float64Array(k === 0 ? 0 : capacity(k)));
+	}
+
+	private grow(k: number): void {
+		const times = new Float64Array(Math.max(64, this.times[k].length * 2));
+		times.set(this.times[k]);
+		this.times[k] = times;
 	}
 
 	/**
-	 * One customer's deepest instance: its depth, status code (0 in progress, 1 completed, 2 failed, 3 abandoned: STATUS_CODE) and the step offsets ("0,540,,86400/1")
-	 * found in `text` from `from` to the end, parsed in place.
+	 * One customer's deepest instance: its depth, status code (0 in progress, 1 completed, 2 failed, 3 abandoned:
+	 * STATUS_CODE) and the step offsets ("0,540,,86400/1") found in `text` from `from` to the end of the line (a
+	 * '\n' or the end of the text), parsed in place.
 	 */
 	add(depth: number, status: number, text: string, from: number): void {
 		const n = this.reached.length;
+		const length = text.length;
 		let previous = -1;
 		let k = 0;
 		let i = from;
-		while (k < n && i <= text.length) {
+		while (k < n) {
 			let seconds = 0;
 			let alt = 0;
 			let digits = 0;
 			let inAlt = false;
-			for (; i < text.length; i++) {
-				const c = text.charCodeAt(i);
-				if (c === 44) break; // ,
+			// What ended the field: a ',' (another follows), or the line's end (10, also at the text's end).
+			let c = 10;
+			for (; i < length; i++) {
+				c = text.charCodeAt(i);
+				if (c === 44 || c === 10) break; // , or the line's end
 				if (c === 47)
 					inAlt = true; // /
 				else if (inAlt) alt = alt * 10 + (c - 48);
@@ -164,14 +177,18 @@ class FunnelTally {
 					digits++;
 				}
 			}
-			i++;
 			if (digits > 0 && !Number.isNaN(seconds)) {
 				this.reached[k]++;
 				if (alt < this.branches[k].length) this.branches[k][alt]++;
-				if (previous >= 0) this.times[k][this.timeN[k]++] = seconds - previous;
+				if (previous >= 0) {
+					if (this.timeN[k] === this.times[k].length) this.grow(k);
+					this.times[k][this.timeN[k]++] = seconds - previous;
+				}
 				previous = seconds;
 			}
 			k++;
+			if (c !== 44) break;
+			i++;
 		}
 		if (depth > 0) {
 			const at = depth - 1;
@@ -231,56 +248,95 @@ function percentInterval(x: number, n: number): [number, number] | null {
 	return ci ? [ci[0] * 100, ci[1] * 100] : null;
 }
 
+/** Each customer's deepest instance (deepestInstances), by line of the funnel texts in order. */
+interface Deepest {
+	/** The lines of each text: text t holds lines firstLine[t] to firstLine[t + 1] - 1. */
+	firstLine: Int32Array;
+	/** Per line: 1 if it is its customer's deepest instance. */
+	kept: Uint8Array;
+	/** Per line: its depth, and the position of its status code in its text (past the depth's ';'). */
+	depth: Int32Array;
+	at: Int32Array;
+	/** Per step k: how many customers are kept with a depth above k (the most times step k can get). */
+	deeper: Int32Array;
+}
+
 /**
- * Each customer's deepest instance among the funnel lines of a query (`customer_key;depth;status;group;offsets`,
- * in start order, so the first of equals is kept): the indices of the lines kept, with the depth of each line and
- * where its depth ends. Keys and depths are read digit by digit into numbers (a 53-bit key is exact); customers are
- * found in an open-addressing table of typed arrays (no Map of boxed keys, no substring per line).
+ * Each customer's deepest instance among the funnel texts of a query (lines `customer_key;depth;status;group;offsets`
+ * in start order, so the first of equals is kept). Keys and depths are read digit by digit into numbers (a 53-bit key
+ * is exact), the rest of a line is skipped with indexOf. Customers are found in an open-addressing table of line
+ * numbers small enough to stay in the CPU's cache (the keys and depths it points to are per line, written in order),
+ * and the kept lines are only flagged, so the tally reads the texts in order too: reading them, or a large table,
+ * in hash order waits on memory for every customer.
  */
-function deepestLines(lines: readonly string[]): { kept: Int32Array; depths: Int32Array; ends: Int32Array } {
-	const n = lines.length;
-	const depths = new Int32Array(n);
-	const ends = new Int32Array(n);
+function deepestInstances(texts: readonly FunnelText[], steps: number): Deepest {
+	let n = 0;
+	for (const t of texts) n += t.lines;
+	// At most two thirds full: linear probing stays short even when every line is another customer.
 	let size = 1024;
-	while (size < n * 2) size *= 2;
+	while (size < n * 1.5) size *= 2;
 	const mask = size - 1;
-	const slotKey = new Float64Array(size);
-	const slotLine = new Int32Array(size).fill(-1);
-	let customers = 0;
-	for (let i = 0; i < n; i++) {
-		const line = lines[i];
+	const table = new Int32Array(size); // a line + 1; 0: empty
+	const keys = new Float64Array(n);
+	const depths = new Int32Array(n);
+	const at = new Int32Array(n);
+	const kept = new Uint8Array(n);
+	const firstLine = new Int32Array(texts.length + 1);
+	const byDepth = new Int32Array(steps + 1);
+	let i = 0;
+	for (let t = 0; t < texts.length; t++) {
+		firstLine[t] = i;
+		const text = texts[t].text;
+		const length = text.length;
 		let p = 0;
-		let key = 0;
-		let low = 0;
-		for (let c = line.charCodeAt(p); c !== 59; c = line.charCodeAt(++p)) {
-			key = key * 10 + (c - 48);
-			low = (Math.imul(low, 10) + (c - 48)) | 0;
-		}
-		let depth = 0;
-		for (let c = line.charCodeAt(++p); c !== 59; c = line.charCodeAt(++p)) depth = depth * 10 + (c - 48);
-		depths[i] = depth;
-		ends[i] = p;
-		// `low` is the key modulo 2^32 (wrapping arithmetic): the keys are hashes, so its bits spread evenly.
-		let s = Math.imul(low, 0x9e3779b1) & mask;
-		for (;;) {
-			const j = slotLine[s];
-			if (j === -1) {
-				slotKey[s] = key;
-				slotLine[s] = i;
-				customers++;
-				break;
+		while (p < length) {
+			let key = 0;
+			let low = 0;
+			for (let c = text.charCodeAt(p); c !== 59; c = text.charCodeAt(++p)) {
+				key = key * 10 + (c - 48);
+				low = (Math.imul(low, 10) + (c - 48)) | 0;
 			}
-			if (slotKey[s] === key) {
-				if (depth > depths[j]) slotLine[s] = i;
-				break;
+			let depth = 0;
+			for (let c = text.charCodeAt(++p); c !== 59; c = text.charCodeAt(++p)) depth = depth * 10 + (c - 48);
+			keys[i] = key;
+			depths[i] = depth;
+			at[i] = ++p;
+			// `low` is the key modulo 2^32 (wrapping arithmetic): the keys are hashes, so its bits spread evenly.
+			let s = Math.imul(low, 0x9e3779b1) & mask;
+			for (;;) {
+				const j = table[s] - 1;
+				if (j === -1) {
+					table[s] = i + 1;
+					kept[i] = 1;
+					byDepth[Math.min(depth, steps)]++;
+					break;
+				}
+				if (keys[j] === key) {
+					if (depth > depths[j]) {
+						table[s] = i + 1;
+						kept[j] = 0;
+						kept[i] = 1;
+						byDepth[Math.min(depths[j], steps)]--;
+						byDepth[Math.min(depth, steps)]++;
+					}
+					break;
+				}
+				s = (s + 1) & mask;
 			}
-			s = (s + 1) & mask;
+			i++;
+			const end = text.indexOf('\n', p);
+			p = end === -1 ? length : end + 1;
 		}
 	}
-	const kept = new Int32Array(customers);
-	let m = 0;
-	for (let s = 0; s < size; s++) if (slotLine[s] !== -1) kept[m++] = slotLine[s];
-	return { kept, depths, ends };
+	// The per-line arrays are sized by the counts the store gave: a text with other lines would be tallied wrong.
+	if (i !== n) throw new Error(`funnel texts: ${i} lines where ${n} were counted`);
+	firstLine[texts.length] = i;
+	const deeper = new Int32Array(steps);
+	for (let k = steps - 1, sum = byDepth[steps]; k >= 0; k--) {
+		deeper[k] = sum;
+		sum += byDepth[k];
+	}
+	return { firstLine, kept, depth: depths, at, deeper };
 }
 
 export async function funnel(
@@ -292,19 +348,28 @@ export async function funnel(
 	const now = options.now ?? Date.now();
 	const minN = options.minN ?? MIN_N;
 	const by = options.by ?? null;
-	const lines = await journeyStore(target).funnelLines(definition.key, q, now, by);
-	const { kept, depths, ends } = deepestLines(lines);
-	const all = new FunnelTally(definition, kept.length);
-	// With `by`: the group of each kept line (the text between its third and fourth ';'; '' is none).
-	const groupOf: (string | null)[] = by ? new Array<string | null>(kept.length) : [];
-	for (let m = 0; m < kept.length; m++) {
-		const i = kept[m];
-		const line = lines[i];
-		const b = ends[i];
-		const c = b + 2; // one status digit: b + 1
-		const d = line.indexOf(';', c + 1);
-		all.add(depths[i], line.charCodeAt(b + 1) - 48, line, d + 1);
-		if (by) groupOf[m] = d === c + 1 ? null : line.slice(c + 1, d);
+	const texts = await journeyStore(target).funnelText(definition.key, q, now, by);
+	const deepest = deepestInstances(texts, definition.steps.length);
+	const all = new FunnelTally(definition, (k) => deepest.deeper[k]);
+	// With `by`: a tally per group (the text between a line's third and fourth ';'; '' is none), fed in the same pass.
+	const groups = new Map<string | null, FunnelTally>();
+	const { firstLine, kept, depth, at } = deepest;
+	for (let t = 0; t < texts.length; t++) {
+		const text = texts[t].text;
+		for (let i = firstLine[t]; i < firstLine[t + 1]; i++) {
+			if (kept[i] === 0) continue;
+			const status = text.charCodeAt(at[i]) - 48;
+			const g = at[i] + 2;
+			// Without `by` the group is always none: the offsets follow at once.
+			const d = by ? text.indexOf(';', g) : g;
+			all.add(depth[i], status, text, d + 1);
+			if (by) {
+				const group = d === g ? null : text.slice(g, d);
+				let tally = groups.get(group);
+				if (!tally) groups.set(group, (tally = new FunnelTally(definition, () => 0)));
+				tally.add(depth[i], status, text, d + 1);
+			}
+		}
 	}
 	const steps = all.steps(minN);
 	const result: Funnel = {
@@ -318,22 +383,9 @@ export async function funnel(
 		steps
 	};
 	if (by) {
-		const members = new Map<string | null, number[]>();
-		for (let m = 0; m < kept.length; m++) {
-			const list = members.get(groupOf[m]);
-			if (list) list.push(m);
-			else members.set(groupOf[m], [m]);
-		}
 		result.by = by;
-		result.groups = [...members.entries()]
-			.map(([group, list]) => {
-				const tally = new FunnelTally(definition, list.length);
-				for (const m of list) {
-					const i = kept[m];
-					const line = lines[i];
-					const b = ends[i];
-					tally.add(depths[i], line.charCodeAt(b + 1) - 48, line, line.indexOf(';', b + 3) + 1);
-				}
+		result.groups = [...groups.entries()]
+			.map(([group, tally]) => {
 				const s = tally.steps(minN);
 				return { group, customers: s[0]?.customers ?? 0, steps: s };
 			})

@@ -6,8 +6,8 @@ import type { Answer, AnswerCount } from './gap';
 import type { GroupRaw } from './groups';
 import { EFFECTIVE_STATUS, instanceFilter, teamScopeFilter } from './query';
 import type { EventNameMapping, EventNameVolume } from './registry';
-import { funnelGroupColumn, STATUS_CODE, TIMELINE_COLUMNS, TIMELINE_FROM } from './sqlite';
-import type { JourneyStore } from './store';
+import { FUNNEL_WINDOW_MS, funnelLineSql, funnelWindows, TIMELINE_COLUMNS, TIMELINE_FROM } from './sqlite';
+import type { FunnelText, JourneyStore } from './store';
 import type { CustomerTimeline, TimelineEventRow, TimelineInstanceRow } from './timeline';
 import { DEFAULT_JOURNEYS } from './definitions';
 import { instanceGroupsRollupSql } from './path-days';
@@ -135,11 +135,23 @@ export function postgresJourneyStore(db: PgDb): JourneyStore {
 		async funnelLines(journeyKey, q, now, by) {
 			const { where, params } = instanceFilter(journeyKey, q);
 			const rows = await values<[string]>(
-				`SELECT customer_key || ';' || depth || ';' || ${STATUS_CODE} || ';' || ${funnelGroupColumn(by)} || ';' || step_offsets
-				 FROM journey_instances WHERE ${where} ORDER BY started_at, id`,
+				`SELECT ${funnelLineSql(by)} FROM journey_instances WHERE ${where} ORDER BY started_at, id`,
 				{ ...params, now }
 			);
 			return rows.map((r) => r[0]);
+		},
+		async funnelText(journeyKey, q, now, by, windowMs = FUNNEL_WINDOW_MS) {
+			const { where, params } = instanceFilter(journeyKey, q);
+			const texts: FunnelText[] = [];
+			for (const [from, to] of funnelWindows(q.from, q.to, windowMs)) {
+				const [row] = await values<[number, string]>(
+					`SELECT count(*)::int, coalesce(string_agg(${funnelLineSql(by)}, E'\n' ORDER BY started_at, id), '')
+					 FROM journey_instances WHERE ${where}`,
+					{ ...params, from, to, now }
+				);
+				if (row && row[0] > 0) texts.push({ lines: row[0], text: row[1] });
+			}
+			return texts;
 		},
 		async instanceGroups(journeyKey, q, now, options) {
 			const rollup = options?.scan ? null : instanceGroupsRollupSql(journeyKey, q, now, true);

@@ -15,7 +15,7 @@ import type { Answer, AnswerCount } from './gap';
 import type { GroupRaw } from './groups';
 import { EFFECTIVE_STATUS, instanceFilter, teamScopeFilter } from './query';
 import type { EventNameMapping, EventNameVolume } from './registry';
-import type { JourneyStore } from './store';
+import type { FunnelText, JourneyStore } from './store';
 import type { CustomerTimeline, TimelineEventRow, TimelineInstanceRow } from './timeline';
 import { instanceGroupsRollupSql } from './path-days';
 import { placeholders, statement } from './statements';
@@ -114,8 +114,29 @@ export function countEventNames(
 export const STATUS_CODE = `CASE WHEN status = 'completed' THEN 1 WHEN status = 'failed' THEN 2
 	WHEN status = 'abandoned' OR deadline <= @now THEN 3 ELSE 0 END`;
 
-export function funnelGroupColumn(by: 'segment' | 'channel' | null): string {
-	return by === 'segment' ? "coalesce(segment, '')" : by === 'channel' ? "coalesce(first_channel, '')" : "''";
+/**
+ * One instance's funnel line (SQL, both engines): `customer_key;depth;status code;group;step_offsets`, the group its
+ * segment or start channel with `by` ('' for none), else ''.
+ */
+export function funnelLineSql(by: 'segment' | 'channel' | null): string {
+	const group =
+		by === 'segment' ? "coalesce(segment, '')" : by === 'channel' ? "coalesce(first_channel, '')" : null;
+	// Without a group, its two separators are one constant: a concatenation less per instance.
+	return `customer_key || ';' || depth || ';' || ${STATUS_CODE} || ${group ? `';' || ${group} || ';'` : "';;'"} || step_offsets`;
+}
+
+/**
+ * The windows of start times `funnelText` reads one text each: one string per window instead of one per instance
+ * is what makes a long range cheap to read (a JS string and an array slot per instance cost more than SQLite's
+ * whole scan); windows keep each string far below a JS string's maximum length at any volume a window can hold.
+ */
+export const FUNNEL_WINDOW_MS = 15 * 86_400_000;
+
+/** The windows of [from, to) of `windowMs` each, in order (the last one cut at `to`). */
+export function funnelWindows(from: number, to: number, windowMs: number): [number, number][] {
+	const windows: [number, number][] = [];
+	for (let start = from; start < to; start += windowMs) windows.push([start, Math.min(to, start + windowMs)]);
+	return windows;
 }
 
 function selectorSql(selector: Selector): { sql: string; params: Record<string, string | number> } {
@@ -196,11 +217,27 @@ export function sqliteJourneyStore(db: Db): JourneyStore {
 			const { where, params } = instanceFilter(journeyKey, q);
 			return statement(
 				db,
-				`SELECT customer_key || ';' || depth || ';' || ${STATUS_CODE} || ';' || ${funnelGroupColumn(by)} || ';' || step_offsets
-				 FROM journey_instances WHERE ${where} ORDER BY started_at`
+				`SELECT ${funnelLineSql(by)} FROM journey_instances WHERE ${where} ORDER BY started_at`
 			)
 				.pluck()
 				.all({ ...params, now }) as string[];
+		},
+		async funnelText(journeyKey, q, now, by, windowMs = FUNNEL_WINDOW_MS) {
+			const { where, params } = instanceFilter(journeyKey, q);
+			// group_concat takes the rows in the order the ordered subquery gives them (a co-routine over the covering
+			// index, read in start order): the order funnel.ts needs to keep the first of equals.
+			const read = statement(
+				db,
+				`SELECT count(*), coalesce(group_concat(line, char(10)), '') FROM (
+				   SELECT ${funnelLineSql(by)} AS line FROM journey_instances WHERE ${where} ORDER BY started_at
+				 )`
+			).raw();
+			const texts: FunnelText[] = [];
+			for (const [from, to] of funnelWindows(q.from, q.to, windowMs)) {
+				const [lines, text] = read.get({ ...params, from, to, now }) as [number, string];
+				if (lines > 0) texts.push({ lines, text });
+			}
+			return texts;
 		},
 		async instanceGroups(journeyKey, q, now, options) {
 			const rollup = options?.scan ? null : instanceGroupsRollupSql(journeyKey, q, now, false);

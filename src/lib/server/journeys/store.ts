@@ -12,6 +12,12 @@ import type { CustomerTimeline, TimelineEventRow, TimelineInstanceRow } from './
 import { sqliteJourneyStore } from './sqlite';
 import { postgresJourneyStore } from './postgres';
 
+/** Funnel lines (`funnelText`): `lines` of them in `text`, separated by '\n'. */
+export interface FunnelText {
+	lines: number;
+	text: string;
+}
+
 /**
  * The storage of the journey registry and of the journey analyses (read side), one implementation per engine
  * (db/storage.ts): SQLite keeps its prepared statements, PostgreSQL says the same in its dialect. Stitching
@@ -37,13 +43,27 @@ export interface JourneyStore {
 	eventNames(): Promise<Omit<EventNameVolume, 'steps'>[]>;
 	/** The enabled journeys compiled (SQLite caches it per database; PostgreSQL compiles it per call). */
 	catalog(): Promise<JourneyCatalog>;
-	/** `customer_key;depth;status code;group;step_offsets` of the instances of a query, in start order. */
+	/**
+	 * `customer_key;depth;status code;group;step_offsets` of the instances of a query, in start order, a string each
+	 * (the read of the reference funnel, funnel-reference.ts; funnel.ts reads `funnelText`).
+	 */
 	funnelLines(
 		journeyKey: string,
 		q: JourneyQuery,
 		now: number,
 		by: 'segment' | 'channel' | null
 	): Promise<string[]>;
+	/**
+	 * The same lines joined by '\n', one text per window of `windowMs` of start times (default FUNNEL_WINDOW_MS, sqlite.ts), in
+	 * start order, with its number of lines; windows without instances are left out.
+	 */
+	funnelText(
+		journeyKey: string,
+		q: JourneyQuery,
+		now: number,
+		by: 'segment' | 'channel' | null,
+		windowMs?: number
+	): Promise<FunnelText[]>;
 	/**
 	 * Instances grouped by shape, depth and status as read at `now`, with their score counts: from the day rollup
 	 * over whole days (path-days.ts); `scan`: from the instances alone (the reference the tests compare with).
