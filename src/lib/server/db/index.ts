@@ -4,6 +4,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as schema from './schema';
+import { completeCuboids } from '$lib/server/metrics/rollups';
 import { sqliteStorage, type Storage } from './storage';
 import { DatabaseUrlError, parseDatabaseUrl } from './url';
 
@@ -52,6 +53,12 @@ export function openDatabase(file: string, options: { cacheMb?: number } = {}): 
 	client.pragma('journal_size_limit = 67108864');
 	const db = drizzle(client, { schema }) as Db;
 	migrate(db, { migrationsFolder });
+	// Cells of cuboids added by an upgrade (metrics/rollups.ts CUBOIDS), built once from the stored events.
+	const built = completeCuboids(db);
+	if (built)
+		console.log(
+			`[resonance] rollup cells of cuboids ${built.from}… built from ${built.events} events (${built.cells} cells)`
+		);
 	return db;
 }
 

@@ -3,6 +3,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import { resolve, join } from 'node:path';
 import * as schema from './schema-pg';
+import { completeCuboidsPostgres } from '$lib/server/metrics/rollups-postgres';
 
 export { schema as pgSchema };
 export type PgDb = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
@@ -87,7 +88,14 @@ async function migrateOnce(url: string): Promise<void> {
 	const client = postgres(url, { max: 1, onnotice: () => {}, types: NUMBER_TYPES, connect_timeout: 10 });
 	try {
 		await client`SELECT pg_advisory_lock(${MIGRATION_LOCK})`;
-		await migrate(drizzle(client, { schema }), { migrationsFolder: postgresMigrationsFolder() });
+		const db = drizzle(client, { schema });
+		await migrate(db, { migrationsFolder: postgresMigrationsFolder() });
+		// Cells of cuboids added by an upgrade (metrics/rollups.ts CUBOIDS), built once, by the process that migrates.
+		const built = await completeCuboidsPostgres(db as unknown as PgDb);
+		if (built)
+			console.log(
+				`[resonance] rollup cells of cuboids ${built.from}… built from ${built.events} events (${built.cells} cells)`
+			);
 		await client`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`;
 	} finally {
 		await client.end();

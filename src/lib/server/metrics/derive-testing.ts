@@ -289,10 +289,10 @@ const sortRows = <T>(rows: T[]) =>
 		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 		.map(([, r]) => r);
 
-const CELL_DUMP_SQL = `SELECT 'hour' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, ${MEASURE_COLUMNS.map((m) => `m.${m}`).join(', ')}
+const CELL_DUMP_SQL = `SELECT 'hour' AS level, k.cuboid, k.v1, k.v2, k.v3, ${CELL_KEY_SQL.hour} AS unit, ${MEASURE_COLUMNS.map((m) => `m.${m}`).join(', ')}
 	 FROM metric_cells m JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}
 	 UNION ALL
-	 SELECT 'day' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, ${MEASURE_COLUMNS.map((m) => `m.${m}`).join(', ')}
+	 SELECT 'day' AS level, k.cuboid, k.v1, k.v2, k.v3, ${CELL_KEY_SQL.hour} AS unit, ${MEASURE_COLUMNS.map((m) => `m.${m}`).join(', ')}
 	 FROM metric_day_cells m JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}`;
 
 const FLAG_DUMP_SQL = `SELECT e.id, e.type, e.first_contact, e.repeat_same_reason_7d, e.repeat_48h, e.chain_last,

@@ -45,12 +45,12 @@ function fresh(): Db {
 function cells(db: Db): Record<string, unknown>[] {
 	return db.$client
 		.prepare(
-			`SELECT 'hour' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_cells m
+			`SELECT 'hour' AS level, k.cuboid, k.v1, k.v2, k.v3, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_cells m
 			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}
 			 UNION ALL
-			 SELECT 'day' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_day_cells m
+			 SELECT 'day' AS level, k.cuboid, k.v1, k.v2, k.v3, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_day_cells m
 			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}
-			 ORDER BY level, cuboid, v1, v2, unit`
+			 ORDER BY level, cuboid, v1, v2, v3, unit`
 		)
 		.all()
 		.map((r) => {
@@ -492,9 +492,26 @@ describe('scope, grouping and comparison', () => {
 	it('a combination no cuboid holds falls back to raw rows with the same answer', async () => {
 		const db = fresh();
 		writeWithRollups(db, queueFixture());
-		const r = await onBothEngines(db, (t) => kpis(t, query({ filters: { agent: ['a0'], reason: ['r0'] } })));
+		const r = await onBothEngines(db, (t) =>
+			kpis(t, query({ filters: { agent: ['a0'], channel: ['phone'] } }))
+		);
 		expect(r.path).toBe('raw');
 		expect(r.rows[0].kpis.aht_s.n).toBe(10);
+	});
+
+	it('agent × reason is answered from the team × agent × reason cuboid, as the raw rows answer it', async () => {
+		const db = fresh();
+		writeWithRollups(db, queueFixture());
+		const q = query({ filters: { agent: ['a0'], reason: ['r0'] } });
+		const r = await onBothEngines(db, (t) => kpis(t, q));
+		expect(r.path).toBe('rollup');
+		expect(r.rows[0].kpis.aht_s.n).toBe(10);
+		// Agent a0 handles only r0 contacts: a reason filter that misses them finds none.
+		const other = await kpis(db, query({ filters: { agent: ['a0'], reason: ['r1'] } }));
+		expect(other.rows[0].kpis.aht_s.n).toBe(0);
+		const raw = await onBothEngines(db, (t) => kpis(t, q, { raw: true }));
+		expect(raw.path).toBe('raw');
+		expect(r.rows).toStrictEqual(raw.rows);
 	});
 
 	it('targets and thresholds edited by an admin change the status', async () => {

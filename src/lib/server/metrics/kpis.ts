@@ -105,6 +105,8 @@ interface AggregateSpec {
 	group: Dimension | null;
 	grain: Grain | null;
 	split: Dimension | null;
+	/** Raw rows only, whatever cuboid could answer (the reference path of tests and the benchmark). */
+	raw?: boolean;
 }
 
 /** Summed measures keyed by `group␁bucket␁split` ('' for a missing value, 0 for no bucket). */
@@ -207,7 +209,7 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 	const needed = new Set<Dimension>([...filters.keys()]);
 	if (group) needed.add(group);
 	if (split) needed.add(split);
-	const cuboid = chooseCuboid(needed);
+	const cuboid = spec.raw ? null : chooseCuboid(needed);
 	if (cuboid === null) {
 		await rawRange(spec.from, spec.to, 1);
 		return { path: 'raw', cells };
@@ -263,7 +265,9 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 	const groupAt = position(group);
 	const splitAt = position(split);
 	const checks = [...filters].map(([d, values]) => [dims.indexOf(d), values] as const);
-	const keep = (v1: string, v2: string) => checks.every(([at, values]) => values.has(at === 0 ? v1 : v2));
+	const valueAt = (at: number, v1: string, v2: string, v3: string) => (at === 0 ? v1 : at === 1 ? v2 : v3);
+	const keep = (v1: string, v2: string, v3: string) =>
+		checks.every(([at, values]) => values.has(valueAt(at, v1, v2, v3)));
 	// Whole China days inside the hours read from day cells, the hours around them from hour cells.
 	const firstDay = grain === 'hour' ? 0 : Math.ceil((cellFrom + 8) / 24);
 	const endDay = grain === 'hour' ? 0 : Math.floor((cellTo + 8) / 24);
@@ -292,8 +296,8 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 	]);
 	for (const found of sums)
 		for (const cell of found) {
-			const g = groupAt < 0 ? '' : groupAt === 0 ? cell.v1 : cell.v2;
-			const s = splitAt < 0 ? '' : splitAt === 0 ? cell.v1 : cell.v2;
+			const g = groupAt < 0 ? '' : valueAt(groupAt, cell.v1, cell.v2, cell.v3);
+			const s = splitAt < 0 ? '' : valueAt(splitAt, cell.v1, cell.v2, cell.v3);
 			addInto(accumulator(`${g}${SEP}${cell.bucket}${SEP}${s}`), cell.vector);
 		}
 	// A group seen only in a subtracted part sums to nothing: drop it (contributions are never all zero).
@@ -334,6 +338,8 @@ export interface KpiOptions {
 	 * series of `unitMs` buckets, e.g. the days of a wallboard's sparkline). Default: none (sampling noise only).
 	 */
 	dispersion?: { unitMs: number; tau2: Partial<Record<KpiKey, number>> };
+	/** Every measure from raw rows, no rollup cell (the reference of tests and the benchmark); default false. */
+	raw?: boolean;
 }
 
 /**
@@ -396,7 +402,15 @@ export async function computeKpis(
 	const filters = effectiveFilters(q);
 	const group = q.by !== null && !isGrain(q.by) ? q.by : null;
 	const grain = isGrain(q.by) ? q.by : q.grain;
-	const spec: AggregateSpec = { from: q.from, to: q.to, filters, group, grain, split: null };
+	const spec: AggregateSpec = {
+		from: q.from,
+		to: q.to,
+		filters,
+		group,
+		grain,
+		split: null,
+		raw: options.raw ?? false
+	};
 	const now = options.now ?? Date.now();
 	// The period, the comparison period and the strata are independent reads: issued together.
 	const [current, previous, split] = await Promise.all([
@@ -421,8 +435,11 @@ export async function computeKpis(
 	const reference = new Map<string, Measures>();
 	const byRow = new Map<string, Map<string, Measures>>();
 	if (split) {
+		// Strata and reference reasons in one fixed order (by key), whichever path read them: the standardised value
+		// sums floating-point terms per reason, so cells and raw rows then give the same answer to the last bit.
+		const byKey = <T>(entries: Iterable<[string, T]>) => [...entries].sort(([a], [b]) => compareText(a, b));
 		const referenceVectors = new Map<string, MeasureVector>();
-		for (const [key, v] of split.cells) {
+		for (const [key, v] of byKey(split.cells)) {
 			const [g, b, reason] = key.split(SEP);
 			let acc = referenceVectors.get(reason);
 			if (!acc) referenceVectors.set(reason, (acc = emptyVector()));
@@ -444,12 +461,13 @@ export async function computeKpis(
 				filters: new Map(),
 				group: null,
 				grain: null,
-				split: 'reason'
+				split: 'reason',
+				raw: spec.raw
 			},
 			now
 		);
 		const fixedVectors = new Map<string, MeasureVector>();
-		for (const [key, v] of fixed.cells) {
+		for (const [key, v] of byKey(fixed.cells)) {
 			const reason = key.split(SEP)[2];
 			let acc = fixedVectors.get(reason);
 			if (!acc) fixedVectors.set(reason, (acc = emptyVector()));
@@ -457,7 +475,7 @@ export async function computeKpis(
 		}
 		const useFixed = [...fixedVectors.values()].some((v) => v.some((x) => x > 0));
 		if (useFixed) paths.push(fixed.path);
-		for (const [reason, v] of useFixed ? fixedVectors : referenceVectors)
+		for (const [reason, v] of byKey(useFixed ? fixedVectors : referenceVectors))
 			reference.set(reason, toMeasures(v));
 	}
 

@@ -259,7 +259,7 @@ const PREPARED = { prepare: true } as const;
 
 function postgresReader(sql: TransactionSql): MetricsReader {
 	// A cuboid's combinations, read once per snapshot (an answer reads the same cuboid for every part of its range).
-	const combos = new Map<number, Promise<[number, string, string][]>>();
+	const combos = new Map<number, Promise<[number, string, string, string][]>>();
 	return {
 		combos(cuboid) {
 			let read = combos.get(cuboid);
@@ -267,7 +267,7 @@ function postgresReader(sql: TransactionSql): MetricsReader {
 				read = sql
 					.unsafe(PG.combos, [cuboid], PREPARED)
 					.values()
-					.then((rows) => rows as unknown as [number, string, string][]);
+					.then((rows) => rows as unknown as [number, string, string, string][]);
 				combos.set(cuboid, read);
 			}
 			return read;

@@ -1,4 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
+import type { PgDb } from '$lib/server/db/postgres';
 import type { PgTx } from '$lib/server/db/pg-tx';
 import type { LegFlags } from './flags';
 import {
@@ -16,7 +17,9 @@ import {
 	COMBO_LIMIT,
 	CUBOIDS,
 	dayCellsOf,
+	firstMissingCuboid,
 	flagValue,
+	MISSING_CUBOID_SQL,
 	planRollups,
 	rebuildCustomerFlags,
 	reconcileCustomer,
@@ -92,29 +95,38 @@ export function pgFactColumns(a: string): string {
 		.join(', ');
 }
 
+/** A combination of one cuboid's values ('' for a dimension the cuboid lacks). */
+interface Combo {
+	cuboid: number;
+	v1: string;
+	v2: string;
+	v3: string;
+}
+
 /**
- * Cell contributions of one call, per (cuboid, hour, v1, v2): combos are resolved in one round trip at flush time
- * (RollupDeltas resolves them one by one, synchronously, on SQLite).
+ * Cell contributions of one call, per (cuboid, hour, v1, v2, v3): combos are resolved in one round trip at flush
+ * time (RollupDeltas resolves them one by one, synchronously, on SQLite).
  */
 export class PgRollupDeltas {
-	private readonly parts = new Map<
-		string,
-		{ cuboid: number; hour: number; v1: string; v2: string; v: MeasureVector }
-	>();
+	private readonly parts = new Map<string, Combo & { hour: number; v: MeasureVector }>();
 	private readonly scratch = emptyVector();
+
+	/** `fromCuboid`: cuboids from this one on only (completeCuboidsPostgres builds those added since). */
+	constructor(private readonly fromCuboid = 0) {}
 
 	add(dims: DimensionValues, ts: number, row: FactRow, sign: 1 | -1): void {
 		const v = this.scratch;
 		v.fill(0);
 		if (!addContribution(row, v, sign)) return;
 		const hour = hourOf(ts);
-		for (let c = 0; c < CUBOIDS.length; c++) {
+		for (let c = this.fromCuboid; c < CUBOIDS.length; c++) {
 			const d = CUBOIDS[c];
 			const v1 = d.length > 0 ? (dims[d[0]] ?? '') : '';
 			const v2 = d.length > 1 ? (dims[d[1]] ?? '') : '';
-			const name = `${c}\u0001${hour}\u0001${v1}\u0001${v2}`;
+			const v3 = d.length > 2 ? (dims[d[2]] ?? '') : '';
+			const name = `${c}\u0001${hour}\u0001${v1}\u0001${v2}\u0001${v3}`;
 			let part = this.parts.get(name);
-			if (!part) this.parts.set(name, (part = { cuboid: c, hour, v1, v2, v: emptyVector() }));
+			if (!part) this.parts.set(name, (part = { cuboid: c, hour, v1, v2, v3, v: emptyVector() }));
 			addInto(part.v, v);
 		}
 	}
@@ -133,7 +145,7 @@ export class PgRollupDeltas {
 	}
 
 	/** The combos these contributions need. */
-	combos(): Iterable<{ cuboid: number; v1: string; v2: string }> {
+	combos(): Iterable<Combo> {
 		return this.parts.values();
 	}
 
@@ -141,7 +153,7 @@ export class PgRollupDeltas {
 	takeCells(ids: ReadonlyMap<string, number>): Map<number, MeasureVector> {
 		const cells = new Map<number, MeasureVector>();
 		for (const p of this.parts.values()) {
-			const id = ids.get(comboName(p.cuboid, p.v1, p.v2)) as number;
+			const id = ids.get(comboName(p)) as number;
 			const key = cellKey(p.cuboid, p.hour, id);
 			const acc = cells.get(key);
 			if (acc) addInto(acc, p.v);
@@ -202,27 +214,28 @@ async function flushWindows(tx: PgRunner, windows: readonly PgRollupDeltas[]): P
 	return written;
 }
 
-const comboName = (cuboid: number, v1: string, v2: string) => `${cuboid}\u0001${v1}\u0001${v2}`;
+const comboName = (c: Combo) => `${c.cuboid}\u0001${c.v1}\u0001${c.v2}\u0001${c.v3}`;
 
-/** Ids of combos (cuboid, v1, v2), created when missing (by whichever writer gets there first). */
-async function comboIds(
-	tx: PgRunner,
-	wanted: readonly { cuboid: number; v1: string; v2: string }[]
-): Promise<Map<string, number>> {
-	const distinct = new Map<string, { cuboid: number; v1: string; v2: string }>();
-	for (const w of wanted) distinct.set(comboName(w.cuboid, w.v1, w.v2), w);
+/** Ids of combos (cuboid, v1, v2, v3), created when missing (by whichever writer gets there first). */
+async function comboIds(tx: PgRunner, wanted: readonly Combo[]): Promise<Map<string, number>> {
+	const distinct = new Map<string, Combo>();
+	for (const w of wanted) distinct.set(comboName(w), w);
 	const ids = new Map<string, number>();
-	const read = async (list: { cuboid: number; v1: string; v2: string }[]) => {
+	const read = async (list: Combo[]) => {
 		const rows = await rowsOf(
 			tx,
-			sql`SELECT m.id, m.cuboid, m.v1, m.v2 FROM metric_combos m
+			sql`SELECT m.id, m.cuboid, m.v1, m.v2, m.v3 FROM metric_combos m
 			 JOIN unnest(${arrayParam(list.map((c) => c.cuboid))}::bigint[], ${arrayParam(list.map((c) => c.v1))}::text[],
-			   ${arrayParam(list.map((c) => c.v2))}::text[]) AS w(cuboid, v1, v2)
-			 ON m.cuboid = w.cuboid AND m.v1 = w.v1 AND m.v2 = w.v2`
+			   ${arrayParam(list.map((c) => c.v2))}::text[], ${arrayParam(list.map((c) => c.v3))}::text[])
+			   AS w(cuboid, v1, v2, v3)
+			 ON m.cuboid = w.cuboid AND m.v1 = w.v1 AND m.v2 = w.v2 AND m.v3 = w.v3`
 		);
-		for (const [id, cuboid, v1, v2] of rows) {
+		for (const [id, cuboid, v1, v2, v3] of rows) {
 			if (Number(id) >= COMBO_LIMIT) throw new Error('metric_combos is full (2²⁶ combinations)');
-			ids.set(comboName(Number(cuboid), String(v1), String(v2)), Number(id));
+			ids.set(
+				comboName({ cuboid: Number(cuboid), v1: String(v1), v2: String(v2), v3: String(v3) }),
+				Number(id)
+			);
 		}
 	};
 	await read([...distinct.values()]);
@@ -233,10 +246,11 @@ async function comboIds(
 		.map(([, c]) => c);
 	if (missing.length > 0) {
 		await tx.execute(
-			sql`INSERT INTO metric_combos (cuboid, v1, v2)
+			sql`INSERT INTO metric_combos (cuboid, v1, v2, v3)
 			 SELECT * FROM unnest(${arrayParam(missing.map((c) => c.cuboid))}::bigint[],
-			   ${arrayParam(missing.map((c) => c.v1))}::text[], ${arrayParam(missing.map((c) => c.v2))}::text[])
-			 ON CONFLICT (cuboid, v1, v2) DO NOTHING`
+			   ${arrayParam(missing.map((c) => c.v1))}::text[], ${arrayParam(missing.map((c) => c.v2))}::text[],
+			   ${arrayParam(missing.map((c) => c.v3))}::text[])
+			 ON CONFLICT (cuboid, v1, v2, v3) DO NOTHING`
 		);
 		await read(missing);
 	}
@@ -451,6 +465,14 @@ export async function rebuildRollupsPostgres(
 		await updates.write(tx);
 	}
 	options.onChainsDone?.();
+	return buildCellsPostgres(tx, 0);
+}
+
+/** Adds every stored event's contributions to the cells of cuboids `fromCuboid`… (inside a transaction). */
+async function buildCellsPostgres(
+	tx: PgRunner,
+	fromCuboid: number
+): Promise<{ events: number; cells: number }> {
 	const [bounds] = await rowsOf(tx, sql`SELECT min(ts) AS lo, max(ts) AS hi FROM events`);
 	if (!bounds || bounds[0] === null || bounds[1] === null) return { events: 0, cells: 0 };
 	const lo = Number(bounds[0]);
@@ -466,7 +488,7 @@ export async function rebuildRollupsPostgres(
 	for (let from = lo; from <= hi; from += DAY_MS) {
 		const day = await nextDay;
 		if (from + DAY_MS <= hi) nextDay = scan(from + DAY_MS);
-		const deltas = new PgRollupDeltas();
+		const deltas = new PgRollupDeltas(fromCuboid);
 		for (const r of day) {
 			const bool = (v: unknown) => (v === null ? null : Boolean(v));
 			const dims: DimensionValues = {
@@ -513,6 +535,29 @@ export async function rebuildRollupsPostgres(
 	}
 	if (windows.length > 0) cells += await flushWindows(tx, windows);
 	return { events, cells };
+}
+
+/**
+ * rollups.ts completeCuboids on PostgreSQL: the cells of cuboids appended since the cells were built, from raw rows
+ * (nothing to do when complete). Several processes may start at once: the caller runs it under the migration lock,
+ * and the cell tables are locked against writers as for a rebuild, so each event is counted once.
+ */
+export async function completeCuboidsPostgres(
+	db: PgDb
+): Promise<{ from: number; events: number; cells: number } | null> {
+	const probe = async (runner: PgRunner) => {
+		const found = new Set<number>();
+		for (let c = 0; c < CUBOIDS.length; c++)
+			if ((await rowsOf(runner, sql.raw(MISSING_CUBOID_SQL(c)))).length > 0) found.add(c);
+		return firstMissingCuboid((c) => found.has(c));
+	};
+	if ((await probe(db)) === null) return null;
+	return db.transaction(async (tx) => {
+		await tx.execute(sql`LOCK TABLE metric_cells, metric_day_cells IN SHARE ROW EXCLUSIVE MODE`);
+		const from = await probe(tx);
+		if (from === null) return null;
+		return { from, ...(await buildCellsPostgres(tx, from)) };
+	});
 }
 
 /** Contributions the rebuild keeps in memory before writing them (each a vector of the measures). */

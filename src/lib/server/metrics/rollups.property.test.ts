@@ -359,16 +359,16 @@ function load(g: Generated): Db {
 function cellDump(db: Db): unknown[] {
 	return db.$client
 		.prepare(
-			`SELECT 'hour' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_cells m
+			`SELECT 'hour' AS level, k.cuboid, k.v1, k.v2, k.v3, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_cells m
 			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}
 			 UNION ALL
-			 SELECT 'day' AS level, k.cuboid, k.v1, k.v2, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_day_cells m
+			 SELECT 'day' AS level, k.cuboid, k.v1, k.v2, k.v3, ${CELL_KEY_SQL.hour} AS unit, m.* FROM metric_day_cells m
 			 JOIN metric_combos k ON k.id = ${CELL_KEY_SQL.combo}
-			 ORDER BY level, cuboid, v1, v2, unit`
+			 ORDER BY level, cuboid, v1, v2, v3, unit`
 		)
 		.raw()
 		.all()
-		.map((r) => (r as unknown[]).filter((_, i) => i !== 5));
+		.map((r) => (r as unknown[]).filter((_, i) => i !== 6));
 }
 
 function base(q: Partial<CxQuery>): CxQuery {
@@ -397,7 +397,25 @@ const QUERIES: [string, Partial<CxQuery>][] = [
 	['one agent by day (point reads)', { by: 'day', filters: { agent: ['t1-a1'] } }],
 	['manager t1 by reason', { by: 'reason', scope: { teams: ['t1'] } }],
 	['manager t1,t2 by agent', { by: 'agent', scope: { teams: ['t1', 't2'] } }],
-	['agent × reason (raw fallback)', { filters: { agent: ['t1-a1', 't2-a1'], reason: ['card', 'loan'] } }],
+	['agent × reason', { filters: { agent: ['t1-a1', 't2-a1'], reason: ['card', 'loan'] } }],
+	[
+		'manager t1 by agent, two reasons (point reads)',
+		{ by: 'agent', filters: { reason: ['card', 'loan'] }, scope: { teams: ['t1'] } }
+	],
+	// Reason-standardised (agent × reason strata from team × agent × reason; team × reason; channel × reason), also
+	// compared with the raw path's answer.
+	[
+		'manager t1,t2 by agent, standardised, previous period',
+		{
+			by: 'agent',
+			scope: { teams: ['t1', 't2'] },
+			standardise: true,
+			compare: { from: T0 - 3 * DAY, to: T0 + 10 * MIN }
+		}
+	],
+	['by agent, standardised, ragged edges', { by: 'agent', standardise: true, from: T0 + 90 * MIN + 17_000 }],
+	['by team, standardised', { by: 'team', standardise: true }],
+	['by channel, standardised', { by: 'channel', standardise: true }],
 	['segment filter by region (raw fallback)', { by: 'region', filters: { segment: ['mass'] } }]
 ];
 
@@ -461,13 +479,18 @@ async function checkQuery(db: Db, facts: Fact[], name: string, q: CxQuery, now: 
 	const actual = await kpiMeasures(db, q, now);
 	expect(actual.rows, `${name} (seed ${seed}, ${actual.path})`).toEqual(expected);
 	// The KPIs through the registry: identical numbers to the reference measures through the same formulas.
-	const answer = await kpis(db, q, {
-		now,
-		settings: Object.fromEntries(REGISTRY.map((d) => [d.key, d.defaults])) as Record<
-			KpiKey,
-			(typeof REGISTRY)[number]['defaults']
-		>
-	});
+	const settings = Object.fromEntries(REGISTRY.map((d) => [d.key, d.defaults])) as Record<
+		KpiKey,
+		(typeof REGISTRY)[number]['defaults']
+	>;
+	const answer = await kpis(db, q, { now, settings });
+	// Reason-standardised KPIs (strata per group × reason, the reference mix): the same answer as from raw rows alone.
+	if (q.standardise) {
+		const raw = await kpis(db, q, { now, settings, raw: true });
+		expect(raw.path).toBe('raw');
+		expect(answer.rows, `${name} (seed ${seed}): standardised, cells against raw rows`).toEqual(raw.rows);
+		expect(answer.rows.some((r) => (r.kpis.aht_s_std?.n ?? 0) > 0)).toBe(true);
+	}
 	if (q.grain === null && (q.by === null || !['hour', 'day', 'week'].includes(q.by)))
 		for (const row of expected) {
 			const match = answer.rows.find((a) => a.group === row.group);

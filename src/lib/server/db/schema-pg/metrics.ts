@@ -8,9 +8,10 @@ export const metricCombos = pgTable(
 		cuboid: bigint('cuboid', { mode: 'number' }).notNull(),
 		/** Dimension values in the cuboid's order; '' stands for "no value" (e.g. a bot contact has no team). */
 		v1: text('v1').notNull().default(''),
-		v2: text('v2').notNull().default('')
+		v2: text('v2').notNull().default(''),
+		v3: text('v3').notNull().default('')
 	},
-	(t) => [uniqueIndex('metric_combos_values').on(t.cuboid, t.v1, t.v2)]
+	(t) => [uniqueIndex('metric_combos_values').on(t.cuboid, t.v1, t.v2, t.v3)]
 );
 
 /** The measures of measures.ts, one column each (the same in hour and day cells). */

@@ -5,7 +5,10 @@ import { integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlit
  * cuboids (sets of dimensions); see rollups.ts for why the key is packed.
  */
 
-/** One combination of dimension values of one cuboid, e.g. (cuboid team×channel, 'team-03', 'phone'). */
+/**
+ * One combination of dimension values of one cuboid, e.g. (cuboid team×channel, 'team-03', 'phone'); v3 only for
+ * the three-dimension cuboid (team × agent × reason).
+ */
 export const metricCombos = sqliteTable(
 	'metric_combos',
 	{
@@ -13,9 +16,10 @@ export const metricCombos = sqliteTable(
 		cuboid: integer('cuboid').notNull(),
 		/** Dimension values in the cuboid's order; '' stands for "no value" (e.g. a bot contact has no team). */
 		v1: text('v1').notNull().default(''),
-		v2: text('v2').notNull().default('')
+		v2: text('v2').notNull().default(''),
+		v3: text('v3').notNull().default('')
 	},
-	(t) => [uniqueIndex('metric_combos_values').on(t.cuboid, t.v1, t.v2)]
+	(t) => [uniqueIndex('metric_combos_values').on(t.cuboid, t.v1, t.v2, t.v3)]
 );
 
 /** The measures of measures.ts, one column each (the same in hour and day cells). */

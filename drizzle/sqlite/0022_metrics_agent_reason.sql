@@ -1,0 +1,3 @@
+DROP INDEX `metric_combos_values`;--> statement-breakpoint
+ALTER TABLE `metric_combos` ADD `v3` text DEFAULT '' NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `metric_combos_values` ON `metric_combos` (`cuboid`,`v1`,`v2`,`v3`);
