@@ -221,11 +221,14 @@ function legFacts(c: StoredFact): LegFacts & { fact: StoredFact } {
 /** A survey answer's dimensions: its own, with team, agent, journey and reason taken from its contact when absent. */
 export function inheritDims(own: DimensionValues, contact: DimensionValues | null): DimensionValues {
 	if (!contact) return own;
+	// One literal: a spread then properties set is V8's slow path.
 	return {
-		...own,
+		channel: own.channel,
 		team: own.team ?? contact.team,
 		agent: own.agent ?? contact.agent,
+		segment: own.segment,
 		journey: own.journey ?? contact.journey,
+		region: own.region,
 		reason: own.reason ?? contact.reason
 	};
 }
@@ -399,6 +402,25 @@ function upsertFor(db: Db, s: Statements, level: CellLevel, mask: number): State
 }
 
 /**
+ * Zeroed measure vectors carved out of shared blocks: a Float64Array of its own costs a backing store allocated
+ * outside the heap (and its tracking), about a microsecond each, for the hundreds of cells a micro-batch touches.
+ */
+class VectorSlab {
+	private block = new Float64Array(0);
+	private used = 0;
+
+	next(): MeasureVector {
+		if (this.used === this.block.length) {
+			this.block = new Float64Array(MEASURE_COUNT * 256);
+			this.used = 0;
+		}
+		const v = this.block.subarray(this.used, this.used + MEASURE_COUNT);
+		this.used += MEASURE_COUNT;
+		return v;
+	}
+}
+
+/**
  * Cell deltas of one or more micro-batches, collapsed in memory per cell (collectRollups), then upserted once
  * (flushRollups).
  */
@@ -406,6 +428,7 @@ export class RollupDeltas {
 	readonly cells = new Map<number, MeasureVector>();
 	private readonly scratch = emptyVector();
 	private readonly cache: ComboCache;
+	private readonly vectors = new VectorSlab();
 
 	constructor(
 		private readonly s: Statements,
@@ -454,10 +477,26 @@ export class RollupDeltas {
 	add(dims: DimensionValues, ts: number, row: FactRow, sign: 1 | -1): void {
 		const v = this.scratch;
 		v.fill(0);
-		if (!addContribution(row, v, sign)) return;
+		if (addContribution(row, v, sign)) this.addVector(dims, ts, v);
+	}
+
+	/**
+	 * Moves a stored event's contribution from `before` to `after` (the same event, its flags changed: same
+	 * dimensions, same time): one pass over the cuboids with the difference instead of one to take `before` back and
+	 * one to add `after`; nothing when the change moves no measure.
+	 */
+	move(dims: DimensionValues, ts: number, before: FactRow, after: FactRow): void {
+		const v = this.scratch;
+		v.fill(0);
+		addContribution(after, v, 1);
+		if (addContribution(before, v, -1)) this.addVector(dims, ts, v);
+	}
+
+	private addVector(dims: DimensionValues, ts: number, v: MeasureVector): void {
 		// Only the measures this event touched are added (a contact touches none of the survey measures).
 		let lo = 0;
-		while (v[lo] === 0) lo++;
+		while (lo < MEASURE_COUNT && v[lo] === 0) lo++;
+		if (lo === MEASURE_COUNT) return;
 		let hi = MEASURE_COUNT;
 		while (v[hi - 1] === 0) hi--;
 		const hour = hourOf(ts);
@@ -468,7 +507,7 @@ export class RollupDeltas {
 			const combo = d.length > 2 ? this.combo3(c, v1, v2, dims[d[2]] ?? '') : this.combo(c, v1, v2);
 			const key = cellKey(c, hour, combo);
 			let acc = this.cells.get(key);
-			if (!acc) this.cells.set(key, (acc = emptyVector()));
+			if (!acc) this.cells.set(key, (acc = this.vectors.next()));
 			for (let i = lo; i < hi; i++) acc[i] += v[i];
 		}
 	}
@@ -508,11 +547,12 @@ function upsertCells(
 /** Hour cells summed into their China-day cells (the day cells flushRollups writes with them). */
 export function dayCellsOf(cells: ReadonlyMap<number, MeasureVector>): Map<number, MeasureVector> {
 	const days = new Map<number, MeasureVector>();
+	const vectors = new VectorSlab();
 	for (const [key, v] of cells) {
 		const day = dayKeyOf(key);
-		const acc = days.get(day);
-		if (acc) addInto(acc, v);
-		else days.set(day, Float64Array.from(v));
+		let acc = days.get(day);
+		if (!acc) days.set(day, (acc = vectors.next()));
+		addInto(acc, v);
 	}
 	return days;
 }
@@ -568,6 +608,8 @@ export function reconcileWindow(w: { min: number; max: number }): { from: number
  */
 export interface RollupSink {
 	add(dims: DimensionValues, ts: number, row: FactRow, sign: 1 | -1): void;
+	/** `add(before, -1)` then `add(after, +1)` at once, for an event whose flags changed (same dimensions and time). */
+	move?(dims: DimensionValues, ts: number, before: FactRow, after: FactRow): void;
 	updateFlags(seq: number, flags: LegFlags): void;
 	updateLink(seq: number, link: number | null): void;
 }
@@ -597,14 +639,18 @@ export function reconcileCustomer(
 		// New contacts were stored with their flags as if alone: most keep them and their rows are not rewritten.
 		const changed = !sameLegFlags(c, next);
 		// A contact whose flags stay is itself as now (no copy: most contacts of a window); else a copy with the new
-		// flags — Object.assign, not a spread (V8's slow path: ≈ 10 µs an object).
-		const now: StoredFact = changed ? Object.assign({}, c, next) : c;
+		// flags.
+		const now: StoredFact = changed ? withFlags(c, next) : c;
 		bySeq.set(c.seq, now);
 		if (c.ts < lo || c.ts > hi) continue;
 		const isNew = newSeqs.has(c.seq);
 		if (!isNew && !changed) continue;
-		if (!isNew) deltas.add(c.dims, c.ts, c, -1);
-		deltas.add(c.dims, c.ts, now, 1);
+		if (isNew) deltas.add(c.dims, c.ts, now, 1);
+		else if (deltas.move) deltas.move(c.dims, c.ts, c, now);
+		else {
+			deltas.add(c.dims, c.ts, c, -1);
+			deltas.add(c.dims, c.ts, now, 1);
+		}
 		if (changed) sink.updateFlags(c.seq, next);
 	}
 	const legs = [...bySeq.values()];
@@ -630,6 +676,39 @@ export function reconcileCustomer(
 		deltas.add(inheritDims(f.dims, contact?.dims ?? null), f.ts, f, 1);
 		if (link !== null) sink.updateLink(f.seq, link);
 	}
+}
+
+/**
+ * A stored contact with other flags: one literal (Object.assign or a spread copies property by property, V8's slow
+ * path: ≈ 10 µs an object).
+ */
+function withFlags(c: StoredFact, f: LegFlags): StoredFact {
+	return {
+		type: c.type,
+		handledBy: c.handledBy,
+		outcome: c.outcome,
+		waitS: c.waitS,
+		handleS: c.handleS,
+		metric: c.metric,
+		score: c.score,
+		regulator: c.regulator,
+		sentiment: c.sentiment,
+		firstContact: f.firstContact,
+		repeatSameReason7d: f.repeatSameReason7d,
+		repeat48h: f.repeat48h,
+		chainLast: f.chainLast,
+		chainSelfService: f.chainSelfService,
+		transferredToAgent: f.transferredToAgent,
+		attributed: c.attributed,
+		seq: c.seq,
+		id: c.id,
+		ts: c.ts,
+		contactId: c.contactId,
+		linkedContactSeq: c.linkedContactSeq,
+		parentContactId: c.parentContactId,
+		conversationId: c.conversationId,
+		dims: c.dims
+	};
 }
 
 /** A complaint's dimensions when attributed to contact `link` (its own first, like survey answers). */
@@ -737,6 +816,7 @@ export function collectRollups(
 	let current: readonly StoredFact[] = [];
 	const sink: RollupSink = {
 		add: (dims, ts, row, sign) => deltas.add(dims, ts, row, sign),
+		move: (dims, ts, before, after) => deltas.move(dims, ts, before, after),
 		updateFlags: (seq, flags) => {
 			s.updateFlags.run(flagParams(flags, seq));
 			if (recent) setFlags(current, seq, flags);
@@ -753,12 +833,30 @@ export function collectRollups(
 	const stored = storedWindows(s, windows, fresh, recent);
 	for (const [customerId, w] of windows) {
 		const { from, to } = reconcileWindow(w);
-		current = (fresh?.get(customerId) ?? stored.get(customerId) ?? []).filter(
-			(r) => r.ts >= from && r.ts <= to
-		);
-		reconcileCustomer(sink, w.min, w.max, newSeqs, current);
+		current = within(fresh?.get(customerId) ?? stored.get(customerId) ?? [], from, to);
+		if (loneNewEvent(current, newSeqs)) deltas.add(current[0].dims, current[0].ts, current[0], 1);
+		else reconcileCustomer(sink, w.min, w.max, newSeqs, current);
 	}
 	return deltas;
+}
+
+/** The rows with ts in [from, to]: `rows` itself when all are (most customers), else a filtered copy. */
+function within(rows: readonly StoredFact[], from: number, to: number): readonly StoredFact[] {
+	for (const r of rows) if (r.ts < from || r.ts > to) return rows.filter((x) => x.ts >= from && x.ts <= to);
+	return rows;
+}
+
+/**
+ * Whether a customer's rows to reconcile are one new contact or survey answer and nothing else within the window
+ * (most customers of a live stream): reconciling would find it alone, as the writer stored it (a contact's flags as
+ * if alone, an answer linked to none: its contactId names no contact of the window), and add it as it is.
+ */
+function loneNewEvent(rows: readonly StoredFact[], newSeqs: ReadonlySet<number>): boolean {
+	return (
+		rows.length === 1 &&
+		(rows[0].type === 'contact' || rows[0].type === 'feedback') &&
+		newSeqs.has(rows[0].seq)
+	);
 }
 
 /** A kept row's flags as `updateFlags` just stored them. */
