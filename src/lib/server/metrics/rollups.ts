@@ -43,9 +43,10 @@ import { bucketOf, DAY_MS, HOUR_MS, hourOf, type Grain } from './time';
  * cells, at 10M events in 90 days), so: agents are only in team × agent (an unscoped "by agent" sums it over
  * teams), and team × region/journey/segment (a manager's rarer drill-downs, ≈ 440 more an hour) are left to the
  * raw path. The one three-dimension cuboid, team × agent × reason, serves the reason-standardised KPIs by agent
- * (a manager's drill-down: the agent × reason strata of a team): ≈ 630 hour cells an hour at 10M events (as many
- * as all the other cuboids together) and ≈ 2,800 day cells a day, the price of answering that drill-down from a
- * team's ≈ 270 combinations' cells instead of its raw rows (30 days: ≈ 0.5–1.2 s → ≈ 55 ms). Cuboid ids are stored
+ * (a manager's drill-down: the agent × reason strata of a team) from ≈ 2,800 day cells a day at 10M events, kept
+ * without hour cells (they would be ≈ 630 an hour, as many as all the other cuboids together: DAY_ONLY_CUBOIDS),
+ * the price of answering that drill-down from a team's ≈ 270 combinations' cells and its partial days' raw rows
+ * instead of all its raw rows (30 days: ≈ 0.5–1.2 s → ≈ 55 ms). Cuboid ids are stored
  * in metric_combos and cell keys: append new cuboids at the end; a database opened with cells of the earlier
  * cuboids only gets the new ones' cells built (completeCuboids).
  */
