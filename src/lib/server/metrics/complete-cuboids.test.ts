@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '$lib/server/db';
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
 import { cellsOf, randomHistory } from './derive-testing';
-import { cellKey, completeCuboids, CUBOIDS } from './rollups';
+import { cellKey, completeCuboids, CUBOIDS, DAY_ONLY_CUBOIDS } from './rollups';
 import { writeWithRollups } from './testing';
 
 // A database whose cells were built before a cuboid was appended to CUBOIDS (team × agent × reason, migration 0022)
@@ -47,6 +47,9 @@ describe('cells of an appended cuboid are built when the database is opened', ()
 		// Agents × reasons of many values, including events without an agent or a reason ('').
 		expect(last.length).toBeGreaterThan(100);
 		expect(new Set(last.map((c) => (c as { v3: string }).v3)).size).toBeGreaterThan(3);
+		// Day cells only (DAY_ONLY_CUBOIDS): what is rebuilt below has no hour cell of it either.
+		expect(DAY_ONLY_CUBOIDS.has(LAST)).toBe(true);
+		expect(new Set(last.map((c) => (c as { level: string }).level))).toStrictEqual(new Set(['day']));
 		withoutLastCuboid(db);
 		expect((await cellsOf(db)).length).toBe(maintained.length - last.length);
 		db.$client.close();

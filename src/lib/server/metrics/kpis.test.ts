@@ -2,10 +2,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase, type Db } from '$lib/server/db';
 import { kpis } from './kpis';
-import { emptyVector, toMeasures, type Measures } from './measures';
+import { emptyVector, MEASURE_COLUMNS, toMeasures, type Measures } from './measures';
 import { changeTest, evaluate, evaluateStandardised, KPIS, significantChange } from './registry';
 import { cxQuery, type CxQuery } from './query';
-import { applySentimentScores, CELL_KEY_SQL, rebuildRollups } from './rollups';
+import {
+	applySentimentScores,
+	CELL_KEY_SQL,
+	cellKey,
+	CUBOIDS,
+	DAY_ONLY_CUBOIDS,
+	dayOfHour,
+	rebuildRollups
+} from './rollups';
+import { hourOf } from './time';
 import { setKpiSettings } from './settings';
 import { writeWithRollups, closeMirror, onBothEngines } from './testing';
 
@@ -512,6 +521,51 @@ describe('scope, grouping and comparison', () => {
 		const raw = await onBothEngines(db, (t) => kpis(t, q, { raw: true }));
 		expect(raw.path).toBe('raw');
 		expect(r.rows).toStrictEqual(raw.rows);
+	});
+
+	it('team × agent × reason keeps day cells only: partial days are read from raw rows, never its hour cells', async () => {
+		const db = fresh();
+		writeWithRollups(db, queueFixture());
+		const c = db.$client;
+		const cuboid = CUBOIDS.findIndex((d) => d.length === 3);
+		expect(DAY_ONLY_CUBOIDS.has(cuboid)).toBe(true);
+		const count = (table: string) =>
+			c
+				.prepare(`SELECT count(*) FROM ${table} WHERE key >= ? AND key < ?`)
+				.pluck()
+				.get(cellKey(cuboid, 0, 0), cellKey(cuboid + 1, 0, 0));
+		expect(count('metric_cells')).toBe(0);
+		expect(count('metric_day_cells')).toBeGreaterThan(0);
+		// A stray hour cell of the cuboid where agent a0's r0 contacts are (9:00–10:00): reading it would count them twice.
+		const combo = c
+			.prepare(`SELECT id FROM metric_combos WHERE cuboid = ? AND v1 = 't1' AND v2 = 'a0' AND v3 = 'r0'`)
+			.pluck()
+			.get(cuboid) as number;
+		const hour = hourOf(T0 + 9 * HOUR);
+		const columns = MEASURE_COLUMNS.join(', ');
+		c.prepare(
+			`INSERT INTO metric_cells (key, ${columns}) SELECT ?, ${columns} FROM metric_day_cells WHERE key = ?`
+		).run(cellKey(cuboid, hour, combo), cellKey(cuboid, dayOfHour(hour), combo));
+		expect(count('metric_cells')).toBe(1);
+		const filters = { agent: ['a0'], reason: ['r0'] };
+		const cases: [Partial<CxQuery>, string, number][] = [
+			// The whole day from its day cell.
+			[{ filters }, 'rollup', 10],
+			// Part of a day only (from 9:05: a0's contacts at 9:08, 9:12, … 9:36): raw rows.
+			[{ filters, from: T0 + 9 * HOUR + 5 * MIN }, 'raw', 8],
+			// A whole day and part of the next: the day cell, and the next day's raw rows.
+			[{ filters, to: T0 + DAY + 5 * HOUR }, 'rollup+raw', 10],
+			// By hour: raw rows (no cuboid with hour cells holds agent × reason).
+			[{ filters, by: 'hour' }, 'raw', 10]
+		];
+		for (const [partial, path, n] of cases) {
+			const q = query(partial);
+			const r = await onBothEngines(db, (t) => kpis(t, q));
+			expect(r.path, JSON.stringify(partial)).toBe(path);
+			expect(r.rows.reduce((sum, row) => sum + row.kpis.aht_s.n, 0)).toBe(n);
+			const raw = await onBothEngines(db, (t) => kpis(t, q, { raw: true }));
+			expect(r.rows).toStrictEqual(raw.rows);
+		}
 	});
 
 	it('targets and thresholds edited by an admin change the status', async () => {

@@ -30,10 +30,19 @@ import {
 	type Thresholds,
 	type Unit
 } from './registry';
-import { CUBOIDS, sumCells, type CellLevel, type CellSum } from './rollups';
+import { CUBOIDS, DAY_ONLY_CUBOIDS, sumCells, type CellLevel, type CellSum } from './rollups';
 import { getIndexWeights, getKpiSettings } from './settings';
 import { extraVariance, FAMILY_ALPHA, Z95, type Interval } from '$lib/server/stats';
-import { bucketOf, bucketStart, chinaIso, chinaMidnight, DAY_MS, HOUR_MS, type Grain } from './time';
+import {
+	bucketOf,
+	bucketStart,
+	CHINA_OFFSET_MS,
+	chinaIso,
+	chinaMidnight,
+	DAY_MS,
+	HOUR_MS,
+	type Grain
+} from './time';
 
 /**
  * KPI reads (`metrics.kpis`): summed measures from rollup cells (the smallest cuboid holding every filtered and
@@ -170,10 +179,14 @@ const PENDING_WINDOW: Partial<Record<KpiKey, number>> = {
 	containment_rate: 1
 };
 
-/** The smallest cuboid holding every needed dimension, or null. */
-export function chooseCuboid(needed: ReadonlySet<Dimension>): number | null {
+/**
+ * The smallest cuboid holding every needed dimension, or null; by hour, only cuboids with hour cells (a day-only
+ * cuboid cannot bucket hours).
+ */
+export function chooseCuboid(needed: ReadonlySet<Dimension>, grain: Grain | null = null): number | null {
 	let best: number | null = null;
 	CUBOIDS.forEach((dims, i) => {
+		if (grain === 'hour' && DAY_ONLY_CUBOIDS.has(i)) return;
 		if ([...needed].every((d) => dims.includes(d)) && (best === null || dims.length < CUBOIDS[best].length))
 			best = i;
 	});
@@ -209,10 +222,62 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 	const needed = new Set<Dimension>([...filters.keys()]);
 	if (group) needed.add(group);
 	if (split) needed.add(split);
-	const cuboid = spec.raw ? null : chooseCuboid(needed);
-	if (cuboid === null) {
+	const cuboid = spec.raw ? null : chooseCuboid(needed, grain);
+	// A day-only cuboid (rollups.ts DAY_ONLY_CUBOIDS) answers the whole China days of the range; a range without one
+	// reads raw rows, as no other cuboid holds its dimensions.
+	const firstWholeDay = Math.ceil((spec.from + CHINA_OFFSET_MS) / DAY_MS);
+	const endWholeDay = Math.floor((spec.to + CHINA_OFFSET_MS) / DAY_MS);
+	const dayOnly = cuboid !== null && DAY_ONLY_CUBOIDS.has(cuboid);
+	if (cuboid === null || (dayOnly && endWholeDay <= firstWholeDay)) {
 		await rawRange(spec.from, spec.to, 1);
 		return { path: 'raw', cells };
+	}
+
+	const dims = CUBOIDS[cuboid];
+	const position = (d: Dimension | null) => (d === null ? -1 : dims.indexOf(d));
+	const groupAt = position(group);
+	const splitAt = position(split);
+	const checks = [...filters].map(([d, values]) => [dims.indexOf(d), values] as const);
+	const valueAt = (at: number, v1: string, v2: string, v3: string) => (at === 0 ? v1 : at === 1 ? v2 : v3);
+	const keep = (v1: string, v2: string, v3: string) =>
+		checks.every(([at, values]) => values.has(valueAt(at, v1, v2, v3)));
+	/** Sums the raw parts and the cell parts into `cells` (raw rows, then cells in time order). */
+	const read = async (parts: [CellLevel, number, number][], raws: [number, number, 1 | -1][]) => {
+		const [sums] = await Promise.all([
+			Promise.all(
+				parts.map(async ([level, a, b]) => {
+					const found: CellSum[] = [];
+					// sumCells reuses its vector between visits: each is copied.
+					await sumCells(r, level, cuboid, a, b, grain, keep, (c) =>
+						found.push({ ...c, vector: c.vector.slice() })
+					);
+					return found;
+				})
+			),
+			(async () => {
+				for (const [a, b, sign] of raws) await rawRange(a, b, sign);
+			})()
+		]);
+		for (const found of sums)
+			for (const cell of found) {
+				const g = groupAt < 0 ? '' : valueAt(groupAt, cell.v1, cell.v2, cell.v3);
+				const s = splitAt < 0 ? '' : valueAt(splitAt, cell.v1, cell.v2, cell.v3);
+				addInto(accumulator(`${g}${SEP}${cell.bucket}${SEP}${s}`), cell.vector);
+			}
+		// A group seen only in a subtracted part sums to nothing: drop it (contributions are never all zero).
+		for (const [key, v] of cells) if (isZero(v)) cells.delete(key);
+	};
+
+	if (dayOnly) {
+		// Its day cells for the whole days, the raw rows of the partial days at the edges (under a team filter, the
+		// team's rows only: a manager's drill-down up to now reads a part of today raw).
+		const start = firstWholeDay * DAY_MS - CHINA_OFFSET_MS;
+		const end = endWholeDay * DAY_MS - CHINA_OFFSET_MS;
+		const raws: [number, number, 1][] = [];
+		if (spec.from < start) raws.push([spec.from, start, 1]);
+		if (end < spec.to) raws.push([end, spec.to, 1]);
+		await read([['day', firstWholeDay, endWholeDay]], raws);
+		return { path: raws.length > 0 ? 'rollup+raw' : 'rollup', cells };
 	}
 
 	// Hours only partly inside the range: the hour's cell serves when nothing lies in the part outside; otherwise
@@ -260,14 +325,6 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 		else cellTo--;
 	});
 
-	const dims = CUBOIDS[cuboid];
-	const position = (d: Dimension | null) => (d === null ? -1 : dims.indexOf(d));
-	const groupAt = position(group);
-	const splitAt = position(split);
-	const checks = [...filters].map(([d, values]) => [dims.indexOf(d), values] as const);
-	const valueAt = (at: number, v1: string, v2: string, v3: string) => (at === 0 ? v1 : at === 1 ? v2 : v3);
-	const keep = (v1: string, v2: string, v3: string) =>
-		checks.every(([at, values]) => values.has(valueAt(at, v1, v2, v3)));
 	// Whole China days inside the hours read from day cells, the hours around them from hour cells.
 	const firstDay = grain === 'hour' ? 0 : Math.ceil((cellFrom + 8) / 24);
 	const endDay = grain === 'hour' ? 0 : Math.floor((cellTo + 8) / 24);
@@ -279,29 +336,7 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 					['hour', endDay * 24 - 8, cellTo]
 				]
 			: [['hour', cellFrom, cellTo]];
-	const [sums] = await Promise.all([
-		Promise.all(
-			parts.map(async ([level, a, b]) => {
-				const found: CellSum[] = [];
-				// sumCells reuses its vector between visits: each is copied.
-				await sumCells(r, level, cuboid, a, b, grain, keep, (c) =>
-					found.push({ ...c, vector: c.vector.slice() })
-				);
-				return found;
-			})
-		),
-		(async () => {
-			for (const [a, b, sign] of raws) await rawRange(a, b, sign);
-		})()
-	]);
-	for (const found of sums)
-		for (const cell of found) {
-			const g = groupAt < 0 ? '' : valueAt(groupAt, cell.v1, cell.v2, cell.v3);
-			const s = splitAt < 0 ? '' : valueAt(splitAt, cell.v1, cell.v2, cell.v3);
-			addInto(accumulator(`${g}${SEP}${cell.bucket}${SEP}${s}`), cell.vector);
-		}
-	// A group seen only in a subtracted part sums to nothing: drop it (contributions are never all zero).
-	for (const [key, v] of cells) if (isZero(v)) cells.delete(key);
+	await read(parts, raws);
 	return { path: usedRaw ? 'rollup+raw' : 'rollup', cells };
 }
 

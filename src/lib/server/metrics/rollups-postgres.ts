@@ -16,9 +16,13 @@ import {
 	cellKey,
 	COMBO_LIMIT,
 	CUBOIDS,
+	DAY_ONLY_CUBOIDS,
 	dayCellsOf,
+	dayStartHour,
 	firstMissingCuboid,
 	flagValue,
+	hourCellsOf,
+	isDayOnlyKey,
 	MISSING_CUBOID_SQL,
 	planRollups,
 	rebuildCustomerFlags,
@@ -118,12 +122,15 @@ export class PgRollupDeltas {
 		const v = this.scratch;
 		v.fill(0);
 		if (!addContribution(row, v, sign)) return;
-		const hour = hourOf(ts);
+		const exact = hourOf(ts);
+		const dayHour = dayStartHour(exact);
 		for (let c = this.fromCuboid; c < CUBOIDS.length; c++) {
 			const d = CUBOIDS[c];
 			const v1 = d.length > 0 ? (dims[d[0]] ?? '') : '';
 			const v2 = d.length > 1 ? (dims[d[1]] ?? '') : '';
 			const v3 = d.length > 2 ? (dims[d[2]] ?? '') : '';
+			// A day-only cuboid's contributions at the first hour of their day (rollups.ts DAY_ONLY_CUBOIDS).
+			const hour = DAY_ONLY_CUBOIDS.has(c) ? dayHour : exact;
 			const name = `${c}\u0001${hour}\u0001${v1}\u0001${v2}\u0001${v3}`;
 			let part = this.parts.get(name);
 			if (!part) this.parts.set(name, (part = { cuboid: c, hour, v1, v2, v3, v: emptyVector() }));
@@ -149,7 +156,7 @@ export class PgRollupDeltas {
 		return this.parts.values();
 	}
 
-	/** The hour cells of the contributions, their combos' ids given; clears them. */
+	/** The cells of the contributions by hour key, their combos' ids given; clears them. */
 	takeCells(ids: ReadonlyMap<string, number>): Map<number, MeasureVector> {
 		const cells = new Map<number, MeasureVector>();
 		for (const p of this.parts.values()) {
@@ -163,14 +170,23 @@ export class PgRollupDeltas {
 		return cells;
 	}
 
-	/** Upserts the contributions into hour and day cells; returns the hour cells written. */
+	/**
+	 * Upserts the contributions into hour and day cells (day cells only for day-only cuboids); returns the cells
+	 * written at their finest level.
+	 */
 	async flush(tx: PgRunner): Promise<number> {
 		if (this.parts.size === 0) return 0;
 		const cells = this.takeCells(await comboIds(tx, [...this.parts.values()]));
-		const written = await upsertCells(tx, 'hour', cells);
-		await upsertCells(tx, 'day', dayCellsOf(cells));
-		return written;
+		const days = dayCellsOf(cells);
+		const written = await upsertCells(tx, 'hour', hourCellsOf(cells));
+		await upsertCells(tx, 'day', days);
+		return written + nonZeroCells(dayOnlyCells(days));
 	}
+}
+
+/** The day cells of day-only cuboids (counted as the cells written at their finest level). */
+function dayOnlyCells(days: ReadonlyMap<number, MeasureVector>): Map<number, MeasureVector> {
+	return new Map([...days].filter(([key]) => isDayOnlyKey(key)));
 }
 
 /** Cells with at least one measure that is not 0 (those upsertCells writes). */
@@ -192,7 +208,7 @@ function mergeCells(into: Map<number, MeasureVector>, cells: ReadonlyMap<number,
 /**
  * Several windows' contributions written at once (the rebuild's days), to exactly the cells that flushing them
  * window after window would leave: each window's cells are summed as flush sums them, then added into the
- * previous windows' in window order, as the upserts would add them. Returns the hour cells each window's flush
+ * previous windows' in window order, as the upserts would add them. Returns the cells each window's flush
  * would have written, summed (a cell two windows share counts twice, as it does there).
  */
 async function flushWindows(tx: PgRunner, windows: readonly PgRollupDeltas[]): Promise<number> {
@@ -205,9 +221,11 @@ async function flushWindows(tx: PgRunner, windows: readonly PgRollupDeltas[]): P
 	let written = 0;
 	for (const w of windows) {
 		const cells = w.takeCells(ids);
-		written += nonZeroCells(cells);
-		mergeCells(hours, cells);
-		mergeCells(days, dayCellsOf(cells));
+		const windowHours = hourCellsOf(cells);
+		const windowDays = dayCellsOf(cells);
+		written += nonZeroCells(windowHours) + nonZeroCells(dayOnlyCells(windowDays));
+		mergeCells(hours, windowHours);
+		mergeCells(days, windowDays);
 	}
 	await upsertCells(tx, 'hour', hours);
 	await upsertCells(tx, 'day', days);

@@ -414,6 +414,31 @@ const QUERIES: [string, Partial<CxQuery>][] = [
 		}
 	],
 	['by agent, standardised, ragged edges', { by: 'agent', standardise: true, from: T0 + 90 * MIN + 17_000 }],
+	// team × agent × reason keeps day cells only: whole China days from them, partial days from raw rows, by hour or
+	// within one day raw rows alone.
+	[
+		'manager t1 by agent, standardised, whole days',
+		{ by: 'agent', scope: { teams: ['t1'] }, standardise: true }
+	],
+	[
+		'manager t2 by agent, standardised, up to a moment of the day',
+		{ by: 'agent', scope: { teams: ['t2'] }, standardise: true, to: T0 + 4 * DAY + 13 * HOUR + 7 * MIN }
+	],
+	['agent × reason by day', { by: 'day', filters: { agent: ['t1-a1', 't2-a1'], reason: ['card', 'loan'] } }],
+	[
+		'agent × reason by hour (raw)',
+		{ by: 'hour', to: T0 + DAY, filters: { agent: ['t1-a1', 't2-a1'], reason: ['card', 'loan'] } }
+	],
+	[
+		'manager t1 by agent, two reasons, within one day (raw)',
+		{
+			by: 'agent',
+			filters: { reason: ['card', 'loan'] },
+			scope: { teams: ['t1'] },
+			from: T0 + DAY + 3 * HOUR,
+			to: T0 + DAY + 20 * HOUR
+		}
+	],
 	['by team, standardised', { by: 'team', standardise: true }],
 	['by channel, standardised', { by: 'channel', standardise: true }],
 	['segment filter by region (raw fallback)', { by: 'region', filters: { segment: ['mass'] } }]

@@ -43,9 +43,10 @@ import { bucketOf, DAY_MS, HOUR_MS, hourOf, type Grain } from './time';
  * cells, at 10M events in 90 days), so: agents are only in team × agent (an unscoped "by agent" sums it over
  * teams), and team × region/journey/segment (a manager's rarer drill-downs, ≈ 440 more an hour) are left to the
  * raw path. The one three-dimension cuboid, team × agent × reason, serves the reason-standardised KPIs by agent
- * (a manager's drill-down: the agent × reason strata of a team): ≈ 630 hour cells an hour at 10M events (as many
- * as all the other cuboids together) and ≈ 2,800 day cells a day, the price of answering that drill-down from a
- * team's ≈ 270 combinations' cells instead of its raw rows (30 days: ≈ 0.5–1.2 s → ≈ 55 ms). Cuboid ids are stored
+ * (a manager's drill-down: the agent × reason strata of a team) from ≈ 2,800 day cells a day at 10M events, kept
+ * without hour cells (they would be ≈ 630 an hour, as many as all the other cuboids together: DAY_ONLY_CUBOIDS),
+ * the price of answering that drill-down from a team's ≈ 270 combinations' cells and its partial days' raw rows
+ * instead of all its raw rows (30 days: ≈ 0.5–1.2 s → ≈ 55 ms). Cuboid ids are stored
  * in metric_combos and cell keys: append new cuboids at the end; a database opened with cells of the earlier
  * cuboids only gets the new ones' cells built (completeCuboids).
  */
@@ -65,9 +66,36 @@ export const CUBOIDS: readonly (readonly Dimension[])[] = [
 	// Reason-standardised KPIs by channel and by segment.
 	['channel', 'reason'],
 	['segment', 'reason'],
-	// Reason-standardised KPIs by agent (team-scoped: a manager's agents).
+	// Reason-standardised KPIs by agent (team-scoped: a manager's agents). Day cells only (DAY_ONLY_CUBOIDS).
 	['team', 'agent', 'reason']
 ];
+
+/**
+ * Cuboids kept in China-day cells only, without hour cells: team × agent × reason, whose hour cells were as many as
+ * all the other cuboids' together (≈ 630 an hour at 10M events) for a drill-down read by days. A query reads such a
+ * cuboid's day cells for the whole China days of its range and the team's raw rows for the partial days at its
+ * edges (metrics/kpis.ts); one by hour reads raw rows. Its contributions are keyed at the first hour of their day
+ * (one cell a day in a write's deltas), and flushes write them to day cells only.
+ */
+export const DAY_ONLY_CUBOIDS: ReadonlySet<number> = new Set([12]);
+const DAY_ONLY: readonly boolean[] = CUBOIDS.map((_, c) => DAY_ONLY_CUBOIDS.has(c));
+
+/** Whether a cell key's cuboid keeps no hour cells. */
+export function isDayOnlyKey(key: number): boolean {
+	return DAY_ONLY[Math.floor(key / (HOUR_LIMIT * COMBO_LIMIT))];
+}
+
+/** The first UTC hour of the China day an hour falls in (where day-only cuboids key their contributions). */
+export function dayStartHour(hour: number): number {
+	return dayOfHour(hour) * 24 - 8;
+}
+
+/** The hour cells of collected contributions: those of cuboids with hour cells. */
+export function hourCellsOf(cells: ReadonlyMap<number, MeasureVector>): Map<number, MeasureVector> {
+	const hours = new Map<number, MeasureVector>();
+	for (const [key, v] of cells) if (!isDayOnlyKey(key)) hours.set(key, v);
+	return hours;
+}
 
 /**
  * Cell key = (cuboid × 2²¹ + UTC hour number) × 2²⁶ + combo id: 6 + 21 + 26 = 53 bits, a safe integer (hours until
@@ -500,12 +528,13 @@ export class RollupDeltas {
 		let hi = MEASURE_COUNT;
 		while (v[hi - 1] === 0) hi--;
 		const hour = hourOf(ts);
+		const dayHour = dayStartHour(hour);
 		for (let c = this.fromCuboid; c < CUBOIDS.length; c++) {
 			const d = CUBOIDS[c];
 			const v1 = d.length > 0 ? (dims[d[0]] ?? '') : '';
 			const v2 = d.length > 1 ? (dims[d[1]] ?? '') : '';
 			const combo = d.length > 2 ? this.combo3(c, v1, v2, dims[d[2]] ?? '') : this.combo(c, v1, v2);
-			const key = cellKey(c, hour, combo);
+			const key = cellKey(c, DAY_ONLY[c] ? dayHour : hour, combo);
 			let acc = this.cells.get(key);
 			if (!acc) this.cells.set(key, (acc = this.vectors.next()));
 			for (let i = lo; i < hi; i++) acc[i] += v[i];
@@ -557,7 +586,10 @@ export function dayCellsOf(cells: ReadonlyMap<number, MeasureVector>): Map<numbe
 	return days;
 }
 
-/** Upserts collected deltas (several micro-batches' at once when given several) into hour and day cells. */
+/**
+ * Upserts collected deltas (several micro-batches' at once when given several) into hour and day cells; returns the
+ * cells written at their finest level (hour cells, and the day cells of day-only cuboids).
+ */
 export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDeltas[]): number {
 	const s = statementsFor(db);
 	const list = Array.isArray(deltas) ? deltas : [deltas as RollupDeltas];
@@ -572,8 +604,9 @@ export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDelta
 			}
 	}
 	const days = dayCellsOf(cells);
-	const written = upsertCells(db, s, 'hour', cells);
+	let written = upsertCells(db, s, 'hour', hourCellsOf(cells));
 	upsertCells(db, s, 'day', days);
+	for (const key of days.keys()) if (isDayOnlyKey(key)) written++;
 	for (const d of list) d.cells.clear();
 	return written;
 }
