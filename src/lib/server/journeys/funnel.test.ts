@@ -3,7 +3,7 @@ import type { CxEvent } from '$lib/model';
 import type { Db } from '$lib/server/db';
 import { postgresStorage, type Storage } from '$lib/server/db/storage';
 import { mirrorToPostgres, type TestPostgres } from '$lib/server/testing/postgres';
-import { funnel } from './funnel';
+import { deepestInstances, funnel } from './funnel';
 import { getJourney } from './registry';
 import { DAY, fixtureDb, HOUR, ingest, MIN, step, T0 } from './testing';
 
@@ -198,5 +198,17 @@ describe('funnel', () => {
 			['app', 2],
 			['wechat', 1]
 		]);
+	});
+
+	it('rejects a funnel text whose line is cut short instead of reading past its end', () => {
+		// Two whole lines (customer 7 twice: the deeper is kept), then a line without its fields.
+		const whole = '7;1;0;;10\n7;2;1;;10,20\n';
+		expect(deepestInstances([{ lines: 2, text: whole }], 3).deeper[0]).toBe(1);
+		expect(() => deepestInstances([{ lines: 3, text: whole + '8' }], 3)).toThrow(
+			/line 3 ends before its depth/
+		);
+		expect(() => deepestInstances([{ lines: 3, text: whole + '8;2' }], 3)).toThrow(
+			/line 3 ends before its status/
+		);
 	});
 });

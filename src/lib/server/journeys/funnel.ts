@@ -269,7 +269,7 @@ interface Deepest {
  * and the kept lines are only flagged, so the tally reads the texts in order too: reading them, or a large table,
  * in hash order waits on memory for every customer.
  */
-function deepestInstances(texts: readonly FunnelText[], steps: number): Deepest {
+export function deepestInstances(texts: readonly FunnelText[], steps: number): Deepest {
 	let n = 0;
 	for (const t of texts) n += t.lines;
 	// At most two thirds full: linear probing stays short even when every line is another customer.
@@ -292,12 +292,17 @@ function deepestInstances(texts: readonly FunnelText[], steps: number): Deepest 
 		while (p < length) {
 			let key = 0;
 			let low = 0;
+			// Past the text's end charCodeAt gives NaN, never ';': a line cut short must stop the loop, not spin.
 			for (let c = text.charCodeAt(p); c !== 59; c = text.charCodeAt(++p)) {
+				if (p >= length) throw new Error(`funnel texts: line ${i + 1} ends before its depth`);
 				key = key * 10 + (c - 48);
 				low = (Math.imul(low, 10) + (c - 48)) | 0;
 			}
 			let depth = 0;
-			for (let c = text.charCodeAt(++p); c !== 59; c = text.charCodeAt(++p)) depth = depth * 10 + (c - 48);
+			for (let c = text.charCodeAt(++p); c !== 59; c = text.charCodeAt(++p)) {
+				if (p >= length) throw new Error(`funnel texts: line ${i + 1} ends before its status`);
+				depth = depth * 10 + (c - 48);
+			}
 			keys[i] = key;
 			depths[i] = depth;
 			at[i] = ++p;
