@@ -523,7 +523,7 @@ describe('scope, grouping and comparison', () => {
 		expect(r.rows).toStrictEqual(raw.rows);
 	});
 
-	it('team × agent × reason keeps day cells only: partial days are read from raw rows, never its hour cells', async () => {
+	it('team × agent × reason keeps day cells only: partial days are settled by day cells and raw rows, never its hour cells', async () => {
 		const db = fresh();
 		writeWithRollups(db, queueFixture());
 		const c = db.$client;
@@ -551,10 +551,17 @@ describe('scope, grouping and comparison', () => {
 		const cases: [Partial<CxQuery>, string, number][] = [
 			// The whole day from its day cell.
 			[{ filters }, 'rollup', 10],
-			// Part of a day only (from 9:05: a0's contacts at 9:08, 9:12, … 9:36): raw rows.
-			[{ filters, from: T0 + 9 * HOUR + 5 * MIN }, 'raw', 8],
-			// A whole day and part of the next: the day cell, and the next day's raw rows.
-			[{ filters, to: T0 + DAY + 5 * HOUR }, 'rollup+raw', 10],
+			// From 9:05 to the day's end (a0's contacts at 9:08, 9:12, … 9:36): the day cell minus the raw rows of the
+			// shorter part outside, 0:00–9:05.
+			[{ filters, from: T0 + 9 * HOUR + 5 * MIN }, 'rollup+raw', 8],
+			// Up to 12:00, after the day's last event ("up to now"): nothing lies outside, the day cell alone.
+			[{ filters, to: T0 + 12 * HOUR }, 'rollup', 10],
+			// Up to 9:30, events after it: the raw rows of the shorter part inside.
+			[{ filters, to: T0 + 9 * HOUR + 30 * MIN }, 'raw', 8],
+			// 9:05–9:30 inside one day: raw rows.
+			[{ filters, from: T0 + 9 * HOUR + 5 * MIN, to: T0 + 9 * HOUR + 30 * MIN }, 'raw', 6],
+			// A whole day and part of the next, empty one: the day cells.
+			[{ filters, to: T0 + DAY + 5 * HOUR }, 'rollup', 10],
 			// By hour: raw rows (no cuboid with hour cells holds agent × reason).
 			[{ filters, by: 'hour' }, 'raw', 10]
 		];

@@ -193,6 +193,58 @@ export function chooseCuboid(needed: ReadonlySet<Dimension>, grain: Grain | null
 	return best;
 }
 
+/**
+ * The cells of buckets (hours, or China days) a range covers, and the raw rows that correct its edges. A bucket only
+ * partly inside the range is served by its cell when nothing lies in the part outside; otherwise by the cheaper of
+ * "raw rows of the part inside" (the bucket left out of the cells) and "its cell minus raw rows of the part outside".
+ * The emptiness checks are issued together: on PostgreSQL they share one pipeline instead of one round trip each.
+ * `offset` moves bucket boundaries (China days start at 16:00 UTC).
+ */
+async function partialBuckets(
+	r: MetricsReader,
+	from: number,
+	to: number,
+	size: number,
+	offset: number
+): Promise<{ raws: [number, number, 1 | -1][]; cellFrom: number; cellTo: number }> {
+	const first = Math.floor((from + offset) / size);
+	const end = Math.ceil((to + offset) / size);
+	const startOf = (bucket: number) => bucket * size - offset;
+	/** The part [a, b) of the bucket inside the range, for each edge not on a bucket boundary. */
+	const edges: { bucket: number; a: number; b: number; first: boolean }[] = [];
+	if (end - first === 1) {
+		if (from !== startOf(first) || to !== startOf(end))
+			edges.push({ bucket: first, a: from, b: to, first: true });
+	} else {
+		if (from !== startOf(first)) edges.push({ bucket: first, a: from, b: startOf(first + 1), first: true });
+		if (to !== startOf(end)) edges.push({ bucket: end - 1, a: startOf(end - 1), b: to, first: false });
+	}
+	const empty = await Promise.all(
+		edges.map(({ bucket, a, b }) =>
+			Promise.all([r.noEvents(startOf(bucket), a), r.noEvents(b, startOf(bucket + 1))])
+		)
+	);
+	let cellFrom = first;
+	let cellTo = end;
+	const raws: [number, number, 1 | -1][] = [];
+	edges.forEach(({ bucket, a, b, first: isFirst }, i) => {
+		const [before, after] = empty[i];
+		if (before && after) return;
+		const start = startOf(bucket);
+		const stop = startOf(bucket + 1);
+		if (a - start + (stop - b) < b - a) {
+			if (!before) raws.push([start, a, -1]);
+			if (!after) raws.push([b, stop, -1]);
+			return;
+		}
+		raws.push([a, b, 1]);
+		if (end - first === 1) cellTo = first;
+		else if (isFirst) cellFrom++;
+		else cellTo--;
+	});
+	return { raws, cellFrom, cellTo };
+}
+
 async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggregate> {
 	const cells = new Map<string, MeasureVector>();
 	const accumulator = (key: string) => {
@@ -223,12 +275,8 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 	if (group) needed.add(group);
 	if (split) needed.add(split);
 	const cuboid = spec.raw ? null : chooseCuboid(needed, grain);
-	// A day-only cuboid (rollups.ts DAY_ONLY_CUBOIDS) answers the whole China days of the range; a range without one
-	// reads raw rows, as no other cuboid holds its dimensions.
-	const firstWholeDay = Math.ceil((spec.from + CHINA_OFFSET_MS) / DAY_MS);
-	const endWholeDay = Math.floor((spec.to + CHINA_OFFSET_MS) / DAY_MS);
-	const dayOnly = cuboid !== null && DAY_ONLY_CUBOIDS.has(cuboid);
-	if (cuboid === null || (dayOnly && endWholeDay <= firstWholeDay)) {
+	// No cuboid holds the dimensions: raw rows.
+	if (cuboid === null) {
 		await rawRange(spec.from, spec.to, 1);
 		return { path: 'raw', cells };
 	}
@@ -268,62 +316,17 @@ async function aggregate(r: MetricsReader, spec: AggregateSpec): Promise<Aggrega
 		for (const [key, v] of cells) if (isZero(v)) cells.delete(key);
 	};
 
-	if (dayOnly) {
-		// Its day cells for the whole days, the raw rows of the partial days at the edges (under a team filter, the
-		// team's rows only: a manager's drill-down up to now reads a part of today raw).
-		const start = firstWholeDay * DAY_MS - CHINA_OFFSET_MS;
-		const end = endWholeDay * DAY_MS - CHINA_OFFSET_MS;
-		const raws: [number, number, 1][] = [];
-		if (spec.from < start) raws.push([spec.from, start, 1]);
-		if (end < spec.to) raws.push([end, spec.to, 1]);
-		await read([['day', firstWholeDay, endWholeDay]], raws);
-		return { path: raws.length > 0 ? 'rollup+raw' : 'rollup', cells };
+	if (DAY_ONLY_CUBOIDS.has(cuboid)) {
+		// Its day cells, the days only partly inside the range settled as the hours are below (under a team filter
+		// the raw rows read are the team's only). A drill-down up to now takes today's cell whole: nothing lies after
+		// now.
+		const { raws, cellFrom, cellTo } = await partialBuckets(r, spec.from, spec.to, DAY_MS, CHINA_OFFSET_MS);
+		await read(cellTo > cellFrom ? [['day', cellFrom, cellTo]] : [], raws);
+		return { path: raws.length > 0 ? (cellTo > cellFrom ? 'rollup+raw' : 'raw') : 'rollup', cells };
 	}
 
-	// Hours only partly inside the range: the hour's cell serves when nothing lies in the part outside; otherwise
-	// the cheaper of "raw rows of the part inside" and "the cell minus raw rows of the part outside".
-	// The reads are issued together where they do not depend on each other (the edges' emptiness checks, then the
-	// cell ranges beside the raw rows): on PostgreSQL they share one pipeline instead of one round trip each. The
-	// sums are still added in a fixed order (raw rows, then cells in time order).
-	const { from, to } = spec;
-	const firstHour = Math.floor(from / HOUR_MS);
-	const endHour = Math.ceil(to / HOUR_MS);
-	/** [hour, a, b]: the part [a, b) of the hour inside the range, for each edge not on a whole hour. */
-	const edges: { hour: number; a: number; b: number; first: boolean }[] = [];
-	if (endHour - firstHour === 1) {
-		if (from % HOUR_MS !== 0 || to % HOUR_MS !== 0)
-			edges.push({ hour: firstHour, a: from, b: to, first: true });
-	} else {
-		if (from % HOUR_MS !== 0)
-			edges.push({ hour: firstHour, a: from, b: (firstHour + 1) * HOUR_MS, first: true });
-		if (to % HOUR_MS !== 0)
-			edges.push({ hour: endHour - 1, a: (endHour - 1) * HOUR_MS, b: to, first: false });
-	}
-	const empty = await Promise.all(
-		edges.map(({ hour, a, b }) =>
-			Promise.all([r.noEvents(hour * HOUR_MS, a), r.noEvents(b, (hour + 1) * HOUR_MS)])
-		)
-	);
-	let usedRaw = false;
-	let cellFrom = firstHour;
-	let cellTo = endHour;
-	const raws: [number, number, 1 | -1][] = [];
-	edges.forEach(({ hour, a, b, first }, i) => {
-		const [before, after] = empty[i];
-		if (before && after) return;
-		usedRaw = true;
-		const start = hour * HOUR_MS;
-		const end = start + HOUR_MS;
-		if (a - start + (end - b) < b - a) {
-			if (!before) raws.push([start, a, -1]);
-			if (!after) raws.push([b, end, -1]);
-			return;
-		}
-		raws.push([a, b, 1]);
-		if (endHour - firstHour === 1) cellTo = firstHour;
-		else if (first) cellFrom++;
-		else cellTo--;
-	});
+	const { raws, cellFrom, cellTo } = await partialBuckets(r, spec.from, spec.to, HOUR_MS, 0);
+	const usedRaw = raws.length > 0;
 
 	// Whole China days inside the hours read from day cells, the hours around them from hour cells.
 	const firstDay = grain === 'hour' ? 0 : Math.ceil((cellFrom + 8) / 24);

@@ -414,8 +414,9 @@ const QUERIES: [string, Partial<CxQuery>][] = [
 		}
 	],
 	['by agent, standardised, ragged edges', { by: 'agent', standardise: true, from: T0 + 90 * MIN + 17_000 }],
-	// team × agent × reason keeps day cells only: whole China days from them, partial days from raw rows, by hour or
-	// within one day raw rows alone.
+	// team × agent × reason keeps day cells only: whole China days from them; a partial day from its cell alone
+	// (nothing outside), its cell minus the raw rows outside, or the raw rows inside, whichever part is shorter; by
+	// hour raw rows alone.
 	[
 		'manager t1 by agent, standardised, whole days',
 		{ by: 'agent', scope: { teams: ['t1'] }, standardise: true }
@@ -430,7 +431,7 @@ const QUERIES: [string, Partial<CxQuery>][] = [
 		{ by: 'hour', to: T0 + DAY, filters: { agent: ['t1-a1', 't2-a1'], reason: ['card', 'loan'] } }
 	],
 	[
-		'manager t1 by agent, two reasons, within one day (raw)',
+		'manager t1 by agent, two reasons, within one day (day cell minus 7 hours)',
 		{
 			by: 'agent',
 			filters: { reason: ['card', 'loan'] },
