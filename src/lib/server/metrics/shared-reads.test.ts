@@ -122,7 +122,7 @@ async function readsOf(q: CxQuery, shareReads: boolean): Promise<string[]> {
 	const [settings, weights] = await Promise.all([getKpiSettings(storage), getIndexWeights(storage)]);
 	const calls: string[] = [];
 	await metricsStores
-		.sqlite(storage.db)
+		.sqlite(database())
 		.read((r) => computeKpis(counting(r, calls), q, { settings, weights, now: NOW, shareReads }));
 	return calls;
 }
