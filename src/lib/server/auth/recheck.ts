@@ -40,3 +40,13 @@ export function recheckOf(db: Db | Storage, locals: App.Locals): () => Promise<b
 	const session = locals.session;
 	return async () => user !== null && (await stillAuthorized(db, user, session));
 }
+
+/**
+ * What `stillAuthorized` judges of a caller, as text: streams with the same key get the same answer, so they share
+ * one recheck (live/stream.ts `recheckKey`). Null when the request has no caller.
+ */
+export function recheckKeyOf(locals: App.Locals): string | undefined {
+	const user = locals.user;
+	if (!user) return undefined;
+	return JSON.stringify([user.via, user.id, locals.session?.id ?? null, user.role, [...user.teams].sort()]);
+}

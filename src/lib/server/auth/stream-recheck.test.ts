@@ -8,7 +8,7 @@ import { GET as alertsStream } from '../../../routes/api/v1/alerts/stream/+serve
 import { GET as kpiStream } from '../../../routes/api/v1/stream/+server';
 import { openDatabase, useDatabase, type Db } from '$lib/server/db';
 import { addReadKey, readKeyUser, revokeKey, verifyReadKey } from './keys';
-import { RECHECK_INTERVAL_MS, stillAuthorized } from './recheck';
+import { RECHECK_INTERVAL_MS, recheckKeyOf, stillAuthorized } from './recheck';
 import { createSession, generateSessionToken, invalidateSession, validateSessionToken } from './session';
 import { createUser, setUserDisabled, updateUser } from './users';
 
@@ -93,5 +93,45 @@ describe('live streams re-check their caller', () => {
 		expect(await stillAuthorized(db, user!, session)).toBe(true);
 		await updateUser(db, viewer.id, { role: 'executive' });
 		expect(await stillAuthorized(db, user!, session)).toBe(false);
+	});
+
+	it('ends every stream of a signed-out session, whichever route opened it', async () => {
+		const wall = await signedIn('executive');
+		const steady = await signedIn('executive');
+		const streams = [
+			open(kpiStream, wall.locals),
+			open(kpiStream, wall.locals),
+			open(alertsStream, wall.locals),
+			open(kpiStream, steady.locals)
+		];
+		await invalidateSession(db, wall.locals.session!.id);
+		const ended = await Promise.all(streams.map((s) => endsWithin(s, WITHIN)));
+		expect(ended.map((ms) => ms !== null && ms <= WITHIN)).toEqual([true, true, true, false]);
+	});
+
+	it('shares a recheck only between callers the check cannot tell apart', async () => {
+		const a = await signedIn('manager', ['t-cc1', 't-cc2']);
+		const b = await signedIn('manager', ['t-cc1', 't-cc2']);
+		const key = recheckKeyOf(a.locals);
+		expect(recheckKeyOf({ ...a.locals } as App.Locals)).toBe(key);
+		// Same teams in another order: the same question.
+		expect(
+			recheckKeyOf({ ...a.locals, user: { ...a.locals.user!, teams: ['t-cc2', 't-cc1'] } } as App.Locals)
+		).toBe(key);
+		// Another user, another session of the same user, another role or team set, a read key: another question.
+		expect(recheckKeyOf(b.locals)).not.toBe(key);
+		expect(
+			recheckKeyOf({ ...a.locals, session: { ...a.locals.session!, id: 'other' } } as App.Locals)
+		).not.toBe(key);
+		expect(
+			recheckKeyOf({ ...a.locals, user: { ...a.locals.user!, role: 'executive' } } as App.Locals)
+		).not.toBe(key);
+		expect(
+			recheckKeyOf({ ...a.locals, user: { ...a.locals.user!, teams: ['t-cc1'] } } as App.Locals)
+		).not.toBe(key);
+		expect(
+			recheckKeyOf({ ...a.locals, user: { ...a.locals.user!, via: 'read-key' } } as App.Locals)
+		).not.toBe(key);
+		expect(recheckKeyOf({ user: null, session: null } as App.Locals)).toBeUndefined();
 	});
 });

@@ -237,4 +237,41 @@ describe('SSE formatting', () => {
 		expect(detached).toBe(2);
 		expect(closeAllStreams(3000)).toBe(0);
 	});
+
+	it('asks once per interval for all the streams of one identity, and ends them all on a "no"', async () => {
+		vi.useFakeTimers();
+		let allowed = true;
+		const wall = vi.fn(() => allowed);
+		const other = vi.fn(() => true);
+		const detached = { wall: 0, other: 0 };
+		const open = (key: string, recheck: () => boolean, who: 'wall' | 'other') =>
+			sseResponse(() => () => void detached[who]++, { recheck, recheckMs: 3000, recheckKey: key });
+		// 20 screens of one session (each route builds its own check: the first stream's serves the group).
+		const walls = Array.from({ length: 20 }, () => open('session-1', () => wall(), 'wall'));
+		const others = [open('session-2', other, 'other')];
+		const readers = [...walls, ...others].map((r) => r.body!.getReader());
+		for (const reader of readers) await reader.read(); // the retry line
+
+		await vi.advanceTimersByTimeAsync(3 * 3000);
+		// Three intervals: three questions for the 20 screens (one per screen and interval before), three for the other.
+		expect(wall).toHaveBeenCalledTimes(3);
+		expect(other).toHaveBeenCalledTimes(3);
+
+		// A screen leaving does not stop the others' check.
+		await readers[0].cancel();
+		await vi.advanceTimersByTimeAsync(3000);
+		expect(wall).toHaveBeenCalledTimes(4);
+
+		// Signed out: every screen of the session ends at the next check; the other identity's stream stays open.
+		allowed = false;
+		await vi.advanceTimersByTimeAsync(3000);
+		for (const reader of readers.slice(1, 20)) expect((await reader.read()).done).toBe(true);
+		expect(detached).toEqual({ wall: 20, other: 0 });
+		// The group is gone with its streams: no more questions for it.
+		await vi.advanceTimersByTimeAsync(3 * 3000);
+		expect(wall).toHaveBeenCalledTimes(5);
+		expect(other).toHaveBeenCalledTimes(8);
+		await readers[20].cancel();
+		expect(detached.other).toBe(1);
+	});
 });

@@ -237,6 +237,62 @@ export interface SseOptions {
 	 */
 	recheck?: () => boolean | Promise<boolean>;
 	recheckMs?: number;
+	/**
+	 * The identity `recheck` judges (auth/recheck.ts `recheckKeyOf`): the open streams with the same key share one
+	 * recheck every `recheckMs` and all end together when it fails, so 200 wallboards of one session cost one
+	 * query per interval, not 200. Without it each stream rechecks on its own.
+	 */
+	recheckKey?: string;
+}
+
+/** Streams that share a recheck: one timer, one question per interval, every member ended on a "no". */
+interface RecheckGroup {
+	recheck: () => boolean | Promise<boolean>;
+	members: Set<() => void>;
+	timer: ReturnType<typeof setInterval>;
+}
+
+const recheckGroups = new Map<string, RecheckGroup>();
+
+/**
+ * Joins `deny` to the recheck of `key` (started with this `recheck` when the key has no open stream yet); returns
+ * how to leave. A stream joining between two checks is first checked at the group's next one, within `intervalMs`
+ * as on its own.
+ */
+function joinRecheck(
+	key: string,
+	intervalMs: number,
+	recheck: () => boolean | Promise<boolean>,
+	deny: () => void
+): () => void {
+	const groupKey = `${intervalMs}|${key}`;
+	let group = recheckGroups.get(groupKey);
+	if (!group) {
+		const created: RecheckGroup = {
+			recheck,
+			members: new Set(),
+			timer: setInterval(async () => {
+				let allowed: boolean;
+				try {
+					allowed = await created.recheck();
+				} catch {
+					allowed = false;
+				}
+				if (!allowed) for (const member of [...created.members]) member();
+			}, intervalMs)
+		};
+		created.timer.unref?.();
+		recheckGroups.set(groupKey, (group = created));
+	}
+	const joined = group;
+	joined.members.add(deny);
+	return () => {
+		joined.members.delete(deny);
+		if (joined.members.size === 0 && recheckGroups.get(groupKey) === joined) {
+			clearInterval(joined.timer);
+			recheckGroups.delete(groupKey);
+		}
+	};
 }
 
 /**
@@ -249,8 +305,10 @@ export function sseResponse(attach: (send: Send) => () => void, options: SseOpti
 	let detach: (() => void) | undefined;
 	let closer: ((retryMs: number) => void) | undefined;
 	let timer: ReturnType<typeof setInterval> | undefined;
+	let leaveRecheck: (() => void) | undefined;
 	const stop = () => {
 		if (timer) clearInterval(timer);
+		leaveRecheck?.();
 		if (detached) return;
 		detached = true;
 		if (closer) openStreams.delete(closer);
@@ -279,7 +337,19 @@ export function sseResponse(attach: (send: Send) => () => void, options: SseOpti
 			};
 			detach = attach(send);
 			const recheck = options.recheck;
-			if (recheck) {
+			const deny = () => {
+				stop();
+				try {
+					controller.close();
+				} catch {
+					// Already closed by the viewer.
+				}
+			};
+			if (recheck && options.recheckKey !== undefined) {
+				// Unless the viewer left already (a stream cancelled while `attach` ran).
+				if (!detached)
+					leaveRecheck = joinRecheck(options.recheckKey, options.recheckMs ?? 3000, recheck, deny);
+			} else if (recheck) {
 				timer = setInterval(async () => {
 					let allowed: boolean;
 					try {
@@ -287,13 +357,7 @@ export function sseResponse(attach: (send: Send) => () => void, options: SseOpti
 					} catch {
 						allowed = false;
 					}
-					if (allowed) return;
-					stop();
-					try {
-						controller.close();
-					} catch {
-						// Already closed by the viewer.
-					}
+					if (!allowed) deny();
 				}, options.recheckMs ?? 3000);
 				timer.unref?.();
 			}

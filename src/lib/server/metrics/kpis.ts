@@ -141,16 +141,20 @@ interface MaturedAggregate extends Aggregate {
 async function aggregateMatured(
 	r: MetricsReader,
 	spec: AggregateSpec,
-	now: number
+	now: number,
+	reads: AggregateReads | null = new Map()
 ): Promise<MaturedAggregate> {
-	// The range and the open part of each window are read together (one pipeline on PostgreSQL).
+	// The range and the open part of each window are read together (one pipeline on PostgreSQL). A range that lies
+	// wholly inside a window (today so far, an alert's last hour) is its own open part: read once (`reads`).
 	const windows = [...FOLLOW_UP_WINDOWS.entries()]
 		.map(([i, w]) => ({ i, w, cutoff: now - w.windowMs + 1 }))
 		.filter(({ cutoff }) => cutoff < spec.to);
-	const [current, ...opens] = await Promise.all([
-		aggregate(r, spec),
-		...windows.map(({ cutoff }) => aggregate(r, { ...spec, from: Math.max(spec.from, cutoff) }))
+	const [shared, ...opens] = await Promise.all([
+		aggregateOnce(r, spec, reads),
+		...windows.map(({ cutoff }) => aggregateOnce(r, { ...spec, from: Math.max(spec.from, cutoff) }, reads))
 	]);
+	// The range's sums are changed below, and may be an open part's too (or another part's of the answer): a copy.
+	const current = reads ? { path: shared.path, cells: copyCells(shared.cells) } : shared;
 	const paths: Path[] = [current.path];
 	const pending = new Map<string, number[]>();
 	for (const [k, { i, w }] of windows.entries()) {
@@ -171,6 +175,35 @@ async function aggregateMatured(
 	}
 	return { path: combinePaths(paths), cells: current.cells, pending };
 }
+
+/**
+ * The aggregates one answer has read, by spec: inside one snapshot (MetricsReader) the same spec reads the same rows
+ * and cells, so each is read once however many parts of the answer need it (the range and the open parts of its
+ * follow-up windows, the period and its comparison's).
+ */
+type AggregateReads = Map<string, Promise<Aggregate>>;
+
+function specKey(spec: AggregateSpec): string {
+	const filters = [...spec.filters]
+		.map(([d, values]) => [d, [...values].sort()] as const)
+		.sort(([a], [b]) => compareText(a, b));
+	return JSON.stringify([spec.from, spec.to, filters, spec.group, spec.grain, spec.split, spec.raw ?? false]);
+}
+
+/** `aggregate` read once per spec in `reads` (null: always read). The answer may be shared: read it, never change it. */
+function aggregateOnce(
+	r: MetricsReader,
+	spec: AggregateSpec,
+	reads: AggregateReads | null
+): Promise<Aggregate> {
+	if (!reads) return aggregate(r, spec);
+	const key = specKey(spec);
+	let read = reads.get(key);
+	if (!read) reads.set(key, (read = aggregate(r, spec)));
+	return read;
+}
+
+const copyCells = (cells: Map<string, MeasureVector>) => new Map([...cells].map(([k, v]) => [k, v.slice()]));
 
 /** Which FOLLOW_UP_WINDOWS entry a KPI's pending count comes from, for the KPIs with a follow-up window. */
 const PENDING_WINDOW: Partial<Record<KpiKey, number>> = {
@@ -378,6 +411,11 @@ export interface KpiOptions {
 	dispersion?: { unitMs: number; tau2: Partial<Record<KpiKey, number>> };
 	/** Every measure from raw rows, no rollup cell (the reference of tests and the benchmark); default false. */
 	raw?: boolean;
+	/**
+	 * Whether parts of the answer that read the same thing share one read (default true). False reads every part on
+	 * its own, as before reads were shared: the reference of the equivalence tests.
+	 */
+	shareReads?: boolean;
 }
 
 /**
@@ -450,13 +488,15 @@ export async function computeKpis(
 		raw: options.raw ?? false
 	};
 	const now = options.now ?? Date.now();
+	// One snapshot: a part read already is not read again.
+	const reads: AggregateReads | null = options.shareReads === false ? null : new Map();
 	// The period, the comparison period and the strata are independent reads: issued together.
 	const [current, previous, split] = await Promise.all([
-		aggregateMatured(r, spec, now),
+		aggregateMatured(r, spec, now, reads),
 		q.compare && !grain
-			? aggregateMatured(r, { ...spec, from: q.compare.from, to: q.compare.to }, now)
+			? aggregateMatured(r, { ...spec, from: q.compare.from, to: q.compare.to }, now, reads)
 			: null,
-		q.standardise ? aggregateMatured(r, { ...spec, split: 'reason' }, now) : null
+		q.standardise ? aggregateMatured(r, { ...spec, split: 'reason' }, now, reads) : null
 	]);
 	const paths: Path[] = [current.path];
 
@@ -502,7 +542,8 @@ export async function computeKpis(
 				split: 'reason',
 				raw: spec.raw
 			},
-			now
+			now,
+			reads
 		);
 		const fixedVectors = new Map<string, MeasureVector>();
 		for (const [key, v] of byKey(fixed.cells)) {

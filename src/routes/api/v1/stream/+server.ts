@@ -1,6 +1,6 @@
 import type { RequestHandler } from './$types';
 import { requireUser } from '$lib/server/auth/guard';
-import { RECHECK_INTERVAL_MS, recheckOf } from '$lib/server/auth/recheck';
+import { RECHECK_INTERVAL_MS, recheckKeyOf, recheckOf } from '$lib/server/auth/recheck';
 import { storage } from '$lib/server/db';
 import { apiError } from '$lib/server/auth/api-error';
 import { restrictTeams, scopeOf } from '$lib/server/auth/scope';
@@ -26,6 +26,8 @@ export const GET: RequestHandler = ({ locals, url }) => {
 	// Closed within seconds of sign-out, disable, revoke or a change of role or teams (the client reconnects).
 	return sseResponse((send) => hub.subscribe(key, send), {
 		recheck: recheckOf(storage(), locals),
-		recheckMs: RECHECK_INTERVAL_MS
+		recheckMs: RECHECK_INTERVAL_MS,
+		// A wall of screens on one session or key asks once per interval, not once per screen.
+		recheckKey: recheckKeyOf(locals)
 	});
 };

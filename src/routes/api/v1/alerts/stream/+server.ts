@@ -1,7 +1,7 @@
 import type { RequestHandler } from './$types';
 import { storage } from '$lib/server/db';
 import { requireUser } from '$lib/server/auth/guard';
-import { RECHECK_INTERVAL_MS, recheckOf } from '$lib/server/auth/recheck';
+import { RECHECK_INTERVAL_MS, recheckKeyOf, recheckOf } from '$lib/server/auth/recheck';
 import { scopeOf } from '$lib/server/auth/scope';
 import { sseResponse } from '$lib/server/live/stream';
 import { onAlertAnywhere } from '$lib/server/live/hub';
@@ -34,6 +34,11 @@ export const GET: RequestHandler = ({ locals }) => {
 				clearInterval(heartbeat);
 			};
 		},
-		{ recheck: recheckOf(storage(), locals), recheckMs: RECHECK_INTERVAL_MS }
+		{
+			recheck: recheckOf(storage(), locals),
+			recheckMs: RECHECK_INTERVAL_MS,
+			// One recheck per interval for all of this caller's streams.
+			recheckKey: recheckKeyOf(locals)
+		}
 	);
 };
