@@ -7,6 +7,7 @@ import { asStorage, byEngine, type Storage } from '$lib/server/db/storage';
 import {
 	aloneLegFlags,
 	attributedContact,
+	byTime,
 	computeLegFlags,
 	linkedContact,
 	NO_LEG_FLAGS,
@@ -762,9 +763,29 @@ function complaintDims(
 export function applyToRollups(
 	db: Db,
 	inserted: readonly InsertedEvent[],
-	created?: ReadonlySet<string>
+	created?: ReadonlySet<string>,
+	unstored?: UnstoredRows
 ): void {
-	flushRollups(db, collectRollups(db, inserted, created));
+	flushRollups(db, collectRollups(db, inserted, created, unstored));
+}
+
+/**
+ * A write's own rows when it reconciles before inserting them (the SQLite writer): rows from `firstSeq` on are not
+ * in the table yet. Reconciling keeps what it decides for them here instead of rewriting them, and the writer then
+ * inserts each with its final flags and link: most of the rewrites a write made were of its own rows (every survey
+ * answer linked to its contact, a transfer's legs in one request), each a second write of a row just written.
+ */
+export class UnstoredRows {
+	/** Flags that differ from the row's as if alone (`insertedFlags`), by seq. */
+	readonly flags = new Map<number, LegFlags>();
+	/** Links (linked_contact_seq) by seq; a row without one stays unlinked. */
+	readonly links = new Map<number, number | null>();
+
+	constructor(readonly firstSeq: number) {}
+
+	has(seq: number): boolean {
+		return seq >= this.firstSeq;
+	}
 }
 
 /** A property as json_extract reads it back for chain keys (strings and numbers; else null). */
@@ -840,7 +861,9 @@ export function collectRollups(
 	db: Db,
 	inserted: readonly InsertedEvent[],
 	/** Customers the write created: their rows are taken from `inserted` instead of read back. */
-	created?: ReadonlySet<string>
+	created?: ReadonlySet<string>,
+	/** When the inserted rows are not stored yet: their seqs, and where their final flags and links go. */
+	unstored?: UnstoredRows
 ): RollupDeltas {
 	const s = statementsFor(db);
 	const deltas = new RollupDeltas(s, db);
@@ -851,11 +874,13 @@ export function collectRollups(
 		add: (dims, ts, row, sign) => deltas.add(dims, ts, row, sign),
 		move: (dims, ts, before, after) => deltas.move(dims, ts, before, after),
 		updateFlags: (seq, flags) => {
-			s.updateFlags.run(flagParams(flags, seq));
+			if (unstored?.has(seq)) unstored.flags.set(seq, flags);
+			else s.updateFlags.run(flagParams(flags, seq));
 			if (recent) setFlags(current, seq, flags);
 		},
 		updateLink: (seq, link) => {
-			s.updateLink.run(link, seq);
+			if (unstored?.has(seq)) unstored.links.set(seq, link);
+			else s.updateLink.run(link, seq);
 			if (recent) setLink(current, seq, link);
 		}
 	};
@@ -863,7 +888,7 @@ export function collectRollups(
 	if (recent) recent.add(inserted, created, fresh);
 	// Every stored customer's rows first, a few statements for the whole batch (reconciling one customer writes only
 	// that customer's rows, so reading them all before any of those writes reads the same rows).
-	const stored = storedWindows(s, windows, fresh, recent);
+	const stored = storedWindows(s, windows, fresh, recent, unstored ? inserted : null);
 	for (const [customerId, w] of windows) {
 		const { from, to } = reconcileWindow(w);
 		current = within(fresh?.get(customerId) ?? stored.get(customerId) ?? [], from, to);
@@ -1027,7 +1052,9 @@ function storedWindows(
 	s: Statements,
 	windows: ReadonlyMap<string, { min: number; max: number }>,
 	fresh: ReadonlyMap<string, StoredFact[]> | null,
-	recent: RecentFacts | null
+	recent: RecentFacts | null,
+	/** The write's rows when they are not stored yet: added to what is read back, as if they were. */
+	unstored: readonly InsertedEvent[] | null
 ): Map<string, StoredFact[]> {
 	const byCustomer = new Map<string, StoredFact[]>();
 	const ids: string[] = [];
@@ -1062,6 +1089,7 @@ function storedWindows(
 			else byCustomer.set(customerId, [fact]);
 		}
 	}
+	if (unstored && ids.length > 0) addUnstored(byCustomer, new Set(ids), unstored, lo, hi);
 	if (recent)
 		for (const customerId of ids) {
 			let facts = byCustomer.get(customerId);
@@ -1069,6 +1097,34 @@ function storedWindows(
 			if (facts.length < RECENT_ROWS) recent.set(customerId, { from: lo, facts });
 		}
 	return byCustomer;
+}
+
+/**
+ * Adds the write's rows not stored yet to the rows read back for customers `read`: those the read would have
+ * returned had they been stored (non-journey, ts in [from, to]), each customer's list then in the read's order, by
+ * time then seq (the order of the customer index, which the read walks).
+ */
+function addUnstored(
+	byCustomer: Map<string, StoredFact[]>,
+	read: ReadonlySet<string>,
+	unstored: readonly InsertedEvent[],
+	from: number,
+	to: number
+): void {
+	const added = new Set<number>();
+	const grown = new Set<StoredFact[]>();
+	for (const e of unstored) {
+		if (e.type === 'journey' || !read.has(e.customerId) || e.ts < from || e.ts > to || added.has(e.seq))
+			continue;
+		added.add(e.seq);
+		const fact = freshFact(e);
+		const list = byCustomer.get(e.customerId);
+		if (list) {
+			list.push(fact);
+			grown.add(list);
+		} else byCustomer.set(e.customerId, [fact]);
+	}
+	for (const list of grown) list.sort(byTime);
 }
 
 /**
