@@ -333,7 +333,7 @@ describe('writer', () => {
 								   e.chain_self_service, e.transferred_to_agent, l.id AS linked
 								 FROM events e LEFT JOIN events l ON l.seq = e.linked_contact_seq`
 							)
-							.all() as { id: string }[]
+							.all() as { id: string; linked: string | null }[]
 					).map(({ id, ...rest }) => [id, rest])
 				);
 			const cells = () => db.$client.prepare('SELECT * FROM metric_day_cells ORDER BY key').raw().all();

@@ -242,17 +242,41 @@ export function computeLegFlags(legs: readonly LegFacts[]): Map<number, LegFlags
 
 /** A leg's flags when it is alone (what the writer stores first; reconciling corrects the few that differ). */
 export function aloneLegFlags(leg: Pick<LegFacts, 'reason' | 'counted' | 'handledBy' | 'outcome'>): LegFlags {
-	if (!leg.counted) return NO_LEG_FLAGS;
-	const alone = aloneFlags(leg);
+	return aloneLegFlagsOf(leg.reason, leg.counted, leg.handledBy, leg.outcome);
+}
+
+/**
+ * The flags a leg alone can have, by `aloneIndex`: the writer asks for them two or three times per contact, and
+ * shared frozen objects spare it allocating them (flags are never changed in place).
+ */
+const ALONE_LEG_FLAGS: LegFlags[] = [];
+
+/** A counted leg's place in ALONE_LEG_FLAGS: what its alone flags depend on. */
+const aloneIndex = (reason: string | null, handledBy: string | null, outcome: string | null) =>
+	(reason !== null ? 1 : 0) +
+	(selfService(handledBy) ? 2 : handledBy === 'agent' && outcome === 'transferred' ? 4 : 0);
+
+/** `aloneLegFlags` of a leg given field by field (no argument object on the writer's hot path). */
+export function aloneLegFlagsOf(
+	reason: string | null,
+	counted: boolean,
+	handledBy: string | null,
+	outcome: string | null
+): LegFlags {
+	if (!counted) return NO_LEG_FLAGS;
+	const i = aloneIndex(reason, handledBy, outcome);
+	const known = ALONE_LEG_FLAGS[i];
+	if (known) return known;
+	const alone = aloneFlags({ reason, counted });
 	// One literal: spreading then adding properties is V8's slow path (see metrics/rollups.ts insertedFact).
-	return {
+	return (ALONE_LEG_FLAGS[i] = Object.freeze({
 		firstContact: alone.firstContact,
 		repeatSameReason7d: alone.repeatSameReason7d,
 		repeat48h: alone.repeat48h,
 		chainLast: true,
-		chainSelfService: selfService(leg.handledBy),
-		transferredToAgent: leg.handledBy === 'agent' && leg.outcome === 'transferred' ? true : null
-	};
+		chainSelfService: selfService(handledBy),
+		transferredToAgent: handledBy === 'agent' && outcome === 'transferred' ? true : null
+	}));
 }
 
 export function sameLegFlags(a: LegFlags, b: LegFlags): boolean {
