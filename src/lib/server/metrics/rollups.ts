@@ -420,7 +420,7 @@ function comboCache(db: Db, s: Statements): ComboCache {
 /**
  * Adding a delta to a cell: an UPDATE, and the INSERT when no cell was there. Most cells a write touches exist
  * already (the same hours and days as the writes before); an upsert (INSERT … ON CONFLICT DO UPDATE) builds and
- * tries the new row first, which measured about twice an UPDATE's cost for those.
+ * tries the new row first (contact mix: 5.96 µs a cell against 5.52 for the UPDATE; a new cell costs both).
  */
 interface CellWrite {
 	/** The deltas then the key. */
@@ -728,11 +728,12 @@ export function reconcileCustomer(
 		}
 		if (changed) sink.updateFlags(c.seq, next);
 	}
-	const legs = [...bySeq.values()];
+	let legs: StoredFact[] | null = null;
 	for (const f of rows) {
 		if (f.ts < lo || f.ts > hi) continue;
 		const isNew = newSeqs.has(f.seq);
 		if (f.type === 'complaint') {
+			legs ??= [...bySeq.values()];
 			const link = attributedContact(f, legs);
 			if (!isNew && link === f.linkedContactSeq) continue;
 			if (!isNew) deltas.add(complaintDims(f, f.linkedContactSeq, bySeq), f.ts, f, -1);
