@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CxEvent } from '$lib/model';
 import { openDatabase } from '$lib/server/db';
-import { rebuildRollups } from '$lib/server/metrics/rollups';
+import { keepRecentFacts, rebuildRollups } from '$lib/server/metrics/rollups';
 import { GroupCommit, type CommitReport } from './batcher';
 import { pruneEventIds } from './prune';
 import { storedEvents } from './testing';
@@ -280,6 +280,76 @@ describe('writer', () => {
 		for (const [contactId, link] of links) if (link !== null) expect(link).toBe(seqOf.get(contactId));
 		await rebuildRollups(batched);
 		expect(dump(batched)).toEqual(rows);
+	});
+
+	it('stores rows a later event of the same write changes with their final flags and links, as a rebuild would', async () => {
+		const t = Date.now() - 86_400_000;
+		const contact = (id: string, ts: number, extra: Partial<CxEvent> = {}) =>
+			ev(id, {
+				type: 'contact',
+				name: undefined,
+				customerId: 'k',
+				ts,
+				channel: 'phone',
+				handledBy: 'agent',
+				teamId: 'T1',
+				agentId: 'A1',
+				waitS: 10,
+				handleS: 100,
+				outcome: 'resolved',
+				reason: 'card_lost',
+				...extra
+			});
+		// One write: a transfer, its second leg (same chain), a repeat an hour later, an answer naming the first leg and
+		// a complaint naming none: each changes the flags or link of a row given before it in the same write.
+		const events = [
+			contact('x1', t, { outcome: 'transferred' }),
+			ev('f1', {
+				type: 'feedback',
+				name: undefined,
+				customerId: 'k',
+				ts: t + 120_000,
+				metric: 'csat',
+				score: 2,
+				contactId: 'x1'
+			}),
+			ev('p1', { type: 'complaint', name: undefined, customerId: 'k', ts: t + 7_200_000, category: 'fee' }),
+			contact('x2', t + 60_000, { agentId: 'A2' }),
+			contact('x3', t + 3_600_000)
+		];
+		// The customer's rows read back, and kept from an earlier write (as the writer thread writes).
+		for (const keep of [false, true]) {
+			const db = openDatabase(':memory:');
+			if (keep) keepRecentFacts(db);
+			// A stored contact two days before: the customer exists before the write.
+			writeEvents(db, [contact('x0', t - 2 * 86_400_000 + 60_000)], { sourceId: 1, receivedAt: t });
+			writeEvents(db, events, { sourceId: 1, receivedAt: t });
+			const flagsOf = () =>
+				Object.fromEntries(
+					(
+						db.$client
+							.prepare(
+								`SELECT e.id, e.first_contact, e.repeat_same_reason_7d, e.repeat_48h, e.chain_last,
+								   e.chain_self_service, e.transferred_to_agent, l.id AS linked
+								 FROM events e LEFT JOIN events l ON l.seq = e.linked_contact_seq`
+							)
+							.all() as { id: string; linked: string | null }[]
+					).map(({ id, ...rest }) => [id, rest])
+				);
+			const cells = () => db.$client.prepare('SELECT * FROM metric_day_cells ORDER BY key').raw().all();
+			const stored = flagsOf();
+			// x1 is no longer a chain's last leg; x2 ends its chain and is repeated by x3 within 48 hours; the answer is
+			// linked to x1, the complaint attributed to the last chain before it.
+			expect(stored.x1).toMatchObject({ chain_last: 0, first_contact: null, transferred_to_agent: 1 });
+			expect(stored.x2).toMatchObject({ chain_last: 1, repeat_48h: 1, repeat_same_reason_7d: 1 });
+			expect(stored.f1.linked).toBe('x1');
+			expect(stored.p1.linked).toBe('x3');
+			const maintained = cells();
+			expect(maintained.length).toBeGreaterThan(10);
+			await rebuildRollups(db);
+			expect(flagsOf()).toEqual(stored);
+			expect(cells()).toEqual(maintained);
+		}
 	});
 
 	it('keeps customers current while skipping redundant upserts', () => {

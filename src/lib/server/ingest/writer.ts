@@ -11,6 +11,7 @@ import {
 	flushRollups,
 	forgetCombos,
 	forgetRecentFacts,
+	UnstoredRows,
 	type InsertedEvent,
 	type RollupDeltas
 } from '$lib/server/metrics/rollups';
@@ -122,6 +123,10 @@ export const EVENT_ROW_COLUMNS = [
 export const INSERT_EVENT_SQL = `INSERT INTO events (${EVENT_ROW_COLUMNS.join(', ')})
 	 VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')})`;
 
+/** `INSERT_EVENT_SQL` with the row's link (linked_contact_seq) last: a survey answer or complaint linked at once. */
+const INSERT_LINKED_EVENT_SQL = `INSERT INTO events (${EVENT_ROW_COLUMNS.join(', ')}, linked_contact_seq)
+	 VALUES (${EVENT_ROW_COLUMNS.map(() => '?').join(', ')}, ?)`;
+
 /**
  * An event's row as both writers store it, in the order of `EVENT_ROW_COLUMNS`, written into `row` (reused by the
  * caller, so the hot path allocates no array per event) and returned. `customer` stamps its segment and region as of
@@ -223,6 +228,9 @@ interface Statements {
 	logId: Statement;
 	loggedHash: Statement;
 	insertEvent: Statement;
+	insertLinkedEvent: Statement;
+	/** The seq the next event row gets (the rowid SQLite assigns: one more than the largest). */
+	nextSeq: Statement;
 	findCustomer: Statement;
 	createCustomer: Statement;
 	touchCustomer: Statement;
@@ -233,6 +241,8 @@ interface Statements {
 	customersDeleted: Statement;
 	/** The event row's values, refilled for every insert (binding copies them): no array per event. */
 	row: unknown[];
+	/** The same with the row's link last (`insertLinkedEvent`). */
+	linkedRow: unknown[];
 }
 
 /** A customer as the writer last saw it in the database. */
@@ -291,6 +301,8 @@ function statementsFor(db: Db): Statements {
 		logId: c.prepare('INSERT INTO event_ids (hash, seen_at) VALUES (?, ?)'),
 		loggedHash: c.prepare('SELECT hash FROM event_ids WHERE seq = ?').pluck().safeIntegers(),
 		insertEvent: c.prepare(INSERT_EVENT_SQL),
+		insertLinkedEvent: c.prepare(INSERT_LINKED_EVENT_SQL),
+		nextSeq: c.prepare('SELECT coalesce(max(seq), 0) + 1 FROM events').pluck(),
 
 		findCustomer: c.prepare(
 			'SELECT segment, region, first_seen AS firstSeen, last_seen AS lastSeen FROM customers WHERE id = ?'
@@ -319,7 +331,8 @@ function statementsFor(db: Db): Statements {
 			'INSERT OR IGNORE INTO dimension_values (dimension, value, first_seen) VALUES (?, ?, ?)'
 		),
 		customersDeleted: c.prepare(`SELECT value FROM ops_state WHERE key = 'customers.deleted'`).pluck(),
-		row: new Array<unknown>(EVENT_ROW_COLUMNS.length)
+		row: new Array<unknown>(EVENT_ROW_COLUMNS.length),
+		linkedRow: new Array<unknown>(EVENT_ROW_COLUMNS.length + 1)
 	};
 	statementsByDb.set(db, s);
 	return s;
@@ -407,6 +420,11 @@ function writeInto(
 		if (cached) customers = cached;
 		else customersByDb.set(db, customers);
 		const prepared = options.prepared;
+		// Deriving, the rows are inserted after reconciling, with their final flags and links (insertDerived): each
+		// event gets its row's seq here, the rowid SQLite will give it (only this connection inserts events while
+		// its transaction holds the write lock).
+		const firstSeq = derive ? (s.nextSeq.get() as number) : 0;
+		let seq = firstSeq;
 		events.forEach((e, index) => {
 			if (seen) {
 				const hash = prepared ? prepared.hashes[index] : eventIdHash(options.sourceId, e.id);
@@ -460,19 +478,20 @@ function writeInto(
 				s.registerDimension.run('reason', e.reason, e.ts);
 			const sentiment = prepared ? prepared.sentiments[index] : e.text ? scoreSentiment(e.text) : null;
 			const properties = prepared ? prepared.properties[index] : JSON.stringify(e.properties ?? {});
-			// A contact as if alone; reconciling in the same transaction corrects the few that are not.
-			const flags = derive ? insertedFlags(e) : null;
+			if (derive) inserted.push(insertedEvent(e, seq++, customer, sentiment, properties));
 			// Spread: bound as 34 arguments, as fast as listing them (an array argument measured no faster).
-			const { lastInsertRowid } = s.insertEvent.run(
-				...eventRowValues(s.row, e, options.sourceId, receivedAt, customer, sentiment, flags, properties)
-			);
-			if (derive) inserted.push(insertedEvent(e, Number(lastInsertRowid), customer, sentiment, properties));
+			else
+				s.insertEvent.run(
+					...eventRowValues(s.row, e, options.sourceId, receivedAt, customer, sentiment, null, properties)
+				);
 			result.accepted++;
 		});
 		// Rollups and journey instances change in the same transaction as the rows they are derived from.
 		if (inserted.length > 0) {
-			if (pendingCells) cells = collectRollups(db, inserted, created);
-			else applyToRollups(db, inserted, created);
+			const unstored = new UnstoredRows(firstSeq);
+			if (pendingCells) cells = collectRollups(db, inserted, created, unstored);
+			else applyToRollups(db, inserted, created, unstored);
+			insertDerived(s, inserted, unstored, options.sourceId, receivedAt);
 			stitchJourneys(db, inserted, { now: receivedAt, created });
 		}
 	};
@@ -492,6 +511,38 @@ function writeInto(
 	if (customers.size + touched.size > CUSTOMER_CACHE_LIMIT) customers.clear();
 	for (const [id, state] of touched) customers.set(id, state);
 	return result;
+}
+
+/**
+ * Inserts a write's rows after reconciling: each with the flags and link reconciling gave it (a contact's flags
+ * otherwise as if alone), at the seq reconciling knew it by.
+ */
+function insertDerived(
+	s: Statements,
+	inserted: readonly (InsertedEvent & StepSource)[],
+	unstored: UnstoredRows,
+	sourceId: number | null,
+	receivedAt: number
+): void {
+	for (const e of inserted) {
+		const flags = unstored.flags.get(e.seq) ?? insertedFlags(e);
+		const link = unstored.links.get(e.seq) ?? null;
+		const properties = e.propertiesJson ?? JSON.stringify(e.properties ?? {});
+		let seq: number;
+		if (link === null)
+			seq = Number(
+				s.insertEvent.run(
+					...eventRowValues(s.row, e, sourceId, receivedAt, e, e.sentiment, flags, properties)
+				).lastInsertRowid
+			);
+		else {
+			const row = eventRowValues(s.linkedRow, e, sourceId, receivedAt, e, e.sentiment, flags, properties);
+			row[EVENT_ROW_COLUMNS.length] = link;
+			seq = Number(s.insertLinkedEvent.run(...row).lastInsertRowid);
+		}
+		// Reconciling wrote links and cells naming this seq.
+		if (seq !== e.seq) throw new Error(`event row stored at seq ${seq}, reconciled as ${e.seq}`);
+	}
 }
 
 /** One request's events for `writeBatches`. */

@@ -39,6 +39,23 @@ export function byTime(a: { ts: number; seq: number }, b: { ts: number; seq: num
 }
 
 /**
+ * The counted ones of `items` in time order (byTime). A few (a reconcile's two or three contacts of a customer) by
+ * insertion: Array.prototype.sort's work array was most of what flag computing allocated. byTime is a total order
+ * (seqs are unique), so either way gives the same order.
+ */
+function countedByTime<T extends { ts: number; seq: number; counted: boolean }>(items: readonly T[]): T[] {
+	if (items.length > 16) return items.filter((c) => c.counted).sort(byTime);
+	const sorted: T[] = [];
+	for (const item of items) {
+		if (!item.counted) continue;
+		let i = sorted.length;
+		while (i > 0 && byTime(sorted[i - 1], item) > 0) i--;
+		sorted.splice(i, 0, item);
+	}
+	return sorted;
+}
+
+/**
  * Flags of every contact in `contacts` (one customer's; any order). Exact for a contact when all the customer's
  * contacts within 7 days of it are in the list.
  * - repeat48h: another counted contact follows within 48 h (inclusive);
@@ -46,7 +63,7 @@ export function byTime(a: { ts: number; seq: number }, b: { ts: number; seq: num
  * - repeatSameReason7d (needs a reason): a counted contact with the same reason follows within 7 days (inclusive).
  */
 export function computeContactFlags(contacts: readonly ContactFacts[]): Map<number, ContactFlags> {
-	const sorted = contacts.filter((c) => c.counted).sort(byTime);
+	const sorted = countedByTime(contacts);
 	const flags = new Map<number, ContactFlags>();
 	for (const c of contacts) if (!c.counted) flags.set(c.seq, NO_FLAGS);
 	const lastByReason = new Map<string, number>();
@@ -149,7 +166,7 @@ const selfService = (handledBy: string | null) => handledBy === 'ivr' || handled
  * leg, within 30 minutes; otherwise it starts a chain. Uncounted legs (short abandons) belong to none.
  */
 export function buildChains<L extends LegFacts>(legs: readonly L[]): L[][] {
-	const sorted = legs.filter((l) => l.counted).sort(byTime);
+	const sorted = countedByTime(legs);
 	const chains: L[][] = [];
 	const byKey = new Map<string, number>();
 	let previous: { leg: L; chain: number } | null = null;
@@ -195,6 +212,12 @@ function chainReason(chain: readonly LegFacts[]): string | null {
  */
 export function computeLegFlags(legs: readonly LegFacts[]): Map<number, LegFlags> {
 	const out = new Map<number, LegFlags>();
+	// One leg (a survey answer's customer with its one contact, say: most reconciles): a chain of its own, the flags
+	// it has alone, without building chains.
+	if (legs.length === 1) {
+		const [l] = legs;
+		return out.set(l.seq, aloneLegFlagsOf(l.reason, l.counted, l.handledBy, l.outcome));
+	}
 	for (const l of legs) if (!l.counted) out.set(l.seq, NO_LEG_FLAGS);
 	const chains = buildChains(legs);
 	const chainFlags = computeContactFlags(
@@ -242,17 +265,41 @@ export function computeLegFlags(legs: readonly LegFacts[]): Map<number, LegFlags
 
 /** A leg's flags when it is alone (what the writer stores first; reconciling corrects the few that differ). */
 export function aloneLegFlags(leg: Pick<LegFacts, 'reason' | 'counted' | 'handledBy' | 'outcome'>): LegFlags {
-	if (!leg.counted) return NO_LEG_FLAGS;
-	const alone = aloneFlags(leg);
+	return aloneLegFlagsOf(leg.reason, leg.counted, leg.handledBy, leg.outcome);
+}
+
+/**
+ * The flags a leg alone can have, by `aloneIndex`: the writer asks for them two or three times per contact, and
+ * shared frozen objects spare it allocating them (flags are never changed in place).
+ */
+const ALONE_LEG_FLAGS: LegFlags[] = [];
+
+/** A counted leg's place in ALONE_LEG_FLAGS: what its alone flags depend on. */
+const aloneIndex = (reason: string | null, handledBy: string | null, outcome: string | null) =>
+	(reason !== null ? 1 : 0) +
+	(selfService(handledBy) ? 2 : handledBy === 'agent' && outcome === 'transferred' ? 4 : 0);
+
+/** `aloneLegFlags` of a leg given field by field (no argument object on the writer's hot path). */
+export function aloneLegFlagsOf(
+	reason: string | null,
+	counted: boolean,
+	handledBy: string | null,
+	outcome: string | null
+): LegFlags {
+	if (!counted) return NO_LEG_FLAGS;
+	const i = aloneIndex(reason, handledBy, outcome);
+	const known = ALONE_LEG_FLAGS[i];
+	if (known) return known;
+	const alone = aloneFlags({ reason, counted });
 	// One literal: spreading then adding properties is V8's slow path (see metrics/rollups.ts insertedFact).
-	return {
+	return (ALONE_LEG_FLAGS[i] = Object.freeze({
 		firstContact: alone.firstContact,
 		repeatSameReason7d: alone.repeatSameReason7d,
 		repeat48h: alone.repeat48h,
 		chainLast: true,
-		chainSelfService: selfService(leg.handledBy),
-		transferredToAgent: leg.handledBy === 'agent' && leg.outcome === 'transferred' ? true : null
-	};
+		chainSelfService: selfService(handledBy),
+		transferredToAgent: handledBy === 'agent' && outcome === 'transferred' ? true : null
+	}));
 }
 
 export function sameLegFlags(a: LegFlags, b: LegFlags): boolean {
