@@ -98,6 +98,11 @@ describe('the writer thread', () => {
 		expect(count("SELECT count(*) FROM agents WHERE id = 'A1'")).toBe(1);
 	});
 
+	it('runs with a young generation big enough to hold a group commit without scavenging it repeatedly', () => {
+		// V8 rounds the semi-spaces to powers of two: 96 MB is two 32 MB semi-spaces (the default: 16 MB).
+		expect(ctx.writerThread?.heapLimits?.maxYoungGenerationSizeMb).toBeGreaterThanOrEqual(96);
+	});
+
 	it('stores concurrent retries of the same ids once and reports the rest as duplicates', async () => {
 		const batch = Array.from({ length: 50 }, (_, i) => ({
 			id: `dup-${i}`,
