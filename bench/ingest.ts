@@ -55,6 +55,8 @@ type ServerMessage =
 			mainBusy: number;
 			/** The main thread's and the busiest other thread's (the writer's) time, from /proc (Linux). */
 			threads: { main: ThreadTimes; writer: ThreadTimes } | null;
+			/** Group commits over the last minute: events per transaction, and the median time to commit one. */
+			commits: { eventsPerTransaction: number | null; commitMsP50: number | null };
 	  };
 
 /** A thread's time over the run, ms: on a CPU, and runnable but waiting for one (the other threads had the cores). */
@@ -132,7 +134,8 @@ async function server(file: string) {
 				cpuMs: (cpu.user + cpu.system) / 1000,
 				writerBusy: ctx.writerThread?.utilization(writer0).utilization ?? null,
 				mainBusy: performance.eventLoopUtilization(main0).utilization,
-				threads: threadsSince(threads0)
+				threads: threadsSince(threads0),
+				commits: ctx.monitor.status().writer.lastMinute
 			} satisfies ServerMessage);
 		}
 		if (m === 'stop')
@@ -371,7 +374,11 @@ async function httpPass(
 	const perEvent = t
 		? `; µs/event CPU (waiting for a core): writer ${us(t.writer.cpuMs)} (${us(t.writer.waitMs)}; blocked ${us((server.writerBusy ?? 0) * elapsed * 1000 - t.writer.cpuMs - t.writer.waitMs)}), main ${us(t.main.cpuMs)} (${us(t.main.waitMs)}), server ${us(server.cpuMs)}, client ${us((clientCpu.user + clientCpu.system) / 1000)}`
 		: '';
-	console.error(`HTTP ${Math.round(rate)} events/s; ${busy}${perEvent}; load ${loadBefore.toFixed(2)}`);
+	const { eventsPerTransaction: perCommit, commitMsP50 } = server.commits;
+	const commits = `; ${perCommit?.toFixed(0) ?? '–'} events a commit, ${commitMsP50?.toFixed(0) ?? '–'} ms each (median)`;
+	console.error(
+		`HTTP ${Math.round(rate)} events/s; ${busy}${perEvent}${commits}; load ${loadBefore.toFixed(2)}`
+	);
 	return {
 		file: dbFile,
 		thread: ready.thread,
