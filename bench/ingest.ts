@@ -377,7 +377,7 @@ async function httpPass(
 	const { eventsPerTransaction: perCommit, commitMsP50 } = server.commits;
 	const commits = `; ${perCommit?.toFixed(0) ?? '–'} events a commit, ${commitMsP50?.toFixed(0) ?? '–'} ms each (median)`;
 	console.error(
-		`HTTP ${Math.round(rate)} events/s; ${busy}${perEvent}${commits}; load ${loadBefore.toFixed(2)}`
+		`HTTP ${Math.round(rate)} events/s; ${busy}${perEvent}${commits}; server RSS max ${Math.round(server.rss / 1e6)} MB; load ${loadBefore.toFixed(2)}`
 	);
 	return {
 		file: dbFile,
