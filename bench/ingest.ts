@@ -13,7 +13,7 @@
  * The server runs in a child process (so its RSS is its own); the load generator runs here on the same cores.
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request, type ClientRequest, type RequestOptions } from 'node:http';
 import { Readable } from 'node:stream';
 import { loadavg } from 'node:os';
@@ -48,7 +48,51 @@ const dataDir = path.resolve('bench/.data/ingest');
 
 type ServerMessage =
 	| { ready: true; url: string; key: string; thread: boolean }
-	| { rss: number; cpuMs: number; writerBusy: number | null; mainBusy: number };
+	| {
+			rss: number;
+			cpuMs: number;
+			writerBusy: number | null;
+			mainBusy: number;
+			/** The main thread's and the busiest other thread's (the writer's) time, from /proc (Linux). */
+			threads: { main: ThreadTimes; writer: ThreadTimes } | null;
+			/** Group commits over the last minute: events per transaction, and the median time to commit one. */
+			commits: { eventsPerTransaction: number | null; commitMsP50: number | null };
+	  };
+
+/** A thread's time over the run, ms: on a CPU, and runnable but waiting for one (the other threads had the cores). */
+interface ThreadTimes {
+	cpuMs: number;
+	waitMs: number;
+}
+
+/** This process's threads' times so far (ns, by thread id), from /proc/self/task/<tid>/schedstat; null off Linux. */
+function threadTimes(): Map<number, [number, number]> | null {
+	try {
+		const out = new Map<number, [number, number]>();
+		for (const tid of readdirSync('/proc/self/task')) {
+			const [cpu, wait] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+			out.set(Number(tid), [cpu, wait]);
+		}
+		return out;
+	} catch {
+		return null;
+	}
+}
+
+function threadsSince(
+	before: Map<number, [number, number]> | null
+): { main: ThreadTimes; writer: ThreadTimes } | null {
+	const now = threadTimes();
+	if (!before || !now) return null;
+	const times = (tid: number): ThreadTimes => {
+		const [c0, w0] = before.get(tid) ?? [0, 0];
+		const [c1, w1] = now.get(tid)!;
+		return { cpuMs: (c1 - c0) / 1e6, waitMs: (w1 - w0) / 1e6 };
+	};
+	const others = [...now.keys()].filter((t) => t !== process.pid).map(times);
+	others.sort((a, b) => b.cpuMs - a.cpuMs);
+	return { main: times(process.pid), writer: others[0] };
+}
 const USE_THREAD = process.env.BENCH_WRITER_THREAD !== '0';
 
 async function bundleWriterThread(): Promise<string> {
@@ -75,11 +119,13 @@ async function server(file: string) {
 	let cpu0 = process.cpuUsage();
 	let main0 = performance.eventLoopUtilization();
 	let writer0 = ctx.writerThread?.utilization();
+	let threads0 = threadTimes();
 	process.on('message', (m) => {
 		if (m === 'mark') {
 			cpu0 = process.cpuUsage();
 			main0 = performance.eventLoopUtilization();
 			writer0 = ctx.writerThread?.utilization();
+			threads0 = threadTimes();
 		}
 		if (m === 'rss') {
 			const cpu = process.cpuUsage(cpu0);
@@ -87,7 +133,9 @@ async function server(file: string) {
 				rss: maxRss,
 				cpuMs: (cpu.user + cpu.system) / 1000,
 				writerBusy: ctx.writerThread?.utilization(writer0).utilization ?? null,
-				mainBusy: performance.eventLoopUtilization(main0).utilization
+				mainBusy: performance.eventLoopUtilization(main0).utilization,
+				threads: threadsSince(threads0),
+				commits: ctx.monitor.status().writer.lastMinute
 			} satisfies ServerMessage);
 		}
 		if (m === 'stop')
@@ -321,7 +369,16 @@ async function httpPass(
 	latencies.sort((a, b) => a - b);
 	const rate = accepted / elapsed;
 	const busy = `writer ${((server.writerBusy ?? 0) * 100).toFixed(0)}%, main ${(server.mainBusy * 100).toFixed(0)}%`;
-	console.error(`HTTP ${Math.round(rate)} events/s; ${busy}; load ${loadBefore.toFixed(2)}`);
+	const t = server.threads;
+	const us = (ms: number) => ((ms * 1000) / accepted).toFixed(1);
+	const perEvent = t
+		? `; µs/event CPU (waiting for a core): writer ${us(t.writer.cpuMs)} (${us(t.writer.waitMs)}; blocked ${us((server.writerBusy ?? 0) * elapsed * 1000 - t.writer.cpuMs - t.writer.waitMs)}), main ${us(t.main.cpuMs)} (${us(t.main.waitMs)}), server ${us(server.cpuMs)}, client ${us((clientCpu.user + clientCpu.system) / 1000)}`
+		: '';
+	const { eventsPerTransaction: perCommit, commitMsP50 } = server.commits;
+	const commits = `; ${perCommit?.toFixed(0) ?? '–'} events a commit, ${commitMsP50?.toFixed(0) ?? '–'} ms each (median)`;
+	console.error(
+		`HTTP ${Math.round(rate)} events/s; ${busy}${perEvent}${commits}; server RSS max ${Math.round(server.rss / 1e6)} MB; load ${loadBefore.toFixed(2)}`
+	);
 	return {
 		file: dbFile,
 		thread: ready.thread,

@@ -48,7 +48,8 @@ export function openDatabase(file: string, options: { cacheMb?: number } = {}): 
 	client.pragma(`cache_size = ${-1024 * (options.cacheMb ?? sqliteCacheMb())}`);
 	client.pragma('temp_store = MEMORY');
 	// Checkpoint every ~40 MB of WAL instead of 4 MB: a page dirtied by many commits is copied back once, which
-	// made the writer 1.25× faster (bench/_writer-profile.ts); the WAL file is truncated back to 64 MB after.
+	// made the writer 1.25× faster (bench/_writer-profile.ts); the WAL file is truncated back to 64 MB after. Behind
+	// the writer thread, its checkpointer (ingest/checkpointer.ts) copies most pages first, beside it.
 	client.pragma('wal_autocheckpoint = 10000');
 	client.pragma('journal_size_limit = 67108864');
 	const db = drizzle(client, { schema }) as Db;

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,11 @@ describe('the writer thread', () => {
 		expect(count("SELECT count(*) FROM agents WHERE id = 'A1'")).toBe(1);
 	});
 
+	it('runs with a young generation big enough to hold a group commit without scavenging it repeatedly', () => {
+		// V8 rounds the semi-spaces to powers of two: 96 MB is two 32 MB semi-spaces (the default: 16 MB).
+		expect(ctx.writerThread?.heapLimits?.maxYoungGenerationSizeMb).toBeGreaterThanOrEqual(96);
+	});
+
 	it('stores concurrent retries of the same ids once and reports the rest as duplicates', async () => {
 		const batch = Array.from({ length: 50 }, (_, i) => ({
 			id: `dup-${i}`,
@@ -133,6 +139,32 @@ describe('the writer thread', () => {
 		expect(
 			count("SELECT depth FROM journey_instances WHERE customer_id = 'w2' AND journey_key = 'lost_card'")
 		).toBe(2);
+	});
+
+	it('checkpoints beside the writer: an answered event is readable at once, and its pages reach the file soon', async () => {
+		// The WAL index (the -shm file, https://sqlite.org/walformat.html): the last committed frame at byte 16 and the
+		// last frame copied back into the database file (nBackfill) at byte 96, in this machine's byte order.
+		const walIndex = () => {
+			const shm = readFileSync(`${db.$client.name}-shm`);
+			const read = (at: number) => (os.endianness() === 'LE' ? shm.readUInt32LE(at) : shm.readUInt32BE(at));
+			return { lastFrame: read(16), copied: read(96) };
+		};
+		const r = await send([
+			{ id: 'ck1', type: 'feedback', ts: at(0), customerId: 'w4', metric: 'csat', score: 5 },
+			{ id: 'ck2', type: 'contact', ts: at(minute), customerId: 'w4', channel: 'phone', outcome: 'resolved' }
+		]);
+		expect(r.body).toMatchObject({ accepted: 2 });
+		// Committed before the answer, and visible to another connection (this thread's) without waiting.
+		expect(count("SELECT count(*) FROM events WHERE id IN ('ck1', 'ck2')")).toBe(2);
+		expect(walIndex().lastFrame).toBeGreaterThan(0);
+		// A few hundred frames, far below the writer's autocheckpoint (10,000): only the checkpointer copies them.
+		const deadline = Date.now() + 5_000;
+		let index = walIndex();
+		while (index.copied < index.lastFrame && Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			index = walIndex();
+		}
+		expect(index.copied).toBe(index.lastFrame);
 	});
 
 	it('writes what waits for its group commit at close, then refuses with 503 and Retry-After', async () => {

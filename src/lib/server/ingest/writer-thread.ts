@@ -2,13 +2,15 @@
  * The writer thread's entry point (a `worker_threads` Worker; see writer-client.ts). It owns the database
  * connection that ingestion writes through: group-committed batches arrive as messages, are written by
  * `writeBatches` (events, de-duplication log, customers, rollups and journey instances in one transaction) and
- * answered after the commit. It also prunes the de-duplication window, whose in-memory part lives here.
+ * answered after the commit. It also prunes the de-duplication window, whose in-memory part lives here, and starts
+ * the WAL checkpointer beside it (checkpointer.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, sqliteCacheMb } from '$lib/server/db';
 import { forgetCatalog } from '$lib/server/journeys/registry';
 import { keepRecentFacts } from '$lib/server/metrics/rollups';
 import { scoreSentiment } from '$lib/server/text';
+import { startCheckpointer } from './checkpointer';
 import { startPruning } from './prune';
 import { writeBatches } from './writer';
 import type { ToWriter, FromWriter, WriterThreadData } from './writer-protocol';
@@ -26,6 +28,7 @@ keepRecentFacts(db);
 // Load the segmentation dictionary before the first transaction rather than inside it.
 scoreSentiment('预热');
 const stopPruning = startPruning(db, { windowMs: data.dedupeWindowMs });
+const checkpointer = startCheckpointer(data.file);
 
 port.on('message', (message: ToWriter) => {
 	if (message.kind === 'write') {
@@ -48,9 +51,12 @@ port.on('message', (message: ToWriter) => {
 	} else if (message.kind === 'catalog-changed') forgetCatalog(db);
 	else if (message.kind === 'close') {
 		stopPruning();
-		db.$client.close();
-		port.postMessage({ kind: 'closed' } satisfies FromWriter);
-		port.close();
+		// Its connection closes first: the writer's, closing last, checkpoints what is left and removes the WAL.
+		void checkpointer.stop().then(() => {
+			db.$client.close();
+			port.postMessage({ kind: 'closed' } satisfies FromWriter);
+			port.close();
+		});
 	}
 });
 port.postMessage({ kind: 'ready' } satisfies FromWriter);
