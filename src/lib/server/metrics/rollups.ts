@@ -427,6 +427,8 @@ interface CellWrite {
 	update: Statement;
 	/** The key then the deltas. */
 	insert: Statement;
+	/** The key then the deltas, added to the cell if it exists: for bulk builds, where most cells are new. */
+	upsert: Statement;
 	/** Parameters, refilled for every cell (binding copies them). */
 	params: number[];
 }
@@ -443,6 +445,10 @@ function cellWriteFor(db: Db, s: Statements, level: CellLevel, mask: number): Ce
 		),
 		insert: db.$client.prepare(
 			`INSERT INTO ${CELL_TABLE[level]} (key, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})`
+		),
+		upsert: db.$client.prepare(
+			`INSERT INTO ${CELL_TABLE[level]} (key, ${columns.join(', ')}) VALUES (?${', ?'.repeat(columns.length)})
+			 ON CONFLICT (key) DO UPDATE SET ${columns.map((m) => `${m} = ${m} + excluded.${m}`).join(', ')}`
 		),
 		params: new Array<number>(columns.length + 1)
 	};
@@ -578,7 +584,8 @@ function upsertCells(
 	db: Db,
 	s: Statements,
 	level: CellLevel,
-	cells: ReadonlyMap<number, MeasureVector>
+	cells: ReadonlyMap<number, MeasureVector>,
+	mostlyNew: boolean
 ): number {
 	let written = 0;
 	for (const [key, v] of cells) {
@@ -595,18 +602,24 @@ function upsertCells(
 		if (mask === 0) continue;
 		const write = cellWriteFor(db, s, level, mask);
 		const params = write.params;
-		let n = 0;
+		// A bulk build: one upsert, key first (an UPDATE that misses, then the INSERT, costs both).
+		let n = mostlyNew ? 1 : 0;
 		for (let g = 0; g < MEASURE_GROUPS.length; g++) {
 			if (!(mask & (1 << g))) continue;
 			const [from, to] = MEASURE_GROUPS[g];
 			for (let i = from; i < to; i++) params[n++] = v[i];
 		}
-		params[n] = key;
-		if (write.update.run(params).changes === 0) {
-			// The deltas as the new cell's values, after its key.
-			params.copyWithin(1, 0, n);
+		if (mostlyNew) {
 			params[0] = key;
-			write.insert.run(params);
+			write.upsert.run(params);
+		} else {
+			params[n] = key;
+			if (write.update.run(params).changes === 0) {
+				// The deltas as the new cell's values, after its key.
+				params.copyWithin(1, 0, n);
+				params[0] = key;
+				write.insert.run(params);
+			}
 		}
 		// A contribution moved away (flags or links changed) can leave an empty cell behind.
 		if (negative) s.deleteIfEmpty[level].run(key);
@@ -632,7 +645,12 @@ export function dayCellsOf(cells: ReadonlyMap<number, MeasureVector>): Map<numbe
  * Upserts collected deltas (several micro-batches' at once when given several) into hour and day cells; returns the
  * cells written at their finest level (hour cells, and the day cells of day-only cuboids).
  */
-export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDeltas[]): number {
+export function flushRollups(
+	db: Db,
+	deltas: RollupDeltas | readonly RollupDeltas[],
+	/** A bulk build into empty cells (a rebuild): most cells are new. */
+	mostlyNew = false
+): number {
 	const s = statementsFor(db);
 	const list = Array.isArray(deltas) ? deltas : [deltas as RollupDeltas];
 	let cells = list[0]?.cells ?? new Map<number, MeasureVector>();
@@ -646,8 +664,8 @@ export function flushRollups(db: Db, deltas: RollupDeltas | readonly RollupDelta
 			}
 	}
 	const days = dayCellsOf(cells);
-	let written = upsertCells(db, s, 'hour', hourCellsOf(cells));
-	upsertCells(db, s, 'day', days);
+	let written = upsertCells(db, s, 'hour', hourCellsOf(cells), mostlyNew);
+	upsertCells(db, s, 'day', days, mostlyNew);
 	for (const key of days.keys()) if (isDayOnlyKey(key)) written++;
 	for (const d of list) d.cells.clear();
 	return written;
@@ -1456,7 +1474,7 @@ function buildCells(db: Db, fromCuboid: number): { events: number; cells: number
 		);
 		const deltas = new RollupDeltas(s, db, fromCuboid);
 		for (const [dims, ts, row] of day) deltas.add(dims, ts, row, 1);
-		cells += flushRollups(db, deltas);
+		cells += flushRollups(db, deltas, true);
 	}
 	return { events, cells };
 }
