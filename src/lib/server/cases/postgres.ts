@@ -22,6 +22,9 @@ import {
 
 const { alertSettings, caseNotes, followUpCases, users, userTeams } = pgSchema;
 
+/** Serialises opening cases (and so assigning them by load) between processes sharing the database. */
+const OPEN_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended('resonance follow-up cases', 0))`;
+
 /** SQL text with `?` placeholders (shared with SQLite) bound to these values, for drizzle's `execute`. */
 function bound(text: string, params: readonly unknown[]): SQL {
 	const parts = text.split('?');
@@ -86,6 +89,9 @@ export function postgresCaseStore(db: PgDb): CaseStore {
 			const fresh = candidates.filter((c) => !seen.has(c.key));
 			if (!fresh.length) return [];
 			return db.transaction(async (tx) => {
+				// One opener at a time across processes: two openers reading a team's loads at once would both give
+				// their case to the same least-loaded manager. Held to the commit, so the next one reads these cases.
+				await tx.execute(sql.raw(OPEN_LOCK));
 				// Managers per team with their loads, read once per batch and kept up to date here.
 				const managers = new Map<string, { id: string; open: number }[]>();
 				const opened: FollowUpCaseRow[] = [];
