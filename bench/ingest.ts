@@ -3,7 +3,7 @@
  * database, beside raw better-sqlite3 inserts of the same rows into the same schema and indexes.
  *
  *   npm run bench -- ingest    (BENCH_SECONDS=15, BENCH_PASSES=3, BENCH_CONNECTIONS=10, BENCH_BATCH=500,
- *                               BENCH_MIX=both|journeys|contacts, BENCH_CONTACT_CONNECTIONS=4,
+ *                               BENCH_MIX=both|journeys|contacts|csv, BENCH_CONTACT_CONNECTIONS=4,
  *                               BENCH_CUSTOMERS=200000)
  *
  * The server writes through the writer thread, as the built server does (BENCH_WRITER_THREAD=0: on its main thread).
@@ -511,6 +511,15 @@ async function main() {
 		const failed = await contactHeavy();
 		rmSync(dataDir, { recursive: true, force: true });
 		process.exit(failed ? 1 : 0);
+	}
+	if (MIX === 'csv') {
+		// The CSV import alone, for alternating trials: one line, nothing recorded.
+		const csv = await csvImportRun(file('csv'));
+		console.log(
+			`CSV import ${CSV_ROWS} rows in ${csv.seconds.toFixed(1)} s: ${Math.round(CSV_ROWS / csv.seconds)} rows/s; accepted ${csv.counts.accepted}; server RSS max ${(csv.rssMax / 2 ** 20).toFixed(0)} MB`
+		);
+		rmSync(dataDir, { recursive: true, force: true });
+		process.exit(csv.counts.accepted === CSV_ROWS ? 0 : 1);
 	}
 
 	console.error(`generating ${MAX_BATCHES} batches of ${BATCH} events…`);
