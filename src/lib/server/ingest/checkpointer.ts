@@ -2,10 +2,36 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 /**
- * How often the checkpointer copies committed pages from the WAL back into the database file. At full load a
- * group commit lands every ~100 ms; a quarter second keeps each pass to a few commits' pages.
+ * How often the checkpointer copies committed pages from the WAL back into the database file while the writer is
+ * busy. At full load a group commit lands every ~100 ms; a quarter second keeps each pass to a few commits' pages.
  */
 export const CHECKPOINT_INTERVAL_MS = 250;
+
+/**
+ * How often it looks when the writer is not busy (a live simulator, a quiet night). Each pass that copies anything
+ * syncs the WAL and the database file: four a second cost an almost idle server ~1% of a core for nothing, while
+ * the writer's own `wal_autocheckpoint` only ever finds a couple of seconds of pages at this pace.
+ */
+export const CHECKPOINT_IDLE_INTERVAL_MS = 2_000;
+
+/** WAL frames (pages) written per second from which the writer counts as busy: 4 MB/s at 4 KB pages. */
+export const BUSY_FRAMES_PER_SECOND = 1_000;
+
+/**
+ * The delay before the next pass, from the last delay and the frames the writer added to the WAL since the pass
+ * before (`log` after a restart of the WAL counts from zero). Busy: the short interval at once. Not busy: the delay
+ * doubles up to the idle interval. Self-contained: it runs in the thread as its source text.
+ */
+export function nextCheckpointDelay(
+	delayMs: number,
+	newFrames: number,
+	fastMs: number,
+	idleMs: number,
+	busyFramesPerSecond: number
+): number {
+	if (newFrames * 1000 >= busyFramesPerSecond * delayMs) return fastMs;
+	return Math.min(idleMs, delayMs * 2);
+}
 
 /**
  * The thread's code: plain JavaScript run as an `eval` worker, so the thread loads better-sqlite3 alone (~45 MB less
@@ -16,17 +42,28 @@ const THREAD_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlite);
 const connection = new Database(workerData.file, { fileMustExist: true });
+const nextDelay = ${nextCheckpointDelay.toString()};
+const { fastMs, idleMs, busyFramesPerSecond } = workerData;
 let failed = false;
-const timer = setInterval(() => {
+let delay = fastMs;
+let lastLog = 0;
+let timer;
+const pass = () => {
+	let newFrames = 0;
 	try {
-		connection.pragma('wal_checkpoint(PASSIVE)');
+		const [{ log }] = connection.pragma('wal_checkpoint(PASSIVE)');
+		newFrames = log >= lastLog ? log - lastLog : log;
+		lastLog = log;
 	} catch (error) {
 		if (!failed) console.error('ingest: the WAL checkpointer failed; the writer checkpoints alone', error);
 		failed = true;
 	}
-}, workerData.intervalMs);
+	delay = nextDelay(delay, newFrames, fastMs, idleMs, busyFramesPerSecond);
+	timer = setTimeout(pass, delay);
+};
+timer = setTimeout(pass, delay);
 parentPort.once('message', () => {
-	clearInterval(timer);
+	clearTimeout(timer);
 	connection.close();
 	parentPort.close();
 });
@@ -34,7 +71,7 @@ parentPort.once('message', () => {
 
 /**
  * The writer thread's checkpointer, a thread of its own with its own connection to `file`: it checkpoints the WAL
- * every `intervalMs`, so the page copies and the two fsyncs of a checkpoint happen beside the writer instead of
+ * every `fastMs` while the writer is busy (every `idleMs` at most when it is not), so the page copies and the two fsyncs of a checkpoint happen beside the writer instead of
  * inside one of its commits. The writer's `wal_autocheckpoint` (db/index.ts) then finds almost everything copied:
  * it copies the last few commits' pages and restarts the WAL. On the contact-heavy mix (bench/ingest.ts) that took
  * the writer's time blocked on the disk from ~3.6 to ~1.9 µs per event and its CPU down by ~2 µs (session 13).
@@ -42,12 +79,12 @@ parentPort.once('message', () => {
  */
 export function startCheckpointer(
 	file: string,
-	intervalMs = CHECKPOINT_INTERVAL_MS
+	{ fastMs = CHECKPOINT_INTERVAL_MS, idleMs = CHECKPOINT_IDLE_INTERVAL_MS } = {}
 ): { stop: () => Promise<void> } {
 	const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
 	const worker = new Worker(THREAD_CODE, {
 		eval: true,
-		workerData: { file, sqlite, intervalMs },
+		workerData: { file, sqlite, fastMs, idleMs, busyFramesPerSecond: BUSY_FRAMES_PER_SECOND },
 		name: 'resonance-checkpointer'
 	});
 	// It never keeps the writer thread alive on its own.
