@@ -274,4 +274,29 @@ describe('SSE formatting', () => {
 		await readers[20].cancel();
 		expect(detached.other).toBe(1);
 	});
+
+	it('rechecks a stream without an identity on its own, apart from every identity, whatever its key', async () => {
+		vi.useFakeTimers();
+		const lone = vi.fn(() => false);
+		const keyed = vi.fn(() => true);
+		let detached = 0;
+		// Keys shaped like the ones a stream of its own gets could not make it share another's check.
+		const loneStream = sseResponse(() => () => void detached++, { recheck: lone, recheckMs: 3000 });
+		const keyedStreams = ['1', 'stream:1', 'stream:2'].map((recheckKey) =>
+			sseResponse(() => () => undefined, { recheck: keyed, recheckMs: 3000, recheckKey })
+		);
+		const readers = [loneStream, ...keyedStreams].map((r) => r.body!.getReader());
+		for (const reader of readers) await reader.read();
+
+		await vi.advanceTimersByTimeAsync(3000);
+		expect(lone).toHaveBeenCalledTimes(1);
+		expect(keyed).toHaveBeenCalledTimes(3);
+		expect((await readers[0].read()).done).toBe(true);
+		expect(detached).toBe(1);
+		// Its "no" ended it alone; the others are asked again at the next interval, and it is not.
+		await vi.advanceTimersByTimeAsync(3000);
+		expect(lone).toHaveBeenCalledTimes(1);
+		expect(keyed).toHaveBeenCalledTimes(6);
+		for (const reader of readers.slice(1)) await reader.cancel();
+	});
 });

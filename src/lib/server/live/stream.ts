@@ -253,6 +253,8 @@ interface RecheckGroup {
 }
 
 const recheckGroups = new Map<string, RecheckGroup>();
+/** Streams that rechecked on their own so far: each one's group key. */
+let ownRechecks = 0;
 
 /**
  * Joins `deny` to the recheck of `key` (started with this `recheck` when the key has no open stream yet); returns
@@ -304,10 +306,8 @@ export function sseResponse(attach: (send: Send) => () => void, options: SseOpti
 	let detached = false;
 	let detach: (() => void) | undefined;
 	let closer: ((retryMs: number) => void) | undefined;
-	let timer: ReturnType<typeof setInterval> | undefined;
 	let leaveRecheck: (() => void) | undefined;
 	const stop = () => {
-		if (timer) clearInterval(timer);
 		leaveRecheck?.();
 		if (detached) return;
 		detached = true;
@@ -345,21 +345,12 @@ export function sseResponse(attach: (send: Send) => () => void, options: SseOpti
 					// Already closed by the viewer.
 				}
 			};
-			if (recheck && options.recheckKey !== undefined) {
-				// Unless the viewer left already (a stream cancelled while `attach` ran).
-				if (!detached)
-					leaveRecheck = joinRecheck(options.recheckKey, options.recheckMs ?? 3000, recheck, deny);
-			} else if (recheck) {
-				timer = setInterval(async () => {
-					let allowed: boolean;
-					try {
-						allowed = await recheck();
-					} catch {
-						allowed = false;
-					}
-					if (!allowed) deny();
-				}, options.recheckMs ?? 3000);
-				timer.unref?.();
+			// Unless the viewer left already (a stream cancelled while `attach` ran). A stream without an identity to
+			// share is a group of its own, under a key no identity can take.
+			if (recheck && !detached) {
+				const key =
+					options.recheckKey !== undefined ? `identity:${options.recheckKey}` : `stream:${++ownRechecks}`;
+				leaveRecheck = joinRecheck(key, options.recheckMs ?? 3000, recheck, deny);
 			}
 		},
 		cancel() {
