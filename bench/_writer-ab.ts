@@ -4,7 +4,8 @@
  * B, so that a shared machine's load changes hit both alike. Prints the CPU µs per event of each and their ratio per
  * round of AB_ROUND groups, and the median ratio. Bundle this file with scripts/bundle-lib.js, then
  *   NODE_ENV=production AB_A=bench/.data/build/a.mjs AB_B=bench/.data/build/b.mjs node bench/.data/build/ab.mjs
- * with AB_EVENTS=120000, AB_ROUND=10, AB_CUSTOMERS=200000.
+ * with AB_EVENTS=120000, AB_ROUND=10, AB_CUSTOMERS=200000, AB_GROUP=4 (batches a group commit: 2 is nearer the HTTP
+ * bench's ~950 events a commit).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -16,12 +17,13 @@ import { ContactHeavyMix } from './_ingest-mix';
 const N = Number(process.env.AB_EVENTS ?? 120_000);
 const ROUND = Number(process.env.AB_ROUND ?? 10);
 const BATCH = 500;
+const GROUP = Number(process.env.AB_GROUP ?? 4);
 const mix = new ContactHeavyMix(Number(process.env.AB_CUSTOMERS ?? 200_000));
 const start = Date.now();
 const groups: { events: CxEvent[]; prepared: ReturnType<typeof prepareEvents> }[][] = [];
-for (let i = 0; i < N; i += 4 * BATCH) {
+for (let i = 0; i < N; i += GROUP * BATCH) {
 	const group = [];
-	for (let j = i; j < i + 4 * BATCH; j += BATCH) {
+	for (let j = i; j < i + GROUP * BATCH; j += BATCH) {
 		const events: CxEvent[] = [];
 		for (let k = j; k < j + BATCH; k++) {
 			const ts = start - 60_000 + Math.floor(k / BATCH) * 10 + (k % BATCH) / 100;
