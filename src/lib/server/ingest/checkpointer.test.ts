@@ -7,7 +7,13 @@ import {
 } from './checkpointer';
 
 const next = (delay: number, frames: number) =>
-	nextCheckpointDelay(delay, frames, CHECKPOINT_INTERVAL_MS, CHECKPOINT_IDLE_INTERVAL_MS, BUSY_FRAMES_PER_SECOND);
+	nextCheckpointDelay(
+		delay,
+		frames,
+		CHECKPOINT_INTERVAL_MS,
+		CHECKPOINT_IDLE_INTERVAL_MS,
+		BUSY_FRAMES_PER_SECOND
+	);
 
 describe('the checkpointer schedule', () => {
 	it('keeps a quarter second while the writer is busy, and comes back to it on the first busy pass', () => {
