@@ -3,6 +3,7 @@ import {
 	BUSY_FRAMES_PER_SECOND,
 	CHECKPOINT_IDLE_INTERVAL_MS,
 	CHECKPOINT_INTERVAL_MS,
+	framesSinceLastPass,
 	nextCheckpointDelay
 } from './checkpointer';
 
@@ -40,5 +41,18 @@ describe('the checkpointer schedule', () => {
 		const alone = new Function(`return (${nextCheckpointDelay.toString()})`)() as typeof nextCheckpointDelay;
 		expect(alone(1_000, 10, 250, 2_000, 1_000)).toBe(2_000);
 		expect(alone(1_000, 5_000, 250, 2_000, 1_000)).toBe(250);
+	});
+
+	it('counts the frames added since the last pass, across the WAL restarts that follow a complete pass', () => {
+		// Readers kept the last pass from copying everything: the WAL was not restarted, only grown.
+		expect(framesSinceLastPass({ log: 2_100, copied: 1_500 }, 2_600)).toBe(500);
+		// The last pass copied everything: the writer restarted the WAL, so every frame of it is new, even when it has
+		// grown past the old count (under steady load it does about half the time).
+		expect(framesSinceLastPass({ log: 2_100, copied: 2_100 }, 2_200)).toBe(2_200);
+		expect(framesSinceLastPass({ log: 2_100, copied: 2_100 }, 1_900)).toBe(1_900);
+		// Nothing written since: an unchanged WAL is not counted again.
+		expect(framesSinceLastPass({ log: 2_100, copied: 2_100 }, 2_100)).toBe(0);
+		const alone = new Function(`return (${framesSinceLastPass.toString()})`)() as typeof framesSinceLastPass;
+		expect(alone({ log: 40, copied: 40 }, 300)).toBe(300);
 	});
 });

@@ -34,6 +34,18 @@ export function nextCheckpointDelay(
 }
 
 /**
+ * The frames the writer added to the WAL since the pass before, from that pass's figures and this one's `log`
+ * (`PRAGMA wal_checkpoint` returns the WAL's frames and how many of them are copied back). After a pass that copied
+ * everything the writer restarts the WAL at its next transaction, counting from zero again: then every frame of
+ * `log` is new (and an unchanged `log` means no write at all). Otherwise the WAL can only have grown.
+ * Self-contained: it runs in the thread as its source text.
+ */
+export function framesSinceLastPass(last: { log: number; copied: number }, log: number): number {
+	if (last.copied >= last.log) return log === last.log ? 0 : log;
+	return log >= last.log ? log - last.log : log;
+}
+
+/**
  * The thread's code: plain JavaScript run as an `eval` worker, so the thread loads better-sqlite3 alone (~45 MB less
  * than a second copy of the writer's bundle). PASSIVE never waits for, nor blocks, the writer or readers. A failure
  * is not fatal (the writer's own autocheckpoint still bounds the WAL) and is said once, not every quarter second.
@@ -43,17 +55,18 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.sqlite);
 const connection = new Database(workerData.file, { fileMustExist: true });
 const nextDelay = ${nextCheckpointDelay.toString()};
+const framesSince = ${framesSinceLastPass.toString()};
 const { fastMs, idleMs, busyFramesPerSecond } = workerData;
 let failed = false;
 let delay = fastMs;
-let lastLog = 0;
+let last = { log: 0, copied: 0 };
 let timer;
 const pass = () => {
 	let newFrames = 0;
 	try {
-		const [{ log }] = connection.pragma('wal_checkpoint(PASSIVE)');
-		newFrames = log >= lastLog ? log - lastLog : log;
-		lastLog = log;
+		const [{ log, checkpointed }] = connection.pragma('wal_checkpoint(PASSIVE)');
+		newFrames = framesSince(last, log);
+		last = { log, copied: checkpointed };
 	} catch (error) {
 		if (!failed) console.error('ingest: the WAL checkpointer failed; the writer checkpoints alone', error);
 		failed = true;
@@ -71,11 +84,12 @@ parentPort.once('message', () => {
 
 /**
  * The writer thread's checkpointer, a thread of its own with its own connection to `file`: it checkpoints the WAL
- * every `fastMs` while the writer is busy (every `idleMs` at most when it is not), so the page copies and the two fsyncs of a checkpoint happen beside the writer instead of
- * inside one of its commits. The writer's `wal_autocheckpoint` (db/index.ts) then finds almost everything copied:
- * it copies the last few commits' pages and restarts the WAL. On the contact-heavy mix (bench/ingest.ts) that took
- * the writer's time blocked on the disk from ~3.6 to ~1.9 µs per event and its CPU down by ~2 µs (session 13).
- * Commits, and what readers see, are unchanged: a checkpoint only moves pages already committed.
+ * every `fastMs` while the writer is busy (every `idleMs` at most when it is not), so the page copies and the two
+ * fsyncs of a checkpoint happen beside the writer instead of inside one of its commits. The writer's
+ * `wal_autocheckpoint` (db/index.ts) then finds almost everything copied: it copies the last few commits' pages and
+ * restarts the WAL. On the contact-heavy mix (bench/ingest.ts) that took the writer's time blocked on the disk from
+ * ~3.6 to ~1.9 µs per event and its CPU down by ~2 µs (session 13). Commits, and what readers see, are unchanged: a
+ * checkpoint only moves pages already committed.
  */
 export function startCheckpointer(
 	file: string,
